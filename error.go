@@ -1,0 +1,76 @@
+// Package floorops holds the node's error vocabulary: the few kinds of failure
+// every workflow reports, so that the server maps them to gRPC codes in one
+// place and clients can act on the kind rather than the text.
+package floorops
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is the kind of an error, in the terms a client acts on.
+type Code string
+
+// The error kinds. server maps each to one gRPC code.
+const (
+	// EINVALID: the request is malformed (missing field, bad quantity, bad scan).
+	EINVALID Code = "invalid"
+	// ENOTFOUND: the item, location, order or document does not exist.
+	ENOTFOUND Code = "not_found"
+	// ECONFLICT: the thing already exists, or a request id was reused for a
+	// different request.
+	ECONFLICT Code = "conflict"
+	// EPRECONDITION: the request is well formed but the floor's state forbids
+	// it (more units than are on hand, a closed PO, a blocked location).
+	EPRECONDITION Code = "failed_precondition"
+	// EUNAUTHENTICATED: no valid credentials.
+	EUNAUTHENTICATED Code = "unauthenticated"
+	// EPERMISSION: the caller's role may not do this.
+	EPERMISSION Code = "permission_denied"
+	// EINTERNAL: a bug or an infrastructure failure; details are logged, not returned.
+	EINTERNAL Code = "internal"
+)
+
+// FieldViolation names one bad request field and what is wrong with it.
+type FieldViolation struct {
+	Field       string
+	Description string
+}
+
+// Error is a failure a client can act on. Message is safe to show an
+// associate on a handheld; it never contains SQL or internals.
+type Error struct {
+	Code    Code
+	Message string
+	// Fields lists bad request fields for EINVALID.
+	Fields []FieldViolation
+}
+
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
+
+// Errorf returns an *Error of the given kind.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid returns an EINVALID error naming one bad field.
+func Invalid(field, format string, args ...any) *Error {
+	msg := fmt.Sprintf(format, args...)
+	return &Error{Code: EINVALID, Message: field + ": " + msg, Fields: []FieldViolation{{Field: field, Description: msg}}}
+}
+
+// ErrorCode returns the kind of err: its Code if it is (or wraps) an *Error,
+// EINTERNAL for any other non-nil error, and "" for nil.
+func ErrorCode(err error) Code {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// IsCode reports whether err is of the given kind.
+func IsCode(err error, code Code) bool { return ErrorCode(err) == code }

@@ -1,0 +1,153 @@
+// Package store opens the node's SQLite database and owns how it is written:
+// pragmas that make an acknowledged write durable, embedded migrations, the
+// single write entry point every mutation goes through, and request-id
+// idempotency so handhelds on flaky Wi-Fi can retry freely.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/floorops/floorops"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// DB is one node's database: a single writer connection (SQLite has one
+// writer) and a pool of read-only connections.
+type DB struct {
+	path   string
+	writer *sql.DB
+	reader *sql.DB
+
+	// Now stamps transactions; tests replace it to control time.
+	Now func() time.Time
+}
+
+// Open opens (creating if needed) the database file at path and applies any
+// pending migrations.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("store: empty database path")
+	}
+	w, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	db := &DB{path: path, writer: w, Now: time.Now}
+	if err := db.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open readers %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	db.reader = r
+	return db, nil
+}
+
+// dsn builds the connection string. Pragmas go in the DSN so every pooled
+// connection gets them: WAL so readers never block the writer, synchronous
+// FULL so a committed transaction is on disk before it is acknowledged,
+// immediate transactions so a writer takes the lock up front instead of
+// failing halfway with SQLITE_BUSY.
+func dsn(path string, readOnly bool) string {
+	v := url.Values{}
+	v.Add("_pragma", "busy_timeout(10000)")
+	v.Add("_pragma", "journal_mode(wal)")
+	v.Add("_pragma", "synchronous(full)")
+	v.Add("_pragma", "foreign_keys(1)")
+	if readOnly {
+		v.Add("_pragma", "query_only(1)")
+	} else {
+		v.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + v.Encode()
+}
+
+// Path is the database file.
+func (db *DB) Path() string { return db.path }
+
+// Close closes all connections.
+func (db *DB) Close() error {
+	return errors.Join(db.reader.Close(), db.writer.Close())
+}
+
+// Reader is the read-only pool, for queries that change nothing.
+func (db *DB) Reader() *sql.DB { return db.reader }
+
+// Tx is a write transaction with the time it was started; every row it
+// writes is stamped with Now so one transaction has one time.
+type Tx struct {
+	*sql.Tx
+	Now time.Time
+}
+
+// Write runs fn in one write transaction and commits it if fn returns nil.
+// Every mutation of the node goes through here; commit returns only once
+// the transaction is on disk.
+func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	sqlTx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	tx := &Tx{Tx: sqlTx, Now: db.Now().UTC()}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// Constraint kinds reported by SQLite.
+const (
+	ConstraintUnique     = sqlite3.SQLITE_CONSTRAINT_UNIQUE
+	ConstraintPrimaryKey = sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	ConstraintCheck      = sqlite3.SQLITE_CONSTRAINT_CHECK
+	ConstraintForeignKey = sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	ConstraintNotNull    = sqlite3.SQLITE_CONSTRAINT_NOTNULL
+)
+
+// IsConstraint reports whether err is SQLite's constraint violation of the
+// given kind (one of the Constraint constants), by error code.
+func IsConstraint(err error, kind int) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == kind
+}
+
+// TimeFormat is how times are stored: RFC 3339 in UTC with fixed
+// nanoseconds, so text order is time order.
+const TimeFormat = "2006-01-02T15:04:05.000000000Z"
+
+// FormatTime renders t for storage.
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
+
+// ParseTime reads a stored time; a malformed value is a bug, reported as internal.
+func ParseTime(s string) (time.Time, error) {
+	t, err := time.Parse(TimeFormat, s)
+	if err != nil {
+		return time.Time{}, floorops.Errorf(floorops.EINTERNAL, "stored time %q: %v", s, err)
+	}
+	return t, nil
+}

@@ -1,0 +1,93 @@
+package floorops
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/go-playground/validator/v10"
+)
+
+var (
+	validateOnce sync.Once
+	validate     *validator.Validate
+)
+
+func validatorInstance() *validator.Validate {
+	validateOnce.Do(func() {
+		validate = validator.New(validator.WithRequiredStructEnabled())
+		// Report fields by their json (= proto) names, so a handheld sees
+		// "quantity", not "Quantity".
+		validate.RegisterTagNameFunc(func(f reflect.StructField) string {
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "" || name == "-" {
+				return f.Name
+			}
+			return name
+		})
+	})
+	return validate
+}
+
+// Validate checks a workflow's input struct against its `validate` tags and
+// returns an EINVALID *Error with one field violation per failed rule.
+// Services call it before their first write.
+func Validate(v any) error {
+	err := validatorInstance().Struct(v)
+	if err == nil {
+		return nil
+	}
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
+		return Errorf(EINTERNAL, "validate: %v", err)
+	}
+	e := &Error{Code: EINVALID}
+	msgs := make([]string, 0, len(verrs))
+	for _, fe := range verrs {
+		field := fieldPath(fe)
+		desc := describe(fe)
+		e.Fields = append(e.Fields, FieldViolation{Field: field, Description: desc})
+		msgs = append(msgs, field+": "+desc)
+	}
+	e.Message = strings.Join(msgs, "; ")
+	return e
+}
+
+// fieldPath drops the top-level struct name: "MoveInput.quantity" -> "quantity".
+func fieldPath(fe validator.FieldError) string {
+	ns := fe.Namespace()
+	if _, rest, ok := strings.Cut(ns, "."); ok {
+		return rest
+	}
+	return fe.Field()
+}
+
+func describe(fe validator.FieldError) string {
+	switch fe.Tag() {
+	case "required":
+		return "is required"
+	case "gt":
+		return "must be greater than " + fe.Param()
+	case "gte", "min":
+		if fe.Kind() == reflect.String {
+			return "must be at least " + fe.Param() + " characters"
+		}
+		return "must be at least " + fe.Param()
+	case "lte", "max":
+		if fe.Kind() == reflect.String || fe.Kind() == reflect.Slice {
+			return "must be at most " + fe.Param() + " long"
+		}
+		return "must be at most " + fe.Param()
+	case "ne":
+		return "must not be " + fe.Param()
+	case "oneof":
+		return "must be one of: " + fe.Param()
+	case "datetime":
+		return "must be a date like " + fe.Param()
+	case "numeric":
+		return "must be digits"
+	default:
+		return "is not valid (" + fe.Tag() + ")"
+	}
+}
