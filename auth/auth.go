@@ -1,0 +1,319 @@
+// Package auth signs people and systems in to the node and decides what
+// each may do. Associates, leads and admins sign in on a handheld with their
+// badge and PIN and get a bearer token; central systems use API keys. PINs,
+// tokens and keys are stored only as hashes. One permission table maps every
+// RPC to the roles allowed; an RPC missing from it is denied.
+package auth
+
+import (
+	"context"
+	"crypto/pbkdf2"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/store"
+)
+
+// Role is what a user or system may do.
+type Role string
+
+// Roles.
+const (
+	Associate   Role = "associate"   // floor associate: receive, put away, pick, count
+	Lead        Role = "lead"        // floor lead: also adjust, approve, plan
+	Admin       Role = "admin"       // node administrator: users, master data
+	Integration Role = "integration" // a central system with an API key
+)
+
+// Principal is who is calling: a signed-in user on a device, or a central
+// system's API key.
+type Principal struct {
+	Badge  string // user badge, or "key:<name>" for an API key
+	Name   string
+	Role   Role
+	Device string
+}
+
+type principalKey struct{}
+
+// NewContext returns ctx carrying p.
+func NewContext(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// FromContext returns the caller the interceptor authenticated.
+func FromContext(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(Principal)
+	return p, ok
+}
+
+// Service keeps users, sessions and API keys.
+type Service struct {
+	db *store.DB
+	// TokenTTL is how long a login lasts: one shift by default.
+	TokenTTL time.Duration
+	// MaxAttempts wrong PINs in a row lock a badge for LockFor.
+	MaxAttempts int
+	LockFor     time.Duration
+}
+
+// NewService returns the auth service over db with shift-length tokens and
+// a 15-minute lock after 5 wrong PINs.
+func NewService(db *store.DB) *Service {
+	return &Service{db: db, TokenTTL: 12 * time.Hour, MaxAttempts: 5, LockFor: 15 * time.Minute}
+}
+
+// User is a person who signs in on the floor.
+type User struct {
+	Badge    string `json:"badge" validate:"required,max=32"`
+	Name     string `json:"name" validate:"max=128"`
+	Role     Role   `json:"role" validate:"required,oneof=associate lead admin"`
+	Disabled bool   `json:"disabled"`
+}
+
+const pbkdf2Iterations = 120_000
+
+func hashPIN(pin string, salt []byte) []byte {
+	key, err := pbkdf2.Key(sha256.New, pin, salt, pbkdf2Iterations, 32)
+	if err != nil {
+		panic(err) // only for invalid parameters, which are constants here
+	}
+	return key
+}
+
+func hashSecret(s string) []byte {
+	sum := sha256.Sum256([]byte(s))
+	return sum[:]
+}
+
+func newSecret(prefix string) string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return prefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+func normalizeBadge(b string) string { return strings.ToUpper(strings.TrimSpace(b)) }
+
+// AddUser creates a user with a PIN of 4 to 12 digits.
+func (s *Service) AddUser(ctx context.Context, u User, pin string) error {
+	u.Badge = normalizeBadge(u.Badge)
+	u.Role = Role(strings.ToLower(string(u.Role)))
+	if err := floorops.Validate(u); err != nil {
+		return err
+	}
+	if err := checkPIN(pin); err != nil {
+		return err
+	}
+	salt := make([]byte, 16)
+	rand.Read(salt)
+	hash := hashPIN(pin, salt)
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO users (badge, name, role, pin_hash, pin_salt, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			u.Badge, u.Name, string(u.Role), hash, salt, store.FormatTime(tx.Now))
+		if store.IsConstraint(err, store.ConstraintUnique) {
+			return floorops.Errorf(floorops.ECONFLICT, "badge %s already exists", u.Badge)
+		}
+		return err
+	})
+}
+
+func checkPIN(pin string) error {
+	if len(pin) < 4 || len(pin) > 12 || strings.Trim(pin, "0123456789") != "" {
+		return floorops.Invalid("pin", "must be 4 to 12 digits")
+	}
+	return nil
+}
+
+// ListUsers returns every user, by badge.
+func (s *Service) ListUsers(ctx context.Context) ([]User, error) {
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT badge, name, role, disabled FROM users ORDER BY badge`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		var u User
+		if err := rows.Scan(&u.Badge, &u.Name, &u.Role, &u.Disabled); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// DisableUser stops a badge from signing in and revokes its sessions.
+func (s *Service) DisableUser(ctx context.Context, badge string) error {
+	badge = normalizeBadge(badge)
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET disabled = 1 WHERE badge = ?`, badge)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return floorops.Errorf(floorops.ENOTFOUND, "badge %s not found", badge)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE sessions SET revoked = 1 WHERE user_id = (SELECT id FROM users WHERE badge = ?)`, badge)
+		return err
+	})
+}
+
+// LoginResult is a successful sign-in.
+type LoginResult struct {
+	Token     string
+	ExpiresAt time.Time
+	User      User
+}
+
+var errBadLogin = floorops.Errorf(floorops.EUNAUTHENTICATED, "badge or PIN is wrong")
+
+// Login checks badge and PIN and issues a bearer token for the device.
+// MaxAttempts wrong PINs in a row lock the badge for LockFor; a correct PIN
+// resets the count. The PIN is hashed outside the write transaction so a
+// burst of logins does not hold up scans.
+func (s *Service) Login(ctx context.Context, badge, pin, device string) (LoginResult, error) {
+	badge = normalizeBadge(badge)
+	device = strings.TrimSpace(device)
+	switch {
+	case badge == "":
+		return LoginResult{}, floorops.Invalid("badge", "is required")
+	case pin == "":
+		return LoginResult{}, floorops.Invalid("pin", "is required")
+	case device == "":
+		return LoginResult{}, floorops.Invalid("device_id", "is required")
+	case len(device) > 64:
+		return LoginResult{}, floorops.Invalid("device_id", "must be at most 64 characters")
+	}
+	var (
+		id             int64
+		u              User
+		hash, salt     []byte
+		lockedUntil    string
+		failedAttempts int
+	)
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT id, badge, name, role, disabled, pin_hash, pin_salt, locked_until, failed_attempts
+		FROM users WHERE badge = ?`, badge).Scan(&id, &u.Badge, &u.Name, &u.Role, &u.Disabled, &hash, &salt, &lockedUntil, &failedAttempts)
+	if errors.Is(err, sql.ErrNoRows) {
+		hashPIN(pin, []byte("no-such-badge-salt")) // same work either way
+		return LoginResult{}, errBadLogin
+	}
+	if err != nil {
+		return LoginResult{}, fmt.Errorf("login: read user: %w", err)
+	}
+	if u.Disabled {
+		return LoginResult{}, floorops.Errorf(floorops.EUNAUTHENTICATED, "badge %s is disabled", badge)
+	}
+	ok := subtle.ConstantTimeCompare(hashPIN(pin, salt), hash) == 1
+	var res LoginResult
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		// Re-read the lock inside the transaction: a concurrent wrong PIN may have set it.
+		if err := tx.QueryRowContext(ctx, `SELECT locked_until, failed_attempts FROM users WHERE id = ?`, id).
+			Scan(&lockedUntil, &failedAttempts); err != nil {
+			return err
+		}
+		if lockedUntil != "" && lockedUntil > store.FormatTime(tx.Now) {
+			return floorops.Errorf(floorops.EUNAUTHENTICATED, "badge %s is locked after repeated wrong PINs; try again after %s UTC", badge, lockedUntil[11:16])
+		}
+		if !ok {
+			failedAttempts++
+			lock := ""
+			if failedAttempts >= s.MaxAttempts {
+				lock, failedAttempts = store.FormatTime(tx.Now.Add(s.LockFor)), 0
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_attempts = ?, locked_until = ? WHERE id = ?`, failedAttempts, lock, id); err != nil {
+				return err
+			}
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_attempts = 0, locked_until = '' WHERE id = ?`, id); err != nil {
+			return err
+		}
+		res = LoginResult{Token: newSecret("fo_"), ExpiresAt: tx.Now.Add(s.TokenTTL), User: u}
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, device_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)`,
+			hashSecret(res.Token), id, device, store.FormatTime(res.ExpiresAt), store.FormatTime(tx.Now))
+		return err
+	})
+	if err != nil {
+		return LoginResult{}, err
+	}
+	if !ok {
+		return LoginResult{}, errBadLogin
+	}
+	return res, nil
+}
+
+// Logout revokes a session token. Revoking an unknown or revoked token is
+// not an error: the caller is signed out either way.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked = 1 WHERE token_hash = ?`, hashSecret(token))
+		return err
+	})
+}
+
+// Authenticate resolves a bearer token (a session token or an API key) to
+// its principal, or EUNAUTHENTICATED.
+func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
+	if token == "" {
+		return Principal{}, floorops.Errorf(floorops.EUNAUTHENTICATED, "sign in: send authorization: Bearer <token>")
+	}
+	h := hashSecret(token)
+	var p Principal
+	var expires string
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT u.badge, u.name, u.role, s.device_id, s.expires_at
+		FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.token_hash = ? AND s.revoked = 0 AND u.disabled = 0`, h).Scan(&p.Badge, &p.Name, &p.Role, &p.Device, &expires)
+	switch {
+	case err == nil:
+		if expires <= store.FormatTime(s.db.Now()) {
+			return Principal{}, floorops.Errorf(floorops.EUNAUTHENTICATED, "session expired: sign in again")
+		}
+		return p, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return Principal{}, fmt.Errorf("authenticate: %w", err)
+	}
+	var name string
+	err = s.db.Reader().QueryRowContext(ctx, `SELECT name FROM api_keys WHERE key_hash = ? AND disabled = 0`, h).Scan(&name)
+	switch {
+	case err == nil:
+		return Principal{Badge: "key:" + name, Name: name, Role: Integration, Device: name}, nil
+	case errors.Is(err, sql.ErrNoRows):
+		return Principal{}, floorops.Errorf(floorops.EUNAUTHENTICATED, "unknown, expired or revoked token")
+	default:
+		return Principal{}, fmt.Errorf("authenticate: %w", err)
+	}
+}
+
+// CreateAPIKey issues a new API key for a central system and returns it;
+// only its hash is kept, so it is shown once.
+func (s *Service) CreateAPIKey(ctx context.Context, name string) (string, error) {
+	key := newSecret("fok_")
+	return key, s.AddAPIKey(ctx, name, key)
+}
+
+// AddAPIKey stores a given key (at least 16 characters) under name. The demo
+// node uses it for its well-known key.
+func (s *Service) AddAPIKey(ctx context.Context, name, key string) error {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 64 {
+		return floorops.Invalid("name", "must be 1 to 64 characters")
+	}
+	if len(key) < 16 {
+		return floorops.Invalid("key", "must be at least 16 characters")
+	}
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (name, key_hash, created_at) VALUES (?, ?, ?)`, name, hashSecret(key), store.FormatTime(tx.Now))
+		if store.IsConstraint(err, store.ConstraintUnique) {
+			return floorops.Errorf(floorops.ECONFLICT, "an API key named %s (or with that secret) already exists", name)
+		}
+		return err
+	})
+}

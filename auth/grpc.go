@@ -1,0 +1,62 @@
+package auth
+
+import (
+	"context"
+
+	"github.com/floorops/floorops"
+	authv1 "github.com/floorops/floorops/proto/floorops/auth/v1"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// Handler serves AuthService over gRPC.
+type Handler struct {
+	authv1.UnimplementedAuthServiceServer
+	svc *Service
+}
+
+// NewHandler returns the gRPC face of s.
+func NewHandler(s *Service) *Handler { return &Handler{svc: s} }
+
+var roleToProto = map[Role]authv1.Role{
+	Associate: authv1.Role_ROLE_ASSOCIATE, Lead: authv1.Role_ROLE_LEAD,
+	Admin: authv1.Role_ROLE_ADMIN, Integration: authv1.Role_ROLE_INTEGRATION,
+}
+
+// Login signs a badge in.
+func (h *Handler) Login(ctx context.Context, req *authv1.LoginRequest) (*authv1.LoginResponse, error) {
+	res, err := h.svc.Login(ctx, req.GetBadge(), req.GetPin(), req.GetDeviceId())
+	if err != nil {
+		return nil, err
+	}
+	return &authv1.LoginResponse{
+		Token:      res.Token,
+		ExpireTime: timestamppb.New(res.ExpiresAt),
+		User:       &authv1.User{Badge: res.User.Badge, Name: res.User.Name, Role: roleToProto[res.User.Role]},
+	}, nil
+}
+
+// Logout revokes the caller's token.
+func (h *Handler) Logout(ctx context.Context, _ *authv1.LogoutRequest) (*authv1.LogoutResponse, error) {
+	if p, _ := FromContext(ctx); p.Role == Integration {
+		return nil, floorops.Errorf(floorops.EPRECONDITION, "API keys are revoked by an admin, not logged out")
+	}
+	if err := h.svc.Logout(ctx, BearerToken(ctx)); err != nil {
+		return nil, err
+	}
+	return &authv1.LogoutResponse{}, nil
+}
+
+// WhoAmI says who the caller is.
+func (h *Handler) WhoAmI(ctx context.Context, _ *authv1.WhoAmIRequest) (*authv1.WhoAmIResponse, error) {
+	p, ok := FromContext(ctx)
+	if !ok {
+		return nil, floorops.Errorf(floorops.EUNAUTHENTICATED, "not signed in")
+	}
+	return &authv1.WhoAmIResponse{User: &authv1.User{Badge: p.Badge, Name: p.Name, Role: roleToProto[p.Role]}, DeviceId: p.Device}, nil
+}
+
+// Actor returns the badge and device of the caller for the ledger.
+func Actor(ctx context.Context) (badge, device string) {
+	p, _ := FromContext(ctx)
+	return p.Badge, p.Device
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/floorops/floorops/server"
+)
+
+// newFlags returns a FlagSet that reports to stderr and does not exit.
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("floorops "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parseFlags parses args, turning flag mistakes into errUsage.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return fmt.Errorf("%w: see flags above", errUsage)
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return nil
+}
+
+// env returns the FLOOROPS_<NAME> environment variable, or def.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv("FLOOROPS_" + name); ok {
+		return v
+	}
+	return def
+}
+
+func envBool(name string) bool {
+	b, _ := strconv.ParseBool(env(name, "false"))
+	return b
+}
+
+// dbFlag adds the --db flag every command that opens the node's database shares.
+func dbFlag(fs *flag.FlagSet) *string {
+	return fs.String("db", env("DB", "floorops.db"), "SQLite database file (env FLOOROPS_DB)")
+}
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", stderr)
+	var cfg server.Config
+	db := dbFlag(fs)
+	fs.StringVar(&cfg.GRPCAddr, "grpc-addr", env("GRPC_ADDR", ":7070"), "gRPC listen address (env FLOOROPS_GRPC_ADDR)")
+	fs.StringVar(&cfg.HTTPAddr, "http-addr", env("HTTP_ADDR", ":8080"), "HTTP listen address: REST gateway, /openapi.json, /healthz, /metrics (env FLOOROPS_HTTP_ADDR)")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", env("TLS_CERT", ""), "PEM certificate; with --tls-key both faces serve TLS (env FLOOROPS_TLS_CERT)")
+	fs.StringVar(&cfg.TLSKey, "tls-key", env("TLS_KEY", ""), "PEM private key (env FLOOROPS_TLS_KEY)")
+	fs.StringVar(&cfg.ClientCA, "client-ca", env("CLIENT_CA", ""), "PEM CA bundle; client certificates it signed are integrations (mTLS) (env FLOOROPS_CLIENT_CA)")
+	demo := fs.Bool("demo", envBool("DEMO"), "seed a demo warehouse, users and API key into an empty database (env FLOOROPS_DEMO)")
+	logFormat := fs.String("log-format", env("LOG_FORMAT", "text"), "log format: text or json (env FLOOROPS_LOG_FORMAT)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg.DBPath = *db
+	switch *logFormat {
+	case "text":
+		cfg.Logger = slog.New(slog.NewTextHandler(stderr, nil))
+	case "json":
+		cfg.Logger = slog.New(slog.NewJSONHandler(stderr, nil))
+	default:
+		return fmt.Errorf("%w: --log-format must be text or json", errUsage)
+	}
+	srv, err := server.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if *demo {
+		seeded, err := server.SeedDemo(ctx, srv)
+		if err != nil {
+			return errors.Join(err, srv.DB.Close())
+		}
+		if seeded {
+			fmt.Fprintf(stdout, "Seeded a demo warehouse into %s.\n", cfg.DBPath)
+		}
+	}
+	grpcAddr, httpAddr := dialable(srv.GRPCAddr()), dialable(srv.HTTPAddr())
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "floorops node serving\n  gRPC  %s\n  HTTP  %s://%s  (REST /v1/..., /openapi.json, /healthz, /metrics)\n  DB    %s\n",
+		grpcAddr, scheme, httpAddr, cfg.DBPath)
+	if *demo {
+		var badges []string
+		for _, u := range server.DemoBadges {
+			badges = append(badges, fmt.Sprintf("%s (%s)", u.Badge, u.Role))
+		}
+		fmt.Fprintf(stdout, "Demo credentials:\n  badges  %s, PIN %s\n  API key %s (integration)\n",
+			strings.Join(badges, ", "), server.DemoPIN, server.DemoAPIKey)
+	}
+	fmt.Fprintln(stdout, "Ctrl-C stops the node gracefully.")
+	return srv.Run(ctx)
+}
+
+// dialable turns a listener address such as [::]:7070 into localhost:7070.
+func dialable(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}

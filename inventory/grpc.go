@@ -1,0 +1,237 @@
+package inventory
+
+import (
+	"context"
+	"time"
+
+	"github.com/floorops/floorops/auth"
+	"github.com/floorops/floorops/store"
+	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// Handler serves InventoryService over gRPC: proto in, domain call, proto
+// out. Errors are domain errors; the server maps them to status codes.
+type Handler struct {
+	inventoryv1.UnimplementedInventoryServiceServer
+	svc *Service
+}
+
+// NewHandler returns the gRPC face of s.
+func NewHandler(s *Service) *Handler { return &Handler{svc: s} }
+
+func actor(ctx context.Context) Actor {
+	badge, device := auth.Actor(ctx)
+	return Actor{Badge: badge, Device: device}
+}
+
+// UpsertItem creates or replaces an item.
+func (h *Handler) UpsertItem(ctx context.Context, req *inventoryv1.UpsertItemRequest) (*inventoryv1.UpsertItemResponse, error) {
+	it, err := h.svc.UpsertItem(ctx, req.GetRequestId(), itemFromProto(req.GetItem()))
+	if err != nil {
+		return nil, err
+	}
+	return &inventoryv1.UpsertItemResponse{Item: itemToProto(it)}, nil
+}
+
+// GetItem returns one item.
+func (h *Handler) GetItem(ctx context.Context, req *inventoryv1.GetItemRequest) (*inventoryv1.GetItemResponse, error) {
+	it, err := h.svc.GetItem(ctx, req.GetSku())
+	if err != nil {
+		return nil, err
+	}
+	return &inventoryv1.GetItemResponse{Item: itemToProto(it)}, nil
+}
+
+// ListItems pages through items.
+func (h *Handler) ListItems(ctx context.Context, req *inventoryv1.ListItemsRequest) (*inventoryv1.ListItemsResponse, error) {
+	items, next, err := h.svc.ListItems(ctx, int(req.GetPageSize()), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	resp := &inventoryv1.ListItemsResponse{NextPageToken: next}
+	for _, it := range items {
+		resp.Items = append(resp.Items, itemToProto(it))
+	}
+	return resp, nil
+}
+
+// UpsertLocation creates or replaces a location.
+func (h *Handler) UpsertLocation(ctx context.Context, req *inventoryv1.UpsertLocationRequest) (*inventoryv1.UpsertLocationResponse, error) {
+	l, err := h.svc.UpsertLocation(ctx, req.GetRequestId(), locationFromProto(req.GetLocation()))
+	if err != nil {
+		return nil, err
+	}
+	return &inventoryv1.UpsertLocationResponse{Location: locationToProto(l)}, nil
+}
+
+// GetLocation returns one location.
+func (h *Handler) GetLocation(ctx context.Context, req *inventoryv1.GetLocationRequest) (*inventoryv1.GetLocationResponse, error) {
+	l, err := h.svc.GetLocation(ctx, req.GetCode())
+	if err != nil {
+		return nil, err
+	}
+	return &inventoryv1.GetLocationResponse{Location: locationToProto(l)}, nil
+}
+
+// ListLocations pages through locations in walk order.
+func (h *Handler) ListLocations(ctx context.Context, req *inventoryv1.ListLocationsRequest) (*inventoryv1.ListLocationsResponse, error) {
+	locs, next, err := h.svc.ListLocations(ctx, req.GetZone(), int(req.GetPageSize()), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	resp := &inventoryv1.ListLocationsResponse{NextPageToken: next}
+	for _, l := range locs {
+		resp.Locations = append(resp.Locations, locationToProto(l))
+	}
+	return resp, nil
+}
+
+// GetBalances returns stock on hand.
+func (h *Handler) GetBalances(ctx context.Context, req *inventoryv1.GetBalancesRequest) (*inventoryv1.GetBalancesResponse, error) {
+	bs, err := h.svc.GetBalances(ctx, req.GetLocationCode(), req.GetSku())
+	if err != nil {
+		return nil, err
+	}
+	resp := &inventoryv1.GetBalancesResponse{}
+	for _, b := range bs {
+		resp.Balances = append(resp.Balances, &inventoryv1.Balance{
+			LocationCode: b.LocationCode, Sku: b.SKU, Lot: b.Lot, Expiry: b.Expiry,
+			Status: statusToProto(b.Status), Lpn: b.LPN, Quantity: b.Qty,
+		})
+	}
+	return resp, nil
+}
+
+// GetAvailableToSell returns ATS per SKU.
+func (h *Handler) GetAvailableToSell(ctx context.Context, req *inventoryv1.GetAvailableToSellRequest) (*inventoryv1.GetAvailableToSellResponse, error) {
+	as, err := h.svc.AvailableToSell(ctx, req.GetSkus())
+	if err != nil {
+		return nil, err
+	}
+	resp := &inventoryv1.GetAvailableToSellResponse{}
+	for _, a := range as {
+		resp.Availability = append(resp.Availability, &inventoryv1.Availability{Sku: a.SKU, OnHand: a.OnHand, Allocated: a.Allocated, AvailableToSell: a.ATS})
+	}
+	return resp, nil
+}
+
+// MoveStock moves units between two scanned locations.
+func (h *Handler) MoveStock(ctx context.Context, req *inventoryv1.MoveStockRequest) (*inventoryv1.MoveStockResponse, error) {
+	mv, err := h.svc.MoveStock(ctx, req.GetRequestId(), MoveInput{
+		FromScan: req.GetFromLocationScan(), ToScan: req.GetToLocationScan(), SKU: req.GetSku(),
+		Lot: req.GetLot(), Expiry: req.GetExpiry(), Qty: req.GetQuantity(),
+		Status: statusFromProto(req.GetStatus()), LPN: req.GetLpn(), Actor: actor(ctx),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &inventoryv1.MoveStockResponse{Movement: MovementToProto(mv)}, nil
+}
+
+// AdjustStock corrects a balance.
+func (h *Handler) AdjustStock(ctx context.Context, req *inventoryv1.AdjustStockRequest) (*inventoryv1.AdjustStockResponse, error) {
+	mv, err := h.svc.AdjustStock(ctx, req.GetRequestId(), AdjustInput{
+		LocationCode: req.GetLocationCode(), SKU: req.GetSku(), Lot: req.GetLot(), Expiry: req.GetExpiry(),
+		Delta: req.GetDelta(), Reason: req.GetReason(), Status: statusFromProto(req.GetStatus()), LPN: req.GetLpn(),
+		Actor: actor(ctx),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &inventoryv1.AdjustStockResponse{Movement: MovementToProto(mv)}, nil
+}
+
+// ListMovements pages through the ledger.
+func (h *Handler) ListMovements(ctx context.Context, req *inventoryv1.ListMovementsRequest) (*inventoryv1.ListMovementsResponse, error) {
+	ms, next, err := h.svc.ListMovements(ctx, MovementFilter{SKU: req.GetSku(), LocationCode: req.GetLocationCode(), Kind: req.GetKind()},
+		int(req.GetPageSize()), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	resp := &inventoryv1.ListMovementsResponse{NextPageToken: next}
+	for _, m := range ms {
+		resp.Movements = append(resp.Movements, MovementToProto(m))
+	}
+	return resp, nil
+}
+
+func itemFromProto(p *inventoryv1.Item) Item {
+	it := Item{
+		SKU: p.GetSku(), Description: p.GetDescription(), UnitCostCents: p.GetUnitCostCents(),
+		LotTracked: p.GetLotTracked(), ExpiryTracked: p.GetExpiryTracked(), SerialTracked: p.GetSerialTracked(),
+		ABCClass: p.GetAbcClass(),
+	}
+	for _, g := range p.GetGtins() {
+		it.GTINs = append(it.GTINs, GTIN{GTIN: g.GetGtin(), PackQty: int64(g.GetPackQty())})
+	}
+	return it
+}
+
+func itemToProto(it Item) *inventoryv1.Item {
+	p := &inventoryv1.Item{
+		Sku: it.SKU, Description: it.Description, UnitCostCents: it.UnitCostCents,
+		LotTracked: it.LotTracked, ExpiryTracked: it.ExpiryTracked, SerialTracked: it.SerialTracked, AbcClass: it.ABCClass,
+	}
+	for _, g := range it.GTINs {
+		p.Gtins = append(p.Gtins, &inventoryv1.Gtin{Gtin: g.GTIN, PackQty: int32(g.PackQty)})
+	}
+	return p
+}
+
+var locationTypes = map[LocationType]inventoryv1.LocationType{
+	LocDock: inventoryv1.LocationType_LOCATION_TYPE_DOCK, LocStaging: inventoryv1.LocationType_LOCATION_TYPE_STAGING,
+	LocStorage: inventoryv1.LocationType_LOCATION_TYPE_STORAGE, LocPickFace: inventoryv1.LocationType_LOCATION_TYPE_PICKFACE,
+	LocReturns: inventoryv1.LocationType_LOCATION_TYPE_RETURNS, LocQuarantine: inventoryv1.LocationType_LOCATION_TYPE_QUARANTINE,
+	LocShip: inventoryv1.LocationType_LOCATION_TYPE_SHIP,
+}
+
+func locationFromProto(p *inventoryv1.Location) Location {
+	l := Location{Code: p.GetCode(), Zone: p.GetZone(), WalkSeq: p.GetWalkSequence(), Capacity: p.GetCapacity(), Blocked: p.GetBlocked()}
+	for t, pt := range locationTypes {
+		if pt == p.GetType() {
+			l.Type = t
+		}
+	}
+	return l
+}
+
+func locationToProto(l Location) *inventoryv1.Location {
+	return &inventoryv1.Location{
+		Code: l.Code, Zone: l.Zone, Type: locationTypes[l.Type], WalkSequence: l.WalkSeq,
+		Capacity: l.Capacity, Blocked: l.Blocked, CheckCode: l.CheckCode,
+	}
+}
+
+func statusFromProto(s inventoryv1.StockStatus) Status {
+	if s == inventoryv1.StockStatus_STOCK_STATUS_QUARANTINE {
+		return Quarantined
+	}
+	return Available
+}
+
+func statusToProto(s Status) inventoryv1.StockStatus {
+	switch s {
+	case Available:
+		return inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE
+	case Quarantined:
+		return inventoryv1.StockStatus_STOCK_STATUS_QUARANTINE
+	}
+	return inventoryv1.StockStatus_STOCK_STATUS_UNSPECIFIED
+}
+
+// MovementToProto converts a ledger row for the API; other workflows'
+// handlers reuse it.
+func MovementToProto(m Movement) *inventoryv1.Movement {
+	p := &inventoryv1.Movement{
+		Id: m.ID, Kind: m.Kind, Sku: m.SKU, Lot: m.Lot, Expiry: m.Expiry,
+		FromLocationCode: m.From, ToLocationCode: m.To,
+		FromStatus: statusToProto(m.FromStatus), ToStatus: statusToProto(m.ToStatus),
+		Quantity: m.Qty, Reason: m.Reason, UserBadge: m.UserBadge, DeviceId: m.DeviceID,
+		Reference: m.Ref, RequestId: m.RequestID, FromLpn: m.FromLPN, ToLpn: m.ToLPN,
+	}
+	if t, err := time.Parse(store.TimeFormat, m.CreatedAt); err == nil {
+		p.CreateTime = timestamppb.New(t)
+	}
+	return p
+}

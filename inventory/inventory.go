@@ -1,0 +1,107 @@
+// Package inventory is the node's stock ledger. It owns the item master,
+// locations, license plates, balances, allocations, the movements ledger and
+// the transactional outbox, and it answers available-to-sell (ATS) per SKU.
+//
+// The ledger is the truth: every change of quantity is a row in movements,
+// and balances are its projection, changed only in the same transaction by
+// Record. Workflow packages (receiving, putaway, picking, counting, returns)
+// move stock only through Record, inside their own store transactions.
+package inventory
+
+import (
+	"github.com/floorops/floorops/store"
+)
+
+// Service is the inventory ledger over one node's database.
+type Service struct {
+	db *store.DB
+}
+
+// NewService returns the ledger over db.
+func NewService(db *store.DB) *Service { return &Service{db: db} }
+
+// LocationType says what a location is for.
+type LocationType string
+
+// Location types.
+const (
+	LocDock       LocationType = "dock"       // a dock door
+	LocStaging    LocationType = "staging"    // received stock waiting for putaway
+	LocStorage    LocationType = "storage"    // reserve racking and bulk
+	LocPickFace   LocationType = "pickface"   // where eaches are picked
+	LocReturns    LocationType = "returns"    // returned units awaiting grading
+	LocQuarantine LocationType = "quarantine" // held stock that must not be sold
+	LocShip       LocationType = "ship"       // pack and ship lanes
+)
+
+// Sellable reports whether available units at a location of this type count
+// toward available-to-sell. Stock on a dock or in staging is not yet where a
+// pick can reach it; stock in ship lanes is already promised.
+func (t LocationType) Sellable() bool { return t == LocStorage || t == LocPickFace }
+
+// Status is whether units may be sold.
+type Status string
+
+// Stock statuses.
+const (
+	Available   Status = "available"  // may be sold and picked
+	Quarantined Status = "quarantine" // damaged, on hold or awaiting inspection
+)
+
+// Item is one SKU of the node's item master.
+type Item struct {
+	ID            int64  `json:"-"`
+	SKU           string `json:"sku" validate:"required,max=64"`
+	Description   string `json:"description" validate:"max=256"`
+	UnitCostCents int64  `json:"unit_cost_cents" validate:"gte=0"`
+	LotTracked    bool   `json:"lot_tracked"`
+	ExpiryTracked bool   `json:"expiry_tracked"`
+	SerialTracked bool   `json:"serial_tracked"`
+	// ABCClass is the velocity class: A fast movers .. C slow movers.
+	ABCClass string `json:"abc_class" validate:"omitempty,oneof=A B C"`
+	GTINs    []GTIN `json:"gtins" validate:"max=32,dive"`
+}
+
+// GTIN is one barcode of an item and how many eaches its pack holds.
+type GTIN struct {
+	GTIN    string `json:"gtin" validate:"required"`
+	PackQty int64  `json:"pack_qty" validate:"gte=1,lte=100000"`
+}
+
+// Location is a place stock can be.
+type Location struct {
+	ID        int64        `json:"-"`
+	Code      string       `json:"code" validate:"required,max=32"`
+	Zone      string       `json:"zone" validate:"required,max=16"`
+	Type      LocationType `json:"type" validate:"required,oneof=dock staging storage pickface returns quarantine ship"`
+	WalkSeq   int64        `json:"walk_sequence" validate:"gte=0"`
+	Capacity  int64        `json:"capacity" validate:"gte=0"`
+	Blocked   bool         `json:"blocked"`
+	CheckCode string       `json:"check_code"`
+}
+
+// Balance is the quantity on hand of one item, lot and status at one
+// location and LPN.
+type Balance struct {
+	LocationCode string `json:"location_code"`
+	SKU          string `json:"sku"`
+	Lot          string `json:"lot"`
+	Expiry       string `json:"expiry"`
+	Status       Status `json:"status"`
+	LPN          string `json:"lpn"`
+	Qty          int64  `json:"quantity"`
+}
+
+// Availability is one SKU's sellable position.
+type Availability struct {
+	SKU       string `json:"sku"`
+	OnHand    int64  `json:"on_hand"`
+	Allocated int64  `json:"allocated"`
+	ATS       int64  `json:"available_to_sell"`
+}
+
+// Actor is who did something and on which device; every movement records it.
+type Actor struct {
+	Badge  string `json:"badge"`
+	Device string `json:"device"`
+}

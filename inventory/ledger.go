@@ -1,0 +1,251 @@
+package inventory
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/store"
+)
+
+// Movement kinds: what caused a change of quantity.
+const (
+	KindReceive = "receive" // units entered the building at a dock
+	KindPutaway = "putaway" // staging to storage or a pick face
+	KindMove    = "move"    // an associate's ad-hoc move between locations
+	KindPick    = "pick"    // picked for an order
+	KindAdjust  = "adjust"  // a lead's correction with a reason code
+	KindCount   = "count"   // a reconciled cycle count's difference
+	KindReturn  = "return"  // a customer return
+	KindShip    = "ship"    // left the building
+	KindStatus  = "status"  // quarantine or release in place
+)
+
+// Move is one change of quantity to record in the ledger. From or To is 0
+// when units enter or leave the building.
+type Move struct {
+	Kind       string
+	ItemID     int64
+	Lot        string
+	Expiry     string
+	From, To   int64 // location ids
+	FromStatus Status
+	ToStatus   Status
+	FromLPN    string
+	ToLPN      string
+	Qty        int64
+	Reason     string
+	Ref        string
+	Actor      Actor
+	RequestID  string
+	// Placement: the destination must not be blocked and the move must fit
+	// its capacity. Set for moves an associate chooses (moves, putaway);
+	// left off for corrections that record what is physically there.
+	Placement bool
+}
+
+// Movement is one ledger row as stored.
+type Movement struct {
+	ID         int64  `json:"id"`
+	Kind       string `json:"kind"`
+	SKU        string `json:"sku"`
+	Lot        string `json:"lot"`
+	Expiry     string `json:"expiry"`
+	From       string `json:"from_location_code"`
+	To         string `json:"to_location_code"`
+	FromStatus Status `json:"from_status"`
+	ToStatus   Status `json:"to_status"`
+	FromLPN    string `json:"from_lpn"`
+	ToLPN      string `json:"to_lpn"`
+	Qty        int64  `json:"quantity"`
+	Reason     string `json:"reason"`
+	UserBadge  string `json:"user_badge"`
+	DeviceID   string `json:"device_id"`
+	Ref        string `json:"reference"`
+	RequestID  string `json:"request_id"`
+	CreatedAt  string `json:"create_time"`
+}
+
+// Record writes m to the ledger inside tx: it takes the units from the
+// source balance (refusing with EPRECONDITION if fewer are there), adds them
+// to the destination balance, inserts the movement row and appends the
+// outbox events (StockMoved, and AvailabilityChanged when the move changes
+// what channels may sell). It is the only way balances change.
+func Record(ctx context.Context, tx *store.Tx, m Move) (Movement, error) {
+	if m.Qty <= 0 {
+		return Movement{}, floorops.Invalid("quantity", "must be greater than 0")
+	}
+	if m.From == 0 && m.To == 0 {
+		return Movement{}, floorops.Errorf(floorops.EINTERNAL, "ledger: movement with neither source nor destination")
+	}
+	if m.FromStatus == "" {
+		m.FromStatus = Available
+	}
+	if m.ToStatus == "" {
+		m.ToStatus = m.FromStatus
+	}
+	item, err := itemByID(ctx, tx, m.ItemID)
+	if err != nil {
+		return Movement{}, err
+	}
+	var from, to *Location
+	if m.From != 0 {
+		if from, err = locationByID(ctx, tx, m.From); err != nil {
+			return Movement{}, err
+		}
+		if err := take(ctx, tx, m, item, from); err != nil {
+			return Movement{}, err
+		}
+	}
+	if m.To != 0 {
+		if to, err = locationByID(ctx, tx, m.To); err != nil {
+			return Movement{}, err
+		}
+		if m.Placement {
+			if err := checkPlacement(ctx, tx, to, m.Qty); err != nil {
+				return Movement{}, err
+			}
+		}
+		if err := put(ctx, tx, m); err != nil {
+			return Movement{}, err
+		}
+	}
+	mv := Movement{
+		Kind: m.Kind, SKU: item.SKU, Lot: m.Lot, Expiry: m.Expiry,
+		Qty: m.Qty, Reason: m.Reason, UserBadge: m.Actor.Badge, DeviceID: m.Actor.Device,
+		Ref: m.Ref, RequestID: m.RequestID, CreatedAt: store.FormatTime(tx.Now),
+	}
+	var fromID, toID any
+	if from != nil {
+		fromID, mv.From, mv.FromStatus, mv.FromLPN = from.ID, from.Code, m.FromStatus, m.FromLPN
+	}
+	if to != nil {
+		toID, mv.To, mv.ToStatus, mv.ToLPN = to.ID, to.Code, m.ToStatus, m.ToLPN
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO movements
+		(kind, item_id, lot, expiry, from_location_id, to_location_id, from_status, to_status, from_lpn, to_lpn,
+		 qty, reason, user_badge, device_id, ref, request_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.Kind, m.ItemID, m.Lot, m.Expiry, fromID, toID, string(mv.FromStatus), string(mv.ToStatus), mv.FromLPN, mv.ToLPN,
+		m.Qty, m.Reason, m.Actor.Badge, m.Actor.Device, m.Ref, m.RequestID, mv.CreatedAt)
+	if err != nil {
+		return Movement{}, fmt.Errorf("ledger: insert movement: %w", err)
+	}
+	if mv.ID, err = res.LastInsertId(); err != nil {
+		return Movement{}, err
+	}
+	if err := emitMoved(ctx, tx, mv); err != nil {
+		return Movement{}, err
+	}
+	if sellable(from, mv.FromStatus) != sellable(to, mv.ToStatus) {
+		if err := EmitAvailability(ctx, tx, m.ItemID); err != nil {
+			return Movement{}, err
+		}
+	}
+	return mv, nil
+}
+
+func sellable(l *Location, s Status) bool {
+	return l != nil && s == Available && l.Type.Sellable()
+}
+
+// take removes m.Qty from the source balance, deleting it when it reaches 0.
+func take(ctx context.Context, tx *store.Tx, m Move, item Item, from *Location) error {
+	var id, qty int64
+	err := tx.QueryRowContext(ctx, `SELECT id, qty FROM balances
+		WHERE location_id = ? AND item_id = ? AND lot = ? AND expiry = ? AND status = ? AND lpn = ?`,
+		m.From, m.ItemID, m.Lot, m.Expiry, string(m.FromStatus), m.FromLPN).Scan(&id, &qty)
+	if errors.Is(err, sql.ErrNoRows) {
+		qty = 0
+	} else if err != nil {
+		return fmt.Errorf("ledger: read balance: %w", err)
+	}
+	if qty < m.Qty {
+		return floorops.Errorf(floorops.EPRECONDITION, "%s has %d of %s%s, cannot take %d",
+			from.Code, qty, item.SKU, describeStock(m), m.Qty)
+	}
+	if qty == m.Qty {
+		_, err = tx.ExecContext(ctx, `DELETE FROM balances WHERE id = ?`, id)
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE balances SET qty = qty - ? WHERE id = ?`, m.Qty, id)
+	}
+	if err != nil {
+		return fmt.Errorf("ledger: update balance: %w", err)
+	}
+	return nil
+}
+
+func describeStock(m Move) string {
+	s := ""
+	if m.Lot != "" {
+		s += " lot " + m.Lot
+	}
+	if m.Expiry != "" {
+		s += " expiring " + m.Expiry
+	}
+	if m.FromStatus != Available {
+		s += " (" + string(m.FromStatus) + ")"
+	}
+	if m.FromLPN != "" {
+		s += " on " + m.FromLPN
+	}
+	return s
+}
+
+// put adds m.Qty to the destination balance.
+func put(ctx context.Context, tx *store.Tx, m Move) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO balances (location_id, item_id, lot, expiry, status, lpn, qty, received_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (location_id, item_id, lot, expiry, status, lpn) DO UPDATE SET qty = qty + excluded.qty`,
+		m.To, m.ItemID, m.Lot, m.Expiry, string(m.ToStatus), m.ToLPN, m.Qty, store.FormatTime(tx.Now))
+	if err != nil {
+		return fmt.Errorf("ledger: add to balance: %w", err)
+	}
+	return nil
+}
+
+// checkPlacement refuses a blocked destination or one the units do not fit.
+func checkPlacement(ctx context.Context, tx *store.Tx, to *Location, qty int64) error {
+	if to.Blocked {
+		return floorops.Errorf(floorops.EPRECONDITION, "location %s is blocked", to.Code)
+	}
+	if to.Capacity == 0 {
+		return nil
+	}
+	var held int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(qty), 0) FROM balances WHERE location_id = ?`, to.ID).Scan(&held); err != nil {
+		return fmt.Errorf("ledger: location fill: %w", err)
+	}
+	if held+qty > to.Capacity {
+		return floorops.Errorf(floorops.EPRECONDITION, "location %s holds %d of %d units, no room for %d more",
+			to.Code, held, to.Capacity, qty)
+	}
+	return nil
+}
+
+// Querier is what reads need: a transaction or the read pool.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// AvailabilityOf computes one item's ATS: available units in sellable
+// locations minus units allocated to orders, never below zero.
+func AvailabilityOf(ctx context.Context, q Querier, itemID int64) (Availability, error) {
+	var a Availability
+	err := q.QueryRowContext(ctx, `SELECT i.sku,
+		COALESCE((SELECT SUM(b.qty) FROM balances b JOIN locations l ON l.id = b.location_id
+			WHERE b.item_id = i.id AND b.status = 'available' AND l.type IN ('storage', 'pickface')), 0),
+		COALESCE((SELECT SUM(a.qty) FROM allocations a WHERE a.item_id = i.id), 0)
+		FROM items i WHERE i.id = ?`, itemID).Scan(&a.SKU, &a.OnHand, &a.Allocated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, floorops.Errorf(floorops.ENOTFOUND, "item %d not found", itemID)
+	}
+	if err != nil {
+		return a, fmt.Errorf("ledger: availability: %w", err)
+	}
+	a.ATS = max(a.OnHand-a.Allocated, 0)
+	return a, nil
+}

@@ -1,0 +1,49 @@
+package inventory
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/floorops/floorops/store"
+	eventv1 "github.com/floorops/floorops/proto/floorops/event/v1"
+	"google.golang.org/protobuf/proto"
+)
+
+// Emit appends an event to the transactional outbox inside tx, so it
+// commits (or not) together with the change it reports. The outbox sequence
+// is assigned by the database and never reused; the pusher and the change
+// feed set Event.seq from it when they read the row.
+func Emit(ctx context.Context, tx *store.Tx, kind string, ev *eventv1.Event) (int64, error) {
+	payload, err := proto.Marshal(ev)
+	if err != nil {
+		return 0, fmt.Errorf("outbox: encode %s: %w", kind, err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (kind, payload, created_at) VALUES (?, ?, ?)`,
+		kind, payload, store.FormatTime(tx.Now))
+	if err != nil {
+		return 0, fmt.Errorf("outbox: append %s: %w", kind, err)
+	}
+	return res.LastInsertId()
+}
+
+func emitMoved(ctx context.Context, tx *store.Tx, mv Movement) error {
+	_, err := Emit(ctx, tx, "stock_moved", &eventv1.Event{Payload: &eventv1.Event_StockMoved{StockMoved: &eventv1.StockMoved{
+		MovementId: mv.ID, Kind: mv.Kind, Sku: mv.SKU, Lot: mv.Lot, Expiry: mv.Expiry,
+		FromLocationCode: mv.From, ToLocationCode: mv.To, Quantity: mv.Qty,
+		Reason: mv.Reason, Reference: mv.Ref, FromStatus: string(mv.FromStatus), ToStatus: string(mv.ToStatus),
+	}}})
+	return err
+}
+
+// EmitAvailability appends the item's current ATS to the outbox. Call it in
+// any transaction that changes sellable on-hand or allocations.
+func EmitAvailability(ctx context.Context, tx *store.Tx, itemID int64) error {
+	a, err := AvailabilityOf(ctx, tx, itemID)
+	if err != nil {
+		return err
+	}
+	_, err = Emit(ctx, tx, "availability_changed", &eventv1.Event{Payload: &eventv1.Event_AvailabilityChanged{AvailabilityChanged: &eventv1.AvailabilityChanged{
+		Sku: a.SKU, OnHand: a.OnHand, Allocated: a.Allocated, AvailableToSell: a.ATS,
+	}}})
+	return err
+}

@@ -1,0 +1,264 @@
+package inventory
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/store"
+)
+
+// MoveInput is an associate's ad-hoc move between two scanned locations.
+// Units moved off a license plate become loose stock at the destination.
+type MoveInput struct {
+	FromScan string `json:"from_location_scan" validate:"required,max=128"`
+	ToScan   string `json:"to_location_scan" validate:"required,max=128"`
+	SKU      string `json:"sku" validate:"required,max=64"`
+	Lot      string `json:"lot" validate:"max=20"`
+	Expiry   string `json:"expiry" validate:"omitempty,datetime=2006-01-02"`
+	Qty      int64  `json:"quantity" validate:"gt=0,lte=10000000"`
+	Status   Status `json:"status" validate:"omitempty,oneof=available quarantine"`
+	LPN      string `json:"lpn" validate:"max=32"`
+	Actor    Actor  `json:"actor"`
+}
+
+// MoveStock moves units between two locations, both verified by what the
+// associate scanned. The destination must not be blocked and must have room.
+func (s *Service) MoveStock(ctx context.Context, requestID string, in MoveInput) (Movement, error) {
+	in.SKU = strings.ToUpper(strings.TrimSpace(in.SKU))
+	in.LPN = strings.ToUpper(strings.TrimSpace(in.LPN))
+	if err := floorops.Validate(in); err != nil {
+		return Movement{}, err
+	}
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "MoveStock", Body: in},
+		func(tx *store.Tx) (Movement, error) {
+			from, err := LocationFromScan(ctx, tx, "from_location_scan", in.FromScan)
+			if err != nil {
+				return Movement{}, err
+			}
+			to, err := LocationFromScan(ctx, tx, "to_location_scan", in.ToScan)
+			if err != nil {
+				return Movement{}, err
+			}
+			if from.ID == to.ID {
+				return Movement{}, floorops.Invalid("to_location_scan", "is the same location as the source")
+			}
+			item, err := ItemBySKU(ctx, tx, in.SKU)
+			if err != nil {
+				return Movement{}, err
+			}
+			if err := checkTracking(item, in.Lot, in.Expiry); err != nil {
+				return Movement{}, err
+			}
+			return Record(ctx, tx, Move{
+				Kind: KindMove, ItemID: item.ID, Lot: in.Lot, Expiry: in.Expiry,
+				From: from.ID, To: to.ID, FromStatus: in.Status, FromLPN: in.LPN,
+				Qty: in.Qty, Actor: in.Actor, RequestID: requestID, Placement: true,
+			})
+		})
+}
+
+// checkTracking refuses stock without the lot or expiry its item is tracked by.
+func checkTracking(item Item, lot, expiry string) error {
+	if item.LotTracked && lot == "" {
+		return floorops.Invalid("lot", "is required: %s is lot tracked", item.SKU)
+	}
+	if item.ExpiryTracked && expiry == "" {
+		return floorops.Invalid("expiry", "is required: %s carries an expiry date", item.SKU)
+	}
+	return nil
+}
+
+// AdjustInput is a lead's correction of one balance.
+type AdjustInput struct {
+	LocationCode string `json:"location_code" validate:"required,max=32"`
+	SKU          string `json:"sku" validate:"required,max=64"`
+	Lot          string `json:"lot" validate:"max=20"`
+	Expiry       string `json:"expiry" validate:"omitempty,datetime=2006-01-02"`
+	Delta        int64  `json:"delta" validate:"ne=0,gte=-10000000,lte=10000000"`
+	Reason       string `json:"reason" validate:"required,max=64"`
+	Status       Status `json:"status" validate:"omitempty,oneof=available quarantine"`
+	LPN          string `json:"lpn" validate:"max=32"`
+	Actor        Actor  `json:"actor"`
+}
+
+// AdjustStock adds units to (found) or removes units from (lost, damaged)
+// a balance, with a reason code. Adjustments record what is physically there,
+// so they ignore capacity and blocked flags.
+func (s *Service) AdjustStock(ctx context.Context, requestID string, in AdjustInput) (Movement, error) {
+	in.SKU = strings.ToUpper(strings.TrimSpace(in.SKU))
+	in.LocationCode = strings.ToUpper(strings.TrimSpace(in.LocationCode))
+	in.LPN = strings.ToUpper(strings.TrimSpace(in.LPN))
+	in.Reason = strings.ToLower(strings.TrimSpace(in.Reason))
+	if err := floorops.Validate(in); err != nil {
+		return Movement{}, err
+	}
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "AdjustStock", Body: in},
+		func(tx *store.Tx) (Movement, error) {
+			loc, err := LocationByCode(ctx, tx, in.LocationCode)
+			if err != nil {
+				return Movement{}, err
+			}
+			item, err := ItemBySKU(ctx, tx, in.SKU)
+			if err != nil {
+				return Movement{}, err
+			}
+			if err := checkTracking(item, in.Lot, in.Expiry); err != nil {
+				return Movement{}, err
+			}
+			m := Move{
+				Kind: KindAdjust, ItemID: item.ID, Lot: in.Lot, Expiry: in.Expiry,
+				FromStatus: in.Status, FromLPN: in.LPN, ToLPN: in.LPN,
+				Reason: in.Reason, Actor: in.Actor, RequestID: requestID, Qty: in.Delta,
+			}
+			if in.Delta > 0 {
+				m.To = loc.ID
+			} else {
+				m.From, m.Qty = loc.ID, -in.Delta
+			}
+			return Record(ctx, tx, m)
+		})
+}
+
+// GetBalances returns the non-zero balances at a location, of an item, or
+// of an item at a location, in walk order.
+func (s *Service) GetBalances(ctx context.Context, locationCode, sku string) ([]Balance, error) {
+	locationCode = strings.ToUpper(strings.TrimSpace(locationCode))
+	sku = strings.ToUpper(strings.TrimSpace(sku))
+	if locationCode == "" && sku == "" {
+		return nil, &floorops.Error{Code: floorops.EINVALID, Message: "location_code or sku is required",
+			Fields: []floorops.FieldViolation{{Field: "location_code", Description: "location_code or sku is required"}, {Field: "sku", Description: "location_code or sku is required"}}}
+	}
+	q := s.db.Reader()
+	var locID, itemID int64
+	if locationCode != "" {
+		l, err := LocationByCode(ctx, q, locationCode)
+		if err != nil {
+			return nil, err
+		}
+		locID = l.ID
+	}
+	if sku != "" {
+		it, err := ItemBySKU(ctx, q, sku)
+		if err != nil {
+			return nil, err
+		}
+		itemID = it.ID
+	}
+	rows, err := q.QueryContext(ctx, `SELECT l.code, i.sku, b.lot, b.expiry, b.status, b.lpn, b.qty
+		FROM balances b JOIN locations l ON l.id = b.location_id JOIN items i ON i.id = b.item_id
+		WHERE (? = 0 OR b.location_id = ?) AND (? = 0 OR b.item_id = ?) AND b.qty > 0
+		ORDER BY l.walk_seq, l.code, i.sku, b.expiry, b.lot, b.status, b.lpn`, locID, locID, itemID, itemID)
+	if err != nil {
+		return nil, fmt.Errorf("read balances: %w", err)
+	}
+	defer rows.Close()
+	var out []Balance
+	for rows.Next() {
+		var b Balance
+		if err := rows.Scan(&b.LocationCode, &b.SKU, &b.Lot, &b.Expiry, &b.Status, &b.LPN, &b.Qty); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// AvailableToSell returns ATS for each SKU, in the order asked.
+func (s *Service) AvailableToSell(ctx context.Context, skus []string) ([]Availability, error) {
+	if len(skus) == 0 {
+		return nil, floorops.Invalid("skus", "at least one SKU is required")
+	}
+	if len(skus) > maxPageSize {
+		return nil, floorops.Invalid("skus", "at most %d SKUs per request", maxPageSize)
+	}
+	out := make([]Availability, 0, len(skus))
+	for i, sku := range skus {
+		sku = strings.ToUpper(strings.TrimSpace(sku))
+		if sku == "" {
+			return nil, floorops.Invalid(fmt.Sprintf("skus[%d]", i), "is empty")
+		}
+		it, err := ItemBySKU(ctx, s.db.Reader(), sku)
+		if err != nil {
+			return nil, err
+		}
+		a, err := AvailabilityOf(ctx, s.db.Reader(), it.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// MovementFilter narrows ListMovements.
+type MovementFilter struct {
+	SKU          string
+	LocationCode string
+	Kind         string
+}
+
+// ListMovements pages through the ledger newest first.
+func (s *Service) ListMovements(ctx context.Context, f MovementFilter, limit int, pageToken string) ([]Movement, string, error) {
+	limit, err := pageSize(limit)
+	if err != nil {
+		return nil, "", err
+	}
+	tok, err := decodeToken(pageToken)
+	if err != nil {
+		return nil, "", err
+	}
+	before := int64(1<<63 - 1)
+	if tok != "" {
+		if before, err = strconv.ParseInt(tok, 10, 64); err != nil {
+			return nil, "", floorops.Invalid("page_token", "is not a token this node issued")
+		}
+	}
+	q := s.db.Reader()
+	var itemID, locID int64
+	if sku := strings.ToUpper(strings.TrimSpace(f.SKU)); sku != "" {
+		it, err := ItemBySKU(ctx, q, sku)
+		if err != nil {
+			return nil, "", err
+		}
+		itemID = it.ID
+	}
+	if code := strings.ToUpper(strings.TrimSpace(f.LocationCode)); code != "" {
+		l, err := LocationByCode(ctx, q, code)
+		if err != nil {
+			return nil, "", err
+		}
+		locID = l.ID
+	}
+	rows, err := q.QueryContext(ctx, `SELECT m.id, m.kind, i.sku, m.lot, m.expiry, COALESCE(fl.code, ''), COALESCE(tl.code, ''),
+			m.from_status, m.to_status, m.from_lpn, m.to_lpn, m.qty, m.reason, m.user_badge, m.device_id, m.ref, m.request_id, m.created_at
+		FROM movements m JOIN items i ON i.id = m.item_id
+		LEFT JOIN locations fl ON fl.id = m.from_location_id LEFT JOIN locations tl ON tl.id = m.to_location_id
+		WHERE m.id < ? AND (? = 0 OR m.item_id = ?) AND (? = 0 OR m.from_location_id = ? OR m.to_location_id = ?) AND (? = '' OR m.kind = ?)
+		ORDER BY m.id DESC LIMIT ?`,
+		before, itemID, itemID, locID, locID, locID, f.Kind, f.Kind, limit+1)
+	if err != nil {
+		return nil, "", fmt.Errorf("list movements: %w", err)
+	}
+	defer rows.Close()
+	var out []Movement
+	for rows.Next() {
+		var m Movement
+		if err := rows.Scan(&m.ID, &m.Kind, &m.SKU, &m.Lot, &m.Expiry, &m.From, &m.To, &m.FromStatus, &m.ToStatus,
+			&m.FromLPN, &m.ToLPN, &m.Qty, &m.Reason, &m.UserBadge, &m.DeviceID, &m.Ref, &m.RequestID, &m.CreatedAt); err != nil {
+			return nil, "", err
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = encodeToken(strconv.FormatInt(out[limit-1].ID, 10))
+	}
+	return out, next, nil
+}

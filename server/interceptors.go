@@ -1,0 +1,68 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/status"
+)
+
+// metrics are the per-RPC figures served at /metrics.
+type metrics struct {
+	latency *prometheus.HistogramVec
+	errors  *prometheus.CounterVec
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "floorops_rpc_duration_seconds",
+			Help:    "RPC latency by method and status code.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"method", "code"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "floorops_rpc_errors_total",
+			Help: "RPCs that ended in an error, by method and status code.",
+		}, []string{"method", "code"}),
+	}
+	reg.MustRegister(m.latency, m.errors)
+	return m
+}
+
+// edge is the outermost interceptor: it maps errors to status codes once,
+// records metrics and writes one log line per RPC.
+type edge struct {
+	log     *slog.Logger
+	metrics *metrics
+}
+
+func (e *edge) observe(ctx context.Context, method string, start time.Time, err error) {
+	code := status.Code(err)
+	e.metrics.latency.WithLabelValues(method, code.String()).Observe(time.Since(start).Seconds())
+	if err != nil {
+		e.metrics.errors.WithLabelValues(method, code.String()).Inc()
+	}
+	level := slog.LevelInfo
+	if err != nil {
+		level = slog.LevelWarn
+	}
+	e.log.Log(ctx, level, "rpc", "method", method, "code", code.String(), "ms", float64(time.Since(start).Microseconds())/1000)
+}
+
+func (e *edge) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	start := time.Now()
+	resp, err := handler(ctx, req)
+	err = toStatus(e.log, info.FullMethod, err)
+	e.observe(ctx, info.FullMethod, start, err)
+	return resp, err
+}
+
+func (e *edge) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	start := time.Now()
+	err := toStatus(e.log, info.FullMethod, handler(srv, ss))
+	e.observe(ss.Context(), info.FullMethod, start, err)
+	return err
+}

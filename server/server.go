@@ -1,0 +1,262 @@
+// Package server wires a node together: the gRPC server with its
+// interceptors (errors, metrics and logging at the edge, then the permission
+// table), every workflow's service, health and reflection, and the HTTP face
+// carrying the grpc-gateway, /openapi.json, /healthz and /metrics. The
+// gateway dials the node's own gRPC port, so every interceptor runs once for
+// both faces.
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/floorops/floorops/auth"
+	"github.com/floorops/floorops/inventory"
+	fproto "github.com/floorops/floorops/proto"
+	authv1 "github.com/floorops/floorops/proto/floorops/auth/v1"
+	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
+	"github.com/floorops/floorops/store"
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
+	"google.golang.org/protobuf/encoding/protojson"
+)
+
+// Config is how a node is started.
+type Config struct {
+	DBPath   string // SQLite database file
+	GRPCAddr string // e.g. ":7070"; ":0" picks a free port
+	HTTPAddr string // e.g. ":8080"
+	TLSCert  string // PEM certificate; with TLSKey, both faces serve TLS
+	TLSKey   string
+	ClientCA string // PEM CA bundle; client certificates it signed sign in as integrations
+	Logger   *slog.Logger
+}
+
+// Server is one running node.
+type Server struct {
+	DB        *store.DB
+	Auth      *auth.Service
+	Inventory *inventory.Service
+
+	log      *slog.Logger
+	grpc     *grpc.Server
+	health   *health.Server
+	http     *http.Server
+	grpcLis  net.Listener
+	httpLis  net.Listener
+	registry *prometheus.Registry
+	tls      *tls.Config
+}
+
+// New opens the database, builds every service and binds both listeners, so
+// GRPCAddr and HTTPAddr are known before Run.
+func New(ctx context.Context, cfg Config) (_ *Server, err error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	s := &Server{log: cfg.Logger, registry: prometheus.NewRegistry()}
+	if s.tls, err = serverTLS(cfg); err != nil {
+		return nil, err
+	}
+	s.DB, err = store.Open(ctx, cfg.DBPath)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+	s.Auth = auth.NewService(s.DB)
+	s.Inventory = inventory.NewService(s.DB)
+
+	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	e := &edge{log: s.log, metrics: newMetrics(s.registry)}
+	opts := []grpc.ServerOption{
+		grpc.ChainUnaryInterceptor(e.unary, s.Auth.UnaryInterceptor),
+		grpc.ChainStreamInterceptor(e.stream, s.Auth.StreamInterceptor),
+	}
+	if s.tls != nil {
+		opts = append(opts, grpc.Creds(credentials.NewTLS(s.tls)))
+	}
+	s.grpc = grpc.NewServer(opts...)
+	authv1.RegisterAuthServiceServer(s.grpc, auth.NewHandler(s.Auth))
+	inventoryv1.RegisterInventoryServiceServer(s.grpc, inventory.NewHandler(s.Inventory))
+	s.health = health.NewServer()
+	healthpb.RegisterHealthServer(s.grpc, s.health)
+	reflection.Register(s.grpc)
+
+	if s.grpcLis, err = net.Listen("tcp", cfg.GRPCAddr); err != nil {
+		return nil, fmt.Errorf("listen gRPC %s: %w", cfg.GRPCAddr, err)
+	}
+	if s.httpLis, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
+		return nil, fmt.Errorf("listen HTTP %s: %w", cfg.HTTPAddr, err)
+	}
+	mux, err := s.httpMux(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, TLSConfig: s.tls}
+	return s, nil
+}
+
+// GRPCAddr is the bound gRPC address.
+func (s *Server) GRPCAddr() string { return s.grpcLis.Addr().String() }
+
+// HTTPAddr is the bound HTTP address.
+func (s *Server) HTTPAddr() string { return s.httpLis.Addr().String() }
+
+// GRPCServer exposes the gRPC server so tests can list its services.
+func (s *Server) GRPCServer() *grpc.Server { return s.grpc }
+
+// Run serves until ctx ends, then stops gracefully: new RPCs are refused,
+// RPCs in flight finish (their transactions commit or roll back whole), and
+// the database is closed last.
+func (s *Server) Run(ctx context.Context) error {
+	errc := make(chan error, 2)
+	go func() { errc <- s.grpc.Serve(s.grpcLis) }()
+	go func() {
+		var err error
+		if s.tls != nil {
+			err = s.http.ServeTLS(s.httpLis, "", "")
+		} else {
+			err = s.http.Serve(s.httpLis)
+		}
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		errc <- err
+	}()
+	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	s.health.Shutdown()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	herr := s.http.Shutdown(shutdownCtx)
+	stopped := make(chan struct{})
+	go func() { s.grpc.GracefulStop(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-shutdownCtx.Done():
+		s.grpc.Stop()
+	}
+	return errors.Join(err, herr, s.DB.Close())
+}
+
+func (s *Server) close() {
+	if s.grpcLis != nil {
+		s.grpcLis.Close()
+	}
+	if s.httpLis != nil {
+		s.httpLis.Close()
+	}
+	if s.DB != nil {
+		s.DB.Close()
+	}
+}
+
+func (s *Server) httpMux(ctx context.Context) (http.Handler, error) {
+	// JSON field names are the proto names (snake_case), as in /openapi.json,
+	// and zero values are sent, so a handheld reads "quantity": 0, not nothing.
+	gw := runtime.NewServeMux(runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
+		MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},
+		UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
+	}))
+	_, port, _ := net.SplitHostPort(s.GRPCAddr())
+	target := net.JoinHostPort("127.0.0.1", port)
+	creds := insecure.NewCredentials()
+	if s.tls != nil {
+		creds = credentials.NewTLS(selfTLS(s.tls))
+	}
+	dial := []grpc.DialOption{grpc.WithTransportCredentials(creds)}
+	if err := authv1.RegisterAuthServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
+		return nil, err
+	}
+	if err := inventoryv1.RegisterInventoryServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", gw)
+	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(fproto.OpenAPI)
+	})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.DB.Reader().PingContext(r.Context()); err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ok\n"))
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	return mux, nil
+}
+
+// serverTLS loads the node's certificate and, with a client CA, asks
+// clients for certificates (verified if given; tokens still work without).
+func serverTLS(cfg Config) (*tls.Config, error) {
+	if cfg.TLSCert == "" && cfg.TLSKey == "" {
+		if cfg.ClientCA != "" {
+			return nil, errors.New("--client-ca needs --tls-cert and --tls-key")
+		}
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+	if err != nil {
+		return nil, fmt.Errorf("load TLS key pair: %w", err)
+	}
+	c := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	if cfg.ClientCA != "" {
+		pem, err := os.ReadFile(cfg.ClientCA)
+		if err != nil {
+			return nil, fmt.Errorf("read client CA: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("client CA %s holds no PEM certificate", cfg.ClientCA)
+		}
+		c.ClientCAs = pool
+		c.ClientAuth = tls.VerifyClientCertIfGiven
+	}
+	return c, nil
+}
+
+// selfTLS is how the gateway dials the node's own gRPC port: it trusts
+// exactly the node's own certificate, whatever names it carries.
+func selfTLS(server *tls.Config) *tls.Config {
+	own := server.Certificates[0].Certificate[0]
+	return &tls.Config{
+		MinVersion:         tls.VersionTLS12,
+		InsecureSkipVerify: true, // replaced by the pin below
+		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
+			if len(raw) == 0 || string(raw[0]) != string(own) {
+				return errors.New("gateway: gRPC port presented a certificate that is not the node's own")
+			}
+			return nil
+		},
+	}
+}
+
+// Addr formats a host and port; used by the CLI to print dialable addresses.
+func Addr(host string, port int) string { return net.JoinHostPort(host, strconv.Itoa(port)) }
