@@ -90,9 +90,57 @@ func (db *DB) Reader() *sql.DB { return db.reader }
 
 // Tx is a write transaction with the time it was started; every row it
 // writes is stamped with Now so one transaction has one time.
+//
+// Its ExecContext, QueryContext and QueryRowContext prepare each distinct
+// SQL text once per transaction and reuse it, so a batch that runs the same
+// statement thousands of times (an import, a wave of scans) parses it once.
+// They take one statement each; run multi-statement scripts on tx.Tx.
 type Tx struct {
 	*sql.Tx
-	Now time.Time
+	Now   time.Time
+	stmts map[string]*sql.Stmt
+}
+
+func (tx *Tx) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := tx.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := tx.Tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if tx.stmts == nil {
+		tx.stmts = make(map[string]*sql.Stmt)
+	}
+	tx.stmts[query] = st
+	return st, nil
+}
+
+// ExecContext runs one statement that returns no rows.
+func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := tx.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// QueryContext runs one query.
+func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := tx.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// QueryRowContext runs one query expected to return at most one row.
+func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := tx.prepared(ctx, query)
+	if err != nil {
+		return tx.Tx.QueryRowContext(ctx, query, args...) // reports the same error through Row.Scan
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // Write runs fn in one write transaction and commits it if fn returns nil.

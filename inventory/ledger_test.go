@@ -1,0 +1,212 @@
+package inventory_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/store"
+	"github.com/google/go-cmp/cmp"
+)
+
+func mustService(t testing.TB) (*inventory.Service, *store.DB) {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "node.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return inventory.NewService(db), db
+}
+
+func mustImport(t testing.TB, what, csv string, imp func(context.Context, *strings.Reader) (inventory.ImportReport, error)) {
+	t.Helper()
+	rep, err := imp(context.Background(), strings.NewReader(csv))
+	if err != nil || len(rep.Errors) > 0 {
+		t.Fatalf("import %s: %v %v", what, err, rep.Errors)
+	}
+}
+
+// seed creates 6 locations (one of each kind that holds stock) and 3 items.
+func seedLedger(t testing.TB, svc *inventory.Service) {
+	t.Helper()
+	mustImport(t, "locations", "code,zone,type,walk_sequence,capacity\n"+
+		"DOCK-01,D,dock,0,0\nA-01-01-A,A,pickface,10,0\nA-01-01-B,A,storage,10,0\nA-01-02-A,A,pickface,20,0\nQUAR-01,Q,quarantine,0,0\nSHIP-01,S,ship,0,0\n",
+		func(ctx context.Context, r *strings.Reader) (inventory.ImportReport, error) {
+			return svc.ImportLocations(ctx, r, nil)
+		})
+	mustImport(t, "items", "sku,lot_tracked,expiry_tracked,gtins\nX1,false,false,4006381333931\nX2,true,true,\nX3,false,false,\n",
+		func(ctx context.Context, r *strings.Reader) (inventory.ImportReport, error) {
+			return svc.ImportItems(ctx, r, nil)
+		})
+}
+
+type key struct {
+	loc, sku, lot, expiry, status, lpn string
+}
+
+// TestBalancesAreTheLedgerProjection runs a random mix of adjustments and
+// moves, valid and invalid, then recomputes every balance from the
+// movements ledger and compares it with the balances table.
+func TestBalancesAreTheLedgerProjection(t *testing.T) {
+	t.Parallel()
+	for seed := uint64(1); seed <= 3; seed++ {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			t.Parallel()
+			svc, db := mustService(t)
+			seedLedger(t, svc)
+			ctx := context.Background()
+			rng := rand.New(rand.NewPCG(seed, 99))
+			locs := []string{"DOCK-01", "A-01-01-A", "A-01-01-B", "A-01-02-A", "QUAR-01", "SHIP-01"}
+			lots := []string{"L1", "L2"}
+			refused := 0
+			for i := 0; i < 400; i++ {
+				sku := []string{"X1", "X2", "X3"}[rng.IntN(3)]
+				lot, exp := "", ""
+				if sku == "X2" {
+					lot, exp = lots[rng.IntN(2)], "2027-0"+fmt.Sprint(1+rng.IntN(3))+"-15"
+				}
+				status := inventory.Status([]string{"available", "available", "quarantine"}[rng.IntN(3)])
+				var err error
+				if rng.IntN(3) == 0 {
+					_, err = svc.AdjustStock(ctx, fmt.Sprint("r", i), inventory.AdjustInput{
+						LocationCode: locs[rng.IntN(len(locs))], SKU: sku, Lot: lot, Expiry: exp,
+						Delta: int64(rng.IntN(40) - 10), Reason: "test", Status: status,
+					})
+				} else {
+					_, err = svc.MoveStock(ctx, fmt.Sprint("r", i), inventory.MoveInput{
+						FromScan: locs[rng.IntN(len(locs))], ToScan: locs[rng.IntN(len(locs))], SKU: sku, Lot: lot, Expiry: exp,
+						Qty: int64(1 + rng.IntN(15)), Status: status,
+					})
+				}
+				if err != nil {
+					if c := floorops.ErrorCode(err); c != floorops.EINVALID && c != floorops.EPRECONDITION {
+						t.Fatalf("op %d: unexpected %v", i, err)
+					}
+					refused++
+				}
+			}
+			if refused == 0 || refused > 350 {
+				t.Fatalf("refused %d of 400 ops; the mix is not exercising both paths", refused)
+			}
+			if diff := cmp.Diff(replay(t, db), stored(t, db)); diff != "" {
+				t.Fatalf("balances differ from the ledger (-ledger +balances):\n%s", diff)
+			}
+			var moves, events int
+			db.Reader().QueryRow(`SELECT COUNT(*) FROM movements`).Scan(&moves)
+			db.Reader().QueryRow(`SELECT COUNT(*) FROM outbox WHERE kind = 'stock_moved'`).Scan(&events)
+			if moves == 0 || moves != events {
+				t.Fatalf("%d movements but %d stock_moved events", moves, events)
+			}
+		})
+	}
+}
+
+func replay(t *testing.T, db *store.DB) map[key]int64 {
+	t.Helper()
+	rows, err := db.Reader().Query(`SELECT i.sku, m.lot, m.expiry, COALESCE(f.code, ''), COALESCE(tl.code, ''),
+		m.from_status, m.to_status, m.from_lpn, m.to_lpn, m.qty
+		FROM movements m JOIN items i ON i.id = m.item_id
+		LEFT JOIN locations f ON f.id = m.from_location_id LEFT JOIN locations tl ON tl.id = m.to_location_id ORDER BY m.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[key]int64{}
+	for rows.Next() {
+		var sku, lot, exp, from, to, fs, ts, fl, tl string
+		var qty int64
+		if err := rows.Scan(&sku, &lot, &exp, &from, &to, &fs, &ts, &fl, &tl, &qty); err != nil {
+			t.Fatal(err)
+		}
+		if from != "" {
+			k := key{from, sku, lot, exp, fs, fl}
+			got[k] -= qty
+			if got[k] < 0 {
+				t.Fatalf("ledger takes %s below zero", k)
+			}
+			if got[k] == 0 {
+				delete(got, k)
+			}
+		}
+		if to != "" {
+			got[key{to, sku, lot, exp, ts, tl}] += qty
+		}
+	}
+	return got
+}
+
+func stored(t *testing.T, db *store.DB) map[key]int64 {
+	t.Helper()
+	rows, err := db.Reader().Query(`SELECT l.code, i.sku, b.lot, b.expiry, b.status, b.lpn, b.qty
+		FROM balances b JOIN locations l ON l.id = b.location_id JOIN items i ON i.id = b.item_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[key]int64{}
+	for rows.Next() {
+		var k key
+		var qty int64
+		if err := rows.Scan(&k.loc, &k.sku, &k.lot, &k.expiry, &k.status, &k.lpn, &qty); err != nil {
+			t.Fatal(err)
+		}
+		if qty <= 0 {
+			t.Fatalf("balance %v holds %d", k, qty)
+		}
+		got[k] = qty
+	}
+	return got
+}
+
+func TestBalancesNeverNegativeInTheDatabase(t *testing.T) {
+	t.Parallel()
+	_, db := mustService(t)
+	err := db.Write(context.Background(), func(tx *store.Tx) error {
+		if _, err := tx.Exec(`INSERT INTO locations (code, zone, type, check_code, created_at, updated_at) VALUES ('L', 'Z', 'storage', '00', 'now', 'now')`); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`INSERT INTO items (sku, created_at, updated_at) VALUES ('S', 'now', 'now')`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(`INSERT INTO balances (location_id, item_id, status, qty, received_at) VALUES (1, 1, 'available', -1, 'now')`)
+		return err
+	})
+	if !store.IsConstraint(err, store.ConstraintCheck) {
+		t.Fatalf("negative balance: err = %v, want CHECK violation", err)
+	}
+}
+
+func TestAvailableToSell(t *testing.T) {
+	t.Parallel()
+	svc, _ := mustService(t)
+	seedLedger(t, svc)
+	ctx := context.Background()
+	adj := func(id, loc string, delta int64, st inventory.Status) {
+		t.Helper()
+		if _, err := svc.AdjustStock(ctx, id, inventory.AdjustInput{LocationCode: loc, SKU: "X1", Delta: delta, Reason: "found", Status: st}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	adj("a", "A-01-01-A", 10, "")
+	adj("b", "A-01-01-B", 5, "")
+	adj("c", "DOCK-01", 7, "")                      // not yet put away: not sellable
+	adj("d", "A-01-02-A", 4, inventory.Quarantined) // held: not sellable
+	adj("e", "SHIP-01", 3, "")                      // already picked: not sellable
+	got, err := svc.AvailableToSell(ctx, []string{"x1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []inventory.Availability{{SKU: "X1", OnHand: 15, ATS: 15}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("ATS (-want +got):\n%s", diff)
+	}
+	if _, err := svc.AvailableToSell(ctx, []string{"NOPE"}); !floorops.IsCode(err, floorops.ENOTFOUND) {
+		t.Fatalf("unknown SKU: %v", err)
+	}
+}
