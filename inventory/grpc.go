@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/floorops/floorops/auth"
-	"github.com/floorops/floorops/store"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
+	"github.com/floorops/floorops/store"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 

@@ -101,4 +101,3 @@ func gtin13(n int) string {
 	}
 	return body + fmt.Sprint((10-sum%10)%10)
 }
-

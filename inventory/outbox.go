@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/floorops/floorops/store"
 	eventv1 "github.com/floorops/floorops/proto/floorops/event/v1"
+	"github.com/floorops/floorops/store"
 	"google.golang.org/protobuf/proto"
 )
 

@@ -175,5 +175,3 @@ func seedStock(ctx context.Context, db *store.DB) error {
 		return nil
 	})
 }
-
-
