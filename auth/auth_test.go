@@ -1,0 +1,95 @@
+package auth_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/auth"
+	"github.com/floorops/floorops/store"
+)
+
+func mustAuth(t *testing.T) (*auth.Service, *store.DB) {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "node.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return auth.NewService(db), db
+}
+
+func TestLoginLockoutAndExpiry(t *testing.T) {
+	t.Parallel()
+	svc, db := mustAuth(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	if err := svc.AddUser(ctx, auth.User{Badge: "b-7", Name: "Ana", Role: auth.Associate}, "4321"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < svc.MaxAttempts; i++ {
+		if _, err := svc.Login(ctx, "B-7", "0000", "hh"); !floorops.IsCode(err, floorops.EUNAUTHENTICATED) {
+			t.Fatalf("wrong PIN #%d: %v", i+1, err)
+		}
+	}
+	if _, err := svc.Login(ctx, "B-7", "4321", "hh"); !floorops.IsCode(err, floorops.EUNAUTHENTICATED) {
+		t.Fatalf("right PIN on a locked badge: %v, want unauthenticated", err)
+	}
+	now = now.Add(svc.LockFor + time.Second)
+	res, err := svc.Login(ctx, "b-7", "4321", "hh")
+	if err != nil {
+		t.Fatalf("after the lock: %v", err)
+	}
+	p, err := svc.Authenticate(ctx, res.Token)
+	if err != nil || p.Badge != "B-7" || p.Role != auth.Associate || p.Device != "hh" {
+		t.Fatalf("Authenticate = %+v, %v", p, err)
+	}
+	now = res.ExpiresAt.Add(time.Second)
+	if _, err := svc.Authenticate(ctx, res.Token); !floorops.IsCode(err, floorops.EUNAUTHENTICATED) {
+		t.Fatalf("expired token: %v", err)
+	}
+	var hash []byte
+	db.Reader().QueryRow(`SELECT pin_hash FROM users WHERE badge = 'B-7'`).Scan(&hash)
+	if len(hash) != 32 || string(hash) == "4321" {
+		t.Fatalf("PIN is not stored hashed")
+	}
+}
+
+func TestUsersAndKeysValidation(t *testing.T) {
+	t.Parallel()
+	svc, _ := mustAuth(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		u   auth.User
+		pin string
+	}{
+		{auth.User{Badge: "", Role: auth.Lead}, "1234"},
+		{auth.User{Badge: "B-1", Role: "boss"}, "1234"},
+		{auth.User{Badge: "B-1", Role: auth.Lead}, "12"},
+		{auth.User{Badge: "B-1", Role: auth.Lead}, "12ab"},
+	} {
+		if err := svc.AddUser(ctx, tc.u, tc.pin); !floorops.IsCode(err, floorops.EINVALID) {
+			t.Errorf("AddUser(%+v, %q) = %v, want invalid", tc.u, tc.pin, err)
+		}
+	}
+	if err := svc.AddUser(ctx, auth.User{Badge: "B-1", Role: auth.Lead}, "1234"); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.AddUser(ctx, auth.User{Badge: "b-1", Role: auth.Lead}, "1234"); !floorops.IsCode(err, floorops.ECONFLICT) {
+		t.Fatalf("duplicate badge: %v", err)
+	}
+	key, err := svc.CreateAPIKey(ctx, "erp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := svc.Authenticate(ctx, key)
+	if err != nil || p.Role != auth.Integration {
+		t.Fatalf("API key: %+v %v", p, err)
+	}
+	if err := svc.DisableUser(ctx, "B-404"); !floorops.IsCode(err, floorops.ENOTFOUND) {
+		t.Fatalf("disable unknown: %v", err)
+	}
+}

@@ -1,0 +1,65 @@
+package inventory
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/floorops/floorops/store"
+)
+
+// Exception kinds recorded by the workflows.
+const (
+	ExceptionShortPick       = "short_pick"        // a bin held fewer units than the record
+	ExceptionPutawayOverride = "putaway_override"  // stock put somewhere other than suggested
+	ExceptionRejectedScan    = "rejected_scan"     // wrong location, item or lot scanned
+	ExceptionUnexpectedItem  = "unexpected_item"   // received an item not on the PO
+	ExceptionReceiptOverage  = "receipt_overage"   // over-receipt allowed by a lead
+	ExceptionLocationEmptied = "location_emptied"  // a pick emptied a location
+	ExceptionDamagedReceived = "damaged_received"  // units arrived damaged
+	ExceptionReceiptUndo     = "receipt_scan_undo" // an associate undid a mis-scan
+)
+
+// Exception is a floor event that makes a record more likely to be wrong.
+// Cycle counting weighs recent exceptions at a location or item when it
+// scores count risk; leads review them.
+type Exception struct {
+	Kind       string
+	LocationID int64 // 0 when not tied to a location
+	ItemID     int64 // 0 when not tied to an item
+	Ref        string
+	Detail     string
+	Actor      Actor
+}
+
+// RecordException stores e inside tx, with the change that raised it.
+func RecordException(ctx context.Context, tx *store.Tx, e Exception) error {
+	var loc, item any
+	if e.LocationID != 0 {
+		loc = e.LocationID
+	}
+	if e.ItemID != 0 {
+		item = e.ItemID
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO exceptions (kind, location_id, item_id, ref, detail, user_badge, device_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.Kind, loc, item, e.Ref, e.Detail, e.Actor.Badge, e.Actor.Device, store.FormatTime(tx.Now))
+	if err != nil {
+		return fmt.Errorf("record exception %s: %w", e.Kind, err)
+	}
+	return nil
+}
+
+// StagedStock is stock that has arrived in a dock or staging location and
+// must be put away: receiving reports it, returns will too, and the putaway
+// workflow turns it into a task. server wires the producer to the consumer
+// so workflow packages never import each other.
+type StagedStock struct {
+	ItemID     int64
+	LocationID int64 // the dock or staging location holding it
+	Lot        string
+	Expiry     string
+	Status     Status
+	LPN        string
+	Qty        int64
+	Ref        string // receipt, RMA or move that staged it
+	Actor      Actor
+}
