@@ -235,3 +235,29 @@ func MovementToProto(m Movement) *inventoryv1.Movement {
 	}
 	return p
 }
+
+// ResolveScan tells a handheld what it scanned.
+func (h *Handler) ResolveScan(ctx context.Context, req *inventoryv1.ResolveScanRequest) (*inventoryv1.ResolveScanResponse, error) {
+	r, err := h.svc.ResolveScan(ctx, req.GetRaw(), req.GetExpectedLocationCode())
+	if err != nil {
+		return nil, err
+	}
+	v := r.Scan
+	resp := &inventoryv1.ResolveScanResponse{
+		Kind: v.Kind, Code: v.Code, Ais: v.AIs, Gtin: v.GTIN, Sscc: v.SSCC, Lot: v.Lot, Serial: v.Serial,
+		Expiry: v.Expiry, BestBefore: v.BestBefore, Found: r.Found, Note: r.Note, PackQuantity: r.PackQty, Lpn: r.LPN,
+	}
+	if v.Count != nil {
+		resp.Count = int64(*v.Count)
+	}
+	if v.NetWeightKg != nil {
+		resp.NetWeightKg = *v.NetWeightKg
+	}
+	if r.Item != nil {
+		resp.Item = itemToProto(*r.Item)
+	}
+	if r.Location != nil {
+		resp.Location = locationToProto(*r.Location)
+	}
+	return resp, nil
+}

@@ -2067,6 +2067,253 @@ func (x *ListMovementsResponse) GetNextPageToken() string {
 	return ""
 }
 
+// ResolveScanRequest is one raw scan as the handheld received it.
+type ResolveScanRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The scanned string, as typed by the scanner (symbology identifier,
+	// GS separators and trailing Enter included).
+	Raw string `protobuf:"bytes,1,opt,name=raw,proto3" json:"raw,omitempty"`
+	// The location the associate was sent to, if any. A two-digit check code
+	// is only meaningful against it.
+	ExpectedLocationCode string `protobuf:"bytes,2,opt,name=expected_location_code,json=expectedLocationCode,proto3" json:"expected_location_code,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
+}
+
+func (x *ResolveScanRequest) Reset() {
+	*x = ResolveScanRequest{}
+	mi := &file_floorops_inventory_v1_inventory_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResolveScanRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResolveScanRequest) ProtoMessage() {}
+
+func (x *ResolveScanRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_inventory_v1_inventory_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResolveScanRequest.ProtoReflect.Descriptor instead.
+func (*ResolveScanRequest) Descriptor() ([]byte, []int) {
+	return file_floorops_inventory_v1_inventory_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ResolveScanRequest) GetRaw() string {
+	if x != nil {
+		return x.Raw
+	}
+	return ""
+}
+
+func (x *ResolveScanRequest) GetExpectedLocationCode() string {
+	if x != nil {
+		return x.ExpectedLocationCode
+	}
+	return ""
+}
+
+// ResolveScanResponse is what the node read.
+type ResolveScanResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// gs1, gtin, sscc, location, check_code, lpn, po, order, rma or badge.
+	Kind string `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	// The node's own code (location, LPN, PO, order, RMA, badge), upper-cased.
+	Code string `protobuf:"bytes,2,opt,name=code,proto3" json:"code,omitempty"`
+	// GS1 Application Identifiers and their data as scanned.
+	Ais map[string]string `protobuf:"bytes,3,rep,name=ais,proto3" json:"ais,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// GTIN as 14 digits (from a plain barcode or AI 01/02).
+	Gtin string `protobuf:"bytes,4,opt,name=gtin,proto3" json:"gtin,omitempty"`
+	// Serial Shipping Container Code of a pallet or carton (AI 00).
+	Sscc string `protobuf:"bytes,5,opt,name=sscc,proto3" json:"sscc,omitempty"`
+	// Batch or lot (AI 10).
+	Lot string `protobuf:"bytes,6,opt,name=lot,proto3" json:"lot,omitempty"`
+	// Serial number (AI 21).
+	Serial string `protobuf:"bytes,7,opt,name=serial,proto3" json:"serial,omitempty"`
+	// Expiry date YYYY-MM-DD (AI 17).
+	Expiry string `protobuf:"bytes,8,opt,name=expiry,proto3" json:"expiry,omitempty"`
+	// Best-before date YYYY-MM-DD (AI 15).
+	BestBefore string `protobuf:"bytes,9,opt,name=best_before,json=bestBefore,proto3" json:"best_before,omitempty"`
+	// Units in the pack (AI 30 or 37), 0 when absent.
+	Count int64 `protobuf:"varint,10,opt,name=count,proto3" json:"count,omitempty"`
+	// Net weight in kg (AI 310n), 0 when absent.
+	NetWeightKg float64 `protobuf:"fixed64,11,opt,name=net_weight_kg,json=netWeightKg,proto3" json:"net_weight_kg,omitempty"`
+	// Whether the item, location or LPN it names exists at this node.
+	Found bool `protobuf:"varint,12,opt,name=found,proto3" json:"found,omitempty"`
+	// What to tell the associate when it is not found or not usable here.
+	Note string `protobuf:"bytes,13,opt,name=note,proto3" json:"note,omitempty"`
+	// The item a GTIN identifies.
+	Item *Item `protobuf:"bytes,14,opt,name=item,proto3" json:"item,omitempty"`
+	// Eaches the scanned GTIN stands for (12 for a case of 12).
+	PackQuantity int64 `protobuf:"varint,15,opt,name=pack_quantity,json=packQuantity,proto3" json:"pack_quantity,omitempty"`
+	// The location a location code or check code identifies.
+	Location *Location `protobuf:"bytes,16,opt,name=location,proto3" json:"location,omitempty"`
+	// The license plate an SSCC or LPN code identifies.
+	Lpn           string `protobuf:"bytes,17,opt,name=lpn,proto3" json:"lpn,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResolveScanResponse) Reset() {
+	*x = ResolveScanResponse{}
+	mi := &file_floorops_inventory_v1_inventory_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResolveScanResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResolveScanResponse) ProtoMessage() {}
+
+func (x *ResolveScanResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_inventory_v1_inventory_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResolveScanResponse.ProtoReflect.Descriptor instead.
+func (*ResolveScanResponse) Descriptor() ([]byte, []int) {
+	return file_floorops_inventory_v1_inventory_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *ResolveScanResponse) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *ResolveScanResponse) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *ResolveScanResponse) GetAis() map[string]string {
+	if x != nil {
+		return x.Ais
+	}
+	return nil
+}
+
+func (x *ResolveScanResponse) GetGtin() string {
+	if x != nil {
+		return x.Gtin
+	}
+	return ""
+}
+
+func (x *ResolveScanResponse) GetSscc() string {
+	if x != nil {
+		return x.Sscc
+	}
+	return ""
+}
+
+func (x *ResolveScanResponse) GetLot() string {
+	if x != nil {
+		return x.Lot
+	}
+	return ""
+}
+
+func (x *ResolveScanResponse) GetSerial() string {
+	if x != nil {
+		return x.Serial
+	}
+	return ""
+}
+
+func (x *ResolveScanResponse) GetExpiry() string {
+	if x != nil {
+		return x.Expiry
+	}
+	return ""
+}
+
+func (x *ResolveScanResponse) GetBestBefore() string {
+	if x != nil {
+		return x.BestBefore
+	}
+	return ""
+}
+
+func (x *ResolveScanResponse) GetCount() int64 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+func (x *ResolveScanResponse) GetNetWeightKg() float64 {
+	if x != nil {
+		return x.NetWeightKg
+	}
+	return 0
+}
+
+func (x *ResolveScanResponse) GetFound() bool {
+	if x != nil {
+		return x.Found
+	}
+	return false
+}
+
+func (x *ResolveScanResponse) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *ResolveScanResponse) GetItem() *Item {
+	if x != nil {
+		return x.Item
+	}
+	return nil
+}
+
+func (x *ResolveScanResponse) GetPackQuantity() int64 {
+	if x != nil {
+		return x.PackQuantity
+	}
+	return 0
+}
+
+func (x *ResolveScanResponse) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *ResolveScanResponse) GetLpn() string {
+	if x != nil {
+		return x.Lpn
+	}
+	return ""
+}
+
 var File_floorops_inventory_v1_inventory_proto protoreflect.FileDescriptor
 
 const file_floorops_inventory_v1_inventory_proto_rawDesc = "" +
@@ -2210,7 +2457,33 @@ const file_floorops_inventory_v1_inventory_proto_rawDesc = "" +
 	"page_token\x18\x05 \x01(\tR\tpageToken\"~\n" +
 	"\x15ListMovementsResponse\x12=\n" +
 	"\tmovements\x18\x01 \x03(\v2\x1f.floorops.inventory.v1.MovementR\tmovements\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\xe8\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\\\n" +
+	"\x12ResolveScanRequest\x12\x10\n" +
+	"\x03raw\x18\x01 \x01(\tR\x03raw\x124\n" +
+	"\x16expected_location_code\x18\x02 \x01(\tR\x14expectedLocationCode\"\xd0\x04\n" +
+	"\x13ResolveScanResponse\x12\x12\n" +
+	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x12\n" +
+	"\x04code\x18\x02 \x01(\tR\x04code\x12E\n" +
+	"\x03ais\x18\x03 \x03(\v23.floorops.inventory.v1.ResolveScanResponse.AisEntryR\x03ais\x12\x12\n" +
+	"\x04gtin\x18\x04 \x01(\tR\x04gtin\x12\x12\n" +
+	"\x04sscc\x18\x05 \x01(\tR\x04sscc\x12\x10\n" +
+	"\x03lot\x18\x06 \x01(\tR\x03lot\x12\x16\n" +
+	"\x06serial\x18\a \x01(\tR\x06serial\x12\x16\n" +
+	"\x06expiry\x18\b \x01(\tR\x06expiry\x12\x1f\n" +
+	"\vbest_before\x18\t \x01(\tR\n" +
+	"bestBefore\x12\x14\n" +
+	"\x05count\x18\n" +
+	" \x01(\x03R\x05count\x12\"\n" +
+	"\rnet_weight_kg\x18\v \x01(\x01R\vnetWeightKg\x12\x14\n" +
+	"\x05found\x18\f \x01(\bR\x05found\x12\x12\n" +
+	"\x04note\x18\r \x01(\tR\x04note\x12/\n" +
+	"\x04item\x18\x0e \x01(\v2\x1b.floorops.inventory.v1.ItemR\x04item\x12#\n" +
+	"\rpack_quantity\x18\x0f \x01(\x03R\fpackQuantity\x12;\n" +
+	"\blocation\x18\x10 \x01(\v2\x1f.floorops.inventory.v1.LocationR\blocation\x12\x10\n" +
+	"\x03lpn\x18\x11 \x01(\tR\x03lpn\x1a6\n" +
+	"\bAisEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01*\xe8\x01\n" +
 	"\fLocationType\x12\x1d\n" +
 	"\x19LOCATION_TYPE_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12LOCATION_TYPE_DOCK\x10\x01\x12\x19\n" +
@@ -2223,7 +2496,7 @@ const file_floorops_inventory_v1_inventory_proto_rawDesc = "" +
 	"\vStockStatus\x12\x1c\n" +
 	"\x18STOCK_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16STOCK_STATUS_AVAILABLE\x10\x01\x12\x1b\n" +
-	"\x17STOCK_STATUS_QUARANTINE\x10\x022\x83\t\n" +
+	"\x17STOCK_STATUS_QUARANTINE\x10\x022\xe9\t\n" +
 	"\x10InventoryService\x12a\n" +
 	"\n" +
 	"UpsertItem\x12(.floorops.inventory.v1.UpsertItemRequest\x1a).floorops.inventory.v1.UpsertItemResponse\x12X\n" +
@@ -2236,7 +2509,8 @@ const file_floorops_inventory_v1_inventory_proto_rawDesc = "" +
 	"\x12GetAvailableToSell\x120.floorops.inventory.v1.GetAvailableToSellRequest\x1a1.floorops.inventory.v1.GetAvailableToSellResponse\x12^\n" +
 	"\tMoveStock\x12'.floorops.inventory.v1.MoveStockRequest\x1a(.floorops.inventory.v1.MoveStockResponse\x12d\n" +
 	"\vAdjustStock\x12).floorops.inventory.v1.AdjustStockRequest\x1a*.floorops.inventory.v1.AdjustStockResponse\x12j\n" +
-	"\rListMovements\x12+.floorops.inventory.v1.ListMovementsRequest\x1a,.floorops.inventory.v1.ListMovementsResponseBFZDgithub.com/floorops/floorops/proto/floorops/inventory/v1;inventoryv1b\x06proto3"
+	"\rListMovements\x12+.floorops.inventory.v1.ListMovementsRequest\x1a,.floorops.inventory.v1.ListMovementsResponse\x12d\n" +
+	"\vResolveScan\x12).floorops.inventory.v1.ResolveScanRequest\x1a*.floorops.inventory.v1.ResolveScanResponseBFZDgithub.com/floorops/floorops/proto/floorops/inventory/v1;inventoryv1b\x06proto3"
 
 var (
 	file_floorops_inventory_v1_inventory_proto_rawDescOnce sync.Once
@@ -2251,7 +2525,7 @@ func file_floorops_inventory_v1_inventory_proto_rawDescGZIP() []byte {
 }
 
 var file_floorops_inventory_v1_inventory_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_floorops_inventory_v1_inventory_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
+var file_floorops_inventory_v1_inventory_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
 var file_floorops_inventory_v1_inventory_proto_goTypes = []any{
 	(LocationType)(0),                  // 0: floorops.inventory.v1.LocationType
 	(StockStatus)(0),                   // 1: floorops.inventory.v1.StockStatus
@@ -2283,7 +2557,10 @@ var file_floorops_inventory_v1_inventory_proto_goTypes = []any{
 	(*AdjustStockResponse)(nil),        // 27: floorops.inventory.v1.AdjustStockResponse
 	(*ListMovementsRequest)(nil),       // 28: floorops.inventory.v1.ListMovementsRequest
 	(*ListMovementsResponse)(nil),      // 29: floorops.inventory.v1.ListMovementsResponse
-	(*timestamppb.Timestamp)(nil),      // 30: google.protobuf.Timestamp
+	(*ResolveScanRequest)(nil),         // 30: floorops.inventory.v1.ResolveScanRequest
+	(*ResolveScanResponse)(nil),        // 31: floorops.inventory.v1.ResolveScanResponse
+	nil,                                // 32: floorops.inventory.v1.ResolveScanResponse.AisEntry
+	(*timestamppb.Timestamp)(nil),      // 33: google.protobuf.Timestamp
 }
 var file_floorops_inventory_v1_inventory_proto_depIdxs = []int32{
 	3,  // 0: floorops.inventory.v1.Item.gtins:type_name -> floorops.inventory.v1.Gtin
@@ -2291,7 +2568,7 @@ var file_floorops_inventory_v1_inventory_proto_depIdxs = []int32{
 	1,  // 2: floorops.inventory.v1.Balance.status:type_name -> floorops.inventory.v1.StockStatus
 	1,  // 3: floorops.inventory.v1.Movement.from_status:type_name -> floorops.inventory.v1.StockStatus
 	1,  // 4: floorops.inventory.v1.Movement.to_status:type_name -> floorops.inventory.v1.StockStatus
-	30, // 5: floorops.inventory.v1.Movement.create_time:type_name -> google.protobuf.Timestamp
+	33, // 5: floorops.inventory.v1.Movement.create_time:type_name -> google.protobuf.Timestamp
 	2,  // 6: floorops.inventory.v1.UpsertItemRequest.item:type_name -> floorops.inventory.v1.Item
 	2,  // 7: floorops.inventory.v1.UpsertItemResponse.item:type_name -> floorops.inventory.v1.Item
 	2,  // 8: floorops.inventory.v1.GetItemResponse.item:type_name -> floorops.inventory.v1.Item
@@ -2307,33 +2584,38 @@ var file_floorops_inventory_v1_inventory_proto_depIdxs = []int32{
 	1,  // 18: floorops.inventory.v1.AdjustStockRequest.status:type_name -> floorops.inventory.v1.StockStatus
 	6,  // 19: floorops.inventory.v1.AdjustStockResponse.movement:type_name -> floorops.inventory.v1.Movement
 	6,  // 20: floorops.inventory.v1.ListMovementsResponse.movements:type_name -> floorops.inventory.v1.Movement
-	7,  // 21: floorops.inventory.v1.InventoryService.UpsertItem:input_type -> floorops.inventory.v1.UpsertItemRequest
-	9,  // 22: floorops.inventory.v1.InventoryService.GetItem:input_type -> floorops.inventory.v1.GetItemRequest
-	11, // 23: floorops.inventory.v1.InventoryService.ListItems:input_type -> floorops.inventory.v1.ListItemsRequest
-	13, // 24: floorops.inventory.v1.InventoryService.UpsertLocation:input_type -> floorops.inventory.v1.UpsertLocationRequest
-	15, // 25: floorops.inventory.v1.InventoryService.GetLocation:input_type -> floorops.inventory.v1.GetLocationRequest
-	17, // 26: floorops.inventory.v1.InventoryService.ListLocations:input_type -> floorops.inventory.v1.ListLocationsRequest
-	19, // 27: floorops.inventory.v1.InventoryService.GetBalances:input_type -> floorops.inventory.v1.GetBalancesRequest
-	21, // 28: floorops.inventory.v1.InventoryService.GetAvailableToSell:input_type -> floorops.inventory.v1.GetAvailableToSellRequest
-	24, // 29: floorops.inventory.v1.InventoryService.MoveStock:input_type -> floorops.inventory.v1.MoveStockRequest
-	26, // 30: floorops.inventory.v1.InventoryService.AdjustStock:input_type -> floorops.inventory.v1.AdjustStockRequest
-	28, // 31: floorops.inventory.v1.InventoryService.ListMovements:input_type -> floorops.inventory.v1.ListMovementsRequest
-	8,  // 32: floorops.inventory.v1.InventoryService.UpsertItem:output_type -> floorops.inventory.v1.UpsertItemResponse
-	10, // 33: floorops.inventory.v1.InventoryService.GetItem:output_type -> floorops.inventory.v1.GetItemResponse
-	12, // 34: floorops.inventory.v1.InventoryService.ListItems:output_type -> floorops.inventory.v1.ListItemsResponse
-	14, // 35: floorops.inventory.v1.InventoryService.UpsertLocation:output_type -> floorops.inventory.v1.UpsertLocationResponse
-	16, // 36: floorops.inventory.v1.InventoryService.GetLocation:output_type -> floorops.inventory.v1.GetLocationResponse
-	18, // 37: floorops.inventory.v1.InventoryService.ListLocations:output_type -> floorops.inventory.v1.ListLocationsResponse
-	20, // 38: floorops.inventory.v1.InventoryService.GetBalances:output_type -> floorops.inventory.v1.GetBalancesResponse
-	23, // 39: floorops.inventory.v1.InventoryService.GetAvailableToSell:output_type -> floorops.inventory.v1.GetAvailableToSellResponse
-	25, // 40: floorops.inventory.v1.InventoryService.MoveStock:output_type -> floorops.inventory.v1.MoveStockResponse
-	27, // 41: floorops.inventory.v1.InventoryService.AdjustStock:output_type -> floorops.inventory.v1.AdjustStockResponse
-	29, // 42: floorops.inventory.v1.InventoryService.ListMovements:output_type -> floorops.inventory.v1.ListMovementsResponse
-	32, // [32:43] is the sub-list for method output_type
-	21, // [21:32] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	32, // 21: floorops.inventory.v1.ResolveScanResponse.ais:type_name -> floorops.inventory.v1.ResolveScanResponse.AisEntry
+	2,  // 22: floorops.inventory.v1.ResolveScanResponse.item:type_name -> floorops.inventory.v1.Item
+	4,  // 23: floorops.inventory.v1.ResolveScanResponse.location:type_name -> floorops.inventory.v1.Location
+	7,  // 24: floorops.inventory.v1.InventoryService.UpsertItem:input_type -> floorops.inventory.v1.UpsertItemRequest
+	9,  // 25: floorops.inventory.v1.InventoryService.GetItem:input_type -> floorops.inventory.v1.GetItemRequest
+	11, // 26: floorops.inventory.v1.InventoryService.ListItems:input_type -> floorops.inventory.v1.ListItemsRequest
+	13, // 27: floorops.inventory.v1.InventoryService.UpsertLocation:input_type -> floorops.inventory.v1.UpsertLocationRequest
+	15, // 28: floorops.inventory.v1.InventoryService.GetLocation:input_type -> floorops.inventory.v1.GetLocationRequest
+	17, // 29: floorops.inventory.v1.InventoryService.ListLocations:input_type -> floorops.inventory.v1.ListLocationsRequest
+	19, // 30: floorops.inventory.v1.InventoryService.GetBalances:input_type -> floorops.inventory.v1.GetBalancesRequest
+	21, // 31: floorops.inventory.v1.InventoryService.GetAvailableToSell:input_type -> floorops.inventory.v1.GetAvailableToSellRequest
+	24, // 32: floorops.inventory.v1.InventoryService.MoveStock:input_type -> floorops.inventory.v1.MoveStockRequest
+	26, // 33: floorops.inventory.v1.InventoryService.AdjustStock:input_type -> floorops.inventory.v1.AdjustStockRequest
+	28, // 34: floorops.inventory.v1.InventoryService.ListMovements:input_type -> floorops.inventory.v1.ListMovementsRequest
+	30, // 35: floorops.inventory.v1.InventoryService.ResolveScan:input_type -> floorops.inventory.v1.ResolveScanRequest
+	8,  // 36: floorops.inventory.v1.InventoryService.UpsertItem:output_type -> floorops.inventory.v1.UpsertItemResponse
+	10, // 37: floorops.inventory.v1.InventoryService.GetItem:output_type -> floorops.inventory.v1.GetItemResponse
+	12, // 38: floorops.inventory.v1.InventoryService.ListItems:output_type -> floorops.inventory.v1.ListItemsResponse
+	14, // 39: floorops.inventory.v1.InventoryService.UpsertLocation:output_type -> floorops.inventory.v1.UpsertLocationResponse
+	16, // 40: floorops.inventory.v1.InventoryService.GetLocation:output_type -> floorops.inventory.v1.GetLocationResponse
+	18, // 41: floorops.inventory.v1.InventoryService.ListLocations:output_type -> floorops.inventory.v1.ListLocationsResponse
+	20, // 42: floorops.inventory.v1.InventoryService.GetBalances:output_type -> floorops.inventory.v1.GetBalancesResponse
+	23, // 43: floorops.inventory.v1.InventoryService.GetAvailableToSell:output_type -> floorops.inventory.v1.GetAvailableToSellResponse
+	25, // 44: floorops.inventory.v1.InventoryService.MoveStock:output_type -> floorops.inventory.v1.MoveStockResponse
+	27, // 45: floorops.inventory.v1.InventoryService.AdjustStock:output_type -> floorops.inventory.v1.AdjustStockResponse
+	29, // 46: floorops.inventory.v1.InventoryService.ListMovements:output_type -> floorops.inventory.v1.ListMovementsResponse
+	31, // 47: floorops.inventory.v1.InventoryService.ResolveScan:output_type -> floorops.inventory.v1.ResolveScanResponse
+	36, // [36:48] is the sub-list for method output_type
+	24, // [24:36] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_floorops_inventory_v1_inventory_proto_init() }
@@ -2347,7 +2629,7 @@ func file_floorops_inventory_v1_inventory_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_floorops_inventory_v1_inventory_proto_rawDesc), len(file_floorops_inventory_v1_inventory_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   28,
+			NumMessages:   31,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

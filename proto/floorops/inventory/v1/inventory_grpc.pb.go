@@ -34,6 +34,7 @@ const (
 	InventoryService_MoveStock_FullMethodName          = "/floorops.inventory.v1.InventoryService/MoveStock"
 	InventoryService_AdjustStock_FullMethodName        = "/floorops.inventory.v1.InventoryService/AdjustStock"
 	InventoryService_ListMovements_FullMethodName      = "/floorops.inventory.v1.InventoryService/ListMovements"
+	InventoryService_ResolveScan_FullMethodName        = "/floorops.inventory.v1.InventoryService/ResolveScan"
 )
 
 // InventoryServiceClient is the client API for InventoryService service.
@@ -69,6 +70,9 @@ type InventoryServiceClient interface {
 	AdjustStock(ctx context.Context, in *AdjustStockRequest, opts ...grpc.CallOption) (*AdjustStockResponse, error)
 	// ListMovements pages through the ledger, newest first, with filters.
 	ListMovements(ctx context.Context, in *ListMovementsRequest, opts ...grpc.CallOption) (*ListMovementsResponse, error)
+	// ResolveScan tells a handheld what it just scanned: the kind of code,
+	// the GS1 fields it carries, and the item, location or LPN it refers to.
+	ResolveScan(ctx context.Context, in *ResolveScanRequest, opts ...grpc.CallOption) (*ResolveScanResponse, error)
 }
 
 type inventoryServiceClient struct {
@@ -189,6 +193,16 @@ func (c *inventoryServiceClient) ListMovements(ctx context.Context, in *ListMove
 	return out, nil
 }
 
+func (c *inventoryServiceClient) ResolveScan(ctx context.Context, in *ResolveScanRequest, opts ...grpc.CallOption) (*ResolveScanResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ResolveScanResponse)
+	err := c.cc.Invoke(ctx, InventoryService_ResolveScan_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // InventoryServiceServer is the server API for InventoryService service.
 // All implementations must embed UnimplementedInventoryServiceServer
 // for forward compatibility.
@@ -222,6 +236,9 @@ type InventoryServiceServer interface {
 	AdjustStock(context.Context, *AdjustStockRequest) (*AdjustStockResponse, error)
 	// ListMovements pages through the ledger, newest first, with filters.
 	ListMovements(context.Context, *ListMovementsRequest) (*ListMovementsResponse, error)
+	// ResolveScan tells a handheld what it just scanned: the kind of code,
+	// the GS1 fields it carries, and the item, location or LPN it refers to.
+	ResolveScan(context.Context, *ResolveScanRequest) (*ResolveScanResponse, error)
 	mustEmbedUnimplementedInventoryServiceServer()
 }
 
@@ -264,6 +281,9 @@ func (UnimplementedInventoryServiceServer) AdjustStock(context.Context, *AdjustS
 }
 func (UnimplementedInventoryServiceServer) ListMovements(context.Context, *ListMovementsRequest) (*ListMovementsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListMovements not implemented")
+}
+func (UnimplementedInventoryServiceServer) ResolveScan(context.Context, *ResolveScanRequest) (*ResolveScanResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ResolveScan not implemented")
 }
 func (UnimplementedInventoryServiceServer) mustEmbedUnimplementedInventoryServiceServer() {}
 func (UnimplementedInventoryServiceServer) testEmbeddedByValue()                          {}
@@ -484,6 +504,24 @@ func _InventoryService_ListMovements_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _InventoryService_ResolveScan_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResolveScanRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InventoryServiceServer).ResolveScan(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: InventoryService_ResolveScan_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InventoryServiceServer).ResolveScan(ctx, req.(*ResolveScanRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // InventoryService_ServiceDesc is the grpc.ServiceDesc for InventoryService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -534,6 +572,10 @@ var InventoryService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListMovements",
 			Handler:    _InventoryService_ListMovements_Handler,
+		},
+		{
+			MethodName: "ResolveScan",
+			Handler:    _InventoryService_ResolveScan_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -1,0 +1,121 @@
+package inventory
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/scan"
+)
+
+// Resolved is what a raw scan means at this node: the parse, plus the item,
+// location or license plate it refers to when the node knows it.
+type Resolved struct {
+	Scan     scan.View
+	Found    bool
+	Note     string
+	Item     *Item
+	PackQty  int64
+	Location *Location
+	LPN      string
+}
+
+// ResolveScan parses raw and looks up what it names. A scan that does not
+// parse is EINVALID on field raw; a well-formed code the node does not know
+// resolves with Found false and a Note for the associate. A two-digit check
+// code resolves only against expectedLocation.
+func (s *Service) ResolveScan(ctx context.Context, raw, expectedLocation string) (Resolved, error) {
+	if strings.TrimSpace(raw) == "" {
+		return Resolved{}, floorops.Invalid("raw", "is empty: scan a barcode")
+	}
+	sc, err := scan.Parse(raw)
+	if err != nil {
+		return Resolved{}, floorops.Invalid("raw", "%v", err)
+	}
+	r := Resolved{Scan: sc.View()}
+	q := s.db.Reader()
+	switch sc.Kind {
+	case scan.KindGTIN, scan.KindGS1:
+		if sc.GTIN == "" {
+			r.Note = "GS1 data without a GTIN"
+			if sc.SSCC != "" {
+				return s.resolveLPN(ctx, r, "sscc", sc.SSCC)
+			}
+			return r, nil
+		}
+		it, pack, err := ItemByGTIN(ctx, q, sc.GTIN)
+		switch {
+		case floorops.IsCode(err, floorops.ENOTFOUND):
+			r.Note = fmt.Sprintf("GTIN %s is not mapped to an item at this node", sc.GTIN)
+		case err != nil:
+			return Resolved{}, err
+		default:
+			r.Found, r.Item, r.PackQty = true, &it, pack
+		}
+	case scan.KindSSCC:
+		return s.resolveLPN(ctx, r, "sscc", sc.SSCC)
+	case scan.KindLPN:
+		return s.resolveLPN(ctx, r, "code", sc.Code)
+	case scan.KindLocation:
+		return s.resolveLocation(ctx, r, sc.Code)
+	case scan.KindCheckCode:
+		expectedLocation = strings.ToUpper(strings.TrimSpace(expectedLocation))
+		if expectedLocation == "" {
+			r.Note = "a check code confirms a location only when the handheld expects one"
+			return r, nil
+		}
+		r, err = s.resolveLocation(ctx, r, expectedLocation)
+		if err != nil || !r.Found {
+			return r, err
+		}
+		if r.Location.CheckCode != sc.Code {
+			r.Found, r.Location = false, nil
+			r.Note = fmt.Sprintf("check code %s is not the code of %s: you may be at the wrong location", sc.Code, expectedLocation)
+		}
+	default:
+		// Badges, POs, orders and RMAs are resolved by the workflows that use them.
+	}
+	return r, nil
+}
+
+func (s *Service) resolveLocation(ctx context.Context, r Resolved, code string) (Resolved, error) {
+	l, err := LocationByCode(ctx, s.db.Reader(), code)
+	switch {
+	case floorops.IsCode(err, floorops.ENOTFOUND):
+		r.Note = fmt.Sprintf("location %s does not exist at this node", code)
+	case err != nil:
+		return Resolved{}, err
+	default:
+		r.Found, r.Location = true, &l
+		if l.Blocked {
+			r.Note = fmt.Sprintf("location %s is blocked", code)
+		}
+	}
+	return r, nil
+}
+
+// resolveLPN finds a license plate by its code or SSCC (column names one).
+func (s *Service) resolveLPN(ctx context.Context, r Resolved, column, value string) (Resolved, error) {
+	var code string
+	var locID sql.NullInt64
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT code, location_id FROM lpns WHERE `+column+` = ?`, value).Scan(&code, &locID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		r.Note = fmt.Sprintf("license plate %s is not known at this node", value)
+		return r, nil
+	case err != nil:
+		return Resolved{}, fmt.Errorf("read LPN: %w", err)
+	}
+	r.Found, r.LPN = true, code
+	if locID.Valid {
+		l, err := locationByID(ctx, s.db.Reader(), locID.Int64)
+		if err != nil {
+			return Resolved{}, err
+		}
+		r.Location = l
+	}
+	return r, nil
+}

@@ -1,0 +1,56 @@
+package server_test
+
+import (
+	"testing"
+
+	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
+	"github.com/floorops/floorops/scan"
+	"google.golang.org/grpc/codes"
+)
+
+func TestResolveScan(t *testing.T) {
+	t.Parallel()
+	n := startNode(t)
+	inv := inventoryv1.NewInventoryServiceClient(n.conn)
+	ctx := n.login(t, "B-ASSOC")
+
+	// The demo's case GTIN-14 of SKU-0004 (pack of 12), as GS1-128 with lot and expiry.
+	caseBody := "1061414100004"
+	d, _ := scan.GS1CheckDigit(caseBody)
+	caseGTIN := caseBody + string(d)
+	r, err := inv.ResolveScan(ctx, &inventoryv1.ResolveScanRequest{Raw: "]C101" + caseGTIN + "17271231" + "10LOT-9\x1d" + "3712\r\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.GetKind() != "gs1" || !r.GetFound() || r.GetItem().GetSku() != "SKU-0004" || r.GetPackQuantity() != 12 ||
+		r.GetLot() != "LOT-9" || r.GetExpiry() != "2027-12-31" || r.GetCount() != 12 || r.GetAis()["10"] != "LOT-9" {
+		t.Fatalf("GS1 case scan resolved to %v", r)
+	}
+
+	loc, err := inv.GetLocation(ctx, &inventoryv1.GetLocationRequest{Code: "B-02-03-A"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc := loc.GetLocation().GetCheckCode()
+	r, err = inv.ResolveScan(ctx, &inventoryv1.ResolveScanRequest{Raw: cc, ExpectedLocationCode: "B-02-03-A"})
+	if err != nil || !r.GetFound() || r.GetLocation().GetCode() != "B-02-03-A" || r.GetKind() != "check_code" {
+		t.Fatalf("check code %s at B-02-03-A: %v %v", cc, r, err)
+	}
+	wrong := "02"
+	if cc == wrong {
+		wrong = "03"
+	}
+	r, err = inv.ResolveScan(ctx, &inventoryv1.ResolveScanRequest{Raw: wrong, ExpectedLocationCode: "B-02-03-A"})
+	if err != nil || r.GetFound() || r.GetNote() == "" {
+		t.Fatalf("wrong check code: %v %v", r, err)
+	}
+	r, err = inv.ResolveScan(ctx, &inventoryv1.ResolveScanRequest{Raw: "z-09-09-z"})
+	if err != nil || r.GetKind() != "location" || r.GetFound() {
+		t.Fatalf("unknown location: %v %v", r, err)
+	}
+	_, err = inv.ResolveScan(ctx, &inventoryv1.ResolveScanRequest{Raw: "4006381333932"}) // bad check digit
+	wantCode(t, err, codes.InvalidArgument)
+	if v := violations(err); len(v) != 1 || v[0] != "raw" {
+		t.Fatalf("violations = %v, want [raw]", v)
+	}
+}
