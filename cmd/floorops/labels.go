@@ -1,0 +1,254 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/floorops/floorops/label"
+)
+
+// cmdLabels is "floorops labels": it renders location, license plate and item
+// labels as PNG previews, ZPL for Zebra printers or PDF sheets for an office
+// printer.
+func cmdLabels(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	const usage = "floorops labels locations|lpn|item [flags] (-h after the subcommand for its flags)"
+	if len(args) == 0 {
+		return fmt.Errorf("%w: %s", errUsage, usage)
+	}
+	sub, args := args[0], args[1:]
+	switch sub {
+	case "locations":
+		return labelLocations(ctx, args, stdout, stderr)
+	case "lpn":
+		return labelLPN(args, stdout, stderr)
+	case "item":
+		return labelItem(args, stdout, stderr)
+	}
+	return fmt.Errorf("%w: unknown labels command %q; %s", errUsage, sub, usage)
+}
+
+// labelLocations prints the location labels of the node, or of one zone, for
+// relabelling a whole aisle or a new zone in one go.
+func labelLocations(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("labels locations", stderr)
+	dbPath := dbFlag(fs)
+	zone := fs.String("zone", "", "only locations in this `ZONE` (default all)")
+	format := fs.String("format", "", "pdf (a sheet of 24 labels a page), zpl (one format per location, one stream) or png (default from --out's extension, else pdf)")
+	paper := fs.String("paper", "a4", "pdf sheet size: a4 or letter")
+	out := fs.String("out", "-", "output `FILE`, - for stdout; for png a DIRECTORY that gets one <code>.png per location (stdout only when the listing has one location)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: labels locations: unexpected arguments %q", errUsage, fs.Args())
+	}
+	f, err := outputFormat(*format, *out, label.FormatPDF, label.FormatPDF, label.FormatZPL, label.FormatPNG)
+	if err != nil {
+		return err
+	}
+	p := label.Paper(strings.ToLower(*paper))
+	if p != label.A4 && p != label.Letter {
+		return fmt.Errorf("%w: labels locations: --paper must be a4 or letter, got %q", errUsage, *paper)
+	}
+	locs, err := listLocationsForLabels(ctx, *dbPath, *zone)
+	if err != nil {
+		return err
+	}
+	if len(locs) == 0 {
+		if *zone != "" {
+			return fmt.Errorf("labels locations: no locations in zone %q", *zone)
+		}
+		return errors.New("labels locations: no locations in the database")
+	}
+	switch f {
+	case label.FormatPDF:
+		return writeOutput(*out, stdout, func(w io.Writer) error { return label.LocationSheetPDF(w, p, locs) })
+	case label.FormatZPL:
+		return writeOutput(*out, stdout, func(w io.Writer) error { return label.Render(w, label.FormatZPL, locs) })
+	}
+	if *out == "-" {
+		if len(locs) != 1 {
+			return fmt.Errorf("%w: labels locations: %d locations make %d png files; give --out a directory", errUsage, len(locs), len(locs))
+		}
+		return label.LocationPNG(stdout, locs[0])
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	for _, l := range locs {
+		// PathEscape turns the one path separator a code may hold, '/', into %2F.
+		path := filepath.Join(*out, url.PathEscape(l.Code)+".png")
+		if err := writeOutput(path, stdout, func(w io.Writer) error { return label.LocationPNG(w, l) }); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stderr, "wrote %d location labels to %s\n", len(locs), *out)
+	return nil
+}
+
+// labelLPN prints one license plate label.
+func labelLPN(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("labels lpn", stderr)
+	var l label.LPN
+	fs.StringVar(&l.Code, "code", "", "license plate `CODE`, e.g. LPN000123 (Code 128; printed large beside an SSCC)")
+	fs.StringVar(&l.SSCC, "sscc", "", "18-digit `SSCC` with check digit, printed as GS1-128 (00)")
+	fs.IntVar(&l.CompanyPrefixLen, "prefix-len", 0, "length of the GS1 company prefix in the SSCC, to group its human-readable digits (optional)")
+	format := fs.String("format", "", "png or zpl (default from --out's extension, else png)")
+	out := fs.String("out", "-", "output `FILE`, - for stdout")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: labels lpn: unexpected arguments %q", errUsage, fs.Args())
+	}
+	if l.Code == "" && l.SSCC == "" {
+		return fmt.Errorf("%w: labels lpn: give --code or --sscc", errUsage)
+	}
+	f, err := outputFormat(*format, *out, label.FormatPNG, label.FormatPNG, label.FormatZPL)
+	if err != nil {
+		return err
+	}
+	return renderLabel(*out, stdout, f, l)
+}
+
+// labelItem prints one item label.
+func labelItem(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("labels item", stderr)
+	var it label.Item
+	fs.StringVar(&it.GTIN, "gtin", "", "`GTIN`-8, -12, -13 or -14 with check digit (required)")
+	fs.StringVar(&it.SKU, "sku", "", "`SKU` printed large")
+	fs.StringVar(&it.Description, "desc", "", "product description")
+	fs.StringVar(&it.Lot, "lot", "", "batch/lot `NUMBER`, GS1 AI (10), up to 20 characters")
+	expiry := fs.String("expiry", "", "expiry `DATE` as YYYY-MM-DD, GS1 AI (17)")
+	symbology := fs.String("symbology", "", "ean13, upca, gs1-128, datamatrix (GS1) or qr (GTIN only); default upca/ean13 for a GTIN-12/13, gs1-128 with lot or expiry")
+	format := fs.String("format", "", "png or zpl (default from --out's extension, else png)")
+	out := fs.String("out", "-", "output `FILE`, - for stdout")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: labels item: unexpected arguments %q", errUsage, fs.Args())
+	}
+	if it.GTIN == "" {
+		return fmt.Errorf("%w: labels item: --gtin is required", errUsage)
+	}
+	if *expiry != "" {
+		t, err := time.Parse(time.DateOnly, *expiry)
+		if err != nil {
+			return fmt.Errorf("%w: labels item: --expiry %q is not YYYY-MM-DD", errUsage, *expiry)
+		}
+		it.Expiry = t
+	}
+	it.Symbology = label.Symbology(strings.ToLower(*symbology))
+	f, err := outputFormat(*format, *out, label.FormatPNG, label.FormatPNG, label.FormatZPL)
+	if err != nil {
+		return err
+	}
+	return renderLabel(*out, stdout, f, it)
+}
+
+// renderLabel writes one LPN or item label; data the label package refuses
+// came from the command line, so it is a usage error.
+func renderLabel(out string, stdout io.Writer, f label.Format, v any) error {
+	err := writeOutput(out, stdout, func(w io.Writer) error { return label.Render(w, f, v) })
+	if errors.Is(err, label.ErrInvalid) {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	return err
+}
+
+// outputFormat resolves --format: as given, else from the extension of
+// --out, else def. It must be one of allowed.
+func outputFormat(flagValue, out string, def label.Format, allowed ...label.Format) (label.Format, error) {
+	f := label.Format(strings.ToLower(flagValue))
+	if f == "" {
+		f = def
+		ext := label.Format(strings.TrimPrefix(strings.ToLower(filepath.Ext(out)), "."))
+		for _, a := range allowed {
+			if ext == a {
+				f = a
+			}
+		}
+	}
+	for _, a := range allowed {
+		if f == a {
+			return f, nil
+		}
+	}
+	return "", fmt.Errorf("%w: --format %q: want one of %q", errUsage, flagValue, allowed)
+}
+
+// writeOutput runs render into the file at path, or stdout for "-". A file
+// that could not be written completely is removed rather than left half
+// printed.
+func writeOutput(path string, stdout io.Writer, render func(io.Writer) error) error {
+	if path == "-" || path == "" {
+		return render(stdout)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = render(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+	}
+	return err
+}
+
+// printInput is where "floorops print -" reads ZPL; tests replace it.
+var printInput io.Reader = os.Stdin
+
+// cmdPrint is "floorops print": it sends a ZPL file raw to a Zebra printer's
+// port 9100, for reprinting a label or printing a batch made by
+// "floorops labels ... --format zpl".
+func cmdPrint(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("print", stderr)
+	printer := fs.String("printer", env("PRINTER", ""), "printer address `HOST:PORT`; a bare host means port 9100 (env FLOOROPS_PRINTER)")
+	timeout := fs.Duration("timeout", 30*time.Second, "give up when the printer has not taken the job within this long")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: floorops print --printer HOST:9100 FILE.zpl|-")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *printer == "" {
+		return fmt.Errorf("%w: print: --printer is required", errUsage)
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: print: give one ZPL file, or - for stdin", errUsage)
+	}
+	var (
+		zpl []byte
+		err error
+	)
+	if name := fs.Arg(0); name == "-" {
+		zpl, err = io.ReadAll(printInput)
+	} else {
+		zpl, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return fmt.Errorf("print: %w", err)
+	}
+	if !strings.Contains(string(zpl), "^XA") {
+		return fmt.Errorf("%w: print: %s holds no ZPL label format (^XA ... ^XZ)", errUsage, fs.Arg(0))
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	if err := label.Print(ctx, *printer, zpl); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "sent %d bytes to %s\n", len(zpl), *printer)
+	return nil
+}

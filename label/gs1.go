@@ -1,0 +1,142 @@
+package label
+
+import (
+	"strings"
+	"time"
+)
+
+// aiField is one GS1 element string: an Application Identifier and its data,
+// e.g. AI "10" (batch/lot) with "ABC123".
+type aiField struct {
+	ai, value string
+}
+
+// predefinedLength reports whether an AI's data has a length fixed by the GS1
+// General Specifications (figure 7.8.5-2: AIs starting 00-04, 11-20, 31-36
+// and 41). Only those may be followed by the next AI without an FNC1
+// separator; every other (variable-length) field is ended by FNC1 unless it
+// is the last field in the symbol.
+func predefinedLength(ai string) bool {
+	switch ai[:2] {
+	case "00", "01", "02", "03", "04",
+		"11", "12", "13", "14", "15", "16", "17", "18", "19", "20",
+		"31", "32", "33", "34", "35", "36", "41":
+		return true
+	}
+	return false
+}
+
+// gs1Data joins element strings the way a GS1 symbol carries them: fnc1
+// first (it marks the symbol as GS1), then each AI and its data, with fnc1 as
+// the separator after a variable-length field that is not last. fnc1 is the
+// encoder's own representation of the FNC1 character.
+func gs1Data(fields []aiField, fnc1 string) string {
+	var b strings.Builder
+	b.WriteString(fnc1)
+	for i, f := range fields {
+		b.WriteString(f.ai)
+		b.WriteString(f.value)
+		if i < len(fields)-1 && !predefinedLength(f.ai) {
+			b.WriteString(fnc1)
+		}
+	}
+	return b.String()
+}
+
+// gs1Scanned is what a scanner transmits for a GS1 symbol (after its
+// symbology identifier): the leading FNC1 dropped, separators sent as GS
+// (0x1D). Tests compare decoder output with it.
+func gs1Scanned(fields []aiField) string {
+	return strings.TrimPrefix(gs1Data(fields, "\x1d"), "\x1d")
+}
+
+// gs1HRI is the human-readable interpretation printed under a GS1 symbol,
+// AIs in parentheses: "(01) 09501101530003 (10) ABC123".
+func gs1HRI(fields []aiField) string {
+	parts := make([]string, 0, len(fields))
+	for _, f := range fields {
+		parts = append(parts, "("+f.ai+") "+f.value)
+	}
+	return strings.Join(parts, " ")
+}
+
+// gs1CheckDigit computes the GS1 mod-10 check digit for body (all digits,
+// without the check digit): weights 3 and 1 alternating from the right.
+func gs1CheckDigit(body string) byte {
+	sum := 0
+	for i := len(body) - 1; i >= 0; i-- {
+		d := int(body[i] - '0')
+		if (len(body)-1-i)%2 == 0 {
+			d *= 3
+		}
+		sum += d
+	}
+	return byte('0' + (10-sum%10)%10)
+}
+
+// checkGS1Number validates a GS1 key (GTIN, SSCC): n digits, the last one
+// the mod-10 check digit of the others.
+func checkGS1Number(what, s string, n int) error {
+	if len(s) != n {
+		return invalidf("%s %q has %d digits, want %d", what, s, len(s), n)
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return invalidf("%s %q is not all digits", what, s)
+		}
+	}
+	if want := gs1CheckDigit(s[:n-1]); s[n-1] != want {
+		return invalidf("%s %q has check digit %c, want %c", what, s, s[n-1], want)
+	}
+	return nil
+}
+
+// checkLot validates a batch/lot number for AI (10): up to 20 characters
+// from GS1's character set 82. '>' is refused as well: ZPL's Code 128 uses it
+// to start invocation codes.
+func checkLot(lot string) error {
+	if len(lot) > 20 {
+		return invalidf("lot %q is %d characters; GS1 AI (10) allows 20", lot, len(lot))
+	}
+	for _, r := range lot {
+		ok := r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' ||
+			strings.ContainsRune(`!"%&'()*+,-./:;<=?_`, r)
+		if !ok {
+			return invalidf("lot %q: character %q is not allowed in a GS1 lot number", lot, r)
+		}
+	}
+	return nil
+}
+
+// gtin14 left-pads a GTIN-8/12/13 with zeros to the 14 digits AI (01) carries.
+func gtin14(gtin string) string {
+	return strings.Repeat("0", 14-len(gtin)) + gtin
+}
+
+// itemFields is the GS1 content of an item label, fixed-length AIs first so
+// the only variable-length one (lot) ends the symbol and needs no separator.
+func itemFields(it Item) []aiField {
+	fields := []aiField{{"01", gtin14(it.GTIN)}}
+	if !it.Expiry.IsZero() {
+		fields = append(fields, aiField{"17", it.Expiry.Format("060102")})
+	}
+	if it.Lot != "" {
+		fields = append(fields, aiField{"10", it.Lot})
+	}
+	return fields
+}
+
+// ssccHRI is the human-readable line of an SSCC label: "(00) 1 0614141
+// 123456789 7" with the company prefix split out when its length is known.
+func ssccHRI(sscc string, prefixLen int) string {
+	body := sscc[1:17]
+	if prefixLen > 0 {
+		body = body[:prefixLen] + " " + body[prefixLen:]
+	}
+	return "(00) " + sscc[:1] + " " + body + " " + sscc[17:]
+}
+
+// expiryText is the expiry date as people read it on a label.
+func expiryText(t time.Time) string {
+	return t.Format(time.DateOnly)
+}
