@@ -48,6 +48,7 @@ var Permissions = map[string][]Role{
 	inventoryv1.InventoryService_AdjustStock_FullMethodName:        leads,
 	inventoryv1.InventoryService_ListMovements_FullMethodName:      readers,
 	inventoryv1.InventoryService_ResolveScan_FullMethodName:        readers,
+	inventoryv1.InventoryService_RenderLabel_FullMethodName:        floor,
 }
 
 // authorize authenticates the caller of method from the request metadata

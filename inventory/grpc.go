@@ -4,7 +4,9 @@ import (
 	"context"
 	"time"
 
+	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/auth"
+	"github.com/floorops/floorops/label"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
 	"github.com/floorops/floorops/store"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -260,4 +262,27 @@ func (h *Handler) ResolveScan(ctx context.Context, req *inventoryv1.ResolveScanR
 		resp.Location = locationToProto(*r.Location)
 	}
 	return resp, nil
+}
+
+var labelFormats = map[inventoryv1.LabelFormat]label.Format{
+	inventoryv1.LabelFormat_LABEL_FORMAT_UNSPECIFIED: label.FormatPNG,
+	inventoryv1.LabelFormat_LABEL_FORMAT_PNG:         label.FormatPNG,
+	inventoryv1.LabelFormat_LABEL_FORMAT_ZPL:         label.FormatZPL,
+	inventoryv1.LabelFormat_LABEL_FORMAT_PDF:         label.FormatPDF,
+}
+
+// RenderLabel returns a printable label.
+func (h *Handler) RenderLabel(ctx context.Context, req *inventoryv1.RenderLabelRequest) (*inventoryv1.RenderLabelResponse, error) {
+	f, ok := labelFormats[req.GetFormat()]
+	if !ok {
+		return nil, floorops.Invalid("format", "unknown label format %v", req.GetFormat())
+	}
+	l, err := h.svc.RenderLabel(ctx, LabelRequest{
+		Format: f, LocationCode: req.GetLocationCode(), Zone: req.GetZone(), LPNCode: req.GetLpnCode(), SSCC: req.GetSscc(),
+		SKU: req.GetSku(), Lot: req.GetLot(), Expiry: req.GetExpiry(), Symbology: req.GetSymbology(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &inventoryv1.RenderLabelResponse{Content: l.Content, ContentType: l.ContentType}, nil
 }

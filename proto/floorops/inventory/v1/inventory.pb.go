@@ -152,6 +152,63 @@ func (StockStatus) EnumDescriptor() ([]byte, []int) {
 	return file_floorops_inventory_v1_inventory_proto_rawDescGZIP(), []int{1}
 }
 
+// LabelFormat is how a label is rendered.
+type LabelFormat int32
+
+const (
+	// Not set; PNG.
+	LabelFormat_LABEL_FORMAT_UNSPECIFIED LabelFormat = 0
+	// A 203 dpi image, one pixel per printer dot.
+	LabelFormat_LABEL_FORMAT_PNG LabelFormat = 1
+	// Zebra Programming Language, to send raw to a printer on port 9100.
+	LabelFormat_LABEL_FORMAT_ZPL LabelFormat = 2
+	// A sheet of location labels for an office printer.
+	LabelFormat_LABEL_FORMAT_PDF LabelFormat = 3
+)
+
+// Enum value maps for LabelFormat.
+var (
+	LabelFormat_name = map[int32]string{
+		0: "LABEL_FORMAT_UNSPECIFIED",
+		1: "LABEL_FORMAT_PNG",
+		2: "LABEL_FORMAT_ZPL",
+		3: "LABEL_FORMAT_PDF",
+	}
+	LabelFormat_value = map[string]int32{
+		"LABEL_FORMAT_UNSPECIFIED": 0,
+		"LABEL_FORMAT_PNG":         1,
+		"LABEL_FORMAT_ZPL":         2,
+		"LABEL_FORMAT_PDF":         3,
+	}
+)
+
+func (x LabelFormat) Enum() *LabelFormat {
+	p := new(LabelFormat)
+	*p = x
+	return p
+}
+
+func (x LabelFormat) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (LabelFormat) Descriptor() protoreflect.EnumDescriptor {
+	return file_floorops_inventory_v1_inventory_proto_enumTypes[2].Descriptor()
+}
+
+func (LabelFormat) Type() protoreflect.EnumType {
+	return &file_floorops_inventory_v1_inventory_proto_enumTypes[2]
+}
+
+func (x LabelFormat) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use LabelFormat.Descriptor instead.
+func (LabelFormat) EnumDescriptor() ([]byte, []int) {
+	return file_floorops_inventory_v1_inventory_proto_rawDescGZIP(), []int{2}
+}
+
 // Item is one stock-keeping unit in the node's item master.
 type Item struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2314,6 +2371,180 @@ func (x *ResolveScanResponse) GetLpn() string {
 	return ""
 }
 
+// RenderLabelRequest names one thing to label. Set exactly one of
+// location_code, zone, lpn_code/sscc or sku.
+type RenderLabelRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Output format.
+	Format LabelFormat `protobuf:"varint,1,opt,name=format,proto3,enum=floorops.inventory.v1.LabelFormat" json:"format,omitempty"`
+	// A location's label: code, check code and Code 128 barcode.
+	LocationCode string `protobuf:"bytes,2,opt,name=location_code,json=locationCode,proto3" json:"location_code,omitempty"`
+	// Every location of a zone, in walk order (PDF sheet or ZPL stream).
+	Zone string `protobuf:"bytes,3,opt,name=zone,proto3" json:"zone,omitempty"`
+	// A license plate code, printed as Code 128.
+	LpnCode string `protobuf:"bytes,4,opt,name=lpn_code,json=lpnCode,proto3" json:"lpn_code,omitempty"`
+	// An 18-digit SSCC, printed as GS1-128 (00).
+	Sscc string `protobuf:"bytes,5,opt,name=sscc,proto3" json:"sscc,omitempty"`
+	// An item's label from the item master (its each GTIN).
+	Sku string `protobuf:"bytes,6,opt,name=sku,proto3" json:"sku,omitempty"`
+	// Lot to encode on the item label as AI (10).
+	Lot string `protobuf:"bytes,7,opt,name=lot,proto3" json:"lot,omitempty"`
+	// Expiry YYYY-MM-DD to encode on the item label as AI (17).
+	Expiry string `protobuf:"bytes,8,opt,name=expiry,proto3" json:"expiry,omitempty"`
+	// Item barcode: ean13, upca, gs1-128, datamatrix or qr; empty picks one.
+	Symbology     string `protobuf:"bytes,9,opt,name=symbology,proto3" json:"symbology,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RenderLabelRequest) Reset() {
+	*x = RenderLabelRequest{}
+	mi := &file_floorops_inventory_v1_inventory_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RenderLabelRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RenderLabelRequest) ProtoMessage() {}
+
+func (x *RenderLabelRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_inventory_v1_inventory_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RenderLabelRequest.ProtoReflect.Descriptor instead.
+func (*RenderLabelRequest) Descriptor() ([]byte, []int) {
+	return file_floorops_inventory_v1_inventory_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *RenderLabelRequest) GetFormat() LabelFormat {
+	if x != nil {
+		return x.Format
+	}
+	return LabelFormat_LABEL_FORMAT_UNSPECIFIED
+}
+
+func (x *RenderLabelRequest) GetLocationCode() string {
+	if x != nil {
+		return x.LocationCode
+	}
+	return ""
+}
+
+func (x *RenderLabelRequest) GetZone() string {
+	if x != nil {
+		return x.Zone
+	}
+	return ""
+}
+
+func (x *RenderLabelRequest) GetLpnCode() string {
+	if x != nil {
+		return x.LpnCode
+	}
+	return ""
+}
+
+func (x *RenderLabelRequest) GetSscc() string {
+	if x != nil {
+		return x.Sscc
+	}
+	return ""
+}
+
+func (x *RenderLabelRequest) GetSku() string {
+	if x != nil {
+		return x.Sku
+	}
+	return ""
+}
+
+func (x *RenderLabelRequest) GetLot() string {
+	if x != nil {
+		return x.Lot
+	}
+	return ""
+}
+
+func (x *RenderLabelRequest) GetExpiry() string {
+	if x != nil {
+		return x.Expiry
+	}
+	return ""
+}
+
+func (x *RenderLabelRequest) GetSymbology() string {
+	if x != nil {
+		return x.Symbology
+	}
+	return ""
+}
+
+// RenderLabelResponse is the rendered label.
+type RenderLabelResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The label bytes (base64 in JSON).
+	Content []byte `protobuf:"bytes,1,opt,name=content,proto3" json:"content,omitempty"`
+	// image/png, application/zpl or application/pdf.
+	ContentType   string `protobuf:"bytes,2,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RenderLabelResponse) Reset() {
+	*x = RenderLabelResponse{}
+	mi := &file_floorops_inventory_v1_inventory_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RenderLabelResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RenderLabelResponse) ProtoMessage() {}
+
+func (x *RenderLabelResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_inventory_v1_inventory_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RenderLabelResponse.ProtoReflect.Descriptor instead.
+func (*RenderLabelResponse) Descriptor() ([]byte, []int) {
+	return file_floorops_inventory_v1_inventory_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *RenderLabelResponse) GetContent() []byte {
+	if x != nil {
+		return x.Content
+	}
+	return nil
+}
+
+func (x *RenderLabelResponse) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
 var File_floorops_inventory_v1_inventory_proto protoreflect.FileDescriptor
 
 const file_floorops_inventory_v1_inventory_proto_rawDesc = "" +
@@ -2483,7 +2714,20 @@ const file_floorops_inventory_v1_inventory_proto_rawDesc = "" +
 	"\x03lpn\x18\x11 \x01(\tR\x03lpn\x1a6\n" +
 	"\bAisEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01*\xe8\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x92\x02\n" +
+	"\x12RenderLabelRequest\x12:\n" +
+	"\x06format\x18\x01 \x01(\x0e2\".floorops.inventory.v1.LabelFormatR\x06format\x12#\n" +
+	"\rlocation_code\x18\x02 \x01(\tR\flocationCode\x12\x12\n" +
+	"\x04zone\x18\x03 \x01(\tR\x04zone\x12\x19\n" +
+	"\blpn_code\x18\x04 \x01(\tR\alpnCode\x12\x12\n" +
+	"\x04sscc\x18\x05 \x01(\tR\x04sscc\x12\x10\n" +
+	"\x03sku\x18\x06 \x01(\tR\x03sku\x12\x10\n" +
+	"\x03lot\x18\a \x01(\tR\x03lot\x12\x16\n" +
+	"\x06expiry\x18\b \x01(\tR\x06expiry\x12\x1c\n" +
+	"\tsymbology\x18\t \x01(\tR\tsymbology\"R\n" +
+	"\x13RenderLabelResponse\x12\x18\n" +
+	"\acontent\x18\x01 \x01(\fR\acontent\x12!\n" +
+	"\fcontent_type\x18\x02 \x01(\tR\vcontentType*\xe8\x01\n" +
 	"\fLocationType\x12\x1d\n" +
 	"\x19LOCATION_TYPE_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12LOCATION_TYPE_DOCK\x10\x01\x12\x19\n" +
@@ -2496,7 +2740,13 @@ const file_floorops_inventory_v1_inventory_proto_rawDesc = "" +
 	"\vStockStatus\x12\x1c\n" +
 	"\x18STOCK_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16STOCK_STATUS_AVAILABLE\x10\x01\x12\x1b\n" +
-	"\x17STOCK_STATUS_QUARANTINE\x10\x022\xe9\t\n" +
+	"\x17STOCK_STATUS_QUARANTINE\x10\x02*m\n" +
+	"\vLabelFormat\x12\x1c\n" +
+	"\x18LABEL_FORMAT_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10LABEL_FORMAT_PNG\x10\x01\x12\x14\n" +
+	"\x10LABEL_FORMAT_ZPL\x10\x02\x12\x14\n" +
+	"\x10LABEL_FORMAT_PDF\x10\x032\xcf\n" +
+	"\n" +
 	"\x10InventoryService\x12a\n" +
 	"\n" +
 	"UpsertItem\x12(.floorops.inventory.v1.UpsertItemRequest\x1a).floorops.inventory.v1.UpsertItemResponse\x12X\n" +
@@ -2510,7 +2760,8 @@ const file_floorops_inventory_v1_inventory_proto_rawDesc = "" +
 	"\tMoveStock\x12'.floorops.inventory.v1.MoveStockRequest\x1a(.floorops.inventory.v1.MoveStockResponse\x12d\n" +
 	"\vAdjustStock\x12).floorops.inventory.v1.AdjustStockRequest\x1a*.floorops.inventory.v1.AdjustStockResponse\x12j\n" +
 	"\rListMovements\x12+.floorops.inventory.v1.ListMovementsRequest\x1a,.floorops.inventory.v1.ListMovementsResponse\x12d\n" +
-	"\vResolveScan\x12).floorops.inventory.v1.ResolveScanRequest\x1a*.floorops.inventory.v1.ResolveScanResponseBFZDgithub.com/floorops/floorops/proto/floorops/inventory/v1;inventoryv1b\x06proto3"
+	"\vResolveScan\x12).floorops.inventory.v1.ResolveScanRequest\x1a*.floorops.inventory.v1.ResolveScanResponse\x12d\n" +
+	"\vRenderLabel\x12).floorops.inventory.v1.RenderLabelRequest\x1a*.floorops.inventory.v1.RenderLabelResponseBFZDgithub.com/floorops/floorops/proto/floorops/inventory/v1;inventoryv1b\x06proto3"
 
 var (
 	file_floorops_inventory_v1_inventory_proto_rawDescOnce sync.Once
@@ -2524,98 +2775,104 @@ func file_floorops_inventory_v1_inventory_proto_rawDescGZIP() []byte {
 	return file_floorops_inventory_v1_inventory_proto_rawDescData
 }
 
-var file_floorops_inventory_v1_inventory_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_floorops_inventory_v1_inventory_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
+var file_floorops_inventory_v1_inventory_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_floorops_inventory_v1_inventory_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
 var file_floorops_inventory_v1_inventory_proto_goTypes = []any{
 	(LocationType)(0),                  // 0: floorops.inventory.v1.LocationType
 	(StockStatus)(0),                   // 1: floorops.inventory.v1.StockStatus
-	(*Item)(nil),                       // 2: floorops.inventory.v1.Item
-	(*Gtin)(nil),                       // 3: floorops.inventory.v1.Gtin
-	(*Location)(nil),                   // 4: floorops.inventory.v1.Location
-	(*Balance)(nil),                    // 5: floorops.inventory.v1.Balance
-	(*Movement)(nil),                   // 6: floorops.inventory.v1.Movement
-	(*UpsertItemRequest)(nil),          // 7: floorops.inventory.v1.UpsertItemRequest
-	(*UpsertItemResponse)(nil),         // 8: floorops.inventory.v1.UpsertItemResponse
-	(*GetItemRequest)(nil),             // 9: floorops.inventory.v1.GetItemRequest
-	(*GetItemResponse)(nil),            // 10: floorops.inventory.v1.GetItemResponse
-	(*ListItemsRequest)(nil),           // 11: floorops.inventory.v1.ListItemsRequest
-	(*ListItemsResponse)(nil),          // 12: floorops.inventory.v1.ListItemsResponse
-	(*UpsertLocationRequest)(nil),      // 13: floorops.inventory.v1.UpsertLocationRequest
-	(*UpsertLocationResponse)(nil),     // 14: floorops.inventory.v1.UpsertLocationResponse
-	(*GetLocationRequest)(nil),         // 15: floorops.inventory.v1.GetLocationRequest
-	(*GetLocationResponse)(nil),        // 16: floorops.inventory.v1.GetLocationResponse
-	(*ListLocationsRequest)(nil),       // 17: floorops.inventory.v1.ListLocationsRequest
-	(*ListLocationsResponse)(nil),      // 18: floorops.inventory.v1.ListLocationsResponse
-	(*GetBalancesRequest)(nil),         // 19: floorops.inventory.v1.GetBalancesRequest
-	(*GetBalancesResponse)(nil),        // 20: floorops.inventory.v1.GetBalancesResponse
-	(*GetAvailableToSellRequest)(nil),  // 21: floorops.inventory.v1.GetAvailableToSellRequest
-	(*Availability)(nil),               // 22: floorops.inventory.v1.Availability
-	(*GetAvailableToSellResponse)(nil), // 23: floorops.inventory.v1.GetAvailableToSellResponse
-	(*MoveStockRequest)(nil),           // 24: floorops.inventory.v1.MoveStockRequest
-	(*MoveStockResponse)(nil),          // 25: floorops.inventory.v1.MoveStockResponse
-	(*AdjustStockRequest)(nil),         // 26: floorops.inventory.v1.AdjustStockRequest
-	(*AdjustStockResponse)(nil),        // 27: floorops.inventory.v1.AdjustStockResponse
-	(*ListMovementsRequest)(nil),       // 28: floorops.inventory.v1.ListMovementsRequest
-	(*ListMovementsResponse)(nil),      // 29: floorops.inventory.v1.ListMovementsResponse
-	(*ResolveScanRequest)(nil),         // 30: floorops.inventory.v1.ResolveScanRequest
-	(*ResolveScanResponse)(nil),        // 31: floorops.inventory.v1.ResolveScanResponse
-	nil,                                // 32: floorops.inventory.v1.ResolveScanResponse.AisEntry
-	(*timestamppb.Timestamp)(nil),      // 33: google.protobuf.Timestamp
+	(LabelFormat)(0),                   // 2: floorops.inventory.v1.LabelFormat
+	(*Item)(nil),                       // 3: floorops.inventory.v1.Item
+	(*Gtin)(nil),                       // 4: floorops.inventory.v1.Gtin
+	(*Location)(nil),                   // 5: floorops.inventory.v1.Location
+	(*Balance)(nil),                    // 6: floorops.inventory.v1.Balance
+	(*Movement)(nil),                   // 7: floorops.inventory.v1.Movement
+	(*UpsertItemRequest)(nil),          // 8: floorops.inventory.v1.UpsertItemRequest
+	(*UpsertItemResponse)(nil),         // 9: floorops.inventory.v1.UpsertItemResponse
+	(*GetItemRequest)(nil),             // 10: floorops.inventory.v1.GetItemRequest
+	(*GetItemResponse)(nil),            // 11: floorops.inventory.v1.GetItemResponse
+	(*ListItemsRequest)(nil),           // 12: floorops.inventory.v1.ListItemsRequest
+	(*ListItemsResponse)(nil),          // 13: floorops.inventory.v1.ListItemsResponse
+	(*UpsertLocationRequest)(nil),      // 14: floorops.inventory.v1.UpsertLocationRequest
+	(*UpsertLocationResponse)(nil),     // 15: floorops.inventory.v1.UpsertLocationResponse
+	(*GetLocationRequest)(nil),         // 16: floorops.inventory.v1.GetLocationRequest
+	(*GetLocationResponse)(nil),        // 17: floorops.inventory.v1.GetLocationResponse
+	(*ListLocationsRequest)(nil),       // 18: floorops.inventory.v1.ListLocationsRequest
+	(*ListLocationsResponse)(nil),      // 19: floorops.inventory.v1.ListLocationsResponse
+	(*GetBalancesRequest)(nil),         // 20: floorops.inventory.v1.GetBalancesRequest
+	(*GetBalancesResponse)(nil),        // 21: floorops.inventory.v1.GetBalancesResponse
+	(*GetAvailableToSellRequest)(nil),  // 22: floorops.inventory.v1.GetAvailableToSellRequest
+	(*Availability)(nil),               // 23: floorops.inventory.v1.Availability
+	(*GetAvailableToSellResponse)(nil), // 24: floorops.inventory.v1.GetAvailableToSellResponse
+	(*MoveStockRequest)(nil),           // 25: floorops.inventory.v1.MoveStockRequest
+	(*MoveStockResponse)(nil),          // 26: floorops.inventory.v1.MoveStockResponse
+	(*AdjustStockRequest)(nil),         // 27: floorops.inventory.v1.AdjustStockRequest
+	(*AdjustStockResponse)(nil),        // 28: floorops.inventory.v1.AdjustStockResponse
+	(*ListMovementsRequest)(nil),       // 29: floorops.inventory.v1.ListMovementsRequest
+	(*ListMovementsResponse)(nil),      // 30: floorops.inventory.v1.ListMovementsResponse
+	(*ResolveScanRequest)(nil),         // 31: floorops.inventory.v1.ResolveScanRequest
+	(*ResolveScanResponse)(nil),        // 32: floorops.inventory.v1.ResolveScanResponse
+	(*RenderLabelRequest)(nil),         // 33: floorops.inventory.v1.RenderLabelRequest
+	(*RenderLabelResponse)(nil),        // 34: floorops.inventory.v1.RenderLabelResponse
+	nil,                                // 35: floorops.inventory.v1.ResolveScanResponse.AisEntry
+	(*timestamppb.Timestamp)(nil),      // 36: google.protobuf.Timestamp
 }
 var file_floorops_inventory_v1_inventory_proto_depIdxs = []int32{
-	3,  // 0: floorops.inventory.v1.Item.gtins:type_name -> floorops.inventory.v1.Gtin
+	4,  // 0: floorops.inventory.v1.Item.gtins:type_name -> floorops.inventory.v1.Gtin
 	0,  // 1: floorops.inventory.v1.Location.type:type_name -> floorops.inventory.v1.LocationType
 	1,  // 2: floorops.inventory.v1.Balance.status:type_name -> floorops.inventory.v1.StockStatus
 	1,  // 3: floorops.inventory.v1.Movement.from_status:type_name -> floorops.inventory.v1.StockStatus
 	1,  // 4: floorops.inventory.v1.Movement.to_status:type_name -> floorops.inventory.v1.StockStatus
-	33, // 5: floorops.inventory.v1.Movement.create_time:type_name -> google.protobuf.Timestamp
-	2,  // 6: floorops.inventory.v1.UpsertItemRequest.item:type_name -> floorops.inventory.v1.Item
-	2,  // 7: floorops.inventory.v1.UpsertItemResponse.item:type_name -> floorops.inventory.v1.Item
-	2,  // 8: floorops.inventory.v1.GetItemResponse.item:type_name -> floorops.inventory.v1.Item
-	2,  // 9: floorops.inventory.v1.ListItemsResponse.items:type_name -> floorops.inventory.v1.Item
-	4,  // 10: floorops.inventory.v1.UpsertLocationRequest.location:type_name -> floorops.inventory.v1.Location
-	4,  // 11: floorops.inventory.v1.UpsertLocationResponse.location:type_name -> floorops.inventory.v1.Location
-	4,  // 12: floorops.inventory.v1.GetLocationResponse.location:type_name -> floorops.inventory.v1.Location
-	4,  // 13: floorops.inventory.v1.ListLocationsResponse.locations:type_name -> floorops.inventory.v1.Location
-	5,  // 14: floorops.inventory.v1.GetBalancesResponse.balances:type_name -> floorops.inventory.v1.Balance
-	22, // 15: floorops.inventory.v1.GetAvailableToSellResponse.availability:type_name -> floorops.inventory.v1.Availability
+	36, // 5: floorops.inventory.v1.Movement.create_time:type_name -> google.protobuf.Timestamp
+	3,  // 6: floorops.inventory.v1.UpsertItemRequest.item:type_name -> floorops.inventory.v1.Item
+	3,  // 7: floorops.inventory.v1.UpsertItemResponse.item:type_name -> floorops.inventory.v1.Item
+	3,  // 8: floorops.inventory.v1.GetItemResponse.item:type_name -> floorops.inventory.v1.Item
+	3,  // 9: floorops.inventory.v1.ListItemsResponse.items:type_name -> floorops.inventory.v1.Item
+	5,  // 10: floorops.inventory.v1.UpsertLocationRequest.location:type_name -> floorops.inventory.v1.Location
+	5,  // 11: floorops.inventory.v1.UpsertLocationResponse.location:type_name -> floorops.inventory.v1.Location
+	5,  // 12: floorops.inventory.v1.GetLocationResponse.location:type_name -> floorops.inventory.v1.Location
+	5,  // 13: floorops.inventory.v1.ListLocationsResponse.locations:type_name -> floorops.inventory.v1.Location
+	6,  // 14: floorops.inventory.v1.GetBalancesResponse.balances:type_name -> floorops.inventory.v1.Balance
+	23, // 15: floorops.inventory.v1.GetAvailableToSellResponse.availability:type_name -> floorops.inventory.v1.Availability
 	1,  // 16: floorops.inventory.v1.MoveStockRequest.status:type_name -> floorops.inventory.v1.StockStatus
-	6,  // 17: floorops.inventory.v1.MoveStockResponse.movement:type_name -> floorops.inventory.v1.Movement
+	7,  // 17: floorops.inventory.v1.MoveStockResponse.movement:type_name -> floorops.inventory.v1.Movement
 	1,  // 18: floorops.inventory.v1.AdjustStockRequest.status:type_name -> floorops.inventory.v1.StockStatus
-	6,  // 19: floorops.inventory.v1.AdjustStockResponse.movement:type_name -> floorops.inventory.v1.Movement
-	6,  // 20: floorops.inventory.v1.ListMovementsResponse.movements:type_name -> floorops.inventory.v1.Movement
-	32, // 21: floorops.inventory.v1.ResolveScanResponse.ais:type_name -> floorops.inventory.v1.ResolveScanResponse.AisEntry
-	2,  // 22: floorops.inventory.v1.ResolveScanResponse.item:type_name -> floorops.inventory.v1.Item
-	4,  // 23: floorops.inventory.v1.ResolveScanResponse.location:type_name -> floorops.inventory.v1.Location
-	7,  // 24: floorops.inventory.v1.InventoryService.UpsertItem:input_type -> floorops.inventory.v1.UpsertItemRequest
-	9,  // 25: floorops.inventory.v1.InventoryService.GetItem:input_type -> floorops.inventory.v1.GetItemRequest
-	11, // 26: floorops.inventory.v1.InventoryService.ListItems:input_type -> floorops.inventory.v1.ListItemsRequest
-	13, // 27: floorops.inventory.v1.InventoryService.UpsertLocation:input_type -> floorops.inventory.v1.UpsertLocationRequest
-	15, // 28: floorops.inventory.v1.InventoryService.GetLocation:input_type -> floorops.inventory.v1.GetLocationRequest
-	17, // 29: floorops.inventory.v1.InventoryService.ListLocations:input_type -> floorops.inventory.v1.ListLocationsRequest
-	19, // 30: floorops.inventory.v1.InventoryService.GetBalances:input_type -> floorops.inventory.v1.GetBalancesRequest
-	21, // 31: floorops.inventory.v1.InventoryService.GetAvailableToSell:input_type -> floorops.inventory.v1.GetAvailableToSellRequest
-	24, // 32: floorops.inventory.v1.InventoryService.MoveStock:input_type -> floorops.inventory.v1.MoveStockRequest
-	26, // 33: floorops.inventory.v1.InventoryService.AdjustStock:input_type -> floorops.inventory.v1.AdjustStockRequest
-	28, // 34: floorops.inventory.v1.InventoryService.ListMovements:input_type -> floorops.inventory.v1.ListMovementsRequest
-	30, // 35: floorops.inventory.v1.InventoryService.ResolveScan:input_type -> floorops.inventory.v1.ResolveScanRequest
-	8,  // 36: floorops.inventory.v1.InventoryService.UpsertItem:output_type -> floorops.inventory.v1.UpsertItemResponse
-	10, // 37: floorops.inventory.v1.InventoryService.GetItem:output_type -> floorops.inventory.v1.GetItemResponse
-	12, // 38: floorops.inventory.v1.InventoryService.ListItems:output_type -> floorops.inventory.v1.ListItemsResponse
-	14, // 39: floorops.inventory.v1.InventoryService.UpsertLocation:output_type -> floorops.inventory.v1.UpsertLocationResponse
-	16, // 40: floorops.inventory.v1.InventoryService.GetLocation:output_type -> floorops.inventory.v1.GetLocationResponse
-	18, // 41: floorops.inventory.v1.InventoryService.ListLocations:output_type -> floorops.inventory.v1.ListLocationsResponse
-	20, // 42: floorops.inventory.v1.InventoryService.GetBalances:output_type -> floorops.inventory.v1.GetBalancesResponse
-	23, // 43: floorops.inventory.v1.InventoryService.GetAvailableToSell:output_type -> floorops.inventory.v1.GetAvailableToSellResponse
-	25, // 44: floorops.inventory.v1.InventoryService.MoveStock:output_type -> floorops.inventory.v1.MoveStockResponse
-	27, // 45: floorops.inventory.v1.InventoryService.AdjustStock:output_type -> floorops.inventory.v1.AdjustStockResponse
-	29, // 46: floorops.inventory.v1.InventoryService.ListMovements:output_type -> floorops.inventory.v1.ListMovementsResponse
-	31, // 47: floorops.inventory.v1.InventoryService.ResolveScan:output_type -> floorops.inventory.v1.ResolveScanResponse
-	36, // [36:48] is the sub-list for method output_type
-	24, // [24:36] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	7,  // 19: floorops.inventory.v1.AdjustStockResponse.movement:type_name -> floorops.inventory.v1.Movement
+	7,  // 20: floorops.inventory.v1.ListMovementsResponse.movements:type_name -> floorops.inventory.v1.Movement
+	35, // 21: floorops.inventory.v1.ResolveScanResponse.ais:type_name -> floorops.inventory.v1.ResolveScanResponse.AisEntry
+	3,  // 22: floorops.inventory.v1.ResolveScanResponse.item:type_name -> floorops.inventory.v1.Item
+	5,  // 23: floorops.inventory.v1.ResolveScanResponse.location:type_name -> floorops.inventory.v1.Location
+	2,  // 24: floorops.inventory.v1.RenderLabelRequest.format:type_name -> floorops.inventory.v1.LabelFormat
+	8,  // 25: floorops.inventory.v1.InventoryService.UpsertItem:input_type -> floorops.inventory.v1.UpsertItemRequest
+	10, // 26: floorops.inventory.v1.InventoryService.GetItem:input_type -> floorops.inventory.v1.GetItemRequest
+	12, // 27: floorops.inventory.v1.InventoryService.ListItems:input_type -> floorops.inventory.v1.ListItemsRequest
+	14, // 28: floorops.inventory.v1.InventoryService.UpsertLocation:input_type -> floorops.inventory.v1.UpsertLocationRequest
+	16, // 29: floorops.inventory.v1.InventoryService.GetLocation:input_type -> floorops.inventory.v1.GetLocationRequest
+	18, // 30: floorops.inventory.v1.InventoryService.ListLocations:input_type -> floorops.inventory.v1.ListLocationsRequest
+	20, // 31: floorops.inventory.v1.InventoryService.GetBalances:input_type -> floorops.inventory.v1.GetBalancesRequest
+	22, // 32: floorops.inventory.v1.InventoryService.GetAvailableToSell:input_type -> floorops.inventory.v1.GetAvailableToSellRequest
+	25, // 33: floorops.inventory.v1.InventoryService.MoveStock:input_type -> floorops.inventory.v1.MoveStockRequest
+	27, // 34: floorops.inventory.v1.InventoryService.AdjustStock:input_type -> floorops.inventory.v1.AdjustStockRequest
+	29, // 35: floorops.inventory.v1.InventoryService.ListMovements:input_type -> floorops.inventory.v1.ListMovementsRequest
+	31, // 36: floorops.inventory.v1.InventoryService.ResolveScan:input_type -> floorops.inventory.v1.ResolveScanRequest
+	33, // 37: floorops.inventory.v1.InventoryService.RenderLabel:input_type -> floorops.inventory.v1.RenderLabelRequest
+	9,  // 38: floorops.inventory.v1.InventoryService.UpsertItem:output_type -> floorops.inventory.v1.UpsertItemResponse
+	11, // 39: floorops.inventory.v1.InventoryService.GetItem:output_type -> floorops.inventory.v1.GetItemResponse
+	13, // 40: floorops.inventory.v1.InventoryService.ListItems:output_type -> floorops.inventory.v1.ListItemsResponse
+	15, // 41: floorops.inventory.v1.InventoryService.UpsertLocation:output_type -> floorops.inventory.v1.UpsertLocationResponse
+	17, // 42: floorops.inventory.v1.InventoryService.GetLocation:output_type -> floorops.inventory.v1.GetLocationResponse
+	19, // 43: floorops.inventory.v1.InventoryService.ListLocations:output_type -> floorops.inventory.v1.ListLocationsResponse
+	21, // 44: floorops.inventory.v1.InventoryService.GetBalances:output_type -> floorops.inventory.v1.GetBalancesResponse
+	24, // 45: floorops.inventory.v1.InventoryService.GetAvailableToSell:output_type -> floorops.inventory.v1.GetAvailableToSellResponse
+	26, // 46: floorops.inventory.v1.InventoryService.MoveStock:output_type -> floorops.inventory.v1.MoveStockResponse
+	28, // 47: floorops.inventory.v1.InventoryService.AdjustStock:output_type -> floorops.inventory.v1.AdjustStockResponse
+	30, // 48: floorops.inventory.v1.InventoryService.ListMovements:output_type -> floorops.inventory.v1.ListMovementsResponse
+	32, // 49: floorops.inventory.v1.InventoryService.ResolveScan:output_type -> floorops.inventory.v1.ResolveScanResponse
+	34, // 50: floorops.inventory.v1.InventoryService.RenderLabel:output_type -> floorops.inventory.v1.RenderLabelResponse
+	38, // [38:51] is the sub-list for method output_type
+	25, // [25:38] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_floorops_inventory_v1_inventory_proto_init() }
@@ -2628,8 +2885,8 @@ func file_floorops_inventory_v1_inventory_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_floorops_inventory_v1_inventory_proto_rawDesc), len(file_floorops_inventory_v1_inventory_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   31,
+			NumEnums:      3,
+			NumMessages:   33,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -35,6 +35,7 @@ const (
 	InventoryService_AdjustStock_FullMethodName        = "/floorops.inventory.v1.InventoryService/AdjustStock"
 	InventoryService_ListMovements_FullMethodName      = "/floorops.inventory.v1.InventoryService/ListMovements"
 	InventoryService_ResolveScan_FullMethodName        = "/floorops.inventory.v1.InventoryService/ResolveScan"
+	InventoryService_RenderLabel_FullMethodName        = "/floorops.inventory.v1.InventoryService/RenderLabel"
 )
 
 // InventoryServiceClient is the client API for InventoryService service.
@@ -73,6 +74,9 @@ type InventoryServiceClient interface {
 	// ResolveScan tells a handheld what it just scanned: the kind of code,
 	// the GS1 fields it carries, and the item, location or LPN it refers to.
 	ResolveScan(ctx context.Context, in *ResolveScanRequest, opts ...grpc.CallOption) (*ResolveScanResponse, error)
+	// RenderLabel returns a printable label: a location (or a PDF sheet of a
+	// whole zone), a license plate / SSCC pallet, or an item, as PNG, ZPL or PDF.
+	RenderLabel(ctx context.Context, in *RenderLabelRequest, opts ...grpc.CallOption) (*RenderLabelResponse, error)
 }
 
 type inventoryServiceClient struct {
@@ -203,6 +207,16 @@ func (c *inventoryServiceClient) ResolveScan(ctx context.Context, in *ResolveSca
 	return out, nil
 }
 
+func (c *inventoryServiceClient) RenderLabel(ctx context.Context, in *RenderLabelRequest, opts ...grpc.CallOption) (*RenderLabelResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RenderLabelResponse)
+	err := c.cc.Invoke(ctx, InventoryService_RenderLabel_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // InventoryServiceServer is the server API for InventoryService service.
 // All implementations must embed UnimplementedInventoryServiceServer
 // for forward compatibility.
@@ -239,6 +253,9 @@ type InventoryServiceServer interface {
 	// ResolveScan tells a handheld what it just scanned: the kind of code,
 	// the GS1 fields it carries, and the item, location or LPN it refers to.
 	ResolveScan(context.Context, *ResolveScanRequest) (*ResolveScanResponse, error)
+	// RenderLabel returns a printable label: a location (or a PDF sheet of a
+	// whole zone), a license plate / SSCC pallet, or an item, as PNG, ZPL or PDF.
+	RenderLabel(context.Context, *RenderLabelRequest) (*RenderLabelResponse, error)
 	mustEmbedUnimplementedInventoryServiceServer()
 }
 
@@ -284,6 +301,9 @@ func (UnimplementedInventoryServiceServer) ListMovements(context.Context, *ListM
 }
 func (UnimplementedInventoryServiceServer) ResolveScan(context.Context, *ResolveScanRequest) (*ResolveScanResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ResolveScan not implemented")
+}
+func (UnimplementedInventoryServiceServer) RenderLabel(context.Context, *RenderLabelRequest) (*RenderLabelResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RenderLabel not implemented")
 }
 func (UnimplementedInventoryServiceServer) mustEmbedUnimplementedInventoryServiceServer() {}
 func (UnimplementedInventoryServiceServer) testEmbeddedByValue()                          {}
@@ -522,6 +542,24 @@ func _InventoryService_ResolveScan_Handler(srv interface{}, ctx context.Context,
 	return interceptor(ctx, in, info, handler)
 }
 
+func _InventoryService_RenderLabel_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RenderLabelRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InventoryServiceServer).RenderLabel(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: InventoryService_RenderLabel_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InventoryServiceServer).RenderLabel(ctx, req.(*RenderLabelRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // InventoryService_ServiceDesc is the grpc.ServiceDesc for InventoryService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -576,6 +614,10 @@ var InventoryService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ResolveScan",
 			Handler:    _InventoryService_ResolveScan_Handler,
+		},
+		{
+			MethodName: "RenderLabel",
+			Handler:    _InventoryService_RenderLabel_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

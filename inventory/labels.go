@@ -1,0 +1,121 @@
+package inventory
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/label"
+)
+
+// LabelRequest names one thing to label; exactly one of LocationCode, Zone,
+// LPNCode/SSCC or SKU is set.
+type LabelRequest struct {
+	Format       label.Format
+	LocationCode string
+	Zone         string
+	LPNCode      string
+	SSCC         string
+	SKU          string
+	Lot          string
+	Expiry       string
+	Symbology    string
+}
+
+// RenderedLabel is a label ready to print or show.
+type RenderedLabel struct {
+	Content     []byte
+	ContentType string
+}
+
+var contentTypes = map[label.Format]string{
+	label.FormatPNG: "image/png", label.FormatZPL: "application/zpl", label.FormatPDF: "application/pdf",
+}
+
+// RenderLabel renders a location, zone sheet, license plate or item label
+// from the node's own records, so what is printed matches what is scanned.
+func (s *Service) RenderLabel(ctx context.Context, r LabelRequest) (RenderedLabel, error) {
+	if r.Format == "" {
+		r.Format = label.FormatPNG
+	}
+	set := 0
+	for _, v := range []string{r.LocationCode, r.Zone, r.LPNCode + r.SSCC, r.SKU} {
+		if strings.TrimSpace(v) != "" {
+			set++
+		}
+	}
+	if set != 1 {
+		return RenderedLabel{}, floorops.Invalid("location_code", "set exactly one of location_code, zone, lpn_code/sscc or sku")
+	}
+	q := s.db.Reader()
+	var subject any
+	switch {
+	case r.LocationCode != "":
+		l, err := LocationByCode(ctx, q, strings.ToUpper(strings.TrimSpace(r.LocationCode)))
+		if err != nil {
+			return RenderedLabel{}, err
+		}
+		subject = label.Location{Code: l.Code, Zone: l.Zone, Type: string(l.Type)}
+	case r.Zone != "":
+		locs, err := s.zoneLabels(ctx, r.Zone)
+		if err != nil {
+			return RenderedLabel{}, err
+		}
+		if r.Format == label.FormatPNG {
+			return RenderedLabel{}, floorops.Invalid("format", "a zone is a PDF sheet or a ZPL stream, not one PNG")
+		}
+		subject = locs
+	case r.SKU != "":
+		it, err := ItemBySKU(ctx, q, strings.ToUpper(strings.TrimSpace(r.SKU)))
+		if err != nil {
+			return RenderedLabel{}, err
+		}
+		if len(it.GTINs) == 0 {
+			return RenderedLabel{}, floorops.Errorf(floorops.EPRECONDITION, "item %s has no GTIN to print", it.SKU)
+		}
+		li := label.Item{SKU: it.SKU, Description: it.Description, GTIN: it.GTINs[0].GTIN, Lot: r.Lot, Symbology: label.Symbology(r.Symbology)}
+		if r.Expiry != "" {
+			exp, err := time.Parse(time.DateOnly, r.Expiry)
+			if err != nil {
+				return RenderedLabel{}, floorops.Invalid("expiry", "must be a date like 2027-03-31")
+			}
+			li.Expiry = exp
+		}
+		subject = li
+	default:
+		subject = label.LPN{Code: strings.ToUpper(strings.TrimSpace(r.LPNCode)), SSCC: strings.TrimSpace(r.SSCC)}
+	}
+	var buf bytes.Buffer
+	if err := label.Render(&buf, r.Format, subject); err != nil {
+		if errors.Is(err, label.ErrInvalid) {
+			return RenderedLabel{}, floorops.Errorf(floorops.EINVALID, "%v", err)
+		}
+		return RenderedLabel{}, err
+	}
+	return RenderedLabel{Content: buf.Bytes(), ContentType: contentTypes[r.Format]}, nil
+}
+
+func (s *Service) zoneLabels(ctx context.Context, zone string) ([]label.Location, error) {
+	var out []label.Location
+	token := ""
+	for {
+		locs, next, err := s.ListLocations(ctx, zone, maxPageSize, token)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range locs {
+			out = append(out, label.Location{Code: l.Code, Zone: l.Zone, Type: string(l.Type)})
+		}
+		if next == "" {
+			break
+		}
+		token = next
+	}
+	if len(out) == 0 {
+		return nil, floorops.Errorf(floorops.ENOTFOUND, "zone %s has no locations", strings.ToUpper(zone))
+	}
+	return out, nil
+}
