@@ -33,12 +33,15 @@ var commands = map[string]command{
 // errUsage marks a mistake on the command line; main exits 2 for it.
 var errUsage = errors.New("usage")
 
+// errHelp reports that -h printed a command's flags; main exits 0.
+var errHelp = errors.New("help shown")
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, errHelp):
 	case errors.Is(err, errUsage):
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)

@@ -26,7 +26,7 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return fmt.Errorf("%w: see flags above", errUsage)
+			return errHelp
 		}
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
