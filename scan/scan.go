@@ -24,6 +24,7 @@ import (
 	"regexp/syntax"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -303,16 +304,26 @@ func checkStandin(c byte) error {
 	return fmt.Errorf("scan: FNC1 stand-in %q can occur in scanned data; use one of # $ @ [ \\ ^ ` { | } ~", c)
 }
 
-var defaultParser = func() *Parser {
+// nodeParser is the parser Parse uses: the defaults until the node's
+// configuration is installed with SetNodeParser.
+var nodeParser atomic.Pointer[Parser]
+
+func init() {
 	p, err := NewParser(Config{})
 	if err != nil {
 		panic(err) // the defaults are constants; a failure here is a bug in this package
 	}
-	return p
-}()
+	nodeParser.Store(p)
+}
 
-// Parse classifies raw with the default configuration (see DefaultConfig).
-func Parse(raw string) (Scan, error) { return defaultParser.Parse(raw) }
+// SetNodeParser makes p the parser behind Parse for the whole process: the
+// node's configured FNC1 stand-in and code formats. The server installs it
+// once at start, before it serves.
+func SetNodeParser(p *Parser) { nodeParser.Store(p) }
+
+// Parse classifies raw with the node's configuration (the defaults, see
+// DefaultConfig, unless the server installed another with SetNodeParser).
+func Parse(raw string) (Scan, error) { return nodeParser.Load().Parse(raw) }
 
 // gs is the GS1 group separator (FNC1 in the data), ASCII 29.
 const gs = 0x1d

@@ -1,10 +1,13 @@
 package server_test
 
 import (
+	"context"
+	"path/filepath"
 	"testing"
 
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
 	"github.com/floorops/floorops/scan"
+	"github.com/floorops/floorops/server"
 	"google.golang.org/grpc/codes"
 )
 
@@ -52,5 +55,35 @@ func TestResolveScan(t *testing.T) {
 	wantCode(t, err, codes.InvalidArgument)
 	if v := violations(err); len(v) != 1 || v[0] != "raw" {
 		t.Fatalf("violations = %v, want [raw]", v)
+	}
+}
+
+// TestScannerConfiguration starts a node whose scanners send '~' for the
+// GS1 separator. The parser is process-wide, so the test restores the
+// defaults; '~' never occurs in the other tests' scans.
+func TestScannerConfiguration(t *testing.T) {
+	t.Cleanup(func() {
+		p, _ := scan.NewParser(scan.DefaultConfig())
+		scan.SetNodeParser(p)
+	})
+	ctx := context.Background()
+	cfg := scan.DefaultConfig()
+	cfg.FNC1Standin = '~'
+	srv, err := server.New(ctx, server.Config{DBPath: filepath.Join(t.TempDir(), "n.db"), GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", Scan: &cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stopped, cancel := context.WithCancel(ctx)
+		cancel()
+		srv.Run(stopped) // closes the listeners and the database
+	})
+	r, err := srv.Inventory.ResolveScan(ctx, "0109501101530003"+"10AB1~"+"21SER9", "")
+	if err != nil || r.Scan.Lot != "AB1" || r.Scan.Serial != "SER9" {
+		t.Fatalf("with a ~ stand-in: %+v, %v", r.Scan, err)
+	}
+	cfg.FNC1Standin = 'A'
+	if _, err := server.New(ctx, server.Config{DBPath: filepath.Join(t.TempDir(), "m.db"), GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", Scan: &cfg}); err == nil {
+		t.Fatal("a letter as FNC1 stand-in was accepted")
 	}
 }

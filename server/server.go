@@ -24,6 +24,7 @@ import (
 	fproto "github.com/floorops/floorops/proto"
 	authv1 "github.com/floorops/floorops/proto/floorops/auth/v1"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,6 +48,9 @@ type Config struct {
 	TLSKey   string
 	ClientCA string // PEM CA bundle; client certificates it signed sign in as integrations
 	Logger   *slog.Logger
+	// Scan, if set, is the node's scanner configuration (FNC1 stand-in and
+	// code formats), installed process-wide for scan.Parse.
+	Scan *scan.Config
 }
 
 // Server is one running node.
@@ -72,6 +76,13 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	s := &Server{log: cfg.Logger, registry: prometheus.NewRegistry()}
+	if cfg.Scan != nil {
+		p, err := scan.NewParser(*cfg.Scan)
+		if err != nil {
+			return nil, fmt.Errorf("scanner configuration: %w", err)
+		}
+		scan.SetNodeParser(p)
+	}
 	if s.tls, err = serverTLS(cfg); err != nil {
 		return nil, err
 	}

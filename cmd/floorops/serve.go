@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/server"
 )
 
@@ -62,10 +63,27 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.ClientCA, "client-ca", env("CLIENT_CA", ""), "PEM CA bundle; client certificates it signed are integrations (mTLS) (env FLOOROPS_CLIENT_CA)")
 	demo := fs.Bool("demo", envBool("DEMO"), "seed a demo warehouse, users and API key into an empty database (env FLOOROPS_DEMO)")
 	logFormat := fs.String("log-format", env("LOG_FORMAT", "text"), "log format: text or json (env FLOOROPS_LOG_FORMAT)")
+	sc := scan.DefaultConfig()
+	fnc1 := fs.String("fnc1", env("FNC1", ""), "a character scanners send instead of the GS1 separator (ASCII 29), e.g. '~' (env FLOOROPS_FNC1)")
+	for _, p := range []struct {
+		name string
+		dst  *string
+	}{{"location", &sc.LocationPattern}, {"lpn", &sc.LPNPattern}, {"po", &sc.POPattern},
+		{"order", &sc.OrderPattern}, {"rma", &sc.RMAPattern}, {"badge", &sc.BadgePattern}} {
+		envName := strings.ToUpper(p.name) + "_PATTERN"
+		fs.StringVar(p.dst, p.name+"-pattern", env(envName, *p.dst), fmt.Sprintf("regexp for %s codes on scans (env FLOOROPS_%s)", p.name, envName))
+	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	cfg.DBPath = *db
+	if len(*fnc1) > 1 {
+		return fmt.Errorf("%w: --fnc1 is one character", errUsage)
+	}
+	if *fnc1 != "" {
+		sc.FNC1Standin = (*fnc1)[0]
+	}
+	cfg.Scan = &sc
 	switch *logFormat {
 	case "text":
 		cfg.Logger = slog.New(slog.NewTextHandler(stderr, nil))
