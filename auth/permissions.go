@@ -8,7 +8,9 @@ import (
 	authv1 "github.com/floorops/floorops/proto/floorops/auth/v1"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
 )
 
 // Public is the permission of RPCs anyone may call without credentials.
@@ -62,9 +64,15 @@ func (s *Service) authorize(ctx context.Context, method string) (context.Context
 	if len(allowed) == 0 {
 		return ctx, nil
 	}
-	p, err := s.Authenticate(ctx, BearerToken(ctx))
-	if err != nil {
-		return nil, err
+	var p Principal
+	tok := BearerToken(ctx)
+	if cert, ok := clientCertName(ctx); ok && tok == "" {
+		p = Principal{Badge: "cert:" + cert, Name: cert, Role: Integration, Device: cert}
+	} else {
+		var err error
+		if p, err = s.Authenticate(ctx, tok); err != nil {
+			return nil, err
+		}
 	}
 	for _, r := range allowed {
 		if r == p.Role {
@@ -72,6 +80,22 @@ func (s *Service) authorize(ctx context.Context, method string) (context.Context
 		}
 	}
 	return nil, floorops.Errorf(floorops.EPERMISSION, "role %s may not call %s", p.Role, method[strings.LastIndex(method, "/")+1:])
+}
+
+// clientCertName returns the subject common name of a client certificate
+// the TLS handshake verified against the node's client CA (mTLS): central
+// systems may sign in that way instead of with an API key.
+func clientCertName(ctx context.Context) (string, bool) {
+	pr, ok := peer.FromContext(ctx)
+	if !ok {
+		return "", false
+	}
+	ti, ok := pr.AuthInfo.(credentials.TLSInfo)
+	if !ok || len(ti.State.VerifiedChains) == 0 || len(ti.State.VerifiedChains[0]) == 0 {
+		return "", false
+	}
+	cn := ti.State.VerifiedChains[0][0].Subject.CommonName
+	return cn, cn != ""
 }
 
 // BearerToken returns the token from the request's authorization metadata
