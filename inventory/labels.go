@@ -60,7 +60,7 @@ func (s *Service) RenderLabel(ctx context.Context, r LabelRequest) (RenderedLabe
 		}
 		subject = label.Location{Code: l.Code, Zone: l.Zone, Type: string(l.Type)}
 	case r.Zone != "":
-		locs, err := s.zoneLabels(ctx, r.Zone)
+		locs, err := s.LocationLabels(ctx, r.Zone)
 		if err != nil {
 			return RenderedLabel{}, err
 		}
@@ -98,7 +98,9 @@ func (s *Service) RenderLabel(ctx context.Context, r LabelRequest) (RenderedLabe
 	return RenderedLabel{Content: buf.Bytes(), ContentType: contentTypes[r.Format]}, nil
 }
 
-func (s *Service) zoneLabels(ctx context.Context, zone string) ([]label.Location, error) {
+// LocationLabels returns the labels of every location, or of one zone, in
+// walk order: what a lead prints to label a new aisle.
+func (s *Service) LocationLabels(ctx context.Context, zone string) ([]label.Location, error) {
 	var out []label.Location
 	token := ""
 	for {
@@ -114,8 +116,11 @@ func (s *Service) zoneLabels(ctx context.Context, zone string) ([]label.Location
 		}
 		token = next
 	}
-	if len(out) == 0 {
+	if len(out) == 0 && zone != "" {
 		return nil, floorops.Errorf(floorops.ENOTFOUND, "zone %s has no locations", strings.ToUpper(zone))
+	}
+	if len(out) == 0 {
+		return nil, floorops.Errorf(floorops.ENOTFOUND, "the node has no locations; import some with floorops import locations")
 	}
 	return out, nil
 }
