@@ -11,6 +11,8 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/floorops/floorops"
 )
 
 // command is one floorops subcommand. args excludes the subcommand name.
@@ -46,7 +48,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	default:
-		fmt.Fprintln(os.Stderr, "floorops:", err)
+		var fe *floorops.Error
+		if errors.As(err, &fe) {
+			fmt.Fprintln(os.Stderr, "floorops:", fe.Message)
+		} else {
+			fmt.Fprintln(os.Stderr, "floorops:", err)
+		}
 		os.Exit(1)
 	}
 }
