@@ -11,7 +11,7 @@ import (
 	"github.com/floorops/floorops/store"
 )
 
-func mustOpen(t *testing.T) *store.DB {
+func mustOpen(t testing.TB) *store.DB {
 	t.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "node.db"))
 	if err != nil {

@@ -1,0 +1,37 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/floorops/floorops/store"
+)
+
+// BenchmarkWrite measures one small durable transaction (synchronous FULL),
+// the floor of every scan's latency, serially and from concurrent handhelds.
+func BenchmarkWrite(b *testing.B) {
+	db := mustOpen(b)
+	ctx := context.Background()
+	write := func() {
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO outbox (kind, payload, created_at) VALUES ('bench', x'00', 'now')`)
+			return err
+		})
+		if err != nil {
+			b.Error(err)
+		}
+	}
+	b.Run("serial", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			write()
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.SetParallelism(8)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				write()
+			}
+		})
+	})
+}
