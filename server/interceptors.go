@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	"log/slog"
 	"time"
 
@@ -33,7 +35,9 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 }
 
 // edge is the outermost interceptor: it maps errors to status codes once,
-// records metrics and writes one log line per RPC.
+// records metrics and writes one log line per RPC. A panic in a handler is
+// logged with its stack and answered as Internal; the node keeps serving
+// (the handler's transaction was rolled back by store.Write).
 type edge struct {
 	log     *slog.Logger
 	metrics *metrics
@@ -52,17 +56,26 @@ func (e *edge) observe(ctx context.Context, method string, start time.Time, err 
 	e.log.Log(ctx, level, "rpc", "method", method, "code", code.String(), "ms", float64(time.Since(start).Microseconds())/1000)
 }
 
-func (e *edge) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+func (e *edge) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
 	start := time.Now()
-	resp, err := handler(ctx, req)
-	err = toStatus(e.log, info.FullMethod, err)
-	e.observe(ctx, info.FullMethod, start, err)
-	return resp, err
+	defer func() {
+		if p := recover(); p != nil {
+			resp, err = nil, fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+		}
+		err = toStatus(e.log, info.FullMethod, err)
+		e.observe(ctx, info.FullMethod, start, err)
+	}()
+	return handler(ctx, req)
 }
 
-func (e *edge) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+func (e *edge) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
 	start := time.Now()
-	err := toStatus(e.log, info.FullMethod, handler(srv, ss))
-	e.observe(ss.Context(), info.FullMethod, start, err)
-	return err
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+		}
+		err = toStatus(e.log, info.FullMethod, err)
+		e.observe(ss.Context(), info.FullMethod, start, err)
+	}()
+	return handler(srv, ss)
 }
