@@ -208,10 +208,13 @@ func (s *Service) Login(ctx context.Context, badge, pin, device string) (LoginRe
 	if err != nil {
 		return LoginResult{}, fmt.Errorf("login: read user: %w", err)
 	}
-	if u.Disabled {
-		return LoginResult{}, floorops.Errorf(floorops.EUNAUTHENTICATED, "badge %s is disabled", badge)
-	}
 	ok := subtle.ConstantTimeCompare(hashPIN(pin, salt), hash) == 1
+	if u.Disabled {
+		if !ok {
+			return LoginResult{}, errBadLogin
+		}
+		return LoginResult{}, floorops.Errorf(floorops.EUNAUTHENTICATED, "badge %s is disabled: see your lead", badge)
+	}
 	var res LoginResult
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		// Re-read the lock inside the transaction: a concurrent wrong PIN may have set it.
@@ -315,5 +318,44 @@ func (s *Service) AddAPIKey(ctx context.Context, name, key string) error {
 			return floorops.Errorf(floorops.ECONFLICT, "an API key named %s (or with that secret) already exists", name)
 		}
 		return err
+	})
+}
+
+// APIKey is a central system's key as listed: never the secret.
+type APIKey struct {
+	Name      string
+	CreatedAt string
+	Disabled  bool
+}
+
+// ListAPIKeys returns every API key by name.
+func (s *Service) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT name, created_at, disabled FROM api_keys ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []APIKey
+	for rows.Next() {
+		var k APIKey
+		if err := rows.Scan(&k.Name, &k.CreatedAt, &k.Disabled); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// DisableAPIKey revokes a central system's key; calls with it fail at once.
+func (s *Service) DisableAPIKey(ctx context.Context, name string) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET disabled = 1 WHERE name = ?`, strings.TrimSpace(name))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return floorops.Errorf(floorops.ENOTFOUND, "no API key named %s", name)
+		}
+		return nil
 	})
 }

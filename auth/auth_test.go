@@ -89,6 +89,12 @@ func TestUsersAndKeysValidation(t *testing.T) {
 	if err != nil || p.Role != auth.Integration {
 		t.Fatalf("API key: %+v %v", p, err)
 	}
+	if err := svc.DisableAPIKey(ctx, "erp"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Authenticate(ctx, key); !floorops.IsCode(err, floorops.EUNAUTHENTICATED) {
+		t.Fatalf("disabled API key: %v", err)
+	}
 	if err := svc.DisableUser(ctx, "B-404"); !floorops.IsCode(err, floorops.ENOTFOUND) {
 		t.Fatalf("disable unknown: %v", err)
 	}

@@ -38,7 +38,7 @@ func (h *Handler) Login(ctx context.Context, req *authv1.LoginRequest) (*authv1.
 // Logout revokes the caller's token.
 func (h *Handler) Logout(ctx context.Context, _ *authv1.LogoutRequest) (*authv1.LogoutResponse, error) {
 	if p, _ := FromContext(ctx); p.Role == Integration {
-		return nil, floorops.Errorf(floorops.EPRECONDITION, "API keys are revoked by an admin, not logged out")
+		return nil, floorops.Errorf(floorops.EPRECONDITION, "API keys are revoked with floorops apikeys disable, not logged out")
 	}
 	if err := h.svc.Logout(ctx, BearerToken(ctx)); err != nil {
 		return nil, err

@@ -7,14 +7,19 @@ import (
 	"github.com/floorops/floorops"
 	authv1 "github.com/floorops/floorops/proto/floorops/auth/v1"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
+	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
 )
 
+// public marks an RPC anyone may call without credentials. It is a role no
+// principal has, so an empty or mistaken entry denies instead of opening.
+const public Role = "public"
+
 // Public is the permission of RPCs anyone may call without credentials.
-var Public = []Role{}
+var Public = []Role{public}
 
 var (
 	anyone     = []Role{Associate, Lead, Admin, Integration}
@@ -51,6 +56,20 @@ var Permissions = map[string][]Role{
 	inventoryv1.InventoryService_ListMovements_FullMethodName:      readers,
 	inventoryv1.InventoryService_ResolveScan_FullMethodName:        readers,
 	inventoryv1.InventoryService_RenderLabel_FullMethodName:        floor,
+
+	receivingv1.ReceivingService_UpsertPurchaseOrder_FullMethodName:     {Admin, Integration, Lead},
+	receivingv1.ReceivingService_GetPurchaseOrder_FullMethodName:        readers,
+	receivingv1.ReceivingService_ListPurchaseOrders_FullMethodName:      readers,
+	receivingv1.ReceivingService_SetVendorPolicy_FullMethodName:         {Admin, Integration, Lead},
+	receivingv1.ReceivingService_CreateAdvanceShipNotice_FullMethodName: masterData,
+	receivingv1.ReceivingService_GetAdvanceShipNotice_FullMethodName:    readers,
+	receivingv1.ReceivingService_ListAdvanceShipNotices_FullMethodName:  readers,
+	receivingv1.ReceivingService_StartReceipt_FullMethodName:            floor,
+	receivingv1.ReceivingService_ReceiveScan_FullMethodName:             floor,
+	receivingv1.ReceivingService_UndoLastScan_FullMethodName:            floor,
+	receivingv1.ReceivingService_CloseReceipt_FullMethodName:            floor,
+	receivingv1.ReceivingService_GetReceipt_FullMethodName:              readers,
+	receivingv1.ReceivingService_ListReceipts_FullMethodName:            readers,
 }
 
 // authorize authenticates the caller of method from the request metadata
@@ -61,7 +80,7 @@ func (s *Service) authorize(ctx context.Context, method string) (context.Context
 	if !listed {
 		return nil, floorops.Errorf(floorops.EPERMISSION, "%s is not in the permission table", method)
 	}
-	if len(allowed) == 0 {
+	if len(allowed) == 1 && allowed[0] == public {
 		return ctx, nil
 	}
 	var p Principal

@@ -103,6 +103,7 @@ func importCSV(ctx context.Context, db *store.DB, r io.Reader, known, required [
 		if len(batch) == 0 {
 			return nil
 		}
+		imported, rejected := 0, []RowError(nil)
 		err := db.Write(ctx, func(tx *store.Tx) error {
 			for _, rw := range batch {
 				if _, err := tx.ExecContext(ctx, `SAVEPOINT import_row`); err != nil {
@@ -112,12 +113,12 @@ func importCSV(ctx context.Context, db *store.DB, r io.Reader, known, required [
 					if floorops.ErrorCode(err) == floorops.EINTERNAL {
 						return fmt.Errorf("line %d: %w", rw.line, err)
 					}
-					rep.Errors = append(rep.Errors, RowError{Line: rw.line, Err: err})
+					rejected = append(rejected, RowError{Line: rw.line, Err: err})
 					if _, err := tx.ExecContext(ctx, `ROLLBACK TO import_row`); err != nil {
 						return err
 					}
 				} else {
-					rep.Imported++
+					imported++
 				}
 				if _, err := tx.ExecContext(ctx, `RELEASE import_row`); err != nil {
 					return err
@@ -126,25 +127,32 @@ func importCSV(ctx context.Context, db *store.DB, r io.Reader, known, required [
 			return nil
 		})
 		batch = batch[:0]
-		if err == nil && progress != nil {
+		if err != nil {
+			return err // the batch rolled back whole: none of its rows count
+		}
+		rep.Imported += imported
+		rep.Errors = append(rep.Errors, rejected...)
+		if progress != nil {
 			progress(rep.Rows)
 		}
-		return err
+		return nil
 	}
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
+		var line int
 		if err != nil {
 			var perr *csv.ParseError
 			if !errors.As(err, &perr) {
 				return rep, err
 			}
+			line = perr.Line
 			rep.Rows++
 			rep.Errors = append(rep.Errors, RowError{Line: perr.Line, Err: perr.Err})
 		} else {
+			line, _ = cr.FieldPos(0)
 			rep.Rows++
 			if len(rec) > len(header) {
 				rep.Errors = append(rep.Errors, RowError{Line: line, Err: fmt.Errorf("%d fields, header has %d", len(rec), len(header))})

@@ -101,3 +101,15 @@ func gtin13(n int) string {
 	}
 	return body + fmt.Sprint((10-sum%10)%10)
 }
+
+func TestImportMalformedQuoteIsARowError(t *testing.T) {
+	t.Parallel()
+	svc, _ := mustService(t)
+	rep, err := svc.ImportItems(context.Background(), strings.NewReader("sku,description\nA\"B,x\nGOOD,ok\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Errors) != 1 || rep.Errors[0].Line != 2 || rep.Imported != 1 {
+		t.Fatalf("report = %+v", rep)
+	}
+}

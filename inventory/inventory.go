@@ -50,7 +50,7 @@ const (
 
 // Item is one SKU of the node's item master.
 type Item struct {
-	ID            int64  `json:"-"`
+	ID            int64  `json:"id,omitempty"`
 	SKU           string `json:"sku" validate:"required,max=64"`
 	Description   string `json:"description" validate:"max=256"`
 	UnitCostCents int64  `json:"unit_cost_cents" validate:"gte=0"`
@@ -70,7 +70,7 @@ type GTIN struct {
 
 // Location is a place stock can be.
 type Location struct {
-	ID        int64        `json:"-"`
+	ID        int64        `json:"id,omitempty"`
 	Code      string       `json:"code" validate:"required,max=32"`
 	Zone      string       `json:"zone" validate:"required,max=16"`
 	Type      LocationType `json:"type" validate:"required,oneof=dock staging storage pickface returns quarantine ship"`

@@ -210,3 +210,30 @@ func TestAvailableToSell(t *testing.T) {
 		t.Fatalf("unknown SKU: %v", err)
 	}
 }
+
+func TestLocationTypeChangePublishesAvailability(t *testing.T) {
+	t.Parallel()
+	svc, db := mustService(t)
+	seedLedger(t, svc)
+	ctx := context.Background()
+	if _, err := svc.AdjustStock(ctx, "a1", inventory.AdjustInput{LocationCode: "A-01-01-B", SKU: "X1", Delta: 10, Reason: "found"}); err != nil {
+		t.Fatal(err)
+	}
+	first, err := svc.UpsertLocation(ctx, "u1", inventory.Location{Code: "A-01-01-B", Zone: "A", Type: inventory.LocQuarantine})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := svc.UpsertLocation(ctx, "u1", inventory.Location{Code: "A-01-01-B", Zone: "A", Type: inventory.LocQuarantine})
+	if err != nil || again.ID != first.ID || first.ID == 0 {
+		t.Fatalf("replayed upsert = %+v (first %+v), %v", again, first, err)
+	}
+	got, _ := svc.AvailableToSell(ctx, []string{"X1"})
+	if got[0].ATS != 0 {
+		t.Fatalf("ATS after the location became quarantine = %d", got[0].ATS)
+	}
+	var events int
+	db.Reader().QueryRow(`SELECT COUNT(*) FROM outbox WHERE kind = 'availability_changed'`).Scan(&events)
+	if events != 2 { // the adjustment, then the type change
+		t.Fatalf("%d availability events, want 2", events)
+	}
+}

@@ -39,7 +39,12 @@ func normalizeLocation(l *Location) error {
 
 func upsertLocation(ctx context.Context, tx *store.Tx, l Location) (Location, error) {
 	now := store.FormatTime(tx.Now)
-	err := tx.QueryRowContext(ctx, `INSERT INTO locations (code, zone, type, walk_seq, capacity, blocked, check_code, created_at, updated_at)
+	before, err := LocationByCode(ctx, tx, l.Code)
+	existed := err == nil
+	if err != nil && !floorops.IsCode(err, floorops.ENOTFOUND) {
+		return Location{}, err
+	}
+	err = tx.QueryRowContext(ctx, `INSERT INTO locations (code, zone, type, walk_seq, capacity, blocked, check_code, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (code) DO UPDATE SET zone = excluded.zone, type = excluded.type, walk_seq = excluded.walk_seq,
 			capacity = excluded.capacity, blocked = excluded.blocked, check_code = excluded.check_code, updated_at = excluded.updated_at
@@ -48,7 +53,39 @@ func upsertLocation(ctx context.Context, tx *store.Tx, l Location) (Location, er
 	if err != nil {
 		return Location{}, fmt.Errorf("upsert location %s: %w", l.Code, err)
 	}
+	if existed && before.Type.Sellable() != l.Type.Sellable() {
+		// Its stock just became (un)sellable: tell central each item's new ATS.
+		if err := emitAvailabilityAt(ctx, tx, l.ID); err != nil {
+			return Location{}, err
+		}
+	}
 	return l, nil
+}
+
+func emitAvailabilityAt(ctx context.Context, tx *store.Tx, locationID int64) error {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT item_id FROM balances WHERE location_id = ? AND status = 'available'`, locationID)
+	if err != nil {
+		return fmt.Errorf("items at location: %w", err)
+	}
+	var items []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		items = append(items, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range items {
+		if err := EmitAvailability(ctx, tx, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 const locationColumns = `id, code, zone, type, walk_seq, capacity, blocked, check_code`

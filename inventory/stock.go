@@ -147,10 +147,18 @@ func (s *Service) GetBalances(ctx context.Context, locationCode, sku string) ([]
 		}
 		itemID = it.ID
 	}
+	// Only the filters given, so SQLite picks the location or item index.
+	where, args := []string{"b.qty > 0"}, []any{}
+	if locID != 0 {
+		where, args = append(where, "b.location_id = ?"), append(args, locID)
+	}
+	if itemID != 0 {
+		where, args = append(where, "b.item_id = ?"), append(args, itemID)
+	}
 	rows, err := q.QueryContext(ctx, `SELECT l.code, i.sku, b.lot, b.expiry, b.status, b.lpn, b.qty
 		FROM balances b JOIN locations l ON l.id = b.location_id JOIN items i ON i.id = b.item_id
-		WHERE (? = 0 OR b.location_id = ?) AND (? = 0 OR b.item_id = ?) AND b.qty > 0
-		ORDER BY l.walk_seq, l.code, i.sku, b.expiry, b.lot, b.status, b.lpn`, locID, locID, itemID, itemID)
+		WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY l.walk_seq, l.code, i.sku, b.expiry, b.lot, b.status, b.lpn`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read balances: %w", err)
 	}
@@ -232,13 +240,26 @@ func (s *Service) ListMovements(ctx context.Context, f MovementFilter, limit int
 		}
 		locID = l.ID
 	}
+	// Only the filters given, so SQLite can walk the item index, or the
+	// union of the from/to location indexes, newest first.
+	where, args := []string{"m.id < ?"}, []any{before}
+	if itemID != 0 {
+		where, args = append(where, "m.item_id = ?"), append(args, itemID)
+	}
+	if locID != 0 {
+		where = append(where, `m.id IN (SELECT id FROM movements WHERE from_location_id = ? AND id < ?
+			UNION ALL SELECT id FROM movements WHERE to_location_id = ? AND id < ?)`)
+		args = append(args, locID, before, locID, before)
+	}
+	if f.Kind != "" {
+		where, args = append(where, "m.kind = ?"), append(args, f.Kind)
+	}
 	rows, err := q.QueryContext(ctx, `SELECT m.id, m.kind, i.sku, m.lot, m.expiry, COALESCE(fl.code, ''), COALESCE(tl.code, ''),
 			m.from_status, m.to_status, m.from_lpn, m.to_lpn, m.qty, m.reason, m.user_badge, m.device_id, m.ref, m.request_id, m.created_at
 		FROM movements m JOIN items i ON i.id = m.item_id
 		LEFT JOIN locations fl ON fl.id = m.from_location_id LEFT JOIN locations tl ON tl.id = m.to_location_id
-		WHERE m.id < ? AND (? = 0 OR m.item_id = ?) AND (? = 0 OR m.from_location_id = ? OR m.to_location_id = ?) AND (? = '' OR m.kind = ?)
-		ORDER BY m.id DESC LIMIT ?`,
-		before, itemID, itemID, locID, locID, locID, f.Kind, f.Kind, limit+1)
+		WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY m.id DESC LIMIT ?`, append(args, limit+1)...)
 	if err != nil {
 		return nil, "", fmt.Errorf("list movements: %w", err)
 	}

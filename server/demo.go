@@ -30,17 +30,25 @@ var DemoBadges = []auth.User{
 // SeedDemo fills an empty node with a small warehouse a newcomer can try:
 // docks, staging, three zones of racking with pick faces on the ground
 // level (walk sequence and capacity set), 100 items with each and case
-// GTINs, opening stock, the demo users and the demo API key. It does nothing
-// if the demo users already exist, so restarting with --demo is safe.
+// GTINs, opening stock, an open purchase order with an ASN of two pallets
+// (see SeedDemoReceiving), the demo users and the demo API key. It does nothing
+// if the demo users already exist, so restarting with --demo is safe, and it
+// refuses a database that holds anything else: demo credentials never land
+// in a real node.
 func SeedDemo(ctx context.Context, s *Server) (seeded bool, err error) {
-	users, err := s.Auth.ListUsers(ctx)
+	var demoUsers, rows int
+	err = s.DB.Reader().QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM users WHERE badge = 'B-ADMIN'),
+		(SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM items) + (SELECT COUNT(*) FROM locations) +
+		(SELECT COUNT(*) FROM movements) + (SELECT COUNT(*) FROM api_keys)`).Scan(&demoUsers, &rows)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("demo: %w", err)
 	}
-	for _, u := range users {
-		if u.Badge == "B-ADMIN" {
-			return false, nil
-		}
+	if demoUsers > 0 {
+		return false, nil
+	}
+	if rows > 0 {
+		return false, fmt.Errorf("demo: %s already holds users, items, locations or stock; --demo seeds only an empty database", s.DB.Path())
 	}
 	if err := seedLocations(ctx, s.Inventory); err != nil {
 		return false, err
@@ -49,6 +57,9 @@ func SeedDemo(ctx context.Context, s *Server) (seeded bool, err error) {
 		return false, err
 	}
 	if err := seedStock(ctx, s.DB); err != nil {
+		return false, err
+	}
+	if err := SeedDemoReceiving(ctx, s); err != nil {
 		return false, err
 	}
 	for _, u := range DemoBadges {

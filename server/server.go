@@ -16,7 +16,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/floorops/floorops/auth"
@@ -24,6 +23,8 @@ import (
 	fproto "github.com/floorops/floorops/proto"
 	authv1 "github.com/floorops/floorops/proto/floorops/auth/v1"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
+	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
+	"github.com/floorops/floorops/receiving"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -48,6 +49,9 @@ type Config struct {
 	TLSKey   string
 	ClientCA string // PEM CA bundle; client certificates it signed sign in as integrations
 	Logger   *slog.Logger
+	// BlindReceiving hides expected quantities from associates at every
+	// receipt (vendors can be made blind one by one too).
+	BlindReceiving bool
 	// Scan, if set, is the node's scanner configuration (FNC1 stand-in and
 	// code formats), installed process-wide for scan.Parse.
 	Scan *scan.Config
@@ -58,6 +62,7 @@ type Server struct {
 	DB        *store.DB
 	Auth      *auth.Service
 	Inventory *inventory.Service
+	Receiving *receiving.Service
 
 	log      *slog.Logger
 	grpc     *grpc.Server
@@ -67,6 +72,9 @@ type Server struct {
 	httpLis  net.Listener
 	registry *prometheus.Registry
 	tls      *tls.Config
+	// stopGateway ends the gateway's connection to the gRPC port; Run calls
+	// it only after the HTTP server has drained, so REST calls in flight finish.
+	stopGateway context.CancelFunc
 }
 
 // New opens the database, builds every service and binds both listeners, so
@@ -97,12 +105,16 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}()
 	s.Auth = auth.NewService(s.DB)
 	s.Inventory = inventory.NewService(s.DB)
+	s.Receiving = receiving.NewService(s.DB)
+	s.Receiving.Blind = cfg.BlindReceiving
 
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	e := &edge{log: s.log, metrics: newMetrics(s.registry)}
 	opts := []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(e.unary, s.Auth.UnaryInterceptor),
 		grpc.ChainStreamInterceptor(e.stream, s.Auth.StreamInterceptor),
+		// Stop waits for handlers, so the database closes after the last one.
+		grpc.WaitForHandlers(true),
 	}
 	if s.tls != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(s.tls)))
@@ -110,6 +122,7 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	s.grpc = grpc.NewServer(opts...)
 	authv1.RegisterAuthServiceServer(s.grpc, auth.NewHandler(s.Auth))
 	inventoryv1.RegisterInventoryServiceServer(s.grpc, inventory.NewHandler(s.Inventory))
+	receivingv1.RegisterReceivingServiceServer(s.grpc, receiving.NewHandler(s.Receiving))
 	s.health = health.NewServer()
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
@@ -120,7 +133,9 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if s.httpLis, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		return nil, fmt.Errorf("listen HTTP %s: %w", cfg.HTTPAddr, err)
 	}
-	mux, err := s.httpMux(ctx)
+	gwCtx, stopGateway := context.WithCancel(context.Background())
+	s.stopGateway = stopGateway
+	mux, err := s.httpMux(gwCtx)
 	if err != nil {
 		return nil, err
 	}
@@ -165,6 +180,7 @@ func (s *Server) Run(ctx context.Context) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	herr := s.http.Shutdown(shutdownCtx)
+	s.stopGateway()
 	stopped := make(chan struct{})
 	go func() { s.grpc.GracefulStop(); close(stopped) }()
 	select {
@@ -176,6 +192,9 @@ func (s *Server) Run(ctx context.Context) error {
 }
 
 func (s *Server) close() {
+	if s.stopGateway != nil {
+		s.stopGateway()
+	}
 	if s.grpcLis != nil {
 		s.grpcLis.Close()
 	}
@@ -194,8 +213,7 @@ func (s *Server) httpMux(ctx context.Context) (http.Handler, error) {
 		MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},
 		UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
 	}))
-	_, port, _ := net.SplitHostPort(s.GRPCAddr())
-	target := net.JoinHostPort("127.0.0.1", port)
+	target := selfAddr(s.grpcLis.Addr())
 	creds := insecure.NewCredentials()
 	if s.tls != nil {
 		creds = credentials.NewTLS(selfTLS(s.tls))
@@ -205,6 +223,9 @@ func (s *Server) httpMux(ctx context.Context) (http.Handler, error) {
 		return nil, err
 	}
 	if err := inventoryv1.RegisterInventoryServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
+		return nil, err
+	}
+	if err := receivingv1.RegisterReceivingServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
@@ -269,5 +290,15 @@ func selfTLS(server *tls.Config) *tls.Config {
 	}
 }
 
-// Addr formats a host and port; used by the CLI to print dialable addresses.
-func Addr(host string, port int) string { return net.JoinHostPort(host, strconv.Itoa(port)) }
+// selfAddr is how the gateway reaches the node's own gRPC listener: its
+// address, or loopback when it listens on every interface.
+func selfAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1" // a wildcard listener ([::] or 0.0.0.0) accepts IPv4 loopback
+	}
+	return net.JoinHostPort(host, port)
+}

@@ -320,3 +320,28 @@ func TestAuthAndRolesOverREST(t *testing.T) {
 		t.Fatalf("/metrics lacks per-RPC latency with codes")
 	}
 }
+
+func TestDemoSeedsOnlyAnEmptyDatabase(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv, err := server.New(ctx, server.Config{DBPath: filepath.Join(t.TempDir(), "real.db"), GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		stopped, stop := context.WithCancel(ctx)
+		stop()
+		srv.Run(stopped)
+	}()
+	if err := srv.Auth.AddUser(ctx, auth.User{Badge: "B-REAL", Role: auth.Admin}, "8642"); err != nil {
+		t.Fatal(err)
+	}
+	if seeded, err := server.SeedDemo(ctx, srv); err == nil || seeded {
+		t.Fatalf("SeedDemo on a database with a user = %v, %v; want refusal", seeded, err)
+	}
+	if _, err := srv.Auth.Authenticate(ctx, server.DemoAPIKey); err == nil {
+		t.Fatal("the demo API key works on a real node")
+	}
+}

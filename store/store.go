@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/floorops/floorops"
@@ -33,6 +34,9 @@ type DB struct {
 func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("store: empty database path")
+	}
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("store: database path %q: ? and # are not allowed in the file name", path)
 	}
 	w, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
@@ -91,10 +95,11 @@ func (db *DB) Reader() *sql.DB { return db.reader }
 // Tx is a write transaction with the time it was started; every row it
 // writes is stamped with Now so one transaction has one time.
 //
-// Its ExecContext, QueryContext and QueryRowContext prepare each distinct
-// SQL text once per transaction and reuse it, so a batch that runs the same
-// statement thousands of times (an import, a wave of scans) parses it once.
-// They take one statement each; run multi-statement scripts on tx.Tx.
+// Its ExecContext and QueryRowContext prepare each distinct SQL text once
+// per transaction and reuse it, so a batch that runs the same statement
+// thousands of times (an import, a wave of scans) parses it once. They take
+// one statement each; run multi-statement scripts on tx.Tx. QueryContext is
+// not cached: a caller may run the same query again while rows are open.
 type Tx struct {
 	*sql.Tx
 	Now   time.Time
@@ -123,15 +128,6 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 		return nil, err
 	}
 	return st.ExecContext(ctx, args...)
-}
-
-// QueryContext runs one query.
-func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, err := tx.prepared(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return st.QueryContext(ctx, args...)
 }
 
 // QueryRowContext runs one query expected to return at most one row.

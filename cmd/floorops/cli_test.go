@@ -60,3 +60,25 @@ func TestImportCommandReportsBadRows(t *testing.T) {
 		t.Fatalf("unknown import kind: %v", err)
 	}
 }
+
+func TestAPIKeyDisableAndPINFromStdin(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "node.db")
+	stdin = strings.NewReader("5937\n")
+	t.Cleanup(func() { stdin = os.Stdin })
+	if _, _, err := runCLI(t, "users", "add", "--db", db, "--badge", "B-9", "--role", "associate"); err != nil {
+		t.Fatalf("PIN from stdin: %v", err)
+	}
+	if _, _, err := runCLI(t, "apikeys", "create", "--db", db, "--name", "wms"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCLI(t, "apikeys", "disable", "--db", db, "--name", "wms"); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCLI(t, "apikeys", "list", "--db", db)
+	if err != nil || !strings.Contains(out, "wms") || !strings.Contains(out, "disabled") {
+		t.Fatalf("apikeys list = %q, %v", out, err)
+	}
+	if _, _, err := runCLI(t, "apikeys", "disable", "--db", db, "--name", "nope"); err == nil {
+		t.Fatal("disabling an unknown key succeeded")
+	}
+}

@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/receiving"
 	"golang.org/x/term"
 )
 
 func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	usage := fmt.Errorf("%w: floorops import items|locations [--db FILE] FILE.csv\n  items columns:     %s\n  locations columns: %s",
-		errUsage, strings.Join(inventory.ItemColumns, ","), strings.Join(inventory.LocationColumns, ","))
-	if len(args) == 0 || (args[0] != "items" && args[0] != "locations") {
+	usage := fmt.Errorf("%w: floorops import items|locations|pos [--db FILE] FILE.csv\n  items columns:     %s\n  locations columns: %s\n  pos columns:       %s (one row per PO line)",
+		errUsage, strings.Join(inventory.ItemColumns, ","), strings.Join(inventory.LocationColumns, ","), strings.Join(receiving.POColumns, ","))
+	if len(args) == 0 || (args[0] != "items" && args[0] != "locations" && args[0] != "pos") {
 		return usage
 	}
 	what := args[0]
@@ -47,10 +48,13 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	start := time.Now()
 	var rep inventory.ImportReport
-	if what == "items" {
+	switch what {
+	case "items":
 		rep, err = svc.ImportItems(ctx, cr, nil)
-	} else {
+	case "locations":
 		rep, err = svc.ImportLocations(ctx, cr, nil)
+	case "pos":
+		rep, err = receiving.NewService(db).ImportPOs(ctx, cr)
 	}
 	bar.stop()
 	for _, re := range rep.Errors {

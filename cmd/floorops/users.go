@@ -1,14 +1,20 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/floorops/floorops/auth"
 	"github.com/floorops/floorops/store"
 )
+
+// stdin is where commands read secrets typed at a prompt; tests replace it.
+var stdin io.Reader = os.Stdin
 
 // openDB opens the node's database for a one-shot command.
 func openDB(ctx context.Context, path string) (*store.DB, error) { return store.Open(ctx, path) }
@@ -27,11 +33,18 @@ func cmdUsers(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.StringVar(&u.Badge, "badge", "", "badge code, e.g. B-1042 (required)")
 		fs.StringVar(&u.Name, "name", "", "display name")
 		role := fs.String("role", "associate", "associate, lead or admin")
-		fs.StringVar(&pin, "pin", "", "PIN of 4 to 12 digits (required)")
+		fs.StringVar(&pin, "pin", "", "PIN of 4 to 12 digits; without it the PIN is read from the first line of standard input, so it stays out of shell history")
 		if err := parseFlags(fs, args); err != nil {
 			return err
 		}
 		u.Role = auth.Role(*role)
+		if pin == "" {
+			line, err := bufio.NewReader(stdin).ReadString('\n')
+			if err != nil && line == "" {
+				return fmt.Errorf("%w: give --pin or type the PIN on standard input", errUsage)
+			}
+			pin = strings.TrimSpace(line)
+		}
 	case "disable":
 		fs.StringVar(&u.Badge, "badge", "", "badge code (required)")
 		if err := parseFlags(fs, args); err != nil {
@@ -81,12 +94,13 @@ func cmdUsers(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func cmdAPIKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		return fmt.Errorf("%w: floorops apikeys create --name NAME", errUsage)
+	if len(args) == 0 || (args[0] != "create" && args[0] != "list" && args[0] != "disable") {
+		return fmt.Errorf("%w: floorops apikeys create|disable --name NAME, or apikeys list", errUsage)
 	}
-	fs := newFlags("apikeys create", stderr)
+	sub := args[0]
+	fs := newFlags("apikeys "+sub, stderr)
 	dbPath := dbFlag(fs)
-	name := fs.String("name", "", "what the key is for, e.g. erp (required)")
+	name := fs.String("name", "", "what the key is for, e.g. erp (required for create and disable)")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -95,11 +109,35 @@ func cmdAPIKeys(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer db.Close()
-	key, err := auth.NewService(db).CreateAPIKey(ctx, *name)
-	if err != nil {
-		return err
+	svc := auth.NewService(db)
+	switch sub {
+	case "create":
+		key, err := svc.CreateAPIKey(ctx, *name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s\n", key)
+		fmt.Fprintf(stderr, "API key %q created. It is shown once; the node keeps only its hash.\nSend it as: authorization: Bearer <key>\n", *name)
+	case "disable":
+		if err := svc.DisableAPIKey(ctx, *name); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "disabled API key %s\n", *name)
+	case "list":
+		keys, err := svc.ListAPIKeys(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tCREATED\tSTATUS")
+		for _, k := range keys {
+			st := "active"
+			if k.Disabled {
+				st = "disabled"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", k.Name, k.CreatedAt, st)
+		}
+		return tw.Flush()
 	}
-	fmt.Fprintf(stdout, "%s\n", key)
-	fmt.Fprintf(stderr, "API key %q created. It is shown once; the node keeps only its hash.\nSend it as: authorization: Bearer <key>\n", *name)
 	return nil
 }

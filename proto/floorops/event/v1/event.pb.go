@@ -39,6 +39,11 @@ type Event struct {
 	//
 	//	*Event_StockMoved
 	//	*Event_AvailabilityChanged
+	//	*Event_ReceiptReconciled
+	//	*Event_OrderAllocated
+	//	*Event_Picked
+	//	*Event_ShortPicked
+	//	*Event_Backordered
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -113,6 +118,51 @@ func (x *Event) GetAvailabilityChanged() *AvailabilityChanged {
 	return nil
 }
 
+func (x *Event) GetReceiptReconciled() *ReceiptReconciled {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ReceiptReconciled); ok {
+			return x.ReceiptReconciled
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetOrderAllocated() *OrderAllocated {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_OrderAllocated); ok {
+			return x.OrderAllocated
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetPicked() *Picked {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_Picked); ok {
+			return x.Picked
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetShortPicked() *ShortPicked {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ShortPicked); ok {
+			return x.ShortPicked
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetBackordered() *Backordered {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_Backordered); ok {
+			return x.Backordered
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -127,9 +177,44 @@ type Event_AvailabilityChanged struct {
 	AvailabilityChanged *AvailabilityChanged `protobuf:"bytes,11,opt,name=availability_changed,json=availabilityChanged,proto3,oneof"`
 }
 
+type Event_ReceiptReconciled struct {
+	// A receipt was closed at the dock and reconciled against its PO.
+	ReceiptReconciled *ReceiptReconciled `protobuf:"bytes,12,opt,name=receipt_reconciled,json=receiptReconciled,proto3,oneof"`
+}
+
+type Event_OrderAllocated struct {
+	// An order released by central was allocated (fully or in part).
+	OrderAllocated *OrderAllocated `protobuf:"bytes,20,opt,name=order_allocated,json=orderAllocated,proto3,oneof"`
+}
+
+type Event_Picked struct {
+	// Units were picked for an order.
+	Picked *Picked `protobuf:"bytes,21,opt,name=picked,proto3,oneof"`
+}
+
+type Event_ShortPicked struct {
+	// A pick location held fewer units than the record.
+	ShortPicked *ShortPicked `protobuf:"bytes,22,opt,name=short_picked,json=shortPicked,proto3,oneof"`
+}
+
+type Event_Backordered struct {
+	// Order lines could not be allocated and wait for stock.
+	Backordered *Backordered `protobuf:"bytes,23,opt,name=backordered,proto3,oneof"`
+}
+
 func (*Event_StockMoved) isEvent_Payload() {}
 
 func (*Event_AvailabilityChanged) isEvent_Payload() {}
+
+func (*Event_ReceiptReconciled) isEvent_Payload() {}
+
+func (*Event_OrderAllocated) isEvent_Payload() {}
+
+func (*Event_Picked) isEvent_Payload() {}
+
+func (*Event_ShortPicked) isEvent_Payload() {}
+
+func (*Event_Backordered) isEvent_Payload() {}
 
 // StockMoved mirrors one ledger movement.
 type StockMoved struct {
@@ -349,11 +434,765 @@ func (x *AvailabilityChanged) GetAvailableToSell() int64 {
 	return 0
 }
 
+// ReceiptReconciled reports a closed receipt: per PO line what was expected
+// on this delivery, what arrived good or damaged, and what was short or
+// over, plus SKUs that were not on the PO (held in quarantine).
+type ReceiptReconciled struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Node-assigned receipt number.
+	ReceiptId int64 `protobuf:"varint,1,opt,name=receipt_id,json=receiptId,proto3" json:"receipt_id,omitempty"`
+	// Purchase order received against.
+	PoNumber string `protobuf:"bytes,2,opt,name=po_number,json=poNumber,proto3" json:"po_number,omitempty"`
+	// ASN the receipt was started from; empty when started from the PO.
+	AsnNumber string `protobuf:"bytes,3,opt,name=asn_number,json=asnNumber,proto3" json:"asn_number,omitempty"`
+	// Vendor of the PO.
+	Vendor string `protobuf:"bytes,4,opt,name=vendor,proto3" json:"vendor,omitempty"`
+	// Dock door the units were received into.
+	DockLocationCode string `protobuf:"bytes,5,opt,name=dock_location_code,json=dockLocationCode,proto3" json:"dock_location_code,omitempty"`
+	// One entry per PO line, then one per unexpected SKU.
+	Lines []*ReceiptReconciledLine `protobuf:"bytes,6,rep,name=lines,proto3" json:"lines,omitempty"`
+	// The PO was closed with this receipt: no more deliveries are expected.
+	PurchaseOrderClosed bool `protobuf:"varint,7,opt,name=purchase_order_closed,json=purchaseOrderClosed,proto3" json:"purchase_order_closed,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *ReceiptReconciled) Reset() {
+	*x = ReceiptReconciled{}
+	mi := &file_floorops_event_v1_event_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReceiptReconciled) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReceiptReconciled) ProtoMessage() {}
+
+func (x *ReceiptReconciled) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_event_v1_event_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReceiptReconciled.ProtoReflect.Descriptor instead.
+func (*ReceiptReconciled) Descriptor() ([]byte, []int) {
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ReceiptReconciled) GetReceiptId() int64 {
+	if x != nil {
+		return x.ReceiptId
+	}
+	return 0
+}
+
+func (x *ReceiptReconciled) GetPoNumber() string {
+	if x != nil {
+		return x.PoNumber
+	}
+	return ""
+}
+
+func (x *ReceiptReconciled) GetAsnNumber() string {
+	if x != nil {
+		return x.AsnNumber
+	}
+	return ""
+}
+
+func (x *ReceiptReconciled) GetVendor() string {
+	if x != nil {
+		return x.Vendor
+	}
+	return ""
+}
+
+func (x *ReceiptReconciled) GetDockLocationCode() string {
+	if x != nil {
+		return x.DockLocationCode
+	}
+	return ""
+}
+
+func (x *ReceiptReconciled) GetLines() []*ReceiptReconciledLine {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
+func (x *ReceiptReconciled) GetPurchaseOrderClosed() bool {
+	if x != nil {
+		return x.PurchaseOrderClosed
+	}
+	return false
+}
+
+// ReceiptReconciledLine is one PO line's (or unexpected SKU's) figures.
+// Received is good plus damaged; short = expected - received when positive;
+// over = received - expected when positive.
+type ReceiptReconciledLine struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// PO line number; 0 for a SKU not on the PO.
+	LineNumber int32 `protobuf:"varint,1,opt,name=line_number,json=lineNumber,proto3" json:"line_number,omitempty"`
+	// Item SKU.
+	Sku string `protobuf:"bytes,2,opt,name=sku,proto3" json:"sku,omitempty"`
+	// Eaches this delivery was expected to bring.
+	ExpectedQuantity int64 `protobuf:"varint,3,opt,name=expected_quantity,json=expectedQuantity,proto3" json:"expected_quantity,omitempty"`
+	// Eaches received in good condition.
+	ReceivedGoodQuantity int64 `protobuf:"varint,4,opt,name=received_good_quantity,json=receivedGoodQuantity,proto3" json:"received_good_quantity,omitempty"`
+	// Eaches received damaged, held in quarantine.
+	ReceivedDamagedQuantity int64 `protobuf:"varint,5,opt,name=received_damaged_quantity,json=receivedDamagedQuantity,proto3" json:"received_damaged_quantity,omitempty"`
+	// Eaches expected but not received.
+	ShortQuantity int64 `protobuf:"varint,6,opt,name=short_quantity,json=shortQuantity,proto3" json:"short_quantity,omitempty"`
+	// Eaches received beyond what was expected.
+	OverQuantity int64 `protobuf:"varint,7,opt,name=over_quantity,json=overQuantity,proto3" json:"over_quantity,omitempty"`
+	// The SKU is not on the PO; its units are held in quarantine.
+	Unexpected    bool `protobuf:"varint,8,opt,name=unexpected,proto3" json:"unexpected,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReceiptReconciledLine) Reset() {
+	*x = ReceiptReconciledLine{}
+	mi := &file_floorops_event_v1_event_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReceiptReconciledLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReceiptReconciledLine) ProtoMessage() {}
+
+func (x *ReceiptReconciledLine) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_event_v1_event_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReceiptReconciledLine.ProtoReflect.Descriptor instead.
+func (*ReceiptReconciledLine) Descriptor() ([]byte, []int) {
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ReceiptReconciledLine) GetLineNumber() int32 {
+	if x != nil {
+		return x.LineNumber
+	}
+	return 0
+}
+
+func (x *ReceiptReconciledLine) GetSku() string {
+	if x != nil {
+		return x.Sku
+	}
+	return ""
+}
+
+func (x *ReceiptReconciledLine) GetExpectedQuantity() int64 {
+	if x != nil {
+		return x.ExpectedQuantity
+	}
+	return 0
+}
+
+func (x *ReceiptReconciledLine) GetReceivedGoodQuantity() int64 {
+	if x != nil {
+		return x.ReceivedGoodQuantity
+	}
+	return 0
+}
+
+func (x *ReceiptReconciledLine) GetReceivedDamagedQuantity() int64 {
+	if x != nil {
+		return x.ReceivedDamagedQuantity
+	}
+	return 0
+}
+
+func (x *ReceiptReconciledLine) GetShortQuantity() int64 {
+	if x != nil {
+		return x.ShortQuantity
+	}
+	return 0
+}
+
+func (x *ReceiptReconciledLine) GetOverQuantity() int64 {
+	if x != nil {
+		return x.OverQuantity
+	}
+	return 0
+}
+
+func (x *ReceiptReconciledLine) GetUnexpected() bool {
+	if x != nil {
+		return x.Unexpected
+	}
+	return false
+}
+
+// OrderAllocated reports how a released order's lines were allocated.
+type OrderAllocated struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Central's order number.
+	OrderId string `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// Sales channel: amazon, walmart, tiktok, shopify, direct.
+	Channel string `protobuf:"bytes,2,opt,name=channel,proto3" json:"channel,omitempty"`
+	// One entry per order line.
+	Lines         []*OrderAllocatedLine `protobuf:"bytes,3,rep,name=lines,proto3" json:"lines,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OrderAllocated) Reset() {
+	*x = OrderAllocated{}
+	mi := &file_floorops_event_v1_event_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OrderAllocated) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OrderAllocated) ProtoMessage() {}
+
+func (x *OrderAllocated) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_event_v1_event_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OrderAllocated.ProtoReflect.Descriptor instead.
+func (*OrderAllocated) Descriptor() ([]byte, []int) {
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *OrderAllocated) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *OrderAllocated) GetChannel() string {
+	if x != nil {
+		return x.Channel
+	}
+	return ""
+}
+
+func (x *OrderAllocated) GetLines() []*OrderAllocatedLine {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
+// OrderAllocatedLine is one order line's allocation.
+type OrderAllocatedLine struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Order line number.
+	LineNumber int32 `protobuf:"varint,1,opt,name=line_number,json=lineNumber,proto3" json:"line_number,omitempty"`
+	// Item SKU.
+	Sku string `protobuf:"bytes,2,opt,name=sku,proto3" json:"sku,omitempty"`
+	// Units ordered.
+	OrderedQuantity int64 `protobuf:"varint,3,opt,name=ordered_quantity,json=orderedQuantity,proto3" json:"ordered_quantity,omitempty"`
+	// Units reserved for picking.
+	AllocatedQuantity int64 `protobuf:"varint,4,opt,name=allocated_quantity,json=allocatedQuantity,proto3" json:"allocated_quantity,omitempty"`
+	// Units that could not be allocated.
+	BackorderedQuantity int64 `protobuf:"varint,5,opt,name=backordered_quantity,json=backorderedQuantity,proto3" json:"backordered_quantity,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *OrderAllocatedLine) Reset() {
+	*x = OrderAllocatedLine{}
+	mi := &file_floorops_event_v1_event_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OrderAllocatedLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OrderAllocatedLine) ProtoMessage() {}
+
+func (x *OrderAllocatedLine) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_event_v1_event_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OrderAllocatedLine.ProtoReflect.Descriptor instead.
+func (*OrderAllocatedLine) Descriptor() ([]byte, []int) {
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *OrderAllocatedLine) GetLineNumber() int32 {
+	if x != nil {
+		return x.LineNumber
+	}
+	return 0
+}
+
+func (x *OrderAllocatedLine) GetSku() string {
+	if x != nil {
+		return x.Sku
+	}
+	return ""
+}
+
+func (x *OrderAllocatedLine) GetOrderedQuantity() int64 {
+	if x != nil {
+		return x.OrderedQuantity
+	}
+	return 0
+}
+
+func (x *OrderAllocatedLine) GetAllocatedQuantity() int64 {
+	if x != nil {
+		return x.AllocatedQuantity
+	}
+	return 0
+}
+
+func (x *OrderAllocatedLine) GetBackorderedQuantity() int64 {
+	if x != nil {
+		return x.BackorderedQuantity
+	}
+	return 0
+}
+
+// Picked reports units picked for an order line into a tote; the ledger
+// movement is reported by StockMoved with the same movement id.
+type Picked struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Central's order number.
+	OrderId string `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// Order line number.
+	LineNumber int32 `protobuf:"varint,2,opt,name=line_number,json=lineNumber,proto3" json:"line_number,omitempty"`
+	// Item SKU.
+	Sku string `protobuf:"bytes,3,opt,name=sku,proto3" json:"sku,omitempty"`
+	// Lot picked, when tracked.
+	Lot string `protobuf:"bytes,4,opt,name=lot,proto3" json:"lot,omitempty"`
+	// Expiry as YYYY-MM-DD, when tracked.
+	Expiry string `protobuf:"bytes,5,opt,name=expiry,proto3" json:"expiry,omitempty"`
+	// Location picked from.
+	LocationCode string `protobuf:"bytes,6,opt,name=location_code,json=locationCode,proto3" json:"location_code,omitempty"`
+	// Units picked.
+	Quantity int64 `protobuf:"varint,7,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	// Tote the units went into.
+	Tote string `protobuf:"bytes,8,opt,name=tote,proto3" json:"tote,omitempty"`
+	// Ledger movement of the pick.
+	MovementId int64 `protobuf:"varint,9,opt,name=movement_id,json=movementId,proto3" json:"movement_id,omitempty"`
+	// Pick list.
+	PickListId    int64 `protobuf:"varint,10,opt,name=pick_list_id,json=pickListId,proto3" json:"pick_list_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Picked) Reset() {
+	*x = Picked{}
+	mi := &file_floorops_event_v1_event_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Picked) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Picked) ProtoMessage() {}
+
+func (x *Picked) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_event_v1_event_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Picked.ProtoReflect.Descriptor instead.
+func (*Picked) Descriptor() ([]byte, []int) {
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *Picked) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *Picked) GetLineNumber() int32 {
+	if x != nil {
+		return x.LineNumber
+	}
+	return 0
+}
+
+func (x *Picked) GetSku() string {
+	if x != nil {
+		return x.Sku
+	}
+	return ""
+}
+
+func (x *Picked) GetLot() string {
+	if x != nil {
+		return x.Lot
+	}
+	return ""
+}
+
+func (x *Picked) GetExpiry() string {
+	if x != nil {
+		return x.Expiry
+	}
+	return ""
+}
+
+func (x *Picked) GetLocationCode() string {
+	if x != nil {
+		return x.LocationCode
+	}
+	return ""
+}
+
+func (x *Picked) GetQuantity() int64 {
+	if x != nil {
+		return x.Quantity
+	}
+	return 0
+}
+
+func (x *Picked) GetTote() string {
+	if x != nil {
+		return x.Tote
+	}
+	return ""
+}
+
+func (x *Picked) GetMovementId() int64 {
+	if x != nil {
+		return x.MovementId
+	}
+	return 0
+}
+
+func (x *Picked) GetPickListId() int64 {
+	if x != nil {
+		return x.PickListId
+	}
+	return 0
+}
+
+// ShortPicked reports a location that held fewer units than the record, and
+// what the node did: the missing units are quarantined until a count, the
+// remainder is allocated elsewhere or backordered.
+type ShortPicked struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Central's order number.
+	OrderId string `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// Order line number.
+	LineNumber int32 `protobuf:"varint,2,opt,name=line_number,json=lineNumber,proto3" json:"line_number,omitempty"`
+	// Item SKU.
+	Sku string `protobuf:"bytes,3,opt,name=sku,proto3" json:"sku,omitempty"`
+	// Location that was short.
+	LocationCode string `protobuf:"bytes,4,opt,name=location_code,json=locationCode,proto3" json:"location_code,omitempty"`
+	// Units the line expected to pick there.
+	ExpectedQuantity int64 `protobuf:"varint,5,opt,name=expected_quantity,json=expectedQuantity,proto3" json:"expected_quantity,omitempty"`
+	// Units found and picked.
+	FoundQuantity int64 `protobuf:"varint,6,opt,name=found_quantity,json=foundQuantity,proto3" json:"found_quantity,omitempty"`
+	// Associate's reason.
+	Reason string `protobuf:"bytes,7,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Units allocated from other locations.
+	ReallocatedQuantity int64 `protobuf:"varint,8,opt,name=reallocated_quantity,json=reallocatedQuantity,proto3" json:"reallocated_quantity,omitempty"`
+	// Units backordered.
+	BackorderedQuantity int64 `protobuf:"varint,9,opt,name=backordered_quantity,json=backorderedQuantity,proto3" json:"backordered_quantity,omitempty"`
+	// Triggered count request for the location.
+	CountRequestId int64 `protobuf:"varint,10,opt,name=count_request_id,json=countRequestId,proto3" json:"count_request_id,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ShortPicked) Reset() {
+	*x = ShortPicked{}
+	mi := &file_floorops_event_v1_event_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ShortPicked) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ShortPicked) ProtoMessage() {}
+
+func (x *ShortPicked) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_event_v1_event_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ShortPicked.ProtoReflect.Descriptor instead.
+func (*ShortPicked) Descriptor() ([]byte, []int) {
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ShortPicked) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *ShortPicked) GetLineNumber() int32 {
+	if x != nil {
+		return x.LineNumber
+	}
+	return 0
+}
+
+func (x *ShortPicked) GetSku() string {
+	if x != nil {
+		return x.Sku
+	}
+	return ""
+}
+
+func (x *ShortPicked) GetLocationCode() string {
+	if x != nil {
+		return x.LocationCode
+	}
+	return ""
+}
+
+func (x *ShortPicked) GetExpectedQuantity() int64 {
+	if x != nil {
+		return x.ExpectedQuantity
+	}
+	return 0
+}
+
+func (x *ShortPicked) GetFoundQuantity() int64 {
+	if x != nil {
+		return x.FoundQuantity
+	}
+	return 0
+}
+
+func (x *ShortPicked) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *ShortPicked) GetReallocatedQuantity() int64 {
+	if x != nil {
+		return x.ReallocatedQuantity
+	}
+	return 0
+}
+
+func (x *ShortPicked) GetBackorderedQuantity() int64 {
+	if x != nil {
+		return x.BackorderedQuantity
+	}
+	return 0
+}
+
+func (x *ShortPicked) GetCountRequestId() int64 {
+	if x != nil {
+		return x.CountRequestId
+	}
+	return 0
+}
+
+// Backordered reports order lines (or parts) the node cannot ship for lack
+// of stock.
+type Backordered struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Central's order number.
+	OrderId string `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// What caused it: release (not enough stock to allocate) or short_pick.
+	Cause string `protobuf:"bytes,2,opt,name=cause,proto3" json:"cause,omitempty"`
+	// The lines, with the units newly backordered.
+	Lines         []*BackorderedLine `protobuf:"bytes,3,rep,name=lines,proto3" json:"lines,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Backordered) Reset() {
+	*x = Backordered{}
+	mi := &file_floorops_event_v1_event_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Backordered) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Backordered) ProtoMessage() {}
+
+func (x *Backordered) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_event_v1_event_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Backordered.ProtoReflect.Descriptor instead.
+func (*Backordered) Descriptor() ([]byte, []int) {
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *Backordered) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *Backordered) GetCause() string {
+	if x != nil {
+		return x.Cause
+	}
+	return ""
+}
+
+func (x *Backordered) GetLines() []*BackorderedLine {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
+// BackorderedLine is one order line's backorder.
+type BackorderedLine struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Order line number.
+	LineNumber int32 `protobuf:"varint,1,opt,name=line_number,json=lineNumber,proto3" json:"line_number,omitempty"`
+	// Item SKU.
+	Sku string `protobuf:"bytes,2,opt,name=sku,proto3" json:"sku,omitempty"`
+	// Units newly backordered by this event.
+	Quantity int64 `protobuf:"varint,3,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	// Units of the line backordered in all.
+	TotalBackorderedQuantity int64 `protobuf:"varint,4,opt,name=total_backordered_quantity,json=totalBackorderedQuantity,proto3" json:"total_backordered_quantity,omitempty"`
+	unknownFields            protoimpl.UnknownFields
+	sizeCache                protoimpl.SizeCache
+}
+
+func (x *BackorderedLine) Reset() {
+	*x = BackorderedLine{}
+	mi := &file_floorops_event_v1_event_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BackorderedLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BackorderedLine) ProtoMessage() {}
+
+func (x *BackorderedLine) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_event_v1_event_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BackorderedLine.ProtoReflect.Descriptor instead.
+func (*BackorderedLine) Descriptor() ([]byte, []int) {
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *BackorderedLine) GetLineNumber() int32 {
+	if x != nil {
+		return x.LineNumber
+	}
+	return 0
+}
+
+func (x *BackorderedLine) GetSku() string {
+	if x != nil {
+		return x.Sku
+	}
+	return ""
+}
+
+func (x *BackorderedLine) GetQuantity() int64 {
+	if x != nil {
+		return x.Quantity
+	}
+	return 0
+}
+
+func (x *BackorderedLine) GetTotalBackorderedQuantity() int64 {
+	if x != nil {
+		return x.TotalBackorderedQuantity
+	}
+	return 0
+}
+
 var File_floorops_event_v1_event_proto protoreflect.FileDescriptor
 
 const file_floorops_event_v1_event_proto_rawDesc = "" +
 	"\n" +
-	"\x1dfloorops/event/v1/event.proto\x12\x11floorops.event.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfe\x01\n" +
+	"\x1dfloorops/event/v1/event.proto\x12\x11floorops.event.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe1\x04\n" +
 	"\x05Event\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x03R\x03seq\x129\n" +
 	"\n" +
@@ -361,7 +1200,12 @@ const file_floorops_event_v1_event_proto_rawDesc = "" +
 	"\vstock_moved\x18\n" +
 	" \x01(\v2\x1d.floorops.event.v1.StockMovedH\x00R\n" +
 	"stockMoved\x12[\n" +
-	"\x14availability_changed\x18\v \x01(\v2&.floorops.event.v1.AvailabilityChangedH\x00R\x13availabilityChangedB\t\n" +
+	"\x14availability_changed\x18\v \x01(\v2&.floorops.event.v1.AvailabilityChangedH\x00R\x13availabilityChanged\x12U\n" +
+	"\x12receipt_reconciled\x18\f \x01(\v2$.floorops.event.v1.ReceiptReconciledH\x00R\x11receiptReconciled\x12L\n" +
+	"\x0forder_allocated\x18\x14 \x01(\v2!.floorops.event.v1.OrderAllocatedH\x00R\x0eorderAllocated\x123\n" +
+	"\x06picked\x18\x15 \x01(\v2\x19.floorops.event.v1.PickedH\x00R\x06picked\x12C\n" +
+	"\fshort_picked\x18\x16 \x01(\v2\x1e.floorops.event.v1.ShortPickedH\x00R\vshortPicked\x12B\n" +
+	"\vbackordered\x18\x17 \x01(\v2\x1e.floorops.event.v1.BackorderedH\x00R\vbackorderedB\t\n" +
 	"\apayload\"\xe5\x02\n" +
 	"\n" +
 	"StockMoved\x12\x1f\n" +
@@ -384,7 +1228,78 @@ const file_floorops_event_v1_event_proto_rawDesc = "" +
 	"\x03sku\x18\x01 \x01(\tR\x03sku\x12\x17\n" +
 	"\aon_hand\x18\x02 \x01(\x03R\x06onHand\x12\x1c\n" +
 	"\tallocated\x18\x03 \x01(\x03R\tallocated\x12*\n" +
-	"\x11available_to_sell\x18\x04 \x01(\x03R\x0favailableToSellB>Z<github.com/floorops/floorops/proto/floorops/event/v1;eventv1b\x06proto3"
+	"\x11available_to_sell\x18\x04 \x01(\x03R\x0favailableToSell\"\xa8\x02\n" +
+	"\x11ReceiptReconciled\x12\x1d\n" +
+	"\n" +
+	"receipt_id\x18\x01 \x01(\x03R\treceiptId\x12\x1b\n" +
+	"\tpo_number\x18\x02 \x01(\tR\bpoNumber\x12\x1d\n" +
+	"\n" +
+	"asn_number\x18\x03 \x01(\tR\tasnNumber\x12\x16\n" +
+	"\x06vendor\x18\x04 \x01(\tR\x06vendor\x12,\n" +
+	"\x12dock_location_code\x18\x05 \x01(\tR\x10dockLocationCode\x12>\n" +
+	"\x05lines\x18\x06 \x03(\v2(.floorops.event.v1.ReceiptReconciledLineR\x05lines\x122\n" +
+	"\x15purchase_order_closed\x18\a \x01(\bR\x13purchaseOrderClosed\"\xd5\x02\n" +
+	"\x15ReceiptReconciledLine\x12\x1f\n" +
+	"\vline_number\x18\x01 \x01(\x05R\n" +
+	"lineNumber\x12\x10\n" +
+	"\x03sku\x18\x02 \x01(\tR\x03sku\x12+\n" +
+	"\x11expected_quantity\x18\x03 \x01(\x03R\x10expectedQuantity\x124\n" +
+	"\x16received_good_quantity\x18\x04 \x01(\x03R\x14receivedGoodQuantity\x12:\n" +
+	"\x19received_damaged_quantity\x18\x05 \x01(\x03R\x17receivedDamagedQuantity\x12%\n" +
+	"\x0eshort_quantity\x18\x06 \x01(\x03R\rshortQuantity\x12#\n" +
+	"\rover_quantity\x18\a \x01(\x03R\foverQuantity\x12\x1e\n" +
+	"\n" +
+	"unexpected\x18\b \x01(\bR\n" +
+	"unexpected\"\x82\x01\n" +
+	"\x0eOrderAllocated\x12\x19\n" +
+	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x18\n" +
+	"\achannel\x18\x02 \x01(\tR\achannel\x12;\n" +
+	"\x05lines\x18\x03 \x03(\v2%.floorops.event.v1.OrderAllocatedLineR\x05lines\"\xd4\x01\n" +
+	"\x12OrderAllocatedLine\x12\x1f\n" +
+	"\vline_number\x18\x01 \x01(\x05R\n" +
+	"lineNumber\x12\x10\n" +
+	"\x03sku\x18\x02 \x01(\tR\x03sku\x12)\n" +
+	"\x10ordered_quantity\x18\x03 \x01(\x03R\x0forderedQuantity\x12-\n" +
+	"\x12allocated_quantity\x18\x04 \x01(\x03R\x11allocatedQuantity\x121\n" +
+	"\x14backordered_quantity\x18\x05 \x01(\x03R\x13backorderedQuantity\"\x98\x02\n" +
+	"\x06Picked\x12\x19\n" +
+	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x1f\n" +
+	"\vline_number\x18\x02 \x01(\x05R\n" +
+	"lineNumber\x12\x10\n" +
+	"\x03sku\x18\x03 \x01(\tR\x03sku\x12\x10\n" +
+	"\x03lot\x18\x04 \x01(\tR\x03lot\x12\x16\n" +
+	"\x06expiry\x18\x05 \x01(\tR\x06expiry\x12#\n" +
+	"\rlocation_code\x18\x06 \x01(\tR\flocationCode\x12\x1a\n" +
+	"\bquantity\x18\a \x01(\x03R\bquantity\x12\x12\n" +
+	"\x04tote\x18\b \x01(\tR\x04tote\x12\x1f\n" +
+	"\vmovement_id\x18\t \x01(\x03R\n" +
+	"movementId\x12 \n" +
+	"\fpick_list_id\x18\n" +
+	" \x01(\x03R\n" +
+	"pickListId\"\xfc\x02\n" +
+	"\vShortPicked\x12\x19\n" +
+	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x1f\n" +
+	"\vline_number\x18\x02 \x01(\x05R\n" +
+	"lineNumber\x12\x10\n" +
+	"\x03sku\x18\x03 \x01(\tR\x03sku\x12#\n" +
+	"\rlocation_code\x18\x04 \x01(\tR\flocationCode\x12+\n" +
+	"\x11expected_quantity\x18\x05 \x01(\x03R\x10expectedQuantity\x12%\n" +
+	"\x0efound_quantity\x18\x06 \x01(\x03R\rfoundQuantity\x12\x16\n" +
+	"\x06reason\x18\a \x01(\tR\x06reason\x121\n" +
+	"\x14reallocated_quantity\x18\b \x01(\x03R\x13reallocatedQuantity\x121\n" +
+	"\x14backordered_quantity\x18\t \x01(\x03R\x13backorderedQuantity\x12(\n" +
+	"\x10count_request_id\x18\n" +
+	" \x01(\x03R\x0ecountRequestId\"x\n" +
+	"\vBackordered\x12\x19\n" +
+	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x14\n" +
+	"\x05cause\x18\x02 \x01(\tR\x05cause\x128\n" +
+	"\x05lines\x18\x03 \x03(\v2\".floorops.event.v1.BackorderedLineR\x05lines\"\x9e\x01\n" +
+	"\x0fBackorderedLine\x12\x1f\n" +
+	"\vline_number\x18\x01 \x01(\x05R\n" +
+	"lineNumber\x12\x10\n" +
+	"\x03sku\x18\x02 \x01(\tR\x03sku\x12\x1a\n" +
+	"\bquantity\x18\x03 \x01(\x03R\bquantity\x12<\n" +
+	"\x1atotal_backordered_quantity\x18\x04 \x01(\x03R\x18totalBackorderedQuantityB>Z<github.com/floorops/floorops/proto/floorops/event/v1;eventv1b\x06proto3"
 
 var (
 	file_floorops_event_v1_event_proto_rawDescOnce sync.Once
@@ -398,22 +1313,38 @@ func file_floorops_event_v1_event_proto_rawDescGZIP() []byte {
 	return file_floorops_event_v1_event_proto_rawDescData
 }
 
-var file_floorops_event_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_floorops_event_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_floorops_event_v1_event_proto_goTypes = []any{
 	(*Event)(nil),                 // 0: floorops.event.v1.Event
 	(*StockMoved)(nil),            // 1: floorops.event.v1.StockMoved
 	(*AvailabilityChanged)(nil),   // 2: floorops.event.v1.AvailabilityChanged
-	(*timestamppb.Timestamp)(nil), // 3: google.protobuf.Timestamp
+	(*ReceiptReconciled)(nil),     // 3: floorops.event.v1.ReceiptReconciled
+	(*ReceiptReconciledLine)(nil), // 4: floorops.event.v1.ReceiptReconciledLine
+	(*OrderAllocated)(nil),        // 5: floorops.event.v1.OrderAllocated
+	(*OrderAllocatedLine)(nil),    // 6: floorops.event.v1.OrderAllocatedLine
+	(*Picked)(nil),                // 7: floorops.event.v1.Picked
+	(*ShortPicked)(nil),           // 8: floorops.event.v1.ShortPicked
+	(*Backordered)(nil),           // 9: floorops.event.v1.Backordered
+	(*BackorderedLine)(nil),       // 10: floorops.event.v1.BackorderedLine
+	(*timestamppb.Timestamp)(nil), // 11: google.protobuf.Timestamp
 }
 var file_floorops_event_v1_event_proto_depIdxs = []int32{
-	3, // 0: floorops.event.v1.Event.occur_time:type_name -> google.protobuf.Timestamp
-	1, // 1: floorops.event.v1.Event.stock_moved:type_name -> floorops.event.v1.StockMoved
-	2, // 2: floorops.event.v1.Event.availability_changed:type_name -> floorops.event.v1.AvailabilityChanged
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	11, // 0: floorops.event.v1.Event.occur_time:type_name -> google.protobuf.Timestamp
+	1,  // 1: floorops.event.v1.Event.stock_moved:type_name -> floorops.event.v1.StockMoved
+	2,  // 2: floorops.event.v1.Event.availability_changed:type_name -> floorops.event.v1.AvailabilityChanged
+	3,  // 3: floorops.event.v1.Event.receipt_reconciled:type_name -> floorops.event.v1.ReceiptReconciled
+	5,  // 4: floorops.event.v1.Event.order_allocated:type_name -> floorops.event.v1.OrderAllocated
+	7,  // 5: floorops.event.v1.Event.picked:type_name -> floorops.event.v1.Picked
+	8,  // 6: floorops.event.v1.Event.short_picked:type_name -> floorops.event.v1.ShortPicked
+	9,  // 7: floorops.event.v1.Event.backordered:type_name -> floorops.event.v1.Backordered
+	4,  // 8: floorops.event.v1.ReceiptReconciled.lines:type_name -> floorops.event.v1.ReceiptReconciledLine
+	6,  // 9: floorops.event.v1.OrderAllocated.lines:type_name -> floorops.event.v1.OrderAllocatedLine
+	10, // 10: floorops.event.v1.Backordered.lines:type_name -> floorops.event.v1.BackorderedLine
+	11, // [11:11] is the sub-list for method output_type
+	11, // [11:11] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_floorops_event_v1_event_proto_init() }
@@ -424,6 +1355,11 @@ func file_floorops_event_v1_event_proto_init() {
 	file_floorops_event_v1_event_proto_msgTypes[0].OneofWrappers = []any{
 		(*Event_StockMoved)(nil),
 		(*Event_AvailabilityChanged)(nil),
+		(*Event_ReceiptReconciled)(nil),
+		(*Event_OrderAllocated)(nil),
+		(*Event_Picked)(nil),
+		(*Event_ShortPicked)(nil),
+		(*Event_Backordered)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -431,7 +1367,7 @@ func file_floorops_event_v1_event_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_floorops_event_v1_event_proto_rawDesc), len(file_floorops_event_v1_event_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   3,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

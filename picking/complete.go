@@ -1,0 +1,176 @@
+package picking
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/scan"
+	"github.com/floorops/floorops/store"
+)
+
+// CompleteInput is an associate dropping a pick list's totes at a ship lane.
+type CompleteInput struct {
+	ListID   int64           `json:"pick_list_id" validate:"gt=0"`
+	ShipScan string          `json:"ship_location_scan" validate:"required,max=128"`
+	Actor    inventory.Actor `json:"actor"`
+}
+
+// Completion is a completed list and the orders it finished.
+type Completion struct {
+	List         PickList `json:"pick_list"`
+	PickedOrders []string `json:"picked_order_ids"`
+}
+
+// CompletePickList closes a list whose every line is picked or shorted.
+// The associate scans the ship lane where they dropped the totes (or types
+// the list's lane's check code). Picked units were recorded on the totes at
+// the list's lane as they were picked; dropped at another lane, the totes'
+// contents move there in the ledger. Orders with nothing left to pick
+// become picked.
+func (s *Service) CompletePickList(ctx context.Context, requestID string, in CompleteInput) (Completion, error) {
+	if err := floorops.Validate(in); err != nil {
+		return Completion{}, err
+	}
+	c, err := store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "CompletePickList", Body: in},
+		func(tx *store.Tx) (Completion, error) { return completeList(ctx, tx, requestID, in) })
+	return c, s.recordRefusal(ctx, err)
+}
+
+func completeList(ctx context.Context, tx *store.Tx, requestID string, in CompleteInput) (Completion, error) {
+	h, err := loadHeader(ctx, tx, in.ListID)
+	if err != nil {
+		return Completion{}, err
+	}
+	switch {
+	case h.State == ListOpen:
+		return Completion{}, floorops.Errorf(floorops.EPRECONDITION, "pick list %d is not started", h.ID)
+	case h.State == ListCompleted:
+		return Completion{}, floorops.Errorf(floorops.EPRECONDITION, "pick list %d is already completed", h.ID)
+	case h.AssignedTo != in.Actor.Badge:
+		return Completion{}, floorops.Errorf(floorops.EPRECONDITION, "pick list %d is assigned to %s", h.ID, h.AssignedTo)
+	}
+	var open int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM pick_tasks WHERE list_id = ? AND state = 'open'`, h.ID).Scan(&open); err != nil {
+		return Completion{}, fmt.Errorf("count open lines: %w", err)
+	}
+	if open > 0 {
+		return Completion{}, floorops.Errorf(floorops.EPRECONDITION, "%d line(s) of pick list %d are still to pick: pick or short them first", open, h.ID)
+	}
+	drop, err := dropLane(ctx, tx, h, in)
+	if err != nil {
+		return Completion{}, err
+	}
+	if drop.ID != h.shipID {
+		if err := moveTotes(ctx, tx, h, drop, requestID, in.Actor); err != nil {
+			return Completion{}, err
+		}
+	}
+	now := store.FormatTime(tx.Now)
+	if _, err := tx.ExecContext(ctx, `UPDATE pick_lists SET state = 'completed', ship_location_id = ?, completed_at = ? WHERE id = ?`,
+		drop.ID, now, h.ID); err != nil {
+		return Completion{}, fmt.Errorf("complete pick list: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `UPDATE pick_orders SET state = 'picked', updated_at = ?
+		WHERE id IN (SELECT order_id FROM pick_list_orders WHERE list_id = ?) AND state = 'listed'
+			AND NOT EXISTS (SELECT 1 FROM pick_tasks t WHERE t.order_id = pick_orders.id AND t.state = 'open')
+		RETURNING order_ref`, now, h.ID)
+	if err != nil {
+		return Completion{}, fmt.Errorf("mark orders picked: %w", err)
+	}
+	var c Completion
+	for rows.Next() {
+		var ref string
+		if err := rows.Scan(&ref); err != nil {
+			rows.Close()
+			return Completion{}, err
+		}
+		c.PickedOrders = append(c.PickedOrders, ref)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Completion{}, err
+	}
+	c.List, err = loadList(ctx, tx, h.ID)
+	return c, err
+}
+
+// dropLane resolves the ship lane scan. A wrong scan is refused and
+// recorded like any other rejected scan.
+func dropLane(ctx context.Context, tx *store.Tx, h listHeader, in CompleteInput) (inventory.Location, error) {
+	exc := func(e *floorops.Error, locID int64) error {
+		return &refusal{err: e, exc: inventory.Exception{Kind: inventory.ExceptionRejectedScan, LocationID: locID,
+			Ref: fmt.Sprintf("pick list %d", h.ID), Detail: e.Message, Actor: in.Actor}}
+	}
+	sc, err := scan.Parse(in.ShipScan)
+	if err != nil {
+		return inventory.Location{}, exc(floorops.Invalid("ship_location_scan", "%v: scan the ship lane label", err), 0)
+	}
+	switch sc.Kind {
+	case scan.KindLocation:
+		l, err := inventory.LocationByCode(ctx, tx, sc.Code)
+		if err != nil {
+			return l, err
+		}
+		if l.Type != inventory.LocShip {
+			return l, exc(floorops.Errorf(floorops.EPRECONDITION, "%s is a %s location, not a ship lane: drop the totes at %s", l.Code, l.Type, h.ShipLocation), l.ID)
+		}
+		return l, nil
+	case scan.KindCheckCode:
+		l, err := inventory.LocationByCode(ctx, tx, h.ShipLocation)
+		if err != nil {
+			return l, err
+		}
+		if sc.Code != l.CheckCode {
+			return l, exc(floorops.Errorf(floorops.EPRECONDITION, "check code %s is not %s's", sc.Code, l.Code), l.ID)
+		}
+		return l, nil
+	}
+	return inventory.Location{}, exc(floorops.Invalid("ship_location_scan", "scanned a %s, not a ship lane label", sc.Kind), 0)
+}
+
+// moveTotes moves everything on the list's totes from its lane to the lane
+// they were dropped at, and points open return tasks at the new lane.
+func moveTotes(ctx context.Context, tx *store.Tx, h listHeader, drop inventory.Location, requestID string, a inventory.Actor) error {
+	type content struct {
+		itemID            int64
+		lot, expiry, tote string
+		status            inventory.Status
+		qty               int64
+	}
+	var all []content
+	for _, tote := range h.Totes {
+		rows, err := tx.QueryContext(ctx, `SELECT item_id, lot, expiry, status, qty FROM balances WHERE location_id = ? AND lpn = ? ORDER BY item_id, lot, expiry, status`,
+			h.shipID, tote)
+		if err != nil {
+			return fmt.Errorf("read tote %s: %w", tote, err)
+		}
+		for rows.Next() {
+			c := content{tote: tote}
+			if err := rows.Scan(&c.itemID, &c.lot, &c.expiry, &c.status, &c.qty); err != nil {
+				rows.Close()
+				return err
+			}
+			all = append(all, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	for _, c := range all {
+		if _, err := inventory.Record(ctx, tx, inventory.Move{
+			Kind: inventory.KindMove, ItemID: c.itemID, Lot: c.lot, Expiry: c.expiry,
+			From: h.shipID, To: drop.ID, FromStatus: c.status, FromLPN: c.tote, ToLPN: c.tote,
+			Qty: c.qty, Reason: "tote-drop", Ref: fmt.Sprintf("pick list %d", h.ID), Actor: a, RequestID: requestID,
+		}); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE pick_returns SET location_id = ? WHERE state = 'open' AND location_id = ? AND lpn = ?`,
+			drop.ID, h.shipID, c.tote); err != nil {
+			return fmt.Errorf("move return tasks: %w", err)
+		}
+	}
+	return nil
+}

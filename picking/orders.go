@@ -1,0 +1,349 @@
+package picking
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/inventory"
+	eventv1 "github.com/floorops/floorops/proto/floorops/event/v1"
+	"github.com/floorops/floorops/store"
+)
+
+// ReleaseInput is a batch of orders central releases to the node.
+type ReleaseInput struct {
+	Orders []OrderInput    `json:"orders" validate:"required,min=1,max=1000,dive"`
+	Actor  inventory.Actor `json:"actor"`
+}
+
+// OrderInput is one released order. Its lines are numbered 1.. in order.
+type OrderInput struct {
+	OrderID  string      `json:"order_id" validate:"required,max=64"`
+	Channel  Channel     `json:"channel" validate:"required,oneof=amazon walmart tiktok shopify direct"`
+	Priority int         `json:"priority" validate:"gte=0,lte=100"`
+	ShipBy   time.Time   `json:"ship_by" validate:"required"`
+	Lines    []LineInput `json:"lines" validate:"required,min=1,max=500,dive"`
+}
+
+// LineInput is one order line: a SKU and the eaches wanted.
+type LineInput struct {
+	SKU string `json:"sku" validate:"required,max=64"`
+	Qty int64  `json:"quantity" validate:"gt=0,lte=1000000"`
+}
+
+// ReleaseOrders stores the orders and allocates stock to every line at
+// once, most urgent order first (priority, then ship-by). A line that cannot
+// be fully allocated is backordered for the rest; each order is reported
+// upstream (OrderAllocated, and Backordered when short). The request is all
+// or nothing: an unknown SKU or an order id already released fails it whole.
+func (s *Service) ReleaseOrders(ctx context.Context, requestID string, in ReleaseInput) ([]Order, error) {
+	seen := map[string]bool{}
+	for i := range in.Orders {
+		o := &in.Orders[i]
+		o.OrderID = strings.ToUpper(strings.TrimSpace(o.OrderID))
+		o.Channel = Channel(strings.ToLower(strings.TrimSpace(string(o.Channel))))
+		o.ShipBy = o.ShipBy.UTC()
+		for j := range o.Lines {
+			o.Lines[j].SKU = strings.ToUpper(strings.TrimSpace(o.Lines[j].SKU))
+		}
+	}
+	if err := floorops.Validate(in); err != nil {
+		return nil, err
+	}
+	for i, o := range in.Orders {
+		if seen[o.OrderID] {
+			return nil, floorops.Invalid(fmt.Sprintf("orders[%d].order_id", i), "order %s is in the request twice", o.OrderID)
+		}
+		seen[o.OrderID] = true
+	}
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "ReleaseOrders", Body: in},
+		func(tx *store.Tx) ([]Order, error) { return releaseOrders(ctx, tx, in) })
+}
+
+func releaseOrders(ctx context.Context, tx *store.Tx, in ReleaseInput) ([]Order, error) {
+	now := store.FormatTime(tx.Now)
+	items := map[string]inventory.Item{}
+	orders := make([]Order, len(in.Orders))
+	refs := make([][]lineRef, len(in.Orders))
+	for i, oi := range in.Orders {
+		o := Order{OrderID: oi.OrderID, Channel: oi.Channel, Priority: oi.Priority, ShipBy: oi.ShipBy, State: OrderReleased}
+		err := tx.QueryRowContext(ctx, `INSERT INTO pick_orders (order_ref, channel, priority, ship_by, state, released_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, 'released', ?, ?, ?) RETURNING id`,
+			o.OrderID, string(o.Channel), o.Priority, store.FormatTime(o.ShipBy), in.Actor.Badge, now, now).Scan(&o.ID)
+		if store.IsConstraint(err, store.ConstraintUnique) {
+			return nil, &floorops.Error{Code: floorops.ECONFLICT, Message: fmt.Sprintf("order %s was already released", o.OrderID),
+				Fields: []floorops.FieldViolation{{Field: fmt.Sprintf("orders[%d].order_id", i), Description: "was already released"}}}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("insert order %s: %w", o.OrderID, err)
+		}
+		for j, li := range oi.Lines {
+			it, ok := items[li.SKU]
+			if !ok {
+				if it, err = inventory.ItemBySKU(ctx, tx, li.SKU); err != nil {
+					return nil, err
+				}
+				items[li.SKU] = it
+			}
+			l := OrderLine{ItemID: it.ID, LineNumber: j + 1, SKU: it.SKU, Qty: li.Qty}
+			err := tx.QueryRowContext(ctx, `INSERT INTO pick_order_lines (order_id, line_number, item_id, qty) VALUES (?, ?, ?, ?) RETURNING id`,
+				o.ID, l.LineNumber, l.ItemID, l.Qty).Scan(&l.ID)
+			if err != nil {
+				return nil, fmt.Errorf("insert order line: %w", err)
+			}
+			o.Lines = append(o.Lines, l)
+			refs[i] = append(refs[i], lineRef{orderID: o.ID, lineID: l.ID, itemID: it.ID, expiryTracked: it.ExpiryTracked,
+				ref: fmt.Sprintf("%s/%d", o.OrderID, l.LineNumber)})
+		}
+		orders[i] = o
+	}
+	// The most urgent orders get scarce stock first.
+	byUrgency := make([]int, len(orders))
+	for i := range byUrgency {
+		byUrgency[i] = i
+	}
+	sort.SliceStable(byUrgency, func(a, b int) bool {
+		oa, ob := orders[byUrgency[a]], orders[byUrgency[b]]
+		if oa.Priority != ob.Priority {
+			return oa.Priority > ob.Priority
+		}
+		return oa.ShipBy.Before(ob.ShipBy)
+	})
+	alloc := newAllocator(tx)
+	for _, i := range byUrgency {
+		o := &orders[i]
+		for j := range o.Lines {
+			l := &o.Lines[j]
+			n, _, err := alloc.allocate(ctx, refs[i][j], l.Qty, 0)
+			if err != nil {
+				return nil, err
+			}
+			l.Allocated, l.Backordered = n, l.Qty-n
+			if l.Backordered > 0 {
+				if _, err := tx.ExecContext(ctx, `UPDATE pick_order_lines SET backordered_qty = ? WHERE id = ?`, l.Backordered, l.ID); err != nil {
+					return nil, fmt.Errorf("backorder line: %w", err)
+				}
+			}
+		}
+		if err := emitAllocated(ctx, tx, *o); err != nil {
+			return nil, err
+		}
+		var back []OrderLine
+		for _, l := range o.Lines {
+			if l.Backordered > 0 {
+				back = append(back, l)
+			}
+		}
+		if err := emitBackordered(ctx, tx, o.OrderID, "release", back, nil); err != nil {
+			return nil, err
+		}
+	}
+	if err := alloc.emitAvailability(ctx); err != nil {
+		return nil, err
+	}
+	return orders, nil
+}
+
+// GetOrder returns an order with each line's standing.
+func (s *Service) GetOrder(ctx context.Context, orderID string) (Order, error) {
+	orderID = strings.ToUpper(strings.TrimSpace(orderID))
+	if orderID == "" {
+		return Order{}, floorops.Invalid("order_id", "is required")
+	}
+	return loadOrder(ctx, s.db.Reader(), orderID)
+}
+
+func loadOrder(ctx context.Context, q inventory.Querier, orderID string) (Order, error) {
+	var o Order
+	var shipBy string
+	err := q.QueryRowContext(ctx, `SELECT o.id, o.order_ref, o.channel, o.priority, o.ship_by, o.state, o.cancel_reason,
+			COALESCE((SELECT list_id FROM pick_list_orders WHERE order_id = o.id), 0)
+		FROM pick_orders o WHERE o.order_ref = ?`, orderID).
+		Scan(&o.ID, &o.OrderID, &o.Channel, &o.Priority, &shipBy, &o.State, &o.CancelReason, &o.PickListID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Order{}, floorops.Errorf(floorops.ENOTFOUND, "order %s not found", orderID)
+	}
+	if err != nil {
+		return Order{}, fmt.Errorf("read order %s: %w", orderID, err)
+	}
+	if o.ShipBy, err = store.ParseTime(shipBy); err != nil {
+		return Order{}, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT l.id, l.item_id, l.line_number, i.sku, l.qty, l.backordered_qty,
+			COALESCE(SUM(CASE WHEN t.state = 'open' THEN t.qty - t.picked_qty - t.short_qty ELSE 0 END), 0),
+			COALESCE(SUM(t.picked_qty), 0), COALESCE(SUM(t.short_qty), 0)
+		FROM pick_order_lines l JOIN items i ON i.id = l.item_id LEFT JOIN pick_tasks t ON t.line_id = l.id
+		WHERE l.order_id = ? GROUP BY l.id ORDER BY l.line_number`, o.ID)
+	if err != nil {
+		return Order{}, fmt.Errorf("read order lines: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l OrderLine
+		if err := rows.Scan(&l.ID, &l.ItemID, &l.LineNumber, &l.SKU, &l.Qty, &l.Backordered, &l.Allocated, &l.Picked, &l.Short); err != nil {
+			return Order{}, err
+		}
+		o.Lines = append(o.Lines, l)
+	}
+	return o, rows.Err()
+}
+
+// CancelInput is central cancelling an order.
+type CancelInput struct {
+	OrderID string          `json:"order_id" validate:"required,max=64"`
+	Reason  string          `json:"reason" validate:"max=128"`
+	Actor   inventory.Actor `json:"actor"`
+}
+
+// CancelResult is the cancelled order and the units to put back.
+type CancelResult struct {
+	Order   Order        `json:"order"`
+	Returns []ReturnTask `json:"return_tasks"`
+}
+
+// CancelOrder cancels an order at any point before it ships: open lines are
+// closed and their units released back to ATS; units already picked (in a
+// tote, or dropped at a ship lane) become return-to-stock tasks. A pick
+// racing the cancel either lands first (and its units are returned) or is
+// refused: both run in the node's one writer.
+func (s *Service) CancelOrder(ctx context.Context, requestID string, in CancelInput) (CancelResult, error) {
+	in.OrderID = strings.ToUpper(strings.TrimSpace(in.OrderID))
+	in.Reason = strings.TrimSpace(in.Reason)
+	if err := floorops.Validate(in); err != nil {
+		return CancelResult{}, err
+	}
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "CancelOrder", Body: in},
+		func(tx *store.Tx) (CancelResult, error) { return cancelOrder(ctx, tx, in) })
+}
+
+func cancelOrder(ctx context.Context, tx *store.Tx, in CancelInput) (CancelResult, error) {
+	o, err := loadOrder(ctx, tx, in.OrderID)
+	if err != nil {
+		return CancelResult{}, err
+	}
+	if o.State == OrderCancelled {
+		return CancelResult{}, floorops.Errorf(floorops.EPRECONDITION, "order %s is already cancelled", o.OrderID)
+	}
+	now := store.FormatTime(tx.Now)
+	type openTask struct{ id, itemID, allocID, left int64 }
+	rows, err := tx.QueryContext(ctx, `SELECT id, item_id, COALESCE(allocation_id, 0), qty - picked_qty - short_qty
+		FROM pick_tasks WHERE order_id = ? AND state = 'open'`, o.ID)
+	if err != nil {
+		return CancelResult{}, fmt.Errorf("read open tasks: %w", err)
+	}
+	var open []openTask
+	for rows.Next() {
+		var t openTask
+		if err := rows.Scan(&t.id, &t.itemID, &t.allocID, &t.left); err != nil {
+			rows.Close()
+			return CancelResult{}, err
+		}
+		open = append(open, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return CancelResult{}, err
+	}
+	touched := map[int64]bool{}
+	for _, t := range open {
+		if t.allocID != 0 {
+			if err := inventory.ReleaseAllocation(ctx, tx, t.allocID, t.left); err != nil {
+				return CancelResult{}, err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE pick_tasks SET state = 'cancelled', allocation_id = NULL, updated_at = ? WHERE id = ?`, now, t.id); err != nil {
+			return CancelResult{}, fmt.Errorf("cancel task: %w", err)
+		}
+		touched[t.itemID] = true
+	}
+	// Picked units are on the order's tote at the list's ship lane.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO pick_returns (order_id, item_id, location_id, lot, expiry, lpn, qty, created_by, created_at)
+		SELECT t.order_id, t.item_id, pl.ship_location_id, t.lot, t.expiry, plo.tote, SUM(t.picked_qty), ?, ?
+		FROM pick_tasks t JOIN pick_list_orders plo ON plo.order_id = t.order_id JOIN pick_lists pl ON pl.id = plo.list_id
+		WHERE t.order_id = ? AND t.picked_qty > 0
+		GROUP BY t.item_id, t.lot, t.expiry, pl.ship_location_id, plo.tote
+		ORDER BY MIN(t.id)`, in.Actor.Badge, now, o.ID); err != nil {
+		return CancelResult{}, fmt.Errorf("create return tasks: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE pick_order_lines SET backordered_qty = 0 WHERE order_id = ?`, o.ID); err != nil {
+		return CancelResult{}, fmt.Errorf("clear backorders: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE pick_orders SET state = 'cancelled', cancel_reason = ?, updated_at = ? WHERE id = ?`,
+		in.Reason, now, o.ID); err != nil {
+		return CancelResult{}, fmt.Errorf("cancel order: %w", err)
+	}
+	for _, id := range sortedIDs(touched) {
+		if err := inventory.EmitAvailability(ctx, tx, id); err != nil {
+			return CancelResult{}, err
+		}
+	}
+	res := CancelResult{}
+	if res.Order, err = loadOrder(ctx, tx, o.OrderID); err != nil {
+		return CancelResult{}, err
+	}
+	res.Returns, err = loadReturns(ctx, tx, o.ID)
+	return res, err
+}
+
+func loadReturns(ctx context.Context, q inventory.Querier, orderID int64) ([]ReturnTask, error) {
+	rows, err := q.QueryContext(ctx, `SELECT r.id, o.order_ref, i.sku, r.lot, r.expiry, l.code, r.lpn, r.qty
+		FROM pick_returns r JOIN pick_orders o ON o.id = r.order_id JOIN items i ON i.id = r.item_id JOIN locations l ON l.id = r.location_id
+		WHERE r.order_id = ? ORDER BY r.id`, orderID)
+	if err != nil {
+		return nil, fmt.Errorf("read return tasks: %w", err)
+	}
+	defer rows.Close()
+	var out []ReturnTask
+	for rows.Next() {
+		var r ReturnTask
+		if err := rows.Scan(&r.ID, &r.OrderID, &r.SKU, &r.Lot, &r.Expiry, &r.LocationCode, &r.Tote, &r.Qty); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func sortedIDs(set map[int64]bool) []int64 {
+	ids := make([]int64, 0, len(set))
+	for id := range set {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids
+}
+
+// emitAllocated reports an order's allocation upstream.
+func emitAllocated(ctx context.Context, tx *store.Tx, o Order) error {
+	ev := &eventv1.OrderAllocated{OrderId: o.OrderID, Channel: string(o.Channel)}
+	for _, l := range o.Lines {
+		ev.Lines = append(ev.Lines, &eventv1.OrderAllocatedLine{LineNumber: int32(l.LineNumber), Sku: l.SKU,
+			OrderedQuantity: l.Qty, AllocatedQuantity: l.Allocated, BackorderedQuantity: l.Backordered})
+	}
+	_, err := inventory.Emit(ctx, tx, "order_allocated", &eventv1.Event{Payload: &eventv1.Event_OrderAllocated{OrderAllocated: ev}})
+	return err
+}
+
+// emitBackordered reports newly backordered units of an order's lines: new
+// gives the units backordered now for each line (nil: the line's whole
+// backorder is new). Nothing is emitted for no lines.
+func emitBackordered(ctx context.Context, tx *store.Tx, orderID, cause string, lines []OrderLine, newUnits []int64) error {
+	if len(lines) == 0 {
+		return nil
+	}
+	ev := &eventv1.Backordered{OrderId: orderID, Cause: cause}
+	for i, l := range lines {
+		n := l.Backordered
+		if newUnits != nil {
+			n = newUnits[i]
+		}
+		ev.Lines = append(ev.Lines, &eventv1.BackorderedLine{LineNumber: int32(l.LineNumber), Sku: l.SKU, Quantity: n, TotalBackorderedQuantity: l.Backordered})
+	}
+	_, err := inventory.Emit(ctx, tx, "backordered", &eventv1.Event{Payload: &eventv1.Event_Backordered{Backordered: ev}})
+	return err
+}

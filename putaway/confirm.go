@@ -1,0 +1,210 @@
+package putaway
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/scan"
+	"github.com/floorops/floorops/store"
+)
+
+// ConfirmInput is what an associate reports at the shelf: the task, what
+// they scanned there, how many units they put, and why when it is not where
+// the node directed.
+type ConfirmInput struct {
+	TaskID int64 `json:"task_id" validate:"gt=0"`
+	// Scan is the location's barcode as the scanner typed it, or its 2-digit
+	// check code typed by hand.
+	Scan string `json:"location_scan" validate:"required,max=128"`
+	// Qty is the units put away. 0 on a task with an LPN means the whole
+	// rest of the pallet; loose eaches must be counted.
+	Qty      int64           `json:"quantity" validate:"gte=0,lte=10000000"`
+	Override string          `json:"override_reason" validate:"max=64"`
+	Actor    inventory.Actor `json:"actor"`
+}
+
+// Confirmation is the outcome of one putaway confirmation.
+type Confirmation struct {
+	Task     Task               `json:"task"`
+	Movement inventory.Movement `json:"movement"`
+	// Overridden: the stock went somewhere other than the directed location.
+	Overridden bool `json:"overridden"`
+	// Directed is where the node had directed the stock ("" if nowhere had room).
+	Directed string `json:"directed_location_code"`
+}
+
+// ConfirmPutaway moves units of a task from its source to the location the
+// associate scanned, verified at the shelf:
+//
+//   - the directed location confirms with its barcode or its check code;
+//   - another storage location (or pick face) is accepted only with an
+//     override reason, recorded as a putaway-override exception at that
+//     location so cycle counting looks at it sooner;
+//   - a location that does not exist, is blocked, is of the wrong type or
+//     has no room is refused with what to do instead.
+//
+// The direction is worked out again inside the transaction from the current
+// stock, so when two associates race for the last room in a location, one
+// succeeds and the other is refused (EPRECONDITION) and gets a new
+// suggestion. Units put away become loose stock at the destination. A retry
+// with the same request id moves nothing; a finished task is EPRECONDITION.
+func (s *Service) ConfirmPutaway(ctx context.Context, requestID string, in ConfirmInput) (Confirmation, error) {
+	in.Override = strings.TrimSpace(in.Override)
+	if err := floorops.Validate(in); err != nil {
+		return Confirmation{}, err
+	}
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "putaway.ConfirmPutaway", Body: in},
+		func(tx *store.Tx) (Confirmation, error) { return s.confirm(ctx, tx, requestID, in) })
+}
+
+func (s *Service) confirm(ctx context.Context, tx *store.Tx, requestID string, in ConfirmInput) (Confirmation, error) {
+	t, err := openTask(ctx, tx, in.TaskID)
+	if err != nil {
+		return Confirmation{}, err
+	}
+	qty := in.Qty
+	switch {
+	case qty == 0 && t.LPN == "":
+		return Confirmation{}, floorops.Invalid("quantity", "is required: count the eaches you put away")
+	case qty == 0:
+		qty = t.Remaining()
+	case qty > t.Remaining():
+		return Confirmation{}, floorops.Invalid("quantity", "must be at most %d, the units left on task %d", t.Remaining(), t.ID)
+	}
+	directed, haveDirection, err := s.suggest(ctx, tx, t)
+	if err != nil {
+		return Confirmation{}, err
+	}
+	loc, err := scannedLocation(ctx, tx, in.Scan, directed, haveDirection)
+	if err != nil {
+		return Confirmation{}, err
+	}
+	if err := checkDestination(ctx, tx, t, loc, qty); err != nil {
+		return Confirmation{}, err
+	}
+	out := Confirmation{Overridden: !haveDirection || loc.ID != directed.LocationID}
+	if haveDirection {
+		out.Directed = directed.LocationCode
+	}
+	reason := ""
+	if out.Overridden {
+		if in.Override == "" {
+			msg := fmt.Sprintf("%s is not where this stock is directed: scan %s, or give an override reason to put it here", loc.Code, directed.LocationCode)
+			if !haveDirection {
+				msg = fmt.Sprintf("no location has room for this stock, so putting it at %s needs an override reason", loc.Code)
+			}
+			return Confirmation{}, &floorops.Error{Code: floorops.EINVALID, Message: msg,
+				Fields: []floorops.FieldViolation{{Field: "override_reason", Description: msg}}}
+		}
+		reason = in.Override
+	}
+	ref := "putaway-" + strconv.FormatInt(t.ID, 10)
+	out.Movement, err = inventory.Record(ctx, tx, inventory.Move{
+		Kind: inventory.KindPutaway, ItemID: t.ItemID, Lot: t.Lot, Expiry: t.Expiry,
+		From: t.FromID, To: loc.ID, FromStatus: t.Status, FromLPN: t.LPN, Qty: qty,
+		Reason: reason, Ref: ref, Actor: in.Actor, RequestID: requestID, Placement: true,
+	})
+	if err != nil {
+		return Confirmation{}, err
+	}
+	var directedID any
+	if haveDirection {
+		directedID = directed.LocationID
+	}
+	if out.Overridden {
+		detail := fmt.Sprintf("put %d of %s at %s instead of %s: %s", qty, t.SKU, loc.Code, orNone(out.Directed), reason)
+		if err := inventory.RecordException(ctx, tx, inventory.Exception{
+			Kind: inventory.ExceptionPutawayOverride, LocationID: loc.ID, ItemID: t.ItemID,
+			Ref: ref, Detail: detail, Actor: in.Actor,
+		}); err != nil {
+			return Confirmation{}, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO putaway_confirms
+		(task_id, movement_id, location_id, directed_location_id, qty, override_reason, user_badge, device_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, out.Movement.ID, loc.ID, directedID, qty, reason, in.Actor.Badge, in.Actor.Device, store.FormatTime(tx.Now)); err != nil {
+		return Confirmation{}, fmt.Errorf("putaway: record confirmation: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE putaway_tasks SET put_qty = put_qty + ?,
+		state = CASE WHEN put_qty + ? = qty THEN 'done' ELSE 'open' END,
+		closed_at = CASE WHEN put_qty + ? = qty THEN ? ELSE '' END
+		WHERE id = ?`, qty, qty, qty, store.FormatTime(tx.Now), t.ID); err != nil {
+		return Confirmation{}, fmt.Errorf("putaway: update task: %w", err)
+	}
+	out.Task, err = taskByID(ctx, tx, t.ID)
+	return out, err
+}
+
+func orNone(code string) string {
+	if code == "" {
+		return "no directed location"
+	}
+	return code
+}
+
+// scannedLocation resolves what the associate scanned at the shelf: a
+// location barcode, or the 2-digit check code of the directed location.
+func scannedLocation(ctx context.Context, tx *store.Tx, raw string, directed Suggestion, haveDirection bool) (inventory.Location, error) {
+	sc, err := scan.Parse(raw)
+	if err != nil {
+		return inventory.Location{}, floorops.Invalid("location_scan", "%v: scan the location label again", err)
+	}
+	switch sc.Kind {
+	case scan.KindCheckCode:
+		if !haveDirection {
+			return inventory.Location{}, floorops.Invalid("location_scan",
+				"a check code confirms only the directed location, and none is directed: scan the location's barcode")
+		}
+		loc, err := inventory.LocationByCode(ctx, tx, directed.LocationCode)
+		if err != nil {
+			return inventory.Location{}, err
+		}
+		if sc.Code != loc.CheckCode {
+			return inventory.Location{}, floorops.Invalid("location_scan",
+				"check code %s is not the check code of %s: read the label again, or scan its barcode", sc.Code, loc.Code)
+		}
+		return loc, nil
+	case scan.KindLocation:
+		loc, err := inventory.LocationByCode(ctx, tx, sc.Code)
+		if floorops.IsCode(err, floorops.ENOTFOUND) {
+			return inventory.Location{}, floorops.Errorf(floorops.ENOTFOUND,
+				"there is no location %s on this node: scan the label again, and tell a lead if the label is wrong", sc.Code)
+		}
+		return loc, err
+	}
+	return inventory.Location{}, floorops.Invalid("location_scan", "scanned a %s, not a location label: scan the label on the shelf", sc.Kind)
+}
+
+// checkDestination refuses a location the task's stock must not go to: its
+// own source, the wrong type, blocked, or without room for qty.
+func checkDestination(ctx context.Context, tx *store.Tx, t Task, loc inventory.Location, qty int64) error {
+	if loc.ID == t.FromID {
+		return floorops.Invalid("location_scan", "%s is where the stock is now: scan the location you put it in", loc.Code)
+	}
+	if t.Status == inventory.Quarantined && loc.Type != inventory.LocQuarantine {
+		return floorops.Invalid("location_scan", "%s is a %s location; held stock goes to a quarantine location", loc.Code, loc.Type)
+	}
+	if t.Status != inventory.Quarantined && loc.Type != inventory.LocStorage && loc.Type != inventory.LocPickFace {
+		return floorops.Invalid("location_scan", "%s is a %s location; stock is put away to storage or a pick face", loc.Code, loc.Type)
+	}
+	if loc.Blocked {
+		return floorops.Errorf(floorops.EPRECONDITION, "%s is blocked: ask for a new location", loc.Code)
+	}
+	if loc.Capacity == 0 {
+		return nil
+	}
+	var fill int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(qty), 0) FROM balances WHERE location_id = ?`, loc.ID).Scan(&fill); err != nil {
+		return fmt.Errorf("putaway: location fill: %w", err)
+	}
+	if fill+qty > loc.Capacity {
+		return floorops.Errorf(floorops.EPRECONDITION, "%s holds %d of %d units, no room for %d more: ask for a new location",
+			loc.Code, fill, loc.Capacity, qty)
+	}
+	return nil
+}

@@ -1,0 +1,65 @@
+package putaway
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/store"
+)
+
+// HomeInput assigns an item's fixed home pick face, or clears it when
+// LocationCode is empty.
+type HomeInput struct {
+	SKU          string          `json:"sku" validate:"required,max=64"`
+	LocationCode string          `json:"location_code" validate:"max=32"`
+	Actor        inventory.Actor `json:"actor"`
+}
+
+// SetHomeLocation makes a pick face the item's home, where putaway directs
+// it first (StrategyHomePickFace) and where no other item is directed. A
+// pick face is home to at most one item: assigning a taken one is
+// ECONFLICT.
+func (s *Service) SetHomeLocation(ctx context.Context, requestID string, in HomeInput) (HomeInput, error) {
+	in.SKU = strings.ToUpper(strings.TrimSpace(in.SKU))
+	in.LocationCode = strings.ToUpper(strings.TrimSpace(in.LocationCode))
+	if err := floorops.Validate(in); err != nil {
+		return HomeInput{}, err
+	}
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "putaway.SetHomeLocation", Body: in},
+		func(tx *store.Tx) (HomeInput, error) {
+			item, err := inventory.ItemBySKU(ctx, tx, in.SKU)
+			if err != nil {
+				return HomeInput{}, err
+			}
+			if in.LocationCode == "" {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM putaway_home_locations WHERE item_id = ?`, item.ID); err != nil {
+					return HomeInput{}, fmt.Errorf("putaway: clear home of %s: %w", in.SKU, err)
+				}
+				return in, nil
+			}
+			loc, err := inventory.LocationByCode(ctx, tx, in.LocationCode)
+			if err != nil {
+				return HomeInput{}, err
+			}
+			if loc.Type != inventory.LocPickFace {
+				return HomeInput{}, floorops.Invalid("location_code", "%s is a %s location; a home location must be a pick face", loc.Code, loc.Type)
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO putaway_home_locations (item_id, location_id, updated_by, updated_at)
+				VALUES (?, ?, ?, ?)
+				ON CONFLICT (item_id) DO UPDATE SET location_id = excluded.location_id,
+					updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+				item.ID, loc.ID, in.Actor.Badge, store.FormatTime(tx.Now))
+			if store.IsConstraint(err, store.ConstraintUnique) {
+				return HomeInput{}, &floorops.Error{Code: floorops.ECONFLICT,
+					Message: fmt.Sprintf("%s is already the home of another item", loc.Code),
+					Fields:  []floorops.FieldViolation{{Field: "location_code", Description: "is already the home of another item"}}}
+			}
+			if err != nil {
+				return HomeInput{}, fmt.Errorf("putaway: set home of %s: %w", in.SKU, err)
+			}
+			return in, nil
+		})
+}

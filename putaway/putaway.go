@@ -1,0 +1,139 @@
+// Package putaway is directed, location-verified putaway: it moves staged
+// stock (received pallets and cartons, restocked returns, a lead's ad-hoc
+// moves) from docks and staging lanes into storage and pick faces.
+//
+// A task is one quantity of one item, lot and LPN waiting at a source
+// location. The node suggests where it should go and says why (consolidate
+// with the same lot, the item's home pick face, the nearest empty slot in
+// the item's velocity zone, any empty storage). The associate walks there
+// and scans the location label, or types its 2-digit check code, to confirm;
+// putting stock anywhere else needs an override reason and is recorded as
+// an exception that raises that location's count risk. A task may be split
+// across locations. Stock moves only through inventory.Record, so capacity
+// and blocked flags are enforced by the ledger and every putaway is a
+// movement with its outbox event.
+//
+// The package owns the putaway_tasks, putaway_confirms and
+// putaway_home_locations tables, and the putaway_empty_locations index of
+// empty slots that triggers keep in step with the ledger. It reads
+// location_holds (a cycle count in progress) to keep stock out of held
+// locations.
+package putaway
+
+import (
+	"time"
+
+	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/store"
+)
+
+// Service is putaway over one node's database.
+type Service struct {
+	db *store.DB
+	// Strategies is the order in which the node looks for a destination;
+	// the first strategy that finds a location with room wins. It defaults
+	// to DefaultStrategies. Held (quarantined) stock ignores it and goes to
+	// a quarantine location.
+	Strategies []Strategy
+	// VelocityZones maps an item's ABC class to the zone its stock is
+	// directed to by StrategyVelocityZone. It defaults to class A -> zone A,
+	// B -> B, C -> C.
+	VelocityZones map[string]string
+}
+
+// NewService returns putaway over db with the default strategies.
+func NewService(db *store.DB) *Service {
+	return &Service{
+		db:            db,
+		Strategies:    DefaultStrategies(),
+		VelocityZones: map[string]string{"A": "A", "B": "B", "C": "C"},
+	}
+}
+
+// Strategy is a rule for choosing where stock goes.
+type Strategy string
+
+// Putaway strategies.
+const (
+	// StrategyConsolidate puts stock with the same item, lot, expiry and
+	// status already in a storage location or pick face with room, so one
+	// item is not scattered over many bins.
+	StrategyConsolidate Strategy = "consolidate"
+	// StrategyHomePickFace puts stock in the item's fixed home pick face, or
+	// a pick face already holding the item, so pickers find it where they
+	// expect it.
+	StrategyHomePickFace Strategy = "home_pick_face"
+	// StrategyVelocityZone puts stock in the empty location nearest the walk
+	// start in the zone for the item's ABC class: fast movers up front.
+	StrategyVelocityZone Strategy = "velocity_zone"
+	// StrategyAnyEmpty puts stock in the empty storage location nearest the
+	// walk start, anywhere in the building.
+	StrategyAnyEmpty Strategy = "any_empty"
+	// StrategyQuarantine puts held stock in a quarantine location with room.
+	// It is used for quarantined stock only and needs no configuring.
+	StrategyQuarantine Strategy = "quarantine"
+)
+
+// DefaultStrategies is the usual order: consolidate, home pick face,
+// velocity zone, any empty location.
+func DefaultStrategies() []Strategy {
+	return []Strategy{StrategyConsolidate, StrategyHomePickFace, StrategyVelocityZone, StrategyAnyEmpty}
+}
+
+// TaskState is where a task is in its life.
+type TaskState string
+
+// Task states.
+const (
+	TaskOpen      TaskState = "open"      // stock waiting, possibly partly put away
+	TaskDone      TaskState = "done"      // every unit is in storage
+	TaskCancelled TaskState = "cancelled" // closed by a lead; the rest stayed put
+)
+
+// Task origins.
+const (
+	OriginStaged = "staged" // created by a workflow that staged stock (receiving, returns)
+	OriginAdhoc  = "adhoc"  // created by a lead for stock anywhere
+)
+
+// Task is one quantity of one item, lot, expiry, status and LPN to move from
+// a source location into storage.
+type Task struct {
+	ID           int64            `json:"id"`
+	ItemID       int64            `json:"item_id"`
+	SKU          string           `json:"sku"`
+	ABCClass     string           `json:"abc_class"`
+	FromID       int64            `json:"from_location_id"`
+	FromCode     string           `json:"from_location_code"`
+	Lot          string           `json:"lot"`
+	Expiry       string           `json:"expiry"`
+	Status       inventory.Status `json:"status"`
+	LPN          string           `json:"lpn"`
+	Qty          int64            `json:"quantity"`
+	PutQty       int64            `json:"put_away_quantity"`
+	State        TaskState        `json:"state"`
+	Origin       string           `json:"origin"`
+	Ref          string           `json:"reference"`
+	CreatedBy    string           `json:"created_by"`
+	CancelReason string           `json:"cancel_reason"`
+	CreatedAt    time.Time        `json:"create_time"`
+	ClosedAt     time.Time        `json:"close_time"` // zero while open
+}
+
+// Remaining is how many units still wait at the source.
+func (t Task) Remaining() int64 { return t.Qty - t.PutQty }
+
+// Suggestion is where the node directs a task's stock and why.
+type Suggestion struct {
+	LocationID   int64                  `json:"location_id"`
+	LocationCode string                 `json:"location_code"`
+	Zone         string                 `json:"zone"`
+	LocationType inventory.LocationType `json:"location_type"`
+	Strategy     Strategy               `json:"strategy"`
+	// Reason is for the associate, e.g. "consolidate with 14 units of the
+	// same lot".
+	Reason string `json:"reason"`
+	// Qty is how many units to put there: the task's remaining units, or
+	// the room left when no location fits them all.
+	Qty int64 `json:"quantity"`
+}

@@ -1,0 +1,215 @@
+package putaway
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/inventory"
+)
+
+// SuggestLocation says where a task's stock should go and why. The task is
+// named by id, or (id 0) by what the associate scanned in staging: an LPN,
+// or an item's GTIN or GS1 label, which picks the oldest open task for it.
+// It changes nothing: ConfirmPutaway works the direction out again from the
+// same state, so a location filled in the meantime is caught there.
+func (s *Service) SuggestLocation(ctx context.Context, taskID int64, raw string) (Task, Suggestion, error) {
+	q := s.db.Reader()
+	var t Task
+	var err error
+	switch {
+	case taskID < 0:
+		return Task{}, Suggestion{}, floorops.Invalid("task_id", "must not be negative")
+	case taskID > 0:
+		t, err = openTask(ctx, q, taskID)
+	case strings.TrimSpace(raw) == "":
+		return Task{}, Suggestion{}, &floorops.Error{Code: floorops.EINVALID, Message: "task_id or scan is required",
+			Fields: []floorops.FieldViolation{{Field: "task_id", Description: "task_id or scan is required"}, {Field: "scan", Description: "task_id or scan is required"}}}
+	case len(raw) > 128:
+		return Task{}, Suggestion{}, floorops.Invalid("scan", "must be at most 128 long")
+	default:
+		t, err = taskForScan(ctx, q, raw)
+	}
+	if err != nil {
+		return Task{}, Suggestion{}, err
+	}
+	sg, ok, err := s.suggest(ctx, q, t)
+	if err != nil {
+		return Task{}, Suggestion{}, err
+	}
+	if !ok {
+		return t, Suggestion{}, floorops.Errorf(floorops.EPRECONDITION,
+			"no %s location has room for %s: ask a lead to free space or put it away with an override reason", destinationKind(t), t.SKU)
+	}
+	return t, sg, nil
+}
+
+func destinationKind(t Task) string {
+	if t.Status == inventory.Quarantined {
+		return "quarantine"
+	}
+	return "storage or pick-face"
+}
+
+// candidate is a location a strategy found, with how full it is.
+type candidate struct {
+	id       int64
+	code     string
+	zone     string
+	typ      inventory.LocationType
+	walkSeq  int64
+	capacity int64
+	fill     int64 // units of anything there
+	same     int64 // units of the task's item (and lot, for consolidation) there
+	rank     int64 // home pick face (0) or pick face already holding the item (1)
+}
+
+func (c candidate) room() int64 {
+	if c.capacity == 0 {
+		return math.MaxInt64
+	}
+	return max(c.capacity-c.fill, 0)
+}
+
+// suggest runs the strategies in order, first looking for a location that
+// takes every remaining unit and, failing that, for one that takes some
+// (the rest is split to another location). ok is false when no location
+// has room for even one unit.
+func (s *Service) suggest(ctx context.Context, q inventory.Querier, t Task) (Suggestion, bool, error) {
+	need := t.Remaining()
+	strategies := s.Strategies
+	if t.Status == inventory.Quarantined {
+		strategies = []Strategy{StrategyQuarantine}
+	}
+	for _, minRoom := range []int64{need, 1} {
+		for _, st := range strategies {
+			c, reason, ok, err := s.find(ctx, q, st, t, minRoom)
+			if err != nil {
+				return Suggestion{}, false, fmt.Errorf("putaway: %s: %w", st, err)
+			}
+			if !ok {
+				continue
+			}
+			sg := Suggestion{
+				LocationID: c.id, LocationCode: c.code, Zone: c.zone, LocationType: c.typ,
+				Strategy: st, Reason: reason, Qty: min(need, c.room()),
+			}
+			if sg.Qty < need {
+				sg.Reason += fmt.Sprintf("; room for only %d of the %d units: put %d here, then ask for a location for the rest", sg.Qty, need, sg.Qty)
+			}
+			return sg, true, nil
+		}
+		if need == 1 {
+			break
+		}
+	}
+	return Suggestion{}, false, nil
+}
+
+// Conditions every destination meets besides type and room: not the source
+// location, not held for a count, not another item's home pick face.
+const notHeld = ` AND NOT EXISTS (SELECT 1 FROM location_holds h WHERE h.location_id = l.id)
+	AND NOT EXISTS (SELECT 1 FROM putaway_home_locations o WHERE o.location_id = l.id AND o.item_id <> ?)`
+
+const fillOf = `(SELECT COALESCE(SUM(f.qty), 0) FROM balances f WHERE f.location_id = l.id)`
+
+func (s *Service) find(ctx context.Context, q inventory.Querier, st Strategy, t Task, minRoom int64) (candidate, string, bool, error) {
+	switch st {
+	case StrategyConsolidate:
+		c, ok, err := firstWithRoom(ctx, q, minRoom, `SELECT l.id, l.code, l.zone, l.type, l.walk_seq, l.capacity, `+fillOf+`, c.same, 0
+			FROM (SELECT location_id, SUM(qty) AS same FROM balances
+				WHERE item_id = ? AND status = 'available' AND lot = ? AND expiry = ? GROUP BY location_id) c
+			JOIN locations l ON l.id = c.location_id
+			WHERE l.type IN ('storage', 'pickface') AND l.blocked = 0 AND l.id <> ?`+notHeld+`
+			ORDER BY l.walk_seq, l.code`, t.ItemID, t.Lot, t.Expiry, t.FromID, t.ItemID)
+		what := "item"
+		if t.Lot != "" {
+			what = "lot"
+		}
+		return c, fmt.Sprintf("consolidate with %d units of the same %s", c.same, what), ok, err
+
+	case StrategyHomePickFace:
+		c, ok, err := firstWithRoom(ctx, q, minRoom, `SELECT l.id, l.code, l.zone, l.type, l.walk_seq, l.capacity, `+fillOf+`, c.same, c.rank
+			FROM (SELECT location_id, 0 AS rank, 0 AS same FROM putaway_home_locations WHERE item_id = ?
+				UNION ALL
+				SELECT location_id, 1, SUM(qty) FROM balances WHERE item_id = ? AND status = 'available' GROUP BY location_id) c
+			JOIN locations l ON l.id = c.location_id
+			WHERE l.type = 'pickface' AND l.blocked = 0 AND l.id <> ?`+notHeld+`
+			ORDER BY c.rank, l.walk_seq, l.code`, t.ItemID, t.ItemID, t.FromID, t.ItemID)
+		if c.rank == 0 {
+			return c, "home pick face of " + t.SKU, ok, err
+		}
+		return c, fmt.Sprintf("pick face already holding %d units of %s", c.same, t.SKU), ok, err
+
+	case StrategyVelocityZone:
+		zone := s.VelocityZones[t.ABCClass]
+		if zone == "" {
+			return candidate{}, "", false, nil
+		}
+		c, ok, err := firstEmpty(ctx, q, `WHERE l.zone = ?`, minRoom, t, zone)
+		return c, fmt.Sprintf("empty %s in zone %s for velocity class %s, nearest to the walk start", typeWords(c.typ), zone, t.ABCClass), ok, err
+
+	case StrategyAnyEmpty:
+		c, ok, err := firstEmpty(ctx, q, `WHERE l.type = 'storage'`, minRoom, t)
+		return c, "empty storage location nearest to the walk start", ok, err
+
+	case StrategyQuarantine:
+		c, ok, err := firstWithRoom(ctx, q, minRoom, `SELECT l.id, l.code, l.zone, l.type, l.walk_seq, l.capacity, `+fillOf+`, 0, 0
+			FROM locations l WHERE l.type = 'quarantine' AND l.blocked = 0 AND l.id <> ?`+notHeld+`
+			ORDER BY l.walk_seq, l.code`, t.FromID, t.ItemID)
+		return c, "quarantine location for held stock", ok, err
+	}
+	return candidate{}, "", false, floorops.Errorf(floorops.EINTERNAL, "unknown putaway strategy %q", st)
+}
+
+func typeWords(t inventory.LocationType) string {
+	if t == inventory.LocPickFace {
+		return "pick face"
+	}
+	return string(t) + " location"
+}
+
+// firstWithRoom returns the first row of query (in its order) with room for
+// minRoom units.
+func firstWithRoom(ctx context.Context, q inventory.Querier, minRoom int64, query string, args ...any) (candidate, bool, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return candidate{}, false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c candidate
+		if err := rows.Scan(&c.id, &c.code, &c.zone, &c.typ, &c.walkSeq, &c.capacity, &c.fill, &c.same, &c.rank); err != nil {
+			return candidate{}, false, err
+		}
+		if c.room() >= minRoom {
+			return c, true, nil
+		}
+	}
+	return candidate{}, false, rows.Err()
+}
+
+// firstEmpty returns the empty location nearest the walk start that matches
+// where (on putaway_empty_locations, aliased l) and holds minRoom units.
+func firstEmpty(ctx context.Context, q inventory.Querier, where string, minRoom int64, t Task, whereArgs ...any) (candidate, bool, error) {
+	args := append(whereArgs, minRoom, t.FromID, t.ItemID)
+	var c candidate
+	err := q.QueryRowContext(ctx, `SELECT l.location_id, l.code, l.zone, l.type, l.walk_seq, l.capacity
+		FROM putaway_empty_locations l `+where+`
+		AND (l.capacity = 0 OR l.capacity >= ?) AND l.location_id <> ?
+		AND NOT EXISTS (SELECT 1 FROM location_holds h WHERE h.location_id = l.location_id)
+		AND NOT EXISTS (SELECT 1 FROM putaway_home_locations o WHERE o.location_id = l.location_id AND o.item_id <> ?)
+		ORDER BY l.walk_seq, l.code LIMIT 1`, args...).
+		Scan(&c.id, &c.code, &c.zone, &c.typ, &c.walkSeq, &c.capacity)
+	if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return candidate{}, false, nil
+		}
+		return candidate{}, false, err
+	}
+	return c, true, nil
+}

@@ -1,0 +1,290 @@
+package putaway
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/scan"
+	"github.com/floorops/floorops/store"
+)
+
+// CreateTask turns stock that a workflow has just staged (a receipt at a
+// dock, a restocked return) into an open putaway task, inside that
+// workflow's transaction. server wires receiving's and returns' staged-stock
+// hooks to it. The stock must be at the location already, and not already
+// covered by other open tasks.
+func (s *Service) CreateTask(ctx context.Context, tx *store.Tx, st inventory.StagedStock) (Task, error) {
+	if st.Qty <= 0 {
+		return Task{}, floorops.Invalid("quantity", "must be greater than 0")
+	}
+	if st.Status == "" {
+		st.Status = inventory.Available
+	}
+	return createTask(ctx, tx, st, OriginStaged)
+}
+
+// CreateInput is a lead's ad-hoc task: stock scanned at its current location.
+type CreateInput struct {
+	FromScan string           `json:"from_location_scan" validate:"required,max=128"`
+	SKU      string           `json:"sku" validate:"required,max=64"`
+	Qty      int64            `json:"quantity" validate:"gt=0,lte=10000000"`
+	Lot      string           `json:"lot" validate:"max=20"`
+	Expiry   string           `json:"expiry" validate:"omitempty,datetime=2006-01-02"`
+	Status   inventory.Status `json:"status" validate:"omitempty,oneof=available quarantine"`
+	LPN      string           `json:"lpn" validate:"max=32"`
+	Ref      string           `json:"reference" validate:"max=64"`
+	Actor    inventory.Actor  `json:"actor"`
+}
+
+// CreateAdhocTask creates a task for stock a lead scanned at a location, for
+// putaway the receiving and returns workflows did not start (stock found in
+// staging, a relocation).
+func (s *Service) CreateAdhocTask(ctx context.Context, requestID string, in CreateInput) (Task, error) {
+	in.SKU = strings.ToUpper(strings.TrimSpace(in.SKU))
+	in.LPN = strings.ToUpper(strings.TrimSpace(in.LPN))
+	in.Ref = strings.TrimSpace(in.Ref)
+	if in.Status == "" {
+		in.Status = inventory.Available
+	}
+	if err := floorops.Validate(in); err != nil {
+		return Task{}, err
+	}
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "putaway.CreateTask", Body: in},
+		func(tx *store.Tx) (Task, error) {
+			from, err := inventory.LocationFromScan(ctx, tx, "from_location_scan", in.FromScan)
+			if err != nil {
+				return Task{}, err
+			}
+			item, err := inventory.ItemBySKU(ctx, tx, in.SKU)
+			if err != nil {
+				return Task{}, err
+			}
+			return createTask(ctx, tx, inventory.StagedStock{
+				ItemID: item.ID, LocationID: from.ID, Lot: in.Lot, Expiry: in.Expiry, Status: in.Status,
+				LPN: in.LPN, Qty: in.Qty, Ref: in.Ref, Actor: in.Actor,
+			}, OriginAdhoc)
+		})
+}
+
+func createTask(ctx context.Context, tx *store.Tx, st inventory.StagedStock, origin string) (Task, error) {
+	var onHand, tasked int64
+	err := tx.QueryRowContext(ctx, `SELECT
+		COALESCE((SELECT qty FROM balances WHERE location_id = ? AND item_id = ? AND lot = ? AND expiry = ? AND status = ? AND lpn = ?), 0),
+		COALESCE((SELECT SUM(qty - put_qty) FROM putaway_tasks WHERE from_location_id = ? AND item_id = ? AND state = 'open'
+			AND lot = ? AND expiry = ? AND status = ? AND lpn = ?), 0)`,
+		st.LocationID, st.ItemID, st.Lot, st.Expiry, string(st.Status), st.LPN,
+		st.LocationID, st.ItemID, st.Lot, st.Expiry, string(st.Status), st.LPN).Scan(&onHand, &tasked)
+	if err != nil {
+		return Task{}, fmt.Errorf("putaway: staged stock: %w", err)
+	}
+	if onHand-tasked < st.Qty {
+		return Task{}, floorops.Errorf(floorops.EPRECONDITION,
+			"only %d units of this stock are on hand and not already on a putaway task (%d on hand, %d tasked); cannot task %d",
+			max(onHand-tasked, 0), onHand, tasked, st.Qty)
+	}
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO putaway_tasks
+		(item_id, from_location_id, lot, expiry, status, lpn, qty, state, origin, ref, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?) RETURNING id`,
+		st.ItemID, st.LocationID, st.Lot, st.Expiry, string(st.Status), st.LPN, st.Qty, origin, st.Ref, st.Actor.Badge,
+		store.FormatTime(tx.Now)).Scan(&id)
+	if store.IsConstraint(err, store.ConstraintForeignKey) {
+		return Task{}, floorops.Errorf(floorops.ENOTFOUND, "staged stock names an item or location this node does not have")
+	}
+	if err != nil {
+		return Task{}, fmt.Errorf("putaway: insert task: %w", err)
+	}
+	return taskByID(ctx, tx, id)
+}
+
+const taskColumns = `t.id, t.item_id, i.sku, i.abc_class, t.from_location_id, l.code, t.lot, t.expiry, t.status, t.lpn,
+	t.qty, t.put_qty, t.state, t.origin, t.ref, t.created_by, t.cancel_reason, t.created_at, t.closed_at`
+
+const taskFrom = ` FROM putaway_tasks t JOIN items i ON i.id = t.item_id JOIN locations l ON l.id = t.from_location_id`
+
+func scanTask(row interface{ Scan(...any) error }) (Task, error) {
+	var t Task
+	var created, closed string
+	err := row.Scan(&t.ID, &t.ItemID, &t.SKU, &t.ABCClass, &t.FromID, &t.FromCode, &t.Lot, &t.Expiry, &t.Status, &t.LPN,
+		&t.Qty, &t.PutQty, &t.State, &t.Origin, &t.Ref, &t.CreatedBy, &t.CancelReason, &created, &closed)
+	if err != nil {
+		return Task{}, err
+	}
+	if t.CreatedAt, err = store.ParseTime(created); err != nil {
+		return Task{}, err
+	}
+	if closed != "" {
+		if t.ClosedAt, err = store.ParseTime(closed); err != nil {
+			return Task{}, err
+		}
+	}
+	return t, nil
+}
+
+func taskByID(ctx context.Context, q inventory.Querier, id int64) (Task, error) {
+	t, err := scanTask(q.QueryRowContext(ctx, `SELECT `+taskColumns+taskFrom+` WHERE t.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Task{}, floorops.Errorf(floorops.ENOTFOUND, "putaway task %d not found", id)
+	}
+	if err != nil {
+		return Task{}, fmt.Errorf("putaway: read task %d: %w", id, err)
+	}
+	return t, nil
+}
+
+// openTask reads a task that must still be open.
+func openTask(ctx context.Context, q inventory.Querier, id int64) (Task, error) {
+	t, err := taskByID(ctx, q, id)
+	if err != nil {
+		return Task{}, err
+	}
+	switch t.State {
+	case TaskDone:
+		return Task{}, floorops.Errorf(floorops.EPRECONDITION, "putaway task %d is already done: all %d units are put away", id, t.Qty)
+	case TaskCancelled:
+		return Task{}, floorops.Errorf(floorops.EPRECONDITION, "putaway task %d was cancelled", id)
+	}
+	return t, nil
+}
+
+// taskForScan finds the oldest open task for what an associate scanned in
+// staging: an LPN, or an item's GTIN or GS1 label (matching its lot when
+// the label carries one and the item is lot tracked).
+func taskForScan(ctx context.Context, q inventory.Querier, raw string) (Task, error) {
+	sc, err := scan.Parse(raw)
+	if err != nil {
+		return Task{}, floorops.Invalid("scan", "%v", err)
+	}
+	var row *sql.Row
+	switch {
+	case sc.Kind == scan.KindLPN:
+		row = q.QueryRowContext(ctx, `SELECT `+taskColumns+taskFrom+`
+			WHERE t.state = 'open' AND t.lpn = ? ORDER BY t.created_at, t.id LIMIT 1`, sc.Code)
+	case sc.GTIN != "":
+		item, _, err := inventory.ItemByGTIN(ctx, q, sc.GTIN)
+		if err != nil {
+			return Task{}, err
+		}
+		lot := ""
+		if item.LotTracked {
+			lot = sc.Lot
+		}
+		row = q.QueryRowContext(ctx, `SELECT `+taskColumns+taskFrom+`
+			WHERE t.state = 'open' AND t.item_id = ? AND (? = '' OR t.lot = ?) ORDER BY t.created_at, t.id LIMIT 1`,
+			item.ID, lot, lot)
+	default:
+		return Task{}, floorops.Invalid("scan", "scanned a %s; scan the LPN or the item's barcode in staging", sc.Kind)
+	}
+	t, err := scanTask(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Task{}, floorops.Errorf(floorops.ENOTFOUND, "no open putaway task for %s", sc.Raw)
+	}
+	if err != nil {
+		return Task{}, fmt.Errorf("putaway: task for scan: %w", err)
+	}
+	return t, nil
+}
+
+// CancelInput is a lead closing a task.
+type CancelInput struct {
+	TaskID int64           `json:"task_id" validate:"gt=0"`
+	Reason string          `json:"reason" validate:"required,max=64"`
+	Actor  inventory.Actor `json:"actor"`
+}
+
+// CancelTask closes an open task without moving stock; units not yet put
+// away stay at the source location.
+func (s *Service) CancelTask(ctx context.Context, requestID string, in CancelInput) (Task, error) {
+	in.Reason = strings.TrimSpace(in.Reason)
+	if err := floorops.Validate(in); err != nil {
+		return Task{}, err
+	}
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "putaway.CancelTask", Body: in},
+		func(tx *store.Tx) (Task, error) {
+			if _, err := openTask(ctx, tx, in.TaskID); err != nil {
+				return Task{}, err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE putaway_tasks SET state = 'cancelled', cancel_reason = ?, closed_at = ? WHERE id = ?`,
+				in.Reason, store.FormatTime(tx.Now), in.TaskID); err != nil {
+				return Task{}, fmt.Errorf("putaway: cancel task: %w", err)
+			}
+			return taskByID(ctx, tx, in.TaskID)
+		})
+}
+
+// GetTask returns one task.
+func (s *Service) GetTask(ctx context.Context, id int64) (Task, error) {
+	if id <= 0 {
+		return Task{}, floorops.Invalid("task_id", "must be greater than 0")
+	}
+	return taskByID(ctx, s.db.Reader(), id)
+}
+
+const (
+	defaultPageSize = 100
+	maxPageSize     = 1000
+)
+
+func pageSize(n int) (int, error) {
+	switch {
+	case n == 0:
+		return defaultPageSize, nil
+	case n < 0 || n > maxPageSize:
+		return 0, floorops.Invalid("page_size", "must be between 1 and %d", maxPageSize)
+	}
+	return n, nil
+}
+
+// ListTasks returns up to limit open tasks, oldest first, after the task in
+// pageToken (opaque to clients: the last task's creation time and id), and
+// the token for the next page ("" on the last).
+func (s *Service) ListTasks(ctx context.Context, limit int, pageToken string) ([]Task, string, error) {
+	limit, err := pageSize(limit)
+	if err != nil {
+		return nil, "", err
+	}
+	afterTime, afterID := "", int64(0)
+	if pageToken != "" {
+		tok, derr := base64.RawURLEncoding.DecodeString(pageToken)
+		ts, id, ok := strings.Cut(string(tok), "_")
+		n, perr := strconv.ParseInt(id, 10, 64)
+		t, terr := time.Parse(time.RFC3339Nano, ts)
+		if derr != nil || !ok || perr != nil || terr != nil {
+			return nil, "", floorops.Invalid("page_token", "is not a token this node issued")
+		}
+		afterTime, afterID = store.FormatTime(t), n
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+taskColumns+taskFrom+`
+		WHERE t.state = 'open' AND (t.created_at > ? OR (t.created_at = ? AND t.id > ?))
+		ORDER BY t.created_at, t.id LIMIT ?`, afterTime, afterTime, afterID, limit+1)
+	if err != nil {
+		return nil, "", fmt.Errorf("putaway: list tasks: %w", err)
+	}
+	defer rows.Close()
+	var out []Task
+	for rows.Next() {
+		t, err := scanTask(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		last := out[limit-1]
+		next = base64.RawURLEncoding.EncodeToString([]byte(last.CreatedAt.Format(time.RFC3339Nano) + "_" + strconv.FormatInt(last.ID, 10)))
+	}
+	return out, next, nil
+}

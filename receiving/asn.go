@@ -1,0 +1,287 @@
+package receiving
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/scan"
+	"github.com/floorops/floorops/store"
+)
+
+// CreateASN records a vendor's advance ship notice against an open PO. The
+// ASN number and every SSCC and LPN must be new to the node, and contents
+// must carry the lot and expiry their items are tracked by, so that a
+// pallet can later be received whole in one scan.
+func (s *Service) CreateASN(ctx context.Context, requestID string, a ASN) (ASN, error) {
+	if err := normalizeASN(&a); err != nil {
+		return ASN{}, err
+	}
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "CreateASN", Body: a},
+		func(tx *store.Tx) (ASN, error) {
+			if err := createASN(ctx, tx, a); err != nil {
+				return ASN{}, err
+			}
+			return asnView(ctx, tx, a.Number)
+		})
+}
+
+func normalizeASN(a *ASN) error {
+	a.Number = strings.ToUpper(strings.TrimSpace(a.Number))
+	a.PONumber = strings.ToUpper(strings.TrimSpace(a.PONumber))
+	a.ShipDate = strings.TrimSpace(a.ShipDate)
+	for i := range a.Containers {
+		c := &a.Containers[i]
+		c.SSCC = strings.TrimSpace(c.SSCC)
+		c.LPN = strings.ToUpper(strings.TrimSpace(c.LPN))
+		c.Received = false
+		for j := range c.Contents {
+			c.Contents[j].SKU = strings.ToUpper(strings.TrimSpace(c.Contents[j].SKU))
+			c.Contents[j].Lot = strings.TrimSpace(c.Contents[j].Lot)
+		}
+	}
+	if err := floorops.Validate(a); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for i, c := range a.Containers {
+		field := fmt.Sprintf("containers[%d]", i)
+		switch {
+		case (c.SSCC == "") == (c.LPN == ""):
+			return floorops.Invalid(field+".sscc", "give exactly one of sscc (pallet) or lpn (carton)")
+		case c.SSCC != "" && !scan.ValidGS1CheckDigit(c.SSCC):
+			return floorops.Invalid(field+".sscc", "%s has a wrong check digit", c.SSCC)
+		case c.LPN != "":
+			if sc, err := scan.Parse(c.LPN); err != nil || sc.Kind != scan.KindLPN {
+				return floorops.Invalid(field+".lpn", "%s is not a license plate code (LPN-...)", c.LPN)
+			}
+		}
+		if seen[c.Code()] {
+			return floorops.Invalid(field, "%s is listed twice", c.Code())
+		}
+		seen[c.Code()] = true
+	}
+	return nil
+}
+
+func createASN(ctx context.Context, tx *store.Tx, a ASN) error {
+	po, err := poByNumber(ctx, tx, a.PONumber)
+	if err != nil {
+		return err
+	}
+	if po.status == POClosed {
+		return floorops.Errorf(floorops.EPRECONDITION, "%s is closed; it expects no more shipments", po.number)
+	}
+	var asnID int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO asns (asn_number, po_id, ship_date, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		a.Number, po.id, a.ShipDate, store.FormatTime(tx.Now)).Scan(&asnID)
+	if store.IsConstraint(err, store.ConstraintUnique) {
+		return floorops.Errorf(floorops.ECONFLICT, "ASN %s already exists", a.Number)
+	}
+	if err != nil {
+		return fmt.Errorf("insert ASN %s: %w", a.Number, err)
+	}
+	for i, c := range a.Containers {
+		kind := "sscc"
+		if c.SSCC == "" {
+			kind = "lpn"
+		}
+		var cid int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO asn_containers (asn_id, code, kind) VALUES (?, ?, ?) RETURNING id`, asnID, c.Code(), kind).Scan(&cid)
+		if store.IsConstraint(err, store.ConstraintUnique) {
+			return &floorops.Error{Code: floorops.ECONFLICT, Message: fmt.Sprintf("container %s is already on another ASN", c.Code()),
+				Fields: []floorops.FieldViolation{{Field: fmt.Sprintf("containers[%d].%s", i, kind), Description: "is already on another ASN"}}}
+		}
+		if err != nil {
+			return fmt.Errorf("insert container %s: %w", c.Code(), err)
+		}
+		for j, ct := range c.Contents {
+			item, err := inventory.ItemBySKU(ctx, tx, ct.SKU)
+			if err != nil {
+				return err
+			}
+			field := fmt.Sprintf("containers[%d].contents[%d]", i, j)
+			if item.LotTracked && ct.Lot == "" {
+				return floorops.Invalid(field+".lot", "is required: %s is lot tracked", item.SKU)
+			}
+			if item.ExpiryTracked && ct.Expiry == "" {
+				return floorops.Invalid(field+".expiry", "is required: %s carries an expiry date", item.SKU)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO asn_contents (container_id, item_id, qty, lot, expiry) VALUES (?, ?, ?, ?, ?)`,
+				cid, item.ID, ct.Qty, tracked(item.LotTracked, ct.Lot), tracked(item.ExpiryTracked, ct.Expiry)); err != nil {
+				return fmt.Errorf("insert contents of %s: %w", c.Code(), err)
+			}
+		}
+	}
+	return nil
+}
+
+// tracked keeps a lot or expiry only for items tracked by it, so untracked
+// stock is not split into balances by data nobody asked for.
+func tracked(isTracked bool, v string) string {
+	if isTracked {
+		return v
+	}
+	return ""
+}
+
+// GetASN returns an ASN with which of its containers are received.
+func (s *Service) GetASN(ctx context.Context, number string) (ASN, error) {
+	number = strings.ToUpper(strings.TrimSpace(number))
+	if number == "" {
+		return ASN{}, floorops.Invalid("asn_number", "is required")
+	}
+	return asnView(ctx, s.db.Reader(), number)
+}
+
+func asnView(ctx context.Context, q inventory.Querier, number string) (ASN, error) {
+	a := ASN{Number: number}
+	var id int64
+	err := q.QueryRowContext(ctx, `SELECT a.id, p.po_number, a.ship_date FROM asns a JOIN purchase_orders p ON p.id = a.po_id
+		WHERE a.asn_number = ?`, number).Scan(&id, &a.PONumber, &a.ShipDate)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, floorops.Errorf(floorops.ENOTFOUND, "ASN %s not found", number)
+	}
+	if err != nil {
+		return a, fmt.Errorf("read ASN %s: %w", number, err)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT c.id, c.code, c.kind, `+containerReceived+` FROM asn_containers c WHERE c.asn_id = ? ORDER BY c.id`, id)
+	if err != nil {
+		return a, fmt.Errorf("read containers of %s: %w", number, err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var cid int64
+		var code, kind string
+		var c Container
+		if err := rows.Scan(&cid, &code, &kind, &c.Received); err != nil {
+			rows.Close()
+			return a, err
+		}
+		if kind == "sscc" {
+			c.SSCC = code
+		} else {
+			c.LPN = code
+		}
+		ids = append(ids, cid)
+		a.Containers = append(a.Containers, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return a, err
+	}
+	for i, cid := range ids {
+		ct, err := containerContents(ctx, q, cid)
+		if err != nil {
+			return a, err
+		}
+		for _, c := range ct {
+			a.Containers[i].Contents = append(a.Containers[i].Contents, c.Content)
+		}
+	}
+	return a, nil
+}
+
+// containerReceived is an SQL expression over asn_containers c: whether the
+// container has been received whole and not undone.
+const containerReceived = `EXISTS (SELECT 1 FROM receipt_scans s WHERE s.container_id = c.id AND s.qty > 0
+	AND NOT EXISTS (SELECT 1 FROM receipt_scans u WHERE u.undoes_id = s.id))`
+
+// content is one stored container content with its item.
+type content struct {
+	Content
+	itemID int64
+}
+
+func containerContents(ctx context.Context, q inventory.Querier, containerID int64) ([]content, error) {
+	rows, err := q.QueryContext(ctx, `SELECT ac.item_id, i.sku, ac.qty, ac.lot, ac.expiry FROM asn_contents ac JOIN items i ON i.id = ac.item_id
+		WHERE ac.container_id = ? ORDER BY ac.id`, containerID)
+	if err != nil {
+		return nil, fmt.Errorf("read container contents: %w", err)
+	}
+	defer rows.Close()
+	var out []content
+	for rows.Next() {
+		var c content
+		if err := rows.Scan(&c.itemID, &c.SKU, &c.Qty, &c.Lot, &c.Expiry); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// container is a stored ASN container with the PO its ASN delivers against.
+type container struct {
+	id        int64
+	code      string
+	asnID     int64
+	asnNumber string
+	poID      int64
+	received  bool
+}
+
+func containerByCode(ctx context.Context, q inventory.Querier, code string) (container, error) {
+	c := container{code: code}
+	err := q.QueryRowContext(ctx, `SELECT c.id, a.id, a.asn_number, a.po_id, `+containerReceived+`
+		FROM asn_containers c JOIN asns a ON a.id = c.asn_id WHERE c.code = ?`, code).
+		Scan(&c.id, &c.asnID, &c.asnNumber, &c.poID, &c.received)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, floorops.Errorf(floorops.ENOTFOUND, "%s is not on any ASN; receive its cases by GTIN", code)
+	}
+	if err != nil {
+		return c, fmt.Errorf("read container %s: %w", code, err)
+	}
+	return c, nil
+}
+
+// ListASNs returns up to limit ASNs after the ASN number in pageToken,
+// optionally only those of one PO, and the next token.
+func (s *Service) ListASNs(ctx context.Context, poNumber string, limit int, pageToken string) ([]ASN, string, error) {
+	limit, err := pageSize(limit)
+	if err != nil {
+		return nil, "", err
+	}
+	after, err := decodeToken(pageToken)
+	if err != nil {
+		return nil, "", err
+	}
+	poNumber = strings.ToUpper(strings.TrimSpace(poNumber))
+	q := s.db.Reader()
+	rows, err := q.QueryContext(ctx, `SELECT a.asn_number FROM asns a JOIN purchase_orders p ON p.id = a.po_id
+		WHERE a.asn_number > ? AND (? = '' OR p.po_number = ?) ORDER BY a.asn_number LIMIT ?`, after, poNumber, poNumber, limit+1)
+	if err != nil {
+		return nil, "", fmt.Errorf("list ASNs: %w", err)
+	}
+	var numbers []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, "", err
+		}
+		numbers = append(numbers, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(numbers) > limit {
+		numbers = numbers[:limit]
+		next = encodeToken(numbers[limit-1])
+	}
+	out := make([]ASN, 0, len(numbers))
+	for _, n := range numbers {
+		a, err := asnView(ctx, q, n)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, a)
+	}
+	return out, next, nil
+}

@@ -1,0 +1,384 @@
+package receiving
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/inventory"
+	eventv1 "github.com/floorops/floorops/proto/floorops/event/v1"
+	"github.com/floorops/floorops/scan"
+	"github.com/floorops/floorops/store"
+)
+
+// StartInput is what an associate scans to start a receipt: the dock
+// door's location label, then the PO number or a container from its ASN.
+type StartInput struct {
+	DockScan     string          `json:"dock_location_scan" validate:"required,max=128"`
+	DocumentScan string          `json:"document_scan" validate:"required,max=128"`
+	Actor        inventory.Actor `json:"actor"`
+}
+
+// StartReceipt opens a receipt at a dock door against an open PO. The
+// location scanned must be a dock; a container scan starts the receipt
+// for its ASN's PO. Blind receiving is fixed when the receipt starts.
+func (s *Service) StartReceipt(ctx context.Context, requestID string, in StartInput) (Receipt, error) {
+	if err := floorops.Validate(in); err != nil {
+		return Receipt{}, err
+	}
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "StartReceipt", Body: in},
+		func(tx *store.Tx) (Receipt, error) {
+			id, err := s.startReceipt(ctx, tx, in)
+			if err != nil {
+				return Receipt{}, err
+			}
+			return receiptView(ctx, tx, id)
+		})
+}
+
+func (s *Service) startReceipt(ctx context.Context, tx *store.Tx, in StartInput) (int64, error) {
+	dock, err := inventory.LocationFromScan(ctx, tx, "dock_location_scan", in.DockScan)
+	if err != nil {
+		return 0, err
+	}
+	if dock.Type != inventory.LocDock {
+		return 0, floorops.Invalid("dock_location_scan", "%s is a %s location, not a dock door: scan the door's label", dock.Code, dock.Type)
+	}
+	if dock.Blocked {
+		return 0, floorops.Errorf(floorops.EPRECONDITION, "dock %s is blocked", dock.Code)
+	}
+	var po poHeader
+	var asnID any
+	code, isContainer := containerCode(in.DocumentScan)
+	if isContainer {
+		c, err := containerByCode(ctx, tx, code)
+		if err != nil {
+			return 0, err
+		}
+		asnID = c.asnID
+		if err := tx.QueryRowContext(ctx, `SELECT po_number FROM purchase_orders WHERE id = ?`, c.poID).Scan(&po.number); err != nil {
+			return 0, fmt.Errorf("read PO of %s: %w", code, err)
+		}
+		code = po.number
+	}
+	if po, err = poByNumber(ctx, tx, code); err != nil {
+		return 0, err
+	}
+	if po.status == POClosed {
+		return 0, floorops.Errorf(floorops.EPRECONDITION, "%s is closed; it expects no more deliveries", po.number)
+	}
+	blind, err := s.blindFor(ctx, tx, po.vendor)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO receipts (po_id, asn_id, dock_location_id, status, blind, user_badge, device_id, created_at)
+		VALUES (?, ?, ?, 'open', ?, ?, ?, ?) RETURNING id`,
+		po.id, asnID, dock.ID, blind, in.Actor.Badge, in.Actor.Device, store.FormatTime(tx.Now)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("insert receipt: %w", err)
+	}
+	return id, nil
+}
+
+// containerCode reports whether a document scan is a pallet SSCC or carton
+// LPN, and otherwise returns the PO number it names: the parsed PO code, or
+// the typed text upper-cased for PO numbers in a vendor's own format.
+func containerCode(raw string) (string, bool) {
+	sc, err := scan.Parse(raw)
+	switch {
+	case err != nil:
+		return strings.ToUpper(strings.TrimSpace(raw)), false
+	case sc.SSCC != "":
+		return sc.SSCC, true
+	case sc.Kind == scan.KindLPN:
+		return sc.Code, true
+	case sc.Code != "":
+		return sc.Code, false
+	}
+	return strings.ToUpper(strings.TrimSpace(raw)), false
+}
+
+// receiptRow is a receipt's header as the transactions that change it need.
+type receiptRow struct {
+	id       int64
+	poID     int64
+	poNumber string
+	poStatus POStatus
+	asnID    sql.NullInt64
+	vendor   string
+	dockID   int64
+	dockCode string
+	status   ReceiptStatus
+	blind    bool
+}
+
+func readReceipt(ctx context.Context, q inventory.Querier, id int64) (receiptRow, error) {
+	r := receiptRow{id: id}
+	err := q.QueryRowContext(ctx, `SELECT r.po_id, p.po_number, p.status, r.asn_id, p.vendor, r.dock_location_id, l.code, r.status, r.blind
+		FROM receipts r JOIN purchase_orders p ON p.id = r.po_id JOIN locations l ON l.id = r.dock_location_id WHERE r.id = ?`, id).
+		Scan(&r.poID, &r.poNumber, &r.poStatus, &r.asnID, &r.vendor, &r.dockID, &r.dockCode, &r.status, &r.blind)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, floorops.Errorf(floorops.ENOTFOUND, "receipt %d not found", id)
+	}
+	if err != nil {
+		return r, fmt.Errorf("read receipt %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// openReceipt reads a receipt that may still be scanned into.
+func openReceipt(ctx context.Context, q inventory.Querier, id int64) (receiptRow, error) {
+	if id <= 0 {
+		return receiptRow{}, floorops.Invalid("receipt_id", "is required")
+	}
+	r, err := readReceipt(ctx, q, id)
+	switch {
+	case err != nil:
+		return r, err
+	case r.status == ReceiptClosed:
+		return r, floorops.Errorf(floorops.EPRECONDITION, "receipt %d is closed", id)
+	case r.poStatus == POClosed:
+		return r, floorops.Errorf(floorops.EPRECONDITION, "%s was closed; receipt %d takes no more scans", r.poNumber, id)
+	}
+	return r, nil
+}
+
+// CloseInput closes a receipt; ClosePO also closes its PO (the last
+// delivery: what is still short will not come).
+type CloseInput struct {
+	ReceiptID int64           `json:"receipt_id" validate:"gt=0"`
+	ClosePO   bool            `json:"close_purchase_order"`
+	Actor     inventory.Actor `json:"actor"`
+}
+
+// CloseReceipt closes a receipt, reconciles it against its PO and sends
+// the reconciliation upstream (ReceiptReconciled) in the same transaction.
+func (s *Service) CloseReceipt(ctx context.Context, requestID string, in CloseInput) (Receipt, error) {
+	if err := floorops.Validate(in); err != nil {
+		return Receipt{}, err
+	}
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "CloseReceipt", Body: in},
+		func(tx *store.Tx) (Receipt, error) { return closeReceipt(ctx, tx, in) })
+}
+
+func closeReceipt(ctx context.Context, tx *store.Tx, in CloseInput) (Receipt, error) {
+	r, err := readReceipt(ctx, tx, in.ReceiptID)
+	if err != nil {
+		return Receipt{}, err
+	}
+	if r.status == ReceiptClosed {
+		return Receipt{}, floorops.Errorf(floorops.EPRECONDITION, "receipt %d is already closed", r.id)
+	}
+	now := store.FormatTime(tx.Now)
+	if _, err := tx.ExecContext(ctx, `UPDATE receipts SET status = 'closed', closed_at = ? WHERE id = ?`, now, r.id); err != nil {
+		return Receipt{}, fmt.Errorf("close receipt %d: %w", r.id, err)
+	}
+	if in.ClosePO {
+		if _, err := tx.ExecContext(ctx, `UPDATE purchase_orders SET status = 'closed', updated_at = ? WHERE id = ?`, now, r.poID); err != nil {
+			return Receipt{}, fmt.Errorf("close %s: %w", r.poNumber, err)
+		}
+	}
+	rc, err := receiptView(ctx, tx, r.id)
+	if err != nil {
+		return Receipt{}, err
+	}
+	ev := &eventv1.ReceiptReconciled{
+		ReceiptId: rc.ID, PoNumber: rc.PONumber, AsnNumber: rc.ASNNumber, Vendor: rc.Vendor,
+		DockLocationCode: rc.DockCode, PurchaseOrderClosed: in.ClosePO,
+	}
+	for _, l := range rc.Lines {
+		ev.Lines = append(ev.Lines, &eventv1.ReceiptReconciledLine{
+			LineNumber: int32(l.LineNo), Sku: l.SKU, ExpectedQuantity: l.Expected,
+			ReceivedGoodQuantity: l.Good, ReceivedDamagedQuantity: l.Damaged,
+			ShortQuantity: l.Short, OverQuantity: l.Over, Unexpected: l.Unexpected,
+		})
+	}
+	if _, err := inventory.Emit(ctx, tx, "receipt_reconciled", &eventv1.Event{
+		Payload: &eventv1.Event_ReceiptReconciled{ReceiptReconciled: ev},
+	}); err != nil {
+		return Receipt{}, err
+	}
+	return rc, nil
+}
+
+// GetReceipt returns a receipt with its reconciliation so far.
+func (s *Service) GetReceipt(ctx context.Context, id int64) (Receipt, error) {
+	if id <= 0 {
+		return Receipt{}, floorops.Invalid("receipt_id", "is required")
+	}
+	return receiptView(ctx, s.db.Reader(), id)
+}
+
+// receiptView reads a receipt and reconciles it: per PO line, expected
+// (ordered less what earlier receipts of the PO brought), good, damaged,
+// short and over; then one line per SKU not on the PO; then exceptions.
+func receiptView(ctx context.Context, q inventory.Querier, id int64) (Receipt, error) {
+	rc := Receipt{ID: id}
+	var poID int64
+	err := q.QueryRowContext(ctx, `SELECT r.po_id, p.po_number, COALESCE(a.asn_number, ''), p.vendor, l.code, r.status, r.blind,
+			r.user_badge, r.created_at, r.closed_at
+		FROM receipts r JOIN purchase_orders p ON p.id = r.po_id JOIN locations l ON l.id = r.dock_location_id
+		LEFT JOIN asns a ON a.id = r.asn_id WHERE r.id = ?`, id).
+		Scan(&poID, &rc.PONumber, &rc.ASNNumber, &rc.Vendor, &rc.DockCode, &rc.Status, &rc.Blind, &rc.StartedBy, &rc.StartedAt, &rc.ClosedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return rc, floorops.Errorf(floorops.ENOTFOUND, "receipt %d not found", id)
+	}
+	if err != nil {
+		return rc, fmt.Errorf("read receipt %d: %w", id, err)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT pl.line_no, i.sku, pl.ordered_qty,
+			COALESCE(SUM(CASE WHEN s.receipt_id < ?1 THEN s.qty END), 0),
+			COALESCE(SUM(CASE WHEN s.receipt_id = ?1 AND s.condition = 'good' THEN s.qty END), 0),
+			COALESCE(SUM(CASE WHEN s.receipt_id = ?1 AND s.condition = 'damaged' THEN s.qty END), 0)
+		FROM po_lines pl JOIN items i ON i.id = pl.item_id LEFT JOIN receipt_scans s ON s.po_line_id = pl.id
+		WHERE pl.po_id = ?2 GROUP BY pl.id ORDER BY pl.line_no`, id, poID)
+	if err != nil {
+		return rc, fmt.Errorf("reconcile receipt %d: %w", id, err)
+	}
+	for rows.Next() {
+		var l ReceiptLine
+		var ordered, earlier int64
+		if err := rows.Scan(&l.LineNo, &l.SKU, &ordered, &earlier, &l.Good, &l.Damaged); err != nil {
+			rows.Close()
+			return rc, err
+		}
+		l.Expected = max(ordered-earlier, 0)
+		got := l.Good + l.Damaged
+		l.Short, l.Over = max(l.Expected-got, 0), max(got-l.Expected, 0)
+		rc.Lines = append(rc.Lines, l)
+		rc.Received += got
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return rc, err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT i.sku,
+			COALESCE(SUM(CASE WHEN s.condition = 'good' THEN s.qty END), 0),
+			COALESCE(SUM(CASE WHEN s.condition = 'damaged' THEN s.qty END), 0)
+		FROM receipt_scans s JOIN items i ON i.id = s.item_id
+		WHERE s.receipt_id = ? AND s.po_line_id IS NULL GROUP BY i.sku HAVING SUM(s.qty) <> 0 ORDER BY i.sku`, id)
+	if err != nil {
+		return rc, fmt.Errorf("reconcile unexpected items of receipt %d: %w", id, err)
+	}
+	for rows.Next() {
+		l := ReceiptLine{Unexpected: true}
+		if err := rows.Scan(&l.SKU, &l.Good, &l.Damaged); err != nil {
+			rows.Close()
+			return rc, err
+		}
+		l.Over = l.Good + l.Damaged
+		rc.Lines = append(rc.Lines, l)
+		rc.Received += l.Over
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return rc, err
+	}
+	rc.Exceptions, err = receiptExceptions(ctx, q, id)
+	return rc, err
+}
+
+// receiptExceptions lists what differed from the PO, in scan order: for
+// every scan still standing, an unexpected item, damage and a lead's
+// override; for every undo, the undo with its reason.
+func receiptExceptions(ctx context.Context, q inventory.Querier, id int64) ([]ReceiptException, error) {
+	rows, err := q.QueryContext(ctx, `SELECT i.sku, s.qty, s.po_line_id IS NULL, s.condition, s.override_reason, s.undo_reason, s.user_badge
+		FROM receipt_scans s JOIN items i ON i.id = s.item_id
+		WHERE s.receipt_id = ? AND (s.qty < 0 OR NOT EXISTS (SELECT 1 FROM receipt_scans u WHERE u.undoes_id = s.id))
+		ORDER BY s.id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read exceptions of receipt %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []ReceiptException
+	for rows.Next() {
+		var sku, cond, override, undo, badge string
+		var qty int64
+		var unexpected bool
+		if err := rows.Scan(&sku, &qty, &unexpected, &cond, &override, &undo, &badge); err != nil {
+			return nil, err
+		}
+		add := func(kind, detail string, qty int64) {
+			out = append(out, ReceiptException{Kind: kind, SKU: sku, Qty: qty, Detail: detail, UserBadge: badge})
+		}
+		if qty < 0 {
+			add(inventory.ExceptionReceiptUndo, undo, -qty)
+			continue
+		}
+		if unexpected {
+			add(inventory.ExceptionUnexpectedItem, "not on the PO; held in quarantine", qty)
+		}
+		if Condition(cond) == Damaged {
+			add(inventory.ExceptionDamagedReceived, "held in quarantine", qty)
+		}
+		if override != "" {
+			add(inventory.ExceptionReceiptOverage, override, qty)
+		}
+	}
+	return out, rows.Err()
+}
+
+// ReceiptFilter narrows ListReceipts.
+type ReceiptFilter struct {
+	PONumber string
+	Status   ReceiptStatus // "" for any
+}
+
+// ListReceipts returns up to limit receipts, newest first, with their
+// progress, and the token for the next page.
+func (s *Service) ListReceipts(ctx context.Context, f ReceiptFilter, limit int, pageToken string) ([]Receipt, string, error) {
+	limit, err := pageSize(limit)
+	if err != nil {
+		return nil, "", err
+	}
+	tok, err := decodeToken(pageToken)
+	if err != nil {
+		return nil, "", err
+	}
+	before := int64(1<<63 - 1)
+	if tok != "" {
+		if before, err = strconv.ParseInt(tok, 10, 64); err != nil {
+			return nil, "", floorops.Invalid("page_token", "is not a token this node issued")
+		}
+	}
+	po := strings.ToUpper(strings.TrimSpace(f.PONumber))
+	q := s.db.Reader()
+	rows, err := q.QueryContext(ctx, `SELECT r.id FROM receipts r JOIN purchase_orders p ON p.id = r.po_id
+		WHERE r.id < ? AND (? = '' OR p.po_number = ?) AND (? = '' OR r.status = ?) ORDER BY r.id DESC LIMIT ?`,
+		before, po, po, string(f.Status), string(f.Status), limit+1)
+	if err != nil {
+		return nil, "", fmt.Errorf("list receipts: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, "", err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(ids) > limit {
+		ids = ids[:limit]
+		next = encodeToken(strconv.FormatInt(ids[limit-1], 10))
+	}
+	out := make([]Receipt, 0, len(ids))
+	for _, id := range ids {
+		rc, err := receiptView(ctx, q, id)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, rc)
+	}
+	return out, next, nil
+}

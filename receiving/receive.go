@@ -1,0 +1,433 @@
+package receiving
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/scan"
+	"github.com/floorops/floorops/store"
+)
+
+// ScanInput is one scan at the dock. Qty is how many of what was scanned:
+// packs of a GTIN (a case GTIN of 12 keyed as 5 receives 60), or 1 for a
+// pallet or carton. Lot and Expiry are typed by the associate when the
+// label carries none. OverrideReason is a lead's reason to receive beyond
+// tolerance; the gRPC handler lets only leads and admins give one.
+type ScanInput struct {
+	ReceiptID      int64           `json:"receipt_id" validate:"gt=0"`
+	Raw            string          `json:"raw_scan" validate:"required,max=256"`
+	Qty            int64           `json:"quantity" validate:"gt=0,lte=100000"`
+	Condition      Condition       `json:"condition" validate:"omitempty,oneof=good damaged"`
+	Lot            string          `json:"lot" validate:"max=20"`
+	Expiry         string          `json:"expiry" validate:"omitempty,datetime=2006-01-02"`
+	OverrideReason string          `json:"override_reason" validate:"max=128"`
+	ConfirmPallet  bool            `json:"confirm_pallet"`
+	Actor          inventory.Actor `json:"actor"`
+}
+
+// ScanResult is what a scan received. A container scanned without
+// ConfirmPallet receives nothing: ConfirmationRequired is set and Contents
+// says what the ASN puts on it.
+type ScanResult struct {
+	Received             []Received `json:"received"`
+	ConfirmationRequired bool       `json:"confirmation_required"`
+	Contents             []Content  `json:"container_contents"`
+}
+
+// ReceiveScan receives one scan into the receipt's dock location, all in
+// one transaction: the ledger movement, the receipt line, any exception
+// and the OnStaged hand-off. A retried request id receives once.
+//
+// A GTIN receives its pack quantity times Qty (times the label's count,
+// AI 30/37, when present); lot and expiry come from the GS1 label, else
+// from the request, and are required when the item is tracked by them; a
+// past expiry is refused. An SSCC or LPN of an ASN container on this PO
+// receives the container whole, on its own license plate, once confirmed.
+// Units beyond a line's tolerance are refused unless overridden; damaged
+// units and items not on the PO go to quarantine with an exception.
+func (s *Service) ReceiveScan(ctx context.Context, requestID string, in ScanInput) (ScanResult, error) {
+	in.Lot = strings.TrimSpace(in.Lot)
+	in.OverrideReason = strings.TrimSpace(in.OverrideReason)
+	if in.Condition == "" {
+		in.Condition = Good
+	}
+	if err := floorops.Validate(in); err != nil {
+		return ScanResult{}, err
+	}
+	sc, err := scan.Parse(in.Raw)
+	if err != nil {
+		return ScanResult{}, floorops.Invalid("raw_scan", "%v", err)
+	}
+	if isContainerScan(sc) && !in.ConfirmPallet {
+		return s.previewContainer(ctx, in.ReceiptID, sc)
+	}
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "ReceiveScan", Body: in},
+		func(tx *store.Tx) (ScanResult, error) {
+			r, err := openReceipt(ctx, tx, in.ReceiptID)
+			if err != nil {
+				return ScanResult{}, err
+			}
+			rs := &receiver{svc: s, tx: tx, r: r, in: in, requestID: requestID}
+			if isContainerScan(sc) {
+				return rs.container(ctx, sc)
+			}
+			return rs.gtin(ctx, sc)
+		})
+}
+
+// isContainerScan reports whether sc names a pallet or carton rather than
+// an item: a plain SSCC or LPN, or a GS1 pallet label without a GTIN.
+// (A GS1 label with both an SSCC and a GTIN is received by its GTIN.)
+func isContainerScan(sc scan.Scan) bool {
+	return sc.Kind == scan.KindSSCC || sc.Kind == scan.KindLPN || (sc.SSCC != "" && sc.GTIN == "")
+}
+
+func scanContainerCode(sc scan.Scan) string {
+	if sc.SSCC != "" {
+		return sc.SSCC
+	}
+	return sc.Code
+}
+
+// previewContainer answers a container scan without confirmation: what it
+// holds, receiving nothing.
+func (s *Service) previewContainer(ctx context.Context, receiptID int64, sc scan.Scan) (ScanResult, error) {
+	q := s.db.Reader()
+	r, err := openReceipt(ctx, q, receiptID)
+	if err != nil {
+		return ScanResult{}, err
+	}
+	c, err := containerFor(ctx, q, r, scanContainerCode(sc))
+	if err != nil {
+		return ScanResult{}, err
+	}
+	cts, err := containerContents(ctx, q, c.id)
+	if err != nil {
+		return ScanResult{}, err
+	}
+	res := ScanResult{ConfirmationRequired: true}
+	for _, ct := range cts {
+		res.Contents = append(res.Contents, ct.Content)
+	}
+	return res, nil
+}
+
+// containerFor finds a container that may be received on receipt r.
+func containerFor(ctx context.Context, q inventory.Querier, r receiptRow, code string) (container, error) {
+	c, err := containerByCode(ctx, q, code)
+	switch {
+	case err != nil:
+		return c, err
+	case c.poID != r.poID:
+		return c, floorops.Errorf(floorops.EPRECONDITION, "%s is on ASN %s for another PO, not %s", code, c.asnNumber, r.poNumber)
+	case c.received:
+		return c, floorops.Errorf(floorops.EPRECONDITION, "%s has already been received", code)
+	}
+	return c, nil
+}
+
+// receiver receives the quantities of one scan inside its transaction.
+type receiver struct {
+	svc       *Service
+	tx        *store.Tx
+	r         receiptRow
+	in        ScanInput
+	requestID string
+}
+
+func (rs *receiver) gtin(ctx context.Context, sc scan.Scan) (ScanResult, error) {
+	if sc.GTIN == "" {
+		return ScanResult{}, floorops.Invalid("raw_scan", "scanned a %s; scan the item's barcode, or a pallet or carton from the ASN", sc.Kind)
+	}
+	item, pack, err := inventory.ItemByGTIN(ctx, rs.tx, sc.GTIN)
+	if err != nil {
+		return ScanResult{}, err
+	}
+	packs := rs.in.Qty
+	if sc.HasCount {
+		if sc.Count <= 0 {
+			return ScanResult{}, floorops.Invalid("raw_scan", "the label's count is 0")
+		}
+		packs *= int64(sc.Count)
+	}
+	lot, expiry := sc.Lot, sc.Expiry.String()
+	if lot == "" {
+		lot = rs.in.Lot
+	}
+	if expiry == "" {
+		expiry = rs.in.Expiry
+	}
+	if item.LotTracked && lot == "" {
+		return ScanResult{}, floorops.Invalid("lot", "is required: %s is lot tracked and the label carries no lot", item.SKU)
+	}
+	if item.ExpiryTracked && expiry == "" {
+		return ScanResult{}, floorops.Invalid("expiry", "is required: %s carries an expiry date and the label has none", item.SKU)
+	}
+	got, err := rs.receive(ctx, stock{itemID: item.ID, sku: item.SKU, qty: pack * packs,
+		lot: tracked(item.LotTracked, lot), expiry: tracked(item.ExpiryTracked, expiry)})
+	if err != nil {
+		return ScanResult{}, err
+	}
+	return ScanResult{Received: []Received{got}}, nil
+}
+
+func (rs *receiver) container(ctx context.Context, sc scan.Scan) (ScanResult, error) {
+	if rs.in.Qty != 1 {
+		return ScanResult{}, floorops.Invalid("quantity", "must be 1 for a pallet or carton")
+	}
+	code := scanContainerCode(sc)
+	c, err := containerFor(ctx, rs.tx, rs.r, code)
+	if err != nil {
+		return ScanResult{}, err
+	}
+	cts, err := containerContents(ctx, rs.tx, c.id)
+	if err != nil {
+		return ScanResult{}, err
+	}
+	var res ScanResult
+	for _, ct := range cts {
+		got, err := rs.receive(ctx, stock{itemID: ct.itemID, sku: ct.SKU, qty: ct.Qty, lot: ct.Lot, expiry: ct.Expiry, lpn: code, containerID: c.id})
+		if err != nil {
+			return ScanResult{}, err
+		}
+		res.Received = append(res.Received, got)
+	}
+	return res, nil
+}
+
+// stock is one quantity to receive.
+type stock struct {
+	itemID      int64
+	sku         string
+	qty         int64
+	lot, expiry string
+	lpn         string
+	containerID int64
+}
+
+// receive puts one quantity into the dock: checks expiry and the PO line's
+// tolerance against everything received so far (read in this transaction,
+// so two associates racing for the last units cannot both get them),
+// records the movement, the receipt row and exceptions, and stages it.
+func (rs *receiver) receive(ctx context.Context, st stock) (Received, error) {
+	tx, r, in := rs.tx, rs.r, rs.in
+	if st.expiry != "" && st.expiry < tx.Now.Format(time.DateOnly) {
+		return Received{}, floorops.Errorf(floorops.EPRECONDITION, "%s expired on %s; expired stock is not received", st.sku, st.expiry)
+	}
+	line, err := lineFor(ctx, tx, r.poID, st.itemID)
+	if err != nil {
+		return Received{}, err
+	}
+	got := Received{SKU: st.sku, Qty: st.qty, Lot: st.lot, Expiry: st.expiry, LPN: st.lpn, Condition: in.Condition, Unexpected: line == nil}
+	status := inventory.Available
+	var reason string
+	switch {
+	case line == nil:
+		status, reason = inventory.Quarantined, "not-on-po"
+	case in.Condition == Damaged:
+		status, reason = inventory.Quarantined, "damaged"
+	}
+	got.Quarantined = status == inventory.Quarantined
+	var lineID any
+	var overage bool
+	if line != nil {
+		got.LineNo, lineID = line.LineNo, line.id
+		if line.Received+st.qty > line.allowed() {
+			if in.OverrideReason == "" {
+				return Received{}, rs.overError(line, st.qty)
+			}
+			overage = true
+		}
+	}
+	mv, err := inventory.Record(ctx, tx, inventory.Move{
+		Kind: inventory.KindReceive, ItemID: st.itemID, Lot: st.lot, Expiry: st.expiry,
+		To: r.dockID, ToStatus: status, ToLPN: st.lpn, Qty: st.qty, Reason: reason,
+		Ref: receiptRef(r.id), Actor: in.Actor, RequestID: rs.requestID,
+	})
+	if err != nil {
+		return Received{}, err
+	}
+	got.MovementID = mv.ID
+	var containerID any
+	if st.containerID != 0 {
+		containerID = st.containerID
+	}
+	override := ""
+	if overage {
+		override = in.OverrideReason
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO receipt_scans (receipt_id, po_line_id, item_id, container_id, lot, expiry, lpn,
+			condition, status, qty, movement_id, override_reason, raw_scan, scan_request, user_badge, device_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.id, lineID, st.itemID, containerID, st.lot, st.expiry, st.lpn, string(in.Condition), string(status), st.qty,
+		mv.ID, override, in.Raw, rs.requestID, in.Actor.Badge, in.Actor.Device, store.FormatTime(tx.Now)); err != nil {
+		return Received{}, fmt.Errorf("record receipt scan: %w", err)
+	}
+	if err := rs.exceptions(ctx, st, line == nil, overage); err != nil {
+		return Received{}, err
+	}
+	if rs.svc.OnStaged != nil {
+		if err := rs.svc.OnStaged(ctx, tx, inventory.StagedStock{
+			ItemID: st.itemID, LocationID: r.dockID, Lot: st.lot, Expiry: st.expiry, Status: status,
+			LPN: st.lpn, Qty: st.qty, Ref: receiptRef(r.id), Actor: in.Actor,
+		}); err != nil {
+			return Received{}, err
+		}
+	}
+	return got, nil
+}
+
+// overError explains a refused over-receipt. On a blind receipt it does
+// not reveal the ordered quantity.
+func (rs *receiver) overError(line *poLine, qty int64) error {
+	if rs.r.blind {
+		return floorops.Errorf(floorops.EPRECONDITION, "%s: %d more is beyond what %s allows; ask a lead to override with a reason",
+			line.SKU, qty, rs.r.poNumber)
+	}
+	return floorops.Errorf(floorops.EPRECONDITION,
+		"%s line %d (%s): %d received of %d ordered, %d more would exceed the %d%% tolerance (at most %d); ask a lead to override with a reason",
+		rs.r.poNumber, line.LineNo, line.SKU, line.Received, line.Ordered, qty, line.TolerancePct, line.allowed())
+}
+
+func (rs *receiver) exceptions(ctx context.Context, st stock, unexpected, overage bool) error {
+	in := rs.in
+	raise := func(kind, detail string) error {
+		return inventory.RecordException(ctx, rs.tx, inventory.Exception{
+			Kind: kind, LocationID: rs.r.dockID, ItemID: st.itemID, Ref: receiptRef(rs.r.id),
+			Detail: fmt.Sprintf("%d x %s: %s", st.qty, st.sku, detail), Actor: in.Actor,
+		})
+	}
+	if unexpected {
+		if err := raise(inventory.ExceptionUnexpectedItem, "not on "+rs.r.poNumber+"; received into quarantine"); err != nil {
+			return err
+		}
+	}
+	if in.Condition == Damaged {
+		if err := raise(inventory.ExceptionDamagedReceived, "arrived damaged; received into quarantine"); err != nil {
+			return err
+		}
+	}
+	if overage {
+		return raise(inventory.ExceptionReceiptOverage, "over-receipt allowed: "+in.OverrideReason)
+	}
+	return nil
+}
+
+// lineFor returns the PO line of an item with what is received on it so
+// far, or nil when the item is not on the PO.
+func lineFor(ctx context.Context, tx *store.Tx, poID, itemID int64) (*poLine, error) {
+	l := poLine{itemID: itemID}
+	err := tx.QueryRowContext(ctx, `SELECT pl.id, pl.line_no, i.sku, pl.ordered_qty, pl.tolerance_pct,
+			COALESCE((SELECT SUM(s.qty) FROM receipt_scans s WHERE s.po_line_id = pl.id), 0)
+		FROM po_lines pl JOIN items i ON i.id = pl.item_id WHERE pl.po_id = ? AND pl.item_id = ?`, poID, itemID).
+		Scan(&l.id, &l.LineNo, &l.SKU, &l.Ordered, &l.TolerancePct, &l.Received)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read PO line: %w", err)
+	}
+	return &l, nil
+}
+
+// UndoInput undoes the caller's last scan on a receipt, with a reason.
+type UndoInput struct {
+	ReceiptID int64           `json:"receipt_id" validate:"gt=0"`
+	Reason    string          `json:"reason" validate:"required,max=128"`
+	Actor     inventory.Actor `json:"actor"`
+}
+
+// UndoLastScan reverses the caller's most recent scan on an open receipt
+// that is not yet undone: for each quantity it received, a reversing
+// movement out of the dock (kind receive, from the dock to outside the
+// building), a negative receipt row pointing at the original, and a
+// receipt_scan_undo exception. Nothing is deleted. If the units have
+// already left the dock (put away), the undo is EPRECONDITION.
+func (s *Service) UndoLastScan(ctx context.Context, requestID string, in UndoInput) ([]Received, error) {
+	in.Reason = strings.TrimSpace(in.Reason)
+	if err := floorops.Validate(in); err != nil {
+		return nil, err
+	}
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "UndoLastScan", Body: in},
+		func(tx *store.Tx) ([]Received, error) { return undoLastScan(ctx, tx, requestID, in) })
+}
+
+func undoLastScan(ctx context.Context, tx *store.Tx, requestID string, in UndoInput) ([]Received, error) {
+	r, err := openReceipt(ctx, tx, in.ReceiptID)
+	if err != nil {
+		return nil, err
+	}
+	var last string
+	err = tx.QueryRowContext(ctx, `SELECT s.scan_request FROM receipt_scans s WHERE s.receipt_id = ? AND s.user_badge = ? AND s.qty > 0
+		AND NOT EXISTS (SELECT 1 FROM receipt_scans u WHERE u.undoes_id = s.id) ORDER BY s.id DESC LIMIT 1`, r.id, in.Actor.Badge).Scan(&last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, floorops.Errorf(floorops.EPRECONDITION, "you have no scan on receipt %d to undo", r.id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find last scan: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT s.id, s.item_id, i.sku, COALESCE(pl.line_no, 0), s.po_line_id, s.container_id,
+			s.lot, s.expiry, s.lpn, s.condition, s.status, s.qty
+		FROM receipt_scans s JOIN items i ON i.id = s.item_id LEFT JOIN po_lines pl ON pl.id = s.po_line_id
+		WHERE s.scan_request = ? AND s.receipt_id = ? AND s.qty > 0
+			AND NOT EXISTS (SELECT 1 FROM receipt_scans u WHERE u.undoes_id = s.id) ORDER BY s.id`, last, r.id)
+	if err != nil {
+		return nil, fmt.Errorf("read last scan: %w", err)
+	}
+	type scanned struct {
+		id, itemID          int64
+		lineID, containerID sql.NullInt64
+		status              inventory.Status
+		got                 Received
+	}
+	var todo []scanned
+	for rows.Next() {
+		var sd scanned
+		g := &sd.got
+		if err := rows.Scan(&sd.id, &sd.itemID, &g.SKU, &g.LineNo, &sd.lineID, &sd.containerID, &g.Lot, &g.Expiry, &g.LPN,
+			&g.Condition, &sd.status, &g.Qty); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		g.Quarantined, g.Unexpected = sd.status == inventory.Quarantined, !sd.lineID.Valid
+		todo = append(todo, sd)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]Received, 0, len(todo))
+	for _, sd := range todo {
+		g := sd.got
+		mv, err := inventory.Record(ctx, tx, inventory.Move{
+			Kind: inventory.KindReceive, ItemID: sd.itemID, Lot: g.Lot, Expiry: g.Expiry,
+			From: r.dockID, FromStatus: sd.status, FromLPN: g.LPN, Qty: g.Qty, Reason: "undo: " + in.Reason,
+			Ref: receiptRef(r.id), Actor: in.Actor, RequestID: requestID,
+		})
+		if err != nil {
+			return nil, err
+		}
+		g.MovementID = mv.ID
+		if _, err := tx.ExecContext(ctx, `INSERT INTO receipt_scans (receipt_id, po_line_id, item_id, container_id, lot, expiry, lpn,
+				condition, status, qty, undoes_id, movement_id, undo_reason, scan_request, user_badge, device_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.id, sd.lineID, sd.itemID, sd.containerID, g.Lot, g.Expiry, g.LPN, string(g.Condition), string(sd.status), -g.Qty,
+			sd.id, mv.ID, in.Reason, requestID, in.Actor.Badge, in.Actor.Device, store.FormatTime(tx.Now)); err != nil {
+			return nil, fmt.Errorf("record undo: %w", err)
+		}
+		if err := inventory.RecordException(ctx, tx, inventory.Exception{
+			Kind: inventory.ExceptionReceiptUndo, LocationID: r.dockID, ItemID: sd.itemID, Ref: receiptRef(r.id),
+			Detail: fmt.Sprintf("%d x %s undone: %s", g.Qty, g.SKU, in.Reason), Actor: in.Actor,
+		}); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}

@@ -1,0 +1,348 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+
+	eventv1 "github.com/floorops/floorops/proto/floorops/event/v1"
+	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
+	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
+	"github.com/floorops/floorops/scan"
+	"github.com/floorops/floorops/server"
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/testing/protocmp"
+)
+
+// demoGTIN returns demo item n's each GTIN-13 and case GTIN-14 (pack 12),
+// as SeedDemo assigns them.
+func demoGTIN(n int) (each, cs string) {
+	body := fmt.Sprintf("0614141%05d", n)
+	d, _ := scan.GS1CheckDigit(body)
+	each = body + string(d)
+	d, _ = scan.GS1CheckDigit("1" + body)
+	return each, "1" + body + string(d)
+}
+
+func testSSCC(serial int) string {
+	body := fmt.Sprintf("00614141%09d", serial)
+	d, _ := scan.GS1CheckDigit(body)
+	return body + string(d)
+}
+
+func maxOutboxSeq(t *testing.T, n *node) int64 {
+	t.Helper()
+	var seq int64
+	if err := n.srv.DB.Reader().QueryRow(`SELECT COALESCE(MAX(seq), 0) FROM outbox`).Scan(&seq); err != nil {
+		t.Fatal(err)
+	}
+	return seq
+}
+
+func outboxAfter(t *testing.T, n *node, after int64) []*eventv1.Event {
+	t.Helper()
+	rows, err := n.srv.DB.Reader().Query(`SELECT payload FROM outbox WHERE seq > ? ORDER BY seq`, after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []*eventv1.Event
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			t.Fatal(err)
+		}
+		ev := &eventv1.Event{}
+		if err := proto.Unmarshal(b, ev); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+// TestReceivingEndToEnd receives a PO of three lines with an ASN of two
+// pallets over gRPC: one pallet by its SSCC, the rest case by case with a
+// damaged unit, an unexpected item, a refused over-receipt and an undone
+// mis-scan; then closes the receipt and checks the reconciliation, the
+// outbox events and that the dock's balances are the ledger's.
+func TestReceivingEndToEnd(t *testing.T) {
+	t.Parallel()
+	n := startNode(t)
+	rcv := receivingv1.NewReceivingServiceClient(n.conn)
+	inv := inventoryv1.NewInventoryServiceClient(n.conn)
+	central := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+server.DemoAPIKey)
+	assoc, lead := n.login(t, "B-ASSOC"), n.login(t, "B-LEAD")
+	before := maxOutboxSeq(t, n)
+
+	po := &receivingv1.PurchaseOrder{PoNumber: "PO-E2E-1", Vendor: "ACME", ExpectedDate: "2030-05-01", Lines: []*receivingv1.PurchaseOrderLine{
+		{Sku: "SKU-0001", OrderedQuantity: 36},
+		{Sku: "SKU-0002", OrderedQuantity: 24, OverReceiptTolerancePercent: 10},
+		{Sku: "SKU-0004", OrderedQuantity: 24},
+	}}
+	if _, err := rcv.UpsertPurchaseOrder(central, &receivingv1.UpsertPurchaseOrderRequest{RequestId: "e2e-po", PurchaseOrder: po}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := rcv.UpsertPurchaseOrder(assoc, &receivingv1.UpsertPurchaseOrderRequest{RequestId: "e2e-po-assoc", PurchaseOrder: po})
+	wantCode(t, err, codes.PermissionDenied)
+	p1, p2 := testSSCC(9001), testSSCC(9002)
+	asn := &receivingv1.AdvanceShipNotice{AsnNumber: "ASN-E2E-1", PoNumber: "PO-E2E-1", Containers: []*receivingv1.ShipContainer{
+		{Sscc: p1, Contents: []*receivingv1.ShipContainerContent{
+			{Sku: "SKU-0001", Quantity: 24}, {Sku: "SKU-0004", Quantity: 12, Lot: "L-E2E", Expiry: "2031-06-30"}}},
+		{Sscc: p2, Contents: []*receivingv1.ShipContainerContent{{Sku: "SKU-0002", Quantity: 24}}},
+	}}
+	if _, err := rcv.CreateAdvanceShipNotice(central, &receivingv1.CreateAdvanceShipNoticeRequest{RequestId: "e2e-asn", AdvanceShipNotice: asn}); err != nil {
+		t.Fatal(err)
+	}
+
+	_, err = rcv.StartReceipt(assoc, &receivingv1.StartReceiptRequest{RequestId: "e2e-start-bad", DockLocationScan: "STG-01", DocumentScan: "PO-E2E-1"})
+	wantCode(t, err, codes.InvalidArgument)
+	started, err := rcv.StartReceipt(assoc, &receivingv1.StartReceiptRequest{RequestId: "e2e-start", DockLocationScan: "DOCK-02", DocumentScan: p1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := started.GetReceipt().GetReceiptId()
+	ref := fmt.Sprintf("RCPT-%d", id)
+	if got := started.GetReceipt(); got.GetAsnNumber() != "ASN-E2E-1" || got.GetPoNumber() != "PO-E2E-1" || got.GetDockLocationCode() != "DOCK-02" {
+		t.Fatalf("started receipt = %v", got)
+	}
+
+	scanReq := func(rid, raw string, qty int64) *receivingv1.ReceiveScanRequest {
+		return &receivingv1.ReceiveScanRequest{RequestId: rid, ReceiptId: id, RawScan: raw, Quantity: qty}
+	}
+	mustScan := func(req *receivingv1.ReceiveScanRequest) *receivingv1.ReceiveScanResponse {
+		t.Helper()
+		resp, err := rcv.ReceiveScan(assoc, req)
+		if err != nil {
+			t.Fatalf("scan %s: %v", req.GetRawScan(), err)
+		}
+		return resp
+	}
+	preview := mustScan(scanReq("e2e-p1-look", p1, 1))
+	if !preview.GetConfirmationRequired() || len(preview.GetReceived()) != 0 || len(preview.GetContainerContents()) != 2 {
+		t.Fatalf("pallet scan without confirm = %v", preview)
+	}
+	palletReq := scanReq("e2e-p1", p1, 1)
+	palletReq.ConfirmPallet = true
+	if got := mustScan(palletReq).GetReceived(); len(got) != 2 {
+		t.Fatalf("pallet received %v", got)
+	}
+	_, sku1Case := demoGTIN(1)
+	sku2Each, sku2Case := demoGTIN(2)
+	sku3Each, _ := demoGTIN(3)
+	sku4Each, _ := demoGTIN(4)
+	sku5Each, _ := demoGTIN(5)
+	mustScan(scanReq("e2e-s1", sku1Case, 1))
+	mustScan(scanReq("e2e-s2", sku2Case, 1))
+	mustScan(scanReq("e2e-s3", sku2Each, 11))
+	damaged := scanReq("e2e-s4", sku2Each, 1)
+	damaged.Condition = receivingv1.Condition_CONDITION_DAMAGED
+	if got := mustScan(damaged).GetReceived()[0]; !got.GetQuarantined() {
+		t.Fatalf("damaged unit not quarantined: %v", got)
+	}
+	_, err = rcv.ReceiveScan(assoc, scanReq("e2e-over", sku2Case, 1)) // 36 > 24 + 10%
+	wantCode(t, err, codes.FailedPrecondition)
+	override := scanReq("e2e-over-2", sku2Case, 1)
+	override.OverrideReason = "keep them"
+	_, err = rcv.ReceiveScan(assoc, override)
+	wantCode(t, err, codes.PermissionDenied)
+	_, err = rcv.ReceiveScan(assoc, scanReq("e2e-nolot", sku4Each, 1))
+	wantCode(t, err, codes.InvalidArgument)
+	if diff := cmp.Diff([]string{"lot"}, violations(err)); diff != "" {
+		t.Errorf("missing lot violations (-want +got):\n%s", diff)
+	}
+	if got := mustScan(scanReq("e2e-s5", sku5Each, 2)).GetReceived()[0]; !got.GetUnexpected() || !got.GetQuarantined() {
+		t.Fatalf("unexpected item = %v", got)
+	}
+	mustScan(scanReq("e2e-s6", sku3Each, 1)) // a mis-scan ...
+	undo, err := rcv.UndoLastScan(assoc, &receivingv1.UndoLastScanRequest{RequestId: "e2e-undo", ReceiptId: id, Reason: "mis-scan"})
+	if err != nil || len(undo.GetReversed()) != 1 || undo.GetReversed()[0].GetSku() != "SKU-0003" {
+		t.Fatalf("undo = %v, %v", undo, err)
+	}
+
+	open, err := rcv.ListReceipts(lead, &receivingv1.ListReceiptsRequest{Status: receivingv1.ReceiptStatus_RECEIPT_STATUS_OPEN})
+	if err != nil || len(open.GetReceipts()) != 1 || open.GetReceipts()[0].GetReceivedQuantity() != 74 {
+		t.Fatalf("open receipts = %v, %v", open, err)
+	}
+	closed, err := rcv.CloseReceipt(assoc, &receivingv1.CloseReceiptRequest{RequestId: "e2e-close", ReceiptId: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLines := []*receivingv1.ReceiptLine{
+		{LineNumber: 1, Sku: "SKU-0001", ExpectedQuantity: 36, ReceivedGoodQuantity: 36},
+		{LineNumber: 2, Sku: "SKU-0002", ExpectedQuantity: 24, ReceivedGoodQuantity: 23, ReceivedDamagedQuantity: 1},
+		{LineNumber: 3, Sku: "SKU-0004", ExpectedQuantity: 24, ReceivedGoodQuantity: 12, ShortQuantity: 12},
+		{Sku: "SKU-0005", ReceivedGoodQuantity: 2, OverQuantity: 2, Unexpected: true},
+	}
+	if diff := cmp.Diff(wantLines, closed.GetReceipt().GetLines(), protocmp.Transform()); diff != "" {
+		t.Errorf("reconciliation (-want +got):\n%s", diff)
+	}
+	wantExc := []*receivingv1.ReceiptException{
+		{Kind: "damaged_received", Sku: "SKU-0002", Quantity: 1, Detail: "held in quarantine", UserBadge: "B-ASSOC"},
+		{Kind: "unexpected_item", Sku: "SKU-0005", Quantity: 2, Detail: "not on the PO; held in quarantine", UserBadge: "B-ASSOC"},
+		{Kind: "receipt_scan_undo", Sku: "SKU-0003", Quantity: 1, Detail: "mis-scan", UserBadge: "B-ASSOC"},
+	}
+	if diff := cmp.Diff(wantExc, closed.GetReceipt().GetExceptions(), protocmp.Transform()); diff != "" {
+		t.Errorf("exceptions (-want +got):\n%s", diff)
+	}
+
+	moved := func(sku, lot, expiry, from, to, fromStatus, toStatus, reason string, qty int64) *eventv1.Event {
+		return &eventv1.Event{Payload: &eventv1.Event_StockMoved{StockMoved: &eventv1.StockMoved{
+			Kind: "receive", Sku: sku, Lot: lot, Expiry: expiry, FromLocationCode: from, ToLocationCode: to,
+			Quantity: qty, Reason: reason, Reference: ref, FromStatus: fromStatus, ToStatus: toStatus,
+		}}}
+	}
+	in := func(sku, status, reason string, qty int64) *eventv1.Event {
+		return moved(sku, "", "", "", "DOCK-02", "", status, reason, qty)
+	}
+	wantEvents := []*eventv1.Event{
+		in("SKU-0001", "available", "", 24),
+		moved("SKU-0004", "L-E2E", "2031-06-30", "", "DOCK-02", "", "available", "", 12),
+		in("SKU-0001", "available", "", 12),
+		in("SKU-0002", "available", "", 12),
+		in("SKU-0002", "available", "", 11),
+		in("SKU-0002", "quarantine", "damaged", 1),
+		in("SKU-0005", "quarantine", "not-on-po", 2),
+		in("SKU-0003", "quarantine", "not-on-po", 1),
+		moved("SKU-0003", "", "", "DOCK-02", "", "quarantine", "", "undo: mis-scan", 1),
+		{Payload: &eventv1.Event_ReceiptReconciled{ReceiptReconciled: &eventv1.ReceiptReconciled{
+			ReceiptId: id, PoNumber: "PO-E2E-1", AsnNumber: "ASN-E2E-1", Vendor: "ACME", DockLocationCode: "DOCK-02",
+			Lines: []*eventv1.ReceiptReconciledLine{
+				{LineNumber: 1, Sku: "SKU-0001", ExpectedQuantity: 36, ReceivedGoodQuantity: 36},
+				{LineNumber: 2, Sku: "SKU-0002", ExpectedQuantity: 24, ReceivedGoodQuantity: 23, ReceivedDamagedQuantity: 1},
+				{LineNumber: 3, Sku: "SKU-0004", ExpectedQuantity: 24, ReceivedGoodQuantity: 12, ShortQuantity: 12},
+				{Sku: "SKU-0005", ReceivedGoodQuantity: 2, OverQuantity: 2, Unexpected: true},
+			},
+		}}},
+	}
+	if diff := cmp.Diff(wantEvents, outboxAfter(t, n, before), protocmp.Transform(),
+		protocmp.IgnoreFields(&eventv1.StockMoved{}, "movement_id")); diff != "" {
+		t.Errorf("outbox events (-want +got):\n%s", diff)
+	}
+
+	// The dock's balances are exactly what the ledger says went in and out.
+	type key struct{ sku, lot, expiry, status, lpn string }
+	ledger := map[key]int64{}
+	ms, err := inv.ListMovements(lead, &inventoryv1.ListMovementsRequest{LocationCode: "DOCK-02", PageSize: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms.GetMovements() {
+		if m.GetToLocationCode() == "DOCK-02" {
+			ledger[key{m.GetSku(), m.GetLot(), m.GetExpiry(), m.GetToStatus().String(), m.GetToLpn()}] += m.GetQuantity()
+		}
+		if m.GetFromLocationCode() == "DOCK-02" {
+			ledger[key{m.GetSku(), m.GetLot(), m.GetExpiry(), m.GetFromStatus().String(), m.GetFromLpn()}] -= m.GetQuantity()
+		}
+	}
+	balances := map[key]int64{}
+	bs, err := inv.GetBalances(lead, &inventoryv1.GetBalancesRequest{LocationCode: "DOCK-02"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range bs.GetBalances() {
+		balances[key{b.GetSku(), b.GetLot(), b.GetExpiry(), b.GetStatus().String(), b.GetLpn()}] += b.GetQuantity()
+	}
+	for k, v := range ledger {
+		if v == 0 {
+			delete(ledger, k)
+		}
+	}
+	if diff := cmp.Diff(ledger, balances, cmp.AllowUnexported(key{})); diff != "" {
+		t.Errorf("balances differ from the ledger (-ledger +balances):\n%s", diff)
+	}
+	if got := balances[key{"SKU-0001", "", "", "STOCK_STATUS_AVAILABLE", p1}]; got != 24 {
+		t.Errorf("pallet stock of SKU-0001 on %s = %d, want 24", p1, got)
+	}
+
+	// Progress for leads, over REST too.
+	got, err := rcv.GetPurchaseOrder(lead, &receivingv1.GetPurchaseOrderRequest{PoNumber: "PO-E2E-1"})
+	if err != nil || got.GetPurchaseOrder().GetReceivedQuantity() != 72 || got.GetPurchaseOrder().GetOpenReceiptCount() != 0 {
+		t.Fatalf("PO after close = %v, %v", got, err)
+	}
+	code, out := n.rest(t, "GET", "/v1/receipts/"+fmt.Sprint(id), restToken(t, n, "B-LEAD"), nil)
+	if code != http.StatusOK || out["receipt"].(map[string]any)["status"] != "RECEIPT_STATUS_CLOSED" {
+		t.Fatalf("GET /v1/receipts/%d = %d %v", id, code, out)
+	}
+}
+
+func restToken(t *testing.T, n *node, badge string) string {
+	t.Helper()
+	code, out := n.rest(t, "POST", "/v1/auth/login", "", map[string]string{"badge": badge, "pin": server.DemoPIN, "device_id": "rest-hh"})
+	if code != http.StatusOK {
+		t.Fatalf("login %s = %d %v", badge, code, out)
+	}
+	return out["token"].(string)
+}
+
+func TestBlindReceivingHidesExpectedFromAssociates(t *testing.T) {
+	t.Parallel()
+	n := startNode(t)
+	rcv := receivingv1.NewReceivingServiceClient(n.conn)
+	assoc, lead := n.login(t, "B-ASSOC"), n.login(t, "B-LEAD")
+	if _, err := rcv.SetVendorPolicy(lead, &receivingv1.SetVendorPolicyRequest{RequestId: "blind-1", Vendor: "SECRETCO", BlindReceiving: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rcv.UpsertPurchaseOrder(lead, &receivingv1.UpsertPurchaseOrderRequest{RequestId: "blind-po", PurchaseOrder: &receivingv1.PurchaseOrder{
+		PoNumber: "PO-BLIND", Vendor: "SecretCo", Lines: []*receivingv1.PurchaseOrderLine{{Sku: "SKU-0001", OrderedQuantity: 12}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	started, err := rcv.StartReceipt(assoc, &receivingv1.StartReceiptRequest{RequestId: "blind-start", DockLocationScan: "DOCK-01", DocumentScan: "PO-BLIND"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := started.GetReceipt().GetReceiptId()
+	each, _ := demoGTIN(1)
+	if _, err := rcv.ReceiveScan(assoc, &receivingv1.ReceiveScanRequest{RequestId: "blind-s1", ReceiptId: id, RawScan: each, Quantity: 5}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		who                   context.Context
+		name                  string
+		expected, short, good int64
+		ordered               int64
+	}{
+		{assoc, "associate", 0, 0, 5, 0},
+		{lead, "lead", 12, 7, 5, 12},
+	} {
+		rc, err := rcv.GetReceipt(tt.who, &receivingv1.GetReceiptRequest{ReceiptId: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := rc.GetReceipt().GetLines()[0]
+		if !rc.GetReceipt().GetBlindReceiving() || l.GetExpectedQuantity() != tt.expected || l.GetShortQuantity() != tt.short || l.GetReceivedGoodQuantity() != tt.good {
+			t.Errorf("%s sees %v", tt.name, l)
+		}
+		po, err := rcv.GetPurchaseOrder(tt.who, &receivingv1.GetPurchaseOrderRequest{PoNumber: "PO-BLIND"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := po.GetPurchaseOrder().GetLines()[0].GetOrderedQuantity(); got != tt.ordered {
+			t.Errorf("%s sees ordered %d on the PO, want %d", tt.name, got, tt.ordered)
+		}
+	}
+}
+
+func TestSeedDemoReceiving(t *testing.T) {
+	t.Parallel()
+	n := startNode(t)
+	if err := server.SeedDemoReceiving(context.Background(), n.srv); err != nil {
+		t.Fatal(err)
+	}
+	rcv := receivingv1.NewReceivingServiceClient(n.conn)
+	assoc := n.login(t, "B-ASSOC")
+	started, err := rcv.StartReceipt(assoc, &receivingv1.StartReceiptRequest{RequestId: "demo-start", DockLocationScan: "DOCK-01", DocumentScan: server.DemoPalletSSCCs[1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := rcv.ReceiveScan(assoc, &receivingv1.ReceiveScanRequest{RequestId: "demo-pallet", ReceiptId: started.GetReceipt().GetReceiptId(),
+		RawScan: server.DemoPalletSSCCs[1], Quantity: 1, ConfirmPallet: true})
+	if err != nil || len(resp.GetReceived()) != 1 || resp.GetReceived()[0].GetQuantity() != 24 {
+		t.Fatalf("demo pallet = %v, %v", resp, err)
+	}
+}
