@@ -7,6 +7,8 @@ import (
 	"github.com/floorops/floorops"
 	authv1 "github.com/floorops/floorops/proto/floorops/auth/v1"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
+	pickingv1 "github.com/floorops/floorops/proto/floorops/picking/v1"
+	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
 	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
@@ -56,6 +58,25 @@ var Permissions = map[string][]Role{
 	inventoryv1.InventoryService_ListMovements_FullMethodName:      readers,
 	inventoryv1.InventoryService_ResolveScan_FullMethodName:        readers,
 	inventoryv1.InventoryService_RenderLabel_FullMethodName:        floor,
+
+	pickingv1.PickingService_ReleaseOrders_FullMethodName:    {Integration, Lead, Admin},
+	pickingv1.PickingService_CancelOrder_FullMethodName:      {Integration, Lead, Admin},
+	pickingv1.PickingService_GetOrder_FullMethodName:         readers,
+	pickingv1.PickingService_CreatePickLists_FullMethodName:  leads,
+	pickingv1.PickingService_ListPickLists_FullMethodName:    readers,
+	pickingv1.PickingService_StartPickList_FullMethodName:    floor,
+	pickingv1.PickingService_NextLine_FullMethodName:         floor,
+	pickingv1.PickingService_ConfirmPick_FullMethodName:      floor,
+	pickingv1.PickingService_ShortPick_FullMethodName:        floor,
+	pickingv1.PickingService_CompletePickList_FullMethodName: floor,
+
+	putawayv1.PutawayService_ListTasks_FullMethodName:       readers,
+	putawayv1.PutawayService_SuggestLocation_FullMethodName: floor,
+	putawayv1.PutawayService_ConfirmPutaway_FullMethodName:  floor,
+	putawayv1.PutawayService_CancelTask_FullMethodName:      leads,
+	putawayv1.PutawayService_CreateTask_FullMethodName:      leads,
+	putawayv1.PutawayService_SetHomeLocation_FullMethodName: leads,
+	putawayv1.PutawayService_GetDockToStock_FullMethodName:  {Lead, Admin, Integration},
 
 	receivingv1.ReceivingService_UpsertPurchaseOrder_FullMethodName:     {Admin, Integration, Lead},
 	receivingv1.ReceivingService_GetPurchaseOrder_FullMethodName:        readers,

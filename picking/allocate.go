@@ -41,17 +41,33 @@ type lineRef struct {
 	ref                     string // "<order>/<line>", the allocations row's ref
 }
 
-// candidates returns the item's allocatable balances in the order they
-// should be used: rotation first (FEFO, else FIFO by receipt day), then
-// pick faces before storage, then walk order.
-func (a *allocator) candidates(ctx context.Context, itemID int64, fefo bool) ([]*candidate, error) {
-	if cs, ok := a.stock[itemID]; ok {
-		return cs, nil
+// load reads the allocatable stock of every item not yet loaded, in one
+// batch; fefo says which items rotate by expiry.
+func (a *allocator) load(ctx context.Context, fefo map[int64]bool) error {
+	var ids []int64
+	for id := range fefo {
+		if _, ok := a.stock[id]; !ok {
+			ids = append(ids, id)
+		}
 	}
-	rows, err := inventory.AllocatableStockOf(ctx, a.tx, itemID)
+	if len(ids) == 0 {
+		return nil
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	stock, err := inventory.AllocatableStockOf(ctx, a.tx, ids)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	for _, id := range ids {
+		a.stock[id] = rank(stock[id], fefo[id])
+	}
+	return nil
+}
+
+// rank orders an item's balances the way they should be used: rotation
+// first (FEFO, else FIFO by receipt day), then pick faces before storage,
+// then walk order.
+func rank(rows []inventory.AllocatableStock, fefo bool) []*candidate {
 	cs := make([]*candidate, 0, len(rows))
 	for _, r := range rows {
 		c := &candidate{AllocatableStock: r, free: r.Free()}
@@ -79,8 +95,7 @@ func (a *allocator) candidates(ctx context.Context, itemID int64, fefo bool) ([]
 		}
 		return false // AllocatableStockOf returns walk order
 	})
-	a.stock[itemID] = cs
-	return cs, nil
+	return cs
 }
 
 // choose picks the balances to take qty from: within the earliest rotation
@@ -137,11 +152,10 @@ func choose(cs []*candidate, qty int64) (picks []*candidate, units []int64) {
 // task per balance used, on pick list listID (0: on none yet). It returns
 // the units allocated (less than qty when stock ran out) and the new tasks.
 func (a *allocator) allocate(ctx context.Context, l lineRef, qty int64, listID int64) (int64, []int64, error) {
-	cs, err := a.candidates(ctx, l.itemID, l.expiryTracked)
-	if err != nil {
+	if err := a.load(ctx, map[int64]bool{l.itemID: l.expiryTracked}); err != nil {
 		return 0, nil, err
 	}
-	picks, units := choose(cs, qty)
+	picks, units := choose(a.stock[l.itemID], qty)
 	var done int64
 	var tasks []int64
 	now := store.FormatTime(a.tx.Now)

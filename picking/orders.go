@@ -115,6 +115,13 @@ func releaseOrders(ctx context.Context, tx *store.Tx, in ReleaseInput) ([]Order,
 		return oa.ShipBy.Before(ob.ShipBy)
 	})
 	alloc := newAllocator(tx)
+	fefo := map[int64]bool{}
+	for _, it := range items {
+		fefo[it.ID] = it.ExpiryTracked
+	}
+	if err := alloc.load(ctx, fefo); err != nil {
+		return nil, err
+	}
 	for _, i := range byUrgency {
 		o := &orders[i]
 		for j := range o.Lines {

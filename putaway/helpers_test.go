@@ -55,8 +55,12 @@ func newFixture(t testing.TB) *fixture {
 		fn  func(context.Context, *strings.Reader) (inventory.ImportReport, error)
 		csv string
 	}{
-		{func(ctx context.Context, r *strings.Reader) (inventory.ImportReport, error) { return inv.ImportLocations(ctx, r, nil) }, testLocations},
-		{func(ctx context.Context, r *strings.Reader) (inventory.ImportReport, error) { return inv.ImportItems(ctx, r, nil) }, testItems},
+		{func(ctx context.Context, r *strings.Reader) (inventory.ImportReport, error) {
+			return inv.ImportLocations(ctx, r, nil)
+		}, testLocations},
+		{func(ctx context.Context, r *strings.Reader) (inventory.ImportReport, error) {
+			return inv.ImportItems(ctx, r, nil)
+		}, testItems},
 	} {
 		rep, err := imp.fn(ctx, strings.NewReader(imp.csv))
 		if err != nil || len(rep.Errors) > 0 {

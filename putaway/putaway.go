@@ -16,8 +16,8 @@
 // The package owns the putaway_tasks, putaway_confirms and
 // putaway_home_locations tables, and the putaway_empty_locations index of
 // empty slots that triggers keep in step with the ledger. It reads
-// location_holds (a cycle count in progress) to keep stock out of held
-// locations.
+// inventory's open count requests (a triggered count waiting) to keep stock
+// out of a location until it is counted.
 package putaway
 
 import (

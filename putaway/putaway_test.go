@@ -116,7 +116,7 @@ func (f *fixture) hold(t *testing.T, code string) {
 	t.Helper()
 	loc := f.location(t, code)
 	if err := f.db.Write(f.ctx, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(f.ctx, `INSERT INTO location_holds (location_id, reason, created_at) VALUES (?, 'count', ?)`, loc.ID, store.FormatTime(tx.Now))
+		_, err := inventory.RequestCount(f.ctx, tx, inventory.CountRequest{LocationID: loc.ID, Reason: inventory.ExceptionShortPick})
 		return err
 	}); err != nil {
 		t.Fatal(err)

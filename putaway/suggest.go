@@ -110,22 +110,64 @@ func (s *Service) suggest(ctx context.Context, q inventory.Querier, t Task) (Sug
 	return Suggestion{}, false, nil
 }
 
-// Conditions every destination meets besides type and room: not the source
-// location, not held for a count, not another item's home pick face.
-const notHeld = ` AND NOT EXISTS (SELECT 1 FROM location_holds h WHERE h.location_id = l.id)
-	AND NOT EXISTS (SELECT 1 FROM putaway_home_locations o WHERE o.location_id = l.id AND o.item_id <> ?)`
+// The strategies' queries. Each returns candidate rows in the order the
+// strategy prefers them; every destination is unblocked, not the source,
+// not held for a count and not another item's home pick face. They are
+// written to run from indexes (see TestQueryPlans): balances_item for stock
+// of an item, the primary key of locations, the open index of count_requests, and
+// putaway_home_locations for each candidate, and putaway_empty_locations'
+// walk-ordered indexes for empty slots. CROSS JOIN keeps SQLite from
+// driving the join from every storage location instead of the item's few.
+const (
+	candidateColumns = `l.id, l.code, l.zone, l.type, l.walk_seq, l.capacity,
+		(SELECT COALESCE(SUM(f.qty), 0) FROM balances f WHERE f.location_id = l.id)`
 
-const fillOf = `(SELECT COALESCE(SUM(f.qty), 0) FROM balances f WHERE f.location_id = l.id)`
+	notHeld = ` AND NOT EXISTS (SELECT 1 FROM count_requests h WHERE h.location_id = l.id AND h.status = 'open')
+		AND NOT EXISTS (SELECT 1 FROM putaway_home_locations o WHERE o.location_id = l.id AND o.item_id <> ?)`
+
+	// consolidateSQL: locations holding the item with the same lot and
+	// expiry. Args: item, lot, expiry, source, item.
+	consolidateSQL = `SELECT ` + candidateColumns + `, c.same, 0
+		FROM (SELECT location_id, SUM(qty) AS same FROM balances
+			WHERE item_id = ? AND status = 'available' AND lot = ? AND expiry = ? GROUP BY location_id) c
+		CROSS JOIN locations l ON l.id = c.location_id
+		WHERE l.type IN ('storage', 'pickface') AND l.blocked = 0 AND l.id <> ?` + notHeld + `
+		ORDER BY l.walk_seq, l.code`
+
+	// homeSQL: the item's home pick face, then pick faces holding the item.
+	// Args: item, item, source, item.
+	homeSQL = `SELECT ` + candidateColumns + `, c.same, c.rank
+		FROM (SELECT location_id, 0 AS rank, 0 AS same FROM putaway_home_locations WHERE item_id = ?
+			UNION ALL
+			SELECT location_id, 1, SUM(qty) FROM balances WHERE item_id = ? AND status = 'available' GROUP BY location_id) c
+		CROSS JOIN locations l ON l.id = c.location_id
+		WHERE l.type = 'pickface' AND l.blocked = 0 AND l.id <> ?` + notHeld + `
+		ORDER BY c.rank, l.walk_seq, l.code`
+
+	// quarantineSQL: quarantine locations in walk order. Args: source, item.
+	quarantineSQL = `SELECT ` + candidateColumns + `, 0, 0
+		FROM locations l WHERE l.type = 'quarantine' AND l.blocked = 0 AND l.id <> ?` + notHeld + `
+		ORDER BY l.walk_seq, l.code`
+
+	emptyColumns = `SELECT l.location_id, l.code, l.zone, l.type, l.walk_seq, l.capacity FROM putaway_empty_locations l `
+	emptyFilter  = ` AND (l.capacity = 0 OR l.capacity >= ?) AND l.location_id <> ?
+		AND NOT EXISTS (SELECT 1 FROM count_requests h WHERE h.location_id = l.location_id AND h.status = 'open')
+		AND NOT EXISTS (SELECT 1 FROM putaway_home_locations o WHERE o.location_id = l.location_id AND o.item_id <> ?)
+		ORDER BY l.walk_seq, l.code LIMIT 1`
+
+	// emptyInZoneSQL: the empty location nearest the walk start in a zone.
+	// Args: zone, units, source, item.
+	emptyInZoneSQL = emptyColumns + `WHERE l.zone = ?` + emptyFilter
+
+	// emptyStorageSQL: the empty storage location nearest the walk start.
+	// Args: units, source, item.
+	emptyStorageSQL = emptyColumns + `WHERE l.type = 'storage'` + emptyFilter
+)
 
 func (s *Service) find(ctx context.Context, q inventory.Querier, st Strategy, t Task, minRoom int64) (candidate, string, bool, error) {
 	switch st {
 	case StrategyConsolidate:
-		c, ok, err := firstWithRoom(ctx, q, minRoom, `SELECT l.id, l.code, l.zone, l.type, l.walk_seq, l.capacity, `+fillOf+`, c.same, 0
-			FROM (SELECT location_id, SUM(qty) AS same FROM balances
-				WHERE item_id = ? AND status = 'available' AND lot = ? AND expiry = ? GROUP BY location_id) c
-			JOIN locations l ON l.id = c.location_id
-			WHERE l.type IN ('storage', 'pickface') AND l.blocked = 0 AND l.id <> ?`+notHeld+`
-			ORDER BY l.walk_seq, l.code`, t.ItemID, t.Lot, t.Expiry, t.FromID, t.ItemID)
+		c, ok, err := firstWithRoom(ctx, q, minRoom, consolidateSQL, t.ItemID, t.Lot, t.Expiry, t.FromID, t.ItemID)
 		what := "item"
 		if t.Lot != "" {
 			what = "lot"
@@ -133,13 +175,7 @@ func (s *Service) find(ctx context.Context, q inventory.Querier, st Strategy, t 
 		return c, fmt.Sprintf("consolidate with %d units of the same %s", c.same, what), ok, err
 
 	case StrategyHomePickFace:
-		c, ok, err := firstWithRoom(ctx, q, minRoom, `SELECT l.id, l.code, l.zone, l.type, l.walk_seq, l.capacity, `+fillOf+`, c.same, c.rank
-			FROM (SELECT location_id, 0 AS rank, 0 AS same FROM putaway_home_locations WHERE item_id = ?
-				UNION ALL
-				SELECT location_id, 1, SUM(qty) FROM balances WHERE item_id = ? AND status = 'available' GROUP BY location_id) c
-			JOIN locations l ON l.id = c.location_id
-			WHERE l.type = 'pickface' AND l.blocked = 0 AND l.id <> ?`+notHeld+`
-			ORDER BY c.rank, l.walk_seq, l.code`, t.ItemID, t.ItemID, t.FromID, t.ItemID)
+		c, ok, err := firstWithRoom(ctx, q, minRoom, homeSQL, t.ItemID, t.ItemID, t.FromID, t.ItemID)
 		if c.rank == 0 {
 			return c, "home pick face of " + t.SKU, ok, err
 		}
@@ -150,17 +186,15 @@ func (s *Service) find(ctx context.Context, q inventory.Querier, st Strategy, t 
 		if zone == "" {
 			return candidate{}, "", false, nil
 		}
-		c, ok, err := firstEmpty(ctx, q, `WHERE l.zone = ?`, minRoom, t, zone)
+		c, ok, err := firstEmpty(ctx, q, emptyInZoneSQL, zone, minRoom, t.FromID, t.ItemID)
 		return c, fmt.Sprintf("empty %s in zone %s for velocity class %s, nearest to the walk start", typeWords(c.typ), zone, t.ABCClass), ok, err
 
 	case StrategyAnyEmpty:
-		c, ok, err := firstEmpty(ctx, q, `WHERE l.type = 'storage'`, minRoom, t)
+		c, ok, err := firstEmpty(ctx, q, emptyStorageSQL, minRoom, t.FromID, t.ItemID)
 		return c, "empty storage location nearest to the walk start", ok, err
 
 	case StrategyQuarantine:
-		c, ok, err := firstWithRoom(ctx, q, minRoom, `SELECT l.id, l.code, l.zone, l.type, l.walk_seq, l.capacity, `+fillOf+`, 0, 0
-			FROM locations l WHERE l.type = 'quarantine' AND l.blocked = 0 AND l.id <> ?`+notHeld+`
-			ORDER BY l.walk_seq, l.code`, t.FromID, t.ItemID)
+		c, ok, err := firstWithRoom(ctx, q, minRoom, quarantineSQL, t.FromID, t.ItemID)
 		return c, "quarantine location for held stock", ok, err
 	}
 	return candidate{}, "", false, floorops.Errorf(floorops.EINTERNAL, "unknown putaway strategy %q", st)
@@ -193,22 +227,14 @@ func firstWithRoom(ctx context.Context, q inventory.Querier, minRoom int64, quer
 	return candidate{}, false, rows.Err()
 }
 
-// firstEmpty returns the empty location nearest the walk start that matches
-// where (on putaway_empty_locations, aliased l) and holds minRoom units.
-func firstEmpty(ctx context.Context, q inventory.Querier, where string, minRoom int64, t Task, whereArgs ...any) (candidate, bool, error) {
-	args := append(whereArgs, minRoom, t.FromID, t.ItemID)
+// firstEmpty returns the one row of an empty-location query, if any.
+func firstEmpty(ctx context.Context, q inventory.Querier, query string, args ...any) (candidate, bool, error) {
 	var c candidate
-	err := q.QueryRowContext(ctx, `SELECT l.location_id, l.code, l.zone, l.type, l.walk_seq, l.capacity
-		FROM putaway_empty_locations l `+where+`
-		AND (l.capacity = 0 OR l.capacity >= ?) AND l.location_id <> ?
-		AND NOT EXISTS (SELECT 1 FROM location_holds h WHERE h.location_id = l.location_id)
-		AND NOT EXISTS (SELECT 1 FROM putaway_home_locations o WHERE o.location_id = l.location_id AND o.item_id <> ?)
-		ORDER BY l.walk_seq, l.code LIMIT 1`, args...).
-		Scan(&c.id, &c.code, &c.zone, &c.typ, &c.walkSeq, &c.capacity)
+	err := q.QueryRowContext(ctx, query, args...).Scan(&c.id, &c.code, &c.zone, &c.typ, &c.walkSeq, &c.capacity)
+	if errors.Is(err, sql.ErrNoRows) {
+		return candidate{}, false, nil
+	}
 	if err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return candidate{}, false, nil
-		}
 		return candidate{}, false, err
 	}
 	return c, true, nil

@@ -20,10 +20,14 @@ import (
 
 	"github.com/floorops/floorops/auth"
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/picking"
 	fproto "github.com/floorops/floorops/proto"
 	authv1 "github.com/floorops/floorops/proto/floorops/auth/v1"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
+	pickingv1 "github.com/floorops/floorops/proto/floorops/picking/v1"
+	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
 	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
+	"github.com/floorops/floorops/putaway"
 	"github.com/floorops/floorops/receiving"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
@@ -62,6 +66,8 @@ type Server struct {
 	DB        *store.DB
 	Auth      *auth.Service
 	Inventory *inventory.Service
+	Picking   *picking.Service
+	Putaway   *putaway.Service
 	Receiving *receiving.Service
 
 	log      *slog.Logger
@@ -105,8 +111,15 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}()
 	s.Auth = auth.NewService(s.DB)
 	s.Inventory = inventory.NewService(s.DB)
+	s.Picking = picking.NewService(s.DB)
+	s.Putaway = putaway.NewService(s.DB)
 	s.Receiving = receiving.NewService(s.DB)
 	s.Receiving.Blind = cfg.BlindReceiving
+	// Stock received at a dock becomes a putaway task in the same transaction.
+	s.Receiving.OnStaged = func(ctx context.Context, tx *store.Tx, st inventory.StagedStock) error {
+		_, err := s.Putaway.CreateTask(ctx, tx, st)
+		return err
+	}
 
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	e := &edge{log: s.log, metrics: newMetrics(s.registry)}
@@ -122,6 +135,8 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	s.grpc = grpc.NewServer(opts...)
 	authv1.RegisterAuthServiceServer(s.grpc, auth.NewHandler(s.Auth))
 	inventoryv1.RegisterInventoryServiceServer(s.grpc, inventory.NewHandler(s.Inventory))
+	pickingv1.RegisterPickingServiceServer(s.grpc, picking.NewHandler(s.Picking))
+	putawayv1.RegisterPutawayServiceServer(s.grpc, putaway.NewHandler(s.Putaway))
 	receivingv1.RegisterReceivingServiceServer(s.grpc, receiving.NewHandler(s.Receiving))
 	s.health = health.NewServer()
 	healthpb.RegisterHealthServer(s.grpc, s.health)
@@ -223,6 +238,12 @@ func (s *Server) httpMux(ctx context.Context) (http.Handler, error) {
 		return nil, err
 	}
 	if err := inventoryv1.RegisterInventoryServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
+		return nil, err
+	}
+	if err := pickingv1.RegisterPickingServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
+		return nil, err
+	}
+	if err := putawayv1.RegisterPutawayServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
 		return nil, err
 	}
 	if err := receivingv1.RegisterReceivingServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {

@@ -58,16 +58,6 @@ CREATE TABLE putaway_home_locations (
     updated_at  TEXT NOT NULL
 );
 
--- Holds on locations that directed putaway must not send stock to, such as
--- a cycle count in progress. The workflow that places a hold lifts it;
--- putaway only reads them.
-CREATE TABLE location_holds (
-    location_id INTEGER PRIMARY KEY REFERENCES locations (id) ON DELETE CASCADE,
-    reason      TEXT NOT NULL CHECK (reason <> ''),
-    ref         TEXT NOT NULL DEFAULT '',
-    created_at  TEXT NOT NULL
-);
-
 -- Empty, unblocked storage locations and pick faces, kept by the triggers
 -- below in step with locations and balances. "Nearest empty location in
 -- zone A" is then the first row of an index, however full the racking in

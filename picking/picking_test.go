@@ -1,0 +1,206 @@
+package picking_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/picking"
+	"github.com/floorops/floorops/store"
+	"github.com/google/go-cmp/cmp"
+)
+
+// A small building: pick faces (level A) and storage (levels B, C) in walk
+// order, one blocked bin, a ship lane.
+const testLocations = `code,zone,type,walk_sequence,capacity,blocked
+SHIP-01,SHIP,ship,0,0,false
+A-01-01-A,A,pickface,10,0,false
+A-01-01-B,A,storage,10,0,false
+A-01-02-A,A,pickface,20,0,false
+A-01-02-B,A,storage,20,0,false
+A-01-02-C,A,storage,20,0,false
+A-01-03-A,A,pickface,30,0,false
+A-01-03-B,A,storage,30,0,true
+A-01-04-A,A,pickface,40,0,false
+A-01-04-B,A,storage,40,0,false
+`
+
+const testItems = `sku,lot_tracked,expiry_tracked,gtins
+FIFO,false,false,04006381333931
+FACE,false,false,
+FEW,false,false,
+HELD,false,false,
+FEFO,true,true,
+`
+
+type fixture struct {
+	db    *store.DB
+	svc   *picking.Service
+	ctx   context.Context
+	clock time.Time
+}
+
+var lead = inventory.Actor{Badge: "B-LEAD", Device: "test"}
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "node.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	f := &fixture{db: db, svc: picking.NewService(db), ctx: ctx, clock: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	db.Now = func() time.Time { return f.clock }
+	inv := inventory.NewService(db)
+	if rep, err := inv.ImportLocations(ctx, strings.NewReader(testLocations), nil); err != nil || len(rep.Errors) > 0 {
+		t.Fatalf("import locations: %v %v", err, rep.Errors)
+	}
+	if rep, err := inv.ImportItems(ctx, strings.NewReader(testItems), nil); err != nil || len(rep.Errors) > 0 {
+		t.Fatalf("import items: %v %v", err, rep.Errors)
+	}
+	return f
+}
+
+// stock records units arriving at a location on the fixture's clock.
+func (f *fixture) stock(t testing.TB, code, sku, lot, expiry string, qty int64) {
+	t.Helper()
+	err := f.db.Write(f.ctx, func(tx *store.Tx) error {
+		it, err := inventory.ItemBySKU(f.ctx, tx, sku)
+		if err != nil {
+			return err
+		}
+		l, err := inventory.LocationByCode(f.ctx, tx, code)
+		if err != nil {
+			return err
+		}
+		_, err = inventory.Record(f.ctx, tx, inventory.Move{Kind: inventory.KindAdjust, ItemID: it.ID, Lot: lot, Expiry: expiry,
+			To: l.ID, Qty: qty, Reason: "found", Actor: lead})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f *fixture) release(t testing.TB, id, sku string, qty int64) picking.Order {
+	t.Helper()
+	os, err := f.svc.ReleaseOrders(f.ctx, "rel-"+id, picking.ReleaseInput{Actor: lead, Orders: []picking.OrderInput{{
+		OrderID: id, Channel: picking.Direct, ShipBy: f.clock.Add(48 * time.Hour), Lines: []picking.LineInput{{SKU: sku, Qty: qty}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return os[0]
+}
+
+// taken lists where an order's units were allocated: "location lot qty".
+func (f *fixture) taken(t testing.TB, id string) []string {
+	t.Helper()
+	ls, err := f.svc.CreatePickLists(f.ctx, "pl-"+id, picking.CreateListsInput{Type: picking.Discrete, OrderIDs: []string{id}, Actor: lead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range ls[0].Lines {
+		out = append(out, strings.Join(strings.Fields(fmt.Sprintf("%s %s %d", l.LocationCode, l.Lot, l.Qty)), " "))
+	}
+	return out
+}
+
+func TestAllocationRules(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	day1 := f.clock
+	// FIFO: the older receipt in storage goes before the newer pick face.
+	f.stock(t, "A-01-04-B", "FIFO", "", "", 5)
+	// FACE: same day, pick face before storage. FEW: same day, one bin that
+	// covers the line before two that do not.
+	f.stock(t, "A-01-01-B", "FACE", "", "", 50)
+	f.stock(t, "A-01-02-A", "FACE", "", "", 3)
+	f.stock(t, "A-01-01-B", "FEW", "", "", 4)
+	f.stock(t, "A-01-02-B", "FEW", "", "", 3)
+	f.stock(t, "A-01-02-C", "FEW", "", "", 10)
+	// FEFO: the earliest expiry first, wherever it is; rotation beats the
+	// pick face.
+	f.stock(t, "A-01-03-A", "FEFO", "LATE", "2027-01-31", 10)
+	f.stock(t, "A-01-04-B", "FEFO", "SOON", "2026-04-30", 2)
+	// HELD: only its first pick face is allocatable: the rest is in a
+	// blocked bin or one waiting for a count.
+	f.stock(t, "A-01-01-A", "HELD", "", "", 2)
+	f.stock(t, "A-01-03-B", "HELD", "", "", 9)
+	f.stock(t, "A-01-04-A", "HELD", "", "", 9)
+	f.clock = day1.AddDate(0, 0, 1)
+	f.stock(t, "A-01-01-A", "FIFO", "", "", 20)
+	err := f.db.Write(f.ctx, func(tx *store.Tx) error {
+		l, err := inventory.LocationByCode(f.ctx, tx, "A-01-04-A")
+		if err != nil {
+			return err
+		}
+		_, err = inventory.RequestCount(f.ctx, tx, inventory.CountRequest{LocationID: l.ID, Reason: "test"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		sku         string
+		qty         int64
+		want        []string
+		backordered int64
+	}{
+		{"FIFO", 7, []string{"A-01-01-A 2", "A-01-04-B 5"}, 0},
+		{"FACE", 5, []string{"A-01-01-B 2", "A-01-02-A 3"}, 0},
+		{"FEW", 8, []string{"A-01-02-C 8"}, 0},
+		{"FEFO", 4, []string{"A-01-03-A LATE 2", "A-01-04-B SOON 2"}, 0},
+		{"HELD", 5, []string{"A-01-01-A 2"}, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sku, func(t *testing.T) {
+			o := f.release(t, "SO-"+tt.sku, tt.sku, tt.qty)
+			if got := o.Lines[0].Backordered; got != tt.backordered {
+				t.Errorf("backordered %d, want %d", got, tt.backordered)
+			}
+			if diff := cmp.Diff(tt.want, f.taken(t, "SO-"+tt.sku)); diff != "" {
+				t.Errorf("allocated from (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestCreatePickListsByRule(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.stock(t, "A-01-01-B", "FACE", "", "", 500)
+	for i := range 7 {
+		f.release(t, fmt.Sprintf("SO-%d", i), "FACE", 1)
+	}
+	lists, err := f.svc.CreatePickLists(f.ctx, "rule-1", picking.CreateListsInput{Type: picking.Batch, MaxOrders: 3, Actor: lead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sizes []int
+	for _, l := range lists {
+		sizes = append(sizes, len(l.OrderIDs))
+	}
+	if diff := cmp.Diff([]int{3, 3, 1}, sizes); diff != "" {
+		t.Fatalf("orders per batch list (-want +got):\n%s", diff)
+	}
+	again, err := f.svc.CreatePickLists(f.ctx, "rule-2", picking.CreateListsInput{Type: picking.Batch, Actor: lead})
+	if err != nil || len(again) != 0 {
+		t.Fatalf("second rule run listed orders again: %v %v", again, err)
+	}
+	_, err = f.svc.CreatePickLists(f.ctx, "rule-3", picking.CreateListsInput{Type: picking.Discrete, OrderIDs: []string{"SO-1"}, Actor: lead})
+	if !floorops.IsCode(err, floorops.EPRECONDITION) {
+		t.Fatalf("listing a listed order: %v", err)
+	}
+	_, err = f.svc.CreatePickLists(f.ctx, "rule-4", picking.CreateListsInput{Type: "wave", Actor: lead})
+	if !floorops.IsCode(err, floorops.EINVALID) {
+		t.Fatalf("unknown list type: %v", err)
+	}
+}
