@@ -162,11 +162,11 @@ func loadGTINs(ctx context.Context, q Querier, it *Item) error {
 // ListItems returns up to limit items after the SKU in pageToken, ordered by
 // SKU, and the token for the next page ("" on the last).
 func (s *Service) ListItems(ctx context.Context, limit int, pageToken string) ([]Item, string, error) {
-	limit, err := pageSize(limit)
+	limit, err := store.PageSize(limit)
 	if err != nil {
 		return nil, "", err
 	}
-	after, err := decodeToken(pageToken)
+	after, err := store.DecodePageToken(pageToken)
 	if err != nil {
 		return nil, "", err
 	}
@@ -190,7 +190,7 @@ func (s *Service) ListItems(ctx context.Context, limit int, pageToken string) ([
 	next := ""
 	if len(items) > limit {
 		items = items[:limit]
-		next = encodeToken(items[limit-1].SKU)
+		next = store.EncodePageToken(items[limit-1].SKU)
 	}
 	for i := range items {
 		if err := loadGTINs(ctx, s.db.Reader(), &items[i]); err != nil {

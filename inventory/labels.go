@@ -9,6 +9,7 @@ import (
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/label"
+	"github.com/floorops/floorops/store"
 )
 
 // LabelRequest names one thing to label; exactly one of LocationCode, Zone,
@@ -104,7 +105,7 @@ func (s *Service) LocationLabels(ctx context.Context, zone string) ([]label.Loca
 	var out []label.Location
 	token := ""
 	for {
-		locs, next, err := s.ListLocations(ctx, zone, maxPageSize, token)
+		locs, next, err := s.ListLocations(ctx, zone, store.MaxPageSize, token)
 		if err != nil {
 			return nil, err
 		}

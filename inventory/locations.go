@@ -148,11 +148,11 @@ func LocationFromScan(ctx context.Context, q Querier, field, raw string) (Locati
 // ListLocations returns up to limit locations in walk order, optionally of
 // one zone, after the position in pageToken.
 func (s *Service) ListLocations(ctx context.Context, zone string, limit int, pageToken string) ([]Location, string, error) {
-	limit, err := pageSize(limit)
+	limit, err := store.PageSize(limit)
 	if err != nil {
 		return nil, "", err
 	}
-	tok, err := decodeToken(pageToken)
+	tok, err := store.DecodePageToken(pageToken)
 	if err != nil {
 		return nil, "", err
 	}
@@ -188,7 +188,7 @@ func (s *Service) ListLocations(ctx context.Context, zone string, limit int, pag
 	if len(locs) > limit {
 		locs = locs[:limit]
 		last := locs[limit-1]
-		next = encodeToken(strconv.FormatInt(last.WalkSeq, 10) + "|" + last.Code)
+		next = store.EncodePageToken(strconv.FormatInt(last.WalkSeq, 10) + "|" + last.Code)
 	}
 	return locs, next, nil
 }

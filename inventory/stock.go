@@ -179,8 +179,8 @@ func (s *Service) AvailableToSell(ctx context.Context, skus []string) ([]Availab
 	if len(skus) == 0 {
 		return nil, floorops.Invalid("skus", "at least one SKU is required")
 	}
-	if len(skus) > maxPageSize {
-		return nil, floorops.Invalid("skus", "at most %d SKUs per request", maxPageSize)
+	if len(skus) > store.MaxPageSize {
+		return nil, floorops.Invalid("skus", "at most %d SKUs per request", store.MaxPageSize)
 	}
 	out := make([]Availability, 0, len(skus))
 	for i, sku := range skus {
@@ -210,11 +210,11 @@ type MovementFilter struct {
 
 // ListMovements pages through the ledger newest first.
 func (s *Service) ListMovements(ctx context.Context, f MovementFilter, limit int, pageToken string) ([]Movement, string, error) {
-	limit, err := pageSize(limit)
+	limit, err := store.PageSize(limit)
 	if err != nil {
 		return nil, "", err
 	}
-	tok, err := decodeToken(pageToken)
+	tok, err := store.DecodePageToken(pageToken)
 	if err != nil {
 		return nil, "", err
 	}
@@ -279,7 +279,7 @@ func (s *Service) ListMovements(ctx context.Context, f MovementFilter, limit int
 	next := ""
 	if len(out) > limit {
 		out = out[:limit]
-		next = encodeToken(strconv.FormatInt(out[limit-1].ID, 10))
+		next = store.EncodePageToken(strconv.FormatInt(out[limit-1].ID, 10))
 	}
 	return out, next, nil
 }

@@ -32,7 +32,7 @@ const DefaultDockToStockWindow = 30 * 24 * time.Hour
 // (zero: the last DefaultDockToStockWindow): overall, and per SKU ordered by
 // SKU, up to limit SKUs after the SKU in pageToken.
 func (s *Service) GetDockToStock(ctx context.Context, since time.Time, limit int, pageToken string) (DockToStock, []DockToStock, string, error) {
-	limit, err := pageSize(limit)
+	limit, err := store.PageSize(limit)
 	if err != nil {
 		return DockToStock{}, nil, "", err
 	}

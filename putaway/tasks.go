@@ -228,26 +228,11 @@ func (s *Service) GetTask(ctx context.Context, id int64) (Task, error) {
 	return taskByID(ctx, s.db.Reader(), id)
 }
 
-const (
-	defaultPageSize = 100
-	maxPageSize     = 1000
-)
-
-func pageSize(n int) (int, error) {
-	switch {
-	case n == 0:
-		return defaultPageSize, nil
-	case n < 0 || n > maxPageSize:
-		return 0, floorops.Invalid("page_size", "must be between 1 and %d", maxPageSize)
-	}
-	return n, nil
-}
-
 // ListTasks returns up to limit open tasks, oldest first, after the task in
 // pageToken (opaque to clients: the last task's creation time and id), and
 // the token for the next page ("" on the last).
 func (s *Service) ListTasks(ctx context.Context, limit int, pageToken string) ([]Task, string, error) {
-	limit, err := pageSize(limit)
+	limit, err := store.PageSize(limit)
 	if err != nil {
 		return nil, "", err
 	}

@@ -242,11 +242,11 @@ func containerByCode(ctx context.Context, q inventory.Querier, code string) (con
 // ListASNs returns up to limit ASNs after the ASN number in pageToken,
 // optionally only those of one PO, and the next token.
 func (s *Service) ListASNs(ctx context.Context, poNumber string, limit int, pageToken string) ([]ASN, string, error) {
-	limit, err := pageSize(limit)
+	limit, err := store.PageSize(limit)
 	if err != nil {
 		return nil, "", err
 	}
-	after, err := decodeToken(pageToken)
+	after, err := store.DecodePageToken(pageToken)
 	if err != nil {
 		return nil, "", err
 	}
@@ -273,7 +273,7 @@ func (s *Service) ListASNs(ctx context.Context, poNumber string, limit int, page
 	next := ""
 	if len(numbers) > limit {
 		numbers = numbers[:limit]
-		next = encodeToken(numbers[limit-1])
+		next = store.EncodePageToken(numbers[limit-1])
 	}
 	out := make([]ASN, 0, len(numbers))
 	for _, n := range numbers {

@@ -234,11 +234,11 @@ func (s *Service) GetPurchaseOrder(ctx context.Context, number string) (Purchase
 // ListPurchaseOrders returns up to limit POs after the PO number in
 // pageToken, optionally only open ones, with progress, and the next token.
 func (s *Service) ListPurchaseOrders(ctx context.Context, openOnly bool, limit int, pageToken string) ([]PurchaseOrder, string, error) {
-	limit, err := pageSize(limit)
+	limit, err := store.PageSize(limit)
 	if err != nil {
 		return nil, "", err
 	}
-	after, err := decodeToken(pageToken)
+	after, err := store.DecodePageToken(pageToken)
 	if err != nil {
 		return nil, "", err
 	}
@@ -264,7 +264,7 @@ func (s *Service) ListPurchaseOrders(ctx context.Context, openOnly bool, limit i
 	next := ""
 	if len(numbers) > limit {
 		numbers = numbers[:limit]
-		next = encodeToken(numbers[limit-1])
+		next = store.EncodePageToken(numbers[limit-1])
 	}
 	out := make([]PurchaseOrder, 0, len(numbers))
 	for _, n := range numbers {

@@ -332,11 +332,11 @@ type ReceiptFilter struct {
 // ListReceipts returns up to limit receipts, newest first, with their
 // progress, and the token for the next page.
 func (s *Service) ListReceipts(ctx context.Context, f ReceiptFilter, limit int, pageToken string) ([]Receipt, string, error) {
-	limit, err := pageSize(limit)
+	limit, err := store.PageSize(limit)
 	if err != nil {
 		return nil, "", err
 	}
-	tok, err := decodeToken(pageToken)
+	tok, err := store.DecodePageToken(pageToken)
 	if err != nil {
 		return nil, "", err
 	}
@@ -370,7 +370,7 @@ func (s *Service) ListReceipts(ctx context.Context, f ReceiptFilter, limit int, 
 	next := ""
 	if len(ids) > limit {
 		ids = ids[:limit]
-		next = encodeToken(strconv.FormatInt(ids[limit-1], 10))
+		next = store.EncodePageToken(strconv.FormatInt(ids[limit-1], 10))
 	}
 	out := make([]Receipt, 0, len(ids))
 	for _, id := range ids {
