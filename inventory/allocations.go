@@ -74,7 +74,7 @@ func AllocatableStockOf(ctx context.Context, q Querier, itemIDs []int64) (map[in
 	}
 	allocated := map[StockKey]int64{}
 	if err := eachRow(ctx, q, `SELECT a.item_id, a.location_id, a.lot, a.expiry, a.lpn, SUM(a.qty)
-		FROM json_each(?) j JOIN allocations a ON a.item_id = j.value GROUP BY 1, 2, 3, 4, 5`, []any{string(ids)}, func(rows *sql.Rows) error {
+		FROM json_each(?) j CROSS JOIN allocations a ON a.item_id = j.value GROUP BY 1, 2, 3, 4, 5`, []any{string(ids)}, func(rows *sql.Rows) error {
 		var k StockKey
 		var n int64
 		err := rows.Scan(&k.ItemID, &k.LocationID, &k.Lot, &k.Expiry, &k.LPN, &n)
@@ -84,7 +84,7 @@ func AllocatableStockOf(ctx context.Context, q Querier, itemIDs []int64) (map[in
 		return nil, fmt.Errorf("allocatable stock: allocations: %w", err)
 	}
 	if err := eachRow(ctx, q, `SELECT b.item_id, b.location_id, l.code, l.type, l.walk_seq, b.lot, b.expiry, b.lpn, b.qty, b.received_at
-		FROM json_each(?) j JOIN balances b ON b.item_id = j.value AND b.status = 'available' JOIN locations l ON l.id = b.location_id
+		FROM json_each(?) j CROSS JOIN balances b ON b.item_id = j.value AND b.status = 'available' JOIN locations l ON l.id = b.location_id
 		WHERE b.qty > 0 AND l.type IN ('storage', 'pickface') AND l.blocked = 0`, []any{string(ids)}, func(rows *sql.Rows) error {
 		var a AllocatableStock
 		if err := rows.Scan(&a.ItemID, &a.LocationID, &a.LocationCode, &a.LocationType, &a.WalkSeq, &a.Lot, &a.Expiry, &a.LPN,

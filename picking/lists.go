@@ -3,7 +3,6 @@ package picking
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
@@ -304,20 +303,19 @@ func loadLine(ctx context.Context, q inventory.Querier, id int64) (Line, error) 
 // ListPickLists pages through pick lists, newest first, optionally of one
 // state.
 func (s *Service) ListPickLists(ctx context.Context, state ListState, limit int, pageToken string) ([]PickList, string, error) {
-	switch {
-	case limit == 0:
-		limit = 50
-	case limit < 0 || limit > 200:
-		return nil, "", floorops.Invalid("page_size", "must be between 1 and 200")
+	limit, err := store.PageSize(limit)
+	if err != nil {
+		return nil, "", err
+	}
+	tok, err := store.DecodePageToken(pageToken)
+	if err != nil {
+		return nil, "", err
 	}
 	before := int64(1<<63 - 1)
-	if pageToken != "" {
-		b, err := base64.RawURLEncoding.DecodeString(pageToken)
-		n, perr := strconv.ParseInt(string(b), 10, 64)
-		if err != nil || perr != nil {
+	if tok != "" {
+		if before, err = strconv.ParseInt(tok, 10, 64); err != nil {
 			return nil, "", floorops.Invalid("page_token", "is not a token this node issued")
 		}
-		before = n
 	}
 	q := s.db.Reader()
 	rows, err := q.QueryContext(ctx, `SELECT id FROM pick_lists WHERE id < ? AND (? = '' OR state = ?) ORDER BY id DESC LIMIT ?`,
@@ -341,7 +339,7 @@ func (s *Service) ListPickLists(ctx context.Context, state ListState, limit int,
 	next := ""
 	if len(ids) > limit {
 		ids = ids[:limit]
-		next = base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(ids[limit-1], 10)))
+		next = store.EncodePageToken(strconv.FormatInt(ids[limit-1], 10))
 	}
 	out := make([]PickList, 0, len(ids))
 	for _, id := range ids {

@@ -191,6 +191,14 @@ func TestCreatePickListsByRule(t *testing.T) {
 	if diff := cmp.Diff([]int{3, 3, 1}, sizes); diff != "" {
 		t.Fatalf("orders per batch list (-want +got):\n%s", diff)
 	}
+	page, next, err := f.svc.ListPickLists(f.ctx, picking.ListOpen, 2, "")
+	if err != nil || len(page) != 2 || next == "" {
+		t.Fatalf("first page: %d lists, token %q, %v", len(page), next, err)
+	}
+	page, next, err = f.svc.ListPickLists(f.ctx, picking.ListOpen, 2, next)
+	if err != nil || len(page) != 1 || next != "" || page[0].ID != lists[0].ID {
+		t.Fatalf("last page: %v, token %q, %v", page, next, err)
+	}
 	again, err := f.svc.CreatePickLists(f.ctx, "rule-2", picking.CreateListsInput{Type: picking.Batch, Actor: lead})
 	if err != nil || len(again) != 0 {
 		t.Fatalf("second rule run listed orders again: %v %v", again, err)

@@ -32,13 +32,11 @@ func pickGTIN(n int) string {
 func pickGS1(n int, lot string) string { return "(01)" + pickGTIN(n) + "(10)" + lot }
 
 type pickEnv struct {
-	n              *node
-	pk             pickingv1.PickingServiceClient
-	inv            inventoryv1.InventoryServiceClient
-	central        context.Context
-	lead, assoc    context.Context
-	admin          context.Context
-	requestCounter int
+	n                           *node
+	pk                          pickingv1.PickingServiceClient
+	inv                         inventoryv1.InventoryServiceClient
+	central, lead, assoc, admin context.Context
+	requestCounter              int
 }
 
 func newPickEnv(t *testing.T) *pickEnv {
@@ -227,9 +225,8 @@ func TestPickingEndToEnd(t *testing.T) {
 		}
 		if seq := loc.GetLocation().GetWalkSequence(); seq < prevSeq {
 			t.Fatalf("lines not in walk order: %v", lineLocs)
-		} else {
-			prevSeq = seq
 		}
+		prevSeq = loc.GetLocation().GetWalkSequence()
 		if l.GetSku() == "SKU-0004" {
 			fefo[l.GetLot()] += l.GetQuantity()
 		}
