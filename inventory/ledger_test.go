@@ -237,3 +237,32 @@ func TestLocationTypeChangePublishesAvailability(t *testing.T) {
 		t.Fatalf("%d availability events, want 2", events)
 	}
 }
+
+func TestMoveRefusesAllocatedUnits(t *testing.T) {
+	t.Parallel()
+	svc, db := mustService(t)
+	seedLedger(t, svc)
+	ctx := context.Background()
+	if _, err := svc.AdjustStock(ctx, "a", inventory.AdjustInput{LocationCode: "A-01-01-A", SKU: "X1", Delta: 10, Reason: "found"}); err != nil {
+		t.Fatal(err)
+	}
+	item, _ := svc.GetItem(ctx, "X1")
+	loc, _ := svc.GetLocation(ctx, "A-01-01-A")
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		_, err := inventory.Allocate(ctx, tx, inventory.Allocation{StockKey: inventory.StockKey{ItemID: item.ID, LocationID: loc.ID}, Qty: 7, Ref: "SO-1/1"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	move := func(id string, qty int64) error {
+		_, err := svc.MoveStock(ctx, id, inventory.MoveInput{FromScan: "A-01-01-A", ToScan: "A-01-02-A", SKU: "X1", Qty: qty})
+		return err
+	}
+	if err := move("m1", 4); !floorops.IsCode(err, floorops.EPRECONDITION) {
+		t.Fatalf("moving 4 of 10 with 7 allocated: %v, want failed precondition", err)
+	}
+	if err := move("m2", 3); err != nil {
+		t.Fatalf("moving the 3 free units: %v", err)
+	}
+}

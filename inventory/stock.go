@@ -52,12 +52,37 @@ func (s *Service) MoveStock(ctx context.Context, requestID string, in MoveInput)
 			if err := checkTracking(item, in.Lot, in.Expiry); err != nil {
 				return Movement{}, err
 			}
+			if err := checkUnallocated(ctx, tx, StockKey{ItemID: item.ID, LocationID: from.ID, Lot: in.Lot, Expiry: in.Expiry, LPN: in.LPN}, in.Status, in.Qty); err != nil {
+				return Movement{}, err
+			}
 			return Record(ctx, tx, Move{
 				Kind: KindMove, ItemID: item.ID, Lot: in.Lot, Expiry: in.Expiry,
 				From: from.ID, To: to.ID, FromStatus: in.Status, FromLPN: in.LPN,
 				Qty: in.Qty, Actor: in.Actor, RequestID: requestID, Placement: true,
 			})
 		})
+}
+
+// checkUnallocated refuses to move units that are allocated to orders: a
+// pick is coming for them at this location, and moving them would turn
+// that pick into a short.
+func checkUnallocated(ctx context.Context, tx *store.Tx, k StockKey, st Status, qty int64) error {
+	if st == Quarantined {
+		return nil // quarantined units are never allocated
+	}
+	var onHand, allocated int64
+	err := tx.QueryRowContext(ctx, `SELECT
+		COALESCE((SELECT qty FROM balances WHERE location_id = ? AND item_id = ? AND lot = ? AND expiry = ? AND status = 'available' AND lpn = ?), 0),
+		COALESCE((SELECT SUM(qty) FROM allocations WHERE item_id = ? AND location_id = ? AND lot = ? AND expiry = ? AND lpn = ?), 0)`,
+		k.LocationID, k.ItemID, k.Lot, k.Expiry, k.LPN, k.ItemID, k.LocationID, k.Lot, k.Expiry, k.LPN).Scan(&onHand, &allocated)
+	if err != nil {
+		return fmt.Errorf("read allocations: %w", err)
+	}
+	if allocated > 0 && qty > onHand-allocated && qty <= onHand {
+		return floorops.Errorf(floorops.EPRECONDITION, "%d of the %d units here are allocated to orders; only %d may be moved",
+			allocated, onHand, max(onHand-allocated, 0))
+	}
+	return nil
 }
 
 // checkTracking refuses stock without the lot or expiry its item is tracked by.
