@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/store"
@@ -54,7 +55,9 @@ func (a AllocatableStock) Free() int64 { return max(a.OnHand-a.Allocated, 0) }
 // in walk order. Balances whose units are all promised are included (Free
 // 0) so callers see the picture. It reads all the items' stock in three
 // queries, so allocating a morning's orders does not cost a query per SKU.
-func AllocatableStockOf(ctx context.Context, q Querier, itemIDs []int64) (map[int64][]AllocatableStock, error) {
+//
+// Lots past their expiry on the day of asOf are never allocated.
+func AllocatableStockOf(ctx context.Context, q Querier, itemIDs []int64, asOf time.Time) (map[int64][]AllocatableStock, error) {
 	out := make(map[int64][]AllocatableStock, len(itemIDs))
 	if len(itemIDs) == 0 {
 		return out, nil
@@ -85,7 +88,8 @@ func AllocatableStockOf(ctx context.Context, q Querier, itemIDs []int64) (map[in
 	}
 	if err := eachRow(ctx, q, `SELECT b.item_id, b.location_id, l.code, l.type, l.walk_seq, b.lot, b.expiry, b.lpn, b.qty, b.received_at
 		FROM json_each(?) j CROSS JOIN balances b ON b.item_id = j.value AND b.status = 'available' JOIN locations l ON l.id = b.location_id
-		WHERE b.qty > 0 AND l.type IN ('storage', 'pickface') AND l.blocked = 0`, []any{string(ids)}, func(rows *sql.Rows) error {
+		WHERE b.qty > 0 AND l.type IN ('storage', 'pickface') AND l.blocked = 0 AND (b.expiry = '' OR b.expiry >= ?)`,
+		[]any{string(ids), asOf.UTC().Format(time.DateOnly)}, func(rows *sql.Rows) error {
 		var a AllocatableStock
 		if err := rows.Scan(&a.ItemID, &a.LocationID, &a.LocationCode, &a.LocationType, &a.WalkSeq, &a.Lot, &a.Expiry, &a.LPN,
 			&a.OnHand, &a.ReceivedAt); err != nil {
@@ -145,19 +149,36 @@ func FreeToAllocate(ctx context.Context, q Querier, k StockKey) (int64, error) {
 
 // Allocate reserves a.Qty units of a balance inside tx and returns the
 // allocation id. It refuses with EPRECONDITION when the balance has fewer
-// unreserved units, so no order is ever promised stock that is not there.
+// unreserved sellable units (blocked, counting and expired stock is not
+// sellable), so no order is ever promised stock that is not there.
 // Callers emit AvailabilityChanged (EmitAvailability) once per item after
 // their allocations, since ATS changed.
 func Allocate(ctx context.Context, tx *store.Tx, a Allocation) (int64, error) {
 	if a.Qty <= 0 {
 		return 0, floorops.Errorf(floorops.EINTERNAL, "allocate %d units", a.Qty)
 	}
-	free, err := FreeToAllocate(ctx, tx, a.StockKey)
+	// Only sellable stock (see sellableStock) may be promised.
+	var free int64
+	err := tx.QueryRowContext(ctx, `SELECT
+		COALESCE((SELECT b.qty FROM balances b JOIN locations l ON l.id = b.location_id
+			WHERE b.location_id = ? AND b.item_id = ? AND b.lot = ? AND b.expiry = ? AND b.lpn = ? AND `+sellableStock+`), 0)
+		- COALESCE((SELECT SUM(qty) FROM allocations WHERE item_id = ? AND location_id = ? AND lot = ? AND expiry = ? AND lpn = ?), 0)`,
+		a.LocationID, a.ItemID, a.Lot, a.Expiry, a.LPN, tx.Now.Format(time.DateOnly),
+		a.ItemID, a.LocationID, a.Lot, a.Expiry, a.LPN).Scan(&free)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("allocate: %w", err)
 	}
 	if free < a.Qty {
 		return 0, floorops.Errorf(floorops.EPRECONDITION, "only %d units are free to allocate, not %d", max(free, 0), a.Qty)
+	}
+	// Backstop over the whole item: never promise more than is sellable,
+	// even if some earlier allocation points at units that are gone.
+	ats, err := AvailabilityOf(ctx, tx, a.ItemID, tx.Now)
+	if err != nil {
+		return 0, err
+	}
+	if ats.ATS < a.Qty {
+		return 0, floorops.Errorf(floorops.EPRECONDITION, "%s has %d units available to sell, not %d", ats.SKU, ats.ATS, a.Qty)
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO allocations (item_id, location_id, lot, expiry, lpn, qty, ref, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.ItemID, a.LocationID, a.Lot, a.Expiry, a.LPN, a.Qty, a.Ref, store.FormatTime(tx.Now))

@@ -31,10 +31,22 @@ type Exception struct {
 	Ref        string
 	Detail     string
 	Actor      Actor
+	// RequestID is the client request that raised it. A retried request
+	// records its exception once.
+	RequestID string
 }
 
 // RecordException stores e inside tx, with the change that raised it.
 func RecordException(ctx context.Context, tx *store.Tx, e Exception) error {
+	if e.RequestID != "" {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM exceptions WHERE request_id = ? AND kind = ?`, e.RequestID, e.Kind).Scan(&n); err != nil {
+			return fmt.Errorf("read exceptions: %w", err)
+		}
+		if n > 0 {
+			return nil
+		}
+	}
 	var loc, item any
 	if e.LocationID != 0 {
 		loc = e.LocationID
@@ -42,8 +54,8 @@ func RecordException(ctx context.Context, tx *store.Tx, e Exception) error {
 	if e.ItemID != 0 {
 		item = e.ItemID
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO exceptions (kind, location_id, item_id, ref, detail, user_badge, device_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.Kind, loc, item, e.Ref, e.Detail, e.Actor.Badge, e.Actor.Device, store.FormatTime(tx.Now))
+	_, err := tx.ExecContext(ctx, `INSERT INTO exceptions (kind, location_id, item_id, ref, detail, user_badge, device_id, request_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.Kind, loc, item, e.Ref, e.Detail, e.Actor.Badge, e.Actor.Device, e.RequestID, store.FormatTime(tx.Now))
 	if err != nil {
 		return fmt.Errorf("record exception %s: %w", e.Kind, err)
 	}
@@ -95,6 +107,10 @@ func RequestCount(ctx context.Context, tx *store.Tx, r CountRequest) (int64, err
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.LocationID, item, r.Reason, r.Ref, r.Actor.Badge, r.Actor.Device, store.FormatTime(tx.Now))
 	if err != nil {
 		return 0, fmt.Errorf("request count: %w", err)
+	}
+	// Stock waiting for a count is not sold until it is counted.
+	if err := emitAvailabilityAt(ctx, tx, r.LocationID); err != nil {
+		return 0, err
 	}
 	return res.LastInsertId()
 }

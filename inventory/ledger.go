@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/store"
@@ -147,8 +148,10 @@ func Record(ctx context.Context, tx *store.Tx, m Move) (Movement, error) {
 	return mv, nil
 }
 
+// sellable is whether a movement's side changes ATS. Blocked and counting
+// locations publish their own availability when that state changes.
 func sellable(l *Location, s Status) bool {
-	return l != nil && s == Available && l.Type.Sellable()
+	return l != nil && s == Available && l.Type.Sellable() && !l.Blocked
 }
 
 // take removes m.Qty from the source balance, deleting it when it reaches 0.
@@ -231,15 +234,23 @@ type Querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// AvailabilityOf computes one item's ATS: available units in sellable
-// locations minus units allocated to orders, never below zero.
-func AvailabilityOf(ctx context.Context, q Querier, itemID int64) (Availability, error) {
+// sellableStock is the one definition of stock a channel may sell and an
+// order may be allocated from: available status, in a storage location or
+// pick face that is not blocked and not waiting for a triggered count, and
+// not past its expiry on the given day (the ? parameter, YYYY-MM-DD).
+const sellableStock = `b.status = 'available' AND l.type IN ('storage', 'pickface') AND l.blocked = 0
+	AND (b.expiry = '' OR b.expiry >= ?)
+	AND NOT EXISTS (SELECT 1 FROM count_requests c WHERE c.location_id = l.id AND c.status = 'open')`
+
+// AvailabilityOf computes one item's ATS on the day of asOf: sellable units
+// (see sellableStock) minus units allocated to orders, never below zero.
+func AvailabilityOf(ctx context.Context, q Querier, itemID int64, asOf time.Time) (Availability, error) {
 	var a Availability
 	err := q.QueryRowContext(ctx, `SELECT i.sku,
 		COALESCE((SELECT SUM(b.qty) FROM balances b JOIN locations l ON l.id = b.location_id
-			WHERE b.item_id = i.id AND b.status = 'available' AND l.type IN ('storage', 'pickface')), 0),
+			WHERE b.item_id = i.id AND `+sellableStock+`), 0),
 		COALESCE((SELECT SUM(a.qty) FROM allocations a WHERE a.item_id = i.id), 0)
-		FROM items i WHERE i.id = ?`, itemID).Scan(&a.SKU, &a.OnHand, &a.Allocated)
+		FROM items i WHERE i.id = ?`, asOf.UTC().Format(time.DateOnly), itemID).Scan(&a.SKU, &a.OnHand, &a.Allocated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, floorops.Errorf(floorops.ENOTFOUND, "item %d not found", itemID)
 	}

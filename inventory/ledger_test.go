@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
@@ -264,5 +265,90 @@ func TestMoveRefusesAllocatedUnits(t *testing.T) {
 	}
 	if err := move("m2", 3); err != nil {
 		t.Fatalf("moving the 3 free units: %v", err)
+	}
+}
+
+// TestSellableStockIsOneRule: what ATS advertises is what allocation may
+// use: not blocked bins, not bins waiting for a count, not expired lots.
+func TestSellableStockIsOneRule(t *testing.T) {
+	t.Parallel()
+	svc, db := mustService(t)
+	seedLedger(t, svc)
+	ctx := context.Background()
+	now := time.Date(2027, 2, 1, 9, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	adj := func(id, loc, sku, lot, exp string, delta int64) {
+		t.Helper()
+		if _, err := svc.AdjustStock(ctx, id, inventory.AdjustInput{LocationCode: loc, SKU: sku, Lot: lot, Expiry: exp, Delta: delta, Reason: "found"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ats := func(sku string) int64 {
+		t.Helper()
+		a, err := svc.AvailableToSell(ctx, []string{sku})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a[0].ATS
+	}
+	adj("x2-old", "A-01-01-B", "X2", "OLD", "2027-01-31", 5) // expired yesterday
+	adj("x2-new", "A-01-01-B", "X2", "NEW", "2027-06-30", 7)
+	if got := ats("X2"); got != 7 {
+		t.Fatalf("ATS with an expired lot = %d, want 7", got)
+	}
+	adj("x1", "A-01-02-A", "X1", "", "", 9)
+	if _, err := svc.UpsertLocation(ctx, "block", inventory.Location{Code: "A-01-02-A", Zone: "A", Type: inventory.LocPickFace, WalkSeq: 20, Blocked: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := ats("X1"); got != 0 {
+		t.Fatalf("ATS in a blocked bin = %d, want 0", got)
+	}
+	adj("x3", "A-01-01-A", "X3", "", "", 4)
+	loc, _ := svc.GetLocation(ctx, "A-01-01-A")
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		_, err := inventory.RequestCount(ctx, tx, inventory.CountRequest{LocationID: loc.ID, Reason: "short_pick"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ats("X3"); got != 0 {
+		t.Fatalf("ATS in a bin waiting for a count = %d, want 0", got)
+	}
+	var last []byte
+	db.Reader().QueryRow(`SELECT payload FROM outbox WHERE kind = 'availability_changed' ORDER BY seq DESC LIMIT 1`).Scan(&last)
+	if len(last) == 0 {
+		t.Fatal("no availability event for the count request")
+	}
+	item, _ := svc.GetItem(ctx, "X2")
+	bin, _ := svc.GetLocation(ctx, "A-01-01-B")
+	err = db.Write(ctx, func(tx *store.Tx) error {
+		_, err := inventory.Allocate(ctx, tx, inventory.Allocation{StockKey: inventory.StockKey{ItemID: item.ID, LocationID: bin.ID, Lot: "OLD", Expiry: "2027-01-31"}, Qty: 1, Ref: "SO-9/1"})
+		return err
+	})
+	if !floorops.IsCode(err, floorops.EPRECONDITION) {
+		t.Fatalf("allocating an expired lot: %v, want failed precondition", err)
+	}
+}
+
+func TestAdjustDownRefusesAllocatedUnits(t *testing.T) {
+	t.Parallel()
+	svc, db := mustService(t)
+	seedLedger(t, svc)
+	ctx := context.Background()
+	if _, err := svc.AdjustStock(ctx, "a", inventory.AdjustInput{LocationCode: "A-01-01-B", SKU: "X1", Delta: 10, Reason: "found"}); err != nil {
+		t.Fatal(err)
+	}
+	item, _ := svc.GetItem(ctx, "X1")
+	loc, _ := svc.GetLocation(ctx, "A-01-01-B")
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		_, err := inventory.Allocate(ctx, tx, inventory.Allocation{StockKey: inventory.StockKey{ItemID: item.ID, LocationID: loc.ID}, Qty: 10, Ref: "SO-A/1"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := svc.AdjustStock(ctx, "lost", inventory.AdjustInput{LocationCode: "A-01-01-B", SKU: "X1", Delta: -10, Reason: "lost"})
+	if !floorops.IsCode(err, floorops.EPRECONDITION) {
+		t.Fatalf("adjusting away allocated units: %v, want failed precondition", err)
 	}
 }

@@ -53,7 +53,7 @@ func upsertLocation(ctx context.Context, tx *store.Tx, l Location) (Location, er
 	if err != nil {
 		return Location{}, fmt.Errorf("upsert location %s: %w", l.Code, err)
 	}
-	if existed && before.Type.Sellable() != l.Type.Sellable() {
+	if existed && (before.Type.Sellable() && !before.Blocked) != (l.Type.Sellable() && !l.Blocked) {
 		// Its stock just became (un)sellable: tell central each item's new ATS.
 		if err := emitAvailabilityAt(ctx, tx, l.ID); err != nil {
 			return Location{}, err

@@ -38,7 +38,7 @@ func emitMoved(ctx context.Context, tx *store.Tx, mv Movement) error {
 // EmitAvailability appends the item's current ATS to the outbox. Call it in
 // any transaction that changes sellable on-hand or allocations.
 func EmitAvailability(ctx context.Context, tx *store.Tx, itemID int64) error {
-	a, err := AvailabilityOf(ctx, tx, itemID)
+	a, err := AvailabilityOf(ctx, tx, itemID, tx.Now)
 	if err != nil {
 		return err
 	}

@@ -79,7 +79,7 @@ func checkUnallocated(ctx context.Context, tx *store.Tx, k StockKey, st Status, 
 		return fmt.Errorf("read allocations: %w", err)
 	}
 	if allocated > 0 && qty > onHand-allocated && qty <= onHand {
-		return floorops.Errorf(floorops.EPRECONDITION, "%d of the %d units here are allocated to orders; only %d may be moved",
+		return floorops.Errorf(floorops.EPRECONDITION, "%d of the %d units here are allocated to orders; only %d may be taken (short-pick the rest)",
 			allocated, onHand, max(onHand-allocated, 0))
 	}
 	return nil
@@ -142,6 +142,12 @@ func (s *Service) AdjustStock(ctx context.Context, requestID string, in AdjustIn
 				m.To = loc.ID
 			} else {
 				m.From, m.Qty = loc.ID, -in.Delta
+				// Units promised to an order are corrected by a short pick,
+				// which reallocates or backorders the order; an adjustment
+				// would leave the order promised stock that is gone.
+				if err := checkUnallocated(ctx, tx, StockKey{ItemID: item.ID, LocationID: loc.ID, Lot: in.Lot, Expiry: in.Expiry, LPN: in.LPN}, in.Status, m.Qty); err != nil {
+					return Movement{}, err
+				}
 			}
 			return Record(ctx, tx, m)
 		})
@@ -217,7 +223,7 @@ func (s *Service) AvailableToSell(ctx context.Context, skus []string) ([]Availab
 		if err != nil {
 			return nil, err
 		}
-		a, err := AvailabilityOf(ctx, s.db.Reader(), it.ID)
+		a, err := AvailabilityOf(ctx, s.db.Reader(), it.ID, s.db.Now())
 		if err != nil {
 			return nil, err
 		}

@@ -54,7 +54,7 @@ func (a *allocator) load(ctx context.Context, fefo map[int64]bool) error {
 		return nil
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	stock, err := inventory.AllocatableStockOf(ctx, a.tx, ids)
+	stock, err := inventory.AllocatableStockOf(ctx, a.tx, ids, a.tx.Now)
 	if err != nil {
 		return err
 	}

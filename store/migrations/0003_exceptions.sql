@@ -10,7 +10,9 @@ CREATE TABLE exceptions (
     detail      TEXT NOT NULL DEFAULT '',
     user_badge  TEXT NOT NULL DEFAULT '',
     device_id   TEXT NOT NULL DEFAULT '',
+    request_id  TEXT NOT NULL DEFAULT '',
     created_at  TEXT NOT NULL
 );
+CREATE INDEX exceptions_request ON exceptions (request_id) WHERE request_id <> '';
 CREATE INDEX exceptions_location ON exceptions (location_id, created_at);
 CREATE INDEX exceptions_item ON exceptions (item_id, created_at);
