@@ -90,17 +90,17 @@ func AllocatableStockOf(ctx context.Context, q Querier, itemIDs []int64, asOf ti
 		FROM json_each(?) j CROSS JOIN balances b ON b.item_id = j.value AND b.status = 'available' JOIN locations l ON l.id = b.location_id
 		WHERE b.qty > 0 AND l.type IN ('storage', 'pickface') AND l.blocked = 0 AND (b.expiry = '' OR b.expiry >= ?)`,
 		[]any{string(ids), asOf.UTC().Format(time.DateOnly)}, func(rows *sql.Rows) error {
-		var a AllocatableStock
-		if err := rows.Scan(&a.ItemID, &a.LocationID, &a.LocationCode, &a.LocationType, &a.WalkSeq, &a.Lot, &a.Expiry, &a.LPN,
-			&a.OnHand, &a.ReceivedAt); err != nil {
-			return err
-		}
-		if !counting[a.LocationID] {
-			a.Allocated = allocated[a.StockKey]
-			out[a.ItemID] = append(out[a.ItemID], a)
-		}
-		return nil
-	}); err != nil {
+			var a AllocatableStock
+			if err := rows.Scan(&a.ItemID, &a.LocationID, &a.LocationCode, &a.LocationType, &a.WalkSeq, &a.Lot, &a.Expiry, &a.LPN,
+				&a.OnHand, &a.ReceivedAt); err != nil {
+				return err
+			}
+			if !counting[a.LocationID] {
+				a.Allocated = allocated[a.StockKey]
+				out[a.ItemID] = append(out[a.ItemID], a)
+			}
+			return nil
+		}); err != nil {
 		return nil, fmt.Errorf("allocatable stock: balances: %w", err)
 	}
 	for _, bs := range out {
