@@ -59,8 +59,9 @@ var Permissions = map[string][]Role{
 	inventoryv1.InventoryService_ResolveScan_FullMethodName:        readers,
 	inventoryv1.InventoryService_RenderLabel_FullMethodName:        floor,
 
-	pickingv1.PickingService_ReleaseOrders_FullMethodName:    {Integration, Lead, Admin},
-	pickingv1.PickingService_CancelOrder_FullMethodName:      {Integration, Lead, Admin},
+	// Central owns orders: it releases and cancels them, admins may stand in.
+	pickingv1.PickingService_ReleaseOrders_FullMethodName:    {Integration, Admin},
+	pickingv1.PickingService_CancelOrder_FullMethodName:      {Integration, Admin},
 	pickingv1.PickingService_GetOrder_FullMethodName:         readers,
 	pickingv1.PickingService_CreatePickLists_FullMethodName:  leads,
 	pickingv1.PickingService_ListPickLists_FullMethodName:    readers,

@@ -26,16 +26,17 @@ type Completion struct {
 // CompletePickList closes a list whose every line is picked or shorted.
 // The associate scans the ship lane where they dropped the totes (or types
 // the list's lane's check code). Picked units were recorded on the totes at
-// the list's lane as they were picked; dropped at another lane, the totes'
-// contents move there in the ledger. Orders with nothing left to pick
-// become picked.
+// the list's lane as they were picked; dropped at another lane, the units
+// the list's lines picked move there in the ledger (not whatever else a
+// tote may hold), and so do the return tasks of its cancelled orders.
+// Orders with nothing left to pick become picked.
 func (s *Service) CompletePickList(ctx context.Context, requestID string, in CompleteInput) (Completion, error) {
 	if err := floorops.Validate(in); err != nil {
 		return Completion{}, err
 	}
 	c, err := store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "CompletePickList", Body: in},
 		func(tx *store.Tx) (Completion, error) { return completeList(ctx, tx, requestID, in) })
-	return c, s.recordRefusal(ctx, err)
+	return c, s.recordRefusal(ctx, requestID, err)
 }
 
 func completeList(ctx context.Context, tx *store.Tx, requestID string, in CompleteInput) (Completion, error) {
@@ -130,47 +131,50 @@ func dropLane(ctx context.Context, tx *store.Tx, h listHeader, in CompleteInput)
 	return inventory.Location{}, exc(floorops.Invalid("ship_location_scan", "scanned a %s, not a ship lane label", sc.Kind), 0)
 }
 
-// moveTotes moves everything on the list's totes from its lane to the lane
-// they were dropped at, and points open return tasks at the new lane.
+// moveTotes moves the units the list's lines picked, per tote, from the
+// list's lane to the lane the totes were dropped at, and points the open
+// return tasks of the list's orders at the new lane. It follows the pick
+// tasks rather than the totes' balances, so stock that is on a tote but was
+// not picked by this list stays where the ledger has it.
 func moveTotes(ctx context.Context, tx *store.Tx, h listHeader, drop inventory.Location, requestID string, a inventory.Actor) error {
 	type content struct {
 		itemID            int64
 		lot, expiry, tote string
-		status            inventory.Status
 		qty               int64
 	}
+	rows, err := tx.QueryContext(ctx, `SELECT t.item_id, t.lot, t.expiry, plo.tote, SUM(t.picked_qty)
+		FROM pick_tasks t JOIN pick_list_orders plo ON plo.list_id = t.list_id AND plo.order_id = t.order_id
+		WHERE t.list_id = ? AND t.picked_qty > 0
+		GROUP BY t.item_id, t.lot, t.expiry, plo.tote ORDER BY plo.tote, t.item_id, t.lot, t.expiry`, h.ID)
+	if err != nil {
+		return fmt.Errorf("read picks of pick list %d: %w", h.ID, err)
+	}
 	var all []content
-	for _, tote := range h.Totes {
-		rows, err := tx.QueryContext(ctx, `SELECT item_id, lot, expiry, status, qty FROM balances WHERE location_id = ? AND lpn = ? ORDER BY item_id, lot, expiry, status`,
-			h.shipID, tote)
-		if err != nil {
-			return fmt.Errorf("read tote %s: %w", tote, err)
-		}
-		for rows.Next() {
-			c := content{tote: tote}
-			if err := rows.Scan(&c.itemID, &c.lot, &c.expiry, &c.status, &c.qty); err != nil {
-				rows.Close()
-				return err
-			}
-			all = append(all, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+	for rows.Next() {
+		var c content
+		if err := rows.Scan(&c.itemID, &c.lot, &c.expiry, &c.tote, &c.qty); err != nil {
+			rows.Close()
 			return err
 		}
+		all = append(all, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
 	}
 	for _, c := range all {
 		if _, err := inventory.Record(ctx, tx, inventory.Move{
 			Kind: inventory.KindMove, ItemID: c.itemID, Lot: c.lot, Expiry: c.expiry,
-			From: h.shipID, To: drop.ID, FromStatus: c.status, FromLPN: c.tote, ToLPN: c.tote,
+			From: h.shipID, To: drop.ID, FromLPN: c.tote, ToLPN: c.tote,
 			Qty: c.qty, Reason: "tote-drop", Ref: fmt.Sprintf("pick list %d", h.ID), Actor: a, RequestID: requestID,
 		}); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE pick_returns SET location_id = ? WHERE state = 'open' AND location_id = ? AND lpn = ?`,
-			drop.ID, h.shipID, c.tote); err != nil {
-			return fmt.Errorf("move return tasks: %w", err)
-		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE pick_returns SET location_id = ?
+		WHERE state = 'open' AND location_id = ? AND order_id IN (SELECT order_id FROM pick_list_orders WHERE list_id = ?)`,
+		drop.ID, h.shipID, h.ID); err != nil {
+		return fmt.Errorf("move return tasks: %w", err)
 	}
 	return nil
 }

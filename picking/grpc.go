@@ -2,8 +2,10 @@ package picking
 
 import (
 	"context"
+	"fmt"
 	"time"
 
+	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/auth"
 	"github.com/floorops/floorops/inventory"
 	pickingv1 "github.com/floorops/floorops/proto/floorops/picking/v1"
@@ -25,12 +27,17 @@ func actor(ctx context.Context) inventory.Actor {
 	return inventory.Actor{Badge: badge, Device: device}
 }
 
-// ReleaseOrders takes orders from central and allocates them.
+// ReleaseOrders takes orders from central and allocates them. A ship_by
+// that is not a valid timestamp is refused here, naming the field; the
+// service bounds the years it accepts.
 func (h *Handler) ReleaseOrders(ctx context.Context, req *pickingv1.ReleaseOrdersRequest) (*pickingv1.ReleaseOrdersResponse, error) {
 	in := ReleaseInput{Actor: actor(ctx)}
-	for _, o := range req.GetOrders() {
+	for i, o := range req.GetOrders() {
 		oi := OrderInput{OrderID: o.GetOrderId(), Channel: channels.domain(o.GetChannel()), Priority: int(o.GetPriority())}
 		if o.GetShipBy() != nil {
+			if err := o.GetShipBy().CheckValid(); err != nil {
+				return nil, floorops.Invalid(fmt.Sprintf("orders[%d].ship_by", i), "is not a valid timestamp: %v", err)
+			}
 			oi.ShipBy = o.GetShipBy().AsTime()
 		}
 		for _, l := range o.GetLines() {

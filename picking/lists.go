@@ -361,9 +361,11 @@ type StartInput struct {
 
 // StartPickList assigns a pick list (0: the most urgent open one) to the
 // associate. Discrete and batch lists take one tote; cluster lists one per
-// order, matched to the orders in list order. A tote already on a list
-// being picked is refused. The associate who holds the list may start it
-// again (a handheld that lost its state) with the same totes.
+// order, matched to the orders in list order. A tote must be empty: one
+// already on a list being picked, or still holding units in the ledger
+// (say, another order's picks waiting at a ship lane), is refused. The
+// associate who holds the list may start it again (a handheld that lost
+// its state) with the same totes.
 func (s *Service) StartPickList(ctx context.Context, requestID string, in StartInput) (PickList, error) {
 	if err := floorops.Validate(in); err != nil {
 		return PickList{}, err
@@ -432,6 +434,13 @@ func startList(ctx context.Context, tx *store.Tx, in StartInput, totes []string)
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return PickList{}, fmt.Errorf("check tote %s: %w", tote, err)
+		}
+		var held int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(qty), 0) FROM balances WHERE lpn = ? AND lpn <> ''`, tote).Scan(&held); err != nil {
+			return PickList{}, fmt.Errorf("check tote %s: %w", tote, err)
+		}
+		if held > 0 {
+			return PickList{}, floorops.Errorf(floorops.EPRECONDITION, "tote %s still holds %d units: take an empty tote", tote, held)
 		}
 	}
 	for pos := range h.OrderIDs {

@@ -15,7 +15,20 @@ import (
 	"github.com/floorops/floorops/store"
 )
 
-// ReleaseInput is a batch of orders central releases to the node.
+// MaxReleaseLines caps the order lines of one ReleaseOrders request, so
+// one call cannot hold the node's single writer for long: central splits a
+// larger drop into several requests.
+const MaxReleaseLines = 5000
+
+// Ship-by dates are accepted from shipByFloor up to (not including)
+// shipByCeiling: a date outside is a mistake upstream, not an order.
+var (
+	shipByFloor   = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	shipByCeiling = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// ReleaseInput is a batch of orders central releases to the node: at most
+// 1,000 orders and MaxReleaseLines lines in all.
 type ReleaseInput struct {
 	Orders []OrderInput    `json:"orders" validate:"required,min=1,max=1000,dive"`
 	Actor  inventory.Actor `json:"actor"`
@@ -41,6 +54,8 @@ type LineInput struct {
 // be fully allocated is backordered for the rest; each order is reported
 // upstream (OrderAllocated, and Backordered when short). The request is all
 // or nothing: an unknown SKU or an order id already released fails it whole.
+// A request of more than MaxReleaseLines lines, or with a ship-by outside
+// 2000-2099, is refused as invalid before anything is written.
 func (s *Service) ReleaseOrders(ctx context.Context, requestID string, in ReleaseInput) ([]Order, error) {
 	seen := map[string]bool{}
 	for i := range in.Orders {
@@ -55,11 +70,20 @@ func (s *Service) ReleaseOrders(ctx context.Context, requestID string, in Releas
 	if err := floorops.Validate(in); err != nil {
 		return nil, err
 	}
+	lines := 0
 	for i, o := range in.Orders {
 		if seen[o.OrderID] {
 			return nil, floorops.Invalid(fmt.Sprintf("orders[%d].order_id", i), "order %s is in the request twice", o.OrderID)
 		}
 		seen[o.OrderID] = true
+		if o.ShipBy.Before(shipByFloor) || !o.ShipBy.Before(shipByCeiling) {
+			return nil, floorops.Invalid(fmt.Sprintf("orders[%d].ship_by", i), "%s is not a ship-by date between %d and %d",
+				o.ShipBy.Format(time.RFC3339), shipByFloor.Year(), shipByCeiling.Year()-1)
+		}
+		lines += len(o.Lines)
+	}
+	if lines > MaxReleaseLines {
+		return nil, floorops.Invalid("orders", "%d order lines in one request: release at most %d at a time", lines, MaxReleaseLines)
 	}
 	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "ReleaseOrders", Body: in},
 		func(tx *store.Tx) ([]Order, error) { return releaseOrders(ctx, tx, in) })
@@ -215,7 +239,8 @@ type CancelResult struct {
 
 // CancelOrder cancels an order at any point before it ships: open lines are
 // closed and their units released back to ATS; units already picked (in a
-// tote, or dropped at a ship lane) become return-to-stock tasks. A pick
+// tote, or dropped at a ship lane) become return-to-stock tasks. Central is
+// told what the cancel did (OrderCancelled) in the same transaction. A pick
 // racing the cancel either lands first (and its units are returned) or is
 // refused: both run in the node's one writer.
 func (s *Service) CancelOrder(ctx context.Context, requestID string, in CancelInput) (CancelResult, error) {
@@ -268,10 +293,13 @@ func cancelOrder(ctx context.Context, tx *store.Tx, in CancelInput) (CancelResul
 		}
 		touched[t.itemID] = true
 	}
-	// Picked units are on the order's tote at the list's ship lane.
+	// Picked units are where the order's own pick tasks put them: on the
+	// order's tote at its list's ship lane (moved with the list when its
+	// totes were dropped at another lane).
 	if _, err := tx.ExecContext(ctx, `INSERT INTO pick_returns (order_id, item_id, location_id, lot, expiry, lpn, qty, created_by, created_at)
 		SELECT t.order_id, t.item_id, pl.ship_location_id, t.lot, t.expiry, plo.tote, SUM(t.picked_qty), ?, ?
-		FROM pick_tasks t JOIN pick_list_orders plo ON plo.order_id = t.order_id JOIN pick_lists pl ON pl.id = plo.list_id
+		FROM pick_tasks t JOIN pick_lists pl ON pl.id = t.list_id
+		JOIN pick_list_orders plo ON plo.list_id = t.list_id AND plo.order_id = t.order_id
 		WHERE t.order_id = ? AND t.picked_qty > 0
 		GROUP BY t.item_id, t.lot, t.expiry, pl.ship_location_id, plo.tote
 		ORDER BY MIN(t.id)`, in.Actor.Badge, now, o.ID); err != nil {
@@ -293,8 +321,31 @@ func cancelOrder(ctx context.Context, tx *store.Tx, in CancelInput) (CancelResul
 	if res.Order, err = loadOrder(ctx, tx, o.OrderID); err != nil {
 		return CancelResult{}, err
 	}
-	res.Returns, err = loadReturns(ctx, tx, o.ID)
-	return res, err
+	if res.Returns, err = loadReturns(ctx, tx, o.ID); err != nil {
+		return CancelResult{}, err
+	}
+	if err := emitCancelled(ctx, tx, o, in.Reason, res.Returns); err != nil {
+		return CancelResult{}, err
+	}
+	return res, nil
+}
+
+// emitCancelled reports a cancel upstream: per line, the allocated units
+// released back to ATS, the backorder dropped and the picked units that now
+// wait to go back to stock, and the return tasks holding those. before is
+// the order as it stood before the cancel.
+func emitCancelled(ctx context.Context, tx *store.Tx, before Order, reason string, returns []ReturnTask) error {
+	ev := &eventv1.OrderCancelled{OrderId: before.OrderID, Reason: reason}
+	for _, l := range before.Lines {
+		ev.Lines = append(ev.Lines, &eventv1.OrderCancelledLine{LineNumber: int32(l.LineNumber), Sku: l.SKU,
+			ReleasedQuantity: l.Allocated, BackorderCancelledQuantity: l.Backordered, AwaitingReturnQuantity: l.Picked})
+	}
+	for _, r := range returns {
+		ev.ReturnTasks = append(ev.ReturnTasks, &eventv1.OrderCancelledReturn{ReturnTaskId: r.ID, Sku: r.SKU, Lot: r.Lot,
+			Expiry: r.Expiry, LocationCode: r.LocationCode, Tote: r.Tote, Quantity: r.Qty})
+	}
+	_, err := inventory.Emit(ctx, tx, "order_cancelled", &eventv1.Event{Payload: &eventv1.Event_OrderCancelled{OrderCancelled: ev}})
+	return err
 }
 
 func loadReturns(ctx context.Context, q inventory.Querier, orderID int64) ([]ReturnTask, error) {

@@ -75,7 +75,9 @@ func (t task) workable(a inventory.Actor) error {
 // refusal is a pick refused because of what the associate scanned. The
 // refusal changes no stock, so its transaction rolls back; the scan is then
 // recorded as a rejected-scan exception in a transaction of its own, because
-// wrong scans at a location are what make its record suspect.
+// wrong scans at a location are what make its record suspect. The exception
+// carries the request id, so a handheld retrying the refused request does
+// not count the same wrong scan twice.
 type refusal struct {
 	err *floorops.Error
 	exc inventory.Exception
@@ -89,14 +91,16 @@ func (t task) refuse(a inventory.Actor, e *floorops.Error) *refusal {
 		Ref: t.orderRef, Detail: e.Message, Actor: a}}
 }
 
-// recordRefusal stores the exception of a refused scan and returns the
-// refusal's error; other errors pass through.
-func (s *Service) recordRefusal(ctx context.Context, err error) error {
+// recordRefusal stores the exception of a refused scan, once per request
+// id, and returns the refusal's error; other errors pass through.
+func (s *Service) recordRefusal(ctx context.Context, requestID string, err error) error {
 	var r *refusal
 	if !errors.As(err, &r) {
 		return err
 	}
-	if werr := s.db.Write(ctx, func(tx *store.Tx) error { return inventory.RecordException(ctx, tx, r.exc) }); werr != nil {
+	exc := r.exc
+	exc.RequestID = requestID
+	if werr := s.db.Write(ctx, func(tx *store.Tx) error { return inventory.RecordException(ctx, tx, exc) }); werr != nil {
 		return werr
 	}
 	return r.err
@@ -125,38 +129,42 @@ func (t task) verifyLocation(a inventory.Actor, field, raw string) error {
 }
 
 // verifyItem checks the scanned barcode is the line's item and, for lot
-// tracked items, that the GS1 label carries the line's lot (and expiry).
-func (t task) verifyItem(ctx context.Context, q inventory.Querier, a inventory.Actor, field, raw string) error {
+// tracked items, that the GS1 label carries the line's lot (and expiry). It
+// returns the eaches in one pack of the scanned GTIN: 1 for the each
+// barcode, the case quantity for a case barcode.
+func (t task) verifyItem(ctx context.Context, q inventory.Querier, a inventory.Actor, field, raw string) (int64, error) {
 	sc, err := scan.Parse(raw)
 	if err != nil {
-		return t.refuse(a, floorops.Invalid(field, "%v: scan the item's barcode", err))
+		return 0, t.refuse(a, floorops.Invalid(field, "%v: scan the item's barcode", err))
 	}
 	if (sc.Kind != scan.KindGTIN && sc.Kind != scan.KindGS1) || sc.GTIN == "" {
-		return t.refuse(a, floorops.Invalid(field, "scanned a %s, not an item barcode: scan %s", sc.Kind, t.sku))
+		return 0, t.refuse(a, floorops.Invalid(field, "scanned a %s, not an item barcode: scan %s", sc.Kind, t.sku))
 	}
-	it, _, err := inventory.ItemByGTIN(ctx, q, sc.GTIN)
+	it, pack, err := inventory.ItemByGTIN(ctx, q, sc.GTIN)
 	if floorops.IsCode(err, floorops.ENOTFOUND) {
-		return t.refuse(a, floorops.Errorf(floorops.EPRECONDITION, "wrong item: GTIN %s is not an item at this node, the line is %s", sc.GTIN, t.sku))
+		return 0, t.refuse(a, floorops.Errorf(floorops.EPRECONDITION, "wrong item: GTIN %s is not an item at this node, the line is %s", sc.GTIN, t.sku))
 	}
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if it.ID != t.itemID {
-		return t.refuse(a, floorops.Errorf(floorops.EPRECONDITION, "wrong item: you scanned %s, the line is %s", it.SKU, t.sku))
+		return 0, t.refuse(a, floorops.Errorf(floorops.EPRECONDITION, "wrong item: you scanned %s, the line is %s", it.SKU, t.sku))
 	}
 	if t.lotTracked && sc.Lot == "" {
-		return t.refuse(a, floorops.Invalid(field, "%s is lot tracked: scan the GS1 label showing lot %s", t.sku, t.lot))
+		return 0, t.refuse(a, floorops.Invalid(field, "%s is lot tracked: scan the GS1 label showing lot %s", t.sku, t.lot))
 	}
 	if sc.Lot != "" && (t.lotTracked || t.lot != "") && sc.Lot != t.lot {
-		return t.refuse(a, floorops.Errorf(floorops.EPRECONDITION, "wrong lot: you scanned lot %s, the line is lot %s", sc.Lot, t.lot))
+		return 0, t.refuse(a, floorops.Errorf(floorops.EPRECONDITION, "wrong lot: you scanned lot %s, the line is lot %s", sc.Lot, t.lot))
 	}
 	if !sc.Expiry.IsZero() && t.expiry != "" && sc.Expiry.String() != t.expiry {
-		return t.refuse(a, floorops.Errorf(floorops.EPRECONDITION, "wrong lot: the label expires %s, the line's lot expires %s", sc.Expiry, t.expiry))
+		return 0, t.refuse(a, floorops.Errorf(floorops.EPRECONDITION, "wrong lot: the label expires %s, the line's lot expires %s", sc.Expiry, t.expiry))
 	}
-	return nil
+	return max(pack, 1), nil
 }
 
-// ConfirmInput is an associate confirming units picked from a line.
+// ConfirmInput is an associate confirming units picked from a line. Qty
+// counts packs of the scanned GTIN: eaches for the each barcode, cases for
+// a case barcode (2 scanned on a 12-pack case GTIN picks 24 eaches).
 type ConfirmInput struct {
 	ListID       int64           `json:"pick_list_id" validate:"gt=0"`
 	LineID       int64           `json:"line_id" validate:"gt=0"`
@@ -175,16 +183,17 @@ type Confirmation struct {
 // ConfirmPick records units picked from a line into its tote: the units
 // leave the bin in the ledger at once (ATS and events follow) and their
 // allocation is released in the same transaction. The location and item
-// scans must match the line and the quantity must not pass what is left;
-// otherwise the pick is refused and the scan recorded as an exception. A
-// retry with the same request id picks once.
+// scans must match the line and the eaches picked (quantity times the
+// scanned GTIN's pack) must not pass what is left; otherwise the pick is
+// refused and the scan recorded as an exception. A retry with the same
+// request id picks once, and records a refused scan once.
 func (s *Service) ConfirmPick(ctx context.Context, requestID string, in ConfirmInput) (Confirmation, error) {
 	if err := floorops.Validate(in); err != nil {
 		return Confirmation{}, err
 	}
 	c, err := store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "ConfirmPick", Body: in},
 		func(tx *store.Tx) (Confirmation, error) { return confirmPick(ctx, tx, requestID, in) })
-	return c, s.recordRefusal(ctx, err)
+	return c, s.recordRefusal(ctx, requestID, err)
 }
 
 func confirmPick(ctx context.Context, tx *store.Tx, requestID string, in ConfirmInput) (Confirmation, error) {
@@ -198,14 +207,16 @@ func confirmPick(ctx context.Context, tx *store.Tx, requestID string, in Confirm
 	if err := t.verifyLocation(in.Actor, "location_scan", in.LocationScan); err != nil {
 		return Confirmation{}, err
 	}
-	if err := t.verifyItem(ctx, tx, in.Actor, "item_scan", in.ItemScan); err != nil {
+	pack, err := t.verifyItem(ctx, tx, in.Actor, "item_scan", in.ItemScan)
+	if err != nil {
 		return Confirmation{}, err
 	}
-	if in.Qty > t.remaining() {
+	units := in.Qty * pack
+	if units > t.remaining() {
 		return Confirmation{}, t.refuse(in.Actor, floorops.Errorf(floorops.EPRECONDITION,
-			"over-pick: the line needs %d more of %s, not %d", t.remaining(), t.sku, in.Qty))
+			"over-pick: the line needs %d more of %s, not %d (%d of %d)", t.remaining(), t.sku, units, in.Qty, pack))
 	}
-	mv, err := pick(ctx, tx, t, in.Qty, requestID, in.Actor)
+	mv, err := pick(ctx, tx, t, units, requestID, in.Actor)
 	if err != nil {
 		return Confirmation{}, err
 	}
@@ -214,7 +225,8 @@ func confirmPick(ctx context.Context, tx *store.Tx, requestID string, in Confirm
 }
 
 // pick moves qty units of the line from its bin onto its tote at the list's
-// ship lane, releases that much of the allocation, and reports the pick.
+// ship lane, releases that much of the allocation, and reports the pick. A
+// line picked in full lets go of its allocation id with the allocation.
 func pick(ctx context.Context, tx *store.Tx, t task, qty int64, requestID string, a inventory.Actor) (inventory.Movement, error) {
 	if err := inventory.ReleaseAllocation(ctx, tx, t.allocID, qty); err != nil {
 		return inventory.Movement{}, err
@@ -231,8 +243,9 @@ func pick(ctx context.Context, tx *store.Tx, t task, qty int64, requestID string
 	if t.picked+qty == t.qty {
 		state = LinePicked
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE pick_tasks SET picked_qty = picked_qty + ?, state = ?, updated_at = ? WHERE id = ?`,
-		qty, string(state), store.FormatTime(tx.Now), t.id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE pick_tasks SET picked_qty = picked_qty + ?, state = ?,
+			allocation_id = CASE WHEN ? = 'open' THEN allocation_id END, updated_at = ? WHERE id = ?`,
+		qty, string(state), string(state), store.FormatTime(tx.Now), t.id); err != nil {
 		return inventory.Movement{}, fmt.Errorf("record pick: %w", err)
 	}
 	if _, err := inventory.Emit(ctx, tx, "picked", &eventv1.Event{Payload: &eventv1.Event_Picked{Picked: &eventv1.Picked{
@@ -247,7 +260,8 @@ func pick(ctx context.Context, tx *store.Tx, t task, qty int64, requestID string
 	}
 	if left == 0 {
 		if err := inventory.RecordException(ctx, tx, inventory.Exception{Kind: inventory.ExceptionLocationEmptied,
-			LocationID: t.locationID, ItemID: t.itemID, Ref: t.orderRef, Detail: "a pick emptied the location", Actor: a}); err != nil {
+			LocationID: t.locationID, ItemID: t.itemID, Ref: t.orderRef, Detail: "a pick emptied the location", Actor: a,
+			RequestID: requestID}); err != nil {
 			return inventory.Movement{}, err
 		}
 	}
@@ -255,7 +269,8 @@ func pick(ctx context.Context, tx *store.Tx, t task, qty int64, requestID string
 }
 
 // ShortInput is an associate reporting a bin that holds fewer units than
-// the line asks for: what they found (possibly nothing) and why.
+// the line asks for: what they found (possibly nothing) and why. Found
+// counts packs of the scanned GTIN, like ConfirmInput.Qty.
 type ShortInput struct {
 	ListID       int64           `json:"pick_list_id" validate:"gt=0"`
 	LineID       int64           `json:"line_id" validate:"gt=0"`
@@ -290,7 +305,7 @@ func (s *Service) ShortPick(ctx context.Context, requestID string, in ShortInput
 	}
 	sh, err := store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "ShortPick", Body: in},
 		func(tx *store.Tx) (Short, error) { return shortPick(ctx, tx, requestID, in) })
-	return sh, s.recordRefusal(ctx, err)
+	return sh, s.recordRefusal(ctx, requestID, err)
 }
 
 func shortPick(ctx context.Context, tx *store.Tx, requestID string, in ShortInput) (Short, error) {
@@ -305,19 +320,27 @@ func shortPick(ctx context.Context, tx *store.Tx, requestID string, in ShortInpu
 		return Short{}, err
 	}
 	expected := t.remaining()
+	covers := func(found int64) error {
+		return floorops.Invalid("found_quantity", "%d covers the line's %d: confirm the pick instead", found, expected)
+	}
 	if in.Found >= expected {
-		return Short{}, floorops.Invalid("found_quantity", "%d covers the line's %d: confirm the pick instead", in.Found, expected)
+		return Short{}, covers(in.Found)
 	}
+	var found int64 // eaches: packs of the scanned GTIN times its pack
 	if in.Found > 0 {
-		if err := t.verifyItem(ctx, tx, in.Actor, "item_scan", in.ItemScan); err != nil {
+		pack, err := t.verifyItem(ctx, tx, in.Actor, "item_scan", in.ItemScan)
+		if err != nil {
 			return Short{}, err
 		}
-		if _, err := pick(ctx, tx, t, in.Found, requestID, in.Actor); err != nil {
+		if found = in.Found * pack; found >= expected {
+			return Short{}, covers(found)
+		}
+		if _, err := pick(ctx, tx, t, found, requestID, in.Actor); err != nil {
 			return Short{}, err
 		}
-		t.picked += in.Found
+		t.picked += found
 	}
-	missing := expected - in.Found
+	missing := expected - found
 	if err := inventory.ReleaseAllocation(ctx, tx, t.allocID, missing); err != nil {
 		return Short{}, err
 	}
@@ -327,8 +350,8 @@ func shortPick(ctx context.Context, tx *store.Tx, requestID string, in ShortInpu
 	}
 	actor := in.Actor
 	if err := inventory.RecordException(ctx, tx, inventory.Exception{Kind: inventory.ExceptionShortPick, LocationID: t.locationID,
-		ItemID: t.itemID, Ref: t.orderRef, Actor: actor,
-		Detail: fmt.Sprintf("expected %d of %s, found %d: %s", expected, t.sku, in.Found, in.Reason)}); err != nil {
+		ItemID: t.itemID, Ref: t.orderRef, Actor: actor, RequestID: requestID,
+		Detail: fmt.Sprintf("expected %d of %s, found %d: %s", expected, t.sku, found, in.Reason)}); err != nil {
 		return Short{}, err
 	}
 	countID, err := inventory.RequestCount(ctx, tx, inventory.CountRequest{LocationID: t.locationID, ItemID: t.itemID,
@@ -375,7 +398,7 @@ func shortPick(ctx context.Context, tx *store.Tx, requestID string, in ShortInpu
 	}
 	if _, err := inventory.Emit(ctx, tx, "short_picked", &eventv1.Event{Payload: &eventv1.Event_ShortPicked{ShortPicked: &eventv1.ShortPicked{
 		OrderId: t.orderRef, LineNumber: int32(t.lineNumber), Sku: t.sku, LocationCode: t.locCode,
-		ExpectedQuantity: expected, FoundQuantity: in.Found, Reason: in.Reason,
+		ExpectedQuantity: expected, FoundQuantity: found, Reason: in.Reason,
 		ReallocatedQuantity: got, BackorderedQuantity: res.Backordered, CountRequestId: countID,
 	}}}); err != nil {
 		return Short{}, err

@@ -16,9 +16,10 @@ import (
 )
 
 // A small building: pick faces (level A) and storage (levels B, C) in walk
-// order, one blocked bin, a ship lane.
+// order, one blocked bin, two ship lanes.
 const testLocations = `code,zone,type,walk_sequence,capacity,blocked
 SHIP-01,SHIP,ship,0,0,false
+SHIP-02,SHIP,ship,1,0,false
 A-01-01-A,A,pickface,10,0,false
 A-01-01-B,A,storage,10,0,false
 A-01-02-A,A,pickface,20,0,false

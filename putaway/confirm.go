@@ -47,11 +47,16 @@ type Confirmation struct {
 //   - a location that does not exist, is blocked, is of the wrong type or
 //     has no room is refused with what to do instead.
 //
-// The direction is worked out again inside the transaction from the current
-// stock, so when two associates race for the last room in a location, one
-// succeeds and the other is refused (EPRECONDITION) and gets a new
-// suggestion. Units put away become loose stock at the destination. A retry
-// with the same request id moves nothing; a finished task is EPRECONDITION.
+// The directed location is the one SuggestLocation last reserved for the
+// task, for as long as it still takes the units; when it no longer does
+// (filled or blocked since), confirming there is EPRECONDITION and
+// SuggestLocation gives a fresh direction. A task never directed is
+// directed afresh inside the transaction. Room is checked against the
+// current stock, so when two associates race for the last room in a
+// location, one succeeds and the other is refused (EPRECONDITION) and gets
+// a new suggestion. Units put away become loose stock at the destination. A
+// retry with the same request id moves nothing; a finished task is
+// EPRECONDITION.
 func (s *Service) ConfirmPutaway(ctx context.Context, requestID string, in ConfirmInput) (Confirmation, error) {
 	in.Override = strings.TrimSpace(in.Override)
 	if err := floorops.Validate(in); err != nil {
@@ -75,15 +80,25 @@ func (s *Service) confirm(ctx context.Context, tx *store.Tx, requestID string, i
 	case qty > t.Remaining():
 		return Confirmation{}, floorops.Invalid("quantity", "must be at most %d, the units left on task %d", t.Remaining(), t.ID)
 	}
-	directed, haveDirection, err := s.suggest(ctx, tx, t)
+	res, err := reservationOf(ctx, tx, t.ID)
 	if err != nil {
 		return Confirmation{}, err
 	}
-	loc, err := scannedLocation(ctx, tx, in.Scan, directed, haveDirection)
+	directed, haveDirection, err := s.direction(ctx, tx, t, res, qty)
+	if err != nil {
+		return Confirmation{}, err
+	}
+	loc, err := scannedLocation(ctx, tx, in.Scan, directed, haveDirection, res)
 	if err != nil {
 		return Confirmation{}, err
 	}
 	if err := checkDestination(ctx, tx, t, loc, qty); err != nil {
+		if loc.ID == res.locationID && floorops.IsCode(err, floorops.EINVALID) {
+			// The node sent the associate here: a location that has
+			// since changed type is a changed floor, not a wrong scan.
+			return Confirmation{}, floorops.Errorf(floorops.EPRECONDITION,
+				"%s no longer takes this stock: ask for a new location", loc.Code)
+		}
 		return Confirmation{}, err
 	}
 	out := Confirmation{Overridden: !haveDirection || loc.ID != directed.LocationID}
@@ -130,10 +145,24 @@ func (s *Service) confirm(ctx context.Context, tx *store.Tx, requestID string, i
 		t.ID, out.Movement.ID, loc.ID, directedID, qty, reason, in.Actor.Badge, in.Actor.Device, store.FormatTime(tx.Now)); err != nil {
 		return Confirmation{}, fmt.Errorf("putaway: record confirmation: %w", err)
 	}
+	// Units put in the reserved location use up that much of the
+	// reservation; put anywhere else, the reservation is released and the
+	// rest of the task is directed afresh.
+	var keepID any
+	keepQty := int64(0)
+	if loc.ID == res.locationID {
+		keepQty = min(res.qty-qty, t.Remaining()-qty)
+	}
+	if keepQty > 0 {
+		keepID = res.locationID
+	} else {
+		keepQty = 0
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE putaway_tasks SET put_qty = put_qty + ?,
 		state = CASE WHEN put_qty + ? = qty THEN 'done' ELSE 'open' END,
-		closed_at = CASE WHEN put_qty + ? = qty THEN ? ELSE '' END
-		WHERE id = ?`, qty, qty, qty, store.FormatTime(tx.Now), t.ID); err != nil {
+		closed_at = CASE WHEN put_qty + ? = qty THEN ? ELSE '' END,
+		directed_location_id = ?, directed_qty = ?
+		WHERE id = ?`, qty, qty, qty, store.FormatTime(tx.Now), keepID, keepQty, t.ID); err != nil {
 		return Confirmation{}, fmt.Errorf("putaway: update task: %w", err)
 	}
 	out.Task, err = taskByID(ctx, tx, t.ID)
@@ -147,28 +176,58 @@ func orNone(code string) string {
 	return code
 }
 
+// direction is where qty units of t are directed: the task's reservation
+// while that location still takes them, else a fresh suggestion.
+func (s *Service) direction(ctx context.Context, tx *store.Tx, t Task, res reservation, qty int64) (Suggestion, bool, error) {
+	if res.locationID != 0 {
+		loc, err := inventory.LocationByCode(ctx, tx, res.code)
+		if err != nil {
+			return Suggestion{}, false, err
+		}
+		err = checkDestination(ctx, tx, t, loc, qty)
+		if err == nil {
+			return Suggestion{LocationID: loc.ID, LocationCode: loc.Code}, true, nil
+		}
+		if !floorops.IsCode(err, floorops.EPRECONDITION) && !floorops.IsCode(err, floorops.EINVALID) {
+			return Suggestion{}, false, err
+		}
+	}
+	return s.suggest(ctx, tx, t)
+}
+
 // scannedLocation resolves what the associate scanned at the shelf: a
-// location barcode, or the 2-digit check code of the directed location.
-func scannedLocation(ctx context.Context, tx *store.Tx, raw string, directed Suggestion, haveDirection bool) (inventory.Location, error) {
+// location barcode, or the 2-digit check code of the directed location or
+// of the task's reserved one (which checkDestination then refuses, since a
+// reservation is directed unless it no longer fits).
+func scannedLocation(ctx context.Context, tx *store.Tx, raw string, directed Suggestion, haveDirection bool, res reservation) (inventory.Location, error) {
 	sc, err := scan.Parse(raw)
 	if err != nil {
 		return inventory.Location{}, floorops.Invalid("location_scan", "%v: scan the location label again", err)
 	}
 	switch sc.Kind {
 	case scan.KindCheckCode:
-		if !haveDirection {
+		var codes []string
+		if haveDirection {
+			codes = append(codes, directed.LocationCode)
+		}
+		if res.locationID != 0 && res.code != directed.LocationCode {
+			codes = append(codes, res.code)
+		}
+		if len(codes) == 0 {
 			return inventory.Location{}, floorops.Invalid("location_scan",
 				"a check code confirms only the directed location, and none is directed: scan the location's barcode")
 		}
-		loc, err := inventory.LocationByCode(ctx, tx, directed.LocationCode)
-		if err != nil {
-			return inventory.Location{}, err
+		for _, code := range codes {
+			loc, err := inventory.LocationByCode(ctx, tx, code)
+			if err != nil {
+				return inventory.Location{}, err
+			}
+			if sc.Code == loc.CheckCode {
+				return loc, nil
+			}
 		}
-		if sc.Code != loc.CheckCode {
-			return inventory.Location{}, floorops.Invalid("location_scan",
-				"check code %s is not the check code of %s: read the label again, or scan its barcode", sc.Code, loc.Code)
-		}
-		return loc, nil
+		return inventory.Location{}, floorops.Invalid("location_scan",
+			"check code %s is not the check code of %s: read the label again, or scan its barcode", sc.Code, codes[0])
 	case scan.KindLocation:
 		loc, err := inventory.LocationByCode(ctx, tx, sc.Code)
 		if floorops.IsCode(err, floorops.ENOTFOUND) {

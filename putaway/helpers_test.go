@@ -32,6 +32,7 @@ C-01-02-B,C,storage,50,100,false
 
 const testItems = `sku,abc_class,lot_tracked,gtins
 SKU-A,A,false,04006381333931
+SKU-A2,A,false,
 SKU-B,B,false,
 SKU-L,C,true,
 `

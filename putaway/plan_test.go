@@ -21,16 +21,17 @@ func TestQueryPlans(t *testing.T) {
 	}
 	defer db.Close()
 	const byItem, byPK = "SEARCH balances USING INDEX balances_item", "SEARCH l USING INTEGER PRIMARY KEY"
+	const reserved = "SEARCH r USING COVERING INDEX putaway_tasks_directed (directed_location_id=?)"
 	for name, q := range map[string]struct {
 		sql  string
 		args []any
 		want []string // steps the plan must have
 	}{
-		"consolidate":       {consolidateSQL, []any{1, "", "", 2, 1}, []string{byItem, byPK}},
-		"home pick face":    {homeSQL, []any{1, 1, 2, 1}, []string{byItem, byPK}},
-		"quarantine":        {quarantineSQL, []any{2, 1}, []string{"SEARCH l USING INDEX putaway_locations_type (type=?)"}},
-		"empty in zone":     {emptyInZoneSQL, []any{"A", 10, 2, 1}, []string{"SEARCH l USING INDEX putaway_empty_zone (zone=?)"}},
-		"empty storage":     {emptyStorageSQL, []any{10, 2, 1}, []string{"SCAN l USING INDEX putaway_empty_storage"}},
+		"consolidate":       {consolidateSQL, []any{7, 1, "", "", 2}, []string{byItem, byPK, reserved}},
+		"home pick face":    {homeSQL, []any{7, 1, 2}, []string{byItem, byPK, reserved}},
+		"quarantine":        {quarantineSQL, []any{7, 1, 2}, []string{"SEARCH l USING INDEX putaway_locations_type (type=?)", reserved}},
+		"empty in zone":     {emptyInZoneSQL, []any{7, 1, 2, 10, "A"}, []string{"SEARCH l USING INDEX putaway_empty_zone (zone=?)", reserved}},
+		"empty storage":     {emptyStorageSQL, []any{7, 1, 2, 10}, []string{"SCAN l USING INDEX putaway_empty_storage", reserved}},
 		"task by id":        {`SELECT ` + taskColumns + taskFrom + ` WHERE t.id = ?`, []any{1}, nil},
 		"open tasks by age": {`SELECT ` + taskColumns + taskFrom + ` WHERE t.state = 'open' AND (t.created_at > ? OR (t.created_at = ? AND t.id > ?)) ORDER BY t.created_at, t.id LIMIT ?`, []any{"", "", 0, 10}, []string{"SCAN t USING INDEX putaway_tasks_open"}},
 	} {

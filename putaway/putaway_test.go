@@ -308,26 +308,38 @@ func TestListTasksOldestFirst(t *testing.T) {
 }
 
 // TestCapacityRace sends several associates with different tasks to the
-// same last free room: exactly one fits, the others are refused and are
-// directed elsewhere, and the location is never over capacity.
+// same last free room at once: the task it is reserved for, directed there,
+// and the others with an override reason. Exactly one fits, the others are
+// refused and are directed elsewhere, and the location is never over
+// capacity.
 func TestCapacityRace(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.stock(t, "C-01-01-A", "SKU-L", "L1", 15) // room for 5 more
 	const n = 6
 	tasks := make([]putaway.Task, n)
+	directed := map[string]bool{}
 	for i := range tasks {
 		tasks[i] = f.stage(t, inventory.StagedStock{Lot: "L1", Qty: 5}, "SKU-L")
-		if _, sg, err := f.svc.SuggestLocation(f.ctx, tasks[i].ID, ""); err != nil || sg.LocationCode != "C-01-01-A" {
-			t.Fatalf("task %d directed to %s (%v), want C-01-01-A", i, sg.LocationCode, err)
+		_, sg, err := f.svc.SuggestLocation(f.ctx, tasks[i].ID, "")
+		if err != nil {
+			t.Fatal(err)
 		}
+		if (i == 0) != (sg.LocationCode == "C-01-01-A") || directed[sg.LocationCode] {
+			t.Fatalf("task %d directed to %s after %v: the last room is the first task's, and no two tasks share a slot", i, sg.LocationCode, directed)
+		}
+		directed[sg.LocationCode] = true
 	}
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range tasks {
+		override := "closer"
+		if i == 0 {
+			override = ""
+		}
 		wg.Go(func() {
 			_, errs[i] = f.svc.ConfirmPutaway(f.ctx, fmt.Sprintf("race-%d", i), putaway.ConfirmInput{
-				TaskID: tasks[i].ID, Scan: "C-01-01-A", Qty: 5, Actor: inventory.Actor{Badge: fmt.Sprintf("B-%d", i)},
+				TaskID: tasks[i].ID, Scan: "C-01-01-A", Qty: 5, Override: override, Actor: inventory.Actor{Badge: fmt.Sprintf("B-%d", i)},
 			})
 		})
 	}

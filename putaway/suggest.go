@@ -10,34 +10,52 @@ import (
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/store"
 )
 
-// SuggestLocation says where a task's stock should go and why. The task is
-// named by id, or (id 0) by what the associate scanned in staging: an LPN,
-// or an item's GTIN or GS1 label, which picks the oldest open task for it.
-// It changes nothing: ConfirmPutaway works the direction out again from the
-// same state, so a location filled in the meantime is caught there.
+// SuggestLocation says where a task's stock should go and why, and
+// reserves that room for the task. The task is named by id, or (id 0) by
+// what the associate scanned in staging: an LPN or a pallet's SSCC, or an
+// item's GTIN or GS1 label, which picks the oldest open task for it.
+//
+// The reservation is what keeps two associates from being sent to the same
+// slot: suggestions for other tasks count reserved units as taken and pass
+// over an empty slot another task is directed to, and ConfirmPutaway
+// accepts the reserved location as directed for as long as the units still
+// fit there. Each call works the suggestion out afresh, counting every
+// reservation but the task's own, and replaces the task's reservation with
+// it, so asking again with nothing changed gives the same answer and writes
+// nothing; a retry is safe. When no location has room the task's
+// reservation is released and the answer is EPRECONDITION.
 func (s *Service) SuggestLocation(ctx context.Context, taskID int64, raw string) (Task, Suggestion, error) {
-	q := s.db.Reader()
-	var t Task
-	var err error
 	switch {
 	case taskID < 0:
 		return Task{}, Suggestion{}, floorops.Invalid("task_id", "must not be negative")
 	case taskID > 0:
-		t, err = openTask(ctx, q, taskID)
 	case strings.TrimSpace(raw) == "":
 		return Task{}, Suggestion{}, &floorops.Error{Code: floorops.EINVALID, Message: "task_id or scan is required",
 			Fields: []floorops.FieldViolation{{Field: "task_id", Description: "task_id or scan is required"}, {Field: "scan", Description: "task_id or scan is required"}}}
 	case len(raw) > 128:
 		return Task{}, Suggestion{}, floorops.Invalid("scan", "must be at most 128 long")
-	default:
-		t, err = taskForScan(ctx, q, raw)
 	}
-	if err != nil {
-		return Task{}, Suggestion{}, err
-	}
-	sg, ok, err := s.suggest(ctx, q, t)
+	var t Task
+	var sg Suggestion
+	var ok bool
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		if taskID > 0 {
+			t, err = openTask(ctx, tx, taskID)
+		} else {
+			t, err = taskForScan(ctx, tx, raw)
+		}
+		if err != nil {
+			return err
+		}
+		if sg, ok, err = s.suggest(ctx, tx, t); err != nil {
+			return err
+		}
+		return reserve(ctx, tx, t.ID, sg, ok)
+	})
 	if err != nil {
 		return Task{}, Suggestion{}, err
 	}
@@ -46,6 +64,39 @@ func (s *Service) SuggestLocation(ctx context.Context, taskID int64, raw string)
 			"no %s location has room for %s: ask a lead to free space or put it away with an override reason", destinationKind(t), t.SKU)
 	}
 	return t, sg, nil
+}
+
+// reserve makes sg (nothing, when ok is false) the task's reservation. It
+// writes only when the reservation changes.
+func reserve(ctx context.Context, tx *store.Tx, taskID int64, sg Suggestion, ok bool) error {
+	var loc any
+	var qty int64
+	if ok {
+		loc, qty = sg.LocationID, sg.Qty
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE putaway_tasks SET directed_location_id = ?, directed_qty = ?
+		WHERE id = ? AND (directed_location_id IS NOT ? OR directed_qty <> ?)`, loc, qty, taskID, loc, qty); err != nil {
+		return fmt.Errorf("putaway: reserve room for task %d: %w", taskID, err)
+	}
+	return nil
+}
+
+// reservation is the room a task was last directed to (locationID 0: none).
+type reservation struct {
+	locationID int64
+	code       string
+	qty        int64
+}
+
+func reservationOf(ctx context.Context, q inventory.Querier, taskID int64) (reservation, error) {
+	var r reservation
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(t.directed_location_id, 0), COALESCE(l.code, ''), t.directed_qty
+		FROM putaway_tasks t LEFT JOIN locations l ON l.id = t.directed_location_id WHERE t.id = ?`, taskID).
+		Scan(&r.locationID, &r.code, &r.qty)
+	if err != nil {
+		return reservation{}, fmt.Errorf("putaway: reservation of task %d: %w", taskID, err)
+	}
+	return r, nil
 }
 
 func destinationKind(t Task) string {
@@ -63,7 +114,7 @@ type candidate struct {
 	typ      inventory.LocationType
 	walkSeq  int64
 	capacity int64
-	fill     int64 // units of anything there
+	fill     int64 // units of anything there, and units other tasks are directed to put there
 	same     int64 // units of the task's item (and lot, for consolidation) there
 	rank     int64 // home pick face (0) or pick face already holding the item (1)
 }
@@ -112,62 +163,73 @@ func (s *Service) suggest(ctx context.Context, q inventory.Querier, t Task) (Sug
 
 // The strategies' queries. Each returns candidate rows in the order the
 // strategy prefers them; every destination is unblocked, not the source,
-// not held for a count and not another item's home pick face. They are
-// written to run from indexes (see TestQueryPlans): balances_item for stock
-// of an item, the primary key of locations, the open index of count_requests, and
-// putaway_home_locations for each candidate, and putaway_empty_locations'
-// walk-ordered indexes for empty slots. CROSS JOIN keeps SQLite from
-// driving the join from every storage location instead of the item's few.
+// not held for a count and not another item's home pick face. A location's
+// fill counts the room other open tasks have reserved there (never more
+// than a task's units still waiting: a task shrinks when its staged stock
+// is taken back), and an empty slot another task is directed to is not
+// empty. They are written to run from indexes (see TestQueryPlans):
+// balances_item for stock of an item, the primary key of locations, the
+// open index of count_requests, putaway_tasks_directed for reservations,
+// and putaway_home_locations for each candidate, and
+// putaway_empty_locations' walk-ordered indexes for empty slots. CROSS JOIN
+// keeps SQLite from driving the join from every storage location instead
+// of the item's few. The first argument of every query is the task, whose
+// own reservation does not count.
 const (
 	candidateColumns = `l.id, l.code, l.zone, l.type, l.walk_seq, l.capacity,
-		(SELECT COALESCE(SUM(f.qty), 0) FROM balances f WHERE f.location_id = l.id)`
+		(SELECT COALESCE(SUM(f.qty), 0) FROM balances f WHERE f.location_id = l.id)
+		+ (SELECT COALESCE(SUM(MIN(r.directed_qty, r.qty - r.put_qty)), 0) FROM putaway_tasks r
+			WHERE r.directed_location_id = l.id AND r.state = 'open' AND r.id <> ?1)`
 
 	notHeld = ` AND NOT EXISTS (SELECT 1 FROM count_requests h WHERE h.location_id = l.id AND h.status = 'open')
-		AND NOT EXISTS (SELECT 1 FROM putaway_home_locations o WHERE o.location_id = l.id AND o.item_id <> ?)`
+		AND NOT EXISTS (SELECT 1 FROM putaway_home_locations o WHERE o.location_id = l.id AND o.item_id <> ?2)`
 
 	// consolidateSQL: locations holding the item with the same lot and
-	// expiry. Args: item, lot, expiry, source, item.
+	// expiry. Args: task, item, lot, expiry, source.
 	consolidateSQL = `SELECT ` + candidateColumns + `, c.same, 0
 		FROM (SELECT location_id, SUM(qty) AS same FROM balances
-			WHERE item_id = ? AND status = 'available' AND lot = ? AND expiry = ? GROUP BY location_id) c
+			WHERE item_id = ?2 AND status = 'available' AND lot = ?3 AND expiry = ?4 GROUP BY location_id) c
 		CROSS JOIN locations l ON l.id = c.location_id
-		WHERE l.type IN ('storage', 'pickface') AND l.blocked = 0 AND l.id <> ?` + notHeld + `
+		WHERE l.type IN ('storage', 'pickface') AND l.blocked = 0 AND l.id <> ?5` + notHeld + `
 		ORDER BY l.walk_seq, l.code`
 
 	// homeSQL: the item's home pick face, then pick faces holding the item.
-	// Args: item, item, source, item.
+	// Args: task, item, source.
 	homeSQL = `SELECT ` + candidateColumns + `, c.same, c.rank
-		FROM (SELECT location_id, 0 AS rank, 0 AS same FROM putaway_home_locations WHERE item_id = ?
+		FROM (SELECT location_id, 0 AS rank, 0 AS same FROM putaway_home_locations WHERE item_id = ?2
 			UNION ALL
-			SELECT location_id, 1, SUM(qty) FROM balances WHERE item_id = ? AND status = 'available' GROUP BY location_id) c
+			SELECT location_id, 1, SUM(qty) FROM balances WHERE item_id = ?2 AND status = 'available' GROUP BY location_id) c
 		CROSS JOIN locations l ON l.id = c.location_id
-		WHERE l.type = 'pickface' AND l.blocked = 0 AND l.id <> ?` + notHeld + `
+		WHERE l.type = 'pickface' AND l.blocked = 0 AND l.id <> ?3` + notHeld + `
 		ORDER BY c.rank, l.walk_seq, l.code`
 
-	// quarantineSQL: quarantine locations in walk order. Args: source, item.
+	// quarantineSQL: quarantine locations in walk order. Args: task, item,
+	// source.
 	quarantineSQL = `SELECT ` + candidateColumns + `, 0, 0
-		FROM locations l WHERE l.type = 'quarantine' AND l.blocked = 0 AND l.id <> ?` + notHeld + `
+		FROM locations l WHERE l.type = 'quarantine' AND l.blocked = 0 AND l.id <> ?3` + notHeld + `
 		ORDER BY l.walk_seq, l.code`
 
 	emptyColumns = `SELECT l.location_id, l.code, l.zone, l.type, l.walk_seq, l.capacity FROM putaway_empty_locations l `
-	emptyFilter  = ` AND (l.capacity = 0 OR l.capacity >= ?) AND l.location_id <> ?
+	emptyFilter  = ` AND (l.capacity = 0 OR l.capacity >= ?4) AND l.location_id <> ?3
 		AND NOT EXISTS (SELECT 1 FROM count_requests h WHERE h.location_id = l.location_id AND h.status = 'open')
-		AND NOT EXISTS (SELECT 1 FROM putaway_home_locations o WHERE o.location_id = l.location_id AND o.item_id <> ?)
+		AND NOT EXISTS (SELECT 1 FROM putaway_home_locations o WHERE o.location_id = l.location_id AND o.item_id <> ?2)
+		AND NOT EXISTS (SELECT 1 FROM putaway_tasks r
+			WHERE r.directed_location_id = l.location_id AND r.state = 'open' AND r.id <> ?1)
 		ORDER BY l.walk_seq, l.code LIMIT 1`
 
 	// emptyInZoneSQL: the empty location nearest the walk start in a zone.
-	// Args: zone, units, source, item.
-	emptyInZoneSQL = emptyColumns + `WHERE l.zone = ?` + emptyFilter
+	// Args: task, item, source, units, zone.
+	emptyInZoneSQL = emptyColumns + `WHERE l.zone = ?5` + emptyFilter
 
 	// emptyStorageSQL: the empty storage location nearest the walk start.
-	// Args: units, source, item.
+	// Args: task, item, source, units.
 	emptyStorageSQL = emptyColumns + `WHERE l.type = 'storage'` + emptyFilter
 )
 
 func (s *Service) find(ctx context.Context, q inventory.Querier, st Strategy, t Task, minRoom int64) (candidate, string, bool, error) {
 	switch st {
 	case StrategyConsolidate:
-		c, ok, err := firstWithRoom(ctx, q, minRoom, consolidateSQL, t.ItemID, t.Lot, t.Expiry, t.FromID, t.ItemID)
+		c, ok, err := firstWithRoom(ctx, q, minRoom, consolidateSQL, t.ID, t.ItemID, t.Lot, t.Expiry, t.FromID)
 		what := "item"
 		if t.Lot != "" {
 			what = "lot"
@@ -175,7 +237,7 @@ func (s *Service) find(ctx context.Context, q inventory.Querier, st Strategy, t 
 		return c, fmt.Sprintf("consolidate with %d units of the same %s", c.same, what), ok, err
 
 	case StrategyHomePickFace:
-		c, ok, err := firstWithRoom(ctx, q, minRoom, homeSQL, t.ItemID, t.ItemID, t.FromID, t.ItemID)
+		c, ok, err := firstWithRoom(ctx, q, minRoom, homeSQL, t.ID, t.ItemID, t.FromID)
 		if c.rank == 0 {
 			return c, "home pick face of " + t.SKU, ok, err
 		}
@@ -186,15 +248,15 @@ func (s *Service) find(ctx context.Context, q inventory.Querier, st Strategy, t 
 		if zone == "" {
 			return candidate{}, "", false, nil
 		}
-		c, ok, err := firstEmpty(ctx, q, emptyInZoneSQL, zone, minRoom, t.FromID, t.ItemID)
+		c, ok, err := firstEmpty(ctx, q, emptyInZoneSQL, t.ID, t.ItemID, t.FromID, minRoom, zone)
 		return c, fmt.Sprintf("empty %s in zone %s for velocity class %s, nearest to the walk start", typeWords(c.typ), zone, t.ABCClass), ok, err
 
 	case StrategyAnyEmpty:
-		c, ok, err := firstEmpty(ctx, q, emptyStorageSQL, minRoom, t.FromID, t.ItemID)
+		c, ok, err := firstEmpty(ctx, q, emptyStorageSQL, t.ID, t.ItemID, t.FromID, minRoom)
 		return c, "empty storage location nearest to the walk start", ok, err
 
 	case StrategyQuarantine:
-		c, ok, err := firstWithRoom(ctx, q, minRoom, quarantineSQL, t.FromID, t.ItemID)
+		c, ok, err := firstWithRoom(ctx, q, minRoom, quarantineSQL, t.ID, t.ItemID, t.FromID)
 		return c, "quarantine location for held stock", ok, err
 	}
 	return candidate{}, "", false, floorops.Errorf(floorops.EINTERNAL, "unknown putaway strategy %q", st)

@@ -156,18 +156,25 @@ func openTask(ctx context.Context, q inventory.Querier, id int64) (Task, error) 
 }
 
 // taskForScan finds the oldest open task for what an associate scanned in
-// staging: an LPN, or an item's GTIN or GS1 label (matching its lot when
-// the label carries one and the item is lot tracked).
+// staging: an LPN; a pallet's SSCC, plain or on a GS1 label without a GTIN
+// (received pallets carry their SSCC as the task's LPN); or an item's GTIN
+// or GS1 label (matching its lot when the label carries one and the item
+// is lot tracked).
 func taskForScan(ctx context.Context, q inventory.Querier, raw string) (Task, error) {
 	sc, err := scan.Parse(raw)
 	if err != nil {
 		return Task{}, floorops.Invalid("scan", "%v", err)
 	}
 	var row *sql.Row
+	byLPN := func(lpn string) *sql.Row {
+		return q.QueryRowContext(ctx, `SELECT `+taskColumns+taskFrom+`
+			WHERE t.state = 'open' AND t.lpn = ? ORDER BY t.created_at, t.id LIMIT 1`, lpn)
+	}
 	switch {
 	case sc.Kind == scan.KindLPN:
-		row = q.QueryRowContext(ctx, `SELECT `+taskColumns+taskFrom+`
-			WHERE t.state = 'open' AND t.lpn = ? ORDER BY t.created_at, t.id LIMIT 1`, sc.Code)
+		row = byLPN(sc.Code)
+	case sc.SSCC != "" && sc.GTIN == "":
+		row = byLPN(sc.SSCC)
 	case sc.GTIN != "":
 		item, _, err := inventory.ItemByGTIN(ctx, q, sc.GTIN)
 		if err != nil {

@@ -26,7 +26,7 @@ func (s *Service) CreateASN(ctx context.Context, requestID string, a ASN) (ASN, 
 			if err := createASN(ctx, tx, a); err != nil {
 				return ASN{}, err
 			}
-			return asnView(ctx, tx, a.Number)
+			return s.asnView(ctx, tx, a.Number)
 		})
 }
 
@@ -34,6 +34,7 @@ func normalizeASN(a *ASN) error {
 	a.Number = strings.ToUpper(strings.TrimSpace(a.Number))
 	a.PONumber = strings.ToUpper(strings.TrimSpace(a.PONumber))
 	a.ShipDate = strings.TrimSpace(a.ShipDate)
+	a.Blind = false
 	for i := range a.Containers {
 		c := &a.Containers[i]
 		c.SSCC = strings.TrimSpace(c.SSCC)
@@ -135,19 +136,25 @@ func (s *Service) GetASN(ctx context.Context, number string) (ASN, error) {
 	if number == "" {
 		return ASN{}, floorops.Invalid("asn_number", "is required")
 	}
-	return asnView(ctx, s.db.Reader(), number)
+	return s.asnView(ctx, s.db.Reader(), number)
 }
 
-func asnView(ctx context.Context, q inventory.Querier, number string) (ASN, error) {
+// asnView reads an ASN with its containers, what they hold and whether
+// its PO is received blind.
+func (s *Service) asnView(ctx context.Context, q inventory.Querier, number string) (ASN, error) {
 	a := ASN{Number: number}
 	var id int64
-	err := q.QueryRowContext(ctx, `SELECT a.id, p.po_number, a.ship_date FROM asns a JOIN purchase_orders p ON p.id = a.po_id
-		WHERE a.asn_number = ?`, number).Scan(&id, &a.PONumber, &a.ShipDate)
+	var vendor string
+	err := q.QueryRowContext(ctx, `SELECT a.id, p.po_number, p.vendor, a.ship_date FROM asns a JOIN purchase_orders p ON p.id = a.po_id
+		WHERE a.asn_number = ?`, number).Scan(&id, &a.PONumber, &vendor, &a.ShipDate)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, floorops.Errorf(floorops.ENOTFOUND, "ASN %s not found", number)
 	}
 	if err != nil {
 		return a, fmt.Errorf("read ASN %s: %w", number, err)
+	}
+	if a.Blind, err = s.blindFor(ctx, q, vendor); err != nil {
+		return a, err
 	}
 	rows, err := q.QueryContext(ctx, `SELECT c.id, c.code, c.kind, `+containerReceived+` FROM asn_containers c WHERE c.asn_id = ? ORDER BY c.id`, id)
 	if err != nil {
@@ -277,7 +284,7 @@ func (s *Service) ListASNs(ctx context.Context, poNumber string, limit int, page
 	}
 	out := make([]ASN, 0, len(numbers))
 	for _, n := range numbers {
-		a, err := asnView(ctx, q, n)
+		a, err := s.asnView(ctx, q, n)
 		if err != nil {
 			return nil, "", err
 		}

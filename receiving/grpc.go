@@ -13,9 +13,10 @@ import (
 )
 
 // Handler serves ReceivingService over gRPC: proto in, domain call, proto
-// out. It also applies the two rules that depend on who is calling: only
-// leads and admins may override an over-receipt, and associates do not see
-// expected quantities of blind receipts.
+// out. It also applies the rules that depend on who is calling: only leads
+// and admins may override an over-receipt or close a PO for good, and
+// associates see neither expected quantities of blind receipts and POs nor
+// the quantities ASNs announce for them.
 type Handler struct {
 	receivingv1.UnimplementedReceivingServiceServer
 	svc *Service
@@ -30,10 +31,17 @@ func actor(ctx context.Context) inventory.Actor {
 }
 
 // seesExpected reports whether the caller may see expected quantities on
-// a blind receipt or PO: everyone but associates.
+// a blind receipt, PO or ASN: everyone but associates.
 func seesExpected(ctx context.Context) bool {
 	p, _ := auth.FromContext(ctx)
 	return p.Role != auth.Associate
+}
+
+// isLead reports whether the caller is a lead or admin, who may override
+// an over-receipt and close a PO.
+func isLead(ctx context.Context) bool {
+	p, _ := auth.FromContext(ctx)
+	return p.Role == auth.Lead || p.Role == auth.Admin
 }
 
 // UpsertPurchaseOrder creates or replaces a PO.
@@ -82,7 +90,7 @@ func (h *Handler) CreateAdvanceShipNotice(ctx context.Context, req *receivingv1.
 	if err != nil {
 		return nil, err
 	}
-	return &receivingv1.CreateAdvanceShipNoticeResponse{AdvanceShipNotice: asnToProto(a)}, nil
+	return &receivingv1.CreateAdvanceShipNoticeResponse{AdvanceShipNotice: asnToProto(ctx, a)}, nil
 }
 
 // GetAdvanceShipNotice returns one ASN.
@@ -91,7 +99,7 @@ func (h *Handler) GetAdvanceShipNotice(ctx context.Context, req *receivingv1.Get
 	if err != nil {
 		return nil, err
 	}
-	return &receivingv1.GetAdvanceShipNoticeResponse{AdvanceShipNotice: asnToProto(a)}, nil
+	return &receivingv1.GetAdvanceShipNoticeResponse{AdvanceShipNotice: asnToProto(ctx, a)}, nil
 }
 
 // ListAdvanceShipNotices pages through ASNs.
@@ -102,7 +110,7 @@ func (h *Handler) ListAdvanceShipNotices(ctx context.Context, req *receivingv1.L
 	}
 	resp := &receivingv1.ListAdvanceShipNoticesResponse{NextPageToken: next}
 	for _, a := range as {
-		resp.AdvanceShipNotices = append(resp.AdvanceShipNotices, asnToProto(a))
+		resp.AdvanceShipNotices = append(resp.AdvanceShipNotices, asnToProto(ctx, a))
 	}
 	return resp, nil
 }
@@ -118,28 +126,29 @@ func (h *Handler) StartReceipt(ctx context.Context, req *receivingv1.StartReceip
 	return &receivingv1.StartReceiptResponse{Receipt: receiptToProto(ctx, rc)}, nil
 }
 
-// ReceiveScan receives one scan. Only leads and admins may give an
-// override reason.
+// ReceiveScan receives one scan. An override reason counts only from a
+// lead or admin, and only when the scan is beyond tolerance; a container's
+// contents on a blind receipt are shown to associates without quantities.
 func (h *Handler) ReceiveScan(ctx context.Context, req *receivingv1.ReceiveScanRequest) (*receivingv1.ReceiveScanResponse, error) {
-	if req.GetOverrideReason() != "" {
-		if p, _ := auth.FromContext(ctx); p.Role != auth.Lead && p.Role != auth.Admin {
-			return nil, floorops.Errorf(floorops.EPERMISSION, "only a lead or admin may override an over-receipt")
-		}
-	}
 	res, err := h.svc.ReceiveScan(ctx, req.GetRequestId(), ScanInput{
 		ReceiptID: req.GetReceiptId(), Raw: req.GetRawScan(), Qty: req.GetQuantity(),
 		Condition: conditionFromProto(req.GetCondition()), Lot: req.GetLot(), Expiry: req.GetExpiry(),
-		OverrideReason: req.GetOverrideReason(), ConfirmPallet: req.GetConfirmPallet(), Actor: actor(ctx),
+		OverrideReason: req.GetOverrideReason(), MayOverride: isLead(ctx), ConfirmPallet: req.GetConfirmPallet(), Actor: actor(ctx),
 	})
 	if err != nil {
 		return nil, err
 	}
+	hide := res.Blind && !seesExpected(ctx)
 	resp := &receivingv1.ReceiveScanResponse{ConfirmationRequired: res.ConfirmationRequired}
 	for _, g := range res.Received {
 		resp.Received = append(resp.Received, receivedToProto(g))
 	}
 	for _, c := range res.Contents {
-		resp.ContainerContents = append(resp.ContainerContents, contentToProto(c))
+		pc := contentToProto(c)
+		if hide {
+			pc.Quantity = 0
+		}
+		resp.ContainerContents = append(resp.ContainerContents, pc)
 	}
 	return resp, nil
 }
@@ -157,8 +166,12 @@ func (h *Handler) UndoLastScan(ctx context.Context, req *receivingv1.UndoLastSca
 	return resp, nil
 }
 
-// CloseReceipt closes and reconciles a receipt.
+// CloseReceipt closes and reconciles a receipt. Only a lead or admin may
+// also close its PO.
 func (h *Handler) CloseReceipt(ctx context.Context, req *receivingv1.CloseReceiptRequest) (*receivingv1.CloseReceiptResponse, error) {
+	if req.GetClosePurchaseOrder() && !isLead(ctx) {
+		return nil, floorops.Errorf(floorops.EPERMISSION, "only a lead or admin may close a purchase order")
+	}
 	rc, err := h.svc.CloseReceipt(ctx, req.GetRequestId(), CloseInput{ReceiptID: req.GetReceiptId(), ClosePO: req.GetClosePurchaseOrder(), Actor: actor(ctx)})
 	if err != nil {
 		return nil, err
@@ -244,12 +257,19 @@ func asnFromProto(p *receivingv1.AdvanceShipNotice) ASN {
 	return a
 }
 
-func asnToProto(a ASN) *receivingv1.AdvanceShipNotice {
-	p := &receivingv1.AdvanceShipNotice{AsnNumber: a.Number, PoNumber: a.PONumber, ShipDate: a.ShipDate}
+// asnToProto converts an ASN; the quantities an ASN of a blind PO
+// announces are hidden from associates.
+func asnToProto(ctx context.Context, a ASN) *receivingv1.AdvanceShipNotice {
+	hide := a.Blind && !seesExpected(ctx)
+	p := &receivingv1.AdvanceShipNotice{AsnNumber: a.Number, PoNumber: a.PONumber, ShipDate: a.ShipDate, BlindReceiving: a.Blind}
 	for _, c := range a.Containers {
 		pc := &receivingv1.ShipContainer{Sscc: c.SSCC, Lpn: c.LPN, Received: c.Received}
 		for _, x := range c.Contents {
-			pc.Contents = append(pc.Contents, contentToProto(x))
+			px := contentToProto(x)
+			if hide {
+				px.Quantity = 0
+			}
+			pc.Contents = append(pc.Contents, px)
 		}
 		p.Containers = append(p.Containers, pc)
 	}

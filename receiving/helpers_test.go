@@ -110,7 +110,7 @@ func (n *node) mustScan(t testing.TB, receipt int64, raw string, qty int64, opt 
 }
 
 func damaged(in *receiving.ScanInput)   { in.Condition = receiving.Damaged }
-func byLead(in *receiving.ScanInput)    { in.Actor = lead }
+func byLead(in *receiving.ScanInput)    { in.Actor, in.MayOverride = lead, true }
 func confirmed(in *receiving.ScanInput) { in.ConfirmPallet = true }
 
 func wantCode(t testing.TB, err error, code floorops.Code) {

@@ -14,8 +14,9 @@ import (
 
 // UpsertPurchaseOrder creates a PO or replaces its header and lines,
 // matched by PO number; lines are matched by line number. A closed PO is
-// EPRECONDITION, as is removing a line or changing its SKU once units were
-// received against it.
+// EPRECONDITION, as is removing a line or changing its SKU once it has been
+// scanned against, even if every scan was undone: the receipt keeps the
+// record of what was scanned on which line.
 func (s *Service) UpsertPurchaseOrder(ctx context.Context, requestID string, po PurchaseOrder) (PurchaseOrder, error) {
 	if err := normalizePO(&po); err != nil {
 		return PurchaseOrder{}, err
@@ -93,7 +94,8 @@ func upsertPO(ctx context.Context, tx *store.Tx, po PurchaseOrder) error {
 	for _, l := range po.Lines {
 		keep[l.LineNo] = true
 	}
-	// Lines that go away, or whose SKU changes, must have nothing received.
+	// Lines that go away, or whose SKU changes, must never have been
+	// scanned against: receipt rows, even of an undone scan, name the line.
 	for _, old := range existing {
 		changed := !keep[old.LineNo]
 		for _, l := range po.Lines {
@@ -102,8 +104,12 @@ func upsertPO(ctx context.Context, tx *store.Tx, po PurchaseOrder) error {
 		if !changed {
 			continue
 		}
-		if old.Received != 0 {
-			return floorops.Errorf(floorops.EPRECONDITION, "%s line %d (%s) has %d received and cannot be removed or changed to another SKU",
+		var scanned bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM receipt_scans WHERE po_line_id = ?)`, old.id).Scan(&scanned); err != nil {
+			return fmt.Errorf("read scans of line %d of %s: %w", old.LineNo, po.Number, err)
+		}
+		if scanned {
+			return floorops.Errorf(floorops.EPRECONDITION, "%s line %d (%s) has been received against (%d now) and cannot be removed or changed to another SKU",
 				po.Number, old.LineNo, old.SKU, old.Received)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM po_lines WHERE po_id = ? AND line_no = ?`, id, old.LineNo); err != nil {

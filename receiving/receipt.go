@@ -174,6 +174,17 @@ func closeReceipt(ctx context.Context, tx *store.Tx, in CloseInput) (Receipt, er
 	if r.status == ReceiptClosed {
 		return Receipt{}, floorops.Errorf(floorops.EPRECONDITION, "receipt %d is already closed", r.id)
 	}
+	lines, err := reconcile(ctx, tx, r.id, r.poID)
+	if err != nil {
+		return Receipt{}, err
+	}
+	for i, l := range lines {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO receipt_lines (receipt_id, position, line_no, item_id,
+				expected_qty, good_qty, damaged_qty, short_qty, over_qty, unexpected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.id, i+1, l.LineNo, l.itemID, l.Expected, l.Good, l.Damaged, l.Short, l.Over, l.Unexpected); err != nil {
+			return Receipt{}, fmt.Errorf("store reconciliation of receipt %d: %w", r.id, err)
+		}
+	}
 	now := store.FormatTime(tx.Now)
 	if _, err := tx.ExecContext(ctx, `UPDATE receipts SET status = 'closed', closed_at = ? WHERE id = ?`, now, r.id); err != nil {
 		return Receipt{}, fmt.Errorf("close receipt %d: %w", r.id, err)
@@ -206,7 +217,8 @@ func closeReceipt(ctx context.Context, tx *store.Tx, in CloseInput) (Receipt, er
 	return rc, nil
 }
 
-// GetReceipt returns a receipt with its reconciliation so far.
+// GetReceipt returns a receipt with its reconciliation: as it would be if
+// closed now while open, as sent upstream once closed.
 func (s *Service) GetReceipt(ctx context.Context, id int64) (Receipt, error) {
 	if id <= 0 {
 		return Receipt{}, floorops.Invalid("receipt_id", "is required")
@@ -214,9 +226,9 @@ func (s *Service) GetReceipt(ctx context.Context, id int64) (Receipt, error) {
 	return receiptView(ctx, s.db.Reader(), id)
 }
 
-// receiptView reads a receipt and reconciles it: per PO line, expected
-// (ordered less what earlier receipts of the PO brought), good, damaged,
-// short and over; then one line per SKU not on the PO; then exceptions.
+// receiptView reads a receipt with its lines and exceptions. A closed
+// receipt's lines are the ones stored when it closed; an open receipt's
+// are reconciled now.
 func receiptView(ctx context.Context, q inventory.Querier, id int64) (Receipt, error) {
 	rc := Receipt{ID: id}
 	var poID int64
@@ -231,56 +243,100 @@ func receiptView(ctx context.Context, q inventory.Querier, id int64) (Receipt, e
 	if err != nil {
 		return rc, fmt.Errorf("read receipt %d: %w", id, err)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT pl.line_no, i.sku, pl.ordered_qty,
-			COALESCE(SUM(CASE WHEN s.receipt_id < ?1 THEN s.qty END), 0),
+	var lines []reconciledLine
+	if rc.Status == ReceiptClosed {
+		lines, err = storedLines(ctx, q, id)
+	} else {
+		lines, err = reconcile(ctx, q, id, poID)
+	}
+	if err != nil {
+		return rc, err
+	}
+	for _, l := range lines {
+		rc.Lines = append(rc.Lines, l.ReceiptLine)
+		rc.Received += l.Good + l.Damaged
+	}
+	rc.Exceptions, err = receiptExceptions(ctx, q, id)
+	return rc, err
+}
+
+// reconciledLine is a receipt line with the item it is about.
+type reconciledLine struct {
+	ReceiptLine
+	itemID int64
+}
+
+// reconcile works out a receipt's lines from its scans: per PO line,
+// expected (the ordered quantity less the net received by the PO's other
+// receipts that are closed, that is closed before this one), good,
+// damaged, short and over; then one line per SKU not on the PO. Closed
+// receipts take no scans, so what they brought no longer changes.
+func reconcile(ctx context.Context, q inventory.Querier, id, poID int64) ([]reconciledLine, error) {
+	rows, err := q.QueryContext(ctx, `SELECT pl.line_no, pl.item_id, i.sku, pl.ordered_qty,
+			COALESCE(SUM(CASE WHEN s.receipt_id <> ?1 AND r.status = 'closed' THEN s.qty END), 0),
 			COALESCE(SUM(CASE WHEN s.receipt_id = ?1 AND s.condition = 'good' THEN s.qty END), 0),
 			COALESCE(SUM(CASE WHEN s.receipt_id = ?1 AND s.condition = 'damaged' THEN s.qty END), 0)
-		FROM po_lines pl JOIN items i ON i.id = pl.item_id LEFT JOIN receipt_scans s ON s.po_line_id = pl.id
+		FROM po_lines pl JOIN items i ON i.id = pl.item_id
+		LEFT JOIN receipt_scans s ON s.po_line_id = pl.id LEFT JOIN receipts r ON r.id = s.receipt_id
 		WHERE pl.po_id = ?2 GROUP BY pl.id ORDER BY pl.line_no`, id, poID)
 	if err != nil {
-		return rc, fmt.Errorf("reconcile receipt %d: %w", id, err)
+		return nil, fmt.Errorf("reconcile receipt %d: %w", id, err)
 	}
+	var out []reconciledLine
 	for rows.Next() {
-		var l ReceiptLine
-		var ordered, earlier int64
-		if err := rows.Scan(&l.LineNo, &l.SKU, &ordered, &earlier, &l.Good, &l.Damaged); err != nil {
+		var l reconciledLine
+		var ordered, closedBefore int64
+		if err := rows.Scan(&l.LineNo, &l.itemID, &l.SKU, &ordered, &closedBefore, &l.Good, &l.Damaged); err != nil {
 			rows.Close()
-			return rc, err
+			return nil, err
 		}
-		l.Expected = max(ordered-earlier, 0)
+		l.Expected = max(ordered-closedBefore, 0)
 		got := l.Good + l.Damaged
 		l.Short, l.Over = max(l.Expected-got, 0), max(got-l.Expected, 0)
-		rc.Lines = append(rc.Lines, l)
-		rc.Received += got
+		out = append(out, l)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return rc, err
+		return nil, err
 	}
-	rows, err = q.QueryContext(ctx, `SELECT i.sku,
+	rows, err = q.QueryContext(ctx, `SELECT s.item_id, i.sku,
 			COALESCE(SUM(CASE WHEN s.condition = 'good' THEN s.qty END), 0),
 			COALESCE(SUM(CASE WHEN s.condition = 'damaged' THEN s.qty END), 0)
 		FROM receipt_scans s JOIN items i ON i.id = s.item_id
 		WHERE s.receipt_id = ? AND s.po_line_id IS NULL GROUP BY i.sku HAVING SUM(s.qty) <> 0 ORDER BY i.sku`, id)
 	if err != nil {
-		return rc, fmt.Errorf("reconcile unexpected items of receipt %d: %w", id, err)
+		return nil, fmt.Errorf("reconcile unexpected items of receipt %d: %w", id, err)
 	}
+	defer rows.Close()
 	for rows.Next() {
-		l := ReceiptLine{Unexpected: true}
-		if err := rows.Scan(&l.SKU, &l.Good, &l.Damaged); err != nil {
-			rows.Close()
-			return rc, err
+		l := reconciledLine{ReceiptLine: ReceiptLine{Unexpected: true}}
+		if err := rows.Scan(&l.itemID, &l.SKU, &l.Good, &l.Damaged); err != nil {
+			return nil, err
 		}
 		l.Over = l.Good + l.Damaged
-		rc.Lines = append(rc.Lines, l)
-		rc.Received += l.Over
+		out = append(out, l)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return rc, err
+	return out, rows.Err()
+}
+
+// storedLines reads the reconciliation stored when a receipt closed.
+func storedLines(ctx context.Context, q inventory.Querier, id int64) ([]reconciledLine, error) {
+	rows, err := q.QueryContext(ctx, `SELECT rl.line_no, rl.item_id, i.sku, rl.expected_qty, rl.good_qty, rl.damaged_qty,
+			rl.short_qty, rl.over_qty, rl.unexpected
+		FROM receipt_lines rl JOIN items i ON i.id = rl.item_id WHERE rl.receipt_id = ? ORDER BY rl.position`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read reconciliation of receipt %d: %w", id, err)
 	}
-	rc.Exceptions, err = receiptExceptions(ctx, q, id)
-	return rc, err
+	defer rows.Close()
+	var out []reconciledLine
+	for rows.Next() {
+		var l reconciledLine
+		if err := rows.Scan(&l.LineNo, &l.itemID, &l.SKU, &l.Expected, &l.Good, &l.Damaged, &l.Short, &l.Over, &l.Unexpected); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
 }
 
 // receiptExceptions lists what differed from the PO, in scan order: for

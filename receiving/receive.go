@@ -17,8 +17,14 @@ import (
 // ScanInput is one scan at the dock. Qty is how many of what was scanned:
 // packs of a GTIN (a case GTIN of 12 keyed as 5 receives 60), or 1 for a
 // pallet or carton. Lot and Expiry are typed by the associate when the
-// label carries none. OverrideReason is a lead's reason to receive beyond
-// tolerance; the gRPC handler lets only leads and admins give one.
+// label carries none.
+//
+// OverrideReason is a lead's reason to receive beyond tolerance. It is
+// used only when the scan needs it and ignored otherwise, so a reason
+// given in advance never stands in the way of a scan within tolerance.
+// MayOverride says the caller is allowed to override (a lead or admin; the
+// gRPC handler sets it from the caller's role): a scan beyond tolerance
+// with a reason but without MayOverride is EPERMISSION.
 type ScanInput struct {
 	ReceiptID      int64           `json:"receipt_id" validate:"gt=0"`
 	Raw            string          `json:"raw_scan" validate:"required,max=256"`
@@ -27,17 +33,20 @@ type ScanInput struct {
 	Lot            string          `json:"lot" validate:"max=20"`
 	Expiry         string          `json:"expiry" validate:"omitempty,datetime=2006-01-02"`
 	OverrideReason string          `json:"override_reason" validate:"max=128"`
+	MayOverride    bool            `json:"may_override"`
 	ConfirmPallet  bool            `json:"confirm_pallet"`
 	Actor          inventory.Actor `json:"actor"`
 }
 
 // ScanResult is what a scan received. A container scanned without
 // ConfirmPallet receives nothing: ConfirmationRequired is set and Contents
-// says what the ASN puts on it.
+// says what the ASN puts on it, and Blind whether the receipt is blind, so
+// the handler hides those quantities from associates.
 type ScanResult struct {
 	Received             []Received `json:"received"`
 	ConfirmationRequired bool       `json:"confirmation_required"`
 	Contents             []Content  `json:"container_contents"`
+	Blind                bool       `json:"blind_receiving"`
 }
 
 // ReceiveScan receives one scan into the receipt's dock location, all in
@@ -49,8 +58,9 @@ type ScanResult struct {
 // from the request, and are required when the item is tracked by them; a
 // past expiry is refused. An SSCC or LPN of an ASN container on this PO
 // receives the container whole, on its own license plate, once confirmed.
-// Units beyond a line's tolerance are refused unless overridden; damaged
-// units and items not on the PO go to quarantine with an exception.
+// Units beyond a line's tolerance are refused unless a lead overrides them
+// (see ScanInput); damaged units and items not on the PO go to quarantine
+// with an exception.
 func (s *Service) ReceiveScan(ctx context.Context, requestID string, in ScanInput) (ScanResult, error) {
 	in.Lot = strings.TrimSpace(in.Lot)
 	in.OverrideReason = strings.TrimSpace(in.OverrideReason)
@@ -96,7 +106,8 @@ func scanContainerCode(sc scan.Scan) string {
 }
 
 // previewContainer answers a container scan without confirmation: what it
-// holds, receiving nothing.
+// holds (quantities for the handler to hide on a blind receipt), receiving
+// nothing.
 func (s *Service) previewContainer(ctx context.Context, receiptID int64, sc scan.Scan) (ScanResult, error) {
 	q := s.db.Reader()
 	r, err := openReceipt(ctx, q, receiptID)
@@ -111,7 +122,7 @@ func (s *Service) previewContainer(ctx context.Context, receiptID int64, sc scan
 	if err != nil {
 		return ScanResult{}, err
 	}
-	res := ScanResult{ConfirmationRequired: true}
+	res := ScanResult{ConfirmationRequired: true, Blind: r.blind}
 	for _, ct := range cts {
 		res.Contents = append(res.Contents, ct.Content)
 	}
@@ -239,8 +250,11 @@ func (rs *receiver) receive(ctx context.Context, st stock) (Received, error) {
 	if line != nil {
 		got.LineNo, lineID = line.LineNo, line.id
 		if line.Received+st.qty > line.allowed() {
-			if in.OverrideReason == "" {
+			switch {
+			case in.OverrideReason == "":
 				return Received{}, rs.overError(line, st.qty)
+			case !in.MayOverride:
+				return Received{}, floorops.Errorf(floorops.EPERMISSION, "%s: only a lead or admin may override an over-receipt", line.SKU)
 			}
 			overage = true
 		}
@@ -347,18 +361,19 @@ type UndoInput struct {
 // that is not yet undone: for each quantity it received, a reversing
 // movement out of the dock (kind receive, from the dock to outside the
 // building), a negative receipt row pointing at the original, and a
-// receipt_scan_undo exception. Nothing is deleted. If the units have
-// already left the dock (put away), the undo is EPRECONDITION.
+// receipt_scan_undo exception; each quantity is handed to OnUnstaged as
+// it was handed to OnStaged. Nothing is deleted. If the units have already
+// left the dock (put away), the undo is EPRECONDITION and writes nothing.
 func (s *Service) UndoLastScan(ctx context.Context, requestID string, in UndoInput) ([]Received, error) {
 	in.Reason = strings.TrimSpace(in.Reason)
 	if err := floorops.Validate(in); err != nil {
 		return nil, err
 	}
 	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "UndoLastScan", Body: in},
-		func(tx *store.Tx) ([]Received, error) { return undoLastScan(ctx, tx, requestID, in) })
+		func(tx *store.Tx) ([]Received, error) { return s.undoLastScan(ctx, tx, requestID, in) })
 }
 
-func undoLastScan(ctx context.Context, tx *store.Tx, requestID string, in UndoInput) ([]Received, error) {
+func (s *Service) undoLastScan(ctx context.Context, tx *store.Tx, requestID string, in UndoInput) ([]Received, error) {
 	r, err := openReceipt(ctx, tx, in.ReceiptID)
 	if err != nil {
 		return nil, err
@@ -405,6 +420,14 @@ func undoLastScan(ctx context.Context, tx *store.Tx, requestID string, in UndoIn
 	out := make([]Received, 0, len(todo))
 	for _, sd := range todo {
 		g := sd.got
+		if s.OnUnstaged != nil {
+			if err := s.OnUnstaged(ctx, tx, inventory.StagedStock{
+				ItemID: sd.itemID, LocationID: r.dockID, Lot: g.Lot, Expiry: g.Expiry, Status: sd.status,
+				LPN: g.LPN, Qty: g.Qty, Ref: receiptRef(r.id), Actor: in.Actor,
+			}); err != nil {
+				return nil, err
+			}
+		}
 		mv, err := inventory.Record(ctx, tx, inventory.Move{
 			Kind: inventory.KindReceive, ItemID: sd.itemID, Lot: g.Lot, Expiry: g.Expiry,
 			From: r.dockID, FromStatus: sd.status, FromLPN: g.LPN, Qty: g.Qty, Reason: "undo: " + in.Reason,

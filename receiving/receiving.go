@@ -8,11 +8,13 @@
 //
 // Received units enter the building through inventory.Record into the dock
 // location the associate scanned, where they wait for putaway; each staged
-// quantity is handed to OnStaged, which server wires to putaway. Items not
-// on the PO are received into quarantine and recorded as exceptions, never
-// dropped and never added to the PO. Over-receipt beyond a line's tolerance
-// needs a lead's override. A mis-scan is undone with a reversing movement;
-// nothing is deleted.
+// quantity is handed to OnStaged, which server wires to putaway, and an
+// undone scan hands the same quantity to OnUnstaged. Items not on the PO
+// are received into quarantine and recorded as exceptions, never dropped
+// and never added to the PO. Over-receipt beyond a line's tolerance needs a
+// lead's override. A mis-scan is undone with a reversing movement; nothing
+// is deleted. A closed receipt's reconciliation is stored as it was sent
+// upstream and never recomputed.
 package receiving
 
 import (
@@ -35,6 +37,12 @@ type Service struct {
 	// its task atomically with the receipt. server wires it; an error rolls
 	// the scan back.
 	OnStaged func(ctx context.Context, tx *store.Tx, s inventory.StagedStock) error
+	// OnUnstaged, if not nil, is called inside the undo transaction for
+	// every quantity an undone scan takes back out of the dock, with the
+	// StagedStock OnStaged got for it (the actor is the one undoing), so
+	// putaway shrinks or cancels the task it made. server wires it; an
+	// error (the units were already put away) refuses the undo.
+	OnUnstaged func(ctx context.Context, tx *store.Tx, s inventory.StagedStock) error
 }
 
 // NewService returns receiving over db.
@@ -78,12 +86,15 @@ type POLine struct {
 func (l POLine) allowed() int64 { return l.Ordered + l.Ordered*int64(l.TolerancePct)/100 }
 
 // ASN is an advance ship notice: the pallets and cartons a vendor shipped
-// against a PO and what each holds.
+// against a PO and what each holds. Blind (output) reports that its PO is
+// received blind, so associates must not see the quantities it announces.
 type ASN struct {
 	Number     string      `json:"asn_number" validate:"required,max=64"`
 	PONumber   string      `json:"po_number" validate:"required,max=32"`
 	ShipDate   string      `json:"ship_date" validate:"omitempty,datetime=2006-01-02"`
 	Containers []Container `json:"containers" validate:"required,min=1,max=1000,dive"`
+
+	Blind bool `json:"blind_receiving"`
 }
 
 // Container is one pallet (by its SSCC) or carton (by its LPN) on an ASN.
@@ -130,7 +141,8 @@ const (
 )
 
 // Receipt is one delivery unloaded at a dock door against a PO, with its
-// reconciliation so far (final once closed).
+// reconciliation: as it would be if closed now while open, as sent
+// upstream once closed.
 type Receipt struct {
 	ID         int64              `json:"receipt_id"`
 	PONumber   string             `json:"po_number"`
@@ -149,8 +161,12 @@ type Receipt struct {
 
 // ReceiptLine reconciles one PO line, or one SKU not on the PO
 // (Unexpected, LineNo 0), on one receipt. Expected is the ordered quantity
-// less what earlier receipts of the PO brought; received is Good+Damaged;
-// Short and Over are the shortfall and excess against Expected.
+// less the net received by the PO's receipts closed before this one (while
+// the receipt is open: closed so far), so two trucks unloaded at once are
+// each reconciled against what was still outstanding when they closed.
+// Received is Good+Damaged; Short and Over are the shortfall and excess
+// against Expected. Once the receipt is closed its lines are those sent
+// upstream and never change.
 type ReceiptLine struct {
 	LineNo     int    `json:"line_number"`
 	SKU        string `json:"sku"`

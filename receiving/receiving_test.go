@@ -369,6 +369,85 @@ func TestStagedHookRunsInTheTransaction(t *testing.T) {
 	}
 }
 
+// TestUnstagedHookGetsWhatWasStaged: an undo hands OnUnstaged exactly the
+// stock the scan handed OnStaged, and a refusal from it undoes nothing.
+func TestUnstagedHookGetsWhatWasStaged(t *testing.T) {
+	t.Parallel()
+	n := newNode(t)
+	ctx := context.Background()
+	n.mustPO(t, "PO-24", receiving.POLine{SKU: "A1", Ordered: 49}, receiving.POLine{SKU: "F3", Ordered: 24})
+	pallet := sscc(24)
+	if _, err := n.svc.CreateASN(ctx, "asn-24", receiving.ASN{Number: "ASN-24", PONumber: "PO-24", Containers: []receiving.Container{
+		{SSCC: pallet, Contents: []receiving.Content{{SKU: "A1", Qty: 48}, {SKU: "F3", Qty: 24, Lot: "L24", Expiry: "2031-01-01"}}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	id := n.mustStart(t, "DOCK-01", "PO-24")
+	var staged, unstaged []inventory.StagedStock
+	refuse := true
+	n.svc.OnStaged = func(_ context.Context, _ *store.Tx, s inventory.StagedStock) error {
+		staged = append(staged, s)
+		return nil
+	}
+	n.svc.OnUnstaged = func(_ context.Context, _ *store.Tx, s inventory.StagedStock) error {
+		if refuse {
+			return floorops.Errorf(floorops.EPRECONDITION, "already put away")
+		}
+		unstaged = append(unstaged, s)
+		return nil
+	}
+	n.mustScan(t, id, pallet, 1, confirmed)
+	n.mustScan(t, id, gtinEach(1), 1, damaged) // unstaged from quarantine, not the pallet
+
+	_, err := n.svc.UndoLastScan(ctx, "undo-24-refused", receiving.UndoInput{ReceiptID: id, Reason: "dropped", Actor: assoc})
+	wantCode(t, err, floorops.EPRECONDITION)
+	if got := n.onHand(t, "DOCK-01", "A1"); got[inventory.Quarantined] != 1 {
+		t.Fatalf("a refused undo moved stock: %v", got)
+	}
+	rc, err := n.svc.GetReceipt(ctx, id)
+	if err != nil || rc.Received != 73 || len(rc.Exceptions) != 1 {
+		t.Fatalf("a refused undo changed the receipt: %+v %v", rc, err)
+	}
+
+	refuse = false
+	for i := range 2 {
+		if _, err := n.svc.UndoLastScan(ctx, "undo-24-"+string(rune('a'+i)), receiving.UndoInput{ReceiptID: id, Reason: "wrong truck", Actor: assoc}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The undo goes last scan first; each container row in scan order.
+	want := []inventory.StagedStock{staged[2], staged[0], staged[1]}
+	if diff := cmp.Diff(want, unstaged); diff != "" {
+		t.Errorf("unstaged (-staged +unstaged):\n%s", diff)
+	}
+}
+
+// TestOverrideReasonOnlyWhenNeeded: a reason on a scan within tolerance is
+// ignored, whoever gives it; beyond tolerance it overrides only for a
+// caller allowed to (EPERMISSION otherwise).
+func TestOverrideReasonOnlyWhenNeeded(t *testing.T) {
+	t.Parallel()
+	n := newNode(t)
+	ctx := context.Background()
+	n.mustPO(t, "PO-25", receiving.POLine{SKU: "A1", Ordered: 10})
+	id := n.mustStart(t, "DOCK-01", "PO-25")
+	reason := func(in *receiving.ScanInput) { in.OverrideReason = "vendor count" }
+	n.mustScan(t, id, gtinEach(1), 10, reason)
+	_, err := n.scanIn(id, gtinEach(1), 1, reason)
+	wantCode(t, err, floorops.EPERMISSION)
+	_, err = n.scanIn(id, gtinEach(1), 1)
+	wantCode(t, err, floorops.EPRECONDITION)
+	n.mustScan(t, id, gtinEach(1), 1, byLead, reason)
+	rc, err := n.svc.GetReceipt(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []receiving.ReceiptException{{Kind: inventory.ExceptionReceiptOverage, SKU: "A1", Qty: 1, Detail: "vendor count", UserBadge: "B-LEAD"}}
+	if diff := cmp.Diff(want, rc.Exceptions); diff != "" {
+		t.Errorf("exceptions (-want +got):\n%s", diff)
+	}
+}
+
 func TestUpsertPurchaseOrderRules(t *testing.T) {
 	t.Parallel()
 	n := newNode(t)

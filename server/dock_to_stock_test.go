@@ -1,12 +1,18 @@
 package server_test
 
 import (
+	"context"
+	"fmt"
+	"slices"
 	"testing"
 
+	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
 	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
 	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
+	"github.com/floorops/floorops/putaway"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/server"
+	"google.golang.org/grpc/codes"
 )
 
 // TestReceivedStockIsPutAway follows a case from the dock to a shelf: the
@@ -55,5 +61,185 @@ func TestReceivedStockIsPutAway(t *testing.T) {
 	}
 	if done.GetTask().GetRemainingQuantity() != 0 {
 		t.Fatalf("task after confirming all 6: %v", done.GetTask())
+	}
+}
+
+// dockFlow drives one associate through receiving and putaway over gRPC.
+type dockFlow struct {
+	t     *testing.T
+	n     *node
+	ctx   context.Context
+	rc    receivingv1.ReceivingServiceClient
+	pa    putawayv1.PutawayServiceClient
+	inv   inventoryv1.InventoryServiceClient
+	calls int
+}
+
+func newDockFlow(t *testing.T) *dockFlow {
+	n := startNode(t)
+	return &dockFlow{t: t, n: n, ctx: n.login(t, "B-ASSOC"), rc: receivingv1.NewReceivingServiceClient(n.conn),
+		pa: putawayv1.NewPutawayServiceClient(n.conn), inv: inventoryv1.NewInventoryServiceClient(n.conn)}
+}
+
+func (f *dockFlow) rid() string { f.calls++; return fmt.Sprintf("%s-%d", f.t.Name(), f.calls) }
+
+func (f *dockFlow) start(dock string) int64 {
+	f.t.Helper()
+	resp, err := f.rc.StartReceipt(f.ctx, &receivingv1.StartReceiptRequest{RequestId: f.rid(), DockLocationScan: dock, DocumentScan: server.DemoPONumber})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return resp.GetReceipt().GetReceiptId()
+}
+
+// scan receives qty eaches of SKU-0001.
+func (f *dockFlow) scan(receipt, qty int64) error {
+	_, err := f.rc.ReceiveScan(f.ctx, &receivingv1.ReceiveScanRequest{RequestId: f.rid(), ReceiptId: receipt, RawScan: putawayEachGTIN(1), Quantity: qty})
+	return err
+}
+
+func (f *dockFlow) undo(receipt int64) error {
+	_, err := f.rc.UndoLastScan(f.ctx, &receivingv1.UndoLastScanRequest{RequestId: f.rid(), ReceiptId: receipt, Reason: "mis-scan"})
+	return err
+}
+
+// openTasks returns the open putaway tasks of SKU-0001 at dock, oldest first.
+func (f *dockFlow) openTasks(dock string) []*putawayv1.Task {
+	f.t.Helper()
+	resp, err := f.pa.ListTasks(f.ctx, &putawayv1.ListTasksRequest{PageSize: 1000})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var out []*putawayv1.Task
+	for _, tk := range resp.GetTasks() {
+		if tk.GetSku() == "SKU-0001" && tk.GetFromLocationCode() == dock {
+			out = append(out, tk)
+		}
+	}
+	return out
+}
+
+// putAway confirms qty units of a task where the node directs them.
+func (f *dockFlow) putAway(taskID, qty int64) {
+	f.t.Helper()
+	sug, err := f.pa.SuggestLocation(f.ctx, &putawayv1.SuggestLocationRequest{TaskId: taskID})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := f.pa.ConfirmPutaway(f.ctx, &putawayv1.ConfirmPutawayRequest{RequestId: f.rid(), TaskId: taskID,
+		LocationScan: sug.GetSuggestion().GetLocationCode(), Quantity: qty}); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f *dockFlow) wantTasks(dock string, remaining ...int64) {
+	f.t.Helper()
+	var got []int64
+	for _, tk := range f.openTasks(dock) {
+		got = append(got, tk.GetRemainingQuantity())
+	}
+	if !slices.Equal(got, remaining) {
+		f.t.Fatalf("open tasks at %s have %v units left, want %v", dock, got, remaining)
+	}
+}
+
+func (f *dockFlow) wantOnHand(dock string, want int64) {
+	f.t.Helper()
+	if got := paQty(f.t, f.inv, f.ctx, dock, "SKU-0001"); got != want {
+		f.t.Fatalf("%s holds %d of SKU-0001, want %d", dock, got, want)
+	}
+}
+
+// TestUndoneScanLeavesNoPutawayTask: undoing a receipt scan cancels the
+// putaway task it created, so the units can be received again; once some
+// of them are put away, the undo is refused and changes nothing.
+func TestUndoneScanLeavesNoPutawayTask(t *testing.T) {
+	t.Parallel()
+	f := newDockFlow(t)
+	id := f.start("DOCK-01")
+	if err := f.scan(id, 10); err != nil {
+		t.Fatal(err)
+	}
+	f.wantTasks("DOCK-01", 10)
+	if err := f.undo(id); err != nil {
+		t.Fatal(err)
+	}
+	f.wantTasks("DOCK-01")
+	f.wantOnHand("DOCK-01", 0)
+	if err := f.scan(id, 5); err != nil { // was: FailedPrecondition, 5 on hand, 10 tasked
+		t.Fatalf("receive again after the undo: %v", err)
+	}
+	f.wantTasks("DOCK-01", 5)
+
+	f.putAway(f.openTasks("DOCK-01")[0].GetId(), 2)
+	wantCode(t, f.undo(id), codes.FailedPrecondition)
+	f.wantTasks("DOCK-01", 3)
+	f.wantOnHand("DOCK-01", 3)
+}
+
+// TestUndoCannotTakeAnotherReceiptsStock: receipt 1's units are put away,
+// receipt 2 brings the same item to the same dock; undoing receipt 1's scan
+// is refused instead of taking receipt 2's units.
+func TestUndoCannotTakeAnotherReceiptsStock(t *testing.T) {
+	t.Parallel()
+	f := newDockFlow(t)
+	r1 := f.start("DOCK-01")
+	if err := f.scan(r1, 10); err != nil {
+		t.Fatal(err)
+	}
+	f.putAway(f.openTasks("DOCK-01")[0].GetId(), 10)
+	r2 := f.start("DOCK-01")
+	if err := f.scan(r2, 10); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, f.undo(r1), codes.FailedPrecondition)
+	f.wantOnHand("DOCK-01", 10)
+	f.wantTasks("DOCK-01", 10)
+	rc, err := f.rc.GetReceipt(f.ctx, &receivingv1.GetReceiptRequest{ReceiptId: r1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rc.GetReceipt().GetReceivedQuantity(); got != 10 || len(rc.GetReceipt().GetExceptions()) != 0 {
+		t.Fatalf("refused undo changed receipt 1: %v", rc.GetReceipt())
+	}
+	// Receipt 2's own mis-scan still undoes.
+	if err := f.undo(r2); err != nil {
+		t.Fatal(err)
+	}
+	f.wantOnHand("DOCK-01", 0)
+	f.wantTasks("DOCK-01")
+}
+
+// TestUndoTakesUnitsOffTasksNewestFirst: two scans of the same stock make
+// two tasks; undoing the second, partly put away, closes it with what was
+// put away and takes the rest off the first.
+func TestUndoTakesUnitsOffTasksNewestFirst(t *testing.T) {
+	t.Parallel()
+	f := newDockFlow(t)
+	id := f.start("DOCK-02")
+	for range 2 {
+		if err := f.scan(id, 6); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tasks := f.openTasks("DOCK-02")
+	if len(tasks) != 2 {
+		t.Fatalf("two scans made tasks %v", tasks)
+	}
+	first, second := tasks[0].GetId(), tasks[1].GetId()
+	f.putAway(second, 4)
+	if err := f.undo(id); err != nil { // 6 units: the second task's 2, then 4 of the first's
+		t.Fatal(err)
+	}
+	f.wantOnHand("DOCK-02", 2)
+	f.wantTasks("DOCK-02", 2)
+	ctx := context.Background()
+	got, err := f.n.srv.Putaway.GetTask(ctx, second)
+	if err != nil || got.State != putaway.TaskDone || got.Qty != 4 || got.PutQty != 4 {
+		t.Fatalf("second task after the undo: %+v %v", got, err)
+	}
+	got, err = f.n.srv.Putaway.GetTask(ctx, first)
+	if err != nil || got.State != putaway.TaskOpen || got.Qty != 2 || got.Remaining() != 2 {
+		t.Fatalf("first task after the undo: %+v %v", got, err)
 	}
 }

@@ -152,6 +152,10 @@ func (e *pickEnv) checkLedger(t *testing.T) {
 		e.count(t, `SELECT COALESCE(SUM(qty - picked_qty - short_qty), 0) FROM pick_tasks WHERE state = 'open'`); a != b {
 		t.Fatalf("allocations hold %d units, open pick lines %d", a, b)
 	}
+	if n := e.count(t, `SELECT COUNT(*) FROM pick_tasks t WHERE t.allocation_id IS NOT NULL
+		AND (t.state <> 'open' OR NOT EXISTS (SELECT 1 FROM allocations a WHERE a.id = t.allocation_id))`); n != 0 {
+		t.Fatalf("%d pick lines point at an allocation they no longer hold", n)
+	}
 }
 
 func TestPickingEndToEnd(t *testing.T) {

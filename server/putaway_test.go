@@ -12,6 +12,7 @@ import (
 	eventv1 "github.com/floorops/floorops/proto/floorops/event/v1"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
 	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
+	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/server"
 	"github.com/google/go-cmp/cmp"
@@ -193,8 +194,10 @@ func TestPutawayEndToEnd(t *testing.T) {
 }
 
 // TestPutawayCapacityRace sends associates with different tasks to the same
-// last free room at once: one succeeds, the rest are refused with
-// FailedPrecondition and directed elsewhere; capacity is never exceeded.
+// last free room at once: the first task, which the room is reserved for,
+// and the others (directed elsewhere) with an override reason. One
+// succeeds, the rest are refused with FailedPrecondition and directed
+// elsewhere; capacity is never exceeded.
 func TestPutawayCapacityRace(t *testing.T) {
 	t.Parallel()
 	n := startNode(t)
@@ -216,6 +219,7 @@ func TestPutawayCapacityRace(t *testing.T) {
 	}
 	const racers = 6
 	tasks := make([]int64, racers)
+	directed := map[string]bool{}
 	for i := range tasks {
 		resp, err := pa.CreateTask(lead, &putawayv1.CreateTaskRequest{RequestId: fmt.Sprintf("race-t%d", i), FromLocationScan: "STG-02", Sku: "SKU-RACE", Quantity: 5})
 		if err != nil {
@@ -223,16 +227,25 @@ func TestPutawayCapacityRace(t *testing.T) {
 		}
 		tasks[i] = resp.GetTask().GetId()
 		sg, err := pa.SuggestLocation(assoc, &putawayv1.SuggestLocationRequest{TaskId: tasks[i]})
-		if err != nil || sg.GetSuggestion().GetLocationCode() != "A-04-05-A" {
-			t.Fatalf("task %d directed to %v (%v), want A-04-05-A", i, sg.GetSuggestion(), err)
+		if err != nil {
+			t.Fatal(err)
 		}
+		code := sg.GetSuggestion().GetLocationCode()
+		if (i == 0) != (code == "A-04-05-A") || directed[code] {
+			t.Fatalf("task %d directed to %s after %v: the last room is the first task's, and no two tasks share a slot", i, code, directed)
+		}
+		directed[code] = true
 	}
 	errs := make([]error, racers)
 	var wg sync.WaitGroup
 	for i := range tasks {
+		override := "closer"
+		if i == 0 {
+			override = ""
+		}
 		wg.Go(func() {
 			_, errs[i] = pa.ConfirmPutaway(assoc, &putawayv1.ConfirmPutawayRequest{
-				RequestId: fmt.Sprintf("race-c%d", i), TaskId: tasks[i], LocationScan: "A-04-05-A", Quantity: 5})
+				RequestId: fmt.Sprintf("race-c%d", i), TaskId: tasks[i], LocationScan: "A-04-05-A", Quantity: 5, OverrideReason: override})
 		})
 	}
 	wg.Wait()
@@ -331,4 +344,37 @@ func paCheckLedger(t *testing.T, n *node) {
 	if d := paCount(t, n, diff); d != 0 {
 		t.Fatalf("%d balances differ from the ledger", d)
 	}
+}
+
+// TestPutawayBySSCC receives the demo ASN's pallet by its SSCC and finds its
+// putaway task by scanning that SSCC in staging, plain or as a GS1 label.
+func TestPutawayBySSCC(t *testing.T) {
+	t.Parallel()
+	n := startNode(t)
+	if err := server.SeedDemoReceiving(context.Background(), n.srv); err != nil {
+		t.Fatal(err)
+	}
+	rcv := receivingv1.NewReceivingServiceClient(n.conn)
+	pa := putawayv1.NewPutawayServiceClient(n.conn)
+	assoc := n.login(t, "B-ASSOC")
+	sscc := server.DemoPalletSSCCs[0]
+	started, err := rcv.StartReceipt(assoc, &receivingv1.StartReceiptRequest{RequestId: "sscc-start", DockLocationScan: "DOCK-01", DocumentScan: server.DemoPONumber})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rcv.ReceiveScan(assoc, &receivingv1.ReceiveScanRequest{RequestId: "sscc-pallet", ReceiptId: started.GetReceipt().GetReceiptId(),
+		RawScan: sscc, Quantity: 1, ConfirmPallet: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, raw := range []string{sscc, "]C100" + sscc} {
+		sg, err := pa.SuggestLocation(assoc, &putawayv1.SuggestLocationRequest{Scan: raw})
+		if err != nil {
+			t.Fatalf("scan %q: %v", raw, err)
+		}
+		if task := sg.GetTask(); task.GetLpn() != sscc || task.GetSku() != "SKU-0001" || task.GetRemainingQuantity() != 48 {
+			t.Fatalf("scan %q chose task %v, want the pallet's 48 units of SKU-0001", raw, task)
+		}
+	}
+	_, err = pa.SuggestLocation(assoc, &putawayv1.SuggestLocationRequest{Scan: server.DemoPalletSSCCs[1]})
+	wantCode(t, err, codes.NotFound)
 }

@@ -346,3 +346,145 @@ func TestSeedDemoReceiving(t *testing.T) {
 		t.Fatalf("demo pallet = %v, %v", resp, err)
 	}
 }
+
+// TestBlindASNHidesQuantitiesFromAssociates: on a blind PO, associates see
+// an ASN's containers and what they hold but not how many, whether they
+// read the ASN or scan a pallet on the receipt; leads see everything, and
+// ASNs of other POs are not hidden.
+func TestBlindASNHidesQuantitiesFromAssociates(t *testing.T) {
+	t.Parallel()
+	n := startNode(t)
+	rcv := receivingv1.NewReceivingServiceClient(n.conn)
+	assoc, lead := n.login(t, "B-ASSOC"), n.login(t, "B-LEAD")
+	if _, err := rcv.SetVendorPolicy(lead, &receivingv1.SetVendorPolicyRequest{RequestId: "basn-blind", Vendor: "SECRETCO", BlindReceiving: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rcv.UpsertPurchaseOrder(lead, &receivingv1.UpsertPurchaseOrderRequest{RequestId: "basn-po", PurchaseOrder: &receivingv1.PurchaseOrder{
+		PoNumber: "PO-BASN", Vendor: "SecretCo", Lines: []*receivingv1.PurchaseOrderLine{{Sku: "SKU-0001", OrderedQuantity: 30}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	pallet := testSSCC(7001)
+	central := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+server.DemoAPIKey)
+	if _, err := rcv.CreateAdvanceShipNotice(central, &receivingv1.CreateAdvanceShipNoticeRequest{RequestId: "basn-asn", AdvanceShipNotice: &receivingv1.AdvanceShipNotice{
+		AsnNumber: "ASN-BASN", PoNumber: "PO-BASN", Containers: []*receivingv1.ShipContainer{
+			{Sscc: pallet, Contents: []*receivingv1.ShipContainerContent{{Sku: "SKU-0001", Quantity: 24}}},
+		},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	started, err := rcv.StartReceipt(assoc, &receivingv1.StartReceiptRequest{RequestId: "basn-start", DockLocationScan: "DOCK-01", DocumentScan: "PO-BASN"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		who  context.Context
+		qty  int64
+	}{
+		{"associate", assoc, 0},
+		{"lead", lead, 24},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := rcv.GetAdvanceShipNotice(tt.who, &receivingv1.GetAdvanceShipNoticeRequest{AsnNumber: "ASN-BASN"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			list, err := rcv.ListAdvanceShipNotices(tt.who, &receivingv1.ListAdvanceShipNoticesRequest{PoNumber: "PO-BASN"})
+			if err != nil || len(list.GetAdvanceShipNotices()) != 1 {
+				t.Fatalf("list = %v, %v", list, err)
+			}
+			preview, err := rcv.ReceiveScan(tt.who, &receivingv1.ReceiveScanRequest{RequestId: "basn-look-" + tt.name,
+				ReceiptId: started.GetReceipt().GetReceiptId(), RawScan: pallet, Quantity: 1})
+			if err != nil || !preview.GetConfirmationRequired() {
+				t.Fatalf("pallet preview = %v, %v", preview, err)
+			}
+			for what, a := range map[string]*receivingv1.AdvanceShipNotice{"get": got.GetAdvanceShipNotice(), "list": list.GetAdvanceShipNotices()[0]} {
+				ct := a.GetContainers()[0].GetContents()[0]
+				if !a.GetBlindReceiving() || ct.GetSku() != "SKU-0001" || ct.GetQuantity() != tt.qty {
+					t.Errorf("%s: ASN = %v, want blind with quantity %d", what, a, tt.qty)
+				}
+			}
+			if ct := preview.GetContainerContents()[0]; ct.GetSku() != "SKU-0001" || ct.GetQuantity() != tt.qty {
+				t.Errorf("preview contents = %v, want quantity %d", ct, tt.qty)
+			}
+		})
+	}
+	open, err := rcv.GetAdvanceShipNotice(assoc, &receivingv1.GetAdvanceShipNoticeRequest{AsnNumber: "ASN-1001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := open.GetAdvanceShipNotice(); a.GetBlindReceiving() || a.GetContainers()[0].GetContents()[0].GetQuantity() != 48 {
+		t.Errorf("associate sees the demo ASN of a PO that is not blind as %v", a)
+	}
+}
+
+// TestOnlyLeadsClosePurchaseOrders: an associate may close a receipt but
+// not its PO for good.
+func TestOnlyLeadsClosePurchaseOrders(t *testing.T) {
+	t.Parallel()
+	n := startNode(t)
+	rcv := receivingv1.NewReceivingServiceClient(n.conn)
+	assoc, lead := n.login(t, "B-ASSOC"), n.login(t, "B-LEAD")
+	start := func(rid string) int64 {
+		t.Helper()
+		resp, err := rcv.StartReceipt(assoc, &receivingv1.StartReceiptRequest{RequestId: rid, DockLocationScan: "DOCK-01", DocumentScan: server.DemoPONumber})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.GetReceipt().GetReceiptId()
+	}
+	r1 := start("close-po-start-1")
+	_, err := rcv.CloseReceipt(assoc, &receivingv1.CloseReceiptRequest{RequestId: "close-po-assoc", ReceiptId: r1, ClosePurchaseOrder: true})
+	wantCode(t, err, codes.PermissionDenied)
+	rc, err := rcv.GetReceipt(lead, &receivingv1.GetReceiptRequest{ReceiptId: r1})
+	if err != nil || rc.GetReceipt().GetStatus() != receivingv1.ReceiptStatus_RECEIPT_STATUS_OPEN {
+		t.Fatalf("receipt after the refused close = %v, %v", rc, err)
+	}
+	if _, err := rcv.CloseReceipt(assoc, &receivingv1.CloseReceiptRequest{RequestId: "close-receipt-assoc", ReceiptId: r1}); err != nil {
+		t.Fatalf("associate closing a receipt: %v", err)
+	}
+	r2 := start("close-po-start-2")
+	if _, err := rcv.CloseReceipt(lead, &receivingv1.CloseReceiptRequest{RequestId: "close-po-lead", ReceiptId: r2, ClosePurchaseOrder: true}); err != nil {
+		t.Fatal(err)
+	}
+	po, err := rcv.GetPurchaseOrder(lead, &receivingv1.GetPurchaseOrderRequest{PoNumber: server.DemoPONumber})
+	if err != nil || po.GetPurchaseOrder().GetStatus() != receivingv1.PurchaseOrderStatus_PURCHASE_ORDER_STATUS_CLOSED {
+		t.Fatalf("PO after the lead closed it = %v, %v", po, err)
+	}
+}
+
+// TestOverrideReasonOnlyCountsWhenNeeded: an associate's override reason
+// on a scan within tolerance is ignored, not refused; beyond tolerance it
+// is refused, and a lead's is accepted.
+func TestOverrideReasonOnlyCountsWhenNeeded(t *testing.T) {
+	t.Parallel()
+	n := startNode(t)
+	rcv := receivingv1.NewReceivingServiceClient(n.conn)
+	assoc, lead := n.login(t, "B-ASSOC"), n.login(t, "B-LEAD")
+	started, err := rcv.StartReceipt(assoc, &receivingv1.StartReceiptRequest{RequestId: "ovr-start", DockLocationScan: "DOCK-01", DocumentScan: server.DemoPONumber})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := started.GetReceipt().GetReceiptId()
+	each, _ := demoGTIN(1) // SKU-0001: 48 ordered, no tolerance
+	scan := func(who context.Context, rid string, qty int64) error {
+		_, err := rcv.ReceiveScan(who, &receivingv1.ReceiveScanRequest{RequestId: rid, ReceiptId: id, RawScan: each, Quantity: qty, OverrideReason: "pallet count"})
+		return err
+	}
+	if err := scan(assoc, "ovr-within", 48); err != nil {
+		t.Fatalf("associate's scan within tolerance with a reason: %v", err)
+	}
+	wantCode(t, scan(assoc, "ovr-beyond", 1), codes.PermissionDenied)
+	if err := scan(lead, "ovr-lead", 1); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := rcv.GetReceipt(lead, &receivingv1.GetReceiptRequest{ReceiptId: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []*receivingv1.ReceiptException{{Kind: "receipt_overage", Sku: "SKU-0001", Quantity: 1, Detail: "pallet count", UserBadge: "B-LEAD"}}
+	if diff := cmp.Diff(want, rc.GetReceipt().GetExceptions(), protocmp.Transform()); diff != "" {
+		t.Errorf("exceptions (-want +got):\n%s", diff)
+	}
+}

@@ -120,6 +120,9 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 		_, err := s.Putaway.CreateTask(ctx, tx, st)
 		return err
 	}
+	// An undone receipt scan takes its units off that task, or is refused
+	// if they were already put away.
+	s.Receiving.OnUnstaged = s.Putaway.Unstage
 
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	e := &edge{log: s.log, metrics: newMetrics(s.registry)}

@@ -105,3 +105,24 @@ CREATE TABLE receipt_scans (
 CREATE INDEX receipt_scans_receipt ON receipt_scans (receipt_id, id);
 CREATE INDEX receipt_scans_line ON receipt_scans (po_line_id, qty);
 CREATE INDEX receipt_scans_container ON receipt_scans (container_id);
+
+-- A closed receipt's reconciliation exactly as it was sent upstream
+-- (ReceiptReconciled), one row per PO line then per unexpected SKU in
+-- position order. Expected is the ordered quantity less what receipts of
+-- the PO closed before this one brought. It is written once, at close, and
+-- never recomputed, so later receipts or PO edits do not change it.
+-- line_no is 0 for an item not on the PO; lines are not referenced, since
+-- a PO line with nothing received may still be removed.
+CREATE TABLE receipt_lines (
+    receipt_id   INTEGER NOT NULL REFERENCES receipts (id),
+    position     INTEGER NOT NULL CHECK (position > 0),
+    line_no      INTEGER NOT NULL CHECK (line_no >= 0),
+    item_id      INTEGER NOT NULL REFERENCES items (id),
+    expected_qty INTEGER NOT NULL CHECK (expected_qty >= 0),
+    good_qty     INTEGER NOT NULL,
+    damaged_qty  INTEGER NOT NULL,
+    short_qty    INTEGER NOT NULL CHECK (short_qty >= 0),
+    over_qty     INTEGER NOT NULL CHECK (over_qty >= 0),
+    unexpected   INTEGER NOT NULL CHECK (unexpected IN (0, 1)),
+    PRIMARY KEY (receipt_id, position)
+);

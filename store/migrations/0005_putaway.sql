@@ -6,6 +6,10 @@
 -- One task per staged quantity of one item, lot, expiry, status and LPN at
 -- one source location. put_qty grows with each confirmation (a pallet may
 -- be split across locations); the task is done when put_qty reaches qty.
+-- directed_location_id and directed_qty are where the node last directed
+-- the task and how many units: that room is reserved, so suggestions for
+-- other tasks count it as taken (never more than the units the task still
+-- has), and the task may confirm there while the units still fit.
 CREATE TABLE putaway_tasks (
     id               INTEGER PRIMARY KEY,
     item_id          INTEGER NOT NULL REFERENCES items (id),
@@ -23,15 +27,21 @@ CREATE TABLE putaway_tasks (
     cancel_reason    TEXT NOT NULL DEFAULT '',
     created_at       TEXT NOT NULL,
     closed_at        TEXT NOT NULL DEFAULT '',
-    CHECK ((state = 'done') = (put_qty = qty))
+    directed_location_id INTEGER REFERENCES locations (id),
+    directed_qty     INTEGER NOT NULL DEFAULT 0 CHECK (directed_qty >= 0),
+    CHECK ((state = 'done') = (put_qty = qty)),
+    CHECK ((directed_location_id IS NULL) = (directed_qty = 0))
 );
 -- Open tasks oldest first (the lead's queue), by LPN and by item (what an
--- associate scans in staging), by source stock (no over-tasking), and done
--- tasks by completion (dock-to-stock).
+-- associate scans in staging), by source stock (no over-tasking), by the
+-- location their room is reserved in (suggestions), and done tasks by
+-- completion (dock-to-stock).
 CREATE INDEX putaway_tasks_open ON putaway_tasks (created_at, id) WHERE state = 'open';
 CREATE INDEX putaway_tasks_open_lpn ON putaway_tasks (lpn, created_at, id) WHERE state = 'open' AND lpn <> '';
 CREATE INDEX putaway_tasks_open_item ON putaway_tasks (item_id, created_at, id) WHERE state = 'open';
 CREATE INDEX putaway_tasks_open_source ON putaway_tasks (from_location_id, item_id) WHERE state = 'open';
+CREATE INDEX putaway_tasks_directed ON putaway_tasks (directed_location_id, directed_qty, qty, put_qty)
+    WHERE state = 'open' AND directed_location_id IS NOT NULL;
 CREATE INDEX putaway_tasks_done ON putaway_tasks (closed_at) WHERE state = 'done';
 
 -- Each confirmation of a task at the shelf: where the units went, where the

@@ -64,7 +64,9 @@ CREATE INDEX pick_list_orders_tote ON pick_list_orders (tote) WHERE tote <> '';
 -- A pick task: units of one order line reserved at one balance (location,
 -- lot, expiry, LPN). allocation_id is the inventory allocations row holding
 -- the reservation while the task is open; it is released as units are
--- picked, shorted or cancelled.
+-- picked, shorted or cancelled, and the id is cleared (NULL) when the task
+-- closes and the allocation row is deleted, so no task points at a row id
+-- the table may hand out again.
 CREATE TABLE pick_tasks (
     id            INTEGER PRIMARY KEY,
     order_id      INTEGER NOT NULL REFERENCES pick_orders (id),
@@ -106,6 +108,10 @@ CREATE TABLE pick_returns (
 );
 CREATE INDEX pick_returns_order ON pick_returns (order_id);
 CREATE INDEX pick_returns_open ON pick_returns (location_id, lpn) WHERE state = 'open';
+
+-- Balances per license plate: starting a pick list checks each tote is
+-- empty before units are picked into it.
+CREATE INDEX balances_lpn ON balances (lpn) WHERE lpn <> '';
 
 -- Allocations per balance: "how much of this bin's lot is already promised"
 -- is an index range, not a scan of every allocation of the item.

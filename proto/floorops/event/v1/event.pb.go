@@ -44,6 +44,7 @@ type Event struct {
 	//	*Event_Picked
 	//	*Event_ShortPicked
 	//	*Event_Backordered
+	//	*Event_OrderCancelled
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -163,6 +164,15 @@ func (x *Event) GetBackordered() *Backordered {
 	return nil
 }
 
+func (x *Event) GetOrderCancelled() *OrderCancelled {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_OrderCancelled); ok {
+			return x.OrderCancelled
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -202,6 +212,11 @@ type Event_Backordered struct {
 	Backordered *Backordered `protobuf:"bytes,23,opt,name=backordered,proto3,oneof"`
 }
 
+type Event_OrderCancelled struct {
+	// An order was cancelled at the node.
+	OrderCancelled *OrderCancelled `protobuf:"bytes,24,opt,name=order_cancelled,json=orderCancelled,proto3,oneof"`
+}
+
 func (*Event_StockMoved) isEvent_Payload() {}
 
 func (*Event_AvailabilityChanged) isEvent_Payload() {}
@@ -215,6 +230,8 @@ func (*Event_Picked) isEvent_Payload() {}
 func (*Event_ShortPicked) isEvent_Payload() {}
 
 func (*Event_Backordered) isEvent_Payload() {}
+
+func (*Event_OrderCancelled) isEvent_Payload() {}
 
 // StockMoved mirrors one ledger movement.
 type StockMoved struct {
@@ -936,7 +953,7 @@ type ShortPicked struct {
 	LocationCode string `protobuf:"bytes,4,opt,name=location_code,json=locationCode,proto3" json:"location_code,omitempty"`
 	// Units the line expected to pick there.
 	ExpectedQuantity int64 `protobuf:"varint,5,opt,name=expected_quantity,json=expectedQuantity,proto3" json:"expected_quantity,omitempty"`
-	// Units found and picked.
+	// Eaches found and picked (a case barcode counts its pack).
 	FoundQuantity int64 `protobuf:"varint,6,opt,name=found_quantity,json=foundQuantity,proto3" json:"found_quantity,omitempty"`
 	// Associate's reason.
 	Reason string `protobuf:"bytes,7,opt,name=reason,proto3" json:"reason,omitempty"`
@@ -1188,11 +1205,270 @@ func (x *BackorderedLine) GetTotalBackorderedQuantity() int64 {
 	return 0
 }
 
+// OrderCancelled reports an order cancelled at the node (CancelOrder) and
+// what the cancel did to its stock: units still to pick were released back
+// to available-to-sell, backorders were dropped, and units already picked
+// wait on a tote at a ship lane to be returned to stock.
+type OrderCancelled struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Central's order number.
+	OrderId string `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// Why, as the caller gave it.
+	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// One entry per order line.
+	Lines []*OrderCancelledLine `protobuf:"bytes,3,rep,name=lines,proto3" json:"lines,omitempty"`
+	// Return-to-stock tasks for the picked units, where they are.
+	ReturnTasks   []*OrderCancelledReturn `protobuf:"bytes,4,rep,name=return_tasks,json=returnTasks,proto3" json:"return_tasks,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OrderCancelled) Reset() {
+	*x = OrderCancelled{}
+	mi := &file_floorops_event_v1_event_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OrderCancelled) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OrderCancelled) ProtoMessage() {}
+
+func (x *OrderCancelled) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_event_v1_event_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OrderCancelled.ProtoReflect.Descriptor instead.
+func (*OrderCancelled) Descriptor() ([]byte, []int) {
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *OrderCancelled) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *OrderCancelled) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *OrderCancelled) GetLines() []*OrderCancelledLine {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
+func (x *OrderCancelled) GetReturnTasks() []*OrderCancelledReturn {
+	if x != nil {
+		return x.ReturnTasks
+	}
+	return nil
+}
+
+// OrderCancelledLine is one order line's units at the cancel.
+type OrderCancelledLine struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Order line number.
+	LineNumber int32 `protobuf:"varint,1,opt,name=line_number,json=lineNumber,proto3" json:"line_number,omitempty"`
+	// Item SKU.
+	Sku string `protobuf:"bytes,2,opt,name=sku,proto3" json:"sku,omitempty"`
+	// Allocated units not yet picked, released back to available-to-sell.
+	ReleasedQuantity int64 `protobuf:"varint,3,opt,name=released_quantity,json=releasedQuantity,proto3" json:"released_quantity,omitempty"`
+	// Backordered units no longer owed.
+	BackorderCancelledQuantity int64 `protobuf:"varint,4,opt,name=backorder_cancelled_quantity,json=backorderCancelledQuantity,proto3" json:"backorder_cancelled_quantity,omitempty"`
+	// Units already picked that now await return to stock.
+	AwaitingReturnQuantity int64 `protobuf:"varint,5,opt,name=awaiting_return_quantity,json=awaitingReturnQuantity,proto3" json:"awaiting_return_quantity,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
+}
+
+func (x *OrderCancelledLine) Reset() {
+	*x = OrderCancelledLine{}
+	mi := &file_floorops_event_v1_event_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OrderCancelledLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OrderCancelledLine) ProtoMessage() {}
+
+func (x *OrderCancelledLine) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_event_v1_event_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OrderCancelledLine.ProtoReflect.Descriptor instead.
+func (*OrderCancelledLine) Descriptor() ([]byte, []int) {
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *OrderCancelledLine) GetLineNumber() int32 {
+	if x != nil {
+		return x.LineNumber
+	}
+	return 0
+}
+
+func (x *OrderCancelledLine) GetSku() string {
+	if x != nil {
+		return x.Sku
+	}
+	return ""
+}
+
+func (x *OrderCancelledLine) GetReleasedQuantity() int64 {
+	if x != nil {
+		return x.ReleasedQuantity
+	}
+	return 0
+}
+
+func (x *OrderCancelledLine) GetBackorderCancelledQuantity() int64 {
+	if x != nil {
+		return x.BackorderCancelledQuantity
+	}
+	return 0
+}
+
+func (x *OrderCancelledLine) GetAwaitingReturnQuantity() int64 {
+	if x != nil {
+		return x.AwaitingReturnQuantity
+	}
+	return 0
+}
+
+// OrderCancelledReturn is one return-to-stock task a cancel created: picked
+// units on a tote at a ship lane.
+type OrderCancelledReturn struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Return task id at the node.
+	ReturnTaskId int64 `protobuf:"varint,1,opt,name=return_task_id,json=returnTaskId,proto3" json:"return_task_id,omitempty"`
+	// Item SKU.
+	Sku string `protobuf:"bytes,2,opt,name=sku,proto3" json:"sku,omitempty"`
+	// Lot, when tracked.
+	Lot string `protobuf:"bytes,3,opt,name=lot,proto3" json:"lot,omitempty"`
+	// Expiry as YYYY-MM-DD, when tracked.
+	Expiry string `protobuf:"bytes,4,opt,name=expiry,proto3" json:"expiry,omitempty"`
+	// Ship lane holding the units.
+	LocationCode string `protobuf:"bytes,5,opt,name=location_code,json=locationCode,proto3" json:"location_code,omitempty"`
+	// Tote holding the units.
+	Tote string `protobuf:"bytes,6,opt,name=tote,proto3" json:"tote,omitempty"`
+	// Units to put back.
+	Quantity      int64 `protobuf:"varint,7,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OrderCancelledReturn) Reset() {
+	*x = OrderCancelledReturn{}
+	mi := &file_floorops_event_v1_event_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OrderCancelledReturn) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OrderCancelledReturn) ProtoMessage() {}
+
+func (x *OrderCancelledReturn) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_event_v1_event_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OrderCancelledReturn.ProtoReflect.Descriptor instead.
+func (*OrderCancelledReturn) Descriptor() ([]byte, []int) {
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *OrderCancelledReturn) GetReturnTaskId() int64 {
+	if x != nil {
+		return x.ReturnTaskId
+	}
+	return 0
+}
+
+func (x *OrderCancelledReturn) GetSku() string {
+	if x != nil {
+		return x.Sku
+	}
+	return ""
+}
+
+func (x *OrderCancelledReturn) GetLot() string {
+	if x != nil {
+		return x.Lot
+	}
+	return ""
+}
+
+func (x *OrderCancelledReturn) GetExpiry() string {
+	if x != nil {
+		return x.Expiry
+	}
+	return ""
+}
+
+func (x *OrderCancelledReturn) GetLocationCode() string {
+	if x != nil {
+		return x.LocationCode
+	}
+	return ""
+}
+
+func (x *OrderCancelledReturn) GetTote() string {
+	if x != nil {
+		return x.Tote
+	}
+	return ""
+}
+
+func (x *OrderCancelledReturn) GetQuantity() int64 {
+	if x != nil {
+		return x.Quantity
+	}
+	return 0
+}
+
 var File_floorops_event_v1_event_proto protoreflect.FileDescriptor
 
 const file_floorops_event_v1_event_proto_rawDesc = "" +
 	"\n" +
-	"\x1dfloorops/event/v1/event.proto\x12\x11floorops.event.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe1\x04\n" +
+	"\x1dfloorops/event/v1/event.proto\x12\x11floorops.event.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xaf\x05\n" +
 	"\x05Event\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x03R\x03seq\x129\n" +
 	"\n" +
@@ -1205,7 +1481,8 @@ const file_floorops_event_v1_event_proto_rawDesc = "" +
 	"\x0forder_allocated\x18\x14 \x01(\v2!.floorops.event.v1.OrderAllocatedH\x00R\x0eorderAllocated\x123\n" +
 	"\x06picked\x18\x15 \x01(\v2\x19.floorops.event.v1.PickedH\x00R\x06picked\x12C\n" +
 	"\fshort_picked\x18\x16 \x01(\v2\x1e.floorops.event.v1.ShortPickedH\x00R\vshortPicked\x12B\n" +
-	"\vbackordered\x18\x17 \x01(\v2\x1e.floorops.event.v1.BackorderedH\x00R\vbackorderedB\t\n" +
+	"\vbackordered\x18\x17 \x01(\v2\x1e.floorops.event.v1.BackorderedH\x00R\vbackordered\x12L\n" +
+	"\x0forder_cancelled\x18\x18 \x01(\v2!.floorops.event.v1.OrderCancelledH\x00R\x0eorderCancelledB\t\n" +
 	"\apayload\"\xe5\x02\n" +
 	"\n" +
 	"StockMoved\x12\x1f\n" +
@@ -1299,7 +1576,27 @@ const file_floorops_event_v1_event_proto_rawDesc = "" +
 	"lineNumber\x12\x10\n" +
 	"\x03sku\x18\x02 \x01(\tR\x03sku\x12\x1a\n" +
 	"\bquantity\x18\x03 \x01(\x03R\bquantity\x12<\n" +
-	"\x1atotal_backordered_quantity\x18\x04 \x01(\x03R\x18totalBackorderedQuantityB>Z<github.com/floorops/floorops/proto/floorops/event/v1;eventv1b\x06proto3"
+	"\x1atotal_backordered_quantity\x18\x04 \x01(\x03R\x18totalBackorderedQuantity\"\xcc\x01\n" +
+	"\x0eOrderCancelled\x12\x19\n" +
+	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12;\n" +
+	"\x05lines\x18\x03 \x03(\v2%.floorops.event.v1.OrderCancelledLineR\x05lines\x12J\n" +
+	"\freturn_tasks\x18\x04 \x03(\v2'.floorops.event.v1.OrderCancelledReturnR\vreturnTasks\"\xf0\x01\n" +
+	"\x12OrderCancelledLine\x12\x1f\n" +
+	"\vline_number\x18\x01 \x01(\x05R\n" +
+	"lineNumber\x12\x10\n" +
+	"\x03sku\x18\x02 \x01(\tR\x03sku\x12+\n" +
+	"\x11released_quantity\x18\x03 \x01(\x03R\x10releasedQuantity\x12@\n" +
+	"\x1cbackorder_cancelled_quantity\x18\x04 \x01(\x03R\x1abackorderCancelledQuantity\x128\n" +
+	"\x18awaiting_return_quantity\x18\x05 \x01(\x03R\x16awaitingReturnQuantity\"\xcd\x01\n" +
+	"\x14OrderCancelledReturn\x12$\n" +
+	"\x0ereturn_task_id\x18\x01 \x01(\x03R\freturnTaskId\x12\x10\n" +
+	"\x03sku\x18\x02 \x01(\tR\x03sku\x12\x10\n" +
+	"\x03lot\x18\x03 \x01(\tR\x03lot\x12\x16\n" +
+	"\x06expiry\x18\x04 \x01(\tR\x06expiry\x12#\n" +
+	"\rlocation_code\x18\x05 \x01(\tR\flocationCode\x12\x12\n" +
+	"\x04tote\x18\x06 \x01(\tR\x04tote\x12\x1a\n" +
+	"\bquantity\x18\a \x01(\x03R\bquantityB>Z<github.com/floorops/floorops/proto/floorops/event/v1;eventv1b\x06proto3"
 
 var (
 	file_floorops_event_v1_event_proto_rawDescOnce sync.Once
@@ -1313,7 +1610,7 @@ func file_floorops_event_v1_event_proto_rawDescGZIP() []byte {
 	return file_floorops_event_v1_event_proto_rawDescData
 }
 
-var file_floorops_event_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_floorops_event_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_floorops_event_v1_event_proto_goTypes = []any{
 	(*Event)(nil),                 // 0: floorops.event.v1.Event
 	(*StockMoved)(nil),            // 1: floorops.event.v1.StockMoved
@@ -1326,10 +1623,13 @@ var file_floorops_event_v1_event_proto_goTypes = []any{
 	(*ShortPicked)(nil),           // 8: floorops.event.v1.ShortPicked
 	(*Backordered)(nil),           // 9: floorops.event.v1.Backordered
 	(*BackorderedLine)(nil),       // 10: floorops.event.v1.BackorderedLine
-	(*timestamppb.Timestamp)(nil), // 11: google.protobuf.Timestamp
+	(*OrderCancelled)(nil),        // 11: floorops.event.v1.OrderCancelled
+	(*OrderCancelledLine)(nil),    // 12: floorops.event.v1.OrderCancelledLine
+	(*OrderCancelledReturn)(nil),  // 13: floorops.event.v1.OrderCancelledReturn
+	(*timestamppb.Timestamp)(nil), // 14: google.protobuf.Timestamp
 }
 var file_floorops_event_v1_event_proto_depIdxs = []int32{
-	11, // 0: floorops.event.v1.Event.occur_time:type_name -> google.protobuf.Timestamp
+	14, // 0: floorops.event.v1.Event.occur_time:type_name -> google.protobuf.Timestamp
 	1,  // 1: floorops.event.v1.Event.stock_moved:type_name -> floorops.event.v1.StockMoved
 	2,  // 2: floorops.event.v1.Event.availability_changed:type_name -> floorops.event.v1.AvailabilityChanged
 	3,  // 3: floorops.event.v1.Event.receipt_reconciled:type_name -> floorops.event.v1.ReceiptReconciled
@@ -1337,14 +1637,17 @@ var file_floorops_event_v1_event_proto_depIdxs = []int32{
 	7,  // 5: floorops.event.v1.Event.picked:type_name -> floorops.event.v1.Picked
 	8,  // 6: floorops.event.v1.Event.short_picked:type_name -> floorops.event.v1.ShortPicked
 	9,  // 7: floorops.event.v1.Event.backordered:type_name -> floorops.event.v1.Backordered
-	4,  // 8: floorops.event.v1.ReceiptReconciled.lines:type_name -> floorops.event.v1.ReceiptReconciledLine
-	6,  // 9: floorops.event.v1.OrderAllocated.lines:type_name -> floorops.event.v1.OrderAllocatedLine
-	10, // 10: floorops.event.v1.Backordered.lines:type_name -> floorops.event.v1.BackorderedLine
-	11, // [11:11] is the sub-list for method output_type
-	11, // [11:11] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	11, // 8: floorops.event.v1.Event.order_cancelled:type_name -> floorops.event.v1.OrderCancelled
+	4,  // 9: floorops.event.v1.ReceiptReconciled.lines:type_name -> floorops.event.v1.ReceiptReconciledLine
+	6,  // 10: floorops.event.v1.OrderAllocated.lines:type_name -> floorops.event.v1.OrderAllocatedLine
+	10, // 11: floorops.event.v1.Backordered.lines:type_name -> floorops.event.v1.BackorderedLine
+	12, // 12: floorops.event.v1.OrderCancelled.lines:type_name -> floorops.event.v1.OrderCancelledLine
+	13, // 13: floorops.event.v1.OrderCancelled.return_tasks:type_name -> floorops.event.v1.OrderCancelledReturn
+	14, // [14:14] is the sub-list for method output_type
+	14, // [14:14] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_floorops_event_v1_event_proto_init() }
@@ -1360,6 +1663,7 @@ func file_floorops_event_v1_event_proto_init() {
 		(*Event_Picked)(nil),
 		(*Event_ShortPicked)(nil),
 		(*Event_Backordered)(nil),
+		(*Event_OrderCancelled)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1367,7 +1671,7 @@ func file_floorops_event_v1_event_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_floorops_event_v1_event_proto_rawDesc), len(file_floorops_event_v1_event_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   11,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -603,9 +603,10 @@ type ReleaseOrder struct {
 	Channel Channel `protobuf:"varint,2,opt,name=channel,proto3,enum=floorops.picking.v1.Channel" json:"channel,omitempty"`
 	// 0 to 100; higher is allocated and picked first.
 	Priority int32 `protobuf:"varint,3,opt,name=priority,proto3" json:"priority,omitempty"`
-	// When the order must leave the building.
+	// When the order must leave the building: a valid timestamp in the years
+	// 2000 to 2099 (otherwise InvalidArgument naming the field).
 	ShipBy *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=ship_by,json=shipBy,proto3" json:"ship_by,omitempty"`
-	// Lines, numbered 1.. in this order.
+	// Lines, numbered 1.. in this order; at most 500.
 	Lines         []*ReleaseOrderLine `protobuf:"bytes,5,rep,name=lines,proto3" json:"lines,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -681,7 +682,8 @@ type ReleaseOrdersRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Client request id; a retry with the same id changes nothing.
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	// Orders to release; allocated by priority, then ship-by date.
+	// Orders to release; allocated by priority, then ship-by date. At most
+	// 1,000 orders and 5,000 order lines across them in one request.
 	Orders        []*ReleaseOrder `protobuf:"bytes,2,rep,name=orders,proto3" json:"orders,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1689,7 +1691,9 @@ type StartPickListRequest struct {
 	// List to take; 0 for the most urgent open list.
 	PickListId int64 `protobuf:"varint,2,opt,name=pick_list_id,json=pickListId,proto3" json:"pick_list_id,omitempty"`
 	// Tote labels (LPNs) scanned onto the cart: one for discrete and batch
-	// lists, one per order (in list order) for cluster lists.
+	// lists, one per order (in list order) for cluster lists. Each tote must
+	// be empty: one on a list being picked, or still holding units anywhere
+	// in the building, is refused (FailedPrecondition).
 	ToteScans     []string `protobuf:"bytes,3,rep,name=tote_scans,json=toteScans,proto3" json:"tote_scans,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1922,9 +1926,13 @@ type ConfirmPickRequest struct {
 	LineId int64 `protobuf:"varint,3,opt,name=line_id,json=lineId,proto3" json:"line_id,omitempty"`
 	// Raw scan of the location label, or its 2-digit check code.
 	LocationScan string `protobuf:"bytes,4,opt,name=location_scan,json=locationScan,proto3" json:"location_scan,omitempty"`
-	// Raw scan of the item: GTIN, or GS1 with lot for lot-tracked items.
+	// Raw scan of the item: GTIN, or GS1 with lot for lot-tracked items. A
+	// case GTIN confirms whole cases.
 	ItemScan string `protobuf:"bytes,5,opt,name=item_scan,json=itemScan,proto3" json:"item_scan,omitempty"`
-	// Units picked (eaches).
+	// Packs of the scanned GTIN picked: eaches when item_scan is the each
+	// barcode, cases when it is a case barcode. The line is picked
+	// quantity x the GTIN's pack eaches (2 on a case of 12 picks 24), which
+	// must not pass what the line still needs.
 	Quantity      int64 `protobuf:"varint,6,opt,name=quantity,proto3" json:"quantity,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2070,7 +2078,10 @@ type ShortPickRequest struct {
 	LocationScan string `protobuf:"bytes,4,opt,name=location_scan,json=locationScan,proto3" json:"location_scan,omitempty"`
 	// Raw scan of the item; required when found_quantity > 0.
 	ItemScan string `protobuf:"bytes,5,opt,name=item_scan,json=itemScan,proto3" json:"item_scan,omitempty"`
-	// Units found and picked (0 when the bin is empty).
+	// Packs of the scanned GTIN found and picked (0 when the bin is empty):
+	// eaches for the each barcode, cases for a case barcode. The eaches
+	// found (found_quantity x the GTIN's pack) must be fewer than the line
+	// still needs; otherwise confirm the pick instead.
 	FoundQuantity int64 `protobuf:"varint,6,opt,name=found_quantity,json=foundQuantity,proto3" json:"found_quantity,omitempty"`
 	// Why: empty, damaged, wrong_item, ...
 	Reason        string `protobuf:"bytes,7,opt,name=reason,proto3" json:"reason,omitempty"`

@@ -49,11 +49,15 @@ type PickingServiceClient interface {
 	// ReleaseOrders takes orders from central and allocates stock to their
 	// lines at once. Lines that cannot be fully allocated are backordered and
 	// reported (OrderAllocated and Backordered events), never hidden. A
-	// request is all or nothing.
+	// request is all or nothing, and holds at most 1,000 orders and 5,000
+	// order lines in all (more is InvalidArgument: split the release), so one
+	// call cannot hold the node's single writer for long. Central (integration)
+	// and admins only: central owns orders.
 	ReleaseOrders(ctx context.Context, in *ReleaseOrdersRequest, opts ...grpc.CallOption) (*ReleaseOrdersResponse, error)
 	// CancelOrder cancels an order at any point before it ships. Unpicked
 	// units are released back to ATS; units already picked become a
-	// return-to-stock task.
+	// return-to-stock task. The cancel is reported upstream (OrderCancelled)
+	// in the same transaction. Central (integration) and admins only.
 	CancelOrder(ctx context.Context, in *CancelOrderRequest, opts ...grpc.CallOption) (*CancelOrderResponse, error)
 	// GetOrder returns an order with each line's allocated, picked, short and
 	// backordered quantities.
@@ -206,11 +210,15 @@ type PickingServiceServer interface {
 	// ReleaseOrders takes orders from central and allocates stock to their
 	// lines at once. Lines that cannot be fully allocated are backordered and
 	// reported (OrderAllocated and Backordered events), never hidden. A
-	// request is all or nothing.
+	// request is all or nothing, and holds at most 1,000 orders and 5,000
+	// order lines in all (more is InvalidArgument: split the release), so one
+	// call cannot hold the node's single writer for long. Central (integration)
+	// and admins only: central owns orders.
 	ReleaseOrders(context.Context, *ReleaseOrdersRequest) (*ReleaseOrdersResponse, error)
 	// CancelOrder cancels an order at any point before it ships. Unpicked
 	// units are released back to ATS; units already picked become a
-	// return-to-stock task.
+	// return-to-stock task. The cancel is reported upstream (OrderCancelled)
+	// in the same transaction. Central (integration) and admins only.
 	CancelOrder(context.Context, *CancelOrderRequest) (*CancelOrderResponse, error)
 	// GetOrder returns an order with each line's allocated, picked, short and
 	// backordered quantities.

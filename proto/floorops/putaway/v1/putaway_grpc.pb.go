@@ -47,10 +47,11 @@ type PutawayServiceClient interface {
 	// ListTasks pages through open putaway tasks, oldest first, so a lead sees
 	// what has waited longest in staging.
 	ListTasks(ctx context.Context, in *ListTasksRequest, opts ...grpc.CallOption) (*ListTasksResponse, error)
-	// SuggestLocation says where a task's stock should go and why. The task is
-	// named by id or by what the associate scanned in staging (an LPN, or an
-	// item's barcode). Suggestions depend only on the stock on hand: the same
-	// floor gives the same answer.
+	// SuggestLocation says where a task's stock should go and why, and holds
+	// that room for the task so no other task is sent to the same slot. The
+	// task is named by id or by what the associate scanned in staging (an LPN,
+	// an SSCC, or an item's barcode). The same floor gives the same answer;
+	// asking again changes nothing.
 	SuggestLocation(ctx context.Context, in *SuggestLocationRequest, opts ...grpc.CallOption) (*SuggestLocationResponse, error)
 	// ConfirmPutaway records units put away at the location the associate
 	// scanned. The directed location confirms with its barcode or check code;
@@ -164,10 +165,11 @@ type PutawayServiceServer interface {
 	// ListTasks pages through open putaway tasks, oldest first, so a lead sees
 	// what has waited longest in staging.
 	ListTasks(context.Context, *ListTasksRequest) (*ListTasksResponse, error)
-	// SuggestLocation says where a task's stock should go and why. The task is
-	// named by id or by what the associate scanned in staging (an LPN, or an
-	// item's barcode). Suggestions depend only on the stock on hand: the same
-	// floor gives the same answer.
+	// SuggestLocation says where a task's stock should go and why, and holds
+	// that room for the task so no other task is sent to the same slot. The
+	// task is named by id or by what the associate scanned in staging (an LPN,
+	// an SSCC, or an item's barcode). The same floor gives the same answer;
+	// asking again changes nothing.
 	SuggestLocation(context.Context, *SuggestLocationRequest) (*SuggestLocationResponse, error)
 	// ConfirmPutaway records units put away at the location the associate
 	// scanned. The directed location confirms with its barcode or check code;

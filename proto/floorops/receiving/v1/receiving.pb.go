@@ -831,9 +831,13 @@ type AdvanceShipNotice struct {
 	// Date the truck left the vendor, YYYY-MM-DD; empty if unknown.
 	ShipDate string `protobuf:"bytes,3,opt,name=ship_date,json=shipDate,proto3" json:"ship_date,omitempty"`
 	// Pallets and cartons on the truck.
-	Containers    []*ShipContainer `protobuf:"bytes,4,rep,name=containers,proto3" json:"containers,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Containers []*ShipContainer `protobuf:"bytes,4,rep,name=containers,proto3" json:"containers,omitempty"`
+	// Output only: the PO is received blind (the node or the vendor is set to
+	// blind receiving), so associates see container contents without
+	// quantities.
+	BlindReceiving bool `protobuf:"varint,5,opt,name=blind_receiving,json=blindReceiving,proto3" json:"blind_receiving,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *AdvanceShipNotice) Reset() {
@@ -892,6 +896,13 @@ func (x *AdvanceShipNotice) GetContainers() []*ShipContainer {
 		return x.Containers
 	}
 	return nil
+}
+
+func (x *AdvanceShipNotice) GetBlindReceiving() bool {
+	if x != nil {
+		return x.BlindReceiving
+	}
+	return false
 }
 
 // ShipContainer is one pallet or carton on an ASN, identified by the
@@ -974,7 +985,8 @@ type ShipContainerContent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// SKU; must be in the item master.
 	Sku string `protobuf:"bytes,1,opt,name=sku,proto3" json:"sku,omitempty"`
-	// Eaches of the SKU in the container.
+	// Eaches of the SKU in the container. In responses, hidden (0) from
+	// associates when the PO is received blind.
 	Quantity int64 `protobuf:"varint,2,opt,name=quantity,proto3" json:"quantity,omitempty"`
 	// Lot; required for lot-tracked items.
 	Lot string `protobuf:"bytes,3,opt,name=lot,proto3" json:"lot,omitempty"`
@@ -1519,7 +1531,8 @@ type ReceiptLine struct {
 	// SKU.
 	Sku string `protobuf:"bytes,2,opt,name=sku,proto3" json:"sku,omitempty"`
 	// Eaches this receipt was expected to bring: the ordered quantity less
-	// what other receipts of the PO brought. Hidden (0) for associates on a
+	// the net received by the PO's receipts closed before this one (while
+	// this one is open, those closed so far). Hidden (0) for associates on a
 	// blind receipt.
 	ExpectedQuantity int64 `protobuf:"varint,3,opt,name=expected_quantity,json=expectedQuantity,proto3" json:"expected_quantity,omitempty"`
 	// Eaches received in good condition on this receipt.
@@ -1962,8 +1975,11 @@ type ReceiveScanRequest struct {
 	Lot string `protobuf:"bytes,6,opt,name=lot,proto3" json:"lot,omitempty"`
 	// Expiry typed by the associate, YYYY-MM-DD, when the label carries none.
 	Expiry string `protobuf:"bytes,7,opt,name=expiry,proto3" json:"expiry,omitempty"`
-	// A lead's reason for receiving beyond the over-receipt tolerance; only
-	// leads and admins may give one.
+	// A lead's reason for receiving beyond the over-receipt tolerance. It is
+	// used only when the scan is beyond tolerance and ignored otherwise, so it
+	// never refuses a scan within tolerance. Beyond tolerance it must come
+	// from a lead or admin: from anyone else the scan is refused with
+	// PERMISSION_DENIED, and without it with FAILED_PRECONDITION.
 	OverrideReason string `protobuf:"bytes,8,opt,name=override_reason,json=overrideReason,proto3" json:"override_reason,omitempty"`
 	// Receive a whole ASN pallet or carton. Without it, scanning a container
 	// returns what it holds and receives nothing.
@@ -2073,7 +2089,8 @@ type ReceiveScanResponse struct {
 	// The scan was an ASN container and confirm_pallet was not set: nothing
 	// was received; show contents and ask the associate to confirm.
 	ConfirmationRequired bool `protobuf:"varint,2,opt,name=confirmation_required,json=confirmationRequired,proto3" json:"confirmation_required,omitempty"`
-	// What the scanned container holds according to the ASN.
+	// What the scanned container holds according to the ASN; on a blind
+	// receipt associates see it without quantities.
 	ContainerContents []*ShipContainerContent `protobuf:"bytes,3,rep,name=container_contents,json=containerContents,proto3" json:"container_contents,omitempty"`
 	unknownFields     protoimpl.UnknownFields
 	sizeCache         protoimpl.SizeCache
@@ -2248,7 +2265,8 @@ type CloseReceiptRequest struct {
 	// Receipt to close.
 	ReceiptId int64 `protobuf:"varint,2,opt,name=receipt_id,json=receiptId,proto3" json:"receipt_id,omitempty"`
 	// Also close the PO: this was its last delivery, so whatever is still
-	// short will not come.
+	// short will not come. Only leads and admins may set it; from anyone else
+	// the request is refused with PERMISSION_DENIED and nothing is closed.
 	ClosePurchaseOrder bool `protobuf:"varint,3,opt,name=close_purchase_order,json=closePurchaseOrder,proto3" json:"close_purchase_order,omitempty"`
 	unknownFields      protoimpl.UnknownFields
 	sizeCache          protoimpl.SizeCache
@@ -2400,7 +2418,7 @@ func (x *GetReceiptRequest) GetReceiptId() int64 {
 // GetReceiptResponse is one receipt.
 type GetReceiptResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The receipt with its reconciliation so far.
+	// The receipt with its reconciliation.
 	Receipt       *Receipt `protobuf:"bytes,1,opt,name=receipt,proto3" json:"receipt,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2618,7 +2636,7 @@ const file_floorops_receiving_v1_receiving_proto_rawDesc = "" +
 	"\x0fblind_receiving\x18\x03 \x01(\bR\x0eblindReceiving\"Z\n" +
 	"\x17SetVendorPolicyResponse\x12\x16\n" +
 	"\x06vendor\x18\x01 \x01(\tR\x06vendor\x12'\n" +
-	"\x0fblind_receiving\x18\x02 \x01(\bR\x0eblindReceiving\"\xb2\x01\n" +
+	"\x0fblind_receiving\x18\x02 \x01(\bR\x0eblindReceiving\"\xdb\x01\n" +
 	"\x11AdvanceShipNotice\x12\x1d\n" +
 	"\n" +
 	"asn_number\x18\x01 \x01(\tR\tasnNumber\x12\x1b\n" +
@@ -2626,7 +2644,8 @@ const file_floorops_receiving_v1_receiving_proto_rawDesc = "" +
 	"\tship_date\x18\x03 \x01(\tR\bshipDate\x12D\n" +
 	"\n" +
 	"containers\x18\x04 \x03(\v2$.floorops.receiving.v1.ShipContainerR\n" +
-	"containers\"\x9a\x01\n" +
+	"containers\x12'\n" +
+	"\x0fblind_receiving\x18\x05 \x01(\bR\x0eblindReceiving\"\x9a\x01\n" +
 	"\rShipContainer\x12\x12\n" +
 	"\x04sscc\x18\x01 \x01(\tR\x04sscc\x12\x10\n" +
 	"\x03lpn\x18\x02 \x01(\tR\x03lpn\x12G\n" +

@@ -51,7 +51,8 @@ const (
 type ReceivingServiceClient interface {
 	// UpsertPurchaseOrder creates a purchase order or replaces its header and
 	// lines (matched by PO number). A closed PO cannot be changed, and a line
-	// that already has units received against it cannot be removed.
+	// that has been scanned against (even if every scan was undone) cannot be
+	// removed or changed to another SKU (FAILED_PRECONDITION).
 	UpsertPurchaseOrder(ctx context.Context, in *UpsertPurchaseOrderRequest, opts ...grpc.CallOption) (*UpsertPurchaseOrderResponse, error)
 	// GetPurchaseOrder returns one PO with what has been received per line.
 	GetPurchaseOrder(ctx context.Context, in *GetPurchaseOrderRequest, opts ...grpc.CallOption) (*GetPurchaseOrderResponse, error)
@@ -65,8 +66,10 @@ type ReceivingServiceClient interface {
 	// cartons (LPN) on a truck for a PO and what each holds.
 	CreateAdvanceShipNotice(ctx context.Context, in *CreateAdvanceShipNoticeRequest, opts ...grpc.CallOption) (*CreateAdvanceShipNoticeResponse, error)
 	// GetAdvanceShipNotice returns one ASN with which containers are received.
+	// When its PO is received blind, associates do not see its quantities.
 	GetAdvanceShipNotice(ctx context.Context, in *GetAdvanceShipNoticeRequest, opts ...grpc.CallOption) (*GetAdvanceShipNoticeResponse, error)
-	// ListAdvanceShipNotices pages through ASNs, optionally of one PO.
+	// ListAdvanceShipNotices pages through ASNs, optionally of one PO, hiding
+	// quantities from associates as GetAdvanceShipNotice does.
 	ListAdvanceShipNotices(ctx context.Context, in *ListAdvanceShipNoticesRequest, opts ...grpc.CallOption) (*ListAdvanceShipNoticesResponse, error)
 	// StartReceipt opens a receipt at a dock door: the associate scans the
 	// dock's location label, then the PO number or an SSCC/LPN from the ASN.
@@ -76,13 +79,19 @@ type ReceivingServiceClient interface {
 	// quantity), a GS1 label with lot and expiry, or a whole ASN pallet.
 	ReceiveScan(ctx context.Context, in *ReceiveScanRequest, opts ...grpc.CallOption) (*ReceiveScanResponse, error)
 	// UndoLastScan reverses the caller's last scan on a receipt (a mis-scan)
-	// with a reversing ledger movement and a reason; nothing is deleted.
+	// with a reversing ledger movement and a reason; nothing is deleted. The
+	// scan's putaway task shrinks or is cancelled with it. If its units were
+	// already put away, the undo is refused (FAILED_PRECONDITION) and a lead
+	// adjusts the stock instead.
 	UndoLastScan(ctx context.Context, in *UndoLastScanRequest, opts ...grpc.CallOption) (*UndoLastScanResponse, error)
 	// CloseReceipt ends receiving on a receipt and returns its reconciliation
-	// against the PO; the reconciliation is sent upstream.
+	// against the PO; the reconciliation is stored and sent upstream, and
+	// never changes afterwards.
 	CloseReceipt(ctx context.Context, in *CloseReceiptRequest, opts ...grpc.CallOption) (*CloseReceiptResponse, error)
-	// GetReceipt returns a receipt with its reconciliation so far. For a blind
-	// receipt, associates do not see expected, short or over quantities.
+	// GetReceipt returns a receipt with its reconciliation: for an open
+	// receipt, as it would be if closed now; for a closed one, exactly what
+	// was sent upstream. For a blind receipt, associates do not see expected,
+	// short or over quantities.
 	GetReceipt(ctx context.Context, in *GetReceiptRequest, opts ...grpc.CallOption) (*GetReceiptResponse, error)
 	// ListReceipts pages through receipts, newest first, so leads see which
 	// are still open at the docks and how far along they are.
@@ -239,7 +248,8 @@ func (c *receivingServiceClient) ListReceipts(ctx context.Context, in *ListRecei
 type ReceivingServiceServer interface {
 	// UpsertPurchaseOrder creates a purchase order or replaces its header and
 	// lines (matched by PO number). A closed PO cannot be changed, and a line
-	// that already has units received against it cannot be removed.
+	// that has been scanned against (even if every scan was undone) cannot be
+	// removed or changed to another SKU (FAILED_PRECONDITION).
 	UpsertPurchaseOrder(context.Context, *UpsertPurchaseOrderRequest) (*UpsertPurchaseOrderResponse, error)
 	// GetPurchaseOrder returns one PO with what has been received per line.
 	GetPurchaseOrder(context.Context, *GetPurchaseOrderRequest) (*GetPurchaseOrderResponse, error)
@@ -253,8 +263,10 @@ type ReceivingServiceServer interface {
 	// cartons (LPN) on a truck for a PO and what each holds.
 	CreateAdvanceShipNotice(context.Context, *CreateAdvanceShipNoticeRequest) (*CreateAdvanceShipNoticeResponse, error)
 	// GetAdvanceShipNotice returns one ASN with which containers are received.
+	// When its PO is received blind, associates do not see its quantities.
 	GetAdvanceShipNotice(context.Context, *GetAdvanceShipNoticeRequest) (*GetAdvanceShipNoticeResponse, error)
-	// ListAdvanceShipNotices pages through ASNs, optionally of one PO.
+	// ListAdvanceShipNotices pages through ASNs, optionally of one PO, hiding
+	// quantities from associates as GetAdvanceShipNotice does.
 	ListAdvanceShipNotices(context.Context, *ListAdvanceShipNoticesRequest) (*ListAdvanceShipNoticesResponse, error)
 	// StartReceipt opens a receipt at a dock door: the associate scans the
 	// dock's location label, then the PO number or an SSCC/LPN from the ASN.
@@ -264,13 +276,19 @@ type ReceivingServiceServer interface {
 	// quantity), a GS1 label with lot and expiry, or a whole ASN pallet.
 	ReceiveScan(context.Context, *ReceiveScanRequest) (*ReceiveScanResponse, error)
 	// UndoLastScan reverses the caller's last scan on a receipt (a mis-scan)
-	// with a reversing ledger movement and a reason; nothing is deleted.
+	// with a reversing ledger movement and a reason; nothing is deleted. The
+	// scan's putaway task shrinks or is cancelled with it. If its units were
+	// already put away, the undo is refused (FAILED_PRECONDITION) and a lead
+	// adjusts the stock instead.
 	UndoLastScan(context.Context, *UndoLastScanRequest) (*UndoLastScanResponse, error)
 	// CloseReceipt ends receiving on a receipt and returns its reconciliation
-	// against the PO; the reconciliation is sent upstream.
+	// against the PO; the reconciliation is stored and sent upstream, and
+	// never changes afterwards.
 	CloseReceipt(context.Context, *CloseReceiptRequest) (*CloseReceiptResponse, error)
-	// GetReceipt returns a receipt with its reconciliation so far. For a blind
-	// receipt, associates do not see expected, short or over quantities.
+	// GetReceipt returns a receipt with its reconciliation: for an open
+	// receipt, as it would be if closed now; for a closed one, exactly what
+	// was sent upstream. For a blind receipt, associates do not see expected,
+	// short or over quantities.
 	GetReceipt(context.Context, *GetReceiptRequest) (*GetReceiptResponse, error)
 	// ListReceipts pages through receipts, newest first, so leads see which
 	// are still open at the docks and how far along they are.

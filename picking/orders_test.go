@@ -1,0 +1,69 @@
+package picking_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/picking"
+	"github.com/google/go-cmp/cmp"
+)
+
+// ordersOf builds n orders of perOrder FIFO lines each, shipping at shipBy.
+func ordersOf(prefix string, n, perOrder int, shipBy time.Time) []picking.OrderInput {
+	out := make([]picking.OrderInput, n)
+	for i := range out {
+		out[i] = picking.OrderInput{OrderID: fmt.Sprintf("%s-%d", prefix, i), Channel: picking.Direct, ShipBy: shipBy}
+		for range perOrder {
+			out[i].Lines = append(out[i].Lines, picking.LineInput{SKU: "FIFO", Qty: 1})
+		}
+	}
+	return out
+}
+
+// TestReleaseOrdersLimits: one request holds at most MaxReleaseLines order
+// lines, and ship-by dates must be plausible; a refused request writes
+// nothing.
+func TestReleaseOrdersLimits(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	soon := f.clock.Add(24 * time.Hour)
+	tests := []struct {
+		name      string
+		orders    []picking.OrderInput
+		wantField string // "" when the release succeeds
+	}{
+		{"lines over the cap", ordersOf("OVER", 11, 500, soon), "orders"},
+		{"lines at the cap", ordersOf("CAP", 10, 500, soon), ""},
+		{"ship-by in year 3000", ordersOf("Y3000", 1, 1, time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)), "orders[0].ship_by"},
+		{"ship-by past year 9999", ordersOf("Y10000", 1, 1, time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)), "orders[0].ship_by"},
+		{"ship-by in 1999", ordersOf("Y1999", 1, 1, time.Date(1999, 12, 31, 0, 0, 0, 0, time.UTC)), "orders[0].ship_by"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := f.svc.ReleaseOrders(f.ctx, "rel-"+tt.orders[0].OrderID, picking.ReleaseInput{Orders: tt.orders, Actor: lead})
+			if tt.wantField == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			var e *floorops.Error
+			if !errors.As(err, &e) || e.Code != floorops.EINVALID {
+				t.Fatalf("release: %v, want %s", err, floorops.EINVALID)
+			}
+			var fields []string
+			for _, v := range e.Fields {
+				fields = append(fields, v.Field)
+			}
+			if diff := cmp.Diff([]string{tt.wantField}, fields); diff != "" {
+				t.Errorf("field violations (-want +got):\n%s", diff)
+			}
+			if _, err := f.svc.GetOrder(f.ctx, tt.orders[0].OrderID); !floorops.IsCode(err, floorops.ENOTFOUND) {
+				t.Errorf("a refused release stored %s: %v", tt.orders[0].OrderID, err)
+			}
+		})
+	}
+}

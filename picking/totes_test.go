@@ -1,0 +1,186 @@
+package picking_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/picking"
+	"github.com/floorops/floorops/store"
+	"github.com/google/go-cmp/cmp"
+)
+
+// fifoGTIN is the FIFO test item's each barcode.
+const fifoGTIN = "4006381333931"
+
+// listed puts a released order on a discrete pick list of its own.
+func (f *fixture) listed(t testing.TB, id string) picking.PickList {
+	t.Helper()
+	ls, err := f.svc.CreatePickLists(f.ctx, "pl-"+id, picking.CreateListsInput{Type: picking.Discrete, OrderIDs: []string{id}, Actor: lead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ls[0]
+}
+
+// pickAll confirms every line of a started list in full with the FIFO
+// item's each barcode.
+func (f *fixture) pickAll(t testing.TB, l picking.PickList) {
+	t.Helper()
+	for _, ln := range l.Lines {
+		if _, err := f.svc.ConfirmPick(f.ctx, "pick-"+ln.LocationCode+ln.OrderID, picking.ConfirmInput{ListID: l.ID, LineID: ln.ID,
+			LocationScan: ln.LocationCode, ItemScan: fifoGTIN, Qty: ln.Qty, Actor: lead}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// onTote lists what a location holds on one LPN: "SKU qty".
+func (f *fixture) onTote(t testing.TB, code, lpn string) []string {
+	t.Helper()
+	rows, err := f.db.Reader().QueryContext(f.ctx, `SELECT i.sku, b.qty FROM balances b JOIN items i ON i.id = b.item_id
+		JOIN locations l ON l.id = b.location_id WHERE l.code = ? AND b.lpn = ? ORDER BY i.sku`, code, lpn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var sku string
+		var qty int64
+		if err := rows.Scan(&sku, &qty); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%s %d", sku, qty))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestTotesCarryOnlyTheirListsPicks: a tote still holding picked units at a
+// ship lane cannot start another list; dropping a list's totes at another
+// lane moves what the list picked, not whatever else is on the tote; and a
+// cancel finds its picked units where the return task says.
+func TestTotesCarryOnlyTheirListsPicks(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.stock(t, "A-01-01-A", "FIFO", "", "", 20)
+
+	f.release(t, "SO-A", "FIFO", 3)
+	a := f.listed(t, "SO-A")
+	if _, err := f.svc.StartPickList(f.ctx, "st-a", picking.StartInput{ListID: a.ID, ToteScans: []string{"LPN-T1"}, Actor: lead}); err != nil {
+		t.Fatal(err)
+	}
+	f.pickAll(t, a)
+	if _, err := f.svc.CompletePickList(f.ctx, "done-a", picking.CompleteInput{ListID: a.ID, ShipScan: "SHIP-01", Actor: lead}); err != nil {
+		t.Fatal(err)
+	}
+
+	// SO-A's units wait on LPN-T1 at SHIP-01: the tote is not empty.
+	f.release(t, "SO-B", "FIFO", 2)
+	b := f.listed(t, "SO-B")
+	_, err := f.svc.StartPickList(f.ctx, "st-b1", picking.StartInput{ListID: b.ID, ToteScans: []string{"LPN-T1"}, Actor: lead})
+	if !floorops.IsCode(err, floorops.EPRECONDITION) {
+		t.Fatalf("starting a list on a tote holding another order's picks: %v, want %s", err, floorops.EPRECONDITION)
+	}
+	if _, err := f.svc.StartPickList(f.ctx, "st-b2", picking.StartInput{ListID: b.ID, ToteScans: []string{"LPN-T2"}, Actor: lead}); err != nil {
+		t.Fatal(err)
+	}
+	// Something that is not SO-B's lands on LPN-T2 at the lane.
+	err = f.db.Write(f.ctx, func(tx *store.Tx) error {
+		it, err := inventory.ItemBySKU(f.ctx, tx, "FACE")
+		if err != nil {
+			return err
+		}
+		ship, err := inventory.LocationByCode(f.ctx, tx, "SHIP-01")
+		if err != nil {
+			return err
+		}
+		_, err = inventory.Record(f.ctx, tx, inventory.Move{Kind: inventory.KindAdjust, ItemID: it.ID, To: ship.ID, ToLPN: "LPN-T2",
+			Qty: 5, Reason: "found", Actor: lead})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.pickAll(t, b)
+	// The handheld that lost its state may start its list again on its
+	// own, no longer empty, tote.
+	if _, err := f.svc.StartPickList(f.ctx, "st-b3", picking.StartInput{ListID: b.ID, ToteScans: []string{"LPN-T2"}, Actor: lead}); err != nil {
+		t.Fatalf("restarting a list on its own tote: %v", err)
+	}
+	if _, err := f.svc.CompletePickList(f.ctx, "done-b", picking.CompleteInput{ListID: b.ID, ShipScan: "SHIP-02", Actor: lead}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		lane, tote string
+		want       []string
+	}{
+		{"SHIP-01", "LPN-T1", []string{"FIFO 3"}},
+		{"SHIP-01", "LPN-T2", []string{"FACE 5"}},
+		{"SHIP-02", "LPN-T2", []string{"FIFO 2"}},
+	} {
+		if diff := cmp.Diff(tc.want, f.onTote(t, tc.lane, tc.tote)); diff != "" {
+			t.Errorf("%s on %s (-want +got):\n%s", tc.lane, tc.tote, diff)
+		}
+	}
+
+	// Each cancel's return task is where its order's picks are.
+	for _, tc := range []struct {
+		order, lane, tote string
+		qty               int64
+	}{
+		{"SO-A", "SHIP-01", "LPN-T1", 3},
+		{"SO-B", "SHIP-02", "LPN-T2", 2},
+	} {
+		res, err := f.svc.CancelOrder(f.ctx, "c-"+tc.order, picking.CancelInput{OrderID: tc.order, Reason: "test", Actor: lead})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []picking.ReturnTask{{OrderID: tc.order, SKU: "FIFO", LocationCode: tc.lane, Tote: tc.tote, Qty: tc.qty}}
+		if diff := cmp.Diff(want, res.Returns, cmpIgnoreID); diff != "" {
+			t.Errorf("return tasks of %s (-want +got):\n%s", tc.order, diff)
+		}
+	}
+}
+
+var cmpIgnoreID = cmp.Transformer("noID", func(r picking.ReturnTask) picking.ReturnTask { r.ID = 0; return r })
+
+// TestClosedLinesLetGoOfTheirAllocation: a line picked in full no longer
+// points at its allocation, which is deleted (and whose row id SQLite may
+// hand out again); a partly picked line still does.
+func TestClosedLinesLetGoOfTheirAllocation(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.stock(t, "A-01-01-A", "FIFO", "", "", 20)
+	f.release(t, "SO-1", "FIFO", 5)
+	l := f.listed(t, "SO-1")
+	if _, err := f.svc.StartPickList(f.ctx, "st", picking.StartInput{ListID: l.ID, ToteScans: []string{"LPN-T1"}, Actor: lead}); err != nil {
+		t.Fatal(err)
+	}
+	allocation := func() (id int64, held int64) {
+		t.Helper()
+		err := f.db.Reader().QueryRowContext(f.ctx, `SELECT COALESCE(t.allocation_id, 0), COALESCE(a.qty, 0)
+			FROM pick_tasks t LEFT JOIN allocations a ON a.id = t.allocation_id WHERE t.id = ?`, l.Lines[0].ID).Scan(&id, &held)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id, held
+	}
+	for i, step := range []struct {
+		qty      int64
+		wantHeld int64 // 0: no allocation id on the line
+	}{{2, 3}, {3, 0}} {
+		if _, err := f.svc.ConfirmPick(f.ctx, fmt.Sprintf("pick-%d", i), picking.ConfirmInput{ListID: l.ID, LineID: l.Lines[0].ID,
+			LocationScan: "A-01-01-A", ItemScan: fifoGTIN, Qty: step.qty, Actor: lead}); err != nil {
+			t.Fatal(err)
+		}
+		id, held := allocation()
+		if held != step.wantHeld || (step.wantHeld == 0) != (id == 0) {
+			t.Fatalf("after picking %d: allocation id %d holding %d, want holding %d", step.qty, id, held, step.wantHeld)
+		}
+	}
+}
