@@ -122,7 +122,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			strings.Join(badges, ", "), server.DemoPIN, server.DemoAPIKey)
 	}
 	fmt.Fprintln(stdout, "Ctrl-C stops the node gracefully.")
-	return srv.Run(ctx)
+	if err := srv.Run(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "floorops node stopped: requests in flight finished, database closed.")
+	return nil
 }
 
 // dialable turns a listener address such as [::]:7070 into localhost:7070.
