@@ -150,7 +150,10 @@ func FreeToAllocate(ctx context.Context, q Querier, k StockKey) (int64, error) {
 // Allocate reserves a.Qty units of a balance inside tx and returns the
 // allocation id. It refuses with EPRECONDITION when the balance has fewer
 // unreserved sellable units (blocked, counting and expired stock is not
-// sellable), so no order is ever promised stock that is not there.
+// sellable), so no order is ever promised stock that is not there. The
+// check is per balance; allocations stay backed because nothing else takes
+// allocated units away (MoveStock and AdjustStock refuse to, a short pick
+// releases them first). Count posting must keep that rule.
 // Callers emit AvailabilityChanged (EmitAvailability) once per item after
 // their allocations, since ATS changed.
 func Allocate(ctx context.Context, tx *store.Tx, a Allocation) (int64, error) {
@@ -170,15 +173,6 @@ func Allocate(ctx context.Context, tx *store.Tx, a Allocation) (int64, error) {
 	}
 	if free < a.Qty {
 		return 0, floorops.Errorf(floorops.EPRECONDITION, "only %d units are free to allocate, not %d", max(free, 0), a.Qty)
-	}
-	// Backstop over the whole item: never promise more than is sellable,
-	// even if some earlier allocation points at units that are gone.
-	ats, err := AvailabilityOf(ctx, tx, a.ItemID, tx.Now)
-	if err != nil {
-		return 0, err
-	}
-	if ats.ATS < a.Qty {
-		return 0, floorops.Errorf(floorops.EPRECONDITION, "%s has %d units available to sell, not %d", ats.SKU, ats.ATS, a.Qty)
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO allocations (item_id, location_id, lot, expiry, lpn, qty, ref, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.ItemID, a.LocationID, a.Lot, a.Expiry, a.LPN, a.Qty, a.Ref, store.FormatTime(tx.Now))

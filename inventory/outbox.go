@@ -2,7 +2,11 @@ package inventory
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"time"
+
+	"github.com/floorops/floorops"
 
 	eventv1 "github.com/floorops/floorops/proto/floorops/event/v1"
 	"github.com/floorops/floorops/store"
@@ -42,7 +46,57 @@ func EmitAvailability(ctx context.Context, tx *store.Tx, itemID int64) error {
 	if err != nil {
 		return err
 	}
-	_, err = Emit(ctx, tx, "availability_changed", &eventv1.Event{Payload: &eventv1.Event_AvailabilityChanged{AvailabilityChanged: &eventv1.AvailabilityChanged{
+	return emitAvailability(ctx, tx, a)
+}
+
+// EmitAvailabilities appends the current ATS of each item, in the order
+// given, computing them all in one query: for a release of thousands of
+// order lines touching thousands of SKUs.
+func EmitAvailabilities(ctx context.Context, tx *store.Tx, itemIDs []int64) error {
+	if len(itemIDs) == 0 {
+		return nil
+	}
+	ids, err := json.Marshal(itemIDs)
+	if err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT i.id, i.sku,
+		COALESCE((SELECT SUM(b.qty) FROM balances b JOIN locations l ON l.id = b.location_id
+			WHERE b.item_id = i.id AND `+sellableStock+`), 0),
+		COALESCE((SELECT SUM(a.qty) FROM allocations a WHERE a.item_id = i.id), 0)
+		FROM json_each(?) j CROSS JOIN items i ON i.id = j.value`, tx.Now.UTC().Format(time.DateOnly), string(ids))
+	if err != nil {
+		return fmt.Errorf("availability: %w", err)
+	}
+	byID := make(map[int64]Availability, len(itemIDs))
+	for rows.Next() {
+		var id int64
+		var a Availability
+		if err := rows.Scan(&id, &a.SKU, &a.OnHand, &a.Allocated); err != nil {
+			rows.Close()
+			return err
+		}
+		a.ATS = max(a.OnHand-a.Allocated, 0)
+		byID[id] = a
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range itemIDs {
+		a, ok := byID[id]
+		if !ok {
+			return floorops.Errorf(floorops.ENOTFOUND, "item %d not found", id)
+		}
+		if err := emitAvailability(ctx, tx, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func emitAvailability(ctx context.Context, tx *store.Tx, a Availability) error {
+	_, err := Emit(ctx, tx, "availability_changed", &eventv1.Event{Payload: &eventv1.Event_AvailabilityChanged{AvailabilityChanged: &eventv1.AvailabilityChanged{
 		Sku: a.SKU, OnHand: a.OnHand, Allocated: a.Allocated, AvailableToSell: a.ATS,
 	}}})
 	return err

@@ -196,10 +196,5 @@ func (a *allocator) emitAvailability(ctx context.Context) error {
 		ids = append(ids, id)
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	for _, id := range ids {
-		if err := inventory.EmitAvailability(ctx, a.tx, id); err != nil {
-			return err
-		}
-	}
-	return nil
+	return inventory.EmitAvailabilities(ctx, a.tx, ids)
 }
