@@ -90,7 +90,7 @@ func importCSV(ctx context.Context, db *store.DB, r io.Reader, known, required [
 	if err != nil {
 		return rep, floorops.Errorf(floorops.EINVALID, "line 1: %v", err)
 	}
-	cols, err := mapHeader(header, known, required)
+	cols, err := MapCSVHeader(header, known, required)
 	if err != nil {
 		return rep, err
 	}
@@ -178,7 +178,11 @@ func importCSV(ctx context.Context, db *store.DB, r io.Reader, known, required [
 	return rep, flush()
 }
 
-func mapHeader(header, known, required []string) ([]string, error) {
+// MapCSVHeader checks an import file's header row against the known and
+// required column names (case-insensitive, BOM and spaces trimmed) and
+// returns the column name of each position. Any import (items, locations,
+// POs) reports a bad header the same way.
+func MapCSVHeader(header, known, required []string) ([]string, error) {
 	cols := make([]string, len(header))
 	seen := map[string]bool{}
 	for i, h := range header {

@@ -3,7 +3,6 @@ package inventory
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/floorops/floorops"
@@ -241,19 +240,9 @@ type MovementFilter struct {
 
 // ListMovements pages through the ledger newest first.
 func (s *Service) ListMovements(ctx context.Context, f MovementFilter, limit int, pageToken string) ([]Movement, string, error) {
-	limit, err := store.PageSize(limit)
+	limit, before, err := store.NewestFirst(limit, pageToken)
 	if err != nil {
 		return nil, "", err
-	}
-	tok, err := store.DecodePageToken(pageToken)
-	if err != nil {
-		return nil, "", err
-	}
-	before := int64(1<<63 - 1)
-	if tok != "" {
-		if before, err = strconv.ParseInt(tok, 10, 64); err != nil {
-			return nil, "", floorops.Invalid("page_token", "is not a token this node issued")
-		}
 	}
 	q := s.db.Reader()
 	var itemID, locID int64
@@ -310,7 +299,7 @@ func (s *Service) ListMovements(ctx context.Context, f MovementFilter, limit int
 	next := ""
 	if len(out) > limit {
 		out = out[:limit]
-		next = store.EncodePageToken(strconv.FormatInt(out[limit-1].ID, 10))
+		next = store.IDPageToken(out[limit-1].ID)
 	}
 	return out, next, nil
 }

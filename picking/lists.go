@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/floorops/floorops"
@@ -303,19 +302,9 @@ func loadLine(ctx context.Context, q inventory.Querier, id int64) (Line, error) 
 // ListPickLists pages through pick lists, newest first, optionally of one
 // state.
 func (s *Service) ListPickLists(ctx context.Context, state ListState, limit int, pageToken string) ([]PickList, string, error) {
-	limit, err := store.PageSize(limit)
+	limit, before, err := store.NewestFirst(limit, pageToken)
 	if err != nil {
 		return nil, "", err
-	}
-	tok, err := store.DecodePageToken(pageToken)
-	if err != nil {
-		return nil, "", err
-	}
-	before := int64(1<<63 - 1)
-	if tok != "" {
-		if before, err = strconv.ParseInt(tok, 10, 64); err != nil {
-			return nil, "", floorops.Invalid("page_token", "is not a token this node issued")
-		}
 	}
 	q := s.db.Reader()
 	rows, err := q.QueryContext(ctx, `SELECT id FROM pick_lists WHERE id < ? AND (? = '' OR state = ?) ORDER BY id DESC LIMIT ?`,
@@ -339,7 +328,7 @@ func (s *Service) ListPickLists(ctx context.Context, state ListState, limit int,
 	next := ""
 	if len(ids) > limit {
 		ids = ids[:limit]
-		next = store.EncodePageToken(strconv.FormatInt(ids[limit-1], 10))
+		next = store.IDPageToken(ids[limit-1])
 	}
 	out := make([]PickList, 0, len(ids))
 	for _, id := range ids {

@@ -41,7 +41,7 @@ func (s *Service) ImportPOs(ctx context.Context, r io.Reader) (inventory.ImportR
 	if err != nil {
 		return rep, floorops.Errorf(floorops.EINVALID, "line 1: %v", err)
 	}
-	cols, err := mapPOHeader(header)
+	cols, err := inventory.MapCSVHeader(header, POColumns, requiredPOColumns)
 	if err != nil {
 		return rep, err
 	}
@@ -157,32 +157,6 @@ func blame(err error, lines []int) int {
 		}
 	}
 	return lines[0]
-}
-
-func mapPOHeader(header []string) ([]string, error) {
-	cols := make([]string, len(header))
-	seen := map[string]bool{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		known := false
-		for _, k := range POColumns {
-			known = known || k == h
-		}
-		if !known {
-			return nil, floorops.Errorf(floorops.EINVALID, "line 1: unknown column %q; columns are %s", h, strings.Join(POColumns, ","))
-		}
-		if seen[h] {
-			return nil, floorops.Errorf(floorops.EINVALID, "line 1: column %q appears twice", h)
-		}
-		seen[h] = true
-		cols[i] = h
-	}
-	for _, r := range requiredPOColumns {
-		if !seen[r] {
-			return nil, floorops.Errorf(floorops.EINVALID, "line 1: required column %q is missing", r)
-		}
-	}
-	return cols, nil
 }
 
 func poLineFromRecord(m map[string]string) (POLine, error) {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/floorops/floorops"
@@ -388,19 +387,9 @@ type ReceiptFilter struct {
 // ListReceipts returns up to limit receipts, newest first, with their
 // progress, and the token for the next page.
 func (s *Service) ListReceipts(ctx context.Context, f ReceiptFilter, limit int, pageToken string) ([]Receipt, string, error) {
-	limit, err := store.PageSize(limit)
+	limit, before, err := store.NewestFirst(limit, pageToken)
 	if err != nil {
 		return nil, "", err
-	}
-	tok, err := store.DecodePageToken(pageToken)
-	if err != nil {
-		return nil, "", err
-	}
-	before := int64(1<<63 - 1)
-	if tok != "" {
-		if before, err = strconv.ParseInt(tok, 10, 64); err != nil {
-			return nil, "", floorops.Invalid("page_token", "is not a token this node issued")
-		}
 	}
 	po := strings.ToUpper(strings.TrimSpace(f.PONumber))
 	q := s.db.Reader()
@@ -426,7 +415,7 @@ func (s *Service) ListReceipts(ctx context.Context, f ReceiptFilter, limit int, 
 	next := ""
 	if len(ids) > limit {
 		ids = ids[:limit]
-		next = store.EncodePageToken(strconv.FormatInt(ids[limit-1], 10))
+		next = store.IDPageToken(ids[limit-1])
 	}
 	out := make([]Receipt, 0, len(ids))
 	for _, id := range ids {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/base64"
+	"strconv"
 
 	"github.com/floorops/floorops"
 )
@@ -37,3 +38,26 @@ func DecodePageToken(tok string) (string, error) {
 	}
 	return string(b), nil
 }
+
+// NewestFirst reads a page request over rows listed newest first by id: the
+// limit, and the id the page starts below (the largest id when token is
+// empty). Pair it with IDPageToken for the next page.
+func NewestFirst(pageSize int, token string) (limit int, before int64, err error) {
+	if limit, err = PageSize(pageSize); err != nil {
+		return 0, 0, err
+	}
+	key, err := DecodePageToken(token)
+	if err != nil {
+		return 0, 0, err
+	}
+	if key == "" {
+		return limit, 1<<63 - 1, nil
+	}
+	if before, err = strconv.ParseInt(key, 10, 64); err != nil {
+		return 0, 0, floorops.Invalid("page_token", "is not a token this node issued")
+	}
+	return limit, before, nil
+}
+
+// IDPageToken is the token of a newest-first page that ended at id.
+func IDPageToken(id int64) string { return EncodePageToken(strconv.FormatInt(id, 10)) }
