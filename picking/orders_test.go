@@ -35,8 +35,8 @@ func TestReleaseOrdersLimits(t *testing.T) {
 		orders    []picking.OrderInput
 		wantField string // "" when the release succeeds
 	}{
-		{"lines over the cap", ordersOf("OVER", 11, 500, soon), "orders"},
-		{"lines at the cap", ordersOf("CAP", 10, 500, soon), ""},
+		{"lines over the cap", ordersOf("OVER", picking.MaxReleaseLines/500+1, 500, soon), "orders"},
+		{"lines at the cap", ordersOf("CAP", picking.MaxReleaseLines/500, 500, soon), ""},
 		{"ship-by in year 3000", ordersOf("Y3000", 1, 1, time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)), "orders[0].ship_by"},
 		{"ship-by past year 9999", ordersOf("Y10000", 1, 1, time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)), "orders[0].ship_by"},
 		{"ship-by in 1999", ordersOf("Y1999", 1, 1, time.Date(1999, 12, 31, 0, 0, 0, 0, time.UTC)), "orders[0].ship_by"},

@@ -683,7 +683,7 @@ type ReleaseOrdersRequest struct {
 	// Client request id; a retry with the same id changes nothing.
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// Orders to release; allocated by priority, then ship-by date. At most
-	// 1,000 orders and 5,000 order lines across them in one request.
+	// 1,000 orders and 10,000 order lines across them in one request.
 	Orders        []*ReleaseOrder `protobuf:"bytes,2,rep,name=orders,proto3" json:"orders,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

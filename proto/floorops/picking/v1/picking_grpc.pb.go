@@ -49,7 +49,7 @@ type PickingServiceClient interface {
 	// ReleaseOrders takes orders from central and allocates stock to their
 	// lines at once. Lines that cannot be fully allocated are backordered and
 	// reported (OrderAllocated and Backordered events), never hidden. A
-	// request is all or nothing, and holds at most 1,000 orders and 5,000
+	// request is all or nothing, and holds at most 1,000 orders and 10,000
 	// order lines in all (more is InvalidArgument: split the release), so one
 	// call cannot hold the node's single writer for long. Central (integration)
 	// and admins only: central owns orders.
@@ -210,7 +210,7 @@ type PickingServiceServer interface {
 	// ReleaseOrders takes orders from central and allocates stock to their
 	// lines at once. Lines that cannot be fully allocated are backordered and
 	// reported (OrderAllocated and Backordered events), never hidden. A
-	// request is all or nothing, and holds at most 1,000 orders and 5,000
+	// request is all or nothing, and holds at most 1,000 orders and 10,000
 	// order lines in all (more is InvalidArgument: split the release), so one
 	// call cannot hold the node's single writer for long. Central (integration)
 	// and admins only: central owns orders.
