@@ -2,8 +2,6 @@ package inventory
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -42,7 +40,7 @@ func (s *Service) ResolveScan(ctx context.Context, raw, expectedLocation string)
 		if sc.GTIN == "" {
 			r.Note = "GS1 data without a GTIN"
 			if sc.SSCC != "" {
-				return s.resolveLPN(ctx, r, "sscc", sc.SSCC)
+				return s.resolveLPN(ctx, r, sc.SSCC)
 			}
 			return r, nil
 		}
@@ -56,9 +54,9 @@ func (s *Service) ResolveScan(ctx context.Context, raw, expectedLocation string)
 			r.Found, r.Item, r.PackQty = true, &it, pack
 		}
 	case scan.KindSSCC:
-		return s.resolveLPN(ctx, r, "sscc", sc.SSCC)
+		return s.resolveLPN(ctx, r, sc.SSCC)
 	case scan.KindLPN:
-		return s.resolveLPN(ctx, r, "code", sc.Code)
+		return s.resolveLPN(ctx, r, sc.Code)
 	case scan.KindLocation:
 		return s.resolveLocation(ctx, r, sc.Code)
 	case scan.KindCheckCode:
@@ -97,21 +95,37 @@ func (s *Service) resolveLocation(ctx context.Context, r Resolved, code string) 
 	return r, nil
 }
 
-// resolveLPN finds a license plate by its code or SSCC (column names one).
-func (s *Service) resolveLPN(ctx context.Context, r Resolved, column, value string) (Resolved, error) {
-	var code string
-	var locID sql.NullInt64
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT code, location_id FROM lpns WHERE `+column+` = ?`, value).Scan(&code, &locID)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		r.Note = fmt.Sprintf("license plate %s is not known at this node", value)
-		return r, nil
-	case err != nil:
+// resolveLPN finds a license plate by its code or SSCC: the balances on
+// it. It is found while units are on it; its location is where they are
+// when they are all in one place.
+func (s *Service) resolveLPN(ctx context.Context, r Resolved, code string) (Resolved, error) {
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT DISTINCT location_id FROM balances WHERE lpn = ? AND qty > 0 LIMIT 2`, code)
+	if err != nil {
 		return Resolved{}, fmt.Errorf("read LPN: %w", err)
 	}
+	var locs []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return Resolved{}, err
+		}
+		locs = append(locs, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Resolved{}, err
+	}
+	switch len(locs) {
+	case 0:
+		r.Note = fmt.Sprintf("license plate %s holds no stock at this node", code)
+		return r, nil
+	case 2:
+		r.Note = fmt.Sprintf("license plate %s is split across locations", code)
+	}
 	r.Found, r.LPN = true, code
-	if locID.Valid {
-		l, err := locationByID(ctx, s.db.Reader(), locID.Int64)
+	if len(locs) == 1 {
+		l, err := locationByID(ctx, s.db.Reader(), locs[0])
 		if err != nil {
 			return Resolved{}, err
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
+	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/server"
 	"google.golang.org/grpc/codes"
@@ -85,5 +86,32 @@ func TestScannerConfiguration(t *testing.T) {
 	cfg.FNC1Standin = 'A'
 	if _, err := server.New(ctx, server.Config{DBPath: filepath.Join(t.TempDir(), "m.db"), GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", Scan: &cfg}); err == nil {
 		t.Fatal("a letter as FNC1 stand-in was accepted")
+	}
+}
+
+// TestResolveReceivedPallet: a pallet received by its SSCC resolves to the
+// license plate and the dock it sits at, by its barcode as scanned.
+func TestResolveReceivedPallet(t *testing.T) {
+	t.Parallel()
+	n := startNode(t)
+	assoc := n.login(t, "B-ASSOC")
+	inv := inventoryv1.NewInventoryServiceClient(n.conn)
+	sscc := server.DemoPalletSSCCs[1]
+	r, err := inv.ResolveScan(assoc, &inventoryv1.ResolveScanRequest{Raw: "]C100" + sscc})
+	if err != nil || r.GetKind() != "sscc" || r.GetFound() {
+		t.Fatalf("before receiving: %v, %v; want an SSCC not found", r, err)
+	}
+	rcv := receivingv1.NewReceivingServiceClient(n.conn)
+	started, err := rcv.StartReceipt(assoc, &receivingv1.StartReceiptRequest{RequestId: "rp-start", DockLocationScan: "DOCK-03", DocumentScan: server.DemoPONumber})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rcv.ReceiveScan(assoc, &receivingv1.ReceiveScanRequest{RequestId: "rp-pallet", ReceiptId: started.GetReceipt().GetReceiptId(),
+		RawScan: sscc, Quantity: 1, ConfirmPallet: true}); err != nil {
+		t.Fatal(err)
+	}
+	r, err = inv.ResolveScan(assoc, &inventoryv1.ResolveScanRequest{Raw: "]C100" + sscc + "\r\n"})
+	if err != nil || !r.GetFound() || r.GetLpn() != sscc || r.GetLocation().GetCode() != "DOCK-03" {
+		t.Fatalf("after receiving at DOCK-03: %v, %v", r, err)
 	}
 }

@@ -1,6 +1,8 @@
--- The inventory ledger: item master, locations, license plates, balances
--- (the projection of movements), allocations, the transactional outbox and
--- request-id idempotency.
+-- The inventory ledger: item master, locations, balances (the projection
+-- of movements), allocations, the transactional outbox and request-id
+-- idempotency. A license plate (pallet, carton, tote; an SSCC for GS1
+-- pallets) is the lpn of the balances on it: where its units are is read
+-- from balances, never kept twice.
 
 CREATE TABLE items (
     id              INTEGER PRIMARY KEY,
@@ -38,15 +40,6 @@ CREATE TABLE locations (
 CREATE INDEX locations_walk ON locations (walk_seq, code);
 CREATE INDEX locations_zone_walk ON locations (zone, walk_seq, code);
 
--- License plates: pallets and cartons, optionally with a GS1 SSCC.
-CREATE TABLE lpns (
-    id          INTEGER PRIMARY KEY,
-    code        TEXT NOT NULL UNIQUE CHECK (code <> ''),
-    sscc        TEXT UNIQUE CHECK (sscc IS NULL OR length(sscc) = 18),
-    location_id INTEGER REFERENCES locations (id),
-    created_at  TEXT NOT NULL
-);
-
 -- Stock on hand. One row per (location, item, lot, expiry, status, LPN);
 -- only ever changed together with a movements row. Never negative.
 CREATE TABLE balances (
@@ -61,6 +54,7 @@ CREATE TABLE balances (
     received_at TEXT NOT NULL,
     UNIQUE (location_id, item_id, lot, expiry, status, lpn)
 );
+CREATE INDEX balances_lpn ON balances (lpn) WHERE lpn <> '';
 CREATE INDEX balances_item ON balances (item_id, status);
 
 -- The ledger. Every change of quantity is one row; balances are its

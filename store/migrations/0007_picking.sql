@@ -109,10 +109,6 @@ CREATE TABLE pick_returns (
 CREATE INDEX pick_returns_order ON pick_returns (order_id);
 CREATE INDEX pick_returns_open ON pick_returns (location_id, lpn) WHERE state = 'open';
 
--- Balances per license plate: starting a pick list checks each tote is
--- empty before units are picked into it.
-CREATE INDEX balances_lpn ON balances (lpn) WHERE lpn <> '';
-
 -- Allocations per balance: "how much of this bin's lot is already promised"
 -- is an index range, not a scan of every allocation of the item.
 CREATE INDEX allocations_balance ON allocations (item_id, location_id, lot, expiry, lpn);
