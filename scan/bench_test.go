@@ -11,6 +11,8 @@ import (
 func BenchmarkParse(b *testing.B) {
 	for _, bm := range []struct{ name, raw string }{
 		{"gs1-128", "]C1010950600013435217261231" + gsc + "10ABC123"},
+		{"gs1-128-no-gs", "]C1" + "0109506000134352" + "17261231" + "10ABC1234567890"},
+		{"gs1-dm-spelled-gs", "]d2" + gsc + "0109506000134352" + "10ABC123" + "<GS>" + "17261231\r\n"},
 		{"gs1-hri", "(01)09506000134352(17)261231(10)ABC123"},
 		{"gtin-13", "4006381333931"},
 		{"location", "A-01-02-B"},

@@ -43,9 +43,16 @@ const (
 	ReasonDate
 	// ReasonConflict: the same AI twice with different data.
 	ReasonConflict
+	// ReasonAmbiguous: a GS1 scan without any GS separator whose last,
+	// variable-length field (a lot, a serial number) ends with what reads as
+	// further complete elements, e.g. lot "COV010917220901" ending in AI 17
+	// with a valid date: the scanner probably dropped the separator and the
+	// field swallowed an expiry date or a GTIN. Parse refuses rather than
+	// guess where the field ends.
+	ReasonAmbiguous
 )
 
-var reasonNames = [...]string{"", "empty", "unrecognised", "syntax", "unknown_ai", "length", "charset", "check_digit", "date", "conflict"}
+var reasonNames = [...]string{"", "empty", "unrecognised", "syntax", "unknown_ai", "length", "charset", "check_digit", "date", "conflict", "ambiguous"}
 
 // String returns a short snake_case name for the reason, e.g. "check_digit".
 func (r Reason) String() string {

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -41,14 +42,26 @@ func (p *Parser) parseGS1(s *Scan, data string, off int) error {
 // scanned decodes the form the scanner sends: a predefined-length AI's data
 // is exactly its length; any other AI's data runs to the next separator or
 // the end. Separators before, between and after elements are skipped.
+//
+// A scanner that drops GS (or a decoder that drops FNC1, as ZXing does for
+// Code 128 without its ASSUME_GS1 hint) runs a variable-length field into
+// whatever follows it. That is harmless when the field is last, as GS1
+// recommends; otherwise it cannot be undone in general, and a scan without
+// any separator whose last field ends with what reads as further complete
+// elements is refused (see swallowed).
 func (g *gs1Parser) scanned(data string, off int) error {
-	i := 0
+	i, sawSep := 0, false
 	for {
-		for i < len(data) && g.p.isSep(data[i]) {
-			i++
+		for i < len(data) {
+			n := g.p.sepLen(data, i)
+			if n == 0 {
+				break
+			}
+			i += n
+			sawSep = true
 		}
 		if i == len(data) {
-			return nil
+			break
 		}
 		sp, n, ok := lookupAI(data[i:])
 		if !ok {
@@ -61,7 +74,7 @@ func (g *gs1Parser) scanned(data string, off int) error {
 			end = min(j+sp.max, len(data))
 		}
 		k := j
-		for k < end && !g.p.isSep(data[k]) {
+		for k < end && g.p.sepLen(data, k) == 0 {
 			k++
 		}
 		if err := g.add(ai, data[j:k], sp, off+j); err != nil {
@@ -69,17 +82,133 @@ func (g *gs1Parser) scanned(data string, off int) error {
 		}
 		i = k
 	}
+	if sawSep || g.s.n == 0 {
+		return nil
+	}
+	last := g.s.elems[g.s.n-1]
+	if predefined(int(last.AI[0]-'0')*10 + int(last.AI[1]-'0')) {
+		return nil
+	}
+	if at, ai, name, ok := g.swallowed(last.Value); ok {
+		sp, _, _ := lookupAI(last.AI)
+		return newError(off+len(data)-len(last.Value)+at, last.AI, ReasonAmbiguous, fmt.Sprintf(
+			"%s %q ends with %q, which reads as AI %s (%s), and the scan has no GS separator: the scanner may have dropped it; "+
+				"set the scanner to transmit GS (FNC1), or type the human-readable line", sp.name, last.Value, last.Value[at:], ai, name))
+	}
+	return nil
+}
+
+// swallowed reports whether v, the data of a variable-length field that
+// ends a scan without separators, ends with one or more complete
+// predefined-length elements (GTIN, SSCC, GLN, dates, measures) that are
+// valid and whose AIs the scan does not already hold: what the field looks
+// like when the scanner dropped the GS after it. The evidence must be
+// strong, because a false alarm rejects a good label for good: the run must
+// hold an element with a check digit (a GTIN, SSCC or GLN), or a valid date
+// after data that is not all digits ("COV0109" then "17220901"). A numeric
+// lot that happens to end in digits reading as a date ("4711" then
+// "11250101") is accepted as scanned. at is where in v the run starts; ai
+// and name say what its first element is.
+func (g *gs1Parser) swallowed(v string) (at int, ai, name string, ok bool) {
+	for at = 1; at+8 <= len(v); at++ {
+		ai, name, checkDigit, date := g.predefinedRun(v[at:])
+		if checkDigit || (date && !allDigits(v[:at])) {
+			return at, ai, name, true
+		}
+	}
+	return 0, "", "", false
+}
+
+// predefinedRun reads t as a run of predefined-length elements, possibly
+// ended by one variable-length element. When t is exactly such a run, all
+// valid, none with an AI the scan already holds, it
+// says whether the run holds an element with a check digit and one with a
+// date; ai and name are the first element's.
+func (g *gs1Parser) predefinedRun(t string) (ai, name string, checkDigit, date bool) {
+	for first := true; t != ""; first = false {
+		sp, n, found := lookupAI(t)
+		if !found || len(t) <= n {
+			return "", "", false, false
+		}
+		if !predefined(int(t[0]-'0')*10 + int(t[1]-'0')) {
+			// The last element may be a variable-length one that the
+			// swallowed run ends with, e.g. expiry then serial.
+			if first || !validVariable(t[n:], sp) {
+				return "", "", false, false
+			}
+			if _, dup := g.s.AI(t[:n]); dup {
+				return "", "", false, false
+			}
+			return ai, name, checkDigit, date
+		}
+		if len(t) < n+sp.max {
+			return "", "", false, false
+		}
+		v := t[n : n+sp.max]
+		if !allDigits(v) || (sp.checkLen > 0 && !ValidGS1CheckDigit(v[:sp.checkLen])) || (sp.date && !g.validDate(v)) {
+			return "", "", false, false
+		}
+		if _, dup := g.s.AI(t[:n]); dup {
+			return "", "", false, false
+		}
+		checkDigit = checkDigit || sp.checkLen > 0
+		date = date || sp.date
+		if first {
+			ai, name = t[:n], sp.name
+		}
+		t = t[n+sp.max:]
+	}
+	return ai, name, checkDigit, date
+}
+
+// validVariable reports whether v is valid data for the variable-length AI
+// of spec sp, as add would find it (short of its check digit).
+func validVariable(v string, sp aiSpec) bool {
+	if len(v) < sp.min || len(v) > sp.max {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if sp.numeric || i < sp.numPrefix {
+			if !isDigit(v[i]) {
+				return false
+			}
+		} else if !cset82[v[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// validDate reports whether v (6 digits) is a GS1 date YYMMDD that date
+// would accept.
+func (g *gs1Parser) validDate(v string) bool {
+	yy, mm, dd := atoi(v[0:2]), atoi(v[2:4]), atoi(v[4:6])
+	if mm < 1 || mm > 12 {
+		return false
+	}
+	if g.year == 0 {
+		g.year = g.p.now().Year()
+	}
+	return dd <= daysIn(CenturyYear(yy, g.year), mm)
 }
 
 // bracketed decodes the human-readable form people type from under a
 // barcode, e.g. "(01)09506000134352(17)261231(10)AB-123". Spaces around
 // elements are allowed; a value ends where "(" followed by an AI and ")"
-// begins the next element.
+// begins the next element. A numeric value may be printed in spaced groups,
+// as the SSCC is on a logistic label, "(00) 1 0614141 123456789 7"; its
+// spaces are dropped.
 func (g *gs1Parser) bracketed(data string, off int) error {
 	i := 0
 	for {
-		for i < len(data) && (data[i] == ' ' || g.p.isSep(data[i])) {
-			i++
+		for i < len(data) {
+			n := 0
+			if data[i] == ' ' {
+				n = 1
+			} else if n = g.p.sepLen(data, i); n == 0 {
+				break
+			}
+			i += n
 		}
 		if i == len(data) {
 			return nil
@@ -104,14 +233,18 @@ func (g *gs1Parser) bracketed(data string, off int) error {
 			j++
 		}
 		k := j
-		for k < len(data) && !g.p.isSep(data[k]) && !isAIOpen(data, k) {
+		for k < len(data) && g.p.sepLen(data, k) == 0 && !isAIOpen(data, k) {
 			k++
 		}
 		v := k
 		for v > j && data[v-1] == ' ' {
 			v--
 		}
-		if err := g.add(ai, data[j:v], sp, off+j); err != nil {
+		value := data[j:v]
+		if sp.numeric && strings.IndexByte(value, ' ') > 0 && digitGroups(value) {
+			value = strings.ReplaceAll(value, " ", "")
+		}
+		if err := g.add(ai, value, sp, off+j); err != nil {
 			return err
 		}
 		i = k
@@ -329,6 +462,50 @@ func verifyCheckDigit(s, ai, name string, pos int) error {
 // and its check digit, and returns it as the 14 digits the item master
 // stores, zero-padded on the left: "4006381333931" -> "04006381333931".
 func NormalizeGTIN(s string) (string, error) { return normalizeGTIN(s, 0) }
+
+// ExpandUPCE checks an 8-digit UPC-E (number system 0 or 1, six digits, the
+// check digit) and returns the GTIN-12 it stands for as 14 digits:
+// "04252614" -> "00042100005264". UPC-E is a zero-suppressed UPC-A (GS1
+// General Specifications §5.2.2.4.2); its check digit is the GTIN-12's.
+func ExpandUPCE(s string) (string, error) { return expandUPCE(s, 0) }
+
+func expandUPCE(s string, pos int) (string, error) {
+	if len(s) != 8 || !allDigits(s) {
+		return "", newError(pos, "", ReasonLength, fmt.Sprintf("a UPC-E has 8 digits, got %q", s))
+	}
+	if s[0] != '0' && s[0] != '1' {
+		return "", newError(pos, "", ReasonSyntax, fmt.Sprintf("a UPC-E starts with number system 0 or 1, got %c", s[0]))
+	}
+	// Manufacturer and item digits of the GTIN-12, by the last of the six.
+	var b [14]byte
+	b[0], b[1], b[2] = '0', '0', s[0]
+	x := s[1:7]
+	switch x[5] {
+	case '0', '1', '2':
+		copy(b[3:], x[0:2])
+		b[5] = x[5]
+		copy(b[6:], "0000")
+		copy(b[10:], x[2:5])
+	case '3':
+		copy(b[3:], x[0:3])
+		copy(b[6:], "00000")
+		copy(b[11:], x[3:5])
+	case '4':
+		copy(b[3:], x[0:4])
+		copy(b[7:], "00000")
+		b[12] = x[4]
+	default:
+		copy(b[3:], x[0:5])
+		copy(b[8:], "0000")
+		b[12] = x[5]
+	}
+	want, _ := GS1CheckDigit(string(b[2:13]))
+	if s[7] != want {
+		return "", newError(pos+7, "", ReasonCheckDigit, fmt.Sprintf("UPC-E check digit is %c, expected %c", s[7], want))
+	}
+	b[13] = want
+	return string(b[:]), nil
+}
 
 func normalizeGTIN(s string, pos int) (string, error) {
 	switch len(s) {

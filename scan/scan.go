@@ -1,10 +1,12 @@
 // Package scan says what a handheld just scanned. It turns one raw scanned
 // string — what a keyboard-wedge scanner types before Enter, or what a camera
-// imager reports after an AIM symbology identifier — into a typed Scan:
+// imager or a decoder library reports, with or without an AIM symbology
+// identifier — into a typed Scan:
 //
 //   - a GS1 element string from a supplier's case or pallet label (GS1-128,
 //     GS1 DataMatrix, GS1 QR, GS1 DataBar): GTIN, lot, expiry, count, weight;
-//   - a plain UPC/EAN GTIN from a unit, or an 18-digit SSCC from a pallet;
+//   - a plain UPC/EAN/ITF-14 GTIN from a unit or case, or an 18-digit SSCC
+//     from a pallet;
 //   - one of the node's own codes: a location, a location's 2-digit check
 //     code, an LPN (license plate of a tote or pallet), a purchase order, a
 //     sales order, an RMA, or a user badge.
@@ -13,9 +15,59 @@
 // mod 10, and the location check code of CheckCode). What a code refers to —
 // which item a GTIN is, whether a location exists — belongs to inventory.
 //
+// # What scanners and decoders send
+//
+// The same label reaches Parse in many shapes, depending on the device and
+// its settings; Parse reads all of these the same way:
+//
+//   - Around the data: the wedge's Enter as CR, LF or CRLF, or a Tab;
+//     spaces; NUL padding from fixed-length serial buffers. All trimmed.
+//   - AIM symbology identifier (ISO/IEC 15424), when "AIM ID" is on:
+//     ]C1 GS1-128, ]C0 Code 128, ]d2/]d5 GS1 DataMatrix, ]d1 Data Matrix,
+//     ]Q3/]Q4 GS1 QR, ]Q1 QR, ]e0 GS1 DataBar, ]E0 EAN-13/UPC-A/UPC-E, ]E4
+//     EAN-8, ]E3 EAN/UPC with add-on, ]E1/]E2 an add-on alone (refused),
+//     ]I0/]I1/]I3 ITF, ]A0 Code 39. The identifier's letter case is not
+//     trusted for the GS1 ones (Caps Lock turns ]C1 into ]c1).
+//   - zbarimg's symbology name instead, when it runs without --raw:
+//     "EAN-13:…", "UPC-E:…", "CODE-128:…".
+//   - EAN/UPC: EAN-13 as 13 digits; UPC-A as 12 digits, or as 13 with a
+//     leading 0 (zbar, Honeywell, Datalogic): the same GTIN; UPC-E expanded
+//     to UPC-A by most scanners and zbar, or as its 8 digits (ZXing, Zebra
+//     with conversion off), which Parse expands to the GTIN-12 when the
+//     identifier (]E0) or zbar's name (UPC-E) says UPC-E, or when
+//     Config.EightDigitUPCE says bare 8 digits are UPC-E — otherwise a bare
+//     8-digit scan is an EAN-8. An add-on (issue number, price) is dropped,
+//     whether sent ISO-style after the 13 digits under ]E3, after a space
+//     (zxing-cpp) or under its own ]E1/]E2 (Datalogic).
+//   - ITF-14 on shipper cases carries the case GTIN-14: 14 digits, with ]I0
+//     or ]I1, or 13 under ]I3 (check digit stripped; Parse restores it).
+//   - GS1 DataBar: "01" and the GTIN (scanners), the bare 14-digit GTIN
+//     (ZXing), or the human-readable form (ZXing's DataBar Expanded).
+//   - The GS1 separator (FNC1 after a variable-length field) as GS (ASCII
+//     29); as a configured stand-in (Config.FNC1Standin); spelled out by
+//     wedges that cannot type control characters — "^]" (Ctrl+]), "<GS>",
+//     "{GS}", "[GS]", "<FNC1>", "{FNC1}", "[FNC1]", U+241D; right after the
+//     identifier (gozxing's Data Matrix sends the leading FNC1 as GS), or
+//     just before Enter. The leading FNC1 itself only shows as ]C1, ]d2 …,
+//     or not at all (zbarimg).
+//   - The separator dropped (scanners set to send FNC1 only as the ]C1
+//     prefix, ZXing's Code 128 reader without ASSUME_GS1): harmless when
+//     the variable-length field is last, as GS1 recommends. Otherwise that
+//     field runs into what follows: Parse refuses the scan as
+//     ReasonAmbiguous when the field's data ends with complete elements
+//     that verify — one with a check digit (GTIN, SSCC, GLN), or a valid
+//     date after data that is not all digits — and ReasonLength when it
+//     grows past its maximum. What it cannot tell from data is accepted as
+//     scanned: a numeric lot that swallowed a date, and two variable-length
+//     fields run together. Scanners must be set to transmit GS.
+//   - The human-readable line, typed: "(01) 09506000134352 (17) 261231
+//     (10) ABC123", an SSCC in printed groups "(00) 1 0614141 123456789 7",
+//     an EAN as "4 006381 333931".
+//
 // Parse runs on every handheld request, so it is built not to allocate: a
 // Scan is a value, and its fields and elements are substrings of the raw
-// input.
+// input — except a GTIN padded to 14 digits or expanded from UPC-E, and a
+// numeric value typed in spaced groups.
 package scan
 
 import (
@@ -91,7 +143,7 @@ type Element struct {
 // Scan is what one raw scanned string turned out to be. Which fields are set
 // depends on Kind; a field that the scan does not carry is the zero value.
 type Scan struct {
-	Raw       string // as received, trimmed of the scanner's Enter and surrounding spaces
+	Raw       string // as received, trimmed of the scanner's Enter or Tab, surrounding spaces and NUL padding
 	Kind      Kind
 	Symbology string // AIM symbology identifier the imager sent, e.g. "]C1"; "" if none
 	// Code is the node's own code, upper-cased, for locations, check codes,
@@ -184,11 +236,22 @@ const (
 type Config struct {
 	// FNC1Standin is a character that a scanner sends instead of the GS1
 	// group separator (ASCII 29), for scanners that cannot type GS, e.g.
-	// '~' or '|'. 0 means none. ASCII 29 is always a separator. It must not
+	// '~' or '|'. 0 means none. ASCII 29 and its spelled-out forms ("^]",
+	// "<GS>" …, see Parse) are always separators. It must not
 	// be a character that can occur in GS1 data (letters, digits, most
 	// punctuation): one of # $ @ [ \ ^ ` { | } ~ or an ASCII control
 	// character other than whitespace.
 	FNC1Standin byte
+	// EightDigitUPCE reads a bare 8-digit scan that starts with 0 or 1 (no
+	// AIM identifier) as a UPC-E, a zero-suppressed GTIN-12 that Parse
+	// expands (GS1 General Specifications §5.2.2.4.2), rather than as an
+	// EAN-8 (GTIN-8). Set it for scanners told neither to expand UPC-E to
+	// UPC-A nor to send AIM identifiers; by default scanners either expand
+	// UPC-E (Honeywell, Datalogic) or send it as 8 digits (Zebra "Convert
+	// UPC-E to UPC-A" off), and an 8-digit string alone cannot say which
+	// symbol it came from. With an identifier the identifier decides: ]E0 is
+	// UPC-E, ]E4 EAN-8.
+	EightDigitUPCE bool
 	// Patterns (regular expressions, RE2 syntax, usually anchored with ^ and
 	// $) for the node's codes; "" means the default.
 	LocationPattern, LPNPattern, POPattern, OrderPattern, RMAPattern, BadgePattern string
@@ -214,6 +277,7 @@ func DefaultConfig() Config {
 // concurrent use.
 type Parser struct {
 	standin byte
+	upce8   bool // Config.EightDigitUPCE
 	now     func() time.Time
 	codes   [6]codeMatcher // badge, PO, order, RMA, LPN, location
 }
@@ -241,7 +305,7 @@ func NewParser(cfg Config) (*Parser, error) {
 	if err := checkStandin(cfg.FNC1Standin); err != nil {
 		return nil, err
 	}
-	p := &Parser{standin: cfg.FNC1Standin, now: cfg.Now}
+	p := &Parser{standin: cfg.FNC1Standin, upce8: cfg.EightDigitUPCE, now: cfg.Now}
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -328,15 +392,122 @@ func Parse(raw string) (Scan, error) { return nodeParser.Load().Parse(raw) }
 // gs is the GS1 group separator (FNC1 in the data), ASCII 29.
 const gs = 0x1d
 
-func (p *Parser) isSep(c byte) bool { return c == gs || (c == p.standin && c != 0) }
+// sepLen returns the length of the GS1 separator that starts data[i], 0 if
+// none starts there. A separator is GS (ASCII 29), the configured stand-in,
+// or one of the spellings of GS that scanner wedges and phone apps type when
+// they cannot send a control character: "^]" (caret notation of Ctrl+],
+// the GS key chord), "<GS>", "{GS}", "[GS]", "<FNC1>", "{FNC1}", "[FNC1]"
+// (letters in either case) and U+241D, the visible symbol for GS.
+func (p *Parser) sepLen(data string, i int) int {
+	c := data[i]
+	if c == gs {
+		return 1
+	}
+	if c == '^' || c == '<' || c == '{' || c == '[' || c == 0xe2 {
+		if n := spelledSep(data[i:]); n > 0 {
+			return n
+		}
+	}
+	if c == p.standin && c != 0 {
+		return 1
+	}
+	return 0
+}
 
-// Parse says what raw is. It trims the scanner's CR/LF and surrounding
-// spaces, strips an AIM symbology identifier, and then decides, in order:
+// spelledSep returns the length of a spelled-out GS at the start of s, 0 if
+// there is none.
+func spelledSep(s string) int {
+	switch s[0] {
+	case '^':
+		if len(s) >= 2 && s[1] == ']' {
+			return 2
+		}
+	case 0xe2:
+		if strings.HasPrefix(s, "\u241d") {
+			return 3
+		}
+	case '<', '{', '[':
+		closer := byte('>')
+		switch s[0] {
+		case '{':
+			closer = '}'
+		case '[':
+			closer = ']'
+		}
+		for _, name := range [...]string{"GS", "FNC1"} {
+			if n := len(name) + 2; len(s) >= n && s[n-1] == closer && strings.EqualFold(s[1:n-1], name) {
+				return n
+			}
+		}
+	}
+	return 0
+}
+
+// hasSep reports whether data holds a GS1 separator in any spelling.
+func (p *Parser) hasSep(data string) bool {
+	for i := 0; i < len(data); i++ {
+		if p.sepLen(data, i) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// trimScan removes what the scanner or its wedge adds around the data: the
+// Enter (CR, LF or CRLF) or Tab suffix, spaces, and NUL padding from
+// fixed-length serial buffers.
+func trimScan(s string) string {
+	for {
+		t := strings.TrimSpace(strings.Trim(s, "\x00"))
+		if t == s {
+			return t
+		}
+		s = t
+	}
+}
+
+// gs1Identifier reports whether the AIM symbology identifier id (e.g. "]C1")
+// says the symbol starts with FNC1, that is, carries GS1 element strings
+// (GS1 General Specifications §5.1.3; ISO/IEC 15424): ]C1 GS1-128, ]d2 and
+// ]d5 GS1 DataMatrix, ]Q3 and ]Q4 GS1 QR Code, ]J1 GS1 DotCode, ]e0 GS1
+// DataBar. The letter's case is not trusted — a keyboard wedge with Caps
+// Lock on types "]c1" for "]C1" — except that ]E0 is EAN/UPC, not DataBar.
+func gs1Identifier(id string) bool {
+	if id == "]e0" {
+		return true
+	}
+	switch id[1] | 0x20 { // lower case
+	case 'c', 'j':
+		return id[2] == '1'
+	case 'd':
+		return id[2] == '2' || id[2] == '5'
+	case 'q':
+		return id[2] == '3' || id[2] == '4'
+	}
+	return false
+}
+
+// Parse says what raw is. It trims the scanner's Enter (CR, LF, CRLF or
+// Tab), surrounding spaces and NUL padding, strips an AIM symbology
+// identifier, and then decides, in order:
 //
-//   - GS1 element string: a GS1 symbology identifier (]C1 ]d2 ]Q3 ]e0), a
-//     separator in the data, or the human-readable form "(01)…(17)…";
-//   - all digits: 2 digits is a location check code, 8/12/13/14 digits a
-//     GTIN, 18 digits an SSCC, check digits verified;
+//   - EAN/UPC (identifier ]E…): ]E0 with 13 or 12 digits is an EAN-13 or
+//     UPC-A GTIN, ]E0 with 8 digits a UPC-E (expanded to its GTIN-12), ]E4
+//     an EAN-8, ]E3 a symbol with a 2- or 5-digit add-on (dropped: an issue
+//     number or price, not part of the GTIN); an add-on alone (]E1, ]E2) is
+//     rejected;
+//   - GS1 DataBar (]e0) with 14 digits: the GTIN, as ZXing reports it;
+//   - ITF with its check digit stripped (]I3) and 13 digits: an ITF-14
+//     GTIN, check digit restored;
+//   - GS1 element string: a GS1 symbology identifier (]C1, ]d2, ]d5, ]Q3,
+//     ]Q4, ]J1, ]e0), a separator in the data (see the package doc for its
+//     spellings), or the human-readable form "(01)…(17)…"; a scan without
+//     any separator whose last, variable-length field ends with what reads
+//     as further elements is refused (ReasonAmbiguous);
+//   - all digits (spaces allowed between digit groups, as people type the
+//     human-readable line): 2 digits is a location check code, 8/12/13/14
+//     digits a GTIN (8 digits: EAN-8, or UPC-E with Config.EightDigitUPCE),
+//     18 digits an SSCC, check digits verified;
 //   - the node's codes: badge, PO, order, RMA, LPN, location;
 //   - digits that begin with a GS1 AI: a GS1 string without identifier
 //     (unless even its first element is cut short).
@@ -352,7 +523,7 @@ func (p *Parser) Parse(raw string) (Scan, error) {
 }
 
 func (p *Parser) parse(s *Scan, raw string) error {
-	raw = strings.TrimSpace(raw)
+	raw = trimScan(raw)
 	s.Raw = raw
 	if raw == "" {
 		return newError(0, "", ReasonEmpty, "empty scan")
@@ -361,37 +532,30 @@ func (p *Parser) parse(s *Scan, raw string) error {
 	if len(raw) >= 3 && raw[0] == ']' && isLetter(raw[1]) && (isDigit(raw[2]) || isLetter(raw[2])) {
 		s.Symbology = raw[:3]
 		body, off = raw[3:], 3
-		switch s.Symbology {
-		case "]C1", "]d2", "]Q3", "]e0":
-			forceGS1 = true
-		}
 		if body == "" {
 			return newError(off, "", ReasonEmpty, "empty scan after symbology identifier "+s.Symbology)
 		}
+		if done, err := p.bySymbology(s, body, off, s.Symbology[1], s.Symbology[2]); done {
+			return err
+		}
+		forceGS1 = gs1Identifier(s.Symbology)
+	} else if name, aim, ok := zbarType(raw); ok {
+		// zbarimg without --raw: "EAN-13:4006381333931".
+		body, off = raw[len(name)+1:], len(name)+1
+		if body == "" {
+			return newError(off, "", ReasonEmpty, "empty scan after zbar's symbology name "+name)
+		}
+		if aim != "" {
+			if done, err := p.bySymbology(s, body, off, aim[0], aim[1]); done {
+				return err
+			}
+		}
 	}
-	if forceGS1 || body[0] == '(' || strings.IndexByte(body, gs) >= 0 ||
-		(p.standin != 0 && strings.IndexByte(body, p.standin) >= 0) {
+	if forceGS1 || body[0] == '(' || p.hasSep(body) {
 		return p.parseGS1(s, body, off)
 	}
-	if allDigits(body) {
-		switch len(body) {
-		case 2:
-			s.Kind, s.Code = KindCheckCode, body
-			return nil
-		case 8, 12, 13, 14:
-			gtin, err := normalizeGTIN(body, off)
-			if err != nil {
-				return err
-			}
-			s.Kind, s.GTIN = KindGTIN, gtin
-			return nil
-		case 18:
-			if err := verifyCheckDigit(body, "", "SSCC", off); err != nil {
-				return err
-			}
-			s.Kind, s.SSCC = KindSSCC, body
-			return nil
-		}
+	if done, err := p.digits(s, body, off); done {
+		return err
 	}
 	if code, ok := upperASCII(body); ok {
 		for i := range p.codes {
@@ -411,7 +575,173 @@ func (p *Parser) parse(s *Scan, raw string) error {
 			}
 		}
 	}
+	if digitGroups(body) {
+		// The human-readable line under an EAN, UPC or SSCC, typed with
+		// its spaces: "4 006381 333931", "0 36000 29145 2".
+		if done, err := p.digits(s, strings.ReplaceAll(body, " ", ""), off); done {
+			return err
+		}
+	}
 	return newError(off, "", ReasonUnrecognised, "not a recognised code")
+}
+
+// digits classifies an all-digit body: a check code, a GTIN or an SSCC.
+// done is false when body is not one of those lengths of digits.
+func (p *Parser) digits(s *Scan, body string, off int) (done bool, err error) {
+	if !allDigits(body) {
+		return false, nil
+	}
+	switch len(body) {
+	case 2:
+		s.Kind, s.Code = KindCheckCode, body
+		return true, nil
+	case 8:
+		if p.upce8 && (body[0] == '0' || body[0] == '1') {
+			return true, setGTIN(s, body, off, expandUPCE)
+		}
+		return true, setGTIN(s, body, off, eightDigits)
+	case 12, 13, 14:
+		return true, setGTIN(s, body, off, normalizeGTIN)
+	case 18:
+		if err := verifyCheckDigit(body, "", "SSCC", off); err != nil {
+			return true, err
+		}
+		s.Kind, s.SSCC = KindSSCC, body
+		return true, nil
+	}
+	return false, nil
+}
+
+func setGTIN(s *Scan, digits string, off int, norm func(string, int) (string, error)) error {
+	gtin, err := norm(digits, off)
+	if err != nil {
+		return err
+	}
+	s.Kind, s.GTIN = KindGTIN, gtin
+	return nil
+}
+
+// eightDigits reads a bare 8-digit scan as an EAN-8. When its check digit
+// fails but it is a valid UPC-E, the error says so: the scanner is sending
+// UPC-E unexpanded and without AIM identifiers.
+func eightDigits(s string, pos int) (string, error) {
+	gtin, err := normalizeGTIN(s, pos)
+	if e, ok := err.(*Error); ok && e.Reason == ReasonCheckDigit && (s[0] == '0' || s[0] == '1') {
+		if _, uerr := expandUPCE(s, pos); uerr == nil {
+			e.Msg += "; as a UPC-E it is valid: set the scanner to expand UPC-E to UPC-A or to send AIM identifiers, or set EightDigitUPCE"
+		}
+	}
+	return gtin, err
+}
+
+// bySymbology handles the symbologies whose identifier decides what the
+// data is: EAN/UPC, GS1 DataBar carrying a bare GTIN, and ITF-14 with its
+// check digit stripped. done is false for everything else.
+func (p *Parser) bySymbology(s *Scan, body string, off int, code, mod byte) (done bool, err error) {
+	switch {
+	case code == 'E' || (code == 'e' && mod == '0' && eanShaped(body)):
+		return p.ean(s, body, off, mod)
+	case code == 'e' && mod == '0' && len(body) == 14 && allDigits(body):
+		// ZXing reports GS1 DataBar (Omnidirectional, Stacked, Limited) as
+		// the 14-digit GTIN without its AI 01; scanners send "01" first.
+		return true, setGTIN(s, body, off, normalizeGTIN)
+	case code == 'I' && mod == '3' && len(body) == 13 && allDigits(body):
+		// ]I3: the reader verified and stripped the ITF check digit, which
+		// on an ITF-14 is the GTIN's own check digit.
+		d, _ := GS1CheckDigit(body)
+		s.Kind, s.GTIN = KindGTIN, body+string(rune(d))
+		return true, nil
+	}
+	return false, nil
+}
+
+// zbarTypes maps the symbology names zbarimg prints before the data (when
+// not run with --raw) to the AIM code and modifier with the same meaning
+// for bySymbology, "" for the names that only need stripping.
+var zbarTypes = [...]struct{ name, aim string }{
+	{"EAN-13", "E0"}, {"UPC-A", "E0"}, {"ISBN-13", "E0"}, {"UPC-E", "E0"}, {"EAN-8", "E4"},
+	{"EAN-2", "E1"}, {"EAN-5", "E2"}, {"I2/5", ""}, {"CODE-128", ""}, {"CODE-39", ""},
+	{"CODE-93", ""}, {"CODABAR", ""}, {"DataBar", ""}, {"DataBar-Exp", ""}, {"QR-Code", ""},
+	{"PDF417", ""}, {"COMPOSITE", ""}, {"SQ-CODE", ""}, {"ISBN-10", ""},
+}
+
+// zbarType recognises zbarimg's "NAME:" before the data.
+func zbarType(raw string) (name, aim string, ok bool) {
+	i := strings.IndexByte(raw, ':')
+	if i < 4 || i > 11 {
+		return "", "", false
+	}
+	for _, t := range zbarTypes {
+		if raw[:i] == t.name {
+			return t.name, t.aim, true
+		}
+	}
+	return "", "", false
+}
+
+// eanShaped reports whether body has the 8, 12 or 13 digits of an EAN/UPC
+// symbol, so that "]e0" before it is "]E0" typed with Caps Lock on.
+func eanShaped(body string) bool {
+	return (len(body) == 8 || len(body) == 12 || len(body) == 13) && allDigits(body)
+}
+
+// ean decodes the data of an EAN/UPC symbol (AIM ]E, ISO/IEC 15420 Annex B):
+//
+//   - ]E0: EAN-13 or UPC-A (13 digits; 12 from decoders that give UPC-A
+//     its own 12), or UPC-E as 8 digits (number system, 6 digits, check
+//     digit), which is a zero-suppressed GTIN-12 and is expanded;
+//   - ]E4: EAN-8;
+//   - ]E3: main symbol and add-on, 15 or 18 digits (ISO), or main, space,
+//     add-on (zxing-cpp);
+//   - ]E1, ]E2: a 2- or 5-digit add-on alone;
+//   - main symbol followed by the add-on's own identifier,
+//     "]E0…]E2…" (Datalogic).
+//
+// done is false when body is not digits, so that the node's codes still
+// classify.
+func (p *Parser) ean(s *Scan, body string, off int, mod byte) (done bool, err error) {
+	main, addOn := body, ""
+	if i := strings.IndexByte(body, ' '); i > 0 {
+		main, addOn = body[:i], body[i+1:]
+	} else if i := strings.Index(body, "]E"); i > 0 && len(body) >= i+3 {
+		main, addOn = body[:i], body[i+3:]
+	} else if mod == '3' && (len(body) == 15 || len(body) == 18) {
+		main, addOn = body[:13], body[13:]
+	}
+	if !allDigits(main) || (addOn != "" && !allDigits(addOn)) {
+		return false, nil
+	}
+	if addOn != "" && len(addOn) != 2 && len(addOn) != 5 {
+		return true, newError(off+len(body)-len(addOn), "", ReasonLength,
+			fmt.Sprintf("an EAN/UPC add-on has 2 or 5 digits, got %d", len(addOn)))
+	}
+	switch {
+	case mod == '1' || mod == '2':
+		return true, newError(off, "", ReasonUnrecognised,
+			"an EAN/UPC add-on (issue number or price) scanned alone; scan the main barcode beside it")
+	case len(main) == 8 && mod == '4':
+		return true, setGTIN(s, main, off, normalizeGTIN)
+	case len(main) == 8:
+		return true, setGTIN(s, main, off, expandUPCE)
+	case len(main) == 12 || len(main) == 13:
+		return true, setGTIN(s, main, off, normalizeGTIN)
+	}
+	return true, newError(off, "", ReasonLength,
+		fmt.Sprintf("an EAN/UPC symbol has 8, 12 or 13 digits, got %d", len(main)))
+}
+
+// digitGroups reports whether s is digits in groups separated by single
+// spaces, e.g. "4 006381 333931".
+func digitGroups(s string) bool {
+	if !isDigit(s[0]) || !isDigit(s[len(s)-1]) || strings.IndexByte(s, ' ') < 0 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) && (s[i] != ' ' || s[i-1] == ' ') {
+			return false
+		}
+	}
+	return true
 }
 
 // upperASCII upper-cases s, allocating only when s has lower-case letters.
