@@ -41,6 +41,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 type edge struct {
 	log     *slog.Logger
 	metrics *metrics
+	codec   *wireCodec
 }
 
 func (e *edge) observe(ctx context.Context, method string, start time.Time, err error) {
@@ -65,6 +66,9 @@ func (e *edge) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, h
 		err = toStatus(e.log, info.FullMethod, err)
 		e.observe(ctx, info.FullMethod, start, err)
 	}()
+	if err := e.codec.decodeError(req); err != nil {
+		return nil, err
+	}
 	return handler(ctx, req)
 }
 
@@ -77,5 +81,19 @@ func (e *edge) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo
 		err = toStatus(e.log, info.FullMethod, err)
 		e.observe(ss.Context(), info.FullMethod, start, err)
 	}()
-	return handler(srv, ss)
+	return handler(srv, &checkedStream{ServerStream: ss, codec: e.codec})
+}
+
+// checkedStream answers a malformed streamed message as InvalidArgument,
+// as the unary path does.
+type checkedStream struct {
+	grpc.ServerStream
+	codec *wireCodec
+}
+
+func (s *checkedStream) RecvMsg(m any) error {
+	if err := s.ServerStream.RecvMsg(m); err != nil {
+		return err
+	}
+	return s.codec.decodeError(m)
 }

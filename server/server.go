@@ -125,12 +125,13 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	s.Receiving.OnUnstaged = s.Putaway.Unstage
 
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	e := &edge{log: s.log, metrics: newMetrics(s.registry)}
+	e := &edge{log: s.log, metrics: newMetrics(s.registry), codec: newWireCodec()}
 	opts := []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(e.unary, s.Auth.UnaryInterceptor),
 		grpc.ChainStreamInterceptor(e.stream, s.Auth.StreamInterceptor),
 		// Stop waits for handlers, so the database closes after the last one.
 		grpc.WaitForHandlers(true),
+		grpc.ForceServerCodecV2(e.codec),
 	}
 	if s.tls != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(s.tls)))
