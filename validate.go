@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 )
@@ -17,6 +19,12 @@ var (
 func validatorInstance() *validator.Validate {
 	validateOnce.Do(func() {
 		validate = validator.New(validator.WithRequiredStructEnabled())
+		// nocontrol: free text (names, reasons, descriptions) may be any
+		// language but not control characters or broken UTF-8.
+		validate.RegisterValidation("nocontrol", func(fl validator.FieldLevel) bool {
+			s := fl.Field().String()
+			return utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
+		})
 		// Report fields by their json (= proto) names, so a handheld sees
 		// "quantity", not "Quantity".
 		validate.RegisterTagNameFunc(func(f reflect.StructField) string {
@@ -87,6 +95,10 @@ func describe(fe validator.FieldError) string {
 		return "must be a date like " + fe.Param()
 	case "numeric":
 		return "must be digits"
+	case "printascii":
+		return "must be printable ASCII (letters, digits, punctuation)"
+	case "nocontrol":
+		return "must be text without control characters"
 	default:
 		return "is not valid (" + fe.Tag() + ")"
 	}

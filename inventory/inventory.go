@@ -51,8 +51,8 @@ const (
 // Item is one SKU of the node's item master.
 type Item struct {
 	ID            int64  `json:"id,omitempty"`
-	SKU           string `json:"sku" validate:"required,max=64"`
-	Description   string `json:"description" validate:"max=256"`
+	SKU           string `json:"sku" validate:"required,max=64,printascii"`
+	Description   string `json:"description" validate:"max=256,nocontrol"`
 	UnitCostCents int64  `json:"unit_cost_cents" validate:"gte=0"`
 	LotTracked    bool   `json:"lot_tracked"`
 	ExpiryTracked bool   `json:"expiry_tracked"`

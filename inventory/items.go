@@ -87,8 +87,11 @@ func upsertItem(ctx context.Context, tx *store.Tx, it Item) (Item, error) {
 // GetItem returns the item with the given SKU.
 func (s *Service) GetItem(ctx context.Context, sku string) (Item, error) {
 	sku = strings.ToUpper(strings.TrimSpace(sku))
-	if sku == "" {
+	switch {
+	case sku == "":
 		return Item{}, floorops.Invalid("sku", "is required")
+	case len(sku) > 64:
+		return Item{}, floorops.Invalid("sku", "must be at most 64 characters")
 	}
 	return ItemBySKU(ctx, s.db.Reader(), sku)
 }

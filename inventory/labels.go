@@ -42,6 +42,9 @@ func (s *Service) RenderLabel(ctx context.Context, r LabelRequest) (RenderedLabe
 	if r.Format == "" {
 		r.Format = label.FormatPNG
 	}
+	for _, f := range []*string{&r.LocationCode, &r.Zone, &r.LPNCode, &r.SSCC, &r.SKU, &r.Lot, &r.Expiry, &r.Symbology} {
+		*f = strings.TrimSpace(*f)
+	}
 	set := 0
 	for _, v := range []string{r.LocationCode, r.Zone, r.LPNCode + r.SSCC, r.SKU} {
 		if strings.TrimSpace(v) != "" {

@@ -99,8 +99,11 @@ func scanLocation(row interface{ Scan(...any) error }) (Location, error) {
 // GetLocation returns the location with the given code.
 func (s *Service) GetLocation(ctx context.Context, code string) (Location, error) {
 	code = strings.ToUpper(strings.TrimSpace(code))
-	if code == "" {
+	switch {
+	case code == "":
 		return Location{}, floorops.Invalid("code", "is required")
+	case len(code) > 32:
+		return Location{}, floorops.Invalid("code", "must be at most 32 characters")
 	}
 	return LocationByCode(ctx, s.db.Reader(), code)
 }

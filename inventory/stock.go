@@ -15,7 +15,7 @@ type MoveInput struct {
 	FromScan string `json:"from_location_scan" validate:"required,max=128"`
 	ToScan   string `json:"to_location_scan" validate:"required,max=128"`
 	SKU      string `json:"sku" validate:"required,max=64"`
-	Lot      string `json:"lot" validate:"max=20"`
+	Lot      string `json:"lot" validate:"omitempty,max=20,printascii"`
 	Expiry   string `json:"expiry" validate:"omitempty,datetime=2006-01-02"`
 	Qty      int64  `json:"quantity" validate:"gt=0,lte=10000000"`
 	Status   Status `json:"status" validate:"omitempty,oneof=available quarantine"`
@@ -28,6 +28,7 @@ type MoveInput struct {
 func (s *Service) MoveStock(ctx context.Context, requestID string, in MoveInput) (Movement, error) {
 	in.SKU = strings.ToUpper(strings.TrimSpace(in.SKU))
 	in.LPN = strings.ToUpper(strings.TrimSpace(in.LPN))
+	in.Lot = strings.TrimSpace(in.Lot)
 	if err := floorops.Validate(in); err != nil {
 		return Movement{}, err
 	}
@@ -84,8 +85,16 @@ func checkUnallocated(ctx context.Context, tx *store.Tx, k StockKey, st Status, 
 	return nil
 }
 
-// checkTracking refuses stock without the lot or expiry its item is tracked by.
+// checkTracking refuses stock without the lot or expiry its item is tracked
+// by, and a lot or expiry on an item that has none (receiving never records
+// one there, so no such stock exists to move or correct).
 func checkTracking(item Item, lot, expiry string) error {
+	if !item.LotTracked && lot != "" {
+		return floorops.Invalid("lot", "%s is not lot tracked: leave lot empty", item.SKU)
+	}
+	if !item.ExpiryTracked && expiry != "" {
+		return floorops.Invalid("expiry", "%s carries no expiry date: leave expiry empty", item.SKU)
+	}
 	if item.LotTracked && lot == "" {
 		return floorops.Invalid("lot", "is required: %s is lot tracked", item.SKU)
 	}
@@ -99,10 +108,10 @@ func checkTracking(item Item, lot, expiry string) error {
 type AdjustInput struct {
 	LocationCode string `json:"location_code" validate:"required,max=32"`
 	SKU          string `json:"sku" validate:"required,max=64"`
-	Lot          string `json:"lot" validate:"max=20"`
+	Lot          string `json:"lot" validate:"omitempty,max=20,printascii"`
 	Expiry       string `json:"expiry" validate:"omitempty,datetime=2006-01-02"`
 	Delta        int64  `json:"delta" validate:"ne=0,gte=-10000000,lte=10000000"`
-	Reason       string `json:"reason" validate:"required,max=64"`
+	Reason       string `json:"reason" validate:"required,max=64,nocontrol"`
 	Status       Status `json:"status" validate:"omitempty,oneof=available quarantine"`
 	LPN          string `json:"lpn" validate:"max=32"`
 	Actor        Actor  `json:"actor"`
@@ -116,6 +125,7 @@ func (s *Service) AdjustStock(ctx context.Context, requestID string, in AdjustIn
 	in.LocationCode = strings.ToUpper(strings.TrimSpace(in.LocationCode))
 	in.LPN = strings.ToUpper(strings.TrimSpace(in.LPN))
 	in.Reason = strings.ToLower(strings.TrimSpace(in.Reason))
+	in.Lot = strings.TrimSpace(in.Lot)
 	if err := floorops.Validate(in); err != nil {
 		return Movement{}, err
 	}

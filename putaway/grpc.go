@@ -2,6 +2,7 @@ package putaway
 
 import (
 	"context"
+	"github.com/floorops/floorops"
 	"time"
 
 	"github.com/floorops/floorops/auth"
@@ -102,6 +103,9 @@ func (h *Handler) SetHomeLocation(ctx context.Context, req *putawayv1.SetHomeLoc
 func (h *Handler) GetDockToStock(ctx context.Context, req *putawayv1.GetDockToStockRequest) (*putawayv1.GetDockToStockResponse, error) {
 	var since time.Time
 	if req.GetStartTime() != nil {
+		if err := req.GetStartTime().CheckValid(); err != nil {
+			return nil, floorops.Invalid("start_time", "is not a valid time: %v", err)
+		}
 		since = req.GetStartTime().AsTime()
 	}
 	overall, items, next, err := h.svc.GetDockToStock(ctx, since, int(req.GetPageSize()), req.GetPageToken())

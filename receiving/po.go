@@ -285,7 +285,7 @@ func (s *Service) ListPurchaseOrders(ctx context.Context, openOnly bool, limit i
 
 // VendorPolicy is how one vendor's deliveries are received.
 type VendorPolicy struct {
-	Vendor string `json:"vendor" validate:"required,max=64"`
+	Vendor string `json:"vendor" validate:"required,max=64,nocontrol"`
 	Blind  bool   `json:"blind_receiving"`
 }
 

@@ -26,6 +26,8 @@ type StartInput struct {
 // location scanned must be a dock; a container scan starts the receipt
 // for its ASN's PO. Blind receiving is fixed when the receipt starts.
 func (s *Service) StartReceipt(ctx context.Context, requestID string, in StartInput) (Receipt, error) {
+	in.DockScan = strings.TrimSpace(in.DockScan)
+	in.DocumentScan = strings.TrimSpace(in.DocumentScan)
 	if err := floorops.Validate(in); err != nil {
 		return Receipt{}, err
 	}

@@ -30,7 +30,7 @@ type ScanInput struct {
 	Raw            string          `json:"raw_scan" validate:"required,max=256"`
 	Qty            int64           `json:"quantity" validate:"gt=0,lte=100000"`
 	Condition      Condition       `json:"condition" validate:"omitempty,oneof=good damaged"`
-	Lot            string          `json:"lot" validate:"max=20"`
+	Lot            string          `json:"lot" validate:"omitempty,max=20,printascii"`
 	Expiry         string          `json:"expiry" validate:"omitempty,datetime=2006-01-02"`
 	OverrideReason string          `json:"override_reason" validate:"max=128"`
 	MayOverride    bool            `json:"may_override"`

@@ -61,7 +61,7 @@ const (
 // fields report receiving progress over every receipt of the PO.
 type PurchaseOrder struct {
 	Number       string   `json:"po_number" validate:"required,max=32"`
-	Vendor       string   `json:"vendor" validate:"required,max=64"`
+	Vendor       string   `json:"vendor" validate:"required,max=64,nocontrol"`
 	ExpectedDate string   `json:"expected_date" validate:"omitempty,datetime=2006-01-02"`
 	Status       POStatus `json:"status" validate:"omitempty,oneof=open closed"`
 	Lines        []POLine `json:"lines" validate:"required,min=1,max=1000,dive"`
