@@ -40,7 +40,7 @@ type Exception struct {
 func RecordException(ctx context.Context, tx *store.Tx, e Exception) error {
 	if e.RequestID != "" {
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM exceptions WHERE request_id = ? AND kind = ?`, e.RequestID, e.Kind).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM exceptions WHERE request_id = ? AND request_id <> '' AND kind = ?`, e.RequestID, e.Kind).Scan(&n); err != nil {
 			return fmt.Errorf("read exceptions: %w", err)
 		}
 		if n > 0 {

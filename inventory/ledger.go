@@ -45,6 +45,10 @@ type Move struct {
 	// its capacity. Set for moves an associate chooses (moves, putaway);
 	// left off for corrections that record what is physically there.
 	Placement bool
+	// Republish: the caller also changed the item's allocations in this
+	// transaction (a pick releases its allocation), so ATS is published
+	// even when the move itself does not change sellable stock.
+	Republish bool
 }
 
 // Movement is one ledger row as stored.
@@ -140,7 +144,19 @@ func Record(ctx context.Context, tx *store.Tx, m Move) (Movement, error) {
 	if err := emitMoved(ctx, tx, mv); err != nil {
 		return Movement{}, err
 	}
-	if sellable(from, mv.FromStatus) != sellable(to, mv.ToStatus) {
+	publish := m.Republish
+	if !publish {
+		fromSellable, err := sellableSide(ctx, tx, from, mv.FromStatus, m.Expiry)
+		if err != nil {
+			return Movement{}, err
+		}
+		toSellable, err := sellableSide(ctx, tx, to, mv.ToStatus, m.Expiry)
+		if err != nil {
+			return Movement{}, err
+		}
+		publish = fromSellable != toSellable
+	}
+	if publish {
 		if err := EmitAvailability(ctx, tx, m.ItemID); err != nil {
 			return Movement{}, err
 		}
@@ -148,10 +164,18 @@ func Record(ctx context.Context, tx *store.Tx, m Move) (Movement, error) {
 	return mv, nil
 }
 
-// sellable is whether a movement's side changes ATS. Blocked and counting
-// locations publish their own availability when that state changes.
-func sellable(l *Location, s Status) bool {
-	return l != nil && s == Available && l.Type.Sellable() && !l.Blocked
+// sellableSide is whether units on one side of a movement count toward ATS,
+// by the same rule as sellableStock: so a movement publishes ATS exactly
+// when it changes it.
+func sellableSide(ctx context.Context, tx *store.Tx, l *Location, s Status, expiry string) (bool, error) {
+	if l == nil || s != Available || !l.Type.Sellable() || l.Blocked {
+		return false, nil
+	}
+	if expiry != "" && expiry < tx.Now.UTC().Format(time.DateOnly) {
+		return false, nil
+	}
+	counting, err := CountPending(ctx, tx, l.ID)
+	return !counting, err
 }
 
 // take removes m.Qty from the source balance, deleting it when it reaches 0.

@@ -352,3 +352,38 @@ func TestAdjustDownRefusesAllocatedUnits(t *testing.T) {
 		t.Fatalf("adjusting away allocated units: %v, want failed precondition", err)
 	}
 }
+
+// TestMovesOutOfACountingBinPublishATS: a bin waiting for a count is not
+// sellable, so moving stock out of it to a normal bin changes ATS, and the
+// movement must publish it.
+func TestMovesOutOfACountingBinPublishATS(t *testing.T) {
+	t.Parallel()
+	svc, db := mustService(t)
+	seedLedger(t, svc)
+	ctx := context.Background()
+	if _, err := svc.AdjustStock(ctx, "a", inventory.AdjustInput{LocationCode: "A-01-01-B", SKU: "X1", Delta: 10, Reason: "found"}); err != nil {
+		t.Fatal(err)
+	}
+	bin, _ := svc.GetLocation(ctx, "A-01-01-B")
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		_, err := inventory.RequestCount(ctx, tx, inventory.CountRequest{LocationID: bin.ID, Reason: "short_pick"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	events := func() int {
+		var n int
+		db.Reader().QueryRow(`SELECT COUNT(*) FROM outbox WHERE kind = 'availability_changed'`).Scan(&n)
+		return n
+	}
+	before := events()
+	if _, err := svc.MoveStock(ctx, "m", inventory.MoveInput{FromScan: "A-01-01-B", ToScan: "A-01-02-A", SKU: "X1", Qty: 10}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := svc.AvailableToSell(ctx, []string{"X1"}); got[0].ATS != 10 {
+		t.Fatalf("ATS after moving out of the counting bin = %d, want 10", got[0].ATS)
+	}
+	if events() != before+1 {
+		t.Fatalf("the move changed ATS but published %d events", events()-before)
+	}
+}

@@ -417,7 +417,7 @@ func startList(ctx context.Context, tx *store.Tx, in StartInput, totes []string)
 	for _, tote := range totes {
 		var other int64
 		err := tx.QueryRowContext(ctx, `SELECT plo.list_id FROM pick_list_orders plo JOIN pick_lists pl ON pl.id = plo.list_id
-			WHERE plo.tote = ? AND pl.state = 'picking' LIMIT 1`, tote).Scan(&other)
+			WHERE plo.tote = ? AND plo.tote <> '' AND pl.state = 'picking' LIMIT 1`, tote).Scan(&other)
 		if err == nil {
 			return PickList{}, floorops.Errorf(floorops.EPRECONDITION, "tote %s is on pick list %d: take an empty tote", tote, other)
 		}

@@ -235,6 +235,7 @@ func pick(ctx context.Context, tx *store.Tx, t task, qty int64, requestID string
 		Kind: inventory.KindPick, ItemID: t.itemID, Lot: t.lot, Expiry: t.expiry,
 		From: t.locationID, FromLPN: t.lpn, To: t.shipID, ToLPN: t.tote,
 		Qty: qty, Ref: t.orderRef, Actor: a, RequestID: requestID,
+		Republish: true, // the pick released its allocation too
 	})
 	if err != nil {
 		return inventory.Movement{}, err
