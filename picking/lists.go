@@ -312,17 +312,8 @@ func (s *Service) ListPickLists(ctx context.Context, state ListState, limit int,
 	if err != nil {
 		return nil, "", fmt.Errorf("list pick lists: %w", err)
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, "", err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	ids, err := store.Column[int64](rows)
+	if err != nil {
 		return nil, "", err
 	}
 	next := ""

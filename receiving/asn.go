@@ -264,17 +264,8 @@ func (s *Service) ListASNs(ctx context.Context, poNumber string, limit int, page
 	if err != nil {
 		return nil, "", fmt.Errorf("list ASNs: %w", err)
 	}
-	var numbers []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return nil, "", err
-		}
-		numbers = append(numbers, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	numbers, err := store.Column[string](rows)
+	if err != nil {
 		return nil, "", err
 	}
 	next := ""

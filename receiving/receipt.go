@@ -401,17 +401,8 @@ func (s *Service) ListReceipts(ctx context.Context, f ReceiptFilter, limit int, 
 	if err != nil {
 		return nil, "", fmt.Errorf("list receipts: %w", err)
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, "", err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	ids, err := store.Column[int64](rows)
+	if err != nil {
 		return nil, "", err
 	}
 	next := ""

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"encoding/base64"
 	"strconv"
 
@@ -61,3 +62,18 @@ func NewestFirst(pageSize int, token string) (limit int, before int64, err error
 
 // IDPageToken is the token of a newest-first page that ended at id.
 func IDPageToken(id int64) string { return EncodePageToken(strconv.FormatInt(id, 10)) }
+
+// Column reads the single column of every row into a slice and closes rows:
+// the keys of a page, before each row's full view is loaded.
+func Column[T any](rows *sql.Rows) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
