@@ -52,13 +52,8 @@ func TestPrint(t *testing.T) {
 
 func TestPrintUnreachable(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close() // nothing listens there now: the printer is off
-	err = Print(t.Context(), addr, []byte("^XA^XZ"))
+	addr := refusingAddr(t) // the printer is off
+	err := Print(t.Context(), addr, []byte("^XA^XZ"))
 	if err == nil {
 		t.Fatal("Print to a closed port succeeded")
 	}
