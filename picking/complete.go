@@ -35,11 +35,11 @@ func (s *Service) CompletePickList(ctx context.Context, requestID string, in Com
 		return Completion{}, err
 	}
 	c, err := store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "CompletePickList", Body: in},
-		func(tx *store.Tx) (Completion, error) { return completeList(ctx, tx, requestID, in) })
+		func(tx *store.Tx) (Completion, error) { return s.completeList(ctx, tx, requestID, in) })
 	return c, s.recordRefusal(ctx, requestID, err)
 }
 
-func completeList(ctx context.Context, tx *store.Tx, requestID string, in CompleteInput) (Completion, error) {
+func (s *Service) completeList(ctx context.Context, tx *store.Tx, requestID string, in CompleteInput) (Completion, error) {
 	h, err := loadHeader(ctx, tx, in.ListID)
 	if err != nil {
 		return Completion{}, err
@@ -72,6 +72,13 @@ func completeList(ctx context.Context, tx *store.Tx, requestID string, in Comple
 	if _, err := tx.ExecContext(ctx, `UPDATE pick_lists SET state = 'completed', ship_location_id = ?, completed_at = ? WHERE id = ?`,
 		drop.ID, now, h.ID); err != nil {
 		return Completion{}, fmt.Errorf("complete pick list: %w", err)
+	}
+	orders, err := listOrderIDs(ctx, tx, h.ID)
+	if err != nil {
+		return Completion{}, err
+	}
+	if err := s.handOffReturns(ctx, tx, in.Actor, orders...); err != nil {
+		return Completion{}, err
 	}
 	rows, err := tx.QueryContext(ctx, `UPDATE pick_orders SET state = 'picked', updated_at = ?
 		WHERE id IN (SELECT order_id FROM pick_list_orders WHERE list_id = ?) AND state = 'listed'

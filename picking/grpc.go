@@ -65,7 +65,7 @@ func (h *Handler) CancelOrder(ctx context.Context, req *pickingv1.CancelOrderReq
 	resp := &pickingv1.CancelOrderResponse{Order: orderToProto(res.Order)}
 	for _, r := range res.Returns {
 		resp.ReturnTasks = append(resp.ReturnTasks, &pickingv1.ReturnTask{Id: r.ID, OrderId: r.OrderID, Sku: r.SKU, Lot: r.Lot,
-			Expiry: r.Expiry, LocationCode: r.LocationCode, Tote: r.Tote, Quantity: r.Qty})
+			Expiry: r.Expiry, LocationCode: r.LocationCode, Tote: r.Tote, Quantity: r.Qty, HandedToPutaway: r.HandedToPutaway})
 	}
 	return resp, nil
 }

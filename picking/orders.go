@@ -250,10 +250,10 @@ func (s *Service) CancelOrder(ctx context.Context, requestID string, in CancelIn
 		return CancelResult{}, err
 	}
 	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "CancelOrder", Body: in},
-		func(tx *store.Tx) (CancelResult, error) { return cancelOrder(ctx, tx, in) })
+		func(tx *store.Tx) (CancelResult, error) { return s.cancelOrder(ctx, tx, in) })
 }
 
-func cancelOrder(ctx context.Context, tx *store.Tx, in CancelInput) (CancelResult, error) {
+func (s *Service) cancelOrder(ctx context.Context, tx *store.Tx, in CancelInput) (CancelResult, error) {
 	o, err := loadOrder(ctx, tx, in.OrderID)
 	if err != nil {
 		return CancelResult{}, err
@@ -305,6 +305,9 @@ func cancelOrder(ctx context.Context, tx *store.Tx, in CancelInput) (CancelResul
 		ORDER BY MIN(t.id)`, in.Actor.Badge, now, o.ID); err != nil {
 		return CancelResult{}, fmt.Errorf("create return tasks: %w", err)
 	}
+	if err := s.handOffReturns(ctx, tx, in.Actor, o.ID); err != nil {
+		return CancelResult{}, err
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE pick_order_lines SET backordered_qty = 0 WHERE order_id = ?`, o.ID); err != nil {
 		return CancelResult{}, fmt.Errorf("clear backorders: %w", err)
 	}
@@ -342,14 +345,14 @@ func emitCancelled(ctx context.Context, tx *store.Tx, before Order, reason strin
 	}
 	for _, r := range returns {
 		ev.ReturnTasks = append(ev.ReturnTasks, &eventv1.OrderCancelledReturn{ReturnTaskId: r.ID, Sku: r.SKU, Lot: r.Lot,
-			Expiry: r.Expiry, LocationCode: r.LocationCode, Tote: r.Tote, Quantity: r.Qty})
+			Expiry: r.Expiry, LocationCode: r.LocationCode, Tote: r.Tote, Quantity: r.Qty, HandedToPutaway: r.HandedToPutaway})
 	}
 	_, err := inventory.Emit(ctx, tx, "order_cancelled", &eventv1.Event{Payload: &eventv1.Event_OrderCancelled{OrderCancelled: ev}})
 	return err
 }
 
 func loadReturns(ctx context.Context, q inventory.Querier, orderID int64) ([]ReturnTask, error) {
-	rows, err := q.QueryContext(ctx, `SELECT r.id, o.order_ref, i.sku, r.lot, r.expiry, l.code, r.lpn, r.qty
+	rows, err := q.QueryContext(ctx, `SELECT r.id, o.order_ref, i.sku, r.lot, r.expiry, l.code, r.lpn, r.qty, r.state = 'done'
 		FROM pick_returns r JOIN pick_orders o ON o.id = r.order_id JOIN items i ON i.id = r.item_id JOIN locations l ON l.id = r.location_id
 		WHERE r.order_id = ? ORDER BY r.id`, orderID)
 	if err != nil {
@@ -359,7 +362,7 @@ func loadReturns(ctx context.Context, q inventory.Querier, orderID int64) ([]Ret
 	var out []ReturnTask
 	for rows.Next() {
 		var r ReturnTask
-		if err := rows.Scan(&r.ID, &r.OrderID, &r.SKU, &r.Lot, &r.Expiry, &r.LocationCode, &r.Tote, &r.Qty); err != nil {
+		if err := rows.Scan(&r.ID, &r.OrderID, &r.SKU, &r.Lot, &r.Expiry, &r.LocationCode, &r.Tote, &r.Qty, &r.HandedToPutaway); err != nil {
 			return nil, err
 		}
 		out = append(out, r)

@@ -30,14 +30,23 @@
 package picking
 
 import (
+	"context"
 	"time"
 
+	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/store"
 )
 
 // Service is picking over one node's database.
 type Service struct {
 	db *store.DB
+
+	// OnReturnToStock, when set, is handed the picked units of a cancelled
+	// order once they are at rest at a ship lane (the list that picked them
+	// is completed), in the same transaction; server wires it to putaway,
+	// so the units go back to stock as a location-verified putaway task.
+	// Unset, the returns stay listed on the order for a lead to move.
+	OnReturnToStock func(ctx context.Context, tx *store.Tx, st inventory.StagedStock) error
 }
 
 // NewService returns picking over db.
@@ -175,4 +184,7 @@ type ReturnTask struct {
 	LocationCode string `json:"location_code"`
 	Tote         string `json:"tote"`
 	Qty          int64  `json:"quantity"`
+	// HandedToPutaway: the units are at rest and a putaway task carries
+	// them back to stock.
+	HandedToPutaway bool `json:"handed_to_putaway"`
 }

@@ -11,6 +11,7 @@ import (
 	eventv1 "github.com/floorops/floorops/proto/floorops/event/v1"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
 	pickingv1 "github.com/floorops/floorops/proto/floorops/picking/v1"
+	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/server"
 	"github.com/google/go-cmp/cmp"
@@ -414,6 +415,7 @@ func TestPickingEndToEnd(t *testing.T) {
 	if returned != 9 || canc.GetOrder().GetState() != pickingv1.OrderState_ORDER_STATE_CANCELLED {
 		t.Fatalf("cancel after picking: %v", canc)
 	}
+	e.putBackReturns(t, canc.GetReturnTasks(), "SO-1")
 	_, err = e.pk.CancelOrder(e.central, &pickingv1.CancelOrderRequest{RequestId: "c-2", OrderId: "SO-1"})
 	wantCode(t, err, codes.FailedPrecondition)
 	_, err = e.pk.CancelOrder(e.central, &pickingv1.CancelOrderRequest{RequestId: "c-3", OrderId: "SO-404"})
@@ -462,6 +464,47 @@ func TestPickingEndToEnd(t *testing.T) {
 			allocated, picked, shorts, backorders, avail)
 	}
 	e.checkLedger(t)
+}
+
+// putBackReturns checks that the return tasks of a cancelled order were
+// handed to putaway, puts each back where the node directs, and checks the
+// units are sellable again.
+func (e *pickEnv) putBackReturns(t *testing.T, returns []*pickingv1.ReturnTask, orderID string) {
+	t.Helper()
+	pa := putawayv1.NewPutawayServiceClient(e.n.conn)
+	want := map[string]int64{} // SKU -> units to put back
+	for _, r := range returns {
+		if !r.GetHandedToPutaway() {
+			t.Fatalf("return task %v of a completed list was not handed to putaway", r)
+		}
+		want[r.GetSku()] += r.GetQuantity()
+	}
+	tasks, err := pa.ListTasks(e.lead, &putawayv1.ListTasksRequest{PageSize: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, task := range tasks.GetTasks() {
+		if task.GetReference() != "cancelled order "+orderID {
+			continue
+		}
+		got[task.GetSku()] += task.GetRemainingQuantity()
+		before := e.ats(t, task.GetSku()).GetAvailableToSell()
+		sug, err := pa.SuggestLocation(e.assoc, &putawayv1.SuggestLocationRequest{TaskId: task.GetId()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pa.ConfirmPutaway(e.assoc, &putawayv1.ConfirmPutawayRequest{RequestId: e.rid("putback"), TaskId: task.GetId(),
+			LocationScan: sug.GetSuggestion().GetLocationCode(), Quantity: task.GetRemainingQuantity()}); err != nil {
+			t.Fatal(err)
+		}
+		if after := e.ats(t, task.GetSku()).GetAvailableToSell(); after != before+task.GetRemainingQuantity() {
+			t.Fatalf("ATS of %s went %d -> %d putting back %d units", task.GetSku(), before, after, task.GetRemainingQuantity())
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("putaway tasks for %s's returns (-want +got):\n%s", orderID, diff)
+	}
 }
 
 func wrongCheck(code string) string {
@@ -597,6 +640,19 @@ func TestPickingNoOversellUnderRace(t *testing.T) {
 	}
 	if n := e.count(t, `SELECT COUNT(*) FROM allocations a JOIN pick_tasks t ON t.allocation_id = a.id JOIN pick_orders o ON o.id = t.order_id WHERE o.state = 'cancelled'`); n != 0 {
 		t.Fatalf("%d allocations left on cancelled orders", n)
+	}
+	// Dropping the totes hands the cancelled orders' units to putaway.
+	for i, pl := range lists.GetPickLists() {
+		if _, err := e.pk.CompletePickList(e.assoc, &pickingv1.CompletePickListRequest{RequestId: fmt.Sprintf("race-done-%d", i),
+			PickListId: pl.GetId(), ShipLocationScan: pl.GetShipLocationCode()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := e.count(t, `SELECT COUNT(*) FROM pick_returns WHERE state = 'open'`); n != 0 {
+		t.Fatalf("%d return tasks were not handed to putaway when their lists completed", n)
+	}
+	if tasked := e.count(t, `SELECT COALESCE(SUM(qty), 0) FROM putaway_tasks WHERE ref LIKE 'cancelled order %'`); tasked != returned {
+		t.Fatalf("putaway tasks hold %d units of cancelled orders, return tasks %d", tasked, returned)
 	}
 	e.checkLedger(t)
 }

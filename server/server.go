@@ -115,11 +115,15 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	s.Putaway = putaway.NewService(s.DB)
 	s.Receiving = receiving.NewService(s.DB)
 	s.Receiving.Blind = cfg.BlindReceiving
-	// Stock received at a dock becomes a putaway task in the same transaction.
-	s.Receiving.OnStaged = func(ctx context.Context, tx *store.Tx, st inventory.StagedStock) error {
+	// Stock received at a dock, and picked units of a cancelled order once
+	// they are dropped at a ship lane, become putaway tasks in the same
+	// transaction.
+	toPutaway := func(ctx context.Context, tx *store.Tx, st inventory.StagedStock) error {
 		_, err := s.Putaway.CreateTask(ctx, tx, st)
 		return err
 	}
+	s.Receiving.OnStaged = toPutaway
+	s.Picking.OnReturnToStock = toPutaway
 	// An undone receipt scan takes its units off that task, or is refused
 	// if they were already put away.
 	s.Receiving.OnUnstaged = s.Putaway.Unstage

@@ -1380,9 +1380,12 @@ type OrderCancelledReturn struct {
 	// Tote holding the units.
 	Tote string `protobuf:"bytes,6,opt,name=tote,proto3" json:"tote,omitempty"`
 	// Units to put back.
-	Quantity      int64 `protobuf:"varint,7,opt,name=quantity,proto3" json:"quantity,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Quantity int64 `protobuf:"varint,7,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	// True when a putaway task already carries the units back to stock;
+	// false while they are on the cart of a list still being picked.
+	HandedToPutaway bool `protobuf:"varint,8,opt,name=handed_to_putaway,json=handedToPutaway,proto3" json:"handed_to_putaway,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *OrderCancelledReturn) Reset() {
@@ -1462,6 +1465,13 @@ func (x *OrderCancelledReturn) GetQuantity() int64 {
 		return x.Quantity
 	}
 	return 0
+}
+
+func (x *OrderCancelledReturn) GetHandedToPutaway() bool {
+	if x != nil {
+		return x.HandedToPutaway
+	}
+	return false
 }
 
 var File_floorops_event_v1_event_proto protoreflect.FileDescriptor
@@ -1588,7 +1598,7 @@ const file_floorops_event_v1_event_proto_rawDesc = "" +
 	"\x03sku\x18\x02 \x01(\tR\x03sku\x12+\n" +
 	"\x11released_quantity\x18\x03 \x01(\x03R\x10releasedQuantity\x12@\n" +
 	"\x1cbackorder_cancelled_quantity\x18\x04 \x01(\x03R\x1abackorderCancelledQuantity\x128\n" +
-	"\x18awaiting_return_quantity\x18\x05 \x01(\x03R\x16awaitingReturnQuantity\"\xcd\x01\n" +
+	"\x18awaiting_return_quantity\x18\x05 \x01(\x03R\x16awaitingReturnQuantity\"\xf9\x01\n" +
 	"\x14OrderCancelledReturn\x12$\n" +
 	"\x0ereturn_task_id\x18\x01 \x01(\x03R\freturnTaskId\x12\x10\n" +
 	"\x03sku\x18\x02 \x01(\tR\x03sku\x12\x10\n" +
@@ -1596,7 +1606,8 @@ const file_floorops_event_v1_event_proto_rawDesc = "" +
 	"\x06expiry\x18\x04 \x01(\tR\x06expiry\x12#\n" +
 	"\rlocation_code\x18\x05 \x01(\tR\flocationCode\x12\x12\n" +
 	"\x04tote\x18\x06 \x01(\tR\x04tote\x12\x1a\n" +
-	"\bquantity\x18\a \x01(\x03R\bquantityB>Z<github.com/floorops/floorops/proto/floorops/event/v1;eventv1b\x06proto3"
+	"\bquantity\x18\a \x01(\x03R\bquantity\x12*\n" +
+	"\x11handed_to_putaway\x18\b \x01(\bR\x0fhandedToPutawayB>Z<github.com/floorops/floorops/proto/floorops/event/v1;eventv1b\x06proto3"
 
 var (
 	file_floorops_event_v1_event_proto_rawDescOnce sync.Once

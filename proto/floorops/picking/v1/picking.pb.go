@@ -798,9 +798,14 @@ type ReturnTask struct {
 	// Tote holding the units.
 	Tote string `protobuf:"bytes,7,opt,name=tote,proto3" json:"tote,omitempty"`
 	// Units to put back.
-	Quantity      int64 `protobuf:"varint,8,opt,name=quantity,proto3" json:"quantity,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Quantity int64 `protobuf:"varint,8,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	// True once the units are at rest at a ship lane and a putaway task
+	// (reference "cancelled order <order_id>") carries them back to stock;
+	// false while they are still on the cart of a list being picked:
+	// completing that list hands them to putaway.
+	HandedToPutaway bool `protobuf:"varint,9,opt,name=handed_to_putaway,json=handedToPutaway,proto3" json:"handed_to_putaway,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *ReturnTask) Reset() {
@@ -887,6 +892,13 @@ func (x *ReturnTask) GetQuantity() int64 {
 		return x.Quantity
 	}
 	return 0
+}
+
+func (x *ReturnTask) GetHandedToPutaway() bool {
+	if x != nil {
+		return x.HandedToPutaway
+	}
+	return false
 }
 
 // CancelOrderRequest cancels an order.
@@ -2398,7 +2410,7 @@ const file_floorops_picking_v1_picking_proto_rawDesc = "" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x129\n" +
 	"\x06orders\x18\x02 \x03(\v2!.floorops.picking.v1.ReleaseOrderR\x06orders\"K\n" +
 	"\x15ReleaseOrdersResponse\x122\n" +
-	"\x06orders\x18\x01 \x03(\v2\x1a.floorops.picking.v1.OrderR\x06orders\"\xc8\x01\n" +
+	"\x06orders\x18\x01 \x03(\v2\x1a.floorops.picking.v1.OrderR\x06orders\"\xf4\x01\n" +
 	"\n" +
 	"ReturnTask\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x19\n" +
@@ -2408,7 +2420,8 @@ const file_floorops_picking_v1_picking_proto_rawDesc = "" +
 	"\x06expiry\x18\x05 \x01(\tR\x06expiry\x12#\n" +
 	"\rlocation_code\x18\x06 \x01(\tR\flocationCode\x12\x12\n" +
 	"\x04tote\x18\a \x01(\tR\x04tote\x12\x1a\n" +
-	"\bquantity\x18\b \x01(\x03R\bquantity\"f\n" +
+	"\bquantity\x18\b \x01(\x03R\bquantity\x12*\n" +
+	"\x11handed_to_putaway\x18\t \x01(\bR\x0fhandedToPutaway\"f\n" +
 	"\x12CancelOrderRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
