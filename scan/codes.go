@@ -21,9 +21,11 @@ func matchBadge(s string) bool {
 	return len(s) >= 3 && s[0] == 'B' && s[1] == '-' && isUpper(s[2]) && allAlnumUp(s[3:])
 }
 
-// matchDocument matches ^PREFIX-?[0-9A-Z][0-9A-Z-]*$ (dashes allowed after
-// the first character of the number) or, with dashes false,
-// ^PREFIX-?[0-9A-Z]+$.
+// matchDocument matches ^PREFIX(-[0-9A-Z]|[0-9])[0-9A-Z-]*$ (dashes
+// allowed after the first character of the number) or, with dashes false,
+// ^PREFIX(-[0-9A-Z]|[0-9])[0-9A-Z]*$. Without the dash the number starts
+// with a digit, so words that merely begin with the prefix ("SOLID",
+// "POSTAGE") are not documents.
 func matchDocument(s, prefix string, dashes bool) bool {
 	if len(s) <= len(prefix) || s[:len(prefix)] != prefix {
 		return false
@@ -31,8 +33,10 @@ func matchDocument(s, prefix string, dashes bool) bool {
 	s = s[len(prefix):]
 	if s[0] == '-' {
 		s = s[1:]
-	}
-	if s == "" || !isAlnumUp(s[0]) {
+		if s == "" || !isAlnumUp(s[0]) {
+			return false
+		}
+	} else if !isDigit(s[0]) {
 		return false
 	}
 	for i := 1; i < len(s); i++ {

@@ -116,6 +116,12 @@ func TestParseDevices(t *testing.T) {
 		{"zbarimg UPC-E with type name", "UPC-E:04252614", gtin("", "00042100005264")},
 		{"zbarimg ITF with type name", "I2/5:09506000134352", gtin("", "09506000134352")},
 
+		// ISO/IEC 15434 envelope, format 05 (GS1 element strings), as some
+		// 2D symbols carry it and imagers pass it through.
+		{"ISO/IEC 15434 format 05", "[)>\x1e05" + gsc + "0109506000134352" + gsc + "17261231" + gsc + "10ABC123\x1e\x04", label("")},
+		{"]d1 + ISO/IEC 15434 format 05", "]d1[)>\x1e05" + gsc + "0109506000134352" + "17261231" + "10ABC123\x1e\x04", label("]d1")},
+		{"ISO/IEC 15434 format 05, trailer dropped by the wedge", "[)>\x1e05" + gsc + "0109506000134352" + "17261231" + "10ABC123", label("")},
+
 		// What the wedge adds around the data.
 		{"CR", "4006381333931\r", gtin("", "04006381333931")},
 		{"LF", "4006381333931\n", gtin("", "04006381333931")},
@@ -188,6 +194,9 @@ func TestParseDevicesRejects(t *testing.T) {
 		{"GS dropped: lot longer than 20", "]C1" + "10ABCDEFGH123" + "3103001234", scan.ReasonLength, "10"},
 		// A wedge that replaces GS by a space.
 		{"GS typed as space", "]C1" + "0109506000134352" + "10ABC123 17261231", scan.ReasonCharset, "10"},
+		// ISO/IEC 15434 formats other than 05 use other data identifiers.
+		{"ISO/IEC 15434 format 06 (ANSI MH10 DIs)", "[)>\x1e06" + gsc + "1PABC" + gsc + "Q12\x1e\x04", scan.ReasonUnrecognised, ""},
+		{"ISO/IEC 15434 format 05, empty", "[)>\x1e05" + gsc + "\x1e\x04", scan.ReasonEmpty, ""},
 		{"only NULs", "\x00\x00", scan.ReasonEmpty, ""},
 		{"zbarimg type name only", "CODE-128:", scan.ReasonEmpty, ""},
 	}

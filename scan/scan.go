@@ -50,6 +50,9 @@
 //     identifier (gozxing's Data Matrix sends the leading FNC1 as GS), or
 //     just before Enter. The leading FNC1 itself only shows as ]C1, ]d2 …,
 //     or not at all (zbarimg).
+//   - The ISO/IEC 15434 envelope some 2D symbols carry: "[)>" RS "05" GS
+//     … RS EOT holds GS1 element strings (format 05) and is unwrapped;
+//     other formats (06: ANSI MH10.8.2 data identifiers) are refused.
 //   - The separator dropped (scanners set to send FNC1 only as the ]C1
 //     prefix, ZXing's Code 128 reader without ASSUME_GS1): harmless when
 //     the variable-length field is last, as GS1 recommends. Otherwise that
@@ -220,10 +223,10 @@ func (d Date) Time() time.Time {
 // scan. Order matters: the first that matches wins (see Config).
 const (
 	defaultBadgePattern    = `^B-[A-Z][A-Z0-9]*$`
-	defaultPOPattern       = `^PO-?[0-9A-Z][0-9A-Z-]*$`
-	defaultOrderPattern    = `^(SO|ORD)-?[0-9A-Z][0-9A-Z-]*$`
-	defaultRMAPattern      = `^RMA-?[0-9A-Z][0-9A-Z-]*$`
-	defaultLPNPattern      = `^LPN-?[0-9A-Z]+$`
+	defaultPOPattern       = `^PO(-[0-9A-Z]|[0-9])[0-9A-Z-]*$`
+	defaultOrderPattern    = `^(SO|ORD)(-[0-9A-Z]|[0-9])[0-9A-Z-]*$`
+	defaultRMAPattern      = `^RMA(-[0-9A-Z]|[0-9])[0-9A-Z-]*$`
+	defaultLPNPattern      = `^LPN(-[0-9A-Z]|[0-9])[0-9A-Z]*$`
 	defaultLocationPattern = `^[A-Z][A-Z0-9]{0,5}-[0-9]{1,4}(-[A-Z0-9]{1,4}){0,3}$`
 )
 
@@ -466,6 +469,41 @@ func trimScan(s string) string {
 	}
 }
 
+// iso15434 unwraps a message in the ISO/IEC 15434 envelope some 2D symbols
+// carry ("[)>" RS, a format header, the data, RS, EOT). Format 05 holds GS1
+// element strings separated by GS: iso15434 returns them and how many bytes
+// of body came before them (0 when body is not enveloped). Other formats
+// (06: ANSI MH10.8.2 data identifiers, 12: text) are not GS1 data and are
+// refused; a trailer a wedge dropped is not required.
+func iso15434(body string, off int) (data string, n int, err error) {
+	const header = "[)>\x1e"
+	rest, ok := strings.CutPrefix(body, header)
+	if !ok {
+		return "", 0, nil
+	}
+	if len(rest) < 2 || !isDigit(rest[0]) || !isDigit(rest[1]) {
+		return "", 0, newError(off+len(header), "", ReasonSyntax, "ISO/IEC 15434 envelope without a two-digit format")
+	}
+	if format := rest[:2]; format != "05" {
+		return "", 0, newError(off+len(header), "", ReasonUnrecognised,
+			fmt.Sprintf("ISO/IEC 15434 format %s is not GS1 data (GS1 element strings are format 05)", format))
+	}
+	start, end := len(header)+2, len(body)
+	if start < end && body[start] == '\x1d' {
+		start++
+	}
+	if end > start && body[end-1] == '\x04' {
+		end--
+	}
+	if end > start && body[end-1] == '\x1e' {
+		end--
+	}
+	if start == end {
+		return "", 0, newError(off+start, "", ReasonEmpty, "empty ISO/IEC 15434 format 05 message")
+	}
+	return body[start:end], start, nil
+}
+
 // gs1Identifier reports whether the AIM symbology identifier id (e.g. "]C1")
 // says the symbol starts with FNC1, that is, carries GS1 element strings
 // (GS1 General Specifications §5.1.3; ISO/IEC 15424): ]C1 GS1-128, ]d2 and
@@ -550,6 +588,12 @@ func (p *Parser) parse(s *Scan, raw string) error {
 				return err
 			}
 		}
+	}
+	if env, n, err := iso15434(body, off); n > 0 || err != nil {
+		if err != nil {
+			return err
+		}
+		return p.parseGS1(s, env, off+n)
 	}
 	if forceGS1 || body[0] == '(' || p.hasSep(body) {
 		return p.parseGS1(s, body, off)

@@ -834,13 +834,13 @@ func (r *robustRun) scenario(methods map[string]robustMethod, admin, central rob
 		return
 	}
 	step("UpsertPurchaseOrder", admin, `{"purchase_order":{"po_number":"PO-S@S","vendor":"ACME","lines":[{"sku":"SKU-0003","ordered_quantity":"24","over_receipt_tolerance_percent":10},{"sku":"SKU-0008","ordered_quantity":"12"}]}}`)
-	step("CreateAdvanceShipNotice", central, `{"advance_ship_notice":{"asn_number":"ASN-S@S","po_number":"PO-S@S","containers":[{"lpn":"LPNS@S","contents":[{"sku":"SKU-0003","quantity":"12"}]}]}}`)
+	step("CreateAdvanceShipNotice", central, `{"advance_ship_notice":{"asn_number":"ASN-S@S","po_number":"PO-S@S","containers":[{"lpn":"LPN-P@S","contents":[{"sku":"SKU-0003","quantity":"12"}]}]}}`)
 	step("StartReceipt", admin, `{"dock_location_scan":"DOCK-0`+fmt.Sprint(1+r.rng.IntN(4))+`","document_scan":"PO-S@S"}`)
 	scans := []string{
 		`{"receipt_id":"@receipt_id","raw_scan":"` + robustGTIN(3, false) + `","quantity":"2"}`,
 		`{"receipt_id":"@receipt_id","raw_scan":"` + robustGTIN(3, true) + `","quantity":"1","condition":"CONDITION_DAMAGED"}`,
 		`{"receipt_id":"@receipt_id","raw_scan":"(01)` + robustGTIN(8, true) + `(10)L7(17)301231","quantity":"1"}`,
-		`{"receipt_id":"@receipt_id","raw_scan":"LPNS@S","quantity":"1","confirm_pallet":true}`,
+		`{"receipt_id":"@receipt_id","raw_scan":"LPN-P@S","quantity":"1","confirm_pallet":true}`,
 		`{"receipt_id":"@receipt_id","raw_scan":"` + robustGTIN(3, true) + `","quantity":"3","override_reason":"lead says ok"}`,
 		`{"receipt_id":"@receipt_id","raw_scan":"` + robustGTIN(5, false) + `","quantity":"1"}`,
 	}
