@@ -76,6 +76,10 @@ type StagedStock struct {
 	Qty        int64
 	Ref        string // receipt, RMA or move that staged it
 	Actor      Actor
+	// Restock: the units are going back to stock (a cancelled order's
+	// picks, a customer return), not arriving from a supplier, so they do
+	// not count toward dock-to-stock time.
+	Restock bool
 }
 
 // CountRequest asks for a location (optionally one item in it) to be

@@ -51,6 +51,7 @@ func (s *Service) handOffReturns(ctx context.Context, tx *store.Tx, a inventory.
 		r.st.Status = inventory.Available
 		r.st.Ref = "cancelled order " + r.ref
 		r.st.Actor = a
+		r.st.Restock = true
 		if err := s.OnReturnToStock(ctx, tx, r.st); err != nil {
 			return fmt.Errorf("return %d of order %s to stock: %w", r.id, r.ref, err)
 		}

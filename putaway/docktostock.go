@@ -12,9 +12,10 @@ import (
 	"github.com/floorops/floorops/store"
 )
 
-// DockToStock summarises how long finished putaway tasks took from creation
-// (stock staged at the dock) to the confirmation that put the last unit in
-// storage. Slow dock-to-stock means received stock sits unsellable in
+// DockToStock summarises how long finished putaway tasks of received stock
+// took from creation (stock staged at the dock) to the confirmation that put
+// the last unit in storage; restocks and a lead's ad-hoc moves are not
+// dock-to-stock. Slow dock-to-stock means received stock sits unsellable in
 // staging.
 type DockToStock struct {
 	SKU   string // "" for the overall figure
@@ -45,7 +46,7 @@ func (s *Service) GetDockToStock(ctx context.Context, since time.Time, limit int
 	}
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT i.sku, t.qty, t.created_at, t.closed_at
 		FROM putaway_tasks t JOIN items i ON i.id = t.item_id
-		WHERE t.state = 'done' AND t.closed_at >= ?`, store.FormatTime(since))
+		WHERE t.state = 'done' AND t.origin = 'staged' AND t.closed_at >= ?`, store.FormatTime(since))
 	if err != nil {
 		return DockToStock{}, nil, "", fmt.Errorf("putaway: dock-to-stock: %w", err)
 	}

@@ -92,8 +92,9 @@ const (
 
 // Task origins.
 const (
-	OriginStaged = "staged" // created by a workflow that staged stock (receiving, returns)
-	OriginAdhoc  = "adhoc"  // created by a lead for stock anywhere
+	OriginStaged  = "staged"  // stock received at a dock (receiving)
+	OriginRestock = "restock" // units going back to stock: a cancelled order's picks, a return
+	OriginAdhoc   = "adhoc"   // created by a lead for stock anywhere
 )
 
 // Task is one quantity of one item, lot, expiry, status and LPN to move from

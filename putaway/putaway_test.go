@@ -387,6 +387,14 @@ func TestDockToStock(t *testing.T) {
 		}
 	}
 	f.stage(t, inventory.StagedStock{Qty: 1}, "SKU-L") // open: not counted
+	// A restock put away at once is not dock-to-stock.
+	restock := f.stage(t, inventory.StagedStock{Qty: 1, Restock: true}, "SKU-B")
+	if restock.Origin != putaway.OriginRestock {
+		t.Fatalf("restock task origin %q", restock.Origin)
+	}
+	if _, err := f.svc.ConfirmPutaway(f.ctx, "restock", putaway.ConfirmInput{TaskID: restock.ID, Scan: f.directed(t, restock.ID), Qty: 1}); err != nil {
+		t.Fatal(err)
+	}
 	overall, items, next, err := f.svc.GetDockToStock(f.ctx, time.Time{}, 0, "")
 	if err != nil {
 		t.Fatal(err)

@@ -28,7 +28,11 @@ func (s *Service) CreateTask(ctx context.Context, tx *store.Tx, st inventory.Sta
 	if st.Status == "" {
 		st.Status = inventory.Available
 	}
-	return createTask(ctx, tx, st, OriginStaged)
+	origin := OriginStaged
+	if st.Restock {
+		origin = OriginRestock
+	}
+	return createTask(ctx, tx, st, origin)
 }
 
 // CreateInput is a lead's ad-hoc task: stock scanned at its current location.

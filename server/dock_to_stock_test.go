@@ -62,6 +62,13 @@ func TestReceivedStockIsPutAway(t *testing.T) {
 	if done.GetTask().GetRemainingQuantity() != 0 {
 		t.Fatalf("task after confirming all 6: %v", done.GetTask())
 	}
+	d2s, err := pa.GetDockToStock(n.login(t, "B-LEAD"), &putawayv1.GetDockToStockRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d2s.GetOverall().GetTasks() != 1 || d2s.GetOverall().GetUnits() != 6 || len(d2s.GetItems()) != 1 || d2s.GetItems()[0].GetSku() != "SKU-0001" {
+		t.Fatalf("dock-to-stock after one received task put away: %v", d2s)
+	}
 }
 
 // dockFlow drives one associate through receiving and putaway over gRPC.

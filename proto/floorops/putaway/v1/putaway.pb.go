@@ -180,7 +180,8 @@ type Task struct {
 	RemainingQuantity int64 `protobuf:"varint,10,opt,name=remaining_quantity,json=remainingQuantity,proto3" json:"remaining_quantity,omitempty"`
 	// Open, done or cancelled.
 	State TaskState `protobuf:"varint,11,opt,name=state,proto3,enum=floorops.putaway.v1.TaskState" json:"state,omitempty"`
-	// staged (from receiving or returns) or adhoc (created by a lead).
+	// staged (received at a dock), restock (units going back to stock: a
+	// cancelled order's picks, a return) or adhoc (created by a lead).
 	Origin string `protobuf:"bytes,12,opt,name=origin,proto3" json:"origin,omitempty"`
 	// Document that staged the stock: receipt, RMA, or a lead's note.
 	Reference string `protobuf:"bytes,13,opt,name=reference,proto3" json:"reference,omitempty"`

@@ -68,9 +68,9 @@ type PutawayServiceClient interface {
 	// SetHomeLocation makes a pick face the fixed home of an item, so putaway
 	// directs the item there first. Leads only.
 	SetHomeLocation(ctx context.Context, in *SetHomeLocationRequest, opts ...grpc.CallOption) (*SetHomeLocationResponse, error)
-	// GetDockToStock reports how long stock took from staging (task creation)
-	// to its storage location (the confirmation that finished the task), per
-	// SKU and overall.
+	// GetDockToStock reports how long received stock took from the dock (task
+	// creation) to its storage location (the confirmation that finished the
+	// task), per SKU and overall. Restocks and ad-hoc moves are not counted.
 	GetDockToStock(ctx context.Context, in *GetDockToStockRequest, opts ...grpc.CallOption) (*GetDockToStockResponse, error)
 }
 
@@ -186,9 +186,9 @@ type PutawayServiceServer interface {
 	// SetHomeLocation makes a pick face the fixed home of an item, so putaway
 	// directs the item there first. Leads only.
 	SetHomeLocation(context.Context, *SetHomeLocationRequest) (*SetHomeLocationResponse, error)
-	// GetDockToStock reports how long stock took from staging (task creation)
-	// to its storage location (the confirmation that finished the task), per
-	// SKU and overall.
+	// GetDockToStock reports how long received stock took from the dock (task
+	// creation) to its storage location (the confirmation that finished the
+	// task), per SKU and overall. Restocks and ad-hoc moves are not counted.
 	GetDockToStock(context.Context, *GetDockToStockRequest) (*GetDockToStockResponse, error)
 	mustEmbedUnimplementedPutawayServiceServer()
 }
