@@ -68,14 +68,5 @@ func listOrderIDs(ctx context.Context, q inventory.Querier, listID int64) ([]int
 	if err != nil {
 		return nil, fmt.Errorf("read orders of pick list %d: %w", listID, err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return store.Column[int64](rows)
 }
