@@ -35,7 +35,9 @@ type CreateListsInput struct {
 	Actor        inventory.Actor `json:"actor"`
 }
 
-// CreatePickLists groups released orders into pick lists. Orders go in
+// CreatePickLists groups released orders into pick lists. First, stock
+// that has become available since release is allocated to the backordered
+// lines of the orders it may list (see fillBackorders). Orders go in
 // whole, most urgent first; a list closes when it reaches max_orders
 // (discrete lists hold one) or the next order's lines would pass max_lines.
 // An order with nothing allocated has nothing to pick and is left out by
@@ -81,6 +83,9 @@ type listable struct {
 func createLists(ctx context.Context, tx *store.Tx, in CreateListsInput) ([]PickList, error) {
 	ship, err := shipLane(ctx, tx, in.ShipLocation)
 	if err != nil {
+		return nil, err
+	}
+	if err := fillBackorders(ctx, tx, in); err != nil {
 		return nil, err
 	}
 	var orders []listable

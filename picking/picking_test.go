@@ -213,3 +213,56 @@ func TestCreatePickListsByRule(t *testing.T) {
 		t.Fatalf("unknown list type: %v", err)
 	}
 }
+
+// TestBackordersFilledWhenListing: stock that arrives after release goes to
+// the backordered lines of released orders, most urgent first, when a lead
+// builds pick lists; a listed order's backorder is left to central.
+func TestBackordersFilledWhenListing(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.stock(t, "A-01-01-B", "FIFO", "", "", 4)
+	listed := f.release(t, "SO-LISTED", "FIFO", 6) // takes the 4, 2 backordered
+	if _, err := f.svc.CreatePickLists(f.ctx, "pl-listed", picking.CreateListsInput{Type: picking.Discrete, OrderIDs: []string{"SO-LISTED"}, Actor: lead}); err != nil {
+		t.Fatal(err)
+	}
+	waiting := f.release(t, "SO-WAIT", "FIFO", 5) // nothing left: all 5 backordered
+	if listed.Lines[0].Backordered != 2 || waiting.Lines[0].Backordered != 5 {
+		t.Fatalf("backorders at release: %d and %d", listed.Lines[0].Backordered, waiting.Lines[0].Backordered)
+	}
+	_, err := f.svc.CreatePickLists(f.ctx, "pl-wait-0", picking.CreateListsInput{Type: picking.Discrete, OrderIDs: []string{"SO-WAIT"}, Actor: lead})
+	if !floorops.IsCode(err, floorops.EPRECONDITION) {
+		t.Fatalf("listing an order with nothing in stock: %v", err)
+	}
+
+	f.stock(t, "A-01-02-B", "FIFO", "", "", 3) // a partial delivery arrives
+	lists, err := f.svc.CreatePickLists(f.ctx, "pl-rule", picking.CreateListsInput{Type: picking.Discrete, Actor: lead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lists) != 1 || len(lists[0].OrderIDs) != 1 || lists[0].OrderIDs[0] != "SO-WAIT" {
+		t.Fatalf("lists after stock arrived: %+v", lists)
+	}
+	var onList int64
+	for _, l := range lists[0].Lines {
+		onList += l.Qty
+	}
+	if onList != 3 {
+		t.Fatalf("SO-WAIT's list holds %d units, want the 3 that arrived", onList)
+	}
+	for id, want := range map[string]int64{"SO-WAIT": 2, "SO-LISTED": 2} {
+		o, err := f.svc.GetOrder(f.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := o.Lines[0].Backordered; got != want {
+			t.Errorf("%s backordered %d, want %d", id, got, want)
+		}
+	}
+	var reports int
+	if err := f.db.Reader().QueryRow(`SELECT COUNT(*) FROM outbox WHERE kind = 'order_allocated'`).Scan(&reports); err != nil {
+		t.Fatal(err)
+	}
+	if reports != 3 { // two releases and the fill
+		t.Fatalf("%d OrderAllocated events, want 3", reports)
+	}
+}

@@ -64,7 +64,9 @@ type PickingServiceClient interface {
 	GetOrder(ctx context.Context, in *GetOrderRequest, opts ...grpc.CallOption) (*GetOrderResponse, error)
 	// CreatePickLists groups released orders into pick lists, either the
 	// orders named or, with none named, released orders by priority and
-	// ship-by date. Leads only.
+	// ship-by date. Stock that arrived since release is first allocated to
+	// those orders' backordered lines (reported as OrderAllocated). Leads
+	// only.
 	CreatePickLists(ctx context.Context, in *CreatePickListsRequest, opts ...grpc.CallOption) (*CreatePickListsResponse, error)
 	// ListPickLists pages through pick lists, newest first, optionally of one
 	// state.
@@ -225,7 +227,9 @@ type PickingServiceServer interface {
 	GetOrder(context.Context, *GetOrderRequest) (*GetOrderResponse, error)
 	// CreatePickLists groups released orders into pick lists, either the
 	// orders named or, with none named, released orders by priority and
-	// ship-by date. Leads only.
+	// ship-by date. Stock that arrived since release is first allocated to
+	// those orders' backordered lines (reported as OrderAllocated). Leads
+	// only.
 	CreatePickLists(context.Context, *CreatePickListsRequest) (*CreatePickListsResponse, error)
 	// ListPickLists pages through pick lists, newest first, optionally of one
 	// state.
