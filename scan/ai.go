@@ -203,7 +203,7 @@ func lookupFamily(fam, d3, d4 int) (aiSpec, bool) {
 		case 2, 12:
 			return varX(20, "identifier"), true
 		case 3:
-			return aiSpec{name: "GRAI", min: 14, max: 30, numPrefix: 14}, true
+			return aiSpec{name: "GRAI", min: 14, max: 30, numPrefix: 14, checkLen: 14}, true
 		case 4, 10:
 			return varX(30, "identifier"), true
 		case 5:

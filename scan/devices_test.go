@@ -122,6 +122,16 @@ func TestParseDevices(t *testing.T) {
 		{"]d1 + ISO/IEC 15434 format 05", "]d1[)>\x1e05" + gsc + "0109506000134352" + "17261231" + "10ABC123\x1e\x04", label("]d1")},
 		{"ISO/IEC 15434 format 05, trailer dropped by the wedge", "[)>\x1e05" + gsc + "0109506000134352" + "17261231" + "10ABC123", label("")},
 
+		// EAN-13 + 2-digit add-on run together without AIM identifiers
+		// (the add-on is an issue number, not part of the GTIN), or typed
+		// from the human-readable line with a space.
+		{"EAN-13 + add-on, no identifier", "400638133393105", gtin("", "04006381333931")},
+		{"EAN-13 + add-on typed with a space", "4006381333931 05", gtin("", "04006381333931")},
+		{"]e3 (Caps Lock) EAN-13 + add-on", "]e3400638133393105", gtin("]e3", "04006381333931")},
+		{"]i3 (Caps Lock) ITF-14, check digit stripped", "]i34006381333931", gtin("]i3", "40063813339314")},
+		// Serial scanners framing each read with STX ... ETX.
+		{"STX/ETX framing", "\x024006381333931\x03", gtin("", "04006381333931")},
+
 		// What the wedge adds around the data.
 		{"CR", "4006381333931\r", gtin("", "04006381333931")},
 		{"LF", "4006381333931\n", gtin("", "04006381333931")},
@@ -197,6 +207,22 @@ func TestParseDevicesRejects(t *testing.T) {
 		// ISO/IEC 15434 formats other than 05 use other data identifiers.
 		{"ISO/IEC 15434 format 06 (ANSI MH10 DIs)", "[)>\x1e06" + gsc + "1PABC" + gsc + "Q12\x1e\x04", scan.ReasonUnrecognised, ""},
 		{"ISO/IEC 15434 format 05, empty", "[)>\x1e05" + gsc + "\x1e\x04", scan.ReasonEmpty, ""},
+		// Digits that merely start like an attribute AI are not GS1 data
+		// without an identifier: a GS1 string starts with a key (00, 01…).
+		{"truncated EAN read as AI 400", "4006381333", scan.ReasonUnrecognised, ""},
+		{"digits read as AI 21", "2112345", scan.ReasonUnrecognised, ""},
+		{"digits read as AI 99", "9912345678", scan.ReasonUnrecognised, ""},
+		// A non-GS1 symbology (Code 128 without FNC1) is not GS1 data.
+		{"]C0 digits are not GS1", "]C0" + "0109506000134352" + "10ABC123", scan.ReasonUnrecognised, ""},
+		// A dropped GS before a net weight: the lot swallowed the weight.
+		{"GS dropped: lot swallowed net weight", "]C1" + "0109506000134352" + "10ABC123" + "3103000189", scan.ReasonAmbiguous, "10"},
+		// Two net weights with the decimal point in different places.
+		{"two net weights", "(01)09506000134352(3103)000189(3102)001890", scan.ReasonConflict, "3102"},
+		{"GRAI check digit", "(8003)00614141123453SER1", scan.ReasonCheckDigit, "8003"},
+		{"all-zero GTIN", "00000000000000", scan.ReasonCheckDigit, ""},
+		{"all-zero SSCC", "(00)000000000000000000", scan.ReasonCheckDigit, "00"},
+		{"impossible check code", "99", scan.ReasonUnrecognised, ""},
+		{"7003 hour 24", "(01)09506000134352(7003)2612312400", scan.ReasonDate, "7003"},
 		{"only NULs", "\x00\x00", scan.ReasonEmpty, ""},
 		{"zbarimg type name only", "CODE-128:", scan.ReasonEmpty, ""},
 	}
@@ -307,7 +333,7 @@ func TestExpandUPCE(t *testing.T) {
 // Tab, spaces and NUL padding.
 func trimRaw(s string) string {
 	for {
-		t := strings.TrimSpace(strings.Trim(s, "\x00"))
+		t := strings.TrimSpace(strings.Trim(s, "\x00\x02\x03"))
 		if t == s {
 			return t
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // gs1Parser decodes one GS1 element string into a Scan.
@@ -105,14 +106,15 @@ func (g *gs1Parser) scanned(data string, off int) error {
 // like when the scanner dropped the GS after it. The evidence must be
 // strong, because a false alarm rejects a good label for good: the run must
 // hold an element with a check digit (a GTIN, SSCC or GLN), or a valid date
-// after data that is not all digits ("COV0109" then "17220901"). A numeric
-// lot that happens to end in digits reading as a date ("4711" then
+// or a net weight (AI 310n, which the node reads) after data that is not
+// all digits ("COV0109" then "17220901", "ABC123" then "3103000189"). A
+// numeric lot that happens to end in digits reading as a date ("4711" then
 // "11250101") is accepted as scanned. at is where in v the run starts; ai
 // and name say what its first element is.
 func (g *gs1Parser) swallowed(v string) (at int, ai, name string, ok bool) {
 	for at = 1; at+8 <= len(v); at++ {
-		ai, name, checkDigit, date := g.predefinedRun(v[at:])
-		if checkDigit || (date && !allDigits(v[:at])) {
+		ai, name, checkDigit, dateOrWeight := g.predefinedRun(v[at:])
+		if checkDigit || (dateOrWeight && !allDigits(v[:at])) {
 			return at, ai, name, true
 		}
 	}
@@ -123,7 +125,7 @@ func (g *gs1Parser) swallowed(v string) (at int, ai, name string, ok bool) {
 // ended by one variable-length element. When t is exactly such a run, all
 // valid, none with an AI the scan already holds, it
 // says whether the run holds an element with a check digit and one with a
-// date; ai and name are the first element's.
+// date or a net weight; ai and name are the first element's.
 func (g *gs1Parser) predefinedRun(t string) (ai, name string, checkDigit, date bool) {
 	for first := true; t != ""; first = false {
 		sp, n, found := lookupAI(t)
@@ -152,7 +154,7 @@ func (g *gs1Parser) predefinedRun(t string) (ai, name string, checkDigit, date b
 			return "", "", false, false
 		}
 		checkDigit = checkDigit || sp.checkLen > 0
-		date = date || sp.date
+		date = date || sp.date || t[:3] == "310"
 		if first {
 			ai, name = t[:n], sp.name
 		}
@@ -297,7 +299,8 @@ func (g *gs1Parser) add(ai, v string, sp aiSpec, pos int) error {
 				return newError(pos+i, ai, ReasonCharset, fmt.Sprintf("%s has %q where a digit belongs", sp.name, c))
 			}
 		} else if !cset82[c] {
-			return newError(pos+i, ai, ReasonCharset, fmt.Sprintf("%s has %q, which GS1 data may not contain", sp.name, c))
+			r, _ := utf8.DecodeRuneInString(v[i:])
+			return newError(pos+i, ai, ReasonCharset, fmt.Sprintf("%s has %q, which GS1 data may not contain", sp.name, r))
 		}
 	}
 	if sp.checkLen > 0 {
@@ -318,6 +321,16 @@ func (g *gs1Parser) add(ai, v string, sp aiSpec, pos int) error {
 				return nil // a repeated element with the same data says nothing new
 			}
 			return newError(pos, ai, ReasonConflict, fmt.Sprintf("appears twice with different data (%s and %s)", e.Value, v))
+		}
+	}
+	if len(ai) == 4 && ai[:3] == "310" && s.HasNetWeight {
+		// 3100-3105 are one quantity with a decimal point in different
+		// places: two of them is two weights for one unit.
+		return newError(pos-len(ai), ai, ReasonConflict, "a second net weight (AI 310n) in one scan")
+	}
+	if ai == "7003" {
+		if err := g.dateTime(v, pos); err != nil {
+			return err
 		}
 	}
 	if s.n == maxElements {
@@ -347,6 +360,11 @@ func (g *gs1Parser) add(ai, v string, sp aiSpec, pos int) error {
 		s.BestBefore = d
 	case "17":
 		s.Expiry = d
+	case "7003":
+		// Expiry date and time: the date drives FEFO when AI 17 is absent.
+		if s.Expiry.IsZero() {
+			s.Expiry, _ = g.date(ai, v[:6], pos)
+		}
 	case "30", "37":
 		s.Count, s.HasCount = atoi(v), true
 	case "3100", "3101", "3102", "3103", "3104", "3105":
@@ -357,6 +375,24 @@ func (g *gs1Parser) add(ai, v string, sp aiSpec, pos int) error {
 }
 
 var pow10 = [...]float64{1, 10, 100, 1000, 1e4, 1e5}
+
+// dateTime checks the YYMMDDHHMM of AI 7003 (expiry date and time): a real
+// date (day 00 is not allowed here), hours 00-23 and minutes 00-59.
+func (g *gs1Parser) dateTime(v string, pos int) error {
+	if v[4:6] == "00" {
+		return newError(pos+4, "7003", ReasonDate, "expiry date and time: day 00 is not a day")
+	}
+	if _, err := g.date("7003", v[:6], pos); err != nil {
+		return err
+	}
+	if h := atoi(v[6:8]); h > 23 {
+		return newError(pos+6, "7003", ReasonDate, fmt.Sprintf("expiry date and time: hour %02d is not an hour", h))
+	}
+	if m := atoi(v[8:10]); m > 59 {
+		return newError(pos+8, "7003", ReasonDate, fmt.Sprintf("expiry date and time: minute %02d is not a minute", m))
+	}
+	return nil
+}
 
 // atoi converts a run of at most 18 digits, already checked.
 func atoi(s string) int {
@@ -454,6 +490,11 @@ func verifyCheckDigit(s, ai, name string, pos int) error {
 	}
 	if got := s[len(s)-1]; got != want {
 		return newError(pos+len(s)-1, ai, ReasonCheckDigit, fmt.Sprintf("%s check digit is %c, expected %c", name, got, want))
+	}
+	if strings.Trim(s, "0") == "" {
+		// Passes the check, but no company prefix: a placeholder printed
+		// by a label template, never a real key.
+		return newError(pos, ai, ReasonCheckDigit, fmt.Sprintf("%s is all zeros: a placeholder, not a real %s", name, name))
 	}
 	return nil
 }

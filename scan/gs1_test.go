@@ -150,7 +150,8 @@ func TestParseGS1(t *testing.T) {
 			name: "other AIs: GLNs, references, prices, country",
 			raw: "]C1" + "4109501101020917" + "4149501101020917" + "2401234" + gsc + "241CPN" + gsc + "250S2" + gsc +
 				"251REF" + gsc + "3922123" + gsc + "42012345" + gsc + "422276" + gsc + "8005000120" + gsc + "7003261231235" + "9",
-			want: scan.View{Kind: "gs1", Symbology: "]C1", AIs: map[string]string{
+			// 7003 (expiry date and time) gives the expiry when 17 is absent.
+			want: scan.View{Kind: "gs1", Symbology: "]C1", Expiry: "2026-12-31", AIs: map[string]string{
 				"410": "9501101020917", "414": "9501101020917", "240": "1234", "241": "CPN", "250": "S2",
 				"251": "REF", "3922": "123", "420": "12345", "422": "276", "8005": "000120", "7003": "2612312359",
 			}},

@@ -457,11 +457,11 @@ func (p *Parser) hasSep(data string) bool {
 }
 
 // trimScan removes what the scanner or its wedge adds around the data: the
-// Enter (CR, LF or CRLF) or Tab suffix, spaces, and NUL padding from
-// fixed-length serial buffers.
+// Enter (CR, LF or CRLF) or Tab suffix, spaces, NUL padding from
+// fixed-length serial buffers, and the STX/ETX framing of serial scanners.
 func trimScan(s string) string {
 	for {
-		t := strings.TrimSpace(strings.Trim(s, "\x00"))
+		t := strings.TrimSpace(strings.Trim(s, "\x00\x02\x03"))
 		if t == s {
 			return t
 		}
@@ -609,7 +609,7 @@ func (p *Parser) parse(s *Scan, raw string) error {
 			}
 		}
 	}
-	if isDigit(body[0]) {
+	if isDigit(body[0]) && (s.Symbology == "" || forceGS1) && keyAI(body) {
 		if _, _, ok := lookupAI(body); ok {
 			err := p.parseGS1(s, body, off)
 			// Digits too short for even the first element are more likely
@@ -629,6 +629,32 @@ func (p *Parser) parse(s *Scan, raw string) error {
 	return newError(off, "", ReasonUnrecognised, "not a recognised code")
 }
 
+// keyAI reports whether body starts with the AI of a GS1 identification key
+// (SSCC, GTIN, GLN, GRAI, GIAI, GSRN, …), which a GS1 element string sent
+// without identifier or separator must start with to be read as one: digits
+// that start with an attribute AI ("400…", "21…", "99…") are far more
+// likely a number with an add-on, a truncated EAN or a supplier's own code.
+func keyAI(body string) bool {
+	if len(body) < 2 {
+		return false
+	}
+	switch body[:2] {
+	case "00", "01", "02", "41":
+		return true
+	case "25":
+		return len(body) >= 3 && (body[2] == '3' || body[2] == '5')
+	case "80":
+		if len(body) < 4 {
+			return false
+		}
+		switch body[2:4] {
+		case "03", "04", "06", "10", "13", "17", "18":
+			return true
+		}
+	}
+	return false
+}
+
 // digits classifies an all-digit body: a check code, a GTIN or an SSCC.
 // done is false when body is not one of those lengths of digits.
 func (p *Parser) digits(s *Scan, body string, off int) (done bool, err error) {
@@ -637,6 +663,10 @@ func (p *Parser) digits(s *Scan, body string, off int) (done bool, err error) {
 	}
 	switch len(body) {
 	case 2:
+		if body < "02" || body > "98" {
+			// ISO 7064 MOD 97-10 gives 02 to 98, never these.
+			return true, newError(off, "", ReasonUnrecognised, fmt.Sprintf("%s is not a location check code (they run from 02 to 98)", body))
+		}
 		s.Kind, s.Code = KindCheckCode, body
 		return true, nil
 	case 8:
@@ -646,6 +676,13 @@ func (p *Parser) digits(s *Scan, body string, off int) (done bool, err error) {
 		return true, setGTIN(s, body, off, eightDigits)
 	case 12, 13, 14:
 		return true, setGTIN(s, body, off, normalizeGTIN)
+	case 15:
+		// An EAN-13 with its 2-digit add-on (issue number), sent run
+		// together by a scanner without AIM identifiers; the add-on is
+		// not part of the GTIN.
+		if ValidGS1CheckDigit(body[:13]) {
+			return true, setGTIN(s, body[:13], off, normalizeGTIN)
+		}
 	case 18:
 		if err := verifyCheckDigit(body, "", "SSCC", off); err != nil {
 			return true, err
@@ -683,13 +720,16 @@ func eightDigits(s string, pos int) (string, error) {
 // check digit stripped. done is false for everything else.
 func (p *Parser) bySymbology(s *Scan, body string, off int, code, mod byte) (done bool, err error) {
 	switch {
-	case code == 'E' || (code == 'e' && mod == '0' && eanShaped(body)):
+	case code == 'E' || (code == 'e' && mod == '0' && eanShaped(body)) || (code == 'e' && mod == '3' && eanWithAddOn(body)):
+		// Lower-case e: ]E… typed with Caps Lock on (]e0 is GS1 DataBar
+		// unless its data is shaped like an EAN; ]e3 is ]E3 when its data
+		// is an EAN-13 and an add-on).
 		return p.ean(s, body, off, mod)
 	case code == 'e' && mod == '0' && len(body) == 14 && allDigits(body):
 		// ZXing reports GS1 DataBar (Omnidirectional, Stacked, Limited) as
 		// the 14-digit GTIN without its AI 01; scanners send "01" first.
 		return true, setGTIN(s, body, off, normalizeGTIN)
-	case code == 'I' && mod == '3' && len(body) == 13 && allDigits(body):
+	case (code == 'I' || code == 'i') && mod == '3' && len(body) == 13 && allDigits(body):
 		// ]I3: the reader verified and stripped the ITF check digit, which
 		// on an ITF-14 is the GTIN's own check digit.
 		d, _ := GS1CheckDigit(body)
@@ -721,6 +761,12 @@ func zbarType(raw string) (name, aim string, ok bool) {
 		}
 	}
 	return "", "", false
+}
+
+// eanWithAddOn reports whether body is an EAN-13 with a valid check digit
+// followed by a 2- or 5-digit add-on.
+func eanWithAddOn(body string) bool {
+	return (len(body) == 15 || len(body) == 18) && allDigits(body) && ValidGS1CheckDigit(body[:13])
 }
 
 // eanShaped reports whether body has the 8, 12 or 13 digits of an EAN/UPC
