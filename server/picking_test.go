@@ -507,13 +507,8 @@ func (e *pickEnv) putBackReturns(t *testing.T, returns []*pickingv1.ReturnTask, 
 	}
 }
 
-func wrongCheck(code string) string {
-	c := scan.CheckCode(code)
-	if c == "00" {
-		return "01"
-	}
-	return "00"
-}
+// wrongCheck is a valid check code that is not the location's.
+func wrongCheck(code string) string { return paWrongCheckCode(scan.CheckCode(code)) }
 
 func locationCheckCode(t *testing.T, e *pickEnv, code string) string {
 	t.Helper()

@@ -273,11 +273,12 @@ func TestPutawayCapacityRace(t *testing.T) {
 }
 
 // paWrongCheckCode is a 2-digit code that is not c.
+// paWrongCheckCode is a valid check code (02-98) other than c.
 func paWrongCheckCode(c string) string {
-	if c == "01" {
-		return "00"
+	if c == "02" {
+		return "03"
 	}
-	return "01"
+	return "02"
 }
 
 func paQty(t *testing.T, inv inventoryv1.InventoryServiceClient, ctx context.Context, loc, sku string) int64 {
