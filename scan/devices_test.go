@@ -132,6 +132,17 @@ func TestParseDevices(t *testing.T) {
 		// Serial scanners framing each read with STX ... ETX.
 		{"STX/ETX framing", "\x024006381333931\x03", gtin("", "04006381333931")},
 
+		// GS1 Digital Link in a QR code: key and qualifiers in the path,
+		// attributes in the query, any host; short names of version 1.0;
+		// upper case from QR's alphanumeric mode; a short GTIN padded.
+		{"GS1 Digital Link", "]Q1https://id.gs1.org/01/09506000134352/10/ABC123?17=261231&linkType=gs1:pip", label("]Q1")},
+		{"GS1 Digital Link, brand host and path, upper case", "HTTPS://EXAMPLE.COM/P/01/9506000134352/10/ABC123?17=261231", label("")},
+		{"GS1 Digital Link, short names", "https://example.com/gtin/09506000134352/lot/ABC123?17=261231", label("")},
+		{"GS1 Digital Link, SSCC", "https://id.gs1.org/00/106141411234567897", scan.View{Kind: "sscc",
+			SSCC: "106141411234567897", AIs: map[string]string{"00": "106141411234567897"}}},
+		{"GS1 Digital Link, percent-encoded lot", "https://id.gs1.org/01/09506000134352/10/AB%2F1", scan.View{Kind: "gs1",
+			GTIN: "09506000134352", Lot: "AB/1", AIs: map[string]string{"01": "09506000134352", "10": "AB/1"}}},
+
 		// What the wedge adds around the data.
 		{"CR", "4006381333931\r", gtin("", "04006381333931")},
 		{"LF", "4006381333931\n", gtin("", "04006381333931")},
@@ -223,6 +234,10 @@ func TestParseDevicesRejects(t *testing.T) {
 		{"all-zero SSCC", "(00)000000000000000000", scan.ReasonCheckDigit, "00"},
 		{"impossible check code", "99", scan.ReasonUnrecognised, ""},
 		{"7003 hour 24", "(01)09506000134352(7003)2612312400", scan.ReasonDate, "7003"},
+		{"web address without a GS1 key", "https://example.com/product/123", scan.ReasonUnrecognised, ""},
+		{"GS1 Digital Link, AI without value", "https://id.gs1.org/01/09506000134352/10", scan.ReasonSyntax, ""},
+		{"GS1 Digital Link, bad GTIN", "https://id.gs1.org/01/09506000134353", scan.ReasonCheckDigit, "01"},
+		{"GS1 Digital Link, bad expiry", "https://id.gs1.org/01/09506000134352?17=261399", scan.ReasonDate, "17"},
 		{"only NULs", "\x00\x00", scan.ReasonEmpty, ""},
 		{"zbarimg type name only", "CODE-128:", scan.ReasonEmpty, ""},
 	}

@@ -53,6 +53,9 @@
 //   - The ISO/IEC 15434 envelope some 2D symbols carry: "[)>" RS "05" GS
 //     … RS EOT holds GS1 element strings (format 05) and is unwrapped;
 //     other formats (06: ANSI MH10.8.2 data identifiers) are refused.
+//   - GS1 Digital Link web addresses (QR codes that serve phones too):
+//     "https://id.gs1.org/01/09506000134352/10/ABC123?17=261231", any host
+//     and path prefix, the 1.0 short names (/gtin/, /lot/, /ser/ …).
 //   - The separator dropped (scanners set to send FNC1 only as the ]C1
 //     prefix, ZXing's Code 128 reader without ASSUME_GS1): harmless when
 //     the variable-length field is last, as GS1 recommends. Otherwise that
@@ -588,6 +591,9 @@ func (p *Parser) parse(s *Scan, raw string) error {
 				return err
 			}
 		}
+	}
+	if isWebAddress(body) {
+		return p.digitalLink(s, body, off)
 	}
 	if env, n, err := iso15434(body, off); n > 0 || err != nil {
 		if err != nil {
