@@ -55,6 +55,9 @@ func normalizeItem(it *Item) error {
 }
 
 func upsertItem(ctx context.Context, tx *store.Tx, it Item) (Item, error) {
+	if err := checkTrackingChange(ctx, tx, it); err != nil {
+		return Item{}, err
+	}
 	now := store.FormatTime(tx.Now)
 	err := tx.QueryRowContext(ctx, `INSERT INTO items
 		(sku, description, unit_cost_cents, lot_tracked, expiry_tracked, serial_tracked, abc_class, created_at, updated_at)
@@ -82,6 +85,41 @@ func upsertItem(ctx context.Context, tx *store.Tx, it Item) (Item, error) {
 		}
 	}
 	return it, nil
+}
+
+// checkTrackingChange refuses to turn lot or expiry tracking on or off for
+// an item that has stock: its balances were recorded with (or without) lots
+// and dates, and after the change no scan, pick or move could name them.
+// Sell or move the stock through, or count it out, first.
+func checkTrackingChange(ctx context.Context, tx *store.Tx, it Item) error {
+	var lot, expiry bool
+	var onHand int64
+	err := tx.QueryRowContext(ctx, `SELECT lot_tracked, expiry_tracked,
+		COALESCE((SELECT SUM(qty) FROM balances b WHERE b.item_id = items.id), 0)
+		FROM items WHERE sku = ?`, it.SKU).Scan(&lot, &expiry, &onHand)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil // a new item
+	case err != nil:
+		return fmt.Errorf("read item %s: %w", it.SKU, err)
+	case onHand == 0:
+		return nil
+	case lot != it.LotTracked:
+		return trackingLocked(it.SKU, "lot", "lots", lot, onHand)
+	case expiry != it.ExpiryTracked:
+		return trackingLocked(it.SKU, "expiry", "expiry dates", expiry, onHand)
+	}
+	return nil
+}
+
+func trackingLocked(sku, what, data string, was bool, onHand int64) error {
+	how := "without"
+	if was {
+		how = "with"
+	}
+	return &floorops.Error{Code: floorops.EPRECONDITION,
+		Message: fmt.Sprintf("%s has %d units in stock recorded %s %s: %s tracking can change only when it has no stock", sku, onHand, how, data, what),
+		Fields:  []floorops.FieldViolation{{Field: what + "_tracked", Description: "cannot change while the item has stock"}}}
 }
 
 // GetItem returns the item with the given SKU.

@@ -185,7 +185,7 @@ func TestBalancesNeverNegativeInTheDatabase(t *testing.T) {
 
 func TestAvailableToSell(t *testing.T) {
 	t.Parallel()
-	svc, _ := mustService(t)
+	svc, db := mustService(t)
 	seedLedger(t, svc)
 	ctx := context.Background()
 	adj := func(id, loc string, delta int64, st inventory.Status) {
@@ -198,12 +198,37 @@ func TestAvailableToSell(t *testing.T) {
 	adj("b", "A-01-01-B", 5, "")
 	adj("c", "DOCK-01", 7, "")                      // not yet put away: not sellable
 	adj("d", "A-01-02-A", 4, inventory.Quarantined) // held: not sellable
-	adj("e", "SHIP-01", 3, "")                      // already picked: not sellable
+	// Already picked (only picking puts units on a ship lane): not sellable.
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		it, err := inventory.ItemBySKU(ctx, tx, "X1")
+		if err != nil {
+			return err
+		}
+		face, err := inventory.LocationByCode(ctx, tx, "A-01-01-A")
+		if err != nil {
+			return err
+		}
+		ship, err := inventory.LocationByCode(ctx, tx, "SHIP-01")
+		if err != nil {
+			return err
+		}
+		_, err = inventory.Record(ctx, tx, inventory.Move{Kind: inventory.KindPick, ItemID: it.ID, From: face.ID, To: ship.ID, Qty: 3, Ref: "SO-1"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// A ship lane is picking's: no hand moves or adjustments there.
+	if _, err := svc.AdjustStock(ctx, "ship-adj", inventory.AdjustInput{LocationCode: "SHIP-01", SKU: "X1", Delta: -3, Reason: "count"}); !floorops.IsCode(err, floorops.EPRECONDITION) {
+		t.Fatalf("adjusting a ship lane: %v", err)
+	}
+	if _, err := svc.MoveStock(ctx, "ship-mv", inventory.MoveInput{FromScan: "SHIP-01", ToScan: "A-01-01-A", SKU: "X1", Qty: 3}); !floorops.IsCode(err, floorops.EPRECONDITION) {
+		t.Fatalf("moving picked units back to a shelf: %v", err)
+	}
 	got, err := svc.AvailableToSell(ctx, []string{"x1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []inventory.Availability{{SKU: "X1", OnHand: 15, ATS: 15}}
+	want := []inventory.Availability{{SKU: "X1", OnHand: 12, ATS: 12}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("ATS (-want +got):\n%s", diff)
 	}
@@ -385,5 +410,32 @@ func TestMovesOutOfACountingBinPublishATS(t *testing.T) {
 	}
 	if events() != before+1 {
 		t.Fatalf("the move changed ATS but published %d events", events()-before)
+	}
+}
+
+// TestTrackingChangeNeedsEmptyStock: lot or expiry tracking cannot be
+// switched while stock recorded under the old rule exists.
+func TestTrackingChangeNeedsEmptyStock(t *testing.T) {
+	t.Parallel()
+	svc, _ := mustService(t)
+	seedLedger(t, svc)
+	ctx := context.Background()
+	it, err := svc.GetItem(ctx, "X1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AdjustStock(ctx, "found", inventory.AdjustInput{LocationCode: "A-01-01-A", SKU: "X1", Delta: 2, Reason: "found"}); err != nil {
+		t.Fatal(err)
+	}
+	lotted := it
+	lotted.LotTracked = !it.LotTracked
+	if _, err := svc.UpsertItem(ctx, "lot-on", lotted); !floorops.IsCode(err, floorops.EPRECONDITION) {
+		t.Fatalf("switching lot tracking with stock: %v", err)
+	}
+	if _, err := svc.AdjustStock(ctx, "gone", inventory.AdjustInput{LocationCode: "A-01-01-A", SKU: "X1", Delta: -2, Reason: "count"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.UpsertItem(ctx, "lot-on-2", lotted); err != nil {
+		t.Fatalf("switching lot tracking without stock: %v", err)
 	}
 }

@@ -45,6 +45,12 @@ func (s *Service) MoveStock(ctx context.Context, requestID string, in MoveInput)
 			if from.ID == to.ID {
 				return Movement{}, floorops.Invalid("to_location_scan", "is the same location as the source")
 			}
+			if err := notShipLane(from); err != nil {
+				return Movement{}, err
+			}
+			if err := notShipLane(to); err != nil {
+				return Movement{}, err
+			}
 			item, err := ItemBySKU(ctx, tx, in.SKU)
 			if err != nil {
 				return Movement{}, err
@@ -61,6 +67,18 @@ func (s *Service) MoveStock(ctx context.Context, requestID string, in MoveInput)
 				Qty: in.Qty, Actor: in.Actor, RequestID: requestID, Placement: true,
 			})
 		})
+}
+
+// notShipLane refuses a hand move or adjustment at a ship lane. What is
+// there was picked for orders (or waits, on a cancelled order's tote, for
+// its putaway task): moved back to a shelf by hand it would count for the
+// order and for sale at once. Picking, putaway and shipping move it.
+func notShipLane(l Location) error {
+	if l.Type == LocShip {
+		return floorops.Errorf(floorops.EPRECONDITION,
+			"%s is a ship lane: its units are picked for orders; cancel the order to send them back to stock by putaway", l.Code)
+	}
+	return nil
 }
 
 // checkUnallocated refuses to move units that are allocated to orders: a
@@ -133,6 +151,9 @@ func (s *Service) AdjustStock(ctx context.Context, requestID string, in AdjustIn
 		func(tx *store.Tx) (Movement, error) {
 			loc, err := LocationByCode(ctx, tx, in.LocationCode)
 			if err != nil {
+				return Movement{}, err
+			}
+			if err := notShipLane(loc); err != nil {
 				return Movement{}, err
 			}
 			item, err := ItemBySKU(ctx, tx, in.SKU)
