@@ -69,7 +69,11 @@ func (e *edge) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, h
 	if err := e.codec.decodeError(req); err != nil {
 		return nil, err
 	}
-	return handler(ctx, req)
+	if err := undefinedEnums(req); err != nil {
+		return nil, err
+	}
+	resp, err = handler(ctx, req)
+	return resp, withRequestID(req, err)
 }
 
 func (e *edge) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
@@ -95,5 +99,8 @@ func (s *checkedStream) RecvMsg(m any) error {
 	if err := s.ServerStream.RecvMsg(m); err != nil {
 		return err
 	}
-	return s.codec.decodeError(m)
+	if err := s.codec.decodeError(m); err != nil {
+		return err
+	}
+	return undefinedEnums(m)
 }

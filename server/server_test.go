@@ -211,6 +211,10 @@ func TestBadInputOverGRPC(t *testing.T) {
 			codes.FailedPrecondition, nil},
 		{"over capacity", &inventoryv1.MoveStockRequest{RequestId: "b7", FromLocationScan: "DOCK-01", ToLocationScan: "C-04-10-C", Sku: "SKU-0003", Quantity: 1},
 			codes.FailedPrecondition, nil},
+		{"status number no enum value has", &inventoryv1.MoveStockRequest{RequestId: "b8", FromLocationScan: stock.GetLocationCode(), ToLocationScan: "C-04-10-C", Sku: "SKU-0003", Quantity: 1, Status: 9},
+			codes.InvalidArgument, []string{"status"}},
+		{"missing everything, request id too", &inventoryv1.MoveStockRequest{}, codes.InvalidArgument,
+			[]string{"request_id", "from_location_scan", "to_location_scan", "sku", "quantity"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
