@@ -25,6 +25,20 @@ func validatorInstance() *validator.Validate {
 			s := fl.Field().String()
 			return utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
 		})
+		// docref: a document number from another system (order, PO, ASN)
+		// that travels in REST paths, labels and scans: letters, digits
+		// and . _ : -, starting with a letter or digit.
+		validate.RegisterValidation("docref", func(fl validator.FieldLevel) bool {
+			s := fl.Field().String()
+			for i := 0; i < len(s); i++ {
+				c := s[i]
+				alnum := 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
+				if !alnum && (i == 0 || !strings.ContainsRune("._:-", rune(c))) {
+					return false
+				}
+			}
+			return true
+		})
 		// Report fields by their json (= proto) names, so a handheld sees
 		// "quantity", not "Quantity".
 		validate.RegisterTagNameFunc(func(f reflect.StructField) string {
@@ -99,6 +113,8 @@ func describe(fe validator.FieldError) string {
 		return "must be printable ASCII (letters, digits, punctuation)"
 	case "nocontrol":
 		return "must be text without control characters"
+	case "docref":
+		return "must be letters, digits and . _ : - (starting with a letter or digit)"
 	default:
 		return "is not valid (" + fe.Tag() + ")"
 	}

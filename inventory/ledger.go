@@ -21,8 +21,11 @@ const (
 	KindCount   = "count"   // a reconciled cycle count's difference
 	KindReturn  = "return"  // a customer return
 	KindShip    = "ship"    // left the building
-	KindStatus  = "status"  // quarantine or release in place
+	KindStatus  = "status"  // quarantine or release in place (a short pick's missing units)
 )
+
+// movementKinds are the kinds a movement may have, for filters.
+var movementKinds = []string{KindReceive, KindPutaway, KindMove, KindPick, KindAdjust, KindCount, KindReturn, KindShip, KindStatus}
 
 // Move is one change of quantity to record in the ledger. From or To is 0
 // when units enter or leave the building.

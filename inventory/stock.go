@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/floorops/floorops"
@@ -302,7 +303,10 @@ func (s *Service) ListMovements(ctx context.Context, f MovementFilter, limit int
 			UNION ALL SELECT id FROM movements WHERE to_location_id = ? AND id < ?)`)
 		args = append(args, locID, before, locID, before)
 	}
-	if f.Kind != "" {
+	if f.Kind = strings.ToLower(strings.TrimSpace(f.Kind)); f.Kind != "" {
+		if !slices.Contains(movementKinds, f.Kind) {
+			return nil, "", floorops.Invalid("kind", "must be one of: %s", strings.Join(movementKinds, ", "))
+		}
 		where, args = append(where, "m.kind = ?"), append(args, f.Kind)
 	}
 	rows, err := q.QueryContext(ctx, `SELECT m.id, m.kind, i.sku, m.lot, m.expiry, COALESCE(fl.code, ''), COALESCE(tl.code, ''),

@@ -36,7 +36,7 @@ type ReleaseInput struct {
 
 // OrderInput is one released order. Its lines are numbered 1.. in order.
 type OrderInput struct {
-	OrderID  string      `json:"order_id" validate:"required,max=64"`
+	OrderID  string      `json:"order_id" validate:"required,max=64,docref"`
 	Channel  Channel     `json:"channel" validate:"required,oneof=amazon walmart tiktok shopify direct"`
 	Priority int         `json:"priority" validate:"gte=0,lte=100"`
 	ShipBy   time.Time   `json:"ship_by" validate:"required"`

@@ -26,6 +26,11 @@ func ordersOf(prefix string, n, perOrder int, shipBy time.Time) []picking.OrderI
 // TestReleaseOrdersLimits: one request holds at most MaxReleaseLines order
 // lines, and ship-by dates must be plausible; a refused request writes
 // nothing.
+func renamed(orders []picking.OrderInput, id string) []picking.OrderInput {
+	orders[0].OrderID = id
+	return orders
+}
+
 func TestReleaseOrdersLimits(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -40,6 +45,11 @@ func TestReleaseOrdersLimits(t *testing.T) {
 		{"ship-by in year 3000", ordersOf("Y3000", 1, 1, time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)), "orders[0].ship_by"},
 		{"ship-by past year 9999", ordersOf("Y10000", 1, 1, time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)), "orders[0].ship_by"},
 		{"ship-by in 1999", ordersOf("Y1999", 1, 1, time.Date(1999, 12, 31, 0, 0, 0, 0, time.UTC)), "orders[0].ship_by"},
+		// Order ids travel in REST paths and scans: no "/", spaces or
+		// control characters.
+		{"order id with a slash", renamed(ordersOf("SLASH", 1, 1, soon), "SO-1/2"), "orders[0].order_id"},
+		{"order id with a space and NUL", renamed(ordersOf("NUL", 1, 1, soon), "SO 1\x00"), "orders[0].order_id"},
+		{"order id with . _ : -", renamed(ordersOf("PUNCT", 1, 1, soon), "AMZ:112-1234567_1.2"), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

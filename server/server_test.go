@@ -235,6 +235,8 @@ func TestBadInputOverGRPC(t *testing.T) {
 	if err != nil || len(ms.GetMovements()) != 0 {
 		t.Fatalf("refused moves left movements: %v %v", ms.GetMovements(), err)
 	}
+	_, err = inv.ListMovements(ctx, &inventoryv1.ListMovementsRequest{Kind: "teleport"})
+	wantCode(t, err, codes.InvalidArgument)
 }
 
 func violations(err error) []string {

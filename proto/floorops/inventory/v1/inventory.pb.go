@@ -584,7 +584,9 @@ type Movement struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Ledger row id, increasing in the order rows were written.
 	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
-	// What caused it: receive, putaway, move, pick, adjust, count, return, ship.
+	// What caused it: receive, putaway, move, pick, adjust, count, return,
+	// ship, or status (units quarantined or released in place, e.g. a short
+	// pick's missing units).
 	Kind string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
 	// Item SKU.
 	Sku string `protobuf:"bytes,3,opt,name=sku,proto3" json:"sku,omitempty"`
@@ -1994,7 +1996,7 @@ type ListMovementsRequest struct {
 	Sku string `protobuf:"bytes,1,opt,name=sku,proto3" json:"sku,omitempty"`
 	// Only movements from or to this location.
 	LocationCode string `protobuf:"bytes,2,opt,name=location_code,json=locationCode,proto3" json:"location_code,omitempty"`
-	// Only this kind (receive, move, adjust, ...).
+	// Only this kind (one of Movement.kind's values); another is refused.
 	Kind string `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
 	// Movements per page, 1..1000; 0 means 100.
 	PageSize int32 `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
