@@ -269,15 +269,28 @@ const sellableStock = `b.status = 'available' AND l.type IN ('storage', 'pickfac
 	AND (b.expiry = '' OR b.expiry >= ?)
 	AND NOT EXISTS (SELECT 1 FROM count_requests c WHERE c.location_id = l.id AND c.status = 'open')`
 
+// allocatedSellable sums, for the item i of the enclosing query, the units
+// allocated to orders out of sellable stock (see sellableStock; it takes
+// the same date parameter). An allocation on stock that has since become
+// unsellable (its bin blocked or waiting for a count, its lot expired) is
+// still picked there, or short-picked and reallocated; it no longer comes
+// out of the sellable units, which do not count that stock either.
+const allocatedSellable = `COALESCE((SELECT SUM(a.qty) FROM allocations a
+	JOIN balances b ON b.location_id = a.location_id AND b.item_id = a.item_id AND b.lot = a.lot
+		AND b.expiry = a.expiry AND b.lpn = a.lpn AND b.status = 'available'
+	JOIN locations l ON l.id = a.location_id
+	WHERE a.item_id = i.id AND ` + sellableStock + `), 0)`
+
 // AvailabilityOf computes one item's ATS on the day of asOf: sellable units
-// (see sellableStock) minus units allocated to orders, never below zero.
+// (see sellableStock) minus the units allocated out of them, never below
+// zero.
 func AvailabilityOf(ctx context.Context, q Querier, itemID int64, asOf time.Time) (Availability, error) {
 	var a Availability
 	err := q.QueryRowContext(ctx, `SELECT i.sku,
 		COALESCE((SELECT SUM(b.qty) FROM balances b JOIN locations l ON l.id = b.location_id
 			WHERE b.item_id = i.id AND `+sellableStock+`), 0),
-		COALESCE((SELECT SUM(a.qty) FROM allocations a WHERE a.item_id = i.id), 0)
-		FROM items i WHERE i.id = ?`, asOf.UTC().Format(time.DateOnly), itemID).Scan(&a.SKU, &a.OnHand, &a.Allocated)
+		`+allocatedSellable+`
+		FROM items i WHERE i.id = ?`, asOf.UTC().Format(time.DateOnly), asOf.UTC().Format(time.DateOnly), itemID).Scan(&a.SKU, &a.OnHand, &a.Allocated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, floorops.Errorf(floorops.ENOTFOUND, "item %d not found", itemID)
 	}

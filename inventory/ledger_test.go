@@ -439,3 +439,43 @@ func TestTrackingChangeNeedsEmptyStock(t *testing.T) {
 		t.Fatalf("switching lot tracking without stock: %v", err)
 	}
 }
+
+// TestATSLeavesOutAllocationsOnUnsellableStock: units promised out of a bin
+// that then waits for a count come out of neither on-hand nor allocated, so
+// the other bins' free units stay on sale.
+func TestATSLeavesOutAllocationsOnUnsellableStock(t *testing.T) {
+	t.Parallel()
+	svc, db := mustService(t)
+	seedLedger(t, svc)
+	ctx := context.Background()
+	for i, loc := range []string{"A-01-01-A", "A-01-01-B"} {
+		if _, err := svc.AdjustStock(ctx, fmt.Sprint("found-", i), inventory.AdjustInput{LocationCode: loc, SKU: "X1", Delta: 10, Reason: "found"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		it, err := inventory.ItemBySKU(ctx, tx, "X1")
+		if err != nil {
+			return err
+		}
+		face, err := inventory.LocationByCode(ctx, tx, "A-01-01-A")
+		if err != nil {
+			return err
+		}
+		if _, err := inventory.Allocate(ctx, tx, inventory.Allocation{StockKey: inventory.StockKey{ItemID: it.ID, LocationID: face.ID}, Qty: 4, Ref: "SO-1/1"}); err != nil {
+			return err
+		}
+		_, err = inventory.RequestCount(ctx, tx, inventory.CountRequest{LocationID: face.ID, Reason: "short_pick", Ref: "SO-2"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := svc.AvailableToSell(ctx, []string{"X1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []inventory.Availability{{SKU: "X1", OnHand: 10, ATS: 10}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("ATS with A-01-01-A waiting for a count (-want +got):\n%s", diff)
+	}
+}

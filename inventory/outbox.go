@@ -63,8 +63,8 @@ func EmitAvailabilities(ctx context.Context, tx *store.Tx, itemIDs []int64) erro
 	rows, err := tx.QueryContext(ctx, `SELECT i.id, i.sku,
 		COALESCE((SELECT SUM(b.qty) FROM balances b JOIN locations l ON l.id = b.location_id
 			WHERE b.item_id = i.id AND `+sellableStock+`), 0),
-		COALESCE((SELECT SUM(a.qty) FROM allocations a WHERE a.item_id = i.id), 0)
-		FROM json_each(?) j CROSS JOIN items i ON i.id = j.value`, tx.Now.UTC().Format(time.DateOnly), string(ids))
+		`+allocatedSellable+`
+		FROM json_each(?) j CROSS JOIN items i ON i.id = j.value`, tx.Now.UTC().Format(time.DateOnly), tx.Now.UTC().Format(time.DateOnly), string(ids))
 	if err != nil {
 		return fmt.Errorf("availability: %w", err)
 	}

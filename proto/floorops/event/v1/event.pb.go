@@ -385,7 +385,7 @@ type AvailabilityChanged struct {
 	Sku string `protobuf:"bytes,1,opt,name=sku,proto3" json:"sku,omitempty"`
 	// Available units in sellable locations.
 	OnHand int64 `protobuf:"varint,2,opt,name=on_hand,json=onHand,proto3" json:"on_hand,omitempty"`
-	// Units reserved for orders.
+	// Units of on_hand reserved for orders.
 	Allocated int64 `protobuf:"varint,3,opt,name=allocated,proto3" json:"allocated,omitempty"`
 	// What channels may sell.
 	AvailableToSell int64 `protobuf:"varint,4,opt,name=available_to_sell,json=availableToSell,proto3" json:"available_to_sell,omitempty"`

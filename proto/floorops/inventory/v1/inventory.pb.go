@@ -1549,7 +1549,9 @@ type Availability struct {
 	Sku string `protobuf:"bytes,1,opt,name=sku,proto3" json:"sku,omitempty"`
 	// Available units in sellable locations (storage, pick faces).
 	OnHand int64 `protobuf:"varint,2,opt,name=on_hand,json=onHand,proto3" json:"on_hand,omitempty"`
-	// Units reserved for released orders.
+	// Units of on_hand reserved for released orders. (Units reserved on stock
+	// that has since become unsellable, e.g. a bin waiting for a count, are
+	// in neither figure.)
 	Allocated int64 `protobuf:"varint,3,opt,name=allocated,proto3" json:"allocated,omitempty"`
 	// on_hand minus allocated, never below zero: what channels may sell.
 	AvailableToSell int64 `protobuf:"varint,4,opt,name=available_to_sell,json=availableToSell,proto3" json:"available_to_sell,omitempty"`
