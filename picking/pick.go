@@ -328,6 +328,13 @@ func shortPick(ctx context.Context, tx *store.Tx, requestID string, in ShortInpu
 		return Short{}, covers(in.Found)
 	}
 	var found int64 // eaches: packs of the scanned GTIN times its pack
+	if in.Found == 0 && strings.TrimSpace(in.ItemScan) != "" {
+		// Nothing found, but a scan given: it must still be the line's
+		// item, or the associate is at the wrong line.
+		if _, err := t.verifyItem(ctx, tx, in.Actor, "item_scan", in.ItemScan); err != nil {
+			return Short{}, err
+		}
+	}
 	if in.Found > 0 {
 		pack, err := t.verifyItem(ctx, tx, in.Actor, "item_scan", in.ItemScan)
 		if err != nil {

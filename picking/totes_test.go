@@ -184,3 +184,27 @@ func TestClosedLinesLetGoOfTheirAllocation(t *testing.T) {
 		}
 	}
 }
+
+// TestShortPickChecksAScannedItem: an associate who reports nothing found
+// but scans an item must have scanned the line's item; a wrong one is a
+// rejected scan, not a short.
+func TestShortPickChecksAScannedItem(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.stock(t, "A-01-01-A", "FIFO", "", "", 5)
+	f.release(t, "SO-S", "FIFO", 3)
+	l := f.listed(t, "SO-S")
+	if _, err := f.svc.StartPickList(f.ctx, "st-s", picking.StartInput{ListID: l.ID, ToteScans: []string{"LPN-S1"}, Actor: lead}); err != nil {
+		t.Fatal(err)
+	}
+	line := l.Lines[0]
+	_, err := f.svc.ShortPick(f.ctx, "short-wrong", picking.ShortInput{ListID: l.ID, LineID: line.ID, LocationScan: line.LocationCode,
+		ItemScan: "09506000134352", Reason: "empty", Actor: lead})
+	if err == nil || floorops.IsCode(err, floorops.EINTERNAL) {
+		t.Fatalf("short pick with another item's scan: %v, want a refusal", err)
+	}
+	if _, err := f.svc.ShortPick(f.ctx, "short-ok", picking.ShortInput{ListID: l.ID, LineID: line.ID, LocationScan: line.LocationCode,
+		ItemScan: "4006381333931", Reason: "empty", Actor: lead}); err != nil {
+		t.Fatal(err)
+	}
+}
