@@ -379,7 +379,9 @@ func (s *Service) StartPickList(ctx context.Context, requestID string, in StartI
 func startList(ctx context.Context, tx *store.Tx, in StartInput, totes []string) (PickList, error) {
 	id := in.ListID
 	if id == 0 {
-		err := tx.QueryRowContext(ctx, `SELECT id FROM pick_lists WHERE state = 'open' ORDER BY priority DESC, ship_by, id LIMIT 1`).Scan(&id)
+		err := tx.QueryRowContext(ctx, `SELECT id FROM pick_lists WHERE state = 'open'
+				AND EXISTS (SELECT 1 FROM pick_tasks t WHERE t.list_id = pick_lists.id AND t.state = 'open')
+			ORDER BY priority DESC, ship_by, id LIMIT 1`).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return PickList{}, floorops.Errorf(floorops.ENOTFOUND, "no pick list is waiting to be picked")
 		}
@@ -401,6 +403,13 @@ func startList(ctx context.Context, tx *store.Tx, in StartInput, totes []string)
 			return PickList{}, floorops.Errorf(floorops.EPRECONDITION, "pick list %d is already on totes %s", id, strings.Join(h.Totes, ", "))
 		}
 		return loadList(ctx, tx, id)
+	}
+	var open int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM pick_tasks WHERE list_id = ? AND state = 'open'`, id).Scan(&open); err != nil {
+		return PickList{}, fmt.Errorf("count open lines: %w", err)
+	}
+	if open == 0 {
+		return PickList{}, floorops.Errorf(floorops.EPRECONDITION, "pick list %d has nothing to pick: its orders were cancelled", id)
 	}
 	want := 1
 	if h.Type == Cluster {

@@ -208,3 +208,24 @@ func TestShortPickChecksAScannedItem(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestListOfCancelledOrdersIsNotStarted: a list whose every order was
+// cancelled before picking has nothing to pick and ties up no tote.
+func TestListOfCancelledOrdersIsNotStarted(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.stock(t, "A-01-01-A", "FIFO", "", "", 5)
+	f.release(t, "SO-C", "FIFO", 2)
+	l := f.listed(t, "SO-C")
+	if _, err := f.svc.CancelOrder(f.ctx, "cancel-c", picking.CancelInput{OrderID: "SO-C", Actor: lead}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.svc.StartPickList(f.ctx, "st-c", picking.StartInput{ListID: l.ID, ToteScans: []string{"LPN-C1"}, Actor: lead})
+	if !floorops.IsCode(err, floorops.EPRECONDITION) {
+		t.Fatalf("starting a list of cancelled orders: %v, want %s", err, floorops.EPRECONDITION)
+	}
+	_, err = f.svc.StartPickList(f.ctx, "st-next", picking.StartInput{ToteScans: []string{"LPN-C1"}, Actor: lead})
+	if !floorops.IsCode(err, floorops.ENOTFOUND) {
+		t.Fatalf("the next list handed out a list of cancelled orders: %v", err)
+	}
+}
