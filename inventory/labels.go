@@ -56,6 +56,7 @@ func (s *Service) RenderLabel(ctx context.Context, r LabelRequest) (RenderedLabe
 	}
 	q := s.db.Reader()
 	var subject any
+	field := "location_code" // what a label the renderer refuses is about
 	switch {
 	case r.LocationCode != "":
 		l, err := LocationByCode(ctx, q, strings.ToUpper(strings.TrimSpace(r.LocationCode)))
@@ -71,7 +72,7 @@ func (s *Service) RenderLabel(ctx context.Context, r LabelRequest) (RenderedLabe
 		if r.Format == label.FormatPNG {
 			return RenderedLabel{}, floorops.Invalid("format", "a zone is a PDF sheet or a ZPL stream, not one PNG")
 		}
-		subject = locs
+		subject, field = locs, "zone"
 	case r.SKU != "":
 		it, err := ItemBySKU(ctx, q, strings.ToUpper(strings.TrimSpace(r.SKU)))
 		if err != nil {
@@ -88,14 +89,17 @@ func (s *Service) RenderLabel(ctx context.Context, r LabelRequest) (RenderedLabe
 			}
 			li.Expiry = exp
 		}
-		subject = li
+		subject, field = li, "sku"
 	default:
-		subject = label.LPN{Code: strings.ToUpper(strings.TrimSpace(r.LPNCode)), SSCC: strings.TrimSpace(r.SSCC)}
+		subject, field = label.LPN{Code: strings.ToUpper(strings.TrimSpace(r.LPNCode)), SSCC: strings.TrimSpace(r.SSCC)}, "lpn_code"
+		if r.SSCC != "" {
+			field = "sscc"
+		}
 	}
 	var buf bytes.Buffer
 	if err := label.Render(&buf, r.Format, subject); err != nil {
 		if errors.Is(err, label.ErrInvalid) {
-			return RenderedLabel{}, floorops.Errorf(floorops.EINVALID, "%v", err)
+			return RenderedLabel{}, floorops.Invalid(field, "%v", err)
 		}
 		return RenderedLabel{}, err
 	}
