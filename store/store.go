@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/floorops/floorops"
@@ -24,6 +26,14 @@ type DB struct {
 	path   string
 	writer *sql.DB
 	reader *sql.DB
+
+	// Group commit (see Write): requests wait in writes for the one writer
+	// goroutine; mu and closed stop new requests once Close begins.
+	writes     chan *writeReq
+	mu         sync.RWMutex
+	closed     bool
+	writerDone chan struct{}
+	commits    atomic.Int64 // committed transactions, for tests
 
 	// Now stamps transactions; tests replace it to control time.
 	Now func() time.Time
@@ -46,13 +56,16 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	db := &DB{path: path, writer: w, Now: time.Now}
+	db := &DB{path: path, writer: w, Now: time.Now, writes: make(chan *writeReq, maxBatch), writerDone: make(chan struct{})}
+	go db.writeLoop()
 	if err := db.migrate(ctx); err != nil {
+		db.stopWriter()
 		w.Close()
 		return nil, err
 	}
 	r, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
+		db.stopWriter()
 		w.Close()
 		return nil, fmt.Errorf("store: open readers %s: %w", path, err)
 	}
@@ -84,22 +97,32 @@ func dsn(path string, readOnly bool) string {
 // Path is the database file.
 func (db *DB) Path() string { return db.path }
 
-// Close closes all connections.
+// Close finishes the writes already queued, refuses new ones and closes
+// all connections.
 func (db *DB) Close() error {
+	db.stopWriter()
 	return errors.Join(db.reader.Close(), db.writer.Close())
 }
 
 // Reader is the read-only pool, for queries that change nothing.
 func (db *DB) Reader() *sql.DB { return db.reader }
 
-// Tx is a write transaction with the time it was started; every row it
-// writes is stamped with Now so one transaction has one time.
+// Tx is one Write's view of the write transaction, with the time it
+// started; every row it writes is stamped with Now so one request has one
+// time. Its changes commit, or roll back, as a whole (a savepoint inside the
+// group commit, see Write).
 //
 // Its ExecContext and QueryRowContext prepare each distinct SQL text once
 // per transaction and reuse it, so a batch that runs the same statement
 // thousands of times (an import, a wave of scans) parses it once. They take
 // one statement each; run multi-statement scripts on tx.Tx. QueryContext is
 // not cached: a caller may run the same query again while rows are open.
+//
+// Its statements ignore the cancellation of the ctx they are given: once a
+// write has started it runs to its end, because SQLite answers an
+// interrupted INSERT or UPDATE by rolling back the whole transaction, which
+// other requests share. A client that gave up learns the outcome by
+// retrying its request id.
 type Tx struct {
 	*sql.Tx
 	Now   time.Time
@@ -110,7 +133,7 @@ func (tx *Tx) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := tx.stmts[query]; ok {
 		return st, nil
 	}
-	st, err := tx.Tx.PrepareContext(ctx, query)
+	st, err := tx.Tx.PrepareContext(context.WithoutCancel(ctx), query)
 	if err != nil {
 		return nil, err
 	}
@@ -127,41 +150,22 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 	if err != nil {
 		return nil, err
 	}
-	return st.ExecContext(ctx, args...)
+	return st.ExecContext(context.WithoutCancel(ctx), args...)
+}
+
+// QueryContext runs a query returning rows.
+func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.Tx.QueryContext(context.WithoutCancel(ctx), query, args...)
 }
 
 // QueryRowContext runs one query expected to return at most one row.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = context.WithoutCancel(ctx)
 	st, err := tx.prepared(ctx, query)
 	if err != nil {
 		return tx.Tx.QueryRowContext(ctx, query, args...) // reports the same error through Row.Scan
 	}
 	return st.QueryRowContext(ctx, args...)
-}
-
-// Write runs fn in one write transaction and commits it if fn returns nil.
-// Every mutation of the node goes through here; commit returns only once
-// the transaction is on disk.
-func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) (err error) {
-	sqlTx, err := db.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
-	}
-	tx := &Tx{Tx: sqlTx, Now: db.Now().UTC()}
-	defer func() {
-		if p := recover(); p != nil {
-			_ = sqlTx.Rollback()
-			panic(p)
-		}
-	}()
-	if err := fn(tx); err != nil {
-		_ = sqlTx.Rollback()
-		return err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
-	}
-	return nil
 }
 
 // Constraint kinds reported by SQLite.

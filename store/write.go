@@ -1,0 +1,195 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// maxBatch bounds how many queued writes one group commit takes.
+const maxBatch = 256
+
+// ErrClosed is returned by Write once Close has begun.
+var ErrClosed = errors.New("store: database is closed")
+
+type writeReq struct {
+	ctx  context.Context
+	fn   func(*Tx) error
+	done chan writeResult
+}
+
+type writeResult struct {
+	err      error
+	panicked any // fn panicked with this value; re-raised in the caller
+}
+
+// Write runs fn as one atomic change of the node: fn's writes commit if it
+// returns nil and vanish if it returns an error (or panics, which Write
+// re-raises in the caller). Every mutation goes through here, and Write
+// returns only once the change is on disk (synchronous FULL).
+//
+// Writes are group-committed: while one transaction is being synced, the
+// requests that arrive queue up, and the one writer goroutine runs the
+// whole queue (up to maxBatch) in the next transaction, each request in its
+// own savepoint, with one fsync for all. Requests still see each other's
+// changes in queue order, exactly as if they ran one after the other; what
+// changes is that a busy node pays one fsync per batch instead of one per
+// scan. A request whose ctx ends while it waits is not run.
+func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	req := &writeReq{ctx: ctx, fn: fn, done: make(chan writeResult, 1)}
+	db.mu.RLock()
+	if db.closed {
+		db.mu.RUnlock()
+		return ErrClosed
+	}
+	select {
+	case db.writes <- req:
+		db.mu.RUnlock()
+	case <-ctx.Done():
+		db.mu.RUnlock()
+		return ctx.Err()
+	}
+	r := <-req.done
+	if r.panicked != nil {
+		panic(r.panicked)
+	}
+	return r.err
+}
+
+// stopWriter refuses new writes, lets the writer finish the queued ones,
+// and waits for it.
+func (db *DB) stopWriter() {
+	db.mu.Lock()
+	if !db.closed {
+		db.closed = true
+		close(db.writes)
+	}
+	db.mu.Unlock()
+	<-db.writerDone
+}
+
+// writeLoop is the one writer: it takes every request queued, up to
+// maxBatch, and commits them together.
+func (db *DB) writeLoop() {
+	defer close(db.writerDone)
+	batch := make([]*writeReq, 0, maxBatch)
+	for first := range db.writes {
+		batch = append(batch[:0], first)
+	collect:
+		for len(batch) < maxBatch {
+			select {
+			case r, ok := <-db.writes:
+				if !ok {
+					break collect
+				}
+				batch = append(batch, r)
+			default:
+				break collect
+			}
+		}
+		db.commit(batch)
+	}
+}
+
+// commit runs a batch and answers every request in it.
+func (db *DB) commit(batch []*writeReq) {
+	results := db.runBatch(batch)
+	for i, r := range batch {
+		r.done <- results[i]
+	}
+}
+
+// runBatch runs a batch in one transaction, each request in a savepoint,
+// and commits the requests that succeeded.
+func (db *DB) runBatch(batch []*writeReq) []writeResult {
+	results := make([]writeResult, len(batch))
+	ok := func(i int) bool { return results[i].err == nil && results[i].panicked == nil }
+	failOK := func(n int, err error) {
+		for i := range n {
+			if ok(i) {
+				results[i].err = err
+			}
+		}
+	}
+	if len(batch) == 0 {
+		return results
+	}
+	sqlTx, err := db.writer.BeginTx(context.Background(), nil)
+	if err != nil {
+		failOK(len(batch), fmt.Errorf("store: begin: %w", err))
+		return results
+	}
+	stmts := map[string]*sql.Stmt{}
+	pending := 0 // requests whose changes wait for the commit
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			results[i].err = err
+			continue
+		}
+		err := savepoint(sqlTx, func() error {
+			results[i] = run(&Tx{Tx: sqlTx, Now: db.Now().UTC(), stmts: stmts}, r.fn)
+			if !ok(i) {
+				return errRollback
+			}
+			return nil
+		})
+		if err != nil {
+			// SQLite can no longer continue the transaction (it may
+			// have rolled it back itself, on an I/O error or a full
+			// disk): the requests run in it so far lose their changes;
+			// the rest run in a fresh transaction.
+			_ = sqlTx.Rollback()
+			failOK(i+1, fmt.Errorf("store: write transaction aborted: %w", err))
+			copy(results[i+1:], db.runBatch(batch[i+1:]))
+			return results
+		}
+		if ok(i) {
+			pending++
+		}
+	}
+	if pending == 0 {
+		_ = sqlTx.Rollback()
+		return results
+	}
+	if err := sqlTx.Commit(); err != nil {
+		failOK(len(batch), fmt.Errorf("store: commit: %w", err))
+		return results
+	}
+	db.commits.Add(1)
+	return results
+}
+
+// errRollback asks savepoint to undo what fn wrote.
+var errRollback = errors.New("rollback")
+
+// savepoint runs fn inside a savepoint, rolled back when fn returns
+// errRollback. Any other error means the transaction itself failed.
+func savepoint(sqlTx *sql.Tx, fn func() error) error {
+	if _, err := sqlTx.Exec(`SAVEPOINT write`); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		if !errors.Is(err, errRollback) {
+			return err
+		}
+		if _, err := sqlTx.Exec(`ROLLBACK TO write`); err != nil {
+			return err
+		}
+	}
+	_, err := sqlTx.Exec(`RELEASE write`)
+	return err
+}
+
+// run calls fn, turning a panic into a result.
+func run(tx *Tx, fn func(*Tx) error) (res writeResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			res = writeResult{panicked: p}
+		}
+	}()
+	return writeResult{err: fn(tx)}
+}

@@ -1,0 +1,163 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/floorops/floorops/store"
+)
+
+// holdWriter starts a write that blocks the writer until release is closed,
+// and returns once it runs, so later writes queue up behind it.
+func holdWriter(t *testing.T, db *store.DB) (release chan struct{}, done chan error) {
+	t.Helper()
+	release, done = make(chan struct{}), make(chan error, 1)
+	running := make(chan struct{})
+	go func() {
+		done <- db.Write(context.Background(), func(tx *store.Tx) error {
+			close(running)
+			<-release
+			_, err := tx.Exec(`INSERT INTO outbox (kind, payload, created_at) VALUES ('hold', x'00', 'now')`)
+			return err
+		})
+	}()
+	<-running
+	return release, done
+}
+
+// waitQueued waits until n writes are queued behind the writer.
+func waitQueued(t *testing.T, db *store.DB, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for store.QueuedWrites(db) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d writes queued, want %d", store.QueuedWrites(db), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestGroupCommitIsolatesRequests queues writes that succeed, fail and
+// panic behind a held writer, so they run as one group commit: only the
+// successful ones' rows stay, failures get their own errors, a panic is
+// raised in its own caller, and the batch costs one commit.
+func TestGroupCommitIsolatesRequests(t *testing.T) {
+	t.Parallel()
+	db := mustOpen(t)
+	release, held := holdWriter(t, db)
+	before := store.Commits(db)
+
+	const n = 30
+	errBad := errors.New("refused")
+	errs := make([]error, n)
+	panics := make([]any, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { panics[i] = recover() }()
+			errs[i] = db.Write(context.Background(), func(tx *store.Tx) error {
+				if _, err := tx.ExecContext(context.Background(), `INSERT INTO outbox (kind, payload, created_at) VALUES (?, x'00', 'now')`, fmt.Sprint("w", i)); err != nil {
+					return err
+				}
+				switch i % 3 {
+				case 1:
+					return errBad
+				case 2:
+					panic(fmt.Sprint("boom ", i))
+				}
+				return nil
+			})
+		}()
+	}
+	waitQueued(t, db, n)
+	close(release)
+	wg.Wait()
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		switch i % 3 {
+		case 0:
+			if errs[i] != nil || panics[i] != nil {
+				t.Errorf("write %d: err %v, panic %v", i, errs[i], panics[i])
+			}
+		case 1:
+			if !errors.Is(errs[i], errBad) {
+				t.Errorf("write %d: err %v, want its own error", i, errs[i])
+			}
+		case 2:
+			if panics[i] != fmt.Sprint("boom ", i) {
+				t.Errorf("write %d: panic %v, want its own", i, panics[i])
+			}
+		}
+	}
+	var rows int
+	if err := db.Reader().QueryRow(`SELECT COUNT(*) FROM outbox WHERE kind LIKE 'w%'`).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != n/3 {
+		t.Fatalf("%d rows committed, want the %d successful writes'", rows, n/3)
+	}
+	if got := store.Commits(db) - before; got != 2 {
+		t.Fatalf("%d commits for the held write and one queue of %d, want 2", got, n)
+	}
+}
+
+// TestQueuedWriteWithEndedContextDoesNotRun: a request whose client gave up
+// while it waited is answered with its context's error and changes nothing.
+func TestQueuedWriteWithEndedContextDoesNotRun(t *testing.T) {
+	t.Parallel()
+	db := mustOpen(t)
+	release, held := holdWriter(t, db)
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := false
+	done := make(chan error, 1)
+	go func() {
+		done <- db.Write(ctx, func(tx *store.Tx) error { ran = true; return nil })
+	}()
+	waitQueued(t, db, 1)
+	cancel()
+	close(release)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; !errors.Is(err, context.Canceled) || ran {
+		t.Fatalf("cancelled queued write: err %v, ran %v", err, ran)
+	}
+}
+
+// TestWriteAfterClose is refused, and Close lets queued writes finish.
+func TestWriteAfterClose(t *testing.T) {
+	t.Parallel()
+	db := mustOpen(t)
+	release, held := holdWriter(t, db)
+	queued := make(chan error, 1)
+	go func() {
+		queued <- db.Write(context.Background(), func(tx *store.Tx) error {
+			_, err := tx.Exec(`INSERT INTO outbox (kind, payload, created_at) VALUES ('queued', x'00', 'now')`)
+			return err
+		})
+	}()
+	waitQueued(t, db, 1)
+	closed := make(chan error, 1)
+	go func() { closed <- db.Close() }()
+	close(release)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-queued; err != nil {
+		t.Fatalf("a write queued before Close: %v", err)
+	}
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Write(context.Background(), func(*store.Tx) error { return nil }); !errors.Is(err, store.ErrClosed) {
+		t.Fatalf("write after Close: %v", err)
+	}
+}
