@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
@@ -102,11 +103,15 @@ func newSecret(prefix string) string {
 
 func normalizeBadge(b string) string { return strings.ToUpper(strings.TrimSpace(b)) }
 
-// AddUser creates a user with a PIN of 4 to 12 digits.
+// AddUser creates a user with a PIN of 4 to 12 digits. The badge must scan
+// as a badge (see checkBadge).
 func (s *Service) AddUser(ctx context.Context, u User, pin string) error {
 	u.Badge = normalizeBadge(u.Badge)
 	u.Role = Role(strings.ToLower(string(u.Role)))
 	if err := floorops.Validate(u); err != nil {
+		return err
+	}
+	if err := checkBadge(u.Badge); err != nil {
 		return err
 	}
 	if err := checkPIN(pin); err != nil {
@@ -123,6 +128,22 @@ func (s *Service) AddUser(ctx context.Context, u User, pin string) error {
 		}
 		return err
 	})
+}
+
+// checkBadge refuses a badge code that the node's scanner (scan.Parse, with
+// the node's code formats) does not read as that badge: an associate signs in
+// by scanning the badge, and a badge that reads as a location (B-1042) or a
+// check code could never sign in.
+func checkBadge(badge string) error {
+	s, err := scan.Parse(badge)
+	if err == nil && s.Kind == scan.KindBadge && s.Code == badge {
+		return nil
+	}
+	what := "is not a code the node's scanner reads"
+	if err == nil {
+		what = fmt.Sprintf("scans as kind %q, not %q", s.Kind, scan.KindBadge)
+	}
+	return floorops.Invalid("badge", "%s %s: a badge is B- then a letter, then letters or digits, e.g. B-ANA or B-LEAD7 (or the node's badge pattern)", badge, what)
 }
 
 func checkPIN(pin string) error {

@@ -27,24 +27,24 @@ func TestLoginLockoutAndExpiry(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { return now }
-	if err := svc.AddUser(ctx, auth.User{Badge: "b-7", Name: "Ana", Role: auth.Associate}, "4321"); err != nil {
+	if err := svc.AddUser(ctx, auth.User{Badge: "b-ana7", Name: "Ana", Role: auth.Associate}, "4321"); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < svc.MaxAttempts; i++ {
-		if _, err := svc.Login(ctx, "B-7", "0000", "hh"); !floorops.IsCode(err, floorops.EUNAUTHENTICATED) {
+		if _, err := svc.Login(ctx, "B-ANA7", "0000", "hh"); !floorops.IsCode(err, floorops.EUNAUTHENTICATED) {
 			t.Fatalf("wrong PIN #%d: %v", i+1, err)
 		}
 	}
-	if _, err := svc.Login(ctx, "B-7", "4321", "hh"); !floorops.IsCode(err, floorops.EUNAUTHENTICATED) {
+	if _, err := svc.Login(ctx, "B-ANA7", "4321", "hh"); !floorops.IsCode(err, floorops.EUNAUTHENTICATED) {
 		t.Fatalf("right PIN on a locked badge: %v, want unauthenticated", err)
 	}
 	now = now.Add(svc.LockFor + time.Second)
-	res, err := svc.Login(ctx, "b-7", "4321", "hh")
+	res, err := svc.Login(ctx, "b-ana7", "4321", "hh")
 	if err != nil {
 		t.Fatalf("after the lock: %v", err)
 	}
 	p, err := svc.Authenticate(ctx, res.Token)
-	if err != nil || p.Badge != "B-7" || p.Role != auth.Associate || p.Device != "hh" {
+	if err != nil || p.Badge != "B-ANA7" || p.Role != auth.Associate || p.Device != "hh" {
 		t.Fatalf("Authenticate = %+v, %v", p, err)
 	}
 	now = res.ExpiresAt.Add(time.Second)
@@ -52,7 +52,7 @@ func TestLoginLockoutAndExpiry(t *testing.T) {
 		t.Fatalf("expired token: %v", err)
 	}
 	var hash []byte
-	db.Reader().QueryRow(`SELECT pin_hash FROM users WHERE badge = 'B-7'`).Scan(&hash)
+	db.Reader().QueryRow(`SELECT pin_hash FROM users WHERE badge = 'B-ANA7'`).Scan(&hash)
 	if len(hash) != 32 || string(hash) == "4321" {
 		t.Fatalf("PIN is not stored hashed")
 	}
@@ -67,18 +67,18 @@ func TestUsersAndKeysValidation(t *testing.T) {
 		pin string
 	}{
 		{auth.User{Badge: "", Role: auth.Lead}, "1234"},
-		{auth.User{Badge: "B-1", Role: "boss"}, "1234"},
-		{auth.User{Badge: "B-1", Role: auth.Lead}, "12"},
-		{auth.User{Badge: "B-1", Role: auth.Lead}, "12ab"},
+		{auth.User{Badge: "B-ONE", Role: "boss"}, "1234"},
+		{auth.User{Badge: "B-ONE", Role: auth.Lead}, "12"},
+		{auth.User{Badge: "B-ONE", Role: auth.Lead}, "12ab"},
 	} {
 		if err := svc.AddUser(ctx, tc.u, tc.pin); !floorops.IsCode(err, floorops.EINVALID) {
 			t.Errorf("AddUser(%+v, %q) = %v, want invalid", tc.u, tc.pin, err)
 		}
 	}
-	if err := svc.AddUser(ctx, auth.User{Badge: "B-1", Role: auth.Lead}, "1234"); err != nil {
+	if err := svc.AddUser(ctx, auth.User{Badge: "B-ONE", Role: auth.Lead}, "1234"); err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.AddUser(ctx, auth.User{Badge: "b-1", Role: auth.Lead}, "1234"); !floorops.IsCode(err, floorops.ECONFLICT) {
+	if err := svc.AddUser(ctx, auth.User{Badge: "b-one", Role: auth.Lead}, "1234"); !floorops.IsCode(err, floorops.ECONFLICT) {
 		t.Fatalf("duplicate badge: %v", err)
 	}
 	key, err := svc.CreateAPIKey(ctx, "erp")
@@ -97,5 +97,35 @@ func TestUsersAndKeysValidation(t *testing.T) {
 	}
 	if err := svc.DisableUser(ctx, "B-404"); !floorops.IsCode(err, floorops.ENOTFOUND) {
 		t.Fatalf("disable unknown: %v", err)
+	}
+}
+
+// TestBadgeMustScanAsBadge refuses badges the node's scanner reads as
+// something else: such a badge could never be scanned to sign in.
+func TestBadgeMustScanAsBadge(t *testing.T) {
+	t.Parallel()
+	svc, _ := mustAuth(t)
+	ctx := context.Background()
+	for _, badge := range []string{
+		"B-1042",    // a location (zone B, aisle 1042)
+		"B-1",       // a location
+		"17",        // a location check code
+		"LPN000123", // a license plate
+		"PO-1001",   // a purchase order
+		"4006381333931",
+		"B-",
+		"ANA",
+		"B-ANA 2",
+	} {
+		if err := svc.AddUser(ctx, auth.User{Badge: badge, Role: auth.Associate}, "1234"); !floorops.IsCode(err, floorops.EINVALID) {
+			t.Errorf("AddUser(badge %q) = %v, want invalid", badge, err)
+		}
+	}
+	// The demo's badges, and badges typed in lower case or with spaces
+	// around them, which are stored upper-cased and trimmed.
+	for _, badge := range []string{"B-ADMIN", "B-LEAD", "B-ASSOC", "b-ana", " B-R2D2 "} {
+		if err := svc.AddUser(ctx, auth.User{Badge: badge, Role: auth.Associate}, "1234"); err != nil {
+			t.Errorf("AddUser(badge %q): %v", badge, err)
+		}
 	}
 }

@@ -1,8 +1,12 @@
 package label
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"time"
+
+	"github.com/floorops/floorops/scan"
 )
 
 // aiField is one GS1 element string: an Application Identifier and its data,
@@ -51,13 +55,15 @@ func gs1Scanned(fields []aiField) string {
 }
 
 // gs1HRI is the human-readable interpretation printed under a GS1 symbol,
-// AIs in parentheses: "(01) 09501101530003 (10) ABC123".
+// AIs in parentheses and the data as encoded: "(01)09501101530003(10)ABC123".
+// It is the form an associate types into a handheld's scan field when the
+// symbol will not read, and scan.Parse reads it as the symbol's data.
 func gs1HRI(fields []aiField) string {
-	parts := make([]string, 0, len(fields))
+	var b strings.Builder
 	for _, f := range fields {
-		parts = append(parts, "("+f.ai+") "+f.value)
+		b.WriteString("(" + f.ai + ")" + f.value)
 	}
-	return strings.Join(parts, " ")
+	return b.String()
 }
 
 // gs1CheckDigit computes the GS1 mod-10 check digit for body (all digits,
@@ -113,17 +119,111 @@ func gtin14(gtin string) string {
 	return strings.Repeat("0", 14-len(gtin)) + gtin
 }
 
-// itemFields is the GS1 content of an item label, fixed-length AIs first so
-// the only variable-length one (lot) ends the symbol and needs no separator.
-func itemFields(it Item) []aiField {
+// gs1Date is t as the YYMMDD data of a GS1 date AI such as (17) expiry. The
+// year travels as two digits, which a scanner resolves with the GS1 century
+// rule relative to the year it reads the label in (scan.CenturyYear): only
+// dates from 49 years before now to 50 years after come back as printed.
+// Any other date is refused rather than printed to be read in the wrong
+// century (2080-06-30 encoded in 2026 reads as 1980-06-30).
+func gs1Date(what string, t, now time.Time) (string, error) {
+	yy := t.Year() % 100
+	if yy < 0 {
+		yy = -yy
+	}
+	if read := scan.CenturyYear(yy, now.Year()); read != t.Year() {
+		return "", invalidf("%s %s cannot be printed: a GS1 date carries a two-digit year, and in %d a scanner reads %02d as %d",
+			what, t.Format(time.DateOnly), now.Year(), yy, read)
+	}
+	return t.Format("060102"), nil
+}
+
+// itemFields is the GS1 content of an item label in the usual order:
+// fixed-length AIs first so the only variable-length one (lot) ends the
+// symbol and needs no separator. now is the date the label is printed, for
+// the century rule of the expiry date.
+func itemFields(it Item, now time.Time) ([]aiField, error) {
 	fields := []aiField{{"01", gtin14(it.GTIN)}}
 	if !it.Expiry.IsZero() {
-		fields = append(fields, aiField{"17", it.Expiry.Format("060102")})
+		exp, err := gs1Date("expiry", it.Expiry, now)
+		if err != nil {
+			return nil, err
+		}
+		fields = append(fields, aiField{"17", exp})
 	}
 	if it.Lot != "" {
 		fields = append(fields, aiField{"10", it.Lot})
 	}
-	return fields
+	return fields, nil
+}
+
+// lotFirst moves the lot (AI 10) to the front of fields, where the FNC1
+// separator after it ends it explicitly. The usual order leaves the lot last
+// and unterminated; when the lot's tail reads as further elements ("B-1"
+// then "5251130", a best-before date under AI 15), the node cannot tell the
+// label from one whose scanner dropped a separator and refuses it. With the
+// lot first, every element after it has a fixed length.
+func lotFirst(fields []aiField) []aiField {
+	out := make([]aiField, 0, len(fields))
+	for _, f := range fields {
+		if f.ai == "10" {
+			out = append(out, f)
+		}
+	}
+	for _, f := range fields {
+		if f.ai != "10" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// readsBack checks that the node's scanner (scan.Parse, with the node's
+// configuration) reads raw as this item: the same GTIN, lot and expiry. raw
+// is a symbol's data as a scanner transmits it, AIM symbology identifier
+// first, or the human-readable line as an associate types it. The error is
+// the parser's own (a *scan.Error) when it refuses raw.
+func (it Item) readsBack(raw string) error {
+	s, err := scan.Parse(raw)
+	if err != nil {
+		return err
+	}
+	var exp scan.Date
+	if !it.Expiry.IsZero() {
+		exp = scan.Date{Year: it.Expiry.Year(), Month: int(it.Expiry.Month()), Day: it.Expiry.Day()}
+	}
+	if s.GTIN != gtin14(it.GTIN) || s.Lot != it.Lot || s.Expiry != exp {
+		return fmt.Errorf("it reads as GTIN %s, lot %q, expiry %q", s.GTIN, s.Lot, s.Expiry)
+	}
+	return nil
+}
+
+// ambiguous reports whether err is the node refusing a GS1 scan whose last,
+// unterminated field may have swallowed further elements.
+func ambiguous(err error) bool {
+	var se *scan.Error
+	return errors.As(err, &se) && se.Reason == scan.ReasonAmbiguous
+}
+
+// itemElements is the GS1 content of an item label in the order it is
+// encoded, checked against the node's scanner: aimID is the symbology
+// identifier a scanner sends before the data (]C1 for GS1-128, ]d2 for GS1
+// DataMatrix). In the usual order the lot comes last; when the scanner would
+// refuse that as ambiguous, the lot comes first (see lotFirst). A label the
+// scanner would still not read back as the item is refused.
+func itemElements(it Item, sym Symbology, aimID string, now time.Time) ([]aiField, error) {
+	fields, err := itemFields(it, now)
+	if err != nil {
+		return nil, err
+	}
+	err = it.readsBack(aimID + gs1Scanned(fields))
+	if ambiguous(err) {
+		fields = lotFirst(fields)
+		err = it.readsBack(aimID + gs1Scanned(fields))
+	}
+	if err != nil {
+		return nil, invalidf("the node's scanner would not read this %s label back: %v", sym, err)
+	}
+	return fields, nil
 }
 
 // ssccHRI is the human-readable line of an SSCC label: "(00) 1 0614141

@@ -8,7 +8,9 @@
 // Zebra thermal printers (sent raw to port 9100 by Print) and PDF sheets of
 // location labels for printing a whole aisle on an office printer. Every
 // symbol it draws scans with a standard decoder (zbar, ZXing) to exactly the
-// data it was given; the tests prove it.
+// data it was given; the tests prove it. License plate and item labels are
+// also read back with the node's own parser (scan.Parse) before they are
+// printed, and refused when the node would take them for something else.
 //
 // Labels are laid out in printer dots at 203 dpi (8 dots per millimetre), the
 // resolution of a standard Zebra printhead, so a PNG pixel is a printer dot.
@@ -18,15 +20,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/floorops/floorops/scan"
 )
 
 // ErrInvalid marks label data that cannot be printed as asked: an empty code,
 // a GTIN or SSCC whose check digit is wrong, a lot longer than GS1 allows, a
-// symbology that cannot carry the data. Callers map it to InvalidArgument.
+// symbology that cannot carry the data, a code too long for the label, a
+// label the node's scanner would read as something else. Callers map it to
+// InvalidArgument.
 var ErrInvalid = errors.New("invalid label data")
 
 func invalidf(format string, args ...any) error {
@@ -38,7 +43,10 @@ func invalidf(format string, args ...any) error {
 // large beside the barcode so an associate can key it in when the barcode is
 // damaged or out of reach.
 type Location struct {
-	Code string // location code, e.g. "A-01-02-B" (aisle-bay-level-position)
+	// Code is the location code, e.g. "A-01-02-B" (aisle-bay-level-position):
+	// any printable ASCII without spaces, as long as the barcode fits the
+	// label (the node's 26-character codes do).
+	Code string
 	Zone string // optional zone name printed under the barcode, e.g. "A" or "FROZEN"
 	Type string // optional location type printed under the barcode, e.g. "PICK", "RESERVE"
 }
@@ -48,7 +56,10 @@ type Location struct {
 // printed as GS1-128 with AI (00) so trading partners can scan it too; a
 // plain internal plate is printed as Code 128 of its code.
 type LPN struct {
-	Code string // internal license plate, e.g. "LPN000123"; printed large when set
+	// Code is the internal license plate, e.g. "LPN000123", printed large
+	// when set. It must scan, exactly as given, as an LPN (scan.KindLPN);
+	// a code the node reads as a location, an order or a GTIN is refused.
+	Code string
 	SSCC string // optional 18-digit SSCC with its GS1 check digit
 	// CompanyPrefixLen is the length (6-12) of the GS1 Company Prefix inside
 	// the SSCC. It only groups the digits of the human-readable line, e.g.
@@ -59,11 +70,18 @@ type LPN struct {
 // Item is a product label: what a receiver sticks on an unlabelled unit or
 // case so it can be scanned at putaway, picking and packing.
 type Item struct {
-	SKU         string    // the node's stock-keeping unit, printed large
-	Description string    // product description, cut to fit the label
-	GTIN        string    // GTIN-8, -12, -13 or -14 with its check digit
-	Lot         string    // optional batch/lot number, AI (10), up to 20 characters
-	Expiry      time.Time // optional expiry date, AI (17); zero when the item does not expire
+	SKU         string // the node's stock-keeping unit, printed large
+	Description string // product description, cut to fit the label
+	GTIN        string // GTIN-8, -12, -13 or -14 with its check digit
+	// Lot is the optional batch/lot number, AI (10), up to 20 characters.
+	// It ends the symbol, unless its end reads as further elements (lot
+	// "B-15251130": AI 15 and a date); then it comes first, ended by FNC1.
+	Lot string
+	// Expiry is the optional expiry date, AI (17); zero when the item does
+	// not expire. Its year travels as two digits, so it must lie between 49
+	// years before and 50 years after the year of printing (the GS1 century
+	// rule, scan.CenturyYear), or a scanner reads it in another century.
+	Expiry time.Time
 	// Symbology chooses the symbol. Empty picks UPC-A for a GTIN-12, EAN-13
 	// for a GTIN-13 and GS1-128 otherwise (GTIN-8/14, or lot or expiry given).
 	Symbology Symbology
@@ -103,7 +121,9 @@ const (
 
 // Render writes one label in format f. v is a Location, LPN or Item, or a
 // []Location for a PDF sheet (or a ZPL stream of one format per location).
-// It is the single entry point for the CLI and the RPC layer.
+// It is the single entry point for the CLI and the RPC layer. A []Location is
+// rendered whole before anything is written; each location that cannot be
+// printed is reported as a LocationError.
 func Render(w io.Writer, f Format, v any) error {
 	switch f {
 	case FormatPNG, FormatZPL, FormatPDF:
@@ -133,13 +153,18 @@ func Render(w io.Writer, f Format, v any) error {
 		if f == FormatPNG {
 			return invalidf("a png holds one label; render locations one at a time")
 		}
+		// Every label is rendered before any byte is written, and every
+		// location that cannot be printed is reported by its code.
+		var errs []error
 		for _, loc := range l {
 			b, err := LocationZPL(loc)
 			if err != nil {
-				return err
+				errs = append(errs, locationErr(loc, err))
+				continue
 			}
 			zpl = append(zpl, b...)
 		}
+		err = errors.Join(errs...)
 	case LPN:
 		if f == FormatPNG {
 			return LPNPNG(w, l)
@@ -160,26 +185,38 @@ func Render(w io.Writer, f Format, v any) error {
 	return err
 }
 
-// maxCodeLen bounds location and LPN codes: longer codes do not fit a 4-inch
-// label at a module width scanners read reliably.
-const maxCodeLen = 20
-
-// checkCode validates a location or LPN code. Codes are printed as Code 128
-// subset B, so they are limited to characters every scanner keyboard wedge
-// types the same way; ^, ~ and > are excluded because ZPL reserves them.
+// checkCode validates a location or LPN code for a Code 128 symbol that
+// scans back exactly as printed: printable ASCII, which subset B carries
+// character for character (ZPL's own ^, ~ and > are written with its
+// invocation codes). Spaces and other whitespace are refused: scanner
+// wedges and the node's parser trim them, and no code the node stores has
+// them. How long a code may be is up to the label it goes on: each layout
+// refuses a symbol too wide to print at a module width scanners read.
 func checkCode(what, code string) error {
 	if code == "" {
 		return invalidf("%s code is empty", what)
 	}
-	if len(code) > maxCodeLen {
-		return invalidf("%s code %q is longer than %d characters", what, code, maxCodeLen)
-	}
 	for _, r := range code {
-		ok := r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' ||
-			strings.ContainsRune("-._/", r)
-		if !ok {
-			return invalidf("%s code %q: character %q not allowed (letters, digits, - . _ /)", what, code, r)
+		if r <= ' ' || r > '~' {
+			return invalidf("%s code %q: character %q cannot be printed in its barcode (printable ASCII, no spaces)", what, code, r)
 		}
+	}
+	return nil
+}
+
+// scansAs checks that the node's scanner (scan.Parse) reads code as a code
+// of kind k, unchanged: a label whose barcode the handheld takes for
+// something else (a license plate that reads as a location, a PO or a
+// check code) would send the associate the wrong way.
+func scansAs(what, code string, k scan.Kind) error {
+	s, err := scan.Parse(code)
+	switch {
+	case err != nil:
+		return invalidf("%s %q is not a code the node's scanner reads: %v", what, code, err)
+	case s.Kind != k:
+		return invalidf("%s %q scans as kind %q, not %q (see floorops scan)", what, code, s.Kind, k)
+	case s.Code != code:
+		return invalidf("%s %q scans as %q; print it as %q", what, code, s.Code, s.Code)
 	}
 	return nil
 }
@@ -200,6 +237,23 @@ func checkText(what, s string, max int) error {
 	return nil
 }
 
+// LocationError is one location whose label cannot be printed, in a batch
+// of them (a zone's PDF sheet or ZPL stream): Code says which, so that a lead
+// relabelling an aisle can fix that location. A batch with bad locations
+// returns one LocationError per bad location, joined (errors.Join); each
+// wraps the reason, ErrInvalid for data that cannot be printed.
+type LocationError struct {
+	Code string
+	Err  error
+}
+
+func (e *LocationError) Error() string { return fmt.Sprintf("location %q: %v", e.Code, e.Err) }
+
+// Unwrap returns the reason the label cannot be printed.
+func (e *LocationError) Unwrap() error { return e.Err }
+
+func locationErr(l Location, err error) error { return &LocationError{Code: l.Code, Err: err} }
+
 func (l Location) validate() error {
 	if err := checkCode("location", l.Code); err != nil {
 		return err
@@ -210,12 +264,18 @@ func (l Location) validate() error {
 	return checkText("location type", l.Type, 20)
 }
 
+// validate checks a license plate before it is printed: its code must scan
+// as an LPN (scan.KindLPN) and its SSCC as an SSCC, each exactly as given,
+// so that the node takes the label for the plate it names.
 func (l LPN) validate() error {
 	if l.Code == "" && l.SSCC == "" {
 		return invalidf("license plate needs a code or an SSCC")
 	}
 	if l.Code != "" {
 		if err := checkCode("license plate", l.Code); err != nil {
+			return err
+		}
+		if err := scansAs("license plate", l.Code, scan.KindLPN); err != nil {
 			return err
 		}
 	}
@@ -225,6 +285,13 @@ func (l LPN) validate() error {
 		}
 		if p := l.CompanyPrefixLen; p != 0 && (p < 6 || p > 12) {
 			return invalidf("GS1 company prefix length %d is outside 6-12", p)
+		}
+		s, err := scan.Parse("]C1" + gs1Scanned([]aiField{{"00", l.SSCC}}))
+		switch {
+		case err != nil:
+			return invalidf("SSCC %s is not a code the node's scanner reads: %v", l.SSCC, err)
+		case s.Kind != scan.KindSSCC || s.SSCC != l.SSCC:
+			return invalidf("SSCC %s scans as kind %q, not as that SSCC", l.SSCC, s.Kind)
 		}
 	}
 	return nil
@@ -250,9 +317,6 @@ func (it Item) validate() error {
 	}
 	if err := checkLot(it.Lot); err != nil {
 		return err
-	}
-	if !it.Expiry.IsZero() && (it.Expiry.Year() < 2000 || it.Expiry.Year() > 2099) {
-		return invalidf("expiry %s is outside the years a GS1 YYMMDD date can carry here (2000-2099)", it.Expiry.Format(time.DateOnly))
 	}
 	switch it.Symbology {
 	case "", EAN13, UPCA, GS1128, DataMatrix, QR:

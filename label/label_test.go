@@ -17,8 +17,10 @@ func TestValidation(t *testing.T) {
 	}{
 		{"empty location code", LocationPNG(&bytes.Buffer{}, Location{})},
 		{"location code with space", zplErr(LocationZPL(Location{Code: "A 01"}))},
-		{"location code with ZPL caret", zplErr(LocationZPL(Location{Code: "A^01"}))},
-		{"location code too long", zplErr(LocationZPL(Location{Code: strings.Repeat("A", 21)}))},
+		{"location code with tab", zplErr(LocationZPL(Location{Code: "A\t01"}))},
+		{"location code not ASCII", zplErr(LocationZPL(Location{Code: "KÜHL-01"}))},
+		{"location code too wide for the label", zplErr(LocationZPL(Location{Code: strings.Repeat("A", 32)}))},
+		{"location code too wide for a sheet label", LocationSheetPDF(&bytes.Buffer{}, A4, []Location{{Code: strings.Repeat("A", 29)}})},
 		{"zone with control character", zplErr(LocationZPL(Location{Code: "A-01", Zone: "A\n"}))},
 		{"lpn without code or sscc", zplErr(LPNZPL(LPN{}))},
 		{"lpn code with tilde", zplErr(LPNZPL(LPN{Code: "LPN~1"}))},
@@ -32,7 +34,8 @@ func TestValidation(t *testing.T) {
 		{"lot 21 characters", zplErr(ItemZPL(Item{GTIN: gtin, Lot: strings.Repeat("L", 21)}))},
 		{"lot with character outside GS1 set", zplErr(ItemZPL(Item{GTIN: gtin, Lot: "A#1"}))},
 		{"lot with ZPL invocation character", zplErr(ItemZPL(Item{GTIN: gtin, Lot: "A>1"}))},
-		{"expiry before 2000", zplErr(ItemZPL(Item{GTIN: gtin, Expiry: time.Date(1999, 1, 1, 0, 0, 0, 0, time.UTC)}))},
+		{"expiry a century ago", zplErr(ItemZPL(Item{GTIN: gtin, Expiry: time.Now().AddDate(-100, 0, 0)}))},
+		{"expiry read in the previous century", zplErr(ItemZPL(Item{GTIN: gtin, Expiry: time.Now().AddDate(60, 0, 0)}))},
 		{"unknown symbology", zplErr(ItemZPL(Item{GTIN: gtin, Symbology: "pdf417"}))},
 		{"ean13 with lot", zplErr(ItemZPL(Item{GTIN: "4006381333931", Lot: "A1", Symbology: EAN13}))},
 		{"ean13 with gtin-14", zplErr(ItemZPL(Item{GTIN: "10614141000415", Symbology: EAN13}))},
@@ -97,11 +100,15 @@ func TestGS1(t *testing.T) {
 	if got, want := gs1Data(fields, "|"), "|0109501101530003"+"10ABC|"+"17261231"+"21S1"; got != want {
 		t.Errorf("gs1Data = %q, want %q (FNC1 first, after lot, not after fixed-length or last)", got, want)
 	}
-	if got, want := gs1HRI(fields[:2]), "(01) 09501101530003 (10) ABC"; got != want {
+	if got, want := gs1HRI(fields[:2]), "(01)09501101530003(10)ABC"; got != want {
 		t.Errorf("gs1HRI = %q, want %q", got, want)
 	}
 	it := Item{GTIN: "036000291452", Lot: "L1", Expiry: expiry}
-	if got, want := gs1Data(itemFields(it), "|"), "|0100036000291452"+"17261231"+"10L1"; got != want {
+	item, err := itemFields(it, expiry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := gs1Data(item, "|"), "|0100036000291452"+"17261231"+"10L1"; got != want {
 		t.Errorf("item element string = %q, want %q", got, want)
 	}
 }
@@ -121,6 +128,45 @@ func TestDefaultSymbology(t *testing.T) {
 	} {
 		if got := tt.it.symbology(); got != tt.want {
 			t.Errorf("%+v: symbology %s, want %s", tt.it, got, tt.want)
+		}
+	}
+}
+
+// TestLPNMustScanAsPlate refuses license plate labels whose code the node's
+// scanner takes for something else, in every output and through Render (the
+// RPC's path), and accepts real plates.
+func TestLPNMustScanAsPlate(t *testing.T) {
+	t.Parallel()
+	for _, l := range []LPN{
+		{Code: "TOTE-0001"},   // a location
+		{Code: "LPN-000-123"}, // a location
+		{Code: "PO-1001"},     // a purchase order
+		{Code: "17"},          // a location check code
+		{Code: "96385074"},    // an EAN-8 GTIN
+		{Code: "B-LEAD"},      // a badge
+		{Code: "lpn000123"},   // scans as LPN000123, not as printed
+		{Code: "TOTE-0001", SSCC: "106141411234567897"},
+	} {
+		for name, err := range map[string]error{
+			"png":        LPNPNG(&bytes.Buffer{}, l),
+			"zpl":        zplErr(LPNZPL(l)),
+			"render png": Render(&bytes.Buffer{}, FormatPNG, l),
+			"render zpl": Render(&bytes.Buffer{}, FormatZPL, l),
+		} {
+			if !errors.Is(err, ErrInvalid) {
+				t.Errorf("%+v %s: err = %v, want ErrInvalid", l, name, err)
+			}
+		}
+	}
+	for _, l := range []LPN{
+		{Code: "LPN000123"},
+		{Code: "LPN-T1"},
+		{Code: "LPN9"},
+		{SSCC: "106141411234567897"},
+		{Code: "LPN000124", SSCC: "106141411234567880"},
+	} {
+		if _, err := LPNZPL(l); err != nil {
+			t.Errorf("%+v: %v", l, err)
 		}
 	}
 }

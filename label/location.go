@@ -55,8 +55,23 @@ func locationLayout(l Location) (*layout, error) {
 	)
 
 	codeW := boxX - 2*margin
-	size := fitSize(l.Code, true, codeW, 104, 40)
-	lay.add(text{x: margin, y: margin + (boxH-size)/2, size: size, s: l.Code, bold: true})
+	if size := fitSize(l.Code, true, codeW, 104, 40); textWidth(l.Code, true, size) <= codeW {
+		lay.add(text{x: margin, y: margin + (boxH-size)/2, size: size, s: l.Code, bold: true})
+	} else {
+		// A long code (the node's location format allows 26 characters)
+		// goes on two lines beside the check code.
+		first, second := splitCode(l.Code)
+		const gap = 8
+		size := min(fitSize(first, true, codeW, (boxH-gap)/2, 24), fitSize(second, true, codeW, (boxH-gap)/2, 24))
+		if textWidth(first, true, size) > codeW || textWidth(second, true, size) > codeW {
+			return nil, invalidf("location code %q is too long to print beside its check code", l.Code)
+		}
+		top := margin + (boxH-2*size-gap)/2
+		lay.add(
+			text{x: margin, y: top, size: size, s: first, bold: true},
+			text{x: margin, y: top + size + gap, size: size, s: second, bold: true},
+		)
+	}
 
 	lay.add(lay.centeredSymbol(sym, 176))
 
@@ -72,4 +87,26 @@ func locationLayout(l Location) (*layout, error) {
 		lay.add(text{x: margin, y: 340, size: 36, s: s, bold: true})
 	}
 	return lay, nil
+}
+
+// splitCode breaks a code that is too long for one line into two, after the
+// separator (a character that is neither letter nor digit, such as the
+// dashes of A-01-02-B) that makes the longer line shortest, so each line
+// keeps whole parts of the code. A code without a separator near its middle
+// is cut in the middle.
+func splitCode(code string) (string, string) {
+	at, best := 0, len(code)
+	for i := 0; i < len(code)-1; i++ {
+		c := code[i]
+		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			continue
+		}
+		if longer := max(i+1, len(code)-i-1); longer < best {
+			at, best = i+1, longer
+		}
+	}
+	if best > 2*len(code)/3 {
+		at = (len(code) + 1) / 2
+	}
+	return code[:at], code[at:]
 }

@@ -2,6 +2,7 @@ package label
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
 	"image/draw"
@@ -30,14 +31,22 @@ const (
 	sheetRows = 8
 	cellPad   = 3.0  // mm of clear space inside each label
 	maxX      = 0.38 // mm: the widest module we print on a sheet
-	minX      = 0.19 // mm: narrower bars do not survive an office laser printer
+	// minX is the narrowest module we print on a sheet: narrower bars do
+	// not survive an office laser printer reliably (TestLocationSheetScans
+	// reads sheets rastered at 200 dpi, where a narrower module is under
+	// 1.46 pixels). The longest code of the node's location format, 26
+	// characters all in Code 128 subset B, gets 0.187 mm on a 3-across A4
+	// sheet.
+	minX = 0.185
 )
 
 // LocationSheetPDF writes location labels to a PDF, 24 to a page (3 across,
 // 8 down), paging as needed, so a whole aisle can be printed on adhesive
 // label sheets. Each label has the code, its check code in a black box, the
 // Code 128 barcode (embedded as a PNG) and the zone and type. An empty paper
-// means A4.
+// means A4. Every label is checked before the sheet is drawn: when some
+// cannot be printed, the error names each of them by code (all ErrInvalid)
+// and nothing is written to w.
 func LocationSheetPDF(w io.Writer, paper Paper, ls []Location) error {
 	if len(ls) == 0 {
 		return invalidf("no locations to print")
@@ -61,18 +70,29 @@ func LocationSheetPDF(w io.Writer, paper Paper, ls []Location) error {
 	pdf.SetCreator("floorops", true)
 	tr := pdf.UnicodeTranslatorFromDescriptor("") // core fonts are cp1252
 
+	// Check every label before drawing any, and report every location that
+	// cannot be printed, by its code.
+	syms := make([]*symbol, len(ls))
+	var errs []error
 	for i, l := range ls {
-		if err := l.validate(); err != nil {
-			return fmt.Errorf("location %d: %w", i+1, err)
+		sym, err := sheetSymbol(l, cellW)
+		if err != nil {
+			errs = append(errs, locationErr(l, err))
 		}
+		syms[i] = sym
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	for i, l := range ls {
 		n := i % (sheetCols * sheetRows)
 		if n == 0 {
 			pdf.AddPage()
 		}
 		x := marginX + float64(n%sheetCols)*cellW
 		y := marginY + float64(n/sheetCols)*cellH
-		if err := sheetLabel(pdf, tr, fmt.Sprintf("loc%d", i), l, x, y, cellW, cellH); err != nil {
-			return fmt.Errorf("location %s: %w", l.Code, err)
+		if err := sheetLabel(pdf, tr, fmt.Sprintf("loc%d", i), l, syms[i], x, y, cellW, cellH); err != nil {
+			return locationErr(l, err)
 		}
 	}
 	if err := pdf.Output(w); err != nil {
@@ -81,8 +101,39 @@ func LocationSheetPDF(w io.Writer, paper Paper, ls []Location) error {
 	return nil
 }
 
-// sheetLabel draws one location label in the cell at x, y (mm).
-func sheetLabel(pdf *fpdf.Fpdf, tr func(string) string, name string, l Location, x, y, w, h float64) error {
+// sheetModule is the module width (mm) of sym on a sheet label w mm wide:
+// the widest up to maxX at which the bars fit inside the label's padding and
+// bars and quiet zones fit the label (quiet zones may run into the padding:
+// both are blank paper, as on thermal labels, see symbol.fit); 0 when even
+// minX does not fit.
+func sheetModule(sym *symbol, w float64) float64 {
+	mw, _ := sym.modules()
+	x := min(maxX, (w-2*cellPad)/float64(mw), w/float64(mw+2*sym.quietModules()))
+	if x < minX {
+		return 0
+	}
+	return x
+}
+
+// sheetSymbol validates a location for a sheet label w mm wide and returns
+// its barcode.
+func sheetSymbol(l Location, w float64) (*symbol, error) {
+	if err := l.validate(); err != nil {
+		return nil, err
+	}
+	sym, err := newSymbol(symCode128, l.Code)
+	if err != nil {
+		return nil, err
+	}
+	if sheetModule(sym, w) == 0 {
+		return nil, invalidf("code %q is too long for a %.0f mm sheet label", l.Code, w)
+	}
+	return sym, nil
+}
+
+// sheetLabel draws one location label, with its barcode sym, in the cell at
+// x, y (mm).
+func sheetLabel(pdf *fpdf.Fpdf, tr func(string) string, name string, l Location, sym *symbol, x, y, w, h float64) error {
 	const boxW, boxH = 15.0, 11.0
 	boxX := x + w - cellPad - boxW
 	pdf.SetFillColor(0, 0, 0)
@@ -97,25 +148,25 @@ func sheetLabel(pdf *fpdf.Fpdf, tr func(string) string, name string, l Location,
 
 	pdf.SetTextColor(0, 0, 0)
 	codeW := boxX - x - 2*cellPad
-	size := 18.0
-	pdf.SetFont("Helvetica", "B", size)
-	for size > 8 && pdf.GetStringWidth(l.Code) > codeW {
-		size--
-		pdf.SetFont("Helvetica", "B", size)
+	if size := sheetFontSize(pdf, codeW, 18, 8, l.Code); size > 0 {
+		pdf.SetXY(x+cellPad, y+cellPad)
+		pdf.CellFormat(codeW, boxH, l.Code, "", 0, "L", false, 0, "")
+	} else {
+		// A long code (the node's location format allows 26 characters)
+		// goes on two lines beside the check code.
+		first, second := splitCode(l.Code)
+		if sheetFontSize(pdf, codeW, 14, 6, first, second) == 0 {
+			return invalidf("code %q is too long to print beside its check code", l.Code)
+		}
+		pdf.SetXY(x+cellPad, y+cellPad)
+		pdf.CellFormat(codeW, boxH/2, first, "", 0, "LB", false, 0, "")
+		pdf.SetXY(x+cellPad, y+cellPad+boxH/2)
+		pdf.CellFormat(codeW, boxH/2, second, "", 0, "LT", false, 0, "")
 	}
-	pdf.SetXY(x+cellPad, y+cellPad)
-	pdf.CellFormat(codeW, boxH, l.Code, "", 0, "L", false, 0, "")
 
-	sym, err := newSymbol(symCode128, l.Code)
-	if err != nil {
-		return err
-	}
 	mw, _ := sym.modules()
 	avail := w - 2*cellPad
-	modX := min(maxX, avail/float64(mw+2*sym.quietModules()))
-	if modX < minX {
-		return invalidf("code %q is too long for a %.0f mm sheet label", l.Code, w)
-	}
+	modX := sheetModule(sym, w)
 	img, err := symbolPNG(sym)
 	if err != nil {
 		return err
@@ -138,6 +189,23 @@ func sheetLabel(pdf *fpdf.Fpdf, tr func(string) string, name string, l Location,
 		pdf.CellFormat(avail, 3.5, tr(strings.Join(info, "   ")), "", 0, "L", false, 0, "")
 	}
 	return pdf.Error()
+}
+
+// sheetFontSize sets the largest bold Helvetica size from hi down to lo (in
+// points) at which every line fits width mm, and returns it; 0 when the
+// lines do not fit even at lo.
+func sheetFontSize(pdf *fpdf.Fpdf, width, hi, lo float64, lines ...string) float64 {
+	for size := hi; size >= lo; size-- {
+		pdf.SetFont("Helvetica", "B", size)
+		fits := true
+		for _, s := range lines {
+			fits = fits && pdf.GetStringWidth(s) <= width
+		}
+		if fits {
+			return size
+		}
+	}
+	return 0
 }
 
 // symbolPNG draws a linear symbol at 4 pixels per module without quiet zones,

@@ -31,7 +31,7 @@ func TestPNGScans(t *testing.T) {
 			want: scanned{Type: "CODE-128", Data: "A-01-02-B"},
 		},
 		{
-			name:   "location longest code",
+			name:   "location long code",
 			render: func(b *bytes.Buffer) error { return LocationPNG(b, Location{Code: "MEZZ-12-34-56-B-9999"}) },
 			want:   scanned{Type: "CODE-128", Data: "MEZZ-12-34-56-B-9999"},
 		},

@@ -166,7 +166,9 @@ func zplDataMatrix(data string) string {
 // data. It chooses subsets the way the PNG encoder does: subset C for a run
 // of at least four digits (two once already in C, an FNC1 between digit pairs
 // keeping C), subset B otherwise. Data is restricted by validation to
-// printable ASCII without ^ ~ >, so subset A is never needed.
+// printable ASCII, so subset A is never needed. The three characters ZPL
+// reserves are written as mode N's invocation codes for them, which encode
+// the same subset B symbol character: ^ as "><", > as ">0", ~ as ">=".
 func zplCode128(data string) string {
 	runes := []rune(data)
 	var b strings.Builder
@@ -196,9 +198,16 @@ func zplCode128(data string) string {
 			b.WriteString(">6")
 		}
 		cur = 'B'
-		if runes[i] == code128.FNC1 {
+		switch runes[i] {
+		case code128.FNC1:
 			b.WriteString(">8")
-		} else {
+		case '^':
+			b.WriteString("><")
+		case '>':
+			b.WriteString(">0")
+		case '~':
+			b.WriteString(">=")
+		default:
 			b.WriteRune(runes[i])
 		}
 		i++

@@ -40,6 +40,18 @@ func TestZPLGolden(t *testing.T) {
 			return ItemZPL(Item{SKU: "SKU-1003", GTIN: "09501101530003", Lot: "AB_123", Expiry: expiry, Symbology: DataMatrix})
 		}},
 		{"item_qr", func() ([]byte, error) { return ItemZPL(Item{SKU: "SKU-1004", GTIN: "09501101530003", Symbology: QR}) }},
+		// The lot ends in what reads as AI 15 and a date: it goes first,
+		// ended by FNC1.
+		{"item_gs1_128_lot_first", func() ([]byte, error) {
+			return ItemZPL(Item{SKU: "SKU-1005", GTIN: "09501101530003", Lot: "B-15251130"})
+		}},
+		{"item_datamatrix_lot_first", func() ([]byte, error) {
+			return ItemZPL(Item{SKU: "SKU-1005", GTIN: "09501101530003", Lot: "L11250312", Expiry: expiry, Symbology: DataMatrix})
+		}},
+		{"location_longest", func() ([]byte, error) {
+			return LocationZPL(Location{Code: "ABCDEF-1234-ABCD-ABCD-ABCD", Zone: "ABCDEF", Type: "RESERVE"})
+		}},
+		{"location_zpl_reserved", func() ([]byte, error) { return LocationZPL(Location{Code: "A^1~2>3_4"}) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -73,10 +85,13 @@ func TestZPLCode128MatchesPNG(t *testing.T) {
 	t.Parallel()
 	for _, data := range []string{
 		"A-01-02-B", "LPN000123", "12345", "1234", "A1234B", "123", "MEZZ-12-34-56-B-9999",
+		"ABCDEF-1234-ABCD-ABCD-ABCD", "A^1~2>3", "^>~",
 		gs1Data([]aiField{{"00", "106141411234567897"}}, fnc1Code128),
 		gs1Data([]aiField{{"01", "09501101530003"}, {"17", "261231"}, {"10", "ABC123"}}, fnc1Code128),
 		gs1Data([]aiField{{"01", "09501101530003"}, {"10", "1234"}, {"21", "77"}}, fnc1Code128),
 		gs1Data([]aiField{{"01", "09501101530003"}, {"10", "A"}, {"21", "B"}}, fnc1Code128),
+		gs1Data([]aiField{{"10", "B-15251130"}, {"01", "09501101530003"}, {"17", "261231"}}, fnc1Code128),
+		gs1Data([]aiField{{"10", "2024-17250601"}, {"01", "09501101530003"}}, fnc1Code128),
 	} {
 		sym, err := newSymbol(symCode128, data)
 		if err != nil {

@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/scan"
 )
 
 // runCLI runs floorops with args and returns what it printed.
@@ -21,17 +24,17 @@ func runCLI(t *testing.T, args ...string) (string, string, error) {
 func TestUsersAndAPIKeysCommands(t *testing.T) {
 	t.Parallel()
 	db := filepath.Join(t.TempDir(), "node.db")
-	if _, _, err := runCLI(t, "users", "add", "--db", db, "--badge", "b-1042", "--name", "Ana", "--role", "lead", "--pin", "4821"); err != nil {
+	if _, _, err := runCLI(t, "users", "add", "--db", db, "--badge", "b-ana", "--name", "Ana", "--role", "lead", "--pin", "4821"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := runCLI(t, "users", "add", "--db", db, "--badge", "B-1043", "--role", "boss", "--pin", "4821"); err == nil {
+	if _, _, err := runCLI(t, "users", "add", "--db", db, "--badge", "B-BEN", "--role", "boss", "--pin", "4821"); err == nil {
 		t.Fatal("a bad role was accepted")
 	}
-	if _, _, err := runCLI(t, "users", "disable", "--db", db, "--badge", "B-1042"); err != nil {
+	if _, _, err := runCLI(t, "users", "disable", "--db", db, "--badge", "B-ANA"); err != nil {
 		t.Fatal(err)
 	}
 	out, _, err := runCLI(t, "users", "list", "--db", db)
-	if err != nil || !strings.Contains(out, "B-1042") || !strings.Contains(out, "disabled") {
+	if err != nil || !strings.Contains(out, "B-ANA") || !strings.Contains(out, "disabled") {
 		t.Fatalf("users list = %q, %v", out, err)
 	}
 	key, _, err := runCLI(t, "apikeys", "create", "--db", db, "--name", "erp")
@@ -65,7 +68,7 @@ func TestAPIKeyDisableAndPINFromStdin(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "node.db")
 	stdin = strings.NewReader("5937\n")
 	t.Cleanup(func() { stdin = os.Stdin })
-	if _, _, err := runCLI(t, "users", "add", "--db", db, "--badge", "B-9", "--role", "associate"); err != nil {
+	if _, _, err := runCLI(t, "users", "add", "--db", db, "--badge", "B-NINE", "--role", "associate"); err != nil {
 		t.Fatalf("PIN from stdin: %v", err)
 	}
 	if _, _, err := runCLI(t, "apikeys", "create", "--db", db, "--name", "wms"); err != nil {
@@ -80,5 +83,47 @@ func TestAPIKeyDisableAndPINFromStdin(t *testing.T) {
 	}
 	if _, _, err := runCLI(t, "apikeys", "disable", "--db", db, "--name", "nope"); err == nil {
 		t.Fatal("disabling an unknown key succeeded")
+	}
+}
+
+// TestUsersAddRefusesUnscannableBadge refuses a badge that scans as a
+// location: it could never be scanned to sign in.
+func TestUsersAddRefusesUnscannableBadge(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "node.db")
+	for _, badge := range []string{"B-1042", "b-7", "17", "LPN000123"} {
+		_, _, err := runCLI(t, "users", "add", "--db", db, "--badge", badge, "--role", "associate", "--pin", "4821")
+		if !floorops.IsCode(err, floorops.EINVALID) {
+			t.Errorf("users add --badge %s: err = %v, want invalid", badge, err)
+		}
+	}
+	for _, badge := range []string{"B-ADMIN", "B-LEAD", "B-ASSOC", "B-A1042"} {
+		if _, _, err := runCLI(t, "users", "add", "--db", db, "--badge", badge, "--role", "associate", "--pin", "4821"); err != nil {
+			t.Errorf("users add --badge %s: %v", badge, err)
+		}
+	}
+	out, _, err := runCLI(t, "users", "list", "--db", db)
+	if err != nil || strings.Contains(out, "B-1042") || !strings.Contains(out, "B-A1042") {
+		t.Fatalf("users list = %q, %v", out, err)
+	}
+}
+
+// TestUsersAddNodeBadgePattern checks a badge against the badge format the
+// environment gives the node, as the node's handhelds will scan it.
+func TestUsersAddNodeBadgePattern(t *testing.T) {
+	t.Setenv("FLOOROPS_BADGE_PATTERN", `^EMP[0-9]+$`)
+	t.Cleanup(func() {
+		p, err := scan.NewParser(scan.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		scan.SetNodeParser(p)
+	})
+	db := filepath.Join(t.TempDir(), "node.db")
+	if _, _, err := runCLI(t, "users", "add", "--db", db, "--badge", "EMP1042", "--role", "associate", "--pin", "4821"); err != nil {
+		t.Errorf("badge of the node's format: %v", err)
+	}
+	if _, _, err := runCLI(t, "users", "add", "--db", db, "--badge", "B-ANA", "--role", "associate", "--pin", "4821"); !floorops.IsCode(err, floorops.EINVALID) {
+		t.Errorf("badge of the default format on a node with its own: err = %v, want invalid", err)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -23,6 +24,11 @@ func cmdLabels(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("%w: %s", errUsage, usage)
 	}
 	sub, args := args[0], args[1:]
+	// License plate and item labels are read back with the node's scanner
+	// before they are written.
+	if err := useNodeScanner(); err != nil {
+		return err
+	}
 	switch sub {
 	case "locations":
 		return labelLocations(ctx, args, stdout, stderr)
@@ -67,25 +73,48 @@ func labelLocations(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		return errors.New("labels locations: no locations in the database")
 	}
-	switch f {
-	case label.FormatPDF:
-		return writeOutput(*out, stdout, func(w io.Writer) error { return label.LocationSheetPDF(w, p, locs) })
-	case label.FormatZPL:
-		return writeOutput(*out, stdout, func(w io.Writer) error { return label.Render(w, label.FormatZPL, locs) })
+	// Render every label into memory first: a location whose label cannot be
+	// printed fails the command, naming every such location by code (as
+	// label.LocationError), before any file or byte is written.
+	if f != label.FormatPNG {
+		var b bytes.Buffer
+		var err error
+		if f == label.FormatPDF {
+			err = label.LocationSheetPDF(&b, p, locs)
+		} else {
+			err = label.Render(&b, label.FormatZPL, locs)
+		}
+		if err != nil {
+			return fmt.Errorf("labels locations: %w", err)
+		}
+		return writeOutput(*out, stdout, func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err })
+	}
+	if *out == "-" && len(locs) != 1 {
+		return fmt.Errorf("%w: labels locations: %d locations make %d png files; give --out a directory", errUsage, len(locs), len(locs))
+	}
+	pngs := make([][]byte, len(locs))
+	var errs []error
+	for i, l := range locs {
+		var b bytes.Buffer
+		if err := label.LocationPNG(&b, l); err != nil {
+			errs = append(errs, &label.LocationError{Code: l.Code, Err: err})
+		}
+		pngs[i] = b.Bytes()
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("labels locations: %w", err)
 	}
 	if *out == "-" {
-		if len(locs) != 1 {
-			return fmt.Errorf("%w: labels locations: %d locations make %d png files; give --out a directory", errUsage, len(locs), len(locs))
-		}
-		return label.LocationPNG(stdout, locs[0])
+		_, err := stdout.Write(pngs[0])
+		return err
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	for _, l := range locs {
+	for i, l := range locs {
 		// PathEscape turns the one path separator a code may hold, '/', into %2F.
 		path := filepath.Join(*out, url.PathEscape(l.Code)+".png")
-		if err := writeOutput(path, stdout, func(w io.Writer) error { return label.LocationPNG(w, l) }); err != nil {
+		if err := writeOutput(path, stdout, func(w io.Writer) error { _, err := w.Write(pngs[i]); return err }); err != nil {
 			return err
 		}
 	}
@@ -97,7 +126,7 @@ func labelLocations(ctx context.Context, args []string, stdout, stderr io.Writer
 func labelLPN(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("labels lpn", stderr)
 	var l label.LPN
-	fs.StringVar(&l.Code, "code", "", "license plate `CODE`, e.g. LPN000123 (Code 128; printed large beside an SSCC)")
+	fs.StringVar(&l.Code, "code", "", "license plate `CODE`, e.g. LPN000123, which must scan as an LPN (Code 128; printed large beside an SSCC)")
 	fs.StringVar(&l.SSCC, "sscc", "", "18-digit `SSCC` with check digit, printed as GS1-128 (00)")
 	fs.IntVar(&l.CompanyPrefixLen, "prefix-len", 0, "length of the GS1 company prefix in the SSCC, to group its human-readable digits (optional)")
 	format := fs.String("format", "", "png or zpl (default from --out's extension, else png)")
@@ -108,6 +137,9 @@ func labelLPN(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: labels lpn: unexpected arguments %q", errUsage, fs.Args())
 	}
+	// As the RPC does: the node stores and scans plates upper-cased.
+	l.Code = strings.ToUpper(strings.TrimSpace(l.Code))
+	l.SSCC = strings.TrimSpace(l.SSCC)
 	if l.Code == "" && l.SSCC == "" {
 		return fmt.Errorf("%w: labels lpn: give --code or --sscc", errUsage)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/floorops/floorops/label"
+	"github.com/floorops/floorops/scan"
 )
 
 // zbarRaw decodes the symbols in an image with zbarimg and returns their
@@ -157,5 +159,130 @@ func TestCmdPrint(t *testing.T) {
 		}
 	case <-ctx.Done():
 		t.Fatal("printer received nothing")
+	}
+}
+
+// TestCmdLabelsRefuseMisleadingLabels refuses license plates the node's
+// scanner reads as something else, and expiry dates a scanner would read in
+// another century.
+func TestCmdLabelsRefuseMisleadingLabels(t *testing.T) {
+	t.Parallel()
+	farExpiry := fmt.Sprintf("%d-06-30", time.Now().Year()+60)
+	for name, args := range map[string][]string{
+		"tote code":            {"labels", "lpn", "--code", "TOTE-0001"},
+		"location code":        {"labels", "lpn", "--code", "LPN-000-123"},
+		"po code":              {"labels", "lpn", "--code", "PO-1001"},
+		"check code":           {"labels", "lpn", "--code", "17"},
+		"gtin":                 {"labels", "lpn", "--code", "96385074"},
+		"code beside sscc":     {"labels", "lpn", "--code", "TOTE-0001", "--sscc", "106141411234567897"},
+		"expiry a century off": {"labels", "item", "--gtin", "09501101530003", "--expiry", farExpiry},
+		"expiry on datamatrix": {"labels", "item", "--gtin", "09501101530003", "--expiry", farExpiry, "--symbology", "datamatrix"},
+	} {
+		path := filepath.Join(t.TempDir(), "label.png")
+		_, err := runLabels(t, append(args, "--out", path)...)
+		if !errors.Is(err, label.ErrInvalid) {
+			t.Errorf("%s: err = %v, want label.ErrInvalid", name, err)
+		}
+		if _, serr := os.Stat(path); serr == nil {
+			t.Errorf("%s: the label was written", name)
+		}
+	}
+	// Typed in lower case, a plate is printed as the node stores it.
+	out, err := runLabels(t, "labels", "lpn", "--code", "lpn000123", "--format", "zpl")
+	if err != nil || !strings.Contains(out, "^FDLPN000123^FS") {
+		t.Errorf("lower-case plate: %v\n%s", err, out)
+	}
+}
+
+// TestCmdLabelsLotReadingAsElements prints item labels whose lot ends in
+// what reads as another AI and a date, and scans them back into the node's
+// parser.
+func TestCmdLabelsLotReadingAsElements(t *testing.T) {
+	t.Parallel()
+	for _, lot := range []string{"B-15251130", "2024-17250601", "L11250312"} {
+		path := filepath.Join(t.TempDir(), "label.png")
+		if _, err := runLabels(t, "labels", "item", "--gtin", "09501101530003", "--lot", lot, "--out", path); err != nil {
+			t.Fatalf("%s: %v", lot, err)
+		}
+		got := zbarRaw(t, path)
+		if len(got) != 1 {
+			t.Fatalf("%s: zbarimg read %q", lot, got)
+		}
+		s, err := scan.Parse("]C1" + got[0])
+		if err != nil || s.GTIN != "09501101530003" || s.Lot != lot {
+			t.Errorf("%s: scan.Parse(%q) = GTIN %s lot %q, %v", lot, got[0], s.GTIN, s.Lot, err)
+		}
+	}
+}
+
+// mustLocationsDB imports locations into a new database.
+func mustLocationsDB(t *testing.T, codes ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "node.db")
+	csv := "code,zone,type\n"
+	for _, c := range codes {
+		csv += c + ",A,storage\n"
+	}
+	path := filepath.Join(dir, "locations.csv")
+	if err := os.WriteFile(path, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCLI(t, "import", "locations", "--db", db, path); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// TestCmdLabelsLocationsLongestCode prints a zone holding a location code as
+// long as the node's location format allows, in every format.
+func TestCmdLabelsLocationsLongestCode(t *testing.T) {
+	t.Parallel()
+	const long = "ABCDEF-1234-ABCD-ABCD-ABCD"
+	db := mustLocationsDB(t, "A-01-01-A", long)
+	dir := t.TempDir()
+	if _, err := runLabels(t, "labels", "locations", "--db", db, "--zone", "A", "--format", "png", "--out", dir); err != nil {
+		t.Fatal(err)
+	}
+	if got := zbarRaw(t, filepath.Join(dir, long+".png")); len(got) != 1 || got[0] != long {
+		t.Errorf("zbarimg read %q, want [%q]", got, long)
+	}
+	for _, f := range []string{"pdf", "zpl"} {
+		out, err := runLabels(t, "labels", "locations", "--db", db, "--zone", "A", "--format", f)
+		if err != nil || len(out) == 0 {
+			t.Errorf("%s: %v, %d bytes", f, err, len(out))
+		}
+	}
+}
+
+// TestCmdLabelsLocationsWriteNothingOnBadLocation prints a zone in which one
+// location's label cannot be printed: every format fails with that location
+// named, before anything is written.
+func TestCmdLabelsLocationsWriteNothingOnBadLocation(t *testing.T) {
+	t.Parallel()
+	const tooWide = "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEF" // 32 characters of subset B
+	db := mustLocationsDB(t, "A-01-01-A", "A-01-01-B", tooWide, "A-01-01-C")
+	for _, f := range []string{"png", "pdf", "zpl"} {
+		dir := t.TempDir()
+		out := filepath.Join(dir, "labels")
+		if f != "png" {
+			out += "." + f
+		}
+		for _, dst := range []string{out, "-"} {
+			if f == "png" && dst == "-" {
+				continue // several PNGs need a directory
+			}
+			stdout, err := runLabels(t, "labels", "locations", "--db", db, "--zone", "A", "--format", f, "--out", dst)
+			var le *label.LocationError
+			if !errors.Is(err, label.ErrInvalid) || !errors.As(err, &le) || le.Code != tooWide {
+				t.Errorf("%s to %s: err = %v, want label.ErrInvalid naming %s", f, dst, err, tooWide)
+			}
+			if stdout != "" {
+				t.Errorf("%s to %s: wrote %d bytes to stdout", f, dst, len(stdout))
+			}
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+			t.Errorf("%s: wrote %d files", f, len(entries))
+		}
 	}
 }

@@ -67,11 +67,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	sc := scan.DefaultConfig()
 	fs.BoolVar(&sc.EightDigitUPCE, "eight-digit-upce", envBool("EIGHT_DIGIT_UPCE"), "read a bare 8-digit scan starting 0 or 1 as UPC-E, not EAN-8 (for scanners set to send UPC-E unexpanded without an identifier) (env FLOOROPS_EIGHT_DIGIT_UPCE)")
 	fnc1 := fs.String("fnc1", env("FNC1", ""), "a character scanners send instead of the GS1 separator (ASCII 29), e.g. '~' (env FLOOROPS_FNC1)")
-	for _, p := range []struct {
-		name string
-		dst  *string
-	}{{"location", &sc.LocationPattern}, {"lpn", &sc.LPNPattern}, {"po", &sc.POPattern},
-		{"order", &sc.OrderPattern}, {"rma", &sc.RMAPattern}, {"badge", &sc.BadgePattern}} {
+	for _, p := range scanPatterns(&sc) {
 		envName := strings.ToUpper(p.name) + "_PATTERN"
 		fs.StringVar(p.dst, p.name+"-pattern", env(envName, *p.dst), fmt.Sprintf("regexp for %s codes on scans (env FLOOROPS_%s)", p.name, envName))
 	}
@@ -127,6 +123,46 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	fmt.Fprintln(stdout, "floorops node stopped: requests in flight finished, database closed.")
+	return nil
+}
+
+// scanPatterns are the node's code formats in sc by name: serve's
+// --<name>-pattern flags and the FLOOROPS_<NAME>_PATTERN variables.
+func scanPatterns(sc *scan.Config) []struct {
+	name string
+	dst  *string
+} {
+	return []struct {
+		name string
+		dst  *string
+	}{{"location", &sc.LocationPattern}, {"lpn", &sc.LPNPattern}, {"po", &sc.POPattern},
+		{"order", &sc.OrderPattern}, {"rma", &sc.RMAPattern}, {"badge", &sc.BadgePattern}}
+}
+
+// useNodeScanner makes scan.Parse, in a one-shot command, read codes the way
+// the node does when the environment configures its scanners
+// (FLOOROPS_FNC1, FLOOROPS_EIGHT_DIGIT_UPCE, FLOOROPS_<NAME>_PATTERN): the
+// commands that check a badge or a label against the scanner (users add,
+// labels) then agree with the node's handhelds. A node configured by serve's
+// flags alone is not seen; the defaults apply.
+func useNodeScanner() error {
+	sc := scan.DefaultConfig()
+	sc.EightDigitUPCE = envBool("EIGHT_DIGIT_UPCE")
+	switch fnc1 := env("FNC1", ""); len(fnc1) {
+	case 0:
+	case 1:
+		sc.FNC1Standin = fnc1[0]
+	default:
+		return fmt.Errorf("%w: FLOOROPS_FNC1 is one character", errUsage)
+	}
+	for _, p := range scanPatterns(&sc) {
+		*p.dst = env(strings.ToUpper(p.name)+"_PATTERN", *p.dst)
+	}
+	p, err := scan.NewParser(sc)
+	if err != nil {
+		return fmt.Errorf("%w: scanner configuration from the environment: %v", errUsage, err)
+	}
+	scan.SetNodeParser(p)
 	return nil
 }
 

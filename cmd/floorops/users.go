@@ -30,7 +30,7 @@ func cmdUsers(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var pin string
 	switch sub {
 	case "add":
-		fs.StringVar(&u.Badge, "badge", "", "badge code, e.g. B-1042 (required)")
+		fs.StringVar(&u.Badge, "badge", "", "badge code, B- then a letter, then letters or digits, e.g. B-ANA (required); it must scan as a badge")
 		fs.StringVar(&u.Name, "name", "", "display name")
 		role := fs.String("role", "associate", "associate, lead or admin")
 		fs.StringVar(&pin, "pin", "", "PIN of 4 to 12 digits; without it the PIN is read from the first line of standard input, so it stays out of shell history")
@@ -38,6 +38,10 @@ func cmdUsers(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		u.Role = auth.Role(*role)
+		// AddUser refuses a badge the node's scanner would not read as one.
+		if err := useNodeScanner(); err != nil {
+			return err
+		}
 		if pin == "" {
 			line, err := bufio.NewReader(stdin).ReadString('\n')
 			if err != nil && line == "" {
