@@ -56,7 +56,10 @@ type Confirmation struct {
 // location, one succeeds and the other is refused (EPRECONDITION) and gets
 // a new suggestion. Units put away become loose stock at the destination. A
 // retry with the same request id moves nothing; a finished task is
-// EPRECONDITION.
+// EPRECONDITION, and so is a task whose units are no longer all at its
+// source (some left outside putaway, or older tasks of the same stock
+// claim them): the refusal says what is there, and asking for the task
+// again (SuggestLocation) trims it to that.
 func (s *Service) ConfirmPutaway(ctx context.Context, requestID string, in ConfirmInput) (Confirmation, error) {
 	in.Override = strings.TrimSpace(in.Override)
 	if err := floorops.Validate(in); err != nil {
@@ -70,6 +73,13 @@ func (s *Service) confirm(ctx context.Context, tx *store.Tx, requestID string, i
 	t, err := openTask(ctx, tx, in.TaskID)
 	if err != nil {
 		return Confirmation{}, err
+	}
+	sh, err := shareOf(ctx, tx, t)
+	if err != nil {
+		return Confirmation{}, err
+	}
+	if sh.atSource(t) < t.Remaining() {
+		return Confirmation{}, notAtSource(t, sh)
 	}
 	qty := in.Qty
 	switch {

@@ -27,6 +27,11 @@ import (
 // it, so asking again with nothing changed gives the same answer and writes
 // nothing; a retry is safe. When no location has room the task's
 // reservation is released and the answer is EPRECONDITION.
+//
+// A task whose units left its source outside putaway is first trimmed to
+// what is there (see trimStale). A task named by id that has nothing left
+// there is closed and the answer is EPRECONDITION, saying what is there;
+// a scan passes over such tasks to the next open one.
 func (s *Service) SuggestLocation(ctx context.Context, taskID int64, raw string) (Task, Suggestion, error) {
 	switch {
 	case taskID < 0:
@@ -41,16 +46,38 @@ func (s *Service) SuggestLocation(ctx context.Context, taskID int64, raw string)
 	var t Task
 	var sg Suggestion
 	var ok bool
+	var gone error // the task was closed: its units are no longer at its source
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		for {
+			var err error
+			if taskID > 0 {
+				t, err = openTask(ctx, tx, taskID)
+			} else {
+				t, err = taskForScan(ctx, tx, raw)
+			}
+			if err != nil {
+				return err
+			}
+			was := t
+			if t, err = trimmed(ctx, tx, t); err != nil {
+				return err
+			}
+			if t.State == TaskOpen {
+				break
+			}
+			if taskID > 0 {
+				// Commit the trim; the answer is the refusal.
+				sh, err := shareOf(ctx, tx, was)
+				if err != nil {
+					return err
+				}
+				gone = notAtSource(was, sh)
+				return nil
+			}
+			// The scanned stock's oldest task was stale and is closed now;
+			// look again.
+		}
 		var err error
-		if taskID > 0 {
-			t, err = openTask(ctx, tx, taskID)
-		} else {
-			t, err = taskForScan(ctx, tx, raw)
-		}
-		if err != nil {
-			return err
-		}
 		if sg, ok, err = s.suggest(ctx, tx, t); err != nil {
 			return err
 		}
@@ -59,11 +86,23 @@ func (s *Service) SuggestLocation(ctx context.Context, taskID int64, raw string)
 	if err != nil {
 		return Task{}, Suggestion{}, err
 	}
+	if gone != nil {
+		return Task{}, Suggestion{}, gone
+	}
 	if !ok {
 		return t, Suggestion{}, floorops.Errorf(floorops.EPRECONDITION,
 			"no %s location has room for %s: ask a lead to free space or put it away with an override reason", destinationKind(t), t.SKU)
 	}
 	return t, sg, nil
+}
+
+// trimmed trims the stale claims on t's stock (see trimStale) and returns
+// t as it is afterwards: open with the units at its source, or closed.
+func trimmed(ctx context.Context, tx *store.Tx, t Task) (Task, error) {
+	if _, _, err := trimStale(ctx, tx, keyOf(t), 0); err != nil {
+		return Task{}, err
+	}
+	return taskByID(ctx, tx, t.ID)
 }
 
 // reserve makes sg (nothing, when ok is false) the task's reservation. It

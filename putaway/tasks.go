@@ -19,8 +19,10 @@ import (
 // CreateTask turns stock that a workflow has just staged (a receipt at a
 // dock, a restocked return) into an open putaway task, inside that
 // workflow's transaction. server wires receiving's and returns' staged-stock
-// hooks to it. The stock must be at the location already, and not already
-// covered by other open tasks.
+// hooks to it. The stock must be at the location already. Older open tasks
+// of the same stock that claim more units than were there before these
+// arrived are stale (units left outside putaway) and are trimmed first,
+// newest first, so they never block new stock.
 func (s *Service) CreateTask(ctx context.Context, tx *store.Tx, st inventory.StagedStock) (Task, error) {
 	if st.Qty <= 0 {
 		return Task{}, floorops.Invalid("quantity", "must be greater than 0")
@@ -50,7 +52,9 @@ type CreateInput struct {
 
 // CreateAdhocTask creates a task for stock a lead scanned at a location, for
 // putaway the receiving and returns workflows did not start (stock found in
-// staging, a relocation).
+// staging, a relocation). Units already on another open task are
+// EPRECONDITION, once stale claims of tasks whose units left the location
+// are trimmed.
 func (s *Service) CreateAdhocTask(ctx context.Context, requestID string, in CreateInput) (Task, error) {
 	in.SKU = strings.ToUpper(strings.TrimSpace(in.SKU))
 	in.LPN = strings.ToUpper(strings.TrimSpace(in.LPN))
@@ -78,21 +82,24 @@ func (s *Service) CreateAdhocTask(ctx context.Context, requestID string, in Crea
 		})
 }
 
+// createTask tasks st.Qty units of st's stock. Staged stock (every origin
+// but a lead's ad-hoc task) was put at the location in this transaction,
+// so open tasks claiming more than was there before it are stale and are
+// trimmed to make room for it; an ad-hoc task names units that were
+// already there, so only claims beyond what is there now are trimmed.
 func createTask(ctx context.Context, tx *store.Tx, st inventory.StagedStock, origin string) (Task, error) {
-	var onHand, tasked int64
-	err := tx.QueryRowContext(ctx, `SELECT
-		COALESCE((SELECT qty FROM balances WHERE location_id = ? AND item_id = ? AND lot = ? AND expiry = ? AND status = ? AND lpn = ?), 0),
-		COALESCE((SELECT SUM(qty - put_qty) FROM putaway_tasks WHERE from_location_id = ? AND item_id = ? AND state = 'open'
-			AND lot = ? AND expiry = ? AND status = ? AND lpn = ?), 0)`,
-		st.LocationID, st.ItemID, st.Lot, st.Expiry, string(st.Status), st.LPN,
-		st.LocationID, st.ItemID, st.Lot, st.Expiry, string(st.Status), st.LPN).Scan(&onHand, &tasked)
-	if err != nil {
-		return Task{}, fmt.Errorf("putaway: staged stock: %w", err)
+	keep := st.Qty
+	if origin == OriginAdhoc {
+		keep = 0
 	}
-	if onHand-tasked < st.Qty {
+	held, tasked, err := trimStale(ctx, tx, stagedKey(st), keep)
+	if err != nil {
+		return Task{}, err
+	}
+	if held-tasked < st.Qty {
 		return Task{}, floorops.Errorf(floorops.EPRECONDITION,
 			"only %d units of this stock are on hand and not already on a putaway task (%d on hand, %d tasked); cannot task %d",
-			max(onHand-tasked, 0), onHand, tasked, st.Qty)
+			max(held-tasked, 0), held, tasked, st.Qty)
 	}
 	var id int64
 	err = tx.QueryRowContext(ctx, `INSERT INTO putaway_tasks
@@ -160,26 +167,41 @@ func openTask(ctx context.Context, q inventory.Querier, id int64) (Task, error) 
 }
 
 // taskForScan finds the oldest open task for what an associate scanned in
-// staging: an LPN; a pallet's SSCC, plain or on a GS1 label without a GTIN
-// (received pallets carry their SSCC as the task's LPN); or an item's GTIN
-// or GS1 label (matching its lot when the label carries one and the item
-// is lot tracked).
+// staging: an LPN; a pallet's SSCC, plain or on a GS1 label (received
+// pallets carry their SSCC as the task's LPN); or an item's GTIN or GS1
+// label (matching its lot when the label carries one and the item is lot
+// tracked). A pallet label with both an SSCC and a GTIN finds the pallet's
+// task, and the item's oldest task when no task is on that SSCC.
 func taskForScan(ctx context.Context, q inventory.Querier, raw string) (Task, error) {
 	sc, err := scan.Parse(raw)
 	if err != nil {
 		return Task{}, floorops.Invalid("scan", "%v", err)
 	}
-	var row *sql.Row
-	byLPN := func(lpn string) *sql.Row {
-		return q.QueryRowContext(ctx, `SELECT `+taskColumns+taskFrom+`
-			WHERE t.state = 'open' AND t.lpn = ? ORDER BY t.created_at, t.id LIMIT 1`, lpn)
+	if sc.GTIN == "" && sc.SSCC == "" && sc.Kind != scan.KindLPN {
+		return Task{}, floorops.Invalid("scan", "scanned a %s; scan the LPN or the item's barcode in staging", sc.Kind)
 	}
-	switch {
-	case sc.Kind == scan.KindLPN:
-		row = byLPN(sc.Code)
-	case sc.SSCC != "" && sc.GTIN == "":
-		row = byLPN(sc.SSCC)
-	case sc.GTIN != "":
+	found := func(row *sql.Row) (Task, bool, error) {
+		t, err := scanTask(row)
+		if errors.Is(err, sql.ErrNoRows) {
+			return Task{}, false, nil
+		}
+		if err != nil {
+			return Task{}, false, fmt.Errorf("putaway: task for scan: %w", err)
+		}
+		return t, true, nil
+	}
+	lpn := sc.SSCC
+	if sc.Kind == scan.KindLPN {
+		lpn = sc.Code
+	}
+	if lpn != "" {
+		t, ok, err := found(q.QueryRowContext(ctx, `SELECT `+taskColumns+taskFrom+`
+			WHERE t.state = 'open' AND t.lpn = ? ORDER BY t.created_at, t.id LIMIT 1`, lpn))
+		if ok || err != nil {
+			return t, err
+		}
+	}
+	if sc.GTIN != "" {
 		item, _, err := inventory.ItemByGTIN(ctx, q, sc.GTIN)
 		if err != nil {
 			return Task{}, err
@@ -188,20 +210,14 @@ func taskForScan(ctx context.Context, q inventory.Querier, raw string) (Task, er
 		if item.LotTracked {
 			lot = sc.Lot
 		}
-		row = q.QueryRowContext(ctx, `SELECT `+taskColumns+taskFrom+`
+		t, ok, err := found(q.QueryRowContext(ctx, `SELECT `+taskColumns+taskFrom+`
 			WHERE t.state = 'open' AND t.item_id = ? AND (? = '' OR t.lot = ?) ORDER BY t.created_at, t.id LIMIT 1`,
-			item.ID, lot, lot)
-	default:
-		return Task{}, floorops.Invalid("scan", "scanned a %s; scan the LPN or the item's barcode in staging", sc.Kind)
+			item.ID, lot, lot))
+		if ok || err != nil {
+			return t, err
+		}
 	}
-	t, err := scanTask(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Task{}, floorops.Errorf(floorops.ENOTFOUND, "no open putaway task for %s", sc.Raw)
-	}
-	if err != nil {
-		return Task{}, fmt.Errorf("putaway: task for scan: %w", err)
-	}
-	return t, nil
+	return Task{}, floorops.Errorf(floorops.ENOTFOUND, "no open putaway task for %s", sc.Raw)
 }
 
 // CancelInput is a lead closing a task.
@@ -241,7 +257,9 @@ func (s *Service) GetTask(ctx context.Context, id int64) (Task, error) {
 
 // ListTasks returns up to limit open tasks, oldest first, after the task in
 // pageToken (opaque to clients: the last task's creation time and id), and
-// the token for the next page ("" on the last).
+// the token for the next page ("" on the last). Tasks whose units left
+// their source outside putaway are trimmed first, so the queue never
+// sends an associate for units that are not there.
 func (s *Service) ListTasks(ctx context.Context, limit int, pageToken string) ([]Task, string, error) {
 	limit, err := store.PageSize(limit)
 	if err != nil {
@@ -257,6 +275,9 @@ func (s *Service) ListTasks(ctx context.Context, limit int, pageToken string) ([
 			return nil, "", floorops.Invalid("page_token", "is not a token this node issued")
 		}
 		afterTime, afterID = store.FormatTime(t), n
+	}
+	if err := s.healStale(ctx); err != nil {
+		return nil, "", err
 	}
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+taskColumns+taskFrom+`
 		WHERE t.state = 'open' AND (t.created_at > ? OR (t.created_at = ? AND t.id > ?))

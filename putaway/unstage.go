@@ -20,11 +20,13 @@ const unstageReason = "staged stock withdrawn: "
 // between them, newest first. A task left with nothing to put away is
 // cancelled; one whose other units were already put away is done.
 //
-// If those tasks no longer hold st.Qty units waiting at the source, some
-// were already put away: the units are on a shelf, not at the dock, and
-// Unstage refuses with EPRECONDITION so the workflow writes nothing. Stock
-// of the same item at the same dock staged by another receipt is never
-// touched.
+// Units of one stock are interchangeable at the source, so which task the
+// units come off does not matter, only that the workflow's own tasks still
+// hold them: if those tasks no longer hold st.Qty units waiting at the
+// source (some were put away, or left the location outside putaway and
+// their tasks were trimmed), Unstage refuses with EPRECONDITION so the
+// workflow writes nothing. Stock of the same item at the same dock staged
+// by another receipt is never touched.
 func (s *Service) Unstage(ctx context.Context, tx *store.Tx, st inventory.StagedStock) error {
 	if st.Qty <= 0 {
 		return floorops.Invalid("quantity", "must be greater than 0")
@@ -58,7 +60,7 @@ func (s *Service) Unstage(ctx context.Context, tx *store.Tx, st inventory.Staged
 	}
 	if waiting < st.Qty {
 		return floorops.Errorf(floorops.EPRECONDITION,
-			"the units were already put away; ask a lead to adjust (%s has %d of these units still waiting for putaway, %d to take back)",
+			"the units were already put away or have left the location; ask a lead to adjust (%s has %d of these units still waiting for putaway, %d to take back)",
 			st.Ref, waiting, st.Qty)
 	}
 	now := store.FormatTime(tx.Now)
@@ -69,7 +71,7 @@ func (s *Service) Unstage(ctx context.Context, tx *store.Tx, st inventory.Staged
 		}
 		take := min(t.qty-t.put, need)
 		need -= take
-		if err := shrinkTask(ctx, tx, t.id, t.qty-take, t.put, st.Ref, now); err != nil {
+		if err := shrinkTask(ctx, tx, t.id, t.qty-take, t.put, unstageReason+st.Ref, now); err != nil {
 			return err
 		}
 	}
@@ -78,8 +80,9 @@ func (s *Service) Unstage(ctx context.Context, tx *store.Tx, st inventory.Staged
 
 // shrinkTask leaves task id with qty units: still open if some wait to be
 // put away, done (closed when its last unit was put away) if the rest are
-// already in storage, cancelled if none was ever put away.
-func shrinkTask(ctx context.Context, tx *store.Tx, id, qty, put int64, ref, now string) error {
+// already in storage, cancelled with cancelReason if none was ever put
+// away.
+func shrinkTask(ctx context.Context, tx *store.Tx, id, qty, put int64, cancelReason, now string) error {
 	var err error
 	switch {
 	case qty > put:
@@ -89,7 +92,7 @@ func shrinkTask(ctx context.Context, tx *store.Tx, id, qty, put int64, ref, now 
 			closed_at = COALESCE((SELECT MAX(created_at) FROM putaway_confirms WHERE task_id = ?), ?) WHERE id = ?`, id, now, id)
 	default:
 		_, err = tx.ExecContext(ctx, `UPDATE putaway_tasks SET state = 'cancelled', cancel_reason = ?, closed_at = ? WHERE id = ?`,
-			unstageReason+ref, now, id)
+			cancelReason, now, id)
 	}
 	if err != nil {
 		return fmt.Errorf("putaway: shrink task %d: %w", id, err)

@@ -193,9 +193,12 @@ func (s *Service) asnView(ctx context.Context, q inventory.Querier, number strin
 	return a, nil
 }
 
-// containerReceived is an SQL expression over asn_containers c: whether the
-// container has been received whole and not undone.
-const containerReceived = `EXISTS (SELECT 1 FROM receipt_scans s WHERE s.container_id = c.id AND s.qty > 0
+// containerReceived is an SQL expression over asn_containers c: whether a
+// receipt scan not undone put units on the container's code, its license
+// plate. That is the container received whole, or a pallet received by
+// its GS1 label's GTIN before an ASN listed its SSCC; either way the
+// pallet is in the building and is not received again.
+const containerReceived = `EXISTS (SELECT 1 FROM receipt_scans s WHERE s.lpn = c.code AND s.lpn <> '' AND s.qty > 0
 	AND NOT EXISTS (SELECT 1 FROM receipt_scans u WHERE u.undoes_id = s.id))`
 
 // content is one stored container content with its item.

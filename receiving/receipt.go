@@ -24,7 +24,10 @@ type StartInput struct {
 
 // StartReceipt opens a receipt at a dock door against an open PO. The
 // location scanned must be a dock; a container scan starts the receipt
-// for its ASN's PO. Blind receiving is fixed when the receipt starts.
+// for its ASN's PO. Blind receiving is fixed when the receipt starts. A
+// document scan that is neither a PO number nor a pallet or carton label
+// (an item barcode, a location, an unreadable label) is EINVALID; a PO
+// number, SSCC or LPN this node does not have is ENOTFOUND.
 func (s *Service) StartReceipt(ctx context.Context, requestID string, in StartInput) (Receipt, error) {
 	in.DockScan = strings.TrimSpace(in.DockScan)
 	in.DocumentScan = strings.TrimSpace(in.DocumentScan)
@@ -54,8 +57,9 @@ func (s *Service) startReceipt(ctx context.Context, tx *store.Tx, in StartInput)
 	}
 	var po poHeader
 	var asnID any
-	code, isContainer := containerCode(in.DocumentScan)
-	if isContainer {
+	doc := readDocument(in.DocumentScan)
+	code := doc.code
+	if doc.container {
 		c, err := containerByCode(ctx, tx, code)
 		if err != nil {
 			return 0, err
@@ -66,7 +70,11 @@ func (s *Service) startReceipt(ctx context.Context, tx *store.Tx, in StartInput)
 		}
 		code = po.number
 	}
-	if po, err = poByNumber(ctx, tx, code); err != nil {
+	po, err = poByNumber(ctx, tx, code)
+	if floorops.IsCode(err, floorops.ENOTFOUND) && doc.notPO != "" {
+		return 0, floorops.Invalid("document_scan", "%s: scan the PO number from the paperwork, or a pallet's SSCC or a carton's LPN label from the ASN", doc.notPO)
+	}
+	if err != nil {
 		return 0, err
 	}
 	if po.status == POClosed {
@@ -86,43 +94,80 @@ func (s *Service) startReceipt(ctx context.Context, tx *store.Tx, in StartInput)
 	return id, nil
 }
 
-// containerCode reports whether a document scan is a pallet SSCC or carton
-// LPN, and otherwise returns the PO number it names: the parsed PO code, or
-// the typed text upper-cased for PO numbers in a vendor's own format.
-func containerCode(raw string) (string, bool) {
+// document is what a StartReceipt document scan names: a pallet's SSCC
+// or a carton's LPN (container), or else the PO number to look up: the
+// parsed PO code, or the text as scanned, upper-cased, for PO numbers in a
+// vendor's own format. notPO, when the scan is not in the node's PO number
+// format, says what it is instead, for the refusal when no PO has that
+// number.
+type document struct {
+	code      string
+	container bool
+	notPO     string
+}
+
+func readDocument(raw string) document {
 	sc, err := scan.Parse(raw)
+	text := strings.ToUpper(strings.TrimSpace(raw))
+	var se *scan.Error
 	switch {
+	case errors.As(err, &se) && se.Reason == scan.ReasonUnrecognised:
+		return document{code: text, notPO: fmt.Sprintf("%q is not a PO number this node has, nor a label it reads", raw)}
 	case err != nil:
-		return strings.ToUpper(strings.TrimSpace(raw)), false
+		return document{code: text, notPO: fmt.Sprintf("%q is not a readable label (%v)", raw, err)}
 	case sc.SSCC != "":
-		return sc.SSCC, true
+		return document{code: sc.SSCC, container: true}
 	case sc.Kind == scan.KindLPN:
-		return sc.Code, true
+		return document{code: sc.Code, container: true}
+	case sc.Kind == scan.KindPO:
+		return document{code: sc.Code}
 	case sc.Code != "":
-		return sc.Code, false
+		return document{code: sc.Code, notPO: fmt.Sprintf("%s is %s", sc.Code, kindWords(sc.Kind))}
 	}
-	return strings.ToUpper(strings.TrimSpace(raw)), false
+	return document{code: text, notPO: fmt.Sprintf("%s is %s", sc.Raw, kindWords(sc.Kind))}
+}
+
+// kindWords names a kind of scan for an associate.
+func kindWords(k scan.Kind) string {
+	switch k {
+	case scan.KindGTIN:
+		return "an item barcode (GTIN)"
+	case scan.KindGS1:
+		return "an item's GS1 label"
+	case scan.KindLocation:
+		return "a location label"
+	case scan.KindCheckCode:
+		return "a location check code"
+	case scan.KindOrder:
+		return "a sales order number"
+	case scan.KindRMA:
+		return "a return authorisation (RMA) number"
+	case scan.KindBadge:
+		return "a badge"
+	}
+	return "a " + k.String()
 }
 
 // receiptRow is a receipt's header as the transactions that change it need.
 type receiptRow struct {
-	id       int64
-	poID     int64
-	poNumber string
-	poStatus POStatus
-	asnID    sql.NullInt64
-	vendor   string
-	dockID   int64
-	dockCode string
-	status   ReceiptStatus
-	blind    bool
+	id          int64
+	poID        int64
+	poNumber    string
+	poStatus    POStatus
+	asnID       sql.NullInt64
+	vendor      string
+	dockID      int64
+	dockCode    string
+	dockBlocked bool
+	status      ReceiptStatus
+	blind       bool
 }
 
 func readReceipt(ctx context.Context, q inventory.Querier, id int64) (receiptRow, error) {
 	r := receiptRow{id: id}
-	err := q.QueryRowContext(ctx, `SELECT r.po_id, p.po_number, p.status, r.asn_id, p.vendor, r.dock_location_id, l.code, r.status, r.blind
+	err := q.QueryRowContext(ctx, `SELECT r.po_id, p.po_number, p.status, r.asn_id, p.vendor, r.dock_location_id, l.code, l.blocked, r.status, r.blind
 		FROM receipts r JOIN purchase_orders p ON p.id = r.po_id JOIN locations l ON l.id = r.dock_location_id WHERE r.id = ?`, id).
-		Scan(&r.poID, &r.poNumber, &r.poStatus, &r.asnID, &r.vendor, &r.dockID, &r.dockCode, &r.status, &r.blind)
+		Scan(&r.poID, &r.poNumber, &r.poStatus, &r.asnID, &r.vendor, &r.dockID, &r.dockCode, &r.dockBlocked, &r.status, &r.blind)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, floorops.Errorf(floorops.ENOTFOUND, "receipt %d not found", id)
 	}
@@ -147,6 +192,18 @@ func openReceipt(ctx context.Context, q inventory.Querier, id int64) (receiptRow
 		return r, floorops.Errorf(floorops.EPRECONDITION, "%s was closed; receipt %d takes no more scans", r.poNumber, id)
 	}
 	return r, nil
+}
+
+// scannableReceipt reads an open receipt whose dock may take stock now: a
+// dock blocked after the receipt started (a spill, a broken leveller)
+// takes no more units until a lead unblocks it. Undoing a scan there is
+// still allowed: it takes units out.
+func scannableReceipt(ctx context.Context, q inventory.Querier, id int64) (receiptRow, error) {
+	r, err := openReceipt(ctx, q, id)
+	if err == nil && r.dockBlocked {
+		err = floorops.Errorf(floorops.EPRECONDITION, "dock %s is blocked: receipt %d takes no scans there until a lead unblocks it", r.dockCode, id)
+	}
+	return r, err
 }
 
 // CloseInput closes a receipt; ClosePO also closes its PO (the last

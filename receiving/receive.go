@@ -51,13 +51,19 @@ type ScanResult struct {
 
 // ReceiveScan receives one scan into the receipt's dock location, all in
 // one transaction: the ledger movement, the receipt line, any exception
-// and the OnStaged hand-off. A retried request id receives once.
+// and the OnStaged hand-off. A retried request id receives once. A dock
+// blocked since the receipt started takes no scans (EPRECONDITION).
 //
 // A GTIN receives its pack quantity times Qty (times the label's count,
 // AI 30/37, when present); lot and expiry come from the GS1 label, else
 // from the request, and are required when the item is tracked by them; a
-// past expiry is refused. An SSCC or LPN of an ASN container on this PO
-// receives the container whole, on its own license plate, once confirmed.
+// typed lot or expiry that contradicts the label is EINVALID, and a past
+// expiry is refused. An SSCC or LPN of an ASN container on this PO
+// receives the container whole, on its own license plate, once confirmed,
+// whether scanned plain or on a GS1 pallet label that also carries a GTIN.
+// A pallet label whose SSCC no ASN lists is received by its GTIN and
+// count, with the SSCC as the units' license plate, and only once: an SSCC
+// already received (and not undone) or already holding stock is refused.
 // Units beyond a line's tolerance are refused unless a lead overrides them
 // (see ScanInput); damaged units and items not on the PO go to quarantine
 // with an exception.
@@ -74,47 +80,87 @@ func (s *Service) ReceiveScan(ctx context.Context, requestID string, in ScanInpu
 	if err != nil {
 		return ScanResult{}, floorops.Invalid("raw_scan", "%v", err)
 	}
-	if isContainerScan(sc) && !in.ConfirmPallet {
-		return s.previewContainer(ctx, in.ReceiptID, sc)
+	if err := typedMatchesLabel(in, sc); err != nil {
+		return ScanResult{}, err
+	}
+	if !in.ConfirmPallet {
+		code, isContainer, err := containerScan(ctx, s.db.Reader(), sc)
+		if err != nil {
+			return ScanResult{}, err
+		}
+		if isContainer {
+			return s.previewContainer(ctx, in.ReceiptID, code)
+		}
 	}
 	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "ReceiveScan", Body: in},
 		func(tx *store.Tx) (ScanResult, error) {
-			r, err := openReceipt(ctx, tx, in.ReceiptID)
+			r, err := scannableReceipt(ctx, tx, in.ReceiptID)
 			if err != nil {
 				return ScanResult{}, err
 			}
+			code, isContainer, err := containerScan(ctx, tx, sc)
+			switch {
+			case err != nil:
+				return ScanResult{}, err
+			case isContainer && !in.ConfirmPallet:
+				// Its ASN arrived between the look above and now.
+				return ScanResult{}, floorops.Errorf(floorops.EPRECONDITION,
+					"%s has just been listed on an ASN: scan it again to see what it holds", code)
+			}
 			rs := &receiver{svc: s, tx: tx, r: r, in: in, requestID: requestID}
-			if isContainerScan(sc) {
-				return rs.container(ctx, sc)
+			if isContainer {
+				return rs.container(ctx, code)
 			}
 			return rs.gtin(ctx, sc)
 		})
 }
 
-// isContainerScan reports whether sc names a pallet or carton rather than
-// an item: a plain SSCC or LPN, or a GS1 pallet label without a GTIN.
-// (A GS1 label with both an SSCC and a GTIN is received by its GTIN.)
-func isContainerScan(sc scan.Scan) bool {
-	return sc.Kind == scan.KindSSCC || sc.Kind == scan.KindLPN || (sc.SSCC != "" && sc.GTIN == "")
+// typedMatchesLabel refuses a typed lot or expiry that contradicts the GS1
+// label scanned: the label is what the units carry, so a different typed
+// value is a mix-up (the wrong case, a stale entry on the handheld), not a
+// correction. Typing what the label says is fine.
+func typedMatchesLabel(in ScanInput, sc scan.Scan) error {
+	if sc.Lot != "" && in.Lot != "" && in.Lot != sc.Lot {
+		return floorops.Invalid("lot", "the label says lot %s, not %s: clear the typed lot or scan the label of the units you hold", sc.Lot, in.Lot)
+	}
+	if e := sc.Expiry.String(); e != "" && in.Expiry != "" && in.Expiry != e {
+		return floorops.Invalid("expiry", "the label says expiry %s, not %s: clear the typed expiry or scan the label of the units you hold", e, in.Expiry)
+	}
+	return nil
 }
 
-func scanContainerCode(sc scan.Scan) string {
-	if sc.SSCC != "" {
-		return sc.SSCC
+// containerScan reports whether sc is received as a whole ASN pallet or
+// carton, and its code: an LPN; an SSCC, plain or on a GS1 label without a
+// GTIN; or the SSCC of a standard GS1 pallet label (SSCC, GTIN and count)
+// when an ASN lists that SSCC, so a pallet is received once whichever of
+// its labels is scanned. A pallet label whose SSCC no ASN lists is
+// received by its GTIN (see gtin).
+func containerScan(ctx context.Context, q inventory.Querier, sc scan.Scan) (string, bool, error) {
+	switch {
+	case sc.Kind == scan.KindLPN:
+		return sc.Code, true, nil
+	case sc.SSCC == "":
+		return "", false, nil
+	case sc.GTIN == "":
+		return sc.SSCC, true, nil
 	}
-	return sc.Code
+	var listed bool
+	if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM asn_containers WHERE code = ?)`, sc.SSCC).Scan(&listed); err != nil {
+		return "", false, fmt.Errorf("look up %s on ASNs: %w", sc.SSCC, err)
+	}
+	return sc.SSCC, listed, nil
 }
 
 // previewContainer answers a container scan without confirmation: what it
 // holds (quantities for the handler to hide on a blind receipt), receiving
 // nothing.
-func (s *Service) previewContainer(ctx context.Context, receiptID int64, sc scan.Scan) (ScanResult, error) {
+func (s *Service) previewContainer(ctx context.Context, receiptID int64, code string) (ScanResult, error) {
 	q := s.db.Reader()
-	r, err := openReceipt(ctx, q, receiptID)
+	r, err := scannableReceipt(ctx, q, receiptID)
 	if err != nil {
 		return ScanResult{}, err
 	}
-	c, err := containerFor(ctx, q, r, scanContainerCode(sc))
+	c, err := containerFor(ctx, q, r, code)
 	if err != nil {
 		return ScanResult{}, err
 	}
@@ -156,6 +202,17 @@ func (rs *receiver) gtin(ctx context.Context, sc scan.Scan) (ScanResult, error) 
 	if sc.GTIN == "" {
 		return ScanResult{}, floorops.Invalid("raw_scan", "scanned a %s; scan the item's barcode, or a pallet or carton from the ASN", sc.Kind)
 	}
+	if sc.SSCC != "" {
+		// A pallet label no ASN lists: its units go on the SSCC as their
+		// license plate, so putaway finds them by it, and it is received
+		// once.
+		if rs.in.Qty != 1 {
+			return ScanResult{}, floorops.Invalid("quantity", "must be 1 for a pallet label: its SSCC names one pallet")
+		}
+		if err := palletNotReceived(ctx, rs.tx, sc.SSCC); err != nil {
+			return ScanResult{}, err
+		}
+	}
 	item, pack, err := inventory.ItemByGTIN(ctx, rs.tx, sc.GTIN)
 	if err != nil {
 		return ScanResult{}, err
@@ -181,18 +238,42 @@ func (rs *receiver) gtin(ctx context.Context, sc scan.Scan) (ScanResult, error) 
 		return ScanResult{}, floorops.Invalid("expiry", "is required: %s carries an expiry date and the label has none", item.SKU)
 	}
 	got, err := rs.receive(ctx, stock{itemID: item.ID, sku: item.SKU, qty: pack * packs,
-		lot: tracked(item.LotTracked, lot), expiry: tracked(item.ExpiryTracked, expiry)})
+		lot: tracked(item.LotTracked, lot), expiry: tracked(item.ExpiryTracked, expiry), lpn: sc.SSCC})
 	if err != nil {
 		return ScanResult{}, err
 	}
 	return ScanResult{Received: []Received{got}}, nil
 }
 
-func (rs *receiver) container(ctx context.Context, sc scan.Scan) (ScanResult, error) {
+// palletNotReceived refuses an SSCC that has already come into the
+// building: a receipt scan on any receipt put units on it and was not
+// undone, or stock is on it somewhere.
+func palletNotReceived(ctx context.Context, tx *store.Tx, sscc string) error {
+	var receipt int64
+	err := tx.QueryRowContext(ctx, `SELECT s.receipt_id FROM receipt_scans s WHERE s.lpn = ? AND s.lpn <> '' AND s.qty > 0
+		AND NOT EXISTS (SELECT 1 FROM receipt_scans u WHERE u.undoes_id = s.id) LIMIT 1`, sscc).Scan(&receipt)
+	switch {
+	case err == nil:
+		return floorops.Errorf(floorops.EPRECONDITION, "pallet %s has already been received on receipt %d", sscc, receipt)
+	case !errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("read receipts of pallet %s: %w", sscc, err)
+	}
+	var at string
+	err = tx.QueryRowContext(ctx, `SELECT l.code FROM balances b JOIN locations l ON l.id = b.location_id
+		WHERE b.lpn = ? AND b.lpn <> '' LIMIT 1`, sscc).Scan(&at)
+	switch {
+	case err == nil:
+		return floorops.Errorf(floorops.EPRECONDITION, "pallet %s is already in the building, at %s", sscc, at)
+	case !errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("read stock on pallet %s: %w", sscc, err)
+	}
+	return nil
+}
+
+func (rs *receiver) container(ctx context.Context, code string) (ScanResult, error) {
 	if rs.in.Qty != 1 {
 		return ScanResult{}, floorops.Invalid("quantity", "must be 1 for a pallet or carton")
 	}
-	code := scanContainerCode(sc)
 	c, err := containerFor(ctx, rs.tx, rs.r, code)
 	if err != nil {
 		return ScanResult{}, err
@@ -362,8 +443,11 @@ type UndoInput struct {
 // movement out of the dock (kind receive, from the dock to outside the
 // building), a negative receipt row pointing at the original, and a
 // receipt_scan_undo exception; each quantity is handed to OnUnstaged as
-// it was handed to OnStaged. Nothing is deleted. If the units have already
-// left the dock (put away), the undo is EPRECONDITION and writes nothing.
+// it was handed to OnStaged. Nothing is deleted. Units of one stock are
+// interchangeable at the dock, so the undo needs that many of them still
+// there and, per OnUnstaged, still waiting on this receipt's putaway
+// tasks; when fewer are (the rest were put away or have left the dock),
+// the undo is EPRECONDITION and writes nothing.
 func (s *Service) UndoLastScan(ctx context.Context, requestID string, in UndoInput) ([]Received, error) {
 	in.Reason = strings.TrimSpace(in.Reason)
 	if err := floorops.Validate(in); err != nil {

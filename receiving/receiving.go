@@ -40,8 +40,8 @@ type Service struct {
 	// OnUnstaged, if not nil, is called inside the undo transaction for
 	// every quantity an undone scan takes back out of the dock, with the
 	// StagedStock OnStaged got for it (the actor is the one undoing), so
-	// putaway shrinks or cancels the task it made. server wires it; an
-	// error (the units were already put away) refuses the undo.
+	// putaway takes the units off that receipt's tasks. server wires it; an
+	// error (too few of the units still wait for putaway) refuses the undo.
 	OnUnstaged func(ctx context.Context, tx *store.Tx, s inventory.StagedStock) error
 }
 
@@ -98,7 +98,8 @@ type ASN struct {
 }
 
 // Container is one pallet (by its SSCC) or carton (by its LPN) on an ASN.
-// Received reports whether it has been received whole and not undone.
+// Received reports whether it has been received (whole, or by the GTIN on
+// its pallet label before the ASN listed it) and not undone.
 type Container struct {
 	SSCC     string    `json:"sscc" validate:"omitempty,len=18,numeric"`
 	LPN      string    `json:"lpn" validate:"max=32"`

@@ -119,6 +119,12 @@ func TestReceiveRefusals(t *testing.T) {
 		{"GTIN is not a location", f3, "PO-2", floorops.EINVALID, []string{"dock_location_scan"}},
 		{"unknown SSCC", "DOCK-01", sscc(999), floorops.ENOTFOUND, nil},
 		{"nothing scanned", "", "", floorops.EINVALID, []string{"dock_location_scan", "document_scan"}},
+		{"GTIN is not a document", "DOCK-01", f3, floorops.EINVALID, []string{"document_scan"}},
+		{"item label is not a document", "DOCK-01", "]C101" + "1" + f3[:12] + checkDigit("1"+f3[:12]) + "10LOT7", floorops.EINVALID, []string{"document_scan"}},
+		{"location is not a document", "DOCK-01", "A-01-01-A", floorops.EINVALID, []string{"document_scan"}},
+		{"sales order is not a document", "DOCK-01", "SO-1", floorops.EINVALID, []string{"document_scan"}},
+		{"malformed GS1", "DOCK-01", "]C1001061414112345678", floorops.EINVALID, []string{"document_scan"}},
+		{"unreadable text", "DOCK-01", "%%%", floorops.EINVALID, []string{"document_scan"}},
 	}
 	for _, tt := range starts {
 		t.Run("start/"+tt.name, func(t *testing.T) {
@@ -131,6 +137,9 @@ func TestReceiveRefusals(t *testing.T) {
 			}
 		})
 	}
+	// A PO number in a vendor's own format is looked up as typed.
+	n.mustPO(t, "4500012345", receiving.POLine{SKU: "A1", Ordered: 1})
+	n.mustStart(t, "DOCK-02", "4500012345")
 	withLot := func(lot, expiry string) func(*receiving.ScanInput) {
 		return func(in *receiving.ScanInput) { in.Lot, in.Expiry = lot, expiry }
 	}

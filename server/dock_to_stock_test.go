@@ -250,3 +250,95 @@ func TestUndoTakesUnitsOffTasksNewestFirst(t *testing.T) {
 		t.Fatalf("first task after the undo: %+v %v", got, err)
 	}
 }
+
+// TestStaleTaskDoesNotBlockReceiving: 12 units of SKU-0002 received at
+// DOCK-01 make a task for 12; after a lead adjusts one away, receiving one
+// more unit works (it was refused: 12 on hand, 12 tasked) and the old
+// task keeps the 11 still there. Units moved off the dock drop out of the
+// queue, newest task first; a task whose units are not all at the dock is
+// refused at the shelf until it is asked for again, and undoing the last
+// scan still takes its unit back.
+func TestStaleTaskDoesNotBlockReceiving(t *testing.T) {
+	t.Parallel()
+	f := newDockFlow(t)
+	lead := f.n.login(t, "B-LEAD")
+	sku2Each, _ := demoGTIN(2)
+	id := f.start("DOCK-01")
+	receive := func(qty int64) error {
+		_, err := f.rc.ReceiveScan(f.ctx, &receivingv1.ReceiveScanRequest{RequestId: f.rid(), ReceiptId: id, RawScan: sku2Each, Quantity: qty})
+		return err
+	}
+	tasks := func() []*putawayv1.Task {
+		t.Helper()
+		resp, err := f.pa.ListTasks(f.ctx, &putawayv1.ListTasksRequest{PageSize: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []*putawayv1.Task
+		for _, tk := range resp.GetTasks() {
+			if tk.GetSku() == "SKU-0002" && tk.GetFromLocationCode() == "DOCK-01" {
+				out = append(out, tk)
+			}
+		}
+		return out
+	}
+	wantRemaining := func(want ...int64) {
+		t.Helper()
+		var got []int64
+		for _, tk := range tasks() {
+			got = append(got, tk.GetRemainingQuantity())
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("open tasks of SKU-0002 at DOCK-01 have %v units left, want %v", got, want)
+		}
+	}
+	adjust := func(delta int64) {
+		t.Helper()
+		if _, err := f.inv.AdjustStock(lead, &inventoryv1.AdjustStockRequest{RequestId: f.rid(), LocationCode: "DOCK-01", Sku: "SKU-0002",
+			Delta: delta, Reason: "damaged"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if err := receive(12); err != nil {
+		t.Fatal(err)
+	}
+	adjust(-1)
+	if err := receive(1); err != nil {
+		t.Fatalf("receive 1 more after a unit was adjusted away: %v", err)
+	}
+	wantRemaining(11, 1)
+	if err := f.undo(id); err != nil {
+		t.Fatalf("undo the last scan: %v", err)
+	}
+	wantRemaining(11)
+	if err := receive(1); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := f.inv.MoveStock(lead, &inventoryv1.MoveStockRequest{RequestId: f.rid(), FromLocationScan: "DOCK-01", ToLocationScan: "STG-01",
+		Sku: "SKU-0002", Quantity: 2}); err != nil {
+		t.Fatal(err)
+	}
+	wantRemaining(10)
+
+	old := tasks()[0]
+	adjust(-1)
+	sug, err := f.pa.SuggestLocation(f.ctx, &putawayv1.SuggestLocationRequest{TaskId: old.GetId()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sug.GetTask().GetRemainingQuantity(); got != 9 {
+		t.Fatalf("task asked for again has %d units, want the 9 at DOCK-01", got)
+	}
+	adjust(-1)
+	_, err = f.pa.ConfirmPutaway(f.ctx, &putawayv1.ConfirmPutawayRequest{RequestId: f.rid(), TaskId: old.GetId(),
+		LocationScan: sug.GetSuggestion().GetLocationCode(), Quantity: 5})
+	wantCode(t, err, codes.FailedPrecondition)
+	if got := paQty(t, f.inv, f.ctx, "DOCK-01", "SKU-0002"); got != 8 {
+		t.Fatalf("DOCK-01 holds %d of SKU-0002 after the refused confirm, want 8", got)
+	}
+	f.putAway(old.GetId(), 8)
+	wantRemaining()
+	paCheckLedger(t, f.n)
+}

@@ -379,3 +379,22 @@ func TestPutawayBySSCC(t *testing.T) {
 	_, err = pa.SuggestLocation(assoc, &putawayv1.SuggestLocationRequest{Scan: server.DemoPalletSSCCs[1]})
 	wantCode(t, err, codes.NotFound)
 }
+
+// TestSetHomeLocationRefusals: a pick face that is another item's home,
+// or holds another SKU, cannot become an item's home: FailedPrecondition.
+func TestSetHomeLocationRefusals(t *testing.T) {
+	t.Parallel()
+	n := startNode(t)
+	pa := putawayv1.NewPutawayServiceClient(n.conn)
+	lead := n.login(t, "B-LEAD")
+	set := func(rid, sku, code string) error {
+		_, err := pa.SetHomeLocation(lead, &putawayv1.SetHomeLocationRequest{RequestId: rid, Sku: sku, LocationCode: code})
+		return err
+	}
+	// The demo keeps SKU-0001 in A-01-01-A and SKU-0002 in A-01-02-A.
+	if err := set("home-1", "SKU-0001", "A-01-01-A"); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, set("home-taken", "SKU-0003", "A-01-01-A"), codes.FailedPrecondition)
+	wantCode(t, set("home-holds-other", "SKU-0001", "A-01-02-A"), codes.FailedPrecondition)
+}

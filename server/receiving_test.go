@@ -8,6 +8,7 @@ import (
 
 	eventv1 "github.com/floorops/floorops/proto/floorops/event/v1"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
+	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
 	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/server"
@@ -486,5 +487,106 @@ func TestOverrideReasonOnlyCountsWhenNeeded(t *testing.T) {
 	want := []*receivingv1.ReceiptException{{Kind: "receipt_overage", Sku: "SKU-0001", Quantity: 1, Detail: "pallet count", UserBadge: "B-LEAD"}}
 	if diff := cmp.Diff(want, rc.GetReceipt().GetExceptions(), protocmp.Transform()); diff != "" {
 		t.Errorf("exceptions (-want +got):\n%s", diff)
+	}
+}
+
+// TestPalletLabelIsReceivedOnce scans standard GS1 pallet labels (SSCC,
+// GTIN, count) over gRPC: the demo ASN's pallet asks for confirmation and
+// is then received whole, once, by either of its labels; a pallet no ASN
+// lists is received by its GTIN and count onto its SSCC, once, and its
+// putaway task is found by scanning the SSCC.
+func TestPalletLabelIsReceivedOnce(t *testing.T) {
+	t.Parallel()
+	n := startNode(t)
+	rcv := receivingv1.NewReceivingServiceClient(n.conn)
+	pa := putawayv1.NewPutawayServiceClient(n.conn)
+	assoc := n.login(t, "B-ASSOC")
+	started, err := rcv.StartReceipt(assoc, &receivingv1.StartReceiptRequest{RequestId: "pl-start", DockLocationScan: "DOCK-03", DocumentScan: server.DemoPONumber})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := started.GetReceipt().GetReceiptId()
+	scanReq := func(rid, raw string, confirm bool) *receivingv1.ReceiveScanRequest {
+		return &receivingv1.ReceiveScanRequest{RequestId: rid, ReceiptId: id, RawScan: raw, Quantity: 1, ConfirmPallet: confirm}
+	}
+	label := func(sscc, gtin string, count int) string { return fmt.Sprintf("]C100%s02%s37%d", sscc, gtin, count) }
+	_, sku1Case := demoGTIN(1)
+	_, sku2Case := demoGTIN(2)
+
+	onASN := server.DemoPalletSSCCs[0]
+	preview, err := rcv.ReceiveScan(assoc, scanReq("pl-look", label(onASN, sku1Case, 4), false))
+	if err != nil || !preview.GetConfirmationRequired() || len(preview.GetReceived()) != 0 {
+		t.Fatalf("ASN pallet's label without confirmation = %v, %v", preview, err)
+	}
+	got, err := rcv.ReceiveScan(assoc, scanReq("pl-asn", label(onASN, sku1Case, 4), true))
+	if err != nil || len(got.GetReceived()) != 1 || got.GetReceived()[0].GetLpn() != onASN || got.GetReceived()[0].GetQuantity() != 48 {
+		t.Fatalf("ASN pallet by its label = %v, %v", got, err)
+	}
+	_, err = rcv.ReceiveScan(assoc, scanReq("pl-asn-again", onASN, true))
+	wantCode(t, err, codes.FailedPrecondition)
+
+	loose := testSSCC(7001)
+	got, err = rcv.ReceiveScan(assoc, scanReq("pl-loose", label(loose, sku2Case, 2), false))
+	if err != nil || len(got.GetReceived()) != 1 || got.GetReceived()[0].GetLpn() != loose || got.GetReceived()[0].GetQuantity() != 24 {
+		t.Fatalf("pallet no ASN lists = %v, %v", got, err)
+	}
+	_, err = rcv.ReceiveScan(assoc, scanReq("pl-loose-again", label(loose, sku2Case, 2), false))
+	wantCode(t, err, codes.FailedPrecondition)
+	sg, err := pa.SuggestLocation(assoc, &putawayv1.SuggestLocationRequest{Scan: loose})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if task := sg.GetTask(); task.GetLpn() != loose || task.GetSku() != "SKU-0002" || task.GetRemainingQuantity() != 24 {
+		t.Fatalf("putaway task found by the SSCC = %v, want the pallet's 24 units of SKU-0002", task)
+	}
+}
+
+// TestReceivingRefusesContradictions: a dock blocked after its receipt
+// started takes no scans (FailedPrecondition); a typed lot the label
+// contradicts is InvalidArgument on "lot"; a document scan that is no PO
+// number or ASN label is InvalidArgument on "document_scan", while an
+// unknown PO number stays NotFound.
+func TestReceivingRefusesContradictions(t *testing.T) {
+	t.Parallel()
+	n := startNode(t)
+	rcv := receivingv1.NewReceivingServiceClient(n.conn)
+	inv := inventoryv1.NewInventoryServiceClient(n.conn)
+	assoc, admin := n.login(t, "B-ASSOC"), n.login(t, "B-ADMIN")
+	sku1Each, _ := demoGTIN(1)
+	for doc, want := range map[string]codes.Code{sku1Each: codes.InvalidArgument, "A-01-01-A": codes.InvalidArgument, "PO-404": codes.NotFound} {
+		_, err := rcv.StartReceipt(assoc, &receivingv1.StartReceiptRequest{RequestId: "doc-" + doc, DockLocationScan: "DOCK-04", DocumentScan: doc})
+		wantCode(t, err, want)
+		if want == codes.InvalidArgument {
+			if diff := cmp.Diff([]string{"document_scan"}, violations(err)); diff != "" {
+				t.Errorf("document %s violations (-want +got):\n%s", doc, diff)
+			}
+		}
+	}
+
+	started, err := rcv.StartReceipt(assoc, &receivingv1.StartReceiptRequest{RequestId: "rc-start", DockLocationScan: "DOCK-04", DocumentScan: server.DemoPONumber})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := started.GetReceipt().GetReceiptId()
+	sku4Each, _ := demoGTIN(4)
+	_, err = rcv.ReceiveScan(assoc, &receivingv1.ReceiveScanRequest{RequestId: "rc-lot", ReceiptId: id, Quantity: 1,
+		RawScan: "]C101" + "0" + sku4Each + "10LOTA" + "\x1d" + "17301231", Lot: "LOTB"})
+	wantCode(t, err, codes.InvalidArgument)
+	if diff := cmp.Diff([]string{"lot"}, violations(err)); diff != "" {
+		t.Errorf("contradicted lot violations (-want +got):\n%s", diff)
+	}
+
+	dock, err := inv.GetLocation(admin, &inventoryv1.GetLocationRequest{Code: "DOCK-04"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dock.GetLocation().Blocked = true
+	if _, err := inv.UpsertLocation(admin, &inventoryv1.UpsertLocationRequest{RequestId: "rc-block", Location: dock.GetLocation()}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = rcv.ReceiveScan(assoc, &receivingv1.ReceiveScanRequest{RequestId: "rc-blocked", ReceiptId: id, RawScan: sku1Each, Quantity: 1})
+	wantCode(t, err, codes.FailedPrecondition)
+	if got := paQty(t, inv, assoc, "DOCK-04", "SKU-0001"); got != 0 {
+		t.Fatalf("blocked DOCK-04 received %d units", got)
 	}
 }

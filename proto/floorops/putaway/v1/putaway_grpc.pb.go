@@ -66,7 +66,8 @@ type PutawayServiceClient interface {
 	// workflows. Leads only.
 	CreateTask(ctx context.Context, in *CreateTaskRequest, opts ...grpc.CallOption) (*CreateTaskResponse, error)
 	// SetHomeLocation makes a pick face the fixed home of an item, so putaway
-	// directs the item there first. Leads only.
+	// directs the item there first. A face that is another item's home or
+	// holds another SKU is refused (FAILED_PRECONDITION). Leads only.
 	SetHomeLocation(ctx context.Context, in *SetHomeLocationRequest, opts ...grpc.CallOption) (*SetHomeLocationResponse, error)
 	// GetDockToStock reports how long received stock took from the dock (task
 	// creation) to its storage location (the confirmation that finished the
@@ -184,7 +185,8 @@ type PutawayServiceServer interface {
 	// workflows. Leads only.
 	CreateTask(context.Context, *CreateTaskRequest) (*CreateTaskResponse, error)
 	// SetHomeLocation makes a pick face the fixed home of an item, so putaway
-	// directs the item there first. Leads only.
+	// directs the item there first. A face that is another item's home or
+	// holds another SKU is refused (FAILED_PRECONDITION). Leads only.
 	SetHomeLocation(context.Context, *SetHomeLocationRequest) (*SetHomeLocationResponse, error)
 	// GetDockToStock reports how long received stock took from the dock (task
 	// creation) to its storage location (the confirmation that finished the

@@ -76,13 +76,20 @@ type ReceivingServiceClient interface {
 	StartReceipt(ctx context.Context, in *StartReceiptRequest, opts ...grpc.CallOption) (*StartReceiptResponse, error)
 	// ReceiveScan receives what the associate scanned into the receipt's dock
 	// location: a case or unit GTIN (its pack quantity times the keyed
-	// quantity), a GS1 label with lot and expiry, or a whole ASN pallet.
+	// quantity), a GS1 label with lot and expiry, or a whole ASN pallet by its
+	// SSCC or its GS1 pallet label; a pallet label no ASN lists is received
+	// by GTIN and count onto its SSCC, once.
 	ReceiveScan(ctx context.Context, in *ReceiveScanRequest, opts ...grpc.CallOption) (*ReceiveScanResponse, error)
-	// UndoLastScan reverses the caller's last scan on a receipt (a mis-scan)
-	// with a reversing ledger movement and a reason; nothing is deleted. The
-	// scan's putaway task shrinks or is cancelled with it. If its units were
-	// already put away, the undo is refused (FAILED_PRECONDITION) and a lead
-	// adjusts the stock instead.
+	// UndoLastScan reverses the caller's last scan on an open receipt (a
+	// mis-scan) with a reversing ledger movement and a reason; nothing is
+	// deleted. Units of one stock are interchangeable at the dock, so the
+	// scan's quantity comes off this receipt's open putaway tasks for that
+	// stock, newest task first: a task left with nothing to put away is
+	// cancelled, one partly put away is closed as done with what was put
+	// away. The undo is refused (FAILED_PRECONDITION) and changes nothing
+	// only when fewer of those units than the scan received are still at the
+	// dock waiting on this receipt's tasks; a lead then adjusts the stock
+	// instead. Stock another receipt brought is never taken.
 	UndoLastScan(ctx context.Context, in *UndoLastScanRequest, opts ...grpc.CallOption) (*UndoLastScanResponse, error)
 	// CloseReceipt ends receiving on a receipt and returns its reconciliation
 	// against the PO; the reconciliation is stored and sent upstream, and
@@ -273,13 +280,20 @@ type ReceivingServiceServer interface {
 	StartReceipt(context.Context, *StartReceiptRequest) (*StartReceiptResponse, error)
 	// ReceiveScan receives what the associate scanned into the receipt's dock
 	// location: a case or unit GTIN (its pack quantity times the keyed
-	// quantity), a GS1 label with lot and expiry, or a whole ASN pallet.
+	// quantity), a GS1 label with lot and expiry, or a whole ASN pallet by its
+	// SSCC or its GS1 pallet label; a pallet label no ASN lists is received
+	// by GTIN and count onto its SSCC, once.
 	ReceiveScan(context.Context, *ReceiveScanRequest) (*ReceiveScanResponse, error)
-	// UndoLastScan reverses the caller's last scan on a receipt (a mis-scan)
-	// with a reversing ledger movement and a reason; nothing is deleted. The
-	// scan's putaway task shrinks or is cancelled with it. If its units were
-	// already put away, the undo is refused (FAILED_PRECONDITION) and a lead
-	// adjusts the stock instead.
+	// UndoLastScan reverses the caller's last scan on an open receipt (a
+	// mis-scan) with a reversing ledger movement and a reason; nothing is
+	// deleted. Units of one stock are interchangeable at the dock, so the
+	// scan's quantity comes off this receipt's open putaway tasks for that
+	// stock, newest task first: a task left with nothing to put away is
+	// cancelled, one partly put away is closed as done with what was put
+	// away. The undo is refused (FAILED_PRECONDITION) and changes nothing
+	// only when fewer of those units than the scan received are still at the
+	// dock waiting on this receipt's tasks; a lead then adjusts the stock
+	// instead. Stock another receipt brought is never taken.
 	UndoLastScan(context.Context, *UndoLastScanRequest) (*UndoLastScanResponse, error)
 	// CloseReceipt ends receiving on a receipt and returns its reconciliation
 	// against the PO; the reconciliation is stored and sent upstream, and
