@@ -207,7 +207,7 @@ func (s *Service) ListItems(ctx context.Context, limit int, pageToken string) ([
 	if err != nil {
 		return nil, "", err
 	}
-	after, err := store.DecodePageToken(pageToken)
+	after, err := store.DecodePageToken("items", pageToken)
 	if err != nil {
 		return nil, "", err
 	}
@@ -231,7 +231,7 @@ func (s *Service) ListItems(ctx context.Context, limit int, pageToken string) ([
 	next := ""
 	if len(items) > limit {
 		items = items[:limit]
-		next = store.EncodePageToken(items[limit-1].SKU)
+		next = store.EncodePageToken("items", items[limit-1].SKU)
 	}
 	for i := range items {
 		if err := loadGTINs(ctx, s.db.Reader(), &items[i]); err != nil {

@@ -155,7 +155,9 @@ func (s *Service) ListLocations(ctx context.Context, zone string, limit int, pag
 	if err != nil {
 		return nil, "", err
 	}
-	tok, err := store.DecodePageToken(pageToken)
+	zone = strings.ToUpper(strings.TrimSpace(zone))
+	scope := "locations|" + zone
+	tok, err := store.DecodePageToken(scope, pageToken)
 	if err != nil {
 		return nil, "", err
 	}
@@ -168,7 +170,6 @@ func (s *Service) ListLocations(ctx context.Context, zone string, limit int, pag
 		}
 		afterSeq, afterCode = n, code
 	}
-	zone = strings.ToUpper(strings.TrimSpace(zone))
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+locationColumns+` FROM locations
 		WHERE (? = '' OR zone = ?) AND (walk_seq > ? OR (walk_seq = ? AND code > ?))
 		ORDER BY walk_seq, code LIMIT ?`, zone, zone, afterSeq, afterSeq, afterCode, limit+1)
@@ -191,7 +192,7 @@ func (s *Service) ListLocations(ctx context.Context, zone string, limit int, pag
 	if len(locs) > limit {
 		locs = locs[:limit]
 		last := locs[limit-1]
-		next = store.EncodePageToken(strconv.FormatInt(last.WalkSeq, 10) + "|" + last.Code)
+		next = store.EncodePageToken(scope, strconv.FormatInt(last.WalkSeq, 10)+"|"+last.Code)
 	}
 	return locs, next, nil
 }

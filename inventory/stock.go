@@ -272,20 +272,24 @@ type MovementFilter struct {
 
 // ListMovements pages through the ledger newest first.
 func (s *Service) ListMovements(ctx context.Context, f MovementFilter, limit int, pageToken string) ([]Movement, string, error) {
-	limit, before, err := store.NewestFirst(limit, pageToken)
+	f.SKU = strings.ToUpper(strings.TrimSpace(f.SKU))
+	f.LocationCode = strings.ToUpper(strings.TrimSpace(f.LocationCode))
+	f.Kind = strings.ToLower(strings.TrimSpace(f.Kind))
+	scope := "movements|" + f.SKU + "|" + f.LocationCode + "|" + f.Kind
+	limit, before, err := store.NewestFirst(scope, limit, pageToken)
 	if err != nil {
 		return nil, "", err
 	}
 	q := s.db.Reader()
 	var itemID, locID int64
-	if sku := strings.ToUpper(strings.TrimSpace(f.SKU)); sku != "" {
+	if sku := f.SKU; sku != "" {
 		it, err := ItemBySKU(ctx, q, sku)
 		if err != nil {
 			return nil, "", err
 		}
 		itemID = it.ID
 	}
-	if code := strings.ToUpper(strings.TrimSpace(f.LocationCode)); code != "" {
+	if code := f.LocationCode; code != "" {
 		l, err := LocationByCode(ctx, q, code)
 		if err != nil {
 			return nil, "", err
@@ -303,7 +307,7 @@ func (s *Service) ListMovements(ctx context.Context, f MovementFilter, limit int
 			UNION ALL SELECT id FROM movements WHERE to_location_id = ? AND id < ?)`)
 		args = append(args, locID, before, locID, before)
 	}
-	if f.Kind = strings.ToLower(strings.TrimSpace(f.Kind)); f.Kind != "" {
+	if f.Kind != "" {
 		if !slices.Contains(movementKinds, f.Kind) {
 			return nil, "", floorops.Invalid("kind", "must be one of: %s", strings.Join(movementKinds, ", "))
 		}
@@ -334,7 +338,7 @@ func (s *Service) ListMovements(ctx context.Context, f MovementFilter, limit int
 	next := ""
 	if len(out) > limit {
 		out = out[:limit]
-		next = store.IDPageToken(out[limit-1].ID)
+		next = store.IDPageToken(scope, out[limit-1].ID)
 	}
 	return out, next, nil
 }

@@ -307,7 +307,8 @@ func loadLine(ctx context.Context, q inventory.Querier, id int64) (Line, error) 
 // ListPickLists pages through pick lists, newest first, optionally of one
 // state.
 func (s *Service) ListPickLists(ctx context.Context, state ListState, limit int, pageToken string) ([]PickList, string, error) {
-	limit, before, err := store.NewestFirst(limit, pageToken)
+	scope := "pick_lists|" + string(state)
+	limit, before, err := store.NewestFirst(scope, limit, pageToken)
 	if err != nil {
 		return nil, "", err
 	}
@@ -324,7 +325,7 @@ func (s *Service) ListPickLists(ctx context.Context, state ListState, limit int,
 	next := ""
 	if len(ids) > limit {
 		ids = ids[:limit]
-		next = store.IDPageToken(ids[limit-1])
+		next = store.IDPageToken(scope, ids[limit-1])
 	}
 	out := make([]PickList, 0, len(ids))
 	for _, id := range ids {

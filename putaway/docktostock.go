@@ -2,13 +2,11 @@ package putaway
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"slices"
 	"sort"
 	"time"
 
-	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/store"
 )
 
@@ -37,9 +35,10 @@ func (s *Service) GetDockToStock(ctx context.Context, since time.Time, limit int
 	if err != nil {
 		return DockToStock{}, nil, "", err
 	}
-	after, err := base64.RawURLEncoding.DecodeString(pageToken)
+	scope := "dock_to_stock|" + since.UTC().Format(time.RFC3339Nano)
+	after, err := store.DecodePageToken(scope, pageToken)
 	if err != nil {
-		return DockToStock{}, nil, "", floorops.Invalid("page_token", "is not a token this node issued")
+		return DockToStock{}, nil, "", err
 	}
 	if since.IsZero() {
 		since = s.db.Now().Add(-DefaultDockToStockWindow)
@@ -80,7 +79,7 @@ func (s *Service) GetDockToStock(ctx context.Context, since time.Time, limit int
 	overall := summarise("", all, units)
 	skus := make([]string, 0, len(perSKU))
 	for sku := range perSKU {
-		if sku > string(after) {
+		if sku > after {
 			skus = append(skus, sku)
 		}
 	}
@@ -88,7 +87,7 @@ func (s *Service) GetDockToStock(ctx context.Context, since time.Time, limit int
 	next := ""
 	if len(skus) > limit {
 		skus = skus[:limit]
-		next = base64.RawURLEncoding.EncodeToString([]byte(skus[limit-1]))
+		next = store.EncodePageToken(scope, skus[limit-1])
 	}
 	items := make([]DockToStock, 0, len(skus))
 	for _, sku := range skus {

@@ -3,7 +3,6 @@ package putaway
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
@@ -265,13 +264,17 @@ func (s *Service) ListTasks(ctx context.Context, limit int, pageToken string) ([
 	if err != nil {
 		return nil, "", err
 	}
+	const scope = "putaway_tasks"
+	tok, err := store.DecodePageToken(scope, pageToken)
+	if err != nil {
+		return nil, "", err
+	}
 	afterTime, afterID := "", int64(0)
-	if pageToken != "" {
-		tok, derr := base64.RawURLEncoding.DecodeString(pageToken)
-		ts, id, ok := strings.Cut(string(tok), "_")
+	if tok != "" {
+		ts, id, ok := strings.Cut(tok, "_")
 		n, perr := strconv.ParseInt(id, 10, 64)
 		t, terr := time.Parse(time.RFC3339Nano, ts)
-		if derr != nil || !ok || perr != nil || terr != nil {
+		if !ok || perr != nil || terr != nil {
 			return nil, "", floorops.Invalid("page_token", "is not a token this node issued")
 		}
 		afterTime, afterID = store.FormatTime(t), n
@@ -301,7 +304,7 @@ func (s *Service) ListTasks(ctx context.Context, limit int, pageToken string) ([
 	if len(out) > limit {
 		out = out[:limit]
 		last := out[limit-1]
-		next = base64.RawURLEncoding.EncodeToString([]byte(last.CreatedAt.Format(time.RFC3339Nano) + "_" + strconv.FormatInt(last.ID, 10)))
+		next = store.EncodePageToken(scope, last.CreatedAt.Format(time.RFC3339Nano)+"_"+strconv.FormatInt(last.ID, 10))
 	}
 	return out, next, nil
 }

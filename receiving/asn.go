@@ -256,11 +256,12 @@ func (s *Service) ListASNs(ctx context.Context, poNumber string, limit int, page
 	if err != nil {
 		return nil, "", err
 	}
-	after, err := store.DecodePageToken(pageToken)
+	poNumber = strings.ToUpper(strings.TrimSpace(poNumber))
+	scope := "asns|" + poNumber
+	after, err := store.DecodePageToken(scope, pageToken)
 	if err != nil {
 		return nil, "", err
 	}
-	poNumber = strings.ToUpper(strings.TrimSpace(poNumber))
 	q := s.db.Reader()
 	rows, err := q.QueryContext(ctx, `SELECT a.asn_number FROM asns a JOIN purchase_orders p ON p.id = a.po_id
 		WHERE a.asn_number > ? AND (? = '' OR p.po_number = ?) ORDER BY a.asn_number LIMIT ?`, after, poNumber, poNumber, limit+1)
@@ -274,7 +275,7 @@ func (s *Service) ListASNs(ctx context.Context, poNumber string, limit int, page
 	next := ""
 	if len(numbers) > limit {
 		numbers = numbers[:limit]
-		next = store.EncodePageToken(numbers[limit-1])
+		next = store.EncodePageToken(scope, numbers[limit-1])
 	}
 	out := make([]ASN, 0, len(numbers))
 	for _, n := range numbers {

@@ -244,7 +244,8 @@ func (s *Service) ListPurchaseOrders(ctx context.Context, openOnly bool, limit i
 	if err != nil {
 		return nil, "", err
 	}
-	after, err := store.DecodePageToken(pageToken)
+	scope := fmt.Sprintf("purchase_orders|%t", openOnly)
+	after, err := store.DecodePageToken(scope, pageToken)
 	if err != nil {
 		return nil, "", err
 	}
@@ -261,7 +262,7 @@ func (s *Service) ListPurchaseOrders(ctx context.Context, openOnly bool, limit i
 	next := ""
 	if len(numbers) > limit {
 		numbers = numbers[:limit]
-		next = store.EncodePageToken(numbers[limit-1])
+		next = store.EncodePageToken(scope, numbers[limit-1])
 	}
 	out := make([]PurchaseOrder, 0, len(numbers))
 	for _, n := range numbers {

@@ -446,11 +446,12 @@ type ReceiptFilter struct {
 // ListReceipts returns up to limit receipts, newest first, with their
 // progress, and the token for the next page.
 func (s *Service) ListReceipts(ctx context.Context, f ReceiptFilter, limit int, pageToken string) ([]Receipt, string, error) {
-	limit, before, err := store.NewestFirst(limit, pageToken)
+	po := strings.ToUpper(strings.TrimSpace(f.PONumber))
+	scope := "receipts|" + po + "|" + string(f.Status)
+	limit, before, err := store.NewestFirst(scope, limit, pageToken)
 	if err != nil {
 		return nil, "", err
 	}
-	po := strings.ToUpper(strings.TrimSpace(f.PONumber))
 	q := s.db.Reader()
 	rows, err := q.QueryContext(ctx, `SELECT r.id FROM receipts r JOIN purchase_orders p ON p.id = r.po_id
 		WHERE r.id < ? AND (? = '' OR p.po_number = ?) AND (? = '' OR r.status = ?) ORDER BY r.id DESC LIMIT ?`,
@@ -465,7 +466,7 @@ func (s *Service) ListReceipts(ctx context.Context, f ReceiptFilter, limit int, 
 	next := ""
 	if len(ids) > limit {
 		ids = ids[:limit]
-		next = store.IDPageToken(ids[limit-1])
+		next = store.IDPageToken(scope, ids[limit-1])
 	}
 	out := make([]Receipt, 0, len(ids))
 	for _, id := range ids {

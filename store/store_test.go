@@ -139,3 +139,26 @@ func TestCheckConstraintByCode(t *testing.T) {
 		t.Fatalf("err = %v, want CHECK constraint", err)
 	}
 }
+
+// TestPageTokensAreScoped: a page token is good only for the listing and
+// filters that issued it.
+func TestPageTokensAreScoped(t *testing.T) {
+	t.Parallel()
+	tok := store.EncodePageToken("locations|A", "10|A-01-01-A")
+	if key, err := store.DecodePageToken("locations|A", tok); err != nil || key != "10|A-01-01-A" {
+		t.Fatalf("own token: %q, %v", key, err)
+	}
+	for _, scope := range []string{"locations|B", "locations|", "items"} {
+		if _, err := store.DecodePageToken(scope, tok); !floorops.IsCode(err, floorops.EINVALID) {
+			t.Errorf("token of locations|A used for %s: %v", scope, err)
+		}
+	}
+	for _, bad := range []string{"!!", "AA", "MHxET0NLLTAz"} {
+		if _, err := store.DecodePageToken("locations|A", bad); !floorops.IsCode(err, floorops.EINVALID) {
+			t.Errorf("token %q: %v", bad, err)
+		}
+	}
+	if _, _, err := store.NewestFirst("movements|X", 10, store.IDPageToken("receipts|", 5)); !floorops.IsCode(err, floorops.EINVALID) {
+		t.Errorf("receipts token for movements: %v", err)
+	}
+}
