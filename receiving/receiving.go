@@ -60,7 +60,7 @@ const (
 // PurchaseOrder is what the node expects a vendor to deliver. The output
 // fields report receiving progress over every receipt of the PO.
 type PurchaseOrder struct {
-	Number       string   `json:"po_number" validate:"required,max=32"`
+	Number       string   `json:"po_number" validate:"required,max=32,docref"`
 	Vendor       string   `json:"vendor" validate:"required,max=64,nocontrol"`
 	ExpectedDate string   `json:"expected_date" validate:"omitempty,datetime=2006-01-02"`
 	Status       POStatus `json:"status" validate:"omitempty,oneof=open closed"`
@@ -89,7 +89,7 @@ func (l POLine) allowed() int64 { return l.Ordered + l.Ordered*int64(l.Tolerance
 // against a PO and what each holds. Blind (output) reports that its PO is
 // received blind, so associates must not see the quantities it announces.
 type ASN struct {
-	Number     string      `json:"asn_number" validate:"required,max=64"`
+	Number     string      `json:"asn_number" validate:"required,max=64,docref"`
 	PONumber   string      `json:"po_number" validate:"required,max=32"`
 	ShipDate   string      `json:"ship_date" validate:"omitempty,datetime=2006-01-02"`
 	Containers []Container `json:"containers" validate:"required,min=1,max=1000,dive"`

@@ -472,6 +472,9 @@ func TestUpsertPurchaseOrderRules(t *testing.T) {
 	wantCode(t, upsert("u2", receiving.POLine{SKU: "A1", Ordered: 10}, receiving.POLine{SKU: "NOPE", Ordered: 1}), floorops.ENOTFOUND)
 	wantCode(t, upsert("u3", receiving.POLine{SKU: "A1", Ordered: 1}, receiving.POLine{SKU: "a1", Ordered: 1}), floorops.EINVALID)
 	wantCode(t, upsert("u4"), floorops.EINVALID)
+	// PO numbers travel in REST paths and scans: no "/" or spaces.
+	_, err := n.svc.UpsertPurchaseOrder(ctx, "u4b", receiving.PurchaseOrder{Number: "PO 7/1", Vendor: "ACME", Lines: []receiving.POLine{{SKU: "A1", Ordered: 1}}})
+	wantCode(t, err, floorops.EINVALID)
 	if err := upsert("u5", receiving.POLine{SKU: "A1", Ordered: 20}); err != nil { // drops line 2, nothing received on it
 		t.Fatal(err)
 	}
