@@ -200,19 +200,11 @@ func TestAvailableToSell(t *testing.T) {
 	adj("d", "A-01-02-A", 4, inventory.Quarantined) // held: not sellable
 	// Already picked (only picking puts units on a ship lane): not sellable.
 	if err := db.Write(ctx, func(tx *store.Tx) error {
-		it, err := inventory.ItemBySKU(ctx, tx, "X1")
+		it, locs, err := lookup(ctx, tx, "X1", "A-01-01-A", "SHIP-01")
 		if err != nil {
 			return err
 		}
-		face, err := inventory.LocationByCode(ctx, tx, "A-01-01-A")
-		if err != nil {
-			return err
-		}
-		ship, err := inventory.LocationByCode(ctx, tx, "SHIP-01")
-		if err != nil {
-			return err
-		}
-		_, err = inventory.Record(ctx, tx, inventory.Move{Kind: inventory.KindPick, ItemID: it.ID, From: face.ID, To: ship.ID, Qty: 3, Ref: "SO-1"})
+		_, err = inventory.Record(ctx, tx, inventory.Move{Kind: inventory.KindPick, ItemID: it.ID, From: locs[0].ID, To: locs[1].ID, Qty: 3, Ref: "SO-1"})
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -454,14 +446,11 @@ func TestATSLeavesOutAllocationsOnUnsellableStock(t *testing.T) {
 		}
 	}
 	if err := db.Write(ctx, func(tx *store.Tx) error {
-		it, err := inventory.ItemBySKU(ctx, tx, "X1")
+		it, locs, err := lookup(ctx, tx, "X1", "A-01-01-A")
 		if err != nil {
 			return err
 		}
-		face, err := inventory.LocationByCode(ctx, tx, "A-01-01-A")
-		if err != nil {
-			return err
-		}
+		face := locs[0]
 		if _, err := inventory.Allocate(ctx, tx, inventory.Allocation{StockKey: inventory.StockKey{ItemID: it.ID, LocationID: face.ID}, Qty: 4, Ref: "SO-1/1"}); err != nil {
 			return err
 		}
@@ -478,4 +467,19 @@ func TestATSLeavesOutAllocationsOnUnsellableStock(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("ATS with A-01-01-A waiting for a count (-want +got):\n%s", diff)
 	}
+}
+
+// lookup reads an item and locations inside a test's transaction.
+func lookup(ctx context.Context, tx *store.Tx, sku string, codes ...string) (inventory.Item, []inventory.Location, error) {
+	it, err := inventory.ItemBySKU(ctx, tx, sku)
+	if err != nil {
+		return it, nil, err
+	}
+	locs := make([]inventory.Location, len(codes))
+	for i, code := range codes {
+		if locs[i], err = inventory.LocationByCode(ctx, tx, code); err != nil {
+			return it, nil, err
+		}
+	}
+	return it, locs, nil
 }
