@@ -34,20 +34,7 @@ func TestLongestLocationCodes(t *testing.T) {
 				t.Fatalf("test code %s is not a location code of the node: %v %v", code, s.Kind, err)
 			}
 			l := Location{Code: code, Zone: "MEZZANINE", Type: "RESERVE"}
-			var b bytes.Buffer
-			if err := LocationPNG(&b, l); err != nil {
-				t.Fatal(err)
-			}
-			zpl, err := LocationZPL(l)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := []scanned{{Type: "CODE-128", Data: code}}
-			for name, img := range map[string][]byte{"png": b.Bytes(), "zpl": zplCode128PNG(t, zpl)} {
-				if diff := cmp.Diff(want, zbarPNG(t, img)); diff != "" {
-					t.Errorf("%s: zbarimg (-want +got):\n%s", name, diff)
-				}
-			}
+			readsBack(t, l)
 
 			lay, err := locationLayout(l)
 			if err != nil {
@@ -82,20 +69,7 @@ func TestLocationCodeCharacters(t *testing.T) {
 		t.Run(strconv.Itoa(i), func(t *testing.T) {
 			t.Parallel()
 			l := Location{Code: code}
-			var b bytes.Buffer
-			if err := LocationPNG(&b, l); err != nil {
-				t.Fatal(err)
-			}
-			zpl, err := LocationZPL(l)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := []scanned{{Type: "CODE-128", Data: code}}
-			for name, img := range map[string][]byte{"png": b.Bytes(), "zpl": zplCode128PNG(t, zpl)} {
-				if diff := cmp.Diff(want, zbarPNG(t, img)); diff != "" {
-					t.Errorf("%s: zbarimg (-want +got):\n%s", name, diff)
-				}
-			}
+			zpl := readsBack(t, l)
 			if n := bytes.Count(zpl, []byte("^XA")); n != 1 {
 				t.Errorf("ZPL holds %d ^XA; the code's characters broke the format:\n%s", n, zpl)
 			}
@@ -162,4 +136,25 @@ func TestSplitCode(t *testing.T) {
 			t.Errorf("splitCode(%s) = %q, %q; want %q", code, a, b, want)
 		}
 	}
+}
+
+// readsBack renders l as PNG and as ZPL, checks zbarimg reads the code from
+// both, and returns the ZPL.
+func readsBack(t *testing.T, l Location) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := LocationPNG(&b, l); err != nil {
+		t.Fatal(err)
+	}
+	zpl, err := LocationZPL(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []scanned{{Type: "CODE-128", Data: l.Code}}
+	for name, img := range map[string][]byte{"png": b.Bytes(), "zpl": zplCode128PNG(t, zpl)} {
+		if diff := cmp.Diff(want, zbarPNG(t, img)); diff != "" {
+			t.Errorf("%s: zbarimg (-want +got):\n%s", name, diff)
+		}
+	}
+	return zpl
 }
