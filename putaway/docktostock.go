@@ -45,7 +45,7 @@ func (s *Service) GetDockToStock(ctx context.Context, since time.Time, limit int
 	}
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT i.sku, t.qty, t.created_at, t.closed_at
 		FROM putaway_tasks t JOIN items i ON i.id = t.item_id
-		WHERE t.state = 'done' AND t.origin = 'staged' AND t.closed_at >= ?`, store.FormatTime(since))
+		WHERE t.state = 'done' AND t.origin = 'staged' AND t.restock = 0 AND t.closed_at >= ?`, store.FormatTime(since))
 	if err != nil {
 		return DockToStock{}, nil, "", fmt.Errorf("putaway: dock-to-stock: %w", err)
 	}

@@ -100,11 +100,16 @@ func createTask(ctx context.Context, tx *store.Tx, st inventory.StagedStock, ori
 			"only %d units of this stock are on hand and not already on a putaway task (%d on hand, %d tasked); cannot task %d",
 			max(held-tasked, 0), held, tasked, st.Qty)
 	}
+	// A restock is stored as a staged task marked restock (migration 0008).
+	stored, restock := origin, origin == OriginRestock
+	if restock {
+		stored = OriginStaged
+	}
 	var id int64
 	err = tx.QueryRowContext(ctx, `INSERT INTO putaway_tasks
-		(item_id, from_location_id, lot, expiry, status, lpn, qty, state, origin, ref, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?) RETURNING id`,
-		st.ItemID, st.LocationID, st.Lot, st.Expiry, string(st.Status), st.LPN, st.Qty, origin, st.Ref, st.Actor.Badge,
+		(item_id, from_location_id, lot, expiry, status, lpn, qty, state, origin, restock, ref, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?) RETURNING id`,
+		st.ItemID, st.LocationID, st.Lot, st.Expiry, string(st.Status), st.LPN, st.Qty, stored, restock, st.Ref, st.Actor.Badge,
 		store.FormatTime(tx.Now)).Scan(&id)
 	if store.IsConstraint(err, store.ConstraintForeignKey) {
 		return Task{}, floorops.Errorf(floorops.ENOTFOUND, "staged stock names an item or location this node does not have")
@@ -116,7 +121,7 @@ func createTask(ctx context.Context, tx *store.Tx, st inventory.StagedStock, ori
 }
 
 const taskColumns = `t.id, t.item_id, i.sku, i.abc_class, t.from_location_id, l.code, t.lot, t.expiry, t.status, t.lpn,
-	t.qty, t.put_qty, t.state, t.origin, t.ref, t.created_by, t.cancel_reason, t.created_at, t.closed_at`
+	t.qty, t.put_qty, t.state, CASE WHEN t.restock = 1 THEN 'restock' ELSE t.origin END, t.ref, t.created_by, t.cancel_reason, t.created_at, t.closed_at`
 
 const taskFrom = ` FROM putaway_tasks t JOIN items i ON i.id = t.item_id JOIN locations l ON l.id = t.from_location_id`
 

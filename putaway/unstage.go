@@ -35,7 +35,7 @@ func (s *Service) Unstage(ctx context.Context, tx *store.Tx, st inventory.Staged
 		st.Status = inventory.Available
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, qty, put_qty FROM putaway_tasks
-		WHERE state = 'open' AND origin = 'staged' AND ref = ? AND from_location_id = ? AND item_id = ?
+		WHERE state = 'open' AND origin = 'staged' AND restock = 0 AND ref = ? AND from_location_id = ? AND item_id = ?
 			AND lot = ? AND expiry = ? AND status = ? AND lpn = ?
 		ORDER BY created_at DESC, id DESC`,
 		st.Ref, st.LocationID, st.ItemID, st.Lot, st.Expiry, string(st.Status), st.LPN)

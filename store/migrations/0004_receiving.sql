@@ -105,8 +105,6 @@ CREATE TABLE receipt_scans (
 CREATE INDEX receipt_scans_receipt ON receipt_scans (receipt_id, id);
 CREATE INDEX receipt_scans_line ON receipt_scans (po_line_id, qty);
 CREATE INDEX receipt_scans_container ON receipt_scans (container_id);
--- Scans by license plate: whether a pallet (SSCC) was already received.
-CREATE INDEX receipt_scans_lpn ON receipt_scans (lpn) WHERE lpn <> '';
 
 -- A closed receipt's reconciliation exactly as it was sent upstream
 -- (ReceiptReconciled), one row per PO line then per unexpected SKU in

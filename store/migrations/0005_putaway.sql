@@ -21,7 +21,7 @@ CREATE TABLE putaway_tasks (
     qty              INTEGER NOT NULL CHECK (qty > 0),
     put_qty          INTEGER NOT NULL DEFAULT 0 CHECK (put_qty >= 0 AND put_qty <= qty),
     state            TEXT NOT NULL CHECK (state IN ('open', 'done', 'cancelled')),
-    origin           TEXT NOT NULL CHECK (origin IN ('staged', 'restock', 'adhoc')),
+    origin           TEXT NOT NULL CHECK (origin IN ('staged', 'adhoc')),
     ref              TEXT NOT NULL DEFAULT '',
     created_by       TEXT NOT NULL DEFAULT '',
     cancel_reason    TEXT NOT NULL DEFAULT '',

@@ -31,8 +31,6 @@ CREATE TABLE pick_order_lines (
     backordered_qty INTEGER NOT NULL DEFAULT 0 CHECK (backordered_qty >= 0 AND backordered_qty <= qty),
     UNIQUE (order_id, line_number)
 );
--- Lines still waiting for stock, filled before pick lists are built.
-CREATE INDEX pick_order_lines_backordered ON pick_order_lines (order_id) WHERE backordered_qty > 0;
 
 -- A pick list: one associate's walk. Picked units go onto the list's totes,
 -- recorded at its ship lane, and are dropped at a ship lane on completion.
