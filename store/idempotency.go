@@ -72,5 +72,9 @@ func Idempotent[T any](ctx context.Context, db *DB, req Request, fn func(tx *Tx)
 		out = res
 		return nil
 	})
-	return out, err
+	if err != nil {
+		var zero T // nothing was committed: no answer with the error
+		return zero, err
+	}
+	return out, nil
 }

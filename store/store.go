@@ -127,6 +127,39 @@ type Tx struct {
 	*sql.Tx
 	Now   time.Time
 	stmts map[string]*sql.Stmt
+	// ended is the error with which SQLite ended the transaction on its
+	// own (a full disk, an I/O error): later statements would run outside
+	// any transaction and commit alone, so they are refused.
+	ended error
+}
+
+// errNotYours refuses Commit and Rollback on a Tx: the transaction is shared
+// by the requests of a group commit, and Write commits a request's changes
+// when its function returns nil, or rolls them back when it fails.
+var errNotYours = errors.New("store: a Write's function does not commit or roll back; return nil or an error")
+
+// Commit is refused; see errNotYours.
+func (tx *Tx) Commit() error { return errNotYours }
+
+// Rollback is refused; see errNotYours.
+func (tx *Tx) Rollback() error { return errNotYours }
+
+// note records err if it is one with which SQLite rolls back the whole
+// transaction by itself.
+func (tx *Tx) note(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_INTERRUPT,
+			sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_ABORT:
+			tx.ended = err
+		}
+	}
+	return err
+}
+
+func (tx *Tx) endedError() error {
+	return fmt.Errorf("store: the transaction ended after an earlier error: %w", tx.ended)
 }
 
 func (tx *Tx) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
@@ -146,20 +179,40 @@ func (tx *Tx) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 
 // ExecContext runs one statement that returns no rows.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if tx.ended != nil {
+		return nil, tx.endedError()
+	}
 	st, err := tx.prepared(ctx, query)
 	if err != nil {
-		return nil, err
+		return nil, tx.note(err)
 	}
-	return st.ExecContext(context.WithoutCancel(ctx), args...)
+	res, err := st.ExecContext(context.WithoutCancel(ctx), args...)
+	return res, tx.note(err)
+}
+
+// Exec is ExecContext without a context, for tests and scripts.
+func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
+	return tx.ExecContext(context.Background(), query, args...)
 }
 
 // QueryContext runs a query returning rows.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return tx.Tx.QueryContext(context.WithoutCancel(ctx), query, args...)
+	if tx.ended != nil {
+		return nil, tx.endedError()
+	}
+	rows, err := tx.Tx.QueryContext(context.WithoutCancel(ctx), query, args...)
+	return rows, tx.note(err)
 }
 
 // QueryRowContext runs one query expected to return at most one row.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if tx.ended != nil {
+		// A Row carries its error to Scan; a cancelled query is one that
+		// runs nothing.
+		cancelled, cancel := context.WithCancel(ctx)
+		cancel()
+		return tx.Tx.QueryRowContext(cancelled, query, args...)
+	}
 	ctx = context.WithoutCancel(ctx)
 	st, err := tx.prepared(ctx, query)
 	if err != nil {

@@ -53,11 +53,17 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 		db.mu.RUnlock()
 		return ctx.Err()
 	}
-	r := <-req.done
-	if r.panicked != nil {
-		panic(r.panicked)
+	select {
+	case r := <-req.done:
+		if r.panicked != nil {
+			panic(r.panicked)
+		}
+		return r.err
+	case <-ctx.Done():
+		// Still queued, it will not run; already running, it finishes
+		// and commits or not: a retry of the request id tells which.
+		return ctx.Err()
 	}
-	return r.err
 }
 
 // stopWriter refuses new writes, lets the writer finish the queued ones,
@@ -143,7 +149,11 @@ func (db *DB) runBatch(batch []*writeReq) []writeResult {
 			// disk): the requests run in it so far lose their changes;
 			// the rest run in a fresh transaction.
 			_ = sqlTx.Rollback()
-			failOK(i+1, fmt.Errorf("store: write transaction aborted: %w", err))
+			aborted := fmt.Errorf("store: write transaction aborted: %w", err)
+			failOK(i, aborted)
+			if results[i].panicked == nil {
+				results[i].err = aborted // its own error was a symptom
+			}
 			copy(results[i+1:], db.runBatch(batch[i+1:]))
 			return results
 		}
@@ -184,12 +194,27 @@ func savepoint(sqlTx *sql.Tx, fn func() error) error {
 	return err
 }
 
-// run calls fn, turning a panic into a result.
+// errExited answers a request whose function neither returned nor
+// panicked: it called runtime.Goexit (t.Fatal in a test's write).
+var errExited = errors.New("store: the write's function exited without returning")
+
+// run calls fn on its own goroutine, turning a panic or a Goexit into a
+// result, so that neither can take the writer down with it.
 func run(tx *Tx, fn func(*Tx) error) (res writeResult) {
-	defer func() {
-		if p := recover(); p != nil {
-			res = writeResult{panicked: p}
-		}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		returned := false
+		defer func() {
+			if p := recover(); p != nil {
+				res = writeResult{panicked: p}
+			} else if !returned {
+				res = writeResult{err: errExited}
+			}
+		}()
+		res.err = fn(tx)
+		returned = true
 	}()
-	return writeResult{err: fn(tx)}
+	<-done
+	return res
 }

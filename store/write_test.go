@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -159,5 +160,49 @@ func TestWriteAfterClose(t *testing.T) {
 	}
 	if err := db.Write(context.Background(), func(*store.Tx) error { return nil }); !errors.Is(err, store.ErrClosed) {
 		t.Fatalf("write after Close: %v", err)
+	}
+}
+
+// TestWriteSurvivesGoexit: a function that exits its goroutine (t.Fatal in
+// a test's write) fails its request without taking the writer down.
+func TestWriteSurvivesGoexit(t *testing.T) {
+	t.Parallel()
+	db := mustOpen(t)
+	err := db.Write(context.Background(), func(tx *store.Tx) error {
+		if _, err := tx.Exec(`INSERT INTO outbox (kind, payload, created_at) VALUES ('gone', x'00', 'now')`); err != nil {
+			return err
+		}
+		runtime.Goexit()
+		return nil
+	})
+	if err == nil {
+		t.Fatal("a write that exited its goroutine succeeded")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(`INSERT INTO outbox (kind, payload, created_at) VALUES ('after', x'00', 'now')`)
+		return err
+	}); err != nil {
+		t.Fatalf("write after a Goexit: %v", err)
+	}
+	var gone int
+	if err := db.Reader().QueryRow(`SELECT COUNT(*) FROM outbox WHERE kind = 'gone'`).Scan(&gone); err != nil || gone != 0 {
+		t.Fatalf("the exited write left %d rows (%v)", gone, err)
+	}
+}
+
+// TestTxRefusesCommit: the transaction belongs to the group commit.
+func TestTxRefusesCommit(t *testing.T) {
+	t.Parallel()
+	db := mustOpen(t)
+	err := db.Write(context.Background(), func(tx *store.Tx) error {
+		if tx.Commit() == nil || tx.Rollback() == nil {
+			t.Error("a Write's function committed or rolled back the shared transaction")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
