@@ -55,7 +55,7 @@ func (p *Parser) digitalLink(s *Scan, body string, off int) error {
 		return newError(off, "", ReasonUnrecognised, "a web address, not a GS1 Digital Link: no GTIN or other GS1 key in its path")
 	}
 	pathAt := off + hostAt + slash // the "/" before the first segment
-	segs := strings.Split(rest[slash+1:], "/")
+	segs := strings.Split(strings.TrimSuffix(rest[slash+1:], "/"), "/")
 	start := -1
 	for i := 0; i+1 < len(segs); i++ {
 		if dlPrimaryKeys[dlAI(segs[i])] {
@@ -96,8 +96,12 @@ func (p *Parser) digitalLink(s *Scan, body string, off int) error {
 		sort.Strings(keys)
 		qpos := off + hostAt + len(rest) + 1 // after the "?"
 		for _, k := range keys {
-			if err := g.dlElement(k, values.Get(k), qpos, qpos, false); err != nil {
-				return err
+			for _, v := range values[k] {
+				// A repeated attribute with other data is refused by add
+				// as a conflict, like a repeated AI in a barcode.
+				if err := g.dlElement(k, v, qpos, qpos, false); err != nil {
+					return err
+				}
 			}
 		}
 	}
