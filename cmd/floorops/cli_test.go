@@ -4,13 +4,18 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/receiving"
 	"github.com/floorops/floorops/scan"
+	"github.com/floorops/floorops/store"
 )
 
 // runCLI runs floorops with args and returns what it printed.
@@ -125,5 +130,154 @@ func TestUsersAddNodeBadgePattern(t *testing.T) {
 	}
 	if _, _, err := runCLI(t, "users", "add", "--db", db, "--badge", "B-ANA", "--role", "associate", "--pin", "4821"); !floorops.IsCode(err, floorops.EINVALID) {
 		t.Errorf("badge of the default format on a node with its own: err = %v, want invalid", err)
+	}
+}
+
+// mustWriteFile writes a test file into dir and returns its path.
+func mustWriteFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestImportPOsCountsPOs: a bad row rejects its whole PO, good rows and
+// all, and the summary and the failure count POs, not rows.
+func TestImportPOsCountsPOs(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "node.db")
+	if _, _, err := runCLI(t, "import", "items", "--db", db, mustWriteFile(t, dir, "items.csv", "sku\nSKU-1\nSKU-2\n")); err != nil {
+		t.Fatal(err)
+	}
+	pos := mustWriteFile(t, dir, "pos.csv", "po_number,vendor,sku,ordered_quantity\n"+
+		"PO-5001,ACME,SKU-1,10\nPO-5001,ACME,SKU-2,5\n"+
+		"PO-5002,ACME,SKU-1,3\nPO-5002,ACME,SKU-NOPE,3\n"+
+		"PO-5003,ACME,SKU-2,1\n")
+	out, errOut, err := runCLI(t, "import", "pos", "--db", db, pos)
+	if code := exitCode(err, io.Discard); code != 1 {
+		t.Fatalf("exit %d (%v), want 1: bad rows fail the import", code, err)
+	}
+	if !strings.Contains(errOut, "pos.csv:5:") {
+		t.Errorf("stderr %q does not name the bad row", errOut)
+	}
+	if !strings.Contains(out, "2 POs imported (3 rows)") || !strings.Contains(out, "1 PO rejected (2 rows)") {
+		t.Errorf("summary %q, want 2 POs imported (3 rows) and 1 PO rejected (2 rows)", out)
+	}
+	if !strings.Contains(err.Error(), "PO") || strings.Contains(err.Error(), "1 rows") {
+		t.Errorf("failure %q, want it to count POs", err)
+	}
+
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := receiving.NewService(st)
+	for po, want := range map[string]int{"PO-5001": 2, "PO-5002": 0, "PO-5003": 1} {
+		got, err := svc.GetPurchaseOrder(context.Background(), po)
+		switch {
+		case want == 0 && !floorops.IsCode(err, floorops.ENOTFOUND):
+			t.Errorf("%s: err = %v, want not found: a bad row rejects its whole PO", po, err)
+		case want > 0 && (err != nil || len(got.Lines) != want):
+			t.Errorf("%s: %d lines, %v; want %d", po, len(got.Lines), err, want)
+		}
+	}
+}
+
+// TestImportOutputPlurals: no "1 rows" or "1 POs" in what an import prints.
+func TestImportOutputPlurals(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "node.db")
+	onePlural := regexp.MustCompile(`\b1 (rows|POs)\b`)
+	for _, tt := range []struct{ what, name, csv string }{
+		{"items", "one.csv", "sku\nSKU-1\n"},
+		{"items", "bad.csv", "sku,abc_class\nSKU-2,A\nSKU-3,Z\n"},
+		{"pos", "one.csv", "po_number,vendor,sku,ordered_quantity\nPO-1,ACME,SKU-1,1\n"},
+		{"pos", "bad.csv", "po_number,vendor,sku,ordered_quantity\nPO-2,ACME,SKU-1,1\nPO-3,ACME,SKU-1,x\n"},
+	} {
+		out, errOut, err := runCLI(t, "import", tt.what, "--db", db, mustWriteFile(t, dir, tt.name, tt.csv))
+		all := out + errOut
+		if err != nil {
+			all += err.Error()
+		}
+		if m := onePlural.FindString(all); m != "" {
+			t.Errorf("import %s %s printed %q:\n%s", tt.what, tt.name, m, all)
+		}
+	}
+}
+
+func TestSummarizePOs(t *testing.T) {
+	t.Parallel()
+	const header = "po_number,vendor,sku,ordered_quantity\n"
+	rowErr := func(lines ...int) []inventory.RowError {
+		var errs []inventory.RowError
+		for _, l := range lines {
+			errs = append(errs, inventory.RowError{Line: l, Err: errors.New("bad")})
+		}
+		return errs
+	}
+	tests := []struct {
+		name     string
+		csv      string
+		rep      inventory.ImportReport
+		wantLine []string // substrings of the summary line
+		fails    bool
+	}{
+		{"all imported", header + "PO-1,A,S,1\npo-1,A,S,1\nPO-2,A,S,1\n",
+			inventory.ImportReport{Rows: 3, Imported: 3},
+			[]string{"2 POs imported (3 rows)", "0 POs rejected"}, false},
+		{"one bad row rejects its PO", header + "PO-1,A,S,1\nPO-1,A,S,x\nPO-2,A,S,1\n",
+			inventory.ImportReport{Rows: 3, Imported: 1, Errors: rowErr(3)},
+			[]string{"1 PO imported (1 row)", "1 PO rejected (2 rows)"}, true},
+		{"rows of no PO", header + "PO-1,A,S,1\n,A,S,1\nPO-2,A,\"S\"X,1\n",
+			inventory.ImportReport{Rows: 3, Imported: 1, Errors: rowErr(3, 4)},
+			[]string{"1 PO imported (1 row)", "0 POs rejected", "2 rows with no readable PO number"}, true},
+		{"nothing imported", header + "PO-1,A,S,x\n",
+			inventory.ImportReport{Rows: 1, Errors: rowErr(2)},
+			[]string{"0 POs imported", "1 PO rejected (1 row)"}, true},
+		{"a report the file does not explain", header + "PO-1,A,S,1\nPO-2,A,S,1\n",
+			inventory.ImportReport{Rows: 3, Imported: 1, Errors: rowErr(3)},
+			[]string{"3 rows read", "1 imported", "2 not imported"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			sum := summarizePOs(tt.rep, strings.NewReader(tt.csv))
+			for _, want := range tt.wantLine {
+				if !strings.Contains(sum.line, want) {
+					t.Errorf("line %q lacks %q", sum.line, want)
+				}
+			}
+			if (sum.failure != "") != tt.fails {
+				t.Errorf("failure %q, want failing %v", sum.failure, tt.fails)
+			}
+		})
+	}
+}
+
+// TestAPIKeyNameAfterDisable pins down today's behaviour: a disabled key
+// keeps its name, so "apikeys create" with that name fails as a conflict
+// (exit 1, not a usage mistake). auth owns that rule.
+func TestAPIKeyNameAfterDisable(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "node.db")
+	for _, args := range [][]string{
+		{"apikeys", "create", "--db", db, "--name", "erp"},
+		{"apikeys", "disable", "--db", db, "--name", "erp"},
+	} {
+		if _, _, err := runCLI(t, args...); err != nil {
+			t.Fatalf("%q: %v", args, err)
+		}
+	}
+	_, _, err := runCLI(t, "apikeys", "create", "--db", db, "--name", "erp")
+	if !floorops.IsCode(err, floorops.ECONFLICT) || exitCode(err, io.Discard) != 1 {
+		t.Errorf("re-creating a disabled key's name: err = %v, want a conflict from auth", err)
+	}
+	if _, _, err := runCLI(t, "apikeys", "create", "--db", db, "--name", "erp-2"); err != nil {
+		t.Errorf("a new name: %v", err)
 	}
 }

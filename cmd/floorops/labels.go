@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -15,144 +16,138 @@ import (
 	"github.com/floorops/floorops/label"
 )
 
-// cmdLabels is "floorops labels": it renders location, license plate and item
-// labels as PNG previews, ZPL for Zebra printers or PDF sheets for an office
-// printer.
+// labelsGroup is "floorops labels": it renders location, license plate and
+// item labels as PNG previews, ZPL for Zebra printers or PDF sheets for an
+// office printer.
+var labelsGroup = group{name: "labels", subs: []subcommand{
+	{name: "locations", define: nodeScanner(labelLocations),
+		summary: "the node's location labels, or one zone's: a PDF sheet, one ZPL stream, or one PNG a location"},
+	{name: "lpn", define: nodeScanner(labelLPN),
+		summary: "one license plate label: --code LPN000123 and/or --sscc of 18 digits"},
+	{name: "item", define: nodeScanner(labelItem),
+		summary: "one item label: a GTIN, with lot and expiry as GS1 data when given"},
+}}
+
 func cmdLabels(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	const usage = "floorops labels locations|lpn|item [flags] (-h after the subcommand for its flags)"
-	if len(args) == 0 {
-		return fmt.Errorf("%w: %s", errUsage, usage)
+	return labelsGroup.run(ctx, args, stdout, stderr)
+}
+
+// nodeScanner makes a labels subcommand read its labels back with the
+// node's scanner configuration before it writes them.
+func nodeScanner(define func(fs *flag.FlagSet) runFunc) func(fs *flag.FlagSet) runFunc {
+	return func(fs *flag.FlagSet) runFunc {
+		run := define(fs)
+		return func(ctx context.Context, stdout, stderr io.Writer) error {
+			if err := useNodeScanner(); err != nil {
+				return err
+			}
+			return run(ctx, stdout, stderr)
+		}
 	}
-	sub, args := args[0], args[1:]
-	// License plate and item labels are read back with the node's scanner
-	// before they are written.
-	if err := useNodeScanner(); err != nil {
-		return err
-	}
-	switch sub {
-	case "locations":
-		return labelLocations(ctx, args, stdout, stderr)
-	case "lpn":
-		return labelLPN(args, stdout, stderr)
-	case "item":
-		return labelItem(args, stdout, stderr)
-	}
-	return fmt.Errorf("%w: unknown labels command %q; %s", errUsage, sub, usage)
 }
 
 // labelLocations prints the location labels of the node, or of one zone, for
 // relabelling a whole aisle or a new zone in one go.
-func labelLocations(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("labels locations", stderr)
+func labelLocations(fs *flag.FlagSet) runFunc {
 	dbPath := dbFlag(fs)
 	zone := fs.String("zone", "", "only locations in this `ZONE` (default all)")
 	format := fs.String("format", "", "pdf (a sheet of 24 labels a page), zpl (one format per location, one stream) or png (default from --out's extension, else pdf)")
 	paper := fs.String("paper", "a4", "pdf sheet size: a4 or letter")
 	out := fs.String("out", "-", "output `FILE`, - for stdout; for png a DIRECTORY that gets one <code>.png per location (stdout only when the listing has one location)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: labels locations: unexpected arguments %q", errUsage, fs.Args())
-	}
-	f, err := outputFormat(*format, *out, label.FormatPDF, label.FormatPDF, label.FormatZPL, label.FormatPNG)
-	if err != nil {
-		return err
-	}
-	p := label.Paper(strings.ToLower(*paper))
-	if p != label.A4 && p != label.Letter {
-		return fmt.Errorf("%w: labels locations: --paper must be a4 or letter, got %q", errUsage, *paper)
-	}
-	locs, err := listLocationsForLabels(ctx, *dbPath, *zone)
-	if err != nil {
-		return err
-	}
-	if len(locs) == 0 {
-		if *zone != "" {
-			return fmt.Errorf("labels locations: no locations in zone %q", *zone)
-		}
-		return errors.New("labels locations: no locations in the database")
-	}
-	// Render every label into memory first: a location whose label cannot be
-	// printed fails the command, naming every such location by code (as
-	// label.LocationError), before any file or byte is written.
-	if f != label.FormatPNG {
-		var b bytes.Buffer
-		var err error
-		if f == label.FormatPDF {
-			err = label.LocationSheetPDF(&b, p, locs)
-		} else {
-			err = label.Render(&b, label.FormatZPL, locs)
-		}
+	return func(ctx context.Context, stdout, stderr io.Writer) error {
+		f, err := outputFormat(*format, *out, label.FormatPDF, label.FormatPDF, label.FormatZPL, label.FormatPNG)
 		if err != nil {
-			return fmt.Errorf("labels locations: %w", err)
-		}
-		return writeOutput(*out, stdout, func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err })
-	}
-	if *out == "-" && len(locs) != 1 {
-		return fmt.Errorf("%w: labels locations: %d locations make %d png files; give --out a directory", errUsage, len(locs), len(locs))
-	}
-	pngs := make([][]byte, len(locs))
-	var errs []error
-	for i, l := range locs {
-		var b bytes.Buffer
-		if err := label.LocationPNG(&b, l); err != nil {
-			errs = append(errs, &label.LocationError{Code: l.Code, Err: err})
-		}
-		pngs[i] = b.Bytes()
-	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("labels locations: %w", err)
-	}
-	if *out == "-" {
-		_, err := stdout.Write(pngs[0])
-		return err
-	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return err
-	}
-	for i, l := range locs {
-		// PathEscape turns the one path separator a code may hold, '/', into %2F.
-		path := filepath.Join(*out, url.PathEscape(l.Code)+".png")
-		if err := writeOutput(path, stdout, func(w io.Writer) error { _, err := w.Write(pngs[i]); return err }); err != nil {
 			return err
 		}
+		p := label.Paper(strings.ToLower(*paper))
+		if p != label.A4 && p != label.Letter {
+			return fmt.Errorf("%w: labels locations: --paper must be a4 or letter, got %q", errUsage, *paper)
+		}
+		locs, err := listLocationsForLabels(ctx, *dbPath, *zone)
+		if err != nil {
+			return err
+		}
+		if len(locs) == 0 {
+			if *zone != "" {
+				return fmt.Errorf("labels locations: no locations in zone %q", *zone)
+			}
+			return errors.New("labels locations: no locations in the database")
+		}
+		// Render every label into memory first: a location whose label cannot be
+		// printed fails the command, naming every such location by code (as
+		// label.LocationError), before any file or byte is written.
+		if f != label.FormatPNG {
+			var b bytes.Buffer
+			var err error
+			if f == label.FormatPDF {
+				err = label.LocationSheetPDF(&b, p, locs)
+			} else {
+				err = label.Render(&b, label.FormatZPL, locs)
+			}
+			if err != nil {
+				return fmt.Errorf("labels locations: %w", err)
+			}
+			return writeOutput(*out, stdout, func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err })
+		}
+		if *out == "-" && len(locs) != 1 {
+			return fmt.Errorf("%w: labels locations: %d locations make %d png files; give --out a directory", errUsage, len(locs), len(locs))
+		}
+		pngs := make([][]byte, len(locs))
+		var errs []error
+		for i, l := range locs {
+			var b bytes.Buffer
+			if err := label.LocationPNG(&b, l); err != nil {
+				errs = append(errs, &label.LocationError{Code: l.Code, Err: err})
+			}
+			pngs[i] = b.Bytes()
+		}
+		if err := errors.Join(errs...); err != nil {
+			return fmt.Errorf("labels locations: %w", err)
+		}
+		if *out == "-" {
+			_, err := stdout.Write(pngs[0])
+			return err
+		}
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			return err
+		}
+		for i, l := range locs {
+			// PathEscape turns the one path separator a code may hold, '/', into %2F.
+			path := filepath.Join(*out, url.PathEscape(l.Code)+".png")
+			if err := writeOutput(path, stdout, func(w io.Writer) error { _, err := w.Write(pngs[i]); return err }); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(stderr, "wrote %d location labels to %s\n", len(locs), *out)
+		return nil
 	}
-	fmt.Fprintf(stderr, "wrote %d location labels to %s\n", len(locs), *out)
-	return nil
 }
 
 // labelLPN prints one license plate label.
-func labelLPN(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("labels lpn", stderr)
+func labelLPN(fs *flag.FlagSet) runFunc {
 	var l label.LPN
 	fs.StringVar(&l.Code, "code", "", "license plate `CODE`, e.g. LPN000123, which must scan as an LPN (Code 128; printed large beside an SSCC)")
 	fs.StringVar(&l.SSCC, "sscc", "", "18-digit `SSCC` with check digit, printed as GS1-128 (00)")
 	fs.IntVar(&l.CompanyPrefixLen, "prefix-len", 0, "length of the GS1 company prefix in the SSCC, to group its human-readable digits (optional)")
 	format := fs.String("format", "", "png or zpl (default from --out's extension, else png)")
 	out := fs.String("out", "-", "output `FILE`, - for stdout")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+	return func(_ context.Context, stdout, _ io.Writer) error {
+		// As the RPC does: the node stores and scans plates upper-cased.
+		l.Code = strings.ToUpper(strings.TrimSpace(l.Code))
+		l.SSCC = strings.TrimSpace(l.SSCC)
+		if l.Code == "" && l.SSCC == "" {
+			return fmt.Errorf("%w: labels lpn: give --code or --sscc", errUsage)
+		}
+		f, err := outputFormat(*format, *out, label.FormatPNG, label.FormatPNG, label.FormatZPL)
+		if err != nil {
+			return err
+		}
+		return renderLabel(*out, stdout, f, l)
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: labels lpn: unexpected arguments %q", errUsage, fs.Args())
-	}
-	// As the RPC does: the node stores and scans plates upper-cased.
-	l.Code = strings.ToUpper(strings.TrimSpace(l.Code))
-	l.SSCC = strings.TrimSpace(l.SSCC)
-	if l.Code == "" && l.SSCC == "" {
-		return fmt.Errorf("%w: labels lpn: give --code or --sscc", errUsage)
-	}
-	f, err := outputFormat(*format, *out, label.FormatPNG, label.FormatPNG, label.FormatZPL)
-	if err != nil {
-		return err
-	}
-	return renderLabel(*out, stdout, f, l)
 }
 
 // labelItem prints one item label.
-func labelItem(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("labels item", stderr)
+func labelItem(fs *flag.FlagSet) runFunc {
 	var it label.Item
 	fs.StringVar(&it.GTIN, "gtin", "", "`GTIN`-8, -12, -13 or -14 with check digit (required)")
 	fs.StringVar(&it.SKU, "sku", "", "`SKU` printed large")
@@ -162,28 +157,24 @@ func labelItem(args []string, stdout, stderr io.Writer) error {
 	symbology := fs.String("symbology", "", "ean13, upca, gs1-128, datamatrix (GS1) or qr (GTIN only); default upca/ean13 for a GTIN-12/13, gs1-128 with lot or expiry")
 	format := fs.String("format", "", "png or zpl (default from --out's extension, else png)")
 	out := fs.String("out", "-", "output `FILE`, - for stdout")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: labels item: unexpected arguments %q", errUsage, fs.Args())
-	}
-	if it.GTIN == "" {
-		return fmt.Errorf("%w: labels item: --gtin is required", errUsage)
-	}
-	if *expiry != "" {
-		t, err := time.Parse(time.DateOnly, *expiry)
-		if err != nil {
-			return fmt.Errorf("%w: labels item: --expiry %q is not YYYY-MM-DD", errUsage, *expiry)
+	return func(_ context.Context, stdout, _ io.Writer) error {
+		if it.GTIN == "" {
+			return fmt.Errorf("%w: labels item: --gtin is required", errUsage)
 		}
-		it.Expiry = t
+		if *expiry != "" {
+			t, err := time.Parse(time.DateOnly, *expiry)
+			if err != nil {
+				return fmt.Errorf("%w: labels item: --expiry %q is not YYYY-MM-DD", errUsage, *expiry)
+			}
+			it.Expiry = t
+		}
+		it.Symbology = label.Symbology(strings.ToLower(*symbology))
+		f, err := outputFormat(*format, *out, label.FormatPNG, label.FormatPNG, label.FormatZPL)
+		if err != nil {
+			return err
+		}
+		return renderLabel(*out, stdout, f, it)
 	}
-	it.Symbology = label.Symbology(strings.ToLower(*symbology))
-	f, err := outputFormat(*format, *out, label.FormatPNG, label.FormatPNG, label.FormatZPL)
-	if err != nil {
-		return err
-	}
-	return renderLabel(*out, stdout, f, it)
 }
 
 // renderLabel writes one LPN or item label; data the label package refuses
@@ -249,10 +240,10 @@ func cmdPrint(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	printer := fs.String("printer", env("PRINTER", ""), "printer address `HOST:PORT`; a bare host means port 9100 (env FLOOROPS_PRINTER)")
 	timeout := fs.Duration("timeout", 30*time.Second, "give up when the printer has not taken the job within this long")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: floorops print --printer HOST:9100 FILE.zpl|-")
+		fmt.Fprintln(fs.Output(), "usage: floorops print --printer HOST:9100 FILE.zpl|-")
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if *printer == "" {

@@ -23,8 +23,8 @@ type command struct {
 
 // commands is the CLI's table of subcommands. Keep it sorted by name.
 var commands = map[string]command{
-	"apikeys": {"create an API key for a central system", cmdAPIKeys},
-	"import":  {"import items or locations from CSV", cmdImport},
+	"apikeys": {"create, list or disable API keys for central systems", cmdAPIKeys},
+	"import":  {"import items, locations or purchase orders (pos) from CSV", cmdImport},
 	"labels":  {"render location, LPN and item labels as PNG, ZPL or PDF", cmdLabels},
 	"print":   {"send a ZPL file raw to a Zebra printer (host:9100)", cmdPrint},
 	"scan":    {"print what a raw scanned string is (--json for JSON)", cmdScan},
@@ -35,31 +35,46 @@ var commands = map[string]command{
 // errUsage marks a mistake on the command line; main exits 2 for it.
 var errUsage = errors.New("usage")
 
-// errHelp reports that -h printed a command's flags; main exits 0.
+// errHelp reports that -h printed a command's usage and flags and nothing
+// else ran; main exits 0.
 var errHelp = errors.New("help shown")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// exitCode reports err on stderr and returns the process's exit status: 0
+// for success or help, 2 for a mistake on the command line, 1 otherwise.
+func exitCode(err error, stderr io.Writer) int {
 	switch {
 	case err == nil, errors.Is(err, errHelp):
+		return 0
 	case errors.Is(err, errUsage):
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	default:
-		var fe *floorops.Error
-		if errors.As(err, &fe) {
-			fmt.Fprintln(os.Stderr, "floorops:", fe.Message)
-		} else {
-			fmt.Fprintln(os.Stderr, "floorops:", err)
-		}
-		os.Exit(1)
+		fmt.Fprintln(stderr, err)
+		return 2
 	}
+	var fe *floorops.Error
+	if errors.As(err, &fe) {
+		fmt.Fprintln(stderr, "floorops:", fe.Message)
+	} else {
+		fmt.Fprintln(stderr, "floorops:", err)
+	}
+	return 1
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 || isHelp(args[0]) {
+		if len(args) > 1 && args[0] == "help" {
+			// "floorops help users" is "floorops users -h".
+			if _, ok := commands[args[1]]; ok {
+				return run(ctx, []string{args[1], "-h"}, stdout, stderr)
+			}
+			printUsage(stderr)
+			return fmt.Errorf("%w: unknown command %q", errUsage, args[1])
+		}
 		printUsage(stdout)
 		return nil
 	}
@@ -67,6 +82,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if !ok {
 		printUsage(stderr)
 		return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+	}
+	if len(args) == 2 && args[1] == "help" {
+		// "floorops serve help" asks for serve's flags; it does not start a node.
+		return cmd.run(ctx, []string{"-h"}, stdout, stderr)
 	}
 	return cmd.run(ctx, args[1:], stdout, stderr)
 }

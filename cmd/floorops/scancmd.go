@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -18,36 +16,27 @@ import (
 // scanner that drops GS, a wrong keyboard layout, a misprinted check digit).
 // It processes every argument and fails if any of them is invalid.
 func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("scan", stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object per scan")
-	fnc1 := fs.String("fnc1", "", "`CHAR` the scanner sends instead of the GS1 separator (GS, ASCII 29), e.g. '~'")
+	scanner := scannerFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: floorops scan [--json] [--fnc1 CHAR] RAW...")
-		fmt.Fprintln(stderr, "\nPrints what each raw scanned string is (GS1, GTIN, SSCC, location, LPN, PO, order, RMA, badge).")
-		fmt.Fprintln(stderr, "Write GS as a real ASCII 29 or use --fnc1 with a stand-in character.")
+		w := fs.Output()
+		fmt.Fprintln(w, "usage: floorops scan [--json] [--fnc1 CHAR] [--eight-digit-upce] [--<code>-pattern REGEXP]... RAW...")
+		fmt.Fprintln(w, "\nPrints what each raw scanned string is (GS1, GTIN, SSCC, location, LPN, PO, order, RMA, badge),")
+		fmt.Fprintln(w, "read as the node reads it with the same scanner flags or FLOOROPS_* environment.")
+		fmt.Fprintln(w, "Write GS as a real ASCII 29 or use --fnc1 with a stand-in character.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return fmt.Errorf("%w: scan: %v", errUsage, err)
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
 		return fmt.Errorf("%w: scan: no raw scans given", errUsage)
 	}
-	cfg := scan.DefaultConfig()
-	if *fnc1 != "" {
-		if len(*fnc1) != 1 {
-			return fmt.Errorf("%w: scan: --fnc1 must be one ASCII character, got %q", errUsage, *fnc1)
-		}
-		cfg.FNC1Standin = (*fnc1)[0]
-	}
-	p, err := scan.NewParser(cfg)
+	_, p, err := scanner()
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return err
 	}
 
 	enc := json.NewEncoder(stdout)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"strings"
 	"testing"
 
@@ -114,4 +115,105 @@ func decodeJSONLines(t *testing.T, out string) []map[string]any {
 		t.Errorf("output is not one object per line: %q", out)
 	}
 	return res
+}
+
+// TestCmdScanScannerFlags: scan reads codes with the scanner flags serve
+// takes, so a scan can be checked as a node configured the same way reads it.
+func TestCmdScanScannerFlags(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+		want map[string]any // fields of the one JSON line
+	}{
+		{"bare 8 digits are an EAN-8", []string{"12345670"}, map[string]any{"kind": "gtin", "gtin": "00000012345670"}},
+		{"or a UPC-E", []string{"--eight-digit-upce", "12345670"}, map[string]any{"kind": "gtin", "gtin": "00123456000070"}},
+		{"own location format", []string{"--location-pattern", `^BIN[0-9]+$`, "bin42"}, map[string]any{"kind": "location", "code": "BIN42"}},
+		{"own LPN format", []string{"--lpn-pattern", `^TOTE[0-9]+$`, "TOTE7"}, map[string]any{"kind": "lpn", "code": "TOTE7"}},
+		{"own badge format", []string{"--badge-pattern", `^EMP[0-9]+$`, "EMP1042"}, map[string]any{"kind": "badge", "code": "EMP1042"}},
+		{"own PO format", []string{"--po-pattern", `^P[0-9]{6}$`, "P123456"}, map[string]any{"kind": "po", "code": "P123456"}},
+		{"own order format", []string{"--order-pattern", `^WEB[0-9]+$`, "WEB9"}, map[string]any{"kind": "order", "code": "WEB9"}},
+		{"own RMA format", []string{"--rma-pattern", `^RET[0-9]+$`, "RET5"}, map[string]any{"kind": "rma", "code": "RET5"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			if err := cmdScan(context.Background(), append([]string{"--json"}, tt.args...), &stdout, &stderr); err != nil {
+				t.Fatalf("cmdScan: %v\nstderr: %s", err, stderr.String())
+			}
+			got := decodeJSONLines(t, stdout.String())
+			if len(got) != 1 {
+				t.Fatalf("got %d JSON lines, want 1", len(got))
+			}
+			for k, v := range tt.want {
+				if got[0][k] != v {
+					t.Errorf("%s = %v, want %v (scan %v)", k, got[0][k], v, got[0])
+				}
+			}
+		})
+	}
+	// The default location format no longer reads as a location.
+	var stdout, stderr bytes.Buffer
+	err := cmdScan(context.Background(), []string{"--location-pattern", `^BIN[0-9]+$`, "A-01-01-A"}, &stdout, &stderr)
+	if err == nil || errors.Is(err, errUsage) {
+		t.Errorf("A-01-01-A with another location format: err = %v, want an invalid scan", err)
+	}
+	err = cmdScan(context.Background(), []string{"--order-pattern", `(`, "SO-1"}, &stdout, &stderr)
+	if !errors.Is(err, errUsage) {
+		t.Errorf("bad --order-pattern: err = %v, want a usage error", err)
+	}
+}
+
+// TestCmdScanEnvironment: without flags, scan follows the FLOOROPS_*
+// variables that configure the node's scanners; a flag overrides them.
+func TestCmdScanEnvironment(t *testing.T) {
+	t.Setenv("FLOOROPS_EIGHT_DIGIT_UPCE", "true")
+	t.Setenv("FLOOROPS_LPN_PATTERN", `^TOTE[0-9]+$`)
+	t.Setenv("FLOOROPS_FNC1", "~")
+	for _, tt := range []struct {
+		args       []string
+		kind, gtin string
+	}{
+		{[]string{"12345670"}, "gtin", "00123456000070"},
+		{[]string{"--eight-digit-upce=false", "12345670"}, "gtin", "00000012345670"},
+		{[]string{"TOTE7"}, "lpn", ""},
+		{[]string{"0109506000134352" + "10LOT7~17261231"}, "gs1", "09506000134352"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if err := cmdScan(context.Background(), append([]string{"--json"}, tt.args...), &stdout, &stderr); err != nil {
+			t.Errorf("scan %q: %v\nstderr: %s", tt.args, err, stderr.String())
+			continue
+		}
+		got := decodeJSONLines(t, stdout.String())
+		if len(got) != 1 || got[0]["kind"] != tt.kind || (tt.gtin != "" && got[0]["gtin"] != tt.gtin) {
+			t.Errorf("scan %q = %v, want kind %s gtin %q", tt.args, got, tt.kind, tt.gtin)
+		}
+	}
+	t.Setenv("FLOOROPS_FNC1", "~~")
+	var stdout, stderr bytes.Buffer
+	if err := cmdScan(context.Background(), []string{"A-01-01-A"}, &stdout, &stderr); !errors.Is(err, errUsage) {
+		t.Errorf("FLOOROPS_FNC1=~~: err = %v, want a usage error", err)
+	}
+}
+
+// TestServeAndScanShareScannerFlags: serve and scan take the same scanner
+// flags, so a scanner setting tried with scan is the one to give serve.
+func TestServeAndScanShareScannerFlags(t *testing.T) {
+	t.Parallel()
+	names := flagNames(func(fs *flag.FlagSet) { scannerFlags(fs) })
+	if len(names) != 8 {
+		t.Errorf("scanner flags = %q, want 8", names)
+	}
+	for _, cmd := range []string{"serve", "scan"} {
+		out, _, err := runCLI(t, cmd, "-h")
+		if !errors.Is(err, errHelp) {
+			t.Fatalf("%s -h: %v", cmd, err)
+		}
+		for _, name := range names {
+			if !strings.Contains(out, "-"+name+" ") && !strings.Contains(out, "-"+name+"\n") {
+				t.Errorf("%s -h does not list --%s", cmd, name)
+			}
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -23,12 +24,25 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args, turning flag mistakes into errUsage.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
+// parseFlags parses args, turning flag mistakes into errUsage. Help asked
+// for with -h goes to stdout; a mistake, with the usage after it, goes to
+// fs's output (stderr).
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	out := fs.Output()
+	var buf bytes.Buffer
+	fs.SetOutput(&buf)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	if errors.Is(err, flag.ErrHelp) {
+		if _, werr := stdout.Write(buf.Bytes()); werr != nil {
+			return werr
 		}
+		return errHelp
+	}
+	if _, werr := out.Write(buf.Bytes()); werr != nil {
+		return werr
+	}
+	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	return nil
@@ -64,22 +78,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&cfg.BlindReceiving, "blind-receiving", envBool("BLIND_RECEIVING"), "hide expected quantities from associates when receiving (env FLOOROPS_BLIND_RECEIVING)")
 	demo := fs.Bool("demo", envBool("DEMO"), "seed a demo warehouse, users and API key into an empty database (env FLOOROPS_DEMO)")
 	logFormat := fs.String("log-format", env("LOG_FORMAT", "text"), "log format: text or json (env FLOOROPS_LOG_FORMAT)")
-	sc := scan.DefaultConfig()
-	fs.BoolVar(&sc.EightDigitUPCE, "eight-digit-upce", envBool("EIGHT_DIGIT_UPCE"), "read a bare 8-digit scan starting 0 or 1 as UPC-E, not EAN-8 (for scanners set to send UPC-E unexpanded without an identifier) (env FLOOROPS_EIGHT_DIGIT_UPCE)")
-	fnc1 := fs.String("fnc1", env("FNC1", ""), "a character scanners send instead of the GS1 separator (ASCII 29), e.g. '~' (env FLOOROPS_FNC1)")
-	for _, p := range scanPatterns(&sc) {
-		envName := strings.ToUpper(p.name) + "_PATTERN"
-		fs.StringVar(p.dst, p.name+"-pattern", env(envName, *p.dst), fmt.Sprintf("regexp for %s codes on scans (env FLOOROPS_%s)", p.name, envName))
-	}
-	if err := parseFlags(fs, args); err != nil {
+	scanner := scannerFlags(fs)
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
-	cfg.DBPath = *db
-	if len(*fnc1) > 1 {
-		return fmt.Errorf("%w: --fnc1 is one character", errUsage)
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: serve: unexpected arguments %q", errUsage, fs.Args())
 	}
-	if *fnc1 != "" {
-		sc.FNC1Standin = (*fnc1)[0]
+	cfg.DBPath = *db
+	sc, _, err := scanner()
+	if err != nil {
+		return err
 	}
 	cfg.Scan = &sc
 	switch *logFormat {
@@ -126,17 +135,38 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// scanPatterns are the node's code formats in sc by name: serve's
-// --<name>-pattern flags and the FLOOROPS_<NAME>_PATTERN variables.
-func scanPatterns(sc *scan.Config) []struct {
-	name string
-	dst  *string
-} {
-	return []struct {
-		name string
-		dst  *string
-	}{{"location", &sc.LocationPattern}, {"lpn", &sc.LPNPattern}, {"po", &sc.POPattern},
-		{"order", &sc.OrderPattern}, {"rma", &sc.RMAPattern}, {"badge", &sc.BadgePattern}}
+// scannerFlags registers on fs the flags that say how the node's scanners
+// send codes and what its own codes look like — --fnc1, --eight-digit-upce
+// and --<code>-pattern, each defaulting to its FLOOROPS_* environment
+// variable — and returns the function that builds the scanner
+// configuration from them once fs is parsed. serve and scan take these
+// flags; useNodeScanner reads the environment through them.
+func scannerFlags(fs *flag.FlagSet) func() (scan.Config, *scan.Parser, error) {
+	sc := scan.DefaultConfig()
+	fs.BoolVar(&sc.EightDigitUPCE, "eight-digit-upce", envBool("EIGHT_DIGIT_UPCE"), "read a bare 8-digit scan starting 0 or 1 as UPC-E, not EAN-8 (for scanners set to send UPC-E unexpanded without an identifier) (env FLOOROPS_EIGHT_DIGIT_UPCE)")
+	fnc1 := fs.String("fnc1", env("FNC1", ""), "`CHAR` scanners send instead of the GS1 separator (GS, ASCII 29), e.g. '~' (env FLOOROPS_FNC1)")
+	for _, p := range []struct {
+		name, what string
+		dst        *string
+	}{{"location", "location", &sc.LocationPattern}, {"lpn", "LPN", &sc.LPNPattern}, {"po", "PO", &sc.POPattern},
+		{"order", "order", &sc.OrderPattern}, {"rma", "RMA", &sc.RMAPattern}, {"badge", "badge", &sc.BadgePattern}} {
+		envName := strings.ToUpper(p.name) + "_PATTERN"
+		fs.StringVar(p.dst, p.name+"-pattern", env(envName, *p.dst), fmt.Sprintf("`regexp` for %s codes on scans, matched against the upper-cased code (env FLOOROPS_%s)", p.what, envName))
+	}
+	return func() (scan.Config, *scan.Parser, error) {
+		switch len(*fnc1) {
+		case 0:
+		case 1:
+			sc.FNC1Standin = (*fnc1)[0]
+		default:
+			return sc, nil, fmt.Errorf("%w: --fnc1 (env FLOOROPS_FNC1) is one character, got %q", errUsage, *fnc1)
+		}
+		p, err := scan.NewParser(sc)
+		if err != nil {
+			return sc, nil, fmt.Errorf("%w: scanner flags or FLOOROPS_* environment: %v", errUsage, err)
+		}
+		return sc, p, nil
+	}
 }
 
 // useNodeScanner makes scan.Parse, in a one-shot command, read codes the way
@@ -146,21 +176,10 @@ func scanPatterns(sc *scan.Config) []struct {
 // labels) then agree with the node's handhelds. A node configured by serve's
 // flags alone is not seen; the defaults apply.
 func useNodeScanner() error {
-	sc := scan.DefaultConfig()
-	sc.EightDigitUPCE = envBool("EIGHT_DIGIT_UPCE")
-	switch fnc1 := env("FNC1", ""); len(fnc1) {
-	case 0:
-	case 1:
-		sc.FNC1Standin = fnc1[0]
-	default:
-		return fmt.Errorf("%w: FLOOROPS_FNC1 is one character", errUsage)
-	}
-	for _, p := range scanPatterns(&sc) {
-		*p.dst = env(strings.ToUpper(p.name)+"_PATTERN", *p.dst)
-	}
-	p, err := scan.NewParser(sc)
+	// The flags are never parsed: their defaults are the environment.
+	_, p, err := scannerFlags(flag.NewFlagSet("", flag.ContinueOnError))()
 	if err != nil {
-		return fmt.Errorf("%w: scanner configuration from the environment: %v", errUsage, err)
+		return err
 	}
 	scan.SetNodeParser(p)
 	return nil
