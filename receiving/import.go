@@ -29,7 +29,9 @@ const importPOBatch = 500
 // header row (POColumns), for nodes without an integration. Each PO is
 // written whole or not at all, with the same rules as UpsertPurchaseOrder;
 // a bad row rejects its PO, and every rejection is reported with the line
-// number of the row at fault. Other POs are imported.
+// number of the row at fault. Other POs are imported. A row that cannot be
+// read as CSV at all (a stray quote) could belong to any PO, so then
+// nothing is imported.
 func (s *Service) ImportPOs(ctx context.Context, r io.Reader) (inventory.ImportReport, error) {
 	var rep inventory.ImportReport
 	cr := csv.NewReader(r)
@@ -52,6 +54,7 @@ func (s *Service) ImportPOs(ctx context.Context, r io.Reader) (inventory.ImportR
 	}
 	var order []string
 	pos := map[string]*csvPO{}
+	unreadable := false
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -64,7 +67,8 @@ func (s *Service) ImportPOs(ctx context.Context, r io.Reader) (inventory.ImportR
 			if !errors.As(err, &perr) {
 				return rep, err
 			}
-			rep.Errors = append(rep.Errors, inventory.RowError{Line: perr.Line, Err: perr.Err})
+			rep.Errors = append(rep.Errors, inventory.RowError{Line: perr.Line, Err: fmt.Errorf("%w: the row's PO is unknown, so no PO was imported", perr.Err)})
+			unreadable = true
 			continue
 		}
 		m := map[string]string{}
@@ -98,6 +102,9 @@ func (s *Service) ImportPOs(ctx context.Context, r io.Reader) (inventory.ImportR
 		}
 		p.po.Lines = append(p.po.Lines, l)
 		p.lines = append(p.lines, line)
+	}
+	if unreadable {
+		return rep, nil
 	}
 	for start := 0; start < len(order); start += importPOBatch {
 		batch := order[start:min(start+importPOBatch, len(order))]

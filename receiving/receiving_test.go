@@ -520,4 +520,16 @@ func TestImportPOs(t *testing.T) {
 	}
 	_, err = n.svc.ImportPOs(ctx, strings.NewReader("po_number,colour\n"))
 	wantCode(t, err, floorops.EINVALID)
+
+	// A row that is not CSV at all could be any PO's line: nothing goes in.
+	rep, err = n.svc.ImportPOs(ctx, strings.NewReader("po_number,vendor,sku,ordered_quantity\n"+
+		"PO-20,ACME,A1,1\n"+
+		"PO-20,ACME,\"A2,1\n"+
+		"PO-21,ACME,A1,1\n"))
+	if err != nil || rep.Imported != 0 || len(rep.Errors) != 1 {
+		t.Fatalf("import with an unreadable row: %+v %v", rep, err)
+	}
+	if _, err := n.svc.GetPurchaseOrder(ctx, "PO-20"); !floorops.IsCode(err, floorops.ENOTFOUND) {
+		t.Fatalf("PO-20 imported around its unreadable row: %v", err)
+	}
 }
