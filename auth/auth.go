@@ -336,7 +336,7 @@ func (s *Service) AddAPIKey(ctx context.Context, name, key string) error {
 	return s.db.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (name, key_hash, created_at) VALUES (?, ?, ?)`, name, hashSecret(key), store.FormatTime(tx.Now))
 		if store.IsConstraint(err, store.ConstraintUnique) {
-			return floorops.Errorf(floorops.ECONFLICT, "an API key named %s (or with that secret) already exists", name)
+			return floorops.Errorf(floorops.ECONFLICT, "an active API key named %s (or with that secret) already exists: disable it first to replace it", name)
 		}
 		return err
 	})
@@ -349,9 +349,10 @@ type APIKey struct {
 	Disabled  bool
 }
 
-// ListAPIKeys returns every API key by name.
+// ListAPIKeys returns every API key by name, a name's replaced keys (now
+// disabled) before its current one.
 func (s *Service) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT name, created_at, disabled FROM api_keys ORDER BY name`)
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT name, created_at, disabled FROM api_keys ORDER BY name, id`)
 	if err != nil {
 		return nil, err
 	}
@@ -368,14 +369,15 @@ func (s *Service) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
 }
 
 // DisableAPIKey revokes a central system's key; calls with it fail at once.
+// The name may then be given to a new key.
 func (s *Service) DisableAPIKey(ctx context.Context, name string) error {
 	return s.db.Write(ctx, func(tx *store.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET disabled = 1 WHERE name = ?`, strings.TrimSpace(name))
+		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET disabled = 1 WHERE name = ? AND disabled = 0`, strings.TrimSpace(name))
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return floorops.Errorf(floorops.ENOTFOUND, "no API key named %s", name)
+			return floorops.Errorf(floorops.ENOTFOUND, "no active API key named %s", name)
 		}
 		return nil
 	})

@@ -73,7 +73,8 @@ func TestUpgradeFromEarlierSchema(t *testing.T) {
 	}
 	if _, err := raw.Exec(`INSERT INTO items (sku, created_at, updated_at) VALUES ('S', 'now', 'now');
 		INSERT INTO locations (code, zone, type, check_code, created_at, updated_at) VALUES ('DOCK-01', 'D', 'dock', '00', 'now', 'now');
-		INSERT INTO putaway_tasks (item_id, from_location_id, status, qty, state, origin, created_at) VALUES (1, 1, 'available', 5, 'open', 'staged', 'then')`); err != nil {
+		INSERT INTO putaway_tasks (item_id, from_location_id, status, qty, state, origin, created_at) VALUES (1, 1, 'available', 5, 'open', 'staged', 'then');
+		INSERT INTO api_keys (name, key_hash, created_at) VALUES ('erp', x'01', 'then')`); err != nil {
 		t.Fatal(err)
 	}
 	raw.Close()
@@ -93,5 +94,9 @@ func TestUpgradeFromEarlierSchema(t *testing.T) {
 		return err
 	}); err != nil {
 		t.Fatalf("restock task on an upgraded node: %v", err)
+	}
+	var keys int
+	if err := db.Reader().QueryRow(`SELECT COUNT(*) FROM api_keys WHERE name = 'erp' AND key_hash = x'01' AND disabled = 0`).Scan(&keys); err != nil || keys != 1 {
+		t.Fatalf("API key after the upgrade: %d rows, %v", keys, err)
 	}
 }

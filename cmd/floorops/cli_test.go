@@ -259,9 +259,9 @@ func TestSummarizePOs(t *testing.T) {
 	}
 }
 
-// TestAPIKeyNameAfterDisable pins down today's behaviour: a disabled key
-// keeps its name, so "apikeys create" with that name fails as a conflict
-// (exit 1, not a usage mistake). auth owns that rule.
+// TestAPIKeyNameAfterDisable: a leaked key is disabled and replaced under
+// the same name; while a key of that name is active, another is a conflict
+// (exit 1, not a usage mistake).
 func TestAPIKeyNameAfterDisable(t *testing.T) {
 	t.Parallel()
 	db := filepath.Join(t.TempDir(), "node.db")
@@ -273,9 +273,12 @@ func TestAPIKeyNameAfterDisable(t *testing.T) {
 			t.Fatalf("%q: %v", args, err)
 		}
 	}
+	if _, _, err := runCLI(t, "apikeys", "create", "--db", db, "--name", "erp"); err != nil {
+		t.Errorf("replacing a disabled key under its name: %v", err)
+	}
 	_, _, err := runCLI(t, "apikeys", "create", "--db", db, "--name", "erp")
 	if !floorops.IsCode(err, floorops.ECONFLICT) || exitCode(err, io.Discard) != 1 {
-		t.Errorf("re-creating a disabled key's name: err = %v, want a conflict from auth", err)
+		t.Errorf("a second active key named erp: err = %v, want a conflict", err)
 	}
 	if _, _, err := runCLI(t, "apikeys", "create", "--db", db, "--name", "erp-2"); err != nil {
 		t.Errorf("a new name: %v", err)

@@ -12,3 +12,20 @@ CREATE INDEX receipt_scans_lpn ON receipt_scans (lpn) WHERE lpn <> '';
 
 -- Order lines still waiting for stock, filled before pick lists are built.
 CREATE INDEX pick_order_lines_backordered ON pick_order_lines (order_id) WHERE backordered_qty > 0;
+
+-- A leaked API key is disabled and a new one created under the same name
+-- (so central keeps its identity, key:<name>): names are unique among
+-- active keys only. SQLite cannot drop a column's UNIQUE, so the table,
+-- which nothing references, is rebuilt.
+CREATE TABLE api_keys_new (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL CHECK (name <> ''),
+    key_hash   BLOB NOT NULL UNIQUE,
+    disabled   INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+    created_at TEXT NOT NULL
+);
+INSERT INTO api_keys_new (id, name, key_hash, disabled, created_at)
+    SELECT id, name, key_hash, disabled, created_at FROM api_keys;
+DROP TABLE api_keys;
+ALTER TABLE api_keys_new RENAME TO api_keys;
+CREATE UNIQUE INDEX api_keys_active_name ON api_keys (name) WHERE disabled = 0;
