@@ -172,3 +172,18 @@ func BenchmarkSuggestLocation(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkStageAtBusyDock stages units (a receipt scan's movement and its
+// putaway task, in one transaction) at a dock already holding thousands of
+// open tasks of the same stock: what every receipt scan pays when putaway
+// falls behind receiving.
+func BenchmarkStageAtBusyDock(b *testing.B) {
+	f := newFixture(b)
+	for range 5000 {
+		f.stage(b, inventory.StagedStock{Qty: 1}, "SKU-A")
+	}
+	b.ResetTimer()
+	for range b.N {
+		f.stage(b, inventory.StagedStock{Qty: 1}, "SKU-A")
+	}
+}

@@ -33,7 +33,7 @@ func TestQueryPlans(t *testing.T) {
 		"empty in zone":     {emptyInZoneSQL, []any{7, 1, 2, 10, "A"}, []string{"SEARCH l USING INDEX putaway_empty_zone (zone=?)", reserved}},
 		"empty storage":     {emptyStorageSQL, []any{7, 1, 2, 10}, []string{"SCAN l USING INDEX putaway_empty_storage", reserved}},
 		"task by id":        {`SELECT ` + taskColumns + taskFrom + ` WHERE t.id = ?`, []any{1}, nil},
-		"stale stocks":      {staleStocksSQL, nil, []string{"SCAN t USING INDEX putaway_tasks_open_source", "SEARCH b USING INDEX sqlite_autoindex_balances_1"}},
+		"stale stocks":      {staleStocksSQL, nil, []string{"SCAN t USING COVERING INDEX putaway_tasks_open_stock", "SEARCH b USING INDEX sqlite_autoindex_balances_1"}},
 		"open tasks by age": {`SELECT ` + taskColumns + taskFrom + ` WHERE t.state = 'open' AND (t.created_at > ? OR (t.created_at = ? AND t.id > ?)) ORDER BY t.created_at, t.id LIMIT ?`, []any{"", "", 0, 10}, []string{"SCAN t USING INDEX putaway_tasks_open"}},
 	} {
 		rows, err := db.Reader().QueryContext(ctx, `EXPLAIN QUERY PLAN `+q.sql, q.args...)

@@ -64,6 +64,17 @@ func trimStale(ctx context.Context, tx *store.Tx, k stockKey, keep int64) (held,
 	if held, err = onHand(ctx, tx, k); err != nil {
 		return 0, 0, err
 	}
+	// The claim is summed in SQL: a busy dock may hold thousands of open
+	// tasks of one stock, and only a stale one needs them read.
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(qty - put_qty), 0) FROM putaway_tasks
+		WHERE state = 'open' AND from_location_id = ? AND item_id = ? AND lot = ? AND expiry = ? AND status = ? AND lpn = ?`,
+		k.location, k.item, k.lot, k.expiry, string(k.status), k.lpn).Scan(&tasked); err != nil {
+		return 0, 0, fmt.Errorf("putaway: open tasks of stock: %w", err)
+	}
+	if tasked <= max(held-keep, 0) {
+		return held, tasked, nil
+	}
+	tasked = 0
 	rows, err := tx.QueryContext(ctx, `SELECT id, qty, put_qty FROM putaway_tasks
 		WHERE state = 'open' AND from_location_id = ? AND item_id = ? AND lot = ? AND expiry = ? AND status = ? AND lpn = ?
 		ORDER BY created_at DESC, id DESC`,

@@ -7,6 +7,14 @@
 -- cannot change putaway_tasks' origin CHECK without rebuilding the table.
 ALTER TABLE putaway_tasks ADD COLUMN restock INTEGER NOT NULL DEFAULT 0 CHECK (restock IN (0, 1));
 
+-- Open putaway tasks by their whole source stock, covering what they still
+-- claim: receiving sums the claims on a stock at every scan, and a dock
+-- where putaway has fallen behind holds thousands of them. Replaces the
+-- narrower index on location and item.
+CREATE INDEX putaway_tasks_open_stock ON putaway_tasks
+    (from_location_id, item_id, lot, expiry, status, lpn, created_at, id, qty, put_qty) WHERE state = 'open';
+DROP INDEX putaway_tasks_open_source;
+
 -- Scans by license plate: whether a pallet (SSCC) was already received.
 CREATE INDEX receipt_scans_lpn ON receipt_scans (lpn) WHERE lpn <> '';
 
