@@ -35,6 +35,7 @@ func emitMoved(ctx context.Context, tx *store.Tx, mv Movement) error {
 		MovementId: mv.ID, Kind: mv.Kind, Sku: mv.SKU, Lot: mv.Lot, Expiry: mv.Expiry,
 		FromLocationCode: mv.From, ToLocationCode: mv.To, Quantity: mv.Qty,
 		Reason: mv.Reason, Reference: mv.Ref, FromStatus: string(mv.FromStatus), ToStatus: string(mv.ToStatus),
+		FromLpn: mv.FromLPN, ToLpn: mv.ToLPN, UserBadge: mv.UserBadge, DeviceId: mv.DeviceID,
 	}}})
 	return err
 }

@@ -127,7 +127,12 @@ func (s *Service) confirm(ctx context.Context, tx *store.Tx, requestID string, i
 		}
 		reason = in.Override
 	}
+	// The task, and the document that staged the stock (a receipt, a
+	// cancelled order), so the ledger tells why the units moved.
 	ref := "putaway-" + strconv.FormatInt(t.ID, 10)
+	if t.Ref != "" {
+		ref += " " + t.Ref
+	}
 	out.Movement, err = inventory.Record(ctx, tx, inventory.Move{
 		Kind: inventory.KindPutaway, ItemID: t.ItemID, Lot: t.Lot, Expiry: t.Expiry,
 		From: t.FromID, To: loc.ID, FromStatus: t.Status, FromLPN: t.LPN, Qty: qty,

@@ -221,8 +221,17 @@ func TestReceivingEndToEnd(t *testing.T) {
 		}}},
 	}
 	if diff := cmp.Diff(wantEvents, outboxAfter(t, n, before), protocmp.Transform(),
-		protocmp.IgnoreFields(&eventv1.StockMoved{}, "movement_id")); diff != "" {
+		protocmp.IgnoreFields(&eventv1.StockMoved{}, "movement_id", "from_lpn", "to_lpn", "user_badge", "device_id")); diff != "" {
 		t.Errorf("outbox events (-want +got):\n%s", diff)
+	}
+	// Central can follow pallets and tell who moved what.
+	for _, ev := range outboxAfter(t, n, before) {
+		if m := ev.GetStockMoved(); m != nil && (m.GetUserBadge() != "B-ASSOC" || m.GetDeviceId() == "") {
+			t.Errorf("StockMoved without who and which device: %v", m)
+		}
+	}
+	if first := outboxAfter(t, n, before)[0].GetStockMoved(); first.GetToLpn() == "" {
+		t.Errorf("the pallet received by SSCC reached central without its license plate: %v", first)
 	}
 
 	// The dock's balances are exactly what the ledger says went in and out.

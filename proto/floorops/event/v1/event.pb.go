@@ -238,7 +238,7 @@ type StockMoved struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Ledger row id at the node.
 	MovementId int64 `protobuf:"varint,1,opt,name=movement_id,json=movementId,proto3" json:"movement_id,omitempty"`
-	// receive, putaway, move, pick, adjust, count, return, ship.
+	// receive, putaway, move, pick, adjust, count, return, ship, status.
 	Kind string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
 	// Item SKU.
 	Sku string `protobuf:"bytes,3,opt,name=sku,proto3" json:"sku,omitempty"`
@@ -259,7 +259,16 @@ type StockMoved struct {
 	// Status at the source: available or quarantine.
 	FromStatus string `protobuf:"bytes,11,opt,name=from_status,json=fromStatus,proto3" json:"from_status,omitempty"`
 	// Status at the destination.
-	ToStatus      string `protobuf:"bytes,12,opt,name=to_status,json=toStatus,proto3" json:"to_status,omitempty"`
+	ToStatus string `protobuf:"bytes,12,opt,name=to_status,json=toStatus,proto3" json:"to_status,omitempty"`
+	// License plate (pallet SSCC, carton or tote) the units left, if any.
+	FromLpn string `protobuf:"bytes,13,opt,name=from_lpn,json=fromLpn,proto3" json:"from_lpn,omitempty"`
+	// License plate the units are on at the destination, if any.
+	ToLpn string `protobuf:"bytes,14,opt,name=to_lpn,json=toLpn,proto3" json:"to_lpn,omitempty"`
+	// Badge of the associate or lead, or key:<name> of the central system,
+	// who moved them.
+	UserBadge string `protobuf:"bytes,15,opt,name=user_badge,json=userBadge,proto3" json:"user_badge,omitempty"`
+	// Handheld or client the movement was made from.
+	DeviceId      string `protobuf:"bytes,16,opt,name=device_id,json=deviceId,proto3" json:"device_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -374,6 +383,34 @@ func (x *StockMoved) GetFromStatus() string {
 func (x *StockMoved) GetToStatus() string {
 	if x != nil {
 		return x.ToStatus
+	}
+	return ""
+}
+
+func (x *StockMoved) GetFromLpn() string {
+	if x != nil {
+		return x.FromLpn
+	}
+	return ""
+}
+
+func (x *StockMoved) GetToLpn() string {
+	if x != nil {
+		return x.ToLpn
+	}
+	return ""
+}
+
+func (x *StockMoved) GetUserBadge() string {
+	if x != nil {
+		return x.UserBadge
+	}
+	return ""
+}
+
+func (x *StockMoved) GetDeviceId() string {
+	if x != nil {
+		return x.DeviceId
 	}
 	return ""
 }
@@ -1493,7 +1530,7 @@ const file_floorops_event_v1_event_proto_rawDesc = "" +
 	"\fshort_picked\x18\x16 \x01(\v2\x1e.floorops.event.v1.ShortPickedH\x00R\vshortPicked\x12B\n" +
 	"\vbackordered\x18\x17 \x01(\v2\x1e.floorops.event.v1.BackorderedH\x00R\vbackordered\x12L\n" +
 	"\x0forder_cancelled\x18\x18 \x01(\v2!.floorops.event.v1.OrderCancelledH\x00R\x0eorderCancelledB\t\n" +
-	"\apayload\"\xe5\x02\n" +
+	"\apayload\"\xd3\x03\n" +
 	"\n" +
 	"StockMoved\x12\x1f\n" +
 	"\vmovement_id\x18\x01 \x01(\x03R\n" +
@@ -1510,7 +1547,12 @@ const file_floorops_event_v1_event_proto_rawDesc = "" +
 	" \x01(\tR\treference\x12\x1f\n" +
 	"\vfrom_status\x18\v \x01(\tR\n" +
 	"fromStatus\x12\x1b\n" +
-	"\tto_status\x18\f \x01(\tR\btoStatus\"\x8a\x01\n" +
+	"\tto_status\x18\f \x01(\tR\btoStatus\x12\x19\n" +
+	"\bfrom_lpn\x18\r \x01(\tR\afromLpn\x12\x15\n" +
+	"\x06to_lpn\x18\x0e \x01(\tR\x05toLpn\x12\x1d\n" +
+	"\n" +
+	"user_badge\x18\x0f \x01(\tR\tuserBadge\x12\x1b\n" +
+	"\tdevice_id\x18\x10 \x01(\tR\bdeviceId\"\x8a\x01\n" +
 	"\x13AvailabilityChanged\x12\x10\n" +
 	"\x03sku\x18\x01 \x01(\tR\x03sku\x12\x17\n" +
 	"\aon_hand\x18\x02 \x01(\x03R\x06onHand\x12\x1c\n" +
