@@ -133,6 +133,20 @@ func (t task) verifyLocation(a inventory.Actor, field, raw string) error {
 // returns the eaches in one pack of the scanned GTIN: 1 for the each
 // barcode, the case quantity for a case barcode.
 func (t task) verifyItem(ctx context.Context, q inventory.Querier, a inventory.Actor, field, raw string) (int64, error) {
+	if strings.EqualFold(strings.TrimSpace(raw), t.sku) {
+		// An item with no barcode at all is confirmed by typing its SKU.
+		it, err := inventory.ItemBySKU(ctx, q, t.sku)
+		if err != nil {
+			return 0, err
+		}
+		switch {
+		case len(it.GTINs) > 0:
+			return 0, t.refuse(a, floorops.Invalid(field, "%s has a barcode: scan it (a typed SKU is only for items without one)", t.sku))
+		case t.lotTracked:
+			return 0, t.refuse(a, floorops.Invalid(field, "%s is lot tracked: scan a GS1 label showing lot %s", t.sku, t.lot))
+		}
+		return 1, nil
+	}
 	sc, err := scan.Parse(raw)
 	if err != nil {
 		return 0, t.refuse(a, floorops.Invalid(field, "%v: scan the item's barcode", err))

@@ -229,3 +229,32 @@ func TestListOfCancelledOrdersIsNotStarted(t *testing.T) {
 		t.Fatalf("the next list handed out a list of cancelled orders: %v", err)
 	}
 }
+
+// TestItemWithoutBarcodeIsConfirmedBySKU: an item with no GTIN is picked
+// by typing its SKU; an item with a barcode must be scanned.
+func TestItemWithoutBarcodeIsConfirmedBySKU(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.stock(t, "A-01-01-A", "FACE", "", "", 5) // FACE has no GTIN
+	f.stock(t, "A-01-02-A", "FIFO", "", "", 5)
+	f.release(t, "SO-NB", "FACE", 2)
+	f.release(t, "SO-B", "FIFO", 1)
+	for _, tc := range []struct {
+		order, typed string
+		ok           bool
+	}{{"SO-NB", " face ", true}, {"SO-B", "fifo", false}} {
+		l := f.listed(t, tc.order)
+		if _, err := f.svc.StartPickList(f.ctx, "st-"+tc.order, picking.StartInput{ListID: l.ID, ToteScans: []string{"LPN-" + tc.order[3:] + "1"}, Actor: lead}); err != nil {
+			t.Fatal(err)
+		}
+		ln := l.Lines[0]
+		_, err := f.svc.ConfirmPick(f.ctx, "pick-"+tc.order, picking.ConfirmInput{ListID: l.ID, LineID: ln.ID,
+			LocationScan: ln.LocationCode, ItemScan: tc.typed, Qty: ln.Qty, Actor: lead})
+		if tc.ok && err != nil {
+			t.Errorf("%s: typing the SKU of an item without a barcode: %v", tc.order, err)
+		}
+		if !tc.ok && !floorops.IsCode(err, floorops.EINVALID) {
+			t.Errorf("%s: typing the SKU of an item with a barcode: %v, want %s", tc.order, err, floorops.EINVALID)
+		}
+	}
+}
