@@ -715,7 +715,7 @@ func eightDigits(s string, pos int) (string, error) {
 	gtin, err := normalizeGTIN(s, pos)
 	if e, ok := err.(*Error); ok && e.Reason == ReasonCheckDigit && (s[0] == '0' || s[0] == '1') {
 		if _, uerr := expandUPCE(s, pos); uerr == nil {
-			e.Msg += "; as a UPC-E it is valid: set the scanner to expand UPC-E to UPC-A or to send AIM identifiers, or set EightDigitUPCE"
+			e.Msg += "; as a UPC-E it is valid: set the scanner to expand UPC-E to UPC-A or to send AIM identifiers, or start the node with --eight-digit-upce (FLOOROPS_EIGHT_DIGIT_UPCE)"
 		}
 	}
 	return gtin, err

@@ -283,6 +283,9 @@ func serverTLS(cfg Config) (*tls.Config, error) {
 		}
 		return nil, nil
 	}
+	if cfg.TLSCert == "" || cfg.TLSKey == "" {
+		return nil, errors.New("--tls-cert and --tls-key go together: give both")
+	}
 	cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
 	if err != nil {
 		return nil, fmt.Errorf("load TLS key pair: %w", err)
