@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 )
 
 // maxBatch bounds how many queued writes one group commit takes.
@@ -17,7 +18,18 @@ type writeReq struct {
 	ctx  context.Context
 	fn   func(*Tx) error
 	done chan writeResult
+	// state says whether the writer took the request (it will run and
+	// answer) or its caller gave up first (it will not run): whichever
+	// moves it from queued decides.
+	state atomic.Int32
 }
+
+// Request states.
+const (
+	reqQueued int32 = iota
+	reqTaken
+	reqAbandoned
+)
 
 type writeResult struct {
 	err      error
@@ -35,7 +47,9 @@ type writeResult struct {
 // own savepoint, with one fsync for all. Requests still see each other's
 // changes in queue order, exactly as if they ran one after the other; what
 // changes is that a busy node pays one fsync per batch instead of one per
-// scan. A request whose ctx ends while it waits is not run.
+// scan. A request whose ctx ends while it waits in the queue is not run and
+// returns the ctx's error; once the writer has taken it, Write waits for
+// its outcome, so an error always means nothing was committed.
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -53,17 +67,19 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 		db.mu.RUnlock()
 		return ctx.Err()
 	}
+	var r writeResult
 	select {
-	case r := <-req.done:
-		if r.panicked != nil {
-			panic(r.panicked)
-		}
-		return r.err
+	case r = <-req.done:
 	case <-ctx.Done():
-		// Still queued, it will not run; already running, it finishes
-		// and commits or not: a retry of the request id tells which.
-		return ctx.Err()
+		if req.state.CompareAndSwap(reqQueued, reqAbandoned) {
+			return ctx.Err() // never taken: it will not run
+		}
+		r = <-req.done // taken: its outcome is the answer
 	}
+	if r.panicked != nil {
+		panic(r.panicked)
+	}
+	return r.err
 }
 
 // stopWriter refuses new writes, lets the writer finish the queued ones,
@@ -129,15 +145,25 @@ func (db *DB) runBatch(batch []*writeReq) []writeResult {
 		failOK(len(batch), fmt.Errorf("store: begin: %w", err))
 		return results
 	}
-	stmts := map[string]*sql.Stmt{}
 	pending := 0 // requests whose changes wait for the commit
 	for i, r := range batch {
-		if err := r.ctx.Err(); err != nil {
-			results[i].err = err
+		if r.ctx.Err() != nil {
+			r.state.CompareAndSwap(reqQueued, reqAbandoned)
+		}
+		if !r.state.CompareAndSwap(reqQueued, reqTaken) {
+			results[i].err = r.ctx.Err() // its caller gave up while it waited
 			continue
 		}
 		err := savepoint(sqlTx, func() error {
-			results[i] = run(&Tx{Tx: sqlTx, Now: db.Now().UTC(), stmts: stmts}, r.fn)
+			// Each request prepares its own statements: a Row it left
+			// unscanned must not break the next request's same query.
+			tx := &Tx{Tx: sqlTx, Now: db.Now().UTC(), stmts: map[string]*sql.Stmt{}}
+			results[i] = run(tx, r.fn)
+			if tx.ended != nil && results[i].panicked == nil {
+				// Whatever fn made of it (a cancelled Row, say), the
+				// cause is that SQLite ended the transaction.
+				results[i].err = tx.endedError()
+			}
 			if !ok(i) {
 				return errRollback
 			}

@@ -206,3 +206,73 @@ func TestTxRefusesCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestWriteWaitsForATakenRequest: a caller whose ctx ends while its write
+// runs gets the write's own outcome, so an error always means nothing was
+// committed (and the caller's data is not in use after Write returns).
+func TestWriteWaitsForATakenRequest(t *testing.T) {
+	t.Parallel()
+	db := mustOpen(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{})
+	go func() { <-started; cancel() }()
+	var written []int
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		close(started)
+		<-ctx.Done() // the caller gives up while its write runs
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (kind, payload, created_at) VALUES ('late', x'00', 'now')`); err != nil {
+			return err
+		}
+		written = append(written, 1)
+		return nil
+	})
+	var rows int
+	if err := db.Reader().QueryRow(`SELECT COUNT(*) FROM outbox WHERE kind = 'late'`).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if err != nil || rows != 1 || len(written) != 1 {
+		t.Fatalf("a write that ran to the end after its ctx ended: err %v, %d rows, %d appends", err, rows, len(written))
+	}
+}
+
+// TestUnscannedRowDoesNotBreakTheNextRequest: requests in one batch do not
+// share prepared statements, so a Row one left unscanned cannot break the
+// same query in another.
+func TestUnscannedRowDoesNotBreakTheNextRequest(t *testing.T) {
+	t.Parallel()
+	db := mustOpen(t)
+	release, held := holdWriter(t, db)
+	const q = `SELECT COUNT(*) FROM outbox`
+	errGaveUp := errors.New("gives up")
+	errs := make(chan error, 2)
+	go func() {
+		errs <- db.Write(context.Background(), func(tx *store.Tx) error {
+			tx.QueryRowContext(context.Background(), q) // never scanned
+			return errGaveUp
+		})
+	}()
+	waitQueued(t, db, 1)
+	go func() {
+		errs <- db.Write(context.Background(), func(tx *store.Tx) error {
+			var n int
+			return tx.QueryRowContext(context.Background(), q).Scan(&n)
+		})
+	}()
+	waitQueued(t, db, 2)
+	close(release)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	var failed int
+	for range 2 {
+		if err := <-errs; err != nil {
+			failed++
+			if !errors.Is(err, errGaveUp) {
+				t.Errorf("the second request failed: %v", err)
+			}
+		}
+	}
+	if failed != 1 {
+		t.Fatalf("%d requests failed, want only the one that gave up", failed)
+	}
+}
