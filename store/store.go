@@ -34,6 +34,9 @@ type DB struct {
 	closed     bool
 	writerDone chan struct{}
 	commits    atomic.Int64 // committed transactions, for tests
+	// committing is set while the writer commits a batch: the writer
+	// connection's commit hook refuses every other commit (see guardCommits).
+	committing atomic.Bool
 
 	// Now stamps transactions; tests replace it to control time.
 	Now func() time.Time
@@ -59,6 +62,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	db := &DB{path: path, writer: w, Now: time.Now, writes: make(chan *writeReq, maxBatch), writerDone: make(chan struct{})}
 	go db.writeLoop()
 	if err := db.migrate(ctx); err != nil {
+		db.stopWriter()
+		w.Close()
+		return nil, err
+	}
+	if err := db.guardCommits(ctx); err != nil {
 		db.stopWriter()
 		w.Close()
 		return nil, err
@@ -92,6 +100,33 @@ func dsn(path string, readOnly bool) string {
 		v.Set("_txlock", "immediate")
 	}
 	return "file:" + path + "?" + v.Encode()
+}
+
+// guardCommits makes the writer connection refuse any commit but the
+// writer's own. If SQLite rolls a batch's transaction back by itself (an
+// I/O error, OR ROLLBACK), the connection is back in autocommit mode and a
+// request's next statement would commit alone, outside its savepoint, while
+// the request is answered with an error; the hook turns that commit into a
+// rollback instead.
+func (db *DB) guardCommits(ctx context.Context) error {
+	conn, err := db.writer.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: writer connection: %w", err)
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		h, ok := dc.(sqlite.HookRegisterer)
+		if !ok {
+			return errors.New("store: the SQLite driver cannot register a commit hook")
+		}
+		h.RegisterCommitHook(func() int32 {
+			if db.committing.Load() {
+				return 0
+			}
+			return 1 // non-zero: SQLite rolls the commit back
+		})
+		return nil
+	})
 }
 
 // Path is the database file.

@@ -191,7 +191,10 @@ func (db *DB) runBatch(batch []*writeReq) []writeResult {
 		_ = sqlTx.Rollback()
 		return results
 	}
-	if err := sqlTx.Commit(); err != nil {
+	db.committing.Store(true)
+	err = sqlTx.Commit()
+	db.committing.Store(false)
+	if err != nil {
 		failOK(len(batch), fmt.Errorf("store: commit: %w", err))
 		return results
 	}

@@ -276,3 +276,41 @@ func TestUnscannedRowDoesNotBreakTheNextRequest(t *testing.T) {
 		t.Fatalf("%d requests failed, want only the one that gave up", failed)
 	}
 }
+
+// TestNothingCommitsAfterSQLiteEndsTheTransaction: when a statement makes
+// SQLite roll back the whole transaction (here INSERT OR ROLLBACK on a
+// duplicate key), a request that carries on writing must not commit those
+// writes on their own, outside any transaction.
+func TestNothingCommitsAfterSQLiteEndsTheTransaction(t *testing.T) {
+	t.Parallel()
+	db := mustOpen(t)
+	ctx := context.Background()
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(`INSERT INTO outbox (seq, kind, payload, created_at) VALUES (1, 'first', x'00', 'now')`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Tx.Exec(`INSERT OR ROLLBACK INTO outbox (seq, kind, payload, created_at) VALUES (1, 'dup', x'00', 'now')`); err == nil {
+			t.Error("duplicate key accepted")
+		}
+		// A careless function goes on, on the bare *sql.Tx, after SQLite
+		// rolled the transaction back.
+		_, _ = tx.Tx.Exec(`INSERT INTO outbox (kind, payload, created_at) VALUES ('stray', x'00', 'now')`)
+		return nil
+	})
+	if err == nil {
+		t.Fatal("a write whose transaction SQLite rolled back succeeded")
+	}
+	var stray int
+	if err := db.Reader().QueryRow(`SELECT COUNT(*) FROM outbox WHERE kind = 'stray'`).Scan(&stray); err != nil || stray != 0 {
+		t.Fatalf("%d stray rows committed outside the transaction (%v)", stray, err)
+	}
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(`INSERT INTO outbox (kind, payload, created_at) VALUES ('after', x'00', 'now')`)
+		return err
+	}); err != nil {
+		t.Fatalf("write after the aborted one: %v", err)
+	}
+}
