@@ -161,7 +161,11 @@ func (db *DB) Reader() *sql.DB { return db.reader }
 type Tx struct {
 	*sql.Tx
 	Now   time.Time
-	stmts map[string]*sql.Stmt
+	// Prepared statements: ExecContext's are shared by the requests of a
+	// batch (an Exec is finished when it returns); QueryRowContext's are
+	// the request's own, since a Row it never scans keeps its statement
+	// busy and would break the same query in the next request.
+	shared, stmts map[string]*sql.Stmt
 	// ended is the error with which SQLite ended the transaction on its
 	// own (a full disk, an I/O error): later statements would run outside
 	// any transaction and commit alone, so they are refused.
@@ -197,18 +201,18 @@ func (tx *Tx) endedError() error {
 	return fmt.Errorf("store: the transaction ended after an earlier error: %w", tx.ended)
 }
 
-func (tx *Tx) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
-	if st, ok := tx.stmts[query]; ok {
+func (tx *Tx) prepared(ctx context.Context, cache *map[string]*sql.Stmt, query string) (*sql.Stmt, error) {
+	if st, ok := (*cache)[query]; ok {
 		return st, nil
 	}
 	st, err := tx.Tx.PrepareContext(context.WithoutCancel(ctx), query)
 	if err != nil {
 		return nil, err
 	}
-	if tx.stmts == nil {
-		tx.stmts = make(map[string]*sql.Stmt)
+	if *cache == nil {
+		*cache = make(map[string]*sql.Stmt)
 	}
-	tx.stmts[query] = st
+	(*cache)[query] = st
 	return st, nil
 }
 
@@ -217,7 +221,7 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 	if tx.ended != nil {
 		return nil, tx.endedError()
 	}
-	st, err := tx.prepared(ctx, query)
+	st, err := tx.prepared(ctx, &tx.shared, query)
 	if err != nil {
 		return nil, tx.note(err)
 	}
@@ -249,7 +253,7 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 		return tx.Tx.QueryRowContext(cancelled, query, args...)
 	}
 	ctx = context.WithoutCancel(ctx)
-	st, err := tx.prepared(ctx, query)
+	st, err := tx.prepared(ctx, &tx.stmts, query)
 	if err != nil {
 		return tx.Tx.QueryRowContext(ctx, query, args...) // reports the same error through Row.Scan
 	}

@@ -145,6 +145,7 @@ func (db *DB) runBatch(batch []*writeReq) []writeResult {
 		failOK(len(batch), fmt.Errorf("store: begin: %w", err))
 		return results
 	}
+	shared := map[string]*sql.Stmt{}
 	pending := 0 // requests whose changes wait for the commit
 	for i, r := range batch {
 		if r.ctx.Err() != nil {
@@ -155,9 +156,7 @@ func (db *DB) runBatch(batch []*writeReq) []writeResult {
 			continue
 		}
 		err := savepoint(sqlTx, func() error {
-			// Each request prepares its own statements: a Row it left
-			// unscanned must not break the next request's same query.
-			tx := &Tx{Tx: sqlTx, Now: db.Now().UTC(), stmts: map[string]*sql.Stmt{}}
+			tx := &Tx{Tx: sqlTx, Now: db.Now().UTC(), shared: shared}
 			results[i] = run(tx, r.fn)
 			if tx.ended != nil && results[i].panicked == nil {
 				// Whatever fn made of it (a cancelled Row, say), the
