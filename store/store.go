@@ -160,7 +160,7 @@ func (db *DB) Reader() *sql.DB { return db.reader }
 // retrying its request id.
 type Tx struct {
 	*sql.Tx
-	Now   time.Time
+	Now time.Time
 	// Prepared statements: ExecContext's are shared by the requests of a
 	// batch (an Exec is finished when it returns); QueryRowContext's are
 	// the request's own, since a Row it never scans keeps its statement
