@@ -198,8 +198,11 @@ func (s *Service) asnView(ctx context.Context, q inventory.Querier, number strin
 // plate. That is the container received whole, or a pallet received by
 // its GS1 label's GTIN before an ASN listed its SSCC; either way the
 // pallet is in the building and is not received again.
-const containerReceived = `EXISTS (SELECT 1 FROM receipt_scans s WHERE s.lpn = c.code AND s.lpn <> '' AND s.qty > 0
-	AND NOT EXISTS (SELECT 1 FROM receipt_scans u WHERE u.undoes_id = s.id))`
+const containerReceived = `EXISTS (SELECT 1 FROM receipt_scans s WHERE s.lpn = c.code AND s.lpn <> '' AND ` + standingScan + `)`
+
+// standingScan is an SQL condition over receipt_scans s: a scan that
+// received units and has not been undone.
+const standingScan = `s.qty > 0 AND NOT EXISTS (SELECT 1 FROM receipt_scans u WHERE u.undoes_id = s.id)`
 
 // content is one stored container content with its item.
 type content struct {

@@ -403,7 +403,7 @@ func storedLines(ctx context.Context, q inventory.Querier, id int64) ([]reconcil
 func receiptExceptions(ctx context.Context, q inventory.Querier, id int64) ([]ReceiptException, error) {
 	rows, err := q.QueryContext(ctx, `SELECT i.sku, s.qty, s.po_line_id IS NULL, s.condition, s.override_reason, s.undo_reason, s.user_badge
 		FROM receipt_scans s JOIN items i ON i.id = s.item_id
-		WHERE s.receipt_id = ? AND (s.qty < 0 OR NOT EXISTS (SELECT 1 FROM receipt_scans u WHERE u.undoes_id = s.id))
+		WHERE s.receipt_id = ? AND (s.qty < 0 OR `+standingScan+`)
 		ORDER BY s.id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("read exceptions of receipt %d: %w", id, err)

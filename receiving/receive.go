@@ -250,8 +250,7 @@ func (rs *receiver) gtin(ctx context.Context, sc scan.Scan) (ScanResult, error) 
 // undone, or stock is on it somewhere.
 func palletNotReceived(ctx context.Context, tx *store.Tx, sscc string) error {
 	var receipt int64
-	err := tx.QueryRowContext(ctx, `SELECT s.receipt_id FROM receipt_scans s WHERE s.lpn = ? AND s.lpn <> '' AND s.qty > 0
-		AND NOT EXISTS (SELECT 1 FROM receipt_scans u WHERE u.undoes_id = s.id) LIMIT 1`, sscc).Scan(&receipt)
+	err := tx.QueryRowContext(ctx, `SELECT s.receipt_id FROM receipt_scans s WHERE s.lpn = ? AND s.lpn <> '' AND `+standingScan+` LIMIT 1`, sscc).Scan(&receipt)
 	switch {
 	case err == nil:
 		return floorops.Errorf(floorops.EPRECONDITION, "pallet %s has already been received on receipt %d", sscc, receipt)
@@ -463,8 +462,8 @@ func (s *Service) undoLastScan(ctx context.Context, tx *store.Tx, requestID stri
 		return nil, err
 	}
 	var last string
-	err = tx.QueryRowContext(ctx, `SELECT s.scan_request FROM receipt_scans s WHERE s.receipt_id = ? AND s.user_badge = ? AND s.qty > 0
-		AND NOT EXISTS (SELECT 1 FROM receipt_scans u WHERE u.undoes_id = s.id) ORDER BY s.id DESC LIMIT 1`, r.id, in.Actor.Badge).Scan(&last)
+	err = tx.QueryRowContext(ctx, `SELECT s.scan_request FROM receipt_scans s WHERE s.receipt_id = ? AND s.user_badge = ? AND `+standingScan+`
+		ORDER BY s.id DESC LIMIT 1`, r.id, in.Actor.Badge).Scan(&last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, floorops.Errorf(floorops.EPRECONDITION, "you have no scan on receipt %d to undo", r.id)
 	}
@@ -474,8 +473,7 @@ func (s *Service) undoLastScan(ctx context.Context, tx *store.Tx, requestID stri
 	rows, err := tx.QueryContext(ctx, `SELECT s.id, s.item_id, i.sku, COALESCE(pl.line_no, 0), s.po_line_id, s.container_id,
 			s.lot, s.expiry, s.lpn, s.condition, s.status, s.qty
 		FROM receipt_scans s JOIN items i ON i.id = s.item_id LEFT JOIN po_lines pl ON pl.id = s.po_line_id
-		WHERE s.scan_request = ? AND s.receipt_id = ? AND s.qty > 0
-			AND NOT EXISTS (SELECT 1 FROM receipt_scans u WHERE u.undoes_id = s.id) ORDER BY s.id`, last, r.id)
+		WHERE s.scan_request = ? AND s.receipt_id = ? AND `+standingScan+` ORDER BY s.id`, last, r.id)
 	if err != nil {
 		return nil, fmt.Errorf("read last scan: %w", err)
 	}
