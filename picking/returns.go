@@ -2,6 +2,7 @@ package picking
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/floorops/floorops/inventory"
@@ -23,29 +24,31 @@ func (s *Service) handOffReturns(ctx context.Context, tx *store.Tx, a inventory.
 		st  inventory.StagedStock
 		ref string
 	}
+	ids, err := json.Marshal(orderIDs)
+	if err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT r.id, r.item_id, r.location_id, r.lot, r.expiry, r.lpn, r.qty, o.order_ref
+		FROM pick_returns r JOIN pick_orders o ON o.id = r.order_id
+		WHERE r.order_id IN (SELECT value FROM json_each(?)) AND r.state = 'open'
+			AND NOT EXISTS (SELECT 1 FROM pick_tasks t JOIN pick_lists pl ON pl.id = t.list_id
+				WHERE t.order_id = r.order_id AND t.picked_qty > 0 AND pl.state <> 'completed')
+		ORDER BY r.id`, string(ids))
+	if err != nil {
+		return fmt.Errorf("read return tasks: %w", err)
+	}
 	var due []ret
-	for _, orderID := range orderIDs {
-		rows, err := tx.QueryContext(ctx, `SELECT r.id, r.item_id, r.location_id, r.lot, r.expiry, r.lpn, r.qty, o.order_ref
-			FROM pick_returns r JOIN pick_orders o ON o.id = r.order_id
-			WHERE r.order_id = ? AND r.state = 'open'
-				AND NOT EXISTS (SELECT 1 FROM pick_tasks t JOIN pick_lists pl ON pl.id = t.list_id
-					WHERE t.order_id = r.order_id AND t.picked_qty > 0 AND pl.state <> 'completed')
-			ORDER BY r.id`, orderID)
-		if err != nil {
-			return fmt.Errorf("read return tasks: %w", err)
-		}
-		for rows.Next() {
-			var r ret
-			if err := rows.Scan(&r.id, &r.st.ItemID, &r.st.LocationID, &r.st.Lot, &r.st.Expiry, &r.st.LPN, &r.st.Qty, &r.ref); err != nil {
-				rows.Close()
-				return err
-			}
-			due = append(due, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+	for rows.Next() {
+		var r ret
+		if err := rows.Scan(&r.id, &r.st.ItemID, &r.st.LocationID, &r.st.Lot, &r.st.Expiry, &r.st.LPN, &r.st.Qty, &r.ref); err != nil {
+			rows.Close()
 			return err
 		}
+		due = append(due, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
 	}
 	for _, r := range due {
 		r.st.Status = inventory.Available
