@@ -10,7 +10,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/go-pdf/fpdf"
+	"codeberg.org/go-pdf/fpdf"
 
 	"github.com/floorops/floorops/scan"
 )
