@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
+	"sync"
 
 	"github.com/floorops/floorops"
 )
@@ -35,6 +37,7 @@ func Idempotent[T any](ctx context.Context, db *DB, req Request, fn func(tx *Tx)
 	if len(req.ID) > 128 {
 		return out, floorops.Invalid("request_id", "must be at most 128 characters")
 	}
+	noteStoredForm[T](req)
 	body, err := json.Marshal(req.Body)
 	if err != nil {
 		return out, fmt.Errorf("store: hash request: %w", err)
@@ -77,4 +80,32 @@ func Idempotent[T any](ctx context.Context, db *DB, req Request, fn func(tx *Tx)
 		return zero, err
 	}
 	return out, nil
+}
+
+// StoredForm is what an idempotent method keeps in the idempotency table:
+// the Go type whose JSON is hashed to recognise a retry (Request) and the Go
+// type whose JSON is replayed to it (Response). Renaming a field of either
+// changes what a retry of a request stored before the change sees, so
+// server's tests pin their JSON form.
+type StoredForm struct {
+	Request, Response reflect.Type
+}
+
+var storedForms sync.Map // method -> StoredForm
+
+func noteStoredForm[T any](req Request) {
+	if _, ok := storedForms.Load(req.Method); !ok {
+		storedForms.Store(req.Method, StoredForm{Request: reflect.TypeOf(req.Body), Response: reflect.TypeFor[T]()})
+	}
+}
+
+// StoredForms lists the stored form of every idempotent method this process
+// has run, by method name.
+func StoredForms() map[string]StoredForm {
+	out := map[string]StoredForm{}
+	storedForms.Range(func(k, v any) bool {
+		out[k.(string)] = v.(StoredForm)
+		return true
+	})
+	return out
 }
