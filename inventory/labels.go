@@ -96,6 +96,11 @@ func (s *Service) RenderLabel(ctx context.Context, r LabelRequest) (RenderedLabe
 			field = "sscc"
 		}
 	}
+	if _, locations := subject.([]label.Location); r.Format == label.FormatPDF && !locations {
+		if _, location := subject.(label.Location); !location {
+			field = "format" // the subject is fine; a PDF sheet is not its format
+		}
+	}
 	var buf bytes.Buffer
 	if err := label.Render(&buf, r.Format, subject); err != nil {
 		if errors.Is(err, label.ErrInvalid) {
