@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -42,14 +43,15 @@ const MaxRequestBytes = 4 << 20
 type restFace struct {
 	gw     *runtime.ServeMux
 	routes *routeTable
+	log    *slog.Logger
 }
 
-func newRESTFace() (*restFace, error) {
+func newRESTFace(log *slog.Logger) (*restFace, error) {
 	routes, err := loadRoutes(fproto.OpenAPI)
 	if err != nil {
 		return nil, err
 	}
-	f := &restFace{routes: routes}
+	f := &restFace{routes: routes, log: log}
 	f.gw = runtime.NewServeMux(
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, newRESTJSON()),
 		runtime.WithErrorHandler(f.writeError),
@@ -115,8 +117,10 @@ func (f *restFace) writeError(ctx context.Context, mux *runtime.ServeMux, m runt
 	case call != nil && call.tooLarge:
 		httpStatus = http.StatusRequestEntityTooLarge
 		st = status.New(codes.InvalidArgument, fmt.Sprintf("request body: is larger than the %d bytes the node reads; send fewer lines per call", MaxRequestBytes))
+		f.log.InfoContext(ctx, "rest call refused", "method", r.Method, "path", r.URL.Path, "err", st.Message())
 	case call != nil && call.invalid != nil && st.Code() == codes.InvalidArgument:
 		st = statusOf(call.invalid)
+		f.log.InfoContext(ctx, "rest call refused", "method", r.Method, "path", r.URL.Path, "err", st.Message())
 	case st.Code() == codes.InvalidArgument && !hasBadRequest(st):
 		// A refusal of the gateway's own: name the request as a whole.
 		st = statusOf(invalidFields([]floorops.FieldViolation{{Description: st.Message()}}))
@@ -164,11 +168,20 @@ func (f *restFace) checkParameters(next runtime.HandlerFunc) runtime.HandlerFunc
 			return
 		}
 		rt := f.routes.byPattern[r.Method+" "+pat.String()]
+		query, qerr := url.ParseQuery(r.URL.RawQuery)
+		if rt == nil && r.Method == http.MethodPost {
+			// The gateway's path-length fallback: a form POSTed to a GET
+			// route is that GET, its parameters in the (parsed) form.
+			if rt = f.routes.byPattern[http.MethodGet+" "+pat.String()]; rt != nil {
+				query, qerr = r.Form, nil
+			}
+		}
 		if rt == nil {
 			next(w, r, pathParams)
 			return
 		}
-		if bad := rt.check(r.URL.RawQuery, pathParams); bad != nil {
+		if bad := rt.check(query, qerr, pathParams); bad != nil {
+			f.log.InfoContext(r.Context(), "rest call refused", "method", r.Method, "route", rt.template, "err", bad.Message)
 			_, out := runtime.MarshalerForRequest(f.gw, r)
 			f.writeError(r.Context(), f.gw, out, w, r, statusOf(bad).Err())
 			return
@@ -348,7 +361,7 @@ func protoPath(md protoreflect.MessageDescriptor, name string) string {
 // check refuses bad path and query parameters of one call: every one that
 // is not valid UTF-8, names no field of the request (or one the path or
 // body carries), is given twice, or does not parse as its field's type.
-func (rt *route) check(rawQuery string, pathParams map[string]string) *floorops.Error {
+func (rt *route) check(query url.Values, queryErr error, pathParams map[string]string) *floorops.Error {
 	var bad []floorops.FieldViolation
 	empty := utilities.NewDoubleArray(nil)
 	inPath := map[string]bool{}
@@ -363,8 +376,7 @@ func (rt *route) check(rawQuery string, pathParams map[string]string) *floorops.
 			bad = append(bad, floorops.FieldViolation{Field: name, Description: describeField(fd)})
 		}
 	}
-	query, err := url.ParseQuery(rawQuery)
-	if err != nil {
+	if queryErr != nil {
 		bad = append(bad, floorops.FieldViolation{Description: "the query string is not valid URL encoding"})
 		return invalidFields(bad)
 	}

@@ -301,6 +301,24 @@ func TestRESTRefusesUnknownQueryParameters(t *testing.T) {
 			badRequest(t, n.send(t, tt.method, tt.path, body, ""), tt.fields...)
 		})
 	}
+	// A form POSTed to a GET route (the gateway's path-length fallback) is
+	// checked as its query would be.
+	req, err := http.NewRequest("POST", n.base+"/v1/movements", strings.NewReader("skuu=SKU-0001&sku=%FF"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Bearer "+server.DemoAPIKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	a := restAnswer{status: resp.StatusCode, raw: raw}
+	json.Unmarshal(raw, &a.body)
+	badRequest(t, a, "sku", "skuu")
+
 	ok := []string{
 		"/v1/ats?skus=SKU-0001&skus=SKU-0002",
 		"/v1/movements?sku=SKU-0001&pageSize=2",

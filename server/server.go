@@ -230,7 +230,7 @@ func (s *Server) close() {
 
 func (s *Server) httpMux(ctx context.Context) (http.Handler, error) {
 	// The REST face (http.go): the gateway, answering as an HTTP service should.
-	rest, err := newRESTFace()
+	rest, err := newRESTFace(s.log)
 	if err != nil {
 		return nil, err
 	}
