@@ -352,6 +352,14 @@ func TestRESTMessagesNameNoGoTypes(t *testing.T) {
 			badRequest(t, n.send(t, "GET", tt.path, nil, lead), tt.field)
 		})
 	}
+	// An enum number the proto does not define: named by the values it
+	// may take, not by the Go or proto type (StockStatus).
+	a := n.send(t, "POST", "/v1/adjustments", strings.NewReader(`{"request_id":"e1","location_code":"A-01-01-A","sku":"SKU-0001","delta":1,"reason":"found","status":9}`), lead)
+	for f, desc := range badRequest(t, a, "status") {
+		if strings.Contains(desc, "StockStatus") || !strings.Contains(desc, "STOCK_STATUS_AVAILABLE") {
+			t.Errorf("%s: %q names the type, not the values", f, desc)
+		}
+	}
 }
 
 // TestOpenAPIDocument pins what generated clients and Swagger UI read from

@@ -256,12 +256,7 @@ func describeField(fd protoreflect.FieldDescriptor) string {
 	case protoreflect.FloatKind, protoreflect.DoubleKind:
 		return "must be a number"
 	case protoreflect.EnumKind:
-		vals := fd.Enum().Values()
-		names := make([]string, 0, vals.Len())
-		for i := range vals.Len() {
-			names = append(names, string(vals.Get(i).Name()))
-		}
-		return "must be one of " + strings.Join(names, ", ")
+		return "must be one of " + enumNames(fd.Enum())
 	case protoreflect.MessageKind, protoreflect.GroupKind:
 		switch fd.Message().FullName() {
 		case "google.protobuf.Timestamp":
@@ -275,4 +270,15 @@ func describeField(fd protoreflect.FieldDescriptor) string {
 		return "is not a valid value"
 	}
 	return "is not a valid value"
+}
+
+// enumNames lists the names of an enum's values, as JSON and query
+// parameters spell them.
+func enumNames(ed protoreflect.EnumDescriptor) string {
+	vals := ed.Values()
+	names := make([]string, 0, vals.Len())
+	for i := range vals.Len() {
+		names = append(names, string(vals.Get(i).Name()))
+	}
+	return strings.Join(names, ", ")
 }
