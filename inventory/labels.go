@@ -96,9 +96,11 @@ func (s *Service) RenderLabel(ctx context.Context, r LabelRequest) (RenderedLabe
 			field = "sscc"
 		}
 	}
-	if _, locations := subject.([]label.Location); r.Format == label.FormatPDF && !locations {
-		if _, location := subject.(label.Location); !location {
-			field = "format" // the subject is fine; a PDF sheet is not its format
+	switch subject.(type) {
+	case label.Location, []label.Location:
+	default:
+		if r.Format == label.FormatPDF {
+			field = "format" // PDF sheets hold location labels; the LPN or item is fine
 		}
 	}
 	var buf bytes.Buffer

@@ -29,8 +29,9 @@ import (
 // MaxRequestBytes is the largest request the node reads: a REST body, or a
 // gRPC message. A larger REST body is refused with 413 Request Entity Too
 // Large (not 429: it is not rate limiting, and sending it again will not
-// help). A JSON body is never smaller than the protobuf message it becomes,
-// so a body under the limit is never refused by the gRPC port behind.
+// help). The JSON of a request is larger than the protobuf message it
+// becomes (field names, quotes, digits as text), so a body under the limit
+// is not refused by the gRPC port behind.
 const MaxRequestBytes = 4 << 20
 
 // restFace is the node's REST/JSON face: the grpc-gateway, and around it
