@@ -96,6 +96,13 @@ func (s *Service) RenderLabel(ctx context.Context, r LabelRequest) (RenderedLabe
 			field = "sscc"
 		}
 	}
+	switch subject.(type) {
+	case label.Location, []label.Location:
+	default:
+		if r.Format == label.FormatPDF {
+			field = "format" // PDF sheets hold location labels; the LPN or item is fine
+		}
+	}
 	var buf bytes.Buffer
 	if err := label.Render(&buf, r.Format, subject); err != nil {
 		if errors.Is(err, label.ErrInvalid) {

@@ -137,7 +137,7 @@ func Render(w io.Writer, f Format, v any) error {
 		case []Location:
 			return LocationSheetPDF(w, A4, l)
 		}
-		return invalidf("pdf sheets are made of location labels, not %T", v)
+		return invalidf("a pdf sheet holds location labels, not %s; print it as png or zpl", subjectName(v))
 	}
 	var (
 		zpl []byte
@@ -176,13 +176,27 @@ func Render(w io.Writer, f Format, v any) error {
 		}
 		zpl, err = ItemZPL(l)
 	default:
-		return invalidf("no label for %T", v)
+		return invalidf("no label for %s", subjectName(v))
 	}
 	if err != nil {
 		return err
 	}
 	_, err = w.Write(zpl)
 	return err
+}
+
+// subjectName names what a label is for in a refusal, in the floor's words
+// (never a Go type name).
+func subjectName(v any) string {
+	switch v.(type) {
+	case LPN:
+		return "an LPN or pallet"
+	case Item:
+		return "an item"
+	case Location, []Location:
+		return "locations"
+	}
+	return "this kind of thing"
 }
 
 // checkCode validates a location or LPN code for a Code 128 symbol that

@@ -25,7 +25,7 @@ func undefinedEnums(req any) error {
 	if len(bad) == 0 {
 		return nil
 	}
-	return &floorops.Error{Code: floorops.EINVALID, Message: "unknown enum value: " + bad[0].Field + " " + bad[0].Description, Fields: bad}
+	return invalidFields(bad)
 }
 
 func walkEnums(m protoreflect.Message, prefix string, bad *[]floorops.FieldViolation) {
@@ -92,6 +92,6 @@ func withRequestID(req any, err error) error {
 
 func checkEnum(ed protoreflect.EnumDescriptor, n protoreflect.EnumNumber, field string, bad *[]floorops.FieldViolation) {
 	if ed.Values().ByNumber(n) == nil {
-		*bad = append(*bad, floorops.FieldViolation{Field: field, Description: fmt.Sprintf("%d is not a %s", n, ed.Name())})
+		*bad = append(*bad, floorops.FieldViolation{Field: field, Description: fmt.Sprintf("%d is not a defined value: must be one of %s", n, enumNames(ed))})
 	}
 }

@@ -44,6 +44,12 @@ func toStatus(log *slog.Logger, method string, err error) error {
 		log.Error("internal error", "method", method, "err", err)
 		return status.Error(codes.Internal, "internal error; the node has logged it")
 	}
+	return statusOf(e).Err()
+}
+
+// statusOf is the status of a domain error: its code, its message, and its
+// field violations as google.rpc.BadRequest details.
+func statusOf(e *floorops.Error) *status.Status {
 	st := status.New(codeOf[e.Code], e.Message)
 	if len(e.Fields) > 0 {
 		br := &errdetails.BadRequest{}
@@ -54,5 +60,5 @@ func toStatus(log *slog.Logger, method string, err error) error {
 			st = withDetails
 		}
 	}
-	return st.Err()
+	return st
 }

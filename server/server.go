@@ -31,7 +31,6 @@ import (
 	"github.com/floorops/floorops/receiving"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
-	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -41,7 +40,6 @@ import (
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
-	"google.golang.org/protobuf/encoding/protojson"
 )
 
 // Config is how a node is started.
@@ -136,6 +134,7 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 		// Stop waits for handlers, so the database closes after the last one.
 		grpc.WaitForHandlers(true),
 		grpc.ForceServerCodecV2(e.codec),
+		grpc.MaxRecvMsgSize(MaxRequestBytes),
 	}
 	if s.tls != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(s.tls)))
@@ -230,12 +229,12 @@ func (s *Server) close() {
 }
 
 func (s *Server) httpMux(ctx context.Context) (http.Handler, error) {
-	// JSON field names are the proto names (snake_case), as in /openapi.json,
-	// and zero values are sent, so a handheld reads "quantity": 0, not nothing.
-	gw := runtime.NewServeMux(runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
-		MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},
-		UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-	}))
+	// The REST face (http.go): the gateway, answering as an HTTP service should.
+	rest, err := newRESTFace(s.log)
+	if err != nil {
+		return nil, err
+	}
+	gw := rest.gw
 	target := selfAddr(s.grpcLis.Addr())
 	creds := insecure.NewCredentials()
 	if s.tls != nil {
@@ -258,7 +257,7 @@ func (s *Server) httpMux(ctx context.Context) (http.Handler, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", gw)
+	mux.Handle("/v1/", rest)
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(fproto.OpenAPI)

@@ -1,0 +1,284 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/floorops/floorops"
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/dynamicpb"
+)
+
+// restJSON is the REST face's JSON: protojson with proto field names, as in
+// /openapi.json, and zero values sent, so a handheld reads "quantity": 0,
+// not nothing. A body that does not decode is answered with one field
+// violation per bad field, named by its proto path (item.sku,
+// orders[0].lines[2].quantity) whichever spelling the client used, instead
+// of protojson's first complaint in camelCase.
+type restJSON struct {
+	runtime.JSONPb
+}
+
+func newRESTJSON() *restJSON {
+	return &restJSON{runtime.JSONPb{
+		MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},
+		UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
+	}}
+}
+
+// NewDecoder reads the whole request body (capped by the REST face) and
+// decodes it. An empty body is an empty request, as the gateway expects.
+func (j *restJSON) NewDecoder(r io.Reader) runtime.Decoder {
+	return runtime.DecoderFunc(func(v any) error {
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return err
+		}
+		if len(bytes.TrimSpace(data)) == 0 {
+			return io.EOF
+		}
+		m, ok := v.(proto.Message)
+		if !ok {
+			return j.JSONPb.Unmarshal(data, v)
+		}
+		if err := j.UnmarshalOptions.Unmarshal(data, m); err != nil {
+			bad := bodyViolations(data, m.ProtoReflect().Descriptor())
+			if b, ok := r.(*restBody); ok {
+				b.call.invalid = bad
+			}
+			return bad
+		}
+		return nil
+	})
+}
+
+// bodyViolations says what is wrong with a JSON body protojson refused, field
+// by field.
+func bodyViolations(data []byte, md protoreflect.MessageDescriptor) *floorops.Error {
+	var bad []floorops.FieldViolation
+	switch {
+	case !json.Valid(data):
+		desc := "is not valid JSON"
+		var serr *json.SyntaxError
+		if err := json.Unmarshal(data, new(any)); errors.As(err, &serr) {
+			desc = fmt.Sprintf("is not valid JSON (at byte %d)", serr.Offset)
+		}
+		bad = append(bad, floorops.FieldViolation{Description: desc})
+	case firstByte(data) != '{':
+		bad = append(bad, floorops.FieldViolation{Description: "must be a JSON object"})
+	default:
+		walkObject(data, md, "", &bad)
+	}
+	if len(bad) == 0 {
+		// protojson refused something the walk does not see (two fields of
+		// one oneof, say): name the body as a whole.
+		bad = append(bad, floorops.FieldViolation{Description: "does not match the request: check field names, value types and that only one of a set of alternatives is given"})
+	}
+	return invalidFields(bad)
+}
+
+// invalidFields is an EINVALID error whose message lists every violation as
+// "field: description" (the body itself is "request body"), as
+// floorops.Validate writes them.
+func invalidFields(bad []floorops.FieldViolation) *floorops.Error {
+	msgs := make([]string, len(bad))
+	for i, v := range bad {
+		where := v.Field
+		if where == "" {
+			where = "request body"
+		}
+		msgs[i] = where + ": " + v.Description
+	}
+	return &floorops.Error{Code: floorops.EINVALID, Message: strings.Join(msgs, "; "), Fields: bad}
+}
+
+func firstByte(data []byte) byte {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return 0
+	}
+	return data[0]
+}
+
+// walkObject checks a JSON object (valid JSON) against message md, adding a
+// violation per bad field under prefix.
+func walkObject(data []byte, md protoreflect.MessageDescriptor, prefix string, bad *[]floorops.FieldViolation) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return
+	}
+	seen := map[protoreflect.Name]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return
+		}
+		key, _ := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return
+		}
+		fd := md.Fields().ByJSONName(key)
+		if fd == nil {
+			fd = md.Fields().ByTextName(key)
+		}
+		if fd == nil {
+			*bad = append(*bad, floorops.FieldViolation{Field: prefix + strings.ToValidUTF8(key, "\uFFFD"), Description: "is not a field of this request"})
+			continue
+		}
+		path := prefix + string(fd.Name())
+		if seen[fd.Name()] {
+			*bad = append(*bad, floorops.FieldViolation{Field: path, Description: "is given more than once"})
+			continue
+		}
+		seen[fd.Name()] = true
+		walkField(raw, md, fd, path, bad)
+	}
+}
+
+// walkField checks one field's JSON value. Messages, lists and maps of
+// messages are walked into; any other value is decoded alone, by protojson,
+// so it is accepted exactly when protojson accepts it.
+func walkField(raw json.RawMessage, md protoreflect.MessageDescriptor, fd protoreflect.FieldDescriptor, path string, bad *[]floorops.FieldViolation) {
+	if string(raw) == "null" {
+		return // protojson: an unset field
+	}
+	switch {
+	case fd.IsList() && fd.Message() != nil && !wellKnown(fd.Message()):
+		var elems []json.RawMessage
+		if json.Unmarshal(raw, &elems) != nil {
+			*bad = append(*bad, floorops.FieldViolation{Field: path, Description: "must be a JSON array"})
+			return
+		}
+		for i, e := range elems {
+			walkValue(e, fd.Message(), fmt.Sprintf("%s[%d]", path, i), bad)
+		}
+	case fd.IsMap() && fd.MapValue().Message() != nil && !wellKnown(fd.MapValue().Message()):
+		var entries map[string]json.RawMessage
+		if json.Unmarshal(raw, &entries) != nil {
+			*bad = append(*bad, floorops.FieldViolation{Field: path, Description: "must be a JSON object"})
+			return
+		}
+		if !decodesAlone(md, fd, raw) {
+			for k, e := range entries {
+				walkValue(e, fd.MapValue().Message(), fmt.Sprintf("%s[%s]", path, k), bad)
+			}
+		}
+	case !fd.IsList() && !fd.IsMap() && fd.Message() != nil && !wellKnown(fd.Message()):
+		walkValue(raw, fd.Message(), path, bad)
+	case fd.IsList():
+		var elems []json.RawMessage
+		if json.Unmarshal(raw, &elems) != nil {
+			*bad = append(*bad, floorops.FieldViolation{Field: path, Description: "must be a JSON array"})
+			return
+		}
+		for i, e := range elems {
+			if !decodesAlone(md, fd, json.RawMessage("["+string(e)+"]")) {
+				*bad = append(*bad, floorops.FieldViolation{Field: fmt.Sprintf("%s[%d]", path, i), Description: describeValue(fd, e)})
+			}
+		}
+	default:
+		if !decodesAlone(md, fd, raw) {
+			*bad = append(*bad, floorops.FieldViolation{Field: path, Description: describeValue(fd, raw)})
+		}
+	}
+}
+
+// walkValue checks one message value: an object walked field by field.
+func walkValue(raw json.RawMessage, md protoreflect.MessageDescriptor, path string, bad *[]floorops.FieldViolation) {
+	if string(raw) == "null" {
+		return
+	}
+	if firstByte(raw) != '{' {
+		*bad = append(*bad, floorops.FieldViolation{Field: path, Description: "must be a JSON object"})
+		return
+	}
+	walkObject(raw, md, path+".", bad)
+}
+
+// decodesAlone reports whether protojson accepts raw as field fd of md.
+func decodesAlone(md protoreflect.MessageDescriptor, fd protoreflect.FieldDescriptor, raw json.RawMessage) bool {
+	key, _ := json.Marshal(fd.JSONName())
+	doc := append(append(append([]byte("{"), key...), ':'), raw...)
+	doc = append(doc, '}')
+	return protojson.Unmarshal(doc, newMessage(md)) == nil
+}
+
+// newMessage is an empty message of type md: the generated type when it is
+// linked in, a dynamic one otherwise.
+func newMessage(md protoreflect.MessageDescriptor) proto.Message {
+	if mt, err := protoregistry.GlobalTypes.FindMessageByName(md.FullName()); err == nil {
+		return mt.New().Interface()
+	}
+	return dynamicpb.NewMessage(md)
+}
+
+func wellKnown(md protoreflect.MessageDescriptor) bool {
+	return md.ParentFile().Package() == "google.protobuf"
+}
+
+// describeValue says what field fd must hold, given the JSON raw it got.
+func describeValue(fd protoreflect.FieldDescriptor, raw json.RawMessage) string {
+	var s string
+	if (fd.Kind() == protoreflect.StringKind || fd.Kind() == protoreflect.BytesKind) && json.Unmarshal(raw, &s) == nil && !utf8.Valid(raw) {
+		return "is not valid UTF-8 text"
+	}
+	return describeField(fd)
+}
+
+// describeField says, in a client's terms, what values field fd takes. It
+// is the description of a wrongly typed value in a body, path or query.
+func describeField(fd protoreflect.FieldDescriptor) string {
+	switch fd.Kind() {
+	case protoreflect.StringKind:
+		return "must be a string"
+	case protoreflect.BytesKind:
+		return "must be base64-encoded bytes in a string"
+	case protoreflect.BoolKind:
+		return "must be true or false"
+	case protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Sfixed32Kind:
+		return "must be a whole number from -2147483648 to 2147483647"
+	case protoreflect.Uint32Kind, protoreflect.Fixed32Kind:
+		return "must be a whole number from 0 to 4294967295"
+	case protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind:
+		return "must be a whole number from -9223372036854775808 to 9223372036854775807 (a JSON number or a string of digits)"
+	case protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
+		return "must be a whole number from 0 to 18446744073709551615 (a JSON number or a string of digits)"
+	case protoreflect.FloatKind, protoreflect.DoubleKind:
+		return "must be a number"
+	case protoreflect.EnumKind:
+		return "must be one of " + enumNames(fd.Enum())
+	case protoreflect.MessageKind, protoreflect.GroupKind:
+		switch fd.Message().FullName() {
+		case "google.protobuf.Timestamp":
+			return "must be an RFC 3339 time such as 2026-03-31T14:05:00Z"
+		case "google.protobuf.Duration":
+			return "must be a duration in seconds such as 1.5s"
+		}
+		if fd.IsMap() || !wellKnown(fd.Message()) {
+			return "must be a JSON object"
+		}
+		return "is not a valid value"
+	}
+	return "is not a valid value"
+}
+
+// enumNames lists the names of an enum's values, as JSON and query
+// parameters spell them.
+func enumNames(ed protoreflect.EnumDescriptor) string {
+	vals := ed.Values()
+	names := make([]string, 0, vals.Len())
+	for i := range vals.Len() {
+		names = append(names, string(vals.Get(i).Name()))
+	}
+	return strings.Join(names, ", ")
+}
