@@ -49,10 +49,12 @@ const (
 // lead closes the receipt to reconcile it against the PO. Every unit
 // received is a ledger movement; nothing on a PO is ever silently changed.
 type ReceivingServiceClient interface {
-	// UpsertPurchaseOrder creates a purchase order or replaces its header and
-	// lines (matched by PO number). A closed PO cannot be changed, and a line
-	// that has been scanned against (even if every scan was undone) cannot be
-	// removed or changed to another SKU (FAILED_PRECONDITION).
+	// UpsertPurchaseOrder creates a purchase order or updates its header and
+	// lines (matched by PO number), writing only the fields in update_mask
+	// (or, without one, the fields set). A closed PO cannot be changed, a
+	// line that has been scanned against (even if every scan was undone)
+	// cannot be removed or changed to another SKU, and no line may be
+	// ordered below what it has received (FAILED_PRECONDITION).
 	UpsertPurchaseOrder(ctx context.Context, in *UpsertPurchaseOrderRequest, opts ...grpc.CallOption) (*UpsertPurchaseOrderResponse, error)
 	// GetPurchaseOrder returns one PO with what has been received per line.
 	GetPurchaseOrder(ctx context.Context, in *GetPurchaseOrderRequest, opts ...grpc.CallOption) (*GetPurchaseOrderResponse, error)
@@ -253,10 +255,12 @@ func (c *receivingServiceClient) ListReceipts(ctx context.Context, in *ListRecei
 // lead closes the receipt to reconcile it against the PO. Every unit
 // received is a ledger movement; nothing on a PO is ever silently changed.
 type ReceivingServiceServer interface {
-	// UpsertPurchaseOrder creates a purchase order or replaces its header and
-	// lines (matched by PO number). A closed PO cannot be changed, and a line
-	// that has been scanned against (even if every scan was undone) cannot be
-	// removed or changed to another SKU (FAILED_PRECONDITION).
+	// UpsertPurchaseOrder creates a purchase order or updates its header and
+	// lines (matched by PO number), writing only the fields in update_mask
+	// (or, without one, the fields set). A closed PO cannot be changed, a
+	// line that has been scanned against (even if every scan was undone)
+	// cannot be removed or changed to another SKU, and no line may be
+	// ordered below what it has received (FAILED_PRECONDITION).
 	UpsertPurchaseOrder(context.Context, *UpsertPurchaseOrderRequest) (*UpsertPurchaseOrderResponse, error)
 	// GetPurchaseOrder returns one PO with what has been received per line.
 	GetPurchaseOrder(context.Context, *GetPurchaseOrderRequest) (*GetPurchaseOrderResponse, error)
