@@ -149,7 +149,9 @@ func TestLocationChangesKeepStockMeaning(t *testing.T) {
 		{name: "control characters in the zone", loc: &loc{Code: empty, Zone: "A\x00"},
 			code: codes.InvalidArgument, violations: []string{"location.zone"}},
 		{name: "stocked pick face to storage keeps its meaning", loc: &loc{Code: stocked, Type: inventoryv1.LocationType_LOCATION_TYPE_STORAGE},
-			check: func(l *loc) bool { return l.GetType() == inventoryv1.LocationType_LOCATION_TYPE_STORAGE && l.GetZone() == "A" }},
+			check: func(l *loc) bool {
+				return l.GetType() == inventoryv1.LocationType_LOCATION_TYPE_STORAGE && l.GetZone() == "A"
+			}},
 		{name: "block keeps what is left out", loc: &loc{Code: stocked, Blocked: true},
 			check: func(l *loc) bool {
 				return l.GetBlocked() && l.GetZone() == "A" && l.GetWalkSequence() == walk && l.GetCapacity() == 120
@@ -157,7 +159,9 @@ func TestLocationChangesKeepStockMeaning(t *testing.T) {
 		{name: "unblock names blocked", loc: &loc{Code: stocked}, mask: mask("blocked"),
 			check: func(l *loc) bool { return !l.GetBlocked() && l.GetCapacity() == 120 }},
 		{name: "empty to ship lane", loc: &loc{Code: empty, Type: inventoryv1.LocationType_LOCATION_TYPE_SHIP, Zone: "S"},
-			check: func(l *loc) bool { return l.GetType() == inventoryv1.LocationType_LOCATION_TYPE_SHIP && l.GetZone() == "S" }},
+			check: func(l *loc) bool {
+				return l.GetType() == inventoryv1.LocationType_LOCATION_TYPE_SHIP && l.GetZone() == "S"
+			}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			before := get(tt.loc.GetCode())
