@@ -19,12 +19,16 @@ func TestImportWritesOnlyItsColumns(t *testing.T) {
 	seedLedger(t, svc) // X1 has GTIN 04006381333931
 	ctx := context.Background()
 	mustImport(t, "items", "sku,description,unit_cost_cents,gtins\nX1,Mug,350,4006381333931;14006381333938:12\n",
-		func(ctx context.Context, r *strings.Reader) (inventory.ImportReport, error) { return svc.ImportItems(ctx, r, nil) })
+		func(ctx context.Context, r *strings.Reader) (inventory.ImportReport, error) {
+			return svc.ImportItems(ctx, r, nil)
+		})
 	if _, err := svc.AdjustStock(ctx, "x1-stock", inventory.AdjustInput{LocationCode: "A-01-01-B", SKU: "X1", Delta: 132, Reason: "found"}); err != nil {
 		t.Fatal(err)
 	}
 	mustImport(t, "classes", "sku,abc_class\nX1,A\n",
-		func(ctx context.Context, r *strings.Reader) (inventory.ImportReport, error) { return svc.ImportItems(ctx, r, nil) })
+		func(ctx context.Context, r *strings.Reader) (inventory.ImportReport, error) {
+			return svc.ImportItems(ctx, r, nil)
+		})
 	it, err := svc.GetItem(ctx, "X1")
 	if err != nil || it.Description != "Mug" || it.UnitCostCents != 350 || it.ABCClass != "A" || len(it.GTINs) != 2 {
 		t.Fatalf("X1 after an abc_class-only import = %+v, %v", it, err)
