@@ -65,7 +65,9 @@ type ReceivingServiceClient interface {
 	// (associates do not see expected quantities).
 	SetVendorPolicy(ctx context.Context, in *SetVendorPolicyRequest, opts ...grpc.CallOption) (*SetVendorPolicyResponse, error)
 	// CreateAdvanceShipNotice records a vendor's ASN: the pallets (SSCC) and
-	// cartons (LPN) on a truck for a PO and what each holds.
+	// cartons (LPN) on a truck for a PO and what each holds. Every SKU on it
+	// must be on the PO (else FAILED_PRECONDITION): a vendor shipping what was
+	// not ordered is a discrepancy for the dock, not a silent addition.
 	CreateAdvanceShipNotice(ctx context.Context, in *CreateAdvanceShipNoticeRequest, opts ...grpc.CallOption) (*CreateAdvanceShipNoticeResponse, error)
 	// GetAdvanceShipNotice returns one ASN with which containers are received.
 	// When its PO is received blind, associates do not see its quantities.
@@ -271,7 +273,9 @@ type ReceivingServiceServer interface {
 	// (associates do not see expected quantities).
 	SetVendorPolicy(context.Context, *SetVendorPolicyRequest) (*SetVendorPolicyResponse, error)
 	// CreateAdvanceShipNotice records a vendor's ASN: the pallets (SSCC) and
-	// cartons (LPN) on a truck for a PO and what each holds.
+	// cartons (LPN) on a truck for a PO and what each holds. Every SKU on it
+	// must be on the PO (else FAILED_PRECONDITION): a vendor shipping what was
+	// not ordered is a discrepancy for the dock, not a silent addition.
 	CreateAdvanceShipNotice(context.Context, *CreateAdvanceShipNoticeRequest) (*CreateAdvanceShipNoticeResponse, error)
 	// GetAdvanceShipNotice returns one ASN with which containers are received.
 	// When its PO is received blind, associates do not see its quantities.
