@@ -215,10 +215,11 @@ type Item struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Stock-keeping unit: the node's and central's name for the product.
 	Sku string `protobuf:"bytes,1,opt,name=sku,proto3" json:"sku,omitempty"`
-	// What an associate reads on the handheld to recognise the product.
+	// What an associate reads on the handheld to recognise the product; up
+	// to 256 characters, no control characters.
 	Description string `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
 	// Cost of one each in the smallest currency unit (cents). Drives the
-	// impact of a wrong record in count risk.
+	// impact of a wrong record in count risk. 0..100,000,000.
 	UnitCostCents int64 `protobuf:"varint,3,opt,name=unit_cost_cents,json=unitCostCents,proto3" json:"unit_cost_cents,omitempty"`
 	// The item is received and stocked by lot; every unit carries a lot.
 	LotTracked bool `protobuf:"varint,4,opt,name=lot_tracked,json=lotTracked,proto3" json:"lot_tracked,omitempty"`
@@ -327,7 +328,8 @@ type Gtin struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// GTIN-8, -12, -13 or -14 digits with a valid check digit; stored as 14 digits.
 	Gtin string `protobuf:"bytes,1,opt,name=gtin,proto3" json:"gtin,omitempty"`
-	// Eaches in the pack this GTIN identifies (1 for the unit itself).
+	// Eaches in the pack this GTIN identifies (1 for the unit itself),
+	// 1..100,000; 0 in a request means 1.
 	PackQty       int32 `protobuf:"varint,2,opt,name=pack_qty,json=packQty,proto3" json:"pack_qty,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -381,14 +383,17 @@ func (x *Gtin) GetPackQty() int32 {
 type Location struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Code printed on the location label, e.g. A-01-02-B (zone-aisle-bay-level).
+	// It must scan as a location: not a check code, PO, LPN or badge.
 	Code string `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
-	// Zone the location belongs to, e.g. A.
+	// Zone the location belongs to, e.g. A; up to 16 printable ASCII
+	// characters without spaces.
 	Zone string `protobuf:"bytes,2,opt,name=zone,proto3" json:"zone,omitempty"`
 	// What the location is for.
 	Type LocationType `protobuf:"varint,3,opt,name=type,proto3,enum=floorops.inventory.v1.LocationType" json:"type,omitempty"`
 	// Position on the pick path; pick lists are walked in ascending order.
+	// 0..1,000,000,000.
 	WalkSequence int64 `protobuf:"varint,4,opt,name=walk_sequence,json=walkSequence,proto3" json:"walk_sequence,omitempty"`
-	// Maximum units the location holds; 0 means no limit.
+	// Maximum units the location holds, up to 10,000,000; 0 means no limit.
 	Capacity int64 `protobuf:"varint,5,opt,name=capacity,proto3" json:"capacity,omitempty"`
 	// A blocked location accepts no stock (damaged rack, under count).
 	Blocked bool `protobuf:"varint,6,opt,name=blocked,proto3" json:"blocked,omitempty"`
