@@ -192,7 +192,8 @@ type PurchaseOrder struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Purchase order number printed on the vendor's paperwork, e.g. PO-1001.
 	PoNumber string `protobuf:"bytes,1,opt,name=po_number,json=poNumber,proto3" json:"po_number,omitempty"`
-	// Vendor (supplier) code as central knows it.
+	// Vendor (supplier) code as central knows it; up to 64 characters, no
+	// control characters. Required on a new PO.
 	Vendor string `protobuf:"bytes,2,opt,name=vendor,proto3" json:"vendor,omitempty"`
 	// Date the delivery is expected at the dock, YYYY-MM-DD; empty if unknown.
 	ExpectedDate string `protobuf:"bytes,3,opt,name=expected_date,json=expectedDate,proto3" json:"expected_date,omitempty"`
@@ -313,7 +314,7 @@ type PurchaseOrderLine struct {
 	LineNumber int32 `protobuf:"varint,1,opt,name=line_number,json=lineNumber,proto3" json:"line_number,omitempty"`
 	// SKU ordered; must be in the item master.
 	Sku string `protobuf:"bytes,2,opt,name=sku,proto3" json:"sku,omitempty"`
-	// Eaches ordered.
+	// Eaches ordered, 1..10,000,000; never below what has been received.
 	OrderedQuantity int64 `protobuf:"varint,3,opt,name=ordered_quantity,json=orderedQuantity,proto3" json:"ordered_quantity,omitempty"`
 	// How far over the ordered quantity the dock may receive without a lead's
 	// override, in percent (10 allows 110 on an order of 100).
@@ -1001,9 +1002,10 @@ type ShipContainerContent struct {
 	// SKU; must be in the item master.
 	Sku string `protobuf:"bytes,1,opt,name=sku,proto3" json:"sku,omitempty"`
 	// Eaches of the SKU in the container. In responses, hidden (0) from
-	// associates when the PO is received blind.
+	// associates when the PO is received blind. 1..10,000,000.
 	Quantity int64 `protobuf:"varint,2,opt,name=quantity,proto3" json:"quantity,omitempty"`
-	// Lot; required for lot-tracked items.
+	// Lot; required for lot-tracked items. Up to 20 printable ASCII
+	// characters.
 	Lot string `protobuf:"bytes,3,opt,name=lot,proto3" json:"lot,omitempty"`
 	// Expiry as YYYY-MM-DD; required for expiry-tracked items.
 	Expiry        string `protobuf:"bytes,4,opt,name=expiry,proto3" json:"expiry,omitempty"`
