@@ -74,3 +74,26 @@ func ErrorCode(err error) Code {
 
 // IsCode reports whether err is of the given kind.
 func IsCode(err error, code Code) bool { return ErrorCode(err) == code }
+
+// WithFieldPrefix returns err with each field violation's path put under
+// the request field that holds the validated message ("sku" becomes
+// "item.sku"), so a client sees the path in its own request. Violations
+// of the request's own fields (own, e.g. "update_mask") keep their path.
+// Other errors pass through unchanged.
+func WithFieldPrefix(err error, prefix string, own ...string) error {
+	var e *Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	out := *e
+	out.Fields = make([]FieldViolation, len(e.Fields))
+	for i, f := range e.Fields {
+		out.Fields[i] = FieldViolation{Field: prefix + "." + f.Field, Description: f.Description}
+		for _, o := range own {
+			if f.Field == o {
+				out.Fields[i] = f
+			}
+		}
+	}
+	return &out
+}

@@ -25,6 +25,12 @@ func validatorInstance() *validator.Validate {
 			s := fl.Field().String()
 			return utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
 		})
+		// code: an identifier typed or scanned on the floor (a location
+		// code, a zone, a device id): printable ASCII without spaces, so
+		// it reads back the same from a label, a log line or a handheld.
+		validate.RegisterValidation("code", func(fl validator.FieldLevel) bool {
+			return ValidCode(fl.Field().String())
+		})
 		// docref: a document number from another system (order, PO, ASN)
 		// that travels in REST paths, labels and scans: letters, digits
 		// and . _ : -, starting with a letter or digit.
@@ -50,6 +56,22 @@ func validatorInstance() *validator.Validate {
 		})
 	})
 	return validate
+}
+
+// ValidCode reports whether s is usable as an identifier the floor types or
+// scans (location code, zone, device id): non-empty printable ASCII
+// without spaces. The validate tag `code` is this rule; auth's sign-in
+// checks device ids with it too.
+func ValidCode(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // Validate checks a workflow's input struct against its `validate` tags and
@@ -113,6 +135,8 @@ func describe(fe validator.FieldError) string {
 		return "must be printable ASCII (letters, digits, punctuation)"
 	case "nocontrol":
 		return "must be text without control characters"
+	case "code":
+		return "must be printable ASCII without spaces or control characters"
 	case "docref":
 		return "must be letters, digits and . _ : - (starting with a letter or digit)"
 	default:

@@ -27,11 +27,13 @@ func actor(ctx context.Context) Actor {
 	return Actor{Badge: badge, Device: device}
 }
 
-// UpsertItem creates or replaces an item.
+// UpsertItem creates an item or updates the fields its mask names (or,
+// without a mask, the fields set).
 func (h *Handler) UpsertItem(ctx context.Context, req *inventoryv1.UpsertItemRequest) (*inventoryv1.UpsertItemResponse, error) {
-	it, err := h.svc.UpsertItem(ctx, req.GetRequestId(), itemFromProto(req.GetItem()))
+	it, err := h.svc.UpsertItem(ctx, req.GetRequestId(), itemFromProto(req.GetItem()),
+		ItemUpdate{Fields: itemMask(req), AllowGTINRemoval: req.GetAllowGtinRemoval()})
 	if err != nil {
-		return nil, err
+		return nil, floorops.WithFieldPrefix(err, "item", "update_mask")
 	}
 	return &inventoryv1.UpsertItemResponse{Item: itemToProto(it)}, nil
 }
@@ -58,11 +60,12 @@ func (h *Handler) ListItems(ctx context.Context, req *inventoryv1.ListItemsReque
 	return resp, nil
 }
 
-// UpsertLocation creates or replaces a location.
+// UpsertLocation creates a location or updates the fields its mask names
+// (or, without a mask, the fields set).
 func (h *Handler) UpsertLocation(ctx context.Context, req *inventoryv1.UpsertLocationRequest) (*inventoryv1.UpsertLocationResponse, error) {
-	l, err := h.svc.UpsertLocation(ctx, req.GetRequestId(), locationFromProto(req.GetLocation()))
+	l, err := h.svc.UpsertLocation(ctx, req.GetRequestId(), locationFromProto(req.GetLocation()), locationMask(req)...)
 	if err != nil {
-		return nil, err
+		return nil, floorops.WithFieldPrefix(err, "location", "update_mask")
 	}
 	return &inventoryv1.UpsertLocationResponse{Location: locationToProto(l)}, nil
 }
@@ -156,6 +159,52 @@ func (h *Handler) ListMovements(ctx context.Context, req *inventoryv1.ListMoveme
 		resp.Movements = append(resp.Movements, MovementToProto(m))
 	}
 	return resp, nil
+}
+
+// itemMask is the update an UpsertItemRequest asks for: its update_mask,
+// else the fields it sets (Google's AIP-134 rule), so that a field left
+// out of the request never clears what is stored. Never nil: nil would
+// mean every field.
+func itemMask(req *inventoryv1.UpsertItemRequest) []string {
+	if paths := req.GetUpdateMask().GetPaths(); len(paths) > 0 {
+		return paths
+	}
+	p := req.GetItem()
+	set := []string{}
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{
+		{"description", p.GetDescription() != ""}, {"unit_cost_cents", p.GetUnitCostCents() != 0},
+		{"lot_tracked", p.GetLotTracked()}, {"expiry_tracked", p.GetExpiryTracked()}, {"serial_tracked", p.GetSerialTracked()},
+		{"abc_class", p.GetAbcClass() != ""}, {"gtins", len(p.GetGtins()) > 0},
+	} {
+		if f.set {
+			set = append(set, f.name)
+		}
+	}
+	return set
+}
+
+// locationMask is itemMask's rule for an UpsertLocationRequest.
+func locationMask(req *inventoryv1.UpsertLocationRequest) []string {
+	if paths := req.GetUpdateMask().GetPaths(); len(paths) > 0 {
+		return paths
+	}
+	p := req.GetLocation()
+	set := []string{}
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{
+		{"zone", p.GetZone() != ""}, {"type", p.GetType() != inventoryv1.LocationType_LOCATION_TYPE_UNSPECIFIED},
+		{"walk_sequence", p.GetWalkSequence() != 0}, {"capacity", p.GetCapacity() != 0}, {"blocked", p.GetBlocked()},
+	} {
+		if f.set {
+			set = append(set, f.name)
+		}
+	}
+	return set
 }
 
 func itemFromProto(p *inventoryv1.Item) Item {

@@ -45,40 +45,47 @@ const maxRowErrors = 1000
 
 // ImportItems upserts items from a CSV stream with a header row. Each row
 // is validated and written whole or not at all; bad rows are reported with
-// their line numbers and the rest are imported. progress, if not nil, is
-// called after each committed batch with the rows read so far.
+// their line numbers and the rest are imported. An existing item is
+// updated in the file's columns only (a column in the header is written,
+// even when its cell is empty; a column left out keeps the stored value),
+// with UpsertItem's rules: the SKU spelled as stored, no GTIN of an item
+// with stock dropped. progress, if not nil, is called after each committed
+// batch with the rows read so far.
 func (s *Service) ImportItems(ctx context.Context, r io.Reader, progress func(rows int)) (ImportReport, error) {
-	return importCSV(ctx, s.db, r, ItemColumns, []string{"sku"}, progress, func(ctx context.Context, tx *store.Tx, rec map[string]string) error {
+	return importCSV(ctx, s.db, r, ItemColumns, []string{"sku"}, progress, func(ctx context.Context, tx *store.Tx, rec map[string]string, fields Fields) error {
 		it, err := itemFromRecord(rec)
 		if err != nil {
 			return err
 		}
+		sent := strings.TrimSpace(it.SKU)
 		if err := normalizeItem(&it); err != nil {
 			return err
 		}
-		_, err = upsertItem(ctx, tx, it)
+		_, err = upsertItem(ctx, tx, sent, it, fields, false)
 		return err
 	})
 }
 
 // ImportLocations upserts locations from a CSV stream with a header row,
-// with the same per-row rules as ImportItems.
+// with the same per-row rules as ImportItems and UpsertLocation's: codes
+// that scan as locations, and no change of what a stocked location's units
+// mean.
 func (s *Service) ImportLocations(ctx context.Context, r io.Reader, progress func(rows int)) (ImportReport, error) {
-	return importCSV(ctx, s.db, r, LocationColumns, []string{"code", "zone", "type"}, progress, func(ctx context.Context, tx *store.Tx, rec map[string]string) error {
+	return importCSV(ctx, s.db, r, LocationColumns, []string{"code", "zone", "type"}, progress, func(ctx context.Context, tx *store.Tx, rec map[string]string, fields Fields) error {
 		l, err := locationFromRecord(rec)
 		if err != nil {
 			return err
 		}
-		if err := normalizeLocation(&l); err != nil {
+		if err := normalizeLocation(&l, fields); err != nil {
 			return err
 		}
-		_, err = upsertLocation(ctx, tx, l)
+		_, err = upsertLocation(ctx, tx, l, fields)
 		return err
 	})
 }
 
 func importCSV(ctx context.Context, db *store.DB, r io.Reader, known, required []string, progress func(int),
-	apply func(context.Context, *store.Tx, map[string]string) error) (ImportReport, error) {
+	apply func(context.Context, *store.Tx, map[string]string, Fields) error) (ImportReport, error) {
 	var rep ImportReport
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
@@ -93,6 +100,10 @@ func importCSV(ctx context.Context, db *store.DB, r io.Reader, known, required [
 	cols, err := MapCSVHeader(header, known, required)
 	if err != nil {
 		return rep, err
+	}
+	fields := make(Fields, len(cols)) // an update writes the file's columns
+	for _, c := range cols {
+		fields[c] = true
 	}
 	type row struct {
 		line int
@@ -109,7 +120,7 @@ func importCSV(ctx context.Context, db *store.DB, r io.Reader, known, required [
 				if _, err := tx.ExecContext(ctx, `SAVEPOINT import_row`); err != nil {
 					return err
 				}
-				if err := apply(ctx, tx, rw.rec); err != nil {
+				if err := apply(ctx, tx, rw.rec, fields); err != nil {
 					if floorops.ErrorCode(err) == floorops.EINTERNAL {
 						return fmt.Errorf("line %d: %w", rw.line, err)
 					}

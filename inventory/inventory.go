@@ -50,13 +50,16 @@ const (
 
 // Item is one SKU of the node's item master.
 type Item struct {
-	ID            int64  `json:"id,omitempty"`
-	SKU           string `json:"sku" validate:"required,max=64,printascii"`
-	Description   string `json:"description" validate:"max=256,nocontrol"`
-	UnitCostCents int64  `json:"unit_cost_cents" validate:"gte=0"`
-	LotTracked    bool   `json:"lot_tracked"`
-	ExpiryTracked bool   `json:"expiry_tracked"`
-	SerialTracked bool   `json:"serial_tracked"`
+	ID          int64  `json:"id,omitempty"`
+	SKU         string `json:"sku" validate:"required,max=64,printascii"`
+	Description string `json:"description" validate:"max=256,nocontrol"`
+	// UnitCostCents is the cost of one each; at most 100,000,000 cents
+	// (1,000,000.00), far above any SKU a fulfillment node stocks, so a
+	// typo or an overflow never reaches count-risk impact.
+	UnitCostCents int64 `json:"unit_cost_cents" validate:"gte=0,lte=100000000"`
+	LotTracked    bool  `json:"lot_tracked"`
+	ExpiryTracked bool  `json:"expiry_tracked"`
+	SerialTracked bool  `json:"serial_tracked"`
 	// ABCClass is the velocity class: A fast movers .. C slow movers.
 	ABCClass string `json:"abc_class" validate:"omitempty,oneof=A B C"`
 	GTINs    []GTIN `json:"gtins" validate:"max=32,dive"`
@@ -70,14 +73,17 @@ type GTIN struct {
 
 // Location is a place stock can be.
 type Location struct {
-	ID        int64        `json:"id,omitempty"`
-	Code      string       `json:"code" validate:"required,max=32"`
-	Zone      string       `json:"zone" validate:"required,max=16"`
-	Type      LocationType `json:"type" validate:"required,oneof=dock staging storage pickface returns quarantine ship"`
-	WalkSeq   int64        `json:"walk_sequence" validate:"gte=0"`
-	Capacity  int64        `json:"capacity" validate:"gte=0"`
-	Blocked   bool         `json:"blocked"`
-	CheckCode string       `json:"check_code"`
+	ID   int64        `json:"id,omitempty"`
+	Code string       `json:"code" validate:"required,max=32,code"`
+	Zone string       `json:"zone" validate:"required,max=16,code"`
+	Type LocationType `json:"type" validate:"required,oneof=dock staging storage pickface returns quarantine ship"`
+	// WalkSeq is the position on the pick path, at most 1,000,000,000.
+	WalkSeq int64 `json:"walk_sequence" validate:"gte=0,lte=1000000000"`
+	// Capacity is the most units the location holds (0: no limit), at
+	// most 10,000,000, the most units any one request moves.
+	Capacity  int64  `json:"capacity" validate:"gte=0,lte=10000000"`
+	Blocked   bool   `json:"blocked"`
+	CheckCode string `json:"check_code"`
 }
 
 // Balance is the quantity on hand of one item, lot and status at one

@@ -12,15 +12,47 @@ import (
 	"github.com/floorops/floorops/store"
 )
 
-// UpsertItem creates the item or replaces its master data, matched by SKU.
-// Its GTINs are replaced by the given list; a GTIN already on another item
-// is ECONFLICT.
-func (s *Service) UpsertItem(ctx context.Context, requestID string, it Item) (Item, error) {
+// ItemFields are the fields of an item an update may name, by their proto
+// (and JSON) names. sku names the item and is never rewritten.
+var ItemFields = []string{"sku", "description", "unit_cost_cents", "lot_tracked", "expiry_tracked", "serial_tracked", "abc_class", "gtins"}
+
+// ItemUpdate says how UpsertItem changes an item that already exists.
+type ItemUpdate struct {
+	// Fields names the fields to write (ItemFields); the others keep their
+	// stored values. nil writes every field as given; an empty, non-nil
+	// list writes none. A new item is created from every field given
+	// either way.
+	Fields []string `json:"fields"`
+	// AllowGTINRemoval lets the GTIN list leave out a barcode of an item
+	// with units on hand. Without it that is refused: the units' labels
+	// would stop scanning at receiving, putaway and picking.
+	AllowGTINRemoval bool `json:"allow_gtin_removal"`
+}
+
+// UpsertItem creates the item or updates its master data, matched by SKU.
+// SKUs are case-insensitive and stored upper-case: a new item sent as
+// qa-widget is stored as QA-WIDGET, but an update must spell the SKU as
+// stored, so that a client that thinks qa-widget and QA-WIDGET are two
+// products is told rather than merged (EPRECONDITION). An update writes
+// only u.Fields; when it writes gtins the list replaces the stored one,
+// and dropping a GTIN of an item with stock needs u.AllowGTINRemoval
+// (else EPRECONDITION). A GTIN already on another item is ECONFLICT;
+// tracking rules are in checkTrackingChange.
+func (s *Service) UpsertItem(ctx context.Context, requestID string, it Item, u ItemUpdate) (Item, error) {
+	sent := strings.TrimSpace(it.SKU)
+	fields, err := UpdateFields(u.Fields, ItemFields)
+	if err != nil {
+		return Item{}, err
+	}
 	if err := normalizeItem(&it); err != nil {
 		return Item{}, err
 	}
-	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "UpsertItem", Body: it},
-		func(tx *store.Tx) (Item, error) { return upsertItem(ctx, tx, it) })
+	body := struct {
+		Item   Item       `json:"item"`
+		Update ItemUpdate `json:"update"`
+	}{it, u}
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "UpsertItem", Body: body},
+		func(tx *store.Tx) (Item, error) { return upsertItem(ctx, tx, sent, it, fields, u.AllowGTINRemoval) })
 }
 
 // normalizeItem validates it and puts it in stored form: upper-case SKU,
@@ -54,12 +86,36 @@ func normalizeItem(it *Item) error {
 	return nil
 }
 
-func upsertItem(ctx context.Context, tx *store.Tx, it Item) (Item, error) {
-	if err := checkTrackingChange(ctx, tx, it); err != nil {
+// upsertItem writes a normalized item: a new one whole, an existing one
+// only in fields. sent is the SKU as the client spelled it.
+func upsertItem(ctx context.Context, tx *store.Tx, sent string, it Item, fields Fields, allowGTINRemoval bool) (Item, error) {
+	old, err := ItemBySKU(ctx, tx, it.SKU)
+	exists := err == nil
+	switch {
+	case floorops.IsCode(err, floorops.ENOTFOUND):
+		fields = nil // a new item takes every field given
+	case err != nil:
 		return Item{}, err
+	case sent != old.SKU:
+		return Item{}, &floorops.Error{Code: floorops.EPRECONDITION,
+			Message: fmt.Sprintf("%s would update item %s: SKUs are case-insensitive; send %s to change it", sent, old.SKU, old.SKU),
+			Fields:  []floorops.FieldViolation{{Field: "sku", Description: "names an existing item spelled " + old.SKU}}}
+	}
+	if exists {
+		it = mergeItem(old, it, fields)
+		onHand, err := itemOnHand(ctx, tx, old.ID)
+		if err != nil {
+			return Item{}, err
+		}
+		if err := checkTrackingChange(old, it, onHand); err != nil {
+			return Item{}, err
+		}
+		if err := checkGTINRemoval(old, it, onHand, allowGTINRemoval); err != nil {
+			return Item{}, err
+		}
 	}
 	now := store.FormatTime(tx.Now)
-	err := tx.QueryRowContext(ctx, `INSERT INTO items
+	err = tx.QueryRowContext(ctx, `INSERT INTO items
 		(sku, description, unit_cost_cents, lot_tracked, expiry_tracked, serial_tracked, abc_class, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (sku) DO UPDATE SET description = excluded.description, unit_cost_cents = excluded.unit_cost_cents,
@@ -69,6 +125,9 @@ func upsertItem(ctx context.Context, tx *store.Tx, it Item) (Item, error) {
 		it.SKU, it.Description, it.UnitCostCents, it.LotTracked, it.ExpiryTracked, it.SerialTracked, it.ABCClass, now, now).Scan(&it.ID)
 	if err != nil {
 		return Item{}, fmt.Errorf("upsert item %s: %w", it.SKU, err)
+	}
+	if exists && !fields.Has("gtins") {
+		return it, nil // the stored GTINs stay as they are
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM item_gtins WHERE item_id = ?`, it.ID); err != nil {
 		return Item{}, fmt.Errorf("replace gtins of %s: %w", it.SKU, err)
@@ -87,27 +146,80 @@ func upsertItem(ctx context.Context, tx *store.Tx, it Item) (Item, error) {
 	return it, nil
 }
 
+// mergeItem is old with the named fields taken from it.
+func mergeItem(old, it Item, fields Fields) Item {
+	out := old
+	if fields.Has("description") {
+		out.Description = it.Description
+	}
+	if fields.Has("unit_cost_cents") {
+		out.UnitCostCents = it.UnitCostCents
+	}
+	if fields.Has("lot_tracked") {
+		out.LotTracked = it.LotTracked
+	}
+	if fields.Has("expiry_tracked") {
+		out.ExpiryTracked = it.ExpiryTracked
+	}
+	if fields.Has("serial_tracked") {
+		out.SerialTracked = it.SerialTracked
+	}
+	if fields.Has("abc_class") {
+		out.ABCClass = it.ABCClass
+	}
+	if fields.Has("gtins") {
+		out.GTINs = it.GTINs
+	}
+	return out
+}
+
+// itemOnHand is every unit of the item in the building, in any status.
+func itemOnHand(ctx context.Context, tx *store.Tx, itemID int64) (int64, error) {
+	var n int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(qty), 0) FROM balances WHERE item_id = ?`, itemID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("stock of item %d: %w", itemID, err)
+	}
+	return n, nil
+}
+
+// checkGTINRemoval refuses to drop a barcode of an item with stock unless
+// the caller said so: the units on the shelf carry that barcode, and once
+// it is gone they no longer scan at receiving, putaway or picking.
+func checkGTINRemoval(old, it Item, onHand int64, allowed bool) error {
+	if onHand == 0 || allowed {
+		return nil
+	}
+	kept := map[string]bool{}
+	for _, g := range it.GTINs {
+		kept[g.GTIN] = true
+	}
+	var dropped []string
+	for _, g := range old.GTINs {
+		if !kept[g.GTIN] {
+			dropped = append(dropped, g.GTIN)
+		}
+	}
+	if len(dropped) == 0 {
+		return nil
+	}
+	return &floorops.Error{Code: floorops.EPRECONDITION,
+		Message: fmt.Sprintf("%s has %d units on hand and the new GTIN list drops %s, which its labels carry; send the full list, or set allow_gtin_removal to drop them",
+			old.SKU, onHand, strings.Join(dropped, ", ")),
+		Fields: []floorops.FieldViolation{{Field: "gtins", Description: "drops GTINs of an item with stock: " + strings.Join(dropped, ", ")}}}
+}
+
 // checkTrackingChange refuses to turn lot or expiry tracking on or off for
 // an item that has stock: its balances were recorded with (or without) lots
 // and dates, and after the change no scan, pick or move could name them.
 // Sell or move the stock through, or count it out, first.
-func checkTrackingChange(ctx context.Context, tx *store.Tx, it Item) error {
-	var lot, expiry bool
-	var onHand int64
-	err := tx.QueryRowContext(ctx, `SELECT lot_tracked, expiry_tracked,
-		COALESCE((SELECT SUM(qty) FROM balances b WHERE b.item_id = items.id), 0)
-		FROM items WHERE sku = ?`, it.SKU).Scan(&lot, &expiry, &onHand)
+func checkTrackingChange(old, it Item, onHand int64) error {
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return nil // a new item
-	case err != nil:
-		return fmt.Errorf("read item %s: %w", it.SKU, err)
 	case onHand == 0:
 		return nil
-	case lot != it.LotTracked:
-		return trackingLocked(it.SKU, "lot", "lots", lot, onHand)
-	case expiry != it.ExpiryTracked:
-		return trackingLocked(it.SKU, "expiry", "expiry dates", expiry, onHand)
+	case old.LotTracked != it.LotTracked:
+		return trackingLocked(it.SKU, "lot", "lots", old.LotTracked, onHand)
+	case old.ExpiryTracked != it.ExpiryTracked:
+		return trackingLocked(it.SKU, "expiry", "expiry dates", old.ExpiryTracked, onHand)
 	}
 	return nil
 }

@@ -229,7 +229,10 @@ func TestAvailableToSell(t *testing.T) {
 	}
 }
 
-func TestLocationTypeChangePublishesAvailability(t *testing.T) {
+// TestLocationBlockPublishesAvailability: blocking a stocked location
+// takes its units off sale, and central hears of it once. (A stocked
+// location cannot change type to quarantine: TestLocationChangeKeepsStockMeaning.)
+func TestLocationBlockPublishesAvailability(t *testing.T) {
 	t.Parallel()
 	svc, db := mustService(t)
 	seedLedger(t, svc)
@@ -237,21 +240,21 @@ func TestLocationTypeChangePublishesAvailability(t *testing.T) {
 	if _, err := svc.AdjustStock(ctx, "a1", inventory.AdjustInput{LocationCode: "A-01-01-B", SKU: "X1", Delta: 10, Reason: "found"}); err != nil {
 		t.Fatal(err)
 	}
-	first, err := svc.UpsertLocation(ctx, "u1", inventory.Location{Code: "A-01-01-B", Zone: "A", Type: inventory.LocQuarantine})
+	first, err := svc.UpsertLocation(ctx, "u1", inventory.Location{Code: "A-01-01-B", Zone: "A", Type: inventory.LocStorage, WalkSeq: 10, Blocked: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := svc.UpsertLocation(ctx, "u1", inventory.Location{Code: "A-01-01-B", Zone: "A", Type: inventory.LocQuarantine})
+	again, err := svc.UpsertLocation(ctx, "u1", inventory.Location{Code: "A-01-01-B", Zone: "A", Type: inventory.LocStorage, WalkSeq: 10, Blocked: true})
 	if err != nil || again.ID != first.ID || first.ID == 0 {
 		t.Fatalf("replayed upsert = %+v (first %+v), %v", again, first, err)
 	}
 	got, _ := svc.AvailableToSell(ctx, []string{"X1"})
 	if got[0].ATS != 0 {
-		t.Fatalf("ATS after the location became quarantine = %d", got[0].ATS)
+		t.Fatalf("ATS after the location was blocked = %d", got[0].ATS)
 	}
 	var events int
 	db.Reader().QueryRow(`SELECT COUNT(*) FROM outbox WHERE kind = 'availability_changed'`).Scan(&events)
-	if events != 2 { // the adjustment, then the type change
+	if events != 2 { // the adjustment, then the block
 		t.Fatalf("%d availability events, want 2", events)
 	}
 }
@@ -421,13 +424,13 @@ func TestTrackingChangeNeedsEmptyStock(t *testing.T) {
 	}
 	lotted := it
 	lotted.LotTracked = !it.LotTracked
-	if _, err := svc.UpsertItem(ctx, "lot-on", lotted); !floorops.IsCode(err, floorops.EPRECONDITION) {
+	if _, err := svc.UpsertItem(ctx, "lot-on", lotted, inventory.ItemUpdate{}); !floorops.IsCode(err, floorops.EPRECONDITION) {
 		t.Fatalf("switching lot tracking with stock: %v", err)
 	}
 	if _, err := svc.AdjustStock(ctx, "gone", inventory.AdjustInput{LocationCode: "A-01-01-A", SKU: "X1", Delta: -2, Reason: "count"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.UpsertItem(ctx, "lot-on-2", lotted); err != nil {
+	if _, err := svc.UpsertItem(ctx, "lot-on-2", lotted, inventory.ItemUpdate{}); err != nil {
 		t.Fatalf("switching lot tracking without stock: %v", err)
 	}
 }

@@ -13,36 +13,121 @@ import (
 	"github.com/floorops/floorops/store"
 )
 
-// UpsertLocation creates the location or replaces its attributes, matched by
-// code. Its check code is derived from the code.
-func (s *Service) UpsertLocation(ctx context.Context, requestID string, l Location) (Location, error) {
-	if err := normalizeLocation(&l); err != nil {
+// LocationFields are the fields of a location an update may name, by
+// their proto (and JSON) names. code names the location and is never
+// rewritten; the check code follows from it.
+var LocationFields = []string{"code", "zone", "type", "walk_sequence", "capacity", "blocked"}
+
+// UpsertLocation creates the location or updates its attributes, matched
+// by code; fields names the ones an update writes (LocationFields), none
+// given writes every field. Its check code is derived from the code, and
+// the code must scan back as this location (scan.Parse): a code that reads
+// as a check code (42) or a PO number (PO-01) could never be scanned to.
+//
+// A location holding stock or allocations keeps what its units mean: its
+// type may change only between storage and pick face (both sellable and
+// pickable), its zone not at all, and its capacity not below the units
+// there (EPRECONDITION naming what it holds). To repurpose such a location
+// a lead moves its stock out first; to stop stock going in or out, blocks
+// it.
+func (s *Service) UpsertLocation(ctx context.Context, requestID string, l Location, fields ...string) (Location, error) {
+	set, err := UpdateFields(fields, LocationFields)
+	if err != nil {
 		return Location{}, err
 	}
-	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "UpsertLocation", Body: l},
-		func(tx *store.Tx) (Location, error) { return upsertLocation(ctx, tx, l) })
+	if err := normalizeLocation(&l, set); err != nil {
+		return Location{}, err
+	}
+	body := struct {
+		Location Location `json:"location"`
+		Fields   []string `json:"fields"`
+	}{l, fields}
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "UpsertLocation", Body: body},
+		func(tx *store.Tx) (Location, error) { return upsertLocation(ctx, tx, l, set) })
 }
 
-func normalizeLocation(l *Location) error {
+// normalizeLocation puts l in stored form and checks it: every field an
+// update writes, and a code that scans as this location.
+func normalizeLocation(l *Location, fields Fields) error {
 	l.Code = strings.ToUpper(strings.TrimSpace(l.Code))
 	l.Zone = strings.ToUpper(strings.TrimSpace(l.Zone))
 	l.Type = LocationType(strings.ToLower(strings.TrimSpace(string(l.Type))))
 	if err := floorops.Validate(l); err != nil {
-		return err
+		var e *floorops.Error
+		if !errors.As(err, &e) {
+			return err
+		}
+		// zone and type may be left out of an update that does not
+		// write them; a new location is checked for them in
+		// upsertLocation.
+		kept := e.Fields[:0:0]
+		for _, f := range e.Fields {
+			if (f.Field == "zone" || f.Field == "type") && l.fieldEmpty(f.Field) && fields != nil && !fields[f.Field] {
+				continue
+			}
+			kept = append(kept, f)
+		}
+		if len(kept) > 0 {
+			return &floorops.Error{Code: floorops.EINVALID, Message: e.Message, Fields: kept}
+		}
 	}
-	if strings.ContainsFunc(l.Code, func(r rune) bool { return r <= ' ' || r > '~' }) {
-		return floorops.Invalid("code", "must be printable ASCII without spaces")
+	if err := scansAsLocation(l.Code); err != nil {
+		return err
 	}
 	l.CheckCode = scan.CheckCode(l.Code)
 	return nil
 }
 
-func upsertLocation(ctx context.Context, tx *store.Tx, l Location) (Location, error) {
+func (l *Location) fieldEmpty(name string) bool {
+	switch name {
+	case "zone":
+		return l.Zone == ""
+	case "type":
+		return l.Type == ""
+	}
+	return false
+}
+
+// scansAsLocation refuses a code the node's scanner would not read back as
+// that location, naming what it reads as instead.
+func scansAsLocation(code string) error {
+	sc, err := scan.Parse(code)
+	switch {
+	case err != nil:
+		return floorops.Invalid("code", "%s does not scan as a location: %v", code, err)
+	case sc.Kind != scan.KindLocation:
+		return floorops.Invalid("code", "%s scans as a %s, not a location; use a code like A-01-02-B or DOCK-01", code, sc.Kind)
+	case sc.Code != code:
+		return floorops.Invalid("code", "%s scans as location %s", code, sc.Code)
+	}
+	return nil
+}
+
+// upsertLocation writes a normalized location: a new one whole, an
+// existing one only in fields, keeping what its stock means.
+func upsertLocation(ctx context.Context, tx *store.Tx, l Location, fields Fields) (Location, error) {
 	now := store.FormatTime(tx.Now)
 	before, err := LocationByCode(ctx, tx, l.Code)
 	existed := err == nil
 	if err != nil && !floorops.IsCode(err, floorops.ENOTFOUND) {
 		return Location{}, err
+	}
+	if existed {
+		l = mergeLocation(before, l, fields)
+		if err := checkLocationChange(ctx, tx, before, l); err != nil {
+			return Location{}, err
+		}
+	} else {
+		var missing []floorops.FieldViolation
+		if l.Zone == "" {
+			missing = append(missing, floorops.FieldViolation{Field: "zone", Description: "is required"})
+		}
+		if l.Type == "" {
+			missing = append(missing, floorops.FieldViolation{Field: "type", Description: "is required"})
+		}
+		if len(missing) > 0 {
+			return Location{}, &floorops.Error{Code: floorops.EINVALID, Message: fmt.Sprintf("new location %s needs a zone and a type", l.Code), Fields: missing}
+		}
 	}
 	err = tx.QueryRowContext(ctx, `INSERT INTO locations (code, zone, type, walk_seq, capacity, blocked, check_code, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -60,6 +145,70 @@ func upsertLocation(ctx context.Context, tx *store.Tx, l Location) (Location, er
 		}
 	}
 	return l, nil
+}
+
+// mergeLocation is old with the named fields taken from l.
+func mergeLocation(old, l Location, fields Fields) Location {
+	out := old
+	if fields.Has("zone") {
+		out.Zone = l.Zone
+	}
+	if fields.Has("type") {
+		out.Type = l.Type
+	}
+	if fields.Has("walk_sequence") {
+		out.WalkSeq = l.WalkSeq
+	}
+	if fields.Has("capacity") {
+		out.Capacity = l.Capacity
+	}
+	if fields.Has("blocked") {
+		out.Blocked = l.Blocked
+	}
+	return out
+}
+
+// sameUse reports whether units at a location of type a mean the same at
+// one of type b: the same sellability, and the same moves, picks and
+// adjustments allowed. Only storage and pick face are interchangeable.
+func sameUse(a, b LocationType) bool {
+	return a == b || a.Sellable() && b.Sellable()
+}
+
+// checkLocationChange refuses a change that would strand or release the
+// units at a location: a new type of another use (storage to ship lane, where
+// no move or adjustment is allowed; storage to quarantine, where allocated
+// units would still be picked for shipping), a new zone (putaway, pick walks
+// and counts find stock by zone) or a capacity below the units there. An
+// empty location with no allocations may change freely.
+func checkLocationChange(ctx context.Context, tx *store.Tx, before, after Location) error {
+	lowered := after.Capacity != 0 && (before.Capacity == 0 || after.Capacity < before.Capacity)
+	if sameUse(before.Type, after.Type) && before.Zone == after.Zone && !lowered {
+		return nil
+	}
+	var onHand, allocated int64
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT SUM(qty) FROM balances WHERE location_id = ?), 0),
+		COALESCE((SELECT SUM(qty) FROM allocations WHERE location_id = ?), 0)`, before.ID, before.ID).Scan(&onHand, &allocated)
+	if err != nil {
+		return fmt.Errorf("stock at %s: %w", before.Code, err)
+	}
+	holds := fmt.Sprintf("%s holds %d units (%d allocated to orders)", before.Code, onHand, allocated)
+	refuse := func(field, what string) error {
+		return &floorops.Error{Code: floorops.EPRECONDITION,
+			Message: holds + ": " + what + "; move the stock out first",
+			Fields:  []floorops.FieldViolation{{Field: field, Description: what}}}
+	}
+	switch {
+	case onHand == 0 && allocated == 0:
+		return nil
+	case !sameUse(before.Type, after.Type):
+		return refuse("type", fmt.Sprintf("its type cannot change from %s to %s while it holds stock", before.Type, after.Type))
+	case before.Zone != after.Zone:
+		return refuse("zone", fmt.Sprintf("its zone cannot change from %s to %s while it holds stock", before.Zone, after.Zone))
+	case lowered && after.Capacity < onHand:
+		return refuse("capacity", fmt.Sprintf("its capacity cannot go below the %d units there", onHand))
+	}
+	return nil
 }
 
 func emitAvailabilityAt(ctx context.Context, tx *store.Tx, locationID int64) error {

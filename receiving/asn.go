@@ -16,7 +16,10 @@ import (
 // CreateASN records a vendor's advance ship notice against an open PO. The
 // ASN number and every SSCC and LPN must be new to the node, and contents
 // must carry the lot and expiry their items are tracked by, so that a
-// pallet can later be received whole in one scan.
+// pallet can later be received whole in one scan. Every SKU on it must be
+// on the PO (EPRECONDITION otherwise): an ASN announcing what was not
+// ordered is the vendor's discrepancy to settle with central before the
+// truck is received, not stock the dock silently takes in.
 func (s *Service) CreateASN(ctx context.Context, requestID string, a ASN) (ASN, error) {
 	if err := normalizeASN(&a); err != nil {
 		return ASN{}, err
@@ -77,6 +80,14 @@ func createASN(ctx context.Context, tx *store.Tx, a ASN) error {
 	if po.status == POClosed {
 		return floorops.Errorf(floorops.EPRECONDITION, "%s is closed; it expects no more shipments", po.number)
 	}
+	lines, err := poLines(ctx, tx, po.id)
+	if err != nil {
+		return err
+	}
+	onPO := make(map[int64]bool, len(lines))
+	for _, l := range lines {
+		onPO[l.itemID] = true
+	}
 	var asnID int64
 	err = tx.QueryRowContext(ctx, `INSERT INTO asns (asn_number, po_id, ship_date, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
 		a.Number, po.id, a.ShipDate, store.FormatTime(tx.Now)).Scan(&asnID)
@@ -106,6 +117,11 @@ func createASN(ctx context.Context, tx *store.Tx, a ASN) error {
 				return err
 			}
 			field := fmt.Sprintf("containers[%d].contents[%d]", i, j)
+			if !onPO[item.ID] {
+				return &floorops.Error{Code: floorops.EPRECONDITION,
+					Message: fmt.Sprintf("%s on container %s is not on %s", item.SKU, c.Code(), po.number),
+					Fields:  []floorops.FieldViolation{{Field: field + ".sku", Description: "is not on the purchase order"}}}
+			}
 			if item.LotTracked && ct.Lot == "" {
 				return floorops.Invalid(field+".lot", "is required: %s is lot tracked", item.SKU)
 			}

@@ -44,11 +44,13 @@ func isLead(ctx context.Context) bool {
 	return p.Role == auth.Lead || p.Role == auth.Admin
 }
 
-// UpsertPurchaseOrder creates or replaces a PO.
+// UpsertPurchaseOrder creates a PO or updates the fields its mask names
+// (or, without a mask, the fields set: Google's AIP-134 rule, so that a
+// field left out never clears what is stored).
 func (h *Handler) UpsertPurchaseOrder(ctx context.Context, req *receivingv1.UpsertPurchaseOrderRequest) (*receivingv1.UpsertPurchaseOrderResponse, error) {
-	po, err := h.svc.UpsertPurchaseOrder(ctx, req.GetRequestId(), poFromProto(req.GetPurchaseOrder()))
+	po, err := h.svc.UpsertPurchaseOrder(ctx, req.GetRequestId(), poFromProto(req.GetPurchaseOrder()), poMask(req)...)
 	if err != nil {
-		return nil, err
+		return nil, floorops.WithFieldPrefix(err, "purchase_order", "update_mask")
 	}
 	return &receivingv1.UpsertPurchaseOrderResponse{PurchaseOrder: poToProto(ctx, po)}, nil
 }
@@ -88,7 +90,7 @@ func (h *Handler) SetVendorPolicy(ctx context.Context, req *receivingv1.SetVendo
 func (h *Handler) CreateAdvanceShipNotice(ctx context.Context, req *receivingv1.CreateAdvanceShipNoticeRequest) (*receivingv1.CreateAdvanceShipNoticeResponse, error) {
 	a, err := h.svc.CreateASN(ctx, req.GetRequestId(), asnFromProto(req.GetAdvanceShipNotice()))
 	if err != nil {
-		return nil, err
+		return nil, floorops.WithFieldPrefix(err, "advance_ship_notice", "update_mask")
 	}
 	return &receivingv1.CreateAdvanceShipNoticeResponse{AdvanceShipNotice: asnToProto(ctx, a)}, nil
 }
@@ -208,9 +210,36 @@ func (h *Handler) ListReceipts(ctx context.Context, req *receivingv1.ListReceipt
 	return resp, nil
 }
 
+// poMask is the update an UpsertPurchaseOrderRequest asks for: its
+// update_mask, else the fields it sets. Never nil: nil would mean every
+// field.
+func poMask(req *receivingv1.UpsertPurchaseOrderRequest) []string {
+	if paths := req.GetUpdateMask().GetPaths(); len(paths) > 0 {
+		return paths
+	}
+	p := req.GetPurchaseOrder()
+	set := []string{}
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{
+		{"vendor", p.GetVendor() != ""}, {"expected_date", p.GetExpectedDate() != ""},
+		{"status", p.GetStatus() != receivingv1.PurchaseOrderStatus_PURCHASE_ORDER_STATUS_UNSPECIFIED},
+		{"lines", len(p.GetLines()) > 0},
+	} {
+		if f.set {
+			set = append(set, f.name)
+		}
+	}
+	return set
+}
+
 func poFromProto(p *receivingv1.PurchaseOrder) PurchaseOrder {
 	po := PurchaseOrder{Number: p.GetPoNumber(), Vendor: p.GetVendor(), ExpectedDate: p.GetExpectedDate()}
-	if p.GetStatus() == receivingv1.PurchaseOrderStatus_PURCHASE_ORDER_STATUS_CLOSED {
+	switch p.GetStatus() {
+	case receivingv1.PurchaseOrderStatus_PURCHASE_ORDER_STATUS_OPEN:
+		po.Status = POOpen
+	case receivingv1.PurchaseOrderStatus_PURCHASE_ORDER_STATUS_CLOSED:
 		po.Status = POClosed
 	}
 	for _, l := range p.GetLines() {

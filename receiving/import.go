@@ -27,7 +27,9 @@ const importPOBatch = 500
 
 // ImportPOs creates or replaces purchase orders from a CSV stream with a
 // header row (POColumns), for nodes without an integration. Each PO is
-// written whole or not at all, with the same rules as UpsertPurchaseOrder;
+// written whole or not at all, with the same rules as UpsertPurchaseOrder
+// (an existing PO keeps its expected date when the file has no such
+// column, and its status);
 // a bad row rejects its PO, and every rejection is reported with the line
 // number of the row at fault. Other POs are imported. A row that cannot be
 // read as CSV at all (a stray quote) could belong to any PO, so then
@@ -46,6 +48,14 @@ func (s *Service) ImportPOs(ctx context.Context, r io.Reader) (inventory.ImportR
 	cols, err := inventory.MapCSVHeader(header, POColumns, requiredPOColumns)
 	if err != nil {
 		return rep, err
+	}
+	// An existing PO is updated in its vendor and lines, and in its
+	// expected date only when the file has that column.
+	fields := inventory.Fields{"vendor": true, "lines": true}
+	for _, c := range cols {
+		if c == "expected_date" {
+			fields[c] = true
+		}
 	}
 	type csvPO struct {
 		po    PurchaseOrder
@@ -116,7 +126,7 @@ func (s *Service) ImportPOs(ctx context.Context, r io.Reader) (inventory.ImportR
 				}
 				err := normalizePO(&p.po)
 				if err == nil {
-					err = savepoint(ctx, tx, func() error { return upsertPO(ctx, tx, p.po) })
+					err = savepoint(ctx, tx, func() error { return upsertPO(ctx, tx, p.po, fields) })
 				}
 				switch {
 				case err == nil:

@@ -12,18 +12,35 @@ import (
 	"github.com/floorops/floorops/store"
 )
 
-// UpsertPurchaseOrder creates a PO or replaces its header and lines,
-// matched by PO number; lines are matched by line number. A closed PO is
-// EPRECONDITION, as is removing a line or changing its SKU once it has been
-// scanned against, even if every scan was undone: the receipt keeps the
-// record of what was scanned on which line.
-func (s *Service) UpsertPurchaseOrder(ctx context.Context, requestID string, po PurchaseOrder) (PurchaseOrder, error) {
+// POFields are the fields of a purchase order an update may name, by
+// their proto (and JSON) names. po_number names the PO and is never
+// rewritten.
+var POFields = []string{"po_number", "vendor", "expected_date", "status", "lines"}
+
+// UpsertPurchaseOrder creates a PO or updates its header and lines,
+// matched by PO number; fields names the ones an update writes (POFields),
+// none given writes every field, so a field an update leaves out (an
+// expected date central did not resend) keeps its stored value. Written
+// lines replace the PO's lines, matched by line number. A closed PO is
+// EPRECONDITION, as is a line ordered below what has been received on it,
+// and removing a line or changing its SKU once it has been scanned
+// against, even if every scan was undone: the receipt keeps the record of
+// what was scanned on which line.
+func (s *Service) UpsertPurchaseOrder(ctx context.Context, requestID string, po PurchaseOrder, fields ...string) (PurchaseOrder, error) {
+	set, err := inventory.UpdateFields(fields, POFields)
+	if err != nil {
+		return PurchaseOrder{}, err
+	}
 	if err := normalizePO(&po); err != nil {
 		return PurchaseOrder{}, err
 	}
-	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "UpsertPurchaseOrder", Body: po},
+	body := struct {
+		PO     PurchaseOrder `json:"purchase_order"`
+		Fields []string      `json:"fields"`
+	}{po, fields}
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "UpsertPurchaseOrder", Body: body},
 		func(tx *store.Tx) (PurchaseOrder, error) {
-			if err := upsertPO(ctx, tx, po); err != nil {
+			if err := upsertPO(ctx, tx, po, set); err != nil {
 				return PurchaseOrder{}, err
 			}
 			return s.poView(ctx, tx, po.Number)
@@ -31,14 +48,11 @@ func (s *Service) UpsertPurchaseOrder(ctx context.Context, requestID string, po 
 }
 
 // normalizePO validates po and puts it in stored form: upper-case codes,
-// status open by default, line numbers by position where not given.
+// line numbers by position where not given.
 func normalizePO(po *PurchaseOrder) error {
 	po.Number = strings.ToUpper(strings.TrimSpace(po.Number))
 	po.Vendor = strings.ToUpper(strings.TrimSpace(po.Vendor))
 	po.ExpectedDate = strings.TrimSpace(po.ExpectedDate)
-	if po.Status == "" {
-		po.Status = POOpen
-	}
 	po.Blind, po.Ordered, po.Received, po.OpenReceipts = false, 0, 0, 0
 	for i := range po.Lines {
 		l := &po.Lines[i]
@@ -64,27 +78,55 @@ func normalizePO(po *PurchaseOrder) error {
 	return nil
 }
 
-func upsertPO(ctx context.Context, tx *store.Tx, po PurchaseOrder) error {
+// upsertPO writes a normalized PO: a new one whole, an existing one only in
+// fields.
+func upsertPO(ctx context.Context, tx *store.Tx, po PurchaseOrder, fields inventory.Fields) error {
 	now := store.FormatTime(tx.Now)
-	var id int64
-	var status string
-	err := tx.QueryRowContext(ctx, `SELECT id, status FROM purchase_orders WHERE po_number = ?`, po.Number).Scan(&id, &status)
+	h, err := poByNumber(ctx, tx, po.Number)
+	exists := err == nil
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
+	case floorops.IsCode(err, floorops.ENOTFOUND):
+		fields = nil // a new PO takes every field given
+	case err != nil:
+		return err
+	case h.status == POClosed:
+		return floorops.Errorf(floorops.EPRECONDITION, "%s is closed and cannot be changed", po.Number)
+	default:
+		if !fields.Has("vendor") {
+			po.Vendor = h.vendor
+		}
+		if !fields.Has("expected_date") {
+			po.ExpectedDate = h.date
+		}
+		if !fields.Has("status") {
+			po.Status = h.status
+		}
+	}
+	if po.Status == "" {
+		po.Status = POOpen
+	}
+	if po.Vendor == "" {
+		return floorops.Invalid("vendor", "is required")
+	}
+	writeLines := fields.Has("lines")
+	if writeLines && len(po.Lines) == 0 {
+		return floorops.Invalid("lines", "is required: a PO orders at least one line")
+	}
+	id := h.id
+	if exists {
+		if _, err := tx.ExecContext(ctx, `UPDATE purchase_orders SET vendor = ?, expected_date = ?, status = ?, updated_at = ? WHERE id = ?`,
+			po.Vendor, po.ExpectedDate, string(po.Status), now, id); err != nil {
+			return fmt.Errorf("update PO %s: %w", po.Number, err)
+		}
+	} else {
 		err = tx.QueryRowContext(ctx, `INSERT INTO purchase_orders (po_number, vendor, expected_date, status, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, po.Number, po.Vendor, po.ExpectedDate, string(po.Status), now, now).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("insert PO %s: %w", po.Number, err)
 		}
-	case err != nil:
-		return fmt.Errorf("read PO %s: %w", po.Number, err)
-	case status == string(POClosed):
-		return floorops.Errorf(floorops.EPRECONDITION, "%s is closed and cannot be changed", po.Number)
-	default:
-		if _, err := tx.ExecContext(ctx, `UPDATE purchase_orders SET vendor = ?, expected_date = ?, status = ?, updated_at = ? WHERE id = ?`,
-			po.Vendor, po.ExpectedDate, string(po.Status), now, id); err != nil {
-			return fmt.Errorf("update PO %s: %w", po.Number, err)
-		}
+	}
+	if !writeLines {
+		return nil
 	}
 	existing, err := poLines(ctx, tx, id)
 	if err != nil {
@@ -96,10 +138,17 @@ func upsertPO(ctx context.Context, tx *store.Tx, po PurchaseOrder) error {
 	}
 	// Lines that go away, or whose SKU changes, must never have been
 	// scanned against: receipt rows, even of an undone scan, name the line.
+	// A line that stays may not be ordered below what it has received: the
+	// dock would then count received units as over-receipt.
 	for _, old := range existing {
 		changed := !keep[old.LineNo]
-		for _, l := range po.Lines {
+		for i, l := range po.Lines {
 			changed = changed || (l.LineNo == old.LineNo && l.SKU != old.SKU)
+			if l.LineNo == old.LineNo && l.SKU == old.SKU && l.Ordered < old.Received {
+				return &floorops.Error{Code: floorops.EPRECONDITION,
+					Message: fmt.Sprintf("%s line %d (%s) has received %d; it cannot be ordered at %d", po.Number, old.LineNo, old.SKU, old.Received, l.Ordered),
+					Fields:  []floorops.FieldViolation{{Field: fmt.Sprintf("lines[%d].ordered_quantity", i), Description: fmt.Sprintf("is below the %d received", old.Received)}}}
+			}
 		}
 		if !changed {
 			continue

@@ -61,10 +61,11 @@ const (
 // fields report receiving progress over every receipt of the PO.
 type PurchaseOrder struct {
 	Number       string   `json:"po_number" validate:"required,max=32,docref"`
-	Vendor       string   `json:"vendor" validate:"required,max=64,nocontrol"`
+	Vendor       string   `json:"vendor" validate:"max=64,nocontrol"`
 	ExpectedDate string   `json:"expected_date" validate:"omitempty,datetime=2006-01-02"`
 	Status       POStatus `json:"status" validate:"omitempty,oneof=open closed"`
-	Lines        []POLine `json:"lines" validate:"required,min=1,max=1000,dive"`
+	// Lines are required on a new PO (and whenever an update writes them).
+	Lines []POLine `json:"lines" validate:"max=1000,dive"`
 
 	Blind        bool  `json:"blind_receiving"`
 	Ordered      int64 `json:"ordered_quantity"`
@@ -76,7 +77,7 @@ type PurchaseOrder struct {
 // quantity the dock may receive without a lead's override.
 type POLine struct {
 	LineNo       int    `json:"line_number" validate:"gte=0,lte=100000"`
-	SKU          string `json:"sku" validate:"required,max=64"`
+	SKU          string `json:"sku" validate:"required,max=64,printascii"`
 	Ordered      int64  `json:"ordered_quantity" validate:"gt=0,lte=10000000"`
 	TolerancePct int    `json:"over_receipt_tolerance_percent" validate:"gte=0,lte=1000"`
 	Received     int64  `json:"received_quantity"`
@@ -90,7 +91,7 @@ func (l POLine) allowed() int64 { return l.Ordered + l.Ordered*int64(l.Tolerance
 // received blind, so associates must not see the quantities it announces.
 type ASN struct {
 	Number     string      `json:"asn_number" validate:"required,max=64,docref"`
-	PONumber   string      `json:"po_number" validate:"required,max=32"`
+	PONumber   string      `json:"po_number" validate:"required,max=32,docref"`
 	ShipDate   string      `json:"ship_date" validate:"omitempty,datetime=2006-01-02"`
 	Containers []Container `json:"containers" validate:"required,min=1,max=1000,dive"`
 
@@ -102,7 +103,7 @@ type ASN struct {
 // its pallet label before the ASN listed it) and not undone.
 type Container struct {
 	SSCC     string    `json:"sscc" validate:"omitempty,len=18,numeric"`
-	LPN      string    `json:"lpn" validate:"max=32"`
+	LPN      string    `json:"lpn" validate:"max=32,printascii"`
 	Contents []Content `json:"contents" validate:"required,min=1,max=1000,dive"`
 	Received bool      `json:"received"`
 }
@@ -117,9 +118,9 @@ func (c Container) Code() string {
 
 // Content is one SKU, lot and expiry in a container.
 type Content struct {
-	SKU    string `json:"sku" validate:"required,max=64"`
+	SKU    string `json:"sku" validate:"required,max=64,printascii"`
 	Qty    int64  `json:"quantity" validate:"gt=0,lte=10000000"`
-	Lot    string `json:"lot" validate:"max=20"`
+	Lot    string `json:"lot" validate:"omitempty,max=20,printascii"`
 	Expiry string `json:"expiry" validate:"omitempty,datetime=2006-01-02"`
 }
 

@@ -277,11 +277,11 @@ func TestPalletByASNAndUndo(t *testing.T) {
 	t.Parallel()
 	n := newNode(t)
 	ctx := context.Background()
-	n.mustPO(t, "PO-5", receiving.POLine{SKU: "A1", Ordered: 48}, receiving.POLine{SKU: "F3", Ordered: 24})
+	n.mustPO(t, "PO-5", receiving.POLine{SKU: "A1", Ordered: 54}, receiving.POLine{SKU: "F3", Ordered: 24})
 	pallet := sscc(1)
 	asn, err := n.svc.CreateASN(ctx, "asn-1", receiving.ASN{Number: "ASN-1", PONumber: "PO-5", Containers: []receiving.Container{
 		{SSCC: pallet, Contents: []receiving.Content{{SKU: "A1", Qty: 48}, {SKU: "F3", Qty: 24, Lot: "L9", Expiry: "2031-01-01"}}},
-		{LPN: "LPN-77", Contents: []receiving.Content{{SKU: "U4", Qty: 6}}},
+		{LPN: "LPN-77", Contents: []receiving.Content{{SKU: "A1", Qty: 6}}},
 	}})
 	if err != nil {
 		t.Fatal(err)

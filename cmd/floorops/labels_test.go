@@ -261,7 +261,8 @@ func TestCmdLabelsLocationsLongestCode(t *testing.T) {
 func TestCmdLabelsLocationsWriteNothingOnBadLocation(t *testing.T) {
 	t.Parallel()
 	const tooWide = "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEF" // 32 characters of subset B
-	db := mustLocationsDB(t, "A-01-01-A", "A-01-01-B", tooWide, "A-01-01-C")
+	db := mustLocationsDB(t, "A-01-01-A", "A-01-01-B", "A-01-01-C")
+	mustLegacyLocation(t, db, tooWide, "A") // no scannable code is too wide
 	for _, f := range []string{"png", "pdf", "zpl"} {
 		dir := t.TempDir()
 		out := filepath.Join(dir, "labels")

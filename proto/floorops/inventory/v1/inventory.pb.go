@@ -13,6 +13,7 @@ package inventoryv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -214,10 +215,11 @@ type Item struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Stock-keeping unit: the node's and central's name for the product.
 	Sku string `protobuf:"bytes,1,opt,name=sku,proto3" json:"sku,omitempty"`
-	// What an associate reads on the handheld to recognise the product.
+	// What an associate reads on the handheld to recognise the product; up
+	// to 256 characters, no control characters.
 	Description string `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
 	// Cost of one each in the smallest currency unit (cents). Drives the
-	// impact of a wrong record in count risk.
+	// impact of a wrong record in count risk. 0..100,000,000.
 	UnitCostCents int64 `protobuf:"varint,3,opt,name=unit_cost_cents,json=unitCostCents,proto3" json:"unit_cost_cents,omitempty"`
 	// The item is received and stocked by lot; every unit carries a lot.
 	LotTracked bool `protobuf:"varint,4,opt,name=lot_tracked,json=lotTracked,proto3" json:"lot_tracked,omitempty"`
@@ -326,7 +328,8 @@ type Gtin struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// GTIN-8, -12, -13 or -14 digits with a valid check digit; stored as 14 digits.
 	Gtin string `protobuf:"bytes,1,opt,name=gtin,proto3" json:"gtin,omitempty"`
-	// Eaches in the pack this GTIN identifies (1 for the unit itself).
+	// Eaches in the pack this GTIN identifies (1 for the unit itself),
+	// 1..100,000; 0 in a request means 1.
 	PackQty       int32 `protobuf:"varint,2,opt,name=pack_qty,json=packQty,proto3" json:"pack_qty,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -380,14 +383,17 @@ func (x *Gtin) GetPackQty() int32 {
 type Location struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Code printed on the location label, e.g. A-01-02-B (zone-aisle-bay-level).
+	// It must scan as a location: not a check code, PO, LPN or badge.
 	Code string `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
-	// Zone the location belongs to, e.g. A.
+	// Zone the location belongs to, e.g. A; up to 16 printable ASCII
+	// characters without spaces.
 	Zone string `protobuf:"bytes,2,opt,name=zone,proto3" json:"zone,omitempty"`
 	// What the location is for.
 	Type LocationType `protobuf:"varint,3,opt,name=type,proto3,enum=floorops.inventory.v1.LocationType" json:"type,omitempty"`
 	// Position on the pick path; pick lists are walked in ascending order.
+	// 0..1,000,000,000.
 	WalkSequence int64 `protobuf:"varint,4,opt,name=walk_sequence,json=walkSequence,proto3" json:"walk_sequence,omitempty"`
-	// Maximum units the location holds; 0 means no limit.
+	// Maximum units the location holds, up to 10,000,000; 0 means no limit.
 	Capacity int64 `protobuf:"varint,5,opt,name=capacity,proto3" json:"capacity,omitempty"`
 	// A blocked location accepts no stock (damaged rack, under count).
 	Blocked bool `protobuf:"varint,6,opt,name=blocked,proto3" json:"blocked,omitempty"`
@@ -780,15 +786,30 @@ func (x *Movement) GetToLpn() string {
 	return ""
 }
 
-// UpsertItemRequest creates or replaces an item.
+// UpsertItemRequest creates an item or updates one.
 type UpsertItemRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Client-chosen id; a retry with the same id returns the first response.
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	// The item. sku is required.
-	Item          *Item `protobuf:"bytes,2,opt,name=item,proto3" json:"item,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// The item. sku is required. SKUs are case-insensitive and stored
+	// upper-case; to update an item, spell its SKU as stored (a different
+	// spelling of an existing SKU is refused, not merged).
+	Item *Item `protobuf:"bytes,2,opt,name=item,proto3" json:"item,omitempty"`
+	// Fields of an existing item to write: description, unit_cost_cents,
+	// lot_tracked, expiry_tracked, serial_tracked, abc_class, gtins. The
+	// others keep their stored values. Without a mask, the fields set in item
+	// (non-empty, non-zero, true, a non-empty gtins list) are written, so a
+	// field left out never clears stored data; name a field in the mask to
+	// clear it (description) or turn it off (lot_tracked). A new item is
+	// created from every field given either way. Writing gtins replaces the
+	// item's barcodes with the list.
+	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,3,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	// The new gtins list may leave out a barcode of an item with units on
+	// hand. Without it that is refused (FailedPrecondition): the units'
+	// labels would no longer scan at receiving, putaway and picking.
+	AllowGtinRemoval bool `protobuf:"varint,4,opt,name=allow_gtin_removal,json=allowGtinRemoval,proto3" json:"allow_gtin_removal,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *UpsertItemRequest) Reset() {
@@ -833,6 +854,20 @@ func (x *UpsertItemRequest) GetItem() *Item {
 		return x.Item
 	}
 	return nil
+}
+
+func (x *UpsertItemRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
+func (x *UpsertItemRequest) GetAllowGtinRemoval() bool {
+	if x != nil {
+		return x.AllowGtinRemoval
+	}
+	return false
 }
 
 // UpsertItemResponse returns the item as stored.
@@ -1083,13 +1118,20 @@ func (x *ListItemsResponse) GetNextPageToken() string {
 	return ""
 }
 
-// UpsertLocationRequest creates or replaces a location.
+// UpsertLocationRequest creates a location or updates one.
 type UpsertLocationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Client-chosen id; a retry with the same id returns the first response.
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	// The location. code, zone and type are required; check_code is derived.
-	Location      *Location `protobuf:"bytes,2,opt,name=location,proto3" json:"location,omitempty"`
+	// The location. code is required, and zone and type for a new one;
+	// check_code is derived. The code must scan as a location: one that reads
+	// as another code (a PO number, a check code) is refused.
+	Location *Location `protobuf:"bytes,2,opt,name=location,proto3" json:"location,omitempty"`
+	// Fields of an existing location to write: zone, type, walk_sequence,
+	// capacity, blocked. The others keep their stored values. Without a mask,
+	// the fields set in location (non-empty, non-zero, true) are written; name
+	// blocked to unblock, capacity to remove the limit.
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,3,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1134,6 +1176,13 @@ func (x *UpsertLocationRequest) GetRequestId() string {
 func (x *UpsertLocationRequest) GetLocation() *Location {
 	if x != nil {
 		return x.Location
+	}
+	return nil
+}
+
+func (x *UpsertLocationRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
 	}
 	return nil
 }
@@ -2553,7 +2602,7 @@ var File_floorops_inventory_v1_inventory_proto protoreflect.FileDescriptor
 
 const file_floorops_inventory_v1_inventory_proto_rawDesc = "" +
 	"\n" +
-	"%floorops/inventory/v1/inventory.proto\x12\x15floorops.inventory.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa1\x02\n" +
+	"%floorops/inventory/v1/inventory.proto\x12\x15floorops.inventory.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa1\x02\n" +
 	"\x04Item\x12\x10\n" +
 	"\x03sku\x18\x01 \x01(\tR\x03sku\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12&\n" +
@@ -2607,11 +2656,14 @@ const file_floorops_inventory_v1_inventory_proto_rawDesc = "" +
 	"\vcreate_time\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12\x19\n" +
 	"\bfrom_lpn\x18\x11 \x01(\tR\afromLpn\x12\x15\n" +
-	"\x06to_lpn\x18\x12 \x01(\tR\x05toLpn\"c\n" +
+	"\x06to_lpn\x18\x12 \x01(\tR\x05toLpn\"\xce\x01\n" +
 	"\x11UpsertItemRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12/\n" +
-	"\x04item\x18\x02 \x01(\v2\x1b.floorops.inventory.v1.ItemR\x04item\"E\n" +
+	"\x04item\x18\x02 \x01(\v2\x1b.floorops.inventory.v1.ItemR\x04item\x12;\n" +
+	"\vupdate_mask\x18\x03 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMask\x12,\n" +
+	"\x12allow_gtin_removal\x18\x04 \x01(\bR\x10allowGtinRemoval\"E\n" +
 	"\x12UpsertItemResponse\x12/\n" +
 	"\x04item\x18\x01 \x01(\v2\x1b.floorops.inventory.v1.ItemR\x04item\"\"\n" +
 	"\x0eGetItemRequest\x12\x10\n" +
@@ -2624,11 +2676,13 @@ const file_floorops_inventory_v1_inventory_proto_rawDesc = "" +
 	"page_token\x18\x02 \x01(\tR\tpageToken\"n\n" +
 	"\x11ListItemsResponse\x121\n" +
 	"\x05items\x18\x01 \x03(\v2\x1b.floorops.inventory.v1.ItemR\x05items\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"s\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb0\x01\n" +
 	"\x15UpsertLocationRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12;\n" +
-	"\blocation\x18\x02 \x01(\v2\x1f.floorops.inventory.v1.LocationR\blocation\"U\n" +
+	"\blocation\x18\x02 \x01(\v2\x1f.floorops.inventory.v1.LocationR\blocation\x12;\n" +
+	"\vupdate_mask\x18\x03 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMask\"U\n" +
 	"\x16UpsertLocationResponse\x12;\n" +
 	"\blocation\x18\x01 \x01(\v2\x1f.floorops.inventory.v1.LocationR\blocation\"(\n" +
 	"\x12GetLocationRequest\x12\x12\n" +
@@ -2819,6 +2873,7 @@ var file_floorops_inventory_v1_inventory_proto_goTypes = []any{
 	(*RenderLabelResponse)(nil),        // 34: floorops.inventory.v1.RenderLabelResponse
 	nil,                                // 35: floorops.inventory.v1.ResolveScanResponse.AisEntry
 	(*timestamppb.Timestamp)(nil),      // 36: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),      // 37: google.protobuf.FieldMask
 }
 var file_floorops_inventory_v1_inventory_proto_depIdxs = []int32{
 	4,  // 0: floorops.inventory.v1.Item.gtins:type_name -> floorops.inventory.v1.Gtin
@@ -2828,55 +2883,57 @@ var file_floorops_inventory_v1_inventory_proto_depIdxs = []int32{
 	1,  // 4: floorops.inventory.v1.Movement.to_status:type_name -> floorops.inventory.v1.StockStatus
 	36, // 5: floorops.inventory.v1.Movement.create_time:type_name -> google.protobuf.Timestamp
 	3,  // 6: floorops.inventory.v1.UpsertItemRequest.item:type_name -> floorops.inventory.v1.Item
-	3,  // 7: floorops.inventory.v1.UpsertItemResponse.item:type_name -> floorops.inventory.v1.Item
-	3,  // 8: floorops.inventory.v1.GetItemResponse.item:type_name -> floorops.inventory.v1.Item
-	3,  // 9: floorops.inventory.v1.ListItemsResponse.items:type_name -> floorops.inventory.v1.Item
-	5,  // 10: floorops.inventory.v1.UpsertLocationRequest.location:type_name -> floorops.inventory.v1.Location
-	5,  // 11: floorops.inventory.v1.UpsertLocationResponse.location:type_name -> floorops.inventory.v1.Location
-	5,  // 12: floorops.inventory.v1.GetLocationResponse.location:type_name -> floorops.inventory.v1.Location
-	5,  // 13: floorops.inventory.v1.ListLocationsResponse.locations:type_name -> floorops.inventory.v1.Location
-	6,  // 14: floorops.inventory.v1.GetBalancesResponse.balances:type_name -> floorops.inventory.v1.Balance
-	23, // 15: floorops.inventory.v1.GetAvailableToSellResponse.availability:type_name -> floorops.inventory.v1.Availability
-	1,  // 16: floorops.inventory.v1.MoveStockRequest.status:type_name -> floorops.inventory.v1.StockStatus
-	7,  // 17: floorops.inventory.v1.MoveStockResponse.movement:type_name -> floorops.inventory.v1.Movement
-	1,  // 18: floorops.inventory.v1.AdjustStockRequest.status:type_name -> floorops.inventory.v1.StockStatus
-	7,  // 19: floorops.inventory.v1.AdjustStockResponse.movement:type_name -> floorops.inventory.v1.Movement
-	7,  // 20: floorops.inventory.v1.ListMovementsResponse.movements:type_name -> floorops.inventory.v1.Movement
-	35, // 21: floorops.inventory.v1.ResolveScanResponse.ais:type_name -> floorops.inventory.v1.ResolveScanResponse.AisEntry
-	3,  // 22: floorops.inventory.v1.ResolveScanResponse.item:type_name -> floorops.inventory.v1.Item
-	5,  // 23: floorops.inventory.v1.ResolveScanResponse.location:type_name -> floorops.inventory.v1.Location
-	2,  // 24: floorops.inventory.v1.RenderLabelRequest.format:type_name -> floorops.inventory.v1.LabelFormat
-	8,  // 25: floorops.inventory.v1.InventoryService.UpsertItem:input_type -> floorops.inventory.v1.UpsertItemRequest
-	10, // 26: floorops.inventory.v1.InventoryService.GetItem:input_type -> floorops.inventory.v1.GetItemRequest
-	12, // 27: floorops.inventory.v1.InventoryService.ListItems:input_type -> floorops.inventory.v1.ListItemsRequest
-	14, // 28: floorops.inventory.v1.InventoryService.UpsertLocation:input_type -> floorops.inventory.v1.UpsertLocationRequest
-	16, // 29: floorops.inventory.v1.InventoryService.GetLocation:input_type -> floorops.inventory.v1.GetLocationRequest
-	18, // 30: floorops.inventory.v1.InventoryService.ListLocations:input_type -> floorops.inventory.v1.ListLocationsRequest
-	20, // 31: floorops.inventory.v1.InventoryService.GetBalances:input_type -> floorops.inventory.v1.GetBalancesRequest
-	22, // 32: floorops.inventory.v1.InventoryService.GetAvailableToSell:input_type -> floorops.inventory.v1.GetAvailableToSellRequest
-	25, // 33: floorops.inventory.v1.InventoryService.MoveStock:input_type -> floorops.inventory.v1.MoveStockRequest
-	27, // 34: floorops.inventory.v1.InventoryService.AdjustStock:input_type -> floorops.inventory.v1.AdjustStockRequest
-	29, // 35: floorops.inventory.v1.InventoryService.ListMovements:input_type -> floorops.inventory.v1.ListMovementsRequest
-	31, // 36: floorops.inventory.v1.InventoryService.ResolveScan:input_type -> floorops.inventory.v1.ResolveScanRequest
-	33, // 37: floorops.inventory.v1.InventoryService.RenderLabel:input_type -> floorops.inventory.v1.RenderLabelRequest
-	9,  // 38: floorops.inventory.v1.InventoryService.UpsertItem:output_type -> floorops.inventory.v1.UpsertItemResponse
-	11, // 39: floorops.inventory.v1.InventoryService.GetItem:output_type -> floorops.inventory.v1.GetItemResponse
-	13, // 40: floorops.inventory.v1.InventoryService.ListItems:output_type -> floorops.inventory.v1.ListItemsResponse
-	15, // 41: floorops.inventory.v1.InventoryService.UpsertLocation:output_type -> floorops.inventory.v1.UpsertLocationResponse
-	17, // 42: floorops.inventory.v1.InventoryService.GetLocation:output_type -> floorops.inventory.v1.GetLocationResponse
-	19, // 43: floorops.inventory.v1.InventoryService.ListLocations:output_type -> floorops.inventory.v1.ListLocationsResponse
-	21, // 44: floorops.inventory.v1.InventoryService.GetBalances:output_type -> floorops.inventory.v1.GetBalancesResponse
-	24, // 45: floorops.inventory.v1.InventoryService.GetAvailableToSell:output_type -> floorops.inventory.v1.GetAvailableToSellResponse
-	26, // 46: floorops.inventory.v1.InventoryService.MoveStock:output_type -> floorops.inventory.v1.MoveStockResponse
-	28, // 47: floorops.inventory.v1.InventoryService.AdjustStock:output_type -> floorops.inventory.v1.AdjustStockResponse
-	30, // 48: floorops.inventory.v1.InventoryService.ListMovements:output_type -> floorops.inventory.v1.ListMovementsResponse
-	32, // 49: floorops.inventory.v1.InventoryService.ResolveScan:output_type -> floorops.inventory.v1.ResolveScanResponse
-	34, // 50: floorops.inventory.v1.InventoryService.RenderLabel:output_type -> floorops.inventory.v1.RenderLabelResponse
-	38, // [38:51] is the sub-list for method output_type
-	25, // [25:38] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	37, // 7: floorops.inventory.v1.UpsertItemRequest.update_mask:type_name -> google.protobuf.FieldMask
+	3,  // 8: floorops.inventory.v1.UpsertItemResponse.item:type_name -> floorops.inventory.v1.Item
+	3,  // 9: floorops.inventory.v1.GetItemResponse.item:type_name -> floorops.inventory.v1.Item
+	3,  // 10: floorops.inventory.v1.ListItemsResponse.items:type_name -> floorops.inventory.v1.Item
+	5,  // 11: floorops.inventory.v1.UpsertLocationRequest.location:type_name -> floorops.inventory.v1.Location
+	37, // 12: floorops.inventory.v1.UpsertLocationRequest.update_mask:type_name -> google.protobuf.FieldMask
+	5,  // 13: floorops.inventory.v1.UpsertLocationResponse.location:type_name -> floorops.inventory.v1.Location
+	5,  // 14: floorops.inventory.v1.GetLocationResponse.location:type_name -> floorops.inventory.v1.Location
+	5,  // 15: floorops.inventory.v1.ListLocationsResponse.locations:type_name -> floorops.inventory.v1.Location
+	6,  // 16: floorops.inventory.v1.GetBalancesResponse.balances:type_name -> floorops.inventory.v1.Balance
+	23, // 17: floorops.inventory.v1.GetAvailableToSellResponse.availability:type_name -> floorops.inventory.v1.Availability
+	1,  // 18: floorops.inventory.v1.MoveStockRequest.status:type_name -> floorops.inventory.v1.StockStatus
+	7,  // 19: floorops.inventory.v1.MoveStockResponse.movement:type_name -> floorops.inventory.v1.Movement
+	1,  // 20: floorops.inventory.v1.AdjustStockRequest.status:type_name -> floorops.inventory.v1.StockStatus
+	7,  // 21: floorops.inventory.v1.AdjustStockResponse.movement:type_name -> floorops.inventory.v1.Movement
+	7,  // 22: floorops.inventory.v1.ListMovementsResponse.movements:type_name -> floorops.inventory.v1.Movement
+	35, // 23: floorops.inventory.v1.ResolveScanResponse.ais:type_name -> floorops.inventory.v1.ResolveScanResponse.AisEntry
+	3,  // 24: floorops.inventory.v1.ResolveScanResponse.item:type_name -> floorops.inventory.v1.Item
+	5,  // 25: floorops.inventory.v1.ResolveScanResponse.location:type_name -> floorops.inventory.v1.Location
+	2,  // 26: floorops.inventory.v1.RenderLabelRequest.format:type_name -> floorops.inventory.v1.LabelFormat
+	8,  // 27: floorops.inventory.v1.InventoryService.UpsertItem:input_type -> floorops.inventory.v1.UpsertItemRequest
+	10, // 28: floorops.inventory.v1.InventoryService.GetItem:input_type -> floorops.inventory.v1.GetItemRequest
+	12, // 29: floorops.inventory.v1.InventoryService.ListItems:input_type -> floorops.inventory.v1.ListItemsRequest
+	14, // 30: floorops.inventory.v1.InventoryService.UpsertLocation:input_type -> floorops.inventory.v1.UpsertLocationRequest
+	16, // 31: floorops.inventory.v1.InventoryService.GetLocation:input_type -> floorops.inventory.v1.GetLocationRequest
+	18, // 32: floorops.inventory.v1.InventoryService.ListLocations:input_type -> floorops.inventory.v1.ListLocationsRequest
+	20, // 33: floorops.inventory.v1.InventoryService.GetBalances:input_type -> floorops.inventory.v1.GetBalancesRequest
+	22, // 34: floorops.inventory.v1.InventoryService.GetAvailableToSell:input_type -> floorops.inventory.v1.GetAvailableToSellRequest
+	25, // 35: floorops.inventory.v1.InventoryService.MoveStock:input_type -> floorops.inventory.v1.MoveStockRequest
+	27, // 36: floorops.inventory.v1.InventoryService.AdjustStock:input_type -> floorops.inventory.v1.AdjustStockRequest
+	29, // 37: floorops.inventory.v1.InventoryService.ListMovements:input_type -> floorops.inventory.v1.ListMovementsRequest
+	31, // 38: floorops.inventory.v1.InventoryService.ResolveScan:input_type -> floorops.inventory.v1.ResolveScanRequest
+	33, // 39: floorops.inventory.v1.InventoryService.RenderLabel:input_type -> floorops.inventory.v1.RenderLabelRequest
+	9,  // 40: floorops.inventory.v1.InventoryService.UpsertItem:output_type -> floorops.inventory.v1.UpsertItemResponse
+	11, // 41: floorops.inventory.v1.InventoryService.GetItem:output_type -> floorops.inventory.v1.GetItemResponse
+	13, // 42: floorops.inventory.v1.InventoryService.ListItems:output_type -> floorops.inventory.v1.ListItemsResponse
+	15, // 43: floorops.inventory.v1.InventoryService.UpsertLocation:output_type -> floorops.inventory.v1.UpsertLocationResponse
+	17, // 44: floorops.inventory.v1.InventoryService.GetLocation:output_type -> floorops.inventory.v1.GetLocationResponse
+	19, // 45: floorops.inventory.v1.InventoryService.ListLocations:output_type -> floorops.inventory.v1.ListLocationsResponse
+	21, // 46: floorops.inventory.v1.InventoryService.GetBalances:output_type -> floorops.inventory.v1.GetBalancesResponse
+	24, // 47: floorops.inventory.v1.InventoryService.GetAvailableToSell:output_type -> floorops.inventory.v1.GetAvailableToSellResponse
+	26, // 48: floorops.inventory.v1.InventoryService.MoveStock:output_type -> floorops.inventory.v1.MoveStockResponse
+	28, // 49: floorops.inventory.v1.InventoryService.AdjustStock:output_type -> floorops.inventory.v1.AdjustStockResponse
+	30, // 50: floorops.inventory.v1.InventoryService.ListMovements:output_type -> floorops.inventory.v1.ListMovementsResponse
+	32, // 51: floorops.inventory.v1.InventoryService.ResolveScan:output_type -> floorops.inventory.v1.ResolveScanResponse
+	34, // 52: floorops.inventory.v1.InventoryService.RenderLabel:output_type -> floorops.inventory.v1.RenderLabelResponse
+	40, // [40:53] is the sub-list for method output_type
+	27, // [27:40] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_floorops_inventory_v1_inventory_proto_init() }

@@ -45,13 +45,19 @@ const (
 // InventoryService is the node's stock ledger. Every change of quantity is a
 // movement row; balances are its projection, updated in the same transaction.
 type InventoryServiceClient interface {
-	// UpsertItem creates an item or replaces its master data (matched by SKU).
+	// UpsertItem creates an item or updates its master data (matched by SKU).
+	// An update writes only the fields in update_mask (or, without one, the
+	// fields set in the request); nothing left out is ever cleared.
 	UpsertItem(ctx context.Context, in *UpsertItemRequest, opts ...grpc.CallOption) (*UpsertItemResponse, error)
 	// GetItem returns one item by SKU.
 	GetItem(ctx context.Context, in *GetItemRequest, opts ...grpc.CallOption) (*GetItemResponse, error)
 	// ListItems pages through the item master, ordered by SKU.
 	ListItems(ctx context.Context, in *ListItemsRequest, opts ...grpc.CallOption) (*ListItemsResponse, error)
-	// UpsertLocation creates a location or replaces its attributes (matched by code).
+	// UpsertLocation creates a location or updates its attributes (matched
+	// by code), with the same update_mask rule as UpsertItem. A location
+	// holding stock or allocations keeps its type (but storage and pick face
+	// may trade places), its zone and a capacity no lower than its stock:
+	// move the stock out first.
 	UpsertLocation(ctx context.Context, in *UpsertLocationRequest, opts ...grpc.CallOption) (*UpsertLocationResponse, error)
 	// GetLocation returns one location by code.
 	GetLocation(ctx context.Context, in *GetLocationRequest, opts ...grpc.CallOption) (*GetLocationResponse, error)
@@ -224,13 +230,19 @@ func (c *inventoryServiceClient) RenderLabel(ctx context.Context, in *RenderLabe
 // InventoryService is the node's stock ledger. Every change of quantity is a
 // movement row; balances are its projection, updated in the same transaction.
 type InventoryServiceServer interface {
-	// UpsertItem creates an item or replaces its master data (matched by SKU).
+	// UpsertItem creates an item or updates its master data (matched by SKU).
+	// An update writes only the fields in update_mask (or, without one, the
+	// fields set in the request); nothing left out is ever cleared.
 	UpsertItem(context.Context, *UpsertItemRequest) (*UpsertItemResponse, error)
 	// GetItem returns one item by SKU.
 	GetItem(context.Context, *GetItemRequest) (*GetItemResponse, error)
 	// ListItems pages through the item master, ordered by SKU.
 	ListItems(context.Context, *ListItemsRequest) (*ListItemsResponse, error)
-	// UpsertLocation creates a location or replaces its attributes (matched by code).
+	// UpsertLocation creates a location or updates its attributes (matched
+	// by code), with the same update_mask rule as UpsertItem. A location
+	// holding stock or allocations keeps its type (but storage and pick face
+	// may trade places), its zone and a capacity no lower than its stock:
+	// move the stock out first.
 	UpsertLocation(context.Context, *UpsertLocationRequest) (*UpsertLocationResponse, error)
 	// GetLocation returns one location by code.
 	GetLocation(context.Context, *GetLocationRequest) (*GetLocationResponse, error)

@@ -14,6 +14,7 @@ package receivingv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -191,7 +192,8 @@ type PurchaseOrder struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Purchase order number printed on the vendor's paperwork, e.g. PO-1001.
 	PoNumber string `protobuf:"bytes,1,opt,name=po_number,json=poNumber,proto3" json:"po_number,omitempty"`
-	// Vendor (supplier) code as central knows it.
+	// Vendor (supplier) code as central knows it; up to 64 characters, no
+	// control characters. Required on a new PO.
 	Vendor string `protobuf:"bytes,2,opt,name=vendor,proto3" json:"vendor,omitempty"`
 	// Date the delivery is expected at the dock, YYYY-MM-DD; empty if unknown.
 	ExpectedDate string `protobuf:"bytes,3,opt,name=expected_date,json=expectedDate,proto3" json:"expected_date,omitempty"`
@@ -312,7 +314,7 @@ type PurchaseOrderLine struct {
 	LineNumber int32 `protobuf:"varint,1,opt,name=line_number,json=lineNumber,proto3" json:"line_number,omitempty"`
 	// SKU ordered; must be in the item master.
 	Sku string `protobuf:"bytes,2,opt,name=sku,proto3" json:"sku,omitempty"`
-	// Eaches ordered.
+	// Eaches ordered, 1..10,000,000; never below what has been received.
 	OrderedQuantity int64 `protobuf:"varint,3,opt,name=ordered_quantity,json=orderedQuantity,proto3" json:"ordered_quantity,omitempty"`
 	// How far over the ordered quantity the dock may receive without a lead's
 	// override, in percent (10 allows 110 on an order of 100).
@@ -389,13 +391,20 @@ func (x *PurchaseOrderLine) GetReceivedQuantity() int64 {
 	return 0
 }
 
-// UpsertPurchaseOrderRequest creates or replaces a PO.
+// UpsertPurchaseOrderRequest creates a PO or updates one.
 type UpsertPurchaseOrderRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Client id of this request; a retry with the same id changes nothing.
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	// The PO as central has it now; its lines replace the node's lines.
+	// The PO as central has it now. A new PO needs vendor and lines.
 	PurchaseOrder *PurchaseOrder `protobuf:"bytes,2,opt,name=purchase_order,json=purchaseOrder,proto3" json:"purchase_order,omitempty"`
+	// Fields of an existing PO to write: vendor, expected_date, status,
+	// lines. The others keep their stored values. Without a mask, the fields
+	// set in purchase_order (non-empty, a non-empty lines list) are written,
+	// so an expected_date left out is kept; name it to clear it. Writing
+	// lines replaces the PO's lines (matched by line number); a line's
+	// ordered_quantity may not go below what has been received on it.
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,3,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -440,6 +449,13 @@ func (x *UpsertPurchaseOrderRequest) GetRequestId() string {
 func (x *UpsertPurchaseOrderRequest) GetPurchaseOrder() *PurchaseOrder {
 	if x != nil {
 		return x.PurchaseOrder
+	}
+	return nil
+}
+
+func (x *UpsertPurchaseOrderRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
 	}
 	return nil
 }
@@ -986,9 +1002,10 @@ type ShipContainerContent struct {
 	// SKU; must be in the item master.
 	Sku string `protobuf:"bytes,1,opt,name=sku,proto3" json:"sku,omitempty"`
 	// Eaches of the SKU in the container. In responses, hidden (0) from
-	// associates when the PO is received blind.
+	// associates when the PO is received blind. 1..10,000,000.
 	Quantity int64 `protobuf:"varint,2,opt,name=quantity,proto3" json:"quantity,omitempty"`
-	// Lot; required for lot-tracked items.
+	// Lot; required for lot-tracked items. Up to 20 printable ASCII
+	// characters.
 	Lot string `protobuf:"bytes,3,opt,name=lot,proto3" json:"lot,omitempty"`
 	// Expiry as YYYY-MM-DD; required for expiry-tracked items.
 	Expiry        string `protobuf:"bytes,4,opt,name=expiry,proto3" json:"expiry,omitempty"`
@@ -2593,7 +2610,7 @@ var File_floorops_receiving_v1_receiving_proto protoreflect.FileDescriptor
 
 const file_floorops_receiving_v1_receiving_proto_rawDesc = "" +
 	"\n" +
-	"%floorops/receiving/v1/receiving.proto\x12\x15floorops.receiving.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9c\x03\n" +
+	"%floorops/receiving/v1/receiving.proto\x12\x15floorops.receiving.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9c\x03\n" +
 	"\rPurchaseOrder\x12\x1b\n" +
 	"\tpo_number\x18\x01 \x01(\tR\bpoNumber\x12\x16\n" +
 	"\x06vendor\x18\x02 \x01(\tR\x06vendor\x12#\n" +
@@ -2610,11 +2627,13 @@ const file_floorops_receiving_v1_receiving_proto_rawDesc = "" +
 	"\x03sku\x18\x02 \x01(\tR\x03sku\x12)\n" +
 	"\x10ordered_quantity\x18\x03 \x01(\x03R\x0forderedQuantity\x12C\n" +
 	"\x1eover_receipt_tolerance_percent\x18\x04 \x01(\x05R\x1boverReceiptTolerancePercent\x12+\n" +
-	"\x11received_quantity\x18\x05 \x01(\x03R\x10receivedQuantity\"\x88\x01\n" +
+	"\x11received_quantity\x18\x05 \x01(\x03R\x10receivedQuantity\"\xc5\x01\n" +
 	"\x1aUpsertPurchaseOrderRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12K\n" +
-	"\x0epurchase_order\x18\x02 \x01(\v2$.floorops.receiving.v1.PurchaseOrderR\rpurchaseOrder\"j\n" +
+	"\x0epurchase_order\x18\x02 \x01(\v2$.floorops.receiving.v1.PurchaseOrderR\rpurchaseOrder\x12;\n" +
+	"\vupdate_mask\x18\x03 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMask\"j\n" +
 	"\x1bUpsertPurchaseOrderResponse\x12K\n" +
 	"\x0epurchase_order\x18\x01 \x01(\v2$.floorops.receiving.v1.PurchaseOrderR\rpurchaseOrder\"6\n" +
 	"\x17GetPurchaseOrderRequest\x12\x1b\n" +
@@ -2866,67 +2885,69 @@ var file_floorops_receiving_v1_receiving_proto_goTypes = []any{
 	(*GetReceiptResponse)(nil),              // 35: floorops.receiving.v1.GetReceiptResponse
 	(*ListReceiptsRequest)(nil),             // 36: floorops.receiving.v1.ListReceiptsRequest
 	(*ListReceiptsResponse)(nil),            // 37: floorops.receiving.v1.ListReceiptsResponse
-	(*timestamppb.Timestamp)(nil),           // 38: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),           // 38: google.protobuf.FieldMask
+	(*timestamppb.Timestamp)(nil),           // 39: google.protobuf.Timestamp
 }
 var file_floorops_receiving_v1_receiving_proto_depIdxs = []int32{
 	0,  // 0: floorops.receiving.v1.PurchaseOrder.status:type_name -> floorops.receiving.v1.PurchaseOrderStatus
 	4,  // 1: floorops.receiving.v1.PurchaseOrder.lines:type_name -> floorops.receiving.v1.PurchaseOrderLine
 	3,  // 2: floorops.receiving.v1.UpsertPurchaseOrderRequest.purchase_order:type_name -> floorops.receiving.v1.PurchaseOrder
-	3,  // 3: floorops.receiving.v1.UpsertPurchaseOrderResponse.purchase_order:type_name -> floorops.receiving.v1.PurchaseOrder
-	3,  // 4: floorops.receiving.v1.GetPurchaseOrderResponse.purchase_order:type_name -> floorops.receiving.v1.PurchaseOrder
-	3,  // 5: floorops.receiving.v1.ListPurchaseOrdersResponse.purchase_orders:type_name -> floorops.receiving.v1.PurchaseOrder
-	14, // 6: floorops.receiving.v1.AdvanceShipNotice.containers:type_name -> floorops.receiving.v1.ShipContainer
-	15, // 7: floorops.receiving.v1.ShipContainer.contents:type_name -> floorops.receiving.v1.ShipContainerContent
-	13, // 8: floorops.receiving.v1.CreateAdvanceShipNoticeRequest.advance_ship_notice:type_name -> floorops.receiving.v1.AdvanceShipNotice
-	13, // 9: floorops.receiving.v1.CreateAdvanceShipNoticeResponse.advance_ship_notice:type_name -> floorops.receiving.v1.AdvanceShipNotice
-	13, // 10: floorops.receiving.v1.GetAdvanceShipNoticeResponse.advance_ship_notice:type_name -> floorops.receiving.v1.AdvanceShipNotice
-	13, // 11: floorops.receiving.v1.ListAdvanceShipNoticesResponse.advance_ship_notices:type_name -> floorops.receiving.v1.AdvanceShipNotice
-	1,  // 12: floorops.receiving.v1.Receipt.status:type_name -> floorops.receiving.v1.ReceiptStatus
-	38, // 13: floorops.receiving.v1.Receipt.start_time:type_name -> google.protobuf.Timestamp
-	38, // 14: floorops.receiving.v1.Receipt.close_time:type_name -> google.protobuf.Timestamp
-	23, // 15: floorops.receiving.v1.Receipt.lines:type_name -> floorops.receiving.v1.ReceiptLine
-	24, // 16: floorops.receiving.v1.Receipt.exceptions:type_name -> floorops.receiving.v1.ReceiptException
-	2,  // 17: floorops.receiving.v1.ReceivedStock.condition:type_name -> floorops.receiving.v1.Condition
-	22, // 18: floorops.receiving.v1.StartReceiptResponse.receipt:type_name -> floorops.receiving.v1.Receipt
-	2,  // 19: floorops.receiving.v1.ReceiveScanRequest.condition:type_name -> floorops.receiving.v1.Condition
-	25, // 20: floorops.receiving.v1.ReceiveScanResponse.received:type_name -> floorops.receiving.v1.ReceivedStock
-	15, // 21: floorops.receiving.v1.ReceiveScanResponse.container_contents:type_name -> floorops.receiving.v1.ShipContainerContent
-	25, // 22: floorops.receiving.v1.UndoLastScanResponse.reversed:type_name -> floorops.receiving.v1.ReceivedStock
-	22, // 23: floorops.receiving.v1.CloseReceiptResponse.receipt:type_name -> floorops.receiving.v1.Receipt
-	22, // 24: floorops.receiving.v1.GetReceiptResponse.receipt:type_name -> floorops.receiving.v1.Receipt
-	1,  // 25: floorops.receiving.v1.ListReceiptsRequest.status:type_name -> floorops.receiving.v1.ReceiptStatus
-	22, // 26: floorops.receiving.v1.ListReceiptsResponse.receipts:type_name -> floorops.receiving.v1.Receipt
-	5,  // 27: floorops.receiving.v1.ReceivingService.UpsertPurchaseOrder:input_type -> floorops.receiving.v1.UpsertPurchaseOrderRequest
-	7,  // 28: floorops.receiving.v1.ReceivingService.GetPurchaseOrder:input_type -> floorops.receiving.v1.GetPurchaseOrderRequest
-	9,  // 29: floorops.receiving.v1.ReceivingService.ListPurchaseOrders:input_type -> floorops.receiving.v1.ListPurchaseOrdersRequest
-	11, // 30: floorops.receiving.v1.ReceivingService.SetVendorPolicy:input_type -> floorops.receiving.v1.SetVendorPolicyRequest
-	16, // 31: floorops.receiving.v1.ReceivingService.CreateAdvanceShipNotice:input_type -> floorops.receiving.v1.CreateAdvanceShipNoticeRequest
-	18, // 32: floorops.receiving.v1.ReceivingService.GetAdvanceShipNotice:input_type -> floorops.receiving.v1.GetAdvanceShipNoticeRequest
-	20, // 33: floorops.receiving.v1.ReceivingService.ListAdvanceShipNotices:input_type -> floorops.receiving.v1.ListAdvanceShipNoticesRequest
-	26, // 34: floorops.receiving.v1.ReceivingService.StartReceipt:input_type -> floorops.receiving.v1.StartReceiptRequest
-	28, // 35: floorops.receiving.v1.ReceivingService.ReceiveScan:input_type -> floorops.receiving.v1.ReceiveScanRequest
-	30, // 36: floorops.receiving.v1.ReceivingService.UndoLastScan:input_type -> floorops.receiving.v1.UndoLastScanRequest
-	32, // 37: floorops.receiving.v1.ReceivingService.CloseReceipt:input_type -> floorops.receiving.v1.CloseReceiptRequest
-	34, // 38: floorops.receiving.v1.ReceivingService.GetReceipt:input_type -> floorops.receiving.v1.GetReceiptRequest
-	36, // 39: floorops.receiving.v1.ReceivingService.ListReceipts:input_type -> floorops.receiving.v1.ListReceiptsRequest
-	6,  // 40: floorops.receiving.v1.ReceivingService.UpsertPurchaseOrder:output_type -> floorops.receiving.v1.UpsertPurchaseOrderResponse
-	8,  // 41: floorops.receiving.v1.ReceivingService.GetPurchaseOrder:output_type -> floorops.receiving.v1.GetPurchaseOrderResponse
-	10, // 42: floorops.receiving.v1.ReceivingService.ListPurchaseOrders:output_type -> floorops.receiving.v1.ListPurchaseOrdersResponse
-	12, // 43: floorops.receiving.v1.ReceivingService.SetVendorPolicy:output_type -> floorops.receiving.v1.SetVendorPolicyResponse
-	17, // 44: floorops.receiving.v1.ReceivingService.CreateAdvanceShipNotice:output_type -> floorops.receiving.v1.CreateAdvanceShipNoticeResponse
-	19, // 45: floorops.receiving.v1.ReceivingService.GetAdvanceShipNotice:output_type -> floorops.receiving.v1.GetAdvanceShipNoticeResponse
-	21, // 46: floorops.receiving.v1.ReceivingService.ListAdvanceShipNotices:output_type -> floorops.receiving.v1.ListAdvanceShipNoticesResponse
-	27, // 47: floorops.receiving.v1.ReceivingService.StartReceipt:output_type -> floorops.receiving.v1.StartReceiptResponse
-	29, // 48: floorops.receiving.v1.ReceivingService.ReceiveScan:output_type -> floorops.receiving.v1.ReceiveScanResponse
-	31, // 49: floorops.receiving.v1.ReceivingService.UndoLastScan:output_type -> floorops.receiving.v1.UndoLastScanResponse
-	33, // 50: floorops.receiving.v1.ReceivingService.CloseReceipt:output_type -> floorops.receiving.v1.CloseReceiptResponse
-	35, // 51: floorops.receiving.v1.ReceivingService.GetReceipt:output_type -> floorops.receiving.v1.GetReceiptResponse
-	37, // 52: floorops.receiving.v1.ReceivingService.ListReceipts:output_type -> floorops.receiving.v1.ListReceiptsResponse
-	40, // [40:53] is the sub-list for method output_type
-	27, // [27:40] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	38, // 3: floorops.receiving.v1.UpsertPurchaseOrderRequest.update_mask:type_name -> google.protobuf.FieldMask
+	3,  // 4: floorops.receiving.v1.UpsertPurchaseOrderResponse.purchase_order:type_name -> floorops.receiving.v1.PurchaseOrder
+	3,  // 5: floorops.receiving.v1.GetPurchaseOrderResponse.purchase_order:type_name -> floorops.receiving.v1.PurchaseOrder
+	3,  // 6: floorops.receiving.v1.ListPurchaseOrdersResponse.purchase_orders:type_name -> floorops.receiving.v1.PurchaseOrder
+	14, // 7: floorops.receiving.v1.AdvanceShipNotice.containers:type_name -> floorops.receiving.v1.ShipContainer
+	15, // 8: floorops.receiving.v1.ShipContainer.contents:type_name -> floorops.receiving.v1.ShipContainerContent
+	13, // 9: floorops.receiving.v1.CreateAdvanceShipNoticeRequest.advance_ship_notice:type_name -> floorops.receiving.v1.AdvanceShipNotice
+	13, // 10: floorops.receiving.v1.CreateAdvanceShipNoticeResponse.advance_ship_notice:type_name -> floorops.receiving.v1.AdvanceShipNotice
+	13, // 11: floorops.receiving.v1.GetAdvanceShipNoticeResponse.advance_ship_notice:type_name -> floorops.receiving.v1.AdvanceShipNotice
+	13, // 12: floorops.receiving.v1.ListAdvanceShipNoticesResponse.advance_ship_notices:type_name -> floorops.receiving.v1.AdvanceShipNotice
+	1,  // 13: floorops.receiving.v1.Receipt.status:type_name -> floorops.receiving.v1.ReceiptStatus
+	39, // 14: floorops.receiving.v1.Receipt.start_time:type_name -> google.protobuf.Timestamp
+	39, // 15: floorops.receiving.v1.Receipt.close_time:type_name -> google.protobuf.Timestamp
+	23, // 16: floorops.receiving.v1.Receipt.lines:type_name -> floorops.receiving.v1.ReceiptLine
+	24, // 17: floorops.receiving.v1.Receipt.exceptions:type_name -> floorops.receiving.v1.ReceiptException
+	2,  // 18: floorops.receiving.v1.ReceivedStock.condition:type_name -> floorops.receiving.v1.Condition
+	22, // 19: floorops.receiving.v1.StartReceiptResponse.receipt:type_name -> floorops.receiving.v1.Receipt
+	2,  // 20: floorops.receiving.v1.ReceiveScanRequest.condition:type_name -> floorops.receiving.v1.Condition
+	25, // 21: floorops.receiving.v1.ReceiveScanResponse.received:type_name -> floorops.receiving.v1.ReceivedStock
+	15, // 22: floorops.receiving.v1.ReceiveScanResponse.container_contents:type_name -> floorops.receiving.v1.ShipContainerContent
+	25, // 23: floorops.receiving.v1.UndoLastScanResponse.reversed:type_name -> floorops.receiving.v1.ReceivedStock
+	22, // 24: floorops.receiving.v1.CloseReceiptResponse.receipt:type_name -> floorops.receiving.v1.Receipt
+	22, // 25: floorops.receiving.v1.GetReceiptResponse.receipt:type_name -> floorops.receiving.v1.Receipt
+	1,  // 26: floorops.receiving.v1.ListReceiptsRequest.status:type_name -> floorops.receiving.v1.ReceiptStatus
+	22, // 27: floorops.receiving.v1.ListReceiptsResponse.receipts:type_name -> floorops.receiving.v1.Receipt
+	5,  // 28: floorops.receiving.v1.ReceivingService.UpsertPurchaseOrder:input_type -> floorops.receiving.v1.UpsertPurchaseOrderRequest
+	7,  // 29: floorops.receiving.v1.ReceivingService.GetPurchaseOrder:input_type -> floorops.receiving.v1.GetPurchaseOrderRequest
+	9,  // 30: floorops.receiving.v1.ReceivingService.ListPurchaseOrders:input_type -> floorops.receiving.v1.ListPurchaseOrdersRequest
+	11, // 31: floorops.receiving.v1.ReceivingService.SetVendorPolicy:input_type -> floorops.receiving.v1.SetVendorPolicyRequest
+	16, // 32: floorops.receiving.v1.ReceivingService.CreateAdvanceShipNotice:input_type -> floorops.receiving.v1.CreateAdvanceShipNoticeRequest
+	18, // 33: floorops.receiving.v1.ReceivingService.GetAdvanceShipNotice:input_type -> floorops.receiving.v1.GetAdvanceShipNoticeRequest
+	20, // 34: floorops.receiving.v1.ReceivingService.ListAdvanceShipNotices:input_type -> floorops.receiving.v1.ListAdvanceShipNoticesRequest
+	26, // 35: floorops.receiving.v1.ReceivingService.StartReceipt:input_type -> floorops.receiving.v1.StartReceiptRequest
+	28, // 36: floorops.receiving.v1.ReceivingService.ReceiveScan:input_type -> floorops.receiving.v1.ReceiveScanRequest
+	30, // 37: floorops.receiving.v1.ReceivingService.UndoLastScan:input_type -> floorops.receiving.v1.UndoLastScanRequest
+	32, // 38: floorops.receiving.v1.ReceivingService.CloseReceipt:input_type -> floorops.receiving.v1.CloseReceiptRequest
+	34, // 39: floorops.receiving.v1.ReceivingService.GetReceipt:input_type -> floorops.receiving.v1.GetReceiptRequest
+	36, // 40: floorops.receiving.v1.ReceivingService.ListReceipts:input_type -> floorops.receiving.v1.ListReceiptsRequest
+	6,  // 41: floorops.receiving.v1.ReceivingService.UpsertPurchaseOrder:output_type -> floorops.receiving.v1.UpsertPurchaseOrderResponse
+	8,  // 42: floorops.receiving.v1.ReceivingService.GetPurchaseOrder:output_type -> floorops.receiving.v1.GetPurchaseOrderResponse
+	10, // 43: floorops.receiving.v1.ReceivingService.ListPurchaseOrders:output_type -> floorops.receiving.v1.ListPurchaseOrdersResponse
+	12, // 44: floorops.receiving.v1.ReceivingService.SetVendorPolicy:output_type -> floorops.receiving.v1.SetVendorPolicyResponse
+	17, // 45: floorops.receiving.v1.ReceivingService.CreateAdvanceShipNotice:output_type -> floorops.receiving.v1.CreateAdvanceShipNoticeResponse
+	19, // 46: floorops.receiving.v1.ReceivingService.GetAdvanceShipNotice:output_type -> floorops.receiving.v1.GetAdvanceShipNoticeResponse
+	21, // 47: floorops.receiving.v1.ReceivingService.ListAdvanceShipNotices:output_type -> floorops.receiving.v1.ListAdvanceShipNoticesResponse
+	27, // 48: floorops.receiving.v1.ReceivingService.StartReceipt:output_type -> floorops.receiving.v1.StartReceiptResponse
+	29, // 49: floorops.receiving.v1.ReceivingService.ReceiveScan:output_type -> floorops.receiving.v1.ReceiveScanResponse
+	31, // 50: floorops.receiving.v1.ReceivingService.UndoLastScan:output_type -> floorops.receiving.v1.UndoLastScanResponse
+	33, // 51: floorops.receiving.v1.ReceivingService.CloseReceipt:output_type -> floorops.receiving.v1.CloseReceiptResponse
+	35, // 52: floorops.receiving.v1.ReceivingService.GetReceipt:output_type -> floorops.receiving.v1.GetReceiptResponse
+	37, // 53: floorops.receiving.v1.ReceivingService.ListReceipts:output_type -> floorops.receiving.v1.ListReceiptsResponse
+	41, // [41:54] is the sub-list for method output_type
+	28, // [28:41] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_floorops_receiving_v1_receiving_proto_init() }

@@ -49,10 +49,12 @@ const (
 // lead closes the receipt to reconcile it against the PO. Every unit
 // received is a ledger movement; nothing on a PO is ever silently changed.
 type ReceivingServiceClient interface {
-	// UpsertPurchaseOrder creates a purchase order or replaces its header and
-	// lines (matched by PO number). A closed PO cannot be changed, and a line
-	// that has been scanned against (even if every scan was undone) cannot be
-	// removed or changed to another SKU (FAILED_PRECONDITION).
+	// UpsertPurchaseOrder creates a purchase order or updates its header and
+	// lines (matched by PO number), writing only the fields in update_mask
+	// (or, without one, the fields set). A closed PO cannot be changed, a
+	// line that has been scanned against (even if every scan was undone)
+	// cannot be removed or changed to another SKU, and no line may be
+	// ordered below what it has received (FAILED_PRECONDITION).
 	UpsertPurchaseOrder(ctx context.Context, in *UpsertPurchaseOrderRequest, opts ...grpc.CallOption) (*UpsertPurchaseOrderResponse, error)
 	// GetPurchaseOrder returns one PO with what has been received per line.
 	GetPurchaseOrder(ctx context.Context, in *GetPurchaseOrderRequest, opts ...grpc.CallOption) (*GetPurchaseOrderResponse, error)
@@ -63,7 +65,9 @@ type ReceivingServiceClient interface {
 	// (associates do not see expected quantities).
 	SetVendorPolicy(ctx context.Context, in *SetVendorPolicyRequest, opts ...grpc.CallOption) (*SetVendorPolicyResponse, error)
 	// CreateAdvanceShipNotice records a vendor's ASN: the pallets (SSCC) and
-	// cartons (LPN) on a truck for a PO and what each holds.
+	// cartons (LPN) on a truck for a PO and what each holds. Every SKU on it
+	// must be on the PO (else FAILED_PRECONDITION): a vendor shipping what was
+	// not ordered is a discrepancy for the dock, not a silent addition.
 	CreateAdvanceShipNotice(ctx context.Context, in *CreateAdvanceShipNoticeRequest, opts ...grpc.CallOption) (*CreateAdvanceShipNoticeResponse, error)
 	// GetAdvanceShipNotice returns one ASN with which containers are received.
 	// When its PO is received blind, associates do not see its quantities.
@@ -253,10 +257,12 @@ func (c *receivingServiceClient) ListReceipts(ctx context.Context, in *ListRecei
 // lead closes the receipt to reconcile it against the PO. Every unit
 // received is a ledger movement; nothing on a PO is ever silently changed.
 type ReceivingServiceServer interface {
-	// UpsertPurchaseOrder creates a purchase order or replaces its header and
-	// lines (matched by PO number). A closed PO cannot be changed, and a line
-	// that has been scanned against (even if every scan was undone) cannot be
-	// removed or changed to another SKU (FAILED_PRECONDITION).
+	// UpsertPurchaseOrder creates a purchase order or updates its header and
+	// lines (matched by PO number), writing only the fields in update_mask
+	// (or, without one, the fields set). A closed PO cannot be changed, a
+	// line that has been scanned against (even if every scan was undone)
+	// cannot be removed or changed to another SKU, and no line may be
+	// ordered below what it has received (FAILED_PRECONDITION).
 	UpsertPurchaseOrder(context.Context, *UpsertPurchaseOrderRequest) (*UpsertPurchaseOrderResponse, error)
 	// GetPurchaseOrder returns one PO with what has been received per line.
 	GetPurchaseOrder(context.Context, *GetPurchaseOrderRequest) (*GetPurchaseOrderResponse, error)
@@ -267,7 +273,9 @@ type ReceivingServiceServer interface {
 	// (associates do not see expected quantities).
 	SetVendorPolicy(context.Context, *SetVendorPolicyRequest) (*SetVendorPolicyResponse, error)
 	// CreateAdvanceShipNotice records a vendor's ASN: the pallets (SSCC) and
-	// cartons (LPN) on a truck for a PO and what each holds.
+	// cartons (LPN) on a truck for a PO and what each holds. Every SKU on it
+	// must be on the PO (else FAILED_PRECONDITION): a vendor shipping what was
+	// not ordered is a discrepancy for the dock, not a silent addition.
 	CreateAdvanceShipNotice(context.Context, *CreateAdvanceShipNoticeRequest) (*CreateAdvanceShipNoticeResponse, error)
 	// GetAdvanceShipNotice returns one ASN with which containers are received.
 	// When its PO is received blind, associates do not see its quantities.
