@@ -165,7 +165,11 @@ func (h *Handler) CompletePickList(ctx context.Context, req *pickingv1.CompleteP
 	if err != nil {
 		return nil, err
 	}
-	return &pickingv1.CompletePickListResponse{PickList: listToProto(c.List), PickedOrderIds: c.PickedOrders}, nil
+	resp := &pickingv1.CompletePickListResponse{PickList: listToProto(c.List), PickedOrderIds: c.PickedOrders, BackorderedOrderIds: c.BackorderedOrders}
+	for _, o := range c.Orders {
+		resp.Orders = append(resp.Orders, orderToProto(o))
+	}
+	return resp, nil
 }
 
 // enumMap maps a domain string type to its proto enum both ways; an
@@ -189,6 +193,7 @@ var (
 	orderStates = enumMap[OrderState, pickingv1.OrderState]{
 		OrderReleased: pickingv1.OrderState_ORDER_STATE_RELEASED, OrderListed: pickingv1.OrderState_ORDER_STATE_LISTED,
 		OrderPicked: pickingv1.OrderState_ORDER_STATE_PICKED, OrderCancelled: pickingv1.OrderState_ORDER_STATE_CANCELLED,
+		OrderBackordered: pickingv1.OrderState_ORDER_STATE_BACKORDERED,
 	}
 	listTypes = enumMap[ListType, pickingv1.PickListType]{
 		Discrete: pickingv1.PickListType_PICK_LIST_TYPE_DISCRETE, Batch: pickingv1.PickListType_PICK_LIST_TYPE_BATCH,

@@ -221,7 +221,18 @@ func loadOrder(ctx context.Context, q inventory.Querier, orderID string) (Order,
 		}
 		o.Lines = append(o.Lines, l)
 	}
-	return o, rows.Err()
+	if err := rows.Err(); err != nil {
+		return Order{}, err
+	}
+	if o.State == OrderPicked {
+		for _, l := range o.Lines {
+			if l.Owed() > 0 {
+				o.State = OrderBackordered
+				break
+			}
+		}
+	}
+	return o, nil
 }
 
 // CancelInput is central cancelling an order.

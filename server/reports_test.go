@@ -346,7 +346,7 @@ func TestTypedLotIsNeverDropped(t *testing.T) {
 	n := startNode(t)
 	rcv := receivingv1.NewReceivingServiceClient(n.conn)
 	assoc := n.login(t, "B-ASSOC")
-	started, err := rcv.StartReceipt(assoc, &receivingv1.StartReceiptRequest{RequestId: "tl-start", DockLocationScan: "DOCK-05", DocumentScan: server.DemoPONumber})
+	started, err := rcv.StartReceipt(assoc, &receivingv1.StartReceiptRequest{RequestId: "tl-start", DockLocationScan: "DOCK-04", DocumentScan: server.DemoPONumber})
 	if err != nil {
 		t.Fatal(err)
 	}
