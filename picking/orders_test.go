@@ -77,3 +77,39 @@ func TestReleaseOrdersLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestReleaseBatchOutcomes: each order of a batch has its own outcome; an
+// identical re-release changes nothing, a differing one or an unknown SKU
+// is refused for that order only, and the rest are released.
+func TestReleaseBatchOutcomes(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	soon := f.clock.Add(24 * time.Hour)
+	first := ordersOf("SAME", 2, 1, soon)
+	if _, err := f.svc.ReleaseOrders(f.ctx, "rel-first", picking.ReleaseInput{Orders: first, Actor: lead}); err != nil {
+		t.Fatal(err)
+	}
+	changed := ordersOf("SAME", 2, 1, soon)[1:]
+	changed[0].Priority = 9
+	unknown := ordersOf("UNK", 1, 1, soon)
+	unknown[0].Lines[0].SKU = "NO-SUCH-SKU"
+	batch := append(append(append(ordersOf("SAME", 1, 1, soon), changed...), ordersOf("NEW", 1, 1, soon)...), unknown...)
+	rel, err := f.svc.ReleaseOrders(f.ctx, "rel-batch", picking.ReleaseInput{Orders: batch, Actor: lead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rel.Results {
+		got = append(got, fmt.Sprintf("%s %s %s", r.OrderID, r.Outcome, r.Field))
+	}
+	want := []string{"SAME-0 already_released ", "SAME-1 conflict orders[1].order_id", "NEW-0 released ", "UNK-0 unknown_sku orders[3].lines[0].sku"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("outcomes (-want +got):\n%s", diff)
+	}
+	if o, err := f.svc.GetOrder(f.ctx, "SAME-1"); err != nil || o.Priority != 0 {
+		t.Fatalf("conflicting re-release changed SAME-1: %+v %v", o, err)
+	}
+	if _, err := f.svc.GetOrder(f.ctx, "UNK-0"); !floorops.IsCode(err, floorops.ENOTFOUND) {
+		t.Fatalf("order with an unknown SKU was stored: %v", err)
+	}
+}
