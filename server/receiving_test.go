@@ -177,7 +177,7 @@ func TestReceivingEndToEnd(t *testing.T) {
 		{LineNumber: 1, Sku: "SKU-0001", ExpectedQuantity: 36, ReceivedGoodQuantity: 36},
 		{LineNumber: 2, Sku: "SKU-0002", ExpectedQuantity: 24, ReceivedGoodQuantity: 23, ReceivedDamagedQuantity: 1},
 		{LineNumber: 3, Sku: "SKU-0004", ExpectedQuantity: 24, ReceivedGoodQuantity: 12, ShortQuantity: 12},
-		{Sku: "SKU-0005", ReceivedGoodQuantity: 2, OverQuantity: 2, Unexpected: true},
+		{Sku: "SKU-0005", ReceivedUnexpectedQuantity: 2, OverQuantity: 2, Unexpected: true},
 	}
 	if diff := cmp.Diff(wantLines, closed.GetReceipt().GetLines(), protocmp.Transform()); diff != "" {
 		t.Errorf("reconciliation (-want +got):\n%s", diff)
@@ -216,7 +216,7 @@ func TestReceivingEndToEnd(t *testing.T) {
 				{LineNumber: 1, Sku: "SKU-0001", ExpectedQuantity: 36, ReceivedGoodQuantity: 36},
 				{LineNumber: 2, Sku: "SKU-0002", ExpectedQuantity: 24, ReceivedGoodQuantity: 23, ReceivedDamagedQuantity: 1},
 				{LineNumber: 3, Sku: "SKU-0004", ExpectedQuantity: 24, ReceivedGoodQuantity: 12, ShortQuantity: 12},
-				{Sku: "SKU-0005", ReceivedGoodQuantity: 2, OverQuantity: 2, Unexpected: true},
+				{Sku: "SKU-0005", ReceivedUnexpectedQuantity: 2, OverQuantity: 2, Unexpected: true},
 			},
 		}}},
 	}
