@@ -63,8 +63,10 @@ func TestPalletLabelOfASNContainer(t *testing.T) {
 	}
 }
 
-// TestPalletLabelNotOnASN: a pallet label whose SSCC no ASN lists is
-// received by its GTIN and count onto the SSCC as license plate, once: not
+// TestPalletLabelNotOnASN: a pallet label whose SSCC no ASN lists follows
+// the ASN pallets' flow (the first scan shows what it holds, the confirm
+// receives it) and is received by its GTIN and count onto the SSCC as
+// license plate, once: not
 // again on this or another receipt, nor when stock is on that SSCC
 // already; undone, it can be received again; an ASN listing it afterwards
 // shows it received and does not receive it twice.
@@ -82,7 +84,12 @@ func TestPalletLabelNotOnASN(t *testing.T) {
 	_, a1Case := gtins(1)
 	label := palletLabel(pallet, a1Case, 4)
 	id := n.mustStart(t, "DOCK-01", "PO-32")
-	res := n.mustScan(t, id, label, 1)
+	preview := n.mustScan(t, id, label, 1)
+	if !preview.ConfirmationRequired || len(preview.Received) != 0 || len(staged) != 0 ||
+		len(preview.Contents) != 1 || preview.Contents[0] != (receiving.Content{SKU: "A1", Qty: 48}) {
+		t.Fatalf("first scan of a pallet label = %+v, want 48 of A1 shown and nothing received", preview)
+	}
+	res := n.mustScan(t, id, label, 1, confirmed)
 	if len(res.Received) != 1 || res.Received[0].Qty != 48 || res.Received[0].LPN != pallet {
 		t.Fatalf("pallet label received %+v, want 48 units on %s", res.Received, pallet)
 	}
@@ -93,6 +100,8 @@ func TestPalletLabelNotOnASN(t *testing.T) {
 	for _, rc := range []int64{id, other} {
 		_, err := n.scanIn(rc, label, 1)
 		wantCode(t, err, floorops.EPRECONDITION)
+		_, err = n.scanIn(rc, label, 1, confirmed)
+		wantCode(t, err, floorops.EPRECONDITION)
 	}
 	_, err := n.scanIn(other, label, 2)
 	wantCode(t, err, floorops.EINVALID)
@@ -102,7 +111,7 @@ func TestPalletLabelNotOnASN(t *testing.T) {
 	if _, err := n.svc.UndoLastScan(ctx, "undo-32", receiving.UndoInput{ReceiptID: id, Reason: "wrong dock", Actor: assoc}); err != nil {
 		t.Fatal(err)
 	}
-	n.mustScan(t, other, label, 1)
+	n.mustScan(t, other, label, 1, confirmed)
 	asn, err := n.svc.CreateASN(ctx, "asn-32", receiving.ASN{Number: "ASN-32", PONumber: "PO-32",
 		Containers: []receiving.Container{{SSCC: pallet, Contents: []receiving.Content{{SKU: "A1", Qty: 48}}}}})
 	if err != nil || !asn.Containers[0].Received {
@@ -122,8 +131,10 @@ func TestPalletLabelNotOnASN(t *testing.T) {
 		Reason: "found", LPN: found, Actor: lead}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = n.scanIn(other, palletLabel(found, a1Case, 4), 1)
-	wantCode(t, err, floorops.EPRECONDITION)
+	for _, confirm := range []bool{false, true} {
+		_, err = n.scanIn(other, palletLabel(found, a1Case, 4), 1, func(in *receiving.ScanInput) { in.ConfirmPallet = confirm })
+		wantCode(t, err, floorops.EPRECONDITION)
+	}
 }
 
 // TestBlockedDockTakesNoScans: a dock blocked after its receipt started

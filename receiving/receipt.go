@@ -24,10 +24,11 @@ type StartInput struct {
 
 // StartReceipt opens a receipt at a dock door against an open PO. The
 // location scanned must be a dock; a container scan starts the receipt
-// for its ASN's PO. Blind receiving is fixed when the receipt starts. A
-// document scan that is neither a PO number nor a pallet or carton label
-// (an item barcode, a location, an unreadable label) is EINVALID; a PO
-// number, SSCC or LPN this node does not have is ENOTFOUND.
+// for its ASN's PO, unless it has already been received (EPRECONDITION):
+// that pallet's truck is unloaded. Blind receiving is fixed when the
+// receipt starts. A document scan that is neither a PO number nor a pallet
+// or carton label (an item barcode, a location, an unreadable label) is
+// EINVALID; a PO number, SSCC or LPN this node does not have is ENOTFOUND.
 func (s *Service) StartReceipt(ctx context.Context, requestID string, in StartInput) (Receipt, error) {
 	in.DockScan = strings.TrimSpace(in.DockScan)
 	in.DocumentScan = strings.TrimSpace(in.DocumentScan)
@@ -61,8 +62,18 @@ func (s *Service) startReceipt(ctx context.Context, tx *store.Tx, in StartInput)
 	code := doc.code
 	if doc.container {
 		c, err := containerByCode(ctx, tx, code)
+		if floorops.IsCode(err, floorops.ENOTFOUND) {
+			// A pallet no ASN lists, received already by its label, says
+			// so rather than that it is unknown.
+			if perr := palletNotReceived(ctx, tx, code); perr != nil {
+				return 0, perr
+			}
+		}
 		if err != nil {
 			return 0, err
+		}
+		if c.received {
+			return 0, floorops.Errorf(floorops.EPRECONDITION, "%s has already been received: its delivery is unloaded; scan the PO number for another delivery", code)
 		}
 		asnID = c.asnID
 		if err := tx.QueryRowContext(ctx, `SELECT po_number FROM purchase_orders WHERE id = ?`, c.poID).Scan(&po.number); err != nil {
