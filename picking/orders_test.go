@@ -113,3 +113,43 @@ func TestReleaseBatchOutcomes(t *testing.T) {
 		t.Fatalf("order with an unknown SKU was stored: %v", err)
 	}
 }
+
+// TestCompletedOrderIsPickedOnlyWhenWhole: completing a list finishes an
+// order as picked only when every unit was picked; an order with units
+// backordered is backordered, in the completion and in GetOrder.
+func TestCompletedOrderIsPickedOnlyWhenWhole(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.stock(t, "A-01-01-A", "FIFO", "", "", 4)
+	tests := []struct {
+		id, tote string
+		qty      int64
+		state    picking.OrderState
+	}{
+		{"SO-WHOLE", "LPN-W1", 2, picking.OrderPicked},
+		{"SO-OWED", "LPN-W2", 5, picking.OrderBackordered}, // 2 left in stock: 3 backordered
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			f.release(t, tt.id, "FIFO", tt.qty)
+			l := f.listed(t, tt.id)
+			if _, err := f.svc.StartPickList(f.ctx, "st-"+tt.id, picking.StartInput{ListID: l.ID, ToteScans: []string{tt.tote}, Actor: lead}); err != nil {
+				t.Fatal(err)
+			}
+			f.pickAll(t, l)
+			c, err := f.svc.CompletePickList(f.ctx, "done-"+tt.id, picking.CompleteInput{ListID: l.ID, ShipScan: "SHIP-01", Actor: lead})
+			if err != nil {
+				t.Fatal(err)
+			}
+			picked, owed := c.PickedOrders, c.BackorderedOrders
+			if tt.state == picking.OrderPicked && (len(picked) != 1 || len(owed) != 0) ||
+				tt.state == picking.OrderBackordered && (len(picked) != 0 || len(owed) != 1) {
+				t.Fatalf("completion reports picked %v, backordered %v; want %s as %s", picked, owed, tt.id, tt.state)
+			}
+			o, err := f.svc.GetOrder(f.ctx, tt.id)
+			if err != nil || o.State != tt.state {
+				t.Fatalf("GetOrder(%s) = %s, %v; want %s", tt.id, o.State, err, tt.state)
+			}
+		})
+	}
+}

@@ -216,3 +216,31 @@ func TestTypedLotMustMatchLabel(t *testing.T) {
 		t.Fatalf("received %+v", got)
 	}
 }
+
+// TestTypedLotOnUntrackedItemIsRefused: a lot or expiry typed for an item
+// that does not track it is refused on that field, never dropped, and
+// nothing is received; the same scan without it is received.
+func TestTypedLotOnUntrackedItemIsRefused(t *testing.T) {
+	t.Parallel()
+	n := newNode(t)
+	n.mustPO(t, "PO-36", receiving.POLine{SKU: "A1", Ordered: 100})
+	id := n.mustStart(t, "DOCK-01", "PO-36")
+	for _, tt := range []struct {
+		name, lot, expiry, field string
+	}{
+		{"lot", "L-TYPED", "", "lot"},
+		{"expiry", "", "2031-01-01", "expiry"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := n.scanIn(id, gtinEach(1), 1, func(in *receiving.ScanInput) { in.Lot, in.Expiry = tt.lot, tt.expiry })
+			wantCode(t, err, floorops.EINVALID)
+			if got := fields(err); len(got) != 1 || got[0] != tt.field {
+				t.Errorf("fields %v, want %s", got, tt.field)
+			}
+		})
+	}
+	if got := n.onHand(t, "DOCK-01", "A1")[inventory.Available]; got != 0 {
+		t.Fatalf("refused scans received %d units", got)
+	}
+	n.mustScan(t, id, gtinEach(1), 1)
+}
