@@ -6,6 +6,7 @@ import (
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
+	eventv1 "github.com/floorops/floorops/proto/floorops/event/v1"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
@@ -17,10 +18,15 @@ type CompleteInput struct {
 	Actor    inventory.Actor `json:"actor"`
 }
 
-// Completion is a completed list and the orders it finished.
+// Completion is a completed list and the orders it finished: those fully
+// picked, and those finished with units owed (backordered), which must not
+// ship as complete. Orders has every order of the list that was not
+// cancelled, as it stands now, in list order.
 type Completion struct {
-	List         PickList `json:"pick_list"`
-	PickedOrders []string `json:"picked_order_ids"`
+	List              PickList `json:"pick_list"`
+	PickedOrders      []string `json:"picked_order_ids"`
+	BackorderedOrders []string `json:"backordered_order_ids"`
+	Orders            []Order  `json:"orders"`
 }
 
 // CompletePickList closes a list whose every line is picked or shorted.
@@ -29,7 +35,10 @@ type Completion struct {
 // the list's lane as they were picked; dropped at another lane, the units
 // the list's lines picked move there in the ledger (not whatever else a
 // tote may hold), and so do the return tasks of its cancelled orders.
-// Orders with nothing left to pick become picked.
+// Each order of the list (cancelled ones aside) becomes picked when every
+// unit of every line was picked, backordered when some were not (short at
+// the bin and found nowhere else, or backordered at release); each is
+// reported upstream (OrderPicked) with what was picked and what is owed.
 func (s *Service) CompletePickList(ctx context.Context, requestID string, in CompleteInput) (Completion, error) {
 	if err := floorops.Validate(in); err != nil {
 		return Completion{}, err
@@ -80,6 +89,8 @@ func (s *Service) completeList(ctx context.Context, tx *store.Tx, requestID stri
 	if err := s.handOffReturns(ctx, tx, in.Actor, orders...); err != nil {
 		return Completion{}, err
 	}
+	// The list has no open line, so every listed order of it is done
+	// picking; whether it is complete is read from its lines (loadOrder).
 	rows, err := tx.QueryContext(ctx, `UPDATE pick_orders SET state = 'picked', updated_at = ?
 		WHERE id IN (SELECT order_id FROM pick_list_orders WHERE list_id = ?) AND state = 'listed'
 			AND NOT EXISTS (SELECT 1 FROM pick_tasks t WHERE t.order_id = pick_orders.id AND t.state = 'open')
@@ -87,21 +98,59 @@ func (s *Service) completeList(ctx context.Context, tx *store.Tx, requestID stri
 	if err != nil {
 		return Completion{}, fmt.Errorf("mark orders picked: %w", err)
 	}
-	var c Completion
+	done := map[string]bool{}
 	for rows.Next() {
 		var ref string
 		if err := rows.Scan(&ref); err != nil {
 			rows.Close()
 			return Completion{}, err
 		}
-		c.PickedOrders = append(c.PickedOrders, ref)
+		done[ref] = true
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return Completion{}, err
 	}
-	c.List, err = loadList(ctx, tx, h.ID)
-	return c, err
+	var c Completion
+	if c.List, err = loadList(ctx, tx, h.ID); err != nil {
+		return Completion{}, err
+	}
+	for _, ref := range c.List.OrderIDs {
+		o, err := loadOrder(ctx, tx, ref)
+		if err != nil {
+			return Completion{}, err
+		}
+		if o.State == OrderCancelled {
+			continue
+		}
+		c.Orders = append(c.Orders, o)
+		if !done[ref] {
+			continue
+		}
+		switch o.State {
+		case OrderPicked:
+			c.PickedOrders = append(c.PickedOrders, ref)
+		case OrderBackordered:
+			c.BackorderedOrders = append(c.BackorderedOrders, ref)
+		}
+		if err := emitPicked(ctx, tx, o, h.ID, drop.Code); err != nil {
+			return Completion{}, err
+		}
+	}
+	return c, nil
+}
+
+// emitPicked reports upstream that an order's pick list was completed:
+// per line what was picked and what is still owed, and whether the order is
+// complete.
+func emitPicked(ctx context.Context, tx *store.Tx, o Order, listID int64, lane string) error {
+	ev := &eventv1.OrderPicked{OrderId: o.OrderID, PickListId: listID, ShipLocationCode: lane, FullyPicked: o.State == OrderPicked}
+	for _, l := range o.Lines {
+		ev.Lines = append(ev.Lines, &eventv1.OrderPickedLine{LineNumber: int32(l.LineNumber), Sku: l.SKU,
+			OrderedQuantity: l.Qty, PickedQuantity: l.Picked, BackorderedQuantity: l.Owed()})
+	}
+	_, err := inventory.Emit(ctx, tx, "order_picked", &eventv1.Event{Payload: &eventv1.Event_OrderPicked{OrderPicked: ev}})
+	return err
 }
 
 // dropLane resolves the ship lane scan. A wrong scan is refused and

@@ -45,13 +45,18 @@ func (h *Handler) ReleaseOrders(ctx context.Context, req *pickingv1.ReleaseOrder
 		}
 		in.Orders = append(in.Orders, oi)
 	}
-	orders, err := h.svc.ReleaseOrders(ctx, req.GetRequestId(), in)
+	rel, err := h.svc.ReleaseOrders(ctx, req.GetRequestId(), in)
 	if err != nil {
 		return nil, err
 	}
 	resp := &pickingv1.ReleaseOrdersResponse{}
-	for _, o := range orders {
-		resp.Orders = append(resp.Orders, orderToProto(o))
+	for _, r := range rel.Results {
+		pr := &pickingv1.ReleaseOrderResult{OrderId: r.OrderID, Outcome: releaseOutcomes[r.Outcome], Reason: r.Reason, Field: r.Field}
+		if r.Order != nil {
+			pr.Order = orderToProto(*r.Order)
+			resp.Orders = append(resp.Orders, pr.Order)
+		}
+		resp.Results = append(resp.Results, pr)
 	}
 	return resp, nil
 }
@@ -165,7 +170,11 @@ func (h *Handler) CompletePickList(ctx context.Context, req *pickingv1.CompleteP
 	if err != nil {
 		return nil, err
 	}
-	return &pickingv1.CompletePickListResponse{PickList: listToProto(c.List), PickedOrderIds: c.PickedOrders}, nil
+	resp := &pickingv1.CompletePickListResponse{PickList: listToProto(c.List), PickedOrderIds: c.PickedOrders, BackorderedOrderIds: c.BackorderedOrders}
+	for _, o := range c.Orders {
+		resp.Orders = append(resp.Orders, orderToProto(o))
+	}
+	return resp, nil
 }
 
 // enumMap maps a domain string type to its proto enum both ways; an
@@ -189,6 +198,11 @@ var (
 	orderStates = enumMap[OrderState, pickingv1.OrderState]{
 		OrderReleased: pickingv1.OrderState_ORDER_STATE_RELEASED, OrderListed: pickingv1.OrderState_ORDER_STATE_LISTED,
 		OrderPicked: pickingv1.OrderState_ORDER_STATE_PICKED, OrderCancelled: pickingv1.OrderState_ORDER_STATE_CANCELLED,
+		OrderBackordered: pickingv1.OrderState_ORDER_STATE_BACKORDERED,
+	}
+	releaseOutcomes = enumMap[ReleaseOutcome, pickingv1.ReleaseOutcome]{
+		Released: pickingv1.ReleaseOutcome_RELEASE_OUTCOME_RELEASED, AlreadyReleased: pickingv1.ReleaseOutcome_RELEASE_OUTCOME_ALREADY_RELEASED,
+		ReleaseConflict: pickingv1.ReleaseOutcome_RELEASE_OUTCOME_CONFLICT, ReleaseUnknownSKU: pickingv1.ReleaseOutcome_RELEASE_OUTCOME_UNKNOWN_SKU,
 	}
 	listTypes = enumMap[ListType, pickingv1.PickListType]{
 		Discrete: pickingv1.PickListType_PICK_LIST_TYPE_DISCRETE, Batch: pickingv1.PickListType_PICK_LIST_TYPE_BATCH,

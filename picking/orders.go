@@ -49,14 +49,62 @@ type LineInput struct {
 	Qty int64  `json:"quantity" validate:"gt=0,lte=1000000"`
 }
 
+// ReleaseOutcome is what a release did with one order of its batch.
+type ReleaseOutcome string
+
+// Release outcomes.
+const (
+	Released          ReleaseOutcome = "released"         // stored and allocated now
+	AlreadyReleased   ReleaseOutcome = "already_released" // the node has it exactly as sent: nothing changed
+	ReleaseConflict   ReleaseOutcome = "conflict"         // the node has an order of that number that differs: nothing changed
+	ReleaseUnknownSKU ReleaseOutcome = "unknown_sku"      // a line names a SKU the node does not have: nothing stored
+)
+
+// OrderRelease is one order's outcome in a release. Order is the order as
+// it stands for Released and AlreadyReleased; Reason and Field (the request
+// field at fault) say why it was not released otherwise.
+type OrderRelease struct {
+	OrderID string         `json:"order_id"`
+	Outcome ReleaseOutcome `json:"outcome"`
+	Order   *Order         `json:"order,omitempty"`
+	Reason  string         `json:"reason,omitempty"`
+	Field   string         `json:"field,omitempty"`
+}
+
+// Release is what one ReleaseOrders request did: one result per order, in
+// request order.
+type Release struct {
+	Results []OrderRelease `json:"results"`
+}
+
+// Orders are the orders of the release that the node holds as sent
+// (released now, or already), in request order.
+func (r Release) Orders() []Order {
+	var out []Order
+	for _, res := range r.Results {
+		if res.Order != nil {
+			out = append(out, *res.Order)
+		}
+	}
+	return out
+}
+
 // ReleaseOrders stores the orders and allocates stock to every line at
 // once, most urgent order first (priority, then ship-by). A line that cannot
 // be fully allocated is backordered for the rest; each order is reported
-// upstream (OrderAllocated, and Backordered when short). The request is all
-// or nothing: an unknown SKU or an order id already released fails it whole.
-// A request of more than MaxReleaseLines lines, or with a ship-by outside
-// 2000-2099, is refused as invalid before anything is written.
-func (s *Service) ReleaseOrders(ctx context.Context, requestID string, in ReleaseInput) ([]Order, error) {
+// upstream (OrderAllocated, and Backordered when short).
+//
+// Batch semantics: a malformed request (a field missing or out of range,
+// the same order twice, more than MaxReleaseLines lines, a ship-by outside
+// 2000-2099) is refused as invalid before anything is written. Otherwise
+// each order stands on its own: an order the node already has exactly as
+// sent (channel, priority, ship-by, lines) is AlreadyReleased, an
+// idempotent success that changes nothing; one that differs is
+// ReleaseConflict (central changes an order by cancelling it); one naming
+// an unknown SKU is ReleaseUnknownSKU; none of these stops the other
+// orders, which are released. A retried request id returns the stored
+// answer.
+func (s *Service) ReleaseOrders(ctx context.Context, requestID string, in ReleaseInput) (Release, error) {
 	seen := map[string]bool{}
 	for i := range in.Orders {
 		o := &in.Orders[i]
@@ -68,69 +116,95 @@ func (s *Service) ReleaseOrders(ctx context.Context, requestID string, in Releas
 		}
 	}
 	if err := floorops.Validate(in); err != nil {
-		return nil, err
+		return Release{}, err
 	}
 	lines := 0
 	for i, o := range in.Orders {
 		if seen[o.OrderID] {
-			return nil, floorops.Invalid(fmt.Sprintf("orders[%d].order_id", i), "order %s is in the request twice", o.OrderID)
+			return Release{}, floorops.Invalid(fmt.Sprintf("orders[%d].order_id", i), "order %s is in the request twice", o.OrderID)
 		}
 		seen[o.OrderID] = true
 		if o.ShipBy.Before(shipByFloor) || !o.ShipBy.Before(shipByCeiling) {
-			return nil, floorops.Invalid(fmt.Sprintf("orders[%d].ship_by", i), "%s is not a ship-by date between %d and %d",
+			return Release{}, floorops.Invalid(fmt.Sprintf("orders[%d].ship_by", i), "%s is not a ship-by date between %d and %d",
 				o.ShipBy.Format(time.RFC3339), shipByFloor.Year(), shipByCeiling.Year()-1)
 		}
 		lines += len(o.Lines)
 	}
 	if lines > MaxReleaseLines {
-		return nil, floorops.Invalid("orders", "%d order lines in one request: release at most %d at a time", lines, MaxReleaseLines)
+		return Release{}, floorops.Invalid("orders", "%d order lines in one request: release at most %d at a time", lines, MaxReleaseLines)
 	}
 	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "ReleaseOrders", Body: in},
-		func(tx *store.Tx) ([]Order, error) { return releaseOrders(ctx, tx, in) })
+		func(tx *store.Tx) (Release, error) { return releaseOrders(ctx, tx, in) })
 }
 
-func releaseOrders(ctx context.Context, tx *store.Tx, in ReleaseInput) ([]Order, error) {
+func releaseOrders(ctx context.Context, tx *store.Tx, in ReleaseInput) (Release, error) {
 	now := store.FormatTime(tx.Now)
 	items := map[string]inventory.Item{}
 	orders := make([]Order, len(in.Orders))
 	refs := make([][]lineRef, len(in.Orders))
+	rel := Release{Results: make([]OrderRelease, len(in.Orders))}
+	var fresh []int // orders released now, by request index
 	for i, oi := range in.Orders {
-		o := Order{OrderID: oi.OrderID, Channel: oi.Channel, Priority: oi.Priority, ShipBy: oi.ShipBy, State: OrderReleased}
-		err := tx.QueryRowContext(ctx, `INSERT INTO pick_orders (order_ref, channel, priority, ship_by, state, released_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, 'released', ?, ?, ?) RETURNING id`,
-			o.OrderID, string(o.Channel), o.Priority, store.FormatTime(o.ShipBy), in.Actor.Badge, now, now).Scan(&o.ID)
-		if store.IsConstraint(err, store.ConstraintUnique) {
-			return nil, &floorops.Error{Code: floorops.ECONFLICT, Message: fmt.Sprintf("order %s was already released", o.OrderID),
-				Fields: []floorops.FieldViolation{{Field: fmt.Sprintf("orders[%d].order_id", i), Description: "was already released"}}}
+		res := &rel.Results[i]
+		res.OrderID = oi.OrderID
+		known, err := loadOrder(ctx, tx, oi.OrderID)
+		switch {
+		case err == nil:
+			if differs := orderDiffers(known, oi); differs != "" {
+				res.Outcome, res.Field = ReleaseConflict, fmt.Sprintf("orders[%d].order_id", i)
+				res.Reason = fmt.Sprintf("order %s is already at the node with a different %s: nothing changed; cancel it to change it", oi.OrderID, differs)
+			} else {
+				res.Outcome, res.Order = AlreadyReleased, &known
+			}
+			continue
+		case !floorops.IsCode(err, floorops.ENOTFOUND):
+			return Release{}, err
 		}
-		if err != nil {
-			return nil, fmt.Errorf("insert order %s: %w", o.OrderID, err)
-		}
+		lineItems := make([]inventory.Item, len(oi.Lines))
 		for j, li := range oi.Lines {
 			it, ok := items[li.SKU]
 			if !ok {
-				if it, err = inventory.ItemBySKU(ctx, tx, li.SKU); err != nil {
-					return nil, err
+				it, err = inventory.ItemBySKU(ctx, tx, li.SKU)
+				if floorops.IsCode(err, floorops.ENOTFOUND) {
+					res.Outcome, res.Field = ReleaseUnknownSKU, fmt.Sprintf("orders[%d].lines[%d].sku", i, j)
+					res.Reason = fmt.Sprintf("SKU %s is not an item at this node: order %s was not released", li.SKU, oi.OrderID)
+					break
+				}
+				if err != nil {
+					return Release{}, err
 				}
 				items[li.SKU] = it
 			}
+			lineItems[j] = it
+		}
+		if res.Outcome != "" {
+			continue
+		}
+		o := Order{OrderID: oi.OrderID, Channel: oi.Channel, Priority: oi.Priority, ShipBy: oi.ShipBy, State: OrderReleased}
+		err = tx.QueryRowContext(ctx, `INSERT INTO pick_orders (order_ref, channel, priority, ship_by, state, released_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, 'released', ?, ?, ?) RETURNING id`,
+			o.OrderID, string(o.Channel), o.Priority, store.FormatTime(o.ShipBy), in.Actor.Badge, now, now).Scan(&o.ID)
+		if err != nil {
+			return Release{}, fmt.Errorf("insert order %s: %w", o.OrderID, err)
+		}
+		for j, li := range oi.Lines {
+			it := lineItems[j]
 			l := OrderLine{ItemID: it.ID, LineNumber: j + 1, SKU: it.SKU, Qty: li.Qty}
 			err := tx.QueryRowContext(ctx, `INSERT INTO pick_order_lines (order_id, line_number, item_id, qty) VALUES (?, ?, ?, ?) RETURNING id`,
 				o.ID, l.LineNumber, l.ItemID, l.Qty).Scan(&l.ID)
 			if err != nil {
-				return nil, fmt.Errorf("insert order line: %w", err)
+				return Release{}, fmt.Errorf("insert order line: %w", err)
 			}
 			o.Lines = append(o.Lines, l)
 			refs[i] = append(refs[i], lineRef{orderID: o.ID, lineID: l.ID, itemID: it.ID, expiryTracked: it.ExpiryTracked,
 				ref: fmt.Sprintf("%s/%d", o.OrderID, l.LineNumber)})
 		}
 		orders[i] = o
+		res.Outcome = Released
+		fresh = append(fresh, i)
 	}
 	// The most urgent orders get scarce stock first.
-	byUrgency := make([]int, len(orders))
-	for i := range byUrgency {
-		byUrgency[i] = i
-	}
+	byUrgency := append([]int(nil), fresh...)
 	sort.SliceStable(byUrgency, func(a, b int) bool {
 		oa, ob := orders[byUrgency[a]], orders[byUrgency[b]]
 		if oa.Priority != ob.Priority {
@@ -144,7 +218,7 @@ func releaseOrders(ctx context.Context, tx *store.Tx, in ReleaseInput) ([]Order,
 		fefo[it.ID] = it.ExpiryTracked
 	}
 	if err := alloc.load(ctx, fefo); err != nil {
-		return nil, err
+		return Release{}, err
 	}
 	for _, i := range byUrgency {
 		o := &orders[i]
@@ -152,17 +226,17 @@ func releaseOrders(ctx context.Context, tx *store.Tx, in ReleaseInput) ([]Order,
 			l := &o.Lines[j]
 			n, _, err := alloc.allocate(ctx, refs[i][j], l.Qty, 0)
 			if err != nil {
-				return nil, err
+				return Release{}, err
 			}
 			l.Allocated, l.Backordered = n, l.Qty-n
 			if l.Backordered > 0 {
 				if _, err := tx.ExecContext(ctx, `UPDATE pick_order_lines SET backordered_qty = ? WHERE id = ?`, l.Backordered, l.ID); err != nil {
-					return nil, fmt.Errorf("backorder line: %w", err)
+					return Release{}, fmt.Errorf("backorder line: %w", err)
 				}
 			}
 		}
 		if err := emitAllocated(ctx, tx, *o); err != nil {
-			return nil, err
+			return Release{}, err
 		}
 		var back []OrderLine
 		for _, l := range o.Lines {
@@ -171,13 +245,38 @@ func releaseOrders(ctx context.Context, tx *store.Tx, in ReleaseInput) ([]Order,
 			}
 		}
 		if err := emitBackordered(ctx, tx, o.OrderID, "release", back, nil); err != nil {
-			return nil, err
+			return Release{}, err
 		}
 	}
 	if err := alloc.emitAvailability(ctx); err != nil {
-		return nil, err
+		return Release{}, err
 	}
-	return orders, nil
+	for _, i := range fresh {
+		rel.Results[i].Order = &orders[i]
+	}
+	return rel, nil
+}
+
+// orderDiffers names what of a re-sent order differs from the order the
+// node has under that number ("" when it is the same order): channel,
+// priority, ship-by or lines (SKU and quantity, line by line).
+func orderDiffers(known Order, oi OrderInput) string {
+	switch {
+	case known.Channel != oi.Channel:
+		return "channel"
+	case known.Priority != oi.Priority:
+		return "priority"
+	case store.FormatTime(known.ShipBy) != store.FormatTime(oi.ShipBy):
+		return "ship-by"
+	case len(known.Lines) != len(oi.Lines):
+		return "number of lines"
+	}
+	for j, l := range known.Lines {
+		if l.SKU != oi.Lines[j].SKU || l.Qty != oi.Lines[j].Qty {
+			return fmt.Sprintf("line %d", j+1)
+		}
+	}
+	return ""
 }
 
 // GetOrder returns an order with each line's standing.
@@ -221,7 +320,18 @@ func loadOrder(ctx context.Context, q inventory.Querier, orderID string) (Order,
 		}
 		o.Lines = append(o.Lines, l)
 	}
-	return o, rows.Err()
+	if err := rows.Err(); err != nil {
+		return Order{}, err
+	}
+	if o.State == OrderPicked {
+		for _, l := range o.Lines {
+			if l.Owed() > 0 {
+				o.State = OrderBackordered
+				break
+			}
+		}
+	}
+	return o, nil
 }
 
 // CancelInput is central cancelling an order.

@@ -77,3 +77,79 @@ func TestReleaseOrdersLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestReleaseBatchOutcomes: each order of a batch has its own outcome; an
+// identical re-release changes nothing, a differing one or an unknown SKU
+// is refused for that order only, and the rest are released.
+func TestReleaseBatchOutcomes(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	soon := f.clock.Add(24 * time.Hour)
+	first := ordersOf("SAME", 2, 1, soon)
+	if _, err := f.svc.ReleaseOrders(f.ctx, "rel-first", picking.ReleaseInput{Orders: first, Actor: lead}); err != nil {
+		t.Fatal(err)
+	}
+	changed := ordersOf("SAME", 2, 1, soon)[1:]
+	changed[0].Priority = 9
+	unknown := ordersOf("UNK", 1, 1, soon)
+	unknown[0].Lines[0].SKU = "NO-SUCH-SKU"
+	batch := append(append(append(ordersOf("SAME", 1, 1, soon), changed...), ordersOf("NEW", 1, 1, soon)...), unknown...)
+	rel, err := f.svc.ReleaseOrders(f.ctx, "rel-batch", picking.ReleaseInput{Orders: batch, Actor: lead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rel.Results {
+		got = append(got, fmt.Sprintf("%s %s %s", r.OrderID, r.Outcome, r.Field))
+	}
+	want := []string{"SAME-0 already_released ", "SAME-1 conflict orders[1].order_id", "NEW-0 released ", "UNK-0 unknown_sku orders[3].lines[0].sku"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("outcomes (-want +got):\n%s", diff)
+	}
+	if o, err := f.svc.GetOrder(f.ctx, "SAME-1"); err != nil || o.Priority != 0 {
+		t.Fatalf("conflicting re-release changed SAME-1: %+v %v", o, err)
+	}
+	if _, err := f.svc.GetOrder(f.ctx, "UNK-0"); !floorops.IsCode(err, floorops.ENOTFOUND) {
+		t.Fatalf("order with an unknown SKU was stored: %v", err)
+	}
+}
+
+// TestCompletedOrderIsPickedOnlyWhenWhole: completing a list finishes an
+// order as picked only when every unit was picked; an order with units
+// backordered is backordered, in the completion and in GetOrder.
+func TestCompletedOrderIsPickedOnlyWhenWhole(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.stock(t, "A-01-01-A", "FIFO", "", "", 4)
+	tests := []struct {
+		id, tote string
+		qty      int64
+		state    picking.OrderState
+	}{
+		{"SO-WHOLE", "LPN-W1", 2, picking.OrderPicked},
+		{"SO-OWED", "LPN-W2", 5, picking.OrderBackordered}, // 2 left in stock: 3 backordered
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			f.release(t, tt.id, "FIFO", tt.qty)
+			l := f.listed(t, tt.id)
+			if _, err := f.svc.StartPickList(f.ctx, "st-"+tt.id, picking.StartInput{ListID: l.ID, ToteScans: []string{tt.tote}, Actor: lead}); err != nil {
+				t.Fatal(err)
+			}
+			f.pickAll(t, l)
+			c, err := f.svc.CompletePickList(f.ctx, "done-"+tt.id, picking.CompleteInput{ListID: l.ID, ShipScan: "SHIP-01", Actor: lead})
+			if err != nil {
+				t.Fatal(err)
+			}
+			picked, owed := c.PickedOrders, c.BackorderedOrders
+			if tt.state == picking.OrderPicked && (len(picked) != 1 || len(owed) != 0) ||
+				tt.state == picking.OrderBackordered && (len(picked) != 0 || len(owed) != 1) {
+				t.Fatalf("completion reports picked %v, backordered %v; want %s as %s", picked, owed, tt.id, tt.state)
+			}
+			o, err := f.svc.GetOrder(f.ctx, tt.id)
+			if err != nil || o.State != tt.state {
+				t.Fatalf("GetOrder(%s) = %s, %v; want %s", tt.id, o.State, err, tt.state)
+			}
+		})
+	}
+}

@@ -71,8 +71,14 @@ type OrderState string
 const (
 	OrderReleased  OrderState = "released"  // allocated (maybe partly), on no pick list yet
 	OrderListed    OrderState = "listed"    // on a pick list
-	OrderPicked    OrderState = "picked"    // its pick list was completed
+	OrderPicked    OrderState = "picked"    // its pick list was completed with every unit picked
 	OrderCancelled OrderState = "cancelled" // cancelled by central
+	// OrderBackordered: its pick list was completed but units of its lines
+	// were not picked (backordered at release, or short and found nowhere
+	// else). It is not complete and must not ship as such. The database
+	// keeps such an order as 'picked' (its list is done); the state is read
+	// from its lines, in one place: loadOrder.
+	OrderBackordered OrderState = "backordered"
 )
 
 // ListType is how a pick list groups orders.
@@ -134,6 +140,11 @@ type OrderLine struct {
 	Short       int64  `json:"short_quantity"`
 	Backordered int64  `json:"backordered_quantity"`
 }
+
+// Owed is the line's units not picked: ordered less picked. Once the
+// order's pick list is completed, these are what the customer still waits
+// for.
+func (l OrderLine) Owed() int64 { return max(l.Qty-l.Picked, 0) }
 
 // Line is one stop on a pick list: units of one order line at one balance
 // (location, lot, expiry, LPN). It is stored as a pick task.

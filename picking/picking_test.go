@@ -91,12 +91,15 @@ func (f *fixture) stock(t testing.TB, code, sku, lot, expiry string, qty int64) 
 
 func (f *fixture) release(t testing.TB, id, sku string, qty int64) picking.Order {
 	t.Helper()
-	os, err := f.svc.ReleaseOrders(f.ctx, "rel-"+id, picking.ReleaseInput{Actor: lead, Orders: []picking.OrderInput{{
+	rel, err := f.svc.ReleaseOrders(f.ctx, "rel-"+id, picking.ReleaseInput{Actor: lead, Orders: []picking.OrderInput{{
 		OrderID: id, Channel: picking.Direct, ShipBy: f.clock.Add(48 * time.Hour), Lines: []picking.LineInput{{SKU: sku, Qty: qty}}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return os[0]
+	if r := rel.Results[0]; r.Outcome != picking.Released {
+		t.Fatalf("release %s: %+v", id, r)
+	}
+	return *rel.Results[0].Order
 }
 
 // taken lists where an order's units were allocated: "location lot qty".

@@ -346,6 +346,7 @@ func receiptToProto(ctx context.Context, rc Receipt) *receivingv1.Receipt {
 		pl := &receivingv1.ReceiptLine{
 			LineNumber: int32(l.LineNo), Sku: l.SKU, ExpectedQuantity: l.Expected, ReceivedGoodQuantity: l.Good,
 			ReceivedDamagedQuantity: l.Damaged, ShortQuantity: l.Short, OverQuantity: l.Over, Unexpected: l.Unexpected,
+			ReceivedUnexpectedQuantity: l.UnexpectedQty,
 		}
 		if hide {
 			pl.ExpectedQuantity, pl.ShortQuantity, pl.OverQuantity = 0, 0, 0

@@ -63,8 +63,10 @@ func TestPalletLabelOfASNContainer(t *testing.T) {
 	}
 }
 
-// TestPalletLabelNotOnASN: a pallet label whose SSCC no ASN lists is
-// received by its GTIN and count onto the SSCC as license plate, once: not
+// TestPalletLabelNotOnASN: a pallet label whose SSCC no ASN lists follows
+// the ASN pallets' flow (the first scan shows what it holds, the confirm
+// receives it) and is received by its GTIN and count onto the SSCC as
+// license plate, once: not
 // again on this or another receipt, nor when stock is on that SSCC
 // already; undone, it can be received again; an ASN listing it afterwards
 // shows it received and does not receive it twice.
@@ -82,7 +84,12 @@ func TestPalletLabelNotOnASN(t *testing.T) {
 	_, a1Case := gtins(1)
 	label := palletLabel(pallet, a1Case, 4)
 	id := n.mustStart(t, "DOCK-01", "PO-32")
-	res := n.mustScan(t, id, label, 1)
+	preview := n.mustScan(t, id, label, 1)
+	if !preview.ConfirmationRequired || len(preview.Received) != 0 || len(staged) != 0 ||
+		len(preview.Contents) != 1 || preview.Contents[0] != (receiving.Content{SKU: "A1", Qty: 48}) {
+		t.Fatalf("first scan of a pallet label = %+v, want 48 of A1 shown and nothing received", preview)
+	}
+	res := n.mustScan(t, id, label, 1, confirmed)
 	if len(res.Received) != 1 || res.Received[0].Qty != 48 || res.Received[0].LPN != pallet {
 		t.Fatalf("pallet label received %+v, want 48 units on %s", res.Received, pallet)
 	}
@@ -93,6 +100,8 @@ func TestPalletLabelNotOnASN(t *testing.T) {
 	for _, rc := range []int64{id, other} {
 		_, err := n.scanIn(rc, label, 1)
 		wantCode(t, err, floorops.EPRECONDITION)
+		_, err = n.scanIn(rc, label, 1, confirmed)
+		wantCode(t, err, floorops.EPRECONDITION)
 	}
 	_, err := n.scanIn(other, label, 2)
 	wantCode(t, err, floorops.EINVALID)
@@ -102,7 +111,7 @@ func TestPalletLabelNotOnASN(t *testing.T) {
 	if _, err := n.svc.UndoLastScan(ctx, "undo-32", receiving.UndoInput{ReceiptID: id, Reason: "wrong dock", Actor: assoc}); err != nil {
 		t.Fatal(err)
 	}
-	n.mustScan(t, other, label, 1)
+	n.mustScan(t, other, label, 1, confirmed)
 	asn, err := n.svc.CreateASN(ctx, "asn-32", receiving.ASN{Number: "ASN-32", PONumber: "PO-32",
 		Containers: []receiving.Container{{SSCC: pallet, Contents: []receiving.Content{{SKU: "A1", Qty: 48}}}}})
 	if err != nil || !asn.Containers[0].Received {
@@ -122,8 +131,10 @@ func TestPalletLabelNotOnASN(t *testing.T) {
 		Reason: "found", LPN: found, Actor: lead}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = n.scanIn(other, palletLabel(found, a1Case, 4), 1)
-	wantCode(t, err, floorops.EPRECONDITION)
+	for _, confirm := range []bool{false, true} {
+		_, err = n.scanIn(other, palletLabel(found, a1Case, 4), 1, func(in *receiving.ScanInput) { in.ConfirmPallet = confirm })
+		wantCode(t, err, floorops.EPRECONDITION)
+	}
 }
 
 // TestBlockedDockTakesNoScans: a dock blocked after its receipt started
@@ -204,4 +215,32 @@ func TestTypedLotMustMatchLabel(t *testing.T) {
 	if got := res.Received[0]; got.Lot != "LOTA" || got.Expiry != "2030-12-31" {
 		t.Fatalf("received %+v", got)
 	}
+}
+
+// TestTypedLotOnUntrackedItemIsRefused: a lot or expiry typed for an item
+// that does not track it is refused on that field, never dropped, and
+// nothing is received; the same scan without it is received.
+func TestTypedLotOnUntrackedItemIsRefused(t *testing.T) {
+	t.Parallel()
+	n := newNode(t)
+	n.mustPO(t, "PO-36", receiving.POLine{SKU: "A1", Ordered: 100})
+	id := n.mustStart(t, "DOCK-01", "PO-36")
+	for _, tt := range []struct {
+		name, lot, expiry, field string
+	}{
+		{"lot", "L-TYPED", "", "lot"},
+		{"expiry", "", "2031-01-01", "expiry"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := n.scanIn(id, gtinEach(1), 1, func(in *receiving.ScanInput) { in.Lot, in.Expiry = tt.lot, tt.expiry })
+			wantCode(t, err, floorops.EINVALID)
+			if got := fields(err); len(got) != 1 || got[0] != tt.field {
+				t.Errorf("fields %v, want %s", got, tt.field)
+			}
+		})
+	}
+	if got := n.onHand(t, "DOCK-01", "A1")[inventory.Available]; got != 0 {
+		t.Fatalf("refused scans received %d units", got)
+	}
+	n.mustScan(t, id, gtinEach(1), 1)
 }

@@ -24,10 +24,11 @@ type StartInput struct {
 
 // StartReceipt opens a receipt at a dock door against an open PO. The
 // location scanned must be a dock; a container scan starts the receipt
-// for its ASN's PO. Blind receiving is fixed when the receipt starts. A
-// document scan that is neither a PO number nor a pallet or carton label
-// (an item barcode, a location, an unreadable label) is EINVALID; a PO
-// number, SSCC or LPN this node does not have is ENOTFOUND.
+// for its ASN's PO, unless it has already been received (EPRECONDITION):
+// that pallet's truck is unloaded. Blind receiving is fixed when the
+// receipt starts. A document scan that is neither a PO number nor a pallet
+// or carton label (an item barcode, a location, an unreadable label) is
+// EINVALID; a PO number, SSCC or LPN this node does not have is ENOTFOUND.
 func (s *Service) StartReceipt(ctx context.Context, requestID string, in StartInput) (Receipt, error) {
 	in.DockScan = strings.TrimSpace(in.DockScan)
 	in.DocumentScan = strings.TrimSpace(in.DocumentScan)
@@ -61,8 +62,18 @@ func (s *Service) startReceipt(ctx context.Context, tx *store.Tx, in StartInput)
 	code := doc.code
 	if doc.container {
 		c, err := containerByCode(ctx, tx, code)
+		if floorops.IsCode(err, floorops.ENOTFOUND) {
+			// A pallet no ASN lists, received already by its label, says
+			// so rather than that it is unknown.
+			if perr := palletNotReceived(ctx, tx, code); perr != nil {
+				return 0, perr
+			}
+		}
 		if err != nil {
 			return 0, err
+		}
+		if c.received {
+			return 0, floorops.Errorf(floorops.EPRECONDITION, "%s has already been received: its delivery is unloaded; scan the PO number for another delivery", code)
 		}
 		asnID = c.asnID
 		if err := tx.QueryRowContext(ctx, `SELECT po_number FROM purchase_orders WHERE id = ?`, c.poID).Scan(&po.number); err != nil {
@@ -239,7 +250,7 @@ func closeReceipt(ctx context.Context, tx *store.Tx, in CloseInput) (Receipt, er
 	for i, l := range lines {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO receipt_lines (receipt_id, position, line_no, item_id,
 				expected_qty, good_qty, damaged_qty, short_qty, over_qty, unexpected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.id, i+1, l.LineNo, l.itemID, l.Expected, l.Good, l.Damaged, l.Short, l.Over, l.Unexpected); err != nil {
+			r.id, i+1, l.LineNo, l.itemID, l.Expected, l.Good+l.UnexpectedQty, l.Damaged, l.Short, l.Over, l.Unexpected); err != nil {
 			return Receipt{}, fmt.Errorf("store reconciliation of receipt %d: %w", r.id, err)
 		}
 	}
@@ -265,6 +276,7 @@ func closeReceipt(ctx context.Context, tx *store.Tx, in CloseInput) (Receipt, er
 			LineNumber: int32(l.LineNo), Sku: l.SKU, ExpectedQuantity: l.Expected,
 			ReceivedGoodQuantity: l.Good, ReceivedDamagedQuantity: l.Damaged,
 			ShortQuantity: l.Short, OverQuantity: l.Over, Unexpected: l.Unexpected,
+			ReceivedUnexpectedQuantity: l.UnexpectedQty,
 		})
 	}
 	if _, err := inventory.Emit(ctx, tx, "receipt_reconciled", &eventv1.Event{
@@ -312,7 +324,7 @@ func receiptView(ctx context.Context, q inventory.Querier, id int64) (Receipt, e
 	}
 	for _, l := range lines {
 		rc.Lines = append(rc.Lines, l.ReceiptLine)
-		rc.Received += l.Good + l.Damaged
+		rc.Received += l.Good + l.Damaged + l.UnexpectedQty
 	}
 	rc.Exceptions, err = receiptExceptions(ctx, q, id)
 	return rc, err
@@ -327,7 +339,8 @@ type reconciledLine struct {
 // reconcile works out a receipt's lines from its scans: per PO line,
 // expected (the ordered quantity less the net received by the PO's other
 // receipts that are closed, that is closed before this one), good,
-// damaged, short and over; then one line per SKU not on the PO. Closed
+// damaged, short and over; then one line per SKU not on the PO, its sound
+// units unexpected (never good) and all of them over. Closed
 // receipts take no scans, so what they brought no longer changes.
 func reconcile(ctx context.Context, q inventory.Querier, id, poID int64) ([]reconciledLine, error) {
 	rows, err := q.QueryContext(ctx, `SELECT pl.line_no, pl.item_id, i.sku, pl.ordered_qty,
@@ -368,10 +381,10 @@ func reconcile(ctx context.Context, q inventory.Querier, id, poID int64) ([]reco
 	defer rows.Close()
 	for rows.Next() {
 		l := reconciledLine{ReceiptLine: ReceiptLine{Unexpected: true}}
-		if err := rows.Scan(&l.itemID, &l.SKU, &l.Good, &l.Damaged); err != nil {
+		if err := rows.Scan(&l.itemID, &l.SKU, &l.UnexpectedQty, &l.Damaged); err != nil {
 			return nil, err
 		}
-		l.Over = l.Good + l.Damaged
+		l.Over = l.UnexpectedQty + l.Damaged
 		out = append(out, l)
 	}
 	return out, rows.Err()
@@ -391,6 +404,11 @@ func storedLines(ctx context.Context, q inventory.Querier, id int64) ([]reconcil
 		var l reconciledLine
 		if err := rows.Scan(&l.LineNo, &l.itemID, &l.SKU, &l.Expected, &l.Good, &l.Damaged, &l.Short, &l.Over, &l.Unexpected); err != nil {
 			return nil, err
+		}
+		if l.Unexpected {
+			// good_qty holds the sound units of the line; on a SKU not on
+			// the PO they are unexpected, not good.
+			l.Good, l.UnexpectedQty = 0, l.Good
 		}
 		out = append(out, l)
 	}

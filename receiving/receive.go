@@ -38,10 +38,11 @@ type ScanInput struct {
 	Actor          inventory.Actor `json:"actor"`
 }
 
-// ScanResult is what a scan received. A container scanned without
+// ScanResult is what a scan received. A pallet or carton scanned without
 // ConfirmPallet receives nothing: ConfirmationRequired is set and Contents
-// says what the ASN puts on it, and Blind whether the receipt is blind, so
-// the handler hides those quantities from associates.
+// says what the ASN puts on it (or, for a pallet label no ASN lists, the
+// label's GTIN and count), and Blind whether the receipt is blind, so the
+// handler hides those quantities from associates.
 type ScanResult struct {
 	Received             []Received `json:"received"`
 	ConfirmationRequired bool       `json:"confirmation_required"`
@@ -58,12 +59,18 @@ type ScanResult struct {
 // AI 30/37, when present); lot and expiry come from the GS1 label, else
 // from the request, and are required when the item is tracked by them; a
 // typed lot or expiry that contradicts the label is EINVALID, and a past
-// expiry is refused. An SSCC or LPN of an ASN container on this PO
-// receives the container whole, on its own license plate, once confirmed,
-// whether scanned plain or on a GS1 pallet label that also carries a GTIN.
-// A pallet label whose SSCC no ASN lists is received by its GTIN and
-// count, with the SSCC as the units' license plate, and only once: an SSCC
-// already received (and not undone) or already holding stock is refused.
+// expiry is refused. What an associate typed is used or refused, never
+// dropped: a typed lot (expiry) for an item not tracked by lot (expiry),
+// or on a whole ASN container (whose ASN says what it holds), is EINVALID.
+//
+// Every pallet follows one flow: scanned without ConfirmPallet, it shows
+// what it holds and receives nothing; scanned with it, it is received
+// whole, once. An SSCC or LPN of an ASN container on this PO is received
+// on its own license plate, whether scanned plain or on a GS1 pallet label
+// that also carries a GTIN. A pallet label whose SSCC no ASN lists is
+// received by its GTIN and count, with the SSCC as the units' license
+// plate. Either way an SSCC already received (and not undone) or already
+// holding stock is refused, at the first scan as at the confirm.
 // Units beyond a line's tolerance are refused unless a lead overrides them
 // (see ScanInput); damaged units and items not on the PO go to quarantine
 // with an exception.
@@ -85,11 +92,16 @@ func (s *Service) ReceiveScan(ctx context.Context, requestID string, in ScanInpu
 	}
 	if !in.ConfirmPallet {
 		code, isContainer, err := containerScan(ctx, s.db.Reader(), sc)
-		if err != nil {
+		switch {
+		case err != nil:
 			return ScanResult{}, err
-		}
-		if isContainer {
+		case isContainer:
+			if err := nothingTypedFor(in, code); err != nil {
+				return ScanResult{}, err
+			}
 			return s.previewContainer(ctx, in.ReceiptID, code)
+		case isPalletLabel(sc):
+			return s.previewPallet(ctx, in, sc)
 		}
 	}
 	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "ReceiveScan", Body: in},
@@ -109,6 +121,9 @@ func (s *Service) ReceiveScan(ctx context.Context, requestID string, in ScanInpu
 			}
 			rs := &receiver{svc: s, tx: tx, r: r, in: in, requestID: requestID}
 			if isContainer {
+				if err := nothingTypedFor(in, code); err != nil {
+					return ScanResult{}, err
+				}
 				return rs.container(ctx, code)
 			}
 			return rs.gtin(ctx, sc)
@@ -127,6 +142,44 @@ func typedMatchesLabel(in ScanInput, sc scan.Scan) error {
 		return floorops.Invalid("expiry", "the label says expiry %s, not %s: clear the typed expiry or scan the label of the units you hold", e, in.Expiry)
 	}
 	return nil
+}
+
+// nothingTypedFor refuses a lot or expiry typed on the scan of a whole ASN
+// container: what it holds, lots and expiries included, comes from its
+// ASN, so a typed value would be silently dropped.
+func nothingTypedFor(in ScanInput, code string) error {
+	if in.Lot != "" {
+		return floorops.Invalid("lot", "%s is received as its ASN lists it, lots included: clear the typed lot", code)
+	}
+	if in.Expiry != "" {
+		return floorops.Invalid("expiry", "%s is received as its ASN lists it, expiries included: clear the typed expiry", code)
+	}
+	return nil
+}
+
+// isPalletLabel reports whether sc is a GS1 pallet label (an SSCC with the
+// GTIN of what is on it), received by that GTIN when no ASN lists the SSCC.
+func isPalletLabel(sc scan.Scan) bool { return sc.SSCC != "" && sc.GTIN != "" }
+
+// previewPallet answers the first scan of a pallet label no ASN lists, as
+// previewContainer does for ASN pallets: what the label says the pallet
+// holds, receiving nothing. A pallet already received is refused here, so
+// the handheld does not ask to confirm what cannot be received.
+func (s *Service) previewPallet(ctx context.Context, in ScanInput, sc scan.Scan) (ScanResult, error) {
+	q := s.db.Reader()
+	r, err := scannableReceipt(ctx, q, in.ReceiptID)
+	if err != nil {
+		return ScanResult{}, err
+	}
+	st, err := gtinStock(ctx, q, in, sc)
+	if err != nil {
+		return ScanResult{}, err
+	}
+	if err := palletNotReceived(ctx, q, sc.SSCC); err != nil {
+		return ScanResult{}, err
+	}
+	return ScanResult{ConfirmationRequired: true, Blind: r.blind,
+		Contents: []Content{{SKU: st.sku, Qty: st.qty, Lot: st.lot, Expiry: st.expiry}}}, nil
 }
 
 // containerScan reports whether sc is received as a whole ASN pallet or
@@ -199,56 +252,76 @@ type receiver struct {
 }
 
 func (rs *receiver) gtin(ctx context.Context, sc scan.Scan) (ScanResult, error) {
-	if sc.GTIN == "" {
-		return ScanResult{}, floorops.Invalid("raw_scan", "scanned a %s; scan the item's barcode, or a pallet or carton from the ASN", sc.Kind)
+	st, err := gtinStock(ctx, rs.tx, rs.in, sc)
+	if err != nil {
+		return ScanResult{}, err
 	}
-	if sc.SSCC != "" {
+	if isPalletLabel(sc) {
 		// A pallet label no ASN lists: its units go on the SSCC as their
 		// license plate, so putaway finds them by it, and it is received
 		// once.
-		if rs.in.Qty != 1 {
-			return ScanResult{}, floorops.Invalid("quantity", "must be 1 for a pallet label: its SSCC names one pallet")
-		}
 		if err := palletNotReceived(ctx, rs.tx, sc.SSCC); err != nil {
 			return ScanResult{}, err
 		}
 	}
-	item, pack, err := inventory.ItemByGTIN(ctx, rs.tx, sc.GTIN)
-	if err != nil {
-		return ScanResult{}, err
-	}
-	packs := rs.in.Qty
-	if sc.HasCount {
-		if sc.Count <= 0 {
-			return ScanResult{}, floorops.Invalid("raw_scan", "the label's count is 0")
-		}
-		packs *= int64(sc.Count)
-	}
-	lot, expiry := sc.Lot, sc.Expiry.String()
-	if lot == "" {
-		lot = rs.in.Lot
-	}
-	if expiry == "" {
-		expiry = rs.in.Expiry
-	}
-	if item.LotTracked && lot == "" {
-		return ScanResult{}, floorops.Invalid("lot", "is required: %s is lot tracked and the label carries no lot", item.SKU)
-	}
-	if item.ExpiryTracked && expiry == "" {
-		return ScanResult{}, floorops.Invalid("expiry", "is required: %s carries an expiry date and the label has none", item.SKU)
-	}
-	got, err := rs.receive(ctx, stock{itemID: item.ID, sku: item.SKU, qty: pack * packs,
-		lot: tracked(item.LotTracked, lot), expiry: tracked(item.ExpiryTracked, expiry), lpn: sc.SSCC})
+	got, err := rs.receive(ctx, st)
 	if err != nil {
 		return ScanResult{}, err
 	}
 	return ScanResult{Received: []Received{got}}, nil
 }
 
+// gtinStock works out what a GTIN scan brings: the item, its pack quantity
+// times the keyed quantity (times the label's count), and the lot and
+// expiry from the label, else as typed. A lot (expiry) is required for an
+// item tracked by it; one typed for an item not tracked by it is refused,
+// not dropped. A pallet label (SSCC and GTIN) must be keyed as 1 and puts
+// the units on the SSCC.
+func gtinStock(ctx context.Context, q inventory.Querier, in ScanInput, sc scan.Scan) (stock, error) {
+	if sc.GTIN == "" {
+		return stock{}, floorops.Invalid("raw_scan", "scanned a %s; scan the item's barcode, or a pallet or carton from the ASN", sc.Kind)
+	}
+	if sc.SSCC != "" && in.Qty != 1 {
+		return stock{}, floorops.Invalid("quantity", "must be 1 for a pallet label: its SSCC names one pallet")
+	}
+	item, pack, err := inventory.ItemByGTIN(ctx, q, sc.GTIN)
+	if err != nil {
+		return stock{}, err
+	}
+	packs := in.Qty
+	if sc.HasCount {
+		if sc.Count <= 0 {
+			return stock{}, floorops.Invalid("raw_scan", "the label's count is 0")
+		}
+		packs *= int64(sc.Count)
+	}
+	if in.Lot != "" && !item.LotTracked {
+		return stock{}, floorops.Invalid("lot", "%s is not lot tracked, so a lot would not be recorded: clear the typed lot", item.SKU)
+	}
+	if in.Expiry != "" && !item.ExpiryTracked {
+		return stock{}, floorops.Invalid("expiry", "%s carries no expiry date, so one would not be recorded: clear the typed expiry", item.SKU)
+	}
+	lot, expiry := sc.Lot, sc.Expiry.String()
+	if lot == "" {
+		lot = in.Lot
+	}
+	if expiry == "" {
+		expiry = in.Expiry
+	}
+	if item.LotTracked && lot == "" {
+		return stock{}, floorops.Invalid("lot", "is required: %s is lot tracked and the label carries no lot", item.SKU)
+	}
+	if item.ExpiryTracked && expiry == "" {
+		return stock{}, floorops.Invalid("expiry", "is required: %s carries an expiry date and the label has none", item.SKU)
+	}
+	return stock{itemID: item.ID, sku: item.SKU, qty: pack * packs,
+		lot: tracked(item.LotTracked, lot), expiry: tracked(item.ExpiryTracked, expiry), lpn: sc.SSCC}, nil
+}
+
 // palletNotReceived refuses an SSCC that has already come into the
 // building: a receipt scan on any receipt put units on it and was not
 // undone, or stock is on it somewhere.
-func palletNotReceived(ctx context.Context, tx *store.Tx, sscc string) error {
+func palletNotReceived(ctx context.Context, tx inventory.Querier, sscc string) error {
 	var receipt int64
 	err := tx.QueryRowContext(ctx, `SELECT s.receipt_id FROM receipt_scans s WHERE s.lpn = ? AND s.lpn <> '' AND `+standingScan+` LIMIT 1`, sscc).Scan(&receipt)
 	switch {

@@ -166,9 +166,13 @@ type Receipt struct {
 // less the net received by the PO's receipts closed before this one (while
 // the receipt is open: closed so far), so two trucks unloaded at once are
 // each reconciled against what was still outstanding when they closed.
-// Received is Good+Damaged; Short and Over are the shortfall and excess
-// against Expected. Once the receipt is closed its lines are those sent
-// upstream and never change.
+// Every unit received is in exactly one of Good, Damaged or Unexpected:
+// Good is only units of a PO line that arrived sound (available to put
+// away); the units of a SKU not on the PO are Unexpected when they arrived
+// sound and Damaged otherwise, all in quarantine, and all Over. On a PO
+// line Received is Good+Damaged; Short and Over are the shortfall and
+// excess against Expected. Once the receipt is closed its lines are those
+// sent upstream and never change.
 type ReceiptLine struct {
 	LineNo     int    `json:"line_number"`
 	SKU        string `json:"sku"`
@@ -178,6 +182,8 @@ type ReceiptLine struct {
 	Short      int64  `json:"short_quantity"`
 	Over       int64  `json:"over_quantity"`
 	Unexpected bool   `json:"unexpected"`
+	// UnexpectedQty is the units of a SKU not on the PO that arrived sound.
+	UnexpectedQty int64 `json:"received_unexpected_quantity"`
 }
 
 // ReceiptException is one thing on a receipt that differs from the PO: an

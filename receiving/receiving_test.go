@@ -46,7 +46,7 @@ func TestReceiveAgainstPOAndReconcile(t *testing.T) {
 	wantLines := []receiving.ReceiptLine{
 		{LineNo: 1, SKU: "A1", Expected: 24, Good: 38, Over: 14},
 		{LineNo: 2, SKU: "A2", Expected: 12, Good: 5, Damaged: 1, Short: 6},
-		{SKU: "U4", Good: 3, Over: 3, Unexpected: true},
+		{SKU: "U4", UnexpectedQty: 3, Over: 3, Unexpected: true},
 	}
 	if diff := cmp.Diff(wantLines, rc.Lines); diff != "" {
 		t.Errorf("reconciliation (-want +got):\n%s", diff)

@@ -177,7 +177,7 @@ func TestReceivingEndToEnd(t *testing.T) {
 		{LineNumber: 1, Sku: "SKU-0001", ExpectedQuantity: 36, ReceivedGoodQuantity: 36},
 		{LineNumber: 2, Sku: "SKU-0002", ExpectedQuantity: 24, ReceivedGoodQuantity: 23, ReceivedDamagedQuantity: 1},
 		{LineNumber: 3, Sku: "SKU-0004", ExpectedQuantity: 24, ReceivedGoodQuantity: 12, ShortQuantity: 12},
-		{Sku: "SKU-0005", ReceivedGoodQuantity: 2, OverQuantity: 2, Unexpected: true},
+		{Sku: "SKU-0005", ReceivedUnexpectedQuantity: 2, OverQuantity: 2, Unexpected: true},
 	}
 	if diff := cmp.Diff(wantLines, closed.GetReceipt().GetLines(), protocmp.Transform()); diff != "" {
 		t.Errorf("reconciliation (-want +got):\n%s", diff)
@@ -216,7 +216,7 @@ func TestReceivingEndToEnd(t *testing.T) {
 				{LineNumber: 1, Sku: "SKU-0001", ExpectedQuantity: 36, ReceivedGoodQuantity: 36},
 				{LineNumber: 2, Sku: "SKU-0002", ExpectedQuantity: 24, ReceivedGoodQuantity: 23, ReceivedDamagedQuantity: 1},
 				{LineNumber: 3, Sku: "SKU-0004", ExpectedQuantity: 24, ReceivedGoodQuantity: 12, ShortQuantity: 12},
-				{Sku: "SKU-0005", ReceivedGoodQuantity: 2, OverQuantity: 2, Unexpected: true},
+				{Sku: "SKU-0005", ReceivedUnexpectedQuantity: 2, OverQuantity: 2, Unexpected: true},
 			},
 		}}},
 	}
@@ -502,8 +502,8 @@ func TestOverrideReasonOnlyCountsWhenNeeded(t *testing.T) {
 // TestPalletLabelIsReceivedOnce scans standard GS1 pallet labels (SSCC,
 // GTIN, count) over gRPC: the demo ASN's pallet asks for confirmation and
 // is then received whole, once, by either of its labels; a pallet no ASN
-// lists is received by its GTIN and count onto its SSCC, once, and its
-// putaway task is found by scanning the SSCC.
+// lists follows the same flow and is received by its GTIN and count onto
+// its SSCC, once, and its putaway task is found by scanning the SSCC.
 func TestPalletLabelIsReceivedOnce(t *testing.T) {
 	t.Parallel()
 	n := startNode(t)
@@ -535,7 +535,11 @@ func TestPalletLabelIsReceivedOnce(t *testing.T) {
 	wantCode(t, err, codes.FailedPrecondition)
 
 	loose := testSSCC(7001)
-	got, err = rcv.ReceiveScan(assoc, scanReq("pl-loose", label(loose, sku2Case, 2), false))
+	look, err := rcv.ReceiveScan(assoc, scanReq("pl-loose-look", label(loose, sku2Case, 2), false))
+	if err != nil || !look.GetConfirmationRequired() || len(look.GetReceived()) != 0 {
+		t.Fatalf("pallet no ASN lists, without confirmation = %v, %v", look, err)
+	}
+	got, err = rcv.ReceiveScan(assoc, scanReq("pl-loose", label(loose, sku2Case, 2), true))
 	if err != nil || len(got.GetReceived()) != 1 || got.GetReceived()[0].GetLpn() != loose || got.GetReceived()[0].GetQuantity() != 24 {
 		t.Fatalf("pallet no ASN lists = %v, %v", got, err)
 	}

@@ -45,6 +45,7 @@ type Event struct {
 	//	*Event_ShortPicked
 	//	*Event_Backordered
 	//	*Event_OrderCancelled
+	//	*Event_OrderPicked
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -173,6 +174,15 @@ func (x *Event) GetOrderCancelled() *OrderCancelled {
 	return nil
 }
 
+func (x *Event) GetOrderPicked() *OrderPicked {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_OrderPicked); ok {
+			return x.OrderPicked
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -217,6 +227,12 @@ type Event_OrderCancelled struct {
 	OrderCancelled *OrderCancelled `protobuf:"bytes,24,opt,name=order_cancelled,json=orderCancelled,proto3,oneof"`
 }
 
+type Event_OrderPicked struct {
+	// An order's pick list was completed: the order is fully picked, or
+	// units of it are owed.
+	OrderPicked *OrderPicked `protobuf:"bytes,25,opt,name=order_picked,json=orderPicked,proto3,oneof"`
+}
+
 func (*Event_StockMoved) isEvent_Payload() {}
 
 func (*Event_AvailabilityChanged) isEvent_Payload() {}
@@ -232,6 +248,8 @@ func (*Event_ShortPicked) isEvent_Payload() {}
 func (*Event_Backordered) isEvent_Payload() {}
 
 func (*Event_OrderCancelled) isEvent_Payload() {}
+
+func (*Event_OrderPicked) isEvent_Payload() {}
 
 // StockMoved mirrors one ledger movement.
 type StockMoved struct {
@@ -591,8 +609,12 @@ func (x *ReceiptReconciled) GetPurchaseOrderClosed() bool {
 }
 
 // ReceiptReconciledLine is one PO line's (or unexpected SKU's) figures.
-// Received is good plus damaged; short = expected - received when positive;
-// over = received - expected when positive.
+// Every unit received is in exactly one of good, damaged or unexpected.
+// On a PO line, received is good plus damaged; short = expected - received
+// when positive; over = received - expected when positive. On an
+// unexpected SKU's line (line_number 0), good is always 0: its units are
+// received_unexpected_quantity (arrived in good condition) or
+// received_damaged_quantity, all in quarantine, and all over.
 type ReceiptReconciledLine struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// PO line number; 0 for a SKU not on the PO.
@@ -601,7 +623,8 @@ type ReceiptReconciledLine struct {
 	Sku string `protobuf:"bytes,2,opt,name=sku,proto3" json:"sku,omitempty"`
 	// Eaches this delivery was expected to bring.
 	ExpectedQuantity int64 `protobuf:"varint,3,opt,name=expected_quantity,json=expectedQuantity,proto3" json:"expected_quantity,omitempty"`
-	// Eaches received in good condition.
+	// Eaches of a PO line received in good condition, available to put
+	// away. Never units of a SKU not on the PO.
 	ReceivedGoodQuantity int64 `protobuf:"varint,4,opt,name=received_good_quantity,json=receivedGoodQuantity,proto3" json:"received_good_quantity,omitempty"`
 	// Eaches received damaged, held in quarantine.
 	ReceivedDamagedQuantity int64 `protobuf:"varint,5,opt,name=received_damaged_quantity,json=receivedDamagedQuantity,proto3" json:"received_damaged_quantity,omitempty"`
@@ -610,9 +633,12 @@ type ReceiptReconciledLine struct {
 	// Eaches received beyond what was expected.
 	OverQuantity int64 `protobuf:"varint,7,opt,name=over_quantity,json=overQuantity,proto3" json:"over_quantity,omitempty"`
 	// The SKU is not on the PO; its units are held in quarantine.
-	Unexpected    bool `protobuf:"varint,8,opt,name=unexpected,proto3" json:"unexpected,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Unexpected bool `protobuf:"varint,8,opt,name=unexpected,proto3" json:"unexpected,omitempty"`
+	// Eaches of a SKU not on the PO that arrived in good condition, held in
+	// quarantine until a lead decides (0 on a PO line).
+	ReceivedUnexpectedQuantity int64 `protobuf:"varint,9,opt,name=received_unexpected_quantity,json=receivedUnexpectedQuantity,proto3" json:"received_unexpected_quantity,omitempty"`
+	unknownFields              protoimpl.UnknownFields
+	sizeCache                  protoimpl.SizeCache
 }
 
 func (x *ReceiptReconciledLine) Reset() {
@@ -699,6 +725,13 @@ func (x *ReceiptReconciledLine) GetUnexpected() bool {
 		return x.Unexpected
 	}
 	return false
+}
+
+func (x *ReceiptReconciledLine) GetReceivedUnexpectedQuantity() int64 {
+	if x != nil {
+		return x.ReceivedUnexpectedQuantity
+	}
+	return 0
 }
 
 // OrderAllocated reports how a released order's lines were allocated.
@@ -1511,11 +1544,179 @@ func (x *OrderCancelledReturn) GetHandedToPutaway() bool {
 	return false
 }
 
+// OrderPicked reports an order whose pick list was completed (its totes
+// dropped at a ship lane) and whether it is complete: fully_picked only
+// when every unit of every line was picked. An order that is not fully
+// picked has units owed (backordered); it must not be shipped or invoiced
+// as complete.
+type OrderPicked struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Central's order number.
+	OrderId string `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// Pick list that was completed.
+	PickListId int64 `protobuf:"varint,2,opt,name=pick_list_id,json=pickListId,proto3" json:"pick_list_id,omitempty"`
+	// Ship lane the totes were dropped at.
+	ShipLocationCode string `protobuf:"bytes,3,opt,name=ship_location_code,json=shipLocationCode,proto3" json:"ship_location_code,omitempty"`
+	// Every unit of every line was picked.
+	FullyPicked bool `protobuf:"varint,4,opt,name=fully_picked,json=fullyPicked,proto3" json:"fully_picked,omitempty"`
+	// One entry per order line.
+	Lines         []*OrderPickedLine `protobuf:"bytes,5,rep,name=lines,proto3" json:"lines,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OrderPicked) Reset() {
+	*x = OrderPicked{}
+	mi := &file_floorops_event_v1_event_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OrderPicked) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OrderPicked) ProtoMessage() {}
+
+func (x *OrderPicked) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_event_v1_event_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OrderPicked.ProtoReflect.Descriptor instead.
+func (*OrderPicked) Descriptor() ([]byte, []int) {
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *OrderPicked) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *OrderPicked) GetPickListId() int64 {
+	if x != nil {
+		return x.PickListId
+	}
+	return 0
+}
+
+func (x *OrderPicked) GetShipLocationCode() string {
+	if x != nil {
+		return x.ShipLocationCode
+	}
+	return ""
+}
+
+func (x *OrderPicked) GetFullyPicked() bool {
+	if x != nil {
+		return x.FullyPicked
+	}
+	return false
+}
+
+func (x *OrderPicked) GetLines() []*OrderPickedLine {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
+// OrderPickedLine is one order line's units when its list was completed.
+type OrderPickedLine struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Order line number.
+	LineNumber int32 `protobuf:"varint,1,opt,name=line_number,json=lineNumber,proto3" json:"line_number,omitempty"`
+	// Item SKU.
+	Sku string `protobuf:"bytes,2,opt,name=sku,proto3" json:"sku,omitempty"`
+	// Units ordered.
+	OrderedQuantity int64 `protobuf:"varint,3,opt,name=ordered_quantity,json=orderedQuantity,proto3" json:"ordered_quantity,omitempty"`
+	// Units picked into the totes.
+	PickedQuantity int64 `protobuf:"varint,4,opt,name=picked_quantity,json=pickedQuantity,proto3" json:"picked_quantity,omitempty"`
+	// Units not picked and owed: ordered less picked.
+	BackorderedQuantity int64 `protobuf:"varint,5,opt,name=backordered_quantity,json=backorderedQuantity,proto3" json:"backordered_quantity,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *OrderPickedLine) Reset() {
+	*x = OrderPickedLine{}
+	mi := &file_floorops_event_v1_event_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OrderPickedLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OrderPickedLine) ProtoMessage() {}
+
+func (x *OrderPickedLine) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_event_v1_event_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OrderPickedLine.ProtoReflect.Descriptor instead.
+func (*OrderPickedLine) Descriptor() ([]byte, []int) {
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *OrderPickedLine) GetLineNumber() int32 {
+	if x != nil {
+		return x.LineNumber
+	}
+	return 0
+}
+
+func (x *OrderPickedLine) GetSku() string {
+	if x != nil {
+		return x.Sku
+	}
+	return ""
+}
+
+func (x *OrderPickedLine) GetOrderedQuantity() int64 {
+	if x != nil {
+		return x.OrderedQuantity
+	}
+	return 0
+}
+
+func (x *OrderPickedLine) GetPickedQuantity() int64 {
+	if x != nil {
+		return x.PickedQuantity
+	}
+	return 0
+}
+
+func (x *OrderPickedLine) GetBackorderedQuantity() int64 {
+	if x != nil {
+		return x.BackorderedQuantity
+	}
+	return 0
+}
+
 var File_floorops_event_v1_event_proto protoreflect.FileDescriptor
 
 const file_floorops_event_v1_event_proto_rawDesc = "" +
 	"\n" +
-	"\x1dfloorops/event/v1/event.proto\x12\x11floorops.event.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xaf\x05\n" +
+	"\x1dfloorops/event/v1/event.proto\x12\x11floorops.event.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf4\x05\n" +
 	"\x05Event\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x03R\x03seq\x129\n" +
 	"\n" +
@@ -1529,7 +1730,8 @@ const file_floorops_event_v1_event_proto_rawDesc = "" +
 	"\x06picked\x18\x15 \x01(\v2\x19.floorops.event.v1.PickedH\x00R\x06picked\x12C\n" +
 	"\fshort_picked\x18\x16 \x01(\v2\x1e.floorops.event.v1.ShortPickedH\x00R\vshortPicked\x12B\n" +
 	"\vbackordered\x18\x17 \x01(\v2\x1e.floorops.event.v1.BackorderedH\x00R\vbackordered\x12L\n" +
-	"\x0forder_cancelled\x18\x18 \x01(\v2!.floorops.event.v1.OrderCancelledH\x00R\x0eorderCancelledB\t\n" +
+	"\x0forder_cancelled\x18\x18 \x01(\v2!.floorops.event.v1.OrderCancelledH\x00R\x0eorderCancelled\x12C\n" +
+	"\forder_picked\x18\x19 \x01(\v2\x1e.floorops.event.v1.OrderPickedH\x00R\vorderPickedB\t\n" +
 	"\apayload\"\xd3\x03\n" +
 	"\n" +
 	"StockMoved\x12\x1f\n" +
@@ -1567,7 +1769,7 @@ const file_floorops_event_v1_event_proto_rawDesc = "" +
 	"\x06vendor\x18\x04 \x01(\tR\x06vendor\x12,\n" +
 	"\x12dock_location_code\x18\x05 \x01(\tR\x10dockLocationCode\x12>\n" +
 	"\x05lines\x18\x06 \x03(\v2(.floorops.event.v1.ReceiptReconciledLineR\x05lines\x122\n" +
-	"\x15purchase_order_closed\x18\a \x01(\bR\x13purchaseOrderClosed\"\xd5\x02\n" +
+	"\x15purchase_order_closed\x18\a \x01(\bR\x13purchaseOrderClosed\"\x97\x03\n" +
 	"\x15ReceiptReconciledLine\x12\x1f\n" +
 	"\vline_number\x18\x01 \x01(\x05R\n" +
 	"lineNumber\x12\x10\n" +
@@ -1579,7 +1781,8 @@ const file_floorops_event_v1_event_proto_rawDesc = "" +
 	"\rover_quantity\x18\a \x01(\x03R\foverQuantity\x12\x1e\n" +
 	"\n" +
 	"unexpected\x18\b \x01(\bR\n" +
-	"unexpected\"\x82\x01\n" +
+	"unexpected\x12@\n" +
+	"\x1creceived_unexpected_quantity\x18\t \x01(\x03R\x1areceivedUnexpectedQuantity\"\x82\x01\n" +
 	"\x0eOrderAllocated\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x18\n" +
 	"\achannel\x18\x02 \x01(\tR\achannel\x12;\n" +
@@ -1649,7 +1852,21 @@ const file_floorops_event_v1_event_proto_rawDesc = "" +
 	"\rlocation_code\x18\x05 \x01(\tR\flocationCode\x12\x12\n" +
 	"\x04tote\x18\x06 \x01(\tR\x04tote\x12\x1a\n" +
 	"\bquantity\x18\a \x01(\x03R\bquantity\x12*\n" +
-	"\x11handed_to_putaway\x18\b \x01(\bR\x0fhandedToPutawayB>Z<github.com/floorops/floorops/proto/floorops/event/v1;eventv1b\x06proto3"
+	"\x11handed_to_putaway\x18\b \x01(\bR\x0fhandedToPutaway\"\xd5\x01\n" +
+	"\vOrderPicked\x12\x19\n" +
+	"\border_id\x18\x01 \x01(\tR\aorderId\x12 \n" +
+	"\fpick_list_id\x18\x02 \x01(\x03R\n" +
+	"pickListId\x12,\n" +
+	"\x12ship_location_code\x18\x03 \x01(\tR\x10shipLocationCode\x12!\n" +
+	"\ffully_picked\x18\x04 \x01(\bR\vfullyPicked\x128\n" +
+	"\x05lines\x18\x05 \x03(\v2\".floorops.event.v1.OrderPickedLineR\x05lines\"\xcb\x01\n" +
+	"\x0fOrderPickedLine\x12\x1f\n" +
+	"\vline_number\x18\x01 \x01(\x05R\n" +
+	"lineNumber\x12\x10\n" +
+	"\x03sku\x18\x02 \x01(\tR\x03sku\x12)\n" +
+	"\x10ordered_quantity\x18\x03 \x01(\x03R\x0forderedQuantity\x12'\n" +
+	"\x0fpicked_quantity\x18\x04 \x01(\x03R\x0epickedQuantity\x121\n" +
+	"\x14backordered_quantity\x18\x05 \x01(\x03R\x13backorderedQuantityB>Z<github.com/floorops/floorops/proto/floorops/event/v1;eventv1b\x06proto3"
 
 var (
 	file_floorops_event_v1_event_proto_rawDescOnce sync.Once
@@ -1663,7 +1880,7 @@ func file_floorops_event_v1_event_proto_rawDescGZIP() []byte {
 	return file_floorops_event_v1_event_proto_rawDescData
 }
 
-var file_floorops_event_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_floorops_event_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_floorops_event_v1_event_proto_goTypes = []any{
 	(*Event)(nil),                 // 0: floorops.event.v1.Event
 	(*StockMoved)(nil),            // 1: floorops.event.v1.StockMoved
@@ -1679,10 +1896,12 @@ var file_floorops_event_v1_event_proto_goTypes = []any{
 	(*OrderCancelled)(nil),        // 11: floorops.event.v1.OrderCancelled
 	(*OrderCancelledLine)(nil),    // 12: floorops.event.v1.OrderCancelledLine
 	(*OrderCancelledReturn)(nil),  // 13: floorops.event.v1.OrderCancelledReturn
-	(*timestamppb.Timestamp)(nil), // 14: google.protobuf.Timestamp
+	(*OrderPicked)(nil),           // 14: floorops.event.v1.OrderPicked
+	(*OrderPickedLine)(nil),       // 15: floorops.event.v1.OrderPickedLine
+	(*timestamppb.Timestamp)(nil), // 16: google.protobuf.Timestamp
 }
 var file_floorops_event_v1_event_proto_depIdxs = []int32{
-	14, // 0: floorops.event.v1.Event.occur_time:type_name -> google.protobuf.Timestamp
+	16, // 0: floorops.event.v1.Event.occur_time:type_name -> google.protobuf.Timestamp
 	1,  // 1: floorops.event.v1.Event.stock_moved:type_name -> floorops.event.v1.StockMoved
 	2,  // 2: floorops.event.v1.Event.availability_changed:type_name -> floorops.event.v1.AvailabilityChanged
 	3,  // 3: floorops.event.v1.Event.receipt_reconciled:type_name -> floorops.event.v1.ReceiptReconciled
@@ -1691,16 +1910,18 @@ var file_floorops_event_v1_event_proto_depIdxs = []int32{
 	8,  // 6: floorops.event.v1.Event.short_picked:type_name -> floorops.event.v1.ShortPicked
 	9,  // 7: floorops.event.v1.Event.backordered:type_name -> floorops.event.v1.Backordered
 	11, // 8: floorops.event.v1.Event.order_cancelled:type_name -> floorops.event.v1.OrderCancelled
-	4,  // 9: floorops.event.v1.ReceiptReconciled.lines:type_name -> floorops.event.v1.ReceiptReconciledLine
-	6,  // 10: floorops.event.v1.OrderAllocated.lines:type_name -> floorops.event.v1.OrderAllocatedLine
-	10, // 11: floorops.event.v1.Backordered.lines:type_name -> floorops.event.v1.BackorderedLine
-	12, // 12: floorops.event.v1.OrderCancelled.lines:type_name -> floorops.event.v1.OrderCancelledLine
-	13, // 13: floorops.event.v1.OrderCancelled.return_tasks:type_name -> floorops.event.v1.OrderCancelledReturn
-	14, // [14:14] is the sub-list for method output_type
-	14, // [14:14] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	14, // 9: floorops.event.v1.Event.order_picked:type_name -> floorops.event.v1.OrderPicked
+	4,  // 10: floorops.event.v1.ReceiptReconciled.lines:type_name -> floorops.event.v1.ReceiptReconciledLine
+	6,  // 11: floorops.event.v1.OrderAllocated.lines:type_name -> floorops.event.v1.OrderAllocatedLine
+	10, // 12: floorops.event.v1.Backordered.lines:type_name -> floorops.event.v1.BackorderedLine
+	12, // 13: floorops.event.v1.OrderCancelled.lines:type_name -> floorops.event.v1.OrderCancelledLine
+	13, // 14: floorops.event.v1.OrderCancelled.return_tasks:type_name -> floorops.event.v1.OrderCancelledReturn
+	15, // 15: floorops.event.v1.OrderPicked.lines:type_name -> floorops.event.v1.OrderPickedLine
+	16, // [16:16] is the sub-list for method output_type
+	16, // [16:16] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_floorops_event_v1_event_proto_init() }
@@ -1717,6 +1938,7 @@ func file_floorops_event_v1_event_proto_init() {
 		(*Event_ShortPicked)(nil),
 		(*Event_Backordered)(nil),
 		(*Event_OrderCancelled)(nil),
+		(*Event_OrderPicked)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1724,7 +1946,7 @@ func file_floorops_event_v1_event_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_floorops_event_v1_event_proto_rawDesc), len(file_floorops_event_v1_event_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   14,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

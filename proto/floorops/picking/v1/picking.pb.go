@@ -104,10 +104,17 @@ const (
 	OrderState_ORDER_STATE_RELEASED OrderState = 1
 	// On a pick list.
 	OrderState_ORDER_STATE_LISTED OrderState = 2
-	// Its pick list was completed.
+	// Its pick list was completed and every unit of every line was picked:
+	// the order may ship as complete.
 	OrderState_ORDER_STATE_PICKED OrderState = 3
 	// Cancelled by central.
 	OrderState_ORDER_STATE_CANCELLED OrderState = 4
+	// Its pick list was completed but some of its units were not picked
+	// (backordered at release, or short at the bin and found nowhere else):
+	// the order is NOT complete. Each line's picked and backordered
+	// quantities say what is in the tote and what is owed; central decides
+	// whether to wait, ship short or cancel.
+	OrderState_ORDER_STATE_BACKORDERED OrderState = 5
 )
 
 // Enum value maps for OrderState.
@@ -118,6 +125,7 @@ var (
 		2: "ORDER_STATE_LISTED",
 		3: "ORDER_STATE_PICKED",
 		4: "ORDER_STATE_CANCELLED",
+		5: "ORDER_STATE_BACKORDERED",
 	}
 	OrderState_value = map[string]int32{
 		"ORDER_STATE_UNSPECIFIED": 0,
@@ -125,6 +133,7 @@ var (
 		"ORDER_STATE_LISTED":      2,
 		"ORDER_STATE_PICKED":      3,
 		"ORDER_STATE_CANCELLED":   4,
+		"ORDER_STATE_BACKORDERED": 5,
 	}
 )
 
@@ -328,6 +337,71 @@ func (x LineState) Number() protoreflect.EnumNumber {
 // Deprecated: Use LineState.Descriptor instead.
 func (LineState) EnumDescriptor() ([]byte, []int) {
 	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{4}
+}
+
+// ReleaseOutcome is what a release did with one order of the batch.
+type ReleaseOutcome int32
+
+const (
+	// Not set.
+	ReleaseOutcome_RELEASE_OUTCOME_UNSPECIFIED ReleaseOutcome = 0
+	// Released now and allocated.
+	ReleaseOutcome_RELEASE_OUTCOME_RELEASED ReleaseOutcome = 1
+	// The node already had this order exactly as sent (same channel,
+	// priority, ship-by and lines): nothing changed, the order is reported
+	// as it stands now (which may be picked, or cancelled).
+	ReleaseOutcome_RELEASE_OUTCOME_ALREADY_RELEASED ReleaseOutcome = 2
+	// The node already has an order with this number that differs from the
+	// one sent: nothing changed for it. Change an order by cancelling it.
+	ReleaseOutcome_RELEASE_OUTCOME_CONFLICT ReleaseOutcome = 3
+	// The order names a SKU this node does not have: nothing was released
+	// for it.
+	ReleaseOutcome_RELEASE_OUTCOME_UNKNOWN_SKU ReleaseOutcome = 4
+)
+
+// Enum value maps for ReleaseOutcome.
+var (
+	ReleaseOutcome_name = map[int32]string{
+		0: "RELEASE_OUTCOME_UNSPECIFIED",
+		1: "RELEASE_OUTCOME_RELEASED",
+		2: "RELEASE_OUTCOME_ALREADY_RELEASED",
+		3: "RELEASE_OUTCOME_CONFLICT",
+		4: "RELEASE_OUTCOME_UNKNOWN_SKU",
+	}
+	ReleaseOutcome_value = map[string]int32{
+		"RELEASE_OUTCOME_UNSPECIFIED":      0,
+		"RELEASE_OUTCOME_RELEASED":         1,
+		"RELEASE_OUTCOME_ALREADY_RELEASED": 2,
+		"RELEASE_OUTCOME_CONFLICT":         3,
+		"RELEASE_OUTCOME_UNKNOWN_SKU":      4,
+	}
+)
+
+func (x ReleaseOutcome) Enum() *ReleaseOutcome {
+	p := new(ReleaseOutcome)
+	*p = x
+	return p
+}
+
+func (x ReleaseOutcome) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ReleaseOutcome) Descriptor() protoreflect.EnumDescriptor {
+	return file_floorops_picking_v1_picking_proto_enumTypes[5].Descriptor()
+}
+
+func (ReleaseOutcome) Type() protoreflect.EnumType {
+	return &file_floorops_picking_v1_picking_proto_enumTypes[5]
+}
+
+func (x ReleaseOutcome) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ReleaseOutcome.Descriptor instead.
+func (ReleaseOutcome) EnumDescriptor() ([]byte, []int) {
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{5}
 }
 
 // OrderLine is one line of an order and how it stands.
@@ -733,18 +807,106 @@ func (x *ReleaseOrdersRequest) GetOrders() []*ReleaseOrder {
 	return nil
 }
 
+// ReleaseOrderResult is one order's outcome in a batch release.
+type ReleaseOrderResult struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Central's order number, as normalised by the node (upper case).
+	OrderId string `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// What the release did with it.
+	Outcome ReleaseOutcome `protobuf:"varint,2,opt,name=outcome,proto3,enum=floorops.picking.v1.ReleaseOutcome" json:"outcome,omitempty"`
+	// The order as it stands, for RELEASED and ALREADY_RELEASED; unset
+	// otherwise.
+	Order *Order `protobuf:"bytes,3,opt,name=order,proto3" json:"order,omitempty"`
+	// Why the order was not released, for CONFLICT and UNKNOWN_SKU.
+	Reason string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	// For CONFLICT and UNKNOWN_SKU, the request field at fault, e.g.
+	// `orders[3].order_id` or `orders[3].lines[1].sku`.
+	Field         string `protobuf:"bytes,5,opt,name=field,proto3" json:"field,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleaseOrderResult) Reset() {
+	*x = ReleaseOrderResult{}
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleaseOrderResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleaseOrderResult) ProtoMessage() {}
+
+func (x *ReleaseOrderResult) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleaseOrderResult.ProtoReflect.Descriptor instead.
+func (*ReleaseOrderResult) Descriptor() ([]byte, []int) {
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ReleaseOrderResult) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *ReleaseOrderResult) GetOutcome() ReleaseOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return ReleaseOutcome_RELEASE_OUTCOME_UNSPECIFIED
+}
+
+func (x *ReleaseOrderResult) GetOrder() *Order {
+	if x != nil {
+		return x.Order
+	}
+	return nil
+}
+
+func (x *ReleaseOrderResult) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *ReleaseOrderResult) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
 // ReleaseOrdersResponse reports each order's allocation.
 type ReleaseOrdersResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The released orders, in request order.
-	Orders        []*Order `protobuf:"bytes,1,rep,name=orders,proto3" json:"orders,omitempty"`
+	// The orders released now or already released exactly as sent, in
+	// request order. An order the node refused (a conflicting re-release, an
+	// unknown SKU) is not here: see results.
+	Orders []*Order `protobuf:"bytes,1,rep,name=orders,proto3" json:"orders,omitempty"`
+	// One outcome per order of the request, in request order.
+	Results       []*ReleaseOrderResult `protobuf:"bytes,2,rep,name=results,proto3" json:"results,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ReleaseOrdersResponse) Reset() {
 	*x = ReleaseOrdersResponse{}
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[5]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -756,7 +918,7 @@ func (x *ReleaseOrdersResponse) String() string {
 func (*ReleaseOrdersResponse) ProtoMessage() {}
 
 func (x *ReleaseOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[5]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -769,12 +931,19 @@ func (x *ReleaseOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseOrdersResponse.ProtoReflect.Descriptor instead.
 func (*ReleaseOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{5}
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ReleaseOrdersResponse) GetOrders() []*Order {
 	if x != nil {
 		return x.Orders
+	}
+	return nil
+}
+
+func (x *ReleaseOrdersResponse) GetResults() []*ReleaseOrderResult {
+	if x != nil {
+		return x.Results
 	}
 	return nil
 }
@@ -810,7 +979,7 @@ type ReturnTask struct {
 
 func (x *ReturnTask) Reset() {
 	*x = ReturnTask{}
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[6]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -822,7 +991,7 @@ func (x *ReturnTask) String() string {
 func (*ReturnTask) ProtoMessage() {}
 
 func (x *ReturnTask) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[6]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -835,7 +1004,7 @@ func (x *ReturnTask) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReturnTask.ProtoReflect.Descriptor instead.
 func (*ReturnTask) Descriptor() ([]byte, []int) {
-	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{6}
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ReturnTask) GetId() int64 {
@@ -916,7 +1085,7 @@ type CancelOrderRequest struct {
 
 func (x *CancelOrderRequest) Reset() {
 	*x = CancelOrderRequest{}
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[7]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -928,7 +1097,7 @@ func (x *CancelOrderRequest) String() string {
 func (*CancelOrderRequest) ProtoMessage() {}
 
 func (x *CancelOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[7]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -941,7 +1110,7 @@ func (x *CancelOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelOrderRequest.ProtoReflect.Descriptor instead.
 func (*CancelOrderRequest) Descriptor() ([]byte, []int) {
-	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{7}
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CancelOrderRequest) GetRequestId() string {
@@ -978,7 +1147,7 @@ type CancelOrderResponse struct {
 
 func (x *CancelOrderResponse) Reset() {
 	*x = CancelOrderResponse{}
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[8]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -990,7 +1159,7 @@ func (x *CancelOrderResponse) String() string {
 func (*CancelOrderResponse) ProtoMessage() {}
 
 func (x *CancelOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[8]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1003,7 +1172,7 @@ func (x *CancelOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelOrderResponse.ProtoReflect.Descriptor instead.
 func (*CancelOrderResponse) Descriptor() ([]byte, []int) {
-	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{8}
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *CancelOrderResponse) GetOrder() *Order {
@@ -1031,7 +1200,7 @@ type GetOrderRequest struct {
 
 func (x *GetOrderRequest) Reset() {
 	*x = GetOrderRequest{}
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[9]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1043,7 +1212,7 @@ func (x *GetOrderRequest) String() string {
 func (*GetOrderRequest) ProtoMessage() {}
 
 func (x *GetOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[9]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1056,7 +1225,7 @@ func (x *GetOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOrderRequest.ProtoReflect.Descriptor instead.
 func (*GetOrderRequest) Descriptor() ([]byte, []int) {
-	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{9}
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *GetOrderRequest) GetOrderId() string {
@@ -1077,7 +1246,7 @@ type GetOrderResponse struct {
 
 func (x *GetOrderResponse) Reset() {
 	*x = GetOrderResponse{}
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[10]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1089,7 +1258,7 @@ func (x *GetOrderResponse) String() string {
 func (*GetOrderResponse) ProtoMessage() {}
 
 func (x *GetOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[10]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1102,7 +1271,7 @@ func (x *GetOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOrderResponse.ProtoReflect.Descriptor instead.
 func (*GetOrderResponse) Descriptor() ([]byte, []int) {
-	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{10}
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GetOrderResponse) GetOrder() *Order {
@@ -1152,7 +1321,7 @@ type PickLine struct {
 
 func (x *PickLine) Reset() {
 	*x = PickLine{}
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[11]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1164,7 +1333,7 @@ func (x *PickLine) String() string {
 func (*PickLine) ProtoMessage() {}
 
 func (x *PickLine) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[11]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1177,7 +1346,7 @@ func (x *PickLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PickLine.ProtoReflect.Descriptor instead.
 func (*PickLine) Descriptor() ([]byte, []int) {
-	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{11}
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *PickLine) GetId() int64 {
@@ -1316,7 +1485,7 @@ type PickList struct {
 
 func (x *PickList) Reset() {
 	*x = PickList{}
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[12]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1328,7 +1497,7 @@ func (x *PickList) String() string {
 func (*PickList) ProtoMessage() {}
 
 func (x *PickList) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[12]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1341,7 +1510,7 @@ func (x *PickList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PickList.ProtoReflect.Descriptor instead.
 func (*PickList) Descriptor() ([]byte, []int) {
-	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{12}
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *PickList) GetId() int64 {
@@ -1446,7 +1615,7 @@ type CreatePickListsRequest struct {
 
 func (x *CreatePickListsRequest) Reset() {
 	*x = CreatePickListsRequest{}
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[13]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1458,7 +1627,7 @@ func (x *CreatePickListsRequest) String() string {
 func (*CreatePickListsRequest) ProtoMessage() {}
 
 func (x *CreatePickListsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[13]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1471,7 +1640,7 @@ func (x *CreatePickListsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePickListsRequest.ProtoReflect.Descriptor instead.
 func (*CreatePickListsRequest) Descriptor() ([]byte, []int) {
-	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{13}
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *CreatePickListsRequest) GetRequestId() string {
@@ -1541,7 +1710,7 @@ type CreatePickListsResponse struct {
 
 func (x *CreatePickListsResponse) Reset() {
 	*x = CreatePickListsResponse{}
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[14]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1553,7 +1722,7 @@ func (x *CreatePickListsResponse) String() string {
 func (*CreatePickListsResponse) ProtoMessage() {}
 
 func (x *CreatePickListsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[14]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1566,7 +1735,7 @@ func (x *CreatePickListsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePickListsResponse.ProtoReflect.Descriptor instead.
 func (*CreatePickListsResponse) Descriptor() ([]byte, []int) {
-	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{14}
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CreatePickListsResponse) GetPickLists() []*PickList {
@@ -1591,7 +1760,7 @@ type ListPickListsRequest struct {
 
 func (x *ListPickListsRequest) Reset() {
 	*x = ListPickListsRequest{}
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[15]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1603,7 +1772,7 @@ func (x *ListPickListsRequest) String() string {
 func (*ListPickListsRequest) ProtoMessage() {}
 
 func (x *ListPickListsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[15]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1616,7 +1785,7 @@ func (x *ListPickListsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPickListsRequest.ProtoReflect.Descriptor instead.
 func (*ListPickListsRequest) Descriptor() ([]byte, []int) {
-	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{15}
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ListPickListsRequest) GetState() PickListState {
@@ -1653,7 +1822,7 @@ type ListPickListsResponse struct {
 
 func (x *ListPickListsResponse) Reset() {
 	*x = ListPickListsResponse{}
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[16]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1665,7 +1834,7 @@ func (x *ListPickListsResponse) String() string {
 func (*ListPickListsResponse) ProtoMessage() {}
 
 func (x *ListPickListsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[16]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1678,7 +1847,7 @@ func (x *ListPickListsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPickListsResponse.ProtoReflect.Descriptor instead.
 func (*ListPickListsResponse) Descriptor() ([]byte, []int) {
-	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{16}
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListPickListsResponse) GetPickLists() []*PickList {
@@ -1713,7 +1882,7 @@ type StartPickListRequest struct {
 
 func (x *StartPickListRequest) Reset() {
 	*x = StartPickListRequest{}
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[17]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1725,7 +1894,7 @@ func (x *StartPickListRequest) String() string {
 func (*StartPickListRequest) ProtoMessage() {}
 
 func (x *StartPickListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[17]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1738,7 +1907,7 @@ func (x *StartPickListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartPickListRequest.ProtoReflect.Descriptor instead.
 func (*StartPickListRequest) Descriptor() ([]byte, []int) {
-	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{17}
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *StartPickListRequest) GetRequestId() string {
@@ -1773,7 +1942,7 @@ type StartPickListResponse struct {
 
 func (x *StartPickListResponse) Reset() {
 	*x = StartPickListResponse{}
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[18]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1785,7 +1954,7 @@ func (x *StartPickListResponse) String() string {
 func (*StartPickListResponse) ProtoMessage() {}
 
 func (x *StartPickListResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[18]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1798,7 +1967,7 @@ func (x *StartPickListResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartPickListResponse.ProtoReflect.Descriptor instead.
 func (*StartPickListResponse) Descriptor() ([]byte, []int) {
-	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{18}
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *StartPickListResponse) GetPickList() *PickList {
@@ -1819,7 +1988,7 @@ type NextLineRequest struct {
 
 func (x *NextLineRequest) Reset() {
 	*x = NextLineRequest{}
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[19]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1831,7 +2000,7 @@ func (x *NextLineRequest) String() string {
 func (*NextLineRequest) ProtoMessage() {}
 
 func (x *NextLineRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[19]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1844,7 +2013,7 @@ func (x *NextLineRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NextLineRequest.ProtoReflect.Descriptor instead.
 func (*NextLineRequest) Descriptor() ([]byte, []int) {
-	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{19}
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *NextLineRequest) GetPickListId() int64 {
@@ -1871,7 +2040,7 @@ type NextLineResponse struct {
 
 func (x *NextLineResponse) Reset() {
 	*x = NextLineResponse{}
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[20]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1883,7 +2052,7 @@ func (x *NextLineResponse) String() string {
 func (*NextLineResponse) ProtoMessage() {}
 
 func (x *NextLineResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[20]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1896,7 +2065,7 @@ func (x *NextLineResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NextLineResponse.ProtoReflect.Descriptor instead.
 func (*NextLineResponse) Descriptor() ([]byte, []int) {
-	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{20}
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *NextLineResponse) GetLine() *PickLine {
@@ -1952,7 +2121,7 @@ type ConfirmPickRequest struct {
 
 func (x *ConfirmPickRequest) Reset() {
 	*x = ConfirmPickRequest{}
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[21]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1964,7 +2133,7 @@ func (x *ConfirmPickRequest) String() string {
 func (*ConfirmPickRequest) ProtoMessage() {}
 
 func (x *ConfirmPickRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[21]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1977,7 +2146,7 @@ func (x *ConfirmPickRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmPickRequest.ProtoReflect.Descriptor instead.
 func (*ConfirmPickRequest) Descriptor() ([]byte, []int) {
-	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{21}
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ConfirmPickRequest) GetRequestId() string {
@@ -2035,7 +2204,7 @@ type ConfirmPickResponse struct {
 
 func (x *ConfirmPickResponse) Reset() {
 	*x = ConfirmPickResponse{}
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[22]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2047,7 +2216,7 @@ func (x *ConfirmPickResponse) String() string {
 func (*ConfirmPickResponse) ProtoMessage() {}
 
 func (x *ConfirmPickResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[22]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2060,7 +2229,7 @@ func (x *ConfirmPickResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmPickResponse.ProtoReflect.Descriptor instead.
 func (*ConfirmPickResponse) Descriptor() ([]byte, []int) {
-	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{22}
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ConfirmPickResponse) GetLine() *PickLine {
@@ -2103,7 +2272,7 @@ type ShortPickRequest struct {
 
 func (x *ShortPickRequest) Reset() {
 	*x = ShortPickRequest{}
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[23]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2115,7 +2284,7 @@ func (x *ShortPickRequest) String() string {
 func (*ShortPickRequest) ProtoMessage() {}
 
 func (x *ShortPickRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[23]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2128,7 +2297,7 @@ func (x *ShortPickRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShortPickRequest.ProtoReflect.Descriptor instead.
 func (*ShortPickRequest) Descriptor() ([]byte, []int) {
-	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{23}
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ShortPickRequest) GetRequestId() string {
@@ -2197,7 +2366,7 @@ type ShortPickResponse struct {
 
 func (x *ShortPickResponse) Reset() {
 	*x = ShortPickResponse{}
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[24]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2209,7 +2378,7 @@ func (x *ShortPickResponse) String() string {
 func (*ShortPickResponse) ProtoMessage() {}
 
 func (x *ShortPickResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[24]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2222,7 +2391,7 @@ func (x *ShortPickResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShortPickResponse.ProtoReflect.Descriptor instead.
 func (*ShortPickResponse) Descriptor() ([]byte, []int) {
-	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{24}
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ShortPickResponse) GetLine() *PickLine {
@@ -2268,7 +2437,7 @@ type CompletePickListRequest struct {
 
 func (x *CompletePickListRequest) Reset() {
 	*x = CompletePickListRequest{}
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[25]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2280,7 +2449,7 @@ func (x *CompletePickListRequest) String() string {
 func (*CompletePickListRequest) ProtoMessage() {}
 
 func (x *CompletePickListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[25]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2293,7 +2462,7 @@ func (x *CompletePickListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompletePickListRequest.ProtoReflect.Descriptor instead.
 func (*CompletePickListRequest) Descriptor() ([]byte, []int) {
-	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{25}
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *CompletePickListRequest) GetRequestId() string {
@@ -2322,15 +2491,23 @@ type CompletePickListResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The list.
 	PickList *PickList `protobuf:"bytes,1,opt,name=pick_list,json=pickList,proto3" json:"pick_list,omitempty"`
-	// Orders now fully picked.
+	// Orders now fully picked (ORDER_STATE_PICKED): every unit of every line
+	// is in the totes. Only these may ship as complete.
 	PickedOrderIds []string `protobuf:"bytes,2,rep,name=picked_order_ids,json=pickedOrderIds,proto3" json:"picked_order_ids,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Orders the list finished with units not picked
+	// (ORDER_STATE_BACKORDERED): short or backordered lines are owed. Never
+	// ship or invoice these as complete.
+	BackorderedOrderIds []string `protobuf:"bytes,3,rep,name=backordered_order_ids,json=backorderedOrderIds,proto3" json:"backordered_order_ids,omitempty"`
+	// Per order of the list (cancelled ones aside), what was picked and
+	// what is owed, in list order.
+	Orders        []*Order `protobuf:"bytes,4,rep,name=orders,proto3" json:"orders,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CompletePickListResponse) Reset() {
 	*x = CompletePickListResponse{}
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[26]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2342,7 +2519,7 @@ func (x *CompletePickListResponse) String() string {
 func (*CompletePickListResponse) ProtoMessage() {}
 
 func (x *CompletePickListResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_picking_v1_picking_proto_msgTypes[26]
+	mi := &file_floorops_picking_v1_picking_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2355,7 +2532,7 @@ func (x *CompletePickListResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompletePickListResponse.ProtoReflect.Descriptor instead.
 func (*CompletePickListResponse) Descriptor() ([]byte, []int) {
-	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{26}
+	return file_floorops_picking_v1_picking_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *CompletePickListResponse) GetPickList() *PickList {
@@ -2368,6 +2545,20 @@ func (x *CompletePickListResponse) GetPickList() *PickList {
 func (x *CompletePickListResponse) GetPickedOrderIds() []string {
 	if x != nil {
 		return x.PickedOrderIds
+	}
+	return nil
+}
+
+func (x *CompletePickListResponse) GetBackorderedOrderIds() []string {
+	if x != nil {
+		return x.BackorderedOrderIds
+	}
+	return nil
+}
+
+func (x *CompletePickListResponse) GetOrders() []*Order {
+	if x != nil {
+		return x.Orders
 	}
 	return nil
 }
@@ -2408,9 +2599,16 @@ const file_floorops_picking_v1_picking_proto_rawDesc = "" +
 	"\x14ReleaseOrdersRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x129\n" +
-	"\x06orders\x18\x02 \x03(\v2!.floorops.picking.v1.ReleaseOrderR\x06orders\"K\n" +
+	"\x06orders\x18\x02 \x03(\v2!.floorops.picking.v1.ReleaseOrderR\x06orders\"\xce\x01\n" +
+	"\x12ReleaseOrderResult\x12\x19\n" +
+	"\border_id\x18\x01 \x01(\tR\aorderId\x12=\n" +
+	"\aoutcome\x18\x02 \x01(\x0e2#.floorops.picking.v1.ReleaseOutcomeR\aoutcome\x120\n" +
+	"\x05order\x18\x03 \x01(\v2\x1a.floorops.picking.v1.OrderR\x05order\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\x12\x14\n" +
+	"\x05field\x18\x05 \x01(\tR\x05field\"\x8e\x01\n" +
 	"\x15ReleaseOrdersResponse\x122\n" +
-	"\x06orders\x18\x01 \x03(\v2\x1a.floorops.picking.v1.OrderR\x06orders\"\xf4\x01\n" +
+	"\x06orders\x18\x01 \x03(\v2\x1a.floorops.picking.v1.OrderR\x06orders\x12A\n" +
+	"\aresults\x18\x02 \x03(\v2'.floorops.picking.v1.ReleaseOrderResultR\aresults\"\xf4\x01\n" +
 	"\n" +
 	"ReturnTask\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x19\n" +
@@ -2539,24 +2737,27 @@ const file_floorops_picking_v1_picking_proto_rawDesc = "" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12 \n" +
 	"\fpick_list_id\x18\x02 \x01(\x03R\n" +
 	"pickListId\x12,\n" +
-	"\x12ship_location_scan\x18\x03 \x01(\tR\x10shipLocationScan\"\x80\x01\n" +
+	"\x12ship_location_scan\x18\x03 \x01(\tR\x10shipLocationScan\"\xe8\x01\n" +
 	"\x18CompletePickListResponse\x12:\n" +
 	"\tpick_list\x18\x01 \x01(\v2\x1d.floorops.picking.v1.PickListR\bpickList\x12(\n" +
-	"\x10picked_order_ids\x18\x02 \x03(\tR\x0epickedOrderIds*\x88\x01\n" +
+	"\x10picked_order_ids\x18\x02 \x03(\tR\x0epickedOrderIds\x122\n" +
+	"\x15backordered_order_ids\x18\x03 \x03(\tR\x13backorderedOrderIds\x122\n" +
+	"\x06orders\x18\x04 \x03(\v2\x1a.floorops.picking.v1.OrderR\x06orders*\x88\x01\n" +
 	"\aChannel\x12\x17\n" +
 	"\x13CHANNEL_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eCHANNEL_AMAZON\x10\x01\x12\x13\n" +
 	"\x0fCHANNEL_WALMART\x10\x02\x12\x12\n" +
 	"\x0eCHANNEL_TIKTOK\x10\x03\x12\x13\n" +
 	"\x0fCHANNEL_SHOPIFY\x10\x04\x12\x12\n" +
-	"\x0eCHANNEL_DIRECT\x10\x05*\x8e\x01\n" +
+	"\x0eCHANNEL_DIRECT\x10\x05*\xab\x01\n" +
 	"\n" +
 	"OrderState\x12\x1b\n" +
 	"\x17ORDER_STATE_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14ORDER_STATE_RELEASED\x10\x01\x12\x16\n" +
 	"\x12ORDER_STATE_LISTED\x10\x02\x12\x16\n" +
 	"\x12ORDER_STATE_PICKED\x10\x03\x12\x19\n" +
-	"\x15ORDER_STATE_CANCELLED\x10\x04*\x81\x01\n" +
+	"\x15ORDER_STATE_CANCELLED\x10\x04\x12\x1b\n" +
+	"\x17ORDER_STATE_BACKORDERED\x10\x05*\x81\x01\n" +
 	"\fPickListType\x12\x1e\n" +
 	"\x1aPICK_LIST_TYPE_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17PICK_LIST_TYPE_DISCRETE\x10\x01\x12\x18\n" +
@@ -2572,7 +2773,13 @@ const file_floorops_picking_v1_picking_proto_rawDesc = "" +
 	"\x0fLINE_STATE_OPEN\x10\x01\x12\x15\n" +
 	"\x11LINE_STATE_PICKED\x10\x02\x12\x14\n" +
 	"\x10LINE_STATE_SHORT\x10\x03\x12\x18\n" +
-	"\x14LINE_STATE_CANCELLED\x10\x042\xf9\a\n" +
+	"\x14LINE_STATE_CANCELLED\x10\x04*\xb4\x01\n" +
+	"\x0eReleaseOutcome\x12\x1f\n" +
+	"\x1bRELEASE_OUTCOME_UNSPECIFIED\x10\x00\x12\x1c\n" +
+	"\x18RELEASE_OUTCOME_RELEASED\x10\x01\x12$\n" +
+	" RELEASE_OUTCOME_ALREADY_RELEASED\x10\x02\x12\x1c\n" +
+	"\x18RELEASE_OUTCOME_CONFLICT\x10\x03\x12\x1f\n" +
+	"\x1bRELEASE_OUTCOME_UNKNOWN_SKU\x10\x042\xf9\a\n" +
 	"\x0ePickingService\x12f\n" +
 	"\rReleaseOrders\x12).floorops.picking.v1.ReleaseOrdersRequest\x1a*.floorops.picking.v1.ReleaseOrdersResponse\x12`\n" +
 	"\vCancelOrder\x12'.floorops.picking.v1.CancelOrderRequest\x1a(.floorops.picking.v1.CancelOrderResponse\x12W\n" +
@@ -2597,100 +2804,106 @@ func file_floorops_picking_v1_picking_proto_rawDescGZIP() []byte {
 	return file_floorops_picking_v1_picking_proto_rawDescData
 }
 
-var file_floorops_picking_v1_picking_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_floorops_picking_v1_picking_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_floorops_picking_v1_picking_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_floorops_picking_v1_picking_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
 var file_floorops_picking_v1_picking_proto_goTypes = []any{
 	(Channel)(0),                     // 0: floorops.picking.v1.Channel
 	(OrderState)(0),                  // 1: floorops.picking.v1.OrderState
 	(PickListType)(0),                // 2: floorops.picking.v1.PickListType
 	(PickListState)(0),               // 3: floorops.picking.v1.PickListState
 	(LineState)(0),                   // 4: floorops.picking.v1.LineState
-	(*OrderLine)(nil),                // 5: floorops.picking.v1.OrderLine
-	(*Order)(nil),                    // 6: floorops.picking.v1.Order
-	(*ReleaseOrderLine)(nil),         // 7: floorops.picking.v1.ReleaseOrderLine
-	(*ReleaseOrder)(nil),             // 8: floorops.picking.v1.ReleaseOrder
-	(*ReleaseOrdersRequest)(nil),     // 9: floorops.picking.v1.ReleaseOrdersRequest
-	(*ReleaseOrdersResponse)(nil),    // 10: floorops.picking.v1.ReleaseOrdersResponse
-	(*ReturnTask)(nil),               // 11: floorops.picking.v1.ReturnTask
-	(*CancelOrderRequest)(nil),       // 12: floorops.picking.v1.CancelOrderRequest
-	(*CancelOrderResponse)(nil),      // 13: floorops.picking.v1.CancelOrderResponse
-	(*GetOrderRequest)(nil),          // 14: floorops.picking.v1.GetOrderRequest
-	(*GetOrderResponse)(nil),         // 15: floorops.picking.v1.GetOrderResponse
-	(*PickLine)(nil),                 // 16: floorops.picking.v1.PickLine
-	(*PickList)(nil),                 // 17: floorops.picking.v1.PickList
-	(*CreatePickListsRequest)(nil),   // 18: floorops.picking.v1.CreatePickListsRequest
-	(*CreatePickListsResponse)(nil),  // 19: floorops.picking.v1.CreatePickListsResponse
-	(*ListPickListsRequest)(nil),     // 20: floorops.picking.v1.ListPickListsRequest
-	(*ListPickListsResponse)(nil),    // 21: floorops.picking.v1.ListPickListsResponse
-	(*StartPickListRequest)(nil),     // 22: floorops.picking.v1.StartPickListRequest
-	(*StartPickListResponse)(nil),    // 23: floorops.picking.v1.StartPickListResponse
-	(*NextLineRequest)(nil),          // 24: floorops.picking.v1.NextLineRequest
-	(*NextLineResponse)(nil),         // 25: floorops.picking.v1.NextLineResponse
-	(*ConfirmPickRequest)(nil),       // 26: floorops.picking.v1.ConfirmPickRequest
-	(*ConfirmPickResponse)(nil),      // 27: floorops.picking.v1.ConfirmPickResponse
-	(*ShortPickRequest)(nil),         // 28: floorops.picking.v1.ShortPickRequest
-	(*ShortPickResponse)(nil),        // 29: floorops.picking.v1.ShortPickResponse
-	(*CompletePickListRequest)(nil),  // 30: floorops.picking.v1.CompletePickListRequest
-	(*CompletePickListResponse)(nil), // 31: floorops.picking.v1.CompletePickListResponse
-	(*timestamppb.Timestamp)(nil),    // 32: google.protobuf.Timestamp
-	(*v1.Movement)(nil),              // 33: floorops.inventory.v1.Movement
+	(ReleaseOutcome)(0),              // 5: floorops.picking.v1.ReleaseOutcome
+	(*OrderLine)(nil),                // 6: floorops.picking.v1.OrderLine
+	(*Order)(nil),                    // 7: floorops.picking.v1.Order
+	(*ReleaseOrderLine)(nil),         // 8: floorops.picking.v1.ReleaseOrderLine
+	(*ReleaseOrder)(nil),             // 9: floorops.picking.v1.ReleaseOrder
+	(*ReleaseOrdersRequest)(nil),     // 10: floorops.picking.v1.ReleaseOrdersRequest
+	(*ReleaseOrderResult)(nil),       // 11: floorops.picking.v1.ReleaseOrderResult
+	(*ReleaseOrdersResponse)(nil),    // 12: floorops.picking.v1.ReleaseOrdersResponse
+	(*ReturnTask)(nil),               // 13: floorops.picking.v1.ReturnTask
+	(*CancelOrderRequest)(nil),       // 14: floorops.picking.v1.CancelOrderRequest
+	(*CancelOrderResponse)(nil),      // 15: floorops.picking.v1.CancelOrderResponse
+	(*GetOrderRequest)(nil),          // 16: floorops.picking.v1.GetOrderRequest
+	(*GetOrderResponse)(nil),         // 17: floorops.picking.v1.GetOrderResponse
+	(*PickLine)(nil),                 // 18: floorops.picking.v1.PickLine
+	(*PickList)(nil),                 // 19: floorops.picking.v1.PickList
+	(*CreatePickListsRequest)(nil),   // 20: floorops.picking.v1.CreatePickListsRequest
+	(*CreatePickListsResponse)(nil),  // 21: floorops.picking.v1.CreatePickListsResponse
+	(*ListPickListsRequest)(nil),     // 22: floorops.picking.v1.ListPickListsRequest
+	(*ListPickListsResponse)(nil),    // 23: floorops.picking.v1.ListPickListsResponse
+	(*StartPickListRequest)(nil),     // 24: floorops.picking.v1.StartPickListRequest
+	(*StartPickListResponse)(nil),    // 25: floorops.picking.v1.StartPickListResponse
+	(*NextLineRequest)(nil),          // 26: floorops.picking.v1.NextLineRequest
+	(*NextLineResponse)(nil),         // 27: floorops.picking.v1.NextLineResponse
+	(*ConfirmPickRequest)(nil),       // 28: floorops.picking.v1.ConfirmPickRequest
+	(*ConfirmPickResponse)(nil),      // 29: floorops.picking.v1.ConfirmPickResponse
+	(*ShortPickRequest)(nil),         // 30: floorops.picking.v1.ShortPickRequest
+	(*ShortPickResponse)(nil),        // 31: floorops.picking.v1.ShortPickResponse
+	(*CompletePickListRequest)(nil),  // 32: floorops.picking.v1.CompletePickListRequest
+	(*CompletePickListResponse)(nil), // 33: floorops.picking.v1.CompletePickListResponse
+	(*timestamppb.Timestamp)(nil),    // 34: google.protobuf.Timestamp
+	(*v1.Movement)(nil),              // 35: floorops.inventory.v1.Movement
 }
 var file_floorops_picking_v1_picking_proto_depIdxs = []int32{
 	0,  // 0: floorops.picking.v1.Order.channel:type_name -> floorops.picking.v1.Channel
-	32, // 1: floorops.picking.v1.Order.ship_by:type_name -> google.protobuf.Timestamp
+	34, // 1: floorops.picking.v1.Order.ship_by:type_name -> google.protobuf.Timestamp
 	1,  // 2: floorops.picking.v1.Order.state:type_name -> floorops.picking.v1.OrderState
-	5,  // 3: floorops.picking.v1.Order.lines:type_name -> floorops.picking.v1.OrderLine
+	6,  // 3: floorops.picking.v1.Order.lines:type_name -> floorops.picking.v1.OrderLine
 	0,  // 4: floorops.picking.v1.ReleaseOrder.channel:type_name -> floorops.picking.v1.Channel
-	32, // 5: floorops.picking.v1.ReleaseOrder.ship_by:type_name -> google.protobuf.Timestamp
-	7,  // 6: floorops.picking.v1.ReleaseOrder.lines:type_name -> floorops.picking.v1.ReleaseOrderLine
-	8,  // 7: floorops.picking.v1.ReleaseOrdersRequest.orders:type_name -> floorops.picking.v1.ReleaseOrder
-	6,  // 8: floorops.picking.v1.ReleaseOrdersResponse.orders:type_name -> floorops.picking.v1.Order
-	6,  // 9: floorops.picking.v1.CancelOrderResponse.order:type_name -> floorops.picking.v1.Order
-	11, // 10: floorops.picking.v1.CancelOrderResponse.return_tasks:type_name -> floorops.picking.v1.ReturnTask
-	6,  // 11: floorops.picking.v1.GetOrderResponse.order:type_name -> floorops.picking.v1.Order
-	4,  // 12: floorops.picking.v1.PickLine.state:type_name -> floorops.picking.v1.LineState
-	2,  // 13: floorops.picking.v1.PickList.type:type_name -> floorops.picking.v1.PickListType
-	3,  // 14: floorops.picking.v1.PickList.state:type_name -> floorops.picking.v1.PickListState
-	16, // 15: floorops.picking.v1.PickList.lines:type_name -> floorops.picking.v1.PickLine
-	32, // 16: floorops.picking.v1.PickList.ship_by:type_name -> google.protobuf.Timestamp
-	32, // 17: floorops.picking.v1.PickList.create_time:type_name -> google.protobuf.Timestamp
-	2,  // 18: floorops.picking.v1.CreatePickListsRequest.type:type_name -> floorops.picking.v1.PickListType
-	0,  // 19: floorops.picking.v1.CreatePickListsRequest.channel:type_name -> floorops.picking.v1.Channel
-	17, // 20: floorops.picking.v1.CreatePickListsResponse.pick_lists:type_name -> floorops.picking.v1.PickList
-	3,  // 21: floorops.picking.v1.ListPickListsRequest.state:type_name -> floorops.picking.v1.PickListState
-	17, // 22: floorops.picking.v1.ListPickListsResponse.pick_lists:type_name -> floorops.picking.v1.PickList
-	17, // 23: floorops.picking.v1.StartPickListResponse.pick_list:type_name -> floorops.picking.v1.PickList
-	16, // 24: floorops.picking.v1.NextLineResponse.line:type_name -> floorops.picking.v1.PickLine
-	16, // 25: floorops.picking.v1.ConfirmPickResponse.line:type_name -> floorops.picking.v1.PickLine
-	33, // 26: floorops.picking.v1.ConfirmPickResponse.movement:type_name -> floorops.inventory.v1.Movement
-	16, // 27: floorops.picking.v1.ShortPickResponse.line:type_name -> floorops.picking.v1.PickLine
-	16, // 28: floorops.picking.v1.ShortPickResponse.reallocated_lines:type_name -> floorops.picking.v1.PickLine
-	17, // 29: floorops.picking.v1.CompletePickListResponse.pick_list:type_name -> floorops.picking.v1.PickList
-	9,  // 30: floorops.picking.v1.PickingService.ReleaseOrders:input_type -> floorops.picking.v1.ReleaseOrdersRequest
-	12, // 31: floorops.picking.v1.PickingService.CancelOrder:input_type -> floorops.picking.v1.CancelOrderRequest
-	14, // 32: floorops.picking.v1.PickingService.GetOrder:input_type -> floorops.picking.v1.GetOrderRequest
-	18, // 33: floorops.picking.v1.PickingService.CreatePickLists:input_type -> floorops.picking.v1.CreatePickListsRequest
-	20, // 34: floorops.picking.v1.PickingService.ListPickLists:input_type -> floorops.picking.v1.ListPickListsRequest
-	22, // 35: floorops.picking.v1.PickingService.StartPickList:input_type -> floorops.picking.v1.StartPickListRequest
-	24, // 36: floorops.picking.v1.PickingService.NextLine:input_type -> floorops.picking.v1.NextLineRequest
-	26, // 37: floorops.picking.v1.PickingService.ConfirmPick:input_type -> floorops.picking.v1.ConfirmPickRequest
-	28, // 38: floorops.picking.v1.PickingService.ShortPick:input_type -> floorops.picking.v1.ShortPickRequest
-	30, // 39: floorops.picking.v1.PickingService.CompletePickList:input_type -> floorops.picking.v1.CompletePickListRequest
-	10, // 40: floorops.picking.v1.PickingService.ReleaseOrders:output_type -> floorops.picking.v1.ReleaseOrdersResponse
-	13, // 41: floorops.picking.v1.PickingService.CancelOrder:output_type -> floorops.picking.v1.CancelOrderResponse
-	15, // 42: floorops.picking.v1.PickingService.GetOrder:output_type -> floorops.picking.v1.GetOrderResponse
-	19, // 43: floorops.picking.v1.PickingService.CreatePickLists:output_type -> floorops.picking.v1.CreatePickListsResponse
-	21, // 44: floorops.picking.v1.PickingService.ListPickLists:output_type -> floorops.picking.v1.ListPickListsResponse
-	23, // 45: floorops.picking.v1.PickingService.StartPickList:output_type -> floorops.picking.v1.StartPickListResponse
-	25, // 46: floorops.picking.v1.PickingService.NextLine:output_type -> floorops.picking.v1.NextLineResponse
-	27, // 47: floorops.picking.v1.PickingService.ConfirmPick:output_type -> floorops.picking.v1.ConfirmPickResponse
-	29, // 48: floorops.picking.v1.PickingService.ShortPick:output_type -> floorops.picking.v1.ShortPickResponse
-	31, // 49: floorops.picking.v1.PickingService.CompletePickList:output_type -> floorops.picking.v1.CompletePickListResponse
-	40, // [40:50] is the sub-list for method output_type
-	30, // [30:40] is the sub-list for method input_type
-	30, // [30:30] is the sub-list for extension type_name
-	30, // [30:30] is the sub-list for extension extendee
-	0,  // [0:30] is the sub-list for field type_name
+	34, // 5: floorops.picking.v1.ReleaseOrder.ship_by:type_name -> google.protobuf.Timestamp
+	8,  // 6: floorops.picking.v1.ReleaseOrder.lines:type_name -> floorops.picking.v1.ReleaseOrderLine
+	9,  // 7: floorops.picking.v1.ReleaseOrdersRequest.orders:type_name -> floorops.picking.v1.ReleaseOrder
+	5,  // 8: floorops.picking.v1.ReleaseOrderResult.outcome:type_name -> floorops.picking.v1.ReleaseOutcome
+	7,  // 9: floorops.picking.v1.ReleaseOrderResult.order:type_name -> floorops.picking.v1.Order
+	7,  // 10: floorops.picking.v1.ReleaseOrdersResponse.orders:type_name -> floorops.picking.v1.Order
+	11, // 11: floorops.picking.v1.ReleaseOrdersResponse.results:type_name -> floorops.picking.v1.ReleaseOrderResult
+	7,  // 12: floorops.picking.v1.CancelOrderResponse.order:type_name -> floorops.picking.v1.Order
+	13, // 13: floorops.picking.v1.CancelOrderResponse.return_tasks:type_name -> floorops.picking.v1.ReturnTask
+	7,  // 14: floorops.picking.v1.GetOrderResponse.order:type_name -> floorops.picking.v1.Order
+	4,  // 15: floorops.picking.v1.PickLine.state:type_name -> floorops.picking.v1.LineState
+	2,  // 16: floorops.picking.v1.PickList.type:type_name -> floorops.picking.v1.PickListType
+	3,  // 17: floorops.picking.v1.PickList.state:type_name -> floorops.picking.v1.PickListState
+	18, // 18: floorops.picking.v1.PickList.lines:type_name -> floorops.picking.v1.PickLine
+	34, // 19: floorops.picking.v1.PickList.ship_by:type_name -> google.protobuf.Timestamp
+	34, // 20: floorops.picking.v1.PickList.create_time:type_name -> google.protobuf.Timestamp
+	2,  // 21: floorops.picking.v1.CreatePickListsRequest.type:type_name -> floorops.picking.v1.PickListType
+	0,  // 22: floorops.picking.v1.CreatePickListsRequest.channel:type_name -> floorops.picking.v1.Channel
+	19, // 23: floorops.picking.v1.CreatePickListsResponse.pick_lists:type_name -> floorops.picking.v1.PickList
+	3,  // 24: floorops.picking.v1.ListPickListsRequest.state:type_name -> floorops.picking.v1.PickListState
+	19, // 25: floorops.picking.v1.ListPickListsResponse.pick_lists:type_name -> floorops.picking.v1.PickList
+	19, // 26: floorops.picking.v1.StartPickListResponse.pick_list:type_name -> floorops.picking.v1.PickList
+	18, // 27: floorops.picking.v1.NextLineResponse.line:type_name -> floorops.picking.v1.PickLine
+	18, // 28: floorops.picking.v1.ConfirmPickResponse.line:type_name -> floorops.picking.v1.PickLine
+	35, // 29: floorops.picking.v1.ConfirmPickResponse.movement:type_name -> floorops.inventory.v1.Movement
+	18, // 30: floorops.picking.v1.ShortPickResponse.line:type_name -> floorops.picking.v1.PickLine
+	18, // 31: floorops.picking.v1.ShortPickResponse.reallocated_lines:type_name -> floorops.picking.v1.PickLine
+	19, // 32: floorops.picking.v1.CompletePickListResponse.pick_list:type_name -> floorops.picking.v1.PickList
+	7,  // 33: floorops.picking.v1.CompletePickListResponse.orders:type_name -> floorops.picking.v1.Order
+	10, // 34: floorops.picking.v1.PickingService.ReleaseOrders:input_type -> floorops.picking.v1.ReleaseOrdersRequest
+	14, // 35: floorops.picking.v1.PickingService.CancelOrder:input_type -> floorops.picking.v1.CancelOrderRequest
+	16, // 36: floorops.picking.v1.PickingService.GetOrder:input_type -> floorops.picking.v1.GetOrderRequest
+	20, // 37: floorops.picking.v1.PickingService.CreatePickLists:input_type -> floorops.picking.v1.CreatePickListsRequest
+	22, // 38: floorops.picking.v1.PickingService.ListPickLists:input_type -> floorops.picking.v1.ListPickListsRequest
+	24, // 39: floorops.picking.v1.PickingService.StartPickList:input_type -> floorops.picking.v1.StartPickListRequest
+	26, // 40: floorops.picking.v1.PickingService.NextLine:input_type -> floorops.picking.v1.NextLineRequest
+	28, // 41: floorops.picking.v1.PickingService.ConfirmPick:input_type -> floorops.picking.v1.ConfirmPickRequest
+	30, // 42: floorops.picking.v1.PickingService.ShortPick:input_type -> floorops.picking.v1.ShortPickRequest
+	32, // 43: floorops.picking.v1.PickingService.CompletePickList:input_type -> floorops.picking.v1.CompletePickListRequest
+	12, // 44: floorops.picking.v1.PickingService.ReleaseOrders:output_type -> floorops.picking.v1.ReleaseOrdersResponse
+	15, // 45: floorops.picking.v1.PickingService.CancelOrder:output_type -> floorops.picking.v1.CancelOrderResponse
+	17, // 46: floorops.picking.v1.PickingService.GetOrder:output_type -> floorops.picking.v1.GetOrderResponse
+	21, // 47: floorops.picking.v1.PickingService.CreatePickLists:output_type -> floorops.picking.v1.CreatePickListsResponse
+	23, // 48: floorops.picking.v1.PickingService.ListPickLists:output_type -> floorops.picking.v1.ListPickListsResponse
+	25, // 49: floorops.picking.v1.PickingService.StartPickList:output_type -> floorops.picking.v1.StartPickListResponse
+	27, // 50: floorops.picking.v1.PickingService.NextLine:output_type -> floorops.picking.v1.NextLineResponse
+	29, // 51: floorops.picking.v1.PickingService.ConfirmPick:output_type -> floorops.picking.v1.ConfirmPickResponse
+	31, // 52: floorops.picking.v1.PickingService.ShortPick:output_type -> floorops.picking.v1.ShortPickResponse
+	33, // 53: floorops.picking.v1.PickingService.CompletePickList:output_type -> floorops.picking.v1.CompletePickListResponse
+	44, // [44:54] is the sub-list for method output_type
+	34, // [34:44] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_floorops_picking_v1_picking_proto_init() }
@@ -2703,8 +2916,8 @@ func file_floorops_picking_v1_picking_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_floorops_picking_v1_picking_proto_rawDesc), len(file_floorops_picking_v1_picking_proto_rawDesc)),
-			NumEnums:      5,
-			NumMessages:   27,
+			NumEnums:      6,
+			NumMessages:   28,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

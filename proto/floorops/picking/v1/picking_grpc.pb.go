@@ -49,10 +49,15 @@ type PickingServiceClient interface {
 	// ReleaseOrders takes orders from central and allocates stock to their
 	// lines at once. Lines that cannot be fully allocated are backordered and
 	// reported (OrderAllocated and Backordered events), never hidden. A
-	// request is all or nothing, and holds at most 1,000 orders and 10,000
-	// order lines in all (more is InvalidArgument: split the release), so one
-	// call cannot hold the node's single writer for long. Central (integration)
-	// and admins only: central owns orders.
+	// request holds at most 1,000 orders and 10,000 order lines in all (more
+	// is InvalidArgument: split the release), so one call cannot hold the
+	// node's single writer for long. A malformed request (a missing field,
+	// an order twice in it, a ship-by out of range) is InvalidArgument and
+	// releases nothing. Otherwise each order has its own outcome (results):
+	// an order the node already has exactly as sent is an idempotent success
+	// (ALREADY_RELEASED), one that differs is CONFLICT, one naming an unknown
+	// SKU is UNKNOWN_SKU, and neither stops the other orders, which are
+	// released. Central (integration) and admins only: central owns orders.
 	ReleaseOrders(ctx context.Context, in *ReleaseOrdersRequest, opts ...grpc.CallOption) (*ReleaseOrdersResponse, error)
 	// CancelOrder cancels an order at any point before it ships. Unpicked
 	// units are released back to ATS; units already picked become a
@@ -88,7 +93,9 @@ type PickingServiceClient interface {
 	// allocated elsewhere as a new line on the same list or backordered.
 	ShortPick(ctx context.Context, in *ShortPickRequest, opts ...grpc.CallOption) (*ShortPickResponse, error)
 	// CompletePickList drops the list's totes at a ship lane, verified by the
-	// lane's scan. Every line must be picked or shorted first.
+	// lane's scan. Every line must be picked or shorted first. Each order of
+	// the list becomes picked (every unit picked) or backordered (units
+	// owed), reported in the response and upstream (OrderPicked).
 	CompletePickList(ctx context.Context, in *CompletePickListRequest, opts ...grpc.CallOption) (*CompletePickListResponse, error)
 }
 
@@ -212,10 +219,15 @@ type PickingServiceServer interface {
 	// ReleaseOrders takes orders from central and allocates stock to their
 	// lines at once. Lines that cannot be fully allocated are backordered and
 	// reported (OrderAllocated and Backordered events), never hidden. A
-	// request is all or nothing, and holds at most 1,000 orders and 10,000
-	// order lines in all (more is InvalidArgument: split the release), so one
-	// call cannot hold the node's single writer for long. Central (integration)
-	// and admins only: central owns orders.
+	// request holds at most 1,000 orders and 10,000 order lines in all (more
+	// is InvalidArgument: split the release), so one call cannot hold the
+	// node's single writer for long. A malformed request (a missing field,
+	// an order twice in it, a ship-by out of range) is InvalidArgument and
+	// releases nothing. Otherwise each order has its own outcome (results):
+	// an order the node already has exactly as sent is an idempotent success
+	// (ALREADY_RELEASED), one that differs is CONFLICT, one naming an unknown
+	// SKU is UNKNOWN_SKU, and neither stops the other orders, which are
+	// released. Central (integration) and admins only: central owns orders.
 	ReleaseOrders(context.Context, *ReleaseOrdersRequest) (*ReleaseOrdersResponse, error)
 	// CancelOrder cancels an order at any point before it ships. Unpicked
 	// units are released back to ATS; units already picked become a
@@ -251,7 +263,9 @@ type PickingServiceServer interface {
 	// allocated elsewhere as a new line on the same list or backordered.
 	ShortPick(context.Context, *ShortPickRequest) (*ShortPickResponse, error)
 	// CompletePickList drops the list's totes at a ship lane, verified by the
-	// lane's scan. Every line must be picked or shorted first.
+	// lane's scan. Every line must be picked or shorted first. Each order of
+	// the list becomes picked (every unit picked) or backordered (units
+	// owed), reported in the response and upstream (OrderPicked).
 	CompletePickList(context.Context, *CompletePickListRequest) (*CompletePickListResponse, error)
 	mustEmbedUnimplementedPickingServiceServer()
 }

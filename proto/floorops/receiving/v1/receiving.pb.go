@@ -1411,7 +1411,7 @@ type Receipt struct {
 	Lines []*ReceiptLine `protobuf:"bytes,11,rep,name=lines,proto3" json:"lines,omitempty"`
 	// Exceptions raised on this receipt: unexpected items, damage, overrides, undos.
 	Exceptions []*ReceiptException `protobuf:"bytes,12,rep,name=exceptions,proto3" json:"exceptions,omitempty"`
-	// Eaches received on this receipt, good and damaged.
+	// Eaches received on this receipt: good, damaged and unexpected.
 	ReceivedQuantity int64 `protobuf:"varint,13,opt,name=received_quantity,json=receivedQuantity,proto3" json:"received_quantity,omitempty"`
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
@@ -1539,8 +1539,12 @@ func (x *Receipt) GetReceivedQuantity() int64 {
 }
 
 // ReceiptLine reconciles one PO line (or one unexpected SKU) on a receipt.
-// Received is good plus damaged; short is expected minus received when
-// positive, over is received minus expected when positive.
+// Every unit received is in exactly one of good, damaged or unexpected. On
+// a PO line received is good plus damaged; short is expected minus
+// received when positive, over is received minus expected when positive.
+// An unexpected SKU's line has no good units: its units are
+// received_unexpected_quantity or received_damaged_quantity, all held in
+// quarantine, and all over.
 type ReceiptLine struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// PO line number; 0 for an item that is not on the PO.
@@ -1552,7 +1556,8 @@ type ReceiptLine struct {
 	// this one is open, those closed so far). Hidden (0) for associates on a
 	// blind receipt.
 	ExpectedQuantity int64 `protobuf:"varint,3,opt,name=expected_quantity,json=expectedQuantity,proto3" json:"expected_quantity,omitempty"`
-	// Eaches received in good condition on this receipt.
+	// Eaches of a PO line received in good condition on this receipt,
+	// available to put away. Never units of a SKU not on the PO.
 	ReceivedGoodQuantity int64 `protobuf:"varint,4,opt,name=received_good_quantity,json=receivedGoodQuantity,proto3" json:"received_good_quantity,omitempty"`
 	// Eaches received damaged (into quarantine) on this receipt.
 	ReceivedDamagedQuantity int64 `protobuf:"varint,5,opt,name=received_damaged_quantity,json=receivedDamagedQuantity,proto3" json:"received_damaged_quantity,omitempty"`
@@ -1561,9 +1566,12 @@ type ReceiptLine struct {
 	// Eaches received beyond what was expected. Hidden on a blind receipt.
 	OverQuantity int64 `protobuf:"varint,7,opt,name=over_quantity,json=overQuantity,proto3" json:"over_quantity,omitempty"`
 	// The SKU is not on the PO; its units are held in quarantine.
-	Unexpected    bool `protobuf:"varint,8,opt,name=unexpected,proto3" json:"unexpected,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Unexpected bool `protobuf:"varint,8,opt,name=unexpected,proto3" json:"unexpected,omitempty"`
+	// Eaches of a SKU not on the PO that arrived in good condition, held in
+	// quarantine (0 on a PO line).
+	ReceivedUnexpectedQuantity int64 `protobuf:"varint,9,opt,name=received_unexpected_quantity,json=receivedUnexpectedQuantity,proto3" json:"received_unexpected_quantity,omitempty"`
+	unknownFields              protoimpl.UnknownFields
+	sizeCache                  protoimpl.SizeCache
 }
 
 func (x *ReceiptLine) Reset() {
@@ -1650,6 +1658,13 @@ func (x *ReceiptLine) GetUnexpected() bool {
 		return x.Unexpected
 	}
 	return false
+}
+
+func (x *ReceiptLine) GetReceivedUnexpectedQuantity() int64 {
+	if x != nil {
+		return x.ReceivedUnexpectedQuantity
+	}
+	return 0
 }
 
 // ReceiptException is one thing that went differently from the PO.
@@ -1870,7 +1885,8 @@ type StartReceiptRequest struct {
 	// What the associate scanned at the dock door's location label.
 	DockLocationScan string `protobuf:"bytes,2,opt,name=dock_location_scan,json=dockLocationScan,proto3" json:"dock_location_scan,omitempty"`
 	// What the associate scanned next: the PO number, or the SSCC or LPN of
-	// a container on the PO's ASN.
+	// a container on the PO's ASN. A container already received is refused
+	// (FAILED_PRECONDITION): its truck has been unloaded.
 	DocumentScan  string `protobuf:"bytes,3,opt,name=document_scan,json=documentScan,proto3" json:"document_scan,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1988,9 +2004,12 @@ type ReceiveScanRequest struct {
 	Quantity int64 `protobuf:"varint,4,opt,name=quantity,proto3" json:"quantity,omitempty"`
 	// Condition the units arrived in; damaged units go to quarantine.
 	Condition Condition `protobuf:"varint,5,opt,name=condition,proto3,enum=floorops.receiving.v1.Condition" json:"condition,omitempty"`
-	// Lot typed by the associate when the label carries none.
+	// Lot typed by the associate when the label carries none. Only for a
+	// lot-tracked item scanned by GTIN: otherwise INVALID_ARGUMENT.
 	Lot string `protobuf:"bytes,6,opt,name=lot,proto3" json:"lot,omitempty"`
-	// Expiry typed by the associate, YYYY-MM-DD, when the label carries none.
+	// Expiry typed by the associate, YYYY-MM-DD, when the label carries
+	// none. Only for an expiry-tracked item scanned by GTIN: otherwise
+	// INVALID_ARGUMENT.
 	Expiry string `protobuf:"bytes,7,opt,name=expiry,proto3" json:"expiry,omitempty"`
 	// A lead's reason for receiving beyond the over-receipt tolerance. It is
 	// used only when the scan is beyond tolerance and ignored otherwise, so it
@@ -1998,8 +2017,9 @@ type ReceiveScanRequest struct {
 	// from a lead or admin: from anyone else the scan is refused with
 	// PERMISSION_DENIED, and without it with FAILED_PRECONDITION.
 	OverrideReason string `protobuf:"bytes,8,opt,name=override_reason,json=overrideReason,proto3" json:"override_reason,omitempty"`
-	// Receive a whole ASN pallet or carton. Without it, scanning a container
-	// returns what it holds and receives nothing.
+	// Receive a whole pallet or carton: an ASN container, or a GS1 pallet
+	// label no ASN lists. Without it, scanning a pallet returns what it holds
+	// and receives nothing.
 	ConfirmPallet bool `protobuf:"varint,9,opt,name=confirm_pallet,json=confirmPallet,proto3" json:"confirm_pallet,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2103,11 +2123,12 @@ type ReceiveScanResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Quantities put into the dock location; empty when confirmation is required.
 	Received []*ReceivedStock `protobuf:"bytes,1,rep,name=received,proto3" json:"received,omitempty"`
-	// The scan was an ASN container and confirm_pallet was not set: nothing
-	// was received; show contents and ask the associate to confirm.
+	// The scan was a pallet or carton and confirm_pallet was not set:
+	// nothing was received; show contents and ask the associate to confirm.
 	ConfirmationRequired bool `protobuf:"varint,2,opt,name=confirmation_required,json=confirmationRequired,proto3" json:"confirmation_required,omitempty"`
-	// What the scanned container holds according to the ASN; on a blind
-	// receipt associates see it without quantities.
+	// What the scanned pallet holds according to the ASN (or, for a pallet
+	// label no ASN lists, the label's GTIN and count); on a blind receipt
+	// associates see it without quantities.
 	ContainerContents []*ShipContainerContent `protobuf:"bytes,3,rep,name=container_contents,json=containerContents,proto3" json:"container_contents,omitempty"`
 	unknownFields     protoimpl.UnknownFields
 	sizeCache         protoimpl.SizeCache
@@ -2715,7 +2736,7 @@ const file_floorops_receiving_v1_receiving_proto_rawDesc = "" +
 	"\n" +
 	"exceptions\x18\f \x03(\v2'.floorops.receiving.v1.ReceiptExceptionR\n" +
 	"exceptions\x12+\n" +
-	"\x11received_quantity\x18\r \x01(\x03R\x10receivedQuantity\"\xcb\x02\n" +
+	"\x11received_quantity\x18\r \x01(\x03R\x10receivedQuantity\"\x8d\x03\n" +
 	"\vReceiptLine\x12\x1f\n" +
 	"\vline_number\x18\x01 \x01(\x05R\n" +
 	"lineNumber\x12\x10\n" +
@@ -2727,7 +2748,8 @@ const file_floorops_receiving_v1_receiving_proto_rawDesc = "" +
 	"\rover_quantity\x18\a \x01(\x03R\foverQuantity\x12\x1e\n" +
 	"\n" +
 	"unexpected\x18\b \x01(\bR\n" +
-	"unexpected\"\x8b\x01\n" +
+	"unexpected\x12@\n" +
+	"\x1creceived_unexpected_quantity\x18\t \x01(\x03R\x1areceivedUnexpectedQuantity\"\x8b\x01\n" +
 	"\x10ReceiptException\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x10\n" +
 	"\x03sku\x18\x02 \x01(\tR\x03sku\x12\x1a\n" +

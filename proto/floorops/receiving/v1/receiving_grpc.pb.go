@@ -80,9 +80,15 @@ type ReceivingServiceClient interface {
 	StartReceipt(ctx context.Context, in *StartReceiptRequest, opts ...grpc.CallOption) (*StartReceiptResponse, error)
 	// ReceiveScan receives what the associate scanned into the receipt's dock
 	// location: a case or unit GTIN (its pack quantity times the keyed
-	// quantity), a GS1 label with lot and expiry, or a whole ASN pallet by its
-	// SSCC or its GS1 pallet label; a pallet label no ASN lists is received
-	// by GTIN and count onto its SSCC, once.
+	// quantity), a GS1 label with lot and expiry, or a whole pallet. Every
+	// pallet follows one flow, on an ASN or not: the first scan (without
+	// confirm_pallet) shows what it holds and receives nothing; the scan with
+	// confirm_pallet receives it, once. An ASN pallet is scanned by its SSCC
+	// or its GS1 pallet label; a pallet label no ASN lists is received by
+	// its GTIN and count onto its SSCC. A typed lot or expiry for an item
+	// that does not track it, or on a whole-pallet scan (the ASN or label
+	// says what the pallet holds), is refused (INVALID_ARGUMENT), never
+	// dropped.
 	ReceiveScan(ctx context.Context, in *ReceiveScanRequest, opts ...grpc.CallOption) (*ReceiveScanResponse, error)
 	// UndoLastScan reverses the caller's last scan on an open receipt (a
 	// mis-scan) with a reversing ledger movement and a reason; nothing is
@@ -288,9 +294,15 @@ type ReceivingServiceServer interface {
 	StartReceipt(context.Context, *StartReceiptRequest) (*StartReceiptResponse, error)
 	// ReceiveScan receives what the associate scanned into the receipt's dock
 	// location: a case or unit GTIN (its pack quantity times the keyed
-	// quantity), a GS1 label with lot and expiry, or a whole ASN pallet by its
-	// SSCC or its GS1 pallet label; a pallet label no ASN lists is received
-	// by GTIN and count onto its SSCC, once.
+	// quantity), a GS1 label with lot and expiry, or a whole pallet. Every
+	// pallet follows one flow, on an ASN or not: the first scan (without
+	// confirm_pallet) shows what it holds and receives nothing; the scan with
+	// confirm_pallet receives it, once. An ASN pallet is scanned by its SSCC
+	// or its GS1 pallet label; a pallet label no ASN lists is received by
+	// its GTIN and count onto its SSCC. A typed lot or expiry for an item
+	// that does not track it, or on a whole-pallet scan (the ASN or label
+	// says what the pallet holds), is refused (INVALID_ARGUMENT), never
+	// dropped.
 	ReceiveScan(context.Context, *ReceiveScanRequest) (*ReceiveScanResponse, error)
 	// UndoLastScan reverses the caller's last scan on an open receipt (a
 	// mis-scan) with a reversing ledger movement and a reason; nothing is
