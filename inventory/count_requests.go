@@ -19,11 +19,25 @@ type CountRequest struct {
 	Actor      Actor
 }
 
+// openCountRequest is the SQL condition over count_requests h: a
+// triggered count asked for and not yet counted.
+const openCountRequest = `h.status = 'open'`
+
+// HeldForCount is the one definition, as an SQL condition, of a location
+// held for a triggered count: it has an open count request, so its stock
+// is not sold, not allocated to orders and not added to by putaway until
+// it is counted (an associate may still pick what is already allocated
+// there). location is the SQL expression of the location id it is about,
+// such as "l.id"; CountPending answers the same question in Go.
+func HeldForCount(location string) string {
+	return `EXISTS (SELECT 1 FROM count_requests h WHERE h.location_id = ` + location + ` AND ` + openCountRequest + `)`
+}
+
 // RequestCount records a triggered count inside tx. A location already
 // waiting for a count gets no second request; the returned id is the open one.
 func RequestCount(ctx context.Context, tx *store.Tx, r CountRequest) (int64, error) {
 	var id int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM count_requests WHERE location_id = ? AND status = 'open' LIMIT 1`, r.LocationID).Scan(&id)
+	err := tx.QueryRowContext(ctx, `SELECT h.id FROM count_requests h WHERE h.location_id = ? AND `+openCountRequest+` LIMIT 1`, r.LocationID).Scan(&id)
 	if err == nil {
 		return id, nil
 	}
@@ -46,13 +60,13 @@ func RequestCount(ctx context.Context, tx *store.Tx, r CountRequest) (int64, err
 	return res.LastInsertId()
 }
 
-// CountPending reports whether a location is waiting for a triggered count;
-// putaway does not send stock there until it is counted.
+// CountPending reports whether a location is held for a triggered count
+// (see HeldForCount): putaway does not send stock there and channels do
+// not sell what is there until it is counted.
 func CountPending(ctx context.Context, q Querier, locationID int64) (bool, error) {
-	var n int
-	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM count_requests WHERE location_id = ? AND status = 'open'`, locationID).Scan(&n)
-	if err != nil {
+	var held bool
+	if err := q.QueryRowContext(ctx, `SELECT `+HeldForCount("?"), locationID).Scan(&held); err != nil {
 		return false, fmt.Errorf("read count requests: %w", err)
 	}
-	return n > 0, nil
+	return held, nil
 }

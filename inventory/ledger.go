@@ -263,11 +263,12 @@ type Querier interface {
 
 // sellableStock is the one definition of stock a channel may sell and an
 // order may be allocated from: available status, in a storage location or
-// pick face that is not blocked and not waiting for a triggered count, and
-// not past its expiry on the given day (the ? parameter, YYYY-MM-DD).
-const sellableStock = `b.status = 'available' AND l.type IN ('storage', 'pickface') AND l.blocked = 0
+// pick face that is not blocked and not held for a triggered count (see
+// HeldForCount), and not past its expiry on the given day (the ?
+// parameter, YYYY-MM-DD).
+var sellableStock = `b.status = 'available' AND l.type IN ('storage', 'pickface') AND l.blocked = 0
 	AND (b.expiry = '' OR b.expiry >= ?)
-	AND NOT EXISTS (SELECT 1 FROM count_requests c WHERE c.location_id = l.id AND c.status = 'open')`
+	AND NOT ` + HeldForCount("l.id")
 
 // allocatedSellable sums, for the item i of the enclosing query, the units
 // allocated to orders out of sellable stock (see sellableStock; it takes
@@ -275,7 +276,7 @@ const sellableStock = `b.status = 'available' AND l.type IN ('storage', 'pickfac
 // unsellable (its bin blocked or waiting for a count, its lot expired) is
 // still picked there, or short-picked and reallocated; it no longer comes
 // out of the sellable units, which do not count that stock either.
-const allocatedSellable = `COALESCE((SELECT SUM(a.qty) FROM allocations a
+var allocatedSellable = `COALESCE((SELECT SUM(a.qty) FROM allocations a
 	JOIN balances b ON b.location_id = a.location_id AND b.item_id = a.item_id AND b.lot = a.lot
 		AND b.expiry = a.expiry AND b.lpn = a.lpn AND b.status = 'available'
 	JOIN locations l ON l.id = a.location_id

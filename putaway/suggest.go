@@ -208,19 +208,20 @@ func (s *Service) suggest(ctx context.Context, q inventory.Querier, t Task) (Sug
 // is taken back), and an empty slot another task is directed to is not
 // empty. They are written to run from indexes (see TestQueryPlans):
 // balances_item for stock of an item, the primary key of locations, the
-// open index of count_requests, putaway_tasks_directed for reservations,
-// and putaway_home_locations for each candidate, and
+// open index of count requests (inventory.HeldForCount),
+// putaway_tasks_directed for reservations, and putaway_home_locations for
+// each candidate, and
 // putaway_empty_locations' walk-ordered indexes for empty slots. CROSS JOIN
 // keeps SQLite from driving the join from every storage location instead
 // of the item's few. The first argument of every query is the task, whose
 // own reservation does not count.
-const (
+var (
 	candidateColumns = `l.id, l.code, l.zone, l.type, l.walk_seq, l.capacity,
 		(SELECT COALESCE(SUM(f.qty), 0) FROM balances f WHERE f.location_id = l.id)
 		+ (SELECT COALESCE(SUM(MIN(r.directed_qty, r.qty - r.put_qty)), 0) FROM putaway_tasks r
 			WHERE r.directed_location_id = l.id AND r.state = 'open' AND r.id <> ?1)`
 
-	notHeld = ` AND NOT EXISTS (SELECT 1 FROM count_requests h WHERE h.location_id = l.id AND h.status = 'open')
+	notHeld = ` AND NOT ` + inventory.HeldForCount("l.id") + `
 		AND NOT EXISTS (SELECT 1 FROM putaway_home_locations o WHERE o.location_id = l.id AND o.item_id <> ?2)`
 
 	// consolidateSQL: locations holding the item with the same lot and
@@ -250,7 +251,7 @@ const (
 
 	emptyColumns = `SELECT l.location_id, l.code, l.zone, l.type, l.walk_seq, l.capacity FROM putaway_empty_locations l `
 	emptyFilter  = ` AND (l.capacity = 0 OR l.capacity >= ?4) AND l.location_id <> ?3
-		AND NOT EXISTS (SELECT 1 FROM count_requests h WHERE h.location_id = l.location_id AND h.status = 'open')
+		AND NOT ` + inventory.HeldForCount("l.location_id") + `
 		AND NOT EXISTS (SELECT 1 FROM putaway_home_locations o WHERE o.location_id = l.location_id AND o.item_id <> ?2)
 		AND NOT EXISTS (SELECT 1 FROM putaway_tasks r
 			WHERE r.directed_location_id = l.location_id AND r.state = 'open' AND r.id <> ?1)
