@@ -44,9 +44,9 @@ type Move struct {
 	Ref        string
 	Actor      Actor
 	RequestID  string
-	// Placement: the destination must not be blocked and the move must fit
-	// its capacity. Set for moves an associate chooses (moves, putaway);
-	// left off for corrections that record what is physically there.
+	// Placement: the destination must take the units (see CheckPlacement).
+	// Set for moves an associate chooses (moves, putaway); left off for
+	// corrections that record what is physically there.
 	Placement bool
 	// Republish: the caller also changed the item's allocations in this
 	// transaction (a pick releases its allocation), so ATS is published
@@ -112,7 +112,7 @@ func Record(ctx context.Context, tx *store.Tx, m Move) (Movement, error) {
 			return Movement{}, err
 		}
 		if m.Placement {
-			if err := checkPlacement(ctx, tx, to, m.Qty); err != nil {
+			if err := CheckPlacement(ctx, tx, *to, m.Qty); err != nil {
 				return Movement{}, err
 			}
 		}
@@ -232,25 +232,6 @@ func put(ctx context.Context, tx *store.Tx, m Move) error {
 		m.To, m.ItemID, m.Lot, m.Expiry, string(m.ToStatus), m.ToLPN, m.Qty, store.FormatTime(tx.Now))
 	if err != nil {
 		return fmt.Errorf("ledger: add to balance: %w", err)
-	}
-	return nil
-}
-
-// checkPlacement refuses a blocked destination or one the units do not fit.
-func checkPlacement(ctx context.Context, tx *store.Tx, to *Location, qty int64) error {
-	if to.Blocked {
-		return floorops.Errorf(floorops.EPRECONDITION, "location %s is blocked", to.Code)
-	}
-	if to.Capacity == 0 {
-		return nil
-	}
-	var held int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(qty), 0) FROM balances WHERE location_id = ?`, to.ID).Scan(&held); err != nil {
-		return fmt.Errorf("ledger: location fill: %w", err)
-	}
-	if held+qty > to.Capacity {
-		return floorops.Errorf(floorops.EPRECONDITION, "location %s holds %d of %d units, no room for %d more",
-			to.Code, held, to.Capacity, qty)
 	}
 	return nil
 }

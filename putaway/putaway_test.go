@@ -200,6 +200,8 @@ func TestConfirm(t *testing.T) {
 		{"other location without a reason", "A-01-02-B", "", 8, floorops.EINVALID, "override_reason"},
 		{"no such location", "Z-09-09-Z", "", 8, floorops.ENOTFOUND, ""},
 		{"blocked", "A-01-03-B", "full", 8, floorops.EPRECONDITION, ""},
+		{"blocked, without a reason", "A-01-03-B", "", 8, floorops.EPRECONDITION, ""},
+		{"no room, without a reason", "A-01-01-A", "", 8, floorops.EPRECONDITION, ""},
 		{"dock is not storage", "DOCK-01", "x", 8, floorops.EINVALID, "location_scan"},
 		{"its own staging lane", "STG-01", "x", 8, floorops.EINVALID, "location_scan"},
 		{"not a location", "4006381333931", "", 8, floorops.EINVALID, "location_scan"},
