@@ -168,17 +168,19 @@ func Record(ctx context.Context, tx *store.Tx, m Move) (Movement, error) {
 }
 
 // sellableSide is whether units on one side of a movement count toward ATS,
-// by the same rule as sellableStock: so a movement publishes ATS exactly
-// when it changes it.
+// asked of sellableStock itself: so a movement publishes ATS exactly when
+// it changes it.
 func sellableSide(ctx context.Context, tx *store.Tx, l *Location, s Status, expiry string) (bool, error) {
-	if l == nil || s != Available || !l.Type.Sellable() || l.Blocked {
+	if l == nil {
 		return false, nil
 	}
-	if expiry != "" && expiry < tx.Now.UTC().Format(time.DateOnly) {
-		return false, nil
+	var sellable bool
+	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM locations l CROSS JOIN (SELECT ? AS status, ? AS expiry) b
+		WHERE l.id = ? AND `+sellableStock+`)`, string(s), expiry, l.ID, tx.Now.UTC().Format(time.DateOnly)).Scan(&sellable)
+	if err != nil {
+		return false, fmt.Errorf("ledger: sellable side: %w", err)
 	}
-	counting, err := CountPending(ctx, tx, l.ID)
-	return !counting, err
+	return sellable, nil
 }
 
 // take removes m.Qty from the source balance, deleting it when it reaches 0.
