@@ -33,9 +33,9 @@ type Allocation struct {
 	Ref string
 }
 
-// AllocatableStock is one balance a pick may be allocated from: available
-// stock in a storage location or pick face that is not blocked and not
-// waiting for a triggered count.
+// AllocatableStock is one balance a pick may be allocated from: sellable
+// stock (see sellableStock), the same stock channels are told they may
+// sell.
 type AllocatableStock struct {
 	StockKey
 	LocationCode string
@@ -53,7 +53,7 @@ func (a AllocatableStock) Free() int64 { return max(a.OnHand-a.Allocated, 0) }
 // AllocatableStockOf lists the balances of each item that picks may be
 // allocated from, with what each already has allocated, keyed by item and
 // in walk order. Balances whose units are all promised are included (Free
-// 0) so callers see the picture. It reads all the items' stock in three
+// 0) so callers see the picture. It reads all the items' stock in two
 // queries, so allocating a morning's orders does not cost a query per SKU.
 //
 // Lots past their expiry on the day of asOf are never allocated.
@@ -65,15 +65,6 @@ func AllocatableStockOf(ctx context.Context, q Querier, itemIDs []int64, asOf ti
 	ids, err := json.Marshal(itemIDs)
 	if err != nil {
 		return nil, err
-	}
-	counting := map[int64]bool{}
-	if err := eachRow(ctx, q, `SELECT DISTINCT location_id FROM count_requests WHERE status = 'open'`, nil, func(rows *sql.Rows) error {
-		var id int64
-		err := rows.Scan(&id)
-		counting[id] = true
-		return err
-	}); err != nil {
-		return nil, fmt.Errorf("allocatable stock: count requests: %w", err)
 	}
 	allocated := map[StockKey]int64{}
 	if err := eachRow(ctx, q, `SELECT a.item_id, a.location_id, a.lot, a.expiry, a.lpn, SUM(a.qty)
@@ -88,17 +79,15 @@ func AllocatableStockOf(ctx context.Context, q Querier, itemIDs []int64, asOf ti
 	}
 	if err := eachRow(ctx, q, `SELECT b.item_id, b.location_id, l.code, l.type, l.walk_seq, b.lot, b.expiry, b.lpn, b.qty, b.received_at
 		FROM json_each(?) j CROSS JOIN balances b ON b.item_id = j.value AND b.status = 'available' JOIN locations l ON l.id = b.location_id
-		WHERE b.qty > 0 AND l.type IN ('storage', 'pickface') AND l.blocked = 0 AND (b.expiry = '' OR b.expiry >= ?)`,
+		WHERE b.qty > 0 AND `+sellableStock,
 		[]any{string(ids), asOf.UTC().Format(time.DateOnly)}, func(rows *sql.Rows) error {
 			var a AllocatableStock
 			if err := rows.Scan(&a.ItemID, &a.LocationID, &a.LocationCode, &a.LocationType, &a.WalkSeq, &a.Lot, &a.Expiry, &a.LPN,
 				&a.OnHand, &a.ReceivedAt); err != nil {
 				return err
 			}
-			if !counting[a.LocationID] {
-				a.Allocated = allocated[a.StockKey]
-				out[a.ItemID] = append(out[a.ItemID], a)
-			}
+			a.Allocated = allocated[a.StockKey]
+			out[a.ItemID] = append(out[a.ItemID], a)
 			return nil
 		}); err != nil {
 		return nil, fmt.Errorf("allocatable stock: balances: %w", err)

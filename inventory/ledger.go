@@ -44,9 +44,9 @@ type Move struct {
 	Ref        string
 	Actor      Actor
 	RequestID  string
-	// Placement: the destination must not be blocked and the move must fit
-	// its capacity. Set for moves an associate chooses (moves, putaway);
-	// left off for corrections that record what is physically there.
+	// Placement: the destination must take the units (see CheckPlacement).
+	// Set for moves an associate chooses (moves, putaway); left off for
+	// corrections that record what is physically there.
 	Placement bool
 	// Republish: the caller also changed the item's allocations in this
 	// transaction (a pick releases its allocation), so ATS is published
@@ -112,7 +112,7 @@ func Record(ctx context.Context, tx *store.Tx, m Move) (Movement, error) {
 			return Movement{}, err
 		}
 		if m.Placement {
-			if err := checkPlacement(ctx, tx, to, m.Qty); err != nil {
+			if err := CheckPlacement(ctx, tx, *to, m.Qty); err != nil {
 				return Movement{}, err
 			}
 		}
@@ -168,17 +168,19 @@ func Record(ctx context.Context, tx *store.Tx, m Move) (Movement, error) {
 }
 
 // sellableSide is whether units on one side of a movement count toward ATS,
-// by the same rule as sellableStock: so a movement publishes ATS exactly
-// when it changes it.
+// asked of sellableStock itself: so a movement publishes ATS exactly when
+// it changes it.
 func sellableSide(ctx context.Context, tx *store.Tx, l *Location, s Status, expiry string) (bool, error) {
-	if l == nil || s != Available || !l.Type.Sellable() || l.Blocked {
+	if l == nil {
 		return false, nil
 	}
-	if expiry != "" && expiry < tx.Now.UTC().Format(time.DateOnly) {
-		return false, nil
+	var sellable bool
+	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM locations l CROSS JOIN (SELECT ? AS status, ? AS expiry) b
+		WHERE l.id = ? AND `+sellableStock+`)`, string(s), expiry, l.ID, tx.Now.UTC().Format(time.DateOnly)).Scan(&sellable)
+	if err != nil {
+		return false, fmt.Errorf("ledger: sellable side: %w", err)
 	}
-	counting, err := CountPending(ctx, tx, l.ID)
-	return !counting, err
+	return sellable, nil
 }
 
 // take removes m.Qty from the source balance, deleting it when it reaches 0.
@@ -236,25 +238,6 @@ func put(ctx context.Context, tx *store.Tx, m Move) error {
 	return nil
 }
 
-// checkPlacement refuses a blocked destination or one the units do not fit.
-func checkPlacement(ctx context.Context, tx *store.Tx, to *Location, qty int64) error {
-	if to.Blocked {
-		return floorops.Errorf(floorops.EPRECONDITION, "location %s is blocked", to.Code)
-	}
-	if to.Capacity == 0 {
-		return nil
-	}
-	var held int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(qty), 0) FROM balances WHERE location_id = ?`, to.ID).Scan(&held); err != nil {
-		return fmt.Errorf("ledger: location fill: %w", err)
-	}
-	if held+qty > to.Capacity {
-		return floorops.Errorf(floorops.EPRECONDITION, "location %s holds %d of %d units, no room for %d more",
-			to.Code, held, to.Capacity, qty)
-	}
-	return nil
-}
-
 // Querier is what reads need: a transaction or the read pool.
 type Querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
@@ -263,11 +246,12 @@ type Querier interface {
 
 // sellableStock is the one definition of stock a channel may sell and an
 // order may be allocated from: available status, in a storage location or
-// pick face that is not blocked and not waiting for a triggered count, and
-// not past its expiry on the given day (the ? parameter, YYYY-MM-DD).
-const sellableStock = `b.status = 'available' AND l.type IN ('storage', 'pickface') AND l.blocked = 0
+// pick face that is not blocked and not held for a triggered count (see
+// HeldForCount), and not past its expiry on the given day (the ?
+// parameter, YYYY-MM-DD).
+var sellableStock = `b.status = 'available' AND l.type IN ('storage', 'pickface') AND l.blocked = 0
 	AND (b.expiry = '' OR b.expiry >= ?)
-	AND NOT EXISTS (SELECT 1 FROM count_requests c WHERE c.location_id = l.id AND c.status = 'open')`
+	AND NOT ` + HeldForCount("l.id")
 
 // allocatedSellable sums, for the item i of the enclosing query, the units
 // allocated to orders out of sellable stock (see sellableStock; it takes
@@ -275,7 +259,7 @@ const sellableStock = `b.status = 'available' AND l.type IN ('storage', 'pickfac
 // unsellable (its bin blocked or waiting for a count, its lot expired) is
 // still picked there, or short-picked and reallocated; it no longer comes
 // out of the sellable units, which do not count that stock either.
-const allocatedSellable = `COALESCE((SELECT SUM(a.qty) FROM allocations a
+var allocatedSellable = `COALESCE((SELECT SUM(a.qty) FROM allocations a
 	JOIN balances b ON b.location_id = a.location_id AND b.item_id = a.item_id AND b.lot = a.lot
 		AND b.expiry = a.expiry AND b.lpn = a.lpn AND b.status = 'available'
 	JOIN locations l ON l.id = a.location_id

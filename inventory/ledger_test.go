@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -290,8 +291,22 @@ func TestMoveRefusesAllocatedUnits(t *testing.T) {
 
 // TestSellableStockIsOneRule: what ATS advertises is what allocation may
 // use: not blocked bins, not bins waiting for a count, not expired lots.
+// The ledger's own code (ATS, allocation, a movement deciding whether it
+// changes ATS) states the rule only in sellableStock.
 func TestSellableStockIsOneRule(t *testing.T) {
 	t.Parallel()
+	for _, file := range []string{"ledger.go", "allocations.go", "stock.go"} {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(src), "\n") {
+			code, _, _ := strings.Cut(line, "//")
+			if (strings.Contains(code, "'pickface'") || strings.Contains(code, ".Sellable()")) && !strings.HasPrefix(code, "var sellableStock = ") {
+				t.Errorf("%s:%d states the sellable rule outside sellableStock: %s", file, i+1, strings.TrimSpace(code))
+			}
+		}
+	}
 	svc, db := mustService(t)
 	seedLedger(t, svc)
 	ctx := context.Background()

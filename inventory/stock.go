@@ -25,7 +25,8 @@ type MoveInput struct {
 }
 
 // MoveStock moves units between two locations, both verified by what the
-// associate scanned. The destination must not be blocked and must have room.
+// associate scanned. The destination must take the units: the placement
+// rule (see CheckPlacement), which the ledger write checks.
 func (s *Service) MoveStock(ctx context.Context, requestID string, in MoveInput) (Movement, error) {
 	in.SKU = strings.ToUpper(strings.TrimSpace(in.SKU))
 	in.LPN = strings.ToUpper(strings.TrimSpace(in.LPN))

@@ -94,15 +94,11 @@ func (s *Service) confirm(ctx context.Context, tx *store.Tx, requestID string, i
 	if err != nil {
 		return Confirmation{}, err
 	}
-	directed, haveDirection, err := s.direction(ctx, tx, t, res, qty)
+	loc, directed, haveDirection, err := s.scannedLocation(ctx, tx, t, in.Scan, res, qty)
 	if err != nil {
 		return Confirmation{}, err
 	}
-	loc, err := scannedLocation(ctx, tx, in.Scan, directed, haveDirection, res)
-	if err != nil {
-		return Confirmation{}, err
-	}
-	if err := checkDestination(ctx, tx, t, loc, qty); err != nil {
+	if err := checkDestination(t, loc); err != nil {
 		if loc.ID == res.locationID && floorops.IsCode(err, floorops.EINVALID) {
 			// The node sent the associate here: a location that has
 			// since changed type is a changed floor, not a wrong scan.
@@ -117,14 +113,6 @@ func (s *Service) confirm(ctx context.Context, tx *store.Tx, requestID string, i
 	}
 	reason := ""
 	if out.Overridden {
-		if in.Override == "" {
-			msg := fmt.Sprintf("%s is not where this stock is directed: scan %s, or give an override reason to put it here", loc.Code, directed.LocationCode)
-			if !haveDirection {
-				msg = fmt.Sprintf("no location has room for this stock, so putting it at %s needs an override reason", loc.Code)
-			}
-			return Confirmation{}, &floorops.Error{Code: floorops.EINVALID, Message: msg,
-				Fields: []floorops.FieldViolation{{Field: "override_reason", Description: msg}}}
-		}
 		reason = in.Override
 	}
 	// The task, and the document that staged the stock (a receipt, a
@@ -133,6 +121,10 @@ func (s *Service) confirm(ctx context.Context, tx *store.Tx, requestID string, i
 	if t.Ref != "" {
 		ref += " " + t.Ref
 	}
+	// The ledger checks that the location takes the units (placement: not
+	// blocked, room), the one check of it for this write; a location that
+	// does not is refused as such before a missing override reason is, and
+	// the refusal leaves nothing written.
 	out.Movement, err = inventory.Record(ctx, tx, inventory.Move{
 		Kind: inventory.KindPutaway, ItemID: t.ItemID, Lot: t.Lot, Expiry: t.Expiry,
 		From: t.FromID, To: loc.ID, FromStatus: t.Status, FromLPN: t.LPN, Qty: qty,
@@ -140,6 +132,14 @@ func (s *Service) confirm(ctx context.Context, tx *store.Tx, requestID string, i
 	})
 	if err != nil {
 		return Confirmation{}, err
+	}
+	if out.Overridden && reason == "" {
+		msg := fmt.Sprintf("%s is not where this stock is directed: scan %s, or give an override reason to put it here", loc.Code, directed.LocationCode)
+		if !haveDirection {
+			msg = fmt.Sprintf("no location has room for this stock, so putting it at %s needs an override reason", loc.Code)
+		}
+		return Confirmation{}, &floorops.Error{Code: floorops.EINVALID, Message: msg,
+			Fields: []floorops.FieldViolation{{Field: "override_reason", Description: msg}}}
 	}
 	var directedID any
 	if haveDirection {
@@ -199,7 +199,10 @@ func (s *Service) direction(ctx context.Context, tx *store.Tx, t Task, res reser
 		if err != nil {
 			return Suggestion{}, false, err
 		}
-		err = checkDestination(ctx, tx, t, loc, qty)
+		err = checkDestination(t, loc)
+		if err == nil {
+			err = inventory.CheckPlacement(ctx, tx, loc, qty)
+		}
 		if err == nil {
 			return Suggestion{LocationID: loc.ID, LocationCode: loc.Code}, true, nil
 		}
@@ -210,53 +213,61 @@ func (s *Service) direction(ctx context.Context, tx *store.Tx, t Task, res reser
 	return s.suggest(ctx, tx, t)
 }
 
-// scannedLocation resolves what the associate scanned at the shelf: a
-// location barcode, or the 2-digit check code of the directed location or
-// of the task's reserved one (which checkDestination then refuses, since a
-// reservation is directed unless it no longer fits).
-func scannedLocation(ctx context.Context, tx *store.Tx, raw string, directed Suggestion, haveDirection bool, res reservation) (inventory.Location, error) {
+// scannedLocation resolves what the associate scanned at the shelf, and
+// where t's qty units are directed. A scan of the task's reserved location
+// (its barcode or its 2-digit check code) is the directed location; the
+// ledger write then checks it still takes the units, so it is not asked
+// twice. Any other scan needs the direction (see direction), and a check
+// code confirms only the directed location.
+func (s *Service) scannedLocation(ctx context.Context, tx *store.Tx, t Task, raw string, res reservation, qty int64) (inventory.Location, Suggestion, bool, error) {
 	sc, err := scan.Parse(raw)
 	if err != nil {
-		return inventory.Location{}, floorops.Invalid("location_scan", "%v: scan the location label again", err)
+		return inventory.Location{}, Suggestion{}, false, floorops.Invalid("location_scan", "%v: scan the location label again", err)
 	}
-	switch sc.Kind {
-	case scan.KindCheckCode:
-		var codes []string
-		if haveDirection {
-			codes = append(codes, directed.LocationCode)
+	if sc.Kind != scan.KindCheckCode && sc.Kind != scan.KindLocation {
+		return inventory.Location{}, Suggestion{}, false, floorops.Invalid("location_scan", "scanned a %s, not a location label: scan the label on the shelf", sc.Kind)
+	}
+	if res.locationID != 0 {
+		reserved, err := inventory.LocationByCode(ctx, tx, res.code)
+		if err != nil {
+			return inventory.Location{}, Suggestion{}, false, err
 		}
-		if res.locationID != 0 && res.code != directed.LocationCode {
-			codes = append(codes, res.code)
+		if sc.Kind == scan.KindLocation && sc.Code == reserved.Code || sc.Kind == scan.KindCheckCode && sc.Code == reserved.CheckCode {
+			return reserved, Suggestion{LocationID: reserved.ID, LocationCode: reserved.Code}, true, nil
 		}
-		if len(codes) == 0 {
-			return inventory.Location{}, floorops.Invalid("location_scan",
-				"a check code confirms only the directed location, and none is directed: scan the location's barcode")
-		}
-		for _, code := range codes {
-			loc, err := inventory.LocationByCode(ctx, tx, code)
-			if err != nil {
-				return inventory.Location{}, err
-			}
-			if sc.Code == loc.CheckCode {
-				return loc, nil
-			}
-		}
-		return inventory.Location{}, floorops.Invalid("location_scan",
-			"check code %s is not the check code of %s: read the label again, or scan its barcode", sc.Code, codes[0])
-	case scan.KindLocation:
+	}
+	directed, haveDirection, err := s.direction(ctx, tx, t, res, qty)
+	if err != nil {
+		return inventory.Location{}, Suggestion{}, false, err
+	}
+	if sc.Kind == scan.KindLocation {
 		loc, err := inventory.LocationByCode(ctx, tx, sc.Code)
 		if floorops.IsCode(err, floorops.ENOTFOUND) {
-			return inventory.Location{}, floorops.Errorf(floorops.ENOTFOUND,
+			err = floorops.Errorf(floorops.ENOTFOUND,
 				"there is no location %s on this node: scan the label again, and tell a lead if the label is wrong", sc.Code)
 		}
-		return loc, err
+		return loc, directed, haveDirection, err
 	}
-	return inventory.Location{}, floorops.Invalid("location_scan", "scanned a %s, not a location label: scan the label on the shelf", sc.Kind)
+	if !haveDirection {
+		return inventory.Location{}, Suggestion{}, false, floorops.Invalid("location_scan",
+			"a check code confirms only the directed location, and none is directed: scan the location's barcode")
+	}
+	loc, err := inventory.LocationByCode(ctx, tx, directed.LocationCode)
+	if err != nil {
+		return inventory.Location{}, Suggestion{}, false, err
+	}
+	if sc.Code != loc.CheckCode {
+		return inventory.Location{}, Suggestion{}, false, floorops.Invalid("location_scan",
+			"check code %s is not the check code of %s: read the label again, or scan its barcode", sc.Code, loc.Code)
+	}
+	return loc, directed, true, nil
 }
 
-// checkDestination refuses a location the task's stock must not go to: its
-// own source, the wrong type, blocked, or without room for qty.
-func checkDestination(ctx context.Context, tx *store.Tx, t Task, loc inventory.Location, qty int64) error {
+// checkDestination refuses a location the task's stock is not put away
+// to: its own source, or a location of the wrong type (held stock goes to
+// quarantine, other stock to storage or a pick face). Whether the location
+// takes the units is the placement rule (inventory.CheckPlacement).
+func checkDestination(t Task, loc inventory.Location) error {
 	if loc.ID == t.FromID {
 		return floorops.Invalid("location_scan", "%s is where the stock is now: scan the location you put it in", loc.Code)
 	}
@@ -265,20 +276,6 @@ func checkDestination(ctx context.Context, tx *store.Tx, t Task, loc inventory.L
 	}
 	if t.Status != inventory.Quarantined && loc.Type != inventory.LocStorage && loc.Type != inventory.LocPickFace {
 		return floorops.Invalid("location_scan", "%s is a %s location; stock is put away to storage or a pick face", loc.Code, loc.Type)
-	}
-	if loc.Blocked {
-		return floorops.Errorf(floorops.EPRECONDITION, "%s is blocked: ask for a new location", loc.Code)
-	}
-	if loc.Capacity == 0 {
-		return nil
-	}
-	var fill int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(qty), 0) FROM balances WHERE location_id = ?`, loc.ID).Scan(&fill); err != nil {
-		return fmt.Errorf("putaway: location fill: %w", err)
-	}
-	if fill+qty > loc.Capacity {
-		return floorops.Errorf(floorops.EPRECONDITION, "%s holds %d of %d units, no room for %d more: ask for a new location",
-			loc.Code, fill, loc.Capacity, qty)
 	}
 	return nil
 }

@@ -49,6 +49,25 @@ func TestSuggestStrategies(t *testing.T) {
 		{name: "a location held for a count is avoided", sku: "SKU-A", qty: 10,
 			setup: func(t *testing.T, f *fixture) { f.hold(t, "A-01-01-A") },
 			want:  "A-01-01-B", strategy: putaway.StrategyVelocityZone},
+		{name: "held for a count: not consolidated there", sku: "SKU-L", lot: "L1", qty: 10,
+			setup: func(t *testing.T, f *fixture) {
+				f.stock(t, "C-01-02-B", "SKU-L", "L1", 14)
+				f.hold(t, "C-01-02-B")
+			},
+			want: "C-01-01-A", strategy: putaway.StrategyVelocityZone},
+		{name: "held for a count: not the home pick face", sku: "SKU-B", qty: 10,
+			setup: func(t *testing.T, f *fixture) {
+				f.home(t, "SKU-B", "B-01-01-A")
+				f.hold(t, "B-01-01-A")
+			},
+			want: "B-01-01-B", strategy: putaway.StrategyVelocityZone},
+		{name: "held for a count: not any empty storage", sku: "SKU-B", qty: 10,
+			setup: func(t *testing.T, f *fixture) {
+				f.stock(t, "B-01-01-A", "SKU-A", "", 1)
+				f.stock(t, "B-01-01-B", "SKU-A", "", 1)
+				f.hold(t, "A-01-01-B")
+			},
+			want: "A-01-02-B", strategy: putaway.StrategyAnyEmpty},
 		{name: "zone full: any empty storage", sku: "SKU-B", qty: 10,
 			setup: func(t *testing.T, f *fixture) {
 				f.stock(t, "B-01-01-A", "SKU-A", "", 1)
@@ -200,6 +219,8 @@ func TestConfirm(t *testing.T) {
 		{"other location without a reason", "A-01-02-B", "", 8, floorops.EINVALID, "override_reason"},
 		{"no such location", "Z-09-09-Z", "", 8, floorops.ENOTFOUND, ""},
 		{"blocked", "A-01-03-B", "full", 8, floorops.EPRECONDITION, ""},
+		{"blocked, without a reason", "A-01-03-B", "", 8, floorops.EPRECONDITION, ""},
+		{"no room, without a reason", "A-01-01-A", "", 8, floorops.EPRECONDITION, ""},
 		{"dock is not storage", "DOCK-01", "x", 8, floorops.EINVALID, "location_scan"},
 		{"its own staging lane", "STG-01", "x", 8, floorops.EINVALID, "location_scan"},
 		{"not a location", "4006381333931", "", 8, floorops.EINVALID, "location_scan"},

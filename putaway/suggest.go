@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/floorops/floorops"
@@ -147,22 +146,17 @@ func destinationKind(t Task) string {
 
 // candidate is a location a strategy found, with how full it is.
 type candidate struct {
-	id       int64
-	code     string
-	zone     string
-	typ      inventory.LocationType
-	walkSeq  int64
-	capacity int64
-	fill     int64 // units of anything there, and units other tasks are directed to put there
-	same     int64 // units of the task's item (and lot, for consolidation) there
-	rank     int64 // home pick face (0) or pick face already holding the item (1)
-}
-
-func (c candidate) room() int64 {
-	if c.capacity == 0 {
-		return math.MaxInt64
-	}
-	return max(c.capacity-c.fill, 0)
+	id      int64
+	code    string
+	zone    string
+	typ     inventory.LocationType
+	walkSeq int64
+	// room is how many more units it takes (inventory.RoomSQL), counting
+	// units of anything there and units other tasks are directed to put
+	// there: none when blocked.
+	room int64
+	same int64 // units of the task's item (and lot, for consolidation) there
+	rank int64 // home pick face (0) or pick face already holding the item (1)
 }
 
 // suggest runs the strategies in order, first looking for a location that
@@ -186,7 +180,7 @@ func (s *Service) suggest(ctx context.Context, q inventory.Querier, t Task) (Sug
 			}
 			sg := Suggestion{
 				LocationID: c.id, LocationCode: c.code, Zone: c.zone, LocationType: c.typ,
-				Strategy: st, Reason: reason, Qty: min(need, c.room()),
+				Strategy: st, Reason: reason, Qty: min(need, c.room),
 			}
 			if sg.Qty < need {
 				sg.Reason += fmt.Sprintf("; room for only %d of the %d units: put %d here, then ask for a location for the rest", sg.Qty, need, sg.Qty)
@@ -201,26 +195,28 @@ func (s *Service) suggest(ctx context.Context, q inventory.Querier, t Task) (Sug
 }
 
 // The strategies' queries. Each returns candidate rows in the order the
-// strategy prefers them; every destination is unblocked, not the source,
-// not held for a count and not another item's home pick face. A location's
-// fill counts the room other open tasks have reserved there (never more
-// than a task's units still waiting: a task shrinks when its staged stock
-// is taken back), and an empty slot another task is directed to is not
-// empty. They are written to run from indexes (see TestQueryPlans):
-// balances_item for stock of an item, the primary key of locations, the
-// open index of count_requests, putaway_tasks_directed for reservations,
-// and putaway_home_locations for each candidate, and
+// strategy prefers them, each with its room by the placement rule
+// (inventory.RoomSQL: a blocked location has none and is passed over);
+// every destination is not the source, not held for a count and not
+// another item's home pick face. A location's room counts as taken the
+// room other open tasks have reserved there (never more than a task's
+// units still waiting: a task shrinks when its staged stock is taken
+// back), and an empty slot another task is directed to is not empty. They
+// are written to run from indexes (see TestQueryPlans): balances_item for
+// stock of an item, the primary key of locations, the open index of count
+// requests (inventory.HeldForCount), putaway_tasks_directed for
+// reservations, and putaway_home_locations for each candidate, and
 // putaway_empty_locations' walk-ordered indexes for empty slots. CROSS JOIN
 // keeps SQLite from driving the join from every storage location instead
 // of the item's few. The first argument of every query is the task, whose
 // own reservation does not count.
-const (
-	candidateColumns = `l.id, l.code, l.zone, l.type, l.walk_seq, l.capacity,
-		(SELECT COALESCE(SUM(f.qty), 0) FROM balances f WHERE f.location_id = l.id)
+var (
+	candidateColumns = `l.id, l.code, l.zone, l.type, l.walk_seq, ` + inventory.RoomSQL("l.blocked", "l.capacity",
+		`(SELECT COALESCE(SUM(f.qty), 0) FROM balances f WHERE f.location_id = l.id)
 		+ (SELECT COALESCE(SUM(MIN(r.directed_qty, r.qty - r.put_qty)), 0) FROM putaway_tasks r
-			WHERE r.directed_location_id = l.id AND r.state = 'open' AND r.id <> ?1)`
+			WHERE r.directed_location_id = l.id AND r.state = 'open' AND r.id <> ?1)`)
 
-	notHeld = ` AND NOT EXISTS (SELECT 1 FROM count_requests h WHERE h.location_id = l.id AND h.status = 'open')
+	notHeld = ` AND NOT ` + inventory.HeldForCount("l.id") + `
 		AND NOT EXISTS (SELECT 1 FROM putaway_home_locations o WHERE o.location_id = l.id AND o.item_id <> ?2)`
 
 	// consolidateSQL: locations holding the item with the same lot and
@@ -229,7 +225,7 @@ const (
 		FROM (SELECT location_id, SUM(qty) AS same FROM balances
 			WHERE item_id = ?2 AND status = 'available' AND lot = ?3 AND expiry = ?4 GROUP BY location_id) c
 		CROSS JOIN locations l ON l.id = c.location_id
-		WHERE l.type IN ('storage', 'pickface') AND l.blocked = 0 AND l.id <> ?5` + notHeld + `
+		WHERE l.type IN ('storage', 'pickface') AND l.id <> ?5` + notHeld + `
 		ORDER BY l.walk_seq, l.code`
 
 	// homeSQL: the item's home pick face, then pick faces holding the item.
@@ -239,18 +235,21 @@ const (
 			UNION ALL
 			SELECT location_id, 1, SUM(qty) FROM balances WHERE item_id = ?2 AND status = 'available' GROUP BY location_id) c
 		CROSS JOIN locations l ON l.id = c.location_id
-		WHERE l.type = 'pickface' AND l.blocked = 0 AND l.id <> ?3` + notHeld + `
+		WHERE l.type = 'pickface' AND l.id <> ?3` + notHeld + `
 		ORDER BY c.rank, l.walk_seq, l.code`
 
 	// quarantineSQL: quarantine locations in walk order. Args: task, item,
 	// source.
 	quarantineSQL = `SELECT ` + candidateColumns + `, 0, 0
-		FROM locations l WHERE l.type = 'quarantine' AND l.blocked = 0 AND l.id <> ?3` + notHeld + `
+		FROM locations l WHERE l.type = 'quarantine' AND l.id <> ?3` + notHeld + `
 		ORDER BY l.walk_seq, l.code`
 
-	emptyColumns = `SELECT l.location_id, l.code, l.zone, l.type, l.walk_seq, l.capacity FROM putaway_empty_locations l `
-	emptyFilter  = ` AND (l.capacity = 0 OR l.capacity >= ?4) AND l.location_id <> ?3
-		AND NOT EXISTS (SELECT 1 FROM count_requests h WHERE h.location_id = l.location_id AND h.status = 'open')
+	// putaway_empty_locations holds unblocked locations only (its
+	// triggers keep it so), with nothing in them.
+	emptyRoom    = inventory.RoomSQL("0", "l.capacity", "0")
+	emptyColumns = `SELECT l.location_id, l.code, l.zone, l.type, l.walk_seq, ` + emptyRoom + ` FROM putaway_empty_locations l `
+	emptyFilter  = ` AND ` + emptyRoom + ` >= ?4 AND l.location_id <> ?3
+		AND NOT ` + inventory.HeldForCount("l.location_id") + `
 		AND NOT EXISTS (SELECT 1 FROM putaway_home_locations o WHERE o.location_id = l.location_id AND o.item_id <> ?2)
 		AND NOT EXISTS (SELECT 1 FROM putaway_tasks r
 			WHERE r.directed_location_id = l.location_id AND r.state = 'open' AND r.id <> ?1)
@@ -318,10 +317,10 @@ func firstWithRoom(ctx context.Context, q inventory.Querier, minRoom int64, quer
 	defer rows.Close()
 	for rows.Next() {
 		var c candidate
-		if err := rows.Scan(&c.id, &c.code, &c.zone, &c.typ, &c.walkSeq, &c.capacity, &c.fill, &c.same, &c.rank); err != nil {
+		if err := rows.Scan(&c.id, &c.code, &c.zone, &c.typ, &c.walkSeq, &c.room, &c.same, &c.rank); err != nil {
 			return candidate{}, false, err
 		}
-		if c.room() >= minRoom {
+		if c.room >= minRoom {
 			return c, true, nil
 		}
 	}
@@ -331,7 +330,7 @@ func firstWithRoom(ctx context.Context, q inventory.Querier, minRoom int64, quer
 // firstEmpty returns the one row of an empty-location query, if any.
 func firstEmpty(ctx context.Context, q inventory.Querier, query string, args ...any) (candidate, bool, error) {
 	var c candidate
-	err := q.QueryRowContext(ctx, query, args...).Scan(&c.id, &c.code, &c.zone, &c.typ, &c.walkSeq, &c.capacity)
+	err := q.QueryRowContext(ctx, query, args...).Scan(&c.id, &c.code, &c.zone, &c.typ, &c.walkSeq, &c.room)
 	if errors.Is(err, sql.ErrNoRows) {
 		return candidate{}, false, nil
 	}

@@ -1,0 +1,72 @@
+package inventory
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/floorops/floorops/store"
+)
+
+// CountRequest asks for a location (optionally one item in it) to be
+// counted now, outside the risk-ranked plan: a triggered count.
+type CountRequest struct {
+	LocationID int64
+	ItemID     int64 // 0: the whole location
+	Reason     string
+	Ref        string
+	Actor      Actor
+}
+
+// openCountRequest is the SQL condition over count_requests h: a
+// triggered count asked for and not yet counted.
+const openCountRequest = `h.status = 'open'`
+
+// HeldForCount is the one definition, as an SQL condition, of a location
+// held for a triggered count: it has an open count request, so its stock
+// is not sold, not allocated to orders and not added to by putaway until
+// it is counted (an associate may still pick what is already allocated
+// there). location is the SQL expression of the location id it is about,
+// such as "l.id"; CountPending answers the same question in Go.
+func HeldForCount(location string) string {
+	return `EXISTS (SELECT 1 FROM count_requests h WHERE h.location_id = ` + location + ` AND ` + openCountRequest + `)`
+}
+
+// RequestCount records a triggered count inside tx. A location already
+// waiting for a count gets no second request; the returned id is the open one.
+func RequestCount(ctx context.Context, tx *store.Tx, r CountRequest) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT h.id FROM count_requests h WHERE h.location_id = ? AND `+openCountRequest+` LIMIT 1`, r.LocationID).Scan(&id)
+	if err == nil {
+		return id, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("read count requests: %w", err)
+	}
+	var item any
+	if r.ItemID != 0 {
+		item = r.ItemID
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO count_requests (location_id, item_id, reason, ref, user_badge, device_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.LocationID, item, r.Reason, r.Ref, r.Actor.Badge, r.Actor.Device, store.FormatTime(tx.Now))
+	if err != nil {
+		return 0, fmt.Errorf("request count: %w", err)
+	}
+	// Stock waiting for a count is not sold until it is counted.
+	if err := emitAvailabilityAt(ctx, tx, r.LocationID); err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// CountPending reports whether a location is held for a triggered count
+// (see HeldForCount): putaway does not send stock there and channels do
+// not sell what is there until it is counted.
+func CountPending(ctx context.Context, q Querier, locationID int64) (bool, error) {
+	var held bool
+	if err := q.QueryRowContext(ctx, `SELECT `+HeldForCount("?"), locationID).Scan(&held); err != nil {
+		return false, fmt.Errorf("read count requests: %w", err)
+	}
+	return held, nil
+}
