@@ -1,8 +1,10 @@
 package picking
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -75,6 +77,26 @@ type OrderRelease struct {
 // request order.
 type Release struct {
 	Results []OrderRelease `json:"results"`
+}
+
+// UnmarshalJSON reads a stored release, in this form or in the one nodes
+// stored before releases reported each order: a list of the orders
+// released, every one of them released. A handheld or central retrying
+// across the upgrade gets the answer its request was first given.
+func (r *Release) UnmarshalJSON(b []byte) error {
+	if trimmed := bytes.TrimSpace(b); len(trimmed) > 0 && trimmed[0] == '[' {
+		var orders []Order
+		if err := json.Unmarshal(b, &orders); err != nil {
+			return err
+		}
+		r.Results = make([]OrderRelease, len(orders))
+		for i := range orders {
+			r.Results[i] = OrderRelease{OrderID: orders[i].OrderID, Outcome: Released, Order: &orders[i]}
+		}
+		return nil
+	}
+	type release Release // no UnmarshalJSON: the current form
+	return json.Unmarshal(b, (*release)(r))
 }
 
 // Orders are the orders of the release that the node holds as sent

@@ -1,6 +1,7 @@
 package picking_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/picking"
+	"github.com/floorops/floorops/store"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -151,5 +153,39 @@ func TestCompletedOrderIsPickedOnlyWhenWhole(t *testing.T) {
 				t.Fatalf("GetOrder(%s) = %s, %v; want %s", tt.id, o.State, err, tt.state)
 			}
 		})
+	}
+}
+
+// A release stored before releases reported each order (a bare list of
+// the orders released) still answers its retry, as released.
+func TestReleaseRetryReadsTheOlderStoredForm(t *testing.T) {
+	f := newFixture(t)
+	f.stock(t, "A-01-01-A", "FIFO", "", "", 10)
+	in := picking.ReleaseInput{Actor: lead, Orders: []picking.OrderInput{{
+		OrderID: "SO-OLD", Channel: picking.Direct, ShipBy: f.clock.Add(48 * time.Hour), Lines: []picking.LineInput{{SKU: "FIFO", Qty: 2}}}}}
+	first, err := f.svc.ReleaseOrders(f.ctx, "rel-old", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := f.svc.ReleaseOrders(f.ctx, "rel-old", in) // a retry, from the stored form
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := json.Marshal(first.Orders())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.Write(f.ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(f.ctx, `UPDATE idempotency SET response = ? WHERE request_id = 'rel-old'`, old)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	retry, err := f.svc.ReleaseOrders(f.ctx, "rel-old", in)
+	if err != nil {
+		t.Fatalf("retry over the older stored form: %v", err)
+	}
+	if diff := cmp.Diff(want, retry); diff != "" {
+		t.Errorf("retry over the older form answered differently (-want +got):\n%s", diff)
 	}
 }

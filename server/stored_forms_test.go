@@ -73,7 +73,7 @@ func checkStoredForms(update bool) error {
 	if !update {
 		if len(lost) > 0 {
 			return fmt.Errorf("stored forms changed; a retry of a request stored before the change would be answered differently:\n  %s\n"+
-				"keep the old JSON name (a json tag) or, if no node has stored it yet, run go test ./server -update", strings.Join(lost, "\n  "))
+				"keep the old JSON name (a json tag), or decode the older form too (an UnmarshalJSON, with a test), then run go test ./server -update", strings.Join(lost, "\n  "))
 		}
 		return nil
 	}
