@@ -83,8 +83,8 @@ type Server struct {
 	stopGateway context.CancelFunc
 }
 
-// New opens the database, builds every service and binds both listeners, so
-// GRPCAddr and HTTPAddr are known before Run.
+// New binds both listeners, then opens (creating if needed) the database
+// and builds every service, so GRPCAddr and HTTPAddr are known before Run.
 func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -100,15 +100,22 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if s.tls, err = serverTLS(cfg); err != nil {
 		return nil, err
 	}
-	s.DB, err = store.Open(ctx, cfg.DBPath)
-	if err != nil {
-		return nil, err
-	}
 	defer func() {
 		if err != nil {
 			s.close()
 		}
 	}()
+	// Both ports are held before the database is opened: a node that cannot
+	// serve (a port taken) creates no database file.
+	if s.grpcLis, err = net.Listen("tcp", cfg.GRPCAddr); err != nil {
+		return nil, fmt.Errorf("listen gRPC %s: %w", cfg.GRPCAddr, err)
+	}
+	if s.httpLis, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
+		return nil, fmt.Errorf("listen HTTP %s: %w", cfg.HTTPAddr, err)
+	}
+	if s.DB, err = store.Open(ctx, cfg.DBPath); err != nil {
+		return nil, err
+	}
 	s.Auth = auth.NewService(s.DB)
 	s.Inventory = inventory.NewService(s.DB)
 	s.Picking = picking.NewService(s.DB)
@@ -150,12 +157,6 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
 
-	if s.grpcLis, err = net.Listen("tcp", cfg.GRPCAddr); err != nil {
-		return nil, fmt.Errorf("listen gRPC %s: %w", cfg.GRPCAddr, err)
-	}
-	if s.httpLis, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
-		return nil, fmt.Errorf("listen HTTP %s: %w", cfg.HTTPAddr, err)
-	}
 	gwCtx, stopGateway := context.WithCancel(context.Background())
 	s.stopGateway = stopGateway
 	mux, err := s.httpMux(gwCtx)

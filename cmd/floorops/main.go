@@ -26,6 +26,7 @@ var commands = map[string]command{
 	"apikeys": {"create, list or disable API keys for central systems", cmdAPIKeys},
 	"import":  {"import items, locations or purchase orders (pos) from CSV", cmdImport},
 	"labels":  {"render location, LPN and item labels as PNG, ZPL or PDF", cmdLabels},
+	"migrate": {"create the database if needed and bring its schema up to date", cmdMigrate},
 	"print":   {"send a ZPL file raw to a Zebra printer (host:9100)", cmdPrint},
 	"scan":    {"print what a raw scanned string is (--json for JSON)", cmdScan},
 	"serve":   {"run the node: gRPC, REST gateway, metrics (--demo seeds a demo warehouse)", cmdServe},
