@@ -19,7 +19,9 @@ var stdin io.Reader = os.Stdin
 
 // openDB opens the node's existing database for a one-shot command: a
 // mistyped --db fails naming the path instead of creating an empty node.
-func openDB(ctx context.Context, path string) (*store.DB, error) { return store.OpenExisting(ctx, path) }
+func openDB(ctx context.Context, path string) (*store.DB, error) {
+	return store.OpenExisting(ctx, path)
+}
 
 // usersGroup is "floorops users": the badge users who sign in on handhelds.
 var usersGroup = group{name: "users", subs: []subcommand{
