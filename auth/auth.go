@@ -82,6 +82,10 @@ type User struct {
 
 const pbkdf2Iterations = 120_000
 
+// dummySalt salts the PIN hashed for an unknown badge, so that sign-in
+// costs the same as for a real one.
+var dummySalt = []byte("no-such-badge-16")
+
 func hashPIN(pin string, salt []byte) []byte {
 	key, err := pbkdf2.Key(sha256.New, pin, salt, pbkdf2Iterations, 32)
 	if err != nil {
@@ -194,7 +198,11 @@ type LoginResult struct {
 	User      User
 }
 
-var errBadLogin = floorops.Errorf(floorops.EUNAUTHENTICATED, "badge or PIN is wrong")
+// errBadLogin is every refused sign-in that does not prove the PIN: an
+// unknown badge, a wrong PIN and a locked badge read the same (same code,
+// same text), so trying badges at a handheld does not tell which are real.
+var errBadLogin = floorops.Errorf(floorops.EUNAUTHENTICATED,
+	"badge or PIN is wrong, or the badge is locked after repeated wrong PINs: try again later or ask an admin to unlock it")
 
 // Login checks badge and PIN and issues a bearer token for the device.
 // MaxAttempts wrong PINs in a row lock the badge for LockFor; a correct PIN
@@ -223,7 +231,7 @@ func (s *Service) Login(ctx context.Context, badge, pin, device string) (LoginRe
 	err := s.db.Reader().QueryRowContext(ctx, `SELECT id, badge, name, role, disabled, pin_hash, pin_salt, locked_until, failed_attempts
 		FROM users WHERE badge = ?`, badge).Scan(&id, &u.Badge, &u.Name, &u.Role, &u.Disabled, &hash, &salt, &lockedUntil, &failedAttempts)
 	if errors.Is(err, sql.ErrNoRows) {
-		hashPIN(pin, []byte("no-such-badge-salt")) // same work either way
+		hashPIN(pin, dummySalt) // same work either way: timing does not tell the badge is unknown
 		return LoginResult{}, errBadLogin
 	}
 	if err != nil {
@@ -244,7 +252,7 @@ func (s *Service) Login(ctx context.Context, badge, pin, device string) (LoginRe
 			return err
 		}
 		if lockedUntil != "" && lockedUntil > store.FormatTime(tx.Now) {
-			return floorops.Errorf(floorops.EUNAUTHENTICATED, "badge %s is locked after repeated wrong PINs; try again after %s UTC", badge, lockedUntil[11:16])
+			return errBadLogin // not "locked": that would tell the badge exists
 		}
 		if !ok {
 			failedAttempts++
