@@ -175,22 +175,6 @@ func (s *Service) ListUsers(ctx context.Context) ([]User, error) {
 	return out, rows.Err()
 }
 
-// DisableUser stops a badge from signing in and revokes its sessions.
-func (s *Service) DisableUser(ctx context.Context, badge string) error {
-	badge = normalizeBadge(badge)
-	return s.db.Write(ctx, func(tx *store.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET disabled = 1 WHERE badge = ?`, badge)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return floorops.Errorf(floorops.ENOTFOUND, "badge %s not found", badge)
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE sessions SET revoked = 1 WHERE user_id = (SELECT id FROM users WHERE badge = ?)`, badge)
-		return err
-	})
-}
-
 // LoginResult is a successful sign-in.
 type LoginResult struct {
 	Token     string

@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/auth"
+	"github.com/floorops/floorops/store"
 )
 
 // mustMigrate creates a node database for a one-shot command to open, as an
@@ -40,6 +45,10 @@ func TestOneShotCommandsNeverCreateTheDatabase(t *testing.T) {
 		{"users", "list"},
 		{"users", "add", "--badge", "B-ANA", "--pin", "4821"},
 		{"users", "disable", "--badge", "B-ANA"},
+		{"users", "enable", "--badge", "B-ANA"},
+		{"users", "reset-pin", "--badge", "B-ANA", "--pin", "4821"},
+		{"users", "unlock", "--badge", "B-ANA"},
+		{"users", "audit"},
 		{"apikeys", "list"},
 		{"apikeys", "create", "--name", "erp"},
 		{"apikeys", "disable", "--name", "erp"},
@@ -84,5 +93,79 @@ func TestServeOnABusyPortCreatesNoDatabase(t *testing.T) {
 			t.Fatalf("floorops %s on a busy port succeeded", strings.Join(args, " "))
 		}
 		noFile(t, db)
+	}
+}
+
+// TestUsersAdminCommands: an admin at the node disables and re-enables a
+// badge, resets its PIN and unlocks it; the audit trail names the
+// operating-system user who did each.
+func TestUsersAdminCommands(t *testing.T) {
+	db := mustMigrate(t)
+	ctx := context.Background()
+	if _, _, err := runCLI(t, "users", "add", "--db", db, "--badge", "B-ANA", "--pin", "4821"); err != nil {
+		t.Fatal(err)
+	}
+	login := func(pin string) error {
+		t.Helper()
+		st, err := store.OpenExisting(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		_, err = auth.NewService(st).Login(ctx, "B-ANA", pin, "hh")
+		return err
+	}
+	status := func() string {
+		t.Helper()
+		out, _, err := runCLI(t, "users", "list", "--db", db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	mustRun := func(args ...string) {
+		t.Helper()
+		if _, _, err := runCLI(t, append(args, "--db", db, "--badge", "B-ANA")...); err != nil {
+			t.Fatalf("floorops %s: %v", strings.Join(args, " "), err)
+		}
+	}
+	mustRun("users", "disable")
+	if !strings.Contains(status(), "disabled") {
+		t.Fatal("users disable did not disable")
+	}
+	mustRun("users", "enable")
+	if strings.Contains(status(), "disabled") {
+		t.Fatal("users enable did not enable")
+	}
+	for i := 0; i < 5; i++ {
+		login("0000")
+	}
+	if err := login("4821"); !floorops.IsCode(err, floorops.EUNAUTHENTICATED) {
+		t.Fatalf("badge not locked: %v", err)
+	}
+	mustRun("users", "unlock")
+	if err := login("4821"); err != nil {
+		t.Fatalf("after unlock: %v", err)
+	}
+	stdin = strings.NewReader("2468\n")
+	t.Cleanup(func() { stdin = os.Stdin })
+	mustRun("users", "reset-pin")
+	if err := login("2468"); err != nil {
+		t.Fatalf("after reset-pin: %v", err)
+	}
+	out, _, err := runCLI(t, "users", "audit", "--db", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, action := range []string{"disable", "enable", "unlock", "reset_pin"} {
+		if !strings.Contains(out, action) {
+			t.Errorf("users audit lacks %s:\n%s", action, out)
+		}
+	}
+	if !strings.Contains(out, "cli:") {
+		t.Errorf("users audit does not say who:\n%s", out)
+	}
+	if _, _, err := runCLI(t, "users", "enable", "--db", db, "--badge", "B-NOBODY"); !floorops.IsCode(err, floorops.ENOTFOUND) {
+		t.Errorf("enable an unknown badge: %v, want not found", err)
 	}
 }
