@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -167,5 +168,63 @@ func TestUsersAdminCommands(t *testing.T) {
 	}
 	if _, _, err := runCLI(t, "users", "enable", "--db", db, "--badge", "B-NOBODY"); !floorops.IsCode(err, floorops.ENOTFOUND) {
 		t.Errorf("enable an unknown badge: %v, want not found", err)
+	}
+}
+
+// TestVersionAndBareUsage: floorops version names the module and its VCS
+// revision from the build info; bare floorops prints the usage and exits 2.
+func TestVersionAndBareUsage(t *testing.T) {
+	t.Parallel()
+	out, _, err := runCLI(t, "version")
+	if err != nil || !strings.HasPrefix(out, "floorops ") || !strings.Contains(out, "github.com/floorops/floorops") || !strings.Contains(out, "revision") {
+		t.Fatalf("floorops version = %q, %v", out, err)
+	}
+	if _, _, err := runCLI(t, "version", "extra"); exitCode(err, discard{}) != 2 {
+		t.Errorf("floorops version extra: %v, want exit 2", err)
+	}
+	out, errOut, err := runCLI(t)
+	if code := exitCode(err, discard{}); code != 2 || out != "" || !strings.Contains(errOut, "usage: floorops") {
+		t.Fatalf("bare floorops: exit %d, stdout %q, stderr %q; want exit 2 and the usage on stderr", code, out, errOut)
+	}
+}
+
+// TestFlagsAfterArguments: a flag after a positional argument is read as a
+// flag (floorops import items FILE.csv --db node.db), and -- ends flags.
+func TestFlagsAfterArguments(t *testing.T) {
+	t.Parallel()
+	db := mustMigrate(t)
+	csv := mustWriteFile(t, t.TempDir(), "items.csv", "sku\nSKU-1\n")
+	if out, _, err := runCLI(t, "import", "items", csv, "--db", db); err != nil || !strings.Contains(out, "1 imported") {
+		t.Fatalf("import items FILE --db DB = %q, %v", out, err)
+	}
+	out, _, err := runCLI(t, "scan", "A-01-02-B", "--json")
+	if err != nil || !strings.HasPrefix(out, "{") {
+		t.Fatalf("scan RAW --json = %q, %v", out, err)
+	}
+	if _, _, err := runCLI(t, "scan", "--", "--json"); err == nil || errors.Is(err, errUsage) {
+		t.Fatalf("scan -- --json: %v, want --json read as a (bad) scan", err)
+	}
+	if _, _, err := runCLI(t, "users", "list", "extra", "--db", db); exitCode(err, discard{}) != 2 {
+		t.Fatalf("users list extra --db: %v, want exit 2", err)
+	}
+}
+
+// TestLabelsRefuseBinaryOnATerminal: PNG and PDF written to a terminal
+// would garble it; ZPL is text and goes through.
+func TestLabelsRefuseBinaryOnATerminal(t *testing.T) {
+	stdoutIsTerminal = func(io.Writer) bool { return true }
+	t.Cleanup(func() { stdoutIsTerminal = isTerminal })
+	for _, args := range [][]string{
+		{"labels", "item", "--gtin", "4006381333931", "--format", "png"},
+		{"labels", "lpn", "--code", "LPN000123"}, // png by default
+		{"labels", "item", "--gtin", "4006381333931", "--format", "png", "--out", "-"},
+	} {
+		out, _, err := runCLI(t, args...)
+		if exitCode(err, discard{}) != 2 || out != "" {
+			t.Errorf("floorops %s on a terminal: %v, %d bytes out; want exit 2 and nothing written", strings.Join(args, " "), err, len(out))
+		}
+	}
+	if out, _, err := runCLI(t, "labels", "item", "--gtin", "4006381333931", "--format", "zpl"); err != nil || !strings.Contains(out, "^XA") {
+		t.Fatalf("zpl on a terminal: %v", err)
 	}
 }
