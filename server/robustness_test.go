@@ -218,7 +218,7 @@ func TestRobustnessEveryMethod(t *testing.T) {
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		for _, line := range strings.Split(string(body), "\n") {
-			if strings.HasPrefix(line, "floorops_rpc_errors_total{") && (strings.Contains(line, `code="Internal"`) || strings.Contains(line, `code="Unknown"`)) {
+			if strings.HasPrefix(line, "grpc_server_handled_total{") && (strings.Contains(line, `grpc_code="Internal"`) || strings.Contains(line, `grpc_code="Unknown"`)) && !strings.HasSuffix(line, " 0") {
 				t.Errorf("/metrics: %s", line)
 			}
 		}

@@ -40,8 +40,37 @@ type DB struct {
 	// connection's commit hook refuses every other commit (see guardCommits).
 	committing atomic.Bool
 
+	// observer, if set, is told of every group commit (ObserveCommits).
+	observer atomic.Pointer[CommitObserver]
+
 	// Now stamps transactions; tests replace it to control time.
 	Now func() time.Time
+}
+
+// CommitObserver is told of every group commit: how many requests it made
+// durable together, and how long the commit took (mostly its fsync).
+type CommitObserver func(requests int, took time.Duration)
+
+// ObserveCommits makes fn hear of every later group commit, for the node's
+// metrics. fn runs on the writer goroutine and must be quick.
+func (db *DB) ObserveCommits(fn CommitObserver) { db.observer.Store(&fn) }
+
+func (db *DB) observeCommit(requests int, took time.Duration) {
+	if fn := db.observer.Load(); fn != nil {
+		(*fn)(requests, took)
+	}
+}
+
+// Probe proves the database takes writes: it rewrites the one write_probe
+// row through the writer, so it waits its turn in a group commit and
+// returns only once that commit is on disk. The node's health check calls
+// it; a full disk, a lost file system or a closed database fail it.
+func (db *DB) Probe(ctx context.Context) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO write_probe (id, probed_at) VALUES (1, ?)
+			ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at`, FormatTime(tx.Now))
+		return err
+	})
 }
 
 // Open opens the database file at path, creating it if needed, and applies

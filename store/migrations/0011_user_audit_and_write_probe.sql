@@ -10,3 +10,10 @@ CREATE TABLE user_audit (
     created_at   TEXT NOT NULL
 );
 CREATE INDEX user_audit_user ON user_audit (user_id, id);
+
+-- One row the node's health check rewrites: a write that commits (and so
+-- syncs to disk) proves the database can take writes.
+CREATE TABLE write_probe (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    probed_at TEXT NOT NULL
+);
