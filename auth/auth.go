@@ -215,7 +215,20 @@ func (s *Service) Login(ctx context.Context, badge, pin, device string) (LoginRe
 	err := s.db.Reader().QueryRowContext(ctx, `SELECT id, badge, name, role, disabled, pin_hash, pin_salt, locked_until, failed_attempts
 		FROM users WHERE badge = ?`, badge).Scan(&id, &u.Badge, &u.Name, &u.Role, &u.Disabled, &hash, &salt, &lockedUntil, &failedAttempts)
 	if errors.Is(err, sql.ErrNoRows) {
-		hashPIN(pin, dummySalt) // same work either way: timing does not tell the badge is unknown
+		// The same work as for a locked badge, so timing does not tell the
+		// badge is unknown: the PIN hash, and a turn at the writer that
+		// reads the badge and commits nothing.
+		hashPIN(pin, dummySalt)
+		err := s.db.Write(ctx, func(tx *store.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE badge = ?`, badge).Scan(&n); err != nil {
+				return err
+			}
+			return errBadLogin
+		})
+		if !errors.Is(err, errBadLogin) {
+			return LoginResult{}, fmt.Errorf("login: %w", err)
+		}
 		return LoginResult{}, errBadLogin
 	}
 	if err != nil {
