@@ -154,28 +154,45 @@ func recordAudit(ctx context.Context, tx *store.Tx, userID int64, action string,
 	return nil
 }
 
-// ListUserAudit returns the audit trail of one badge, oldest first, or of
-// every badge when badge is empty.
-func (s *Service) ListUserAudit(ctx context.Context, badge string) ([]AuditEvent, error) {
+// ListUserAudit returns a page of the audit trail, newest first, of one
+// badge or of every badge when badge is empty, and the token of the next
+// (older) page, "" on the last.
+func (s *Service) ListUserAudit(ctx context.Context, badge string, pageSize int, pageToken string) ([]AuditEvent, string, error) {
 	badge = normalizeBadge(badge)
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT u.badge, a.action, a.actor_badge, a.actor_device, a.request_id, a.created_at
-		FROM user_audit a JOIN users u ON u.id = a.user_id
-		WHERE ? = '' OR u.badge = ? ORDER BY a.id`, badge, badge)
+	scope := "user_audit|" + badge
+	limit, before, err := store.NewestFirst(scope, pageSize, pageToken)
 	if err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT a.id, u.badge, a.action, a.actor_badge, a.actor_device, a.request_id, a.created_at
+		FROM user_audit a JOIN users u ON u.id = a.user_id
+		WHERE a.id < ? AND (? = '' OR u.badge = ?) ORDER BY a.id DESC LIMIT ?`, before, badge, badge, limit+1)
+	if err != nil {
+		return nil, "", err
 	}
 	defer rows.Close()
-	var out []AuditEvent
+	var (
+		out []AuditEvent
+		ids []int64
+	)
 	for rows.Next() {
 		var e AuditEvent
+		var id int64
 		var at string
-		if err := rows.Scan(&e.Badge, &e.Action, &e.ActorBadge, &e.ActorDevice, &e.RequestID, &at); err != nil {
-			return nil, err
+		if err := rows.Scan(&id, &e.Badge, &e.Action, &e.ActorBadge, &e.ActorDevice, &e.RequestID, &at); err != nil {
+			return nil, "", err
 		}
 		if e.At, err = store.ParseTime(at); err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		out = append(out, e)
+		out, ids = append(out, e), append(ids, id)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out, next = out[:limit], store.IDPageToken(scope, ids[limit-1])
+	}
+	return out, next, nil
 }

@@ -43,15 +43,20 @@ func TestLockedAndUnknownBadgesLookAlike(t *testing.T) {
 // auditRows returns a badge user's audit trail as "action by actor@device".
 func auditRows(t *testing.T, svc *auth.Service, badge string) []string {
 	t.Helper()
-	events, err := svc.ListUserAudit(context.Background(), badge)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Pages of 3, newest first: read back oldest first.
 	var out []string
-	for _, e := range events {
-		out = append(out, e.Action+" by "+e.ActorBadge+"@"+e.ActorDevice)
+	for tok := ""; ; {
+		events, next, err := svc.ListUserAudit(context.Background(), badge, 3, tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range events {
+			out = append([]string{e.Action + " by " + e.ActorBadge + "@" + e.ActorDevice}, out...)
+		}
+		if tok = next; tok == "" {
+			return out
+		}
 	}
-	return out
 }
 
 // TestAdminRestoresAccess: an admin disables and enables a badge again,

@@ -106,3 +106,19 @@ func (h *Handler) UnlockBadge(ctx context.Context, req *authv1.UnlockBadgeReques
 	}
 	return &authv1.UnlockBadgeResponse{User: userToProto(u)}, nil
 }
+
+// ListUserAudit pages through the user audit trail.
+func (h *Handler) ListUserAudit(ctx context.Context, req *authv1.ListUserAuditRequest) (*authv1.ListUserAuditResponse, error) {
+	events, next, err := h.svc.ListUserAudit(ctx, req.GetBadge(), int(req.GetPageSize()), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	resp := &authv1.ListUserAuditResponse{NextPageToken: next}
+	for _, e := range events {
+		resp.Events = append(resp.Events, &authv1.UserAuditEvent{
+			Badge: e.Badge, Action: e.Action, ActorBadge: e.ActorBadge, ActorDevice: e.ActorDevice,
+			RequestId: e.RequestID, CreateTime: timestamppb.New(e.At),
+		})
+	}
+	return resp, nil
+}

@@ -81,15 +81,20 @@ func TestAdminRestoresBadgesOverGRPCAndREST(t *testing.T) {
 	_, err = cli.DisableUser(admin, &authv1.DisableUserRequest{RequestId: "d-self", Badge: "B-ADMIN"})
 	wantCode(t, err, codes.FailedPrecondition)
 
-	events, err := n.srv.Auth.ListUserAudit(context.Background(), "B-ASSOC")
+	_, err = cli.ListUserAudit(lead, &authv1.ListUserAuditRequest{})
+	wantCode(t, err, codes.PermissionDenied)
+	audit, err := cli.ListUserAudit(admin, &authv1.ListUserAuditRequest{Badge: "b-assoc"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, e := range events {
-		got = append(got, e.Action+" "+e.ActorBadge+" "+e.ActorDevice)
+	for _, e := range audit.GetEvents() {
+		got = append(got, e.GetAction()+" "+e.GetActorBadge()+" "+e.GetActorDevice())
 	}
-	want := []string{"disable B-ADMIN test-hh", "enable B-ADMIN office", "unlock B-ADMIN office", "reset_pin B-ADMIN test-hh"}
+	want := []string{"reset_pin B-ADMIN test-hh", "unlock B-ADMIN office", "enable B-ADMIN office", "disable B-ADMIN test-hh"} // newest first
+	if code, out := n.rest(t, "GET", "/v1/user-audit?badge=B-ASSOC&page_size=1", adminToken, nil); code != http.StatusOK || len(out["events"].([]any)) != 1 || out["next_page_token"] == "" {
+		t.Fatalf("REST GET /v1/user-audit = %d %v", code, out)
+	}
 	if len(got) != len(want) {
 		t.Fatalf("audit = %q, want %q", got, want)
 	}

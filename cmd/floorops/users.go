@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -188,10 +189,18 @@ func usersAudit(fs *flag.FlagSet) runFunc {
 	badge := fs.String("badge", "", "only this badge (default every badge)")
 	return func(ctx context.Context, stdout, _ io.Writer) error {
 		return withAuth(ctx, *dbPath, func(svc *auth.Service) error {
-			events, err := svc.ListUserAudit(ctx, *badge)
-			if err != nil {
-				return err
+			var events []auth.AuditEvent
+			for tok := ""; ; {
+				page, next, err := svc.ListUserAudit(ctx, *badge, 1000, tok)
+				if err != nil {
+					return err
+				}
+				events = append(events, page...)
+				if tok = next; tok == "" {
+					break
+				}
 			}
+			slices.Reverse(events) // oldest first, as a log reads
 			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "TIME\tBADGE\tACTION\tBY\tDEVICE")
 			for _, e := range events {

@@ -865,6 +865,216 @@ func (x *UnlockBadgeResponse) GetUser() *User {
 	return nil
 }
 
+// ListUserAuditRequest asks for a page of the user audit trail.
+type ListUserAuditRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Only this badge's entries; empty for every badge.
+	Badge string `protobuf:"bytes,1,opt,name=badge,proto3" json:"badge,omitempty"`
+	// At most this many entries (default 100, at most 1000).
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// next_page_token of the previous page; empty for the newest entries.
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListUserAuditRequest) Reset() {
+	*x = ListUserAuditRequest{}
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListUserAuditRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListUserAuditRequest) ProtoMessage() {}
+
+func (x *ListUserAuditRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListUserAuditRequest.ProtoReflect.Descriptor instead.
+func (*ListUserAuditRequest) Descriptor() ([]byte, []int) {
+	return file_floorops_auth_v1_auth_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ListUserAuditRequest) GetBadge() string {
+	if x != nil {
+		return x.Badge
+	}
+	return ""
+}
+
+func (x *ListUserAuditRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListUserAuditRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ListUserAuditResponse is one page of the trail, newest first.
+type ListUserAuditResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The entries.
+	Events []*UserAuditEvent `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	// Token of the next (older) page; empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListUserAuditResponse) Reset() {
+	*x = ListUserAuditResponse{}
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListUserAuditResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListUserAuditResponse) ProtoMessage() {}
+
+func (x *ListUserAuditResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListUserAuditResponse.ProtoReflect.Descriptor instead.
+func (*ListUserAuditResponse) Descriptor() ([]byte, []int) {
+	return file_floorops_auth_v1_auth_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ListUserAuditResponse) GetEvents() []*UserAuditEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
+func (x *ListUserAuditResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// UserAuditEvent is one admin change to a badge user.
+type UserAuditEvent struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The badge that was changed.
+	Badge string `protobuf:"bytes,1,opt,name=badge,proto3" json:"badge,omitempty"`
+	// What was done: enable, disable, reset_pin or unlock.
+	Action string `protobuf:"bytes,2,opt,name=action,proto3" json:"action,omitempty"`
+	// Who did it: an admin's badge, or cli:<operating-system user> for the CLI.
+	ActorBadge string `protobuf:"bytes,3,opt,name=actor_badge,json=actorBadge,proto3" json:"actor_badge,omitempty"`
+	// The device the admin was signed in on, or the host the CLI ran on.
+	ActorDevice string `protobuf:"bytes,4,opt,name=actor_device,json=actorDevice,proto3" json:"actor_device,omitempty"`
+	// The request id of the change.
+	RequestId string `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// When it was done.
+	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserAuditEvent) Reset() {
+	*x = UserAuditEvent{}
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserAuditEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserAuditEvent) ProtoMessage() {}
+
+func (x *UserAuditEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserAuditEvent.ProtoReflect.Descriptor instead.
+func (*UserAuditEvent) Descriptor() ([]byte, []int) {
+	return file_floorops_auth_v1_auth_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *UserAuditEvent) GetBadge() string {
+	if x != nil {
+		return x.Badge
+	}
+	return ""
+}
+
+func (x *UserAuditEvent) GetAction() string {
+	if x != nil {
+		return x.Action
+	}
+	return ""
+}
+
+func (x *UserAuditEvent) GetActorBadge() string {
+	if x != nil {
+		return x.ActorBadge
+	}
+	return ""
+}
+
+func (x *UserAuditEvent) GetActorDevice() string {
+	if x != nil {
+		return x.ActorDevice
+	}
+	return ""
+}
+
+func (x *UserAuditEvent) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *UserAuditEvent) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
 var File_floorops_auth_v1_auth_proto protoreflect.FileDescriptor
 
 const file_floorops_auth_v1_auth_proto_rawDesc = "" +
@@ -914,14 +1124,32 @@ const file_floorops_auth_v1_auth_proto_rawDesc = "" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x14\n" +
 	"\x05badge\x18\x02 \x01(\tR\x05badge\"A\n" +
 	"\x13UnlockBadgeResponse\x12*\n" +
-	"\x04user\x18\x01 \x01(\v2\x16.floorops.auth.v1.UserR\x04user*e\n" +
+	"\x04user\x18\x01 \x01(\v2\x16.floorops.auth.v1.UserR\x04user\"h\n" +
+	"\x14ListUserAuditRequest\x12\x14\n" +
+	"\x05badge\x18\x01 \x01(\tR\x05badge\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\"y\n" +
+	"\x15ListUserAuditResponse\x128\n" +
+	"\x06events\x18\x01 \x03(\v2 .floorops.auth.v1.UserAuditEventR\x06events\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xde\x01\n" +
+	"\x0eUserAuditEvent\x12\x14\n" +
+	"\x05badge\x18\x01 \x01(\tR\x05badge\x12\x16\n" +
+	"\x06action\x18\x02 \x01(\tR\x06action\x12\x1f\n" +
+	"\vactor_badge\x18\x03 \x01(\tR\n" +
+	"actorBadge\x12!\n" +
+	"\factor_device\x18\x04 \x01(\tR\vactorDevice\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x05 \x01(\tR\trequestId\x12;\n" +
+	"\vcreate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime*e\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eROLE_ASSOCIATE\x10\x01\x12\r\n" +
 	"\tROLE_LEAD\x10\x02\x12\x0e\n" +
 	"\n" +
 	"ROLE_ADMIN\x10\x03\x12\x14\n" +
-	"\x10ROLE_INTEGRATION\x10\x042\xd5\x04\n" +
+	"\x10ROLE_INTEGRATION\x10\x042\xb7\x05\n" +
 	"\vAuthService\x12H\n" +
 	"\x05Login\x12\x1e.floorops.auth.v1.LoginRequest\x1a\x1f.floorops.auth.v1.LoginResponse\x12K\n" +
 	"\x06Logout\x12\x1f.floorops.auth.v1.LogoutRequest\x1a .floorops.auth.v1.LogoutResponse\x12K\n" +
@@ -930,7 +1158,8 @@ const file_floorops_auth_v1_auth_proto_rawDesc = "" +
 	"EnableUser\x12#.floorops.auth.v1.EnableUserRequest\x1a$.floorops.auth.v1.EnableUserResponse\x12Z\n" +
 	"\vDisableUser\x12$.floorops.auth.v1.DisableUserRequest\x1a%.floorops.auth.v1.DisableUserResponse\x12Q\n" +
 	"\bResetPin\x12!.floorops.auth.v1.ResetPinRequest\x1a\".floorops.auth.v1.ResetPinResponse\x12Z\n" +
-	"\vUnlockBadge\x12$.floorops.auth.v1.UnlockBadgeRequest\x1a%.floorops.auth.v1.UnlockBadgeResponseB<Z:github.com/floorops/floorops/proto/floorops/auth/v1;authv1b\x06proto3"
+	"\vUnlockBadge\x12$.floorops.auth.v1.UnlockBadgeRequest\x1a%.floorops.auth.v1.UnlockBadgeResponse\x12`\n" +
+	"\rListUserAudit\x12&.floorops.auth.v1.ListUserAuditRequest\x1a'.floorops.auth.v1.ListUserAuditResponseB<Z:github.com/floorops/floorops/proto/floorops/auth/v1;authv1b\x06proto3"
 
 var (
 	file_floorops_auth_v1_auth_proto_rawDescOnce sync.Once
@@ -945,7 +1174,7 @@ func file_floorops_auth_v1_auth_proto_rawDescGZIP() []byte {
 }
 
 var file_floorops_auth_v1_auth_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_floorops_auth_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_floorops_auth_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_floorops_auth_v1_auth_proto_goTypes = []any{
 	(Role)(0),                     // 0: floorops.auth.v1.Role
 	(*LoginRequest)(nil),          // 1: floorops.auth.v1.LoginRequest
@@ -963,10 +1192,13 @@ var file_floorops_auth_v1_auth_proto_goTypes = []any{
 	(*ResetPinResponse)(nil),      // 13: floorops.auth.v1.ResetPinResponse
 	(*UnlockBadgeRequest)(nil),    // 14: floorops.auth.v1.UnlockBadgeRequest
 	(*UnlockBadgeResponse)(nil),   // 15: floorops.auth.v1.UnlockBadgeResponse
-	(*timestamppb.Timestamp)(nil), // 16: google.protobuf.Timestamp
+	(*ListUserAuditRequest)(nil),  // 16: floorops.auth.v1.ListUserAuditRequest
+	(*ListUserAuditResponse)(nil), // 17: floorops.auth.v1.ListUserAuditResponse
+	(*UserAuditEvent)(nil),        // 18: floorops.auth.v1.UserAuditEvent
+	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
 }
 var file_floorops_auth_v1_auth_proto_depIdxs = []int32{
-	16, // 0: floorops.auth.v1.LoginResponse.expire_time:type_name -> google.protobuf.Timestamp
+	19, // 0: floorops.auth.v1.LoginResponse.expire_time:type_name -> google.protobuf.Timestamp
 	3,  // 1: floorops.auth.v1.LoginResponse.user:type_name -> floorops.auth.v1.User
 	0,  // 2: floorops.auth.v1.User.role:type_name -> floorops.auth.v1.Role
 	3,  // 3: floorops.auth.v1.WhoAmIResponse.user:type_name -> floorops.auth.v1.User
@@ -974,25 +1206,29 @@ var file_floorops_auth_v1_auth_proto_depIdxs = []int32{
 	3,  // 5: floorops.auth.v1.DisableUserResponse.user:type_name -> floorops.auth.v1.User
 	3,  // 6: floorops.auth.v1.ResetPinResponse.user:type_name -> floorops.auth.v1.User
 	3,  // 7: floorops.auth.v1.UnlockBadgeResponse.user:type_name -> floorops.auth.v1.User
-	1,  // 8: floorops.auth.v1.AuthService.Login:input_type -> floorops.auth.v1.LoginRequest
-	4,  // 9: floorops.auth.v1.AuthService.Logout:input_type -> floorops.auth.v1.LogoutRequest
-	6,  // 10: floorops.auth.v1.AuthService.WhoAmI:input_type -> floorops.auth.v1.WhoAmIRequest
-	8,  // 11: floorops.auth.v1.AuthService.EnableUser:input_type -> floorops.auth.v1.EnableUserRequest
-	10, // 12: floorops.auth.v1.AuthService.DisableUser:input_type -> floorops.auth.v1.DisableUserRequest
-	12, // 13: floorops.auth.v1.AuthService.ResetPin:input_type -> floorops.auth.v1.ResetPinRequest
-	14, // 14: floorops.auth.v1.AuthService.UnlockBadge:input_type -> floorops.auth.v1.UnlockBadgeRequest
-	2,  // 15: floorops.auth.v1.AuthService.Login:output_type -> floorops.auth.v1.LoginResponse
-	5,  // 16: floorops.auth.v1.AuthService.Logout:output_type -> floorops.auth.v1.LogoutResponse
-	7,  // 17: floorops.auth.v1.AuthService.WhoAmI:output_type -> floorops.auth.v1.WhoAmIResponse
-	9,  // 18: floorops.auth.v1.AuthService.EnableUser:output_type -> floorops.auth.v1.EnableUserResponse
-	11, // 19: floorops.auth.v1.AuthService.DisableUser:output_type -> floorops.auth.v1.DisableUserResponse
-	13, // 20: floorops.auth.v1.AuthService.ResetPin:output_type -> floorops.auth.v1.ResetPinResponse
-	15, // 21: floorops.auth.v1.AuthService.UnlockBadge:output_type -> floorops.auth.v1.UnlockBadgeResponse
-	15, // [15:22] is the sub-list for method output_type
-	8,  // [8:15] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	18, // 8: floorops.auth.v1.ListUserAuditResponse.events:type_name -> floorops.auth.v1.UserAuditEvent
+	19, // 9: floorops.auth.v1.UserAuditEvent.create_time:type_name -> google.protobuf.Timestamp
+	1,  // 10: floorops.auth.v1.AuthService.Login:input_type -> floorops.auth.v1.LoginRequest
+	4,  // 11: floorops.auth.v1.AuthService.Logout:input_type -> floorops.auth.v1.LogoutRequest
+	6,  // 12: floorops.auth.v1.AuthService.WhoAmI:input_type -> floorops.auth.v1.WhoAmIRequest
+	8,  // 13: floorops.auth.v1.AuthService.EnableUser:input_type -> floorops.auth.v1.EnableUserRequest
+	10, // 14: floorops.auth.v1.AuthService.DisableUser:input_type -> floorops.auth.v1.DisableUserRequest
+	12, // 15: floorops.auth.v1.AuthService.ResetPin:input_type -> floorops.auth.v1.ResetPinRequest
+	14, // 16: floorops.auth.v1.AuthService.UnlockBadge:input_type -> floorops.auth.v1.UnlockBadgeRequest
+	16, // 17: floorops.auth.v1.AuthService.ListUserAudit:input_type -> floorops.auth.v1.ListUserAuditRequest
+	2,  // 18: floorops.auth.v1.AuthService.Login:output_type -> floorops.auth.v1.LoginResponse
+	5,  // 19: floorops.auth.v1.AuthService.Logout:output_type -> floorops.auth.v1.LogoutResponse
+	7,  // 20: floorops.auth.v1.AuthService.WhoAmI:output_type -> floorops.auth.v1.WhoAmIResponse
+	9,  // 21: floorops.auth.v1.AuthService.EnableUser:output_type -> floorops.auth.v1.EnableUserResponse
+	11, // 22: floorops.auth.v1.AuthService.DisableUser:output_type -> floorops.auth.v1.DisableUserResponse
+	13, // 23: floorops.auth.v1.AuthService.ResetPin:output_type -> floorops.auth.v1.ResetPinResponse
+	15, // 24: floorops.auth.v1.AuthService.UnlockBadge:output_type -> floorops.auth.v1.UnlockBadgeResponse
+	17, // 25: floorops.auth.v1.AuthService.ListUserAudit:output_type -> floorops.auth.v1.ListUserAuditResponse
+	18, // [18:26] is the sub-list for method output_type
+	10, // [10:18] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_floorops_auth_v1_auth_proto_init() }
@@ -1006,7 +1242,7 @@ func file_floorops_auth_v1_auth_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_floorops_auth_v1_auth_proto_rawDesc), len(file_floorops_auth_v1_auth_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   15,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

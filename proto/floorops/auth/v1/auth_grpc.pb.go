@@ -21,13 +21,14 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	AuthService_Login_FullMethodName       = "/floorops.auth.v1.AuthService/Login"
-	AuthService_Logout_FullMethodName      = "/floorops.auth.v1.AuthService/Logout"
-	AuthService_WhoAmI_FullMethodName      = "/floorops.auth.v1.AuthService/WhoAmI"
-	AuthService_EnableUser_FullMethodName  = "/floorops.auth.v1.AuthService/EnableUser"
-	AuthService_DisableUser_FullMethodName = "/floorops.auth.v1.AuthService/DisableUser"
-	AuthService_ResetPin_FullMethodName    = "/floorops.auth.v1.AuthService/ResetPin"
-	AuthService_UnlockBadge_FullMethodName = "/floorops.auth.v1.AuthService/UnlockBadge"
+	AuthService_Login_FullMethodName         = "/floorops.auth.v1.AuthService/Login"
+	AuthService_Logout_FullMethodName        = "/floorops.auth.v1.AuthService/Logout"
+	AuthService_WhoAmI_FullMethodName        = "/floorops.auth.v1.AuthService/WhoAmI"
+	AuthService_EnableUser_FullMethodName    = "/floorops.auth.v1.AuthService/EnableUser"
+	AuthService_DisableUser_FullMethodName   = "/floorops.auth.v1.AuthService/DisableUser"
+	AuthService_ResetPin_FullMethodName      = "/floorops.auth.v1.AuthService/ResetPin"
+	AuthService_UnlockBadge_FullMethodName   = "/floorops.auth.v1.AuthService/UnlockBadge"
+	AuthService_ListUserAudit_FullMethodName = "/floorops.auth.v1.AuthService/ListUserAudit"
 )
 
 // AuthServiceClient is the client API for AuthService service.
@@ -56,6 +57,10 @@ type AuthServiceClient interface {
 	// UnlockBadge lifts the lock that repeated wrong PINs put on a badge, so
 	// the associate can sign in with their PIN at once (admins only). Audited.
 	UnlockBadge(ctx context.Context, in *UnlockBadgeRequest, opts ...grpc.CallOption) (*UnlockBadgeResponse, error)
+	// ListUserAudit pages through the user audit trail, newest first: who
+	// enabled, disabled, reset or unlocked which badge, from which device,
+	// when (admins only).
+	ListUserAudit(ctx context.Context, in *ListUserAuditRequest, opts ...grpc.CallOption) (*ListUserAuditResponse, error)
 }
 
 type authServiceClient struct {
@@ -136,6 +141,16 @@ func (c *authServiceClient) UnlockBadge(ctx context.Context, in *UnlockBadgeRequ
 	return out, nil
 }
 
+func (c *authServiceClient) ListUserAudit(ctx context.Context, in *ListUserAuditRequest, opts ...grpc.CallOption) (*ListUserAuditResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListUserAuditResponse)
+	err := c.cc.Invoke(ctx, AuthService_ListUserAudit_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AuthServiceServer is the server API for AuthService service.
 // All implementations must embed UnimplementedAuthServiceServer
 // for forward compatibility.
@@ -162,6 +177,10 @@ type AuthServiceServer interface {
 	// UnlockBadge lifts the lock that repeated wrong PINs put on a badge, so
 	// the associate can sign in with their PIN at once (admins only). Audited.
 	UnlockBadge(context.Context, *UnlockBadgeRequest) (*UnlockBadgeResponse, error)
+	// ListUserAudit pages through the user audit trail, newest first: who
+	// enabled, disabled, reset or unlocked which badge, from which device,
+	// when (admins only).
+	ListUserAudit(context.Context, *ListUserAuditRequest) (*ListUserAuditResponse, error)
 	mustEmbedUnimplementedAuthServiceServer()
 }
 
@@ -192,6 +211,9 @@ func (UnimplementedAuthServiceServer) ResetPin(context.Context, *ResetPinRequest
 }
 func (UnimplementedAuthServiceServer) UnlockBadge(context.Context, *UnlockBadgeRequest) (*UnlockBadgeResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method UnlockBadge not implemented")
+}
+func (UnimplementedAuthServiceServer) ListUserAudit(context.Context, *ListUserAuditRequest) (*ListUserAuditResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListUserAudit not implemented")
 }
 func (UnimplementedAuthServiceServer) mustEmbedUnimplementedAuthServiceServer() {}
 func (UnimplementedAuthServiceServer) testEmbeddedByValue()                     {}
@@ -340,6 +362,24 @@ func _AuthService_UnlockBadge_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AuthService_ListUserAudit_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListUserAuditRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuthServiceServer).ListUserAudit(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AuthService_ListUserAudit_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuthServiceServer).ListUserAudit(ctx, req.(*ListUserAuditRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // AuthService_ServiceDesc is the grpc.ServiceDesc for AuthService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -374,6 +414,10 @@ var AuthService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UnlockBadge",
 			Handler:    _AuthService_UnlockBadge_Handler,
+		},
+		{
+			MethodName: "ListUserAudit",
+			Handler:    _AuthService_ListUserAudit_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
