@@ -82,6 +82,10 @@ type User struct {
 
 const pbkdf2Iterations = 120_000
 
+// dummySalt salts the PIN hashed for an unknown badge, so that sign-in
+// costs the same as for a real one.
+var dummySalt = []byte("no-such-badge-16")
+
 func hashPIN(pin string, salt []byte) []byte {
 	key, err := pbkdf2.Key(sha256.New, pin, salt, pbkdf2Iterations, 32)
 	if err != nil {
@@ -171,22 +175,6 @@ func (s *Service) ListUsers(ctx context.Context) ([]User, error) {
 	return out, rows.Err()
 }
 
-// DisableUser stops a badge from signing in and revokes its sessions.
-func (s *Service) DisableUser(ctx context.Context, badge string) error {
-	badge = normalizeBadge(badge)
-	return s.db.Write(ctx, func(tx *store.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET disabled = 1 WHERE badge = ?`, badge)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return floorops.Errorf(floorops.ENOTFOUND, "badge %s not found", badge)
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE sessions SET revoked = 1 WHERE user_id = (SELECT id FROM users WHERE badge = ?)`, badge)
-		return err
-	})
-}
-
 // LoginResult is a successful sign-in.
 type LoginResult struct {
 	Token     string
@@ -194,7 +182,11 @@ type LoginResult struct {
 	User      User
 }
 
-var errBadLogin = floorops.Errorf(floorops.EUNAUTHENTICATED, "badge or PIN is wrong")
+// errBadLogin is every refused sign-in that does not prove the PIN: an
+// unknown badge, a wrong PIN and a locked badge read the same (same code,
+// same text), so trying badges at a handheld does not tell which are real.
+var errBadLogin = floorops.Errorf(floorops.EUNAUTHENTICATED,
+	"badge or PIN is wrong, or the badge is locked after repeated wrong PINs: try again later or ask an admin to unlock it")
 
 // Login checks badge and PIN and issues a bearer token for the device.
 // MaxAttempts wrong PINs in a row lock the badge for LockFor; a correct PIN
@@ -223,7 +215,20 @@ func (s *Service) Login(ctx context.Context, badge, pin, device string) (LoginRe
 	err := s.db.Reader().QueryRowContext(ctx, `SELECT id, badge, name, role, disabled, pin_hash, pin_salt, locked_until, failed_attempts
 		FROM users WHERE badge = ?`, badge).Scan(&id, &u.Badge, &u.Name, &u.Role, &u.Disabled, &hash, &salt, &lockedUntil, &failedAttempts)
 	if errors.Is(err, sql.ErrNoRows) {
-		hashPIN(pin, []byte("no-such-badge-salt")) // same work either way
+		// The same work as for a locked badge, so timing does not tell the
+		// badge is unknown: the PIN hash, and a turn at the writer that
+		// reads the badge and commits nothing.
+		hashPIN(pin, dummySalt)
+		err := s.db.Write(ctx, func(tx *store.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE badge = ?`, badge).Scan(&n); err != nil {
+				return err
+			}
+			return errBadLogin
+		})
+		if !errors.Is(err, errBadLogin) {
+			return LoginResult{}, fmt.Errorf("login: %w", err)
+		}
 		return LoginResult{}, errBadLogin
 	}
 	if err != nil {
@@ -244,7 +249,7 @@ func (s *Service) Login(ctx context.Context, badge, pin, device string) (LoginRe
 			return err
 		}
 		if lockedUntil != "" && lockedUntil > store.FormatTime(tx.Now) {
-			return floorops.Errorf(floorops.EUNAUTHENTICATED, "badge %s is locked after repeated wrong PINs; try again after %s UTC", badge, lockedUntil[11:16])
+			return errBadLogin // not "locked": that would tell the badge exists
 		}
 		if !ok {
 			failedAttempts++

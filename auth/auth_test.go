@@ -95,7 +95,7 @@ func TestUsersAndKeysValidation(t *testing.T) {
 	if _, err := svc.Authenticate(ctx, key); !floorops.IsCode(err, floorops.EUNAUTHENTICATED) {
 		t.Fatalf("disabled API key: %v", err)
 	}
-	if err := svc.DisableUser(ctx, "B-404"); !floorops.IsCode(err, floorops.ENOTFOUND) {
+	if _, err := svc.DisableUser(ctx, "r-1", "B-404", auth.Principal{Badge: "B-ADMIN", Role: auth.Admin}); !floorops.IsCode(err, floorops.ENOTFOUND) {
 		t.Fatalf("disable unknown: %v", err)
 	}
 }

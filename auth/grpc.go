@@ -60,3 +60,65 @@ func Actor(ctx context.Context) (badge, device string) {
 	p, _ := FromContext(ctx)
 	return p.Badge, p.Device
 }
+
+func userToProto(u User) *authv1.User {
+	return &authv1.User{Badge: u.Badge, Name: u.Name, Role: roleToProto[u.Role], Disabled: u.Disabled}
+}
+
+// caller is the signed-in admin an admin RPC is recorded against.
+func caller(ctx context.Context) Principal {
+	p, _ := FromContext(ctx)
+	return p
+}
+
+// EnableUser lets a disabled badge sign in again.
+func (h *Handler) EnableUser(ctx context.Context, req *authv1.EnableUserRequest) (*authv1.EnableUserResponse, error) {
+	u, err := h.svc.EnableUser(ctx, req.GetRequestId(), req.GetBadge(), caller(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return &authv1.EnableUserResponse{User: userToProto(u)}, nil
+}
+
+// DisableUser stops a badge from signing in and revokes its sessions.
+func (h *Handler) DisableUser(ctx context.Context, req *authv1.DisableUserRequest) (*authv1.DisableUserResponse, error) {
+	u, err := h.svc.DisableUser(ctx, req.GetRequestId(), req.GetBadge(), caller(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return &authv1.DisableUserResponse{User: userToProto(u)}, nil
+}
+
+// ResetPin gives a badge a new PIN and unlocks it.
+func (h *Handler) ResetPin(ctx context.Context, req *authv1.ResetPinRequest) (*authv1.ResetPinResponse, error) {
+	u, err := h.svc.ResetPin(ctx, req.GetRequestId(), req.GetBadge(), req.GetPin(), caller(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return &authv1.ResetPinResponse{User: userToProto(u)}, nil
+}
+
+// UnlockBadge lifts a wrong-PIN lock.
+func (h *Handler) UnlockBadge(ctx context.Context, req *authv1.UnlockBadgeRequest) (*authv1.UnlockBadgeResponse, error) {
+	u, err := h.svc.UnlockBadge(ctx, req.GetRequestId(), req.GetBadge(), caller(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return &authv1.UnlockBadgeResponse{User: userToProto(u)}, nil
+}
+
+// ListUserAudit pages through the user audit trail.
+func (h *Handler) ListUserAudit(ctx context.Context, req *authv1.ListUserAuditRequest) (*authv1.ListUserAuditResponse, error) {
+	events, next, err := h.svc.ListUserAudit(ctx, req.GetBadge(), int(req.GetPageSize()), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	resp := &authv1.ListUserAuditResponse{NextPageToken: next}
+	for _, e := range events {
+		resp.Events = append(resp.Events, &authv1.UserAuditEvent{
+			Badge: e.Badge, Action: e.Action, ActorBadge: e.ActorBadge, ActorDevice: e.ActorDevice,
+			RequestId: e.RequestID, CreateTime: timestamppb.New(e.At),
+		})
+	}
+	return resp, nil
+}

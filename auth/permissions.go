@@ -28,6 +28,7 @@ var (
 	floor      = []Role{Associate, Lead, Admin}
 	leads      = []Role{Lead, Admin}
 	masterData = []Role{Admin, Integration}
+	admins     = []Role{Admin}
 	readers    = anyone
 )
 
@@ -44,6 +45,12 @@ var Permissions = map[string][]Role{
 	authv1.AuthService_Login_FullMethodName:  Public,
 	authv1.AuthService_Logout_FullMethodName: anyone,
 	authv1.AuthService_WhoAmI_FullMethodName: anyone,
+	// Only admins change who may sign in; each change is audited.
+	authv1.AuthService_EnableUser_FullMethodName:    admins,
+	authv1.AuthService_DisableUser_FullMethodName:   admins,
+	authv1.AuthService_ResetPin_FullMethodName:      admins,
+	authv1.AuthService_UnlockBadge_FullMethodName:   admins,
+	authv1.AuthService_ListUserAudit_FullMethodName: admins,
 
 	inventoryv1.InventoryService_UpsertItem_FullMethodName:         masterData,
 	inventoryv1.InventoryService_GetItem_FullMethodName:            readers,

@@ -7,49 +7,21 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/status"
 )
 
-// metrics are the per-RPC figures served at /metrics.
-type metrics struct {
-	latency *prometheus.HistogramVec
-	errors  *prometheus.CounterVec
-}
-
-func newMetrics(reg prometheus.Registerer) *metrics {
-	m := &metrics{
-		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "floorops_rpc_duration_seconds",
-			Help:    "RPC latency by method and status code.",
-			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
-		}, []string{"method", "code"}),
-		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "floorops_rpc_errors_total",
-			Help: "RPCs that ended in an error, by method and status code.",
-		}, []string{"method", "code"}),
-	}
-	reg.MustRegister(m.latency, m.errors)
-	return m
-}
-
-// edge is the outermost interceptor: it maps errors to status codes once,
-// records metrics and writes one log line per RPC. A panic in a handler is
+// edge is the interceptor just inside the metrics (metrics.go): it maps
+// errors to status codes once and writes one log line per RPC. A panic in a handler is
 // logged with its stack and answered as Internal; the node keeps serving
 // (the handler's transaction was rolled back by store.Write).
 type edge struct {
-	log     *slog.Logger
-	metrics *metrics
-	codec   *wireCodec
+	log   *slog.Logger
+	codec *wireCodec
 }
 
 func (e *edge) observe(ctx context.Context, method string, start time.Time, err error) {
 	code := status.Code(err)
-	e.metrics.latency.WithLabelValues(method, code.String()).Observe(time.Since(start).Seconds())
-	if err != nil {
-		e.metrics.errors.WithLabelValues(method, code.String()).Inc()
-	}
 	level := slog.LevelInfo
 	if err != nil {
 		level = slog.LevelWarn

@@ -31,14 +31,9 @@ import (
 	"github.com/floorops/floorops/receiving"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/health"
-	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
 )
 
@@ -68,26 +63,26 @@ type Server struct {
 	Putaway   *putaway.Service
 	Receiving *receiving.Service
 
-	log      *slog.Logger
-	grpc     *grpc.Server
-	health   *health.Server
-	http     *http.Server
-	grpcLis  net.Listener
-	httpLis  net.Listener
-	registry *prometheus.Registry
-	tls      *tls.Config
+	log     *slog.Logger
+	grpc    *grpc.Server
+	health  *nodeHealth
+	metrics *metrics
+	http    *http.Server
+	grpcLis net.Listener
+	httpLis net.Listener
+	tls     *tls.Config
 	// stopGateway ends the gateway's connection to the gRPC port; Run calls
 	// it only after the HTTP server has drained, so REST calls in flight finish.
 	stopGateway context.CancelFunc
 }
 
-// New opens the database, builds every service and binds both listeners, so
-// GRPCAddr and HTTPAddr are known before Run.
+// New binds both listeners, then opens (creating if needed) the database
+// and builds every service, so GRPCAddr and HTTPAddr are known before Run.
 func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	s := &Server{log: cfg.Logger, registry: prometheus.NewRegistry()}
+	s := &Server{log: cfg.Logger}
 	if cfg.Scan != nil {
 		p, err := scan.NewParser(*cfg.Scan)
 		if err != nil {
@@ -98,15 +93,22 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if s.tls, err = serverTLS(cfg); err != nil {
 		return nil, err
 	}
-	s.DB, err = store.Open(ctx, cfg.DBPath)
-	if err != nil {
-		return nil, err
-	}
 	defer func() {
 		if err != nil {
 			s.close()
 		}
 	}()
+	// Both ports are held before the database is opened: a node that cannot
+	// serve (a port taken) creates no database file.
+	if s.grpcLis, err = net.Listen("tcp", cfg.GRPCAddr); err != nil {
+		return nil, fmt.Errorf("listen gRPC %s: %w", cfg.GRPCAddr, err)
+	}
+	if s.httpLis, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
+		return nil, fmt.Errorf("listen HTTP %s: %w", cfg.HTTPAddr, err)
+	}
+	if s.DB, err = store.Open(ctx, cfg.DBPath); err != nil {
+		return nil, err
+	}
 	s.Auth = auth.NewService(s.DB)
 	s.Inventory = inventory.NewService(s.DB)
 	s.Picking = picking.NewService(s.DB)
@@ -126,11 +128,12 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	// if they were already put away.
 	s.Receiving.OnUnstaged = s.Putaway.Unstage
 
-	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	e := &edge{log: s.log, metrics: newMetrics(s.registry), codec: newWireCodec()}
+	s.metrics = newMetrics(s.DB)
+	e := &edge{log: s.log, codec: newWireCodec()}
 	opts := []grpc.ServerOption{
-		grpc.ChainUnaryInterceptor(e.unary, s.Auth.UnaryInterceptor),
-		grpc.ChainStreamInterceptor(e.stream, s.Auth.StreamInterceptor),
+		// Metrics outermost, so they count the status code edge mapped.
+		grpc.ChainUnaryInterceptor(s.metrics.grpc.UnaryServerInterceptor(), e.unary, s.Auth.UnaryInterceptor),
+		grpc.ChainStreamInterceptor(s.metrics.grpc.StreamServerInterceptor(), e.stream, s.Auth.StreamInterceptor),
 		// Stop waits for handlers, so the database closes after the last one.
 		grpc.WaitForHandlers(true),
 		grpc.ForceServerCodecV2(e.codec),
@@ -145,23 +148,17 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	pickingv1.RegisterPickingServiceServer(s.grpc, picking.NewHandler(s.Picking))
 	putawayv1.RegisterPutawayServiceServer(s.grpc, putaway.NewHandler(s.Putaway))
 	receivingv1.RegisterReceivingServiceServer(s.grpc, receiving.NewHandler(s.Receiving))
-	s.health = health.NewServer()
-	healthpb.RegisterHealthServer(s.grpc, s.health)
+	s.health = newNodeHealth(s.grpc, s.DB.Probe)
 	reflection.Register(s.grpc)
+	s.metrics.initialize(s.grpc)
 
-	if s.grpcLis, err = net.Listen("tcp", cfg.GRPCAddr); err != nil {
-		return nil, fmt.Errorf("listen gRPC %s: %w", cfg.GRPCAddr, err)
-	}
-	if s.httpLis, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
-		return nil, fmt.Errorf("listen HTTP %s: %w", cfg.HTTPAddr, err)
-	}
 	gwCtx, stopGateway := context.WithCancel(context.Background())
 	s.stopGateway = stopGateway
 	mux, err := s.httpMux(gwCtx)
 	if err != nil {
 		return nil, err
 	}
-	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, TLSConfig: s.tls}
+	s.http = &http.Server{Handler: s.metrics.instrumentHTTP(mux), ReadHeaderTimeout: 10 * time.Second, TLSConfig: s.tls}
 	return s, nil
 }
 
@@ -192,13 +189,15 @@ func (s *Server) Run(ctx context.Context) error {
 		}
 		errc <- err
 	}()
-	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
+	healthCtx, stopProbes := context.WithCancel(ctx)
+	defer stopProbes()
+	s.health.start(healthCtx)
 	var err error
 	select {
 	case <-ctx.Done():
 	case err = <-errc:
 	}
-	s.health.Shutdown()
+	s.health.drain() // NOT_SERVING for every service before draining
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	herr := s.http.Shutdown(shutdownCtx)
@@ -262,14 +261,8 @@ func (s *Server) httpMux(ctx context.Context) (http.Handler, error) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(fproto.OpenAPI)
 	})
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if err := s.DB.Reader().PingContext(r.Context()); err != nil {
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		w.Write([]byte("ok\n"))
-	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", s.health.healthz)
+	mux.Handle("GET /metrics", s.metrics.handler())
 	return mux, nil
 }
 

@@ -322,7 +322,7 @@ func TestAuthAndRolesOverREST(t *testing.T) {
 	}
 	metrics, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !bytes.Contains(metrics, []byte(`floorops_rpc_duration_seconds_bucket{code="PermissionDenied",method="/floorops.inventory.v1.InventoryService/AdjustStock"`)) {
+	if !bytes.Contains(metrics, []byte(`grpc_server_handled_total{grpc_code="PermissionDenied",grpc_method="AdjustStock",grpc_service="floorops.inventory.v1.InventoryService",grpc_type="unary"} 1`)) {
 		t.Fatalf("/metrics lacks per-RPC latency with codes")
 	}
 }

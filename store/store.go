@@ -9,7 +9,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,20 +40,74 @@ type DB struct {
 	// connection's commit hook refuses every other commit (see guardCommits).
 	committing atomic.Bool
 
+	// observer, if set, is told of every group commit (ObserveCommits).
+	observer atomic.Pointer[CommitObserver]
+
 	// Now stamps transactions; tests replace it to control time.
 	Now func() time.Time
 }
 
-// Open opens (creating if needed) the database file at path and applies any
-// pending migrations.
+// CommitObserver is told of every group commit: how many requests it made
+// durable together, and how long the commit took (mostly its fsync).
+type CommitObserver func(requests int, took time.Duration)
+
+// ObserveCommits makes fn hear of every later group commit, for the node's
+// metrics. fn runs on the writer goroutine and must be quick.
+func (db *DB) ObserveCommits(fn CommitObserver) { db.observer.Store(&fn) }
+
+func (db *DB) observeCommit(requests int, took time.Duration) {
+	if fn := db.observer.Load(); fn != nil {
+		(*fn)(requests, took)
+	}
+}
+
+// Probe proves the database takes writes: it rewrites the one write_probe
+// row through the writer, so it waits its turn in a group commit and
+// returns only once that commit is on disk. The node's health check calls
+// it; a full disk, a lost file system or a closed database fail it.
+func (db *DB) Probe(ctx context.Context) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO write_probe (id, probed_at) VALUES (1, ?)
+			ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at`, FormatTime(tx.Now))
+		return err
+	})
+}
+
+// Open opens the database file at path, creating it if needed, and applies
+// any pending migrations. Only a node about to serve (or an explicit
+// migrate) creates its database; one-shot tools use OpenExisting.
 func Open(ctx context.Context, path string) (*DB, error) {
+	return open(ctx, path, true)
+}
+
+// OpenExisting opens the database file at path and applies any pending
+// migrations, but never creates it: a mistyped --db is ENOTFOUND naming the
+// path, not a new empty node.
+func OpenExisting(ctx context.Context, path string) (*DB, error) {
+	return open(ctx, path, false)
+}
+
+func open(ctx context.Context, path string, create bool) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("store: empty database path")
 	}
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("store: database path %q: ? and # are not allowed in the file name", path)
 	}
-	w, err := sql.Open("sqlite", dsn(path, false))
+	if !create {
+		st, err := os.Stat(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, floorops.Errorf(floorops.ENOTFOUND, "database %s does not exist (check --db or FLOOROPS_DB; floorops migrate --db %s creates one)", path, path)
+		case err != nil:
+			return nil, fmt.Errorf("store: database %s: %w", path, err)
+		case st.IsDir():
+			return nil, floorops.Errorf(floorops.EINVALID, "database %s is a directory, not a database file", path)
+		}
+	}
+	// mode=rw makes SQLite itself refuse to create the file, should it
+	// vanish between the check above and the open.
+	w, err := sql.Open("sqlite", dsn(path, false, create))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -71,7 +127,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", dsn(path, true))
+	r, err := sql.Open("sqlite", dsn(path, true, false))
 	if err != nil {
 		db.stopWriter()
 		w.Close()
@@ -87,9 +143,14 @@ func Open(ctx context.Context, path string) (*DB, error) {
 // connection gets them: WAL so readers never block the writer, synchronous
 // FULL so a committed transaction is on disk before it is acknowledged,
 // immediate transactions so a writer takes the lock up front instead of
-// failing halfway with SQLITE_BUSY.
-func dsn(path string, readOnly bool) string {
+// failing halfway with SQLITE_BUSY. Without create the file must exist
+// (mode=rw): readers open after the writer has created it, and one-shot
+// tools never create one.
+func dsn(path string, readOnly, create bool) string {
 	v := url.Values{}
+	if !create {
+		v.Set("mode", "rw")
+	}
 	v.Add("_pragma", "busy_timeout(10000)")
 	v.Add("_pragma", "journal_mode(wal)")
 	v.Add("_pragma", "synchronous(full)")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 )
 
 // maxBatch bounds how many queued writes one group commit takes.
@@ -191,13 +192,16 @@ func (db *DB) runBatch(batch []*writeReq) []writeResult {
 		return results
 	}
 	db.committing.Store(true)
+	start := time.Now()
 	err = sqlTx.Commit()
+	took := time.Since(start)
 	db.committing.Store(false)
 	if err != nil {
 		failOK(len(batch), fmt.Errorf("store: commit: %w", err))
 		return results
 	}
 	db.commits.Add(1)
+	db.observeCommit(pending, took)
 	return results
 }
 

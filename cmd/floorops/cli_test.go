@@ -28,7 +28,7 @@ func runCLI(t *testing.T, args ...string) (string, string, error) {
 
 func TestUsersAndAPIKeysCommands(t *testing.T) {
 	t.Parallel()
-	db := filepath.Join(t.TempDir(), "node.db")
+	db := mustMigrate(t)
 	if _, _, err := runCLI(t, "users", "add", "--db", db, "--badge", "b-ana", "--name", "Ana", "--role", "lead", "--pin", "4821"); err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestUsersAndAPIKeysCommands(t *testing.T) {
 func TestImportCommandReportsBadRows(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	db := filepath.Join(dir, "node.db")
+	db := mustMigrate(t)
 	csv := filepath.Join(dir, "locations.csv")
 	os.WriteFile(csv, []byte("code,zone,type,capacity\nA-01-01-A,A,pickface,120\nA-01-01-B,A,shelf,480\nA-01-01-C,A,storage,-1\n"), 0o644)
 	out, errOut, err := runCLI(t, "import", "locations", "--db", db, csv)
@@ -70,7 +70,7 @@ func TestImportCommandReportsBadRows(t *testing.T) {
 }
 
 func TestAPIKeyDisableAndPINFromStdin(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "node.db")
+	db := mustMigrate(t)
 	stdin = strings.NewReader("5937\n")
 	t.Cleanup(func() { stdin = os.Stdin })
 	if _, _, err := runCLI(t, "users", "add", "--db", db, "--badge", "B-NINE", "--role", "associate"); err != nil {
@@ -95,7 +95,7 @@ func TestAPIKeyDisableAndPINFromStdin(t *testing.T) {
 // location: it could never be scanned to sign in.
 func TestUsersAddRefusesUnscannableBadge(t *testing.T) {
 	t.Parallel()
-	db := filepath.Join(t.TempDir(), "node.db")
+	db := mustMigrate(t)
 	for _, badge := range []string{"B-1042", "b-7", "17", "LPN000123"} {
 		_, _, err := runCLI(t, "users", "add", "--db", db, "--badge", badge, "--role", "associate", "--pin", "4821")
 		if !floorops.IsCode(err, floorops.EINVALID) {
@@ -124,7 +124,7 @@ func TestUsersAddNodeBadgePattern(t *testing.T) {
 		}
 		scan.SetNodeParser(p)
 	})
-	db := filepath.Join(t.TempDir(), "node.db")
+	db := mustMigrate(t)
 	if _, _, err := runCLI(t, "users", "add", "--db", db, "--badge", "EMP1042", "--role", "associate", "--pin", "4821"); err != nil {
 		t.Errorf("badge of the node's format: %v", err)
 	}
@@ -148,7 +148,7 @@ func mustWriteFile(t *testing.T, dir, name, content string) string {
 func TestImportPOsCountsPOs(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	db := filepath.Join(dir, "node.db")
+	db := mustMigrate(t)
 	if _, _, err := runCLI(t, "import", "items", "--db", db, mustWriteFile(t, dir, "items.csv", "sku\nSKU-1\nSKU-2\n")); err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestImportPOsCountsPOs(t *testing.T) {
 func TestImportOutputPlurals(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	db := filepath.Join(dir, "node.db")
+	db := mustMigrate(t)
 	onePlural := regexp.MustCompile(`\b1 (rows|POs)\b`)
 	for _, tt := range []struct{ what, name, csv string }{
 		{"items", "one.csv", "sku\nSKU-1\n"},
@@ -264,7 +264,7 @@ func TestSummarizePOs(t *testing.T) {
 // (exit 1, not a usage mistake).
 func TestAPIKeyNameAfterDisable(t *testing.T) {
 	t.Parallel()
-	db := filepath.Join(t.TempDir(), "node.db")
+	db := mustMigrate(t)
 	for _, args := range [][]string{
 		{"apikeys", "create", "--db", db, "--name", "erp"},
 		{"apikeys", "disable", "--db", db, "--name", "erp"},

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -55,7 +56,7 @@ func labelLocations(fs *flag.FlagSet) runFunc {
 	paper := fs.String("paper", "a4", "pdf sheet size: a4 or letter")
 	out := fs.String("out", "-", "output `FILE`, - for stdout; for png a DIRECTORY that gets one <code>.png per location (stdout only when the listing has one location)")
 	return func(ctx context.Context, stdout, stderr io.Writer) error {
-		f, err := outputFormat(*format, *out, label.FormatPDF, label.FormatPDF, label.FormatZPL, label.FormatPNG)
+		f, err := outputFormat(*format, *out, stdout, label.FormatPDF, label.FormatPDF, label.FormatZPL, label.FormatPNG)
 		if err != nil {
 			return err
 		}
@@ -138,7 +139,7 @@ func labelLPN(fs *flag.FlagSet) runFunc {
 		if l.Code == "" && l.SSCC == "" {
 			return fmt.Errorf("%w: labels lpn: give --code or --sscc", errUsage)
 		}
-		f, err := outputFormat(*format, *out, label.FormatPNG, label.FormatPNG, label.FormatZPL)
+		f, err := outputFormat(*format, *out, stdout, label.FormatPNG, label.FormatPNG, label.FormatZPL)
 		if err != nil {
 			return err
 		}
@@ -169,7 +170,7 @@ func labelItem(fs *flag.FlagSet) runFunc {
 			it.Expiry = t
 		}
 		it.Symbology = label.Symbology(strings.ToLower(*symbology))
-		f, err := outputFormat(*format, *out, label.FormatPNG, label.FormatPNG, label.FormatZPL)
+		f, err := outputFormat(*format, *out, stdout, label.FormatPNG, label.FormatPNG, label.FormatZPL)
 		if err != nil {
 			return err
 		}
@@ -187,9 +188,13 @@ func renderLabel(out string, stdout io.Writer, f label.Format, v any) error {
 	return err
 }
 
+// stdoutIsTerminal reports whether w is a terminal; tests replace it.
+var stdoutIsTerminal = isTerminal
+
 // outputFormat resolves --format: as given, else from the extension of
-// --out, else def. It must be one of allowed.
-func outputFormat(flagValue, out string, def label.Format, allowed ...label.Format) (label.Format, error) {
+// --out, else def. It must be one of allowed, and PNG or PDF are not
+// written to a terminal, which they would garble.
+func outputFormat(flagValue, out string, stdout io.Writer, def label.Format, allowed ...label.Format) (label.Format, error) {
 	f := label.Format(strings.ToLower(flagValue))
 	if f == "" {
 		f = def
@@ -200,12 +205,13 @@ func outputFormat(flagValue, out string, def label.Format, allowed ...label.Form
 			}
 		}
 	}
-	for _, a := range allowed {
-		if f == a {
-			return f, nil
-		}
+	if !slices.Contains(allowed, f) {
+		return "", fmt.Errorf("%w: --format %q: want one of %q", errUsage, flagValue, allowed)
 	}
-	return "", fmt.Errorf("%w: --format %q: want one of %q", errUsage, flagValue, allowed)
+	if f != label.FormatZPL && (out == "-" || out == "") && stdoutIsTerminal(stdout) {
+		return "", fmt.Errorf("%w: %s is binary and standard output is a terminal: give --out FILE or redirect (> file)", errUsage, f)
+	}
+	return f, nil
 }
 
 // writeOutput runs render into the file at path, or stdout for "-". A file

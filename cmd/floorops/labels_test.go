@@ -219,7 +219,7 @@ func TestCmdLabelsLotReadingAsElements(t *testing.T) {
 func mustLocationsDB(t *testing.T, codes ...string) string {
 	t.Helper()
 	dir := t.TempDir()
-	db := filepath.Join(dir, "node.db")
+	db := mustMigrate(t)
 	csv := "code,zone,type\n"
 	for _, c := range codes {
 		csv += c + ",A,storage\n"

@@ -26,10 +26,12 @@ var commands = map[string]command{
 	"apikeys": {"create, list or disable API keys for central systems", cmdAPIKeys},
 	"import":  {"import items, locations or purchase orders (pos) from CSV", cmdImport},
 	"labels":  {"render location, LPN and item labels as PNG, ZPL or PDF", cmdLabels},
+	"migrate": {"create the database if needed and bring its schema up to date", cmdMigrate},
 	"print":   {"send a ZPL file raw to a Zebra printer (host:9100)", cmdPrint},
 	"scan":    {"print what a raw scanned string is (--json for JSON)", cmdScan},
 	"serve":   {"run the node: gRPC, REST gateway, metrics (--demo seeds a demo warehouse)", cmdServe},
-	"users":   {"add, list or disable badge users", cmdUsers},
+	"users":   {"add, list, disable, enable, reset-pin, unlock or audit badge users", cmdUsers},
+	"version": {"print the module version and VCS revision this binary was built from", cmdVersion},
 }
 
 // errUsage marks a mistake on the command line; main exits 2 for it.
@@ -74,6 +76,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			printUsage(stderr)
 			return fmt.Errorf("%w: unknown command %q", errUsage, args[1])
+		}
+		if len(args) == 0 {
+			// Bare floorops is a mistake, not a request for help.
+			printUsage(stderr)
+			return fmt.Errorf("%w: floorops <command>: give a command", errUsage)
 		}
 		printUsage(stdout)
 		return nil

@@ -31,7 +31,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	out := fs.Output()
 	var buf bytes.Buffer
 	fs.SetOutput(&buf)
-	err := fs.Parse(args)
+	err := parseInterspersed(fs, args)
 	fs.SetOutput(out)
 	if errors.Is(err, flag.ErrHelp) {
 		if _, werr := stdout.Write(buf.Bytes()); werr != nil {
@@ -46,6 +46,29 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	return nil
+}
+
+// parseInterspersed parses flags wherever they stand among the positional
+// arguments ("import items FILE.csv --db node.db"), as an operator types
+// them; "--" ends the flags, so a positional argument may start with "-".
+// fs.Args() is then the positional arguments in order.
+func parseInterspersed(fs *flag.FlagSet, args []string) error {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if i := len(args) - len(rest); i > 0 && args[i-1] == "--" {
+			positional = append(positional, rest...)
+			break
+		}
+		positional, args = append(positional, rest[0]), rest[1:]
+	}
+	return fs.Parse(append([]string{"--"}, positional...))
 }
 
 // env returns the FLOOROPS_<NAME> environment variable, or def.

@@ -221,7 +221,9 @@ type User struct {
 	// Display name.
 	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	// What the user may do.
-	Role          Role `protobuf:"varint,3,opt,name=role,proto3,enum=floorops.auth.v1.Role" json:"role,omitempty"`
+	Role Role `protobuf:"varint,3,opt,name=role,proto3,enum=floorops.auth.v1.Role" json:"role,omitempty"`
+	// The badge may not sign in (set by DisableUser, cleared by EnableUser).
+	Disabled      bool `protobuf:"varint,4,opt,name=disabled,proto3" json:"disabled,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -275,6 +277,13 @@ func (x *User) GetRole() Role {
 		return x.Role
 	}
 	return Role_ROLE_UNSPECIFIED
+}
+
+func (x *User) GetDisabled() bool {
+	if x != nil {
+		return x.Disabled
+	}
+	return false
 }
 
 // LogoutRequest revokes the token it is sent with.
@@ -443,6 +452,629 @@ func (x *WhoAmIResponse) GetDeviceId() string {
 	return ""
 }
 
+// EnableUserRequest names the badge to enable again.
+type EnableUserRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Client-chosen id; a retry with the same id changes nothing again.
+	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Badge code, e.g. B-ANA.
+	Badge         string `protobuf:"bytes,2,opt,name=badge,proto3" json:"badge,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EnableUserRequest) Reset() {
+	*x = EnableUserRequest{}
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnableUserRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnableUserRequest) ProtoMessage() {}
+
+func (x *EnableUserRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnableUserRequest.ProtoReflect.Descriptor instead.
+func (*EnableUserRequest) Descriptor() ([]byte, []int) {
+	return file_floorops_auth_v1_auth_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *EnableUserRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *EnableUserRequest) GetBadge() string {
+	if x != nil {
+		return x.Badge
+	}
+	return ""
+}
+
+// EnableUserResponse is the user as it now stands.
+type EnableUserResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The user, no longer disabled.
+	User          *User `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EnableUserResponse) Reset() {
+	*x = EnableUserResponse{}
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnableUserResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnableUserResponse) ProtoMessage() {}
+
+func (x *EnableUserResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnableUserResponse.ProtoReflect.Descriptor instead.
+func (*EnableUserResponse) Descriptor() ([]byte, []int) {
+	return file_floorops_auth_v1_auth_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *EnableUserResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+// DisableUserRequest names the badge to disable.
+type DisableUserRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Client-chosen id; a retry with the same id changes nothing again.
+	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Badge code, e.g. B-ANA.
+	Badge         string `protobuf:"bytes,2,opt,name=badge,proto3" json:"badge,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DisableUserRequest) Reset() {
+	*x = DisableUserRequest{}
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DisableUserRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DisableUserRequest) ProtoMessage() {}
+
+func (x *DisableUserRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DisableUserRequest.ProtoReflect.Descriptor instead.
+func (*DisableUserRequest) Descriptor() ([]byte, []int) {
+	return file_floorops_auth_v1_auth_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *DisableUserRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *DisableUserRequest) GetBadge() string {
+	if x != nil {
+		return x.Badge
+	}
+	return ""
+}
+
+// DisableUserResponse is the user as it now stands.
+type DisableUserResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The user, now disabled.
+	User          *User `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DisableUserResponse) Reset() {
+	*x = DisableUserResponse{}
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DisableUserResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DisableUserResponse) ProtoMessage() {}
+
+func (x *DisableUserResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DisableUserResponse.ProtoReflect.Descriptor instead.
+func (*DisableUserResponse) Descriptor() ([]byte, []int) {
+	return file_floorops_auth_v1_auth_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *DisableUserResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+// ResetPinRequest gives a badge a new PIN.
+type ResetPinRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Client-chosen id; a retry with the same id and PIN changes nothing again.
+	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Badge code, e.g. B-ANA.
+	Badge string `protobuf:"bytes,2,opt,name=badge,proto3" json:"badge,omitempty"`
+	// The new PIN, 4 to 12 digits; the associate is told it in person.
+	Pin           string `protobuf:"bytes,3,opt,name=pin,proto3" json:"pin,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResetPinRequest) Reset() {
+	*x = ResetPinRequest{}
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetPinRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetPinRequest) ProtoMessage() {}
+
+func (x *ResetPinRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetPinRequest.ProtoReflect.Descriptor instead.
+func (*ResetPinRequest) Descriptor() ([]byte, []int) {
+	return file_floorops_auth_v1_auth_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ResetPinRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ResetPinRequest) GetBadge() string {
+	if x != nil {
+		return x.Badge
+	}
+	return ""
+}
+
+func (x *ResetPinRequest) GetPin() string {
+	if x != nil {
+		return x.Pin
+	}
+	return ""
+}
+
+// ResetPinResponse is the user as it now stands.
+type ResetPinResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The user, unlocked, with the new PIN.
+	User          *User `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResetPinResponse) Reset() {
+	*x = ResetPinResponse{}
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetPinResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetPinResponse) ProtoMessage() {}
+
+func (x *ResetPinResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetPinResponse.ProtoReflect.Descriptor instead.
+func (*ResetPinResponse) Descriptor() ([]byte, []int) {
+	return file_floorops_auth_v1_auth_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ResetPinResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+// UnlockBadgeRequest names the locked badge.
+type UnlockBadgeRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Client-chosen id; a retry with the same id changes nothing again.
+	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Badge code, e.g. B-ANA.
+	Badge         string `protobuf:"bytes,2,opt,name=badge,proto3" json:"badge,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlockBadgeRequest) Reset() {
+	*x = UnlockBadgeRequest{}
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlockBadgeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlockBadgeRequest) ProtoMessage() {}
+
+func (x *UnlockBadgeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlockBadgeRequest.ProtoReflect.Descriptor instead.
+func (*UnlockBadgeRequest) Descriptor() ([]byte, []int) {
+	return file_floorops_auth_v1_auth_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *UnlockBadgeRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *UnlockBadgeRequest) GetBadge() string {
+	if x != nil {
+		return x.Badge
+	}
+	return ""
+}
+
+// UnlockBadgeResponse is the user as it now stands.
+type UnlockBadgeResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The user, whose wrong-PIN count and lock are cleared.
+	User          *User `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlockBadgeResponse) Reset() {
+	*x = UnlockBadgeResponse{}
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlockBadgeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlockBadgeResponse) ProtoMessage() {}
+
+func (x *UnlockBadgeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlockBadgeResponse.ProtoReflect.Descriptor instead.
+func (*UnlockBadgeResponse) Descriptor() ([]byte, []int) {
+	return file_floorops_auth_v1_auth_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *UnlockBadgeResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+// ListUserAuditRequest asks for a page of the user audit trail.
+type ListUserAuditRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Only this badge's entries; empty for every badge.
+	Badge string `protobuf:"bytes,1,opt,name=badge,proto3" json:"badge,omitempty"`
+	// At most this many entries (default 100, at most 1000).
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// next_page_token of the previous page; empty for the newest entries.
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListUserAuditRequest) Reset() {
+	*x = ListUserAuditRequest{}
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListUserAuditRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListUserAuditRequest) ProtoMessage() {}
+
+func (x *ListUserAuditRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListUserAuditRequest.ProtoReflect.Descriptor instead.
+func (*ListUserAuditRequest) Descriptor() ([]byte, []int) {
+	return file_floorops_auth_v1_auth_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ListUserAuditRequest) GetBadge() string {
+	if x != nil {
+		return x.Badge
+	}
+	return ""
+}
+
+func (x *ListUserAuditRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListUserAuditRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ListUserAuditResponse is one page of the trail, newest first.
+type ListUserAuditResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The entries.
+	Events []*UserAuditEvent `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	// Token of the next (older) page; empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListUserAuditResponse) Reset() {
+	*x = ListUserAuditResponse{}
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListUserAuditResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListUserAuditResponse) ProtoMessage() {}
+
+func (x *ListUserAuditResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListUserAuditResponse.ProtoReflect.Descriptor instead.
+func (*ListUserAuditResponse) Descriptor() ([]byte, []int) {
+	return file_floorops_auth_v1_auth_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ListUserAuditResponse) GetEvents() []*UserAuditEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
+func (x *ListUserAuditResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// UserAuditEvent is one admin change to a badge user.
+type UserAuditEvent struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The badge that was changed.
+	Badge string `protobuf:"bytes,1,opt,name=badge,proto3" json:"badge,omitempty"`
+	// What was done: enable, disable, reset_pin or unlock.
+	Action string `protobuf:"bytes,2,opt,name=action,proto3" json:"action,omitempty"`
+	// Who did it: an admin's badge, or cli:<operating-system user> for the CLI.
+	ActorBadge string `protobuf:"bytes,3,opt,name=actor_badge,json=actorBadge,proto3" json:"actor_badge,omitempty"`
+	// The device the admin was signed in on, or the host the CLI ran on.
+	ActorDevice string `protobuf:"bytes,4,opt,name=actor_device,json=actorDevice,proto3" json:"actor_device,omitempty"`
+	// The request id of the change.
+	RequestId string `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// When it was done.
+	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserAuditEvent) Reset() {
+	*x = UserAuditEvent{}
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserAuditEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserAuditEvent) ProtoMessage() {}
+
+func (x *UserAuditEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_auth_v1_auth_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserAuditEvent.ProtoReflect.Descriptor instead.
+func (*UserAuditEvent) Descriptor() ([]byte, []int) {
+	return file_floorops_auth_v1_auth_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *UserAuditEvent) GetBadge() string {
+	if x != nil {
+		return x.Badge
+	}
+	return ""
+}
+
+func (x *UserAuditEvent) GetAction() string {
+	if x != nil {
+		return x.Action
+	}
+	return ""
+}
+
+func (x *UserAuditEvent) GetActorBadge() string {
+	if x != nil {
+		return x.ActorBadge
+	}
+	return ""
+}
+
+func (x *UserAuditEvent) GetActorDevice() string {
+	if x != nil {
+		return x.ActorDevice
+	}
+	return ""
+}
+
+func (x *UserAuditEvent) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *UserAuditEvent) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
 var File_floorops_auth_v1_auth_proto protoreflect.FileDescriptor
 
 const file_floorops_auth_v1_auth_proto_rawDesc = "" +
@@ -456,28 +1088,78 @@ const file_floorops_auth_v1_auth_proto_rawDesc = "" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12;\n" +
 	"\vexpire_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"expireTime\x12*\n" +
-	"\x04user\x18\x03 \x01(\v2\x16.floorops.auth.v1.UserR\x04user\"\\\n" +
+	"\x04user\x18\x03 \x01(\v2\x16.floorops.auth.v1.UserR\x04user\"x\n" +
 	"\x04User\x12\x14\n" +
 	"\x05badge\x18\x01 \x01(\tR\x05badge\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12*\n" +
-	"\x04role\x18\x03 \x01(\x0e2\x16.floorops.auth.v1.RoleR\x04role\"\x0f\n" +
+	"\x04role\x18\x03 \x01(\x0e2\x16.floorops.auth.v1.RoleR\x04role\x12\x1a\n" +
+	"\bdisabled\x18\x04 \x01(\bR\bdisabled\"\x0f\n" +
 	"\rLogoutRequest\"\x10\n" +
 	"\x0eLogoutResponse\"\x0f\n" +
 	"\rWhoAmIRequest\"Y\n" +
 	"\x0eWhoAmIResponse\x12*\n" +
 	"\x04user\x18\x01 \x01(\v2\x16.floorops.auth.v1.UserR\x04user\x12\x1b\n" +
-	"\tdevice_id\x18\x02 \x01(\tR\bdeviceId*e\n" +
+	"\tdevice_id\x18\x02 \x01(\tR\bdeviceId\"H\n" +
+	"\x11EnableUserRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x14\n" +
+	"\x05badge\x18\x02 \x01(\tR\x05badge\"@\n" +
+	"\x12EnableUserResponse\x12*\n" +
+	"\x04user\x18\x01 \x01(\v2\x16.floorops.auth.v1.UserR\x04user\"I\n" +
+	"\x12DisableUserRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x14\n" +
+	"\x05badge\x18\x02 \x01(\tR\x05badge\"A\n" +
+	"\x13DisableUserResponse\x12*\n" +
+	"\x04user\x18\x01 \x01(\v2\x16.floorops.auth.v1.UserR\x04user\"X\n" +
+	"\x0fResetPinRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x14\n" +
+	"\x05badge\x18\x02 \x01(\tR\x05badge\x12\x10\n" +
+	"\x03pin\x18\x03 \x01(\tR\x03pin\">\n" +
+	"\x10ResetPinResponse\x12*\n" +
+	"\x04user\x18\x01 \x01(\v2\x16.floorops.auth.v1.UserR\x04user\"I\n" +
+	"\x12UnlockBadgeRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x14\n" +
+	"\x05badge\x18\x02 \x01(\tR\x05badge\"A\n" +
+	"\x13UnlockBadgeResponse\x12*\n" +
+	"\x04user\x18\x01 \x01(\v2\x16.floorops.auth.v1.UserR\x04user\"h\n" +
+	"\x14ListUserAuditRequest\x12\x14\n" +
+	"\x05badge\x18\x01 \x01(\tR\x05badge\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\"y\n" +
+	"\x15ListUserAuditResponse\x128\n" +
+	"\x06events\x18\x01 \x03(\v2 .floorops.auth.v1.UserAuditEventR\x06events\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xde\x01\n" +
+	"\x0eUserAuditEvent\x12\x14\n" +
+	"\x05badge\x18\x01 \x01(\tR\x05badge\x12\x16\n" +
+	"\x06action\x18\x02 \x01(\tR\x06action\x12\x1f\n" +
+	"\vactor_badge\x18\x03 \x01(\tR\n" +
+	"actorBadge\x12!\n" +
+	"\factor_device\x18\x04 \x01(\tR\vactorDevice\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x05 \x01(\tR\trequestId\x12;\n" +
+	"\vcreate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime*e\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eROLE_ASSOCIATE\x10\x01\x12\r\n" +
 	"\tROLE_LEAD\x10\x02\x12\x0e\n" +
 	"\n" +
 	"ROLE_ADMIN\x10\x03\x12\x14\n" +
-	"\x10ROLE_INTEGRATION\x10\x042\xf1\x01\n" +
+	"\x10ROLE_INTEGRATION\x10\x042\xb7\x05\n" +
 	"\vAuthService\x12H\n" +
 	"\x05Login\x12\x1e.floorops.auth.v1.LoginRequest\x1a\x1f.floorops.auth.v1.LoginResponse\x12K\n" +
 	"\x06Logout\x12\x1f.floorops.auth.v1.LogoutRequest\x1a .floorops.auth.v1.LogoutResponse\x12K\n" +
-	"\x06WhoAmI\x12\x1f.floorops.auth.v1.WhoAmIRequest\x1a .floorops.auth.v1.WhoAmIResponseB<Z:github.com/floorops/floorops/proto/floorops/auth/v1;authv1b\x06proto3"
+	"\x06WhoAmI\x12\x1f.floorops.auth.v1.WhoAmIRequest\x1a .floorops.auth.v1.WhoAmIResponse\x12W\n" +
+	"\n" +
+	"EnableUser\x12#.floorops.auth.v1.EnableUserRequest\x1a$.floorops.auth.v1.EnableUserResponse\x12Z\n" +
+	"\vDisableUser\x12$.floorops.auth.v1.DisableUserRequest\x1a%.floorops.auth.v1.DisableUserResponse\x12Q\n" +
+	"\bResetPin\x12!.floorops.auth.v1.ResetPinRequest\x1a\".floorops.auth.v1.ResetPinResponse\x12Z\n" +
+	"\vUnlockBadge\x12$.floorops.auth.v1.UnlockBadgeRequest\x1a%.floorops.auth.v1.UnlockBadgeResponse\x12`\n" +
+	"\rListUserAudit\x12&.floorops.auth.v1.ListUserAuditRequest\x1a'.floorops.auth.v1.ListUserAuditResponseB<Z:github.com/floorops/floorops/proto/floorops/auth/v1;authv1b\x06proto3"
 
 var (
 	file_floorops_auth_v1_auth_proto_rawDescOnce sync.Once
@@ -492,7 +1174,7 @@ func file_floorops_auth_v1_auth_proto_rawDescGZIP() []byte {
 }
 
 var file_floorops_auth_v1_auth_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_floorops_auth_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_floorops_auth_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_floorops_auth_v1_auth_proto_goTypes = []any{
 	(Role)(0),                     // 0: floorops.auth.v1.Role
 	(*LoginRequest)(nil),          // 1: floorops.auth.v1.LoginRequest
@@ -502,24 +1184,51 @@ var file_floorops_auth_v1_auth_proto_goTypes = []any{
 	(*LogoutResponse)(nil),        // 5: floorops.auth.v1.LogoutResponse
 	(*WhoAmIRequest)(nil),         // 6: floorops.auth.v1.WhoAmIRequest
 	(*WhoAmIResponse)(nil),        // 7: floorops.auth.v1.WhoAmIResponse
-	(*timestamppb.Timestamp)(nil), // 8: google.protobuf.Timestamp
+	(*EnableUserRequest)(nil),     // 8: floorops.auth.v1.EnableUserRequest
+	(*EnableUserResponse)(nil),    // 9: floorops.auth.v1.EnableUserResponse
+	(*DisableUserRequest)(nil),    // 10: floorops.auth.v1.DisableUserRequest
+	(*DisableUserResponse)(nil),   // 11: floorops.auth.v1.DisableUserResponse
+	(*ResetPinRequest)(nil),       // 12: floorops.auth.v1.ResetPinRequest
+	(*ResetPinResponse)(nil),      // 13: floorops.auth.v1.ResetPinResponse
+	(*UnlockBadgeRequest)(nil),    // 14: floorops.auth.v1.UnlockBadgeRequest
+	(*UnlockBadgeResponse)(nil),   // 15: floorops.auth.v1.UnlockBadgeResponse
+	(*ListUserAuditRequest)(nil),  // 16: floorops.auth.v1.ListUserAuditRequest
+	(*ListUserAuditResponse)(nil), // 17: floorops.auth.v1.ListUserAuditResponse
+	(*UserAuditEvent)(nil),        // 18: floorops.auth.v1.UserAuditEvent
+	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
 }
 var file_floorops_auth_v1_auth_proto_depIdxs = []int32{
-	8, // 0: floorops.auth.v1.LoginResponse.expire_time:type_name -> google.protobuf.Timestamp
-	3, // 1: floorops.auth.v1.LoginResponse.user:type_name -> floorops.auth.v1.User
-	0, // 2: floorops.auth.v1.User.role:type_name -> floorops.auth.v1.Role
-	3, // 3: floorops.auth.v1.WhoAmIResponse.user:type_name -> floorops.auth.v1.User
-	1, // 4: floorops.auth.v1.AuthService.Login:input_type -> floorops.auth.v1.LoginRequest
-	4, // 5: floorops.auth.v1.AuthService.Logout:input_type -> floorops.auth.v1.LogoutRequest
-	6, // 6: floorops.auth.v1.AuthService.WhoAmI:input_type -> floorops.auth.v1.WhoAmIRequest
-	2, // 7: floorops.auth.v1.AuthService.Login:output_type -> floorops.auth.v1.LoginResponse
-	5, // 8: floorops.auth.v1.AuthService.Logout:output_type -> floorops.auth.v1.LogoutResponse
-	7, // 9: floorops.auth.v1.AuthService.WhoAmI:output_type -> floorops.auth.v1.WhoAmIResponse
-	7, // [7:10] is the sub-list for method output_type
-	4, // [4:7] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	19, // 0: floorops.auth.v1.LoginResponse.expire_time:type_name -> google.protobuf.Timestamp
+	3,  // 1: floorops.auth.v1.LoginResponse.user:type_name -> floorops.auth.v1.User
+	0,  // 2: floorops.auth.v1.User.role:type_name -> floorops.auth.v1.Role
+	3,  // 3: floorops.auth.v1.WhoAmIResponse.user:type_name -> floorops.auth.v1.User
+	3,  // 4: floorops.auth.v1.EnableUserResponse.user:type_name -> floorops.auth.v1.User
+	3,  // 5: floorops.auth.v1.DisableUserResponse.user:type_name -> floorops.auth.v1.User
+	3,  // 6: floorops.auth.v1.ResetPinResponse.user:type_name -> floorops.auth.v1.User
+	3,  // 7: floorops.auth.v1.UnlockBadgeResponse.user:type_name -> floorops.auth.v1.User
+	18, // 8: floorops.auth.v1.ListUserAuditResponse.events:type_name -> floorops.auth.v1.UserAuditEvent
+	19, // 9: floorops.auth.v1.UserAuditEvent.create_time:type_name -> google.protobuf.Timestamp
+	1,  // 10: floorops.auth.v1.AuthService.Login:input_type -> floorops.auth.v1.LoginRequest
+	4,  // 11: floorops.auth.v1.AuthService.Logout:input_type -> floorops.auth.v1.LogoutRequest
+	6,  // 12: floorops.auth.v1.AuthService.WhoAmI:input_type -> floorops.auth.v1.WhoAmIRequest
+	8,  // 13: floorops.auth.v1.AuthService.EnableUser:input_type -> floorops.auth.v1.EnableUserRequest
+	10, // 14: floorops.auth.v1.AuthService.DisableUser:input_type -> floorops.auth.v1.DisableUserRequest
+	12, // 15: floorops.auth.v1.AuthService.ResetPin:input_type -> floorops.auth.v1.ResetPinRequest
+	14, // 16: floorops.auth.v1.AuthService.UnlockBadge:input_type -> floorops.auth.v1.UnlockBadgeRequest
+	16, // 17: floorops.auth.v1.AuthService.ListUserAudit:input_type -> floorops.auth.v1.ListUserAuditRequest
+	2,  // 18: floorops.auth.v1.AuthService.Login:output_type -> floorops.auth.v1.LoginResponse
+	5,  // 19: floorops.auth.v1.AuthService.Logout:output_type -> floorops.auth.v1.LogoutResponse
+	7,  // 20: floorops.auth.v1.AuthService.WhoAmI:output_type -> floorops.auth.v1.WhoAmIResponse
+	9,  // 21: floorops.auth.v1.AuthService.EnableUser:output_type -> floorops.auth.v1.EnableUserResponse
+	11, // 22: floorops.auth.v1.AuthService.DisableUser:output_type -> floorops.auth.v1.DisableUserResponse
+	13, // 23: floorops.auth.v1.AuthService.ResetPin:output_type -> floorops.auth.v1.ResetPinResponse
+	15, // 24: floorops.auth.v1.AuthService.UnlockBadge:output_type -> floorops.auth.v1.UnlockBadgeResponse
+	17, // 25: floorops.auth.v1.AuthService.ListUserAudit:output_type -> floorops.auth.v1.ListUserAuditResponse
+	18, // [18:26] is the sub-list for method output_type
+	10, // [10:18] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_floorops_auth_v1_auth_proto_init() }
@@ -533,7 +1242,7 @@ func file_floorops_auth_v1_auth_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_floorops_auth_v1_auth_proto_rawDesc), len(file_floorops_auth_v1_auth_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   7,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

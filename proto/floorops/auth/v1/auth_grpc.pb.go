@@ -21,9 +21,14 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	AuthService_Login_FullMethodName  = "/floorops.auth.v1.AuthService/Login"
-	AuthService_Logout_FullMethodName = "/floorops.auth.v1.AuthService/Logout"
-	AuthService_WhoAmI_FullMethodName = "/floorops.auth.v1.AuthService/WhoAmI"
+	AuthService_Login_FullMethodName         = "/floorops.auth.v1.AuthService/Login"
+	AuthService_Logout_FullMethodName        = "/floorops.auth.v1.AuthService/Logout"
+	AuthService_WhoAmI_FullMethodName        = "/floorops.auth.v1.AuthService/WhoAmI"
+	AuthService_EnableUser_FullMethodName    = "/floorops.auth.v1.AuthService/EnableUser"
+	AuthService_DisableUser_FullMethodName   = "/floorops.auth.v1.AuthService/DisableUser"
+	AuthService_ResetPin_FullMethodName      = "/floorops.auth.v1.AuthService/ResetPin"
+	AuthService_UnlockBadge_FullMethodName   = "/floorops.auth.v1.AuthService/UnlockBadge"
+	AuthService_ListUserAudit_FullMethodName = "/floorops.auth.v1.AuthService/ListUserAudit"
 )
 
 // AuthServiceClient is the client API for AuthService service.
@@ -39,6 +44,23 @@ type AuthServiceClient interface {
 	Logout(ctx context.Context, in *LogoutRequest, opts ...grpc.CallOption) (*LogoutResponse, error)
 	// WhoAmI tells a handheld who is signed in and with which role.
 	WhoAmI(ctx context.Context, in *WhoAmIRequest, opts ...grpc.CallOption) (*WhoAmIResponse, error)
+	// EnableUser lets a disabled badge sign in again (admins only). Recorded
+	// in the user audit trail with who did it and from which device.
+	EnableUser(ctx context.Context, in *EnableUserRequest, opts ...grpc.CallOption) (*EnableUserResponse, error)
+	// DisableUser stops a badge from signing in and revokes its sessions at
+	// once, e.g. when an associate leaves or a badge is lost (admins only).
+	// An admin cannot disable their own badge. Audited.
+	DisableUser(ctx context.Context, in *DisableUserRequest, opts ...grpc.CallOption) (*DisableUserResponse, error)
+	// ResetPin gives a badge a new PIN, clears its wrong-PIN count and lock,
+	// and revokes its sessions (admins only). Audited.
+	ResetPin(ctx context.Context, in *ResetPinRequest, opts ...grpc.CallOption) (*ResetPinResponse, error)
+	// UnlockBadge lifts the lock that repeated wrong PINs put on a badge, so
+	// the associate can sign in with their PIN at once (admins only). Audited.
+	UnlockBadge(ctx context.Context, in *UnlockBadgeRequest, opts ...grpc.CallOption) (*UnlockBadgeResponse, error)
+	// ListUserAudit pages through the user audit trail, newest first: who
+	// enabled, disabled, reset or unlocked which badge, from which device,
+	// when (admins only).
+	ListUserAudit(ctx context.Context, in *ListUserAuditRequest, opts ...grpc.CallOption) (*ListUserAuditResponse, error)
 }
 
 type authServiceClient struct {
@@ -79,6 +101,56 @@ func (c *authServiceClient) WhoAmI(ctx context.Context, in *WhoAmIRequest, opts 
 	return out, nil
 }
 
+func (c *authServiceClient) EnableUser(ctx context.Context, in *EnableUserRequest, opts ...grpc.CallOption) (*EnableUserResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(EnableUserResponse)
+	err := c.cc.Invoke(ctx, AuthService_EnableUser_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *authServiceClient) DisableUser(ctx context.Context, in *DisableUserRequest, opts ...grpc.CallOption) (*DisableUserResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DisableUserResponse)
+	err := c.cc.Invoke(ctx, AuthService_DisableUser_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *authServiceClient) ResetPin(ctx context.Context, in *ResetPinRequest, opts ...grpc.CallOption) (*ResetPinResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ResetPinResponse)
+	err := c.cc.Invoke(ctx, AuthService_ResetPin_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *authServiceClient) UnlockBadge(ctx context.Context, in *UnlockBadgeRequest, opts ...grpc.CallOption) (*UnlockBadgeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UnlockBadgeResponse)
+	err := c.cc.Invoke(ctx, AuthService_UnlockBadge_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *authServiceClient) ListUserAudit(ctx context.Context, in *ListUserAuditRequest, opts ...grpc.CallOption) (*ListUserAuditResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListUserAuditResponse)
+	err := c.cc.Invoke(ctx, AuthService_ListUserAudit_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AuthServiceServer is the server API for AuthService service.
 // All implementations must embed UnimplementedAuthServiceServer
 // for forward compatibility.
@@ -92,6 +164,23 @@ type AuthServiceServer interface {
 	Logout(context.Context, *LogoutRequest) (*LogoutResponse, error)
 	// WhoAmI tells a handheld who is signed in and with which role.
 	WhoAmI(context.Context, *WhoAmIRequest) (*WhoAmIResponse, error)
+	// EnableUser lets a disabled badge sign in again (admins only). Recorded
+	// in the user audit trail with who did it and from which device.
+	EnableUser(context.Context, *EnableUserRequest) (*EnableUserResponse, error)
+	// DisableUser stops a badge from signing in and revokes its sessions at
+	// once, e.g. when an associate leaves or a badge is lost (admins only).
+	// An admin cannot disable their own badge. Audited.
+	DisableUser(context.Context, *DisableUserRequest) (*DisableUserResponse, error)
+	// ResetPin gives a badge a new PIN, clears its wrong-PIN count and lock,
+	// and revokes its sessions (admins only). Audited.
+	ResetPin(context.Context, *ResetPinRequest) (*ResetPinResponse, error)
+	// UnlockBadge lifts the lock that repeated wrong PINs put on a badge, so
+	// the associate can sign in with their PIN at once (admins only). Audited.
+	UnlockBadge(context.Context, *UnlockBadgeRequest) (*UnlockBadgeResponse, error)
+	// ListUserAudit pages through the user audit trail, newest first: who
+	// enabled, disabled, reset or unlocked which badge, from which device,
+	// when (admins only).
+	ListUserAudit(context.Context, *ListUserAuditRequest) (*ListUserAuditResponse, error)
 	mustEmbedUnimplementedAuthServiceServer()
 }
 
@@ -110,6 +199,21 @@ func (UnimplementedAuthServiceServer) Logout(context.Context, *LogoutRequest) (*
 }
 func (UnimplementedAuthServiceServer) WhoAmI(context.Context, *WhoAmIRequest) (*WhoAmIResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method WhoAmI not implemented")
+}
+func (UnimplementedAuthServiceServer) EnableUser(context.Context, *EnableUserRequest) (*EnableUserResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method EnableUser not implemented")
+}
+func (UnimplementedAuthServiceServer) DisableUser(context.Context, *DisableUserRequest) (*DisableUserResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DisableUser not implemented")
+}
+func (UnimplementedAuthServiceServer) ResetPin(context.Context, *ResetPinRequest) (*ResetPinResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ResetPin not implemented")
+}
+func (UnimplementedAuthServiceServer) UnlockBadge(context.Context, *UnlockBadgeRequest) (*UnlockBadgeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnlockBadge not implemented")
+}
+func (UnimplementedAuthServiceServer) ListUserAudit(context.Context, *ListUserAuditRequest) (*ListUserAuditResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListUserAudit not implemented")
 }
 func (UnimplementedAuthServiceServer) mustEmbedUnimplementedAuthServiceServer() {}
 func (UnimplementedAuthServiceServer) testEmbeddedByValue()                     {}
@@ -186,6 +290,96 @@ func _AuthService_WhoAmI_Handler(srv interface{}, ctx context.Context, dec func(
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AuthService_EnableUser_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(EnableUserRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuthServiceServer).EnableUser(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AuthService_EnableUser_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuthServiceServer).EnableUser(ctx, req.(*EnableUserRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AuthService_DisableUser_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DisableUserRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuthServiceServer).DisableUser(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AuthService_DisableUser_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuthServiceServer).DisableUser(ctx, req.(*DisableUserRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AuthService_ResetPin_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResetPinRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuthServiceServer).ResetPin(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AuthService_ResetPin_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuthServiceServer).ResetPin(ctx, req.(*ResetPinRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AuthService_UnlockBadge_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnlockBadgeRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuthServiceServer).UnlockBadge(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AuthService_UnlockBadge_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuthServiceServer).UnlockBadge(ctx, req.(*UnlockBadgeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AuthService_ListUserAudit_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListUserAuditRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuthServiceServer).ListUserAudit(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AuthService_ListUserAudit_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuthServiceServer).ListUserAudit(ctx, req.(*ListUserAuditRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // AuthService_ServiceDesc is the grpc.ServiceDesc for AuthService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -204,6 +398,26 @@ var AuthService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "WhoAmI",
 			Handler:    _AuthService_WhoAmI_Handler,
+		},
+		{
+			MethodName: "EnableUser",
+			Handler:    _AuthService_EnableUser_Handler,
+		},
+		{
+			MethodName: "DisableUser",
+			Handler:    _AuthService_DisableUser_Handler,
+		},
+		{
+			MethodName: "ResetPin",
+			Handler:    _AuthService_ResetPin_Handler,
+		},
+		{
+			MethodName: "UnlockBadge",
+			Handler:    _AuthService_UnlockBadge_Handler,
+		},
+		{
+			MethodName: "ListUserAudit",
+			Handler:    _AuthService_ListUserAudit_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
