@@ -58,7 +58,7 @@ func (s *Service) UpsertItem(ctx context.Context, requestID string, it Item, u I
 // normalizeItem validates it and puts it in stored form: upper-case SKU,
 // 14-digit GTINs, default class C.
 func normalizeItem(it *Item) error {
-	it.SKU = strings.ToUpper(strings.TrimSpace(it.SKU))
+	it.SKU = scan.Code(it.SKU)
 	if it.ABCClass == "" {
 		it.ABCClass = "C"
 	}
@@ -236,7 +236,7 @@ func trackingLocked(sku, what, data string, was bool, onHand int64) error {
 
 // GetItem returns the item with the given SKU.
 func (s *Service) GetItem(ctx context.Context, sku string) (Item, error) {
-	sku = strings.ToUpper(strings.TrimSpace(sku))
+	sku = scan.Code(sku)
 	switch {
 	case sku == "":
 		return Item{}, floorops.Invalid("sku", "is required")

@@ -49,8 +49,8 @@ func (s *Service) UpsertLocation(ctx context.Context, requestID string, l Locati
 // normalizeLocation puts l in stored form and checks it: every field an
 // update writes, and a code that scans as this location.
 func normalizeLocation(l *Location, fields Fields) error {
-	l.Code = strings.ToUpper(strings.TrimSpace(l.Code))
-	l.Zone = strings.ToUpper(strings.TrimSpace(l.Zone))
+	l.Code = scan.Code(l.Code)
+	l.Zone = scan.Code(l.Zone)
 	l.Type = LocationType(strings.ToLower(strings.TrimSpace(string(l.Type))))
 	if err := floorops.Validate(l); err != nil {
 		var e *floorops.Error
@@ -247,7 +247,7 @@ func scanLocation(row interface{ Scan(...any) error }) (Location, error) {
 
 // GetLocation returns the location with the given code.
 func (s *Service) GetLocation(ctx context.Context, code string) (Location, error) {
-	code = strings.ToUpper(strings.TrimSpace(code))
+	code = scan.Code(code)
 	switch {
 	case code == "":
 		return Location{}, floorops.Invalid("code", "is required")
@@ -304,7 +304,7 @@ func (s *Service) ListLocations(ctx context.Context, zone string, limit int, pag
 	if err != nil {
 		return nil, "", err
 	}
-	zone = strings.ToUpper(strings.TrimSpace(zone))
+	zone = scan.Code(zone)
 	scope := "locations|" + zone
 	tok, err := store.DecodePageToken(scope, pageToken)
 	if err != nil {

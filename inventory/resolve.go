@@ -60,7 +60,7 @@ func (s *Service) ResolveScan(ctx context.Context, raw, expectedLocation string)
 	case scan.KindLocation:
 		return s.resolveLocation(ctx, r, sc.Code)
 	case scan.KindCheckCode:
-		expectedLocation = strings.ToUpper(strings.TrimSpace(expectedLocation))
+		expectedLocation = scan.Code(expectedLocation)
 		if expectedLocation == "" {
 			r.Note = "a check code confirms a location only when the handheld expects one"
 			return r, nil

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
@@ -28,8 +29,8 @@ type MoveInput struct {
 // associate scanned. The destination must take the units: the placement
 // rule (see CheckPlacement), which the ledger write checks.
 func (s *Service) MoveStock(ctx context.Context, requestID string, in MoveInput) (Movement, error) {
-	in.SKU = strings.ToUpper(strings.TrimSpace(in.SKU))
-	in.LPN = strings.ToUpper(strings.TrimSpace(in.LPN))
+	in.SKU = scan.Code(in.SKU)
+	in.LPN = scan.Code(in.LPN)
 	in.Lot = strings.TrimSpace(in.Lot)
 	if err := floorops.Validate(in); err != nil {
 		return Movement{}, err
@@ -141,9 +142,9 @@ type AdjustInput struct {
 // a balance, with a reason code. Adjustments record what is physically there,
 // so they ignore capacity and blocked flags.
 func (s *Service) AdjustStock(ctx context.Context, requestID string, in AdjustInput) (Movement, error) {
-	in.SKU = strings.ToUpper(strings.TrimSpace(in.SKU))
-	in.LocationCode = strings.ToUpper(strings.TrimSpace(in.LocationCode))
-	in.LPN = strings.ToUpper(strings.TrimSpace(in.LPN))
+	in.SKU = scan.Code(in.SKU)
+	in.LocationCode = scan.Code(in.LocationCode)
+	in.LPN = scan.Code(in.LPN)
 	in.Reason = strings.ToLower(strings.TrimSpace(in.Reason))
 	in.Lot = strings.TrimSpace(in.Lot)
 	if err := floorops.Validate(in); err != nil {
@@ -188,8 +189,8 @@ func (s *Service) AdjustStock(ctx context.Context, requestID string, in AdjustIn
 // GetBalances returns the non-zero balances at a location, of an item, or
 // of an item at a location, in walk order.
 func (s *Service) GetBalances(ctx context.Context, locationCode, sku string) ([]Balance, error) {
-	locationCode = strings.ToUpper(strings.TrimSpace(locationCode))
-	sku = strings.ToUpper(strings.TrimSpace(sku))
+	locationCode = scan.Code(locationCode)
+	sku = scan.Code(sku)
 	if locationCode == "" && sku == "" {
 		return nil, &floorops.Error{Code: floorops.EINVALID, Message: "location_code or sku is required",
 			Fields: []floorops.FieldViolation{{Field: "location_code", Description: "location_code or sku is required"}, {Field: "sku", Description: "location_code or sku is required"}}}
@@ -247,7 +248,7 @@ func (s *Service) AvailableToSell(ctx context.Context, skus []string) ([]Availab
 	}
 	out := make([]Availability, 0, len(skus))
 	for i, sku := range skus {
-		sku = strings.ToUpper(strings.TrimSpace(sku))
+		sku = scan.Code(sku)
 		if sku == "" {
 			return nil, floorops.Invalid(fmt.Sprintf("skus[%d]", i), "is empty")
 		}
@@ -273,8 +274,8 @@ type MovementFilter struct {
 
 // ListMovements pages through the ledger newest first.
 func (s *Service) ListMovements(ctx context.Context, f MovementFilter, limit int, pageToken string) ([]Movement, string, error) {
-	f.SKU = strings.ToUpper(strings.TrimSpace(f.SKU))
-	f.LocationCode = strings.ToUpper(strings.TrimSpace(f.LocationCode))
+	f.SKU = scan.Code(f.SKU)
+	f.LocationCode = scan.Code(f.LocationCode)
 	f.Kind = strings.ToLower(strings.TrimSpace(f.Kind))
 	scope := "movements|" + f.SKU + "|" + f.LocationCode + "|" + f.Kind
 	limit, before, err := store.NewestFirst(scope, limit, pageToken)

@@ -45,9 +45,9 @@ type CreateListsInput struct {
 func (s *Service) CreatePickLists(ctx context.Context, requestID string, in CreateListsInput) ([]PickList, error) {
 	in.Type = ListType(strings.ToLower(strings.TrimSpace(string(in.Type))))
 	in.Channel = Channel(strings.ToLower(strings.TrimSpace(string(in.Channel))))
-	in.ShipLocation = strings.ToUpper(strings.TrimSpace(in.ShipLocation))
+	in.ShipLocation = scan.Code(in.ShipLocation)
 	for i := range in.OrderIDs {
-		in.OrderIDs[i] = strings.ToUpper(strings.TrimSpace(in.OrderIDs[i]))
+		in.OrderIDs[i] = scan.Code(in.OrderIDs[i])
 	}
 	if err := floorops.Validate(in); err != nil {
 		return nil, err

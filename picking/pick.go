@@ -133,7 +133,7 @@ func (t task) verifyLocation(a inventory.Actor, field, raw string) error {
 // returns the eaches in one pack of the scanned GTIN: 1 for the each
 // barcode, the case quantity for a case barcode.
 func (t task) verifyItem(ctx context.Context, q inventory.Querier, a inventory.Actor, field, raw string) (int64, error) {
-	if strings.EqualFold(strings.TrimSpace(raw), t.sku) {
+	if scan.Code(raw) == t.sku {
 		// An item with no barcode at all is confirmed by typing its SKU.
 		it, err := inventory.ItemBySKU(ctx, q, t.sku)
 		if err != nil {

@@ -55,8 +55,8 @@ type CreateInput struct {
 // EPRECONDITION, once stale claims of tasks whose units left the location
 // are trimmed.
 func (s *Service) CreateAdhocTask(ctx context.Context, requestID string, in CreateInput) (Task, error) {
-	in.SKU = strings.ToUpper(strings.TrimSpace(in.SKU))
-	in.LPN = strings.ToUpper(strings.TrimSpace(in.LPN))
+	in.SKU = scan.Code(in.SKU)
+	in.LPN = scan.Code(in.LPN)
 	in.Ref = strings.TrimSpace(in.Ref)
 	if in.Status == "" {
 		in.Status = inventory.Available

@@ -34,17 +34,17 @@ func (s *Service) CreateASN(ctx context.Context, requestID string, a ASN) (ASN, 
 }
 
 func normalizeASN(a *ASN) error {
-	a.Number = strings.ToUpper(strings.TrimSpace(a.Number))
-	a.PONumber = strings.ToUpper(strings.TrimSpace(a.PONumber))
+	a.Number = scan.Code(a.Number)
+	a.PONumber = scan.Code(a.PONumber)
 	a.ShipDate = strings.TrimSpace(a.ShipDate)
 	a.Blind = false
 	for i := range a.Containers {
 		c := &a.Containers[i]
 		c.SSCC = strings.TrimSpace(c.SSCC)
-		c.LPN = strings.ToUpper(strings.TrimSpace(c.LPN))
+		c.LPN = scan.Code(c.LPN)
 		c.Received = false
 		for j := range c.Contents {
-			c.Contents[j].SKU = strings.ToUpper(strings.TrimSpace(c.Contents[j].SKU))
+			c.Contents[j].SKU = scan.Code(c.Contents[j].SKU)
 			c.Contents[j].Lot = strings.TrimSpace(c.Contents[j].Lot)
 		}
 	}
@@ -148,7 +148,7 @@ func tracked(isTracked bool, v string) string {
 
 // GetASN returns an ASN with which of its containers are received.
 func (s *Service) GetASN(ctx context.Context, number string) (ASN, error) {
-	number = strings.ToUpper(strings.TrimSpace(number))
+	number = scan.Code(number)
 	if number == "" {
 		return ASN{}, floorops.Invalid("asn_number", "is required")
 	}
@@ -275,7 +275,7 @@ func (s *Service) ListASNs(ctx context.Context, poNumber string, limit int, page
 	if err != nil {
 		return nil, "", err
 	}
-	poNumber = strings.ToUpper(strings.TrimSpace(poNumber))
+	poNumber = scan.Code(poNumber)
 	scope := "asns|" + poNumber
 	after, err := store.DecodePageToken(scope, pageToken)
 	if err != nil {

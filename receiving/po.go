@@ -9,6 +9,7 @@ import (
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
@@ -50,13 +51,13 @@ func (s *Service) UpsertPurchaseOrder(ctx context.Context, requestID string, po 
 // normalizePO validates po and puts it in stored form: upper-case codes,
 // line numbers by position where not given.
 func normalizePO(po *PurchaseOrder) error {
-	po.Number = strings.ToUpper(strings.TrimSpace(po.Number))
-	po.Vendor = strings.ToUpper(strings.TrimSpace(po.Vendor))
+	po.Number = scan.Code(po.Number)
+	po.Vendor = scan.Code(po.Vendor)
 	po.ExpectedDate = strings.TrimSpace(po.ExpectedDate)
 	po.Blind, po.Ordered, po.Received, po.OpenReceipts = false, 0, 0, 0
 	for i := range po.Lines {
 		l := &po.Lines[i]
-		l.SKU = strings.ToUpper(strings.TrimSpace(l.SKU))
+		l.SKU = scan.Code(l.SKU)
 		l.Received = 0
 		if l.LineNo == 0 {
 			l.LineNo = i + 1
@@ -279,7 +280,7 @@ func (s *Service) poView(ctx context.Context, q inventory.Querier, number string
 
 // GetPurchaseOrder returns a PO with what has been received per line.
 func (s *Service) GetPurchaseOrder(ctx context.Context, number string) (PurchaseOrder, error) {
-	number = strings.ToUpper(strings.TrimSpace(number))
+	number = scan.Code(number)
 	if number == "" {
 		return PurchaseOrder{}, floorops.Invalid("po_number", "is required")
 	}
@@ -333,7 +334,7 @@ type VendorPolicy struct {
 // SetVendorPolicy stores how a vendor's deliveries are received. It applies
 // to receipts started afterwards.
 func (s *Service) SetVendorPolicy(ctx context.Context, requestID string, p VendorPolicy) (VendorPolicy, error) {
-	p.Vendor = strings.ToUpper(strings.TrimSpace(p.Vendor))
+	p.Vendor = scan.Code(p.Vendor)
 	if err := floorops.Validate(p); err != nil {
 		return VendorPolicy{}, err
 	}

@@ -119,7 +119,7 @@ type document struct {
 
 func readDocument(raw string) document {
 	sc, err := scan.Parse(raw)
-	text := strings.ToUpper(strings.TrimSpace(raw))
+	text := scan.Code(raw)
 	var se *scan.Error
 	switch {
 	case errors.As(err, &se) && se.Reason == scan.ReasonUnrecognised:
@@ -464,7 +464,7 @@ type ReceiptFilter struct {
 // ListReceipts returns up to limit receipts, newest first, with their
 // progress, and the token for the next page.
 func (s *Service) ListReceipts(ctx context.Context, f ReceiptFilter, limit int, pageToken string) ([]Receipt, string, error) {
-	po := strings.ToUpper(strings.TrimSpace(f.PONumber))
+	po := scan.Code(f.PONumber)
 	scope := "receipts|" + po + "|" + string(f.Status)
 	limit, before, err := store.NewestFirst(scope, limit, pageToken)
 	if err != nil {
