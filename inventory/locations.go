@@ -88,21 +88,6 @@ func (l *Location) fieldEmpty(name string) bool {
 	return false
 }
 
-// scansAsLocation refuses a code the node's scanner would not read back as
-// that location, naming what it reads as instead.
-func scansAsLocation(code string) error {
-	sc, err := scan.Parse(code)
-	switch {
-	case err != nil:
-		return floorops.Invalid("code", "%s does not scan as a location: %v", code, err)
-	case sc.Kind != scan.KindLocation:
-		return floorops.Invalid("code", "%s scans as a %s, not a location; use a code like A-01-02-B or DOCK-01", code, sc.Kind)
-	case sc.Code != code:
-		return floorops.Invalid("code", "%s scans as location %s", code, sc.Code)
-	}
-	return nil
-}
-
 // upsertLocation writes a normalized location: a new one whole, an
 // existing one only in fields, keeping what its stock means.
 func upsertLocation(ctx context.Context, tx *store.Tx, l Location, fields Fields) (Location, error) {
@@ -278,23 +263,6 @@ func locationByID(ctx context.Context, q Querier, id int64) (*Location, error) {
 		return nil, fmt.Errorf("read location %d: %w", id, err)
 	}
 	return &l, nil
-}
-
-// LocationFromScan resolves what an associate scanned at a location label:
-// the location's barcode (its code). field names the request field for the
-// error when the scan is not a location or names none the node knows.
-func LocationFromScan(ctx context.Context, q Querier, field, raw string) (Location, error) {
-	if strings.TrimSpace(raw) == "" {
-		return Location{}, floorops.Invalid(field, "is required")
-	}
-	sc, err := scan.Parse(raw)
-	if err != nil {
-		return Location{}, floorops.Invalid(field, "%v", err)
-	}
-	if sc.Kind != scan.KindLocation {
-		return Location{}, floorops.Invalid(field, "scanned a %s, not a location label", sc.Kind)
-	}
-	return LocationByCode(ctx, q, sc.Code)
 }
 
 // ListLocations returns up to limit locations in walk order, optionally of

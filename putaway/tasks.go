@@ -66,7 +66,7 @@ func (s *Service) CreateAdhocTask(ctx context.Context, requestID string, in Crea
 	}
 	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "putaway.CreateTask", Body: in},
 		func(tx *store.Tx) (Task, error) {
-			from, err := inventory.LocationFromScan(ctx, tx, "from_location_scan", in.FromScan)
+			from, err := inventory.VerifyLocationScan(ctx, tx, "from_location_scan", in.FromScan, nil)
 			if err != nil {
 				return Task{}, err
 			}

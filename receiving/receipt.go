@@ -46,7 +46,7 @@ func (s *Service) StartReceipt(ctx context.Context, requestID string, in StartIn
 }
 
 func (s *Service) startReceipt(ctx context.Context, tx *store.Tx, in StartInput) (int64, error) {
-	dock, err := inventory.LocationFromScan(ctx, tx, "dock_location_scan", in.DockScan)
+	dock, err := inventory.VerifyLocationScan(ctx, tx, "dock_location_scan", in.DockScan, nil)
 	if err != nil {
 		return 0, err
 	}
