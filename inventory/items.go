@@ -315,15 +315,11 @@ func loadGTINs(ctx context.Context, q Querier, it *Item) error {
 // ListItems returns up to limit items after the SKU in pageToken, ordered by
 // SKU, and the token for the next page ("" on the last).
 func (s *Service) ListItems(ctx context.Context, limit int, pageToken string) ([]Item, string, error) {
-	limit, err := store.PageSize(limit)
+	page, err := store.PageRequest("items", limit, pageToken)
 	if err != nil {
 		return nil, "", err
 	}
-	after, err := store.DecodePageToken("items", pageToken)
-	if err != nil {
-		return nil, "", err
-	}
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+itemColumns+` FROM items WHERE sku > ? ORDER BY sku LIMIT ?`, after, limit+1)
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+itemColumns+` FROM items WHERE sku > ? ORDER BY sku LIMIT ?`, page.After, page.Fetch())
 	if err != nil {
 		return nil, "", fmt.Errorf("list items: %w", err)
 	}
@@ -340,11 +336,7 @@ func (s *Service) ListItems(ctx context.Context, limit int, pageToken string) ([
 	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(items) > limit {
-		items = items[:limit]
-		next = store.EncodePageToken("items", items[limit-1].SKU)
-	}
+	items, next := store.PageOf(page, items, func(it Item) string { return it.SKU })
 	for i := range items {
 		if err := loadGTINs(ctx, s.db.Reader(), &items[i]); err != nil {
 			return nil, "", err

@@ -268,28 +268,26 @@ func locationByID(ctx context.Context, q Querier, id int64) (*Location, error) {
 // ListLocations returns up to limit locations in walk order, optionally of
 // one zone, after the position in pageToken.
 func (s *Service) ListLocations(ctx context.Context, zone string, limit int, pageToken string) ([]Location, string, error) {
-	limit, err := store.PageSize(limit)
+	zone = scan.Code(zone)
+	page, err := store.PageRequest("locations|"+zone, limit, pageToken)
 	if err != nil {
 		return nil, "", err
 	}
-	zone = scan.Code(zone)
-	scope := "locations|" + zone
-	tok, err := store.DecodePageToken(scope, pageToken)
+	after, err := page.AfterParts(2)
 	if err != nil {
 		return nil, "", err
 	}
 	afterSeq, afterCode := int64(-1), ""
-	if tok != "" {
-		seq, code, ok := strings.Cut(tok, "|")
-		n, perr := strconv.ParseInt(seq, 10, 64)
-		if !ok || perr != nil {
+	if after != nil {
+		n, err := strconv.ParseInt(after[0], 10, 64)
+		if err != nil {
 			return nil, "", floorops.Invalid("page_token", "is not a token this node issued")
 		}
-		afterSeq, afterCode = n, code
+		afterSeq, afterCode = n, after[1]
 	}
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+locationColumns+` FROM locations
 		WHERE (? = '' OR zone = ?) AND (walk_seq > ? OR (walk_seq = ? AND code > ?))
-		ORDER BY walk_seq, code LIMIT ?`, zone, zone, afterSeq, afterSeq, afterCode, limit+1)
+		ORDER BY walk_seq, code LIMIT ?`, zone, zone, afterSeq, afterSeq, afterCode, page.Fetch())
 	if err != nil {
 		return nil, "", fmt.Errorf("list locations: %w", err)
 	}
@@ -305,11 +303,6 @@ func (s *Service) ListLocations(ctx context.Context, zone string, limit int, pag
 	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(locs) > limit {
-		locs = locs[:limit]
-		last := locs[limit-1]
-		next = store.EncodePageToken(scope, strconv.FormatInt(last.WalkSeq, 10)+"|"+last.Code)
-	}
+	locs, next := store.PageOf(page, locs, func(l Location) string { return store.Key(strconv.FormatInt(l.WalkSeq, 10), l.Code) })
 	return locs, next, nil
 }

@@ -277,8 +277,7 @@ func (s *Service) ListMovements(ctx context.Context, f MovementFilter, limit int
 	f.SKU = scan.Code(f.SKU)
 	f.LocationCode = scan.Code(f.LocationCode)
 	f.Kind = strings.ToLower(strings.TrimSpace(f.Kind))
-	scope := "movements|" + f.SKU + "|" + f.LocationCode + "|" + f.Kind
-	limit, before, err := store.NewestFirst(scope, limit, pageToken)
+	page, before, err := store.NewestFirst("movements|"+f.SKU+"|"+f.LocationCode+"|"+f.Kind, limit, pageToken)
 	if err != nil {
 		return nil, "", err
 	}
@@ -320,7 +319,7 @@ func (s *Service) ListMovements(ctx context.Context, f MovementFilter, limit int
 		FROM movements m JOIN items i ON i.id = m.item_id
 		LEFT JOIN locations fl ON fl.id = m.from_location_id LEFT JOIN locations tl ON tl.id = m.to_location_id
 		WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY m.id DESC LIMIT ?`, append(args, limit+1)...)
+		ORDER BY m.id DESC LIMIT ?`, append(args, page.Fetch())...)
 	if err != nil {
 		return nil, "", fmt.Errorf("list movements: %w", err)
 	}
@@ -337,10 +336,6 @@ func (s *Service) ListMovements(ctx context.Context, f MovementFilter, limit int
 	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = store.IDPageToken(scope, out[limit-1].ID)
-	}
+	out, next := store.PageOf(page, out, func(m Movement) string { return store.IDKey(m.ID) })
 	return out, next, nil
 }

@@ -307,14 +307,13 @@ func loadLine(ctx context.Context, q inventory.Querier, id int64) (Line, error) 
 // ListPickLists pages through pick lists, newest first, optionally of one
 // state.
 func (s *Service) ListPickLists(ctx context.Context, state ListState, limit int, pageToken string) ([]PickList, string, error) {
-	scope := "pick_lists|" + string(state)
-	limit, before, err := store.NewestFirst(scope, limit, pageToken)
+	page, before, err := store.NewestFirst("pick_lists|"+string(state), limit, pageToken)
 	if err != nil {
 		return nil, "", err
 	}
 	q := s.db.Reader()
 	rows, err := q.QueryContext(ctx, `SELECT id FROM pick_lists WHERE id < ? AND (? = '' OR state = ?) ORDER BY id DESC LIMIT ?`,
-		before, string(state), string(state), limit+1)
+		before, string(state), string(state), page.Fetch())
 	if err != nil {
 		return nil, "", fmt.Errorf("list pick lists: %w", err)
 	}
@@ -322,11 +321,7 @@ func (s *Service) ListPickLists(ctx context.Context, state ListState, limit int,
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(ids) > limit {
-		ids = ids[:limit]
-		next = store.IDPageToken(scope, ids[limit-1])
-	}
+	ids, next := store.PageOf(page, ids, store.IDKey)
 	out := make([]PickList, 0, len(ids))
 	for _, id := range ids {
 		l, err := loadList(ctx, q, id)

@@ -271,19 +271,14 @@ func containerByCode(ctx context.Context, q inventory.Querier, code string) (con
 // ListASNs returns up to limit ASNs after the ASN number in pageToken,
 // optionally only those of one PO, and the next token.
 func (s *Service) ListASNs(ctx context.Context, poNumber string, limit int, pageToken string) ([]ASN, string, error) {
-	limit, err := store.PageSize(limit)
-	if err != nil {
-		return nil, "", err
-	}
 	poNumber = scan.Code(poNumber)
-	scope := "asns|" + poNumber
-	after, err := store.DecodePageToken(scope, pageToken)
+	page, err := store.PageRequest("asns|"+poNumber, limit, pageToken)
 	if err != nil {
 		return nil, "", err
 	}
 	q := s.db.Reader()
 	rows, err := q.QueryContext(ctx, `SELECT a.asn_number FROM asns a JOIN purchase_orders p ON p.id = a.po_id
-		WHERE a.asn_number > ? AND (? = '' OR p.po_number = ?) ORDER BY a.asn_number LIMIT ?`, after, poNumber, poNumber, limit+1)
+		WHERE a.asn_number > ? AND (? = '' OR p.po_number = ?) ORDER BY a.asn_number LIMIT ?`, page.After, poNumber, poNumber, page.Fetch())
 	if err != nil {
 		return nil, "", fmt.Errorf("list ASNs: %w", err)
 	}
@@ -291,11 +286,7 @@ func (s *Service) ListASNs(ctx context.Context, poNumber string, limit int, page
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(numbers) > limit {
-		numbers = numbers[:limit]
-		next = store.EncodePageToken(scope, numbers[limit-1])
-	}
+	numbers, next := store.PageOf(page, numbers, func(n string) string { return n })
 	out := make([]ASN, 0, len(numbers))
 	for _, n := range numbers {
 		a, err := s.asnView(ctx, q, n)

@@ -290,18 +290,13 @@ func (s *Service) GetPurchaseOrder(ctx context.Context, number string) (Purchase
 // ListPurchaseOrders returns up to limit POs after the PO number in
 // pageToken, optionally only open ones, with progress, and the next token.
 func (s *Service) ListPurchaseOrders(ctx context.Context, openOnly bool, limit int, pageToken string) ([]PurchaseOrder, string, error) {
-	limit, err := store.PageSize(limit)
-	if err != nil {
-		return nil, "", err
-	}
-	scope := fmt.Sprintf("purchase_orders|%t", openOnly)
-	after, err := store.DecodePageToken(scope, pageToken)
+	page, err := store.PageRequest(fmt.Sprintf("purchase_orders|%t", openOnly), limit, pageToken)
 	if err != nil {
 		return nil, "", err
 	}
 	q := s.db.Reader()
 	rows, err := q.QueryContext(ctx, `SELECT po_number FROM purchase_orders WHERE po_number > ? AND (? = 0 OR status = 'open')
-		ORDER BY po_number LIMIT ?`, after, openOnly, limit+1)
+		ORDER BY po_number LIMIT ?`, page.After, openOnly, page.Fetch())
 	if err != nil {
 		return nil, "", fmt.Errorf("list POs: %w", err)
 	}
@@ -309,11 +304,7 @@ func (s *Service) ListPurchaseOrders(ctx context.Context, openOnly bool, limit i
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(numbers) > limit {
-		numbers = numbers[:limit]
-		next = store.EncodePageToken(scope, numbers[limit-1])
-	}
+	numbers, next := store.PageOf(page, numbers, func(n string) string { return n })
 	out := make([]PurchaseOrder, 0, len(numbers))
 	for _, n := range numbers {
 		po, err := s.poView(ctx, q, n)
