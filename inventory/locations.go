@@ -281,7 +281,7 @@ func (s *Service) ListLocations(ctx context.Context, zone string, limit int, pag
 	if after != nil {
 		n, err := strconv.ParseInt(after[0], 10, 64)
 		if err != nil {
-			return nil, "", floorops.Invalid("page_token", "is not a token this node issued")
+			return nil, "", store.BadPageToken()
 		}
 		afterSeq, afterCode = n, after[1]
 	}

@@ -278,7 +278,7 @@ func (s *Service) ListTasks(ctx context.Context, limit int, pageToken string) ([
 		t, terr := time.Parse(time.RFC3339Nano, after[0])
 		n, perr := strconv.ParseInt(after[1], 10, 64)
 		if terr != nil || perr != nil {
-			return nil, "", floorops.Invalid("page_token", "is not a token this node issued")
+			return nil, "", store.BadPageToken()
 		}
 		afterTime, afterID = store.FormatTime(t), n
 	}

@@ -84,7 +84,7 @@ func (p Page) BeforeID() (int64, error) {
 	}
 	id, err := strconv.ParseInt(p.After, 10, 64)
 	if err != nil {
-		return 0, badPageToken()
+		return 0, BadPageToken()
 	}
 	return id, nil
 }
@@ -115,12 +115,14 @@ func (p Page) AfterParts(n int) ([]string, error) {
 	}
 	parts := strings.SplitN(p.After, "|", n)
 	if len(parts) != n {
-		return nil, badPageToken()
+		return nil, BadPageToken()
 	}
 	return parts, nil
 }
 
-func badPageToken() error {
+// BadPageToken is the refusal of a page token whose key this list cannot
+// read: EINVALID on page_token.
+func BadPageToken() error {
 	return floorops.Invalid("page_token", "is not a token this node issued")
 }
 
@@ -152,7 +154,7 @@ func decodePageToken(scope, tok string) (string, error) {
 	}
 	b, err := base64.RawURLEncoding.DecodeString(tok)
 	if err != nil || len(b) < scopeTagLen {
-		return "", badPageToken()
+		return "", BadPageToken()
 	}
 	if !bytes.Equal(b[:scopeTagLen], scopeTag(scope)) {
 		return "", floorops.Invalid("page_token", "belongs to another list or other filters: ask for the first page again")
