@@ -159,40 +159,41 @@ func recordAudit(ctx context.Context, tx *store.Tx, userID int64, action string,
 // (older) page, "" on the last.
 func (s *Service) ListUserAudit(ctx context.Context, badge string, pageSize int, pageToken string) ([]AuditEvent, string, error) {
 	badge = normalizeBadge(badge)
-	scope := "user_audit|" + badge
-	limit, before, err := store.NewestFirst(scope, pageSize, pageToken)
+	page, before, err := store.NewestFirst("user_audit|"+badge, pageSize, pageToken)
 	if err != nil {
 		return nil, "", err
 	}
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT a.id, u.badge, a.action, a.actor_badge, a.actor_device, a.request_id, a.created_at
 		FROM user_audit a JOIN users u ON u.id = a.user_id
-		WHERE a.id < ? AND (? = '' OR u.badge = ?) ORDER BY a.id DESC LIMIT ?`, before, badge, badge, limit+1)
+		WHERE a.id < ? AND (? = '' OR u.badge = ?) ORDER BY a.id DESC LIMIT ?`, before, badge, badge, page.Fetch())
 	if err != nil {
 		return nil, "", err
 	}
 	defer rows.Close()
-	var (
-		out []AuditEvent
-		ids []int64
-	)
+	type row struct {
+		id int64
+		AuditEvent
+	}
+	var rs []row
 	for rows.Next() {
-		var e AuditEvent
-		var id int64
+		var r row
+		e := &r.AuditEvent
 		var at string
-		if err := rows.Scan(&id, &e.Badge, &e.Action, &e.ActorBadge, &e.ActorDevice, &e.RequestID, &at); err != nil {
+		if err := rows.Scan(&r.id, &e.Badge, &e.Action, &e.ActorBadge, &e.ActorDevice, &e.RequestID, &at); err != nil {
 			return nil, "", err
 		}
 		if e.At, err = store.ParseTime(at); err != nil {
 			return nil, "", err
 		}
-		out, ids = append(out, e), append(ids, id)
+		rs = append(rs, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > limit {
-		out, next = out[:limit], store.IDPageToken(scope, ids[limit-1])
+	rs, next := store.PageOf(page, rs, func(r row) string { return store.IDKey(r.id) })
+	out := make([]AuditEvent, len(rs))
+	for i, r := range rs {
+		out[i] = r.AuditEvent
 	}
 	return out, next, nil
 }

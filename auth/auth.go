@@ -105,7 +105,7 @@ func newSecret(prefix string) string {
 	return prefix + base64.RawURLEncoding.EncodeToString(b)
 }
 
-func normalizeBadge(b string) string { return strings.ToUpper(strings.TrimSpace(b)) }
+func normalizeBadge(b string) string { return scan.Code(b) }
 
 // AddUser creates a user with a PIN of 4 to 12 digits. The badge must scan
 // as a badge (see checkBadge).

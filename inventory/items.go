@@ -58,7 +58,7 @@ func (s *Service) UpsertItem(ctx context.Context, requestID string, it Item, u I
 // normalizeItem validates it and puts it in stored form: upper-case SKU,
 // 14-digit GTINs, default class C.
 func normalizeItem(it *Item) error {
-	it.SKU = strings.ToUpper(strings.TrimSpace(it.SKU))
+	it.SKU = scan.Code(it.SKU)
 	if it.ABCClass == "" {
 		it.ABCClass = "C"
 	}
@@ -236,7 +236,7 @@ func trackingLocked(sku, what, data string, was bool, onHand int64) error {
 
 // GetItem returns the item with the given SKU.
 func (s *Service) GetItem(ctx context.Context, sku string) (Item, error) {
-	sku = strings.ToUpper(strings.TrimSpace(sku))
+	sku = scan.Code(sku)
 	switch {
 	case sku == "":
 		return Item{}, floorops.Invalid("sku", "is required")
@@ -315,15 +315,11 @@ func loadGTINs(ctx context.Context, q Querier, it *Item) error {
 // ListItems returns up to limit items after the SKU in pageToken, ordered by
 // SKU, and the token for the next page ("" on the last).
 func (s *Service) ListItems(ctx context.Context, limit int, pageToken string) ([]Item, string, error) {
-	limit, err := store.PageSize(limit)
+	page, err := store.PageRequest("items", limit, pageToken)
 	if err != nil {
 		return nil, "", err
 	}
-	after, err := store.DecodePageToken("items", pageToken)
-	if err != nil {
-		return nil, "", err
-	}
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+itemColumns+` FROM items WHERE sku > ? ORDER BY sku LIMIT ?`, after, limit+1)
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+itemColumns+` FROM items WHERE sku > ? ORDER BY sku LIMIT ?`, page.After, page.Fetch())
 	if err != nil {
 		return nil, "", fmt.Errorf("list items: %w", err)
 	}
@@ -340,11 +336,7 @@ func (s *Service) ListItems(ctx context.Context, limit int, pageToken string) ([
 	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(items) > limit {
-		items = items[:limit]
-		next = store.EncodePageToken("items", items[limit-1].SKU)
-	}
+	items, next := store.PageOf(page, items, func(it Item) string { return it.SKU })
 	for i := range items {
 		if err := loadGTINs(ctx, s.db.Reader(), &items[i]); err != nil {
 			return nil, "", err

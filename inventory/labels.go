@@ -9,6 +9,7 @@ import (
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/label"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
@@ -59,7 +60,7 @@ func (s *Service) RenderLabel(ctx context.Context, r LabelRequest) (RenderedLabe
 	field := "location_code" // what a label the renderer refuses is about
 	switch {
 	case r.LocationCode != "":
-		l, err := LocationByCode(ctx, q, strings.ToUpper(strings.TrimSpace(r.LocationCode)))
+		l, err := LocationByCode(ctx, q, scan.Code(r.LocationCode))
 		if err != nil {
 			return RenderedLabel{}, err
 		}
@@ -74,7 +75,7 @@ func (s *Service) RenderLabel(ctx context.Context, r LabelRequest) (RenderedLabe
 		}
 		subject, field = locs, "zone"
 	case r.SKU != "":
-		it, err := ItemBySKU(ctx, q, strings.ToUpper(strings.TrimSpace(r.SKU)))
+		it, err := ItemBySKU(ctx, q, scan.Code(r.SKU))
 		if err != nil {
 			return RenderedLabel{}, err
 		}
@@ -91,7 +92,7 @@ func (s *Service) RenderLabel(ctx context.Context, r LabelRequest) (RenderedLabe
 		}
 		subject, field = li, "sku"
 	default:
-		subject, field = label.LPN{Code: strings.ToUpper(strings.TrimSpace(r.LPNCode)), SSCC: strings.TrimSpace(r.SSCC)}, "lpn_code"
+		subject, field = label.LPN{Code: scan.Code(r.LPNCode), SSCC: strings.TrimSpace(r.SSCC)}, "lpn_code"
 		if r.SSCC != "" {
 			field = "sscc"
 		}

@@ -49,8 +49,8 @@ func (s *Service) UpsertLocation(ctx context.Context, requestID string, l Locati
 // normalizeLocation puts l in stored form and checks it: every field an
 // update writes, and a code that scans as this location.
 func normalizeLocation(l *Location, fields Fields) error {
-	l.Code = strings.ToUpper(strings.TrimSpace(l.Code))
-	l.Zone = strings.ToUpper(strings.TrimSpace(l.Zone))
+	l.Code = scan.Code(l.Code)
+	l.Zone = scan.Code(l.Zone)
 	l.Type = LocationType(strings.ToLower(strings.TrimSpace(string(l.Type))))
 	if err := floorops.Validate(l); err != nil {
 		var e *floorops.Error
@@ -86,21 +86,6 @@ func (l *Location) fieldEmpty(name string) bool {
 		return l.Type == ""
 	}
 	return false
-}
-
-// scansAsLocation refuses a code the node's scanner would not read back as
-// that location, naming what it reads as instead.
-func scansAsLocation(code string) error {
-	sc, err := scan.Parse(code)
-	switch {
-	case err != nil:
-		return floorops.Invalid("code", "%s does not scan as a location: %v", code, err)
-	case sc.Kind != scan.KindLocation:
-		return floorops.Invalid("code", "%s scans as a %s, not a location; use a code like A-01-02-B or DOCK-01", code, sc.Kind)
-	case sc.Code != code:
-		return floorops.Invalid("code", "%s scans as location %s", code, sc.Code)
-	}
-	return nil
 }
 
 // upsertLocation writes a normalized location: a new one whole, an
@@ -247,7 +232,7 @@ func scanLocation(row interface{ Scan(...any) error }) (Location, error) {
 
 // GetLocation returns the location with the given code.
 func (s *Service) GetLocation(ctx context.Context, code string) (Location, error) {
-	code = strings.ToUpper(strings.TrimSpace(code))
+	code = scan.Code(code)
 	switch {
 	case code == "":
 		return Location{}, floorops.Invalid("code", "is required")
@@ -280,48 +265,29 @@ func locationByID(ctx context.Context, q Querier, id int64) (*Location, error) {
 	return &l, nil
 }
 
-// LocationFromScan resolves what an associate scanned at a location label:
-// the location's barcode (its code). field names the request field for the
-// error when the scan is not a location or names none the node knows.
-func LocationFromScan(ctx context.Context, q Querier, field, raw string) (Location, error) {
-	if strings.TrimSpace(raw) == "" {
-		return Location{}, floorops.Invalid(field, "is required")
-	}
-	sc, err := scan.Parse(raw)
-	if err != nil {
-		return Location{}, floorops.Invalid(field, "%v", err)
-	}
-	if sc.Kind != scan.KindLocation {
-		return Location{}, floorops.Invalid(field, "scanned a %s, not a location label", sc.Kind)
-	}
-	return LocationByCode(ctx, q, sc.Code)
-}
-
 // ListLocations returns up to limit locations in walk order, optionally of
 // one zone, after the position in pageToken.
 func (s *Service) ListLocations(ctx context.Context, zone string, limit int, pageToken string) ([]Location, string, error) {
-	limit, err := store.PageSize(limit)
+	zone = scan.Code(zone)
+	page, err := store.PageRequest("locations|"+zone, limit, pageToken)
 	if err != nil {
 		return nil, "", err
 	}
-	zone = strings.ToUpper(strings.TrimSpace(zone))
-	scope := "locations|" + zone
-	tok, err := store.DecodePageToken(scope, pageToken)
+	after, err := page.AfterParts(2)
 	if err != nil {
 		return nil, "", err
 	}
 	afterSeq, afterCode := int64(-1), ""
-	if tok != "" {
-		seq, code, ok := strings.Cut(tok, "|")
-		n, perr := strconv.ParseInt(seq, 10, 64)
-		if !ok || perr != nil {
-			return nil, "", floorops.Invalid("page_token", "is not a token this node issued")
+	if after != nil {
+		n, err := strconv.ParseInt(after[0], 10, 64)
+		if err != nil {
+			return nil, "", store.BadPageToken()
 		}
-		afterSeq, afterCode = n, code
+		afterSeq, afterCode = n, after[1]
 	}
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+locationColumns+` FROM locations
 		WHERE (? = '' OR zone = ?) AND (walk_seq > ? OR (walk_seq = ? AND code > ?))
-		ORDER BY walk_seq, code LIMIT ?`, zone, zone, afterSeq, afterSeq, afterCode, limit+1)
+		ORDER BY walk_seq, code LIMIT ?`, zone, zone, afterSeq, afterSeq, afterCode, page.Fetch())
 	if err != nil {
 		return nil, "", fmt.Errorf("list locations: %w", err)
 	}
@@ -337,11 +303,6 @@ func (s *Service) ListLocations(ctx context.Context, zone string, limit int, pag
 	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(locs) > limit {
-		locs = locs[:limit]
-		last := locs[limit-1]
-		next = store.EncodePageToken(scope, strconv.FormatInt(last.WalkSeq, 10)+"|"+last.Code)
-	}
+	locs, next := store.PageOf(page, locs, func(l Location) string { return store.Key(strconv.FormatInt(l.WalkSeq, 10), l.Code) })
 	return locs, next, nil
 }

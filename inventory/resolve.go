@@ -57,24 +57,33 @@ func (s *Service) ResolveScan(ctx context.Context, raw, expectedLocation string)
 		return s.resolveLPN(ctx, r, sc.SSCC)
 	case scan.KindLPN:
 		return s.resolveLPN(ctx, r, sc.Code)
-	case scan.KindLocation:
-		return s.resolveLocation(ctx, r, sc.Code)
-	case scan.KindCheckCode:
-		expectedLocation = strings.ToUpper(strings.TrimSpace(expectedLocation))
-		if expectedLocation == "" {
-			r.Note = "a check code confirms a location only when the handheld expects one"
-			return r, nil
-		}
-		r, err = s.resolveLocation(ctx, r, expectedLocation)
-		if err != nil || !r.Found {
-			return r, err
-		}
-		if r.Location.CheckCode != sc.Code {
-			r.Found, r.Location = false, nil
-			r.Note = fmt.Sprintf("check code %s is not the code of %s: you may be at the wrong location", sc.Code, expectedLocation)
-		}
 	default:
+		if ls, ok := locationScanOf("raw", sc); ok {
+			return s.resolveLocationScan(ctx, r, ls, expectedLocation)
+		}
 		// Badges, POs, orders and RMAs are resolved by the workflows that use them.
+	}
+	return r, nil
+}
+
+// resolveLocationScan resolves a location's barcode, or a check code
+// against the location the handheld expects (the one rule of LocationScan):
+// a check code that is not that location's resolves with Found false.
+func (s *Service) resolveLocationScan(ctx context.Context, r Resolved, ls LocationScan, expectedLocation string) (Resolved, error) {
+	if !ls.IsCheckCode() {
+		return s.resolveLocation(ctx, r, ls.code)
+	}
+	expectedLocation = scan.Code(expectedLocation)
+	if expectedLocation == "" {
+		r.Note = "a check code confirms a location only when the handheld expects one"
+		return r, nil
+	}
+	r, err := s.resolveLocation(ctx, r, expectedLocation)
+	if err != nil || !r.Found {
+		return r, err
+	}
+	if why := ls.notAt(*r.Location); why != "" {
+		r.Found, r.Location, r.Note = false, nil, why
 	}
 	return r, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
@@ -28,19 +29,19 @@ type MoveInput struct {
 // associate scanned. The destination must take the units: the placement
 // rule (see CheckPlacement), which the ledger write checks.
 func (s *Service) MoveStock(ctx context.Context, requestID string, in MoveInput) (Movement, error) {
-	in.SKU = strings.ToUpper(strings.TrimSpace(in.SKU))
-	in.LPN = strings.ToUpper(strings.TrimSpace(in.LPN))
+	in.SKU = scan.Code(in.SKU)
+	in.LPN = scan.Code(in.LPN)
 	in.Lot = strings.TrimSpace(in.Lot)
 	if err := floorops.Validate(in); err != nil {
 		return Movement{}, err
 	}
 	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "MoveStock", Body: in},
 		func(tx *store.Tx) (Movement, error) {
-			from, err := LocationFromScan(ctx, tx, "from_location_scan", in.FromScan)
+			from, err := VerifyLocationScan(ctx, tx, "from_location_scan", in.FromScan, nil)
 			if err != nil {
 				return Movement{}, err
 			}
-			to, err := LocationFromScan(ctx, tx, "to_location_scan", in.ToScan)
+			to, err := VerifyLocationScan(ctx, tx, "to_location_scan", in.ToScan, nil)
 			if err != nil {
 				return Movement{}, err
 			}
@@ -141,9 +142,9 @@ type AdjustInput struct {
 // a balance, with a reason code. Adjustments record what is physically there,
 // so they ignore capacity and blocked flags.
 func (s *Service) AdjustStock(ctx context.Context, requestID string, in AdjustInput) (Movement, error) {
-	in.SKU = strings.ToUpper(strings.TrimSpace(in.SKU))
-	in.LocationCode = strings.ToUpper(strings.TrimSpace(in.LocationCode))
-	in.LPN = strings.ToUpper(strings.TrimSpace(in.LPN))
+	in.SKU = scan.Code(in.SKU)
+	in.LocationCode = scan.Code(in.LocationCode)
+	in.LPN = scan.Code(in.LPN)
 	in.Reason = strings.ToLower(strings.TrimSpace(in.Reason))
 	in.Lot = strings.TrimSpace(in.Lot)
 	if err := floorops.Validate(in); err != nil {
@@ -188,8 +189,8 @@ func (s *Service) AdjustStock(ctx context.Context, requestID string, in AdjustIn
 // GetBalances returns the non-zero balances at a location, of an item, or
 // of an item at a location, in walk order.
 func (s *Service) GetBalances(ctx context.Context, locationCode, sku string) ([]Balance, error) {
-	locationCode = strings.ToUpper(strings.TrimSpace(locationCode))
-	sku = strings.ToUpper(strings.TrimSpace(sku))
+	locationCode = scan.Code(locationCode)
+	sku = scan.Code(sku)
 	if locationCode == "" && sku == "" {
 		return nil, &floorops.Error{Code: floorops.EINVALID, Message: "location_code or sku is required",
 			Fields: []floorops.FieldViolation{{Field: "location_code", Description: "location_code or sku is required"}, {Field: "sku", Description: "location_code or sku is required"}}}
@@ -247,7 +248,7 @@ func (s *Service) AvailableToSell(ctx context.Context, skus []string) ([]Availab
 	}
 	out := make([]Availability, 0, len(skus))
 	for i, sku := range skus {
-		sku = strings.ToUpper(strings.TrimSpace(sku))
+		sku = scan.Code(sku)
 		if sku == "" {
 			return nil, floorops.Invalid(fmt.Sprintf("skus[%d]", i), "is empty")
 		}
@@ -273,11 +274,10 @@ type MovementFilter struct {
 
 // ListMovements pages through the ledger newest first.
 func (s *Service) ListMovements(ctx context.Context, f MovementFilter, limit int, pageToken string) ([]Movement, string, error) {
-	f.SKU = strings.ToUpper(strings.TrimSpace(f.SKU))
-	f.LocationCode = strings.ToUpper(strings.TrimSpace(f.LocationCode))
+	f.SKU = scan.Code(f.SKU)
+	f.LocationCode = scan.Code(f.LocationCode)
 	f.Kind = strings.ToLower(strings.TrimSpace(f.Kind))
-	scope := "movements|" + f.SKU + "|" + f.LocationCode + "|" + f.Kind
-	limit, before, err := store.NewestFirst(scope, limit, pageToken)
+	page, before, err := store.NewestFirst("movements|"+f.SKU+"|"+f.LocationCode+"|"+f.Kind, limit, pageToken)
 	if err != nil {
 		return nil, "", err
 	}
@@ -319,7 +319,7 @@ func (s *Service) ListMovements(ctx context.Context, f MovementFilter, limit int
 		FROM movements m JOIN items i ON i.id = m.item_id
 		LEFT JOIN locations fl ON fl.id = m.from_location_id LEFT JOIN locations tl ON tl.id = m.to_location_id
 		WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY m.id DESC LIMIT ?`, append(args, limit+1)...)
+		ORDER BY m.id DESC LIMIT ?`, append(args, page.Fetch())...)
 	if err != nil {
 		return nil, "", fmt.Errorf("list movements: %w", err)
 	}
@@ -336,10 +336,6 @@ func (s *Service) ListMovements(ctx context.Context, f MovementFilter, limit int
 	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = store.IDPageToken(scope, out[limit-1].ID)
-	}
+	out, next := store.PageOf(page, out, func(m Movement) string { return store.IDKey(m.ID) })
 	return out, next, nil
 }

@@ -2,12 +2,12 @@ package picking
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
 	eventv1 "github.com/floorops/floorops/proto/floorops/event/v1"
-	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
@@ -153,38 +153,38 @@ func emitPicked(ctx context.Context, tx *store.Tx, o Order, listID int64, lane s
 	return err
 }
 
-// dropLane resolves the ship lane scan. A wrong scan is refused and
-// recorded like any other rejected scan.
+// dropLane resolves the ship lane scan: any ship lane's barcode, or the
+// check code of the list's lane (inventory.LocationScan, the one rule for
+// reading a location scan). A wrong scan is refused and recorded like any
+// other rejected scan.
 func dropLane(ctx context.Context, tx *store.Tx, h listHeader, in CompleteInput) (inventory.Location, error) {
 	exc := func(e *floorops.Error, locID int64) error {
 		return &refusal{err: e, exc: inventory.Exception{Kind: inventory.ExceptionRejectedScan, LocationID: locID,
 			Ref: fmt.Sprintf("pick list %d", h.ID), Detail: e.Message, Actor: in.Actor}}
 	}
-	sc, err := scan.Parse(in.ShipScan)
-	if err != nil {
-		return inventory.Location{}, exc(floorops.Invalid("ship_location_scan", "%v: scan the ship lane label", err), 0)
+	var e *floorops.Error
+	sc, err := inventory.ScanLocation("ship_location_scan", in.ShipScan)
+	if errors.As(err, &e) {
+		return inventory.Location{}, exc(e, 0)
 	}
-	switch sc.Kind {
-	case scan.KindLocation:
-		l, err := inventory.LocationByCode(ctx, tx, sc.Code)
-		if err != nil {
-			return l, err
-		}
-		if l.Type != inventory.LocShip {
-			return l, exc(floorops.Errorf(floorops.EPRECONDITION, "%s is a %s location, not a ship lane: drop the totes at %s", l.Code, l.Type, h.ShipLocation), l.ID)
-		}
-		return l, nil
-	case scan.KindCheckCode:
+	var lane *inventory.Location
+	if sc.IsCheckCode() {
 		l, err := inventory.LocationByCode(ctx, tx, h.ShipLocation)
 		if err != nil {
 			return l, err
 		}
-		if sc.Code != l.CheckCode {
-			return l, exc(floorops.Errorf(floorops.EPRECONDITION, "check code %s is not %s's", sc.Code, l.Code), l.ID)
-		}
-		return l, nil
+		lane = &l
 	}
-	return inventory.Location{}, exc(floorops.Invalid("ship_location_scan", "scanned a %s, not a ship lane label", sc.Kind), 0)
+	l, err := sc.Location(ctx, tx, lane)
+	switch {
+	case floorops.IsCode(err, floorops.EINVALID) && errors.As(err, &e):
+		return l, exc(e, l.ID)
+	case err != nil:
+		return l, err
+	case l.Type != inventory.LocShip:
+		return l, exc(floorops.Errorf(floorops.EPRECONDITION, "%s is a %s location, not a ship lane: drop the totes at %s", l.Code, l.Type, h.ShipLocation), l.ID)
+	}
+	return l, nil
 }
 
 // moveTotes moves the units the list's lines picked, per tote, from the

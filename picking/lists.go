@@ -45,9 +45,9 @@ type CreateListsInput struct {
 func (s *Service) CreatePickLists(ctx context.Context, requestID string, in CreateListsInput) ([]PickList, error) {
 	in.Type = ListType(strings.ToLower(strings.TrimSpace(string(in.Type))))
 	in.Channel = Channel(strings.ToLower(strings.TrimSpace(string(in.Channel))))
-	in.ShipLocation = strings.ToUpper(strings.TrimSpace(in.ShipLocation))
+	in.ShipLocation = scan.Code(in.ShipLocation)
 	for i := range in.OrderIDs {
-		in.OrderIDs[i] = strings.ToUpper(strings.TrimSpace(in.OrderIDs[i]))
+		in.OrderIDs[i] = scan.Code(in.OrderIDs[i])
 	}
 	if err := floorops.Validate(in); err != nil {
 		return nil, err
@@ -307,14 +307,13 @@ func loadLine(ctx context.Context, q inventory.Querier, id int64) (Line, error) 
 // ListPickLists pages through pick lists, newest first, optionally of one
 // state.
 func (s *Service) ListPickLists(ctx context.Context, state ListState, limit int, pageToken string) ([]PickList, string, error) {
-	scope := "pick_lists|" + string(state)
-	limit, before, err := store.NewestFirst(scope, limit, pageToken)
+	page, before, err := store.NewestFirst("pick_lists|"+string(state), limit, pageToken)
 	if err != nil {
 		return nil, "", err
 	}
 	q := s.db.Reader()
 	rows, err := q.QueryContext(ctx, `SELECT id FROM pick_lists WHERE id < ? AND (? = '' OR state = ?) ORDER BY id DESC LIMIT ?`,
-		before, string(state), string(state), limit+1)
+		before, string(state), string(state), page.Fetch())
 	if err != nil {
 		return nil, "", fmt.Errorf("list pick lists: %w", err)
 	}
@@ -322,11 +321,7 @@ func (s *Service) ListPickLists(ctx context.Context, state ListState, limit int,
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(ids) > limit {
-		ids = ids[:limit]
-		next = store.IDPageToken(scope, ids[limit-1])
-	}
+	ids, next := store.PageOf(page, ids, store.IDKey)
 	out := make([]PickList, 0, len(ids))
 	for _, id := range ids {
 		l, err := loadList(ctx, q, id)

@@ -14,6 +14,7 @@ import (
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
 	eventv1 "github.com/floorops/floorops/proto/floorops/event/v1"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
@@ -130,11 +131,11 @@ func (s *Service) ReleaseOrders(ctx context.Context, requestID string, in Releas
 	seen := map[string]bool{}
 	for i := range in.Orders {
 		o := &in.Orders[i]
-		o.OrderID = strings.ToUpper(strings.TrimSpace(o.OrderID))
+		o.OrderID = scan.Code(o.OrderID)
 		o.Channel = Channel(strings.ToLower(strings.TrimSpace(string(o.Channel))))
 		o.ShipBy = o.ShipBy.UTC()
 		for j := range o.Lines {
-			o.Lines[j].SKU = strings.ToUpper(strings.TrimSpace(o.Lines[j].SKU))
+			o.Lines[j].SKU = scan.Code(o.Lines[j].SKU)
 		}
 	}
 	if err := floorops.Validate(in); err != nil {
@@ -303,7 +304,7 @@ func orderDiffers(known Order, oi OrderInput) string {
 
 // GetOrder returns an order with each line's standing.
 func (s *Service) GetOrder(ctx context.Context, orderID string) (Order, error) {
-	orderID = strings.ToUpper(strings.TrimSpace(orderID))
+	orderID = scan.Code(orderID)
 	if orderID == "" {
 		return Order{}, floorops.Invalid("order_id", "is required")
 	}
@@ -376,7 +377,7 @@ type CancelResult struct {
 // racing the cancel either lands first (and its units are returned) or is
 // refused: both run in the node's one writer.
 func (s *Service) CancelOrder(ctx context.Context, requestID string, in CancelInput) (CancelResult, error) {
-	in.OrderID = strings.ToUpper(strings.TrimSpace(in.OrderID))
+	in.OrderID = scan.Code(in.OrderID)
 	in.Reason = strings.TrimSpace(in.Reason)
 	if err := floorops.Validate(in); err != nil {
 		return CancelResult{}, err

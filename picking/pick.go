@@ -107,25 +107,17 @@ func (s *Service) recordRefusal(ctx context.Context, requestID string, err error
 }
 
 // verifyLocation checks the associate is at the line's location: its label,
-// or its 2-digit check code typed when the label is damaged.
-func (t task) verifyLocation(a inventory.Actor, field, raw string) error {
-	sc, err := scan.Parse(raw)
-	if err != nil {
-		return t.refuse(a, floorops.Invalid(field, "%v: scan the location label", err))
+// or its 2-digit check code typed when the label is damaged
+// (inventory.VerifyLocationScan, the one rule for it). A scan that is not
+// the line's location is a refusal.
+func (t task) verifyLocation(ctx context.Context, q inventory.Querier, a inventory.Actor, field, raw string) error {
+	at := inventory.Location{ID: t.locationID, Code: t.locCode, CheckCode: t.checkCode}
+	_, err := inventory.VerifyLocationScan(ctx, q, field, raw, &at)
+	var e *floorops.Error
+	if errors.As(err, &e) && e.Code == floorops.EINVALID {
+		return t.refuse(a, e)
 	}
-	switch sc.Kind {
-	case scan.KindLocation:
-		if sc.Code != t.locCode {
-			return t.refuse(a, floorops.Errorf(floorops.EPRECONDITION, "wrong location: you scanned %s, the line is at %s", sc.Code, t.locCode))
-		}
-	case scan.KindCheckCode:
-		if sc.Code != t.checkCode {
-			return t.refuse(a, floorops.Errorf(floorops.EPRECONDITION, "check code %s is not %s's: you may be at the wrong location", sc.Code, t.locCode))
-		}
-	default:
-		return t.refuse(a, floorops.Invalid(field, "scanned a %s, not a location label: scan %s", sc.Kind, t.locCode))
-	}
-	return nil
+	return err
 }
 
 // verifyItem checks the scanned barcode is the line's item and, for lot
@@ -133,7 +125,7 @@ func (t task) verifyLocation(a inventory.Actor, field, raw string) error {
 // returns the eaches in one pack of the scanned GTIN: 1 for the each
 // barcode, the case quantity for a case barcode.
 func (t task) verifyItem(ctx context.Context, q inventory.Querier, a inventory.Actor, field, raw string) (int64, error) {
-	if strings.EqualFold(strings.TrimSpace(raw), t.sku) {
+	if scan.Code(raw) == t.sku {
 		// An item with no barcode at all is confirmed by typing its SKU.
 		it, err := inventory.ItemBySKU(ctx, q, t.sku)
 		if err != nil {
@@ -218,7 +210,7 @@ func confirmPick(ctx context.Context, tx *store.Tx, requestID string, in Confirm
 	if err := t.workable(in.Actor); err != nil {
 		return Confirmation{}, err
 	}
-	if err := t.verifyLocation(in.Actor, "location_scan", in.LocationScan); err != nil {
+	if err := t.verifyLocation(ctx, tx, in.Actor, "location_scan", in.LocationScan); err != nil {
 		return Confirmation{}, err
 	}
 	pack, err := t.verifyItem(ctx, tx, in.Actor, "item_scan", in.ItemScan)
@@ -331,7 +323,7 @@ func shortPick(ctx context.Context, tx *store.Tx, requestID string, in ShortInpu
 	if err := t.workable(in.Actor); err != nil {
 		return Short{}, err
 	}
-	if err := t.verifyLocation(in.Actor, "location_scan", in.LocationScan); err != nil {
+	if err := t.verifyLocation(ctx, tx, in.Actor, "location_scan", in.LocationScan); err != nil {
 		return Short{}, err
 	}
 	expected := t.remaining()

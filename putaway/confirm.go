@@ -8,7 +8,6 @@ import (
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
-	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
@@ -217,22 +216,21 @@ func (s *Service) direction(ctx context.Context, tx *store.Tx, t Task, res reser
 // where t's qty units are directed. A scan of the task's reserved location
 // (its barcode or its 2-digit check code) is the directed location; the
 // ledger write then checks it still takes the units, so it is not asked
-// twice. Any other scan needs the direction (see direction), and a check
-// code confirms only the directed location.
+// twice. Any other scan needs the direction (see direction): a barcode
+// names any location (putting it elsewhere needs an override reason), a
+// check code confirms only the directed location. Reading the scan is
+// inventory's one rule (inventory.LocationScan).
 func (s *Service) scannedLocation(ctx context.Context, tx *store.Tx, t Task, raw string, res reservation, qty int64) (inventory.Location, Suggestion, bool, error) {
-	sc, err := scan.Parse(raw)
+	sc, err := inventory.ScanLocation("location_scan", raw)
 	if err != nil {
-		return inventory.Location{}, Suggestion{}, false, floorops.Invalid("location_scan", "%v: scan the location label again", err)
-	}
-	if sc.Kind != scan.KindCheckCode && sc.Kind != scan.KindLocation {
-		return inventory.Location{}, Suggestion{}, false, floorops.Invalid("location_scan", "scanned a %s, not a location label: scan the label on the shelf", sc.Kind)
+		return inventory.Location{}, Suggestion{}, false, err
 	}
 	if res.locationID != 0 {
 		reserved, err := inventory.LocationByCode(ctx, tx, res.code)
 		if err != nil {
 			return inventory.Location{}, Suggestion{}, false, err
 		}
-		if sc.Kind == scan.KindLocation && sc.Code == reserved.Code || sc.Kind == scan.KindCheckCode && sc.Code == reserved.CheckCode {
+		if sc.Names(reserved) {
 			return reserved, Suggestion{LocationID: reserved.ID, LocationCode: reserved.Code}, true, nil
 		}
 	}
@@ -240,27 +238,19 @@ func (s *Service) scannedLocation(ctx context.Context, tx *store.Tx, t Task, raw
 	if err != nil {
 		return inventory.Location{}, Suggestion{}, false, err
 	}
-	if sc.Kind == scan.KindLocation {
-		loc, err := inventory.LocationByCode(ctx, tx, sc.Code)
-		if floorops.IsCode(err, floorops.ENOTFOUND) {
-			err = floorops.Errorf(floorops.ENOTFOUND,
-				"there is no location %s on this node: scan the label again, and tell a lead if the label is wrong", sc.Code)
+	var want *inventory.Location
+	if sc.IsCheckCode() && haveDirection {
+		l, err := inventory.LocationByCode(ctx, tx, directed.LocationCode)
+		if err != nil {
+			return inventory.Location{}, Suggestion{}, false, err
 		}
-		return loc, directed, haveDirection, err
+		want = &l
 	}
-	if !haveDirection {
-		return inventory.Location{}, Suggestion{}, false, floorops.Invalid("location_scan",
-			"a check code confirms only the directed location, and none is directed: scan the location's barcode")
-	}
-	loc, err := inventory.LocationByCode(ctx, tx, directed.LocationCode)
+	loc, err := sc.Location(ctx, tx, want)
 	if err != nil {
 		return inventory.Location{}, Suggestion{}, false, err
 	}
-	if sc.Code != loc.CheckCode {
-		return inventory.Location{}, Suggestion{}, false, floorops.Invalid("location_scan",
-			"check code %s is not the check code of %s: read the label again, or scan its barcode", sc.Code, loc.Code)
-	}
-	return loc, directed, true, nil
+	return loc, directed, haveDirection, nil
 }
 
 // checkDestination refuses a location the task's stock is not put away

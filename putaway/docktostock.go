@@ -31,12 +31,7 @@ const DefaultDockToStockWindow = 30 * 24 * time.Hour
 // (zero: the last DefaultDockToStockWindow): overall, and per SKU ordered by
 // SKU, up to limit SKUs after the SKU in pageToken.
 func (s *Service) GetDockToStock(ctx context.Context, since time.Time, limit int, pageToken string) (DockToStock, []DockToStock, string, error) {
-	limit, err := store.PageSize(limit)
-	if err != nil {
-		return DockToStock{}, nil, "", err
-	}
-	scope := "dock_to_stock|" + since.UTC().Format(time.RFC3339Nano)
-	after, err := store.DecodePageToken(scope, pageToken)
+	page, err := store.PageRequest("dock_to_stock|"+since.UTC().Format(time.RFC3339Nano), limit, pageToken)
 	if err != nil {
 		return DockToStock{}, nil, "", err
 	}
@@ -79,16 +74,12 @@ func (s *Service) GetDockToStock(ctx context.Context, since time.Time, limit int
 	overall := summarise("", all, units)
 	skus := make([]string, 0, len(perSKU))
 	for sku := range perSKU {
-		if sku > after {
+		if sku > page.After {
 			skus = append(skus, sku)
 		}
 	}
 	sort.Strings(skus)
-	next := ""
-	if len(skus) > limit {
-		skus = skus[:limit]
-		next = store.EncodePageToken(scope, skus[limit-1])
-	}
+	skus, next := store.PageOf(page, skus, func(sku string) string { return sku })
 	items := make([]DockToStock, 0, len(skus))
 	for _, sku := range skus {
 		items = append(items, summarise(sku, perSKU[sku], unitsOf[sku]))

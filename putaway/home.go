@@ -5,10 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
@@ -27,8 +27,8 @@ type HomeInput struct {
 // another item now, is EPRECONDITION: clear that home, or empty the face,
 // first.
 func (s *Service) SetHomeLocation(ctx context.Context, requestID string, in HomeInput) (HomeInput, error) {
-	in.SKU = strings.ToUpper(strings.TrimSpace(in.SKU))
-	in.LocationCode = strings.ToUpper(strings.TrimSpace(in.LocationCode))
+	in.SKU = scan.Code(in.SKU)
+	in.LocationCode = scan.Code(in.LocationCode)
 	if err := floorops.Validate(in); err != nil {
 		return HomeInput{}, err
 	}

@@ -55,8 +55,8 @@ type CreateInput struct {
 // EPRECONDITION, once stale claims of tasks whose units left the location
 // are trimmed.
 func (s *Service) CreateAdhocTask(ctx context.Context, requestID string, in CreateInput) (Task, error) {
-	in.SKU = strings.ToUpper(strings.TrimSpace(in.SKU))
-	in.LPN = strings.ToUpper(strings.TrimSpace(in.LPN))
+	in.SKU = scan.Code(in.SKU)
+	in.LPN = scan.Code(in.LPN)
 	in.Ref = strings.TrimSpace(in.Ref)
 	if in.Status == "" {
 		in.Status = inventory.Available
@@ -66,7 +66,7 @@ func (s *Service) CreateAdhocTask(ctx context.Context, requestID string, in Crea
 	}
 	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "putaway.CreateTask", Body: in},
 		func(tx *store.Tx) (Task, error) {
-			from, err := inventory.LocationFromScan(ctx, tx, "from_location_scan", in.FromScan)
+			from, err := inventory.VerifyLocationScan(ctx, tx, "from_location_scan", in.FromScan, nil)
 			if err != nil {
 				return Task{}, err
 			}
@@ -265,22 +265,20 @@ func (s *Service) GetTask(ctx context.Context, id int64) (Task, error) {
 // their source outside putaway are trimmed first, so the queue never
 // sends an associate for units that are not there.
 func (s *Service) ListTasks(ctx context.Context, limit int, pageToken string) ([]Task, string, error) {
-	limit, err := store.PageSize(limit)
+	page, err := store.PageRequest("putaway_tasks", limit, pageToken)
 	if err != nil {
 		return nil, "", err
 	}
-	const scope = "putaway_tasks"
-	tok, err := store.DecodePageToken(scope, pageToken)
+	after, err := page.AfterParts(2)
 	if err != nil {
 		return nil, "", err
 	}
 	afterTime, afterID := "", int64(0)
-	if tok != "" {
-		ts, id, ok := strings.Cut(tok, "_")
-		n, perr := strconv.ParseInt(id, 10, 64)
-		t, terr := time.Parse(time.RFC3339Nano, ts)
-		if !ok || perr != nil || terr != nil {
-			return nil, "", floorops.Invalid("page_token", "is not a token this node issued")
+	if after != nil {
+		t, terr := time.Parse(time.RFC3339Nano, after[0])
+		n, perr := strconv.ParseInt(after[1], 10, 64)
+		if terr != nil || perr != nil {
+			return nil, "", store.BadPageToken()
 		}
 		afterTime, afterID = store.FormatTime(t), n
 	}
@@ -289,7 +287,7 @@ func (s *Service) ListTasks(ctx context.Context, limit int, pageToken string) ([
 	}
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+taskColumns+taskFrom+`
 		WHERE t.state = 'open' AND (t.created_at > ? OR (t.created_at = ? AND t.id > ?))
-		ORDER BY t.created_at, t.id LIMIT ?`, afterTime, afterTime, afterID, limit+1)
+		ORDER BY t.created_at, t.id LIMIT ?`, afterTime, afterTime, afterID, page.Fetch())
 	if err != nil {
 		return nil, "", fmt.Errorf("putaway: list tasks: %w", err)
 	}
@@ -305,11 +303,8 @@ func (s *Service) ListTasks(ctx context.Context, limit int, pageToken string) ([
 	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		last := out[limit-1]
-		next = store.EncodePageToken(scope, last.CreatedAt.Format(time.RFC3339Nano)+"_"+strconv.FormatInt(last.ID, 10))
-	}
+	out, next := store.PageOf(page, out, func(t Task) string {
+		return store.Key(t.CreatedAt.Format(time.RFC3339Nano), store.IDKey(t.ID))
+	})
 	return out, next, nil
 }

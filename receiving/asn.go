@@ -34,17 +34,17 @@ func (s *Service) CreateASN(ctx context.Context, requestID string, a ASN) (ASN, 
 }
 
 func normalizeASN(a *ASN) error {
-	a.Number = strings.ToUpper(strings.TrimSpace(a.Number))
-	a.PONumber = strings.ToUpper(strings.TrimSpace(a.PONumber))
+	a.Number = scan.Code(a.Number)
+	a.PONumber = scan.Code(a.PONumber)
 	a.ShipDate = strings.TrimSpace(a.ShipDate)
 	a.Blind = false
 	for i := range a.Containers {
 		c := &a.Containers[i]
 		c.SSCC = strings.TrimSpace(c.SSCC)
-		c.LPN = strings.ToUpper(strings.TrimSpace(c.LPN))
+		c.LPN = scan.Code(c.LPN)
 		c.Received = false
 		for j := range c.Contents {
-			c.Contents[j].SKU = strings.ToUpper(strings.TrimSpace(c.Contents[j].SKU))
+			c.Contents[j].SKU = scan.Code(c.Contents[j].SKU)
 			c.Contents[j].Lot = strings.TrimSpace(c.Contents[j].Lot)
 		}
 	}
@@ -148,7 +148,7 @@ func tracked(isTracked bool, v string) string {
 
 // GetASN returns an ASN with which of its containers are received.
 func (s *Service) GetASN(ctx context.Context, number string) (ASN, error) {
-	number = strings.ToUpper(strings.TrimSpace(number))
+	number = scan.Code(number)
 	if number == "" {
 		return ASN{}, floorops.Invalid("asn_number", "is required")
 	}
@@ -271,19 +271,14 @@ func containerByCode(ctx context.Context, q inventory.Querier, code string) (con
 // ListASNs returns up to limit ASNs after the ASN number in pageToken,
 // optionally only those of one PO, and the next token.
 func (s *Service) ListASNs(ctx context.Context, poNumber string, limit int, pageToken string) ([]ASN, string, error) {
-	limit, err := store.PageSize(limit)
-	if err != nil {
-		return nil, "", err
-	}
-	poNumber = strings.ToUpper(strings.TrimSpace(poNumber))
-	scope := "asns|" + poNumber
-	after, err := store.DecodePageToken(scope, pageToken)
+	poNumber = scan.Code(poNumber)
+	page, err := store.PageRequest("asns|"+poNumber, limit, pageToken)
 	if err != nil {
 		return nil, "", err
 	}
 	q := s.db.Reader()
 	rows, err := q.QueryContext(ctx, `SELECT a.asn_number FROM asns a JOIN purchase_orders p ON p.id = a.po_id
-		WHERE a.asn_number > ? AND (? = '' OR p.po_number = ?) ORDER BY a.asn_number LIMIT ?`, after, poNumber, poNumber, limit+1)
+		WHERE a.asn_number > ? AND (? = '' OR p.po_number = ?) ORDER BY a.asn_number LIMIT ?`, page.After, poNumber, poNumber, page.Fetch())
 	if err != nil {
 		return nil, "", fmt.Errorf("list ASNs: %w", err)
 	}
@@ -291,11 +286,7 @@ func (s *Service) ListASNs(ctx context.Context, poNumber string, limit int, page
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(numbers) > limit {
-		numbers = numbers[:limit]
-		next = store.EncodePageToken(scope, numbers[limit-1])
-	}
+	numbers, next := store.PageOf(page, numbers, func(n string) string { return n })
 	out := make([]ASN, 0, len(numbers))
 	for _, n := range numbers {
 		a, err := s.asnView(ctx, q, n)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
@@ -87,7 +88,7 @@ func (s *Service) ImportPOs(ctx context.Context, r io.Reader) (inventory.ImportR
 				m[name] = strings.TrimSpace(rec[i])
 			}
 		}
-		number := strings.ToUpper(m["po_number"])
+		number := scan.Code(m["po_number"])
 		p := pos[number]
 		if p == nil {
 			p = &csvPO{po: PurchaseOrder{Number: number, Vendor: m["vendor"], ExpectedDate: m["expected_date"]}}
@@ -99,7 +100,7 @@ func (s *Service) ImportPOs(ctx context.Context, r io.Reader) (inventory.ImportR
 		case len(rec) > len(header):
 			err = fmt.Errorf("%d fields, header has %d", len(rec), len(header))
 		case err != nil:
-		case !strings.EqualFold(m["vendor"], p.po.Vendor) || m["expected_date"] != p.po.ExpectedDate:
+		case scan.Code(m["vendor"]) != scan.Code(p.po.Vendor) || m["expected_date"] != p.po.ExpectedDate:
 			err = floorops.Invalid("vendor", "rows of %s disagree on vendor or expected_date", number)
 		}
 		if err != nil {

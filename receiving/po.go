@@ -9,6 +9,7 @@ import (
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
@@ -50,13 +51,13 @@ func (s *Service) UpsertPurchaseOrder(ctx context.Context, requestID string, po 
 // normalizePO validates po and puts it in stored form: upper-case codes,
 // line numbers by position where not given.
 func normalizePO(po *PurchaseOrder) error {
-	po.Number = strings.ToUpper(strings.TrimSpace(po.Number))
-	po.Vendor = strings.ToUpper(strings.TrimSpace(po.Vendor))
+	po.Number = scan.Code(po.Number)
+	po.Vendor = scan.Code(po.Vendor)
 	po.ExpectedDate = strings.TrimSpace(po.ExpectedDate)
 	po.Blind, po.Ordered, po.Received, po.OpenReceipts = false, 0, 0, 0
 	for i := range po.Lines {
 		l := &po.Lines[i]
-		l.SKU = strings.ToUpper(strings.TrimSpace(l.SKU))
+		l.SKU = scan.Code(l.SKU)
 		l.Received = 0
 		if l.LineNo == 0 {
 			l.LineNo = i + 1
@@ -279,7 +280,7 @@ func (s *Service) poView(ctx context.Context, q inventory.Querier, number string
 
 // GetPurchaseOrder returns a PO with what has been received per line.
 func (s *Service) GetPurchaseOrder(ctx context.Context, number string) (PurchaseOrder, error) {
-	number = strings.ToUpper(strings.TrimSpace(number))
+	number = scan.Code(number)
 	if number == "" {
 		return PurchaseOrder{}, floorops.Invalid("po_number", "is required")
 	}
@@ -289,18 +290,13 @@ func (s *Service) GetPurchaseOrder(ctx context.Context, number string) (Purchase
 // ListPurchaseOrders returns up to limit POs after the PO number in
 // pageToken, optionally only open ones, with progress, and the next token.
 func (s *Service) ListPurchaseOrders(ctx context.Context, openOnly bool, limit int, pageToken string) ([]PurchaseOrder, string, error) {
-	limit, err := store.PageSize(limit)
-	if err != nil {
-		return nil, "", err
-	}
-	scope := fmt.Sprintf("purchase_orders|%t", openOnly)
-	after, err := store.DecodePageToken(scope, pageToken)
+	page, err := store.PageRequest(fmt.Sprintf("purchase_orders|%t", openOnly), limit, pageToken)
 	if err != nil {
 		return nil, "", err
 	}
 	q := s.db.Reader()
 	rows, err := q.QueryContext(ctx, `SELECT po_number FROM purchase_orders WHERE po_number > ? AND (? = 0 OR status = 'open')
-		ORDER BY po_number LIMIT ?`, after, openOnly, limit+1)
+		ORDER BY po_number LIMIT ?`, page.After, openOnly, page.Fetch())
 	if err != nil {
 		return nil, "", fmt.Errorf("list POs: %w", err)
 	}
@@ -308,11 +304,7 @@ func (s *Service) ListPurchaseOrders(ctx context.Context, openOnly bool, limit i
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(numbers) > limit {
-		numbers = numbers[:limit]
-		next = store.EncodePageToken(scope, numbers[limit-1])
-	}
+	numbers, next := store.PageOf(page, numbers, func(n string) string { return n })
 	out := make([]PurchaseOrder, 0, len(numbers))
 	for _, n := range numbers {
 		po, err := s.poView(ctx, q, n)
@@ -333,7 +325,7 @@ type VendorPolicy struct {
 // SetVendorPolicy stores how a vendor's deliveries are received. It applies
 // to receipts started afterwards.
 func (s *Service) SetVendorPolicy(ctx context.Context, requestID string, p VendorPolicy) (VendorPolicy, error) {
-	p.Vendor = strings.ToUpper(strings.TrimSpace(p.Vendor))
+	p.Vendor = scan.Code(p.Vendor)
 	if err := floorops.Validate(p); err != nil {
 		return VendorPolicy{}, err
 	}

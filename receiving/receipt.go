@@ -46,7 +46,7 @@ func (s *Service) StartReceipt(ctx context.Context, requestID string, in StartIn
 }
 
 func (s *Service) startReceipt(ctx context.Context, tx *store.Tx, in StartInput) (int64, error) {
-	dock, err := inventory.LocationFromScan(ctx, tx, "dock_location_scan", in.DockScan)
+	dock, err := inventory.VerifyLocationScan(ctx, tx, "dock_location_scan", in.DockScan, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -119,7 +119,7 @@ type document struct {
 
 func readDocument(raw string) document {
 	sc, err := scan.Parse(raw)
-	text := strings.ToUpper(strings.TrimSpace(raw))
+	text := scan.Code(raw)
 	var se *scan.Error
 	switch {
 	case errors.As(err, &se) && se.Reason == scan.ReasonUnrecognised:
@@ -464,16 +464,15 @@ type ReceiptFilter struct {
 // ListReceipts returns up to limit receipts, newest first, with their
 // progress, and the token for the next page.
 func (s *Service) ListReceipts(ctx context.Context, f ReceiptFilter, limit int, pageToken string) ([]Receipt, string, error) {
-	po := strings.ToUpper(strings.TrimSpace(f.PONumber))
-	scope := "receipts|" + po + "|" + string(f.Status)
-	limit, before, err := store.NewestFirst(scope, limit, pageToken)
+	po := scan.Code(f.PONumber)
+	page, before, err := store.NewestFirst("receipts|"+po+"|"+string(f.Status), limit, pageToken)
 	if err != nil {
 		return nil, "", err
 	}
 	q := s.db.Reader()
 	rows, err := q.QueryContext(ctx, `SELECT r.id FROM receipts r JOIN purchase_orders p ON p.id = r.po_id
 		WHERE r.id < ? AND (? = '' OR p.po_number = ?) AND (? = '' OR r.status = ?) ORDER BY r.id DESC LIMIT ?`,
-		before, po, po, string(f.Status), string(f.Status), limit+1)
+		before, po, po, string(f.Status), string(f.Status), page.Fetch())
 	if err != nil {
 		return nil, "", fmt.Errorf("list receipts: %w", err)
 	}
@@ -481,11 +480,7 @@ func (s *Service) ListReceipts(ctx context.Context, f ReceiptFilter, limit int, 
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(ids) > limit {
-		ids = ids[:limit]
-		next = store.IDPageToken(scope, ids[limit-1])
-	}
+	ids, next := store.PageOf(page, ids, store.IDKey)
 	out := make([]Receipt, 0, len(ids))
 	for _, id := range ids {
 		rc, err := receiptView(ctx, q, id)

@@ -298,8 +298,8 @@ func TestPickingEndToEnd(t *testing.T) {
 				code          codes.Code
 				recordsReject bool
 			}{
-				{"wrong location", "A-01-09-A", itemScan, 1, codes.FailedPrecondition, true},
-				{"wrong check code", wrongCheck(l.GetLocationCode()), itemScan, 1, codes.FailedPrecondition, true},
+				{"wrong location", "A-01-09-A", itemScan, 1, codes.InvalidArgument, true},
+				{"wrong check code", wrongCheck(l.GetLocationCode()), itemScan, 1, codes.InvalidArgument, true},
 				{"not a location", pickGTIN(4), itemScan, 1, codes.InvalidArgument, true},
 				{"wrong item", l.GetLocationCode(), pickGTIN(1), 1, codes.FailedPrecondition, true},
 				{"wrong lot", l.GetLocationCode(), pickGS1(4, "NOTIT"), 1, codes.FailedPrecondition, true},

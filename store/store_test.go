@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"path/filepath"
 	"sync"
@@ -141,24 +143,41 @@ func TestCheckConstraintByCode(t *testing.T) {
 }
 
 // TestPageTokensAreScoped: a page token is good only for the listing and
-// filters that issued it.
+// filters that issued it, and only in this token format.
 func TestPageTokensAreScoped(t *testing.T) {
 	t.Parallel()
-	tok := store.EncodePageToken("locations|A", "10|A-01-01-A")
-	if key, err := store.DecodePageToken("locations|A", tok); err != nil || key != "10|A-01-01-A" {
-		t.Fatalf("own token: %q, %v", key, err)
+	first, err := store.PageRequest("locations|A", 1, "")
+	if err != nil || first.After != "" || first.Fetch() != 2 {
+		t.Fatalf("first page: %+v, %v", first, err)
+	}
+	rows, tok := store.PageOf(first, []string{"10|A-01-01-A", "20|A-01-02-A"}, func(s string) string { return s })
+	if len(rows) != 1 || tok == "" {
+		t.Fatalf("page of 1 from 2 rows: %v, token %q", rows, tok)
+	}
+	if p, err := store.PageRequest("locations|A", 1, tok); err != nil || p.After != "10|A-01-01-A" {
+		t.Fatalf("own token: %+v, %v", p, err)
 	}
 	for _, scope := range []string{"locations|B", "locations|", "items"} {
-		if _, err := store.DecodePageToken(scope, tok); !floorops.IsCode(err, floorops.EINVALID) {
+		if _, err := store.PageRequest(scope, 1, tok); !floorops.IsCode(err, floorops.EINVALID) {
 			t.Errorf("token of locations|A used for %s: %v", scope, err)
 		}
 	}
-	for _, bad := range []string{"!!", "AA", "MHxET0NLLTAz"} {
-		if _, err := store.DecodePageToken("locations|A", bad); !floorops.IsCode(err, floorops.EINVALID) {
+	// "MHxET0NLLTAz" is the key "0|DOCK-03" unwrapped; the last is a
+	// token of the earlier format (no version in its tag) for the same
+	// listing and key.
+	sum := sha256.Sum256([]byte("locations|A"))
+	old := base64.RawURLEncoding.EncodeToString(append(sum[:4], "10|A-01-01-A"...))
+	for _, bad := range []string{"!!", "AA", "MHxET0NLLTAz", old} {
+		if _, err := store.PageRequest("locations|A", 1, bad); !floorops.IsCode(err, floorops.EINVALID) {
 			t.Errorf("token %q: %v", bad, err)
 		}
 	}
-	if _, _, err := store.NewestFirst("movements|X", 10, store.IDPageToken("receipts|", 5)); !floorops.IsCode(err, floorops.EINVALID) {
+	newest, _, _ := store.NewestFirst("receipts|", 1, "")
+	_, tok = store.PageOf(newest, []int64{9, 5}, store.IDKey)
+	if _, _, err := store.NewestFirst("movements|X", 10, tok); !floorops.IsCode(err, floorops.EINVALID) {
 		t.Errorf("receipts token for movements: %v", err)
+	}
+	if _, before, err := store.NewestFirst("receipts|", 10, tok); err != nil || before != 9 {
+		t.Errorf("receipts token: before %d, %v; want 9", before, err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/receiving"
+	"github.com/floorops/floorops/scan"
 	"golang.org/x/term"
 )
 
@@ -309,7 +310,7 @@ func tallyPORows(r io.Reader) (poRows, error) {
 		line, _ := cr.FieldPos(0)
 		var po string
 		if col < len(rec) {
-			po = strings.ToUpper(strings.TrimSpace(rec[col]))
+			po = scan.Code(rec[col])
 		}
 		t.poOfLine[line] = po
 		t.rowsOfPO[po]++

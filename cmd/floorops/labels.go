@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/floorops/floorops/label"
+	"github.com/floorops/floorops/scan"
 )
 
 // labelsGroup is "floorops labels": it renders location, license plate and
@@ -134,7 +135,7 @@ func labelLPN(fs *flag.FlagSet) runFunc {
 	out := fs.String("out", "-", "output `FILE`, - for stdout")
 	return func(_ context.Context, stdout, _ io.Writer) error {
 		// As the RPC does: the node stores and scans plates upper-cased.
-		l.Code = strings.ToUpper(strings.TrimSpace(l.Code))
+		l.Code = scan.Code(l.Code)
 		l.SSCC = strings.TrimSpace(l.SSCC)
 		if l.Code == "" && l.SSCC == "" {
 			return fmt.Errorf("%w: labels lpn: give --code or --sscc", errUsage)
