@@ -74,6 +74,9 @@ type Server struct {
 	// stopGateway ends the gateway's connection to the gRPC port; Run calls
 	// it only after the HTTP server has drained, so REST calls in flight finish.
 	stopGateway context.CancelFunc
+	// ready is closed once Run serves both faces and health has its first
+	// answer from the database.
+	ready chan struct{}
 }
 
 // New binds both listeners, then opens (creating if needed) the database
@@ -82,7 +85,7 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	s := &Server{log: cfg.Logger}
+	s := &Server{log: cfg.Logger, ready: make(chan struct{})}
 	if cfg.Scan != nil {
 		p, err := scan.NewParser(*cfg.Scan)
 		if err != nil {
@@ -168,6 +171,11 @@ func (s *Server) GRPCAddr() string { return s.grpcLis.Addr().String() }
 // HTTPAddr is the bound HTTP address.
 func (s *Server) HTTPAddr() string { return s.httpLis.Addr().String() }
 
+// Ready is closed once Run is serving both faces and health reports the
+// first probe of the database, so a caller (a test, a supervisor) can wait
+// for the node instead of guessing how long it takes to start.
+func (s *Server) Ready() <-chan struct{} { return s.ready }
+
 // GRPCServer exposes the gRPC server so tests can list its services.
 func (s *Server) GRPCServer() *grpc.Server { return s.grpc }
 
@@ -192,6 +200,7 @@ func (s *Server) Run(ctx context.Context) error {
 	healthCtx, stopProbes := context.WithCancel(ctx)
 	defer stopProbes()
 	s.health.start(healthCtx)
+	close(s.ready)
 	var err error
 	select {
 	case <-ctx.Done():

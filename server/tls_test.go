@@ -81,6 +81,11 @@ func TestTLSAndClientCertificates(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx) }()
+	select {
+	case <-srv.Ready():
+	case err := <-done:
+		t.Fatalf("Run: %v", err)
+	}
 	t.Cleanup(func() { cancel(); <-done })
 
 	roots := x509.NewCertPool()
