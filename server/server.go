@@ -20,6 +20,7 @@ import (
 
 	"github.com/floorops/floorops/auth"
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/inventory/inventoryapi"
 	"github.com/floorops/floorops/picking"
 	fproto "github.com/floorops/floorops/proto"
 	authv1 "github.com/floorops/floorops/proto/floorops/auth/v1"
@@ -149,7 +150,7 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}
 	s.grpc = grpc.NewServer(opts...)
 	authv1.RegisterAuthServiceServer(s.grpc, auth.NewHandler(s.Auth))
-	inventoryv1.RegisterInventoryServiceServer(s.grpc, inventory.NewHandler(s.Inventory))
+	inventoryv1.RegisterInventoryServiceServer(s.grpc, inventoryapi.NewHandler(s.Inventory, s.DB))
 	pickingv1.RegisterPickingServiceServer(s.grpc, picking.NewHandler(s.Picking))
 	putawayv1.RegisterPutawayServiceServer(s.grpc, putaway.NewHandler(s.Putaway))
 	receivingv1.RegisterReceivingServiceServer(s.grpc, receiving.NewHandler(s.Receiving))
