@@ -1,10 +1,7 @@
 package inventory
 
 import (
-	"time"
-
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
-	"github.com/floorops/floorops/store"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -30,8 +27,8 @@ func MovementToProto(m Movement) *inventoryv1.Movement {
 		Quantity: m.Qty, Reason: m.Reason, UserBadge: m.UserBadge, DeviceId: m.DeviceID,
 		Reference: m.Ref, RequestId: m.RequestID, FromLpn: m.FromLPN, ToLpn: m.ToLPN,
 	}
-	if t, err := time.Parse(store.TimeFormat, m.CreatedAt); err == nil {
-		p.CreateTime = timestamppb.New(t)
+	if !m.CreatedAt.IsZero() {
+		p.CreateTime = timestamppb.New(m.CreatedAt)
 	}
 	return p
 }
