@@ -350,7 +350,7 @@ func (s *Service) AddAPIKey(ctx context.Context, name, key string) error {
 // APIKey is a central system's key as listed: never the secret.
 type APIKey struct {
 	Name      string
-	CreatedAt string
+	CreatedAt time.Time
 	Disabled  bool
 }
 
@@ -365,7 +365,11 @@ func (s *Service) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
 	var out []APIKey
 	for rows.Next() {
 		var k APIKey
-		if err := rows.Scan(&k.Name, &k.CreatedAt, &k.Disabled); err != nil {
+		var created string
+		if err := rows.Scan(&k.Name, &created, &k.Disabled); err != nil {
+			return nil, err
+		}
+		if k.CreatedAt, err = store.ParseTime(created); err != nil {
 			return nil, err
 		}
 		out = append(out, k)

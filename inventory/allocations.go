@@ -42,7 +42,7 @@ type AllocatableStock struct {
 	LocationType LocationType
 	WalkSeq      int64
 	// ReceivedAt is when the balance was first stocked, for FIFO rotation.
-	ReceivedAt string
+	ReceivedAt time.Time
 	OnHand     int64 // units in the balance
 	Allocated  int64 // units of it already reserved for orders
 }
@@ -82,8 +82,13 @@ func AllocatableStockOf(ctx context.Context, q Querier, itemIDs []int64, asOf ti
 		WHERE b.qty > 0 AND `+sellableStock,
 		[]any{string(ids), asOf.UTC().Format(time.DateOnly)}, func(rows *sql.Rows) error {
 			var a AllocatableStock
+			var received string
 			if err := rows.Scan(&a.ItemID, &a.LocationID, &a.LocationCode, &a.LocationType, &a.WalkSeq, &a.Lot, &a.Expiry, &a.LPN,
-				&a.OnHand, &a.ReceivedAt); err != nil {
+				&a.OnHand, &received); err != nil {
+				return err
+			}
+			var err error
+			if a.ReceivedAt, err = store.ParseTime(received); err != nil {
 				return err
 			}
 			a.Allocated = allocated[a.StockKey]

@@ -16,7 +16,7 @@ import (
 func TestRequestCountKeepsOneOpenPerLocation(t *testing.T) {
 	t.Parallel()
 	svc, db := mustService(t)
-	seedLedger(t, svc)
+	seedLedger(t, db)
 	ctx := context.Background()
 	loc, err := svc.GetLocation(ctx, "A-01-01-A")
 	if err != nil {
@@ -67,7 +67,7 @@ func TestHeldForCountIsOneRule(t *testing.T) {
 	t.Run("every entry point", func(t *testing.T) {
 		t.Parallel()
 		svc, db := mustService(t)
-		seedLedger(t, svc)
+		seedLedger(t, db)
 		ctx := context.Background()
 		for _, code := range []string{"A-01-01-A", "A-01-01-B"} {
 			if _, err := svc.AdjustStock(ctx, "found-"+code, inventory.AdjustInput{LocationCode: code, SKU: "X1", Delta: 5, Reason: "found"}); err != nil {

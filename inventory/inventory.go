@@ -6,6 +6,10 @@
 // and balances are its projection, changed only in the same transaction by
 // Record. Workflow packages (receiving, putaway, picking, counting, returns)
 // move stock only through Record, inside their own store transactions.
+//
+// This is the lean core every workflow imports; the inventory service's API
+// face (its gRPC handler, label rendering and CSV import) is
+// inventory/inventoryapi, which only server and cmd import.
 package inventory
 
 import (

@@ -86,6 +86,19 @@ func normalizeItem(it *Item) error {
 	return nil
 }
 
+// WriteItem creates or updates one item inside the caller's transaction,
+// with UpsertItem's rules (the SKU spelled as stored, no GTIN of an item
+// with stock dropped) but no request id of its own: a row of an items
+// import file, written in fields only when the item exists.
+func WriteItem(ctx context.Context, tx *store.Tx, it Item, fields Fields) error {
+	sent := strings.TrimSpace(it.SKU)
+	if err := normalizeItem(&it); err != nil {
+		return err
+	}
+	_, err := upsertItem(ctx, tx, sent, it, fields, false)
+	return err
+}
+
 // upsertItem writes a normalized item: a new one whole, an existing one
 // only in fields. sent is the SKU as the client spelled it.
 func upsertItem(ctx context.Context, tx *store.Tx, sent string, it Item, fields Fields, allowGTINRemoval bool) (Item, error) {

@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -56,24 +57,42 @@ type Move struct {
 
 // Movement is one ledger row as stored.
 type Movement struct {
-	ID         int64  `json:"id"`
-	Kind       string `json:"kind"`
-	SKU        string `json:"sku"`
-	Lot        string `json:"lot"`
-	Expiry     string `json:"expiry"`
-	From       string `json:"from_location_code"`
-	To         string `json:"to_location_code"`
-	FromStatus Status `json:"from_status"`
-	ToStatus   Status `json:"to_status"`
-	FromLPN    string `json:"from_lpn"`
-	ToLPN      string `json:"to_lpn"`
-	Qty        int64  `json:"quantity"`
-	Reason     string `json:"reason"`
-	UserBadge  string `json:"user_badge"`
-	DeviceID   string `json:"device_id"`
-	Ref        string `json:"reference"`
-	RequestID  string `json:"request_id"`
-	CreatedAt  string `json:"create_time"`
+	ID         int64     `json:"id"`
+	Kind       string    `json:"kind"`
+	SKU        string    `json:"sku"`
+	Lot        string    `json:"lot"`
+	Expiry     string    `json:"expiry"`
+	From       string    `json:"from_location_code"`
+	To         string    `json:"to_location_code"`
+	FromStatus Status    `json:"from_status"`
+	ToStatus   Status    `json:"to_status"`
+	FromLPN    string    `json:"from_lpn"`
+	ToLPN      string    `json:"to_lpn"`
+	Qty        int64     `json:"quantity"`
+	Reason     string    `json:"reason"`
+	UserBadge  string    `json:"user_badge"`
+	DeviceID   string    `json:"device_id"`
+	Ref        string    `json:"reference"`
+	RequestID  string    `json:"request_id"`
+	CreatedAt  time.Time `json:"create_time"`
+}
+
+// UnmarshalJSON reads a movement stored in a response beside a request id
+// in today's form and in the older one, whose create_time was a formatted
+// string (empty on a movement not recorded), so a retry across the change
+// gets its first answer.
+func (m *Movement) UnmarshalJSON(b []byte) error {
+	type movement Movement // the fields, without this method
+	v := struct {
+		*movement
+		CreatedAt string `json:"create_time"`
+	}{movement: (*movement)(m)}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	var err error
+	m.CreatedAt, err = store.ParseResponseTime(v.CreatedAt)
+	return err
 }
 
 // Record writes m to the ledger inside tx: it takes the units from the
@@ -123,7 +142,7 @@ func Record(ctx context.Context, tx *store.Tx, m Move) (Movement, error) {
 	mv := Movement{
 		Kind: m.Kind, SKU: item.SKU, Lot: m.Lot, Expiry: m.Expiry,
 		Qty: m.Qty, Reason: m.Reason, UserBadge: m.Actor.Badge, DeviceID: m.Actor.Device,
-		Ref: m.Ref, RequestID: m.RequestID, CreatedAt: store.FormatTime(tx.Now),
+		Ref: m.Ref, RequestID: m.RequestID, CreatedAt: tx.Now,
 	}
 	var fromID, toID any
 	if from != nil {
@@ -137,7 +156,7 @@ func Record(ctx context.Context, tx *store.Tx, m Move) (Movement, error) {
 		 qty, reason, user_badge, device_id, ref, request_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.Kind, m.ItemID, m.Lot, m.Expiry, fromID, toID, string(mv.FromStatus), string(mv.ToStatus), mv.FromLPN, mv.ToLPN,
-		m.Qty, m.Reason, m.Actor.Badge, m.Actor.Device, m.Ref, m.RequestID, mv.CreatedAt)
+		m.Qty, m.Reason, m.Actor.Badge, m.Actor.Device, m.Ref, m.RequestID, store.FormatTime(mv.CreatedAt))
 	if err != nil {
 		return Movement{}, fmt.Errorf("ledger: insert movement: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/inventory/inventoryapi"
 	"github.com/floorops/floorops/store"
 	"github.com/google/go-cmp/cmp"
 )
@@ -35,16 +36,16 @@ func mustImport(t testing.TB, what, csv string, imp func(context.Context, *strin
 }
 
 // seed creates 6 locations (one of each kind that holds stock) and 3 items.
-func seedLedger(t testing.TB, svc *inventory.Service) {
+func seedLedger(t testing.TB, db *store.DB) {
 	t.Helper()
 	mustImport(t, "locations", "code,zone,type,walk_sequence,capacity\n"+
 		"DOCK-01,D,dock,0,0\nA-01-01-A,A,pickface,10,0\nA-01-01-B,A,storage,10,0\nA-01-02-A,A,pickface,20,0\nQUAR-01,Q,quarantine,0,0\nSHIP-01,S,ship,0,0\n",
 		func(ctx context.Context, r *strings.Reader) (inventory.ImportReport, error) {
-			return svc.ImportLocations(ctx, r, nil)
+			return inventoryapi.ImportLocations(ctx, db, r, nil)
 		})
 	mustImport(t, "items", "sku,lot_tracked,expiry_tracked,gtins\nX1,false,false,4006381333931\nX2,true,true,\nX3,false,false,\n",
 		func(ctx context.Context, r *strings.Reader) (inventory.ImportReport, error) {
-			return svc.ImportItems(ctx, r, nil)
+			return inventoryapi.ImportItems(ctx, db, r, nil)
 		})
 }
 
@@ -61,7 +62,7 @@ func TestBalancesAreTheLedgerProjection(t *testing.T) {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			t.Parallel()
 			svc, db := mustService(t)
-			seedLedger(t, svc)
+			seedLedger(t, db)
 			ctx := context.Background()
 			rng := rand.New(rand.NewPCG(seed, 99))
 			locs := []string{"DOCK-01", "A-01-01-A", "A-01-01-B", "A-01-02-A", "QUAR-01", "SHIP-01"}
@@ -187,7 +188,7 @@ func TestBalancesNeverNegativeInTheDatabase(t *testing.T) {
 func TestAvailableToSell(t *testing.T) {
 	t.Parallel()
 	svc, db := mustService(t)
-	seedLedger(t, svc)
+	seedLedger(t, db)
 	ctx := context.Background()
 	adj := func(id, loc string, delta int64, st inventory.Status) {
 		t.Helper()
@@ -236,7 +237,7 @@ func TestAvailableToSell(t *testing.T) {
 func TestLocationBlockPublishesAvailability(t *testing.T) {
 	t.Parallel()
 	svc, db := mustService(t)
-	seedLedger(t, svc)
+	seedLedger(t, db)
 	ctx := context.Background()
 	if _, err := svc.AdjustStock(ctx, "a1", inventory.AdjustInput{LocationCode: "A-01-01-B", SKU: "X1", Delta: 10, Reason: "found"}); err != nil {
 		t.Fatal(err)
@@ -263,7 +264,7 @@ func TestLocationBlockPublishesAvailability(t *testing.T) {
 func TestMoveRefusesAllocatedUnits(t *testing.T) {
 	t.Parallel()
 	svc, db := mustService(t)
-	seedLedger(t, svc)
+	seedLedger(t, db)
 	ctx := context.Background()
 	if _, err := svc.AdjustStock(ctx, "a", inventory.AdjustInput{LocationCode: "A-01-01-A", SKU: "X1", Delta: 10, Reason: "found"}); err != nil {
 		t.Fatal(err)
@@ -308,7 +309,7 @@ func TestSellableStockIsOneRule(t *testing.T) {
 		}
 	}
 	svc, db := mustService(t)
-	seedLedger(t, svc)
+	seedLedger(t, db)
 	ctx := context.Background()
 	now := time.Date(2027, 2, 1, 9, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { return now }
@@ -369,7 +370,7 @@ func TestSellableStockIsOneRule(t *testing.T) {
 func TestAdjustDownRefusesAllocatedUnits(t *testing.T) {
 	t.Parallel()
 	svc, db := mustService(t)
-	seedLedger(t, svc)
+	seedLedger(t, db)
 	ctx := context.Background()
 	if _, err := svc.AdjustStock(ctx, "a", inventory.AdjustInput{LocationCode: "A-01-01-B", SKU: "X1", Delta: 10, Reason: "found"}); err != nil {
 		t.Fatal(err)
@@ -394,7 +395,7 @@ func TestAdjustDownRefusesAllocatedUnits(t *testing.T) {
 func TestMovesOutOfACountingBinPublishATS(t *testing.T) {
 	t.Parallel()
 	svc, db := mustService(t)
-	seedLedger(t, svc)
+	seedLedger(t, db)
 	ctx := context.Background()
 	if _, err := svc.AdjustStock(ctx, "a", inventory.AdjustInput{LocationCode: "A-01-01-B", SKU: "X1", Delta: 10, Reason: "found"}); err != nil {
 		t.Fatal(err)
@@ -427,8 +428,8 @@ func TestMovesOutOfACountingBinPublishATS(t *testing.T) {
 // switched while stock recorded under the old rule exists.
 func TestTrackingChangeNeedsEmptyStock(t *testing.T) {
 	t.Parallel()
-	svc, _ := mustService(t)
-	seedLedger(t, svc)
+	svc, db := mustService(t)
+	seedLedger(t, db)
 	ctx := context.Background()
 	it, err := svc.GetItem(ctx, "X1")
 	if err != nil {
@@ -456,7 +457,7 @@ func TestTrackingChangeNeedsEmptyStock(t *testing.T) {
 func TestATSLeavesOutAllocationsOnUnsellableStock(t *testing.T) {
 	t.Parallel()
 	svc, db := mustService(t)
-	seedLedger(t, svc)
+	seedLedger(t, db)
 	ctx := context.Background()
 	for i, loc := range []string{"A-01-01-A", "A-01-01-B"} {
 		if _, err := svc.AdjustStock(ctx, fmt.Sprint("found-", i), inventory.AdjustInput{LocationCode: loc, SKU: "X1", Delta: 10, Reason: "found"}); err != nil {

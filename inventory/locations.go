@@ -88,6 +88,19 @@ func (l *Location) fieldEmpty(name string) bool {
 	return false
 }
 
+// WriteLocation creates or updates one location inside the caller's
+// transaction, with UpsertLocation's rules (a code that scans as this
+// location, no change of what a stocked location's units mean) but no
+// request id of its own: a row of a locations import file, written in
+// fields only when the location exists.
+func WriteLocation(ctx context.Context, tx *store.Tx, l Location, fields Fields) error {
+	if err := normalizeLocation(&l, fields); err != nil {
+		return err
+	}
+	_, err := upsertLocation(ctx, tx, l, fields)
+	return err
+}
+
 // upsertLocation writes a normalized location: a new one whole, an
 // existing one only in fields, keeping what its stock means.
 func upsertLocation(ctx context.Context, tx *store.Tx, l Location, fields Fields) (Location, error) {

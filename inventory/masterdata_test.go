@@ -8,6 +8,7 @@ import (
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/inventory/inventoryapi"
 )
 
 // TestImportWritesOnlyItsColumns: re-importing items with fewer columns
@@ -15,25 +16,25 @@ import (
 // with stock, or spells a stored SKU differently, is refused row by row.
 func TestImportWritesOnlyItsColumns(t *testing.T) {
 	t.Parallel()
-	svc, _ := mustService(t)
-	seedLedger(t, svc) // X1 has GTIN 04006381333931
+	svc, db := mustService(t)
+	seedLedger(t, db) // X1 has GTIN 04006381333931
 	ctx := context.Background()
 	mustImport(t, "items", "sku,description,unit_cost_cents,gtins\nX1,Mug,350,4006381333931;14006381333938:12\n",
 		func(ctx context.Context, r *strings.Reader) (inventory.ImportReport, error) {
-			return svc.ImportItems(ctx, r, nil)
+			return inventoryapi.ImportItems(ctx, db, r, nil)
 		})
 	if _, err := svc.AdjustStock(ctx, "x1-stock", inventory.AdjustInput{LocationCode: "A-01-01-B", SKU: "X1", Delta: 132, Reason: "found"}); err != nil {
 		t.Fatal(err)
 	}
 	mustImport(t, "classes", "sku,abc_class\nX1,A\n",
 		func(ctx context.Context, r *strings.Reader) (inventory.ImportReport, error) {
-			return svc.ImportItems(ctx, r, nil)
+			return inventoryapi.ImportItems(ctx, db, r, nil)
 		})
 	it, err := svc.GetItem(ctx, "X1")
 	if err != nil || it.Description != "Mug" || it.UnitCostCents != 350 || it.ABCClass != "A" || len(it.GTINs) != 2 {
 		t.Fatalf("X1 after an abc_class-only import = %+v, %v", it, err)
 	}
-	rep, err := svc.ImportItems(ctx, strings.NewReader("sku,gtins\nX1,\nx1,4006381333931;14006381333938:12\nX3,\n"), nil)
+	rep, err := inventoryapi.ImportItems(ctx, db, strings.NewReader("sku,gtins\nX1,\nx1,4006381333931;14006381333938:12\nX3,\n"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,8 +55,8 @@ func TestImportWritesOnlyItsColumns(t *testing.T) {
 // stocked location, row by row.
 func TestImportLocationsScanAndKeepStockMeaning(t *testing.T) {
 	t.Parallel()
-	svc, _ := mustService(t)
-	seedLedger(t, svc)
+	svc, db := mustService(t)
+	seedLedger(t, db)
 	ctx := context.Background()
 	if _, err := svc.AdjustStock(ctx, "b-stock", inventory.AdjustInput{LocationCode: "A-01-01-B", SKU: "X1", Delta: 5, Reason: "found"}); err != nil {
 		t.Fatal(err)
@@ -69,7 +70,7 @@ func TestImportLocationsScanAndKeepStockMeaning(t *testing.T) {
 		"A-01-01-B,A,pickface,0\n" + // line 7: storage to pick face keeps its meaning
 		"A-01-02-A,A,quarantine,0\n" + // line 8: empty, may change
 		"A-09-01-A,A,storage,99999999999\n" // line 9: capacity beyond any location
-	rep, err := svc.ImportLocations(ctx, strings.NewReader(csv), nil)
+	rep, err := inventoryapi.ImportLocations(ctx, db, strings.NewReader(csv), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -327,8 +327,12 @@ func (s *Service) ListMovements(ctx context.Context, f MovementFilter, limit int
 	var out []Movement
 	for rows.Next() {
 		var m Movement
+		var created string
 		if err := rows.Scan(&m.ID, &m.Kind, &m.SKU, &m.Lot, &m.Expiry, &m.From, &m.To, &m.FromStatus, &m.ToStatus,
-			&m.FromLPN, &m.ToLPN, &m.Qty, &m.Reason, &m.UserBadge, &m.DeviceID, &m.Ref, &m.RequestID, &m.CreatedAt); err != nil {
+			&m.FromLPN, &m.ToLPN, &m.Qty, &m.Reason, &m.UserBadge, &m.DeviceID, &m.Ref, &m.RequestID, &created); err != nil {
+			return nil, "", err
+		}
+		if m.CreatedAt, err = store.ParseTime(created); err != nil {
 			return nil, "", err
 		}
 		out = append(out, m)

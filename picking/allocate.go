@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/store"
@@ -71,10 +72,7 @@ func rank(rows []inventory.AllocatableStock, fefo bool) []*candidate {
 	cs := make([]*candidate, 0, len(rows))
 	for _, r := range rows {
 		c := &candidate{AllocatableStock: r, free: r.Free()}
-		day := r.ReceivedAt
-		if len(day) > 10 {
-			day = day[:10]
-		}
+		day := r.ReceivedAt.UTC().Format(time.DateOnly) // the receipt day, a calendar date like expiry
 		c.rotation = day
 		if fefo {
 			exp := r.Expiry

@@ -10,6 +10,7 @@ import (
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/inventory/inventoryapi"
 	"github.com/floorops/floorops/picking"
 	"github.com/floorops/floorops/store"
 	"github.com/google/go-cmp/cmp"
@@ -58,11 +59,10 @@ func newFixture(t testing.TB) *fixture {
 	t.Cleanup(func() { db.Close() })
 	f := &fixture{db: db, svc: picking.NewService(db), ctx: ctx, clock: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 	db.Now = func() time.Time { return f.clock }
-	inv := inventory.NewService(db)
-	if rep, err := inv.ImportLocations(ctx, strings.NewReader(testLocations), nil); err != nil || len(rep.Errors) > 0 {
+	if rep, err := inventoryapi.ImportLocations(ctx, db, strings.NewReader(testLocations), nil); err != nil || len(rep.Errors) > 0 {
 		t.Fatalf("import locations: %v %v", err, rep.Errors)
 	}
-	if rep, err := inv.ImportItems(ctx, strings.NewReader(testItems), nil); err != nil || len(rep.Errors) > 0 {
+	if rep, err := inventoryapi.ImportItems(ctx, db, strings.NewReader(testItems), nil); err != nil || len(rep.Errors) > 0 {
 		t.Fatalf("import items: %v %v", err, rep.Errors)
 	}
 	return f

@@ -1,6 +1,9 @@
 // Package proto holds floorops' protobuf contract: the .proto files under
-// floorops/<area>/v1, the Go generated beside them, the grpc-gateway HTTP
-// rules (gateway.yaml) and the merged OpenAPI v2 document served at
+// floorops/<area>/v1, the Go messages and gRPC stubs generated beside them,
+// the grpc-gateway HTTP rules (gateway.yaml), the REST gateway generated
+// from them under gateway/floorops/<area>/v1 (a package apart, so that
+// importing a message package never pulls in the gateway runtime; only
+// server imports it) and the merged OpenAPI v2 document served at
 // /openapi.json.
 //
 // Regenerate with `go generate ./proto` from the repository root. buf and the

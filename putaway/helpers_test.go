@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/inventory/inventoryapi"
 	"github.com/floorops/floorops/putaway"
 	"github.com/floorops/floorops/store"
 )
@@ -51,16 +52,15 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	inv := inventory.NewService(db)
 	for _, imp := range []struct {
 		fn  func(context.Context, *strings.Reader) (inventory.ImportReport, error)
 		csv string
 	}{
 		{func(ctx context.Context, r *strings.Reader) (inventory.ImportReport, error) {
-			return inv.ImportLocations(ctx, r, nil)
+			return inventoryapi.ImportLocations(ctx, db, r, nil)
 		}, testLocations},
 		{func(ctx context.Context, r *strings.Reader) (inventory.ImportReport, error) {
-			return inv.ImportItems(ctx, r, nil)
+			return inventoryapi.ImportItems(ctx, db, r, nil)
 		}, testItems},
 	} {
 		rep, err := imp.fn(ctx, strings.NewReader(imp.csv))

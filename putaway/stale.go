@@ -98,13 +98,12 @@ func trimStale(ctx context.Context, tx *store.Tx, k stockKey, keep int64) (held,
 		return 0, 0, err
 	}
 	excess := tasked - max(held-keep, 0)
-	now := store.FormatTime(tx.Now)
 	for _, t := range tasks {
 		if excess <= 0 {
 			break
 		}
 		cut := min(t.qty-t.put, excess)
-		if err := shrinkTask(ctx, tx, t.id, t.qty-cut, t.put, staleReason, now); err != nil {
+		if err := shrinkTask(ctx, tx, t.id, t.qty-cut, t.put, staleReason, tx.Now); err != nil {
 			return 0, 0, err
 		}
 		excess -= cut

@@ -3,6 +3,7 @@ package putaway
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
@@ -63,7 +64,6 @@ func (s *Service) Unstage(ctx context.Context, tx *store.Tx, st inventory.Staged
 			"the units were already put away or have left the location; ask a lead to adjust (%s has %d of these units still waiting for putaway, %d to take back)",
 			st.Ref, waiting, st.Qty)
 	}
-	now := store.FormatTime(tx.Now)
 	need := st.Qty
 	for _, t := range tasks {
 		if need == 0 {
@@ -71,7 +71,7 @@ func (s *Service) Unstage(ctx context.Context, tx *store.Tx, st inventory.Staged
 		}
 		take := min(t.qty-t.put, need)
 		need -= take
-		if err := shrinkTask(ctx, tx, t.id, t.qty-take, t.put, unstageReason+st.Ref, now); err != nil {
+		if err := shrinkTask(ctx, tx, t.id, t.qty-take, t.put, unstageReason+st.Ref, tx.Now); err != nil {
 			return err
 		}
 	}
@@ -81,18 +81,19 @@ func (s *Service) Unstage(ctx context.Context, tx *store.Tx, st inventory.Staged
 // shrinkTask leaves task id with qty units: still open if some wait to be
 // put away, done (closed when its last unit was put away) if the rest are
 // already in storage, cancelled with cancelReason if none was ever put
-// away.
-func shrinkTask(ctx context.Context, tx *store.Tx, id, qty, put int64, cancelReason, now string) error {
+// away; now is the transaction's time, the close time when no putaway
+// confirmed the task's last unit.
+func shrinkTask(ctx context.Context, tx *store.Tx, id, qty, put int64, cancelReason string, now time.Time) error {
 	var err error
 	switch {
 	case qty > put:
 		_, err = tx.ExecContext(ctx, `UPDATE putaway_tasks SET qty = ? WHERE id = ?`, qty, id)
 	case put > 0:
 		_, err = tx.ExecContext(ctx, `UPDATE putaway_tasks SET qty = put_qty, state = 'done',
-			closed_at = COALESCE((SELECT MAX(created_at) FROM putaway_confirms WHERE task_id = ?), ?) WHERE id = ?`, id, now, id)
+			closed_at = COALESCE((SELECT MAX(created_at) FROM putaway_confirms WHERE task_id = ?), ?) WHERE id = ?`, id, store.FormatTime(now), id)
 	default:
 		_, err = tx.ExecContext(ctx, `UPDATE putaway_tasks SET state = 'cancelled', cancel_reason = ?, closed_at = ? WHERE id = ?`,
-			cancelReason, now, id)
+			cancelReason, store.FormatTime(now), id)
 	}
 	if err != nil {
 		return fmt.Errorf("putaway: shrink task %d: %w", id, err)

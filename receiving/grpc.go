@@ -8,7 +8,6 @@ import (
 	"github.com/floorops/floorops/auth"
 	"github.com/floorops/floorops/inventory"
 	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
-	"github.com/floorops/floorops/store"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -359,12 +358,9 @@ func receiptToProto(ctx context.Context, rc Receipt) *receivingv1.Receipt {
 	return p
 }
 
-func protoTime(s string) *timestamppb.Timestamp {
-	if s == "" {
-		return nil
-	}
-	t, err := time.Parse(store.TimeFormat, s)
-	if err != nil {
+// protoTime is a time for the API; a time not set (zero) is left out.
+func protoTime(t time.Time) *timestamppb.Timestamp {
+	if t.IsZero() {
 		return nil
 	}
 	return timestamppb.New(t)

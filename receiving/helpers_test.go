@@ -10,6 +10,7 @@ import (
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/inventory/inventoryapi"
 	"github.com/floorops/floorops/receiving"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
@@ -49,7 +50,7 @@ func newNode(t testing.TB) *node {
 	t.Cleanup(func() { db.Close() })
 	n := &node{db: db, inv: inventory.NewService(db), svc: receiving.NewService(db)}
 	ctx := context.Background()
-	rep, err := n.inv.ImportLocations(ctx, strings.NewReader("code,zone,type\nDOCK-01,D,dock\nDOCK-02,D,dock\nSTG-01,D,staging\nA-01-01-A,A,pickface\n"), nil)
+	rep, err := inventoryapi.ImportLocations(ctx, db, strings.NewReader("code,zone,type\nDOCK-01,D,dock\nDOCK-02,D,dock\nSTG-01,D,staging\nA-01-01-A,A,pickface\n"), nil)
 	if err != nil || len(rep.Errors) > 0 {
 		t.Fatalf("locations: %v %v", err, rep.Errors)
 	}
@@ -61,7 +62,7 @@ func newNode(t testing.TB) *node {
 		fmt.Fprintf(&items, "%s,%t,%t,%s;%s:12\n", sku, tracked, tracked, each, cs)
 	}
 	items.WriteString("X5,false,false,\n")
-	rep, err = n.inv.ImportItems(ctx, strings.NewReader(items.String()), nil)
+	rep, err = inventoryapi.ImportItems(ctx, db, strings.NewReader(items.String()), nil)
 	if err != nil || len(rep.Errors) > 0 {
 		t.Fatalf("items: %v %v", err, rep.Errors)
 	}

@@ -302,16 +302,23 @@ func (s *Service) GetReceipt(ctx context.Context, id int64) (Receipt, error) {
 func receiptView(ctx context.Context, q inventory.Querier, id int64) (Receipt, error) {
 	rc := Receipt{ID: id}
 	var poID int64
+	var started, closed string
 	err := q.QueryRowContext(ctx, `SELECT r.po_id, p.po_number, COALESCE(a.asn_number, ''), p.vendor, l.code, r.status, r.blind,
 			r.user_badge, r.created_at, r.closed_at
 		FROM receipts r JOIN purchase_orders p ON p.id = r.po_id JOIN locations l ON l.id = r.dock_location_id
 		LEFT JOIN asns a ON a.id = r.asn_id WHERE r.id = ?`, id).
-		Scan(&poID, &rc.PONumber, &rc.ASNNumber, &rc.Vendor, &rc.DockCode, &rc.Status, &rc.Blind, &rc.StartedBy, &rc.StartedAt, &rc.ClosedAt)
+		Scan(&poID, &rc.PONumber, &rc.ASNNumber, &rc.Vendor, &rc.DockCode, &rc.Status, &rc.Blind, &rc.StartedBy, &started, &closed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return rc, floorops.Errorf(floorops.ENOTFOUND, "receipt %d not found", id)
 	}
 	if err != nil {
 		return rc, fmt.Errorf("read receipt %d: %w", id, err)
+	}
+	if rc.StartedAt, err = store.ParseTime(started); err != nil {
+		return rc, err
+	}
+	if rc.ClosedAt, err = store.ParseTimeOrZero(closed); err != nil {
+		return rc, err
 	}
 	var lines []reconciledLine
 	if rc.Status == ReceiptClosed {

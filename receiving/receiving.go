@@ -20,6 +20,7 @@ package receiving
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/store"
@@ -154,8 +155,8 @@ type Receipt struct {
 	Status     ReceiptStatus      `json:"status"`
 	Blind      bool               `json:"blind_receiving"`
 	StartedBy  string             `json:"started_by"`
-	StartedAt  string             `json:"start_time"`
-	ClosedAt   string             `json:"close_time"`
+	StartedAt  time.Time          `json:"start_time"`
+	ClosedAt   time.Time          `json:"close_time,omitzero"` // zero while open
 	Lines      []ReceiptLine      `json:"lines"`
 	Exceptions []ReceiptException `json:"exceptions"`
 	Received   int64              `json:"received_quantity"`

@@ -9,6 +9,7 @@ import (
 
 	"github.com/floorops/floorops/auth"
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/inventory/inventoryapi"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
@@ -50,10 +51,10 @@ func SeedDemo(ctx context.Context, s *Server) (seeded bool, err error) {
 	if rows > 0 {
 		return false, fmt.Errorf("demo: %s already holds users, items, locations or stock; --demo seeds only an empty database", s.DB.Path())
 	}
-	if err := seedLocations(ctx, s.Inventory); err != nil {
+	if err := seedLocations(ctx, s.DB); err != nil {
 		return false, err
 	}
-	if err := seedItems(ctx, s.Inventory); err != nil {
+	if err := seedItems(ctx, s.DB); err != nil {
 		return false, err
 	}
 	if err := seedStock(ctx, s.DB); err != nil {
@@ -83,7 +84,7 @@ func importReportErr(what string, rep inventory.ImportReport, err error) error {
 	return nil
 }
 
-func seedLocations(ctx context.Context, inv *inventory.Service) error {
+func seedLocations(ctx context.Context, db *store.DB) error {
 	var csv bytes.Buffer
 	csv.WriteString("code,zone,type,walk_sequence,capacity\n")
 	for i := 1; i <= 4; i++ {
@@ -111,7 +112,7 @@ func seedLocations(ctx context.Context, inv *inventory.Service) error {
 			}
 		}
 	}
-	rep, err := inv.ImportLocations(ctx, &csv, nil)
+	rep, err := inventoryapi.ImportLocations(ctx, db, &csv, nil)
 	return importReportErr("locations", rep, err)
 }
 
@@ -126,7 +127,7 @@ func demoGTINs(n int) (each, cs string) {
 	return each, caseBody + string(d)
 }
 
-func seedItems(ctx context.Context, inv *inventory.Service) error {
+func seedItems(ctx context.Context, db *store.DB) error {
 	var csv bytes.Buffer
 	csv.WriteString("sku,description,unit_cost_cents,abc_class,lot_tracked,expiry_tracked,gtins\n")
 	kinds := []string{"Trail Mix 500g", "Cotton T-Shirt M", "USB-C Cable 1m", "Ceramic Mug", "Vitamin D 60ct", "Notebook A5", "Hand Soap 250ml", "Phone Case", "Green Tea 20ct", "Socks 3-pack"}
@@ -142,7 +143,7 @@ func seedItems(ctx context.Context, inv *inventory.Service) error {
 		food := n%10 == 0 || n%10 == 4 || n%10 == 8 // snacks, vitamins, tea: lot and expiry
 		fmt.Fprintf(&csv, "SKU-%04d,%s #%d,%d,%s,%t,%t,%s;%s:12\n", n, kinds[(n-1)%len(kinds)], n, 199+n*37%4000, class, food, food, each, cs)
 	}
-	rep, err := inv.ImportItems(ctx, &csv, nil)
+	rep, err := inventoryapi.ImportItems(ctx, db, &csv, nil)
 	return importReportErr("items", rep, err)
 }
 

@@ -20,6 +20,7 @@ import (
 
 	"github.com/floorops/floorops/auth"
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/inventory/inventoryapi"
 	"github.com/floorops/floorops/picking"
 	fproto "github.com/floorops/floorops/proto"
 	authv1 "github.com/floorops/floorops/proto/floorops/auth/v1"
@@ -27,6 +28,11 @@ import (
 	pickingv1 "github.com/floorops/floorops/proto/floorops/picking/v1"
 	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
 	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
+	authgw "github.com/floorops/floorops/proto/gateway/floorops/auth/v1"
+	inventorygw "github.com/floorops/floorops/proto/gateway/floorops/inventory/v1"
+	pickinggw "github.com/floorops/floorops/proto/gateway/floorops/picking/v1"
+	putawaygw "github.com/floorops/floorops/proto/gateway/floorops/putaway/v1"
+	receivinggw "github.com/floorops/floorops/proto/gateway/floorops/receiving/v1"
 	"github.com/floorops/floorops/putaway"
 	"github.com/floorops/floorops/receiving"
 	"github.com/floorops/floorops/scan"
@@ -147,7 +153,7 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}
 	s.grpc = grpc.NewServer(opts...)
 	authv1.RegisterAuthServiceServer(s.grpc, auth.NewHandler(s.Auth))
-	inventoryv1.RegisterInventoryServiceServer(s.grpc, inventory.NewHandler(s.Inventory))
+	inventoryv1.RegisterInventoryServiceServer(s.grpc, inventoryapi.NewHandler(s.Inventory, s.DB))
 	pickingv1.RegisterPickingServiceServer(s.grpc, picking.NewHandler(s.Picking))
 	putawayv1.RegisterPutawayServiceServer(s.grpc, putaway.NewHandler(s.Putaway))
 	receivingv1.RegisterReceivingServiceServer(s.grpc, receiving.NewHandler(s.Receiving))
@@ -249,19 +255,19 @@ func (s *Server) httpMux(ctx context.Context) (http.Handler, error) {
 		creds = credentials.NewTLS(selfTLS(s.tls))
 	}
 	dial := []grpc.DialOption{grpc.WithTransportCredentials(creds)}
-	if err := authv1.RegisterAuthServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
+	if err := authgw.RegisterAuthServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
 		return nil, err
 	}
-	if err := inventoryv1.RegisterInventoryServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
+	if err := inventorygw.RegisterInventoryServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
 		return nil, err
 	}
-	if err := pickingv1.RegisterPickingServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
+	if err := pickinggw.RegisterPickingServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
 		return nil, err
 	}
-	if err := putawayv1.RegisterPutawayServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
+	if err := putawaygw.RegisterPutawayServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
 		return nil, err
 	}
-	if err := receivingv1.RegisterReceivingServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
+	if err := receivinggw.RegisterReceivingServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()

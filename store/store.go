@@ -352,3 +352,29 @@ func ParseTime(s string) (time.Time, error) {
 	}
 	return t, nil
 }
+
+// ParseTimeOrZero reads a stored time that may not be set yet (an empty
+// column, as a receipt's closed_at while it is open) as the zero time.
+func ParseTimeOrZero(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return ParseTime(s)
+}
+
+// ParseResponseTime reads a time from the JSON of a stored idempotent
+// response: RFC 3339, as encoding/json writes a time.Time, and as
+// FormatTime wrote the responses stored while the domain held that time
+// as a string, where "" was a time not set (the zero time). A type whose
+// time fields were strings once decodes them with it, so a retry across
+// the change gets the first answer back.
+func ParseResponseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, floorops.Errorf(floorops.EINTERNAL, "stored response time %q: %v", s, err)
+	}
+	return t, nil
+}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/inventory/inventoryapi"
 	"github.com/floorops/floorops/receiving"
 	"github.com/floorops/floorops/scan"
 	"golang.org/x/term"
@@ -24,9 +25,9 @@ import (
 // CSV files, for nodes without an integration.
 var importGroup = group{name: "import", subs: []subcommand{
 	{name: "items", args: "FILE.csv", define: importFlags("items"),
-		summary: "import items (upserted by sku); columns: " + strings.Join(inventory.ItemColumns, ",")},
+		summary: "import items (upserted by sku); columns: " + strings.Join(inventoryapi.ItemColumns, ",")},
 	{name: "locations", args: "FILE.csv", define: importFlags("locations"),
-		summary: "import locations (upserted by code); columns: " + strings.Join(inventory.LocationColumns, ",")},
+		summary: "import locations (upserted by code); columns: " + strings.Join(inventoryapi.LocationColumns, ",")},
 	{name: "pos", args: "FILE.csv", define: importFlags("pos"),
 		summary: "import purchase orders, one row per PO line; a bad row rejects its whole PO\ncolumns: " + strings.Join(receiving.POColumns, ",")},
 }}
@@ -61,7 +62,6 @@ func importCSV(ctx context.Context, what, dbPath, path string, stdout, stderr io
 		return err
 	}
 	defer db.Close()
-	svc := inventory.NewService(db)
 
 	cr := &countingReader{r: f}
 	var bar *progressBar
@@ -75,9 +75,9 @@ func importCSV(ctx context.Context, what, dbPath, path string, stdout, stderr io
 	)
 	switch what {
 	case "items":
-		rep, err = svc.ImportItems(ctx, cr, nil)
+		rep, err = inventoryapi.ImportItems(ctx, db, cr, nil)
 	case "locations":
-		rep, err = svc.ImportLocations(ctx, cr, nil)
+		rep, err = inventoryapi.ImportLocations(ctx, db, cr, nil)
 	case "pos":
 		// ImportPOs holds the whole file's POs in memory anyway.
 		rep, err = receiving.NewService(db).ImportPOs(ctx, io.TeeReader(cr, &posCSV))

@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 
-	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/inventory/inventoryapi"
 	"github.com/floorops/floorops/label"
 )
 
@@ -15,5 +15,5 @@ func listLocationsForLabels(ctx context.Context, dbPath, zone string) ([]label.L
 		return nil, err
 	}
 	defer db.Close()
-	return inventory.NewService(db).LocationLabels(ctx, zone)
+	return inventoryapi.LocationLabels(ctx, db, zone)
 }

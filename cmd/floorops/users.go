@@ -254,7 +254,7 @@ func apikeysList(fs *flag.FlagSet) runFunc {
 				if k.Disabled {
 					st = "disabled"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", k.Name, k.CreatedAt, st)
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", k.Name, store.FormatTime(k.CreatedAt), st)
 			}
 			return tw.Flush()
 		})

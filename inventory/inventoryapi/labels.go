@@ -1,4 +1,4 @@
-package inventory
+package inventoryapi
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/label"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
@@ -38,8 +39,9 @@ var contentTypes = map[label.Format]string{
 }
 
 // RenderLabel renders a location, zone sheet, license plate or item label
-// from the node's own records, so what is printed matches what is scanned.
-func (s *Service) RenderLabel(ctx context.Context, r LabelRequest) (RenderedLabel, error) {
+// from the records in the node's database, so what is printed matches what
+// is scanned.
+func RenderLabel(ctx context.Context, db *store.DB, r LabelRequest) (RenderedLabel, error) {
 	if r.Format == "" {
 		r.Format = label.FormatPNG
 	}
@@ -55,18 +57,18 @@ func (s *Service) RenderLabel(ctx context.Context, r LabelRequest) (RenderedLabe
 	if set != 1 {
 		return RenderedLabel{}, floorops.Invalid("location_code", "set exactly one of location_code, zone, lpn_code/sscc or sku")
 	}
-	q := s.db.Reader()
+	q := db.Reader()
 	var subject any
 	field := "location_code" // what a label the renderer refuses is about
 	switch {
 	case r.LocationCode != "":
-		l, err := LocationByCode(ctx, q, scan.Code(r.LocationCode))
+		l, err := inventory.LocationByCode(ctx, q, scan.Code(r.LocationCode))
 		if err != nil {
 			return RenderedLabel{}, err
 		}
 		subject = label.Location{Code: l.Code, Zone: l.Zone, Type: string(l.Type)}
 	case r.Zone != "":
-		locs, err := s.LocationLabels(ctx, r.Zone)
+		locs, err := LocationLabels(ctx, db, r.Zone)
 		if err != nil {
 			return RenderedLabel{}, err
 		}
@@ -75,7 +77,7 @@ func (s *Service) RenderLabel(ctx context.Context, r LabelRequest) (RenderedLabe
 		}
 		subject, field = locs, "zone"
 	case r.SKU != "":
-		it, err := ItemBySKU(ctx, q, scan.Code(r.SKU))
+		it, err := inventory.ItemBySKU(ctx, q, scan.Code(r.SKU))
 		if err != nil {
 			return RenderedLabel{}, err
 		}
@@ -116,11 +118,12 @@ func (s *Service) RenderLabel(ctx context.Context, r LabelRequest) (RenderedLabe
 
 // LocationLabels returns the labels of every location, or of one zone, in
 // walk order: what a lead prints to label a new aisle.
-func (s *Service) LocationLabels(ctx context.Context, zone string) ([]label.Location, error) {
+func LocationLabels(ctx context.Context, db *store.DB, zone string) ([]label.Location, error) {
+	inv := inventory.NewService(db)
 	var out []label.Location
 	token := ""
 	for {
-		locs, next, err := s.ListLocations(ctx, zone, store.MaxPageSize, token)
+		locs, next, err := inv.ListLocations(ctx, zone, store.MaxPageSize, token)
 		if err != nil {
 			return nil, err
 		}

@@ -1,4 +1,4 @@
-package inventory_test
+package inventoryapi_test
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/inventory/inventoryapi"
 )
 
 func TestImportRejectsBadRowsWhole(t *testing.T) {
@@ -22,7 +23,7 @@ func TestImportRejectsBadRowsWhole(t *testing.T) {
 		",No sku,100,,C\n" + // line 6
 		"GOOD-2,\"Spoon, steel\",25,,\n" + // line 7
 		"BAD-4,Fork,ten,,\n" // line 8
-	rep, err := svc.ImportItems(ctx, strings.NewReader(csv), nil)
+	rep, err := inventoryapi.ImportItems(ctx, db, strings.NewReader(csv), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,9 +51,9 @@ func TestImportRejectsBadRowsWhole(t *testing.T) {
 
 func TestImportHeaderErrors(t *testing.T) {
 	t.Parallel()
-	svc, _ := mustService(t)
+	_, db := mustService(t)
 	for _, csv := range []string{"", "code,zone\nA,B\n", "code,zone,type,colour\n", "code,code,zone,type\n"} {
-		if _, err := svc.ImportLocations(context.Background(), strings.NewReader(csv), nil); !floorops.IsCode(err, floorops.EINVALID) {
+		if _, err := inventoryapi.ImportLocations(context.Background(), db, strings.NewReader(csv), nil); !floorops.IsCode(err, floorops.EINVALID) {
 			t.Errorf("header %q: err = %v, want invalid", csv, err)
 		}
 	}
@@ -74,13 +75,13 @@ func BenchmarkImport(b *testing.B) {
 	b.ResetTimer()
 	for n := 0; n < b.N; n++ {
 		b.StopTimer()
-		svc, _ := mustService(b)
+		_, db := mustService(b)
 		b.StartTimer()
-		ri, err := svc.ImportItems(context.Background(), bytes.NewReader(items.Bytes()), nil)
+		ri, err := inventoryapi.ImportItems(context.Background(), db, bytes.NewReader(items.Bytes()), nil)
 		if err != nil || ri.Imported != 100_000 {
 			b.Fatalf("items: %v %+v", err, ri.Errors[:min(3, len(ri.Errors))])
 		}
-		rl, err := svc.ImportLocations(context.Background(), bytes.NewReader(locs.Bytes()), nil)
+		rl, err := inventoryapi.ImportLocations(context.Background(), db, bytes.NewReader(locs.Bytes()), nil)
 		if err != nil || rl.Imported != 200_000 {
 			b.Fatalf("locations: %v %+v", err, rl.Errors[:min(3, len(rl.Errors))])
 		}
@@ -104,8 +105,8 @@ func gtin13(n int) string {
 
 func TestImportMalformedQuoteIsARowError(t *testing.T) {
 	t.Parallel()
-	svc, _ := mustService(t)
-	rep, err := svc.ImportItems(context.Background(), strings.NewReader("sku,description\nA\"B,x\nGOOD,ok\n"), nil)
+	_, db := mustService(t)
+	rep, err := inventoryapi.ImportItems(context.Background(), db, strings.NewReader("sku,description\nA\"B,x\nGOOD,ok\n"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 
+	extPickingv1 "github.com/floorops/floorops/proto/floorops/picking/v1"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/utilities"
 	"google.golang.org/grpc"
@@ -35,9 +36,9 @@ var (
 	_ = metadata.Join
 )
 
-func request_PickingService_ReleaseOrders_0(ctx context.Context, marshaler runtime.Marshaler, client PickingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PickingService_ReleaseOrders_0(ctx context.Context, marshaler runtime.Marshaler, client extPickingv1.PickingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReleaseOrdersRequest
+		protoReq extPickingv1.ReleaseOrdersRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -50,9 +51,9 @@ func request_PickingService_ReleaseOrders_0(ctx context.Context, marshaler runti
 	return msg, metadata, err
 }
 
-func local_request_PickingService_ReleaseOrders_0(ctx context.Context, marshaler runtime.Marshaler, server PickingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PickingService_ReleaseOrders_0(ctx context.Context, marshaler runtime.Marshaler, server extPickingv1.PickingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReleaseOrdersRequest
+		protoReq extPickingv1.ReleaseOrdersRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -62,9 +63,9 @@ func local_request_PickingService_ReleaseOrders_0(ctx context.Context, marshaler
 	return msg, metadata, err
 }
 
-func request_PickingService_CancelOrder_0(ctx context.Context, marshaler runtime.Marshaler, client PickingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PickingService_CancelOrder_0(ctx context.Context, marshaler runtime.Marshaler, client extPickingv1.PickingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CancelOrderRequest
+		protoReq extPickingv1.CancelOrderRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -86,9 +87,9 @@ func request_PickingService_CancelOrder_0(ctx context.Context, marshaler runtime
 	return msg, metadata, err
 }
 
-func local_request_PickingService_CancelOrder_0(ctx context.Context, marshaler runtime.Marshaler, server PickingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PickingService_CancelOrder_0(ctx context.Context, marshaler runtime.Marshaler, server extPickingv1.PickingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CancelOrderRequest
+		protoReq extPickingv1.CancelOrderRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -107,9 +108,9 @@ func local_request_PickingService_CancelOrder_0(ctx context.Context, marshaler r
 	return msg, metadata, err
 }
 
-func request_PickingService_GetOrder_0(ctx context.Context, marshaler runtime.Marshaler, client PickingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PickingService_GetOrder_0(ctx context.Context, marshaler runtime.Marshaler, client extPickingv1.PickingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetOrderRequest
+		protoReq extPickingv1.GetOrderRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -128,9 +129,9 @@ func request_PickingService_GetOrder_0(ctx context.Context, marshaler runtime.Ma
 	return msg, metadata, err
 }
 
-func local_request_PickingService_GetOrder_0(ctx context.Context, marshaler runtime.Marshaler, server PickingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PickingService_GetOrder_0(ctx context.Context, marshaler runtime.Marshaler, server extPickingv1.PickingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetOrderRequest
+		protoReq extPickingv1.GetOrderRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -146,9 +147,9 @@ func local_request_PickingService_GetOrder_0(ctx context.Context, marshaler runt
 	return msg, metadata, err
 }
 
-func request_PickingService_CreatePickLists_0(ctx context.Context, marshaler runtime.Marshaler, client PickingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PickingService_CreatePickLists_0(ctx context.Context, marshaler runtime.Marshaler, client extPickingv1.PickingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreatePickListsRequest
+		protoReq extPickingv1.CreatePickListsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -161,9 +162,9 @@ func request_PickingService_CreatePickLists_0(ctx context.Context, marshaler run
 	return msg, metadata, err
 }
 
-func local_request_PickingService_CreatePickLists_0(ctx context.Context, marshaler runtime.Marshaler, server PickingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PickingService_CreatePickLists_0(ctx context.Context, marshaler runtime.Marshaler, server extPickingv1.PickingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreatePickListsRequest
+		protoReq extPickingv1.CreatePickListsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -175,9 +176,9 @@ func local_request_PickingService_CreatePickLists_0(ctx context.Context, marshal
 
 var filter_PickingService_ListPickLists_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_PickingService_ListPickLists_0(ctx context.Context, marshaler runtime.Marshaler, client PickingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PickingService_ListPickLists_0(ctx context.Context, marshaler runtime.Marshaler, client extPickingv1.PickingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListPickListsRequest
+		protoReq extPickingv1.ListPickListsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -193,9 +194,9 @@ func request_PickingService_ListPickLists_0(ctx context.Context, marshaler runti
 	return msg, metadata, err
 }
 
-func local_request_PickingService_ListPickLists_0(ctx context.Context, marshaler runtime.Marshaler, server PickingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PickingService_ListPickLists_0(ctx context.Context, marshaler runtime.Marshaler, server extPickingv1.PickingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListPickListsRequest
+		protoReq extPickingv1.ListPickListsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -208,9 +209,9 @@ func local_request_PickingService_ListPickLists_0(ctx context.Context, marshaler
 	return msg, metadata, err
 }
 
-func request_PickingService_StartPickList_0(ctx context.Context, marshaler runtime.Marshaler, client PickingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PickingService_StartPickList_0(ctx context.Context, marshaler runtime.Marshaler, client extPickingv1.PickingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq StartPickListRequest
+		protoReq extPickingv1.StartPickListRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -223,9 +224,9 @@ func request_PickingService_StartPickList_0(ctx context.Context, marshaler runti
 	return msg, metadata, err
 }
 
-func local_request_PickingService_StartPickList_0(ctx context.Context, marshaler runtime.Marshaler, server PickingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PickingService_StartPickList_0(ctx context.Context, marshaler runtime.Marshaler, server extPickingv1.PickingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq StartPickListRequest
+		protoReq extPickingv1.StartPickListRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -235,9 +236,9 @@ func local_request_PickingService_StartPickList_0(ctx context.Context, marshaler
 	return msg, metadata, err
 }
 
-func request_PickingService_NextLine_0(ctx context.Context, marshaler runtime.Marshaler, client PickingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PickingService_NextLine_0(ctx context.Context, marshaler runtime.Marshaler, client extPickingv1.PickingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq NextLineRequest
+		protoReq extPickingv1.NextLineRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -256,9 +257,9 @@ func request_PickingService_NextLine_0(ctx context.Context, marshaler runtime.Ma
 	return msg, metadata, err
 }
 
-func local_request_PickingService_NextLine_0(ctx context.Context, marshaler runtime.Marshaler, server PickingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PickingService_NextLine_0(ctx context.Context, marshaler runtime.Marshaler, server extPickingv1.PickingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq NextLineRequest
+		protoReq extPickingv1.NextLineRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -274,9 +275,9 @@ func local_request_PickingService_NextLine_0(ctx context.Context, marshaler runt
 	return msg, metadata, err
 }
 
-func request_PickingService_ConfirmPick_0(ctx context.Context, marshaler runtime.Marshaler, client PickingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PickingService_ConfirmPick_0(ctx context.Context, marshaler runtime.Marshaler, client extPickingv1.PickingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ConfirmPickRequest
+		protoReq extPickingv1.ConfirmPickRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -306,9 +307,9 @@ func request_PickingService_ConfirmPick_0(ctx context.Context, marshaler runtime
 	return msg, metadata, err
 }
 
-func local_request_PickingService_ConfirmPick_0(ctx context.Context, marshaler runtime.Marshaler, server PickingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PickingService_ConfirmPick_0(ctx context.Context, marshaler runtime.Marshaler, server extPickingv1.PickingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ConfirmPickRequest
+		protoReq extPickingv1.ConfirmPickRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -335,9 +336,9 @@ func local_request_PickingService_ConfirmPick_0(ctx context.Context, marshaler r
 	return msg, metadata, err
 }
 
-func request_PickingService_ShortPick_0(ctx context.Context, marshaler runtime.Marshaler, client PickingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PickingService_ShortPick_0(ctx context.Context, marshaler runtime.Marshaler, client extPickingv1.PickingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ShortPickRequest
+		protoReq extPickingv1.ShortPickRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -367,9 +368,9 @@ func request_PickingService_ShortPick_0(ctx context.Context, marshaler runtime.M
 	return msg, metadata, err
 }
 
-func local_request_PickingService_ShortPick_0(ctx context.Context, marshaler runtime.Marshaler, server PickingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PickingService_ShortPick_0(ctx context.Context, marshaler runtime.Marshaler, server extPickingv1.PickingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ShortPickRequest
+		protoReq extPickingv1.ShortPickRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -396,9 +397,9 @@ func local_request_PickingService_ShortPick_0(ctx context.Context, marshaler run
 	return msg, metadata, err
 }
 
-func request_PickingService_CompletePickList_0(ctx context.Context, marshaler runtime.Marshaler, client PickingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PickingService_CompletePickList_0(ctx context.Context, marshaler runtime.Marshaler, client extPickingv1.PickingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CompletePickListRequest
+		protoReq extPickingv1.CompletePickListRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -420,9 +421,9 @@ func request_PickingService_CompletePickList_0(ctx context.Context, marshaler ru
 	return msg, metadata, err
 }
 
-func local_request_PickingService_CompletePickList_0(ctx context.Context, marshaler runtime.Marshaler, server PickingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PickingService_CompletePickList_0(ctx context.Context, marshaler runtime.Marshaler, server extPickingv1.PickingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CompletePickListRequest
+		protoReq extPickingv1.CompletePickListRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -446,7 +447,7 @@ func local_request_PickingService_CompletePickList_0(ctx context.Context, marsha
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
 // Note that using this registration option will cause many gRPC library features to stop working. Consider using RegisterPickingServiceHandlerFromEndpoint instead.
 // GRPC interceptors will not work for this type of registration. To use interceptors, you must use the "runtime.WithMiddlewares" option in the "runtime.NewServeMux" call.
-func RegisterPickingServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server PickingServiceServer) error {
+func RegisterPickingServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server extPickingv1.PickingServiceServer) error {
 	mux.Handle(http.MethodPost, pattern_PickingService_ReleaseOrders_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -678,15 +679,15 @@ func RegisterPickingServiceHandlerFromEndpoint(ctx context.Context, mux *runtime
 // RegisterPickingServiceHandler registers the http handlers for service PickingService to "mux".
 // The handlers forward requests to the grpc endpoint over "conn".
 func RegisterPickingServiceHandler(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
-	return RegisterPickingServiceHandlerClient(ctx, mux, NewPickingServiceClient(conn))
+	return RegisterPickingServiceHandlerClient(ctx, mux, extPickingv1.NewPickingServiceClient(conn))
 }
 
 // RegisterPickingServiceHandlerClient registers the http handlers for service PickingService
-// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "PickingServiceClient".
-// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "PickingServiceClient"
+// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "extPickingv1.PickingServiceClient".
+// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "extPickingv1.PickingServiceClient"
 // doesn't go through the normal gRPC flow (creating a gRPC client etc.) then it will be up to the passed in
-// "PickingServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
-func RegisterPickingServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client PickingServiceClient) error {
+// "extPickingv1.PickingServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
+func RegisterPickingServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client extPickingv1.PickingServiceClient) error {
 	mux.Handle(http.MethodPost, pattern_PickingService_ReleaseOrders_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()

@@ -1,37 +1,41 @@
-package inventory
+// Package inventoryapi is the inventory service's API face: its gRPC
+// handler, label rendering and CSV import of master data. It sits beside the
+// ledger core so that workflows, which import inventory, never pull in PDF,
+// barcode or font rendering; only server and cmd import it.
+package inventoryapi
 
 import (
 	"context"
-	"time"
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/auth"
+	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/label"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
 	"github.com/floorops/floorops/store"
-	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // Handler serves InventoryService over gRPC: proto in, domain call, proto
 // out. Errors are domain errors; the server maps them to status codes.
 type Handler struct {
 	inventoryv1.UnimplementedInventoryServiceServer
-	svc *Service
+	svc *inventory.Service
+	db  *store.DB // the node's database, for labels
 }
 
-// NewHandler returns the gRPC face of s.
-func NewHandler(s *Service) *Handler { return &Handler{svc: s} }
+// NewHandler returns the gRPC face of s, the ledger over db.
+func NewHandler(s *inventory.Service, db *store.DB) *Handler { return &Handler{svc: s, db: db} }
 
-func actor(ctx context.Context) Actor {
+func actor(ctx context.Context) inventory.Actor {
 	badge, device := auth.Actor(ctx)
-	return Actor{Badge: badge, Device: device}
+	return inventory.Actor{Badge: badge, Device: device}
 }
 
 // UpsertItem creates an item or updates the fields its mask names (or,
 // without a mask, the fields set).
 func (h *Handler) UpsertItem(ctx context.Context, req *inventoryv1.UpsertItemRequest) (*inventoryv1.UpsertItemResponse, error) {
 	it, err := h.svc.UpsertItem(ctx, req.GetRequestId(), itemFromProto(req.GetItem()),
-		ItemUpdate{Fields: itemMask(req), AllowGTINRemoval: req.GetAllowGtinRemoval()})
+		inventory.ItemUpdate{Fields: itemMask(req), AllowGTINRemoval: req.GetAllowGtinRemoval()})
 	if err != nil {
 		return nil, floorops.WithFieldPrefix(err, "item", "update_mask")
 	}
@@ -102,7 +106,7 @@ func (h *Handler) GetBalances(ctx context.Context, req *inventoryv1.GetBalancesR
 	for _, b := range bs {
 		resp.Balances = append(resp.Balances, &inventoryv1.Balance{
 			LocationCode: b.LocationCode, Sku: b.SKU, Lot: b.Lot, Expiry: b.Expiry,
-			Status: statusToProto(b.Status), Lpn: b.LPN, Quantity: b.Qty,
+			Status: inventory.StatusToProto(b.Status), Lpn: b.LPN, Quantity: b.Qty,
 		})
 	}
 	return resp, nil
@@ -123,7 +127,7 @@ func (h *Handler) GetAvailableToSell(ctx context.Context, req *inventoryv1.GetAv
 
 // MoveStock moves units between two scanned locations.
 func (h *Handler) MoveStock(ctx context.Context, req *inventoryv1.MoveStockRequest) (*inventoryv1.MoveStockResponse, error) {
-	mv, err := h.svc.MoveStock(ctx, req.GetRequestId(), MoveInput{
+	mv, err := h.svc.MoveStock(ctx, req.GetRequestId(), inventory.MoveInput{
 		FromScan: req.GetFromLocationScan(), ToScan: req.GetToLocationScan(), SKU: req.GetSku(),
 		Lot: req.GetLot(), Expiry: req.GetExpiry(), Qty: req.GetQuantity(),
 		Status: statusFromProto(req.GetStatus()), LPN: req.GetLpn(), Actor: actor(ctx),
@@ -131,12 +135,12 @@ func (h *Handler) MoveStock(ctx context.Context, req *inventoryv1.MoveStockReque
 	if err != nil {
 		return nil, err
 	}
-	return &inventoryv1.MoveStockResponse{Movement: MovementToProto(mv)}, nil
+	return &inventoryv1.MoveStockResponse{Movement: inventory.MovementToProto(mv)}, nil
 }
 
 // AdjustStock corrects a balance.
 func (h *Handler) AdjustStock(ctx context.Context, req *inventoryv1.AdjustStockRequest) (*inventoryv1.AdjustStockResponse, error) {
-	mv, err := h.svc.AdjustStock(ctx, req.GetRequestId(), AdjustInput{
+	mv, err := h.svc.AdjustStock(ctx, req.GetRequestId(), inventory.AdjustInput{
 		LocationCode: req.GetLocationCode(), SKU: req.GetSku(), Lot: req.GetLot(), Expiry: req.GetExpiry(),
 		Delta: req.GetDelta(), Reason: req.GetReason(), Status: statusFromProto(req.GetStatus()), LPN: req.GetLpn(),
 		Actor: actor(ctx),
@@ -144,19 +148,19 @@ func (h *Handler) AdjustStock(ctx context.Context, req *inventoryv1.AdjustStockR
 	if err != nil {
 		return nil, err
 	}
-	return &inventoryv1.AdjustStockResponse{Movement: MovementToProto(mv)}, nil
+	return &inventoryv1.AdjustStockResponse{Movement: inventory.MovementToProto(mv)}, nil
 }
 
 // ListMovements pages through the ledger.
 func (h *Handler) ListMovements(ctx context.Context, req *inventoryv1.ListMovementsRequest) (*inventoryv1.ListMovementsResponse, error) {
-	ms, next, err := h.svc.ListMovements(ctx, MovementFilter{SKU: req.GetSku(), LocationCode: req.GetLocationCode(), Kind: req.GetKind()},
+	ms, next, err := h.svc.ListMovements(ctx, inventory.MovementFilter{SKU: req.GetSku(), LocationCode: req.GetLocationCode(), Kind: req.GetKind()},
 		int(req.GetPageSize()), req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}
 	resp := &inventoryv1.ListMovementsResponse{NextPageToken: next}
 	for _, m := range ms {
-		resp.Movements = append(resp.Movements, MovementToProto(m))
+		resp.Movements = append(resp.Movements, inventory.MovementToProto(m))
 	}
 	return resp, nil
 }
@@ -207,19 +211,19 @@ func locationMask(req *inventoryv1.UpsertLocationRequest) []string {
 	return set
 }
 
-func itemFromProto(p *inventoryv1.Item) Item {
-	it := Item{
+func itemFromProto(p *inventoryv1.Item) inventory.Item {
+	it := inventory.Item{
 		SKU: p.GetSku(), Description: p.GetDescription(), UnitCostCents: p.GetUnitCostCents(),
 		LotTracked: p.GetLotTracked(), ExpiryTracked: p.GetExpiryTracked(), SerialTracked: p.GetSerialTracked(),
 		ABCClass: p.GetAbcClass(),
 	}
 	for _, g := range p.GetGtins() {
-		it.GTINs = append(it.GTINs, GTIN{GTIN: g.GetGtin(), PackQty: int64(g.GetPackQty())})
+		it.GTINs = append(it.GTINs, inventory.GTIN{GTIN: g.GetGtin(), PackQty: int64(g.GetPackQty())})
 	}
 	return it
 }
 
-func itemToProto(it Item) *inventoryv1.Item {
+func itemToProto(it inventory.Item) *inventoryv1.Item {
 	p := &inventoryv1.Item{
 		Sku: it.SKU, Description: it.Description, UnitCostCents: it.UnitCostCents,
 		LotTracked: it.LotTracked, ExpiryTracked: it.ExpiryTracked, SerialTracked: it.SerialTracked, AbcClass: it.ABCClass,
@@ -230,15 +234,15 @@ func itemToProto(it Item) *inventoryv1.Item {
 	return p
 }
 
-var locationTypes = map[LocationType]inventoryv1.LocationType{
-	LocDock: inventoryv1.LocationType_LOCATION_TYPE_DOCK, LocStaging: inventoryv1.LocationType_LOCATION_TYPE_STAGING,
-	LocStorage: inventoryv1.LocationType_LOCATION_TYPE_STORAGE, LocPickFace: inventoryv1.LocationType_LOCATION_TYPE_PICKFACE,
-	LocReturns: inventoryv1.LocationType_LOCATION_TYPE_RETURNS, LocQuarantine: inventoryv1.LocationType_LOCATION_TYPE_QUARANTINE,
-	LocShip: inventoryv1.LocationType_LOCATION_TYPE_SHIP,
+var locationTypes = map[inventory.LocationType]inventoryv1.LocationType{
+	inventory.LocDock: inventoryv1.LocationType_LOCATION_TYPE_DOCK, inventory.LocStaging: inventoryv1.LocationType_LOCATION_TYPE_STAGING,
+	inventory.LocStorage: inventoryv1.LocationType_LOCATION_TYPE_STORAGE, inventory.LocPickFace: inventoryv1.LocationType_LOCATION_TYPE_PICKFACE,
+	inventory.LocReturns: inventoryv1.LocationType_LOCATION_TYPE_RETURNS, inventory.LocQuarantine: inventoryv1.LocationType_LOCATION_TYPE_QUARANTINE,
+	inventory.LocShip: inventoryv1.LocationType_LOCATION_TYPE_SHIP,
 }
 
-func locationFromProto(p *inventoryv1.Location) Location {
-	l := Location{Code: p.GetCode(), Zone: p.GetZone(), WalkSeq: p.GetWalkSequence(), Capacity: p.GetCapacity(), Blocked: p.GetBlocked()}
+func locationFromProto(p *inventoryv1.Location) inventory.Location {
+	l := inventory.Location{Code: p.GetCode(), Zone: p.GetZone(), WalkSeq: p.GetWalkSequence(), Capacity: p.GetCapacity(), Blocked: p.GetBlocked()}
 	for t, pt := range locationTypes {
 		if pt == p.GetType() {
 			l.Type = t
@@ -247,44 +251,18 @@ func locationFromProto(p *inventoryv1.Location) Location {
 	return l
 }
 
-func locationToProto(l Location) *inventoryv1.Location {
+func locationToProto(l inventory.Location) *inventoryv1.Location {
 	return &inventoryv1.Location{
 		Code: l.Code, Zone: l.Zone, Type: locationTypes[l.Type], WalkSequence: l.WalkSeq,
 		Capacity: l.Capacity, Blocked: l.Blocked, CheckCode: l.CheckCode,
 	}
 }
 
-func statusFromProto(s inventoryv1.StockStatus) Status {
+func statusFromProto(s inventoryv1.StockStatus) inventory.Status {
 	if s == inventoryv1.StockStatus_STOCK_STATUS_QUARANTINE {
-		return Quarantined
+		return inventory.Quarantined
 	}
-	return Available
-}
-
-func statusToProto(s Status) inventoryv1.StockStatus {
-	switch s {
-	case Available:
-		return inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE
-	case Quarantined:
-		return inventoryv1.StockStatus_STOCK_STATUS_QUARANTINE
-	}
-	return inventoryv1.StockStatus_STOCK_STATUS_UNSPECIFIED
-}
-
-// MovementToProto converts a ledger row for the API; other workflows'
-// handlers reuse it.
-func MovementToProto(m Movement) *inventoryv1.Movement {
-	p := &inventoryv1.Movement{
-		Id: m.ID, Kind: m.Kind, Sku: m.SKU, Lot: m.Lot, Expiry: m.Expiry,
-		FromLocationCode: m.From, ToLocationCode: m.To,
-		FromStatus: statusToProto(m.FromStatus), ToStatus: statusToProto(m.ToStatus),
-		Quantity: m.Qty, Reason: m.Reason, UserBadge: m.UserBadge, DeviceId: m.DeviceID,
-		Reference: m.Ref, RequestId: m.RequestID, FromLpn: m.FromLPN, ToLpn: m.ToLPN,
-	}
-	if t, err := time.Parse(store.TimeFormat, m.CreatedAt); err == nil {
-		p.CreateTime = timestamppb.New(t)
-	}
-	return p
+	return inventory.Available
 }
 
 // ResolveScan tells a handheld what it scanned.
@@ -326,7 +304,7 @@ func (h *Handler) RenderLabel(ctx context.Context, req *inventoryv1.RenderLabelR
 	if !ok {
 		return nil, floorops.Invalid("format", "unknown label format %v", req.GetFormat())
 	}
-	l, err := h.svc.RenderLabel(ctx, LabelRequest{
+	l, err := RenderLabel(ctx, h.db, LabelRequest{
 		Format: f, LocationCode: req.GetLocationCode(), Zone: req.GetZone(), LPNCode: req.GetLpnCode(), SSCC: req.GetSscc(),
 		SKU: req.GetSku(), Lot: req.GetLot(), Expiry: req.GetExpiry(), Symbology: req.GetSymbology(),
 	})

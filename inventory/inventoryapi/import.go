@@ -1,4 +1,4 @@
-package inventory
+package inventoryapi
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/store"
 )
 
@@ -21,21 +22,6 @@ var ItemColumns = []string{"sku", "description", "unit_cost_cents", "abc_class",
 // LocationColumns are the columns of a locations CSV, in any order; code,
 // zone and type are required.
 var LocationColumns = []string{"code", "zone", "type", "walk_sequence", "capacity", "blocked"}
-
-// RowError is one rejected CSV row: its line number in the file and why.
-type RowError struct {
-	Line int
-	Err  error
-}
-
-func (e RowError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
-
-// ImportReport says what an import did.
-type ImportReport struct {
-	Rows     int        // data rows read
-	Imported int        // rows written
-	Errors   []RowError // rows rejected; each wrote nothing
-}
 
 // importBatch is how many rows share one transaction (one fsync).
 const importBatch = 5000
@@ -51,18 +37,13 @@ const maxRowErrors = 1000
 // with UpsertItem's rules: the SKU spelled as stored, no GTIN of an item
 // with stock dropped. progress, if not nil, is called after each committed
 // batch with the rows read so far.
-func (s *Service) ImportItems(ctx context.Context, r io.Reader, progress func(rows int)) (ImportReport, error) {
-	return importCSV(ctx, s.db, r, ItemColumns, []string{"sku"}, progress, func(ctx context.Context, tx *store.Tx, rec map[string]string, fields Fields) error {
+func ImportItems(ctx context.Context, db *store.DB, r io.Reader, progress func(rows int)) (inventory.ImportReport, error) {
+	return importCSV(ctx, db, r, ItemColumns, []string{"sku"}, progress, func(ctx context.Context, tx *store.Tx, rec map[string]string, fields inventory.Fields) error {
 		it, err := itemFromRecord(rec)
 		if err != nil {
 			return err
 		}
-		sent := strings.TrimSpace(it.SKU)
-		if err := normalizeItem(&it); err != nil {
-			return err
-		}
-		_, err = upsertItem(ctx, tx, sent, it, fields, false)
-		return err
+		return inventory.WriteItem(ctx, tx, it, fields)
 	})
 }
 
@@ -70,23 +51,19 @@ func (s *Service) ImportItems(ctx context.Context, r io.Reader, progress func(ro
 // with the same per-row rules as ImportItems and UpsertLocation's: codes
 // that scan as locations, and no change of what a stocked location's units
 // mean.
-func (s *Service) ImportLocations(ctx context.Context, r io.Reader, progress func(rows int)) (ImportReport, error) {
-	return importCSV(ctx, s.db, r, LocationColumns, []string{"code", "zone", "type"}, progress, func(ctx context.Context, tx *store.Tx, rec map[string]string, fields Fields) error {
+func ImportLocations(ctx context.Context, db *store.DB, r io.Reader, progress func(rows int)) (inventory.ImportReport, error) {
+	return importCSV(ctx, db, r, LocationColumns, []string{"code", "zone", "type"}, progress, func(ctx context.Context, tx *store.Tx, rec map[string]string, fields inventory.Fields) error {
 		l, err := locationFromRecord(rec)
 		if err != nil {
 			return err
 		}
-		if err := normalizeLocation(&l, fields); err != nil {
-			return err
-		}
-		_, err = upsertLocation(ctx, tx, l, fields)
-		return err
+		return inventory.WriteLocation(ctx, tx, l, fields)
 	})
 }
 
 func importCSV(ctx context.Context, db *store.DB, r io.Reader, known, required []string, progress func(int),
-	apply func(context.Context, *store.Tx, map[string]string, Fields) error) (ImportReport, error) {
-	var rep ImportReport
+	apply func(context.Context, *store.Tx, map[string]string, inventory.Fields) error) (inventory.ImportReport, error) {
+	var rep inventory.ImportReport
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1
@@ -97,11 +74,11 @@ func importCSV(ctx context.Context, db *store.DB, r io.Reader, known, required [
 	if err != nil {
 		return rep, floorops.Errorf(floorops.EINVALID, "line 1: %v", err)
 	}
-	cols, err := MapCSVHeader(header, known, required)
+	cols, err := inventory.MapCSVHeader(header, known, required)
 	if err != nil {
 		return rep, err
 	}
-	fields := make(Fields, len(cols)) // an update writes the file's columns
+	fields := make(inventory.Fields, len(cols)) // an update writes the file's columns
 	for _, c := range cols {
 		fields[c] = true
 	}
@@ -114,7 +91,7 @@ func importCSV(ctx context.Context, db *store.DB, r io.Reader, known, required [
 		if len(batch) == 0 {
 			return nil
 		}
-		imported, rejected := 0, []RowError(nil)
+		imported, rejected := 0, []inventory.RowError(nil)
 		err := db.Write(ctx, func(tx *store.Tx) error {
 			for _, rw := range batch {
 				if _, err := tx.ExecContext(ctx, `SAVEPOINT import_row`); err != nil {
@@ -124,7 +101,7 @@ func importCSV(ctx context.Context, db *store.DB, r io.Reader, known, required [
 					if floorops.ErrorCode(err) == floorops.EINTERNAL {
 						return fmt.Errorf("line %d: %w", rw.line, err)
 					}
-					rejected = append(rejected, RowError{Line: rw.line, Err: err})
+					rejected = append(rejected, inventory.RowError{Line: rw.line, Err: err})
 					if _, err := tx.ExecContext(ctx, `ROLLBACK TO import_row`); err != nil {
 						return err
 					}
@@ -161,12 +138,12 @@ func importCSV(ctx context.Context, db *store.DB, r io.Reader, known, required [
 			}
 			line = perr.Line
 			rep.Rows++
-			rep.Errors = append(rep.Errors, RowError{Line: perr.Line, Err: perr.Err})
+			rep.Errors = append(rep.Errors, inventory.RowError{Line: perr.Line, Err: perr.Err})
 		} else {
 			line, _ = cr.FieldPos(0)
 			rep.Rows++
 			if len(rec) > len(header) {
-				rep.Errors = append(rep.Errors, RowError{Line: line, Err: fmt.Errorf("%d fields, header has %d", len(rec), len(header))})
+				rep.Errors = append(rep.Errors, inventory.RowError{Line: line, Err: fmt.Errorf("%d fields, header has %d", len(rec), len(header))})
 			} else {
 				m := make(map[string]string, len(cols))
 				for i, name := range cols {
@@ -187,36 +164,6 @@ func importCSV(ctx context.Context, db *store.DB, r io.Reader, known, required [
 		}
 	}
 	return rep, flush()
-}
-
-// MapCSVHeader checks an import file's header row against the known and
-// required column names (case-insensitive, BOM and spaces trimmed) and
-// returns the column name of each position. Any import (items, locations,
-// POs) reports a bad header the same way.
-func MapCSVHeader(header, known, required []string) ([]string, error) {
-	cols := make([]string, len(header))
-	seen := map[string]bool{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		ok := false
-		for _, k := range known {
-			ok = ok || k == h
-		}
-		if !ok {
-			return nil, floorops.Errorf(floorops.EINVALID, "line 1: unknown column %q; columns are %s", h, strings.Join(known, ","))
-		}
-		if seen[h] {
-			return nil, floorops.Errorf(floorops.EINVALID, "line 1: column %q appears twice", h)
-		}
-		seen[h] = true
-		cols[i] = h
-	}
-	for _, r := range required {
-		if !seen[r] {
-			return nil, floorops.Errorf(floorops.EINVALID, "line 1: required column %q is missing", r)
-		}
-	}
-	return cols, nil
 }
 
 func parseBool(field, s string) (bool, error) {
@@ -240,8 +187,8 @@ func parseInt(field, s string) (int64, error) {
 	return n, nil
 }
 
-func itemFromRecord(rec map[string]string) (Item, error) {
-	it := Item{SKU: rec["sku"], Description: rec["description"], ABCClass: rec["abc_class"]}
+func itemFromRecord(rec map[string]string) (inventory.Item, error) {
+	it := inventory.Item{SKU: rec["sku"], Description: rec["description"], ABCClass: rec["abc_class"]}
 	var err error
 	if it.UnitCostCents, err = parseInt("unit_cost_cents", rec["unit_cost_cents"]); err != nil {
 		return it, err
@@ -257,7 +204,7 @@ func itemFromRecord(rec map[string]string) (Item, error) {
 	}
 	for _, g := range strings.FieldsFunc(rec["gtins"], func(r rune) bool { return r == ';' || r == ' ' }) {
 		code, pack, hasPack := strings.Cut(g, ":")
-		gt := GTIN{GTIN: code, PackQty: 1}
+		gt := inventory.GTIN{GTIN: code, PackQty: 1}
 		if hasPack {
 			if gt.PackQty, err = parseInt("gtins", pack); err != nil {
 				return it, err
@@ -268,8 +215,8 @@ func itemFromRecord(rec map[string]string) (Item, error) {
 	return it, nil
 }
 
-func locationFromRecord(rec map[string]string) (Location, error) {
-	l := Location{Code: rec["code"], Zone: rec["zone"], Type: LocationType(rec["type"])}
+func locationFromRecord(rec map[string]string) (inventory.Location, error) {
+	l := inventory.Location{Code: rec["code"], Zone: rec["zone"], Type: inventory.LocationType(rec["type"])}
 	var err error
 	if l.WalkSeq, err = parseInt("walk_sequence", rec["walk_sequence"]); err != nil {
 		return l, err

@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 
+	extInventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/utilities"
 	"google.golang.org/grpc"
@@ -35,9 +36,9 @@ var (
 	_ = metadata.Join
 )
 
-func request_InventoryService_UpsertItem_0(ctx context.Context, marshaler runtime.Marshaler, client InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_InventoryService_UpsertItem_0(ctx context.Context, marshaler runtime.Marshaler, client extInventoryv1.InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpsertItemRequest
+		protoReq extInventoryv1.UpsertItemRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -50,9 +51,9 @@ func request_InventoryService_UpsertItem_0(ctx context.Context, marshaler runtim
 	return msg, metadata, err
 }
 
-func local_request_InventoryService_UpsertItem_0(ctx context.Context, marshaler runtime.Marshaler, server InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_InventoryService_UpsertItem_0(ctx context.Context, marshaler runtime.Marshaler, server extInventoryv1.InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpsertItemRequest
+		protoReq extInventoryv1.UpsertItemRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -62,9 +63,9 @@ func local_request_InventoryService_UpsertItem_0(ctx context.Context, marshaler 
 	return msg, metadata, err
 }
 
-func request_InventoryService_GetItem_0(ctx context.Context, marshaler runtime.Marshaler, client InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_InventoryService_GetItem_0(ctx context.Context, marshaler runtime.Marshaler, client extInventoryv1.InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetItemRequest
+		protoReq extInventoryv1.GetItemRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -83,9 +84,9 @@ func request_InventoryService_GetItem_0(ctx context.Context, marshaler runtime.M
 	return msg, metadata, err
 }
 
-func local_request_InventoryService_GetItem_0(ctx context.Context, marshaler runtime.Marshaler, server InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_InventoryService_GetItem_0(ctx context.Context, marshaler runtime.Marshaler, server extInventoryv1.InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetItemRequest
+		protoReq extInventoryv1.GetItemRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -103,9 +104,9 @@ func local_request_InventoryService_GetItem_0(ctx context.Context, marshaler run
 
 var filter_InventoryService_ListItems_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_InventoryService_ListItems_0(ctx context.Context, marshaler runtime.Marshaler, client InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_InventoryService_ListItems_0(ctx context.Context, marshaler runtime.Marshaler, client extInventoryv1.InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListItemsRequest
+		protoReq extInventoryv1.ListItemsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -121,9 +122,9 @@ func request_InventoryService_ListItems_0(ctx context.Context, marshaler runtime
 	return msg, metadata, err
 }
 
-func local_request_InventoryService_ListItems_0(ctx context.Context, marshaler runtime.Marshaler, server InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_InventoryService_ListItems_0(ctx context.Context, marshaler runtime.Marshaler, server extInventoryv1.InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListItemsRequest
+		protoReq extInventoryv1.ListItemsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -136,9 +137,9 @@ func local_request_InventoryService_ListItems_0(ctx context.Context, marshaler r
 	return msg, metadata, err
 }
 
-func request_InventoryService_UpsertLocation_0(ctx context.Context, marshaler runtime.Marshaler, client InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_InventoryService_UpsertLocation_0(ctx context.Context, marshaler runtime.Marshaler, client extInventoryv1.InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpsertLocationRequest
+		protoReq extInventoryv1.UpsertLocationRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -151,9 +152,9 @@ func request_InventoryService_UpsertLocation_0(ctx context.Context, marshaler ru
 	return msg, metadata, err
 }
 
-func local_request_InventoryService_UpsertLocation_0(ctx context.Context, marshaler runtime.Marshaler, server InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_InventoryService_UpsertLocation_0(ctx context.Context, marshaler runtime.Marshaler, server extInventoryv1.InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpsertLocationRequest
+		protoReq extInventoryv1.UpsertLocationRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -163,9 +164,9 @@ func local_request_InventoryService_UpsertLocation_0(ctx context.Context, marsha
 	return msg, metadata, err
 }
 
-func request_InventoryService_GetLocation_0(ctx context.Context, marshaler runtime.Marshaler, client InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_InventoryService_GetLocation_0(ctx context.Context, marshaler runtime.Marshaler, client extInventoryv1.InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetLocationRequest
+		protoReq extInventoryv1.GetLocationRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -184,9 +185,9 @@ func request_InventoryService_GetLocation_0(ctx context.Context, marshaler runti
 	return msg, metadata, err
 }
 
-func local_request_InventoryService_GetLocation_0(ctx context.Context, marshaler runtime.Marshaler, server InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_InventoryService_GetLocation_0(ctx context.Context, marshaler runtime.Marshaler, server extInventoryv1.InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetLocationRequest
+		protoReq extInventoryv1.GetLocationRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -204,9 +205,9 @@ func local_request_InventoryService_GetLocation_0(ctx context.Context, marshaler
 
 var filter_InventoryService_ListLocations_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_InventoryService_ListLocations_0(ctx context.Context, marshaler runtime.Marshaler, client InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_InventoryService_ListLocations_0(ctx context.Context, marshaler runtime.Marshaler, client extInventoryv1.InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListLocationsRequest
+		protoReq extInventoryv1.ListLocationsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -222,9 +223,9 @@ func request_InventoryService_ListLocations_0(ctx context.Context, marshaler run
 	return msg, metadata, err
 }
 
-func local_request_InventoryService_ListLocations_0(ctx context.Context, marshaler runtime.Marshaler, server InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_InventoryService_ListLocations_0(ctx context.Context, marshaler runtime.Marshaler, server extInventoryv1.InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListLocationsRequest
+		protoReq extInventoryv1.ListLocationsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -239,9 +240,9 @@ func local_request_InventoryService_ListLocations_0(ctx context.Context, marshal
 
 var filter_InventoryService_GetBalances_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_InventoryService_GetBalances_0(ctx context.Context, marshaler runtime.Marshaler, client InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_InventoryService_GetBalances_0(ctx context.Context, marshaler runtime.Marshaler, client extInventoryv1.InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetBalancesRequest
+		protoReq extInventoryv1.GetBalancesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -257,9 +258,9 @@ func request_InventoryService_GetBalances_0(ctx context.Context, marshaler runti
 	return msg, metadata, err
 }
 
-func local_request_InventoryService_GetBalances_0(ctx context.Context, marshaler runtime.Marshaler, server InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_InventoryService_GetBalances_0(ctx context.Context, marshaler runtime.Marshaler, server extInventoryv1.InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetBalancesRequest
+		protoReq extInventoryv1.GetBalancesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -274,9 +275,9 @@ func local_request_InventoryService_GetBalances_0(ctx context.Context, marshaler
 
 var filter_InventoryService_GetAvailableToSell_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_InventoryService_GetAvailableToSell_0(ctx context.Context, marshaler runtime.Marshaler, client InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_InventoryService_GetAvailableToSell_0(ctx context.Context, marshaler runtime.Marshaler, client extInventoryv1.InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetAvailableToSellRequest
+		protoReq extInventoryv1.GetAvailableToSellRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -292,9 +293,9 @@ func request_InventoryService_GetAvailableToSell_0(ctx context.Context, marshale
 	return msg, metadata, err
 }
 
-func local_request_InventoryService_GetAvailableToSell_0(ctx context.Context, marshaler runtime.Marshaler, server InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_InventoryService_GetAvailableToSell_0(ctx context.Context, marshaler runtime.Marshaler, server extInventoryv1.InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetAvailableToSellRequest
+		protoReq extInventoryv1.GetAvailableToSellRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -307,9 +308,9 @@ func local_request_InventoryService_GetAvailableToSell_0(ctx context.Context, ma
 	return msg, metadata, err
 }
 
-func request_InventoryService_MoveStock_0(ctx context.Context, marshaler runtime.Marshaler, client InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_InventoryService_MoveStock_0(ctx context.Context, marshaler runtime.Marshaler, client extInventoryv1.InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq MoveStockRequest
+		protoReq extInventoryv1.MoveStockRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -322,9 +323,9 @@ func request_InventoryService_MoveStock_0(ctx context.Context, marshaler runtime
 	return msg, metadata, err
 }
 
-func local_request_InventoryService_MoveStock_0(ctx context.Context, marshaler runtime.Marshaler, server InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_InventoryService_MoveStock_0(ctx context.Context, marshaler runtime.Marshaler, server extInventoryv1.InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq MoveStockRequest
+		protoReq extInventoryv1.MoveStockRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -334,9 +335,9 @@ func local_request_InventoryService_MoveStock_0(ctx context.Context, marshaler r
 	return msg, metadata, err
 }
 
-func request_InventoryService_AdjustStock_0(ctx context.Context, marshaler runtime.Marshaler, client InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_InventoryService_AdjustStock_0(ctx context.Context, marshaler runtime.Marshaler, client extInventoryv1.InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq AdjustStockRequest
+		protoReq extInventoryv1.AdjustStockRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -349,9 +350,9 @@ func request_InventoryService_AdjustStock_0(ctx context.Context, marshaler runti
 	return msg, metadata, err
 }
 
-func local_request_InventoryService_AdjustStock_0(ctx context.Context, marshaler runtime.Marshaler, server InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_InventoryService_AdjustStock_0(ctx context.Context, marshaler runtime.Marshaler, server extInventoryv1.InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq AdjustStockRequest
+		protoReq extInventoryv1.AdjustStockRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -363,9 +364,9 @@ func local_request_InventoryService_AdjustStock_0(ctx context.Context, marshaler
 
 var filter_InventoryService_ListMovements_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_InventoryService_ListMovements_0(ctx context.Context, marshaler runtime.Marshaler, client InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_InventoryService_ListMovements_0(ctx context.Context, marshaler runtime.Marshaler, client extInventoryv1.InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListMovementsRequest
+		protoReq extInventoryv1.ListMovementsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -381,9 +382,9 @@ func request_InventoryService_ListMovements_0(ctx context.Context, marshaler run
 	return msg, metadata, err
 }
 
-func local_request_InventoryService_ListMovements_0(ctx context.Context, marshaler runtime.Marshaler, server InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_InventoryService_ListMovements_0(ctx context.Context, marshaler runtime.Marshaler, server extInventoryv1.InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListMovementsRequest
+		protoReq extInventoryv1.ListMovementsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -396,9 +397,9 @@ func local_request_InventoryService_ListMovements_0(ctx context.Context, marshal
 	return msg, metadata, err
 }
 
-func request_InventoryService_ResolveScan_0(ctx context.Context, marshaler runtime.Marshaler, client InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_InventoryService_ResolveScan_0(ctx context.Context, marshaler runtime.Marshaler, client extInventoryv1.InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ResolveScanRequest
+		protoReq extInventoryv1.ResolveScanRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -411,9 +412,9 @@ func request_InventoryService_ResolveScan_0(ctx context.Context, marshaler runti
 	return msg, metadata, err
 }
 
-func local_request_InventoryService_ResolveScan_0(ctx context.Context, marshaler runtime.Marshaler, server InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_InventoryService_ResolveScan_0(ctx context.Context, marshaler runtime.Marshaler, server extInventoryv1.InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ResolveScanRequest
+		protoReq extInventoryv1.ResolveScanRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -425,9 +426,9 @@ func local_request_InventoryService_ResolveScan_0(ctx context.Context, marshaler
 
 var filter_InventoryService_RenderLabel_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_InventoryService_RenderLabel_0(ctx context.Context, marshaler runtime.Marshaler, client InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_InventoryService_RenderLabel_0(ctx context.Context, marshaler runtime.Marshaler, client extInventoryv1.InventoryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq RenderLabelRequest
+		protoReq extInventoryv1.RenderLabelRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -443,9 +444,9 @@ func request_InventoryService_RenderLabel_0(ctx context.Context, marshaler runti
 	return msg, metadata, err
 }
 
-func local_request_InventoryService_RenderLabel_0(ctx context.Context, marshaler runtime.Marshaler, server InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_InventoryService_RenderLabel_0(ctx context.Context, marshaler runtime.Marshaler, server extInventoryv1.InventoryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq RenderLabelRequest
+		protoReq extInventoryv1.RenderLabelRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -463,7 +464,7 @@ func local_request_InventoryService_RenderLabel_0(ctx context.Context, marshaler
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
 // Note that using this registration option will cause many gRPC library features to stop working. Consider using RegisterInventoryServiceHandlerFromEndpoint instead.
 // GRPC interceptors will not work for this type of registration. To use interceptors, you must use the "runtime.WithMiddlewares" option in the "runtime.NewServeMux" call.
-func RegisterInventoryServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server InventoryServiceServer) error {
+func RegisterInventoryServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server extInventoryv1.InventoryServiceServer) error {
 	mux.Handle(http.MethodPost, pattern_InventoryService_UpsertItem_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -755,15 +756,15 @@ func RegisterInventoryServiceHandlerFromEndpoint(ctx context.Context, mux *runti
 // RegisterInventoryServiceHandler registers the http handlers for service InventoryService to "mux".
 // The handlers forward requests to the grpc endpoint over "conn".
 func RegisterInventoryServiceHandler(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
-	return RegisterInventoryServiceHandlerClient(ctx, mux, NewInventoryServiceClient(conn))
+	return RegisterInventoryServiceHandlerClient(ctx, mux, extInventoryv1.NewInventoryServiceClient(conn))
 }
 
 // RegisterInventoryServiceHandlerClient registers the http handlers for service InventoryService
-// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "InventoryServiceClient".
-// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "InventoryServiceClient"
+// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "extInventoryv1.InventoryServiceClient".
+// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "extInventoryv1.InventoryServiceClient"
 // doesn't go through the normal gRPC flow (creating a gRPC client etc.) then it will be up to the passed in
-// "InventoryServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
-func RegisterInventoryServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client InventoryServiceClient) error {
+// "extInventoryv1.InventoryServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
+func RegisterInventoryServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client extInventoryv1.InventoryServiceClient) error {
 	mux.Handle(http.MethodPost, pattern_InventoryService_UpsertItem_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()

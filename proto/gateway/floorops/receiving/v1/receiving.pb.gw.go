@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 
+	extReceivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/utilities"
 	"google.golang.org/grpc"
@@ -35,9 +36,9 @@ var (
 	_ = metadata.Join
 )
 
-func request_ReceivingService_UpsertPurchaseOrder_0(ctx context.Context, marshaler runtime.Marshaler, client ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ReceivingService_UpsertPurchaseOrder_0(ctx context.Context, marshaler runtime.Marshaler, client extReceivingv1.ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpsertPurchaseOrderRequest
+		protoReq extReceivingv1.UpsertPurchaseOrderRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -50,9 +51,9 @@ func request_ReceivingService_UpsertPurchaseOrder_0(ctx context.Context, marshal
 	return msg, metadata, err
 }
 
-func local_request_ReceivingService_UpsertPurchaseOrder_0(ctx context.Context, marshaler runtime.Marshaler, server ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ReceivingService_UpsertPurchaseOrder_0(ctx context.Context, marshaler runtime.Marshaler, server extReceivingv1.ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpsertPurchaseOrderRequest
+		protoReq extReceivingv1.UpsertPurchaseOrderRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -62,9 +63,9 @@ func local_request_ReceivingService_UpsertPurchaseOrder_0(ctx context.Context, m
 	return msg, metadata, err
 }
 
-func request_ReceivingService_GetPurchaseOrder_0(ctx context.Context, marshaler runtime.Marshaler, client ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ReceivingService_GetPurchaseOrder_0(ctx context.Context, marshaler runtime.Marshaler, client extReceivingv1.ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetPurchaseOrderRequest
+		protoReq extReceivingv1.GetPurchaseOrderRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -83,9 +84,9 @@ func request_ReceivingService_GetPurchaseOrder_0(ctx context.Context, marshaler 
 	return msg, metadata, err
 }
 
-func local_request_ReceivingService_GetPurchaseOrder_0(ctx context.Context, marshaler runtime.Marshaler, server ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ReceivingService_GetPurchaseOrder_0(ctx context.Context, marshaler runtime.Marshaler, server extReceivingv1.ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetPurchaseOrderRequest
+		protoReq extReceivingv1.GetPurchaseOrderRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -103,9 +104,9 @@ func local_request_ReceivingService_GetPurchaseOrder_0(ctx context.Context, mars
 
 var filter_ReceivingService_ListPurchaseOrders_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_ReceivingService_ListPurchaseOrders_0(ctx context.Context, marshaler runtime.Marshaler, client ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ReceivingService_ListPurchaseOrders_0(ctx context.Context, marshaler runtime.Marshaler, client extReceivingv1.ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListPurchaseOrdersRequest
+		protoReq extReceivingv1.ListPurchaseOrdersRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -121,9 +122,9 @@ func request_ReceivingService_ListPurchaseOrders_0(ctx context.Context, marshale
 	return msg, metadata, err
 }
 
-func local_request_ReceivingService_ListPurchaseOrders_0(ctx context.Context, marshaler runtime.Marshaler, server ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ReceivingService_ListPurchaseOrders_0(ctx context.Context, marshaler runtime.Marshaler, server extReceivingv1.ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListPurchaseOrdersRequest
+		protoReq extReceivingv1.ListPurchaseOrdersRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -136,9 +137,9 @@ func local_request_ReceivingService_ListPurchaseOrders_0(ctx context.Context, ma
 	return msg, metadata, err
 }
 
-func request_ReceivingService_SetVendorPolicy_0(ctx context.Context, marshaler runtime.Marshaler, client ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ReceivingService_SetVendorPolicy_0(ctx context.Context, marshaler runtime.Marshaler, client extReceivingv1.ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq SetVendorPolicyRequest
+		protoReq extReceivingv1.SetVendorPolicyRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -160,9 +161,9 @@ func request_ReceivingService_SetVendorPolicy_0(ctx context.Context, marshaler r
 	return msg, metadata, err
 }
 
-func local_request_ReceivingService_SetVendorPolicy_0(ctx context.Context, marshaler runtime.Marshaler, server ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ReceivingService_SetVendorPolicy_0(ctx context.Context, marshaler runtime.Marshaler, server extReceivingv1.ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq SetVendorPolicyRequest
+		protoReq extReceivingv1.SetVendorPolicyRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -181,9 +182,9 @@ func local_request_ReceivingService_SetVendorPolicy_0(ctx context.Context, marsh
 	return msg, metadata, err
 }
 
-func request_ReceivingService_CreateAdvanceShipNotice_0(ctx context.Context, marshaler runtime.Marshaler, client ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ReceivingService_CreateAdvanceShipNotice_0(ctx context.Context, marshaler runtime.Marshaler, client extReceivingv1.ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateAdvanceShipNoticeRequest
+		protoReq extReceivingv1.CreateAdvanceShipNoticeRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -196,9 +197,9 @@ func request_ReceivingService_CreateAdvanceShipNotice_0(ctx context.Context, mar
 	return msg, metadata, err
 }
 
-func local_request_ReceivingService_CreateAdvanceShipNotice_0(ctx context.Context, marshaler runtime.Marshaler, server ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ReceivingService_CreateAdvanceShipNotice_0(ctx context.Context, marshaler runtime.Marshaler, server extReceivingv1.ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateAdvanceShipNoticeRequest
+		protoReq extReceivingv1.CreateAdvanceShipNoticeRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -208,9 +209,9 @@ func local_request_ReceivingService_CreateAdvanceShipNotice_0(ctx context.Contex
 	return msg, metadata, err
 }
 
-func request_ReceivingService_GetAdvanceShipNotice_0(ctx context.Context, marshaler runtime.Marshaler, client ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ReceivingService_GetAdvanceShipNotice_0(ctx context.Context, marshaler runtime.Marshaler, client extReceivingv1.ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetAdvanceShipNoticeRequest
+		protoReq extReceivingv1.GetAdvanceShipNoticeRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -229,9 +230,9 @@ func request_ReceivingService_GetAdvanceShipNotice_0(ctx context.Context, marsha
 	return msg, metadata, err
 }
 
-func local_request_ReceivingService_GetAdvanceShipNotice_0(ctx context.Context, marshaler runtime.Marshaler, server ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ReceivingService_GetAdvanceShipNotice_0(ctx context.Context, marshaler runtime.Marshaler, server extReceivingv1.ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetAdvanceShipNoticeRequest
+		protoReq extReceivingv1.GetAdvanceShipNoticeRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -249,9 +250,9 @@ func local_request_ReceivingService_GetAdvanceShipNotice_0(ctx context.Context, 
 
 var filter_ReceivingService_ListAdvanceShipNotices_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_ReceivingService_ListAdvanceShipNotices_0(ctx context.Context, marshaler runtime.Marshaler, client ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ReceivingService_ListAdvanceShipNotices_0(ctx context.Context, marshaler runtime.Marshaler, client extReceivingv1.ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListAdvanceShipNoticesRequest
+		protoReq extReceivingv1.ListAdvanceShipNoticesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -267,9 +268,9 @@ func request_ReceivingService_ListAdvanceShipNotices_0(ctx context.Context, mars
 	return msg, metadata, err
 }
 
-func local_request_ReceivingService_ListAdvanceShipNotices_0(ctx context.Context, marshaler runtime.Marshaler, server ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ReceivingService_ListAdvanceShipNotices_0(ctx context.Context, marshaler runtime.Marshaler, server extReceivingv1.ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListAdvanceShipNoticesRequest
+		protoReq extReceivingv1.ListAdvanceShipNoticesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -282,9 +283,9 @@ func local_request_ReceivingService_ListAdvanceShipNotices_0(ctx context.Context
 	return msg, metadata, err
 }
 
-func request_ReceivingService_StartReceipt_0(ctx context.Context, marshaler runtime.Marshaler, client ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ReceivingService_StartReceipt_0(ctx context.Context, marshaler runtime.Marshaler, client extReceivingv1.ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq StartReceiptRequest
+		protoReq extReceivingv1.StartReceiptRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -297,9 +298,9 @@ func request_ReceivingService_StartReceipt_0(ctx context.Context, marshaler runt
 	return msg, metadata, err
 }
 
-func local_request_ReceivingService_StartReceipt_0(ctx context.Context, marshaler runtime.Marshaler, server ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ReceivingService_StartReceipt_0(ctx context.Context, marshaler runtime.Marshaler, server extReceivingv1.ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq StartReceiptRequest
+		protoReq extReceivingv1.StartReceiptRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -309,9 +310,9 @@ func local_request_ReceivingService_StartReceipt_0(ctx context.Context, marshale
 	return msg, metadata, err
 }
 
-func request_ReceivingService_ReceiveScan_0(ctx context.Context, marshaler runtime.Marshaler, client ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ReceivingService_ReceiveScan_0(ctx context.Context, marshaler runtime.Marshaler, client extReceivingv1.ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReceiveScanRequest
+		protoReq extReceivingv1.ReceiveScanRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -333,9 +334,9 @@ func request_ReceivingService_ReceiveScan_0(ctx context.Context, marshaler runti
 	return msg, metadata, err
 }
 
-func local_request_ReceivingService_ReceiveScan_0(ctx context.Context, marshaler runtime.Marshaler, server ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ReceivingService_ReceiveScan_0(ctx context.Context, marshaler runtime.Marshaler, server extReceivingv1.ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReceiveScanRequest
+		protoReq extReceivingv1.ReceiveScanRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -354,9 +355,9 @@ func local_request_ReceivingService_ReceiveScan_0(ctx context.Context, marshaler
 	return msg, metadata, err
 }
 
-func request_ReceivingService_UndoLastScan_0(ctx context.Context, marshaler runtime.Marshaler, client ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ReceivingService_UndoLastScan_0(ctx context.Context, marshaler runtime.Marshaler, client extReceivingv1.ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UndoLastScanRequest
+		protoReq extReceivingv1.UndoLastScanRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -378,9 +379,9 @@ func request_ReceivingService_UndoLastScan_0(ctx context.Context, marshaler runt
 	return msg, metadata, err
 }
 
-func local_request_ReceivingService_UndoLastScan_0(ctx context.Context, marshaler runtime.Marshaler, server ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ReceivingService_UndoLastScan_0(ctx context.Context, marshaler runtime.Marshaler, server extReceivingv1.ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UndoLastScanRequest
+		protoReq extReceivingv1.UndoLastScanRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -399,9 +400,9 @@ func local_request_ReceivingService_UndoLastScan_0(ctx context.Context, marshale
 	return msg, metadata, err
 }
 
-func request_ReceivingService_CloseReceipt_0(ctx context.Context, marshaler runtime.Marshaler, client ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ReceivingService_CloseReceipt_0(ctx context.Context, marshaler runtime.Marshaler, client extReceivingv1.ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CloseReceiptRequest
+		protoReq extReceivingv1.CloseReceiptRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -423,9 +424,9 @@ func request_ReceivingService_CloseReceipt_0(ctx context.Context, marshaler runt
 	return msg, metadata, err
 }
 
-func local_request_ReceivingService_CloseReceipt_0(ctx context.Context, marshaler runtime.Marshaler, server ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ReceivingService_CloseReceipt_0(ctx context.Context, marshaler runtime.Marshaler, server extReceivingv1.ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CloseReceiptRequest
+		protoReq extReceivingv1.CloseReceiptRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -444,9 +445,9 @@ func local_request_ReceivingService_CloseReceipt_0(ctx context.Context, marshale
 	return msg, metadata, err
 }
 
-func request_ReceivingService_GetReceipt_0(ctx context.Context, marshaler runtime.Marshaler, client ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ReceivingService_GetReceipt_0(ctx context.Context, marshaler runtime.Marshaler, client extReceivingv1.ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetReceiptRequest
+		protoReq extReceivingv1.GetReceiptRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -465,9 +466,9 @@ func request_ReceivingService_GetReceipt_0(ctx context.Context, marshaler runtim
 	return msg, metadata, err
 }
 
-func local_request_ReceivingService_GetReceipt_0(ctx context.Context, marshaler runtime.Marshaler, server ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ReceivingService_GetReceipt_0(ctx context.Context, marshaler runtime.Marshaler, server extReceivingv1.ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetReceiptRequest
+		protoReq extReceivingv1.GetReceiptRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -485,9 +486,9 @@ func local_request_ReceivingService_GetReceipt_0(ctx context.Context, marshaler 
 
 var filter_ReceivingService_ListReceipts_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_ReceivingService_ListReceipts_0(ctx context.Context, marshaler runtime.Marshaler, client ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ReceivingService_ListReceipts_0(ctx context.Context, marshaler runtime.Marshaler, client extReceivingv1.ReceivingServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListReceiptsRequest
+		protoReq extReceivingv1.ListReceiptsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -503,9 +504,9 @@ func request_ReceivingService_ListReceipts_0(ctx context.Context, marshaler runt
 	return msg, metadata, err
 }
 
-func local_request_ReceivingService_ListReceipts_0(ctx context.Context, marshaler runtime.Marshaler, server ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ReceivingService_ListReceipts_0(ctx context.Context, marshaler runtime.Marshaler, server extReceivingv1.ReceivingServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListReceiptsRequest
+		protoReq extReceivingv1.ListReceiptsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -523,7 +524,7 @@ func local_request_ReceivingService_ListReceipts_0(ctx context.Context, marshale
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
 // Note that using this registration option will cause many gRPC library features to stop working. Consider using RegisterReceivingServiceHandlerFromEndpoint instead.
 // GRPC interceptors will not work for this type of registration. To use interceptors, you must use the "runtime.WithMiddlewares" option in the "runtime.NewServeMux" call.
-func RegisterReceivingServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server ReceivingServiceServer) error {
+func RegisterReceivingServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server extReceivingv1.ReceivingServiceServer) error {
 	mux.Handle(http.MethodPost, pattern_ReceivingService_UpsertPurchaseOrder_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -815,15 +816,15 @@ func RegisterReceivingServiceHandlerFromEndpoint(ctx context.Context, mux *runti
 // RegisterReceivingServiceHandler registers the http handlers for service ReceivingService to "mux".
 // The handlers forward requests to the grpc endpoint over "conn".
 func RegisterReceivingServiceHandler(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
-	return RegisterReceivingServiceHandlerClient(ctx, mux, NewReceivingServiceClient(conn))
+	return RegisterReceivingServiceHandlerClient(ctx, mux, extReceivingv1.NewReceivingServiceClient(conn))
 }
 
 // RegisterReceivingServiceHandlerClient registers the http handlers for service ReceivingService
-// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "ReceivingServiceClient".
-// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "ReceivingServiceClient"
+// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "extReceivingv1.ReceivingServiceClient".
+// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "extReceivingv1.ReceivingServiceClient"
 // doesn't go through the normal gRPC flow (creating a gRPC client etc.) then it will be up to the passed in
-// "ReceivingServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
-func RegisterReceivingServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client ReceivingServiceClient) error {
+// "extReceivingv1.ReceivingServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
+func RegisterReceivingServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client extReceivingv1.ReceivingServiceClient) error {
 	mux.Handle(http.MethodPost, pattern_ReceivingService_UpsertPurchaseOrder_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()

@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 
+	extPutawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/utilities"
 	"google.golang.org/grpc"
@@ -37,9 +38,9 @@ var (
 
 var filter_PutawayService_ListTasks_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_PutawayService_ListTasks_0(ctx context.Context, marshaler runtime.Marshaler, client PutawayServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PutawayService_ListTasks_0(ctx context.Context, marshaler runtime.Marshaler, client extPutawayv1.PutawayServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListTasksRequest
+		protoReq extPutawayv1.ListTasksRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -55,9 +56,9 @@ func request_PutawayService_ListTasks_0(ctx context.Context, marshaler runtime.M
 	return msg, metadata, err
 }
 
-func local_request_PutawayService_ListTasks_0(ctx context.Context, marshaler runtime.Marshaler, server PutawayServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PutawayService_ListTasks_0(ctx context.Context, marshaler runtime.Marshaler, server extPutawayv1.PutawayServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListTasksRequest
+		protoReq extPutawayv1.ListTasksRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -70,9 +71,9 @@ func local_request_PutawayService_ListTasks_0(ctx context.Context, marshaler run
 	return msg, metadata, err
 }
 
-func request_PutawayService_SuggestLocation_0(ctx context.Context, marshaler runtime.Marshaler, client PutawayServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PutawayService_SuggestLocation_0(ctx context.Context, marshaler runtime.Marshaler, client extPutawayv1.PutawayServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq SuggestLocationRequest
+		protoReq extPutawayv1.SuggestLocationRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -94,9 +95,9 @@ func request_PutawayService_SuggestLocation_0(ctx context.Context, marshaler run
 	return msg, metadata, err
 }
 
-func local_request_PutawayService_SuggestLocation_0(ctx context.Context, marshaler runtime.Marshaler, server PutawayServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PutawayService_SuggestLocation_0(ctx context.Context, marshaler runtime.Marshaler, server extPutawayv1.PutawayServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq SuggestLocationRequest
+		protoReq extPutawayv1.SuggestLocationRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -115,9 +116,9 @@ func local_request_PutawayService_SuggestLocation_0(ctx context.Context, marshal
 	return msg, metadata, err
 }
 
-func request_PutawayService_SuggestLocation_1(ctx context.Context, marshaler runtime.Marshaler, client PutawayServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PutawayService_SuggestLocation_1(ctx context.Context, marshaler runtime.Marshaler, client extPutawayv1.PutawayServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq SuggestLocationRequest
+		protoReq extPutawayv1.SuggestLocationRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -130,9 +131,9 @@ func request_PutawayService_SuggestLocation_1(ctx context.Context, marshaler run
 	return msg, metadata, err
 }
 
-func local_request_PutawayService_SuggestLocation_1(ctx context.Context, marshaler runtime.Marshaler, server PutawayServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PutawayService_SuggestLocation_1(ctx context.Context, marshaler runtime.Marshaler, server extPutawayv1.PutawayServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq SuggestLocationRequest
+		protoReq extPutawayv1.SuggestLocationRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -142,9 +143,9 @@ func local_request_PutawayService_SuggestLocation_1(ctx context.Context, marshal
 	return msg, metadata, err
 }
 
-func request_PutawayService_ConfirmPutaway_0(ctx context.Context, marshaler runtime.Marshaler, client PutawayServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PutawayService_ConfirmPutaway_0(ctx context.Context, marshaler runtime.Marshaler, client extPutawayv1.PutawayServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ConfirmPutawayRequest
+		protoReq extPutawayv1.ConfirmPutawayRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -166,9 +167,9 @@ func request_PutawayService_ConfirmPutaway_0(ctx context.Context, marshaler runt
 	return msg, metadata, err
 }
 
-func local_request_PutawayService_ConfirmPutaway_0(ctx context.Context, marshaler runtime.Marshaler, server PutawayServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PutawayService_ConfirmPutaway_0(ctx context.Context, marshaler runtime.Marshaler, server extPutawayv1.PutawayServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ConfirmPutawayRequest
+		protoReq extPutawayv1.ConfirmPutawayRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -187,9 +188,9 @@ func local_request_PutawayService_ConfirmPutaway_0(ctx context.Context, marshale
 	return msg, metadata, err
 }
 
-func request_PutawayService_CancelTask_0(ctx context.Context, marshaler runtime.Marshaler, client PutawayServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PutawayService_CancelTask_0(ctx context.Context, marshaler runtime.Marshaler, client extPutawayv1.PutawayServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CancelTaskRequest
+		protoReq extPutawayv1.CancelTaskRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -211,9 +212,9 @@ func request_PutawayService_CancelTask_0(ctx context.Context, marshaler runtime.
 	return msg, metadata, err
 }
 
-func local_request_PutawayService_CancelTask_0(ctx context.Context, marshaler runtime.Marshaler, server PutawayServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PutawayService_CancelTask_0(ctx context.Context, marshaler runtime.Marshaler, server extPutawayv1.PutawayServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CancelTaskRequest
+		protoReq extPutawayv1.CancelTaskRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -232,9 +233,9 @@ func local_request_PutawayService_CancelTask_0(ctx context.Context, marshaler ru
 	return msg, metadata, err
 }
 
-func request_PutawayService_CreateTask_0(ctx context.Context, marshaler runtime.Marshaler, client PutawayServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PutawayService_CreateTask_0(ctx context.Context, marshaler runtime.Marshaler, client extPutawayv1.PutawayServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateTaskRequest
+		protoReq extPutawayv1.CreateTaskRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -247,9 +248,9 @@ func request_PutawayService_CreateTask_0(ctx context.Context, marshaler runtime.
 	return msg, metadata, err
 }
 
-func local_request_PutawayService_CreateTask_0(ctx context.Context, marshaler runtime.Marshaler, server PutawayServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PutawayService_CreateTask_0(ctx context.Context, marshaler runtime.Marshaler, server extPutawayv1.PutawayServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateTaskRequest
+		protoReq extPutawayv1.CreateTaskRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -259,9 +260,9 @@ func local_request_PutawayService_CreateTask_0(ctx context.Context, marshaler ru
 	return msg, metadata, err
 }
 
-func request_PutawayService_SetHomeLocation_0(ctx context.Context, marshaler runtime.Marshaler, client PutawayServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PutawayService_SetHomeLocation_0(ctx context.Context, marshaler runtime.Marshaler, client extPutawayv1.PutawayServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq SetHomeLocationRequest
+		protoReq extPutawayv1.SetHomeLocationRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -283,9 +284,9 @@ func request_PutawayService_SetHomeLocation_0(ctx context.Context, marshaler run
 	return msg, metadata, err
 }
 
-func local_request_PutawayService_SetHomeLocation_0(ctx context.Context, marshaler runtime.Marshaler, server PutawayServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PutawayService_SetHomeLocation_0(ctx context.Context, marshaler runtime.Marshaler, server extPutawayv1.PutawayServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq SetHomeLocationRequest
+		protoReq extPutawayv1.SetHomeLocationRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -306,9 +307,9 @@ func local_request_PutawayService_SetHomeLocation_0(ctx context.Context, marshal
 
 var filter_PutawayService_GetDockToStock_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_PutawayService_GetDockToStock_0(ctx context.Context, marshaler runtime.Marshaler, client PutawayServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PutawayService_GetDockToStock_0(ctx context.Context, marshaler runtime.Marshaler, client extPutawayv1.PutawayServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetDockToStockRequest
+		protoReq extPutawayv1.GetDockToStockRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -324,9 +325,9 @@ func request_PutawayService_GetDockToStock_0(ctx context.Context, marshaler runt
 	return msg, metadata, err
 }
 
-func local_request_PutawayService_GetDockToStock_0(ctx context.Context, marshaler runtime.Marshaler, server PutawayServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PutawayService_GetDockToStock_0(ctx context.Context, marshaler runtime.Marshaler, server extPutawayv1.PutawayServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetDockToStockRequest
+		protoReq extPutawayv1.GetDockToStockRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -344,7 +345,7 @@ func local_request_PutawayService_GetDockToStock_0(ctx context.Context, marshale
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
 // Note that using this registration option will cause many gRPC library features to stop working. Consider using RegisterPutawayServiceHandlerFromEndpoint instead.
 // GRPC interceptors will not work for this type of registration. To use interceptors, you must use the "runtime.WithMiddlewares" option in the "runtime.NewServeMux" call.
-func RegisterPutawayServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server PutawayServiceServer) error {
+func RegisterPutawayServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server extPutawayv1.PutawayServiceServer) error {
 	mux.Handle(http.MethodGet, pattern_PutawayService_ListTasks_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -536,15 +537,15 @@ func RegisterPutawayServiceHandlerFromEndpoint(ctx context.Context, mux *runtime
 // RegisterPutawayServiceHandler registers the http handlers for service PutawayService to "mux".
 // The handlers forward requests to the grpc endpoint over "conn".
 func RegisterPutawayServiceHandler(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
-	return RegisterPutawayServiceHandlerClient(ctx, mux, NewPutawayServiceClient(conn))
+	return RegisterPutawayServiceHandlerClient(ctx, mux, extPutawayv1.NewPutawayServiceClient(conn))
 }
 
 // RegisterPutawayServiceHandlerClient registers the http handlers for service PutawayService
-// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "PutawayServiceClient".
-// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "PutawayServiceClient"
+// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "extPutawayv1.PutawayServiceClient".
+// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "extPutawayv1.PutawayServiceClient"
 // doesn't go through the normal gRPC flow (creating a gRPC client etc.) then it will be up to the passed in
-// "PutawayServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
-func RegisterPutawayServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client PutawayServiceClient) error {
+// "extPutawayv1.PutawayServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
+func RegisterPutawayServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client extPutawayv1.PutawayServiceClient) error {
 	mux.Handle(http.MethodGet, pattern_PutawayService_ListTasks_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()

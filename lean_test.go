@@ -1,0 +1,39 @@
+package floorops_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestWorkflowsStayLean pins the dependency direction of DESIGN.md: the
+// ledger core and the floor workflows (what every new workflow imports and
+// copies) never pull in label rendering (PDF, barcodes, fonts) or the REST
+// gateway runtime. Those belong to the API faces that only server and cmd
+// import: inventory/inventoryapi and proto/gateway.
+func TestWorkflowsStayLean(t *testing.T) {
+	t.Parallel()
+	heavy := []string{
+		"codeberg.org/go-pdf/fpdf",
+		"github.com/boombuler/barcode",
+		"golang.org/x/image",
+		"github.com/floorops/floorops/label",
+		"github.com/grpc-ecosystem/grpc-gateway",
+	}
+	for _, pkg := range []string{"./inventory", "./receiving", "./putaway", "./picking"} {
+		t.Run(strings.TrimPrefix(pkg, "./"), func(t *testing.T) {
+			t.Parallel()
+			out, err := exec.Command("go", "list", "-deps", pkg).Output()
+			if err != nil {
+				t.Fatalf("go list -deps %s: %v", pkg, err)
+			}
+			for _, dep := range strings.Fields(string(out)) {
+				for _, h := range heavy {
+					if dep == h || strings.HasPrefix(dep, h+"/") {
+						t.Errorf("%s depends on %s", pkg, dep)
+					}
+				}
+			}
+		})
+	}
+}
