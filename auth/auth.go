@@ -19,19 +19,22 @@ import (
 	"time"
 
 	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
-// Role is what a user or system may do.
-type Role string
+// Role is what a user or system may do. It is the ledger's role
+// (inventory.Role), so the actor a workflow receives carries the role auth
+// signed in and the workflow decides from it.
+type Role = inventory.Role
 
 // Roles.
 const (
-	Associate   Role = "associate"   // floor associate: receive, put away, pick, count
-	Lead        Role = "lead"        // floor lead: also adjust, approve, plan
-	Admin       Role = "admin"       // node administrator: users, master data
-	Integration Role = "integration" // a central system with an API key
+	Associate   = inventory.Associate   // floor associate: receive, put away, pick, count
+	Lead        = inventory.Lead        // floor lead: also adjust, approve, plan, override
+	Admin       = inventory.Admin       // node administrator: users, master data
+	Integration = inventory.Integration // a central system with an API key
 )
 
 // Principal is who is calling: a signed-in user on a device, or a central
@@ -45,8 +48,10 @@ type Principal struct {
 
 type principalKey struct{}
 
-// NewContext returns ctx carrying p.
+// NewContext returns ctx carrying p, and p as the actor the workflows
+// receive (inventory.ActorFrom).
 func NewContext(ctx context.Context, p Principal) context.Context {
+	ctx = inventory.ContextWithActor(ctx, inventory.Actor{Badge: p.Badge, Device: p.Device, Role: p.Role})
 	return context.WithValue(ctx, principalKey{}, p)
 }
 

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/floorops/floorops"
-	"github.com/floorops/floorops/auth"
 	"github.com/floorops/floorops/label"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
 	"github.com/floorops/floorops/store"
@@ -21,11 +20,6 @@ type Handler struct {
 
 // NewHandler returns the gRPC face of s.
 func NewHandler(s *Service) *Handler { return &Handler{svc: s} }
-
-func actor(ctx context.Context) Actor {
-	badge, device := auth.Actor(ctx)
-	return Actor{Badge: badge, Device: device}
-}
 
 // UpsertItem creates an item or updates the fields its mask names (or,
 // without a mask, the fields set).
@@ -126,7 +120,7 @@ func (h *Handler) MoveStock(ctx context.Context, req *inventoryv1.MoveStockReque
 	mv, err := h.svc.MoveStock(ctx, req.GetRequestId(), MoveInput{
 		FromScan: req.GetFromLocationScan(), ToScan: req.GetToLocationScan(), SKU: req.GetSku(),
 		Lot: req.GetLot(), Expiry: req.GetExpiry(), Qty: req.GetQuantity(),
-		Status: statusFromProto(req.GetStatus()), LPN: req.GetLpn(), Actor: actor(ctx),
+		Status: statusFromProto(req.GetStatus()), LPN: req.GetLpn(), Actor: ActorFrom(ctx),
 	})
 	if err != nil {
 		return nil, err
@@ -139,7 +133,7 @@ func (h *Handler) AdjustStock(ctx context.Context, req *inventoryv1.AdjustStockR
 	mv, err := h.svc.AdjustStock(ctx, req.GetRequestId(), AdjustInput{
 		LocationCode: req.GetLocationCode(), SKU: req.GetSku(), Lot: req.GetLot(), Expiry: req.GetExpiry(),
 		Delta: req.GetDelta(), Reason: req.GetReason(), Status: statusFromProto(req.GetStatus()), LPN: req.GetLpn(),
-		Actor: actor(ctx),
+		Actor: ActorFrom(ctx),
 	})
 	if err != nil {
 		return nil, err

@@ -105,9 +105,3 @@ type Availability struct {
 	Allocated int64  `json:"allocated"`
 	ATS       int64  `json:"available_to_sell"`
 }
-
-// Actor is who did something and on which device; every movement records it.
-type Actor struct {
-	Badge  string `json:"badge"`
-	Device string `json:"device"`
-}

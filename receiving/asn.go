@@ -24,13 +24,14 @@ func (s *Service) CreateASN(ctx context.Context, requestID string, a ASN) (ASN, 
 	if err := normalizeASN(&a); err != nil {
 		return ASN{}, err
 	}
-	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "CreateASN", Body: a},
+	saved, err := store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "CreateASN", Body: a},
 		func(tx *store.Tx) (ASN, error) {
 			if err := createASN(ctx, tx, a); err != nil {
 				return ASN{}, err
 			}
 			return s.asnView(ctx, tx, a.Number)
 		})
+	return saved.seenBy(inventory.ActorFrom(ctx)), err
 }
 
 func normalizeASN(a *ASN) error {
@@ -152,7 +153,8 @@ func (s *Service) GetASN(ctx context.Context, number string) (ASN, error) {
 	if number == "" {
 		return ASN{}, floorops.Invalid("asn_number", "is required")
 	}
-	return s.asnView(ctx, s.db.Reader(), number)
+	a, err := s.asnView(ctx, s.db.Reader(), number)
+	return a.seenBy(inventory.ActorFrom(ctx)), err
 }
 
 // asnView reads an ASN with its containers, what they hold and whether
@@ -302,7 +304,7 @@ func (s *Service) ListASNs(ctx context.Context, poNumber string, limit int, page
 		if err != nil {
 			return nil, "", err
 		}
-		out = append(out, a)
+		out = append(out, a.seenBy(inventory.ActorFrom(ctx)))
 	}
 	return out, next, nil
 }

@@ -69,8 +69,8 @@ func newNode(t testing.TB) *node {
 }
 
 var (
-	assoc = inventory.Actor{Badge: "B-ASSOC", Device: "hh-1"}
-	lead  = inventory.Actor{Badge: "B-LEAD", Device: "hh-2"}
+	assoc = inventory.Actor{Badge: "B-ASSOC", Device: "hh-1", Role: inventory.Associate}
+	lead  = inventory.Actor{Badge: "B-LEAD", Device: "hh-2", Role: inventory.Lead}
 )
 
 func (n *node) mustPO(t testing.TB, number string, lines ...receiving.POLine) {
@@ -110,7 +110,7 @@ func (n *node) mustScan(t testing.TB, receipt int64, raw string, qty int64, opt 
 }
 
 func damaged(in *receiving.ScanInput)   { in.Condition = receiving.Damaged }
-func byLead(in *receiving.ScanInput)    { in.Actor, in.MayOverride = lead, true }
+func byLead(in *receiving.ScanInput)    { in.Actor = lead }
 func confirmed(in *receiving.ScanInput) { in.ConfirmPallet = true }
 
 func wantCode(t testing.TB, err error, code floorops.Code) {

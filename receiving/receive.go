@@ -22,9 +22,13 @@ import (
 // OverrideReason is a lead's reason to receive beyond tolerance. It is
 // used only when the scan needs it and ignored otherwise, so a reason
 // given in advance never stands in the way of a scan within tolerance.
-// MayOverride says the caller is allowed to override (a lead or admin; the
-// gRPC handler sets it from the caller's role): a scan beyond tolerance
-// with a reason but without MayOverride is EPERMISSION.
+// A scan beyond tolerance with a reason from someone who may not override
+// (MayOverrideOverReceipt) is EPERMISSION.
+//
+// MayOverride is not the caller's to set: ReceiveScan sets it from
+// Actor.Role. It stays in the request because its JSON is part of what a
+// retry is recognised by (a request stored before the service decided it
+// must hash the same).
 type ScanInput struct {
 	ReceiptID      int64           `json:"receipt_id" validate:"gt=0"`
 	Raw            string          `json:"raw_scan" validate:"required,max=256"`
@@ -38,11 +42,19 @@ type ScanInput struct {
 	Actor          inventory.Actor `json:"actor"`
 }
 
+// MayOverrideOverReceipt reports whether a may receive beyond a PO line's
+// tolerance, with a reason: a lead or admin, who answers for the overage
+// with the vendor. An associate's over-receipt waits for a lead.
+func MayOverrideOverReceipt(a inventory.Actor) bool {
+	return a.Role == inventory.Lead || a.Role == inventory.Admin
+}
+
 // ScanResult is what a scan received. A pallet or carton scanned without
 // ConfirmPallet receives nothing: ConfirmationRequired is set and Contents
 // says what the ASN puts on it (or, for a pallet label no ASN lists, the
-// label's GTIN and count), and Blind whether the receipt is blind, so the
-// handler hides those quantities from associates.
+// label's GTIN and count), and Blind whether the receipt is blind, so
+// ReceiveScan hides those quantities from whoever may not see them
+// (SeesExpected).
 type ScanResult struct {
 	Received             []Received `json:"received"`
 	ConfirmationRequired bool       `json:"confirmation_required"`
@@ -74,7 +86,16 @@ type ScanResult struct {
 // Units beyond a line's tolerance are refused unless a lead overrides them
 // (see ScanInput); damaged units and items not on the PO go to quarantine
 // with an exception.
+//
+// Who may override and who sees what a pallet holds on a blind receipt is
+// decided from in.Actor (MayOverrideOverReceipt, SeesExpected).
 func (s *Service) ReceiveScan(ctx context.Context, requestID string, in ScanInput) (ScanResult, error) {
+	in.MayOverride = MayOverrideOverReceipt(in.Actor)
+	res, err := s.receiveScan(ctx, requestID, in)
+	return res.seenBy(in.Actor), err
+}
+
+func (s *Service) receiveScan(ctx context.Context, requestID string, in ScanInput) (ScanResult, error) {
 	in.Lot = strings.TrimSpace(in.Lot)
 	in.OverrideReason = strings.TrimSpace(in.OverrideReason)
 	if in.Condition == "" {

@@ -92,7 +92,7 @@ func TestReceiveAgainstPOAndReconcile(t *testing.T) {
 	if rc2.Lines[0].Expected != 0 || rc2.Lines[1].Expected != 6 {
 		t.Errorf("second receipt expects %+v", rc2.Lines)
 	}
-	if _, err := n.svc.CloseReceipt(ctx, "close-3", receiving.CloseInput{ReceiptID: id2, ClosePO: true}); err != nil {
+	if _, err := n.svc.CloseReceipt(ctx, "close-3", receiving.CloseInput{ReceiptID: id2, ClosePO: true, Actor: lead}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = n.svc.StartReceipt(ctx, "start-closed", receiving.StartInput{DockScan: "DOCK-01", DocumentScan: "PO-1"})
