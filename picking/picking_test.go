@@ -44,6 +44,8 @@ type fixture struct {
 	svc   *picking.Service
 	ctx   context.Context
 	clock time.Time
+	// returned is what picking handed back to stock (Hooks.ReturnToStock).
+	returned []inventory.StagedStock
 }
 
 var lead = inventory.Actor{Badge: "B-LEAD", Device: "test"}
@@ -56,7 +58,11 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	f := &fixture{db: db, svc: picking.NewService(db), ctx: ctx, clock: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	f := &fixture{db: db, ctx: ctx, clock: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	f.svc = picking.NewService(db, picking.Hooks{ReturnToStock: func(_ context.Context, _ *store.Tx, st inventory.StagedStock) error {
+		f.returned = append(f.returned, st)
+		return nil
+	}})
 	db.Now = func() time.Time { return f.clock }
 	inv := inventory.NewService(db)
 	if rep, err := inv.ImportLocations(ctx, strings.NewReader(testLocations), nil); err != nil || len(rep.Errors) > 0 {

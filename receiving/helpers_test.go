@@ -38,6 +38,9 @@ type node struct {
 	db  *store.DB
 	inv *inventory.Service
 	svc *receiving.Service
+	// onStaged and onUnstaged, when a test sets them, are what the
+	// service's hooks to putaway do; unset, the hooks accept everything.
+	onStaged, onUnstaged func(ctx context.Context, tx *store.Tx, s inventory.StagedStock) error
 }
 
 func newNode(t testing.TB) *node {
@@ -47,7 +50,21 @@ func newNode(t testing.TB) *node {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	n := &node{db: db, inv: inventory.NewService(db), svc: receiving.NewService(db)}
+	n := &node{db: db, inv: inventory.NewService(db)}
+	n.svc = receiving.NewService(db, receiving.Hooks{
+		Staged: func(ctx context.Context, tx *store.Tx, s inventory.StagedStock) error {
+			if n.onStaged == nil {
+				return nil
+			}
+			return n.onStaged(ctx, tx, s)
+		},
+		Unstaged: func(ctx context.Context, tx *store.Tx, s inventory.StagedStock) error {
+			if n.onUnstaged == nil {
+				return nil
+			}
+			return n.onUnstaged(ctx, tx, s)
+		},
+	})
 	ctx := context.Background()
 	rep, err := n.inv.ImportLocations(ctx, strings.NewReader("code,zone,type\nDOCK-01,D,dock\nDOCK-02,D,dock\nSTG-01,D,staging\nA-01-01-A,A,pickface\n"), nil)
 	if err != nil || len(rep.Errors) > 0 {

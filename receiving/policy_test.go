@@ -8,6 +8,7 @@ import (
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/receiving"
+	"github.com/floorops/floorops/store"
 )
 
 // roles is every role a caller can have, and a caller with none (a job of
@@ -211,5 +212,33 @@ func (n *node) closeAll(t *testing.T, id int64) {
 	t.Helper()
 	if _, err := n.svc.CloseReceipt(context.Background(), fmt.Sprintf("close-all-%d", id), receiving.CloseInput{ReceiptID: id, Actor: lead}); err != nil {
 		t.Fatalf("close receipt %d: %v", id, err)
+	}
+}
+
+// TestNewServiceNeedsEveryHook: a receiving service without its hand-off
+// to putaway is refused when it is built, so a node that forgot to wire it
+// fails at start instead of leaving received units at the dock untasked.
+func TestNewServiceNeedsEveryHook(t *testing.T) {
+	t.Parallel()
+	db := newNode(t).db
+	ok := func(context.Context, *store.Tx, inventory.StagedStock) error { return nil }
+	for _, tt := range []struct {
+		name  string
+		hooks receiving.Hooks
+		fails bool
+	}{
+		{"no hooks", receiving.Hooks{}, true},
+		{"no Staged", receiving.Hooks{Unstaged: ok}, true},
+		{"no Unstaged", receiving.Hooks{Staged: ok}, true},
+		{"both", receiving.Hooks{Staged: ok, Unstaged: ok}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				if failed := recover() != nil; failed != tt.fails {
+					t.Errorf("NewService failed = %t, want %t", failed, tt.fails)
+				}
+			}()
+			receiving.NewService(db, tt.hooks)
+		})
 	}
 }

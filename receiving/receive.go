@@ -64,7 +64,7 @@ type ScanResult struct {
 
 // ReceiveScan receives one scan into the receipt's dock location, all in
 // one transaction: the ledger movement, the receipt line, any exception
-// and the OnStaged hand-off. A retried request id receives once. A dock
+// and the Hooks.Staged hand-off. A retried request id receives once. A dock
 // blocked since the receipt started takes no scans (EPRECONDITION).
 //
 // A GTIN receives its pack quantity times Qty (times the label's count,
@@ -460,13 +460,11 @@ func (rs *receiver) receive(ctx context.Context, st stock) (Received, error) {
 	if err := rs.exceptions(ctx, st, line == nil, overage); err != nil {
 		return Received{}, err
 	}
-	if rs.svc.OnStaged != nil {
-		if err := rs.svc.OnStaged(ctx, tx, inventory.StagedStock{
-			ItemID: st.itemID, LocationID: r.dockID, Lot: st.lot, Expiry: st.expiry, Status: status,
-			LPN: st.lpn, Qty: st.qty, Ref: receiptRef(r.id), Actor: in.Actor,
-		}); err != nil {
-			return Received{}, err
-		}
+	if err := rs.svc.hooks.Staged(ctx, tx, inventory.StagedStock{
+		ItemID: st.itemID, LocationID: r.dockID, Lot: st.lot, Expiry: st.expiry, Status: status,
+		LPN: st.lpn, Qty: st.qty, Ref: receiptRef(r.id), Actor: in.Actor,
+	}); err != nil {
+		return Received{}, err
 	}
 	return got, nil
 }
@@ -535,10 +533,10 @@ type UndoInput struct {
 // that is not yet undone: for each quantity it received, a reversing
 // movement out of the dock (kind receive, from the dock to outside the
 // building), a negative receipt row pointing at the original, and a
-// receipt_scan_undo exception; each quantity is handed to OnUnstaged as
-// it was handed to OnStaged. Nothing is deleted. Units of one stock are
+// receipt_scan_undo exception; each quantity is handed to Hooks.Unstaged as
+// it was handed to Hooks.Staged. Nothing is deleted. Units of one stock are
 // interchangeable at the dock, so the undo needs that many of them still
-// there and, per OnUnstaged, still waiting on this receipt's putaway
+// there and, per Hooks.Unstaged, still waiting on this receipt's putaway
 // tasks; when fewer are (the rest were put away or have left the dock),
 // the undo is EPRECONDITION and writes nothing.
 func (s *Service) UndoLastScan(ctx context.Context, requestID string, in UndoInput) ([]Received, error) {
@@ -596,13 +594,11 @@ func (s *Service) undoLastScan(ctx context.Context, tx *store.Tx, requestID stri
 	out := make([]Received, 0, len(todo))
 	for _, sd := range todo {
 		g := sd.got
-		if s.OnUnstaged != nil {
-			if err := s.OnUnstaged(ctx, tx, inventory.StagedStock{
-				ItemID: sd.itemID, LocationID: r.dockID, Lot: g.Lot, Expiry: g.Expiry, Status: sd.status,
-				LPN: g.LPN, Qty: g.Qty, Ref: receiptRef(r.id), Actor: in.Actor,
-			}); err != nil {
-				return nil, err
-			}
+		if err := s.hooks.Unstaged(ctx, tx, inventory.StagedStock{
+			ItemID: sd.itemID, LocationID: r.dockID, Lot: g.Lot, Expiry: g.Expiry, Status: sd.status,
+			LPN: g.LPN, Qty: g.Qty, Ref: receiptRef(r.id), Actor: in.Actor,
+		}); err != nil {
+			return nil, err
 		}
 		mv, err := inventory.Record(ctx, tx, inventory.Move{
 			Kind: inventory.KindReceive, ItemID: sd.itemID, Lot: g.Lot, Expiry: g.Expiry,

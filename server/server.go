@@ -56,12 +56,9 @@ type Config struct {
 
 // Server is one running node.
 type Server struct {
-	DB        *store.DB
-	Auth      *auth.Service
-	Inventory *inventory.Service
-	Picking   *picking.Service
-	Putaway   *putaway.Service
-	Receiving *receiving.Service
+	DB   *store.DB
+	Auth *auth.Service
+	Workflows
 
 	log     *slog.Logger
 	grpc    *grpc.Server
@@ -110,23 +107,8 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	s.Auth = auth.NewService(s.DB)
-	s.Inventory = inventory.NewService(s.DB)
-	s.Picking = picking.NewService(s.DB)
-	s.Putaway = putaway.NewService(s.DB)
-	s.Receiving = receiving.NewService(s.DB)
+	s.Workflows = NewWorkflows(s.DB)
 	s.Receiving.Blind = cfg.BlindReceiving
-	// Stock received at a dock, and picked units of a cancelled order once
-	// they are dropped at a ship lane, become putaway tasks in the same
-	// transaction.
-	toPutaway := func(ctx context.Context, tx *store.Tx, st inventory.StagedStock) error {
-		_, err := s.Putaway.CreateTask(ctx, tx, st)
-		return err
-	}
-	s.Receiving.OnStaged = toPutaway
-	s.Picking.OnReturnToStock = toPutaway
-	// An undone receipt scan takes its units off that task, or is refused
-	// if they were already put away.
-	s.Receiving.OnUnstaged = s.Putaway.Unstage
 
 	s.metrics = newMetrics(s.DB)
 	e := &edge{log: s.log, codec: newWireCodec()}

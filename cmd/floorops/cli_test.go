@@ -13,8 +13,8 @@ import (
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
-	"github.com/floorops/floorops/receiving"
 	"github.com/floorops/floorops/scan"
+	"github.com/floorops/floorops/server"
 	"github.com/floorops/floorops/store"
 )
 
@@ -175,7 +175,7 @@ func TestImportPOsCountsPOs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	svc := receiving.NewService(st)
+	svc := server.NewWorkflows(st).Receiving
 	for po, want := range map[string]int{"PO-5001": 2, "PO-5002": 0, "PO-5003": 1} {
 		got, err := svc.GetPurchaseOrder(context.Background(), po)
 		switch {

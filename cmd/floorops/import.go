@@ -16,6 +16,7 @@ import (
 
 	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/receiving"
+	"github.com/floorops/floorops/server"
 	"golang.org/x/term"
 )
 
@@ -79,7 +80,7 @@ func importCSV(ctx context.Context, what, dbPath, path string, stdout, stderr io
 		rep, err = svc.ImportLocations(ctx, cr, nil)
 	case "pos":
 		// ImportPOs holds the whole file's POs in memory anyway.
-		rep, err = receiving.NewService(db).ImportPOs(ctx, io.TeeReader(cr, &posCSV))
+		rep, err = server.NewWorkflows(db).Receiving.ImportPOs(ctx, io.TeeReader(cr, &posCSV))
 	}
 	bar.stop()
 	for _, re := range rep.Errors {
