@@ -64,6 +64,8 @@ func FromContext(ctx context.Context) (Principal, bool) {
 // Service keeps users, sessions and API keys.
 type Service struct {
 	db *store.DB
+	// scan reads badges as the node's handhelds do.
+	scan *scan.Parser
 	// TokenTTL is how long a login lasts: one shift by default.
 	TokenTTL time.Duration
 	// MaxAttempts wrong PINs in a row lock a badge for LockFor.
@@ -72,9 +74,13 @@ type Service struct {
 }
 
 // NewService returns the auth service over db with shift-length tokens and
-// a 15-minute lock after 5 wrong PINs.
-func NewService(db *store.DB) *Service {
-	return &Service{db: db, TokenTTL: 12 * time.Hour, MaxAttempts: 5, LockFor: 15 * time.Minute}
+// a 15-minute lock after 5 wrong PINs. A new badge must scan as a badge with
+// the node's scanner p; NewService panics without one.
+func NewService(db *store.DB, p *scan.Parser) *Service {
+	if p == nil {
+		panic("auth: NewService needs the node's scan parser")
+	}
+	return &Service{db: db, scan: p, TokenTTL: 12 * time.Hour, MaxAttempts: 5, LockFor: 15 * time.Minute}
 }
 
 // User is a person who signs in on the floor.
@@ -120,7 +126,7 @@ func (s *Service) AddUser(ctx context.Context, u User, pin string) error {
 	if err := floorops.Validate(u); err != nil {
 		return err
 	}
-	if err := checkBadge(u.Badge); err != nil {
+	if err := checkBadge(s.scan, u.Badge); err != nil {
 		return err
 	}
 	if err := checkPIN(pin); err != nil {
@@ -139,12 +145,12 @@ func (s *Service) AddUser(ctx context.Context, u User, pin string) error {
 	})
 }
 
-// checkBadge refuses a badge code that the node's scanner (scan.Parse, with
-// the node's code formats) does not read as that badge: an associate signs in
+// checkBadge refuses a badge code that the node's scanner p (with the
+// node's code formats) does not read as that badge: an associate signs in
 // by scanning the badge, and a badge that reads as a location (B-1042) or a
 // check code could never sign in.
-func checkBadge(badge string) error {
-	s, err := scan.Parse(badge)
+func checkBadge(p *scan.Parser, badge string) error {
+	s, err := p.Parse(badge)
 	if err == nil && s.Kind == scan.KindBadge && s.Code == badge {
 		return nil
 	}

@@ -76,7 +76,7 @@ func (s *Service) ImportLocations(ctx context.Context, r io.Reader, progress fun
 		if err != nil {
 			return err
 		}
-		if err := normalizeLocation(&l, fields); err != nil {
+		if err := normalizeLocation(s.scan, &l, fields); err != nil {
 			return err
 		}
 		_, err = upsertLocation(ctx, tx, l, fields)

@@ -9,16 +9,25 @@
 package inventory
 
 import (
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
 // Service is the inventory ledger over one node's database.
 type Service struct {
-	db *store.DB
+	db   *store.DB
+	scan *scan.Parser
 }
 
-// NewService returns the ledger over db.
-func NewService(db *store.DB) *Service { return &Service{db: db} }
+// NewService returns the ledger over db, reading scans and checking
+// location codes with the node's scanner p (scan.Default() for a node that
+// configures none). It panics without one.
+func NewService(db *store.DB, p *scan.Parser) *Service {
+	if p == nil {
+		panic("inventory: NewService needs the node's scan parser")
+	}
+	return &Service{db: db, scan: p}
+}
 
 // LocationType says what a location is for.
 type LocationType string

@@ -81,7 +81,7 @@ func (s *Service) RenderLabel(ctx context.Context, r LabelRequest) (RenderedLabe
 		if len(it.GTINs) == 0 {
 			return RenderedLabel{}, floorops.Errorf(floorops.EPRECONDITION, "item %s has no GTIN to print", it.SKU)
 		}
-		li := label.Item{SKU: it.SKU, Description: it.Description, GTIN: it.GTINs[0].GTIN, Lot: r.Lot, Symbology: label.Symbology(r.Symbology)}
+		li := label.Item{SKU: it.SKU, Description: it.Description, GTIN: it.GTINs[0].GTIN, Lot: r.Lot, Symbology: label.Symbology(r.Symbology), Scanner: s.scan}
 		if r.Expiry != "" {
 			exp, err := time.Parse(time.DateOnly, r.Expiry)
 			if err != nil {
@@ -91,7 +91,7 @@ func (s *Service) RenderLabel(ctx context.Context, r LabelRequest) (RenderedLabe
 		}
 		subject, field = li, "sku"
 	default:
-		subject, field = label.LPN{Code: strings.ToUpper(strings.TrimSpace(r.LPNCode)), SSCC: strings.TrimSpace(r.SSCC)}, "lpn_code"
+		subject, field = label.LPN{Code: strings.ToUpper(strings.TrimSpace(r.LPNCode)), SSCC: strings.TrimSpace(r.SSCC), Scanner: s.scan}, "lpn_code"
 		if r.SSCC != "" {
 			field = "sscc"
 		}

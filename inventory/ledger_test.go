@@ -12,6 +12,7 @@ import (
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 	"github.com/google/go-cmp/cmp"
 )
@@ -23,7 +24,7 @@ func mustService(t testing.TB) (*inventory.Service, *store.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return inventory.NewService(db), db
+	return inventory.NewService(db, scan.Default()), db
 }
 
 func mustImport(t testing.TB, what, csv string, imp func(context.Context, *strings.Reader) (inventory.ImportReport, error)) {

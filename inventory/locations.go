@@ -35,7 +35,7 @@ func (s *Service) UpsertLocation(ctx context.Context, requestID string, l Locati
 	if err != nil {
 		return Location{}, err
 	}
-	if err := normalizeLocation(&l, set); err != nil {
+	if err := normalizeLocation(s.scan, &l, set); err != nil {
 		return Location{}, err
 	}
 	body := struct {
@@ -48,7 +48,7 @@ func (s *Service) UpsertLocation(ctx context.Context, requestID string, l Locati
 
 // normalizeLocation puts l in stored form and checks it: every field an
 // update writes, and a code that scans as this location.
-func normalizeLocation(l *Location, fields Fields) error {
+func normalizeLocation(p *scan.Parser, l *Location, fields Fields) error {
 	l.Code = strings.ToUpper(strings.TrimSpace(l.Code))
 	l.Zone = strings.ToUpper(strings.TrimSpace(l.Zone))
 	l.Type = LocationType(strings.ToLower(strings.TrimSpace(string(l.Type))))
@@ -71,7 +71,7 @@ func normalizeLocation(l *Location, fields Fields) error {
 			return &floorops.Error{Code: floorops.EINVALID, Message: e.Message, Fields: kept}
 		}
 	}
-	if err := scansAsLocation(l.Code); err != nil {
+	if err := scansAsLocation(p, l.Code); err != nil {
 		return err
 	}
 	l.CheckCode = scan.CheckCode(l.Code)
@@ -90,8 +90,8 @@ func (l *Location) fieldEmpty(name string) bool {
 
 // scansAsLocation refuses a code the node's scanner would not read back as
 // that location, naming what it reads as instead.
-func scansAsLocation(code string) error {
-	sc, err := scan.Parse(code)
+func scansAsLocation(p *scan.Parser, code string) error {
+	sc, err := p.Parse(code)
 	switch {
 	case err != nil:
 		return floorops.Invalid("code", "%s does not scan as a location: %v", code, err)
@@ -281,13 +281,14 @@ func locationByID(ctx context.Context, q Querier, id int64) (*Location, error) {
 }
 
 // LocationFromScan resolves what an associate scanned at a location label:
-// the location's barcode (its code). field names the request field for the
-// error when the scan is not a location or names none the node knows.
-func LocationFromScan(ctx context.Context, q Querier, field, raw string) (Location, error) {
+// the location's barcode (its code), read by the node's scanner p. field
+// names the request field for the error when the scan is not a location or
+// names none the node knows.
+func LocationFromScan(ctx context.Context, q Querier, p *scan.Parser, field, raw string) (Location, error) {
 	if strings.TrimSpace(raw) == "" {
 		return Location{}, floorops.Invalid(field, "is required")
 	}
-	sc, err := scan.Parse(raw)
+	sc, err := p.Parse(raw)
 	if err != nil {
 		return Location{}, floorops.Invalid(field, "%v", err)
 	}

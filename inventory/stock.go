@@ -36,11 +36,11 @@ func (s *Service) MoveStock(ctx context.Context, requestID string, in MoveInput)
 	}
 	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "MoveStock", Body: in},
 		func(tx *store.Tx) (Movement, error) {
-			from, err := LocationFromScan(ctx, tx, "from_location_scan", in.FromScan)
+			from, err := LocationFromScan(ctx, tx, s.scan, "from_location_scan", in.FromScan)
 			if err != nil {
 				return Movement{}, err
 			}
-			to, err := LocationFromScan(ctx, tx, "to_location_scan", in.ToScan)
+			to, err := LocationFromScan(ctx, tx, s.scan, "to_location_scan", in.ToScan)
 			if err != nil {
 				return Movement{}, err
 			}

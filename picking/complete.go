@@ -68,7 +68,7 @@ func (s *Service) completeList(ctx context.Context, tx *store.Tx, requestID stri
 	if open > 0 {
 		return Completion{}, floorops.Errorf(floorops.EPRECONDITION, "%d line(s) of pick list %d are still to pick: pick or short them first", open, h.ID)
 	}
-	drop, err := dropLane(ctx, tx, h, in)
+	drop, err := dropLane(ctx, tx, s.scan, h, in)
 	if err != nil {
 		return Completion{}, err
 	}
@@ -155,12 +155,12 @@ func emitPicked(ctx context.Context, tx *store.Tx, o Order, listID int64, lane s
 
 // dropLane resolves the ship lane scan. A wrong scan is refused and
 // recorded like any other rejected scan.
-func dropLane(ctx context.Context, tx *store.Tx, h listHeader, in CompleteInput) (inventory.Location, error) {
+func dropLane(ctx context.Context, tx *store.Tx, p *scan.Parser, h listHeader, in CompleteInput) (inventory.Location, error) {
 	exc := func(e *floorops.Error, locID int64) error {
 		return &refusal{err: e, exc: inventory.Exception{Kind: inventory.ExceptionRejectedScan, LocationID: locID,
 			Ref: fmt.Sprintf("pick list %d", h.ID), Detail: e.Message, Actor: in.Actor}}
 	}
-	sc, err := scan.Parse(in.ShipScan)
+	sc, err := p.Parse(in.ShipScan)
 	if err != nil {
 		return inventory.Location{}, exc(floorops.Invalid("ship_location_scan", "%v: scan the ship lane label", err), 0)
 	}

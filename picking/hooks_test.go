@@ -6,6 +6,7 @@ import (
 
 	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/picking"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
@@ -30,7 +31,7 @@ func TestNewServiceNeedsEveryHook(t *testing.T) {
 					t.Errorf("NewService failed = %t, want %t", failed, tt.fails)
 				}
 			}()
-			picking.NewService(db, tt.hooks)
+			picking.NewService(db, scan.Default(), tt.hooks)
 		})
 	}
 }

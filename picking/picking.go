@@ -34,12 +34,14 @@ import (
 	"time"
 
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
 // Service is picking over one node's database.
 type Service struct {
 	db    *store.DB
+	scan  *scan.Parser
 	hooks Hooks
 }
 
@@ -56,14 +58,18 @@ type Hooks struct {
 	ReturnToStock func(ctx context.Context, tx *store.Tx, st inventory.StagedStock) error
 }
 
-// NewService returns picking over db, handing stock on through h. It
-// panics if a hook is missing: that is a wiring mistake to catch when the
-// node starts, not on the floor.
-func NewService(db *store.DB, h Hooks) *Service {
+// NewService returns picking over db, reading scans with the node's
+// scanner p and handing stock on through h. It panics without a parser or
+// a hook: that is a wiring mistake to catch when the node starts, not on
+// the floor.
+func NewService(db *store.DB, p *scan.Parser, h Hooks) *Service {
+	if p == nil {
+		panic("picking: NewService needs the node's scan parser")
+	}
 	if h.ReturnToStock == nil {
 		panic("picking: NewService needs Hooks.ReturnToStock (a cancelled order's picked units must go back to stock)")
 	}
-	return &Service{db: db, hooks: h}
+	return &Service{db: db, scan: p, hooks: h}
 }
 
 // Channel is the sales channel an order came from.

@@ -11,6 +11,7 @@ import (
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/picking"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 	"github.com/google/go-cmp/cmp"
 )
@@ -59,12 +60,12 @@ func newFixture(t testing.TB) *fixture {
 	}
 	t.Cleanup(func() { db.Close() })
 	f := &fixture{db: db, ctx: ctx, clock: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	f.svc = picking.NewService(db, picking.Hooks{ReturnToStock: func(_ context.Context, _ *store.Tx, st inventory.StagedStock) error {
+	f.svc = picking.NewService(db, scan.Default(), picking.Hooks{ReturnToStock: func(_ context.Context, _ *store.Tx, st inventory.StagedStock) error {
 		f.returned = append(f.returned, st)
 		return nil
 	}})
 	db.Now = func() time.Time { return f.clock }
-	inv := inventory.NewService(db)
+	inv := inventory.NewService(db, scan.Default())
 	if rep, err := inv.ImportLocations(ctx, strings.NewReader(testLocations), nil); err != nil || len(rep.Errors) > 0 {
 		t.Fatalf("import locations: %v %v", err, rep.Errors)
 	}

@@ -220,7 +220,7 @@ func (s *Service) direction(ctx context.Context, tx *store.Tx, t Task, res reser
 // twice. Any other scan needs the direction (see direction), and a check
 // code confirms only the directed location.
 func (s *Service) scannedLocation(ctx context.Context, tx *store.Tx, t Task, raw string, res reservation, qty int64) (inventory.Location, Suggestion, bool, error) {
-	sc, err := scan.Parse(raw)
+	sc, err := s.scan.Parse(raw)
 	if err != nil {
 		return inventory.Location{}, Suggestion{}, false, floorops.Invalid("location_scan", "%v: scan the location label again", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/putaway"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
@@ -51,7 +52,7 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	inv := inventory.NewService(db)
+	inv := inventory.NewService(db, scan.Default())
 	for _, imp := range []struct {
 		fn  func(context.Context, *strings.Reader) (inventory.ImportReport, error)
 		csv string
@@ -68,7 +69,7 @@ func newFixture(t testing.TB) *fixture {
 			t.Fatalf("import: %v %v", err, rep.Errors)
 		}
 	}
-	return &fixture{db: db, svc: putaway.NewService(db), ctx: ctx}
+	return &fixture{db: db, svc: putaway.NewService(db, scan.Default()), ctx: ctx}
 }
 
 var lead = inventory.Actor{Badge: "B-LEAD", Device: "test"}

@@ -21,7 +21,7 @@ import (
 // ordered is the vendor's discrepancy to settle with central before the
 // truck is received, not stock the dock silently takes in.
 func (s *Service) CreateASN(ctx context.Context, requestID string, a ASN) (ASN, error) {
-	if err := normalizeASN(&a); err != nil {
+	if err := normalizeASN(s.scan, &a); err != nil {
 		return ASN{}, err
 	}
 	saved, err := store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "CreateASN", Body: a},
@@ -34,7 +34,7 @@ func (s *Service) CreateASN(ctx context.Context, requestID string, a ASN) (ASN, 
 	return saved.seenBy(inventory.ActorFrom(ctx)), err
 }
 
-func normalizeASN(a *ASN) error {
+func normalizeASN(p *scan.Parser, a *ASN) error {
 	a.Number = strings.ToUpper(strings.TrimSpace(a.Number))
 	a.PONumber = strings.ToUpper(strings.TrimSpace(a.PONumber))
 	a.ShipDate = strings.TrimSpace(a.ShipDate)
@@ -61,7 +61,7 @@ func normalizeASN(a *ASN) error {
 		case c.SSCC != "" && !scan.ValidGS1CheckDigit(c.SSCC):
 			return floorops.Invalid(field+".sscc", "%s has a wrong check digit", c.SSCC)
 		case c.LPN != "":
-			if sc, err := scan.Parse(c.LPN); err != nil || sc.Kind != scan.KindLPN {
+			if sc, err := p.Parse(c.LPN); err != nil || sc.Kind != scan.KindLPN {
 				return floorops.Invalid(field+".lpn", "%s is not a license plate code (LPN-...)", c.LPN)
 			}
 		}

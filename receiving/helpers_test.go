@@ -50,8 +50,8 @@ func newNode(t testing.TB) *node {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	n := &node{db: db, inv: inventory.NewService(db)}
-	n.svc = receiving.NewService(db, receiving.Hooks{
+	n := &node{db: db, inv: inventory.NewService(db, scan.Default())}
+	n.svc = receiving.NewService(db, scan.Default(), receiving.Hooks{
 		Staged: func(ctx context.Context, tx *store.Tx, s inventory.StagedStock) error {
 			if n.onStaged == nil {
 				return nil

@@ -8,6 +8,7 @@ import (
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/receiving"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
@@ -238,7 +239,7 @@ func TestNewServiceNeedsEveryHook(t *testing.T) {
 					t.Errorf("NewService failed = %t, want %t", failed, tt.fails)
 				}
 			}()
-			receiving.NewService(db, tt.hooks)
+			receiving.NewService(db, scan.Default(), tt.hooks)
 		})
 	}
 }

@@ -47,7 +47,7 @@ func (s *Service) StartReceipt(ctx context.Context, requestID string, in StartIn
 }
 
 func (s *Service) startReceipt(ctx context.Context, tx *store.Tx, in StartInput) (int64, error) {
-	dock, err := inventory.LocationFromScan(ctx, tx, "dock_location_scan", in.DockScan)
+	dock, err := inventory.LocationFromScan(ctx, tx, s.scan, "dock_location_scan", in.DockScan)
 	if err != nil {
 		return 0, err
 	}
@@ -59,7 +59,7 @@ func (s *Service) startReceipt(ctx context.Context, tx *store.Tx, in StartInput)
 	}
 	var po poHeader
 	var asnID any
-	doc := readDocument(in.DocumentScan)
+	doc := readDocument(s.scan, in.DocumentScan)
 	code := doc.code
 	if doc.container {
 		c, err := containerByCode(ctx, tx, code)
@@ -118,8 +118,8 @@ type document struct {
 	notPO     string
 }
 
-func readDocument(raw string) document {
-	sc, err := scan.Parse(raw)
+func readDocument(p *scan.Parser, raw string) document {
+	sc, err := p.Parse(raw)
 	text := strings.ToUpper(strings.TrimSpace(raw))
 	var se *scan.Error
 	switch {

@@ -104,7 +104,7 @@ func (s *Service) receiveScan(ctx context.Context, requestID string, in ScanInpu
 	if err := floorops.Validate(in); err != nil {
 		return ScanResult{}, err
 	}
-	sc, err := scan.Parse(in.Raw)
+	sc, err := s.scan.Parse(in.Raw)
 	if err != nil {
 		return ScanResult{}, floorops.Invalid("raw_scan", "%v", err)
 	}

@@ -22,6 +22,7 @@ import (
 	"strconv"
 
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
@@ -32,6 +33,7 @@ type Service struct {
 	// arrived without seeing expected quantities. Vendors can also be set
 	// blind one by one (SetVendorPolicy).
 	Blind bool
+	scan  *scan.Parser
 	hooks Hooks
 }
 
@@ -52,14 +54,18 @@ type Hooks struct {
 	Unstaged func(ctx context.Context, tx *store.Tx, s inventory.StagedStock) error
 }
 
-// NewService returns receiving over db, handing what it stages and
-// unstages to h. It panics if a hook is missing: that is a wiring mistake
-// to catch when the node starts, not on the floor.
-func NewService(db *store.DB, h Hooks) *Service {
+// NewService returns receiving over db, reading scans with the node's
+// scanner p and handing what it stages and unstages to h. It panics
+// without a parser or a hook: that is a wiring mistake to catch when the
+// node starts, not on the floor.
+func NewService(db *store.DB, p *scan.Parser, h Hooks) *Service {
+	if p == nil {
+		panic("receiving: NewService needs the node's scan parser")
+	}
 	if h.Staged == nil || h.Unstaged == nil {
 		panic("receiving: NewService needs both Hooks.Staged and Hooks.Unstaged (received stock must reach putaway)")
 	}
-	return &Service{db: db, hooks: h}
+	return &Service{db: db, scan: p, hooks: h}
 }
 
 // POStatus is whether a purchase order still expects deliveries.

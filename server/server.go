@@ -50,7 +50,8 @@ type Config struct {
 	// receipt (vendors can be made blind one by one too).
 	BlindReceiving bool
 	// Scan, if set, is the node's scanner configuration (FNC1 stand-in and
-	// code formats), installed process-wide for scan.Parse.
+	// code formats), which every service reads scans with; unset, the
+	// defaults (scan.DefaultConfig).
 	Scan *scan.Config
 }
 
@@ -80,12 +81,11 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	s := &Server{log: cfg.Logger}
+	parser := scan.Default()
 	if cfg.Scan != nil {
-		p, err := scan.NewParser(*cfg.Scan)
-		if err != nil {
+		if parser, err = scan.NewParser(*cfg.Scan); err != nil {
 			return nil, fmt.Errorf("scanner configuration: %w", err)
 		}
-		scan.SetNodeParser(p)
 	}
 	if s.tls, err = serverTLS(cfg); err != nil {
 		return nil, err
@@ -106,8 +106,8 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if s.DB, err = store.Open(ctx, cfg.DBPath); err != nil {
 		return nil, err
 	}
-	s.Auth = auth.NewService(s.DB)
-	s.Workflows = NewWorkflows(s.DB)
+	s.Auth = auth.NewService(s.DB, parser)
+	s.Workflows = NewWorkflows(s.DB, parser)
 	s.Receiving.Blind = cfg.BlindReceiving
 
 	s.metrics = newMetrics(s.DB)

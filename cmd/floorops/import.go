@@ -61,7 +61,12 @@ func importCSV(ctx context.Context, what, dbPath, path string, stdout, stderr io
 		return err
 	}
 	defer db.Close()
-	svc := inventory.NewService(db)
+	p, err := nodeParser()
+	if err != nil {
+		return err
+	}
+	wf := server.NewWorkflows(db, p)
+	svc := wf.Inventory
 
 	cr := &countingReader{r: f}
 	var bar *progressBar
@@ -80,7 +85,7 @@ func importCSV(ctx context.Context, what, dbPath, path string, stdout, stderr io
 		rep, err = svc.ImportLocations(ctx, cr, nil)
 	case "pos":
 		// ImportPOs holds the whole file's POs in memory anyway.
-		rep, err = server.NewWorkflows(db).Receiving.ImportPOs(ctx, io.TeeReader(cr, &posCSV))
+		rep, err = wf.Receiving.ImportPOs(ctx, io.TeeReader(cr, &posCSV))
 	}
 	bar.stop()
 	for _, re := range rep.Errors {

@@ -15,5 +15,9 @@ func listLocationsForLabels(ctx context.Context, dbPath, zone string) ([]label.L
 		return nil, err
 	}
 	defer db.Close()
-	return inventory.NewService(db).LocationLabels(ctx, zone)
+	p, err := nodeParser()
+	if err != nil {
+		return nil, err
+	}
+	return inventory.NewService(db, p).LocationLabels(ctx, zone)
 }
