@@ -27,6 +27,9 @@ import (
 )
 
 // Service receives against purchase orders and ASNs over one node's database.
+// Who may do and see what (MayOverrideOverReceipt, MayClosePurchaseOrder,
+// SeesExpected) it decides itself from the actor's role: a request's Actor
+// for a change, the caller in the context (inventory.ActorFrom) for a read.
 type Service struct {
 	db *store.DB
 	// Blind makes every receipt at this node blind: associates count what
