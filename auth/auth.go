@@ -19,19 +19,22 @@ import (
 	"time"
 
 	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
-// Role is what a user or system may do.
-type Role string
+// Role is what a user or system may do. It is the ledger's role
+// (inventory.Role), so the actor a workflow receives carries the role auth
+// signed in and the workflow decides from it.
+type Role = inventory.Role
 
 // Roles.
 const (
-	Associate   Role = "associate"   // floor associate: receive, put away, pick, count
-	Lead        Role = "lead"        // floor lead: also adjust, approve, plan
-	Admin       Role = "admin"       // node administrator: users, master data
-	Integration Role = "integration" // a central system with an API key
+	Associate   = inventory.Associate   // floor associate: receive, put away, pick, count
+	Lead        = inventory.Lead        // floor lead: also adjust, approve, plan, override
+	Admin       = inventory.Admin       // node administrator: users, master data
+	Integration = inventory.Integration // a central system with an API key
 )
 
 // Principal is who is calling: a signed-in user on a device, or a central
@@ -45,8 +48,10 @@ type Principal struct {
 
 type principalKey struct{}
 
-// NewContext returns ctx carrying p.
+// NewContext returns ctx carrying p, and p as the actor the workflows
+// receive (inventory.ActorFrom).
 func NewContext(ctx context.Context, p Principal) context.Context {
+	ctx = inventory.ContextWithActor(ctx, inventory.Actor{Badge: p.Badge, Device: p.Device, Role: p.Role})
 	return context.WithValue(ctx, principalKey{}, p)
 }
 
@@ -59,6 +64,8 @@ func FromContext(ctx context.Context) (Principal, bool) {
 // Service keeps users, sessions and API keys.
 type Service struct {
 	db *store.DB
+	// scan reads badges as the node's handhelds do.
+	scan *scan.Parser
 	// TokenTTL is how long a login lasts: one shift by default.
 	TokenTTL time.Duration
 	// MaxAttempts wrong PINs in a row lock a badge for LockFor.
@@ -67,9 +74,13 @@ type Service struct {
 }
 
 // NewService returns the auth service over db with shift-length tokens and
-// a 15-minute lock after 5 wrong PINs.
-func NewService(db *store.DB) *Service {
-	return &Service{db: db, TokenTTL: 12 * time.Hour, MaxAttempts: 5, LockFor: 15 * time.Minute}
+// a 15-minute lock after 5 wrong PINs. A new badge must scan as a badge with
+// the node's scanner p; NewService panics without one.
+func NewService(db *store.DB, p *scan.Parser) *Service {
+	if p == nil {
+		panic("auth: NewService needs the node's scan parser")
+	}
+	return &Service{db: db, scan: p, TokenTTL: 12 * time.Hour, MaxAttempts: 5, LockFor: 15 * time.Minute}
 }
 
 // User is a person who signs in on the floor.
@@ -115,7 +126,7 @@ func (s *Service) AddUser(ctx context.Context, u User, pin string) error {
 	if err := floorops.Validate(u); err != nil {
 		return err
 	}
-	if err := checkBadge(u.Badge); err != nil {
+	if err := checkBadge(s.scan, u.Badge); err != nil {
 		return err
 	}
 	if err := checkPIN(pin); err != nil {
@@ -134,12 +145,12 @@ func (s *Service) AddUser(ctx context.Context, u User, pin string) error {
 	})
 }
 
-// checkBadge refuses a badge code that the node's scanner (scan.Parse, with
-// the node's code formats) does not read as that badge: an associate signs in
+// checkBadge refuses a badge code that the node's scanner p (with the
+// node's code formats) does not read as that badge: an associate signs in
 // by scanning the badge, and a badge that reads as a location (B-1042) or a
 // check code could never sign in.
-func checkBadge(badge string) error {
-	s, err := scan.Parse(badge)
+func checkBadge(p *scan.Parser, badge string) error {
+	s, err := p.Parse(badge)
 	if err == nil && s.Kind == scan.KindBadge && s.Code == badge {
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/auth"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
@@ -18,7 +19,7 @@ func mustAuth(t *testing.T) (*auth.Service, *store.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return auth.NewService(db), db
+	return auth.NewService(db, scan.Default()), db
 }
 
 func TestLoginLockoutAndExpiry(t *testing.T) {

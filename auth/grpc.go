@@ -55,12 +55,6 @@ func (h *Handler) WhoAmI(ctx context.Context, _ *authv1.WhoAmIRequest) (*authv1.
 	return &authv1.WhoAmIResponse{User: &authv1.User{Badge: p.Badge, Name: p.Name, Role: roleToProto[p.Role]}, DeviceId: p.Device}, nil
 }
 
-// Actor returns the badge and device of the caller for the ledger.
-func Actor(ctx context.Context) (badge, device string) {
-	p, _ := FromContext(ctx)
-	return p.Badge, p.Device
-}
-
 func userToProto(u User) *authv1.User {
 	return &authv1.User{Badge: u.Badge, Name: u.Name, Role: roleToProto[u.Role], Disabled: u.Disabled}
 }

@@ -13,16 +13,29 @@
 package inventory
 
 import (
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
 // Service is the inventory ledger over one node's database.
 type Service struct {
-	db *store.DB
+	db   *store.DB
+	scan *scan.Parser
 }
 
-// NewService returns the ledger over db.
-func NewService(db *store.DB) *Service { return &Service{db: db} }
+// NewService returns the ledger over db, reading scans and checking
+// location codes with the node's scanner p (scan.Default() for a node that
+// configures none). It panics without one.
+func NewService(db *store.DB, p *scan.Parser) *Service {
+	if p == nil {
+		panic("inventory: NewService needs the node's scan parser")
+	}
+	return &Service{db: db, scan: p}
+}
+
+// Parser is the node's scanner, for the inventory API face (labels read
+// back, imports) to read codes as the service does.
+func (s *Service) Parser() *scan.Parser { return s.scan }
 
 // LocationType says what a location is for.
 type LocationType string
@@ -108,10 +121,4 @@ type Availability struct {
 	OnHand    int64  `json:"on_hand"`
 	Allocated int64  `json:"allocated"`
 	ATS       int64  `json:"available_to_sell"`
-}
-
-// Actor is who did something and on which device; every movement records it.
-type Actor struct {
-	Badge  string `json:"badge"`
-	Device string `json:"device"`
 }

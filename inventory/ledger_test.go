@@ -13,6 +13,7 @@ import (
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/inventory/inventoryapi"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 	"github.com/google/go-cmp/cmp"
 )
@@ -24,7 +25,7 @@ func mustService(t testing.TB) (*inventory.Service, *store.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return inventory.NewService(db), db
+	return inventory.NewService(db, scan.Default()), db
 }
 
 func mustImport(t testing.TB, what, csv string, imp func(context.Context, *strings.Reader) (inventory.ImportReport, error)) {
@@ -41,7 +42,7 @@ func seedLedger(t testing.TB, db *store.DB) {
 	mustImport(t, "locations", "code,zone,type,walk_sequence,capacity\n"+
 		"DOCK-01,D,dock,0,0\nA-01-01-A,A,pickface,10,0\nA-01-01-B,A,storage,10,0\nA-01-02-A,A,pickface,20,0\nQUAR-01,Q,quarantine,0,0\nSHIP-01,S,ship,0,0\n",
 		func(ctx context.Context, r *strings.Reader) (inventory.ImportReport, error) {
-			return inventoryapi.ImportLocations(ctx, db, r, nil)
+			return inventoryapi.ImportLocations(ctx, db, scan.Default(), r, nil)
 		})
 	mustImport(t, "items", "sku,lot_tracked,expiry_tracked,gtins\nX1,false,false,4006381333931\nX2,true,true,\nX3,false,false,\n",
 		func(ctx context.Context, r *strings.Reader) (inventory.ImportReport, error) {

@@ -26,14 +26,15 @@ type LocationScan struct {
 	check string // the typed check code
 }
 
-// ScanLocation reads raw, sent in request field, as a location scan. An
+// ScanLocation reads raw, sent in request field, as a location scan with
+// the node's scanner p. An
 // empty scan, one that does not parse, or a barcode of something else (an
 // item, an LPN, a PO) is EINVALID on field.
-func ScanLocation(field, raw string) (LocationScan, error) {
+func ScanLocation(p *scan.Parser, field, raw string) (LocationScan, error) {
 	if strings.TrimSpace(raw) == "" {
 		return LocationScan{}, floorops.Invalid(field, "is required: scan the location label")
 	}
-	sc, err := scan.Parse(raw)
+	sc, err := p.Parse(raw)
 	if err != nil {
 		return LocationScan{}, floorops.Invalid(field, "%v: scan the location label again", err)
 	}
@@ -112,8 +113,8 @@ func (s LocationScan) Location(ctx context.Context, q Querier, want *Location) (
 // and returns the location it names (ScanLocation, then Location): with
 // want, the associate must be at want; without, at any location the node
 // knows, by its barcode.
-func VerifyLocationScan(ctx context.Context, q Querier, field, raw string, want *Location) (Location, error) {
-	s, err := ScanLocation(field, raw)
+func VerifyLocationScan(ctx context.Context, q Querier, p *scan.Parser, field, raw string, want *Location) (Location, error) {
+	s, err := ScanLocation(p, field, raw)
 	if err != nil {
 		return Location{}, err
 	}
@@ -122,8 +123,8 @@ func VerifyLocationScan(ctx context.Context, q Querier, field, raw string, want 
 
 // scansAsLocation refuses a code the node's scanner would not read back as
 // that location, naming what it reads as instead.
-func scansAsLocation(code string) error {
-	sc, err := scan.Parse(code)
+func scansAsLocation(p *scan.Parser, code string) error {
+	sc, err := p.Parse(code)
 	switch {
 	case err != nil:
 		return floorops.Invalid("code", "%s does not scan as a location: %v", code, err)

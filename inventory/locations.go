@@ -35,7 +35,7 @@ func (s *Service) UpsertLocation(ctx context.Context, requestID string, l Locati
 	if err != nil {
 		return Location{}, err
 	}
-	if err := normalizeLocation(&l, set); err != nil {
+	if err := normalizeLocation(s.scan, &l, set); err != nil {
 		return Location{}, err
 	}
 	body := struct {
@@ -48,7 +48,7 @@ func (s *Service) UpsertLocation(ctx context.Context, requestID string, l Locati
 
 // normalizeLocation puts l in stored form and checks it: every field an
 // update writes, and a code that scans as this location.
-func normalizeLocation(l *Location, fields Fields) error {
+func normalizeLocation(p *scan.Parser, l *Location, fields Fields) error {
 	l.Code = scan.Code(l.Code)
 	l.Zone = scan.Code(l.Zone)
 	l.Type = LocationType(strings.ToLower(strings.TrimSpace(string(l.Type))))
@@ -71,7 +71,7 @@ func normalizeLocation(l *Location, fields Fields) error {
 			return &floorops.Error{Code: floorops.EINVALID, Message: e.Message, Fields: kept}
 		}
 	}
-	if err := scansAsLocation(l.Code); err != nil {
+	if err := scansAsLocation(p, l.Code); err != nil {
 		return err
 	}
 	l.CheckCode = scan.CheckCode(l.Code)
@@ -93,8 +93,8 @@ func (l *Location) fieldEmpty(name string) bool {
 // location, no change of what a stocked location's units mean) but no
 // request id of its own: a row of a locations import file, written in
 // fields only when the location exists.
-func WriteLocation(ctx context.Context, tx *store.Tx, l Location, fields Fields) error {
-	if err := normalizeLocation(&l, fields); err != nil {
+func WriteLocation(ctx context.Context, tx *store.Tx, p *scan.Parser, l Location, fields Fields) error {
+	if err := normalizeLocation(p, &l, fields); err != nil {
 		return err
 	}
 	_, err := upsertLocation(ctx, tx, l, fields)

@@ -9,6 +9,7 @@ import (
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/inventory/inventoryapi"
+	"github.com/floorops/floorops/scan"
 )
 
 // TestImportWritesOnlyItsColumns: re-importing items with fewer columns
@@ -70,7 +71,7 @@ func TestImportLocationsScanAndKeepStockMeaning(t *testing.T) {
 		"A-01-01-B,A,pickface,0\n" + // line 7: storage to pick face keeps its meaning
 		"A-01-02-A,A,quarantine,0\n" + // line 8: empty, may change
 		"A-09-01-A,A,storage,99999999999\n" // line 9: capacity beyond any location
-	rep, err := inventoryapi.ImportLocations(ctx, db, strings.NewReader(csv), nil)
+	rep, err := inventoryapi.ImportLocations(ctx, db, scan.Default(), strings.NewReader(csv), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

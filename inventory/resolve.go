@@ -29,7 +29,7 @@ func (s *Service) ResolveScan(ctx context.Context, raw, expectedLocation string)
 	if strings.TrimSpace(raw) == "" {
 		return Resolved{}, floorops.Invalid("raw", "is empty: scan a barcode")
 	}
-	sc, err := scan.Parse(raw)
+	sc, err := s.scan.Parse(raw)
 	if err != nil {
 		return Resolved{}, floorops.Invalid("raw", "%v", err)
 	}

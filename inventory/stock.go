@@ -37,11 +37,11 @@ func (s *Service) MoveStock(ctx context.Context, requestID string, in MoveInput)
 	}
 	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "MoveStock", Body: in},
 		func(tx *store.Tx) (Movement, error) {
-			from, err := VerifyLocationScan(ctx, tx, "from_location_scan", in.FromScan, nil)
+			from, err := VerifyLocationScan(ctx, tx, s.scan, "from_location_scan", in.FromScan, nil)
 			if err != nil {
 				return Movement{}, err
 			}
-			to, err := VerifyLocationScan(ctx, tx, "to_location_scan", in.ToScan, nil)
+			to, err := VerifyLocationScan(ctx, tx, s.scan, "to_location_scan", in.ToScan, nil)
 			if err != nil {
 				return Movement{}, err
 			}

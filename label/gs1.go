@@ -177,13 +177,13 @@ func lotFirst(fields []aiField) []aiField {
 	return out
 }
 
-// readsBack checks that the node's scanner (scan.Parse, with the node's
+// readsBack checks that the node's scanner (it.Scanner, with the node's
 // configuration) reads raw as this item: the same GTIN, lot and expiry. raw
 // is a symbol's data as a scanner transmits it, AIM symbology identifier
 // first, or the human-readable line as an associate types it. The error is
 // the parser's own (a *scan.Error) when it refuses raw.
 func (it Item) readsBack(raw string) error {
-	s, err := scan.Parse(raw)
+	s, err := orDefault(it.Scanner).Parse(raw)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@
 // location labels for printing a whole aisle on an office printer. Every
 // symbol it draws scans with a standard decoder (zbar, ZXing) to exactly the
 // data it was given; the tests prove it. License plate and item labels are
-// also read back with the node's own parser (scan.Parse) before they are
+// also read back with the node's own parser (their Scanner) before they are
 // printed, and refused when the node would take them for something else.
 //
 // Labels are laid out in printer dots at 203 dpi (8 dots per millimetre), the
@@ -65,6 +65,10 @@ type LPN struct {
 	// the SSCC. It only groups the digits of the human-readable line, e.g.
 	// "(00) 1 0614141 123456789 7"; zero prints "(00) 1 0614141123456789 7".
 	CompanyPrefixLen int
+	// Scanner reads the label back before it is printed, as the node's
+	// handhelds will (the node's parser); nil reads it with
+	// scan.DefaultConfig.
+	Scanner *scan.Parser
 }
 
 // Item is a product label: what a receiver sticks on an unlabelled unit or
@@ -85,6 +89,10 @@ type Item struct {
 	// Symbology chooses the symbol. Empty picks UPC-A for a GTIN-12, EAN-13
 	// for a GTIN-13 and GS1-128 otherwise (GTIN-8/14, or lot or expiry given).
 	Symbology Symbology
+	// Scanner reads the label back before it is printed, as the node's
+	// handhelds will (the node's parser); nil reads it with
+	// scan.DefaultConfig.
+	Scanner *scan.Parser
 }
 
 // Symbology is the kind of barcode on an item label.
@@ -218,12 +226,12 @@ func checkCode(what, code string) error {
 	return nil
 }
 
-// scansAs checks that the node's scanner (scan.Parse) reads code as a code
-// of kind k, unchanged: a label whose barcode the handheld takes for
-// something else (a license plate that reads as a location, a PO or a
-// check code) would send the associate the wrong way.
-func scansAs(what, code string, k scan.Kind) error {
-	s, err := scan.Parse(code)
+// scansAs checks that the node's scanner p reads code as a code of kind k,
+// unchanged: a label whose barcode the handheld takes for something else (a
+// license plate that reads as a location, a PO or a check code) would send
+// the associate the wrong way.
+func scansAs(p *scan.Parser, what, code string, k scan.Kind) error {
+	s, err := orDefault(p).Parse(code)
 	switch {
 	case err != nil:
 		return invalidf("%s %q is not a code the node's scanner reads: %v", what, code, err)
@@ -289,7 +297,7 @@ func (l LPN) validate() error {
 		if err := checkCode("license plate", l.Code); err != nil {
 			return err
 		}
-		if err := scansAs("license plate", l.Code, scan.KindLPN); err != nil {
+		if err := scansAs(l.Scanner, "license plate", l.Code, scan.KindLPN); err != nil {
 			return err
 		}
 	}
@@ -300,7 +308,7 @@ func (l LPN) validate() error {
 		if p := l.CompanyPrefixLen; p != 0 && (p < 6 || p > 12) {
 			return invalidf("GS1 company prefix length %d is outside 6-12", p)
 		}
-		s, err := scan.Parse("]C1" + gs1Scanned([]aiField{{"00", l.SSCC}}))
+		s, err := orDefault(l.Scanner).Parse("]C1" + gs1Scanned([]aiField{{"00", l.SSCC}}))
 		switch {
 		case err != nil:
 			return invalidf("SSCC %s is not a code the node's scanner reads: %v", l.SSCC, err)
@@ -338,4 +346,13 @@ func (it Item) validate() error {
 		return invalidf("unknown symbology %q (want ean13, upca, gs1-128, datamatrix or qr)", it.Symbology)
 	}
 	return nil
+}
+
+// orDefault is p, or the parser of scan.DefaultConfig for a label made
+// without a node behind it.
+func orDefault(p *scan.Parser) *scan.Parser {
+	if p == nil {
+		return scan.Default()
+	}
+	return p
 }

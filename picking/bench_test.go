@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/picking"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
@@ -80,7 +81,7 @@ func BenchmarkReleaseOrders(b *testing.B) {
 	}
 	defer db.Close()
 	seedBulk(b, db, items, locations, balances)
-	svc := picking.NewService(db)
+	svc := picking.NewService(db, scan.Default(), picking.Hooks{ReturnToStock: func(context.Context, *store.Tx, inventory.StagedStock) error { return nil }})
 	rng := rand.New(rand.NewPCG(3, 4))
 	shipBy := time.Now().Add(24 * time.Hour)
 	batch := 0

@@ -8,6 +8,7 @@ import (
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
 	eventv1 "github.com/floorops/floorops/proto/floorops/event/v1"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
@@ -68,7 +69,7 @@ func (s *Service) completeList(ctx context.Context, tx *store.Tx, requestID stri
 	if open > 0 {
 		return Completion{}, floorops.Errorf(floorops.EPRECONDITION, "%d line(s) of pick list %d are still to pick: pick or short them first", open, h.ID)
 	}
-	drop, err := dropLane(ctx, tx, h, in)
+	drop, err := dropLane(ctx, tx, s.scan, h, in)
 	if err != nil {
 		return Completion{}, err
 	}
@@ -157,13 +158,13 @@ func emitPicked(ctx context.Context, tx *store.Tx, o Order, listID int64, lane s
 // check code of the list's lane (inventory.LocationScan, the one rule for
 // reading a location scan). A wrong scan is refused and recorded like any
 // other rejected scan.
-func dropLane(ctx context.Context, tx *store.Tx, h listHeader, in CompleteInput) (inventory.Location, error) {
+func dropLane(ctx context.Context, tx *store.Tx, p *scan.Parser, h listHeader, in CompleteInput) (inventory.Location, error) {
 	exc := func(e *floorops.Error, locID int64) error {
 		return &refusal{err: e, exc: inventory.Exception{Kind: inventory.ExceptionRejectedScan, LocationID: locID,
 			Ref: fmt.Sprintf("pick list %d", h.ID), Detail: e.Message, Actor: in.Actor}}
 	}
 	var e *floorops.Error
-	sc, err := inventory.ScanLocation("ship_location_scan", in.ShipScan)
+	sc, err := inventory.ScanLocation(p, "ship_location_scan", in.ShipScan)
 	if errors.As(err, &e) {
 		return inventory.Location{}, exc(e, 0)
 	}

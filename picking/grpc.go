@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/floorops/floorops"
-	"github.com/floorops/floorops/auth"
 	"github.com/floorops/floorops/inventory"
 	pickingv1 "github.com/floorops/floorops/proto/floorops/picking/v1"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -22,16 +21,11 @@ type Handler struct {
 // NewHandler returns the gRPC face of s.
 func NewHandler(s *Service) *Handler { return &Handler{svc: s} }
 
-func actor(ctx context.Context) inventory.Actor {
-	badge, device := auth.Actor(ctx)
-	return inventory.Actor{Badge: badge, Device: device}
-}
-
 // ReleaseOrders takes orders from central and allocates them. A ship_by
 // that is not a valid timestamp is refused here, naming the field; the
 // service bounds the years it accepts.
 func (h *Handler) ReleaseOrders(ctx context.Context, req *pickingv1.ReleaseOrdersRequest) (*pickingv1.ReleaseOrdersResponse, error) {
-	in := ReleaseInput{Actor: actor(ctx)}
+	in := ReleaseInput{Actor: inventory.ActorFrom(ctx)}
 	for i, o := range req.GetOrders() {
 		oi := OrderInput{OrderID: o.GetOrderId(), Channel: channels.domain(o.GetChannel()), Priority: int(o.GetPriority())}
 		if o.GetShipBy() != nil {
@@ -63,7 +57,7 @@ func (h *Handler) ReleaseOrders(ctx context.Context, req *pickingv1.ReleaseOrder
 
 // CancelOrder cancels an order.
 func (h *Handler) CancelOrder(ctx context.Context, req *pickingv1.CancelOrderRequest) (*pickingv1.CancelOrderResponse, error) {
-	res, err := h.svc.CancelOrder(ctx, req.GetRequestId(), CancelInput{OrderID: req.GetOrderId(), Reason: req.GetReason(), Actor: actor(ctx)})
+	res, err := h.svc.CancelOrder(ctx, req.GetRequestId(), CancelInput{OrderID: req.GetOrderId(), Reason: req.GetReason(), Actor: inventory.ActorFrom(ctx)})
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +83,7 @@ func (h *Handler) CreatePickLists(ctx context.Context, req *pickingv1.CreatePick
 	lists, err := h.svc.CreatePickLists(ctx, req.GetRequestId(), CreateListsInput{
 		Type: listTypes.domain(req.GetType()), OrderIDs: req.GetOrderIds(), MaxOrders: int(req.GetMaxOrders()),
 		MaxLines: int(req.GetMaxLines()), MaxLists: int(req.GetMaxLists()), ShipLocation: req.GetShipLocationCode(),
-		Channel: channels.domain(req.GetChannel()), Actor: actor(ctx),
+		Channel: channels.domain(req.GetChannel()), Actor: inventory.ActorFrom(ctx),
 	})
 	if err != nil {
 		return nil, err
@@ -116,7 +110,7 @@ func (h *Handler) ListPickLists(ctx context.Context, req *pickingv1.ListPickList
 
 // StartPickList assigns a list to the caller.
 func (h *Handler) StartPickList(ctx context.Context, req *pickingv1.StartPickListRequest) (*pickingv1.StartPickListResponse, error) {
-	l, err := h.svc.StartPickList(ctx, req.GetRequestId(), StartInput{ListID: req.GetPickListId(), ToteScans: req.GetToteScans(), Actor: actor(ctx)})
+	l, err := h.svc.StartPickList(ctx, req.GetRequestId(), StartInput{ListID: req.GetPickListId(), ToteScans: req.GetToteScans(), Actor: inventory.ActorFrom(ctx)})
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +134,7 @@ func (h *Handler) NextLine(ctx context.Context, req *pickingv1.NextLineRequest) 
 func (h *Handler) ConfirmPick(ctx context.Context, req *pickingv1.ConfirmPickRequest) (*pickingv1.ConfirmPickResponse, error) {
 	c, err := h.svc.ConfirmPick(ctx, req.GetRequestId(), ConfirmInput{
 		ListID: req.GetPickListId(), LineID: req.GetLineId(), LocationScan: req.GetLocationScan(),
-		ItemScan: req.GetItemScan(), Qty: req.GetQuantity(), Actor: actor(ctx),
+		ItemScan: req.GetItemScan(), Qty: req.GetQuantity(), Actor: inventory.ActorFrom(ctx),
 	})
 	if err != nil {
 		return nil, err
@@ -152,7 +146,7 @@ func (h *Handler) ConfirmPick(ctx context.Context, req *pickingv1.ConfirmPickReq
 func (h *Handler) ShortPick(ctx context.Context, req *pickingv1.ShortPickRequest) (*pickingv1.ShortPickResponse, error) {
 	sh, err := h.svc.ShortPick(ctx, req.GetRequestId(), ShortInput{
 		ListID: req.GetPickListId(), LineID: req.GetLineId(), LocationScan: req.GetLocationScan(), ItemScan: req.GetItemScan(),
-		Found: req.GetFoundQuantity(), Reason: req.GetReason(), Actor: actor(ctx),
+		Found: req.GetFoundQuantity(), Reason: req.GetReason(), Actor: inventory.ActorFrom(ctx),
 	})
 	if err != nil {
 		return nil, err
@@ -166,7 +160,7 @@ func (h *Handler) ShortPick(ctx context.Context, req *pickingv1.ShortPickRequest
 
 // CompletePickList drops the totes at a ship lane.
 func (h *Handler) CompletePickList(ctx context.Context, req *pickingv1.CompletePickListRequest) (*pickingv1.CompletePickListResponse, error) {
-	c, err := h.svc.CompletePickList(ctx, req.GetRequestId(), CompleteInput{ListID: req.GetPickListId(), ShipScan: req.GetShipLocationScan(), Actor: actor(ctx)})
+	c, err := h.svc.CompletePickList(ctx, req.GetRequestId(), CompleteInput{ListID: req.GetPickListId(), ShipScan: req.GetShipLocationScan(), Actor: inventory.ActorFrom(ctx)})
 	if err != nil {
 		return nil, err
 	}

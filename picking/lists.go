@@ -355,7 +355,7 @@ func (s *Service) StartPickList(ctx context.Context, requestID string, in StartI
 	seen := map[string]bool{}
 	for i, raw := range in.ToteScans {
 		field := fmt.Sprintf("tote_scans[%d]", i)
-		sc, err := scan.Parse(raw)
+		sc, err := s.scan.Parse(raw)
 		if err != nil {
 			return PickList{}, floorops.Invalid(field, "%v", err)
 		}

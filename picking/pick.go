@@ -110,9 +110,9 @@ func (s *Service) recordRefusal(ctx context.Context, requestID string, err error
 // or its 2-digit check code typed when the label is damaged
 // (inventory.VerifyLocationScan, the one rule for it). A scan that is not
 // the line's location is a refusal.
-func (t task) verifyLocation(ctx context.Context, q inventory.Querier, a inventory.Actor, field, raw string) error {
+func (t task) verifyLocation(ctx context.Context, q inventory.Querier, p *scan.Parser, a inventory.Actor, field, raw string) error {
 	at := inventory.Location{ID: t.locationID, Code: t.locCode, CheckCode: t.checkCode}
-	_, err := inventory.VerifyLocationScan(ctx, q, field, raw, &at)
+	_, err := inventory.VerifyLocationScan(ctx, q, p, field, raw, &at)
 	var e *floorops.Error
 	if errors.As(err, &e) && e.Code == floorops.EINVALID {
 		return t.refuse(a, e)
@@ -124,7 +124,7 @@ func (t task) verifyLocation(ctx context.Context, q inventory.Querier, a invento
 // tracked items, that the GS1 label carries the line's lot (and expiry). It
 // returns the eaches in one pack of the scanned GTIN: 1 for the each
 // barcode, the case quantity for a case barcode.
-func (t task) verifyItem(ctx context.Context, q inventory.Querier, a inventory.Actor, field, raw string) (int64, error) {
+func (t task) verifyItem(ctx context.Context, q inventory.Querier, p *scan.Parser, a inventory.Actor, field, raw string) (int64, error) {
 	if scan.Code(raw) == t.sku {
 		// An item with no barcode at all is confirmed by typing its SKU.
 		it, err := inventory.ItemBySKU(ctx, q, t.sku)
@@ -139,7 +139,7 @@ func (t task) verifyItem(ctx context.Context, q inventory.Querier, a inventory.A
 		}
 		return 1, nil
 	}
-	sc, err := scan.Parse(raw)
+	sc, err := p.Parse(raw)
 	if err != nil {
 		return 0, t.refuse(a, floorops.Invalid(field, "%v: scan the item's barcode", err))
 	}
@@ -198,11 +198,11 @@ func (s *Service) ConfirmPick(ctx context.Context, requestID string, in ConfirmI
 		return Confirmation{}, err
 	}
 	c, err := store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "ConfirmPick", Body: in},
-		func(tx *store.Tx) (Confirmation, error) { return confirmPick(ctx, tx, requestID, in) })
+		func(tx *store.Tx) (Confirmation, error) { return confirmPick(ctx, tx, s.scan, requestID, in) })
 	return c, s.recordRefusal(ctx, requestID, err)
 }
 
-func confirmPick(ctx context.Context, tx *store.Tx, requestID string, in ConfirmInput) (Confirmation, error) {
+func confirmPick(ctx context.Context, tx *store.Tx, p *scan.Parser, requestID string, in ConfirmInput) (Confirmation, error) {
 	t, err := loadTask(ctx, tx, in.ListID, in.LineID)
 	if err != nil {
 		return Confirmation{}, err
@@ -210,10 +210,10 @@ func confirmPick(ctx context.Context, tx *store.Tx, requestID string, in Confirm
 	if err := t.workable(in.Actor); err != nil {
 		return Confirmation{}, err
 	}
-	if err := t.verifyLocation(ctx, tx, in.Actor, "location_scan", in.LocationScan); err != nil {
+	if err := t.verifyLocation(ctx, tx, p, in.Actor, "location_scan", in.LocationScan); err != nil {
 		return Confirmation{}, err
 	}
-	pack, err := t.verifyItem(ctx, tx, in.Actor, "item_scan", in.ItemScan)
+	pack, err := t.verifyItem(ctx, tx, p, in.Actor, "item_scan", in.ItemScan)
 	if err != nil {
 		return Confirmation{}, err
 	}
@@ -311,11 +311,11 @@ func (s *Service) ShortPick(ctx context.Context, requestID string, in ShortInput
 		return Short{}, floorops.Invalid("item_scan", "is required when found_quantity > 0: scan one of the units found")
 	}
 	sh, err := store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "ShortPick", Body: in},
-		func(tx *store.Tx) (Short, error) { return shortPick(ctx, tx, requestID, in) })
+		func(tx *store.Tx) (Short, error) { return shortPick(ctx, tx, s.scan, requestID, in) })
 	return sh, s.recordRefusal(ctx, requestID, err)
 }
 
-func shortPick(ctx context.Context, tx *store.Tx, requestID string, in ShortInput) (Short, error) {
+func shortPick(ctx context.Context, tx *store.Tx, p *scan.Parser, requestID string, in ShortInput) (Short, error) {
 	t, err := loadTask(ctx, tx, in.ListID, in.LineID)
 	if err != nil {
 		return Short{}, err
@@ -323,7 +323,7 @@ func shortPick(ctx context.Context, tx *store.Tx, requestID string, in ShortInpu
 	if err := t.workable(in.Actor); err != nil {
 		return Short{}, err
 	}
-	if err := t.verifyLocation(ctx, tx, in.Actor, "location_scan", in.LocationScan); err != nil {
+	if err := t.verifyLocation(ctx, tx, p, in.Actor, "location_scan", in.LocationScan); err != nil {
 		return Short{}, err
 	}
 	expected := t.remaining()
@@ -337,12 +337,12 @@ func shortPick(ctx context.Context, tx *store.Tx, requestID string, in ShortInpu
 	if in.Found == 0 && strings.TrimSpace(in.ItemScan) != "" {
 		// Nothing found, but a scan given: it must still be the line's
 		// item, or the associate is at the wrong line.
-		if _, err := t.verifyItem(ctx, tx, in.Actor, "item_scan", in.ItemScan); err != nil {
+		if _, err := t.verifyItem(ctx, tx, p, in.Actor, "item_scan", in.ItemScan); err != nil {
 			return Short{}, err
 		}
 	}
 	if in.Found > 0 {
-		pack, err := t.verifyItem(ctx, tx, in.Actor, "item_scan", in.ItemScan)
+		pack, err := t.verifyItem(ctx, tx, p, in.Actor, "item_scan", in.ItemScan)
 		if err != nil {
 			return Short{}, err
 		}

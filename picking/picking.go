@@ -34,23 +34,43 @@ import (
 	"time"
 
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
 // Service is picking over one node's database.
 type Service struct {
-	db *store.DB
-
-	// OnReturnToStock, when set, is handed the picked units of a cancelled
-	// order once they are at rest at a ship lane (the list that picked them
-	// is completed), in the same transaction; server wires it to putaway,
-	// so the units go back to stock as a location-verified putaway task.
-	// Unset, the returns stay listed on the order for a lead to move.
-	OnReturnToStock func(ctx context.Context, tx *store.Tx, st inventory.StagedStock) error
+	db    *store.DB
+	scan  *scan.Parser
+	hooks Hooks
 }
 
-// NewService returns picking over db.
-func NewService(db *store.DB) *Service { return &Service{db: db} }
+// Hooks are where picking hands stock to another workflow, which server
+// wires. Every hook is required (NewService panics without one): a
+// forgotten hook would leave a cancelled order's units at the ship lane
+// with no task while every pick succeeds, so it must fail at start.
+type Hooks struct {
+	// ReturnToStock is handed the picked units of a cancelled order once
+	// they are at rest at a ship lane (the list that picked them is
+	// completed), in the same transaction; server wires it to putaway, so
+	// the units go back to stock as a location-verified putaway task. An
+	// error rolls back what handed them off.
+	ReturnToStock func(ctx context.Context, tx *store.Tx, st inventory.StagedStock) error
+}
+
+// NewService returns picking over db, reading scans with the node's
+// scanner p and handing stock on through h. It panics without a parser or
+// a hook: that is a wiring mistake to catch when the node starts, not on
+// the floor.
+func NewService(db *store.DB, p *scan.Parser, h Hooks) *Service {
+	if p == nil {
+		panic("picking: NewService needs the node's scan parser")
+	}
+	if h.ReturnToStock == nil {
+		panic("picking: NewService needs Hooks.ReturnToStock (a cancelled order's picked units must go back to stock)")
+	}
+	return &Service{db: db, scan: p, hooks: h}
+}
 
 // Channel is the sales channel an order came from.
 type Channel string

@@ -12,6 +12,7 @@ import (
 	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/inventory/inventoryapi"
 	"github.com/floorops/floorops/picking"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 	"github.com/google/go-cmp/cmp"
 )
@@ -45,6 +46,8 @@ type fixture struct {
 	svc   *picking.Service
 	ctx   context.Context
 	clock time.Time
+	// returned is what picking handed back to stock (Hooks.ReturnToStock).
+	returned []inventory.StagedStock
 }
 
 var lead = inventory.Actor{Badge: "B-LEAD", Device: "test"}
@@ -57,9 +60,13 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	f := &fixture{db: db, svc: picking.NewService(db), ctx: ctx, clock: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	f := &fixture{db: db, ctx: ctx, clock: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	f.svc = picking.NewService(db, scan.Default(), picking.Hooks{ReturnToStock: func(_ context.Context, _ *store.Tx, st inventory.StagedStock) error {
+		f.returned = append(f.returned, st)
+		return nil
+	}})
 	db.Now = func() time.Time { return f.clock }
-	if rep, err := inventoryapi.ImportLocations(ctx, db, strings.NewReader(testLocations), nil); err != nil || len(rep.Errors) > 0 {
+	if rep, err := inventoryapi.ImportLocations(ctx, db, scan.Default(), strings.NewReader(testLocations), nil); err != nil || len(rep.Errors) > 0 {
 		t.Fatalf("import locations: %v %v", err, rep.Errors)
 	}
 	if rep, err := inventoryapi.ImportItems(ctx, db, strings.NewReader(testItems), nil); err != nil || len(rep.Errors) > 0 {

@@ -10,15 +10,12 @@ import (
 )
 
 // handOffReturns hands the open return tasks of the given orders to
-// OnReturnToStock once their units are at rest: no list that picked units
+// Hooks.ReturnToStock once their units are at rest: no list that picked units
 // for the order is still being picked (the units would still be on a cart,
 // and its completion moves them to the lane the totes are dropped at).
 // A handed-off return is done here; the putaway task it became carries the
 // units back to stock.
 func (s *Service) handOffReturns(ctx context.Context, tx *store.Tx, a inventory.Actor, orderIDs ...int64) error {
-	if s.OnReturnToStock == nil {
-		return nil
-	}
 	type ret struct {
 		id  int64
 		st  inventory.StagedStock
@@ -55,7 +52,7 @@ func (s *Service) handOffReturns(ctx context.Context, tx *store.Tx, a inventory.
 		r.st.Ref = "cancelled order " + r.ref
 		r.st.Actor = a
 		r.st.Restock = true
-		if err := s.OnReturnToStock(ctx, tx, r.st); err != nil {
+		if err := s.hooks.ReturnToStock(ctx, tx, r.st); err != nil {
 			return fmt.Errorf("return %d of order %s to stock: %w", r.id, r.ref, err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE pick_returns SET state = 'done' WHERE id = ?`, r.id); err != nil {

@@ -140,9 +140,15 @@ func TestTotesCarryOnlyTheirListsPicks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []picking.ReturnTask{{OrderID: tc.order, SKU: "FIFO", LocationCode: tc.lane, Tote: tc.tote, Qty: tc.qty}}
+		want := []picking.ReturnTask{{OrderID: tc.order, SKU: "FIFO", LocationCode: tc.lane, Tote: tc.tote, Qty: tc.qty, HandedToPutaway: true}}
 		if diff := cmp.Diff(want, res.Returns, cmpIgnoreID); diff != "" {
 			t.Errorf("return tasks of %s (-want +got):\n%s", tc.order, diff)
+		}
+		if len(f.returned) == 0 {
+			t.Fatalf("%s: nothing handed back to stock", tc.order)
+		}
+		if got := f.returned[len(f.returned)-1]; got.LPN != tc.tote || got.Qty != tc.qty || !got.Restock {
+			t.Errorf("%s handed back to stock %+v, want %d on %s", tc.order, got, tc.qty, tc.tote)
 		}
 	}
 }

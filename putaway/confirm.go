@@ -221,7 +221,7 @@ func (s *Service) direction(ctx context.Context, tx *store.Tx, t Task, res reser
 // check code confirms only the directed location. Reading the scan is
 // inventory's one rule (inventory.LocationScan).
 func (s *Service) scannedLocation(ctx context.Context, tx *store.Tx, t Task, raw string, res reservation, qty int64) (inventory.Location, Suggestion, bool, error) {
-	sc, err := inventory.ScanLocation("location_scan", raw)
+	sc, err := inventory.ScanLocation(s.scan, "location_scan", raw)
 	if err != nil {
 		return inventory.Location{}, Suggestion{}, false, err
 	}

@@ -5,7 +5,6 @@ import (
 	"github.com/floorops/floorops"
 	"time"
 
-	"github.com/floorops/floorops/auth"
 	"github.com/floorops/floorops/inventory"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
 	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
@@ -22,11 +21,6 @@ type Handler struct {
 
 // NewHandler returns the gRPC face of s.
 func NewHandler(s *Service) *Handler { return &Handler{svc: s} }
-
-func actor(ctx context.Context) inventory.Actor {
-	badge, device := auth.Actor(ctx)
-	return inventory.Actor{Badge: badge, Device: device}
-}
 
 // ListTasks pages through open tasks, oldest first.
 func (h *Handler) ListTasks(ctx context.Context, req *putawayv1.ListTasksRequest) (*putawayv1.ListTasksResponse, error) {
@@ -57,7 +51,7 @@ func (h *Handler) SuggestLocation(ctx context.Context, req *putawayv1.SuggestLoc
 func (h *Handler) ConfirmPutaway(ctx context.Context, req *putawayv1.ConfirmPutawayRequest) (*putawayv1.ConfirmPutawayResponse, error) {
 	c, err := h.svc.ConfirmPutaway(ctx, req.GetRequestId(), ConfirmInput{
 		TaskID: req.GetTaskId(), Scan: req.GetLocationScan(), Qty: req.GetQuantity(),
-		Override: req.GetOverrideReason(), Actor: actor(ctx),
+		Override: req.GetOverrideReason(), Actor: inventory.ActorFrom(ctx),
 	})
 	if err != nil {
 		return nil, err
@@ -70,7 +64,7 @@ func (h *Handler) ConfirmPutaway(ctx context.Context, req *putawayv1.ConfirmPuta
 
 // CancelTask closes an open task.
 func (h *Handler) CancelTask(ctx context.Context, req *putawayv1.CancelTaskRequest) (*putawayv1.CancelTaskResponse, error) {
-	t, err := h.svc.CancelTask(ctx, req.GetRequestId(), CancelInput{TaskID: req.GetTaskId(), Reason: req.GetReason(), Actor: actor(ctx)})
+	t, err := h.svc.CancelTask(ctx, req.GetRequestId(), CancelInput{TaskID: req.GetTaskId(), Reason: req.GetReason(), Actor: inventory.ActorFrom(ctx)})
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +76,7 @@ func (h *Handler) CreateTask(ctx context.Context, req *putawayv1.CreateTaskReque
 	t, err := h.svc.CreateAdhocTask(ctx, req.GetRequestId(), CreateInput{
 		FromScan: req.GetFromLocationScan(), SKU: req.GetSku(), Qty: req.GetQuantity(), Lot: req.GetLot(),
 		Expiry: req.GetExpiry(), Status: statusFromProto(req.GetStatus()), LPN: req.GetLpn(), Ref: req.GetReference(),
-		Actor: actor(ctx),
+		Actor: inventory.ActorFrom(ctx),
 	})
 	if err != nil {
 		return nil, err
@@ -92,7 +86,7 @@ func (h *Handler) CreateTask(ctx context.Context, req *putawayv1.CreateTaskReque
 
 // SetHomeLocation assigns or clears an item's home pick face.
 func (h *Handler) SetHomeLocation(ctx context.Context, req *putawayv1.SetHomeLocationRequest) (*putawayv1.SetHomeLocationResponse, error) {
-	in, err := h.svc.SetHomeLocation(ctx, req.GetRequestId(), HomeInput{SKU: req.GetSku(), LocationCode: req.GetLocationCode(), Actor: actor(ctx)})
+	in, err := h.svc.SetHomeLocation(ctx, req.GetRequestId(), HomeInput{SKU: req.GetSku(), LocationCode: req.GetLocationCode(), Actor: inventory.ActorFrom(ctx)})
 	if err != nil {
 		return nil, err
 	}

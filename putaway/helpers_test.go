@@ -9,6 +9,7 @@ import (
 	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/inventory/inventoryapi"
 	"github.com/floorops/floorops/putaway"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
@@ -57,7 +58,7 @@ func newFixture(t testing.TB) *fixture {
 		csv string
 	}{
 		{func(ctx context.Context, r *strings.Reader) (inventory.ImportReport, error) {
-			return inventoryapi.ImportLocations(ctx, db, r, nil)
+			return inventoryapi.ImportLocations(ctx, db, scan.Default(), r, nil)
 		}, testLocations},
 		{func(ctx context.Context, r *strings.Reader) (inventory.ImportReport, error) {
 			return inventoryapi.ImportItems(ctx, db, r, nil)
@@ -68,7 +69,7 @@ func newFixture(t testing.TB) *fixture {
 			t.Fatalf("import: %v %v", err, rep.Errors)
 		}
 	}
-	return &fixture{db: db, svc: putaway.NewService(db), ctx: ctx}
+	return &fixture{db: db, svc: putaway.NewService(db, scan.Default()), ctx: ctx}
 }
 
 var lead = inventory.Actor{Badge: "B-LEAD", Device: "test"}

@@ -10,6 +10,7 @@ import (
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/putaway"
+	"github.com/floorops/floorops/scan"
 )
 
 // TestPlacementIsOneRule: whether a location takes more units (not
@@ -67,7 +68,7 @@ func TestPlacementIsOneRule(t *testing.T) {
 				return err == nil, err
 			}},
 			{"MoveStock", func(t *testing.T, f *fixture, task putaway.Task) (bool, error) {
-				_, err := inventory.NewService(f.db).MoveStock(f.ctx, "move", inventory.MoveInput{
+				_, err := inventory.NewService(f.db, scan.Default()).MoveStock(f.ctx, "move", inventory.MoveInput{
 					FromScan: "STG-01", ToScan: target, SKU: "SKU-L", Lot: "L1", Qty: 10, Actor: lead})
 				return err == nil, err
 			}},

@@ -24,12 +24,14 @@ import (
 	"time"
 
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
 // Service is putaway over one node's database.
 type Service struct {
-	db *store.DB
+	db   *store.DB
+	scan *scan.Parser
 	// Strategies is the order in which the node looks for a destination;
 	// the first strategy that finds a location with room wins. It defaults
 	// to DefaultStrategies. Held (quarantined) stock ignores it and goes to
@@ -41,10 +43,15 @@ type Service struct {
 	VelocityZones map[string]string
 }
 
-// NewService returns putaway over db with the default strategies.
-func NewService(db *store.DB) *Service {
+// NewService returns putaway over db with the default strategies, reading
+// scans with the node's scanner p. It panics without one.
+func NewService(db *store.DB, p *scan.Parser) *Service {
+	if p == nil {
+		panic("putaway: NewService needs the node's scan parser")
+	}
 	return &Service{
 		db:            db,
+		scan:          p,
 		Strategies:    DefaultStrategies(),
 		VelocityZones: map[string]string{"A": "A", "B": "B", "C": "C"},
 	}

@@ -127,7 +127,7 @@ func (f *fixture) relocate(t *testing.T, code string, change func(*inventory.Loc
 	t.Helper()
 	l := f.location(t, code)
 	change(&l)
-	if _, err := inventory.NewService(f.db).UpsertLocation(f.ctx, "relocate-"+code, l); err != nil {
+	if _, err := inventory.NewService(f.db, scan.Default()).UpsertLocation(f.ctx, "relocate-"+code, l); err != nil {
 		t.Fatal(err)
 	}
 }

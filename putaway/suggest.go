@@ -52,7 +52,7 @@ func (s *Service) SuggestLocation(ctx context.Context, taskID int64, raw string)
 			if taskID > 0 {
 				t, err = openTask(ctx, tx, taskID)
 			} else {
-				t, err = taskForScan(ctx, tx, raw)
+				t, err = taskForScan(ctx, tx, s.scan, raw)
 			}
 			if err != nil {
 				return err

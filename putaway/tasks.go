@@ -66,7 +66,7 @@ func (s *Service) CreateAdhocTask(ctx context.Context, requestID string, in Crea
 	}
 	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "putaway.CreateTask", Body: in},
 		func(tx *store.Tx) (Task, error) {
-			from, err := inventory.VerifyLocationScan(ctx, tx, "from_location_scan", in.FromScan, nil)
+			from, err := inventory.VerifyLocationScan(ctx, tx, s.scan, "from_location_scan", in.FromScan, nil)
 			if err != nil {
 				return Task{}, err
 			}
@@ -176,8 +176,8 @@ func openTask(ctx context.Context, q inventory.Querier, id int64) (Task, error) 
 // label (matching its lot when the label carries one and the item is lot
 // tracked). A pallet label with both an SSCC and a GTIN finds the pallet's
 // task, and the item's oldest task when no task is on that SSCC.
-func taskForScan(ctx context.Context, q inventory.Querier, raw string) (Task, error) {
-	sc, err := scan.Parse(raw)
+func taskForScan(ctx context.Context, q inventory.Querier, p *scan.Parser, raw string) (Task, error) {
+	sc, err := p.Parse(raw)
 	if err != nil {
 		return Task{}, floorops.Invalid("scan", "%v", err)
 	}

@@ -21,19 +21,20 @@ import (
 // ordered is the vendor's discrepancy to settle with central before the
 // truck is received, not stock the dock silently takes in.
 func (s *Service) CreateASN(ctx context.Context, requestID string, a ASN) (ASN, error) {
-	if err := normalizeASN(&a); err != nil {
+	if err := normalizeASN(s.scan, &a); err != nil {
 		return ASN{}, err
 	}
-	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "CreateASN", Body: a},
+	saved, err := store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "CreateASN", Body: a},
 		func(tx *store.Tx) (ASN, error) {
 			if err := createASN(ctx, tx, a); err != nil {
 				return ASN{}, err
 			}
 			return s.asnView(ctx, tx, a.Number)
 		})
+	return saved.seenBy(inventory.ActorFrom(ctx)), err
 }
 
-func normalizeASN(a *ASN) error {
+func normalizeASN(p *scan.Parser, a *ASN) error {
 	a.Number = scan.Code(a.Number)
 	a.PONumber = scan.Code(a.PONumber)
 	a.ShipDate = strings.TrimSpace(a.ShipDate)
@@ -60,7 +61,7 @@ func normalizeASN(a *ASN) error {
 		case c.SSCC != "" && !scan.ValidGS1CheckDigit(c.SSCC):
 			return floorops.Invalid(field+".sscc", "%s has a wrong check digit", c.SSCC)
 		case c.LPN != "":
-			if sc, err := scan.Parse(c.LPN); err != nil || sc.Kind != scan.KindLPN {
+			if sc, err := p.Parse(c.LPN); err != nil || sc.Kind != scan.KindLPN {
 				return floorops.Invalid(field+".lpn", "%s is not a license plate code (LPN-...)", c.LPN)
 			}
 		}
@@ -152,7 +153,8 @@ func (s *Service) GetASN(ctx context.Context, number string) (ASN, error) {
 	if number == "" {
 		return ASN{}, floorops.Invalid("asn_number", "is required")
 	}
-	return s.asnView(ctx, s.db.Reader(), number)
+	a, err := s.asnView(ctx, s.db.Reader(), number)
+	return a.seenBy(inventory.ActorFrom(ctx)), err
 }
 
 // asnView reads an ASN with its containers, what they hold and whether
@@ -293,7 +295,7 @@ func (s *Service) ListASNs(ctx context.Context, poNumber string, limit int, page
 		if err != nil {
 			return nil, "", err
 		}
-		out = append(out, a)
+		out = append(out, a.seenBy(inventory.ActorFrom(ctx)))
 	}
 	return out, next, nil
 }

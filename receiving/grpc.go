@@ -5,17 +5,14 @@ import (
 	"time"
 
 	"github.com/floorops/floorops"
-	"github.com/floorops/floorops/auth"
 	"github.com/floorops/floorops/inventory"
 	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // Handler serves ReceivingService over gRPC: proto in, domain call, proto
-// out. It also applies the rules that depend on who is calling: only leads
-// and admins may override an over-receipt or close a PO for good, and
-// associates see neither expected quantities of blind receipts and POs nor
-// the quantities ASNs announce for them.
+// out. Who may do and see what (overrides, closing a PO, what a blind
+// receipt hides) the service decides from the caller's actor.
 type Handler struct {
 	receivingv1.UnimplementedReceivingServiceServer
 	svc *Service
@@ -23,25 +20,6 @@ type Handler struct {
 
 // NewHandler returns the gRPC face of s.
 func NewHandler(s *Service) *Handler { return &Handler{svc: s} }
-
-func actor(ctx context.Context) inventory.Actor {
-	badge, device := auth.Actor(ctx)
-	return inventory.Actor{Badge: badge, Device: device}
-}
-
-// seesExpected reports whether the caller may see expected quantities on
-// a blind receipt, PO or ASN: everyone but associates.
-func seesExpected(ctx context.Context) bool {
-	p, _ := auth.FromContext(ctx)
-	return p.Role != auth.Associate
-}
-
-// isLead reports whether the caller is a lead or admin, who may override
-// an over-receipt and close a PO.
-func isLead(ctx context.Context) bool {
-	p, _ := auth.FromContext(ctx)
-	return p.Role == auth.Lead || p.Role == auth.Admin
-}
 
 // UpsertPurchaseOrder creates a PO or updates the fields its mask names
 // (or, without a mask, the fields set: Google's AIP-134 rule, so that a
@@ -51,7 +29,7 @@ func (h *Handler) UpsertPurchaseOrder(ctx context.Context, req *receivingv1.Upse
 	if err != nil {
 		return nil, floorops.WithFieldPrefix(err, "purchase_order", "update_mask")
 	}
-	return &receivingv1.UpsertPurchaseOrderResponse{PurchaseOrder: poToProto(ctx, po)}, nil
+	return &receivingv1.UpsertPurchaseOrderResponse{PurchaseOrder: poToProto(po)}, nil
 }
 
 // GetPurchaseOrder returns one PO.
@@ -60,7 +38,7 @@ func (h *Handler) GetPurchaseOrder(ctx context.Context, req *receivingv1.GetPurc
 	if err != nil {
 		return nil, err
 	}
-	return &receivingv1.GetPurchaseOrderResponse{PurchaseOrder: poToProto(ctx, po)}, nil
+	return &receivingv1.GetPurchaseOrderResponse{PurchaseOrder: poToProto(po)}, nil
 }
 
 // ListPurchaseOrders pages through POs.
@@ -71,7 +49,7 @@ func (h *Handler) ListPurchaseOrders(ctx context.Context, req *receivingv1.ListP
 	}
 	resp := &receivingv1.ListPurchaseOrdersResponse{NextPageToken: next}
 	for _, po := range pos {
-		resp.PurchaseOrders = append(resp.PurchaseOrders, poToProto(ctx, po))
+		resp.PurchaseOrders = append(resp.PurchaseOrders, poToProto(po))
 	}
 	return resp, nil
 }
@@ -91,7 +69,7 @@ func (h *Handler) CreateAdvanceShipNotice(ctx context.Context, req *receivingv1.
 	if err != nil {
 		return nil, floorops.WithFieldPrefix(err, "advance_ship_notice", "update_mask")
 	}
-	return &receivingv1.CreateAdvanceShipNoticeResponse{AdvanceShipNotice: asnToProto(ctx, a)}, nil
+	return &receivingv1.CreateAdvanceShipNoticeResponse{AdvanceShipNotice: asnToProto(a)}, nil
 }
 
 // GetAdvanceShipNotice returns one ASN.
@@ -100,7 +78,7 @@ func (h *Handler) GetAdvanceShipNotice(ctx context.Context, req *receivingv1.Get
 	if err != nil {
 		return nil, err
 	}
-	return &receivingv1.GetAdvanceShipNoticeResponse{AdvanceShipNotice: asnToProto(ctx, a)}, nil
+	return &receivingv1.GetAdvanceShipNoticeResponse{AdvanceShipNotice: asnToProto(a)}, nil
 }
 
 // ListAdvanceShipNotices pages through ASNs.
@@ -111,7 +89,7 @@ func (h *Handler) ListAdvanceShipNotices(ctx context.Context, req *receivingv1.L
 	}
 	resp := &receivingv1.ListAdvanceShipNoticesResponse{NextPageToken: next}
 	for _, a := range as {
-		resp.AdvanceShipNotices = append(resp.AdvanceShipNotices, asnToProto(ctx, a))
+		resp.AdvanceShipNotices = append(resp.AdvanceShipNotices, asnToProto(a))
 	}
 	return resp, nil
 }
@@ -119,44 +97,37 @@ func (h *Handler) ListAdvanceShipNotices(ctx context.Context, req *receivingv1.L
 // StartReceipt opens a receipt at a dock door.
 func (h *Handler) StartReceipt(ctx context.Context, req *receivingv1.StartReceiptRequest) (*receivingv1.StartReceiptResponse, error) {
 	rc, err := h.svc.StartReceipt(ctx, req.GetRequestId(), StartInput{
-		DockScan: req.GetDockLocationScan(), DocumentScan: req.GetDocumentScan(), Actor: actor(ctx),
+		DockScan: req.GetDockLocationScan(), DocumentScan: req.GetDocumentScan(), Actor: inventory.ActorFrom(ctx),
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &receivingv1.StartReceiptResponse{Receipt: receiptToProto(ctx, rc)}, nil
+	return &receivingv1.StartReceiptResponse{Receipt: receiptToProto(rc)}, nil
 }
 
-// ReceiveScan receives one scan. An override reason counts only from a
-// lead or admin, and only when the scan is beyond tolerance; a container's
-// contents on a blind receipt are shown to associates without quantities.
+// ReceiveScan receives one scan.
 func (h *Handler) ReceiveScan(ctx context.Context, req *receivingv1.ReceiveScanRequest) (*receivingv1.ReceiveScanResponse, error) {
 	res, err := h.svc.ReceiveScan(ctx, req.GetRequestId(), ScanInput{
 		ReceiptID: req.GetReceiptId(), Raw: req.GetRawScan(), Qty: req.GetQuantity(),
 		Condition: conditionFromProto(req.GetCondition()), Lot: req.GetLot(), Expiry: req.GetExpiry(),
-		OverrideReason: req.GetOverrideReason(), MayOverride: isLead(ctx), ConfirmPallet: req.GetConfirmPallet(), Actor: actor(ctx),
+		OverrideReason: req.GetOverrideReason(), ConfirmPallet: req.GetConfirmPallet(), Actor: inventory.ActorFrom(ctx),
 	})
 	if err != nil {
 		return nil, err
 	}
-	hide := res.Blind && !seesExpected(ctx)
 	resp := &receivingv1.ReceiveScanResponse{ConfirmationRequired: res.ConfirmationRequired}
 	for _, g := range res.Received {
 		resp.Received = append(resp.Received, receivedToProto(g))
 	}
 	for _, c := range res.Contents {
-		pc := contentToProto(c)
-		if hide {
-			pc.Quantity = 0
-		}
-		resp.ContainerContents = append(resp.ContainerContents, pc)
+		resp.ContainerContents = append(resp.ContainerContents, contentToProto(c))
 	}
 	return resp, nil
 }
 
 // UndoLastScan reverses the caller's last scan on a receipt.
 func (h *Handler) UndoLastScan(ctx context.Context, req *receivingv1.UndoLastScanRequest) (*receivingv1.UndoLastScanResponse, error) {
-	rev, err := h.svc.UndoLastScan(ctx, req.GetRequestId(), UndoInput{ReceiptID: req.GetReceiptId(), Reason: req.GetReason(), Actor: actor(ctx)})
+	rev, err := h.svc.UndoLastScan(ctx, req.GetRequestId(), UndoInput{ReceiptID: req.GetReceiptId(), Reason: req.GetReason(), Actor: inventory.ActorFrom(ctx)})
 	if err != nil {
 		return nil, err
 	}
@@ -167,17 +138,13 @@ func (h *Handler) UndoLastScan(ctx context.Context, req *receivingv1.UndoLastSca
 	return resp, nil
 }
 
-// CloseReceipt closes and reconciles a receipt. Only a lead or admin may
-// also close its PO.
+// CloseReceipt closes and reconciles a receipt, and its PO if asked.
 func (h *Handler) CloseReceipt(ctx context.Context, req *receivingv1.CloseReceiptRequest) (*receivingv1.CloseReceiptResponse, error) {
-	if req.GetClosePurchaseOrder() && !isLead(ctx) {
-		return nil, floorops.Errorf(floorops.EPERMISSION, "only a lead or admin may close a purchase order")
-	}
-	rc, err := h.svc.CloseReceipt(ctx, req.GetRequestId(), CloseInput{ReceiptID: req.GetReceiptId(), ClosePO: req.GetClosePurchaseOrder(), Actor: actor(ctx)})
+	rc, err := h.svc.CloseReceipt(ctx, req.GetRequestId(), CloseInput{ReceiptID: req.GetReceiptId(), ClosePO: req.GetClosePurchaseOrder(), Actor: inventory.ActorFrom(ctx)})
 	if err != nil {
 		return nil, err
 	}
-	return &receivingv1.CloseReceiptResponse{Receipt: receiptToProto(ctx, rc)}, nil
+	return &receivingv1.CloseReceiptResponse{Receipt: receiptToProto(rc)}, nil
 }
 
 // GetReceipt returns one receipt.
@@ -186,7 +153,7 @@ func (h *Handler) GetReceipt(ctx context.Context, req *receivingv1.GetReceiptReq
 	if err != nil {
 		return nil, err
 	}
-	return &receivingv1.GetReceiptResponse{Receipt: receiptToProto(ctx, rc)}, nil
+	return &receivingv1.GetReceiptResponse{Receipt: receiptToProto(rc)}, nil
 }
 
 // ListReceipts pages through receipts.
@@ -204,7 +171,7 @@ func (h *Handler) ListReceipts(ctx context.Context, req *receivingv1.ListReceipt
 	}
 	resp := &receivingv1.ListReceiptsResponse{NextPageToken: next}
 	for _, rc := range rcs {
-		resp.Receipts = append(resp.Receipts, receiptToProto(ctx, rc))
+		resp.Receipts = append(resp.Receipts, receiptToProto(rc))
 	}
 	return resp, nil
 }
@@ -248,10 +215,7 @@ func poFromProto(p *receivingv1.PurchaseOrder) PurchaseOrder {
 	return po
 }
 
-// poToProto converts a PO; ordered quantities of a blind PO are hidden
-// from associates.
-func poToProto(ctx context.Context, po PurchaseOrder) *receivingv1.PurchaseOrder {
-	hide := po.Blind && !seesExpected(ctx)
+func poToProto(po PurchaseOrder) *receivingv1.PurchaseOrder {
 	p := &receivingv1.PurchaseOrder{
 		PoNumber: po.Number, Vendor: po.Vendor, ExpectedDate: po.ExpectedDate, Status: receivingv1.PurchaseOrderStatus_PURCHASE_ORDER_STATUS_OPEN,
 		BlindReceiving: po.Blind, OrderedQuantity: po.Ordered, ReceivedQuantity: po.Received, OpenReceiptCount: int32(po.OpenReceipts),
@@ -259,16 +223,9 @@ func poToProto(ctx context.Context, po PurchaseOrder) *receivingv1.PurchaseOrder
 	if po.Status == POClosed {
 		p.Status = receivingv1.PurchaseOrderStatus_PURCHASE_ORDER_STATUS_CLOSED
 	}
-	if hide {
-		p.OrderedQuantity = 0
-	}
 	for _, l := range po.Lines {
-		pl := &receivingv1.PurchaseOrderLine{LineNumber: int32(l.LineNo), Sku: l.SKU, OrderedQuantity: l.Ordered,
-			OverReceiptTolerancePercent: int32(l.TolerancePct), ReceivedQuantity: l.Received}
-		if hide {
-			pl.OrderedQuantity = 0
-		}
-		p.Lines = append(p.Lines, pl)
+		p.Lines = append(p.Lines, &receivingv1.PurchaseOrderLine{LineNumber: int32(l.LineNo), Sku: l.SKU, OrderedQuantity: l.Ordered,
+			OverReceiptTolerancePercent: int32(l.TolerancePct), ReceivedQuantity: l.Received})
 	}
 	return p
 }
@@ -285,19 +242,12 @@ func asnFromProto(p *receivingv1.AdvanceShipNotice) ASN {
 	return a
 }
 
-// asnToProto converts an ASN; the quantities an ASN of a blind PO
-// announces are hidden from associates.
-func asnToProto(ctx context.Context, a ASN) *receivingv1.AdvanceShipNotice {
-	hide := a.Blind && !seesExpected(ctx)
+func asnToProto(a ASN) *receivingv1.AdvanceShipNotice {
 	p := &receivingv1.AdvanceShipNotice{AsnNumber: a.Number, PoNumber: a.PONumber, ShipDate: a.ShipDate, BlindReceiving: a.Blind}
 	for _, c := range a.Containers {
 		pc := &receivingv1.ShipContainer{Sscc: c.SSCC, Lpn: c.LPN, Received: c.Received}
 		for _, x := range c.Contents {
-			px := contentToProto(x)
-			if hide {
-				px.Quantity = 0
-			}
-			pc.Contents = append(pc.Contents, px)
+			pc.Contents = append(pc.Contents, contentToProto(x))
 		}
 		p.Containers = append(p.Containers, pc)
 	}
@@ -329,10 +279,7 @@ func receivedToProto(g Received) *receivingv1.ReceivedStock {
 	}
 }
 
-// receiptToProto converts a receipt; on a blind receipt associates do not
-// see expected, short or over quantities.
-func receiptToProto(ctx context.Context, rc Receipt) *receivingv1.Receipt {
-	hide := rc.Blind && !seesExpected(ctx)
+func receiptToProto(rc Receipt) *receivingv1.Receipt {
 	p := &receivingv1.Receipt{
 		ReceiptId: rc.ID, PoNumber: rc.PONumber, AsnNumber: rc.ASNNumber, Vendor: rc.Vendor, DockLocationCode: rc.DockCode,
 		Status: receivingv1.ReceiptStatus_RECEIPT_STATUS_OPEN, BlindReceiving: rc.Blind, StartedBy: rc.StartedBy,
@@ -342,15 +289,11 @@ func receiptToProto(ctx context.Context, rc Receipt) *receivingv1.Receipt {
 		p.Status = receivingv1.ReceiptStatus_RECEIPT_STATUS_CLOSED
 	}
 	for _, l := range rc.Lines {
-		pl := &receivingv1.ReceiptLine{
+		p.Lines = append(p.Lines, &receivingv1.ReceiptLine{
 			LineNumber: int32(l.LineNo), Sku: l.SKU, ExpectedQuantity: l.Expected, ReceivedGoodQuantity: l.Good,
 			ReceivedDamagedQuantity: l.Damaged, ShortQuantity: l.Short, OverQuantity: l.Over, Unexpected: l.Unexpected,
 			ReceivedUnexpectedQuantity: l.UnexpectedQty,
-		}
-		if hide {
-			pl.ExpectedQuantity, pl.ShortQuantity, pl.OverQuantity = 0, 0, 0
-		}
-		p.Lines = append(p.Lines, pl)
+		})
 	}
 	for _, e := range rc.Exceptions {
 		p.Exceptions = append(p.Exceptions, &receivingv1.ReceiptException{Kind: e.Kind, Sku: e.SKU, Quantity: e.Qty, Detail: e.Detail, UserBadge: e.UserBadge})

@@ -39,6 +39,9 @@ type node struct {
 	db  *store.DB
 	inv *inventory.Service
 	svc *receiving.Service
+	// onStaged and onUnstaged, when a test sets them, are what the
+	// service's hooks to putaway do; unset, the hooks accept everything.
+	onStaged, onUnstaged func(ctx context.Context, tx *store.Tx, s inventory.StagedStock) error
 }
 
 func newNode(t testing.TB) *node {
@@ -48,9 +51,23 @@ func newNode(t testing.TB) *node {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	n := &node{db: db, inv: inventory.NewService(db), svc: receiving.NewService(db)}
+	n := &node{db: db, inv: inventory.NewService(db, scan.Default())}
+	n.svc = receiving.NewService(db, scan.Default(), receiving.Hooks{
+		Staged: func(ctx context.Context, tx *store.Tx, s inventory.StagedStock) error {
+			if n.onStaged == nil {
+				return nil
+			}
+			return n.onStaged(ctx, tx, s)
+		},
+		Unstaged: func(ctx context.Context, tx *store.Tx, s inventory.StagedStock) error {
+			if n.onUnstaged == nil {
+				return nil
+			}
+			return n.onUnstaged(ctx, tx, s)
+		},
+	})
 	ctx := context.Background()
-	rep, err := inventoryapi.ImportLocations(ctx, db, strings.NewReader("code,zone,type\nDOCK-01,D,dock\nDOCK-02,D,dock\nSTG-01,D,staging\nA-01-01-A,A,pickface\n"), nil)
+	rep, err := inventoryapi.ImportLocations(ctx, db, scan.Default(), strings.NewReader("code,zone,type\nDOCK-01,D,dock\nDOCK-02,D,dock\nSTG-01,D,staging\nA-01-01-A,A,pickface\n"), nil)
 	if err != nil || len(rep.Errors) > 0 {
 		t.Fatalf("locations: %v %v", err, rep.Errors)
 	}
@@ -70,8 +87,8 @@ func newNode(t testing.TB) *node {
 }
 
 var (
-	assoc = inventory.Actor{Badge: "B-ASSOC", Device: "hh-1"}
-	lead  = inventory.Actor{Badge: "B-LEAD", Device: "hh-2"}
+	assoc = inventory.Actor{Badge: "B-ASSOC", Device: "hh-1", Role: inventory.Associate}
+	lead  = inventory.Actor{Badge: "B-LEAD", Device: "hh-2", Role: inventory.Lead}
 )
 
 func (n *node) mustPO(t testing.TB, number string, lines ...receiving.POLine) {
@@ -111,7 +128,7 @@ func (n *node) mustScan(t testing.TB, receipt int64, raw string, qty int64, opt 
 }
 
 func damaged(in *receiving.ScanInput)   { in.Condition = receiving.Damaged }
-func byLead(in *receiving.ScanInput)    { in.Actor, in.MayOverride = lead, true }
+func byLead(in *receiving.ScanInput)    { in.Actor = lead }
 func confirmed(in *receiving.ScanInput) { in.ConfirmPallet = true }
 
 func wantCode(t testing.TB, err error, code floorops.Code) {

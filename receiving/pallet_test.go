@@ -76,7 +76,7 @@ func TestPalletLabelNotOnASN(t *testing.T) {
 	ctx := context.Background()
 	n.mustPO(t, "PO-32", receiving.POLine{SKU: "A1", Ordered: 200})
 	var staged []inventory.StagedStock
-	n.svc.OnStaged = func(_ context.Context, _ *store.Tx, s inventory.StagedStock) error {
+	n.onStaged = func(_ context.Context, _ *store.Tx, s inventory.StagedStock) error {
 		staged = append(staged, s)
 		return nil
 	}

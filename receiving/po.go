@@ -39,13 +39,14 @@ func (s *Service) UpsertPurchaseOrder(ctx context.Context, requestID string, po 
 		PO     PurchaseOrder `json:"purchase_order"`
 		Fields []string      `json:"fields"`
 	}{po, fields}
-	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "UpsertPurchaseOrder", Body: body},
+	saved, err := store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "UpsertPurchaseOrder", Body: body},
 		func(tx *store.Tx) (PurchaseOrder, error) {
 			if err := upsertPO(ctx, tx, po, set); err != nil {
 				return PurchaseOrder{}, err
 			}
 			return s.poView(ctx, tx, po.Number)
 		})
+	return saved.seenBy(inventory.ActorFrom(ctx)), err
 }
 
 // normalizePO validates po and puts it in stored form: upper-case codes,
@@ -284,7 +285,8 @@ func (s *Service) GetPurchaseOrder(ctx context.Context, number string) (Purchase
 	if number == "" {
 		return PurchaseOrder{}, floorops.Invalid("po_number", "is required")
 	}
-	return s.poView(ctx, s.db.Reader(), number)
+	po, err := s.poView(ctx, s.db.Reader(), number)
+	return po.seenBy(inventory.ActorFrom(ctx)), err
 }
 
 // ListPurchaseOrders returns up to limit POs after the PO number in
@@ -311,7 +313,7 @@ func (s *Service) ListPurchaseOrders(ctx context.Context, openOnly bool, limit i
 		if err != nil {
 			return nil, "", err
 		}
-		out = append(out, po)
+		out = append(out, po.seenBy(inventory.ActorFrom(ctx)))
 	}
 	return out, next, nil
 }

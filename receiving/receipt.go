@@ -35,7 +35,7 @@ func (s *Service) StartReceipt(ctx context.Context, requestID string, in StartIn
 	if err := floorops.Validate(in); err != nil {
 		return Receipt{}, err
 	}
-	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "StartReceipt", Body: in},
+	rc, err := store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "StartReceipt", Body: in},
 		func(tx *store.Tx) (Receipt, error) {
 			id, err := s.startReceipt(ctx, tx, in)
 			if err != nil {
@@ -43,10 +43,11 @@ func (s *Service) StartReceipt(ctx context.Context, requestID string, in StartIn
 			}
 			return receiptView(ctx, tx, id)
 		})
+	return rc.seenBy(in.Actor), err
 }
 
 func (s *Service) startReceipt(ctx context.Context, tx *store.Tx, in StartInput) (int64, error) {
-	dock, err := inventory.VerifyLocationScan(ctx, tx, "dock_location_scan", in.DockScan, nil)
+	dock, err := inventory.VerifyLocationScan(ctx, tx, s.scan, "dock_location_scan", in.DockScan, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -58,7 +59,7 @@ func (s *Service) startReceipt(ctx context.Context, tx *store.Tx, in StartInput)
 	}
 	var po poHeader
 	var asnID any
-	doc := readDocument(in.DocumentScan)
+	doc := readDocument(s.scan, in.DocumentScan)
 	code := doc.code
 	if doc.container {
 		c, err := containerByCode(ctx, tx, code)
@@ -117,8 +118,8 @@ type document struct {
 	notPO     string
 }
 
-func readDocument(raw string) document {
-	sc, err := scan.Parse(raw)
+func readDocument(p *scan.Parser, raw string) document {
+	sc, err := p.Parse(raw)
 	text := scan.Code(raw)
 	var se *scan.Error
 	switch {
@@ -217,6 +218,13 @@ func scannableReceipt(ctx context.Context, q inventory.Querier, id int64) (recei
 	return r, err
 }
 
+// MayClosePurchaseOrder reports whether a may close a receipt's PO for
+// good (CloseInput.ClosePO): a lead or admin, who decides that the vendor
+// will send no more; anyone on the floor may close the receipt itself.
+func MayClosePurchaseOrder(a inventory.Actor) bool {
+	return a.Role == inventory.Lead || a.Role == inventory.Admin
+}
+
 // CloseInput closes a receipt; ClosePO also closes its PO (the last
 // delivery: what is still short will not come).
 type CloseInput struct {
@@ -227,12 +235,18 @@ type CloseInput struct {
 
 // CloseReceipt closes a receipt, reconciles it against its PO and sends
 // the reconciliation upstream (ReceiptReconciled) in the same transaction.
+// Closing the PO too is EPERMISSION for anyone who may not
+// (MayClosePurchaseOrder).
 func (s *Service) CloseReceipt(ctx context.Context, requestID string, in CloseInput) (Receipt, error) {
+	if in.ClosePO && !MayClosePurchaseOrder(in.Actor) {
+		return Receipt{}, floorops.Errorf(floorops.EPERMISSION, "only a lead or admin may close a purchase order")
+	}
 	if err := floorops.Validate(in); err != nil {
 		return Receipt{}, err
 	}
-	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "CloseReceipt", Body: in},
+	rc, err := store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "CloseReceipt", Body: in},
 		func(tx *store.Tx) (Receipt, error) { return closeReceipt(ctx, tx, in) })
+	return rc.seenBy(in.Actor), err
 }
 
 func closeReceipt(ctx context.Context, tx *store.Tx, in CloseInput) (Receipt, error) {
@@ -293,7 +307,8 @@ func (s *Service) GetReceipt(ctx context.Context, id int64) (Receipt, error) {
 	if id <= 0 {
 		return Receipt{}, floorops.Invalid("receipt_id", "is required")
 	}
-	return receiptView(ctx, s.db.Reader(), id)
+	rc, err := receiptView(ctx, s.db.Reader(), id)
+	return rc.seenBy(inventory.ActorFrom(ctx)), err
 }
 
 // receiptView reads a receipt with its lines and exceptions. A closed
@@ -494,7 +509,7 @@ func (s *Service) ListReceipts(ctx context.Context, f ReceiptFilter, limit int, 
 		if err != nil {
 			return nil, "", err
 		}
-		out = append(out, rc)
+		out = append(out, rc.seenBy(inventory.ActorFrom(ctx)))
 	}
 	return out, next, nil
 }

@@ -22,9 +22,13 @@ import (
 // OverrideReason is a lead's reason to receive beyond tolerance. It is
 // used only when the scan needs it and ignored otherwise, so a reason
 // given in advance never stands in the way of a scan within tolerance.
-// MayOverride says the caller is allowed to override (a lead or admin; the
-// gRPC handler sets it from the caller's role): a scan beyond tolerance
-// with a reason but without MayOverride is EPERMISSION.
+// A scan beyond tolerance with a reason from someone who may not override
+// (MayOverrideOverReceipt) is EPERMISSION.
+//
+// MayOverride is not the caller's to set: ReceiveScan sets it from
+// Actor.Role. It stays in the request because its JSON is part of what a
+// retry is recognised by (a request stored before the service decided it
+// must hash the same).
 type ScanInput struct {
 	ReceiptID      int64           `json:"receipt_id" validate:"gt=0"`
 	Raw            string          `json:"raw_scan" validate:"required,max=256"`
@@ -38,11 +42,19 @@ type ScanInput struct {
 	Actor          inventory.Actor `json:"actor"`
 }
 
+// MayOverrideOverReceipt reports whether a may receive beyond a PO line's
+// tolerance, with a reason: a lead or admin, who answers for the overage
+// with the vendor. An associate's over-receipt waits for a lead.
+func MayOverrideOverReceipt(a inventory.Actor) bool {
+	return a.Role == inventory.Lead || a.Role == inventory.Admin
+}
+
 // ScanResult is what a scan received. A pallet or carton scanned without
 // ConfirmPallet receives nothing: ConfirmationRequired is set and Contents
 // says what the ASN puts on it (or, for a pallet label no ASN lists, the
-// label's GTIN and count), and Blind whether the receipt is blind, so the
-// handler hides those quantities from associates.
+// label's GTIN and count), and Blind whether the receipt is blind, so
+// ReceiveScan hides those quantities from whoever may not see them
+// (SeesExpected).
 type ScanResult struct {
 	Received             []Received `json:"received"`
 	ConfirmationRequired bool       `json:"confirmation_required"`
@@ -52,7 +64,7 @@ type ScanResult struct {
 
 // ReceiveScan receives one scan into the receipt's dock location, all in
 // one transaction: the ledger movement, the receipt line, any exception
-// and the OnStaged hand-off. A retried request id receives once. A dock
+// and the Hooks.Staged hand-off. A retried request id receives once. A dock
 // blocked since the receipt started takes no scans (EPRECONDITION).
 //
 // A GTIN receives its pack quantity times Qty (times the label's count,
@@ -74,7 +86,16 @@ type ScanResult struct {
 // Units beyond a line's tolerance are refused unless a lead overrides them
 // (see ScanInput); damaged units and items not on the PO go to quarantine
 // with an exception.
+//
+// Who may override and who sees what a pallet holds on a blind receipt is
+// decided from in.Actor (MayOverrideOverReceipt, SeesExpected).
 func (s *Service) ReceiveScan(ctx context.Context, requestID string, in ScanInput) (ScanResult, error) {
+	in.MayOverride = MayOverrideOverReceipt(in.Actor)
+	res, err := s.receiveScan(ctx, requestID, in)
+	return res.seenBy(in.Actor), err
+}
+
+func (s *Service) receiveScan(ctx context.Context, requestID string, in ScanInput) (ScanResult, error) {
 	in.Lot = strings.TrimSpace(in.Lot)
 	in.OverrideReason = strings.TrimSpace(in.OverrideReason)
 	if in.Condition == "" {
@@ -83,7 +104,7 @@ func (s *Service) ReceiveScan(ctx context.Context, requestID string, in ScanInpu
 	if err := floorops.Validate(in); err != nil {
 		return ScanResult{}, err
 	}
-	sc, err := scan.Parse(in.Raw)
+	sc, err := s.scan.Parse(in.Raw)
 	if err != nil {
 		return ScanResult{}, floorops.Invalid("raw_scan", "%v", err)
 	}
@@ -439,13 +460,11 @@ func (rs *receiver) receive(ctx context.Context, st stock) (Received, error) {
 	if err := rs.exceptions(ctx, st, line == nil, overage); err != nil {
 		return Received{}, err
 	}
-	if rs.svc.OnStaged != nil {
-		if err := rs.svc.OnStaged(ctx, tx, inventory.StagedStock{
-			ItemID: st.itemID, LocationID: r.dockID, Lot: st.lot, Expiry: st.expiry, Status: status,
-			LPN: st.lpn, Qty: st.qty, Ref: receiptRef(r.id), Actor: in.Actor,
-		}); err != nil {
-			return Received{}, err
-		}
+	if err := rs.svc.hooks.Staged(ctx, tx, inventory.StagedStock{
+		ItemID: st.itemID, LocationID: r.dockID, Lot: st.lot, Expiry: st.expiry, Status: status,
+		LPN: st.lpn, Qty: st.qty, Ref: receiptRef(r.id), Actor: in.Actor,
+	}); err != nil {
+		return Received{}, err
 	}
 	return got, nil
 }
@@ -514,10 +533,10 @@ type UndoInput struct {
 // that is not yet undone: for each quantity it received, a reversing
 // movement out of the dock (kind receive, from the dock to outside the
 // building), a negative receipt row pointing at the original, and a
-// receipt_scan_undo exception; each quantity is handed to OnUnstaged as
-// it was handed to OnStaged. Nothing is deleted. Units of one stock are
+// receipt_scan_undo exception; each quantity is handed to Hooks.Unstaged as
+// it was handed to Hooks.Staged. Nothing is deleted. Units of one stock are
 // interchangeable at the dock, so the undo needs that many of them still
-// there and, per OnUnstaged, still waiting on this receipt's putaway
+// there and, per Hooks.Unstaged, still waiting on this receipt's putaway
 // tasks; when fewer are (the rest were put away or have left the dock),
 // the undo is EPRECONDITION and writes nothing.
 func (s *Service) UndoLastScan(ctx context.Context, requestID string, in UndoInput) ([]Received, error) {
@@ -575,13 +594,11 @@ func (s *Service) undoLastScan(ctx context.Context, tx *store.Tx, requestID stri
 	out := make([]Received, 0, len(todo))
 	for _, sd := range todo {
 		g := sd.got
-		if s.OnUnstaged != nil {
-			if err := s.OnUnstaged(ctx, tx, inventory.StagedStock{
-				ItemID: sd.itemID, LocationID: r.dockID, Lot: g.Lot, Expiry: g.Expiry, Status: sd.status,
-				LPN: g.LPN, Qty: g.Qty, Ref: receiptRef(r.id), Actor: in.Actor,
-			}); err != nil {
-				return nil, err
-			}
+		if err := s.hooks.Unstaged(ctx, tx, inventory.StagedStock{
+			ItemID: sd.itemID, LocationID: r.dockID, Lot: g.Lot, Expiry: g.Expiry, Status: sd.status,
+			LPN: g.LPN, Qty: g.Qty, Ref: receiptRef(r.id), Actor: in.Actor,
+		}); err != nil {
+			return nil, err
 		}
 		mv, err := inventory.Record(ctx, tx, inventory.Move{
 			Kind: inventory.KindReceive, ItemID: sd.itemID, Lot: g.Lot, Expiry: g.Expiry,

@@ -8,8 +8,8 @@
 //
 // Received units enter the building through inventory.Record into the dock
 // location the associate scanned, where they wait for putaway; each staged
-// quantity is handed to OnStaged, which server wires to putaway, and an
-// undone scan hands the same quantity to OnUnstaged. Items not on the PO
+// quantity is handed to Hooks.Staged, which server wires to putaway, and an
+// undone scan hands the same quantity to Hooks.Unstaged. Items not on the PO
 // are received into quarantine and recorded as exceptions, never dropped
 // and never added to the PO. Over-receipt beyond a line's tolerance needs a
 // lead's override. A mis-scan is undone with a reversing movement; nothing
@@ -23,31 +23,54 @@ import (
 	"time"
 
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
 // Service receives against purchase orders and ASNs over one node's database.
+// Who may do and see what (MayOverrideOverReceipt, MayClosePurchaseOrder,
+// SeesExpected) it decides itself from the actor's role: a request's Actor
+// for a change, the caller in the context (inventory.ActorFrom) for a read.
 type Service struct {
 	db *store.DB
 	// Blind makes every receipt at this node blind: associates count what
 	// arrived without seeing expected quantities. Vendors can also be set
 	// blind one by one (SetVendorPolicy).
 	Blind bool
-	// OnStaged, if not nil, is called inside the receiving transaction for
-	// every quantity received into a dock location, so putaway can create
-	// its task atomically with the receipt. server wires it; an error rolls
-	// the scan back.
-	OnStaged func(ctx context.Context, tx *store.Tx, s inventory.StagedStock) error
-	// OnUnstaged, if not nil, is called inside the undo transaction for
-	// every quantity an undone scan takes back out of the dock, with the
-	// StagedStock OnStaged got for it (the actor is the one undoing), so
-	// putaway takes the units off that receipt's tasks. server wires it; an
-	// error (too few of the units still wait for putaway) refuses the undo.
-	OnUnstaged func(ctx context.Context, tx *store.Tx, s inventory.StagedStock) error
+	scan  *scan.Parser
+	hooks Hooks
 }
 
-// NewService returns receiving over db.
-func NewService(db *store.DB) *Service { return &Service{db: db} }
+// Hooks are where stock goes once receiving has moved it: to putaway,
+// which server wires. Both are required (NewService panics without one):
+// a node that forgot a hook would leave received units at the dock with
+// no putaway task while every scan succeeds, so it must fail at start.
+type Hooks struct {
+	// Staged is called inside the receiving transaction for every quantity
+	// received into a dock location, so putaway creates its task
+	// atomically with the receipt; an error rolls the scan back.
+	Staged func(ctx context.Context, tx *store.Tx, s inventory.StagedStock) error
+	// Unstaged is called inside the undo transaction for every quantity an
+	// undone scan takes back out of the dock, with the StagedStock Staged
+	// got for it (the actor is the one undoing), so putaway takes the units
+	// off that receipt's tasks; an error (too few of the units still wait
+	// for putaway) refuses the undo.
+	Unstaged func(ctx context.Context, tx *store.Tx, s inventory.StagedStock) error
+}
+
+// NewService returns receiving over db, reading scans with the node's
+// scanner p and handing what it stages and unstages to h. It panics
+// without a parser or a hook: that is a wiring mistake to catch when the
+// node starts, not on the floor.
+func NewService(db *store.DB, p *scan.Parser, h Hooks) *Service {
+	if p == nil {
+		panic("receiving: NewService needs the node's scan parser")
+	}
+	if h.Staged == nil || h.Unstaged == nil {
+		panic("receiving: NewService needs both Hooks.Staged and Hooks.Unstaged (received stock must reach putaway)")
+	}
+	return &Service{db: db, scan: p, hooks: h}
+}
 
 // POStatus is whether a purchase order still expects deliveries.
 type POStatus string

@@ -92,7 +92,7 @@ func TestReceiveAgainstPOAndReconcile(t *testing.T) {
 	if rc2.Lines[0].Expected != 0 || rc2.Lines[1].Expected != 6 {
 		t.Errorf("second receipt expects %+v", rc2.Lines)
 	}
-	if _, err := n.svc.CloseReceipt(ctx, "close-3", receiving.CloseInput{ReceiptID: id2, ClosePO: true}); err != nil {
+	if _, err := n.svc.CloseReceipt(ctx, "close-3", receiving.CloseInput{ReceiptID: id2, ClosePO: true, Actor: lead}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = n.svc.StartReceipt(ctx, "start-closed", receiving.StartInput{DockScan: "DOCK-01", DocumentScan: "PO-1"})
@@ -359,7 +359,7 @@ func TestStagedHookRunsInTheTransaction(t *testing.T) {
 	n.mustPO(t, "PO-6", receiving.POLine{SKU: "A1", Ordered: 10})
 	id := n.mustStart(t, "DOCK-01", "PO-6")
 	var staged []inventory.StagedStock
-	n.svc.OnStaged = func(_ context.Context, _ *store.Tx, s inventory.StagedStock) error {
+	n.onStaged = func(_ context.Context, _ *store.Tx, s inventory.StagedStock) error {
 		if s.Qty == 7 {
 			return floorops.Errorf(floorops.EPRECONDITION, "no putaway capacity")
 		}
@@ -394,11 +394,11 @@ func TestUnstagedHookGetsWhatWasStaged(t *testing.T) {
 	id := n.mustStart(t, "DOCK-01", "PO-24")
 	var staged, unstaged []inventory.StagedStock
 	refuse := true
-	n.svc.OnStaged = func(_ context.Context, _ *store.Tx, s inventory.StagedStock) error {
+	n.onStaged = func(_ context.Context, _ *store.Tx, s inventory.StagedStock) error {
 		staged = append(staged, s)
 		return nil
 	}
-	n.svc.OnUnstaged = func(_ context.Context, _ *store.Tx, s inventory.StagedStock) error {
+	n.onUnstaged = func(_ context.Context, _ *store.Tx, s inventory.StagedStock) error {
 		if refuse {
 			return floorops.Errorf(floorops.EPRECONDITION, "already put away")
 		}

@@ -82,7 +82,6 @@ import (
 	"regexp/syntax"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 )
 
@@ -374,26 +373,25 @@ func checkStandin(c byte) error {
 	return fmt.Errorf("scan: FNC1 stand-in %q can occur in scanned data; use one of # $ @ [ \\ ^ ` { | } ~", c)
 }
 
-// nodeParser is the parser Parse uses: the defaults until the node's
-// configuration is installed with SetNodeParser.
-var nodeParser atomic.Pointer[Parser]
-
-func init() {
+// defaultParser reads codes with DefaultConfig.
+var defaultParser = func() *Parser {
 	p, err := NewParser(Config{})
 	if err != nil {
 		panic(err) // the defaults are constants; a failure here is a bug in this package
 	}
-	nodeParser.Store(p)
-}
+	return p
+}()
 
-// SetNodeParser makes p the parser behind Parse for the whole process: the
-// node's configured FNC1 stand-in and code formats. The server installs it
-// once at start, before it serves.
-func SetNodeParser(p *Parser) { nodeParser.Store(p) }
+// Default returns the parser of DefaultConfig: the scanner of a node that
+// configures none. A node with its own configuration builds its parser
+// with NewParser and hands it to every service that reads scans.
+func Default() *Parser { return defaultParser }
 
-// Parse classifies raw with the node's configuration (the defaults, see
-// DefaultConfig, unless the server installed another with SetNodeParser).
-func Parse(raw string) (Scan, error) { return nodeParser.Load().Parse(raw) }
+// Parse classifies raw with DefaultConfig, for a caller with no node
+// behind it (a label checked on its own, a scan typed at the command line
+// without configuration). Code that reads a node's scans uses the node's
+// parser instead.
+func Parse(raw string) (Scan, error) { return defaultParser.Parse(raw) }
 
 // gs is the GS1 group separator (FNC1 in the data), ASCII 29.
 const gs = 0x1d

@@ -51,7 +51,7 @@ func SeedDemo(ctx context.Context, s *Server) (seeded bool, err error) {
 	if rows > 0 {
 		return false, fmt.Errorf("demo: %s already holds users, items, locations or stock; --demo seeds only an empty database", s.DB.Path())
 	}
-	if err := seedLocations(ctx, s.DB); err != nil {
+	if err := seedLocations(ctx, s.DB, s.Inventory.Parser()); err != nil {
 		return false, err
 	}
 	if err := seedItems(ctx, s.DB); err != nil {
@@ -84,7 +84,7 @@ func importReportErr(what string, rep inventory.ImportReport, err error) error {
 	return nil
 }
 
-func seedLocations(ctx context.Context, db *store.DB) error {
+func seedLocations(ctx context.Context, db *store.DB, p *scan.Parser) error {
 	var csv bytes.Buffer
 	csv.WriteString("code,zone,type,walk_sequence,capacity\n")
 	for i := 1; i <= 4; i++ {
@@ -112,7 +112,7 @@ func seedLocations(ctx context.Context, db *store.DB) error {
 			}
 		}
 	}
-	rep, err := inventoryapi.ImportLocations(ctx, db, &csv, nil)
+	rep, err := inventoryapi.ImportLocations(ctx, db, p, &csv, nil)
 	return importReportErr("locations", rep, err)
 }
 

@@ -2,7 +2,10 @@ package server_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
@@ -60,13 +63,10 @@ func TestResolveScan(t *testing.T) {
 }
 
 // TestScannerConfiguration starts a node whose scanners send '~' for the
-// GS1 separator. The parser is process-wide, so the test restores the
-// defaults; '~' never occurs in the other tests' scans.
+// GS1 separator. The node's parser is its own: other nodes in the same
+// process (the other tests, in parallel) keep theirs.
 func TestScannerConfiguration(t *testing.T) {
-	t.Cleanup(func() {
-		p, _ := scan.NewParser(scan.DefaultConfig())
-		scan.SetNodeParser(p)
-	})
+	t.Parallel()
 	ctx := context.Background()
 	cfg := scan.DefaultConfig()
 	cfg.FNC1Standin = '~'
@@ -79,9 +79,14 @@ func TestScannerConfiguration(t *testing.T) {
 		cancel()
 		srv.Run(stopped) // closes the listeners and the database
 	})
-	r, err := srv.Inventory.ResolveScan(ctx, "0109501101530003"+"10AB1~"+"21SER9", "")
+	const raw = "0109501101530003" + "10AB1~" + "21SER9"
+	r, err := srv.Inventory.ResolveScan(ctx, raw, "")
 	if err != nil || r.Scan.Lot != "AB1" || r.Scan.Serial != "SER9" {
 		t.Fatalf("with a ~ stand-in: %+v, %v", r.Scan, err)
+	}
+	// A node of the defaults, running beside it, reads '~' as no separator.
+	if r, err := startNode(t).srv.Inventory.ResolveScan(ctx, raw, ""); err == nil && r.Scan.Lot == "AB1" {
+		t.Fatalf("a node without the stand-in read it as one: %+v", r.Scan)
 	}
 	cfg.FNC1Standin = 'A'
 	if _, err := server.New(ctx, server.Config{DBPath: filepath.Join(t.TempDir(), "m.db"), GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", Scan: &cfg}); err == nil {
@@ -113,5 +118,35 @@ func TestResolveReceivedPallet(t *testing.T) {
 	r, err = inv.ResolveScan(assoc, &inventoryv1.ResolveScanRequest{Raw: "]C100" + sscc + "\r\n"})
 	if err != nil || !r.GetFound() || r.GetLpn() != sscc || r.GetLocation().GetCode() != "DOCK-03" {
 		t.Fatalf("after receiving at DOCK-03: %v, %v", r, err)
+	}
+}
+
+// TestNodeParserIsPassed: a service reads scans with the parser of the node
+// it was built for, never with a process-wide one, so two nodes (or two
+// tests) in one process each read scans their own way. Only the scan and
+// label packages, for callers with no node behind them, and tests use
+// scan.Parse and its defaults.
+func TestNodeParserIsPassed(t *testing.T) {
+	t.Parallel()
+	global := regexp.MustCompile(`(^|[^.\w])scan\.Parse\(`)
+	for _, pkg := range []string{"auth", "inventory", "receiving", "putaway", "picking", "server", "cmd/floorops"} {
+		files, err := filepath.Glob(filepath.Join("..", pkg, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, file := range files {
+			if strings.HasSuffix(file, "_test.go") {
+				continue
+			}
+			src, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, line := range strings.Split(string(src), "\n") {
+				if code, _, _ := strings.Cut(line, "//"); global.MatchString(code) {
+					t.Errorf("%s:%d reads a scan without the node's parser: %s", file, i+1, strings.TrimSpace(code))
+				}
+			}
+		}
 	}
 }

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/floorops/floorops/auth"
-	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/inventory/inventoryapi"
 	"github.com/floorops/floorops/picking"
 	fproto "github.com/floorops/floorops/proto"
@@ -56,18 +55,16 @@ type Config struct {
 	// receipt (vendors can be made blind one by one too).
 	BlindReceiving bool
 	// Scan, if set, is the node's scanner configuration (FNC1 stand-in and
-	// code formats), installed process-wide for scan.Parse.
+	// code formats), which every service reads scans with; unset, the
+	// defaults (scan.DefaultConfig).
 	Scan *scan.Config
 }
 
 // Server is one running node.
 type Server struct {
-	DB        *store.DB
-	Auth      *auth.Service
-	Inventory *inventory.Service
-	Picking   *picking.Service
-	Putaway   *putaway.Service
-	Receiving *receiving.Service
+	DB   *store.DB
+	Auth *auth.Service
+	Workflows
 
 	log     *slog.Logger
 	grpc    *grpc.Server
@@ -92,12 +89,11 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	s := &Server{log: cfg.Logger, ready: make(chan struct{})}
+	parser := scan.Default()
 	if cfg.Scan != nil {
-		p, err := scan.NewParser(*cfg.Scan)
-		if err != nil {
+		if parser, err = scan.NewParser(*cfg.Scan); err != nil {
 			return nil, fmt.Errorf("scanner configuration: %w", err)
 		}
-		scan.SetNodeParser(p)
 	}
 	if s.tls, err = serverTLS(cfg); err != nil {
 		return nil, err
@@ -118,24 +114,9 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if s.DB, err = store.Open(ctx, cfg.DBPath); err != nil {
 		return nil, err
 	}
-	s.Auth = auth.NewService(s.DB)
-	s.Inventory = inventory.NewService(s.DB)
-	s.Picking = picking.NewService(s.DB)
-	s.Putaway = putaway.NewService(s.DB)
-	s.Receiving = receiving.NewService(s.DB)
+	s.Auth = auth.NewService(s.DB, parser)
+	s.Workflows = NewWorkflows(s.DB, parser)
 	s.Receiving.Blind = cfg.BlindReceiving
-	// Stock received at a dock, and picked units of a cancelled order once
-	// they are dropped at a ship lane, become putaway tasks in the same
-	// transaction.
-	toPutaway := func(ctx context.Context, tx *store.Tx, st inventory.StagedStock) error {
-		_, err := s.Putaway.CreateTask(ctx, tx, st)
-		return err
-	}
-	s.Receiving.OnStaged = toPutaway
-	s.Picking.OnReturnToStock = toPutaway
-	// An undone receipt scan takes its units off that task, or is refused
-	// if they were already put away.
-	s.Receiving.OnUnstaged = s.Putaway.Unstage
 
 	s.metrics = newMetrics(s.DB)
 	e := &edge{log: s.log, codec: newWireCodec()}

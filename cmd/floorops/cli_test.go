@@ -13,8 +13,8 @@ import (
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
-	"github.com/floorops/floorops/receiving"
 	"github.com/floorops/floorops/scan"
+	"github.com/floorops/floorops/server"
 	"github.com/floorops/floorops/store"
 )
 
@@ -117,13 +117,6 @@ func TestUsersAddRefusesUnscannableBadge(t *testing.T) {
 // environment gives the node, as the node's handhelds will scan it.
 func TestUsersAddNodeBadgePattern(t *testing.T) {
 	t.Setenv("FLOOROPS_BADGE_PATTERN", `^EMP[0-9]+$`)
-	t.Cleanup(func() {
-		p, err := scan.NewParser(scan.Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		scan.SetNodeParser(p)
-	})
 	db := mustMigrate(t)
 	if _, _, err := runCLI(t, "users", "add", "--db", db, "--badge", "EMP1042", "--role", "associate", "--pin", "4821"); err != nil {
 		t.Errorf("badge of the node's format: %v", err)
@@ -175,7 +168,7 @@ func TestImportPOsCountsPOs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	svc := receiving.NewService(st)
+	svc := server.NewWorkflows(st, scan.Default()).Receiving
 	for po, want := range map[string]int{"PO-5001": 2, "PO-5002": 0, "PO-5003": 1} {
 		got, err := svc.GetPurchaseOrder(context.Background(), po)
 		switch {

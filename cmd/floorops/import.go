@@ -18,6 +18,7 @@ import (
 	"github.com/floorops/floorops/inventory/inventoryapi"
 	"github.com/floorops/floorops/receiving"
 	"github.com/floorops/floorops/scan"
+	"github.com/floorops/floorops/server"
 	"golang.org/x/term"
 )
 
@@ -62,6 +63,11 @@ func importCSV(ctx context.Context, what, dbPath, path string, stdout, stderr io
 		return err
 	}
 	defer db.Close()
+	p, err := nodeParser()
+	if err != nil {
+		return err
+	}
+	wf := server.NewWorkflows(db, p)
 
 	cr := &countingReader{r: f}
 	var bar *progressBar
@@ -77,10 +83,10 @@ func importCSV(ctx context.Context, what, dbPath, path string, stdout, stderr io
 	case "items":
 		rep, err = inventoryapi.ImportItems(ctx, db, cr, nil)
 	case "locations":
-		rep, err = inventoryapi.ImportLocations(ctx, db, cr, nil)
+		rep, err = inventoryapi.ImportLocations(ctx, db, p, cr, nil)
 	case "pos":
 		// ImportPOs holds the whole file's POs in memory anyway.
-		rep, err = receiving.NewService(db).ImportPOs(ctx, io.TeeReader(cr, &posCSV))
+		rep, err = wf.Receiving.ImportPOs(ctx, io.TeeReader(cr, &posCSV))
 	}
 	bar.stop()
 	for _, re := range rep.Errors {

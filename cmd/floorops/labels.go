@@ -22,30 +22,16 @@ import (
 // item labels as PNG previews, ZPL for Zebra printers or PDF sheets for an
 // office printer.
 var labelsGroup = group{name: "labels", subs: []subcommand{
-	{name: "locations", define: nodeScanner(labelLocations),
+	{name: "locations", define: labelLocations,
 		summary: "the node's location labels, or one zone's: a PDF sheet, one ZPL stream, or one PNG a location"},
-	{name: "lpn", define: nodeScanner(labelLPN),
+	{name: "lpn", define: labelLPN,
 		summary: "one license plate label: --code LPN000123 and/or --sscc of 18 digits"},
-	{name: "item", define: nodeScanner(labelItem),
+	{name: "item", define: labelItem,
 		summary: "one item label: a GTIN, with lot and expiry as GS1 data when given"},
 }}
 
 func cmdLabels(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return labelsGroup.run(ctx, args, stdout, stderr)
-}
-
-// nodeScanner makes a labels subcommand read its labels back with the
-// node's scanner configuration before it writes them.
-func nodeScanner(define func(fs *flag.FlagSet) runFunc) func(fs *flag.FlagSet) runFunc {
-	return func(fs *flag.FlagSet) runFunc {
-		run := define(fs)
-		return func(ctx context.Context, stdout, stderr io.Writer) error {
-			if err := useNodeScanner(); err != nil {
-				return err
-			}
-			return run(ctx, stdout, stderr)
-		}
-	}
 }
 
 // labelLocations prints the location labels of the node, or of one zone, for
@@ -140,6 +126,10 @@ func labelLPN(fs *flag.FlagSet) runFunc {
 		if l.Code == "" && l.SSCC == "" {
 			return fmt.Errorf("%w: labels lpn: give --code or --sscc", errUsage)
 		}
+		var err error
+		if l.Scanner, err = nodeParser(); err != nil { // read back as the node's handhelds will
+			return err
+		}
 		f, err := outputFormat(*format, *out, stdout, label.FormatPNG, label.FormatPNG, label.FormatZPL)
 		if err != nil {
 			return err
@@ -171,6 +161,10 @@ func labelItem(fs *flag.FlagSet) runFunc {
 			it.Expiry = t
 		}
 		it.Symbology = label.Symbology(strings.ToLower(*symbology))
+		var err error
+		if it.Scanner, err = nodeParser(); err != nil { // read back as the node's handhelds will
+			return err
+		}
 		f, err := outputFormat(*format, *out, stdout, label.FormatPNG, label.FormatPNG, label.FormatZPL)
 		if err != nil {
 			return err

@@ -15,5 +15,9 @@ func listLocationsForLabels(ctx context.Context, dbPath, zone string) ([]label.L
 		return nil, err
 	}
 	defer db.Close()
-	return inventoryapi.LocationLabels(ctx, db, zone)
+	p, err := nodeParser()
+	if err != nil {
+		return nil, err
+	}
+	return inventoryapi.LocationLabels(ctx, db, p, zone)
 }

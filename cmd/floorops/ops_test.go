@@ -12,6 +12,7 @@ import (
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/auth"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
@@ -113,7 +114,7 @@ func TestUsersAdminCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer st.Close()
-		_, err = auth.NewService(st).Login(ctx, "B-ANA", pin, "hh")
+		_, err = auth.NewService(st, scan.Default()).Login(ctx, "B-ANA", pin, "hh")
 		return err
 	}
 	status := func() string {

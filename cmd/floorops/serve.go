@@ -163,7 +163,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // and --<code>-pattern, each defaulting to its FLOOROPS_* environment
 // variable — and returns the function that builds the scanner
 // configuration from them once fs is parsed. serve and scan take these
-// flags; useNodeScanner reads the environment through them.
+// flags; nodeParser reads the environment through them.
 func scannerFlags(fs *flag.FlagSet) func() (scan.Config, *scan.Parser, error) {
 	sc := scan.DefaultConfig()
 	fs.BoolVar(&sc.EightDigitUPCE, "eight-digit-upce", envBool("EIGHT_DIGIT_UPCE"), "read a bare 8-digit scan starting 0 or 1 as UPC-E, not EAN-8 (for scanners set to send UPC-E unexpanded without an identifier) (env FLOOROPS_EIGHT_DIGIT_UPCE)")
@@ -192,20 +192,16 @@ func scannerFlags(fs *flag.FlagSet) func() (scan.Config, *scan.Parser, error) {
 	}
 }
 
-// useNodeScanner makes scan.Parse, in a one-shot command, read codes the way
+// nodeParser is the scanner a one-shot command reads codes with, the way
 // the node does when the environment configures its scanners
 // (FLOOROPS_FNC1, FLOOROPS_EIGHT_DIGIT_UPCE, FLOOROPS_<NAME>_PATTERN): the
 // commands that check a badge or a label against the scanner (users add,
 // labels) then agree with the node's handhelds. A node configured by serve's
 // flags alone is not seen; the defaults apply.
-func useNodeScanner() error {
+func nodeParser() (*scan.Parser, error) {
 	// The flags are never parsed: their defaults are the environment.
 	_, p, err := scannerFlags(flag.NewFlagSet("", flag.ContinueOnError))()
-	if err != nil {
-		return err
-	}
-	scan.SetNodeParser(p)
-	return nil
+	return p, err
 }
 
 // dialable turns a listener address such as [::]:7070 into localhost:7070.

@@ -43,14 +43,20 @@ func cmdUsers(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return usersGroup.run(ctx, args, stdout, stderr)
 }
 
-// withAuth runs fn on the auth service of the database at dbPath.
+// withAuth runs fn on the auth service of the database at dbPath, which
+// reads badges with the node's scanner (nodeParser): AddUser refuses a badge
+// the node's handhelds would not read as one.
 func withAuth(ctx context.Context, dbPath string, fn func(*auth.Service) error) error {
+	p, err := nodeParser()
+	if err != nil {
+		return err
+	}
 	db, err := openDB(ctx, dbPath)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	return fn(auth.NewService(db))
+	return fn(auth.NewService(db, p))
 }
 
 func usersAdd(fs *flag.FlagSet) runFunc {
@@ -62,10 +68,6 @@ func usersAdd(fs *flag.FlagSet) runFunc {
 	pin := fs.String("pin", "", "PIN of 4 to 12 digits; without it the PIN is read from the first line of standard input, so it stays out of shell history")
 	return func(ctx context.Context, stdout, _ io.Writer) error {
 		u.Role = auth.Role(*role)
-		// AddUser refuses a badge the node's scanner would not read as one.
-		if err := useNodeScanner(); err != nil {
-			return err
-		}
 		var err error
 		if *pin, err = readPIN(*pin); err != nil {
 			return err

@@ -8,7 +8,6 @@ import (
 	"context"
 
 	"github.com/floorops/floorops"
-	"github.com/floorops/floorops/auth"
 	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/label"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
@@ -25,11 +24,6 @@ type Handler struct {
 
 // NewHandler returns the gRPC face of s, the ledger over db.
 func NewHandler(s *inventory.Service, db *store.DB) *Handler { return &Handler{svc: s, db: db} }
-
-func actor(ctx context.Context) inventory.Actor {
-	badge, device := auth.Actor(ctx)
-	return inventory.Actor{Badge: badge, Device: device}
-}
 
 // UpsertItem creates an item or updates the fields its mask names (or,
 // without a mask, the fields set).
@@ -130,7 +124,7 @@ func (h *Handler) MoveStock(ctx context.Context, req *inventoryv1.MoveStockReque
 	mv, err := h.svc.MoveStock(ctx, req.GetRequestId(), inventory.MoveInput{
 		FromScan: req.GetFromLocationScan(), ToScan: req.GetToLocationScan(), SKU: req.GetSku(),
 		Lot: req.GetLot(), Expiry: req.GetExpiry(), Qty: req.GetQuantity(),
-		Status: statusFromProto(req.GetStatus()), LPN: req.GetLpn(), Actor: actor(ctx),
+		Status: statusFromProto(req.GetStatus()), LPN: req.GetLpn(), Actor: inventory.ActorFrom(ctx),
 	})
 	if err != nil {
 		return nil, err
@@ -143,7 +137,7 @@ func (h *Handler) AdjustStock(ctx context.Context, req *inventoryv1.AdjustStockR
 	mv, err := h.svc.AdjustStock(ctx, req.GetRequestId(), inventory.AdjustInput{
 		LocationCode: req.GetLocationCode(), SKU: req.GetSku(), Lot: req.GetLot(), Expiry: req.GetExpiry(),
 		Delta: req.GetDelta(), Reason: req.GetReason(), Status: statusFromProto(req.GetStatus()), LPN: req.GetLpn(),
-		Actor: actor(ctx),
+		Actor: inventory.ActorFrom(ctx),
 	})
 	if err != nil {
 		return nil, err
@@ -304,7 +298,7 @@ func (h *Handler) RenderLabel(ctx context.Context, req *inventoryv1.RenderLabelR
 	if !ok {
 		return nil, floorops.Invalid("format", "unknown label format %v", req.GetFormat())
 	}
-	l, err := RenderLabel(ctx, h.db, LabelRequest{
+	l, err := RenderLabel(ctx, h.db, h.svc.Parser(), LabelRequest{
 		Format: f, LocationCode: req.GetLocationCode(), Zone: req.GetZone(), LPNCode: req.GetLpnCode(), SSCC: req.GetSscc(),
 		SKU: req.GetSku(), Lot: req.GetLot(), Expiry: req.GetExpiry(), Symbology: req.GetSymbology(),
 	})

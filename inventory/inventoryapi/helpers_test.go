@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
@@ -18,5 +19,5 @@ func mustService(t testing.TB) (*inventory.Service, *store.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return inventory.NewService(db), db
+	return inventory.NewService(db, scan.Default()), db
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
@@ -51,13 +52,13 @@ func ImportItems(ctx context.Context, db *store.DB, r io.Reader, progress func(r
 // with the same per-row rules as ImportItems and UpsertLocation's: codes
 // that scan as locations, and no change of what a stocked location's units
 // mean.
-func ImportLocations(ctx context.Context, db *store.DB, r io.Reader, progress func(rows int)) (inventory.ImportReport, error) {
+func ImportLocations(ctx context.Context, db *store.DB, p *scan.Parser, r io.Reader, progress func(rows int)) (inventory.ImportReport, error) {
 	return importCSV(ctx, db, r, LocationColumns, []string{"code", "zone", "type"}, progress, func(ctx context.Context, tx *store.Tx, rec map[string]string, fields inventory.Fields) error {
 		l, err := locationFromRecord(rec)
 		if err != nil {
 			return err
 		}
-		return inventory.WriteLocation(ctx, tx, l, fields)
+		return inventory.WriteLocation(ctx, tx, p, l, fields)
 	})
 }
 

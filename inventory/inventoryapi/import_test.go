@@ -9,6 +9,7 @@ import (
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory/inventoryapi"
+	"github.com/floorops/floorops/scan"
 )
 
 func TestImportRejectsBadRowsWhole(t *testing.T) {
@@ -53,7 +54,7 @@ func TestImportHeaderErrors(t *testing.T) {
 	t.Parallel()
 	_, db := mustService(t)
 	for _, csv := range []string{"", "code,zone\nA,B\n", "code,zone,type,colour\n", "code,code,zone,type\n"} {
-		if _, err := inventoryapi.ImportLocations(context.Background(), db, strings.NewReader(csv), nil); !floorops.IsCode(err, floorops.EINVALID) {
+		if _, err := inventoryapi.ImportLocations(context.Background(), db, scan.Default(), strings.NewReader(csv), nil); !floorops.IsCode(err, floorops.EINVALID) {
 			t.Errorf("header %q: err = %v, want invalid", csv, err)
 		}
 	}
@@ -81,7 +82,7 @@ func BenchmarkImport(b *testing.B) {
 		if err != nil || ri.Imported != 100_000 {
 			b.Fatalf("items: %v %+v", err, ri.Errors[:min(3, len(ri.Errors))])
 		}
-		rl, err := inventoryapi.ImportLocations(context.Background(), db, bytes.NewReader(locs.Bytes()), nil)
+		rl, err := inventoryapi.ImportLocations(context.Background(), db, scan.Default(), bytes.NewReader(locs.Bytes()), nil)
 		if err != nil || rl.Imported != 200_000 {
 			b.Fatalf("locations: %v %+v", err, rl.Errors[:min(3, len(rl.Errors))])
 		}

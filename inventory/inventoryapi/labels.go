@@ -41,7 +41,8 @@ var contentTypes = map[label.Format]string{
 // RenderLabel renders a location, zone sheet, license plate or item label
 // from the records in the node's database, so what is printed matches what
 // is scanned.
-func RenderLabel(ctx context.Context, db *store.DB, r LabelRequest) (RenderedLabel, error) {
+// p reads labels back the way the node's scanners read them.
+func RenderLabel(ctx context.Context, db *store.DB, p *scan.Parser, r LabelRequest) (RenderedLabel, error) {
 	if r.Format == "" {
 		r.Format = label.FormatPNG
 	}
@@ -68,7 +69,7 @@ func RenderLabel(ctx context.Context, db *store.DB, r LabelRequest) (RenderedLab
 		}
 		subject = label.Location{Code: l.Code, Zone: l.Zone, Type: string(l.Type)}
 	case r.Zone != "":
-		locs, err := LocationLabels(ctx, db, r.Zone)
+		locs, err := LocationLabels(ctx, db, p, r.Zone)
 		if err != nil {
 			return RenderedLabel{}, err
 		}
@@ -84,7 +85,7 @@ func RenderLabel(ctx context.Context, db *store.DB, r LabelRequest) (RenderedLab
 		if len(it.GTINs) == 0 {
 			return RenderedLabel{}, floorops.Errorf(floorops.EPRECONDITION, "item %s has no GTIN to print", it.SKU)
 		}
-		li := label.Item{SKU: it.SKU, Description: it.Description, GTIN: it.GTINs[0].GTIN, Lot: r.Lot, Symbology: label.Symbology(r.Symbology)}
+		li := label.Item{SKU: it.SKU, Description: it.Description, GTIN: it.GTINs[0].GTIN, Lot: r.Lot, Symbology: label.Symbology(r.Symbology), Scanner: p}
 		if r.Expiry != "" {
 			exp, err := time.Parse(time.DateOnly, r.Expiry)
 			if err != nil {
@@ -94,7 +95,7 @@ func RenderLabel(ctx context.Context, db *store.DB, r LabelRequest) (RenderedLab
 		}
 		subject, field = li, "sku"
 	default:
-		subject, field = label.LPN{Code: scan.Code(r.LPNCode), SSCC: strings.TrimSpace(r.SSCC)}, "lpn_code"
+		subject, field = label.LPN{Code: scan.Code(r.LPNCode), SSCC: strings.TrimSpace(r.SSCC), Scanner: p}, "lpn_code"
 		if r.SSCC != "" {
 			field = "sscc"
 		}
@@ -118,8 +119,8 @@ func RenderLabel(ctx context.Context, db *store.DB, r LabelRequest) (RenderedLab
 
 // LocationLabels returns the labels of every location, or of one zone, in
 // walk order: what a lead prints to label a new aisle.
-func LocationLabels(ctx context.Context, db *store.DB, zone string) ([]label.Location, error) {
-	inv := inventory.NewService(db)
+func LocationLabels(ctx context.Context, db *store.DB, p *scan.Parser, zone string) ([]label.Location, error) {
+	inv := inventory.NewService(db, p)
 	var out []label.Location
 	token := ""
 	for {

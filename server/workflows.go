@@ -1,0 +1,43 @@
+package server
+
+import (
+	"context"
+
+	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/picking"
+	"github.com/floorops/floorops/putaway"
+	"github.com/floorops/floorops/receiving"
+	"github.com/floorops/floorops/scan"
+	"github.com/floorops/floorops/store"
+)
+
+// Workflows are the node's workflow services over one database, wired to
+// each other the one way a node runs them. Every command that drives a
+// workflow builds them here, so no caller forgets a hand-off.
+type Workflows struct {
+	Inventory *inventory.Service
+	Picking   *picking.Service
+	Putaway   *putaway.Service
+	Receiving *receiving.Service
+}
+
+// NewWorkflows builds the workflows over db, each reading scans with the
+// node's scanner p (scan.Default() for a node that configures none). Stock
+// received at a dock, and
+// the picked units of a cancelled order once they are dropped at a ship
+// lane, become putaway tasks in the same transaction; an undone receipt
+// scan takes its units off that task, or is refused if they were already
+// put away.
+func NewWorkflows(db *store.DB, p *scan.Parser) Workflows {
+	pa := putaway.NewService(db, p)
+	toPutaway := func(ctx context.Context, tx *store.Tx, st inventory.StagedStock) error {
+		_, err := pa.CreateTask(ctx, tx, st)
+		return err
+	}
+	return Workflows{
+		Inventory: inventory.NewService(db, p),
+		Picking:   picking.NewService(db, p, picking.Hooks{ReturnToStock: toPutaway}),
+		Putaway:   pa,
+		Receiving: receiving.NewService(db, p, receiving.Hooks{Staged: toPutaway, Unstaged: pa.Unstage}),
+	}
+}
