@@ -317,20 +317,7 @@ func (s *Service) ListPickLists(ctx context.Context, state ListState, limit int,
 	if err != nil {
 		return nil, "", fmt.Errorf("list pick lists: %w", err)
 	}
-	ids, err := store.Column[int64](rows)
-	if err != nil {
-		return nil, "", err
-	}
-	ids, next := store.PageOf(page, ids, store.IDKey)
-	out := make([]PickList, 0, len(ids))
-	for _, id := range ids {
-		l, err := loadList(ctx, q, id)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, l)
-	}
-	return out, next, nil
+	return store.PageOfViews(page, rows, store.IDKey, func(id int64) (PickList, error) { return loadList(ctx, q, id) })
 }
 
 // StartInput is an associate taking a pick list with the totes on the cart.

@@ -284,18 +284,9 @@ func (s *Service) ListASNs(ctx context.Context, poNumber string, limit int, page
 	if err != nil {
 		return nil, "", fmt.Errorf("list ASNs: %w", err)
 	}
-	numbers, err := store.Column[string](rows)
-	if err != nil {
-		return nil, "", err
-	}
-	numbers, next := store.PageOf(page, numbers, func(n string) string { return n })
-	out := make([]ASN, 0, len(numbers))
-	for _, n := range numbers {
+	viewer := inventory.ActorFrom(ctx)
+	return store.PageOfViews(page, rows, store.TextKey, func(n string) (ASN, error) {
 		a, err := s.asnView(ctx, q, n)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, a.seenBy(inventory.ActorFrom(ctx)))
-	}
-	return out, next, nil
+		return a.seenBy(viewer), err
+	})
 }

@@ -302,20 +302,11 @@ func (s *Service) ListPurchaseOrders(ctx context.Context, openOnly bool, limit i
 	if err != nil {
 		return nil, "", fmt.Errorf("list POs: %w", err)
 	}
-	numbers, err := store.Column[string](rows)
-	if err != nil {
-		return nil, "", err
-	}
-	numbers, next := store.PageOf(page, numbers, func(n string) string { return n })
-	out := make([]PurchaseOrder, 0, len(numbers))
-	for _, n := range numbers {
+	viewer := inventory.ActorFrom(ctx)
+	return store.PageOfViews(page, rows, store.TextKey, func(n string) (PurchaseOrder, error) {
 		po, err := s.poView(ctx, q, n)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, po.seenBy(inventory.ActorFrom(ctx)))
-	}
-	return out, next, nil
+		return po.seenBy(viewer), err
+	})
 }
 
 // VendorPolicy is how one vendor's deliveries are received.

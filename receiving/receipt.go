@@ -498,18 +498,9 @@ func (s *Service) ListReceipts(ctx context.Context, f ReceiptFilter, limit int, 
 	if err != nil {
 		return nil, "", fmt.Errorf("list receipts: %w", err)
 	}
-	ids, err := store.Column[int64](rows)
-	if err != nil {
-		return nil, "", err
-	}
-	ids, next := store.PageOf(page, ids, store.IDKey)
-	out := make([]Receipt, 0, len(ids))
-	for _, id := range ids {
+	viewer := inventory.ActorFrom(ctx)
+	return store.PageOfViews(page, rows, store.IDKey, func(id int64) (Receipt, error) {
 		rc, err := receiptView(ctx, q, id)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, rc.seenBy(inventory.ActorFrom(ctx)))
-	}
-	return out, next, nil
+		return rc.seenBy(viewer), err
+	})
 }

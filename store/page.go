@@ -103,6 +103,10 @@ func NewestFirst(scope string, pageSize int, token string) (Page, int64, error) 
 // IDKey is the key of a row of a list ordered by id.
 func IDKey(id int64) string { return strconv.FormatInt(id, 10) }
 
+// TextKey is the key of a list ordered by one text column (a PO or ASN
+// number): the value itself.
+func TextKey(s string) string { return s }
+
 // Key joins the parts of a key of a list ordered by several columns
 // (walk sequence, then code). Only the last part may contain "|".
 func Key(parts ...string) string { return strings.Join(parts, "|") }
@@ -175,4 +179,25 @@ func Column[T any](rows *sql.Rows) ([]T, error) {
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// PageOfViews is a list that pages over keys and answers with each key's
+// full view: it reads the single column of rows (the keys, in the list's
+// order, limit+1 of them), trims it to the page (PageOf) and loads the view
+// of each key on the page, in order.
+func PageOfViews[K, T any](p Page, rows *sql.Rows, key func(K) string, view func(K) (T, error)) ([]T, string, error) {
+	keys, err := Column[K](rows)
+	if err != nil {
+		return nil, "", err
+	}
+	keys, next := PageOf(p, keys, key)
+	out := make([]T, 0, len(keys))
+	for _, k := range keys {
+		v, err := view(k)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, v)
+	}
+	return out, next, nil
 }
