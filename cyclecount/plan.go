@@ -10,6 +10,9 @@ import (
 // Capacity is the day's count budget: a number of location counts, or
 // minutes of counting (each task costs the policy's per-location estimate),
 // or both. A zero field does not limit; a zero Capacity plans nothing.
+// Against Counts a zero check costs the share of a count its minutes are
+// (ZeroCheckMinutes over a one-item count's minutes), so quick checks do
+// not crowd out counts.
 type Capacity struct {
 	Counts  int
 	Minutes float64
@@ -170,6 +173,17 @@ func Plan(cands []Candidate, capacity Capacity, p Policy, day time.Time) []Task 
 	})
 }
 
+// ZeroCheckShare is what a zero check costs against a budget in counts:
+// ZeroCheckMinutes over a one-item count's minutes (a glance, not a count),
+// or a whole count when the minutes are not set.
+func (p Policy) ZeroCheckShare() float64 {
+	full := p.MinutesPerLocation + p.MinutesPerItem
+	if full > 0 && p.ZeroCheckMinutes > 0 && p.ZeroCheckMinutes < full {
+		return p.ZeroCheckMinutes / full
+	}
+	return 1
+}
+
 const (
 	tierTriggered uint8 = iota
 	tierZeroCheck
@@ -215,12 +229,14 @@ func plan(cands []Candidate, capacity Capacity, p *Policy, day time.Time, rank f
 		aggs[i].tier, aggs[i].key = rank(&aggs[i])
 	}
 
+	full := p.MinutesPerLocation + p.MinutesPerItem
+	zeroShare := p.ZeroCheckShare()
 	k := len(aggs)
 	if capacity.Counts > 0 {
-		k = min(k, capacity.Counts)
+		k = min(k, int(float64(capacity.Counts)/zeroShare)+1)
 	}
 	if capacity.Minutes > 0 {
-		if least := math.Min(p.ZeroCheckMinutes, p.MinutesPerLocation+p.MinutesPerItem); least > 0 {
+		if least := math.Min(p.ZeroCheckMinutes, full); least > 0 {
 			k = min(k, int(capacity.Minutes/least)+1)
 		}
 	}
@@ -228,20 +244,22 @@ func plan(cands []Candidate, capacity Capacity, p *Policy, day time.Time, rank f
 	sort.Slice(sel, func(i, j int) bool { return aggs[sel[i]].before(&aggs[sel[j]]) })
 
 	tasks := make([]Task, 0, len(sel))
-	minutes := 0.0
+	minutes, counts := 0.0, 0.0
 	for _, i := range sel {
 		a := &aggs[i]
 		kind := tierKind[a.tier]
 		est := p.MinutesPerLocation + p.MinutesPerItem*float64(a.items)
+		cost := 1.0
 		if kind == TaskZeroCheck {
-			est = p.ZeroCheckMinutes
+			est, cost = p.ZeroCheckMinutes, zeroShare
 		}
 		if capacity.Minutes > 0 && minutes+est > capacity.Minutes {
 			continue
 		}
-		if capacity.Counts > 0 && len(tasks) == capacity.Counts {
-			break
+		if capacity.Counts > 0 && counts+cost > float64(capacity.Counts)+1e-9 {
+			continue
 		}
+		counts += cost
 		minutes += est
 		c := &cands[a.best]
 		s := Score(*c, *p)

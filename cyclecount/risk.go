@@ -164,7 +164,7 @@ func DefaultPolicy() Policy {
 		ValueExponent:       0.3,
 		StockoutWeight:      2,
 		StockoutHorizonDays: 3,
-		MaxIntervalDays:     [3]float64{ClassA: 30, ClassB: 90, ClassC: 180},
+		MaxIntervalDays:     [3]float64{ClassA: 91, ClassB: 182, ClassC: 365},
 		MinutesPerLocation:  2,
 		MinutesPerItem:      1,
 		ZeroCheckMinutes:    0.5,

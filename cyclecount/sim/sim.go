@@ -99,10 +99,18 @@ type Result struct {
 	Oversells int `json:"oversells"`
 	// DiscrepanciesFound are positions a count found wrong.
 	DiscrepanciesFound int `json:"discrepancies_found"`
-	// CountsPerformed are location counts (zero checks included).
+	// CountsPerformed are the tasks done: location counts and zero checks.
 	CountsPerformed int `json:"counts_performed"`
+	// ZeroChecks are the quick "is it empty?" checks among them.
+	ZeroChecks int `json:"zero_checks"`
+	// CountEffort is the capacity used, in full counts: a zero check costs
+	// its share of a count's minutes (see cyclecount.Capacity).
+	CountEffort float64 `json:"count_effort"`
 	// DiscrepanciesPerCount is DiscrepanciesFound / CountsPerformed.
 	DiscrepanciesPerCount float64 `json:"discrepancies_per_count"`
+	// DiscrepanciesPerEffort is DiscrepanciesFound / CountEffort: what a
+	// full count's worth of capacity found.
+	DiscrepanciesPerEffort float64 `json:"discrepancies_per_effort"`
 	// HiddenStockoutsFound are positions a count found empty while the
 	// record held stock.
 	HiddenStockoutsFound int `json:"hidden_stockouts_found"`
@@ -121,7 +129,10 @@ type Result struct {
 type slot struct {
 	sku       int32
 	rec, phys int32
-	home      bool
+	// quar is units of rec quarantined by a short pick: on the record,
+	// not for sale, until a count resolves them.
+	quar int32
+	home bool
 }
 
 // bin is a location's state. Only rec, touches, counts and the
@@ -132,7 +143,7 @@ type bin struct {
 	lastCount   int32
 	counts      int32
 	errs        int32
-	shortPicks  [cyclecount.ExceptionWindowDays]uint8
+	shortPicks  [cyclecount.ExceptionWindowDays]uint8 // since the last count
 	triggered   bool
 	justEmptied bool
 	prone       bool
@@ -186,6 +197,12 @@ func Run(cfg Config, policy string) (Result, error) {
 		cands = n.candidates(d, cands[:0])
 		for _, t := range planner(cands, cyclecount.Capacity{Counts: cfg.Capacity}, epoch.AddDate(0, 0, d)) {
 			n.count(int(t.LocationID-1), d)
+			if t.Kind == cyclecount.TaskZeroCheck {
+				n.res.ZeroChecks++
+				n.res.CountEffort += cfg.Policy.ZeroCheckShare()
+			} else {
+				n.res.CountEffort++
+			}
 		}
 		n.receive(d, errs)
 		n.pick(d, demand, errs)
@@ -197,6 +214,7 @@ func Run(cfg Config, policy string) (Result, error) {
 	n.res.RecordAccuracy = accuracy / float64(cfg.Days)
 	if n.res.CountsPerformed > 0 {
 		n.res.DiscrepanciesPerCount = float64(n.res.DiscrepanciesFound) / float64(n.res.CountsPerformed)
+		n.res.DiscrepanciesPerEffort = float64(n.res.DiscrepanciesFound) / n.res.CountEffort
 	}
 	return n.res, nil
 }
@@ -320,6 +338,8 @@ func (n *node) candidates(d int, out []cyclecount.Candidate) []cyclecount.Candid
 	return out
 }
 
+// Bins b and b+1 are neighbours: the same aisle, the next bay.
+
 // count reveals the shelf at bin b and corrects its records.
 func (n *node) count(b, d int) {
 	bn := &n.bins[b]
@@ -338,7 +358,7 @@ func (n *node) count(b, d int) {
 		if !s.home && s.rec == 0 && s.phys > 0 && !n.recordedIn(s.sku, b) {
 			n.skuBins[s.sku] = append(n.skuBins[s.sku], int32(b))
 		}
-		s.rec = s.phys
+		s.rec, s.quar = s.phys, 0
 		if s.home || s.phys > 0 {
 			kept = append(kept, s)
 		} else {
@@ -355,6 +375,9 @@ func (n *node) count(b, d int) {
 	bn.shortPicks = [cyclecount.ExceptionWindowDays]uint8{}
 	n.res.CountsPerformed++
 }
+
+// sellable is what the record offers for sale at the slot.
+func (s *slot) sellable() int32 { return s.rec - s.quar }
 
 func (n *node) recordedIn(sku int32, b int) bool {
 	for _, x := range n.skuBins[sku] {
@@ -458,7 +481,7 @@ func (n *node) pick(d int, demand, errs *rand.Rand) {
 		n.res.Picks++
 		ats := int32(0)
 		for _, b := range n.skuBins[sku] {
-			ats += n.slotOf(int(b), sku).rec
+			ats += n.slotOf(int(b), sku).sellable()
 		}
 		if ats < qty {
 			continue // the node does not offer it: a lost sale nobody sees
@@ -468,7 +491,7 @@ func (n *node) pick(d int, demand, errs *rand.Rand) {
 		for need := qty; need > 0; {
 			b := n.direct(sku, need)
 			s := n.slotOf(b, sku)
-			q := min(need, s.rec)
+			q := min(need, s.sellable())
 			need -= q
 			taken += n.pickFrom(b, s, q, errs)
 		}
@@ -487,7 +510,7 @@ func (n *node) direct(sku, need int32) int {
 	best, bestRec := -1, int32(0)
 	cover := false
 	for _, b := range n.skuBins[sku] {
-		r := n.slotOf(int(b), sku).rec
+		r := n.slotOf(int(b), sku).sellable()
 		if r <= 0 {
 			continue
 		}
@@ -516,10 +539,15 @@ func (n *node) pickFrom(b int, s *slot, q int32, errs *rand.Rand) int32 {
 	taken := min(want, s.phys)
 	if s.phys < q {
 		// The picker finds fewer units than the record: a short pick. The
-		// missing units leave the sellable record and the bin asks for a count.
+		// record keeps the missing units, quarantined off sale, and the bin
+		// asks for a count to resolve them.
 		n.res.Oversells++
 		bn.shortPicks[0]++
 		bn.triggered = true
+		s.quar += q - s.phys
+		s.rec -= s.phys
+		s.phys = 0
+		return taken
 	}
 	s.phys -= taken
 	s.rec -= q
@@ -570,7 +598,7 @@ func (n *node) replenish(d int, demand *rand.Rand) {
 		}
 		rec := int32(0)
 		for _, b := range n.skuBins[sku] {
-			rec += n.slotOf(int(b), int32(sku)).rec
+			rec += n.slotOf(int(b), int32(sku)).sellable()
 		}
 		point := n.vel[sku]*(leadDays+2) + 1
 		if float64(rec) < point {
