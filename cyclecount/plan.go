@@ -122,11 +122,12 @@ func ABCPlanner(p Policy) Planner {
 
 // RandomPlanner is the uniform baseline: the day's capacity goes to
 // locations drawn at random (a hash of seed, day and location, so a plan is
-// reproducible), ignoring risk and triggers.
-func RandomPlanner(seed uint64) Planner {
+// reproducible), ignoring risk and triggers. p gives only the minutes a
+// count takes.
+func RandomPlanner(p Policy, seed uint64) Planner {
 	return func(cands []Candidate, capacity Capacity, day time.Time) []Task {
 		d := uint64(day.Unix())
-		return plan(cands, capacity, &Policy{}, day, func(a *locAgg) (uint8, float64) {
+		return plan(cands, capacity, &p, day, func(a *locAgg) (uint8, float64) {
 			h := splitmix(seed ^ splitmix(d^splitmix(uint64(a.loc))))
 			return tierRisk, float64(h>>11) / (1 << 53)
 		})
@@ -145,7 +146,7 @@ func PlannerFor(name string, p Policy, seed uint64) (Planner, error) {
 	case "abc":
 		return ABCPlanner(p), nil
 	case "random":
-		return RandomPlanner(seed), nil
+		return RandomPlanner(p, seed), nil
 	}
 	return nil, fmt.Errorf("unknown policy %q (want random, abc or risk)", name)
 }

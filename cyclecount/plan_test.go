@@ -258,7 +258,7 @@ func TestBaselinePlanners(t *testing.T) {
 	if diff := cmp.Diff([]int64{98, 95, 92, 89, 86}, locations(abc)); diff != "" {
 		t.Errorf("abc plan (-want +got):\n%s", diff)
 	}
-	rnd := RandomPlanner(7)
+	rnd := RandomPlanner(p, 7)
 	first := locations(rnd(cands, Capacity{Counts: 10}, day))
 	if len(first) != 10 {
 		t.Fatalf("random planned %d, want 10", len(first))
@@ -268,6 +268,17 @@ func TestBaselinePlanners(t *testing.T) {
 	}
 	if cmp.Equal(first, locations(rnd(cands, Capacity{Counts: 10}, day.AddDate(0, 0, 1)))) {
 		t.Error("random plan the same on the next day")
+	}
+	for name, pl := range map[string]Planner{"abc": ABCPlanner(p), "random": rnd} {
+		got := pl(cands, Capacity{Minutes: 30}, day)
+		minutes := 0.0
+		for _, task := range got {
+			minutes += task.Minutes
+		}
+		// A one-item count takes 3 minutes: 10 fit in 30.
+		if len(got) != 10 || minutes > 30 {
+			t.Errorf("%s in 30 minutes: %d tasks, %v minutes, want 10 three-minute counts", name, len(got), minutes)
+		}
 	}
 	for _, name := range Policies {
 		if _, err := PlannerFor(name, p, 1); err != nil {
