@@ -78,10 +78,10 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintf(stdout, "%d days, %d SKUs, %d locations, %d counts/day, seed %d\n", cfg.Days, cfg.SKUs, cfg.Locations, cfg.Capacity, cfg.Seed)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "policy\taccuracy\terror unit-days\toversells\tcounts\tdiscrepancies\tper count\thidden stockouts\t")
+	fmt.Fprintln(tw, "policy\taccuracy\terror unit-days\toversells\tcounts\tzero checks\tdiscrepancies\tper count\tper full count of capacity\thidden stockouts\t")
 	for _, r := range results {
-		fmt.Fprintf(tw, "%s\t%.2f%%\t%d\t%d\t%d\t%d\t%.3f\t%d\t\n", r.Policy, 100*r.RecordAccuracy, r.ErrorUnitDays, r.Oversells,
-			r.CountsPerformed, r.DiscrepanciesFound, r.DiscrepanciesPerCount, r.HiddenStockoutsFound)
+		fmt.Fprintf(tw, "%s\t%.2f%%\t%d\t%d\t%d\t%d\t%d\t%.3f\t%.3f\t%d\t\n", r.Policy, 100*r.RecordAccuracy, r.ErrorUnitDays, r.Oversells,
+			r.CountsPerformed, r.ZeroChecks, r.DiscrepanciesFound, r.DiscrepanciesPerCount, r.DiscrepanciesPerEffort, r.HiddenStockoutsFound)
 	}
 	return tw.Flush()
 }
