@@ -207,8 +207,8 @@ func Run(cfg Config, policy string) (Result, error) {
 		n.receive(d, errs)
 		n.pick(d, demand, errs)
 		n.shrink(errs)
-		n.replenish(d, demand)
-		n.learnVelocity()
+		n.replenish(d)
+		n.classify()
 		accuracy += n.measure()
 	}
 	n.res.RecordAccuracy = accuracy / float64(cfg.Days)
@@ -438,9 +438,7 @@ func (n *node) putaway(sku, qty int32, errs *rand.Rand) {
 		n.slotOf(nb, sku).phys += lost
 	}
 	n.bins[b].touches++
-	if n.bins[b].justEmptied {
-		n.bins[b].justEmptied = false
-	}
+	n.bins[b].justEmptied = false
 }
 
 func (n *node) receive(d int, errs *rand.Rand) {
@@ -465,7 +463,8 @@ func (n *node) receive(d int, errs *rand.Rand) {
 	n.returns = keepR
 }
 
-// picked is the units picked today by SKU, for the observed velocity.
+// pick sends the day's order lines to the bins the record directs them to
+// and learns each SKU's velocity from what was ordered.
 func (n *node) pick(d int, demand, errs *rand.Rand) {
 	todays := make([]float64, len(n.vel))
 	for range n.lines {
@@ -591,7 +590,7 @@ func (n *node) homesOf(sku int32) []int32 {
 // replenish orders a SKU whose recorded stock fell below its reorder point
 // (the record decides: phantom stock delays the order, as it does on a
 // real floor).
-func (n *node) replenish(d int, demand *rand.Rand) {
+func (n *node) replenish(d int) {
 	for sku := range n.ordered {
 		if n.ordered[sku] {
 			continue
@@ -607,13 +606,11 @@ func (n *node) replenish(d int, demand *rand.Rand) {
 			n.ordered[sku] = true
 		}
 	}
-	_ = demand
 }
 
-// learnVelocity recomputes ABC classes from observed velocity: A covers the
-// first 80% of picked units, B the next 15%, C the rest.
-func (n *node) learnVelocity() { n.classify() }
-
+// classify recomputes ABC classes from the observed velocity, as the node
+// does daily: A covers the first 80% of picked units, B the next 15%, C
+// the rest.
 func (n *node) classify() {
 	idx := make([]int, len(n.vel))
 	total := 0.0
