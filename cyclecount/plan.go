@@ -282,7 +282,7 @@ func plan(cands []Candidate, capacity Capacity, p *Policy, day time.Time, rank f
 // first appearance. Candidates grouped by location (as ORDER BY
 // location_id returns them) need no map; any order is accepted.
 func aggregate(cands []Candidate, p *Policy) []locAgg {
-	aggs := make([]locAgg, 0, len(cands)/2+1)
+	aggs := make([]locAgg, 0, len(cands)) // at most one a candidate: one allocation
 	var index map[int64]int32
 	ascending := true
 	var r terms
