@@ -76,6 +76,16 @@ type Exceptions struct {
 // shelf is never part of it. Every location with a record, and every
 // location with an open trigger or a zero check due, contributes one
 // Candidate per item (an empty location one Candidate with ItemID 0).
+//
+// Each field is one aggregate over tables the node keeps, so one query
+// ordered by location id fills a day's candidates: balances summed per
+// (location, item) for RecordedUnits; items for UnitCost; picked units per
+// item over a recent window for DailyVelocity and, ranked, Class; movements
+// at the location since its last count for Touches; the count history for
+// DaysSinceCount and the error counts; exceptions by kind within
+// ExceptionWindowDays since the last count for Exceptions; open count
+// requests for Trigger; a movement since the last plan that took the
+// location's balance to zero for JustEmptied.
 type Candidate struct {
 	LocationID int64
 	Location   string // location code, for explanations and the plan printout
@@ -116,8 +126,8 @@ type Candidate struct {
 }
 
 // Policy holds the risk model's weights and the plan's hard-rule settings.
-// DefaultPolicy's values were chosen with the simulator (see README); a node
-// may override them.
+// DefaultPolicy's values were chosen with the simulator (the table is in
+// cyclecount/sim/RESULTS.md); a node may override them.
 type Policy struct {
 	// Prior for a count error rate, as pseudo-counts: PriorErrors counts that
 	// found a discrepancy and PriorClean counts that did not. Their sum is how
@@ -339,6 +349,9 @@ func (r *terms) compute(c *Candidate, p *Policy) {
 	}
 	r.impact = r.valueMult * r.stockoutMult
 	r.score = r.pWrong * r.impact
+	if !(r.score >= 0) || math.IsInf(r.score, 0) {
+		r.score = 0 // a NaN or infinite fact from a bad row must not reorder the plan
+	}
 }
 
 // smoothed is a count error rate under the policy's Beta prior: (errors +

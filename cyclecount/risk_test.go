@@ -1,6 +1,7 @@
 package cyclecount
 
 import (
+	"math"
 	"testing"
 )
 
@@ -126,10 +127,11 @@ func TestScoreNeverPanicsOnOddFacts(t *testing.T) {
 		{},
 		{RecordedUnits: -5, UnitCost: -1, DailyVelocity: -2, Touches: -3, DaysSinceCount: -1, LocationErrors: -1, ItemCounts: -4},
 		{RecordedUnits: 0, DailyVelocity: 3},
+		{DaysSinceCount: math.NaN(), UnitCost: math.Inf(1), RecordedUnits: 3},
 	} {
 		for _, p := range []Policy{DefaultPolicy(), {}} {
 			s := Score(c, p)
-			if s.Score < 0 || s.Score != s.Score || s.Impact <= 0 {
+			if !(s.Score >= 0) || math.IsInf(s.Score, 0) {
 				t.Errorf("Score(%+v) = %+v, want a finite non-negative score", c, s)
 			}
 		}
