@@ -58,10 +58,10 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 	results := make([]sim.Result, 0, len(policies))
 	for _, name := range policies {
-		if err := ctx.Err(); err != nil {
-			return err
+		r, err := sim.Run(ctx, cfg, name)
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
-		r, err := sim.Run(cfg, name)
 		if err != nil {
 			return fmt.Errorf("%w: sim: %v", errUsage, err)
 		}

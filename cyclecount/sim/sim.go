@@ -11,6 +11,7 @@
 package sim
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -178,8 +179,9 @@ var epoch = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 
 // Run simulates cfg's node under the named policy ("random", "abc" or
 // "risk"). The node, its demand and its error draws depend only on the
-// seed, so policies compare on the same floor.
-func Run(cfg Config, policy string) (Result, error) {
+// seed, so policies compare on the same floor. It stops with ctx's error
+// when ctx ends.
+func Run(ctx context.Context, cfg Config, policy string) (Result, error) {
 	if err := cfg.validate(); err != nil {
 		return Result{}, err
 	}
@@ -192,6 +194,9 @@ func Run(cfg Config, policy string) (Result, error) {
 	var cands []cyclecount.Candidate
 	accuracy := 0.0
 	for d := 0; d < cfg.Days; d++ {
+		if err := ctx.Err(); err != nil {
+			return Result{}, err
+		}
 		demand := rand.New(rand.NewPCG(cfg.Seed, uint64(d)*2+1))
 		errs := rand.New(rand.NewPCG(cfg.Seed^0x5eed, uint64(d)*2+2))
 		cands = n.candidates(d, cands[:0])

@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"testing"
 
 	"github.com/floorops/floorops/cyclecount"
@@ -25,7 +27,7 @@ func TestRunDeterministic(t *testing.T) {
 			run := func(seed uint64) string {
 				cfg := tiny()
 				cfg.Seed = seed
-				r, err := Run(cfg, policy)
+				r, err := Run(context.Background(), cfg, policy)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -52,7 +54,7 @@ func TestRunCountsAtCapacity(t *testing.T) {
 	t.Parallel()
 	cfg := tiny()
 	for _, policy := range cyclecount.Policies {
-		r, err := Run(cfg, policy)
+		r, err := Run(context.Background(), cfg, policy)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -81,7 +83,7 @@ func TestRunErrorsAreHidden(t *testing.T) {
 	cfg := tiny()
 	cfg.ShrinkRate, cfg.MisplaceRate, cfg.TransactionErrorRate = 0, 0, 0
 	for _, policy := range cyclecount.Policies {
-		r, err := Run(cfg, policy)
+		r, err := Run(context.Background(), cfg, policy)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -106,11 +108,21 @@ func TestRunRejectsBadConfig(t *testing.T) {
 	} {
 		cfg := tiny()
 		change(&cfg)
-		if _, err := Run(cfg, "risk"); err == nil {
+		if _, err := Run(context.Background(), cfg, "risk"); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	if _, err := Run(tiny(), "fifo"); err == nil {
+	if _, err := Run(context.Background(), tiny(), "fifo"); err == nil {
 		t.Error("unknown policy accepted")
+	}
+}
+
+// TestRunStopsWhenAsked: a cancelled context ends the run with its error.
+func TestRunStopsWhenAsked(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Run(ctx, tiny(), "risk"); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled run: %v, want context.Canceled", err)
 	}
 }

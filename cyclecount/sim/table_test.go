@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -52,7 +53,7 @@ func TestPolicyTable(t *testing.T) {
 				cfg.ShrinkRate, cfg.MisplaceRate, cfg.TransactionErrorRate, cfg.ErrorProneShare = m.shrink, m.misplace, m.txn, m.prone
 				var r [3]Result
 				for i, p := range []string{"random", "abc", "risk"} {
-					res, err := Run(cfg, p)
+					res, err := Run(context.Background(), cfg, p)
 					if err != nil {
 						t.Fatal(err)
 					}
