@@ -323,7 +323,7 @@ func aggregate(cands []Candidate, p *Policy) []locAgg {
 		}
 		a.units += max(c.RecordedUnits, 0)
 		a.days = math.Max(a.days, c.DaysSinceCount)
-		a.class = max(a.class, c.Class)
+		a.class = max(a.class, min(c.Class, ClassA))
 		a.trigger = max(a.trigger, c.Trigger)
 		a.justEmptied = a.justEmptied || c.JustEmptied
 	}

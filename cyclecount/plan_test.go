@@ -325,3 +325,17 @@ func BenchmarkPlan(b *testing.B) {
 		}
 	}
 }
+
+// TestPlanOddFacts: a class or trigger out of range from a bad row plans
+// like the nearest real one instead of panicking.
+func TestPlanOddFacts(t *testing.T) {
+	t.Parallel()
+	c := at(1, 3)
+	c.Class, c.DaysSinceCount = Class(9), 1000
+	for _, pl := range []Planner{RiskPlanner(DefaultPolicy()), ABCPlanner(DefaultPolicy())} {
+		got := pl([]Candidate{c, at(2, 0)}, Capacity{Counts: 1}, day)
+		if len(got) != 1 || got[0].LocationID != 1 {
+			t.Errorf("plan %v, want the long-uncounted location 1", locations(got))
+		}
+	}
+}
