@@ -173,4 +173,3 @@ func Run(ctx context.Context, cfg Config, policy string) (Result, error) {
 	}
 	return n.res, nil
 }
-
