@@ -30,6 +30,7 @@ var commands = map[string]command{
 	"print":   {"send a ZPL file raw to a Zebra printer (host:9100)", cmdPrint},
 	"scan":    {"print what a raw scanned string is (--json for JSON)", cmdScan},
 	"serve":   {"run the node: gRPC, REST gateway, metrics (--demo seeds a demo warehouse)", cmdServe},
+	"sim":     {"compare count policies (random, abc, risk) on a simulated node with hidden errors", cmdSim},
 	"users":   {"add, list, disable, enable, reset-pin, unlock or audit badge users", cmdUsers},
 	"version": {"print the module version and VCS revision this binary was built from", cmdVersion},
 }

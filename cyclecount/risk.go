@@ -1,0 +1,365 @@
+// Package cyclecount decides which locations the floor counts each day and
+// why. It owns the risk model (how likely a location's record is wrong and
+// what a wrong record costs) and the daily count plan (hard rules first,
+// then the day's capacity filled by risk), and the baseline policies the
+// simulator compares it with. Everything here is a pure function over
+// facts about (location, item) positions, so the node, the CLI and the
+// simulator run the same scheduler; gathering those facts from movements,
+// exceptions and counts is the database side's job.
+package cyclecount
+
+import (
+	"fmt"
+	"math"
+	"sort"
+)
+
+// Class is an item's ABC class, from its pick velocity: A items are the few
+// fast movers that make most of the picks, C the long tail.
+type Class uint8
+
+// The ABC classes. The zero value is C so that an item with no pick history
+// is counted on the slowest schedule until its velocity says otherwise.
+const (
+	ClassC Class = iota
+	ClassB
+	ClassA
+)
+
+func (c Class) String() string { return [...]string{"C", "B", "A"}[c%3] }
+
+// Trigger is an open reason a location must be counted now: the floor saw
+// something that says its record is wrong.
+type Trigger uint8
+
+// The triggers, in the order a plan serves them when capacity is short: a
+// short pick holds stock off sale until its count, so it goes first.
+const (
+	// TriggerNone: no count request is open on the location.
+	TriggerNone Trigger = iota
+	// TriggerLocationEmptied: an associate reported the location empty while
+	// the record still holds stock there.
+	TriggerLocationEmptied
+	// TriggerPutawayOverride: an associate put stock away somewhere other
+	// than the directed location, so two records may be off.
+	TriggerPutawayOverride
+	// TriggerShortPick: a picker found fewer units than the record; the
+	// missing units are quarantined and the bin waits for this count.
+	TriggerShortPick
+)
+
+func (t Trigger) String() string {
+	switch t {
+	case TriggerShortPick:
+		return "short pick"
+	case TriggerPutawayOverride:
+		return "putaway override"
+	case TriggerLocationEmptied:
+		return "location reported empty"
+	}
+	return "none"
+}
+
+// Exceptions counts the exceptions recorded at a location within the
+// policy's exception window, by kind.
+type Exceptions struct {
+	ShortPicks       int
+	PutawayOverrides int
+	RejectedScans    int
+	ReceiptUndos     int
+}
+
+// Candidate is what the node knows about one item at one location on the
+// planning day: the record, how much it has been touched, how counts there
+// have gone, and what the floor has reported. It is exactly what the
+// database can tell (movements, exceptions, past counts); the truth on the
+// shelf is never part of it. Every location with a record, and every
+// location with an open trigger or a zero check due, contributes one
+// Candidate per item (an empty location one Candidate with ItemID 0).
+//
+// Each field is one aggregate over tables the node keeps, so one query
+// ordered by location id fills a day's candidates: balances summed per
+// (location, item) for RecordedUnits; items for UnitCost; picked units per
+// item over a recent window for DailyVelocity and, ranked, Class; movements
+// at the location since its last count for Touches; the count history for
+// DaysSinceCount and the error counts; exceptions by kind within
+// ExceptionWindowDays since the last count for Exceptions; open count
+// requests for Trigger; a movement since the last plan that took the
+// location's balance to zero for JustEmptied.
+type Candidate struct {
+	LocationID int64
+	Location   string // location code, for explanations and the plan printout
+	Zone       string
+	ItemID     int64
+	SKU        string
+	Class      Class
+
+	// RecordedUnits is the on-hand quantity the record holds for the item at
+	// the location (all lots and statuses).
+	RecordedUnits int
+	// UnitCost is the item's cost per unit in the node's currency.
+	UnitCost float64
+	// DailyVelocity is the item's picked units per day over the recent
+	// window (node-wide, not per location).
+	DailyVelocity float64
+	// Touches is the number of movements (picks, putaways, receipts, returns,
+	// moves) at the location since its last count.
+	Touches int
+	// DaysSinceCount is the days since the location was last counted, or
+	// since it first held stock if it never was.
+	DaysSinceCount float64
+
+	// LocationCounts and LocationErrors are the past counts of the location
+	// and how many of them found a discrepancy; ItemCounts and ItemErrors the
+	// same for the item at any location. The policy smooths them with a prior
+	// so that one count does not decide.
+	LocationCounts, LocationErrors int
+	ItemCounts, ItemErrors         int
+
+	// Exceptions are the location's exceptions within the exception window.
+	Exceptions Exceptions
+	// Trigger is the open count request on the location, if any.
+	Trigger Trigger
+	// JustEmptied says a movement since the last plan took the record for
+	// the location to zero: a quick "is it empty?" check confirms it.
+	JustEmptied bool
+}
+
+// Policy holds the risk model's weights and the plan's hard-rule settings.
+// DefaultPolicy's values were chosen with the simulator (the table is in
+// cyclecount/sim/RESULTS.md); a node may override them.
+type Policy struct {
+	// Prior for a count error rate, as pseudo-counts: PriorErrors counts that
+	// found a discrepancy and PriorClean counts that did not. Their sum is how
+	// many real counts it takes to move the learned rate halfway.
+	PriorErrors, PriorClean float64
+	// TouchHazard is the chance one touch leaves the record wrong at the
+	// prior error rate; DayHazard the same per day of plain time (shrink,
+	// unrecorded moves).
+	TouchHazard, DayHazard float64
+	// LocationErrorWeight and ItemErrorWeight are how strongly the learned
+	// error rates scale the hazard (an exponent on learned / prior rate).
+	LocationErrorWeight, ItemErrorWeight float64
+	// ShortPickHazard, OverrideHazard, RejectedScanHazard and
+	// ReceiptUndoHazard are the hazard each recent exception adds.
+	ShortPickHazard, OverrideHazard, RejectedScanHazard, ReceiptUndoHazard float64
+	// ValueRef and ValueExponent shape the value impact: a position worth
+	// ValueRef weighs (2)^ValueExponent times an empty one.
+	ValueRef, ValueExponent float64
+	// StockoutWeight is how much more a wrong record weighs when the item
+	// would run out within StockoutHorizonDays at its velocity.
+	StockoutWeight, StockoutHorizonDays float64
+	// MaxIntervalDays is the longest a location may go uncounted, by the
+	// class of its fastest item (index by Class).
+	MaxIntervalDays [3]float64
+	// MinutesPerLocation and MinutesPerItem estimate a full count;
+	// ZeroCheckMinutes a quick empty check. Used when capacity is in minutes.
+	MinutesPerLocation, MinutesPerItem, ZeroCheckMinutes float64
+}
+
+// DefaultPolicy returns the policy a node starts with.
+func DefaultPolicy() Policy {
+	return Policy{
+		PriorErrors:         1,
+		PriorClean:          4,
+		TouchHazard:         0.02,
+		DayHazard:           0.002,
+		LocationErrorWeight: 1,
+		ItemErrorWeight:     0.5,
+		ShortPickHazard:     1.5,
+		OverrideHazard:      0.7,
+		RejectedScanHazard:  0.2,
+		ReceiptUndoHazard:   0.3,
+		ValueRef:            500,
+		ValueExponent:       0.3,
+		StockoutWeight:      2,
+		StockoutHorizonDays: 3,
+		MaxIntervalDays:     [3]float64{ClassA: 91, ClassB: 182, ClassC: 365},
+		MinutesPerLocation:  2,
+		MinutesPerItem:      1,
+		ZeroCheckMinutes:    0.5,
+	}
+}
+
+// FactorKind names one reason in a score's explanation.
+type FactorKind uint8
+
+// The factors a score is made of.
+const (
+	FactorTouches FactorKind = iota + 1
+	FactorDaysSinceCount
+	FactorLocationErrors
+	FactorItemErrors
+	FactorShortPicks
+	FactorOverrides
+	FactorRejectedScans
+	FactorReceiptUndos
+	FactorValue
+	FactorNearStockout
+)
+
+// Factor is one named reason in a score: what was seen (Count, Value, Rate)
+// and how much it moved the score (Effect: its share of the hazard for
+// likelihood factors, its multiplier for impact factors).
+type Factor struct {
+	Kind   FactorKind
+	Count  int
+	Value  float64
+	Rate   float64
+	Effect float64
+	window int
+}
+
+// String is the factor as a lead reads it: "3 short picks in 7 days",
+// "unit cost $240.00", "41 touches since last count".
+func (f Factor) String() string {
+	switch f.Kind {
+	case FactorTouches:
+		return fmt.Sprintf("%d touches since last count", f.Count)
+	case FactorDaysSinceCount:
+		return fmt.Sprintf("%.0f days since last count", f.Value)
+	case FactorLocationErrors:
+		return fmt.Sprintf("location wrong in %d of %d counts", f.Count, int(f.Value))
+	case FactorItemErrors:
+		return fmt.Sprintf("item wrong in %d of %d counts", f.Count, int(f.Value))
+	case FactorShortPicks:
+		return fmt.Sprintf("%d short %s in %d days", f.Count, plural(f.Count, "pick", "picks"), f.window)
+	case FactorOverrides:
+		return fmt.Sprintf("%d putaway %s in %d days", f.Count, plural(f.Count, "override", "overrides"), f.window)
+	case FactorRejectedScans:
+		return fmt.Sprintf("%d rejected %s in %d days", f.Count, plural(f.Count, "scan", "scans"), f.window)
+	case FactorReceiptUndos:
+		return fmt.Sprintf("%d receipt %s in %d days", f.Count, plural(f.Count, "undo", "undos"), f.window)
+	case FactorValue:
+		return fmt.Sprintf("unit cost $%.2f, %d units ($%.2f)", f.Rate, f.Count, f.Value)
+	case FactorNearStockout:
+		return fmt.Sprintf("near stockout: %d units, %s/day", f.Count, trimFloat(f.Rate))
+	}
+	return "unknown factor"
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func trimFloat(v float64) string {
+	if v == math.Trunc(v) {
+		return fmt.Sprintf("%.0f", v)
+	}
+	return fmt.Sprintf("%.1f", v)
+}
+
+// ExceptionWindowDays is the window Candidate.Exceptions is gathered over.
+const ExceptionWindowDays = 7
+
+// Scored is a candidate's risk: Score = PWrong x Impact, with the named
+// factors behind it, likelihood factors first, largest first.
+type Scored struct {
+	Score   float64
+	PWrong  float64
+	Impact  float64
+	Factors []Factor
+}
+
+// Score is the risk that c's record is wrong times what a wrong record there
+// costs. P(record wrong) = 1 - exp(-hazard), where the hazard grows with
+// touches and days since the last count (scaled by the location's and the
+// item's smoothed count error rates) and with recent exceptions. Impact
+// grows with the value on the record and with how close the item is to a
+// stockout at its velocity: a wrong record on a nearly empty fast mover is
+// what sends picks to phantom stock.
+func Score(c Candidate, p Policy) Scored {
+	var r terms
+	r.compute(&c, &p)
+	s := Scored{Score: r.score, PWrong: r.pWrong, Impact: r.impact}
+	add := func(f Factor) {
+		if f.Effect > 0 {
+			s.Factors = append(s.Factors, f)
+		}
+	}
+	h := r.hazard
+	if h <= 0 {
+		h = 1
+	}
+	add(Factor{Kind: FactorShortPicks, Count: c.Exceptions.ShortPicks, Effect: r.shortPicks / h, window: ExceptionWindowDays})
+	add(Factor{Kind: FactorOverrides, Count: c.Exceptions.PutawayOverrides, Effect: r.overrides / h, window: ExceptionWindowDays})
+	add(Factor{Kind: FactorRejectedScans, Count: c.Exceptions.RejectedScans, Effect: r.rejected / h, window: ExceptionWindowDays})
+	add(Factor{Kind: FactorReceiptUndos, Count: c.Exceptions.ReceiptUndos, Effect: r.undos / h, window: ExceptionWindowDays})
+	add(Factor{Kind: FactorTouches, Count: c.Touches, Effect: r.touches / h})
+	add(Factor{Kind: FactorDaysSinceCount, Value: c.DaysSinceCount, Effect: r.days / h})
+	if r.locMult > 1.05 && c.LocationCounts > 0 {
+		add(Factor{Kind: FactorLocationErrors, Count: c.LocationErrors, Value: float64(c.LocationCounts), Rate: r.locRate, Effect: r.locMult - 1})
+	}
+	if r.itemMult > 1.05 && c.ItemCounts > 0 {
+		add(Factor{Kind: FactorItemErrors, Count: c.ItemErrors, Value: float64(c.ItemCounts), Rate: r.itemRate, Effect: r.itemMult - 1})
+	}
+	n := len(s.Factors)
+	sort.SliceStable(s.Factors[:n], func(i, j int) bool { return s.Factors[i].Effect > s.Factors[j].Effect })
+	if c.UnitCost > 0 && c.RecordedUnits > 0 {
+		add(Factor{Kind: FactorValue, Count: c.RecordedUnits, Rate: c.UnitCost, Value: float64(c.RecordedUnits) * c.UnitCost, Effect: r.valueMult})
+	}
+	if r.stockoutMult > 1.05 {
+		add(Factor{Kind: FactorNearStockout, Count: c.RecordedUnits, Rate: c.DailyVelocity, Effect: r.stockoutMult})
+	}
+	return s
+}
+
+// terms are the parts of a score, computed without allocating so that Plan
+// can score every candidate and explain only the ones it plans.
+type terms struct {
+	locRate, itemRate, locMult, itemMult   float64
+	touches, days                          float64
+	shortPicks, overrides, rejected, undos float64
+	hazard, pWrong                         float64
+	valueMult, stockoutMult, impact, score float64
+}
+
+func (r *terms) compute(c *Candidate, p *Policy) {
+	prior := p.PriorErrors / math.Max(p.PriorErrors+p.PriorClean, 1e-9)
+	r.locRate = smoothed(c.LocationErrors, c.LocationCounts, p)
+	r.itemRate = smoothed(c.ItemErrors, c.ItemCounts, p)
+	r.locMult, r.itemMult = 1, 1
+	if prior > 0 {
+		r.locMult = math.Pow(r.locRate/prior, p.LocationErrorWeight)
+		r.itemMult = math.Pow(r.itemRate/prior, p.ItemErrorWeight)
+	}
+	m := r.locMult * r.itemMult
+	r.touches = p.TouchHazard * float64(max(c.Touches, 0)) * m
+	r.days = p.DayHazard * math.Max(c.DaysSinceCount, 0) * m
+	e := c.Exceptions
+	r.shortPicks = p.ShortPickHazard * float64(max(e.ShortPicks, 0))
+	r.overrides = p.OverrideHazard * float64(max(e.PutawayOverrides, 0))
+	r.rejected = p.RejectedScanHazard * float64(max(e.RejectedScans, 0))
+	r.undos = p.ReceiptUndoHazard * float64(max(e.ReceiptUndos, 0))
+	r.hazard = r.touches + r.days + r.shortPicks + r.overrides + r.rejected + r.undos
+	r.pWrong = -math.Expm1(-r.hazard)
+
+	units := float64(max(c.RecordedUnits, 0))
+	r.valueMult = 1
+	if p.ValueRef > 0 {
+		r.valueMult = math.Pow(1+units*math.Max(c.UnitCost, 0)/p.ValueRef, p.ValueExponent)
+	}
+	r.stockoutMult = 1
+	if c.DailyVelocity > 0 && p.StockoutHorizonDays > 0 {
+		cover := units / c.DailyVelocity
+		r.stockoutMult = 1 + p.StockoutWeight*math.Exp(-cover/p.StockoutHorizonDays)
+	}
+	r.impact = r.valueMult * r.stockoutMult
+	r.score = r.pWrong * r.impact
+	if !(r.score >= 0) || math.IsInf(r.score, 0) {
+		r.score = 0 // a NaN or infinite fact from a bad row must not reorder the plan
+	}
+}
+
+// smoothed is a count error rate under the policy's Beta prior: (errors +
+// prior errors) / (counts + prior pseudo-counts).
+func smoothed(errors, counts int, p *Policy) float64 {
+	d := float64(max(counts, 0)) + p.PriorErrors + p.PriorClean
+	if d <= 0 {
+		return 0
+	}
+	return (float64(max(errors, 0)) + p.PriorErrors) / d
+}

@@ -1,0 +1,139 @@
+package cyclecount
+
+import (
+	"math"
+	"testing"
+)
+
+// base is an ordinary position: a B item with some stock, touched a few
+// times, counted once cleanly.
+func base() Candidate {
+	return Candidate{
+		LocationID: 1, Location: "A-01-01", Zone: "A", ItemID: 7, SKU: "SKU-7", Class: ClassB,
+		RecordedUnits: 20, UnitCost: 10, DailyVelocity: 1, Touches: 5, DaysSinceCount: 20,
+		LocationCounts: 1, ItemCounts: 1,
+	}
+}
+
+// TestScoreFactorsMoveTheScore: each fact that makes a wrong record more
+// likely or costlier raises the score, and the explanation names it.
+func TestScoreFactorsMoveTheScore(t *testing.T) {
+	t.Parallel()
+	p := DefaultPolicy()
+	cases := []struct {
+		name   string
+		change func(*Candidate)
+		factor FactorKind
+	}{
+		{"touches since last count", func(c *Candidate) { c.Touches = 41 }, FactorTouches},
+		{"days since last count", func(c *Candidate) { c.DaysSinceCount = 200 }, FactorDaysSinceCount},
+		{"location's past count errors", func(c *Candidate) { c.LocationCounts, c.LocationErrors = 6, 5 }, FactorLocationErrors},
+		{"item's past count errors", func(c *Candidate) { c.ItemCounts, c.ItemErrors = 8, 6 }, FactorItemErrors},
+		{"short picks", func(c *Candidate) { c.Exceptions.ShortPicks = 3 }, FactorShortPicks},
+		{"putaway overrides", func(c *Candidate) { c.Exceptions.PutawayOverrides = 2 }, FactorOverrides},
+		{"rejected scans", func(c *Candidate) { c.Exceptions.RejectedScans = 2 }, FactorRejectedScans},
+		{"receipt undos", func(c *Candidate) { c.Exceptions.ReceiptUndos = 1 }, FactorReceiptUndos},
+		{"unit cost", func(c *Candidate) { c.UnitCost = 240 }, FactorValue},
+		{"units on the record", func(c *Candidate) { c.RecordedUnits = 400 }, FactorValue},
+		{"stockout proximity", func(c *Candidate) { c.DailyVelocity = 15 }, FactorNearStockout},
+	}
+	before := Score(base(), p)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := base()
+			tc.change(&c)
+			after := Score(c, p)
+			if after.Score <= before.Score {
+				t.Errorf("score %v, want more than the base's %v", after.Score, before.Score)
+			}
+			if after.Score != after.PWrong*after.Impact {
+				t.Errorf("score %v != P(wrong) %v x impact %v", after.Score, after.PWrong, after.Impact)
+			}
+			if !hasFactor(after.Factors, tc.factor) {
+				t.Errorf("factors %v do not name kind %d", after.Factors, tc.factor)
+			}
+		})
+	}
+}
+
+func hasFactor(fs []Factor, k FactorKind) bool {
+	for _, f := range fs {
+		if f.Kind == k {
+			return true
+		}
+	}
+	return false
+}
+
+// TestScoreExplainsInFloorTerms: the factors read as a lead reads them.
+func TestScoreExplainsInFloorTerms(t *testing.T) {
+	t.Parallel()
+	c := base()
+	c.Touches, c.Exceptions.ShortPicks, c.UnitCost, c.RecordedUnits, c.DailyVelocity = 41, 3, 240, 2, 5
+	s := Score(c, DefaultPolicy())
+	want := map[string]bool{
+		"3 short picks in 7 days":              false,
+		"41 touches since last count":          false,
+		"unit cost $240.00, 2 units ($480.00)": false,
+		"near stockout: 2 units, 5/day":        false,
+	}
+	for _, f := range s.Factors {
+		if _, ok := want[f.String()]; ok {
+			want[f.String()] = true
+		}
+	}
+	for text, seen := range want {
+		if !seen {
+			t.Errorf("no factor reads %q; factors: %v", text, s.Factors)
+		}
+	}
+	if s.Factors[0].Kind != FactorShortPicks {
+		t.Errorf("first factor %v, want the short picks (the largest share of the hazard)", s.Factors[0])
+	}
+}
+
+// TestScoreSmoothsCountErrors: one bad count moves the learned rate a
+// little; a record of bad counts moves it a lot; a clean record lowers it.
+func TestScoreSmoothsCountErrors(t *testing.T) {
+	t.Parallel()
+	p := DefaultPolicy()
+	at := func(counts, errs int) float64 {
+		c := base()
+		c.LocationCounts, c.LocationErrors, c.ItemCounts = counts, errs, 0
+		return Score(c, p).Score
+	}
+	none := at(0, 0)
+	for _, tc := range []struct {
+		name         string
+		counts, errs int
+		lo, hi       float64 // bounds on score / score with no history
+	}{
+		{"one bad count", 1, 1, 1.01, 2},
+		{"ten bad counts", 10, 10, 3, 10},
+		{"ten clean counts", 10, 0, 0, 0.5},
+	} {
+		if r := at(tc.counts, tc.errs) / none; r < tc.lo || r > tc.hi {
+			t.Errorf("%s: score x%.2f of no history, want between %.2f and %.2f", tc.name, r, tc.lo, tc.hi)
+		}
+	}
+}
+
+// TestScoreNeverPanicsOnOddFacts: negative or zero facts from a bad row
+// give a finite, non-negative score.
+func TestScoreNeverPanicsOnOddFacts(t *testing.T) {
+	t.Parallel()
+	for _, c := range []Candidate{
+		{},
+		{RecordedUnits: -5, UnitCost: -1, DailyVelocity: -2, Touches: -3, DaysSinceCount: -1, LocationErrors: -1, ItemCounts: -4},
+		{RecordedUnits: 0, DailyVelocity: 3},
+		{DaysSinceCount: math.NaN(), UnitCost: math.Inf(1), RecordedUnits: 3},
+	} {
+		for _, p := range []Policy{DefaultPolicy(), {}} {
+			s := Score(c, p)
+			if !(s.Score >= 0) || math.IsInf(s.Score, 0) {
+				t.Errorf("Score(%+v) = %+v, want a finite non-negative score", c, s)
+			}
+		}
+	}
+}

@@ -1,0 +1,175 @@
+// Package sim replays a synthetic fulfilment node day by day to compare
+// count policies at the same daily capacity. The node has SKUs with skewed
+// demand and costs, bins, receipts, putaways, picks and returns, and hidden
+// error processes (shrink, misplaced putaways, miscounted picks and
+// putaways, a share of error-prone bins) that only the simulator sees. The
+// policies see what a real floor sees: the records, the touches, the counts
+// they performed and the exceptions (a pick that finds fewer units than the
+// record is a short pick). Each morning the policy under test plans the day
+// with the real scheduler in package cyclecount; a count reveals the truth
+// at its location and corrects the record.
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/floorops/floorops/cyclecount"
+)
+
+// Config is one simulated node and its error model.
+type Config struct {
+	Days      int
+	SKUs      int
+	Locations int
+	// Capacity is location counts per day, the same for every policy.
+	Capacity int
+	Seed     uint64
+
+	// ShrinkRate is units lost (theft, damage) per unit of demand at a bin,
+	// drawn as a Poisson process: shrink follows velocity.
+	ShrinkRate float64
+	// MisplaceRate is the chance each unit put away lands in the
+	// neighbouring bin instead (a net-zero error across the pair).
+	MisplaceRate float64
+	// TransactionErrorRate is the chance a pick or putaway moves one unit
+	// more or fewer than it records.
+	TransactionErrorRate float64
+	// ErrorProneShare is the hidden share of bins whose error rates are
+	// ErrorProneFactor times the others'.
+	ErrorProneShare  float64
+	ErrorProneFactor float64
+
+	// Policy is the risk policy's configuration (and the ABC intervals).
+	Policy cyclecount.Policy
+}
+
+// DefaultConfig is a mid-sized node with a mix of all error processes.
+func DefaultConfig() Config {
+	return Config{
+		Days: 90, SKUs: 5000, Locations: 20000, Capacity: 400, Seed: 1,
+		ShrinkRate: 0.005, MisplaceRate: 0.005, TransactionErrorRate: 0.005,
+		ErrorProneShare: 0.1, ErrorProneFactor: 5,
+		Policy: cyclecount.DefaultPolicy(),
+	}
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	if c.Days <= 0 {
+		errs = append(errs, errors.New("days must be positive"))
+	}
+	if c.SKUs <= 0 {
+		errs = append(errs, errors.New("skus must be positive"))
+	}
+	if c.Locations < c.SKUs {
+		errs = append(errs, errors.New("locations must be at least skus (every SKU has a bin)"))
+	}
+	if c.Capacity < 0 {
+		errs = append(errs, errors.New("capacity must not be negative"))
+	}
+	for _, r := range []struct {
+		name string
+		v    float64
+	}{{"shrink-rate", c.ShrinkRate}, {"misplace-rate", c.MisplaceRate}, {"transaction-error-rate", c.TransactionErrorRate}, {"error-prone-share", c.ErrorProneShare}} {
+		if r.v < 0 || r.v > 1 || math.IsNaN(r.v) {
+			errs = append(errs, fmt.Errorf("%s must be between 0 and 1", r.name))
+		}
+	}
+	if c.ErrorProneFactor < 1 || math.IsNaN(c.ErrorProneFactor) {
+		errs = append(errs, errors.New("error-prone factor must be at least 1"))
+	}
+	return errors.Join(errs...)
+}
+
+// Result is one policy's outcome over the run.
+type Result struct {
+	Policy string `json:"policy"`
+	// RecordAccuracy is the share of (bin, SKU) positions whose record
+	// matched the shelf at the end of a day, averaged over the days.
+	RecordAccuracy float64 `json:"record_accuracy"`
+	// ErrorUnitDays is the sum over days of |record - shelf| over positions.
+	ErrorUnitDays int64 `json:"error_unit_days"`
+	// Oversells are picks sent to phantom stock: the record had the units,
+	// the shelf did not.
+	Oversells int `json:"oversells"`
+	// DiscrepanciesFound are positions a count found wrong.
+	DiscrepanciesFound int `json:"discrepancies_found"`
+	// CountsPerformed are the tasks done: location counts and zero checks.
+	CountsPerformed int `json:"counts_performed"`
+	// ZeroChecks are the quick "is it empty?" checks among them.
+	ZeroChecks int `json:"zero_checks"`
+	// CountEffort is the capacity used, in full counts: a zero check costs
+	// its share of a count's minutes (see cyclecount.Capacity).
+	CountEffort float64 `json:"count_effort"`
+	// DiscrepanciesPerCount is DiscrepanciesFound / CountsPerformed.
+	DiscrepanciesPerCount float64 `json:"discrepancies_per_count"`
+	// DiscrepanciesPerEffort is DiscrepanciesFound / CountEffort: what a
+	// full count's worth of capacity found.
+	DiscrepanciesPerEffort float64 `json:"discrepancies_per_effort"`
+	// HiddenStockoutsFound are positions a count found empty while the
+	// record held stock.
+	HiddenStockoutsFound int `json:"hidden_stockouts_found"`
+	// Picks are the pick lines attempted.
+	Picks int `json:"picks"`
+
+	Days      int    `json:"days"`
+	SKUs      int    `json:"skus"`
+	Locations int    `json:"locations"`
+	Capacity  int    `json:"capacity"`
+	Seed      uint64 `json:"seed"`
+}
+
+// epoch is day zero of every simulation, so plans are reproducible.
+var epoch = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+
+// Run simulates cfg's node under the named policy ("random", "abc" or
+// "risk"). The node, its demand and its error draws depend only on the
+// seed, so policies compare on the same floor. It stops with ctx's error
+// when ctx ends.
+func Run(ctx context.Context, cfg Config, policy string) (Result, error) {
+	if err := cfg.validate(); err != nil {
+		return Result{}, err
+	}
+	planner, err := cyclecount.PlannerFor(policy, cfg.Policy, cfg.Seed)
+	if err != nil {
+		return Result{}, err
+	}
+	n := newNode(cfg)
+	n.res = Result{Policy: policy, Days: cfg.Days, SKUs: cfg.SKUs, Locations: cfg.Locations, Capacity: cfg.Capacity, Seed: cfg.Seed}
+	var cands []cyclecount.Candidate
+	accuracy := 0.0
+	for d := 0; d < cfg.Days; d++ {
+		if err := ctx.Err(); err != nil {
+			return Result{}, err
+		}
+		demand := rand.New(rand.NewPCG(cfg.Seed, uint64(d)*2+1))
+		errs := rand.New(rand.NewPCG(cfg.Seed^0x5eed, uint64(d)*2+2))
+		cands = n.candidates(d, cands[:0])
+		for _, t := range planner(cands, cyclecount.Capacity{Counts: cfg.Capacity}, epoch.AddDate(0, 0, d)) {
+			n.count(int(t.LocationID-1), d)
+			if t.Kind == cyclecount.TaskZeroCheck {
+				n.res.ZeroChecks++
+				n.res.CountEffort += cfg.Policy.ZeroCheckShare()
+			} else {
+				n.res.CountEffort++
+			}
+		}
+		n.receive(d, errs)
+		n.pick(d, demand, errs)
+		n.shrink(errs)
+		n.replenish(d)
+		n.classify()
+		accuracy += n.measure()
+	}
+	n.res.RecordAccuracy = accuracy / float64(cfg.Days)
+	if n.res.CountsPerformed > 0 {
+		n.res.DiscrepanciesPerCount = float64(n.res.DiscrepanciesFound) / float64(n.res.CountsPerformed)
+		n.res.DiscrepanciesPerEffort = float64(n.res.DiscrepanciesFound) / n.res.CountEffort
+	}
+	return n.res, nil
+}

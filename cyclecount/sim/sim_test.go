@@ -1,0 +1,128 @@
+package sim
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/floorops/floorops/cyclecount"
+	"github.com/google/go-cmp/cmp"
+)
+
+func tiny() Config {
+	cfg := DefaultConfig()
+	cfg.Days, cfg.SKUs, cfg.Locations, cfg.Capacity = 20, 100, 400, 10
+	cfg.ShrinkRate, cfg.MisplaceRate, cfg.TransactionErrorRate = 0.02, 0.02, 0.02
+	return cfg
+}
+
+// TestRunDeterministic: the same seed gives the same JSON for every
+// policy; another seed gives another node.
+func TestRunDeterministic(t *testing.T) {
+	t.Parallel()
+	for _, policy := range cyclecount.Policies {
+		t.Run(policy, func(t *testing.T) {
+			t.Parallel()
+			run := func(seed uint64) string {
+				cfg := tiny()
+				cfg.Seed = seed
+				r, err := Run(context.Background(), cfg, policy)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := json.Marshal(r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return string(b)
+			}
+			first := run(3)
+			if diff := cmp.Diff(first, run(3)); diff != "" {
+				t.Errorf("same seed, different result (-first +second):\n%s", diff)
+			}
+			if first == run(4) {
+				t.Error("seeds 3 and 4 gave the same result")
+			}
+		})
+	}
+}
+
+// TestRunCountsAtCapacity: every policy spends the day's capacity, and the
+// results add up.
+func TestRunCountsAtCapacity(t *testing.T) {
+	t.Parallel()
+	cfg := tiny()
+	for _, policy := range cyclecount.Policies {
+		r, err := Run(context.Background(), cfg, policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		budget := float64(cfg.Days * cfg.Capacity)
+		// Less than one count a day may go unspent when zero checks leave a
+		// fraction no full count fits in.
+		if r.CountEffort > budget+1e-6 || r.CountEffort <= budget-float64(cfg.Days) {
+			t.Errorf("%s: count effort %v, want the budget %v less under a count a day", policy, r.CountEffort, budget)
+		}
+		if r.DiscrepanciesFound > 0 && r.DiscrepanciesPerCount <= 0 {
+			t.Errorf("%s: %+v: discrepancies per count not computed", policy, r)
+		}
+		if r.RecordAccuracy <= 0 || r.RecordAccuracy > 1 || r.ErrorUnitDays <= 0 || r.Picks == 0 {
+			t.Errorf("%s: implausible result %+v", policy, r)
+		}
+		if r.HiddenStockoutsFound > r.DiscrepanciesFound {
+			t.Errorf("%s: more hidden stockouts (%d) than discrepancies (%d)", policy, r.HiddenStockoutsFound, r.DiscrepanciesFound)
+		}
+	}
+}
+
+// TestRunErrorsAreHidden: with no error processes every record stays
+// right, whatever the policy counts.
+func TestRunErrorsAreHidden(t *testing.T) {
+	t.Parallel()
+	cfg := tiny()
+	cfg.ShrinkRate, cfg.MisplaceRate, cfg.TransactionErrorRate = 0, 0, 0
+	for _, policy := range cyclecount.Policies {
+		r, err := Run(context.Background(), cfg, policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.RecordAccuracy != 1 || r.ErrorUnitDays != 0 || r.Oversells != 0 || r.DiscrepanciesFound != 0 {
+			t.Errorf("%s without errors: %+v", policy, r)
+		}
+	}
+}
+
+// TestRunRejectsBadConfig: a config that cannot be simulated is an error,
+// not a panic.
+func TestRunRejectsBadConfig(t *testing.T) {
+	t.Parallel()
+	for name, change := range map[string]func(*Config){
+		"no days":              func(c *Config) { c.Days = 0 },
+		"no skus":              func(c *Config) { c.SKUs = 0 },
+		"fewer bins than skus": func(c *Config) { c.Locations = c.SKUs - 1 },
+		"negative capacity":    func(c *Config) { c.Capacity = -1 },
+		"shrink above 1":       func(c *Config) { c.ShrinkRate = 1.5 },
+		"negative misplace":    func(c *Config) { c.MisplaceRate = -0.1 },
+		"share above 1":        func(c *Config) { c.ErrorProneShare = 2 },
+	} {
+		cfg := tiny()
+		change(&cfg)
+		if _, err := Run(context.Background(), cfg, "risk"); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if _, err := Run(context.Background(), tiny(), "fifo"); err == nil {
+		t.Error("unknown policy accepted")
+	}
+}
+
+// TestRunStopsWhenAsked: a cancelled context ends the run with its error.
+func TestRunStopsWhenAsked(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Run(ctx, tiny(), "risk"); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled run: %v, want context.Canceled", err)
+	}
+}
