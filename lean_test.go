@@ -20,7 +20,7 @@ func TestWorkflowsStayLean(t *testing.T) {
 		"github.com/floorops/floorops/label",
 		"github.com/grpc-ecosystem/grpc-gateway",
 	}
-	for _, pkg := range []string{"./inventory", "./receiving", "./putaway", "./picking"} {
+	for _, pkg := range []string{"./inventory", "./receiving", "./putaway", "./picking", "./cyclecount", "./cyclecount/sim"} {
 		t.Run(strings.TrimPrefix(pkg, "./"), func(t *testing.T) {
 			t.Parallel()
 			out, err := exec.Command("go", "list", "-deps", pkg).Output()
