@@ -39,7 +39,8 @@ const MaxRequestBytes = 4 << 20
 // RPC, its path and query parameters are checked against the request
 // message (valid UTF-8, a known field, a value of the field's type), so an
 // integrator's typo is a 400 naming the parameter, not a filter silently
-// dropped. A wrong method is 405 with Allow; an oversized body 413. Every
+// dropped. A wrong method is 405 with Allow (HEAD is served wherever GET
+// is); an oversized body 413 with ResourceExhausted. Every
 // 400 carries google.rpc.BadRequest with proto field paths.
 type restFace struct {
 	gw     *runtime.ServeMux
@@ -97,6 +98,12 @@ func (f *restFace) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.writeError(r.Context(), f.gw, out, w, r, errors.New("request body too large"))
 		return
 	}
+	if r.Method == http.MethodHead && slices.Contains(f.routes.allowed(r.URL.EscapedPath()), http.MethodGet) {
+		// HEAD is the GET without its body; net/http drops what the
+		// gateway writes.
+		r = r.Clone(r.Context())
+		r.Method = http.MethodGet
+	}
 	if r.Body != nil {
 		r.Body = &restBody{ReadCloser: http.MaxBytesReader(w, r.Body, MaxRequestBytes), call: call}
 	}
@@ -117,7 +124,9 @@ func (f *restFace) writeError(ctx context.Context, mux *runtime.ServeMux, m runt
 	switch {
 	case call != nil && call.tooLarge:
 		httpStatus = http.StatusRequestEntityTooLarge
-		st = status.New(codes.InvalidArgument, fmt.Sprintf("request body: is larger than the %d bytes the node reads; send fewer lines per call", MaxRequestBytes))
+		// ResourceExhausted, as the gRPC port answers a message over the
+		// same limit: the JSON code agrees with the 413.
+		st = status.New(codes.ResourceExhausted, fmt.Sprintf("request body: is larger than the %d bytes the node reads; send fewer lines per call", MaxRequestBytes))
 		f.log.InfoContext(ctx, "rest call refused", "method", r.Method, "path", r.URL.Path, "err", st.Message())
 	case call != nil && call.invalid != nil && st.Code() == codes.InvalidArgument:
 		st = statusOf(call.invalid)
@@ -277,13 +286,17 @@ func loadRoutes(openapi []byte) (*routeTable, error) {
 	return t, nil
 }
 
-// allowed lists the methods some route takes on path (escaped), sorted.
+// allowed lists the methods some route takes on path (escaped), sorted:
+// HEAD wherever GET is.
 func (t *routeTable) allowed(path string) []string {
 	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
 	var out []string
 	for _, rt := range t.all {
 		if rt.matches(segs) && !slices.Contains(out, rt.method) {
 			out = append(out, rt.method)
+			if rt.method == http.MethodGet {
+				out = append(out, http.MethodHead)
+			}
 		}
 	}
 	sort.Strings(out)
