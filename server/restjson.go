@@ -86,19 +86,10 @@ func bodyViolations(data []byte, md protoreflect.MessageDescriptor) *floorops.Er
 	return invalidFields(bad)
 }
 
-// invalidFields is an EINVALID error whose message lists every violation as
-// "field: description" (the body itself is "request body"), as
-// floorops.Validate writes them.
+// invalidFields is an EINVALID error naming every bad field (the body
+// itself has field "").
 func invalidFields(bad []floorops.FieldViolation) *floorops.Error {
-	msgs := make([]string, len(bad))
-	for i, v := range bad {
-		where := v.Field
-		if where == "" {
-			where = "request body"
-		}
-		msgs[i] = where + ": " + v.Description
-	}
-	return &floorops.Error{Code: floorops.EINVALID, Message: strings.Join(msgs, "; "), Fields: bad}
+	return floorops.InvalidFields(bad...)
 }
 
 func firstByte(data []byte) byte {
