@@ -95,7 +95,7 @@ func TestRESTUpdateMaskTakesProtoNames(t *testing.T) {
 		{"locations walk_sequence", "/v1/locations",
 			`{"request_id":"um-5","location":{"code":"A-01-01-A","walk_sequence":77},"update_mask":"walk_sequence"}`,
 			func(t *testing.T, got map[string]any) {
-				if l := got["location"].(map[string]any); l["walk_sequence"] != float64(77) {
+				if l := got["location"].(map[string]any); l["walk_sequence"] != float64(77) && l["walk_sequence"] != "77" {
 					t.Errorf("location = %v", l)
 				}
 			}},

@@ -50,6 +50,7 @@ func (j *restJSON) NewDecoder(r io.Reader) runtime.Decoder {
 		if !ok {
 			return j.JSONPb.Unmarshal(data, v)
 		}
+		data = normalizeMasks(data, m.ProtoReflect().Descriptor())
 		if err := j.UnmarshalOptions.Unmarshal(data, m); err != nil {
 			bad := bodyViolations(data, m.ProtoReflect().Descriptor())
 			if b, ok := r.(*restBody); ok {
@@ -254,6 +255,8 @@ func describeField(fd protoreflect.FieldDescriptor) string {
 			return "must be an RFC 3339 time such as 2026-03-31T14:05:00Z"
 		case "google.protobuf.Duration":
 			return "must be a duration in seconds such as 1.5s"
+		case "google.protobuf.FieldMask":
+			return `must name fields separated by commas, such as "description,unit_cost_cents"`
 		}
 		if fd.IsMap() || !wellKnown(fd.Message()) {
 			return "must be a JSON object"
@@ -272,4 +275,193 @@ func enumNames(ed protoreflect.EnumDescriptor) string {
 		names = append(names, string(vals.Get(i).Name()))
 	}
 	return strings.Join(names, ", ")
+}
+
+// normalizeMasks rewrites every update mask (google.protobuf.FieldMask) in
+// a JSON body of message md into the one form protojson reads, a string of
+// lowerCamel paths, so that a client may write a mask as this API names
+// its fields everywhere else: "description,unit_cost_cents", or
+// {"paths":["description","unit_cost_cents"]}. lowerCamel paths are taken
+// too, as are spaces around a path. protojson turns the paths back into
+// proto names. A body it cannot read is returned unchanged, for the
+// decoder to refuse field by field.
+func normalizeMasks(data []byte, md protoreflect.MessageDescriptor) []byte {
+	if !holdsMask(md, map[protoreflect.FullName]bool{}) {
+		return data
+	}
+	if out, ok := rewriteMasks(data, md); ok {
+		return out
+	}
+	return data
+}
+
+// holdsMask reports whether a message of type md can hold a FieldMask.
+func holdsMask(md protoreflect.MessageDescriptor, seen map[protoreflect.FullName]bool) bool {
+	if md.FullName() == "google.protobuf.FieldMask" {
+		return true
+	}
+	if seen[md.FullName()] || wellKnown(md) {
+		return false
+	}
+	seen[md.FullName()] = true
+	fields := md.Fields()
+	for i := range fields.Len() {
+		fd := fields.Get(i)
+		if fd.IsMap() {
+			fd = fd.MapValue()
+		}
+		if fd.Message() != nil && holdsMask(fd.Message(), seen) {
+			return true
+		}
+	}
+	return false
+}
+
+// rewriteMasks is normalizeMasks for one JSON object, keeping its keys in
+// order (a key given twice stays twice, for the decoder to refuse).
+func rewriteMasks(data []byte, md protoreflect.MessageDescriptor) ([]byte, bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, false
+	}
+	var out bytes.Buffer
+	out.WriteByte('{')
+	for dec.More() {
+		start := dec.InputOffset()
+		if _, err := dec.Token(); err != nil {
+			return nil, false
+		}
+		key := bytes.TrimLeft(bytes.TrimSpace(data[start:dec.InputOffset()]), ",")
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, false
+		}
+		var k string
+		if json.Unmarshal(key, &k) != nil {
+			return nil, false
+		}
+		fd := md.Fields().ByJSONName(k)
+		if fd == nil {
+			fd = md.Fields().ByTextName(k)
+		}
+		if fd != nil && fd.Message() != nil && !fd.IsMap() {
+			if fd.IsList() {
+				raw = rewriteEach(raw, fd.Message())
+			} else {
+				raw = rewriteValue(raw, fd.Message())
+			}
+		}
+		if out.Len() > 1 {
+			out.WriteByte(',')
+		}
+		out.Write(bytes.TrimSpace(key))
+		out.WriteByte(':')
+		out.Write(raw)
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, false
+	}
+	out.WriteByte('}')
+	return out.Bytes(), true
+}
+
+// rewriteValue is one message value with its masks rewritten; raw as it
+// came if it is not one normalizeMasks can read.
+func rewriteValue(raw json.RawMessage, md protoreflect.MessageDescriptor) json.RawMessage {
+	if md.FullName() == "google.protobuf.FieldMask" {
+		return maskJSON(raw)
+	}
+	if wellKnown(md) || firstByte(raw) != '{' {
+		return raw
+	}
+	if out, ok := rewriteMasks(raw, md); ok {
+		return out
+	}
+	return raw
+}
+
+func rewriteEach(raw json.RawMessage, md protoreflect.MessageDescriptor) json.RawMessage {
+	var elems []json.RawMessage
+	if json.Unmarshal(raw, &elems) != nil {
+		return raw
+	}
+	parts := make([][]byte, len(elems))
+	for i, e := range elems {
+		parts[i] = rewriteValue(e, md)
+	}
+	return append(append([]byte("["), bytes.Join(parts, []byte(","))...), ']')
+}
+
+// maskJSON is a mask value, a string "a,b_c" or an object {"paths":[...]},
+// as the string protojson reads ("a,bC"). A path that is neither a proto
+// nor a JSON name is kept as given, for protojson to refuse.
+func maskJSON(raw json.RawMessage) json.RawMessage {
+	var paths []string
+	var s string
+	var obj struct {
+		Paths []string `json:"paths"`
+	}
+	switch {
+	case json.Unmarshal(raw, &s) == nil:
+		if strings.TrimSpace(s) == "" {
+			return raw
+		}
+		paths = strings.Split(s, ",")
+	case firstByte(raw) == '{':
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if dec.Decode(&obj) != nil {
+			return raw
+		}
+		paths = obj.Paths
+	default:
+		return raw
+	}
+	for i, p := range paths {
+		segs := strings.Split(strings.TrimSpace(p), ".")
+		for j, seg := range segs {
+			if c := lowerCamel(seg); snakeCase(c) == seg {
+				segs[j] = c
+			}
+		}
+		paths[i] = strings.Join(segs, ".")
+	}
+	out, err := json.Marshal(strings.Join(paths, ","))
+	if err != nil {
+		return raw
+	}
+	return out
+}
+
+// lowerCamel is a proto field name as JSON spells it: unit_cost_cents ->
+// unitCostCents.
+func lowerCamel(name string) string {
+	var b strings.Builder
+	up := false
+	for _, c := range name {
+		switch {
+		case c == '_':
+			up = true
+		case up && 'a' <= c && c <= 'z':
+			b.WriteRune(c - 'a' + 'A')
+			up = false
+		default:
+			b.WriteRune(c)
+			up = false
+		}
+	}
+	return b.String()
+}
+
+// snakeCase is lowerCamel undone, as protojson undoes it.
+func snakeCase(name string) string {
+	var b strings.Builder
+	for _, c := range name {
+		if 'A' <= c && c <= 'Z' {
+			b.WriteByte('_')
+			c += 'a' - 'A'
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
