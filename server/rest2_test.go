@@ -222,6 +222,8 @@ func TestRESTBodyTextErrorsNameTheField(t *testing.T) {
 		{"/v1/moves", `{"request_id":"\xff\xfe"}`, "request_id"},
 		{"/v1/moves", "{\"request_id\":\"\xff\xfe\"}", "request_id"},
 		{"/v1/items", `{"request_id":"r","item":{"sku":"\q"}}`, "item.sku"},
+		{"/v1/items", `{"request_id":"r","item":{"sku":"S","gtins":[{"gtin":"1"},{"gtin":"\q"}]}}`, "item.gtins[1].gtin"},
+		{"/v1/items", `{"request_id":"r","item":{"sku":"S"},"allow_gtin_removal":tru}`, "allow_gtin_removal"},
 		{"/v1/items", "{\"request_id\":\"r\",\"item\":{\"description\":\"a\x01b\"}}", "item.description"},
 	}
 	for _, tt := range tests {

@@ -73,7 +73,7 @@ func bodyViolations(data []byte, md protoreflect.MessageDescriptor) *floorops.Er
 		if err := json.Unmarshal(data, new(any)); errors.As(err, &serr) {
 			desc = fmt.Sprintf("is not valid JSON (at byte %d)", serr.Offset)
 		}
-		bad = append(bad, floorops.FieldViolation{Description: desc})
+		bad = append(bad, floorops.FieldViolation{Field: syntaxField(data, md), Description: desc})
 	case firstByte(data) != '{':
 		bad = append(bad, floorops.FieldViolation{Description: "must be a JSON object"})
 	default:
@@ -91,6 +91,100 @@ func bodyViolations(data []byte, md protoreflect.MessageDescriptor) *floorops.Er
 // itself has field "").
 func invalidFields(bad []floorops.FieldViolation) *floorops.Error {
 	return floorops.InvalidFields(bad...)
+}
+
+// syntaxField is the proto path of the field whose value holds the first
+// syntax error of a JSON body (a bad escape or a raw control character in
+// a string, a broken number), so the client learns which field to fix; ""
+// when the error is outside any field's value.
+func syntaxField(data []byte, md protoreflect.MessageDescriptor) string {
+	type frame struct {
+		md      protoreflect.MessageDescriptor // an object's message; nil if unknown
+		elem    protoreflect.MessageDescriptor // an array's element message; nil if none
+		prefix  string                         // the container's own path
+		array   bool
+		n       int    // elements begun, in an array
+		field   string // path of the value being read, in an object
+		fd      protoreflect.FieldDescriptor
+		wantKey bool
+	}
+	join := func(prefix, name string) string {
+		if prefix == "" {
+			return name
+		}
+		return prefix + "." + name
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if len(stack) == 0 && err == nil {
+			if tok == json.Delim('{') {
+				stack = append(stack, &frame{md: md, wantKey: true})
+				continue
+			}
+			return ""
+		}
+		if len(stack) == 0 {
+			return ""
+		}
+		top := stack[len(stack)-1]
+		if err != nil {
+			switch {
+			case top.array:
+				return fmt.Sprintf("%s[%d]", top.prefix, top.n)
+			case top.wantKey:
+				return top.prefix
+			default:
+				return top.field
+			}
+		}
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 && !stack[len(stack)-1].array {
+				stack[len(stack)-1].wantKey = true
+			}
+			continue
+		}
+		if !top.array && top.wantKey {
+			key, _ := tok.(string)
+			top.field, top.fd = join(top.prefix, strings.ToValidUTF8(key, "\uFFFD")), nil
+			if top.md != nil {
+				fd := top.md.Fields().ByJSONName(key)
+				if fd == nil {
+					fd = top.md.Fields().ByTextName(key)
+				}
+				if fd != nil {
+					top.field, top.fd = join(top.prefix, string(fd.Name())), fd
+				}
+			}
+			top.wantKey = false
+			continue
+		}
+		// A value: in an array the next element, in an object the key's.
+		path, fd := top.field, top.fd
+		var elemMD protoreflect.MessageDescriptor
+		if top.array {
+			path, elemMD = fmt.Sprintf("%s[%d]", top.prefix, top.n), top.elem
+			top.n++
+		} else {
+			top.wantKey = true
+		}
+		switch tok {
+		case json.Delim('{'):
+			child := &frame{prefix: path, md: elemMD, wantKey: true}
+			if fd != nil && !fd.IsList() && !fd.IsMap() && fd.Message() != nil && !wellKnown(fd.Message()) {
+				child.md = fd.Message()
+			}
+			stack = append(stack, child)
+		case json.Delim('['):
+			child := &frame{prefix: path, array: true}
+			if fd != nil && fd.IsList() && fd.Message() != nil && !wellKnown(fd.Message()) {
+				child.elem = fd.Message()
+			}
+			stack = append(stack, child)
+		}
+	}
 }
 
 func firstByte(data []byte) byte {
