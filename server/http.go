@@ -68,6 +68,10 @@ func newRESTFace(log *slog.Logger) (*restFace, error) {
 type restCall struct {
 	tooLarge bool            // the body went past MaxRequestBytes
 	invalid  *floorops.Error // the body did not decode, field by field
+	// route and pathParams are the matched route and its path values, for
+	// the decoder to refuse a body that contradicts the path.
+	route      *route
+	pathParams map[string]string
 }
 
 type restCallKey struct{}
@@ -189,6 +193,9 @@ func (f *restFace) checkParameters(next runtime.HandlerFunc) runtime.HandlerFunc
 		if rt == nil {
 			next(w, r, pathParams)
 			return
+		}
+		if call, ok := r.Context().Value(restCallKey{}).(*restCall); ok {
+			call.route, call.pathParams = rt, pathParams
 		}
 		if bad := rt.check(query, qerr, pathParams); bad != nil {
 			f.log.InfoContext(r.Context(), "rest call refused", "method", r.Method, "route", rt.template, "err", bad.Message)
@@ -356,6 +363,52 @@ func resolveField(md protoreflect.MessageDescriptor, name string) (protoreflect.
 		}
 	}
 	return fd, true
+}
+
+// pathConflicts refuses a decoded body that sets a field the path carries
+// to another value: the gateway would quietly take the path's (close
+// receipt 3 when the body says 2), so the client is told instead. The
+// same value in both places is taken.
+func (rt *route) pathConflicts(body protoreflect.Message, pathParams map[string]string) *floorops.Error {
+	var bad []floorops.FieldViolation
+	for _, name := range rt.pathNames {
+		got, ok := fieldValue(body, name)
+		if !ok {
+			continue
+		}
+		fromPath := newMessage(rt.in)
+		if runtime.PopulateFieldFromPath(fromPath, name, pathParams[name]) != nil {
+			continue // refused as a path parameter already
+		}
+		want, _ := fieldValue(fromPath.ProtoReflect(), name)
+		if !got.Equal(want) {
+			bad = append(bad, floorops.FieldViolation{Field: protoPath(rt.in, name), Description: fmt.Sprintf("is %q in the path; leave it out of the body or give the same value", pathParams[name])})
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return invalidFields(bad)
+}
+
+// fieldValue is the value of the field a dotted parameter name resolves
+// to in m, and whether m sets it.
+func fieldValue(m protoreflect.Message, name string) (protoreflect.Value, bool) {
+	parts := strings.Split(name, ".")
+	for i, p := range parts {
+		fd := m.Descriptor().Fields().ByTextName(p)
+		if fd == nil {
+			fd = m.Descriptor().Fields().ByJSONName(p)
+		}
+		if fd == nil || !m.Has(fd) {
+			return protoreflect.Value{}, false
+		}
+		if i == len(parts)-1 {
+			return m.Get(fd), true
+		}
+		m = m.Get(fd).Message()
+	}
+	return protoreflect.Value{}, false
 }
 
 // protoPath is the proto name path of a resolved parameter name.

@@ -37,6 +37,8 @@ func newRESTJSON() *restJSON {
 
 // NewDecoder reads the whole request body (capped by the REST face) and
 // decodes it. An empty body is an empty request, as the gateway expects.
+// A body that sets a path parameter's field to another value than the
+// path is refused on that field.
 func (j *restJSON) NewDecoder(r io.Reader) runtime.Decoder {
 	return runtime.DecoderFunc(func(v any) error {
 		data, err := io.ReadAll(r)
@@ -57,6 +59,12 @@ func (j *restJSON) NewDecoder(r io.Reader) runtime.Decoder {
 				b.call.invalid = bad
 			}
 			return bad
+		}
+		if b, ok := r.(*restBody); ok && b.call.route != nil {
+			if bad := b.call.route.pathConflicts(m.ProtoReflect(), b.call.pathParams); bad != nil {
+				b.call.invalid = bad
+				return bad
+			}
 		}
 		return nil
 	})
