@@ -6,6 +6,7 @@ package floorops
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Code is the kind of an error, in the terms a client acts on.
@@ -55,8 +56,31 @@ func Errorf(code Code, format string, args ...any) *Error {
 
 // Invalid returns an EINVALID error naming one bad field.
 func Invalid(field, format string, args ...any) *Error {
-	msg := fmt.Sprintf(format, args...)
-	return &Error{Code: EINVALID, Message: field + ": " + msg, Fields: []FieldViolation{{Field: field, Description: msg}}}
+	return InvalidFields(FieldViolation{Field: field, Description: fmt.Sprintf(format, args...)})
+}
+
+// InvalidFields returns an EINVALID error naming every bad field, its
+// message written by FieldsMessage.
+func InvalidFields(fields ...FieldViolation) *Error {
+	return &Error{Code: EINVALID, Message: FieldsMessage(fields), Fields: fields}
+}
+
+// FieldsMessage is the message of an error that names bad request fields:
+// each violation as "field: description", in order, joined by "; " (a
+// violation of the request as a whole reads "request body: ..."). It is
+// the one place such a message is written, so that what an associate
+// reads on the handheld lists exactly the fields a client is told of; the
+// server writes every such error's message with it, on both faces.
+func FieldsMessage(fields []FieldViolation) string {
+	msgs := make([]string, len(fields))
+	for i, v := range fields {
+		where := v.Field
+		if where == "" {
+			where = "request body"
+		}
+		msgs[i] = where + ": " + v.Description
+	}
+	return strings.Join(msgs, "; ")
 }
 
 // ErrorCode returns the kind of err: its Code if it is (or wraps) an *Error,
@@ -78,8 +102,10 @@ func IsCode(err error, code Code) bool { return ErrorCode(err) == code }
 // WithFieldPrefix returns err with each field violation's path put under
 // the request field that holds the validated message ("sku" becomes
 // "item.sku"), so a client sees the path in its own request. Violations
-// of the request's own fields (own, e.g. "update_mask") keep their path.
-// Other errors pass through unchanged.
+// of the request's own fields keep their path: request_id, which every
+// mutating request carries at its top level, and own (e.g.
+// "update_mask"). A message written from the violations is rewritten
+// with them. Other errors pass through unchanged.
 func WithFieldPrefix(err error, prefix string, own ...string) error {
 	var e *Error
 	if !errors.As(err, &e) || len(e.Fields) == 0 {
@@ -89,11 +115,17 @@ func WithFieldPrefix(err error, prefix string, own ...string) error {
 	out.Fields = make([]FieldViolation, len(e.Fields))
 	for i, f := range e.Fields {
 		out.Fields[i] = FieldViolation{Field: prefix + "." + f.Field, Description: f.Description}
+		if f.Field == "request_id" {
+			out.Fields[i] = f
+		}
 		for _, o := range own {
 			if f.Field == o {
 				out.Fields[i] = f
 			}
 		}
+	}
+	if e.Message == FieldsMessage(e.Fields) {
+		out.Message = FieldsMessage(out.Fields)
 	}
 	return &out
 }

@@ -86,16 +86,11 @@ func Validate(v any) error {
 	if !errors.As(err, &verrs) {
 		return Errorf(EINTERNAL, "validate: %v", err)
 	}
-	e := &Error{Code: EINVALID}
-	msgs := make([]string, 0, len(verrs))
+	fields := make([]FieldViolation, 0, len(verrs))
 	for _, fe := range verrs {
-		field := fieldPath(fe)
-		desc := describe(fe)
-		e.Fields = append(e.Fields, FieldViolation{Field: field, Description: desc})
-		msgs = append(msgs, field+": "+desc)
+		fields = append(fields, FieldViolation{Field: fieldPath(fe), Description: describe(fe)})
 	}
-	e.Message = strings.Join(msgs, "; ")
-	return e
+	return InvalidFields(fields...)
 }
 
 // fieldPath drops the top-level struct name: "MoveInput.quantity" -> "quantity".

@@ -87,6 +87,7 @@ func withRequestID(req any, err error) error {
 	}
 	out := *fe
 	out.Fields = append([]floorops.FieldViolation{{Field: "request_id", Description: "is required"}}, fe.Fields...)
+	out.Message = floorops.FieldsMessage(out.Fields)
 	return &out
 }
 

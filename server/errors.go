@@ -48,9 +48,15 @@ func toStatus(log *slog.Logger, method string, err error) error {
 }
 
 // statusOf is the status of a domain error: its code, its message, and its
-// field violations as google.rpc.BadRequest details.
+// field violations as google.rpc.BadRequest details. An error that names
+// fields says exactly those in its message (floorops.FieldsMessage), so the
+// message and the details never disagree, over gRPC or REST.
 func statusOf(e *floorops.Error) *status.Status {
-	st := status.New(codeOf[e.Code], e.Message)
+	msg := e.Message
+	if len(e.Fields) > 0 {
+		msg = floorops.FieldsMessage(e.Fields)
+	}
+	st := status.New(codeOf[e.Code], msg)
 	if len(e.Fields) > 0 {
 		br := &errdetails.BadRequest{}
 		for _, f := range e.Fields {

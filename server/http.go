@@ -39,7 +39,8 @@ const MaxRequestBytes = 4 << 20
 // RPC, its path and query parameters are checked against the request
 // message (valid UTF-8, a known field, a value of the field's type), so an
 // integrator's typo is a 400 naming the parameter, not a filter silently
-// dropped. A wrong method is 405 with Allow; an oversized body 413. Every
+// dropped. A wrong method is 405 with Allow (HEAD is served wherever GET
+// is); an oversized body 413 with ResourceExhausted. Every
 // 400 carries google.rpc.BadRequest with proto field paths.
 type restFace struct {
 	gw     *runtime.ServeMux
@@ -67,6 +68,10 @@ func newRESTFace(log *slog.Logger) (*restFace, error) {
 type restCall struct {
 	tooLarge bool            // the body went past MaxRequestBytes
 	invalid  *floorops.Error // the body did not decode, field by field
+	// route and pathParams are the matched route and its path values, for
+	// the decoder to refuse a body that contradicts the path.
+	route      *route
+	pathParams map[string]string
 }
 
 type restCallKey struct{}
@@ -97,6 +102,12 @@ func (f *restFace) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.writeError(r.Context(), f.gw, out, w, r, errors.New("request body too large"))
 		return
 	}
+	if r.Method == http.MethodHead && slices.Contains(f.routes.allowed(r.URL.EscapedPath()), http.MethodGet) {
+		// HEAD is the GET without its body; net/http drops what the
+		// gateway writes.
+		r = r.Clone(r.Context())
+		r.Method = http.MethodGet
+	}
 	if r.Body != nil {
 		r.Body = &restBody{ReadCloser: http.MaxBytesReader(w, r.Body, MaxRequestBytes), call: call}
 	}
@@ -117,7 +128,9 @@ func (f *restFace) writeError(ctx context.Context, mux *runtime.ServeMux, m runt
 	switch {
 	case call != nil && call.tooLarge:
 		httpStatus = http.StatusRequestEntityTooLarge
-		st = status.New(codes.InvalidArgument, fmt.Sprintf("request body: is larger than the %d bytes the node reads; send fewer lines per call", MaxRequestBytes))
+		// ResourceExhausted, as the gRPC port answers a message over the
+		// same limit: the JSON code agrees with the 413.
+		st = status.New(codes.ResourceExhausted, fmt.Sprintf("request body: is larger than the %d bytes the node reads; send fewer lines per call", MaxRequestBytes))
 		f.log.InfoContext(ctx, "rest call refused", "method", r.Method, "path", r.URL.Path, "err", st.Message())
 	case call != nil && call.invalid != nil && st.Code() == codes.InvalidArgument:
 		st = statusOf(call.invalid)
@@ -180,6 +193,9 @@ func (f *restFace) checkParameters(next runtime.HandlerFunc) runtime.HandlerFunc
 		if rt == nil {
 			next(w, r, pathParams)
 			return
+		}
+		if call, ok := r.Context().Value(restCallKey{}).(*restCall); ok {
+			call.route, call.pathParams = rt, pathParams
 		}
 		if bad := rt.check(query, qerr, pathParams); bad != nil {
 			f.log.InfoContext(r.Context(), "rest call refused", "method", r.Method, "route", rt.template, "err", bad.Message)
@@ -277,13 +293,17 @@ func loadRoutes(openapi []byte) (*routeTable, error) {
 	return t, nil
 }
 
-// allowed lists the methods some route takes on path (escaped), sorted.
+// allowed lists the methods some route takes on path (escaped), sorted:
+// HEAD wherever GET is.
 func (t *routeTable) allowed(path string) []string {
 	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
 	var out []string
 	for _, rt := range t.all {
 		if rt.matches(segs) && !slices.Contains(out, rt.method) {
 			out = append(out, rt.method)
+			if rt.method == http.MethodGet {
+				out = append(out, http.MethodHead)
+			}
 		}
 	}
 	sort.Strings(out)
@@ -343,6 +363,52 @@ func resolveField(md protoreflect.MessageDescriptor, name string) (protoreflect.
 		}
 	}
 	return fd, true
+}
+
+// pathConflicts refuses a decoded body that sets a field the path carries
+// to another value: the gateway would quietly take the path's (close
+// receipt 3 when the body says 2), so the client is told instead. The
+// same value in both places is taken.
+func (rt *route) pathConflicts(body protoreflect.Message, pathParams map[string]string) *floorops.Error {
+	var bad []floorops.FieldViolation
+	for _, name := range rt.pathNames {
+		got, ok := fieldValue(body, name)
+		if !ok {
+			continue
+		}
+		fromPath := newMessage(rt.in)
+		if runtime.PopulateFieldFromPath(fromPath, name, pathParams[name]) != nil {
+			continue // refused as a path parameter already
+		}
+		want, _ := fieldValue(fromPath.ProtoReflect(), name)
+		if !got.Equal(want) {
+			bad = append(bad, floorops.FieldViolation{Field: protoPath(rt.in, name), Description: fmt.Sprintf("is %q in the path; leave it out of the body or give the same value", pathParams[name])})
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return invalidFields(bad)
+}
+
+// fieldValue is the value of the field a dotted parameter name resolves
+// to in m, and whether m sets it.
+func fieldValue(m protoreflect.Message, name string) (protoreflect.Value, bool) {
+	parts := strings.Split(name, ".")
+	for i, p := range parts {
+		fd := m.Descriptor().Fields().ByTextName(p)
+		if fd == nil {
+			fd = m.Descriptor().Fields().ByJSONName(p)
+		}
+		if fd == nil || !m.Has(fd) {
+			return protoreflect.Value{}, false
+		}
+		if i == len(parts)-1 {
+			return m.Get(fd), true
+		}
+		m = m.Get(fd).Message()
+	}
+	return protoreflect.Value{}, false
 }
 
 // protoPath is the proto name path of a resolved parameter name.

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -176,8 +177,11 @@ func TestRESTWrongMethodIs405WithAllow(t *testing.T) {
 				}
 			}
 		}
+		if slices.Contains(allow, "GET") {
+			allow = append(allow, "HEAD") // HEAD is GET without the body
+		}
 		sort.Strings(allow)
-		for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+		for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"} {
 			if slices.Contains(allow, m) {
 				continue
 			}
@@ -214,6 +218,13 @@ func TestRESTBodyOverLimitIs413(t *testing.T) {
 			a := n.send(t, "POST", "/v1/scans:resolve", tt.body(), "")
 			if a.status != http.StatusRequestEntityTooLarge {
 				t.Fatalf("status = %d %.200s, want 413", a.status, a.raw)
+			}
+			// The JSON status agrees: ResourceExhausted, as over gRPC.
+			if code, _ := a.body["code"].(float64); code != 8 {
+				t.Errorf("code = %v, want 8 (ResourceExhausted): %s", a.body["code"], a.raw)
+			}
+			if msg, _ := a.body["message"].(string); !strings.Contains(msg, strconv.Itoa(server.MaxRequestBytes)) {
+				t.Errorf("message %q does not name the limit", msg)
 			}
 		})
 	}

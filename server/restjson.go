@@ -37,6 +37,8 @@ func newRESTJSON() *restJSON {
 
 // NewDecoder reads the whole request body (capped by the REST face) and
 // decodes it. An empty body is an empty request, as the gateway expects.
+// A body that sets a path parameter's field to another value than the
+// path is refused on that field.
 func (j *restJSON) NewDecoder(r io.Reader) runtime.Decoder {
 	return runtime.DecoderFunc(func(v any) error {
 		data, err := io.ReadAll(r)
@@ -50,12 +52,19 @@ func (j *restJSON) NewDecoder(r io.Reader) runtime.Decoder {
 		if !ok {
 			return j.JSONPb.Unmarshal(data, v)
 		}
+		data = normalizeMasks(data, m.ProtoReflect().Descriptor())
 		if err := j.UnmarshalOptions.Unmarshal(data, m); err != nil {
 			bad := bodyViolations(data, m.ProtoReflect().Descriptor())
 			if b, ok := r.(*restBody); ok {
 				b.call.invalid = bad
 			}
 			return bad
+		}
+		if b, ok := r.(*restBody); ok && b.call.route != nil {
+			if bad := b.call.route.pathConflicts(m.ProtoReflect(), b.call.pathParams); bad != nil {
+				b.call.invalid = bad
+				return bad
+			}
 		}
 		return nil
 	})
@@ -72,7 +81,7 @@ func bodyViolations(data []byte, md protoreflect.MessageDescriptor) *floorops.Er
 		if err := json.Unmarshal(data, new(any)); errors.As(err, &serr) {
 			desc = fmt.Sprintf("is not valid JSON (at byte %d)", serr.Offset)
 		}
-		bad = append(bad, floorops.FieldViolation{Description: desc})
+		bad = append(bad, floorops.FieldViolation{Field: syntaxField(data, md), Description: desc})
 	case firstByte(data) != '{':
 		bad = append(bad, floorops.FieldViolation{Description: "must be a JSON object"})
 	default:
@@ -86,19 +95,104 @@ func bodyViolations(data []byte, md protoreflect.MessageDescriptor) *floorops.Er
 	return invalidFields(bad)
 }
 
-// invalidFields is an EINVALID error whose message lists every violation as
-// "field: description" (the body itself is "request body"), as
-// floorops.Validate writes them.
+// invalidFields is an EINVALID error naming every bad field (the body
+// itself has field "").
 func invalidFields(bad []floorops.FieldViolation) *floorops.Error {
-	msgs := make([]string, len(bad))
-	for i, v := range bad {
-		where := v.Field
-		if where == "" {
-			where = "request body"
-		}
-		msgs[i] = where + ": " + v.Description
+	return floorops.InvalidFields(bad...)
+}
+
+// syntaxField is the proto path of the field whose value holds the first
+// syntax error of a JSON body (a bad escape or a raw control character in
+// a string, a broken number), so the client learns which field to fix; ""
+// when the error is outside any field's value.
+func syntaxField(data []byte, md protoreflect.MessageDescriptor) string {
+	type frame struct {
+		md      protoreflect.MessageDescriptor // an object's message; nil if unknown
+		elem    protoreflect.MessageDescriptor // an array's element message; nil if none
+		prefix  string                         // the container's own path
+		array   bool
+		n       int    // elements begun, in an array
+		field   string // path of the value being read, in an object
+		fd      protoreflect.FieldDescriptor
+		wantKey bool
 	}
-	return &floorops.Error{Code: floorops.EINVALID, Message: strings.Join(msgs, "; "), Fields: bad}
+	join := func(prefix, name string) string {
+		if prefix == "" {
+			return name
+		}
+		return prefix + "." + name
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if len(stack) == 0 && err == nil {
+			if tok == json.Delim('{') {
+				stack = append(stack, &frame{md: md, wantKey: true})
+				continue
+			}
+			return ""
+		}
+		if len(stack) == 0 {
+			return ""
+		}
+		top := stack[len(stack)-1]
+		if err != nil {
+			switch {
+			case top.array:
+				return fmt.Sprintf("%s[%d]", top.prefix, top.n)
+			case top.wantKey:
+				return top.prefix
+			default:
+				return top.field
+			}
+		}
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 && !stack[len(stack)-1].array {
+				stack[len(stack)-1].wantKey = true
+			}
+			continue
+		}
+		if !top.array && top.wantKey {
+			key, _ := tok.(string)
+			top.field, top.fd = join(top.prefix, strings.ToValidUTF8(key, "\uFFFD")), nil
+			if top.md != nil {
+				fd := top.md.Fields().ByJSONName(key)
+				if fd == nil {
+					fd = top.md.Fields().ByTextName(key)
+				}
+				if fd != nil {
+					top.field, top.fd = join(top.prefix, string(fd.Name())), fd
+				}
+			}
+			top.wantKey = false
+			continue
+		}
+		// A value: in an array the next element, in an object the key's.
+		path, fd := top.field, top.fd
+		var elemMD protoreflect.MessageDescriptor
+		if top.array {
+			path, elemMD = fmt.Sprintf("%s[%d]", top.prefix, top.n), top.elem
+			top.n++
+		} else {
+			top.wantKey = true
+		}
+		switch tok {
+		case json.Delim('{'):
+			child := &frame{prefix: path, md: elemMD, wantKey: true}
+			if fd != nil && !fd.IsList() && !fd.IsMap() && fd.Message() != nil && !wellKnown(fd.Message()) {
+				child.md = fd.Message()
+			}
+			stack = append(stack, child)
+		case json.Delim('['):
+			child := &frame{prefix: path, array: true}
+			if fd != nil && fd.IsList() && fd.Message() != nil && !wellKnown(fd.Message()) {
+				child.elem = fd.Message()
+			}
+			stack = append(stack, child)
+		}
+	}
 }
 
 func firstByte(data []byte) byte {
@@ -263,6 +357,8 @@ func describeField(fd protoreflect.FieldDescriptor) string {
 			return "must be an RFC 3339 time such as 2026-03-31T14:05:00Z"
 		case "google.protobuf.Duration":
 			return "must be a duration in seconds such as 1.5s"
+		case "google.protobuf.FieldMask":
+			return `must name fields separated by commas, such as "description,unit_cost_cents"`
 		}
 		if fd.IsMap() || !wellKnown(fd.Message()) {
 			return "must be a JSON object"
@@ -281,4 +377,193 @@ func enumNames(ed protoreflect.EnumDescriptor) string {
 		names = append(names, string(vals.Get(i).Name()))
 	}
 	return strings.Join(names, ", ")
+}
+
+// normalizeMasks rewrites every update mask (google.protobuf.FieldMask) in
+// a JSON body of message md into the one form protojson reads, a string of
+// lowerCamel paths, so that a client may write a mask as this API names
+// its fields everywhere else: "description,unit_cost_cents", or
+// {"paths":["description","unit_cost_cents"]}. lowerCamel paths are taken
+// too, as are spaces around a path. protojson turns the paths back into
+// proto names. A body it cannot read is returned unchanged, for the
+// decoder to refuse field by field.
+func normalizeMasks(data []byte, md protoreflect.MessageDescriptor) []byte {
+	if !holdsMask(md, map[protoreflect.FullName]bool{}) {
+		return data
+	}
+	if out, ok := rewriteMasks(data, md); ok {
+		return out
+	}
+	return data
+}
+
+// holdsMask reports whether a message of type md can hold a FieldMask.
+func holdsMask(md protoreflect.MessageDescriptor, seen map[protoreflect.FullName]bool) bool {
+	if md.FullName() == "google.protobuf.FieldMask" {
+		return true
+	}
+	if seen[md.FullName()] || wellKnown(md) {
+		return false
+	}
+	seen[md.FullName()] = true
+	fields := md.Fields()
+	for i := range fields.Len() {
+		fd := fields.Get(i)
+		if fd.IsMap() {
+			fd = fd.MapValue()
+		}
+		if fd.Message() != nil && holdsMask(fd.Message(), seen) {
+			return true
+		}
+	}
+	return false
+}
+
+// rewriteMasks is normalizeMasks for one JSON object, keeping its keys in
+// order (a key given twice stays twice, for the decoder to refuse).
+func rewriteMasks(data []byte, md protoreflect.MessageDescriptor) ([]byte, bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, false
+	}
+	var out bytes.Buffer
+	out.WriteByte('{')
+	for dec.More() {
+		start := dec.InputOffset()
+		if _, err := dec.Token(); err != nil {
+			return nil, false
+		}
+		key := bytes.TrimLeft(bytes.TrimSpace(data[start:dec.InputOffset()]), ",")
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, false
+		}
+		var k string
+		if json.Unmarshal(key, &k) != nil {
+			return nil, false
+		}
+		fd := md.Fields().ByJSONName(k)
+		if fd == nil {
+			fd = md.Fields().ByTextName(k)
+		}
+		if fd != nil && fd.Message() != nil && !fd.IsMap() {
+			if fd.IsList() {
+				raw = rewriteEach(raw, fd.Message())
+			} else {
+				raw = rewriteValue(raw, fd.Message())
+			}
+		}
+		if out.Len() > 1 {
+			out.WriteByte(',')
+		}
+		out.Write(bytes.TrimSpace(key))
+		out.WriteByte(':')
+		out.Write(raw)
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, false
+	}
+	out.WriteByte('}')
+	return out.Bytes(), true
+}
+
+// rewriteValue is one message value with its masks rewritten; raw as it
+// came if it is not one normalizeMasks can read.
+func rewriteValue(raw json.RawMessage, md protoreflect.MessageDescriptor) json.RawMessage {
+	if md.FullName() == "google.protobuf.FieldMask" {
+		return maskJSON(raw)
+	}
+	if wellKnown(md) || firstByte(raw) != '{' {
+		return raw
+	}
+	if out, ok := rewriteMasks(raw, md); ok {
+		return out
+	}
+	return raw
+}
+
+func rewriteEach(raw json.RawMessage, md protoreflect.MessageDescriptor) json.RawMessage {
+	var elems []json.RawMessage
+	if json.Unmarshal(raw, &elems) != nil {
+		return raw
+	}
+	parts := make([][]byte, len(elems))
+	for i, e := range elems {
+		parts[i] = rewriteValue(e, md)
+	}
+	return append(append([]byte("["), bytes.Join(parts, []byte(","))...), ']')
+}
+
+// maskJSON is a mask value, a string "a,b_c" or an object {"paths":[...]},
+// as the string protojson reads ("a,bC"). A path that is neither a proto
+// nor a JSON name is kept as given, for protojson to refuse.
+func maskJSON(raw json.RawMessage) json.RawMessage {
+	var paths []string
+	var s string
+	var obj struct {
+		Paths []string `json:"paths"`
+	}
+	switch {
+	case json.Unmarshal(raw, &s) == nil:
+		if strings.TrimSpace(s) == "" {
+			return raw
+		}
+		paths = strings.Split(s, ",")
+	case firstByte(raw) == '{':
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if dec.Decode(&obj) != nil {
+			return raw
+		}
+		paths = obj.Paths
+	default:
+		return raw
+	}
+	for i, p := range paths {
+		segs := strings.Split(strings.TrimSpace(p), ".")
+		for j, seg := range segs {
+			if c := lowerCamel(seg); snakeCase(c) == seg {
+				segs[j] = c
+			}
+		}
+		paths[i] = strings.Join(segs, ".")
+	}
+	out, err := json.Marshal(strings.Join(paths, ","))
+	if err != nil {
+		return raw
+	}
+	return out
+}
+
+// lowerCamel is a proto field name as JSON spells it: unit_cost_cents ->
+// unitCostCents.
+func lowerCamel(name string) string {
+	var b strings.Builder
+	up := false
+	for _, c := range name {
+		switch {
+		case c == '_':
+			up = true
+		case up && 'a' <= c && c <= 'z':
+			b.WriteRune(c - 'a' + 'A')
+			up = false
+		default:
+			b.WriteRune(c)
+			up = false
+		}
+	}
+	return b.String()
+}
+
+// snakeCase is lowerCamel undone, as protojson undoes it.
+func snakeCase(name string) string {
+	var b strings.Builder
+	for _, c := range name {
+		if 'A' <= c && c <= 'Z' {
+			b.WriteByte('_')
+			c += 'a' - 'A'
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
