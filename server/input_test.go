@@ -209,3 +209,27 @@ func violationsOf(a restAnswer) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestPutawayTaskTrackingOverREST: the QA run's ad-hoc putaway task with a
+// typed lot on an item that is not lot tracked is a 400 naming lot, as a
+// move's is, not "only 0 units on hand".
+func TestPutawayTaskTrackingOverREST(t *testing.T) {
+	t.Parallel()
+	n := startNode(t)
+	lead := restToken(t, n, "B-LEAD")
+	for _, tt := range []struct {
+		name  string
+		body  map[string]any
+		field string
+	}{
+		{"lot on an untracked item", map[string]any{"request_id": "ct-1", "from_location_scan": "DOCK-01", "sku": "SKU-0002", "quantity": 1, "lot": "L1"}, "lot"},
+		{"expiry on an item without one", map[string]any{"request_id": "ct-2", "from_location_scan": "DOCK-01", "sku": "SKU-0002", "quantity": 1, "expiry": "2027-01-31"}, "expiry"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := n.send(t, "POST", "/v1/putaway/tasks", strings.NewReader(mustJSON(t, tt.body)), lead)
+			if a.status != http.StatusBadRequest || !slices.Contains(violationsOf(a), tt.field) {
+				t.Fatalf("status = %d %s, want 400 naming %s", a.status, a.raw, tt.field)
+			}
+		})
+	}
+}
