@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -9,12 +10,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/testing/protocmp"
 	"google.golang.org/protobuf/types/dynamicpb"
 
+	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
 	"github.com/floorops/floorops/server"
 )
 
@@ -231,5 +235,56 @@ func TestPutawayTaskTrackingOverREST(t *testing.T) {
 				t.Fatalf("status = %d %s, want 400 naming %s", a.status, a.raw, tt.field)
 			}
 		})
+	}
+}
+
+// TestLockedDatabaseIsUnavailable: while another process holds the node's
+// database file locked, an adjustment fails as Unavailable (503 over REST)
+// after the node's busy timeout, a code clients retry, having changed
+// nothing; released, the same request id goes through, on either face.
+func TestLockedDatabaseIsUnavailable(t *testing.T) {
+	t.Parallel()
+	n := startNode(t)
+	ctx := n.login(t, "B-LEAD")
+	token := restToken(t, n, "B-LEAD")
+	inv := inventoryv1.NewInventoryServiceClient(n.conn)
+	adjust := func() error {
+		_, err := inv.AdjustStock(ctx, &inventoryv1.AdjustStockRequest{RequestId: "busy-1", LocationCode: "C-04-10-C", Sku: "SKU-0003", Delta: 1, Reason: "found"})
+		return err
+	}
+	body := `{"request_id":"busy-2","location_code":"C-04-10-C","sku":"SKU-0003","delta":1,"reason":"found"}`
+	before := balances(t, inv, ctx, "SKU-0003")
+
+	other, err := sql.Open("sqlite", "file:"+n.srv.DB.Path()+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	holder, err := other.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	if _, err := holder.ExecContext(context.Background(), `BEGIN EXCLUSIVE`); err != nil {
+		t.Fatal(err)
+	}
+	// One request, so the test waits the busy timeout once: REST goes
+	// through the gRPC edge, and its body carries the gRPC code.
+	a := n.send(t, "POST", "/v1/adjustments", strings.NewReader(body), token)
+	if code, _ := a.body["code"].(float64); a.status != http.StatusServiceUnavailable || codes.Code(code) != codes.Unavailable {
+		t.Errorf("adjustment while the database is locked: %d %s, want 503 with code %d (Unavailable)", a.status, a.raw, codes.Unavailable)
+	}
+	if _, err := holder.ExecContext(context.Background(), `COMMIT`); err != nil {
+		t.Fatal(err)
+	}
+
+	if got := balances(t, inv, ctx, "SKU-0003"); !cmp.Equal(got, before, protocmp.Transform()) {
+		t.Fatalf("refused adjustments changed stock:\n%v\n%v", before, got)
+	}
+	if err := adjust(); err != nil {
+		t.Fatalf("the retried adjustment: %v", err)
+	}
+	if a := n.send(t, "POST", "/v1/adjustments", strings.NewReader(body), token); a.status != http.StatusOK {
+		t.Fatalf("the retried REST adjustment: %d %s", a.status, a.raw)
 	}
 }
