@@ -28,6 +28,10 @@ const (
 	EUNAUTHENTICATED Code = "unauthenticated"
 	// EPERMISSION: the caller's role may not do this.
 	EPERMISSION Code = "permission_denied"
+	// EUNAVAILABLE: the node cannot take the request just now (its
+	// database is locked by another process, a backup say) and nothing was
+	// changed; the same request, with the same request id, may be retried.
+	EUNAVAILABLE Code = "unavailable"
 	// EINTERNAL: a bug or an infrastructure failure; details are logged, not returned.
 	EINTERNAL Code = "internal"
 )

@@ -86,7 +86,7 @@ func NewService(db *store.DB, p *scan.Parser) *Service {
 // User is a person who signs in on the floor.
 type User struct {
 	Badge    string `json:"badge" validate:"required,max=32"`
-	Name     string `json:"name" validate:"max=128"`
+	Name     string `json:"name" validate:"max=128,nocontrol"`
 	Role     Role   `json:"role" validate:"required,oneof=associate lead admin"`
 	Disabled bool   `json:"disabled"`
 }
@@ -199,23 +199,25 @@ type LoginResult struct {
 var errBadLogin = floorops.Errorf(floorops.EUNAUTHENTICATED,
 	"badge or PIN is wrong, or the badge is locked after repeated wrong PINs: try again later or ask an admin to unlock it")
 
+// signIn is what a handheld sends to sign in. The device id is stamped on
+// every movement made with the token, so it is a code (printable ASCII
+// without spaces) that reads back the same on a report.
+type signIn struct {
+	Badge    string `json:"badge" validate:"required"`
+	PIN      string `json:"pin" validate:"required"`
+	DeviceID string `json:"device_id" validate:"required,max=64,code"`
+}
+
 // Login checks badge and PIN and issues a bearer token for the device.
 // MaxAttempts wrong PINs in a row lock the badge for LockFor; a correct PIN
 // resets the count. The PIN is hashed outside the write transaction so a
 // burst of logins does not hold up scans.
 func (s *Service) Login(ctx context.Context, badge, pin, device string) (LoginResult, error) {
-	badge = normalizeBadge(badge)
-	device = strings.TrimSpace(device)
-	switch {
-	case badge == "":
-		return LoginResult{}, floorops.Invalid("badge", "is required")
-	case pin == "":
-		return LoginResult{}, floorops.Invalid("pin", "is required")
-	case device == "":
-		return LoginResult{}, floorops.Invalid("device_id", "is required")
-	case len(device) > 64:
-		return LoginResult{}, floorops.Invalid("device_id", "must be at most 64 characters")
+	in := signIn{Badge: normalizeBadge(badge), PIN: pin, DeviceID: strings.TrimSpace(device)}
+	if err := floorops.Validate(in); err != nil {
+		return LoginResult{}, err
 	}
+	badge, device = in.Badge, in.DeviceID
 	var (
 		id             int64
 		u              User
@@ -339,13 +341,19 @@ func (s *Service) CreateAPIKey(ctx context.Context, name string) (string, error)
 	return key, s.AddAPIKey(ctx, name, key)
 }
 
+// apiKeyName is the name an API key is listed and disabled by, e.g. erp.
+type apiKeyName struct {
+	Name string `json:"name" validate:"required,max=64,nocontrol"`
+}
+
 // AddAPIKey stores a given key (at least 16 characters) under name. The demo
 // node uses it for its well-known key.
 func (s *Service) AddAPIKey(ctx context.Context, name, key string) error {
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 64 {
-		return floorops.Invalid("name", "must be 1 to 64 characters")
+	in := apiKeyName{Name: strings.TrimSpace(name)}
+	if err := floorops.Validate(in); err != nil {
+		return err
 	}
+	name = in.Name
 	if len(key) < 16 {
 		return floorops.Invalid("key", "must be at least 16 characters")
 	}

@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -128,5 +129,55 @@ func TestBadgeMustScanAsBadge(t *testing.T) {
 		if err := svc.AddUser(ctx, auth.User{Badge: badge, Role: auth.Associate}, "1234"); err != nil {
 			t.Errorf("AddUser(badge %q): %v", badge, err)
 		}
+	}
+}
+
+// TestControlCharactersRefusedByAuth: a user's name and an API key's name
+// are shown on lists and audit lines, and a device id is stamped on every
+// movement the handheld makes; the domain refuses control characters in
+// them whoever calls (the CLI, the gRPC edge), naming the field, and a
+// device id must be a code a handheld can show (printable ASCII, no
+// spaces).
+func TestControlCharactersRefusedByAuth(t *testing.T) {
+	t.Parallel()
+	svc, _ := mustAuth(t)
+	ctx := context.Background()
+	if err := svc.AddUser(ctx, auth.User{Badge: "B-OK", Name: "Bo", Role: auth.Lead}, "1234"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		call  func() error
+		field string
+	}{
+		{"user name with BEL", func() error {
+			return svc.AddUser(ctx, auth.User{Badge: "B-BOB", Name: "Bo\ab", Role: auth.Lead}, "1234")
+		}, "name"},
+		{"user name with ESC", func() error {
+			return svc.AddUser(ctx, auth.User{Badge: "B-BOB", Name: "Bo\x1b[31mb", Role: auth.Lead}, "1234")
+		}, "name"},
+		{"user name with C1", func() error {
+			return svc.AddUser(ctx, auth.User{Badge: "B-BOB", Name: "Bo\u0085b", Role: auth.Lead}, "1234")
+		}, "name"},
+		{"API key name with BEL", func() error { return svc.AddAPIKey(ctx, "erp\a", "0123456789abcdef0123") }, "name"},
+		{"device id with BEL", func() error { _, err := svc.Login(ctx, "B-OK", "1234", "hh\abel"); return err }, "device_id"},
+		{"device id with TAB", func() error { _, err := svc.Login(ctx, "B-OK", "1234", "hh\tbel"); return err }, "device_id"},
+		{"device id with a space", func() error { _, err := svc.Login(ctx, "B-OK", "1234", "hh 1"); return err }, "device_id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call()
+			var fe *floorops.Error
+			if !floorops.IsCode(err, floorops.EINVALID) || !errors.As(err, &fe) || len(fe.Fields) != 1 || fe.Fields[0].Field != tt.field {
+				t.Fatalf("err = %#v, want invalid naming %s", err, tt.field)
+			}
+		})
+	}
+	users, err := svc.ListUsers(ctx)
+	if err != nil || len(users) != 1 {
+		t.Fatalf("refused users were added: %+v %v", users, err)
+	}
+	if _, err := svc.Login(ctx, "B-OK", "1234", "HH-07"); err != nil {
+		t.Fatalf("a plain device id was refused: %v", err)
 	}
 }

@@ -58,7 +58,7 @@ func (s *Service) MoveStock(ctx context.Context, requestID string, in MoveInput)
 			if err != nil {
 				return Movement{}, err
 			}
-			if err := checkTracking(item, in.Lot, in.Expiry); err != nil {
+			if err := CheckTracking(item, in.Lot, in.Expiry); err != nil {
 				return Movement{}, err
 			}
 			if err := checkUnallocated(ctx, tx, StockKey{ItemID: item.ID, LocationID: from.ID, Lot: in.Lot, Expiry: in.Expiry, LPN: in.LPN}, in.Status, in.Qty); err != nil {
@@ -106,10 +106,12 @@ func checkUnallocated(ctx context.Context, tx *store.Tx, k StockKey, st Status, 
 	return nil
 }
 
-// checkTracking refuses stock without the lot or expiry its item is tracked
-// by, and a lot or expiry on an item that has none (receiving never records
-// one there, so no such stock exists to move or correct).
-func checkTracking(item Item, lot, expiry string) error {
+// CheckTracking refuses stock named without the lot or expiry its item is
+// tracked by, and a lot or expiry on an item that has none (receiving never
+// records one there, so no such stock exists to move, correct or put
+// away): EINVALID naming lot or expiry. It is the one rule for every
+// workflow that names stock by item, lot and expiry.
+func CheckTracking(item Item, lot, expiry string) error {
 	if !item.LotTracked && lot != "" {
 		return floorops.Invalid("lot", "%s is not lot tracked: leave lot empty", item.SKU)
 	}
@@ -163,7 +165,7 @@ func (s *Service) AdjustStock(ctx context.Context, requestID string, in AdjustIn
 			if err != nil {
 				return Movement{}, err
 			}
-			if err := checkTracking(item, in.Lot, in.Expiry); err != nil {
+			if err := CheckTracking(item, in.Lot, in.Expiry); err != nil {
 				return Movement{}, err
 			}
 			m := Move{

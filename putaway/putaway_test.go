@@ -1,6 +1,7 @@
 package putaway_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/inventory/inventoryapi"
 	"github.com/floorops/floorops/putaway"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
@@ -444,4 +446,43 @@ func (f *fixture) directed(t *testing.T, task int64) string {
 		t.Fatal(err)
 	}
 	return sg.LocationCode
+}
+
+// TestCreateTaskChecksTrackingLikeMoves: an ad-hoc task names stock the
+// way a move does, by the one rule inventory.CheckTracking: a lot on an item
+// that is not lot tracked, or an expiry on an item without one, is a
+// malformed request naming the field (no such stock can exist), not
+// "too few units on hand"; a tracked item needs its lot or expiry.
+func TestCreateTaskChecksTrackingLikeMoves(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	rep, err := inventoryapi.ImportItems(f.ctx, f.db, strings.NewReader("sku,lot_tracked,expiry_tracked\nSKU-E,false,true\n"), nil)
+	if err != nil || len(rep.Errors) > 0 {
+		t.Fatalf("import: %v %v", err, rep.Errors)
+	}
+	f.stock(t, "STG-01", "SKU-A", "", 10)
+	tests := []struct {
+		name  string
+		in    putaway.CreateInput
+		field string
+	}{
+		{"lot on an item not lot tracked", putaway.CreateInput{SKU: "SKU-A", Lot: "L1"}, "lot"},
+		{"expiry on an item without one", putaway.CreateInput{SKU: "SKU-A", Expiry: "2027-01-31"}, "expiry"},
+		{"no lot on a lot-tracked item", putaway.CreateInput{SKU: "SKU-L"}, "lot"},
+		{"no expiry on an expiry-tracked item", putaway.CreateInput{SKU: "SKU-E"}, "expiry"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.in.FromScan, tt.in.Qty, tt.in.Actor = "STG-01", 1, lead
+			_, err := f.svc.CreateAdhocTask(f.ctx, fmt.Sprintf("track-%d", i), tt.in)
+			var fe *floorops.Error
+			if !floorops.IsCode(err, floorops.EINVALID) || !errors.As(err, &fe) || len(fe.Fields) != 1 || fe.Fields[0].Field != tt.field {
+				t.Fatalf("err = %#v, want invalid naming %s", err, tt.field)
+			}
+		})
+	}
+	tasks, _, err := f.svc.ListTasks(f.ctx, 0, "")
+	if err != nil || len(tasks) != 0 {
+		t.Fatalf("refused tasks were created: %+v %v", tasks, err)
+	}
 }

@@ -41,7 +41,7 @@ type CreateInput struct {
 	FromScan string           `json:"from_location_scan" validate:"required,max=128"`
 	SKU      string           `json:"sku" validate:"required,max=64"`
 	Qty      int64            `json:"quantity" validate:"gt=0,lte=10000000"`
-	Lot      string           `json:"lot" validate:"max=20"`
+	Lot      string           `json:"lot" validate:"omitempty,max=20,printascii"`
 	Expiry   string           `json:"expiry" validate:"omitempty,datetime=2006-01-02"`
 	Status   inventory.Status `json:"status" validate:"omitempty,oneof=available quarantine"`
 	LPN      string           `json:"lpn" validate:"max=32"`
@@ -72,6 +72,9 @@ func (s *Service) CreateAdhocTask(ctx context.Context, requestID string, in Crea
 			}
 			item, err := inventory.ItemBySKU(ctx, tx, in.SKU)
 			if err != nil {
+				return Task{}, err
+			}
+			if err := inventory.CheckTracking(item, in.Lot, in.Expiry); err != nil {
 				return Task{}, err
 			}
 			return createTask(ctx, tx, inventory.StagedStock{

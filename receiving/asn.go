@@ -14,7 +14,9 @@ import (
 )
 
 // CreateASN records a vendor's advance ship notice against an open PO. The
-// ASN number and every SSCC and LPN must be new to the node, and contents
+// ASN number and every SSCC and LPN must be new to the node (on no other
+// ASN, received on no receipt, no stock on it: EPRECONDITION naming the
+// container otherwise, see palletNotReceived), and contents
 // must carry the lot and expiry their items are tracked by, so that a
 // pallet can later be received whole in one scan. Every SKU on it must be
 // on the PO (EPRECONDITION otherwise): an ASN announcing what was not
@@ -102,6 +104,14 @@ func createASN(ctx context.Context, tx *store.Tx, a ASN) error {
 		kind := "sscc"
 		if c.SSCC == "" {
 			kind = "lpn"
+		}
+		if err := palletNotReceived(ctx, tx, c.Code()); err != nil {
+			var fe *floorops.Error
+			if !errors.As(err, &fe) {
+				return err
+			}
+			return &floorops.Error{Code: fe.Code, Message: fmt.Sprintf("container %s cannot be announced: %s", c.Code(), fe.Message),
+				Fields: []floorops.FieldViolation{{Field: fmt.Sprintf("containers[%d].%s", i, kind), Description: "has already been received"}}}
 		}
 		var cid int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO asn_containers (asn_id, code, kind) VALUES (?, ?, ?) RETURNING id`, asnID, c.Code(), kind).Scan(&cid)

@@ -2,6 +2,7 @@ package receiving_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -69,7 +70,8 @@ func TestPalletLabelOfASNContainer(t *testing.T) {
 // license plate, once: not
 // again on this or another receipt, nor when stock is on that SSCC
 // already; undone, it can be received again; an ASN listing it afterwards
-// shows it received and does not receive it twice.
+// is refused (TestASNRefusesContainersAlreadyReceived) and does not
+// receive it twice.
 func TestPalletLabelNotOnASN(t *testing.T) {
 	t.Parallel()
 	n := newNode(t)
@@ -112,15 +114,13 @@ func TestPalletLabelNotOnASN(t *testing.T) {
 		t.Fatal(err)
 	}
 	n.mustScan(t, other, label, 1, confirmed)
-	asn, err := n.svc.CreateASN(ctx, "asn-32", receiving.ASN{Number: "ASN-32", PONumber: "PO-32",
+	_, err = n.svc.CreateASN(ctx, "asn-32", receiving.ASN{Number: "ASN-32", PONumber: "PO-32",
 		Containers: []receiving.Container{{SSCC: pallet, Contents: []receiving.Content{{SKU: "A1", Qty: 48}}}}})
-	if err != nil || !asn.Containers[0].Received {
-		t.Fatalf("ASN listing a pallet already received: %+v %v", asn, err)
-	}
-	for _, raw := range []string{pallet, label} {
-		_, err = n.scanIn(other, raw, 1, confirmed)
-		wantCode(t, err, floorops.EPRECONDITION)
-	}
+	wantCode(t, err, floorops.EPRECONDITION)
+	_, err = n.scanIn(other, label, 1, confirmed)
+	wantCode(t, err, floorops.EPRECONDITION)
+	_, err = n.scanIn(other, pallet, 1, confirmed) // the refused ASN did not make it an ASN pallet
+	wantCode(t, err, floorops.ENOTFOUND)
 	if got := n.onHand(t, "DOCK-02", "A1")[inventory.Available]; got != 48 {
 		t.Fatalf("DOCK-02 holds %d of A1, want one pallet's 48", got)
 	}
@@ -134,6 +134,61 @@ func TestPalletLabelNotOnASN(t *testing.T) {
 	for _, confirm := range []bool{false, true} {
 		_, err = n.scanIn(other, palletLabel(found, a1Case, 4), 1, func(in *receiving.ScanInput) { in.ConfirmPallet = confirm })
 		wantCode(t, err, floorops.EPRECONDITION)
+	}
+}
+
+// TestASNRefusesContainersAlreadyReceived: an ASN cannot announce a pallet
+// or carton that has already come into the building, received on any
+// receipt as a pallet no ASN listed, or with stock on its license plate:
+// GetASN would claim it held what the vendor says and was received. The
+// refusal names the container, writes nothing, and an undone receipt frees
+// the SSCC for an ASN again.
+func TestASNRefusesContainersAlreadyReceived(t *testing.T) {
+	t.Parallel()
+	n := newNode(t)
+	ctx := context.Background()
+	n.mustPO(t, "PO-40", receiving.POLine{SKU: "A1", Ordered: 500})
+	_, a1Case := gtins(1)
+	received, onStock, fresh := sscc(40), sscc(41), sscc(42)
+	id := n.mustStart(t, "DOCK-01", "PO-40")
+	n.mustScan(t, id, palletLabel(received, a1Case, 4), 1, confirmed)
+	for _, lpn := range []string{onStock, "LPN000041"} {
+		if _, err := n.inv.AdjustStock(ctx, "found-"+lpn, inventory.AdjustInput{LocationCode: "STG-01", SKU: "A1", Delta: 5,
+			Reason: "found", LPN: lpn, Actor: lead}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	container := func(sscc, lpn string) receiving.Container {
+		return receiving.Container{SSCC: sscc, LPN: lpn, Contents: []receiving.Content{{SKU: "A1", Qty: 5}}}
+	}
+	tests := []struct {
+		name       string
+		containers []receiving.Container
+		field      string
+	}{
+		{"pallet received without an ASN", []receiving.Container{container(fresh, ""), container(received, "")}, "containers[1].sscc"},
+		{"pallet with stock on its SSCC", []receiving.Container{container(onStock, "")}, "containers[0].sscc"},
+		{"carton with stock on its LPN", []receiving.Container{container("", "LPN000041")}, "containers[0].lpn"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			number := fmt.Sprintf("ASN-4%d", i)
+			_, err := n.svc.CreateASN(ctx, "asn-"+number, receiving.ASN{Number: number, PONumber: "PO-40", Containers: tt.containers})
+			var fe *floorops.Error
+			if !floorops.IsCode(err, floorops.EPRECONDITION) || !errors.As(err, &fe) || len(fe.Fields) != 1 || fe.Fields[0].Field != tt.field {
+				t.Fatalf("err = %#v, want failed precondition naming %s", err, tt.field)
+			}
+			_, err = n.svc.GetASN(ctx, number)
+			wantCode(t, err, floorops.ENOTFOUND)
+		})
+	}
+	if _, err := n.svc.UndoLastScan(ctx, "undo-40", receiving.UndoInput{ReceiptID: id, Reason: "wrong PO", Actor: assoc}); err != nil {
+		t.Fatal(err)
+	}
+	asn, err := n.svc.CreateASN(ctx, "asn-49", receiving.ASN{Number: "ASN-49", PONumber: "PO-40",
+		Containers: []receiving.Container{container(fresh, ""), container(received, "")}})
+	if err != nil || asn.Containers[1].Received {
+		t.Fatalf("ASN of a pallet whose receipt was undone: %+v %v", asn, err)
 	}
 }
 

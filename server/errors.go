@@ -19,6 +19,7 @@ var codeOf = map[floorops.Code]codes.Code{
 	floorops.EPRECONDITION:    codes.FailedPrecondition,
 	floorops.EUNAUTHENTICATED: codes.Unauthenticated,
 	floorops.EPERMISSION:      codes.PermissionDenied,
+	floorops.EUNAVAILABLE:     codes.Unavailable,
 	floorops.EINTERNAL:        codes.Internal,
 }
 

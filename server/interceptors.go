@@ -44,6 +44,9 @@ func (e *edge) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, h
 	if err := undefinedEnums(req); err != nil {
 		return nil, err
 	}
+	if err := textControls(req); err != nil {
+		return nil, err
+	}
 	resp, err = handler(ctx, req)
 	return resp, withRequestID(req, err)
 }
@@ -74,5 +77,8 @@ func (s *checkedStream) RecvMsg(m any) error {
 	if err := s.codec.decodeError(m); err != nil {
 		return err
 	}
-	return undefinedEnums(m)
+	if err := undefinedEnums(m); err != nil {
+		return err
+	}
+	return textControls(m)
 }

@@ -1,7 +1,18 @@
 package store
 
+import (
+	"context"
+	"time"
+)
+
 // QueuedWrites is how many writes wait for the writer.
 func QueuedWrites(db *DB) int { return len(db.writes) }
 
 // Commits is how many transactions the writer has committed.
 func Commits(db *DB) int64 { return db.commits.Load() }
+
+// OpenBusyTimeout is Open with another wait for locks other processes
+// hold, so a test of a locked database need not wait the node's 10 s.
+func OpenBusyTimeout(ctx context.Context, path string, busy time.Duration) (*DB, error) {
+	return open(ctx, path, true, busy)
+}

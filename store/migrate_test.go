@@ -52,7 +52,7 @@ func TestReleasedMigrationsUnchanged(t *testing.T) {
 func TestUpgradeFromEarlierSchema(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "old.db")
-	raw, err := sql.Open("sqlite", dsn(path, false, true))
+	raw, err := sql.Open("sqlite", dsn(path, false, true, busyTimeout))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,17 +77,22 @@ func (db *DB) Probe(ctx context.Context) error {
 // any pending migrations. Only a node about to serve (or an explicit
 // migrate) creates its database; one-shot tools use OpenExisting.
 func Open(ctx context.Context, path string) (*DB, error) {
-	return open(ctx, path, true)
+	return open(ctx, path, true, busyTimeout)
 }
 
 // OpenExisting opens the database file at path and applies any pending
 // migrations, but never creates it: a mistyped --db is ENOTFOUND naming the
 // path, not a new empty node.
 func OpenExisting(ctx context.Context, path string) (*DB, error) {
-	return open(ctx, path, false)
+	return open(ctx, path, false, busyTimeout)
 }
 
-func open(ctx context.Context, path string, create bool) (*DB, error) {
+// busyTimeout is how long a statement waits for a lock another process
+// holds on the database file (a backup, an operator's sqlite3 shell)
+// before SQLite gives up with SQLITE_BUSY; Write then answers EUNAVAILABLE.
+const busyTimeout = 10 * time.Second
+
+func open(ctx context.Context, path string, create bool, busy time.Duration) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("store: empty database path")
 	}
@@ -107,7 +112,7 @@ func open(ctx context.Context, path string, create bool) (*DB, error) {
 	}
 	// mode=rw makes SQLite itself refuse to create the file, should it
 	// vanish between the check above and the open.
-	w, err := sql.Open("sqlite", dsn(path, false, create))
+	w, err := sql.Open("sqlite", dsn(path, false, create, busy))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -127,7 +132,7 @@ func open(ctx context.Context, path string, create bool) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", dsn(path, true, false))
+	r, err := sql.Open("sqlite", dsn(path, true, false, busy))
 	if err != nil {
 		db.stopWriter()
 		w.Close()
@@ -146,12 +151,12 @@ func open(ctx context.Context, path string, create bool) (*DB, error) {
 // failing halfway with SQLITE_BUSY. Without create the file must exist
 // (mode=rw): readers open after the writer has created it, and one-shot
 // tools never create one.
-func dsn(path string, readOnly, create bool) string {
+func dsn(path string, readOnly, create bool, busy time.Duration) string {
 	v := url.Values{}
 	if !create {
 		v.Set("mode", "rw")
 	}
-	v.Add("_pragma", "busy_timeout(10000)")
+	v.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
 	v.Add("_pragma", "journal_mode(wal)")
 	v.Add("_pragma", "synchronous(full)")
 	v.Add("_pragma", "foreign_keys(1)")
@@ -335,6 +340,22 @@ const (
 func IsConstraint(err error, kind int) bool {
 	var se *sqlite.Error
 	return errors.As(err, &se) && se.Code() == kind
+}
+
+// unavailable turns SQLite's "the database file is locked" (SQLITE_BUSY,
+// SQLITE_LOCKED and their extended codes, by code) into EUNAVAILABLE: the
+// lock is another process's (the node has one writer), the write changed
+// nothing, and the client should retry with the same request id rather
+// than be told the node failed.
+func unavailable(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return floorops.Errorf(floorops.EUNAVAILABLE, "the node's database is busy (locked by another process); retry the request")
+		}
+	}
+	return err
 }
 
 // TimeFormat is how times are stored: RFC 3339 in UTC with fixed

@@ -50,7 +50,8 @@ type writeResult struct {
 // changes is that a busy node pays one fsync per batch instead of one per
 // scan. A request whose ctx ends while it waits in the queue is not run and
 // returns the ctx's error; once the writer has taken it, Write waits for
-// its outcome, so an error always means nothing was committed.
+// its outcome, so an error always means nothing was committed. A database
+// file another process keeps locked past the busy timeout is EUNAVAILABLE.
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -80,7 +81,7 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	if r.panicked != nil {
 		panic(r.panicked)
 	}
-	return r.err
+	return unavailable(r.err)
 }
 
 // stopWriter refuses new writes, lets the writer finish the queued ones,

@@ -113,6 +113,30 @@ func TestUsersAddRefusesUnscannableBadge(t *testing.T) {
 	}
 }
 
+// TestUsersAddRefusesControlCharacters: a name typed at the shell with a
+// BEL or an escape sequence is refused, not stored to ring or recolour the
+// terminal of whoever lists the users later.
+func TestUsersAddRefusesControlCharacters(t *testing.T) {
+	t.Parallel()
+	db := mustMigrate(t)
+	for _, name := range []string{"Bo\x07b", "Bo\tb", "\x1b[2JBob"} {
+		_, _, err := runCLI(t, "users", "add", "--db", db, "--badge", "B-BOB", "--name", name, "--role", "associate", "--pin", "4821")
+		if !floorops.IsCode(err, floorops.EINVALID) {
+			t.Errorf("users add --name %q: err = %v, want invalid", name, err)
+		}
+	}
+	for _, name := range []string{"Bo\x07", "erp\x1b"} {
+		_, _, err := runCLI(t, "apikeys", "create", "--db", db, "--name", name)
+		if !floorops.IsCode(err, floorops.EINVALID) {
+			t.Errorf("apikeys create --name %q: err = %v, want invalid", name, err)
+		}
+	}
+	out, _, err := runCLI(t, "users", "list", "--db", db)
+	if err != nil || strings.Contains(out, "B-BOB") {
+		t.Fatalf("users list = %q, %v", out, err)
+	}
+}
+
 // TestUsersAddNodeBadgePattern checks a badge against the badge format the
 // environment gives the node, as the node's handhelds will scan it.
 func TestUsersAddNodeBadgePattern(t *testing.T) {
