@@ -59,6 +59,7 @@ func (s *Service) UpsertItem(ctx context.Context, requestID string, it Item, u I
 // 14-digit GTINs, default class C.
 func normalizeItem(it *Item) error {
 	it.SKU = scan.Code(it.SKU)
+	it.Description = strings.TrimSpace(it.Description)
 	if it.ABCClass == "" {
 		it.ABCClass = "C"
 	}

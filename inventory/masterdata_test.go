@@ -128,3 +128,18 @@ func TestUpdateFieldsRefusesUnknownPaths(t *testing.T) {
 		}
 	}
 }
+
+// A description is free text as typed: white space around it is trimmed,
+// as every other typed value is, so it does not pad pick lists.
+func TestItemDescriptionIsTrimmed(t *testing.T) {
+	t.Parallel()
+	svc, _ := mustService(t)
+	ctx := context.Background()
+	it, err := svc.UpsertItem(ctx, "trim", inventory.Item{SKU: "TRIM-1", Description: "  spaced  "}, inventory.ItemUpdate{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.Description != "spaced" {
+		t.Errorf("description = %q, want %q", it.Description, "spaced")
+	}
+}
