@@ -1,0 +1,347 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/floorops/floorops/auth"
+	cyclecountv1 "github.com/floorops/floorops/proto/floorops/cyclecount/v1"
+	eventv1 "github.com/floorops/floorops/proto/floorops/event/v1"
+	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
+	pickingv1 "github.com/floorops/floorops/proto/floorops/picking/v1"
+	"github.com/floorops/floorops/server"
+	"google.golang.org/grpc/codes"
+)
+
+type countEnv struct {
+	*pickEnv
+	cc     cyclecountv1.CycleCountServiceClient
+	assoc2 context.Context
+}
+
+func newCountEnv(t *testing.T) *countEnv {
+	t.Helper()
+	e := newPickEnv(t)
+	if err := e.n.srv.Auth.AddUser(context.Background(), auth.User{Badge: "B-ASSOC2", Name: "Second Associate", Role: auth.Associate}, server.DemoPIN); err != nil {
+		t.Fatal(err)
+	}
+	return &countEnv{pickEnv: e, cc: cyclecountv1.NewCycleCountServiceClient(e.n.conn), assoc2: e.n.login(t, "B-ASSOC2")}
+}
+
+// face is the pick face (level A) of demo item n and what the record holds
+// there.
+func (e *countEnv) face(t *testing.T, n int) (string, int64) {
+	t.Helper()
+	for _, b := range balances(t, e.inv, e.lead, fmt.Sprintf("SKU-%04d", n)) {
+		if c := b.GetLocationCode(); c[len(c)-1] == 'A' && b.GetStatus() == inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE {
+			return c, b.GetQuantity()
+		}
+	}
+	t.Fatalf("SKU-%04d has no pick face stock", n)
+	return "", 0
+}
+
+// onHand is the units of sku at loc in status st.
+func (e *countEnv) onHand(t *testing.T, loc, sku string, st inventoryv1.StockStatus) int64 {
+	t.Helper()
+	resp, err := e.inv.GetBalances(e.lead, &inventoryv1.GetBalancesRequest{LocationCode: loc, Sku: sku})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, b := range resp.GetBalances() {
+		if b.GetStatus() == st {
+			n += b.GetQuantity()
+		}
+	}
+	return n
+}
+
+func (e *countEnv) start(t *testing.T, who context.Context, loc string, countID int64) *cyclecountv1.Count {
+	t.Helper()
+	resp, err := e.cc.StartCount(who, &cyclecountv1.StartCountRequest{RequestId: e.rid("start"), LocationScan: loc, CountId: countID})
+	if err != nil {
+		t.Fatalf("start count of %s: %v", loc, err)
+	}
+	return resp.GetCount()
+}
+
+func (e *countEnv) submit(t *testing.T, who context.Context, countID int64, n int, qty int64) *cyclecountv1.SubmitCountResponse {
+	t.Helper()
+	resp, err := e.cc.SubmitCount(who, &cyclecountv1.SubmitCountRequest{RequestId: e.rid("submit"), CountId: countID,
+		Lines: []*cyclecountv1.CountedLine{{ItemScan: pickGTIN(n), Quantity: qty}}})
+	if err != nil {
+		t.Fatalf("submit count %d: %v", countID, err)
+	}
+	return resp
+}
+
+func (e *countEnv) reconciled(t *testing.T, countID int64) *eventv1.CountReconciled {
+	t.Helper()
+	for _, ev := range e.outboxEvents(t) {
+		if r := ev.GetCountReconciled(); r != nil && r.GetCountId() == countID {
+			return r
+		}
+	}
+	return nil
+}
+
+// TestCountWithinTolerancePosts: an associate scans a pick face, counts
+// it blind, and a difference within the C-class tolerance posts at once:
+// counted minus snapshot in the ledger, CountReconciled emitted, a retry
+// answered the same, a second count of the same bin refused.
+func TestCountWithinTolerancePosts(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 61 // class C
+	sku := fmt.Sprintf("SKU-%04d", n)
+	loc, qty := e.face(t, n)
+	c := e.start(t, e.assoc, loc, 0)
+	if len(c.GetLines()) != 0 {
+		t.Fatalf("a blind count shows the associate %v", c.GetLines())
+	}
+	_, err := e.cc.StartCount(e.assoc2, &cyclecountv1.StartCountRequest{RequestId: "again", LocationScan: loc})
+	wantCode(t, err, codes.FailedPrecondition)
+
+	for _, tc := range []struct {
+		name  string
+		req   *cyclecountv1.SubmitCountRequest
+		field string
+	}{
+		{"nothing counted, not confirmed empty", &cyclecountv1.SubmitCountRequest{RequestId: "bad-1", CountId: c.GetId()}, "lines"},
+		{"not an item", &cyclecountv1.SubmitCountRequest{RequestId: "bad-2", CountId: c.GetId(),
+			Lines: []*cyclecountv1.CountedLine{{ItemScan: pickGTIN(n), Quantity: 1}, {ItemScan: loc, Quantity: 1}}}, "lines[1].item_scan"},
+		{"negative quantity", &cyclecountv1.SubmitCountRequest{RequestId: "bad-3", CountId: c.GetId(),
+			Lines: []*cyclecountv1.CountedLine{{ItemScan: pickGTIN(n), Quantity: -1}}}, "lines[0].quantity"},
+		{"lot on an untracked item", &cyclecountv1.SubmitCountRequest{RequestId: "bad-4", CountId: c.GetId(),
+			Lines: []*cyclecountv1.CountedLine{{ItemScan: pickGTIN(n), Lot: "L1", Quantity: 1}}}, "lines[0].lot"},
+	} {
+		_, err := e.cc.SubmitCount(e.assoc, tc.req)
+		wantCode(t, err, codes.InvalidArgument)
+		if v := violations(err); len(v) != 1 || v[0] != tc.field {
+			t.Errorf("%s: violations %v, want [%s]", tc.name, v, tc.field)
+		}
+	}
+	req := &cyclecountv1.SubmitCountRequest{RequestId: "count-1", CountId: c.GetId(),
+		Lines: []*cyclecountv1.CountedLine{{ItemScan: pickGTIN(n), Quantity: qty - 1}}}
+	sub, err := e.cc.SubmitCount(e.assoc, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := e.cc.SubmitCount(e.assoc, req)
+	if err != nil || again.GetOutcome() != sub.GetOutcome() {
+		t.Fatalf("retried submit: %v %v", again, err)
+	}
+	if sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_POSTED || sub.GetCount().GetState() != cyclecountv1.CountState_COUNT_STATE_POSTED {
+		t.Fatalf("within tolerance: %v", sub)
+	}
+	for _, l := range sub.GetCount().GetLines() {
+		if l.GetSnapshotQuantity() != l.GetCountedQuantity() {
+			t.Fatalf("the associate is shown the record: %v", l)
+		}
+	}
+	if got := e.onHand(t, loc, sku, inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE); got != qty-1 {
+		t.Fatalf("after the count %s holds %d, want %d", loc, got, qty-1)
+	}
+	if got := e.count(t, `SELECT COUNT(*) FROM movements WHERE kind = 'count'`); got != 1 {
+		t.Fatalf("%d count movements, want 1 (a retry posts once)", got)
+	}
+	r := e.reconciled(t, c.GetId())
+	if r == nil || len(r.GetLines()) != 1 || r.GetLines()[0].GetCountedQuantity() != qty-1 ||
+		r.GetLines()[0].GetSnapshotQuantity() != qty || r.GetLines()[0].GetAdjustmentQuantity() != -1 || r.GetCountedBy() != "B-ASSOC" {
+		t.Fatalf("CountReconciled = %v", r)
+	}
+	// The bin is free to count again.
+	e.start(t, e.assoc, loc, 0)
+	e.checkLedger(t)
+}
+
+// TestCountBeyondToleranceIsRecountedAndApproved: a count beyond tolerance
+// opens a recount that its counter may not take; another associate's
+// recount that agrees waits for a lead, who sees both counts, and whose
+// approval (reason required) posts the difference.
+func TestCountBeyondToleranceIsRecountedAndApproved(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 62
+	sku := fmt.Sprintf("SKU-%04d", n)
+	loc, qty := e.face(t, n)
+	first := e.start(t, e.assoc, loc, 0)
+	sub := e.submit(t, e.assoc, first.GetId(), n, qty-8)
+	if sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_RECOUNT || sub.GetRecountId() == 0 {
+		t.Fatalf("beyond tolerance: %v", sub)
+	}
+	if got := e.onHand(t, loc, sku, inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE); got != qty {
+		t.Fatalf("a count beyond tolerance changed the record: %d, want %d", got, qty)
+	}
+	_, err := e.cc.StartCount(e.assoc, &cyclecountv1.StartCountRequest{RequestId: "own-recount", LocationScan: loc, CountId: sub.GetRecountId()})
+	wantCode(t, err, codes.FailedPrecondition)
+	rc := e.start(t, e.assoc2, loc, sub.GetRecountId())
+	sub2 := e.submit(t, e.assoc2, rc.GetId(), n, qty-8)
+	if sub2.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_PENDING_APPROVAL {
+		t.Fatalf("agreeing recount: %v", sub2)
+	}
+	_, err = e.cc.ListPendingApprovals(e.assoc, &cyclecountv1.ListPendingApprovalsRequest{})
+	wantCode(t, err, codes.PermissionDenied)
+	pend, err := e.cc.ListPendingApprovals(e.lead, &cyclecountv1.ListPendingApprovalsRequest{})
+	if err != nil || len(pend.GetApprovals()) != 1 {
+		t.Fatalf("pending approvals: %v %v", pend, err)
+	}
+	pa := pend.GetApprovals()[0]
+	if pa.GetCount().GetId() != rc.GetId() || pa.GetPrevious().GetId() != first.GetId() ||
+		pa.GetCount().GetLines()[0].GetSnapshotQuantity() != qty || pa.GetPrevious().GetLines()[0].GetCountedQuantity() != qty-8 {
+		t.Fatalf("pending approval shows %v", pa)
+	}
+	_, err = e.cc.Approve(e.assoc, &cyclecountv1.ApproveRequest{RequestId: "assoc-ok", CountId: rc.GetId(), Reason: "ok"})
+	wantCode(t, err, codes.PermissionDenied)
+	_, err = e.cc.Approve(e.lead, &cyclecountv1.ApproveRequest{RequestId: "no-reason", CountId: rc.GetId()})
+	wantCode(t, err, codes.InvalidArgument)
+	ok, err := e.cc.Approve(e.lead, &cyclecountv1.ApproveRequest{RequestId: "approve", CountId: rc.GetId(), Reason: "two counts agree"})
+	if err != nil || ok.GetCount().GetState() != cyclecountv1.CountState_COUNT_STATE_POSTED || ok.GetCount().GetDecidedBy() != "B-LEAD" {
+		t.Fatalf("approve: %v %v", ok, err)
+	}
+	if got := e.onHand(t, loc, sku, inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE); got != qty-8 {
+		t.Fatalf("after approval %s holds %d, want %d", loc, got, qty-8)
+	}
+	if r := e.reconciled(t, rc.GetId()); r == nil || r.GetApprovedBy() != "B-LEAD" || r.GetLines()[0].GetAdjustmentQuantity() != -8 {
+		t.Fatalf("CountReconciled = %v", r)
+	}
+	_, err = e.cc.Approve(e.lead, &cyclecountv1.ApproveRequest{RequestId: "approve-twice", CountId: rc.GetId(), Reason: "again"})
+	wantCode(t, err, codes.FailedPrecondition)
+	if got := e.count(t, `SELECT COUNT(*) FROM count_events WHERE count_id IN (?, ?)`, first.GetId(), rc.GetId()); got < 6 {
+		t.Fatalf("%d steps ledgered for the count and its recount, want every step", got)
+	}
+	e.checkLedger(t)
+}
+
+// TestCountDuringWhichStockMovedIsNotPosted: units put into the bin while
+// it was being counted make the count ambiguous: nothing is posted, and the
+// location is recounted.
+func TestCountDuringWhichStockMovedIsNotPosted(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 63
+	sku := fmt.Sprintf("SKU-%04d", n)
+	loc, qty := e.face(t, n)
+	c := e.start(t, e.assoc, loc, 0)
+	e.adjust(t, loc, sku, "", "", 2)
+	sub := e.submit(t, e.assoc, c.GetId(), n, qty)
+	if sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_STOCK_MOVED || sub.GetRecountId() == 0 {
+		t.Fatalf("count during a move: %v", sub)
+	}
+	if got := e.onHand(t, loc, sku, inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE); got != qty+2 {
+		t.Fatalf("%s holds %d, want %d (nothing posted)", loc, got, qty+2)
+	}
+	if e.reconciled(t, c.GetId()) != nil || e.count(t, `SELECT COUNT(*) FROM movements WHERE kind = 'count'`) != 0 {
+		t.Fatal("an ambiguous count was posted")
+	}
+	// The recount, by anyone, compares with the record as it is now.
+	rc := e.start(t, e.assoc, loc, sub.GetRecountId())
+	if got := e.submit(t, e.assoc, rc.GetId(), n, qty+2); got.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_POSTED {
+		t.Fatalf("recount: %v", got)
+	}
+}
+
+// TestApprovalAfterPicksPostsTheDifference: a count waits hours for its
+// approval while the bin is picked; the approval posts counted minus
+// snapshot, so the picks since are not overwritten.
+func TestApprovalAfterPicksPostsTheDifference(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 66
+	sku := fmt.Sprintf("SKU-%04d", n)
+	list := e.startedList(t, order("SO-CC", sku, 2), "LPN-CC1")
+	line := list.GetLines()[0]
+	loc := line.GetLocationCode()
+	qty := e.onHand(t, loc, sku, inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE)
+	first := e.start(t, e.assoc, loc, 0)
+	if sub := e.submit(t, e.assoc, first.GetId(), n, qty-6); sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_RECOUNT {
+		t.Fatalf("first count: %v", sub)
+	}
+	rc := e.start(t, e.assoc2, loc, first.GetId()+1)
+	if sub := e.submit(t, e.assoc2, rc.GetId(), n, qty-6); sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_PENDING_APPROVAL {
+		t.Fatalf("recount: %v", sub)
+	}
+	if _, err := e.pk.ConfirmPick(e.assoc, &pickingv1.ConfirmPickRequest{RequestId: "pick", PickListId: list.GetId(), LineId: line.GetId(),
+		LocationScan: loc, ItemScan: pickGTIN(n), Quantity: 2}); err != nil {
+		t.Fatal(err)
+	}
+	pend, err := e.cc.ListPendingApprovals(e.lead, &cyclecountv1.ListPendingApprovalsRequest{})
+	if err != nil || len(pend.GetApprovals()) != 1 {
+		t.Fatalf("pending: %v %v", pend, err)
+	}
+	var out int64
+	for _, m := range pend.GetApprovals()[0].GetMovements() {
+		out += m.GetQuantity()
+	}
+	if out != -2 {
+		t.Fatalf("movements since the count net %d, want the pick's -2", out)
+	}
+	if _, err := e.cc.Approve(e.lead, &cyclecountv1.ApproveRequest{RequestId: "approve", CountId: rc.GetId(), Reason: "agreed"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.onHand(t, loc, sku, inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE); got != qty-2-6 {
+		t.Fatalf("after approval %s holds %d, want %d (snapshot %d, counted %d, 2 picked since)", loc, got, qty-8, qty, qty-6)
+	}
+	e.checkLedger(t)
+}
+
+// TestShortPickCountReleasesTheHold: a short pick holds its bin for a
+// count; an associate may not move stock out of it meanwhile; posting the
+// count closes the request, writes off the units really missing and puts
+// the bin back on sale.
+func TestShortPickCountReleasesTheHold(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 67
+	sku := fmt.Sprintf("SKU-%04d", n)
+	// A loose policy for C items, so the count posts without a recount.
+	if _, err := e.cc.SetPolicy(e.lead, &cyclecountv1.SetPolicyRequest{RequestId: "lead-pol", Policy: &cyclecountv1.Policy{}}); err == nil {
+		t.Fatal("a lead set the counting policy")
+	}
+	pol := &cyclecountv1.Policy{ClassA: &cyclecountv1.Tolerance{Units: 1}, ClassB: &cyclecountv1.Tolerance{Units: 2}, ClassC: &cyclecountv1.Tolerance{Units: 10}}
+	if _, err := e.cc.SetPolicy(e.admin, &cyclecountv1.SetPolicyRequest{RequestId: "pol", Policy: pol}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := e.cc.GetPolicy(e.lead, &cyclecountv1.GetPolicyRequest{}); err != nil || got.GetPolicy().GetClassC().GetUnits() != 10 {
+		t.Fatalf("policy: %v %v", got, err)
+	}
+	list := e.startedList(t, order("SO-SH", sku, 3), "LPN-SH1")
+	line := list.GetLines()[0]
+	loc := line.GetLocationCode()
+	qty := e.onHand(t, loc, sku, inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE)
+	sh, err := e.pk.ShortPick(e.assoc, &pickingv1.ShortPickRequest{RequestId: "short", PickListId: list.GetId(), LineId: line.GetId(),
+		LocationScan: loc, FoundQuantity: 0, Reason: "empty"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := e.ats(t, sku).GetAvailableToSell()
+	_, err = e.inv.MoveStock(e.assoc, &inventoryv1.MoveStockRequest{RequestId: "move-out", FromLocationScan: loc, ToLocationScan: "A-01-09-A", Sku: sku, Quantity: 1})
+	wantCode(t, err, codes.FailedPrecondition)
+
+	c := e.start(t, e.assoc, loc, 0)
+	if c.GetCountRequestId() != sh.GetCountRequestId() {
+		t.Fatalf("count answers request %d, want the short pick's %d", c.GetCountRequestId(), sh.GetCountRequestId())
+	}
+	sub := e.submit(t, e.assoc, c.GetId(), n, qty-3) // the 3 really are gone
+	if sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_POSTED {
+		t.Fatalf("count: %v", sub)
+	}
+	if got := e.onHand(t, loc, sku, inventoryv1.StockStatus_STOCK_STATUS_QUARANTINE); got != 0 {
+		t.Fatalf("%d units still quarantined at %s", got, loc)
+	}
+	if got := e.onHand(t, loc, sku, inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE); got != qty-3 {
+		t.Fatalf("%s holds %d, want %d", loc, got, qty-3)
+	}
+	if got := e.ats(t, sku).GetAvailableToSell(); got != held+qty-3 {
+		t.Fatalf("ATS after the count %d, want %d: the bin sells again", got, held+qty-3)
+	}
+	if e.count(t, `SELECT COUNT(*) FROM count_requests WHERE status = 'open'`) != 0 {
+		t.Fatal("the count request is still open")
+	}
+	if _, err := e.inv.MoveStock(e.assoc, &inventoryv1.MoveStockRequest{RequestId: "move-after", FromLocationScan: loc, ToLocationScan: "A-01-09-A", Sku: sku, Quantity: 1}); err != nil {
+		t.Fatalf("move out after the count: %v", err)
+	}
+	e.checkLedger(t)
+}
