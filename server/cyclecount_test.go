@@ -345,3 +345,53 @@ func TestShortPickCountReleasesTheHold(t *testing.T) {
 	}
 	e.checkLedger(t)
 }
+
+// TestCountBelowAllocationsReallocates: a count that finds a bin empty
+// while orders are allocated there takes those allocations off it: the
+// lines are allocated elsewhere or backordered, never left promised stock
+// that is gone.
+func TestCountBelowAllocationsReallocates(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 69
+	sku := fmt.Sprintf("SKU-%04d", n)
+	pol := &cyclecountv1.Policy{ClassA: &cyclecountv1.Tolerance{Units: 1}, ClassB: &cyclecountv1.Tolerance{Units: 1}, ClassC: &cyclecountv1.Tolerance{Units: 1000}}
+	if _, err := e.cc.SetPolicy(e.admin, &cyclecountv1.SetPolicyRequest{RequestId: "pol", Policy: pol}); err != nil {
+		t.Fatal(err)
+	}
+	total := e.ats(t, sku).GetAvailableToSell()
+	list := e.startedList(t, order("SO-ALL", sku, int(total)), "LPN-AL1")
+	loc := ""
+	for _, l := range list.GetLines() {
+		if c := l.GetLocationCode(); c[len(c)-1] == 'A' {
+			loc = c
+		}
+	}
+	if loc == "" {
+		t.Fatalf("no line at the pick face: %v", list.GetLines())
+	}
+	lost := e.onHand(t, loc, sku, inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE)
+	c := e.start(t, e.assoc, loc, 0)
+	sub, err := e.cc.SubmitCount(e.assoc, &cyclecountv1.SubmitCountRequest{RequestId: "empty", CountId: c.GetId(), ConfirmedEmpty: true})
+	if err != nil || sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_POSTED {
+		t.Fatalf("empty count: %v %v", sub, err)
+	}
+	if got := e.count(t, `SELECT COALESCE(SUM(a.qty), 0) FROM allocations a JOIN locations l ON l.id = a.location_id WHERE l.code = ?`, loc); got != 0 {
+		t.Fatalf("%d units still allocated at the empty %s", got, loc)
+	}
+	var backordered int64
+	for _, ev := range e.outboxEvents(t) {
+		if b := ev.GetBackordered(); b != nil && b.GetOrderId() == "SO-ALL" && b.GetCause() == "cycle_count" {
+			for _, l := range b.GetLines() {
+				backordered += l.GetQuantity()
+			}
+		}
+	}
+	if backordered != lost {
+		t.Fatalf("backordered %d, want the %d units the count found gone (all stock was allocated)", backordered, lost)
+	}
+	if got := e.ats(t, sku).GetAvailableToSell(); got != 0 {
+		t.Fatalf("ATS %d, want 0", got)
+	}
+	e.checkLedger(t)
+}
