@@ -103,6 +103,11 @@ var Permissions = map[string][]Role{
 
 	// Associates count (blind); leads approve what two counts agree on;
 	// admins set the tolerances.
+	cyclecountv1.CycleCountService_PlanCounts_FullMethodName:           leads,
+	cyclecountv1.CycleCountService_ListTasks_FullMethodName:            floor,
+	cyclecountv1.CycleCountService_AddTask_FullMethodName:              leads,
+	cyclecountv1.CycleCountService_AssignTask_FullMethodName:           leads,
+	cyclecountv1.CycleCountService_GetAccuracy_FullMethodName:          {Lead, Admin, Integration},
 	cyclecountv1.CycleCountService_StartCount_FullMethodName:           floor,
 	cyclecountv1.CycleCountService_SubmitCount_FullMethodName:          floor,
 	cyclecountv1.CycleCountService_ListPendingApprovals_FullMethodName: leads,

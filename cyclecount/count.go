@@ -52,8 +52,8 @@ func startCount(ctx context.Context, tx *store.Tx, p *scan.Parser, in StartInput
 		if c.State != StateOpen {
 			return Count{}, floorops.Errorf(floorops.EPRECONDITION, "count %d of %s is %s, not waiting to be counted", c.ID, c.LocationCode, c.State)
 		}
-		if !MayTakeRecount(in.Actor, c.NotBy) {
-			return Count{}, floorops.Errorf(floorops.EPRECONDITION, "count %d recounts your own count of %s: another associate or a lead counts it", c.ID, c.LocationCode)
+		if err := mayTake(in.Actor, c); err != nil {
+			return Count{}, err
 		}
 		id = c.ID
 	} else {
@@ -65,17 +65,28 @@ func startCount(ctx context.Context, tx *store.Tx, p *scan.Parser, in StartInput
 		var state State
 		err = tx.QueryRowContext(ctx, `SELECT id, state FROM counts WHERE location_id = ? AND state IN ('open', 'counting')`, loc.ID).Scan(&active, &state)
 		switch {
+		case err == nil && state == StateCounting:
+			return Count{}, floorops.Errorf(floorops.EPRECONDITION, "%s is already being counted (count %d): finish that one", loc.Code, active)
 		case err == nil:
-			return Count{}, floorops.Errorf(floorops.EPRECONDITION, "%s already has count %d %s: finish that one (a recount is started by its count id)", loc.Code, active, state)
+			// The location's open task (planned, added or a recount).
+			c, err := loadCount(ctx, tx, active)
+			if err != nil {
+				return Count{}, err
+			}
+			if err := mayTake(in.Actor, c); err != nil {
+				return Count{}, err
+			}
+			id = c.ID
 		case !errors.Is(err, sql.ErrNoRows):
 			return Count{}, fmt.Errorf("read counts: %w", err)
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO counts (location_id, state, created_at) VALUES (?, 'open', ?)`, loc.ID, store.FormatTime(tx.Now))
-		if err != nil {
-			return Count{}, fmt.Errorf("create count: %w", err)
-		}
-		if id, err = res.LastInsertId(); err != nil {
-			return Count{}, err
+		default:
+			res, err := tx.ExecContext(ctx, `INSERT INTO counts (location_id, state, created_at) VALUES (?, 'open', ?)`, loc.ID, store.FormatTime(tx.Now))
+			if err != nil {
+				return Count{}, fmt.Errorf("create count: %w", err)
+			}
+			if id, err = res.LastInsertId(); err != nil {
+				return Count{}, err
+			}
 		}
 	}
 	if err := snapshot(ctx, tx, id, in.Actor); err != nil {
@@ -364,6 +375,17 @@ func checkTracking(it inventory.Item, field, lot, expiry string) error {
 		return floorops.Invalid(field+".expiry", "is required: %s carries an expiry date", it.SKU)
 	case !it.ExpiryTracked && expiry != "":
 		return floorops.Invalid(field+".expiry", "%s carries no expiry date: leave expiry empty", it.SKU)
+	}
+	return nil
+}
+
+// mayTake refuses, with EPRECONDITION, an open count a may not start.
+func mayTake(a inventory.Actor, c Count) error {
+	switch {
+	case !MayTakeRecount(a, c.NotBy):
+		return floorops.Errorf(floorops.EPRECONDITION, "count %d recounts your own count of %s: another associate or a lead counts it", c.ID, c.LocationCode)
+	case !MayTake(a, c):
+		return floorops.Errorf(floorops.EPRECONDITION, "count %d of %s is assigned to %s", c.ID, c.LocationCode, c.AssignedTo)
 	}
 	return nil
 }

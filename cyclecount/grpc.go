@@ -78,6 +78,66 @@ func (h *Handler) Reject(ctx context.Context, req *cyclecountv1.RejectRequest) (
 	return &cyclecountv1.RejectResponse{Count: countToProto(r.Count), RecountId: r.RecountID}, nil
 }
 
+// PlanCounts plans and stores a day's counts.
+func (h *Handler) PlanCounts(ctx context.Context, req *cyclecountv1.PlanCountsRequest) (*cyclecountv1.PlanCountsResponse, error) {
+	cs, err := h.svc.PlanCounts(ctx, req.GetRequestId(), PlanInput{Date: req.GetDate(), Counts: int(req.GetCapacityCounts()),
+		Minutes: req.GetCapacityMinutes(), Actor: inventory.ActorFrom(ctx)})
+	if err != nil {
+		return nil, err
+	}
+	resp := &cyclecountv1.PlanCountsResponse{}
+	for _, c := range cs {
+		resp.Tasks = append(resp.Tasks, countToProto(c))
+	}
+	return resp, nil
+}
+
+// ListTasks lists open counts in plan order.
+func (h *Handler) ListTasks(ctx context.Context, req *cyclecountv1.ListTasksRequest) (*cyclecountv1.ListTasksResponse, error) {
+	cs, err := h.svc.ListTasks(ctx, req.GetDate(), inventory.ActorFrom(ctx))
+	if err != nil {
+		return nil, err
+	}
+	resp := &cyclecountv1.ListTasksResponse{}
+	for _, c := range cs {
+		resp.Tasks = append(resp.Tasks, countToProto(c))
+	}
+	return resp, nil
+}
+
+// AddTask adds a count of a location.
+func (h *Handler) AddTask(ctx context.Context, req *cyclecountv1.AddTaskRequest) (*cyclecountv1.AddTaskResponse, error) {
+	c, err := h.svc.AddTask(ctx, req.GetRequestId(), AddInput{LocationCode: req.GetLocationCode(), Reason: req.GetReason(), Actor: inventory.ActorFrom(ctx)})
+	if err != nil {
+		return nil, err
+	}
+	return &cyclecountv1.AddTaskResponse{Task: countToProto(c)}, nil
+}
+
+// AssignTask gives an open count to an associate.
+func (h *Handler) AssignTask(ctx context.Context, req *cyclecountv1.AssignTaskRequest) (*cyclecountv1.AssignTaskResponse, error) {
+	c, err := h.svc.AssignTask(ctx, req.GetRequestId(), AssignInput{CountID: req.GetCountId(), Badge: req.GetBadge(), Actor: inventory.ActorFrom(ctx)})
+	if err != nil {
+		return nil, err
+	}
+	return &cyclecountv1.AssignTaskResponse{Task: countToProto(c)}, nil
+}
+
+// GetAccuracy reports record accuracy per zone and class.
+func (h *Handler) GetAccuracy(ctx context.Context, req *cyclecountv1.GetAccuracyRequest) (*cyclecountv1.GetAccuracyResponse, error) {
+	as, err := h.svc.GetAccuracy(ctx, req.GetFromDate(), req.GetToDate())
+	if err != nil {
+		return nil, err
+	}
+	resp := &cyclecountv1.GetAccuracyResponse{}
+	for _, a := range as {
+		resp.Rows = append(resp.Rows, &cyclecountv1.Accuracy{Zone: a.Zone, AbcClass: a.Class, PositionsCounted: a.Positions,
+			PositionsWithinTolerance: a.WithinTolerance, RecordAccuracyPercent: a.RecordAccuracy(), QuantityAccuracyPercent: a.QuantityAccuracy(),
+			UnitsAdjusted: a.UnitsAdjusted, ValueAdjustedCents: a.ValueAdjustedCents})
+	}
+	return resp, nil
+}
+
 // GetPolicy returns the counting policy.
 func (h *Handler) GetPolicy(ctx context.Context, _ *cyclecountv1.GetPolicyRequest) (*cyclecountv1.GetPolicyResponse, error) {
 	p, err := h.svc.GetPolicy(ctx)
@@ -119,7 +179,8 @@ var states = map[State]cyclecountv1.CountState{
 func countToProto(c Count) *cyclecountv1.Count {
 	out := &cyclecountv1.Count{Id: c.ID, LocationCode: c.LocationCode, State: states[c.State], RecountOf: c.RecountOf,
 		CountedBy: c.CountedBy, NotBy: c.NotBy, StartTime: ts(c.StartedAt), SubmitTime: ts(c.SubmittedAt),
-		DecidedBy: c.DecidedBy, DecisionReason: c.DecisionReason, CountRequestId: c.CountRequestID}
+		DecidedBy: c.DecidedBy, DecisionReason: c.DecisionReason, CountRequestId: c.CountRequestID,
+		PlanDate: c.PlanDate, TaskKind: c.TaskKind, Score: c.Score, Reasons: c.Reasons, AssignedTo: c.AssignedTo}
 	for _, l := range c.Lines {
 		out.Lines = append(out.Lines, &cyclecountv1.CountLine{Sku: l.SKU, Lot: l.Lot, Expiry: l.Expiry, Lpn: l.LPN,
 			CountedQuantity: l.Counted, SnapshotQuantity: l.Snapshot, AdjustmentQuantity: l.Adjustment()})

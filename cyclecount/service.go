@@ -3,6 +3,7 @@ package cyclecount
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -103,6 +104,13 @@ type Count struct {
 	StartedAt      time.Time `json:"start_time"`
 	SubmittedAt    time.Time `json:"submit_time"`
 	Lines          []Line    `json:"lines"`
+	// A planned task: its day (YYYY-MM-DD), why it is on the plan, its
+	// risk score and the score's named factors, and who is to count it.
+	PlanDate   string   `json:"plan_date"`
+	TaskKind   string   `json:"task_kind"`
+	Score      float64  `json:"score"`
+	Reasons    []string `json:"reasons"`
+	AssignedTo string   `json:"assigned_to"`
 	// startMovement is the last ledger movement id when counting started.
 	startMovement int64
 }
@@ -123,6 +131,13 @@ func MayDecide(a inventory.Actor) bool { return a.Role == inventory.Lead || a.Ro
 // of eyes; a lead or admin may take any (the floor has no one else).
 func MayTakeRecount(a inventory.Actor, notBy string) bool {
 	return notBy == "" || a.Badge != notBy || MayDecide(a)
+}
+
+// MayTake reports whether a may start open count c: not a recount of
+// their own count (MayTakeRecount), and not a task a lead assigned to
+// someone else, unless a is a lead or admin.
+func MayTake(a inventory.Actor, c Count) bool {
+	return MayTakeRecount(a, c.NotBy) && (c.AssignedTo == "" || c.AssignedTo == a.Badge || MayDecide(a))
 }
 
 // seenBy is c as a may see it: for an associate, the lines of a count not
@@ -151,12 +166,14 @@ func (c Count) seenBy(a inventory.Actor) Count {
 func loadCount(ctx context.Context, q inventory.Querier, id int64) (Count, error) {
 	var c Count
 	var recount, req sql.NullInt64
-	var started, submitted string
+	var started, submitted, reasons string
 	err := q.QueryRowContext(ctx, `SELECT c.id, c.location_id, l.code, c.state, c.recount_of, c.count_request_id, c.start_movement_id,
-			c.counted_by, c.not_by, c.decided_by, c.decision_reason, c.started_at, c.submitted_at
+			c.counted_by, c.not_by, c.decided_by, c.decision_reason, c.started_at, c.submitted_at,
+			c.plan_date, c.task_kind, c.score, c.reasons, c.assigned_to
 		FROM counts c JOIN locations l ON l.id = c.location_id WHERE c.id = ?`, id).Scan(
 		&c.ID, &c.LocationID, &c.LocationCode, &c.State, &recount, &req, &c.startMovement,
-		&c.CountedBy, &c.NotBy, &c.DecidedBy, &c.DecisionReason, &started, &submitted)
+		&c.CountedBy, &c.NotBy, &c.DecidedBy, &c.DecisionReason, &started, &submitted,
+		&c.PlanDate, &c.TaskKind, &c.Score, &reasons, &c.AssignedTo)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Count{}, floorops.Errorf(floorops.ENOTFOUND, "count %d not found", id)
 	}
@@ -164,6 +181,9 @@ func loadCount(ctx context.Context, q inventory.Querier, id int64) (Count, error
 		return Count{}, fmt.Errorf("read count: %w", err)
 	}
 	c.RecountOf, c.CountRequestID = recount.Int64, req.Int64
+	if err := json.Unmarshal([]byte(reasons), &c.Reasons); err != nil {
+		return Count{}, fmt.Errorf("read count reasons: %w", err)
+	}
 	if c.StartedAt, err = store.ParseTimeOrZero(started); err != nil {
 		return Count{}, err
 	}

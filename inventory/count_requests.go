@@ -129,3 +129,26 @@ func CheckMoveOut(ctx context.Context, q Querier, l Location, a Actor) error {
 	}
 	return nil
 }
+
+// OpenCountRequests returns every location's open triggered count reason
+// (an exception kind such as short_pick), keyed by location id: what the
+// count plan serves first.
+func OpenCountRequests(ctx context.Context, q Querier) (map[int64]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT h.location_id, h.reason FROM count_requests h WHERE `+openCountRequest+` ORDER BY h.id`)
+	if err != nil {
+		return nil, fmt.Errorf("read count requests: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var loc int64
+		var reason string
+		if err := rows.Scan(&loc, &reason); err != nil {
+			return nil, err
+		}
+		if _, ok := out[loc]; !ok {
+			out[loc] = reason
+		}
+	}
+	return out, rows.Err()
+}

@@ -3,7 +3,9 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/floorops/floorops/auth"
 	cyclecountv1 "github.com/floorops/floorops/proto/floorops/cyclecount/v1"
@@ -151,6 +153,14 @@ func TestCountWithinTolerancePosts(t *testing.T) {
 	if r == nil || len(r.GetLines()) != 1 || r.GetLines()[0].GetCountedQuantity() != qty-1 ||
 		r.GetLines()[0].GetSnapshotQuantity() != qty || r.GetLines()[0].GetAdjustmentQuantity() != -1 || r.GetCountedBy() != "B-ASSOC" {
 		t.Fatalf("CountReconciled = %v", r)
+	}
+	acc, err := e.cc.GetAccuracy(e.lead, &cyclecountv1.GetAccuracyRequest{})
+	if err != nil || len(acc.GetRows()) != 1 {
+		t.Fatalf("accuracy: %v %v", acc, err)
+	}
+	if a := acc.GetRows()[0]; a.GetAbcClass() != "C" || a.GetPositionsCounted() != 1 || a.GetPositionsWithinTolerance() != 1 ||
+		a.GetRecordAccuracyPercent() != 100 || a.GetUnitsAdjusted() != 1 || a.GetQuantityAccuracyPercent() != 100*float64(qty-1)/float64(qty) {
+		t.Fatalf("accuracy row %v", a)
 	}
 	// The bin is free to count again.
 	e.start(t, e.assoc, loc, 0)
@@ -320,7 +330,50 @@ func TestShortPickCountReleasesTheHold(t *testing.T) {
 	_, err = e.inv.MoveStock(e.assoc, &inventoryv1.MoveStockRequest{RequestId: "move-out", FromLocationScan: loc, ToLocationScan: "A-01-09-A", Sku: sku, Quantity: 1})
 	wantCode(t, err, codes.FailedPrecondition)
 
+	// The short pick's count is planned first, and says why.
+	today := time.Now().UTC().Format(time.DateOnly)
+	_, err = e.cc.PlanCounts(e.assoc, &cyclecountv1.PlanCountsRequest{RequestId: "assoc-plan", Date: today, CapacityCounts: 5})
+	wantCode(t, err, codes.PermissionDenied)
+	_, err = e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: "no-capacity", Date: today})
+	wantCode(t, err, codes.InvalidArgument)
+	plan, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: "plan", Date: today, CapacityCounts: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.GetTasks()) != 5 {
+		t.Fatalf("planned %d counts, want the capacity of 5", len(plan.GetTasks()))
+	}
+	top := plan.GetTasks()[0]
+	if top.GetLocationCode() != loc || top.GetTaskKind() != "triggered" || len(top.GetReasons()) == 0 ||
+		!strings.Contains(top.GetReasons()[0], "short pick") {
+		t.Fatalf("first planned count %v, want the short pick's at %s", top, loc)
+	}
+	for _, task := range plan.GetTasks() {
+		if len(task.GetReasons()) == 0 || task.GetScore() < 0 {
+			t.Errorf("planned count of %s does not explain itself: %v", task.GetLocationCode(), task)
+		}
+	}
+	replan, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: "replan", Date: today, CapacityCounts: 5})
+	if err != nil || len(replan.GetTasks()) != 5 {
+		t.Fatalf("replanning the day: %v %v", replan, err)
+	}
+	listed, err := e.cc.ListTasks(e.assoc, &cyclecountv1.ListTasksRequest{Date: today})
+	if err != nil || len(listed.GetTasks()) != 5 || listed.GetTasks()[0].GetLocationCode() != loc {
+		t.Fatalf("listed tasks after a replan: %v %v", listed, err)
+	}
+	top = listed.GetTasks()[0]
+	if _, err := e.cc.AssignTask(e.lead, &cyclecountv1.AssignTaskRequest{RequestId: "assign", CountId: top.GetId(), Badge: "B-ASSOC"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.cc.StartCount(e.assoc2, &cyclecountv1.StartCountRequest{RequestId: "not-mine", LocationScan: loc})
+	wantCode(t, err, codes.FailedPrecondition)
+	_, err = e.cc.AddTask(e.lead, &cyclecountv1.AddTaskRequest{RequestId: "add-twice", LocationCode: loc, Reason: "again"})
+	wantCode(t, err, codes.FailedPrecondition)
+
 	c := e.start(t, e.assoc, loc, 0)
+	if c.GetId() != top.GetId() {
+		t.Fatalf("started count %d at %s, want its planned task %d", c.GetId(), loc, top.GetId())
+	}
 	if c.GetCountRequestId() != sh.GetCountRequestId() {
 		t.Fatalf("count answers request %d, want the short pick's %d", c.GetCountRequestId(), sh.GetCountRequestId())
 	}

@@ -21,11 +21,21 @@ CREATE TABLE counts (
     created_at       TEXT NOT NULL,
     started_at       TEXT NOT NULL DEFAULT '',
     submitted_at     TEXT NOT NULL DEFAULT '',
-    decided_at       TEXT NOT NULL DEFAULT ''
+    decided_at       TEXT NOT NULL DEFAULT '',
+    -- A planned count: the day, why (triggered, zero-check, overdue, risk,
+    -- added), its rank in the day's plan, its risk score and the score's
+    -- named factors (a JSON array of strings), and who it is assigned to.
+    plan_date        TEXT NOT NULL DEFAULT '',
+    task_kind        TEXT NOT NULL DEFAULT '',
+    plan_rank        INTEGER NOT NULL DEFAULT 0,
+    score            REAL NOT NULL DEFAULT 0,
+    reasons          TEXT NOT NULL DEFAULT '[]',
+    assigned_to      TEXT NOT NULL DEFAULT ''
 );
 -- Never two counts in progress (open or counting) on one location.
 CREATE UNIQUE INDEX counts_one_active ON counts (location_id) WHERE state IN ('open', 'counting');
 CREATE INDEX counts_state ON counts (state);
+CREATE INDEX counts_plan ON counts (plan_date) WHERE plan_date <> '';
 
 -- One line per (item, lot, expiry, status, LPN) of a count: the record's
 -- quantity when counting started, and (per item, lot, expiry, LPN, on the

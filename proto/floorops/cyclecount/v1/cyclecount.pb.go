@@ -285,8 +285,21 @@ type Count struct {
 	Lines []*CountLine `protobuf:"bytes,11,rep,name=lines,proto3" json:"lines,omitempty"`
 	// The triggered count this count answers, if any (a short pick's).
 	CountRequestId int64 `protobuf:"varint,12,opt,name=count_request_id,json=countRequestId,proto3" json:"count_request_id,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The day it was planned for (YYYY-MM-DD); empty for a recount or a
+	// count started at the shelf.
+	PlanDate string `protobuf:"bytes,13,opt,name=plan_date,json=planDate,proto3" json:"plan_date,omitempty"`
+	// Why it is on the plan: triggered, zero-check, overdue, risk, or added
+	// by a lead.
+	TaskKind string `protobuf:"bytes,14,opt,name=task_kind,json=taskKind,proto3" json:"task_kind,omitempty"`
+	// Risk score when planned: expected cost of a wrong record there.
+	Score float64 `protobuf:"fixed64,15,opt,name=score,proto3" json:"score,omitempty"`
+	// The score explained, one reason a line ("3 short picks in 7 days",
+	// "unit cost $240", "41 touches since last count").
+	Reasons []string `protobuf:"bytes,16,rep,name=reasons,proto3" json:"reasons,omitempty"`
+	// Badge of the associate it is assigned to; empty for anyone.
+	AssignedTo    string `protobuf:"bytes,17,opt,name=assigned_to,json=assignedTo,proto3" json:"assigned_to,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Count) Reset() {
@@ -401,6 +414,41 @@ func (x *Count) GetCountRequestId() int64 {
 		return x.CountRequestId
 	}
 	return 0
+}
+
+func (x *Count) GetPlanDate() string {
+	if x != nil {
+		return x.PlanDate
+	}
+	return ""
+}
+
+func (x *Count) GetTaskKind() string {
+	if x != nil {
+		return x.TaskKind
+	}
+	return ""
+}
+
+func (x *Count) GetScore() float64 {
+	if x != nil {
+		return x.Score
+	}
+	return 0
+}
+
+func (x *Count) GetReasons() []string {
+	if x != nil {
+		return x.Reasons
+	}
+	return nil
+}
+
+func (x *Count) GetAssignedTo() string {
+	if x != nil {
+		return x.AssignedTo
+	}
+	return ""
 }
 
 // CountedLine is one item the associate counted at the location.
@@ -1204,8 +1252,9 @@ func (x *RejectResponse) GetRecountId() int64 {
 }
 
 // Tolerance is how far a count may differ from the record and still post
-// without a recount. A line is within tolerance when it is within any one of
-// the limits set (a zero limit is not a limit).
+// without a recount. A line is within tolerance when its difference is
+// within every limit set; a zero limit is no limit, and a class with no
+// limit at all posts only exact counts.
 type Tolerance struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Units of difference allowed.
@@ -1518,6 +1567,650 @@ func (x *SetPolicyResponse) GetPolicy() *Policy {
 	return nil
 }
 
+// PlanCountsRequest plans a day's counts.
+type PlanCountsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Idempotency key.
+	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// The day, YYYY-MM-DD.
+	Date string `protobuf:"bytes,2,opt,name=date,proto3" json:"date,omitempty"`
+	// How many locations the floor can count that day (0: no limit by
+	// count; capacity_minutes must then be set).
+	CapacityCounts int32 `protobuf:"varint,3,opt,name=capacity_counts,json=capacityCounts,proto3" json:"capacity_counts,omitempty"`
+	// Minutes of counting the floor has that day (0: no limit by time).
+	CapacityMinutes float64 `protobuf:"fixed64,4,opt,name=capacity_minutes,json=capacityMinutes,proto3" json:"capacity_minutes,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *PlanCountsRequest) Reset() {
+	*x = PlanCountsRequest{}
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PlanCountsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PlanCountsRequest) ProtoMessage() {}
+
+func (x *PlanCountsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PlanCountsRequest.ProtoReflect.Descriptor instead.
+func (*PlanCountsRequest) Descriptor() ([]byte, []int) {
+	return file_floorops_cyclecount_v1_cyclecount_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *PlanCountsRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *PlanCountsRequest) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *PlanCountsRequest) GetCapacityCounts() int32 {
+	if x != nil {
+		return x.CapacityCounts
+	}
+	return 0
+}
+
+func (x *PlanCountsRequest) GetCapacityMinutes() float64 {
+	if x != nil {
+		return x.CapacityMinutes
+	}
+	return 0
+}
+
+// PlanCountsResponse is the day's plan.
+type PlanCountsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The day's counts, in the order to do them.
+	Tasks         []*Count `protobuf:"bytes,1,rep,name=tasks,proto3" json:"tasks,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PlanCountsResponse) Reset() {
+	*x = PlanCountsResponse{}
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PlanCountsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PlanCountsResponse) ProtoMessage() {}
+
+func (x *PlanCountsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PlanCountsResponse.ProtoReflect.Descriptor instead.
+func (*PlanCountsResponse) Descriptor() ([]byte, []int) {
+	return file_floorops_cyclecount_v1_cyclecount_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *PlanCountsResponse) GetTasks() []*Count {
+	if x != nil {
+		return x.Tasks
+	}
+	return nil
+}
+
+// ListTasksRequest asks for open counts.
+type ListTasksRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Only the tasks planned for this day (YYYY-MM-DD); empty for all.
+	Date          string `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTasksRequest) Reset() {
+	*x = ListTasksRequest{}
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTasksRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTasksRequest) ProtoMessage() {}
+
+func (x *ListTasksRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTasksRequest.ProtoReflect.Descriptor instead.
+func (*ListTasksRequest) Descriptor() ([]byte, []int) {
+	return file_floorops_cyclecount_v1_cyclecount_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ListTasksRequest) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+// ListTasksResponse lists open counts.
+type ListTasksResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Open and in-progress counts, in plan order.
+	Tasks         []*Count `protobuf:"bytes,1,rep,name=tasks,proto3" json:"tasks,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTasksResponse) Reset() {
+	*x = ListTasksResponse{}
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTasksResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTasksResponse) ProtoMessage() {}
+
+func (x *ListTasksResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTasksResponse.ProtoReflect.Descriptor instead.
+func (*ListTasksResponse) Descriptor() ([]byte, []int) {
+	return file_floorops_cyclecount_v1_cyclecount_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *ListTasksResponse) GetTasks() []*Count {
+	if x != nil {
+		return x.Tasks
+	}
+	return nil
+}
+
+// AddTaskRequest adds a count of a location by hand.
+type AddTaskRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Idempotency key.
+	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Location to count.
+	LocationCode string `protobuf:"bytes,2,opt,name=location_code,json=locationCode,proto3" json:"location_code,omitempty"`
+	// Why the lead wants it counted.
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddTaskRequest) Reset() {
+	*x = AddTaskRequest{}
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddTaskRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddTaskRequest) ProtoMessage() {}
+
+func (x *AddTaskRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddTaskRequest.ProtoReflect.Descriptor instead.
+func (*AddTaskRequest) Descriptor() ([]byte, []int) {
+	return file_floorops_cyclecount_v1_cyclecount_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *AddTaskRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *AddTaskRequest) GetLocationCode() string {
+	if x != nil {
+		return x.LocationCode
+	}
+	return ""
+}
+
+func (x *AddTaskRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// AddTaskResponse is the count added.
+type AddTaskResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The count, open.
+	Task          *Count `protobuf:"bytes,1,opt,name=task,proto3" json:"task,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddTaskResponse) Reset() {
+	*x = AddTaskResponse{}
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddTaskResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddTaskResponse) ProtoMessage() {}
+
+func (x *AddTaskResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddTaskResponse.ProtoReflect.Descriptor instead.
+func (*AddTaskResponse) Descriptor() ([]byte, []int) {
+	return file_floorops_cyclecount_v1_cyclecount_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *AddTaskResponse) GetTask() *Count {
+	if x != nil {
+		return x.Task
+	}
+	return nil
+}
+
+// AssignTaskRequest assigns an open count.
+type AssignTaskRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Idempotency key.
+	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// The open count.
+	CountId int64 `protobuf:"varint,2,opt,name=count_id,json=countId,proto3" json:"count_id,omitempty"`
+	// Badge of the associate who is to count it; empty for anyone.
+	Badge         string `protobuf:"bytes,3,opt,name=badge,proto3" json:"badge,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AssignTaskRequest) Reset() {
+	*x = AssignTaskRequest{}
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AssignTaskRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AssignTaskRequest) ProtoMessage() {}
+
+func (x *AssignTaskRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AssignTaskRequest.ProtoReflect.Descriptor instead.
+func (*AssignTaskRequest) Descriptor() ([]byte, []int) {
+	return file_floorops_cyclecount_v1_cyclecount_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *AssignTaskRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *AssignTaskRequest) GetCountId() int64 {
+	if x != nil {
+		return x.CountId
+	}
+	return 0
+}
+
+func (x *AssignTaskRequest) GetBadge() string {
+	if x != nil {
+		return x.Badge
+	}
+	return ""
+}
+
+// AssignTaskResponse is the count assigned.
+type AssignTaskResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The count.
+	Task          *Count `protobuf:"bytes,1,opt,name=task,proto3" json:"task,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AssignTaskResponse) Reset() {
+	*x = AssignTaskResponse{}
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AssignTaskResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AssignTaskResponse) ProtoMessage() {}
+
+func (x *AssignTaskResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AssignTaskResponse.ProtoReflect.Descriptor instead.
+func (*AssignTaskResponse) Descriptor() ([]byte, []int) {
+	return file_floorops_cyclecount_v1_cyclecount_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *AssignTaskResponse) GetTask() *Count {
+	if x != nil {
+		return x.Task
+	}
+	return nil
+}
+
+// GetAccuracyRequest asks for record accuracy over a period.
+type GetAccuracyRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// First day, YYYY-MM-DD; empty for since the first count.
+	FromDate string `protobuf:"bytes,1,opt,name=from_date,json=fromDate,proto3" json:"from_date,omitempty"`
+	// Last day, YYYY-MM-DD; empty for today.
+	ToDate        string `protobuf:"bytes,2,opt,name=to_date,json=toDate,proto3" json:"to_date,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetAccuracyRequest) Reset() {
+	*x = GetAccuracyRequest{}
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetAccuracyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetAccuracyRequest) ProtoMessage() {}
+
+func (x *GetAccuracyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetAccuracyRequest.ProtoReflect.Descriptor instead.
+func (*GetAccuracyRequest) Descriptor() ([]byte, []int) {
+	return file_floorops_cyclecount_v1_cyclecount_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *GetAccuracyRequest) GetFromDate() string {
+	if x != nil {
+		return x.FromDate
+	}
+	return ""
+}
+
+func (x *GetAccuracyRequest) GetToDate() string {
+	if x != nil {
+		return x.ToDate
+	}
+	return ""
+}
+
+// Accuracy is record accuracy over the posted counts of one zone and ABC
+// class.
+type Accuracy struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Zone counted.
+	Zone string `protobuf:"bytes,1,opt,name=zone,proto3" json:"zone,omitempty"`
+	// ABC class of the items counted: A, B or C.
+	AbcClass string `protobuf:"bytes,2,opt,name=abc_class,json=abcClass,proto3" json:"abc_class,omitempty"`
+	// Positions (location and item) counted.
+	PositionsCounted int64 `protobuf:"varint,3,opt,name=positions_counted,json=positionsCounted,proto3" json:"positions_counted,omitempty"`
+	// Positions whose count was within tolerance.
+	PositionsWithinTolerance int64 `protobuf:"varint,4,opt,name=positions_within_tolerance,json=positionsWithinTolerance,proto3" json:"positions_within_tolerance,omitempty"`
+	// Inventory record accuracy: percent of positions within tolerance.
+	RecordAccuracyPercent float64 `protobuf:"fixed64,5,opt,name=record_accuracy_percent,json=recordAccuracyPercent,proto3" json:"record_accuracy_percent,omitempty"`
+	// Quantity accuracy: 100 x (sum |record| - sum |difference|) / sum
+	// |record|.
+	QuantityAccuracyPercent float64 `protobuf:"fixed64,6,opt,name=quantity_accuracy_percent,json=quantityAccuracyPercent,proto3" json:"quantity_accuracy_percent,omitempty"`
+	// Units adjusted: sum of |counted - snapshot|.
+	UnitsAdjusted int64 `protobuf:"varint,7,opt,name=units_adjusted,json=unitsAdjusted,proto3" json:"units_adjusted,omitempty"`
+	// Value adjusted in cents at the items' unit cost.
+	ValueAdjustedCents int64 `protobuf:"varint,8,opt,name=value_adjusted_cents,json=valueAdjustedCents,proto3" json:"value_adjusted_cents,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *Accuracy) Reset() {
+	*x = Accuracy{}
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Accuracy) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Accuracy) ProtoMessage() {}
+
+func (x *Accuracy) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Accuracy.ProtoReflect.Descriptor instead.
+func (*Accuracy) Descriptor() ([]byte, []int) {
+	return file_floorops_cyclecount_v1_cyclecount_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *Accuracy) GetZone() string {
+	if x != nil {
+		return x.Zone
+	}
+	return ""
+}
+
+func (x *Accuracy) GetAbcClass() string {
+	if x != nil {
+		return x.AbcClass
+	}
+	return ""
+}
+
+func (x *Accuracy) GetPositionsCounted() int64 {
+	if x != nil {
+		return x.PositionsCounted
+	}
+	return 0
+}
+
+func (x *Accuracy) GetPositionsWithinTolerance() int64 {
+	if x != nil {
+		return x.PositionsWithinTolerance
+	}
+	return 0
+}
+
+func (x *Accuracy) GetRecordAccuracyPercent() float64 {
+	if x != nil {
+		return x.RecordAccuracyPercent
+	}
+	return 0
+}
+
+func (x *Accuracy) GetQuantityAccuracyPercent() float64 {
+	if x != nil {
+		return x.QuantityAccuracyPercent
+	}
+	return 0
+}
+
+func (x *Accuracy) GetUnitsAdjusted() int64 {
+	if x != nil {
+		return x.UnitsAdjusted
+	}
+	return 0
+}
+
+func (x *Accuracy) GetValueAdjustedCents() int64 {
+	if x != nil {
+		return x.ValueAdjustedCents
+	}
+	return 0
+}
+
+// GetAccuracyResponse is record accuracy per zone and class.
+type GetAccuracyResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One row per zone and class counted, by zone then class.
+	Rows          []*Accuracy `protobuf:"bytes,1,rep,name=rows,proto3" json:"rows,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetAccuracyResponse) Reset() {
+	*x = GetAccuracyResponse{}
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetAccuracyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetAccuracyResponse) ProtoMessage() {}
+
+func (x *GetAccuracyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetAccuracyResponse.ProtoReflect.Descriptor instead.
+func (*GetAccuracyResponse) Descriptor() ([]byte, []int) {
+	return file_floorops_cyclecount_v1_cyclecount_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *GetAccuracyResponse) GetRows() []*Accuracy {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
 var File_floorops_cyclecount_v1_cyclecount_proto protoreflect.FileDescriptor
 
 const file_floorops_cyclecount_v1_cyclecount_proto_rawDesc = "" +
@@ -1530,7 +2223,7 @@ const file_floorops_cyclecount_v1_cyclecount_proto_rawDesc = "" +
 	"\x03lpn\x18\x04 \x01(\tR\x03lpn\x12)\n" +
 	"\x10counted_quantity\x18\x05 \x01(\x03R\x0fcountedQuantity\x12+\n" +
 	"\x11snapshot_quantity\x18\x06 \x01(\x03R\x10snapshotQuantity\x12/\n" +
-	"\x13adjustment_quantity\x18\a \x01(\x03R\x12adjustmentQuantity\"\xee\x03\n" +
+	"\x13adjustment_quantity\x18\a \x01(\x03R\x12adjustmentQuantity\"\xf9\x04\n" +
 	"\x05Count\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12#\n" +
 	"\rlocation_code\x18\x02 \x01(\tR\flocationCode\x128\n" +
@@ -1549,7 +2242,13 @@ const file_floorops_cyclecount_v1_cyclecount_proto_rawDesc = "" +
 	"\x0fdecision_reason\x18\n" +
 	" \x01(\tR\x0edecisionReason\x127\n" +
 	"\x05lines\x18\v \x03(\v2!.floorops.cyclecount.v1.CountLineR\x05lines\x12(\n" +
-	"\x10count_request_id\x18\f \x01(\x03R\x0ecountRequestId\"\x82\x01\n" +
+	"\x10count_request_id\x18\f \x01(\x03R\x0ecountRequestId\x12\x1b\n" +
+	"\tplan_date\x18\r \x01(\tR\bplanDate\x12\x1b\n" +
+	"\ttask_kind\x18\x0e \x01(\tR\btaskKind\x12\x14\n" +
+	"\x05score\x18\x0f \x01(\x01R\x05score\x12\x18\n" +
+	"\areasons\x18\x10 \x03(\tR\areasons\x12\x1f\n" +
+	"\vassigned_to\x18\x11 \x01(\tR\n" +
+	"assignedTo\"\x82\x01\n" +
 	"\vCountedLine\x12\x1b\n" +
 	"\titem_scan\x18\x01 \x01(\tR\bitemScan\x12\x10\n" +
 	"\x03lot\x18\x02 \x01(\tR\x03lot\x12\x16\n" +
@@ -1624,7 +2323,47 @@ const file_floorops_cyclecount_v1_cyclecount_proto_rawDesc = "" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x126\n" +
 	"\x06policy\x18\x02 \x01(\v2\x1e.floorops.cyclecount.v1.PolicyR\x06policy\"K\n" +
 	"\x11SetPolicyResponse\x126\n" +
-	"\x06policy\x18\x01 \x01(\v2\x1e.floorops.cyclecount.v1.PolicyR\x06policy*\xae\x01\n" +
+	"\x06policy\x18\x01 \x01(\v2\x1e.floorops.cyclecount.v1.PolicyR\x06policy\"\x9a\x01\n" +
+	"\x11PlanCountsRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x12\n" +
+	"\x04date\x18\x02 \x01(\tR\x04date\x12'\n" +
+	"\x0fcapacity_counts\x18\x03 \x01(\x05R\x0ecapacityCounts\x12)\n" +
+	"\x10capacity_minutes\x18\x04 \x01(\x01R\x0fcapacityMinutes\"I\n" +
+	"\x12PlanCountsResponse\x123\n" +
+	"\x05tasks\x18\x01 \x03(\v2\x1d.floorops.cyclecount.v1.CountR\x05tasks\"&\n" +
+	"\x10ListTasksRequest\x12\x12\n" +
+	"\x04date\x18\x01 \x01(\tR\x04date\"H\n" +
+	"\x11ListTasksResponse\x123\n" +
+	"\x05tasks\x18\x01 \x03(\v2\x1d.floorops.cyclecount.v1.CountR\x05tasks\"l\n" +
+	"\x0eAddTaskRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12#\n" +
+	"\rlocation_code\x18\x02 \x01(\tR\flocationCode\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"D\n" +
+	"\x0fAddTaskResponse\x121\n" +
+	"\x04task\x18\x01 \x01(\v2\x1d.floorops.cyclecount.v1.CountR\x04task\"c\n" +
+	"\x11AssignTaskRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
+	"\bcount_id\x18\x02 \x01(\x03R\acountId\x12\x14\n" +
+	"\x05badge\x18\x03 \x01(\tR\x05badge\"G\n" +
+	"\x12AssignTaskResponse\x121\n" +
+	"\x04task\x18\x01 \x01(\v2\x1d.floorops.cyclecount.v1.CountR\x04task\"J\n" +
+	"\x12GetAccuracyRequest\x12\x1b\n" +
+	"\tfrom_date\x18\x01 \x01(\tR\bfromDate\x12\x17\n" +
+	"\ato_date\x18\x02 \x01(\tR\x06toDate\"\xf3\x02\n" +
+	"\bAccuracy\x12\x12\n" +
+	"\x04zone\x18\x01 \x01(\tR\x04zone\x12\x1b\n" +
+	"\tabc_class\x18\x02 \x01(\tR\babcClass\x12+\n" +
+	"\x11positions_counted\x18\x03 \x01(\x03R\x10positionsCounted\x12<\n" +
+	"\x1apositions_within_tolerance\x18\x04 \x01(\x03R\x18positionsWithinTolerance\x126\n" +
+	"\x17record_accuracy_percent\x18\x05 \x01(\x01R\x15recordAccuracyPercent\x12:\n" +
+	"\x19quantity_accuracy_percent\x18\x06 \x01(\x01R\x17quantityAccuracyPercent\x12%\n" +
+	"\x0eunits_adjusted\x18\a \x01(\x03R\runitsAdjusted\x120\n" +
+	"\x14value_adjusted_cents\x18\b \x01(\x03R\x12valueAdjustedCents\"K\n" +
+	"\x13GetAccuracyResponse\x124\n" +
+	"\x04rows\x18\x01 \x03(\v2 .floorops.cyclecount.v1.AccuracyR\x04rows*\xae\x01\n" +
 	"\n" +
 	"CountState\x12\x1b\n" +
 	"\x17COUNT_STATE_UNSPECIFIED\x10\x00\x12\x14\n" +
@@ -1638,14 +2377,21 @@ const file_floorops_cyclecount_v1_cyclecount_proto_rawDesc = "" +
 	"\x14COUNT_OUTCOME_POSTED\x10\x01\x12\x19\n" +
 	"\x15COUNT_OUTCOME_RECOUNT\x10\x02\x12\x1d\n" +
 	"\x19COUNT_OUTCOME_STOCK_MOVED\x10\x03\x12\"\n" +
-	"\x1eCOUNT_OUTCOME_PENDING_APPROVAL\x10\x042\xdd\x05\n" +
+	"\x1eCOUNT_OUTCOME_PENDING_APPROVAL\x10\x042\xcd\t\n" +
 	"\x11CycleCountService\x12c\n" +
+	"\n" +
+	"PlanCounts\x12).floorops.cyclecount.v1.PlanCountsRequest\x1a*.floorops.cyclecount.v1.PlanCountsResponse\x12`\n" +
+	"\tListTasks\x12(.floorops.cyclecount.v1.ListTasksRequest\x1a).floorops.cyclecount.v1.ListTasksResponse\x12Z\n" +
+	"\aAddTask\x12&.floorops.cyclecount.v1.AddTaskRequest\x1a'.floorops.cyclecount.v1.AddTaskResponse\x12c\n" +
+	"\n" +
+	"AssignTask\x12).floorops.cyclecount.v1.AssignTaskRequest\x1a*.floorops.cyclecount.v1.AssignTaskResponse\x12c\n" +
 	"\n" +
 	"StartCount\x12).floorops.cyclecount.v1.StartCountRequest\x1a*.floorops.cyclecount.v1.StartCountResponse\x12f\n" +
 	"\vSubmitCount\x12*.floorops.cyclecount.v1.SubmitCountRequest\x1a+.floorops.cyclecount.v1.SubmitCountResponse\x12\x81\x01\n" +
 	"\x14ListPendingApprovals\x123.floorops.cyclecount.v1.ListPendingApprovalsRequest\x1a4.floorops.cyclecount.v1.ListPendingApprovalsResponse\x12Z\n" +
 	"\aApprove\x12&.floorops.cyclecount.v1.ApproveRequest\x1a'.floorops.cyclecount.v1.ApproveResponse\x12W\n" +
-	"\x06Reject\x12%.floorops.cyclecount.v1.RejectRequest\x1a&.floorops.cyclecount.v1.RejectResponse\x12`\n" +
+	"\x06Reject\x12%.floorops.cyclecount.v1.RejectRequest\x1a&.floorops.cyclecount.v1.RejectResponse\x12f\n" +
+	"\vGetAccuracy\x12*.floorops.cyclecount.v1.GetAccuracyRequest\x1a+.floorops.cyclecount.v1.GetAccuracyResponse\x12`\n" +
 	"\tGetPolicy\x12(.floorops.cyclecount.v1.GetPolicyRequest\x1a).floorops.cyclecount.v1.GetPolicyResponse\x12`\n" +
 	"\tSetPolicy\x12(.floorops.cyclecount.v1.SetPolicyRequest\x1a).floorops.cyclecount.v1.SetPolicyResponseBHZFgithub.com/floorops/floorops/proto/floorops/cyclecount/v1;cyclecountv1b\x06proto3"
 
@@ -1662,7 +2408,7 @@ func file_floorops_cyclecount_v1_cyclecount_proto_rawDescGZIP() []byte {
 }
 
 var file_floorops_cyclecount_v1_cyclecount_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_floorops_cyclecount_v1_cyclecount_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_floorops_cyclecount_v1_cyclecount_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
 var file_floorops_cyclecount_v1_cyclecount_proto_goTypes = []any{
 	(CountState)(0),                      // 0: floorops.cyclecount.v1.CountState
 	(CountOutcome)(0),                    // 1: floorops.cyclecount.v1.CountOutcome
@@ -1687,12 +2433,23 @@ var file_floorops_cyclecount_v1_cyclecount_proto_goTypes = []any{
 	(*GetPolicyResponse)(nil),            // 20: floorops.cyclecount.v1.GetPolicyResponse
 	(*SetPolicyRequest)(nil),             // 21: floorops.cyclecount.v1.SetPolicyRequest
 	(*SetPolicyResponse)(nil),            // 22: floorops.cyclecount.v1.SetPolicyResponse
-	(*timestamppb.Timestamp)(nil),        // 23: google.protobuf.Timestamp
+	(*PlanCountsRequest)(nil),            // 23: floorops.cyclecount.v1.PlanCountsRequest
+	(*PlanCountsResponse)(nil),           // 24: floorops.cyclecount.v1.PlanCountsResponse
+	(*ListTasksRequest)(nil),             // 25: floorops.cyclecount.v1.ListTasksRequest
+	(*ListTasksResponse)(nil),            // 26: floorops.cyclecount.v1.ListTasksResponse
+	(*AddTaskRequest)(nil),               // 27: floorops.cyclecount.v1.AddTaskRequest
+	(*AddTaskResponse)(nil),              // 28: floorops.cyclecount.v1.AddTaskResponse
+	(*AssignTaskRequest)(nil),            // 29: floorops.cyclecount.v1.AssignTaskRequest
+	(*AssignTaskResponse)(nil),           // 30: floorops.cyclecount.v1.AssignTaskResponse
+	(*GetAccuracyRequest)(nil),           // 31: floorops.cyclecount.v1.GetAccuracyRequest
+	(*Accuracy)(nil),                     // 32: floorops.cyclecount.v1.Accuracy
+	(*GetAccuracyResponse)(nil),          // 33: floorops.cyclecount.v1.GetAccuracyResponse
+	(*timestamppb.Timestamp)(nil),        // 34: google.protobuf.Timestamp
 }
 var file_floorops_cyclecount_v1_cyclecount_proto_depIdxs = []int32{
 	0,  // 0: floorops.cyclecount.v1.Count.state:type_name -> floorops.cyclecount.v1.CountState
-	23, // 1: floorops.cyclecount.v1.Count.start_time:type_name -> google.protobuf.Timestamp
-	23, // 2: floorops.cyclecount.v1.Count.submit_time:type_name -> google.protobuf.Timestamp
+	34, // 1: floorops.cyclecount.v1.Count.start_time:type_name -> google.protobuf.Timestamp
+	34, // 2: floorops.cyclecount.v1.Count.submit_time:type_name -> google.protobuf.Timestamp
 	2,  // 3: floorops.cyclecount.v1.Count.lines:type_name -> floorops.cyclecount.v1.CountLine
 	3,  // 4: floorops.cyclecount.v1.StartCountResponse.count:type_name -> floorops.cyclecount.v1.Count
 	4,  // 5: floorops.cyclecount.v1.SubmitCountRequest.lines:type_name -> floorops.cyclecount.v1.CountedLine
@@ -1701,7 +2458,7 @@ var file_floorops_cyclecount_v1_cyclecount_proto_depIdxs = []int32{
 	3,  // 8: floorops.cyclecount.v1.PendingApproval.count:type_name -> floorops.cyclecount.v1.Count
 	3,  // 9: floorops.cyclecount.v1.PendingApproval.previous:type_name -> floorops.cyclecount.v1.Count
 	11, // 10: floorops.cyclecount.v1.PendingApproval.movements:type_name -> floorops.cyclecount.v1.MovementSince
-	23, // 11: floorops.cyclecount.v1.MovementSince.create_time:type_name -> google.protobuf.Timestamp
+	34, // 11: floorops.cyclecount.v1.MovementSince.create_time:type_name -> google.protobuf.Timestamp
 	10, // 12: floorops.cyclecount.v1.ListPendingApprovalsResponse.approvals:type_name -> floorops.cyclecount.v1.PendingApproval
 	3,  // 13: floorops.cyclecount.v1.ApproveResponse.count:type_name -> floorops.cyclecount.v1.Count
 	3,  // 14: floorops.cyclecount.v1.RejectResponse.count:type_name -> floorops.cyclecount.v1.Count
@@ -1711,25 +2468,40 @@ var file_floorops_cyclecount_v1_cyclecount_proto_depIdxs = []int32{
 	18, // 18: floorops.cyclecount.v1.GetPolicyResponse.policy:type_name -> floorops.cyclecount.v1.Policy
 	18, // 19: floorops.cyclecount.v1.SetPolicyRequest.policy:type_name -> floorops.cyclecount.v1.Policy
 	18, // 20: floorops.cyclecount.v1.SetPolicyResponse.policy:type_name -> floorops.cyclecount.v1.Policy
-	5,  // 21: floorops.cyclecount.v1.CycleCountService.StartCount:input_type -> floorops.cyclecount.v1.StartCountRequest
-	7,  // 22: floorops.cyclecount.v1.CycleCountService.SubmitCount:input_type -> floorops.cyclecount.v1.SubmitCountRequest
-	9,  // 23: floorops.cyclecount.v1.CycleCountService.ListPendingApprovals:input_type -> floorops.cyclecount.v1.ListPendingApprovalsRequest
-	13, // 24: floorops.cyclecount.v1.CycleCountService.Approve:input_type -> floorops.cyclecount.v1.ApproveRequest
-	15, // 25: floorops.cyclecount.v1.CycleCountService.Reject:input_type -> floorops.cyclecount.v1.RejectRequest
-	19, // 26: floorops.cyclecount.v1.CycleCountService.GetPolicy:input_type -> floorops.cyclecount.v1.GetPolicyRequest
-	21, // 27: floorops.cyclecount.v1.CycleCountService.SetPolicy:input_type -> floorops.cyclecount.v1.SetPolicyRequest
-	6,  // 28: floorops.cyclecount.v1.CycleCountService.StartCount:output_type -> floorops.cyclecount.v1.StartCountResponse
-	8,  // 29: floorops.cyclecount.v1.CycleCountService.SubmitCount:output_type -> floorops.cyclecount.v1.SubmitCountResponse
-	12, // 30: floorops.cyclecount.v1.CycleCountService.ListPendingApprovals:output_type -> floorops.cyclecount.v1.ListPendingApprovalsResponse
-	14, // 31: floorops.cyclecount.v1.CycleCountService.Approve:output_type -> floorops.cyclecount.v1.ApproveResponse
-	16, // 32: floorops.cyclecount.v1.CycleCountService.Reject:output_type -> floorops.cyclecount.v1.RejectResponse
-	20, // 33: floorops.cyclecount.v1.CycleCountService.GetPolicy:output_type -> floorops.cyclecount.v1.GetPolicyResponse
-	22, // 34: floorops.cyclecount.v1.CycleCountService.SetPolicy:output_type -> floorops.cyclecount.v1.SetPolicyResponse
-	28, // [28:35] is the sub-list for method output_type
-	21, // [21:28] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	3,  // 21: floorops.cyclecount.v1.PlanCountsResponse.tasks:type_name -> floorops.cyclecount.v1.Count
+	3,  // 22: floorops.cyclecount.v1.ListTasksResponse.tasks:type_name -> floorops.cyclecount.v1.Count
+	3,  // 23: floorops.cyclecount.v1.AddTaskResponse.task:type_name -> floorops.cyclecount.v1.Count
+	3,  // 24: floorops.cyclecount.v1.AssignTaskResponse.task:type_name -> floorops.cyclecount.v1.Count
+	32, // 25: floorops.cyclecount.v1.GetAccuracyResponse.rows:type_name -> floorops.cyclecount.v1.Accuracy
+	23, // 26: floorops.cyclecount.v1.CycleCountService.PlanCounts:input_type -> floorops.cyclecount.v1.PlanCountsRequest
+	25, // 27: floorops.cyclecount.v1.CycleCountService.ListTasks:input_type -> floorops.cyclecount.v1.ListTasksRequest
+	27, // 28: floorops.cyclecount.v1.CycleCountService.AddTask:input_type -> floorops.cyclecount.v1.AddTaskRequest
+	29, // 29: floorops.cyclecount.v1.CycleCountService.AssignTask:input_type -> floorops.cyclecount.v1.AssignTaskRequest
+	5,  // 30: floorops.cyclecount.v1.CycleCountService.StartCount:input_type -> floorops.cyclecount.v1.StartCountRequest
+	7,  // 31: floorops.cyclecount.v1.CycleCountService.SubmitCount:input_type -> floorops.cyclecount.v1.SubmitCountRequest
+	9,  // 32: floorops.cyclecount.v1.CycleCountService.ListPendingApprovals:input_type -> floorops.cyclecount.v1.ListPendingApprovalsRequest
+	13, // 33: floorops.cyclecount.v1.CycleCountService.Approve:input_type -> floorops.cyclecount.v1.ApproveRequest
+	15, // 34: floorops.cyclecount.v1.CycleCountService.Reject:input_type -> floorops.cyclecount.v1.RejectRequest
+	31, // 35: floorops.cyclecount.v1.CycleCountService.GetAccuracy:input_type -> floorops.cyclecount.v1.GetAccuracyRequest
+	19, // 36: floorops.cyclecount.v1.CycleCountService.GetPolicy:input_type -> floorops.cyclecount.v1.GetPolicyRequest
+	21, // 37: floorops.cyclecount.v1.CycleCountService.SetPolicy:input_type -> floorops.cyclecount.v1.SetPolicyRequest
+	24, // 38: floorops.cyclecount.v1.CycleCountService.PlanCounts:output_type -> floorops.cyclecount.v1.PlanCountsResponse
+	26, // 39: floorops.cyclecount.v1.CycleCountService.ListTasks:output_type -> floorops.cyclecount.v1.ListTasksResponse
+	28, // 40: floorops.cyclecount.v1.CycleCountService.AddTask:output_type -> floorops.cyclecount.v1.AddTaskResponse
+	30, // 41: floorops.cyclecount.v1.CycleCountService.AssignTask:output_type -> floorops.cyclecount.v1.AssignTaskResponse
+	6,  // 42: floorops.cyclecount.v1.CycleCountService.StartCount:output_type -> floorops.cyclecount.v1.StartCountResponse
+	8,  // 43: floorops.cyclecount.v1.CycleCountService.SubmitCount:output_type -> floorops.cyclecount.v1.SubmitCountResponse
+	12, // 44: floorops.cyclecount.v1.CycleCountService.ListPendingApprovals:output_type -> floorops.cyclecount.v1.ListPendingApprovalsResponse
+	14, // 45: floorops.cyclecount.v1.CycleCountService.Approve:output_type -> floorops.cyclecount.v1.ApproveResponse
+	16, // 46: floorops.cyclecount.v1.CycleCountService.Reject:output_type -> floorops.cyclecount.v1.RejectResponse
+	33, // 47: floorops.cyclecount.v1.CycleCountService.GetAccuracy:output_type -> floorops.cyclecount.v1.GetAccuracyResponse
+	20, // 48: floorops.cyclecount.v1.CycleCountService.GetPolicy:output_type -> floorops.cyclecount.v1.GetPolicyResponse
+	22, // 49: floorops.cyclecount.v1.CycleCountService.SetPolicy:output_type -> floorops.cyclecount.v1.SetPolicyResponse
+	38, // [38:50] is the sub-list for method output_type
+	26, // [26:38] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_floorops_cyclecount_v1_cyclecount_proto_init() }
@@ -1743,7 +2515,7 @@ func file_floorops_cyclecount_v1_cyclecount_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_floorops_cyclecount_v1_cyclecount_proto_rawDesc), len(file_floorops_cyclecount_v1_cyclecount_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   21,
+			NumMessages:   32,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

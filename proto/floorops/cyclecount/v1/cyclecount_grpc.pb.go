@@ -25,11 +25,16 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
+	CycleCountService_PlanCounts_FullMethodName           = "/floorops.cyclecount.v1.CycleCountService/PlanCounts"
+	CycleCountService_ListTasks_FullMethodName            = "/floorops.cyclecount.v1.CycleCountService/ListTasks"
+	CycleCountService_AddTask_FullMethodName              = "/floorops.cyclecount.v1.CycleCountService/AddTask"
+	CycleCountService_AssignTask_FullMethodName           = "/floorops.cyclecount.v1.CycleCountService/AssignTask"
 	CycleCountService_StartCount_FullMethodName           = "/floorops.cyclecount.v1.CycleCountService/StartCount"
 	CycleCountService_SubmitCount_FullMethodName          = "/floorops.cyclecount.v1.CycleCountService/SubmitCount"
 	CycleCountService_ListPendingApprovals_FullMethodName = "/floorops.cyclecount.v1.CycleCountService/ListPendingApprovals"
 	CycleCountService_Approve_FullMethodName              = "/floorops.cyclecount.v1.CycleCountService/Approve"
 	CycleCountService_Reject_FullMethodName               = "/floorops.cyclecount.v1.CycleCountService/Reject"
+	CycleCountService_GetAccuracy_FullMethodName          = "/floorops.cyclecount.v1.CycleCountService/GetAccuracy"
 	CycleCountService_GetPolicy_FullMethodName            = "/floorops.cyclecount.v1.CycleCountService/GetPolicy"
 	CycleCountService_SetPolicy_FullMethodName            = "/floorops.cyclecount.v1.CycleCountService/SetPolicy"
 )
@@ -45,6 +50,22 @@ const (
 // what two counts agree on. Posting closes the location's triggered count,
 // so a bin held by a short pick sells again.
 type CycleCountServiceClient interface {
+	// PlanCounts plans a day's counts within its capacity with the risk
+	// scheduler: triggered counts first (a short pick's before all), then
+	// zero confirmations of just-emptied locations, overdue locations, and
+	// the riskiest locations to fill the day. Each task explains its score.
+	// Replanning a day replaces its tasks not yet started. Leads only.
+	PlanCounts(ctx context.Context, in *PlanCountsRequest, opts ...grpc.CallOption) (*PlanCountsResponse, error)
+	// ListTasks lists the counts waiting to be done or in progress, in plan
+	// order.
+	ListTasks(ctx context.Context, in *ListTasksRequest, opts ...grpc.CallOption) (*ListTasksResponse, error)
+	// AddTask adds a count of a location to the plan by hand. A location with
+	// a count open or in progress is refused (FAILED_PRECONDITION). Leads
+	// only.
+	AddTask(ctx context.Context, in *AddTaskRequest, opts ...grpc.CallOption) (*AddTaskResponse, error)
+	// AssignTask gives an open count to one associate; only they (or a lead)
+	// may start it. Leads only.
+	AssignTask(ctx context.Context, in *AssignTaskRequest, opts ...grpc.CallOption) (*AssignTaskResponse, error)
 	// StartCount begins counting the scanned location: the record there is
 	// snapshotted per item, lot, status and LPN, and the associate gets a
 	// count to submit. A location already being counted is refused
@@ -67,6 +88,10 @@ type CycleCountServiceClient interface {
 	// Reject sends a count waiting for a lead back to be counted again.
 	// Leads only.
 	Reject(ctx context.Context, in *RejectRequest, opts ...grpc.CallOption) (*RejectResponse, error)
+	// GetAccuracy reports inventory record accuracy per zone and ABC class
+	// over posted counts in a period: the share of counted positions within
+	// tolerance, quantity accuracy, and the units and value adjusted.
+	GetAccuracy(ctx context.Context, in *GetAccuracyRequest, opts ...grpc.CallOption) (*GetAccuracyResponse, error)
 	// GetPolicy returns the count tolerances per ABC class.
 	GetPolicy(ctx context.Context, in *GetPolicyRequest, opts ...grpc.CallOption) (*GetPolicyResponse, error)
 	// SetPolicy replaces the count tolerances per ABC class. Admins only.
@@ -79,6 +104,46 @@ type cycleCountServiceClient struct {
 
 func NewCycleCountServiceClient(cc grpc.ClientConnInterface) CycleCountServiceClient {
 	return &cycleCountServiceClient{cc}
+}
+
+func (c *cycleCountServiceClient) PlanCounts(ctx context.Context, in *PlanCountsRequest, opts ...grpc.CallOption) (*PlanCountsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PlanCountsResponse)
+	err := c.cc.Invoke(ctx, CycleCountService_PlanCounts_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cycleCountServiceClient) ListTasks(ctx context.Context, in *ListTasksRequest, opts ...grpc.CallOption) (*ListTasksResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListTasksResponse)
+	err := c.cc.Invoke(ctx, CycleCountService_ListTasks_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cycleCountServiceClient) AddTask(ctx context.Context, in *AddTaskRequest, opts ...grpc.CallOption) (*AddTaskResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AddTaskResponse)
+	err := c.cc.Invoke(ctx, CycleCountService_AddTask_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cycleCountServiceClient) AssignTask(ctx context.Context, in *AssignTaskRequest, opts ...grpc.CallOption) (*AssignTaskResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AssignTaskResponse)
+	err := c.cc.Invoke(ctx, CycleCountService_AssignTask_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (c *cycleCountServiceClient) StartCount(ctx context.Context, in *StartCountRequest, opts ...grpc.CallOption) (*StartCountResponse, error) {
@@ -131,6 +196,16 @@ func (c *cycleCountServiceClient) Reject(ctx context.Context, in *RejectRequest,
 	return out, nil
 }
 
+func (c *cycleCountServiceClient) GetAccuracy(ctx context.Context, in *GetAccuracyRequest, opts ...grpc.CallOption) (*GetAccuracyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetAccuracyResponse)
+	err := c.cc.Invoke(ctx, CycleCountService_GetAccuracy_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *cycleCountServiceClient) GetPolicy(ctx context.Context, in *GetPolicyRequest, opts ...grpc.CallOption) (*GetPolicyResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(GetPolicyResponse)
@@ -162,6 +237,22 @@ func (c *cycleCountServiceClient) SetPolicy(ctx context.Context, in *SetPolicyRe
 // what two counts agree on. Posting closes the location's triggered count,
 // so a bin held by a short pick sells again.
 type CycleCountServiceServer interface {
+	// PlanCounts plans a day's counts within its capacity with the risk
+	// scheduler: triggered counts first (a short pick's before all), then
+	// zero confirmations of just-emptied locations, overdue locations, and
+	// the riskiest locations to fill the day. Each task explains its score.
+	// Replanning a day replaces its tasks not yet started. Leads only.
+	PlanCounts(context.Context, *PlanCountsRequest) (*PlanCountsResponse, error)
+	// ListTasks lists the counts waiting to be done or in progress, in plan
+	// order.
+	ListTasks(context.Context, *ListTasksRequest) (*ListTasksResponse, error)
+	// AddTask adds a count of a location to the plan by hand. A location with
+	// a count open or in progress is refused (FAILED_PRECONDITION). Leads
+	// only.
+	AddTask(context.Context, *AddTaskRequest) (*AddTaskResponse, error)
+	// AssignTask gives an open count to one associate; only they (or a lead)
+	// may start it. Leads only.
+	AssignTask(context.Context, *AssignTaskRequest) (*AssignTaskResponse, error)
 	// StartCount begins counting the scanned location: the record there is
 	// snapshotted per item, lot, status and LPN, and the associate gets a
 	// count to submit. A location already being counted is refused
@@ -184,6 +275,10 @@ type CycleCountServiceServer interface {
 	// Reject sends a count waiting for a lead back to be counted again.
 	// Leads only.
 	Reject(context.Context, *RejectRequest) (*RejectResponse, error)
+	// GetAccuracy reports inventory record accuracy per zone and ABC class
+	// over posted counts in a period: the share of counted positions within
+	// tolerance, quantity accuracy, and the units and value adjusted.
+	GetAccuracy(context.Context, *GetAccuracyRequest) (*GetAccuracyResponse, error)
 	// GetPolicy returns the count tolerances per ABC class.
 	GetPolicy(context.Context, *GetPolicyRequest) (*GetPolicyResponse, error)
 	// SetPolicy replaces the count tolerances per ABC class. Admins only.
@@ -198,6 +293,18 @@ type CycleCountServiceServer interface {
 // pointer dereference when methods are called.
 type UnimplementedCycleCountServiceServer struct{}
 
+func (UnimplementedCycleCountServiceServer) PlanCounts(context.Context, *PlanCountsRequest) (*PlanCountsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method PlanCounts not implemented")
+}
+func (UnimplementedCycleCountServiceServer) ListTasks(context.Context, *ListTasksRequest) (*ListTasksResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListTasks not implemented")
+}
+func (UnimplementedCycleCountServiceServer) AddTask(context.Context, *AddTaskRequest) (*AddTaskResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AddTask not implemented")
+}
+func (UnimplementedCycleCountServiceServer) AssignTask(context.Context, *AssignTaskRequest) (*AssignTaskResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AssignTask not implemented")
+}
 func (UnimplementedCycleCountServiceServer) StartCount(context.Context, *StartCountRequest) (*StartCountResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method StartCount not implemented")
 }
@@ -212,6 +319,9 @@ func (UnimplementedCycleCountServiceServer) Approve(context.Context, *ApproveReq
 }
 func (UnimplementedCycleCountServiceServer) Reject(context.Context, *RejectRequest) (*RejectResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Reject not implemented")
+}
+func (UnimplementedCycleCountServiceServer) GetAccuracy(context.Context, *GetAccuracyRequest) (*GetAccuracyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetAccuracy not implemented")
 }
 func (UnimplementedCycleCountServiceServer) GetPolicy(context.Context, *GetPolicyRequest) (*GetPolicyResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetPolicy not implemented")
@@ -238,6 +348,78 @@ func RegisterCycleCountServiceServer(s grpc.ServiceRegistrar, srv CycleCountServ
 		t.testEmbeddedByValue()
 	}
 	s.RegisterService(&CycleCountService_ServiceDesc, srv)
+}
+
+func _CycleCountService_PlanCounts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PlanCountsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CycleCountServiceServer).PlanCounts(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CycleCountService_PlanCounts_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CycleCountServiceServer).PlanCounts(ctx, req.(*PlanCountsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CycleCountService_ListTasks_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListTasksRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CycleCountServiceServer).ListTasks(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CycleCountService_ListTasks_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CycleCountServiceServer).ListTasks(ctx, req.(*ListTasksRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CycleCountService_AddTask_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AddTaskRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CycleCountServiceServer).AddTask(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CycleCountService_AddTask_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CycleCountServiceServer).AddTask(ctx, req.(*AddTaskRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CycleCountService_AssignTask_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AssignTaskRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CycleCountServiceServer).AssignTask(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CycleCountService_AssignTask_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CycleCountServiceServer).AssignTask(ctx, req.(*AssignTaskRequest))
+	}
+	return interceptor(ctx, in, info, handler)
 }
 
 func _CycleCountService_StartCount_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
@@ -330,6 +512,24 @@ func _CycleCountService_Reject_Handler(srv interface{}, ctx context.Context, dec
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CycleCountService_GetAccuracy_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetAccuracyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CycleCountServiceServer).GetAccuracy(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CycleCountService_GetAccuracy_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CycleCountServiceServer).GetAccuracy(ctx, req.(*GetAccuracyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _CycleCountService_GetPolicy_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(GetPolicyRequest)
 	if err := dec(in); err != nil {
@@ -374,6 +574,22 @@ var CycleCountService_ServiceDesc = grpc.ServiceDesc{
 	HandlerType: (*CycleCountServiceServer)(nil),
 	Methods: []grpc.MethodDesc{
 		{
+			MethodName: "PlanCounts",
+			Handler:    _CycleCountService_PlanCounts_Handler,
+		},
+		{
+			MethodName: "ListTasks",
+			Handler:    _CycleCountService_ListTasks_Handler,
+		},
+		{
+			MethodName: "AddTask",
+			Handler:    _CycleCountService_AddTask_Handler,
+		},
+		{
+			MethodName: "AssignTask",
+			Handler:    _CycleCountService_AssignTask_Handler,
+		},
+		{
 			MethodName: "StartCount",
 			Handler:    _CycleCountService_StartCount_Handler,
 		},
@@ -392,6 +608,10 @@ var CycleCountService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Reject",
 			Handler:    _CycleCountService_Reject_Handler,
+		},
+		{
+			MethodName: "GetAccuracy",
+			Handler:    _CycleCountService_GetAccuracy_Handler,
 		},
 		{
 			MethodName: "GetPolicy",
