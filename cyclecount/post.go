@@ -2,6 +2,7 @@ package cyclecount
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/floorops/floorops/inventory"
@@ -39,13 +40,14 @@ func (s *Service) post(ctx context.Context, tx *store.Tx, c Count, counter, appr
 		ApprovedBy: approver.Badge, CountRequestId: c.CountRequestID}
 	items := map[int64]bool{}
 	var keys []inventory.StockKey
+	now, err := balancesAt(ctx, tx, c.LocationID)
+	if err != nil {
+		return err
+	}
 	for _, l := range c.Lines {
 		k := inventory.StockKey{ItemID: l.ItemID, LocationID: c.LocationID, Lot: l.Lot, Expiry: l.Expiry, LPN: l.LPN}
 		keys, items[l.ItemID] = append(keys, k), true
-		quarantined, err := balance(ctx, tx, k, inventory.Quarantined)
-		if err != nil {
-			return err
-		}
+		quarantined := now[statusKey{k, inventory.Quarantined}]
 		move := inventory.Move{ItemID: l.ItemID, Lot: l.Lot, Expiry: l.Expiry}
 		switch adj := l.Adjustment(); {
 		case adj > 0:
@@ -61,10 +63,7 @@ func (s *Service) post(ctx context.Context, tx *store.Tx, c Count, counter, appr
 				return err
 			}
 			quarantined -= fromQ
-			available, err := balance(ctx, tx, k, inventory.Available)
-			if err != nil {
-				return err
-			}
+			available := now[statusKey{k, inventory.Available}]
 			move.FromStatus, move.Qty = inventory.Available, min(need-fromQ, available)
 			if err := rec(move); err != nil {
 				return err
@@ -88,7 +87,14 @@ func (s *Service) post(ctx context.Context, tx *store.Tx, c Count, counter, appr
 	if err := inventory.CloseCountRequests(ctx, tx, c.LocationID); err != nil {
 		return err
 	}
+	allocated, err := allocatedAt(ctx, tx, c.LocationID)
+	if err != nil {
+		return err
+	}
 	for _, k := range keys {
+		if !allocated[k] {
+			continue
+		}
 		if err := s.reback(ctx, tx, k); err != nil {
 			return err
 		}
@@ -109,7 +115,7 @@ func (s *Service) post(ctx context.Context, tx *store.Tx, c Count, counter, appr
 	if err := logStep(ctx, tx, c.ID, "posted", by, ""); err != nil {
 		return err
 	}
-	_, err := inventory.Emit(ctx, tx, "count_reconciled", &eventv1.Event{Payload: &eventv1.Event_CountReconciled{CountReconciled: ev}})
+	_, err = inventory.Emit(ctx, tx, "count_reconciled", &eventv1.Event{Payload: &eventv1.Event_CountReconciled{CountReconciled: ev}})
 	return err
 }
 
@@ -126,16 +132,42 @@ func (s *Service) reback(ctx context.Context, tx *store.Tx, k inventory.StockKey
 	return s.hooks.Unbacked(ctx, tx, k, -free)
 }
 
-// balance is the units of k in status st now.
-func balance(ctx context.Context, q inventory.Querier, k inventory.StockKey, st inventory.Status) (int64, error) {
-	var n int64
-	err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(qty), 0) FROM balances
-		WHERE location_id = ? AND item_id = ? AND lot = ? AND expiry = ? AND status = ? AND lpn = ?`,
-		k.LocationID, k.ItemID, k.Lot, k.Expiry, string(st), k.LPN).Scan(&n)
+// statusKey is one balance: a stock key in one status.
+type statusKey struct {
+	inventory.StockKey
+	status inventory.Status
+}
+
+// balancesAt reads every balance at a location as it is now, in one query.
+func balancesAt(ctx context.Context, q inventory.Querier, locID int64) (map[statusKey]int64, error) {
+	out := map[statusKey]int64{}
+	err := each(ctx, q, `SELECT item_id, lot, expiry, lpn, status, qty FROM balances WHERE location_id = ?`, []any{locID}, func(r *sql.Rows) error {
+		k := statusKey{StockKey: inventory.StockKey{LocationID: locID}}
+		var n int64
+		err := r.Scan(&k.ItemID, &k.Lot, &k.Expiry, &k.LPN, &k.status, &n)
+		out[k] += n
+		return err
+	})
 	if err != nil {
-		return 0, fmt.Errorf("read balance: %w", err)
+		return nil, fmt.Errorf("read balances: %w", err)
 	}
-	return n, nil
+	return out, nil
+}
+
+// allocatedAt is the set of stock keys at a location that orders hold
+// allocations on.
+func allocatedAt(ctx context.Context, q inventory.Querier, locID int64) (map[inventory.StockKey]bool, error) {
+	out := map[inventory.StockKey]bool{}
+	err := each(ctx, q, `SELECT DISTINCT item_id, lot, expiry, lpn FROM allocations WHERE location_id = ?`, []any{locID}, func(r *sql.Rows) error {
+		k := inventory.StockKey{LocationID: locID}
+		err := r.Scan(&k.ItemID, &k.Lot, &k.Expiry, &k.LPN)
+		out[k] = true
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read allocations: %w", err)
+	}
+	return out, nil
 }
 
 // shortPickHeld is the units of k short picks quarantined in place since
@@ -159,11 +191,13 @@ func recordHistory(ctx context.Context, tx *store.Tx, c Count) error {
 	if err != nil {
 		return err
 	}
+	facts, err := itemFacts(ctx, tx, c)
+	if err != nil {
+		return err
+	}
 	for _, l := range c.Lines {
-		within, err := withinTolerance(ctx, tx, pol, Count{Lines: []Line{l}})
-		if err != nil {
-			return err
-		}
+		f := facts[l.ItemID]
+		within := pol.of(f.class).Within(l.Snapshot, l.Counted, f.cost)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO count_history (count_id, location_id, item_id, snapshot_qty, counted_qty, within_tolerance, counted_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, c.LocationID, l.ItemID, l.Snapshot, l.Counted, within, store.FormatTime(tx.Now)); err != nil {
 			return fmt.Errorf("record count history: %w", err)

@@ -135,18 +135,47 @@ func loadPolicy(ctx context.Context, q inventory.Querier) (Tolerances, error) {
 // withinTolerance reports whether every line of c is within the tolerance
 // of its item's class.
 func withinTolerance(ctx context.Context, q inventory.Querier, pol Tolerances, c Count) (bool, error) {
+	facts, err := itemFacts(ctx, q, c)
+	if err != nil {
+		return false, err
+	}
 	for _, l := range c.Lines {
-		if l.Counted == l.Snapshot {
-			continue
-		}
-		var class string
-		var cost int64
-		if err := q.QueryRowContext(ctx, `SELECT abc_class, unit_cost_cents FROM items WHERE id = ?`, l.ItemID).Scan(&class, &cost); err != nil {
-			return false, fmt.Errorf("read item: %w", err)
-		}
-		if !pol.of(class).Within(l.Snapshot, l.Counted, cost) {
+		f := facts[l.ItemID]
+		if !pol.of(f.class).Within(l.Snapshot, l.Counted, f.cost) {
 			return false, nil
 		}
 	}
 	return true, nil
+}
+
+// itemFact is what a tolerance needs of an item: its ABC class and unit
+// cost in cents.
+type itemFact struct {
+	class string
+	cost  int64
+}
+
+// itemFacts reads the class and cost of every item of c in one query.
+func itemFacts(ctx context.Context, q inventory.Querier, c Count) (map[int64]itemFact, error) {
+	ids := make([]int64, 0, len(c.Lines))
+	for _, l := range c.Lines {
+		ids = append(ids, l.ItemID)
+	}
+	b, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]itemFact, len(ids))
+	err = each(ctx, q, `SELECT DISTINCT i.id, i.abc_class, i.unit_cost_cents FROM json_each(?) j JOIN items i ON i.id = j.value`,
+		[]any{string(b)}, func(r *sql.Rows) error {
+			var id int64
+			var f itemFact
+			err := r.Scan(&id, &f.class, &f.cost)
+			out[id] = f
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("read items: %w", err)
+	}
+	return out, nil
 }
