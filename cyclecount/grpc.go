@@ -94,11 +94,11 @@ func (h *Handler) PlanCounts(ctx context.Context, req *cyclecountv1.PlanCountsRe
 
 // ListTasks lists open counts in plan order.
 func (h *Handler) ListTasks(ctx context.Context, req *cyclecountv1.ListTasksRequest) (*cyclecountv1.ListTasksResponse, error) {
-	cs, err := h.svc.ListTasks(ctx, req.GetDate(), inventory.ActorFrom(ctx))
+	cs, next, err := h.svc.ListTasks(ctx, req.GetDate(), int(req.GetPageSize()), req.GetPageToken(), inventory.ActorFrom(ctx))
 	if err != nil {
 		return nil, err
 	}
-	resp := &cyclecountv1.ListTasksResponse{}
+	resp := &cyclecountv1.ListTasksResponse{NextPageToken: next}
 	for _, c := range cs {
 		resp.Tasks = append(resp.Tasks, countToProto(c))
 	}

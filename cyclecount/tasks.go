@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -104,44 +105,72 @@ func (s *Service) PlanCounts(ctx context.Context, requestID string, in PlanInput
 		})
 }
 
-// ListTasks lists open and in-progress counts (of date, or all when date is
-// empty) in plan order: a day's plan first by rank, then counts opened at
-// the shelf, recounts and added tasks, oldest first. What an associate sees
-// of them is blind (seenBy).
-func (s *Service) ListTasks(ctx context.Context, date string, a inventory.Actor) ([]Count, error) {
+// ListTasks pages through open and in-progress counts (of date, or all
+// when date is empty) in plan order: each day's plan by rank, then counts
+// opened at the shelf, recounts and added tasks, oldest first. What an
+// associate sees of them is blind (seenBy).
+func (s *Service) ListTasks(ctx context.Context, date string, limit int, pageToken string, a inventory.Actor) ([]Count, string, error) {
 	if date != "" {
 		if _, err := time.Parse(time.DateOnly, date); err != nil {
-			return nil, floorops.Invalid("date", "must be YYYY-MM-DD")
+			return nil, "", floorops.Invalid("date", "must be YYYY-MM-DD")
 		}
+	}
+	page, err := store.PageRequest("count_tasks|"+date, limit, pageToken)
+	if err != nil {
+		return nil, "", err
+	}
+	after, err := page.AfterParts(4)
+	if err != nil {
+		return nil, "", err
+	}
+	// The order's key: unplanned last, the plan day, its rank, the id.
+	unplanned, day, rank, id := int64(-1), "", int64(0), int64(0)
+	if after != nil {
+		var e1, e2, e3 error
+		unplanned, e1 = strconv.ParseInt(after[0], 10, 64)
+		rank, e2 = strconv.ParseInt(after[2], 10, 64)
+		id, e3 = strconv.ParseInt(after[3], 10, 64)
+		if e1 != nil || e2 != nil || e3 != nil {
+			return nil, "", store.BadPageToken()
+		}
+		day = after[1]
 	}
 	q := s.db.Reader()
-	rows, err := q.QueryContext(ctx, `SELECT id FROM counts WHERE state IN ('open', 'counting') AND (? = '' OR plan_date = ?)
-		ORDER BY plan_date = '', plan_date, plan_rank, id LIMIT ?`, date, date, store.MaxPageSize)
+	rows, err := q.QueryContext(ctx, `SELECT id, plan_date = '', plan_date, plan_rank FROM counts
+		WHERE state IN ('open', 'counting') AND (? = '' OR plan_date = ?) AND (plan_date = '', plan_date, plan_rank, id) > (?, ?, ?, ?)
+		ORDER BY plan_date = '', plan_date, plan_rank, id LIMIT ?`, date, date, unplanned, day, rank, id, page.Fetch())
 	if err != nil {
-		return nil, fmt.Errorf("list count tasks: %w", err)
+		return nil, "", fmt.Errorf("list count tasks: %w", err)
 	}
-	var ids []int64
+	type pos struct {
+		id, unplanned, rank int64
+		day                 string
+	}
+	var keys []pos
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var p pos
+		if err := rows.Scan(&p.id, &p.unplanned, &p.day, &p.rank); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, "", err
 		}
-		ids = append(ids, id)
+		keys = append(keys, p)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	out := make([]Count, 0, len(ids))
-	for _, id := range ids {
-		c, err := loadCount(ctx, q, id)
+	keys, next := store.PageOf(page, keys, func(p pos) string {
+		return store.Key(strconv.FormatInt(p.unplanned, 10), p.day, strconv.FormatInt(p.rank, 10), store.IDKey(p.id))
+	})
+	out := make([]Count, 0, len(keys))
+	for _, p := range keys {
+		c, err := loadCount(ctx, q, p.id)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		out = append(out, c.seenBy(a))
 	}
-	return out, nil
+	return out, next, nil
 }
 
 // AddInput is a lead adding a count of a location by hand.

@@ -1691,7 +1691,11 @@ func (x *PlanCountsResponse) GetTasks() []*Count {
 type ListTasksRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Only the tasks planned for this day (YYYY-MM-DD); empty for all.
-	Date          string `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"`
+	Date string `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"`
+	// Tasks per page: 1 to 1000; 0 for 100.
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// The next_page_token of the previous page; empty for the first.
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1733,11 +1737,27 @@ func (x *ListTasksRequest) GetDate() string {
 	return ""
 }
 
+func (x *ListTasksRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListTasksRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
 // ListTasksResponse lists open counts.
 type ListTasksResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Open and in-progress counts, in plan order.
-	Tasks         []*Count `protobuf:"bytes,1,rep,name=tasks,proto3" json:"tasks,omitempty"`
+	Tasks []*Count `protobuf:"bytes,1,rep,name=tasks,proto3" json:"tasks,omitempty"`
+	// Token of the next page; empty on the last.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1777,6 +1797,13 @@ func (x *ListTasksResponse) GetTasks() []*Count {
 		return x.Tasks
 	}
 	return nil
+}
+
+func (x *ListTasksResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
 }
 
 // AddTaskRequest adds a count of a location by hand.
@@ -2331,11 +2358,15 @@ const file_floorops_cyclecount_v1_cyclecount_proto_rawDesc = "" +
 	"\x0fcapacity_counts\x18\x03 \x01(\x05R\x0ecapacityCounts\x12)\n" +
 	"\x10capacity_minutes\x18\x04 \x01(\x01R\x0fcapacityMinutes\"I\n" +
 	"\x12PlanCountsResponse\x123\n" +
-	"\x05tasks\x18\x01 \x03(\v2\x1d.floorops.cyclecount.v1.CountR\x05tasks\"&\n" +
+	"\x05tasks\x18\x01 \x03(\v2\x1d.floorops.cyclecount.v1.CountR\x05tasks\"b\n" +
 	"\x10ListTasksRequest\x12\x12\n" +
-	"\x04date\x18\x01 \x01(\tR\x04date\"H\n" +
+	"\x04date\x18\x01 \x01(\tR\x04date\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\"p\n" +
 	"\x11ListTasksResponse\x123\n" +
-	"\x05tasks\x18\x01 \x03(\v2\x1d.floorops.cyclecount.v1.CountR\x05tasks\"l\n" +
+	"\x05tasks\x18\x01 \x03(\v2\x1d.floorops.cyclecount.v1.CountR\x05tasks\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"l\n" +
 	"\x0eAddTaskRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12#\n" +
