@@ -107,6 +107,7 @@ var Permissions = map[string][]Role{
 	cyclecountv1.CycleCountService_ListTasks_FullMethodName:            floor,
 	cyclecountv1.CycleCountService_AddTask_FullMethodName:              leads,
 	cyclecountv1.CycleCountService_AssignTask_FullMethodName:           leads,
+	cyclecountv1.CycleCountService_RemoveTask_FullMethodName:           leads,
 	cyclecountv1.CycleCountService_GetAccuracy_FullMethodName:          {Lead, Admin, Integration},
 	cyclecountv1.CycleCountService_StartCount_FullMethodName:           floor,
 	cyclecountv1.CycleCountService_SubmitCount_FullMethodName:          floor,

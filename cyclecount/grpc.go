@@ -123,6 +123,15 @@ func (h *Handler) AssignTask(ctx context.Context, req *cyclecountv1.AssignTaskRe
 	return &cyclecountv1.AssignTaskResponse{Task: countToProto(c)}, nil
 }
 
+// RemoveTask takes an open count off the plan.
+func (h *Handler) RemoveTask(ctx context.Context, req *cyclecountv1.RemoveTaskRequest) (*cyclecountv1.RemoveTaskResponse, error) {
+	c, err := h.svc.RemoveTask(ctx, req.GetRequestId(), RemoveInput{CountID: req.GetCountId(), Reason: req.GetReason(), Actor: inventory.ActorFrom(ctx)})
+	if err != nil {
+		return nil, err
+	}
+	return &cyclecountv1.RemoveTaskResponse{Task: countToProto(c)}, nil
+}
+
 // GetAccuracy reports record accuracy per zone and class.
 func (h *Handler) GetAccuracy(ctx context.Context, req *cyclecountv1.GetAccuracyRequest) (*cyclecountv1.GetAccuracyResponse, error) {
 	as, err := h.svc.GetAccuracy(ctx, req.GetFromDate(), req.GetToDate())
@@ -174,6 +183,7 @@ var states = map[State]cyclecountv1.CountState{
 	StatePosted:          cyclecountv1.CountState_COUNT_STATE_POSTED,
 	StateRecounted:       cyclecountv1.CountState_COUNT_STATE_RECOUNTED,
 	StatePendingApproval: cyclecountv1.CountState_COUNT_STATE_PENDING_APPROVAL,
+	StateRemoved:         cyclecountv1.CountState_COUNT_STATE_REMOVED,
 }
 
 func countToProto(c Count) *cyclecountv1.Count {

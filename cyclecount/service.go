@@ -61,6 +61,8 @@ const (
 	// StatePendingApproval: two counts agree beyond tolerance; a lead
 	// decides.
 	StatePendingApproval State = "pending_approval"
+	// StateRemoved: a lead took it off the plan before it was started.
+	StateRemoved State = "removed"
 )
 
 // Outcome is what a submitted count led to.

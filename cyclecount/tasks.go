@@ -261,3 +261,44 @@ func (s *Service) AssignTask(ctx context.Context, requestID string, in AssignInp
 			return loadCount(ctx, tx, c.ID)
 		})
 }
+
+// RemoveInput is a lead taking an open count off the plan.
+type RemoveInput struct {
+	CountID int64           `json:"count_id" validate:"gt=0"`
+	Reason  string          `json:"reason" validate:"required,max=256,nocontrol"`
+	Actor   inventory.Actor `json:"actor"`
+}
+
+// RemoveTask takes open count CountID off the plan. A count in progress,
+// or a recount (the second pair of eyes a count beyond tolerance needs),
+// is refused (EPRECONDITION). Leads only.
+func (s *Service) RemoveTask(ctx context.Context, requestID string, in RemoveInput) (Count, error) {
+	in.Reason = strings.TrimSpace(in.Reason)
+	if !MayPlan(in.Actor) {
+		return Count{}, floorops.Errorf(floorops.EPERMISSION, "only a lead removes counts")
+	}
+	if err := floorops.Validate(in); err != nil {
+		return Count{}, err
+	}
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "RemoveTask", Body: in},
+		func(tx *store.Tx) (Count, error) {
+			c, err := loadCount(ctx, tx, in.CountID)
+			if err != nil {
+				return Count{}, err
+			}
+			switch {
+			case c.State != StateOpen:
+				return Count{}, floorops.Errorf(floorops.EPRECONDITION, "count %d of %s is %s: only a count not yet started is removed", c.ID, c.LocationCode, c.State)
+			case c.RecountOf != 0:
+				return Count{}, floorops.Errorf(floorops.EPRECONDITION, "count %d recounts count %d beyond tolerance: it is decided by counting it", c.ID, c.RecountOf)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE counts SET state = 'removed', decided_by = ?, decision_reason = ?, decided_at = ? WHERE id = ?`,
+				in.Actor.Badge, in.Reason, store.FormatTime(tx.Now), c.ID); err != nil {
+				return Count{}, fmt.Errorf("remove count: %w", err)
+			}
+			if err := logStep(ctx, tx, c.ID, "removed", in.Actor, in.Reason); err != nil {
+				return Count{}, err
+			}
+			return loadCount(ctx, tx, c.ID)
+		})
+}

@@ -187,6 +187,8 @@ func TestCountBeyondToleranceIsRecountedAndApproved(t *testing.T) {
 	}
 	_, err := e.cc.StartCount(e.assoc, &cyclecountv1.StartCountRequest{RequestId: "own-recount", LocationScan: loc, CountId: sub.GetRecountId()})
 	wantCode(t, err, codes.FailedPrecondition)
+	_, err = e.cc.RemoveTask(e.lead, &cyclecountv1.RemoveTaskRequest{RequestId: "rm-recount", CountId: sub.GetRecountId(), Reason: "skip"})
+	wantCode(t, err, codes.FailedPrecondition)
 	rc := e.start(t, e.assoc2, loc, sub.GetRecountId())
 	sub2 := e.submit(t, e.assoc2, rc.GetId(), n, qty-8)
 	if sub2.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_PENDING_APPROVAL {
@@ -362,6 +364,18 @@ func TestShortPickCountReleasesTheHold(t *testing.T) {
 		t.Fatalf("listed tasks after a replan: %v %v", listed, err)
 	}
 	top = listed.GetTasks()[0]
+	last := listed.GetTasks()[4]
+	_, err = e.cc.RemoveTask(e.assoc, &cyclecountv1.RemoveTaskRequest{RequestId: "assoc-rm", CountId: last.GetId(), Reason: "no time"})
+	wantCode(t, err, codes.PermissionDenied)
+	_, err = e.cc.RemoveTask(e.lead, &cyclecountv1.RemoveTaskRequest{RequestId: "rm-no-reason", CountId: last.GetId()})
+	wantCode(t, err, codes.InvalidArgument)
+	if rm, err := e.cc.RemoveTask(e.lead, &cyclecountv1.RemoveTaskRequest{RequestId: "rm", CountId: last.GetId(), Reason: "aisle closed"}); err != nil ||
+		rm.GetTask().GetState() != cyclecountv1.CountState_COUNT_STATE_REMOVED {
+		t.Fatalf("remove: %v %v", rm, err)
+	}
+	if listed, err := e.cc.ListTasks(e.lead, &cyclecountv1.ListTasksRequest{Date: today}); err != nil || len(listed.GetTasks()) != 4 {
+		t.Fatalf("tasks after a removal: %v %v", listed, err)
+	}
 	if _, err := e.cc.AssignTask(e.lead, &cyclecountv1.AssignTaskRequest{RequestId: "assign", CountId: top.GetId(), Badge: "B-ASSOC"}); err != nil {
 		t.Fatal(err)
 	}

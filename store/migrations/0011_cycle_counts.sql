@@ -7,7 +7,7 @@
 CREATE TABLE counts (
     id               INTEGER PRIMARY KEY,
     location_id      INTEGER NOT NULL REFERENCES locations (id),
-    state            TEXT NOT NULL CHECK (state IN ('open', 'counting', 'posted', 'recounted', 'pending_approval')),
+    state            TEXT NOT NULL CHECK (state IN ('open', 'counting', 'posted', 'recounted', 'pending_approval', 'removed')),
     recount_of       INTEGER REFERENCES counts (id),
     count_request_id INTEGER,
     -- The last ledger movement id when counting started: a movement at the

@@ -45,6 +45,8 @@ const (
 	CountState_COUNT_STATE_RECOUNTED CountState = 4
 	// Two counts agree beyond tolerance: a lead approves or rejects.
 	CountState_COUNT_STATE_PENDING_APPROVAL CountState = 5
+	// A lead took it off the plan before it was started.
+	CountState_COUNT_STATE_REMOVED CountState = 6
 )
 
 // Enum value maps for CountState.
@@ -56,6 +58,7 @@ var (
 		3: "COUNT_STATE_POSTED",
 		4: "COUNT_STATE_RECOUNTED",
 		5: "COUNT_STATE_PENDING_APPROVAL",
+		6: "COUNT_STATE_REMOVED",
 	}
 	CountState_value = map[string]int32{
 		"COUNT_STATE_UNSPECIFIED":      0,
@@ -64,6 +67,7 @@ var (
 		"COUNT_STATE_POSTED":           3,
 		"COUNT_STATE_RECOUNTED":        4,
 		"COUNT_STATE_PENDING_APPROVAL": 5,
+		"COUNT_STATE_REMOVED":          6,
 	}
 )
 
@@ -2026,6 +2030,116 @@ func (x *AssignTaskResponse) GetTask() *Count {
 	return nil
 }
 
+// RemoveTaskRequest takes an open count off the plan.
+type RemoveTaskRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Idempotency key.
+	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// The open count.
+	CountId int64 `protobuf:"varint,2,opt,name=count_id,json=countId,proto3" json:"count_id,omitempty"`
+	// Why it is removed (required).
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveTaskRequest) Reset() {
+	*x = RemoveTaskRequest{}
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveTaskRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveTaskRequest) ProtoMessage() {}
+
+func (x *RemoveTaskRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveTaskRequest.ProtoReflect.Descriptor instead.
+func (*RemoveTaskRequest) Descriptor() ([]byte, []int) {
+	return file_floorops_cyclecount_v1_cyclecount_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *RemoveTaskRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *RemoveTaskRequest) GetCountId() int64 {
+	if x != nil {
+		return x.CountId
+	}
+	return 0
+}
+
+func (x *RemoveTaskRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// RemoveTaskResponse is the count removed.
+type RemoveTaskResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The count, removed.
+	Task          *Count `protobuf:"bytes,1,opt,name=task,proto3" json:"task,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveTaskResponse) Reset() {
+	*x = RemoveTaskResponse{}
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveTaskResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveTaskResponse) ProtoMessage() {}
+
+func (x *RemoveTaskResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveTaskResponse.ProtoReflect.Descriptor instead.
+func (*RemoveTaskResponse) Descriptor() ([]byte, []int) {
+	return file_floorops_cyclecount_v1_cyclecount_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *RemoveTaskResponse) GetTask() *Count {
+	if x != nil {
+		return x.Task
+	}
+	return nil
+}
+
 // GetAccuracyRequest asks for record accuracy over a period.
 type GetAccuracyRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2039,7 +2153,7 @@ type GetAccuracyRequest struct {
 
 func (x *GetAccuracyRequest) Reset() {
 	*x = GetAccuracyRequest{}
-	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[29]
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2051,7 +2165,7 @@ func (x *GetAccuracyRequest) String() string {
 func (*GetAccuracyRequest) ProtoMessage() {}
 
 func (x *GetAccuracyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[29]
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2064,7 +2178,7 @@ func (x *GetAccuracyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAccuracyRequest.ProtoReflect.Descriptor instead.
 func (*GetAccuracyRequest) Descriptor() ([]byte, []int) {
-	return file_floorops_cyclecount_v1_cyclecount_proto_rawDescGZIP(), []int{29}
+	return file_floorops_cyclecount_v1_cyclecount_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *GetAccuracyRequest) GetFromDate() string {
@@ -2108,7 +2222,7 @@ type Accuracy struct {
 
 func (x *Accuracy) Reset() {
 	*x = Accuracy{}
-	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[30]
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2120,7 +2234,7 @@ func (x *Accuracy) String() string {
 func (*Accuracy) ProtoMessage() {}
 
 func (x *Accuracy) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[30]
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2133,7 +2247,7 @@ func (x *Accuracy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Accuracy.ProtoReflect.Descriptor instead.
 func (*Accuracy) Descriptor() ([]byte, []int) {
-	return file_floorops_cyclecount_v1_cyclecount_proto_rawDescGZIP(), []int{30}
+	return file_floorops_cyclecount_v1_cyclecount_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *Accuracy) GetZone() string {
@@ -2203,7 +2317,7 @@ type GetAccuracyResponse struct {
 
 func (x *GetAccuracyResponse) Reset() {
 	*x = GetAccuracyResponse{}
-	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[31]
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2215,7 +2329,7 @@ func (x *GetAccuracyResponse) String() string {
 func (*GetAccuracyResponse) ProtoMessage() {}
 
 func (x *GetAccuracyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[31]
+	mi := &file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2228,7 +2342,7 @@ func (x *GetAccuracyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAccuracyResponse.ProtoReflect.Descriptor instead.
 func (*GetAccuracyResponse) Descriptor() ([]byte, []int) {
-	return file_floorops_cyclecount_v1_cyclecount_proto_rawDescGZIP(), []int{31}
+	return file_floorops_cyclecount_v1_cyclecount_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *GetAccuracyResponse) GetRows() []*Accuracy {
@@ -2380,6 +2494,13 @@ const file_floorops_cyclecount_v1_cyclecount_proto_rawDesc = "" +
 	"\bcount_id\x18\x02 \x01(\x03R\acountId\x12\x14\n" +
 	"\x05badge\x18\x03 \x01(\tR\x05badge\"G\n" +
 	"\x12AssignTaskResponse\x121\n" +
+	"\x04task\x18\x01 \x01(\v2\x1d.floorops.cyclecount.v1.CountR\x04task\"e\n" +
+	"\x11RemoveTaskRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
+	"\bcount_id\x18\x02 \x01(\x03R\acountId\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"G\n" +
+	"\x12RemoveTaskResponse\x121\n" +
 	"\x04task\x18\x01 \x01(\v2\x1d.floorops.cyclecount.v1.CountR\x04task\"J\n" +
 	"\x12GetAccuracyRequest\x12\x1b\n" +
 	"\tfrom_date\x18\x01 \x01(\tR\bfromDate\x12\x17\n" +
@@ -2394,7 +2515,7 @@ const file_floorops_cyclecount_v1_cyclecount_proto_rawDesc = "" +
 	"\x0eunits_adjusted\x18\a \x01(\x03R\runitsAdjusted\x120\n" +
 	"\x14value_adjusted_cents\x18\b \x01(\x03R\x12valueAdjustedCents\"K\n" +
 	"\x13GetAccuracyResponse\x124\n" +
-	"\x04rows\x18\x01 \x03(\v2 .floorops.cyclecount.v1.AccuracyR\x04rows*\xae\x01\n" +
+	"\x04rows\x18\x01 \x03(\v2 .floorops.cyclecount.v1.AccuracyR\x04rows*\xc7\x01\n" +
 	"\n" +
 	"CountState\x12\x1b\n" +
 	"\x17COUNT_STATE_UNSPECIFIED\x10\x00\x12\x14\n" +
@@ -2402,13 +2523,15 @@ const file_floorops_cyclecount_v1_cyclecount_proto_rawDesc = "" +
 	"\x14COUNT_STATE_COUNTING\x10\x02\x12\x16\n" +
 	"\x12COUNT_STATE_POSTED\x10\x03\x12\x19\n" +
 	"\x15COUNT_STATE_RECOUNTED\x10\x04\x12 \n" +
-	"\x1cCOUNT_STATE_PENDING_APPROVAL\x10\x05*\xa5\x01\n" +
+	"\x1cCOUNT_STATE_PENDING_APPROVAL\x10\x05\x12\x17\n" +
+	"\x13COUNT_STATE_REMOVED\x10\x06*\xa5\x01\n" +
 	"\fCountOutcome\x12\x1d\n" +
 	"\x19COUNT_OUTCOME_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14COUNT_OUTCOME_POSTED\x10\x01\x12\x19\n" +
 	"\x15COUNT_OUTCOME_RECOUNT\x10\x02\x12\x1d\n" +
 	"\x19COUNT_OUTCOME_STOCK_MOVED\x10\x03\x12\"\n" +
-	"\x1eCOUNT_OUTCOME_PENDING_APPROVAL\x10\x042\xcd\t\n" +
+	"\x1eCOUNT_OUTCOME_PENDING_APPROVAL\x10\x042\xb2\n" +
+	"\n" +
 	"\x11CycleCountService\x12c\n" +
 	"\n" +
 	"PlanCounts\x12).floorops.cyclecount.v1.PlanCountsRequest\x1a*.floorops.cyclecount.v1.PlanCountsResponse\x12`\n" +
@@ -2416,6 +2539,8 @@ const file_floorops_cyclecount_v1_cyclecount_proto_rawDesc = "" +
 	"\aAddTask\x12&.floorops.cyclecount.v1.AddTaskRequest\x1a'.floorops.cyclecount.v1.AddTaskResponse\x12c\n" +
 	"\n" +
 	"AssignTask\x12).floorops.cyclecount.v1.AssignTaskRequest\x1a*.floorops.cyclecount.v1.AssignTaskResponse\x12c\n" +
+	"\n" +
+	"RemoveTask\x12).floorops.cyclecount.v1.RemoveTaskRequest\x1a*.floorops.cyclecount.v1.RemoveTaskResponse\x12c\n" +
 	"\n" +
 	"StartCount\x12).floorops.cyclecount.v1.StartCountRequest\x1a*.floorops.cyclecount.v1.StartCountResponse\x12f\n" +
 	"\vSubmitCount\x12*.floorops.cyclecount.v1.SubmitCountRequest\x1a+.floorops.cyclecount.v1.SubmitCountResponse\x12\x81\x01\n" +
@@ -2439,7 +2564,7 @@ func file_floorops_cyclecount_v1_cyclecount_proto_rawDescGZIP() []byte {
 }
 
 var file_floorops_cyclecount_v1_cyclecount_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_floorops_cyclecount_v1_cyclecount_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
+var file_floorops_cyclecount_v1_cyclecount_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
 var file_floorops_cyclecount_v1_cyclecount_proto_goTypes = []any{
 	(CountState)(0),                      // 0: floorops.cyclecount.v1.CountState
 	(CountOutcome)(0),                    // 1: floorops.cyclecount.v1.CountOutcome
@@ -2472,15 +2597,17 @@ var file_floorops_cyclecount_v1_cyclecount_proto_goTypes = []any{
 	(*AddTaskResponse)(nil),              // 28: floorops.cyclecount.v1.AddTaskResponse
 	(*AssignTaskRequest)(nil),            // 29: floorops.cyclecount.v1.AssignTaskRequest
 	(*AssignTaskResponse)(nil),           // 30: floorops.cyclecount.v1.AssignTaskResponse
-	(*GetAccuracyRequest)(nil),           // 31: floorops.cyclecount.v1.GetAccuracyRequest
-	(*Accuracy)(nil),                     // 32: floorops.cyclecount.v1.Accuracy
-	(*GetAccuracyResponse)(nil),          // 33: floorops.cyclecount.v1.GetAccuracyResponse
-	(*timestamppb.Timestamp)(nil),        // 34: google.protobuf.Timestamp
+	(*RemoveTaskRequest)(nil),            // 31: floorops.cyclecount.v1.RemoveTaskRequest
+	(*RemoveTaskResponse)(nil),           // 32: floorops.cyclecount.v1.RemoveTaskResponse
+	(*GetAccuracyRequest)(nil),           // 33: floorops.cyclecount.v1.GetAccuracyRequest
+	(*Accuracy)(nil),                     // 34: floorops.cyclecount.v1.Accuracy
+	(*GetAccuracyResponse)(nil),          // 35: floorops.cyclecount.v1.GetAccuracyResponse
+	(*timestamppb.Timestamp)(nil),        // 36: google.protobuf.Timestamp
 }
 var file_floorops_cyclecount_v1_cyclecount_proto_depIdxs = []int32{
 	0,  // 0: floorops.cyclecount.v1.Count.state:type_name -> floorops.cyclecount.v1.CountState
-	34, // 1: floorops.cyclecount.v1.Count.start_time:type_name -> google.protobuf.Timestamp
-	34, // 2: floorops.cyclecount.v1.Count.submit_time:type_name -> google.protobuf.Timestamp
+	36, // 1: floorops.cyclecount.v1.Count.start_time:type_name -> google.protobuf.Timestamp
+	36, // 2: floorops.cyclecount.v1.Count.submit_time:type_name -> google.protobuf.Timestamp
 	2,  // 3: floorops.cyclecount.v1.Count.lines:type_name -> floorops.cyclecount.v1.CountLine
 	3,  // 4: floorops.cyclecount.v1.StartCountResponse.count:type_name -> floorops.cyclecount.v1.Count
 	4,  // 5: floorops.cyclecount.v1.SubmitCountRequest.lines:type_name -> floorops.cyclecount.v1.CountedLine
@@ -2489,7 +2616,7 @@ var file_floorops_cyclecount_v1_cyclecount_proto_depIdxs = []int32{
 	3,  // 8: floorops.cyclecount.v1.PendingApproval.count:type_name -> floorops.cyclecount.v1.Count
 	3,  // 9: floorops.cyclecount.v1.PendingApproval.previous:type_name -> floorops.cyclecount.v1.Count
 	11, // 10: floorops.cyclecount.v1.PendingApproval.movements:type_name -> floorops.cyclecount.v1.MovementSince
-	34, // 11: floorops.cyclecount.v1.MovementSince.create_time:type_name -> google.protobuf.Timestamp
+	36, // 11: floorops.cyclecount.v1.MovementSince.create_time:type_name -> google.protobuf.Timestamp
 	10, // 12: floorops.cyclecount.v1.ListPendingApprovalsResponse.approvals:type_name -> floorops.cyclecount.v1.PendingApproval
 	3,  // 13: floorops.cyclecount.v1.ApproveResponse.count:type_name -> floorops.cyclecount.v1.Count
 	3,  // 14: floorops.cyclecount.v1.RejectResponse.count:type_name -> floorops.cyclecount.v1.Count
@@ -2503,36 +2630,39 @@ var file_floorops_cyclecount_v1_cyclecount_proto_depIdxs = []int32{
 	3,  // 22: floorops.cyclecount.v1.ListTasksResponse.tasks:type_name -> floorops.cyclecount.v1.Count
 	3,  // 23: floorops.cyclecount.v1.AddTaskResponse.task:type_name -> floorops.cyclecount.v1.Count
 	3,  // 24: floorops.cyclecount.v1.AssignTaskResponse.task:type_name -> floorops.cyclecount.v1.Count
-	32, // 25: floorops.cyclecount.v1.GetAccuracyResponse.rows:type_name -> floorops.cyclecount.v1.Accuracy
-	23, // 26: floorops.cyclecount.v1.CycleCountService.PlanCounts:input_type -> floorops.cyclecount.v1.PlanCountsRequest
-	25, // 27: floorops.cyclecount.v1.CycleCountService.ListTasks:input_type -> floorops.cyclecount.v1.ListTasksRequest
-	27, // 28: floorops.cyclecount.v1.CycleCountService.AddTask:input_type -> floorops.cyclecount.v1.AddTaskRequest
-	29, // 29: floorops.cyclecount.v1.CycleCountService.AssignTask:input_type -> floorops.cyclecount.v1.AssignTaskRequest
-	5,  // 30: floorops.cyclecount.v1.CycleCountService.StartCount:input_type -> floorops.cyclecount.v1.StartCountRequest
-	7,  // 31: floorops.cyclecount.v1.CycleCountService.SubmitCount:input_type -> floorops.cyclecount.v1.SubmitCountRequest
-	9,  // 32: floorops.cyclecount.v1.CycleCountService.ListPendingApprovals:input_type -> floorops.cyclecount.v1.ListPendingApprovalsRequest
-	13, // 33: floorops.cyclecount.v1.CycleCountService.Approve:input_type -> floorops.cyclecount.v1.ApproveRequest
-	15, // 34: floorops.cyclecount.v1.CycleCountService.Reject:input_type -> floorops.cyclecount.v1.RejectRequest
-	31, // 35: floorops.cyclecount.v1.CycleCountService.GetAccuracy:input_type -> floorops.cyclecount.v1.GetAccuracyRequest
-	19, // 36: floorops.cyclecount.v1.CycleCountService.GetPolicy:input_type -> floorops.cyclecount.v1.GetPolicyRequest
-	21, // 37: floorops.cyclecount.v1.CycleCountService.SetPolicy:input_type -> floorops.cyclecount.v1.SetPolicyRequest
-	24, // 38: floorops.cyclecount.v1.CycleCountService.PlanCounts:output_type -> floorops.cyclecount.v1.PlanCountsResponse
-	26, // 39: floorops.cyclecount.v1.CycleCountService.ListTasks:output_type -> floorops.cyclecount.v1.ListTasksResponse
-	28, // 40: floorops.cyclecount.v1.CycleCountService.AddTask:output_type -> floorops.cyclecount.v1.AddTaskResponse
-	30, // 41: floorops.cyclecount.v1.CycleCountService.AssignTask:output_type -> floorops.cyclecount.v1.AssignTaskResponse
-	6,  // 42: floorops.cyclecount.v1.CycleCountService.StartCount:output_type -> floorops.cyclecount.v1.StartCountResponse
-	8,  // 43: floorops.cyclecount.v1.CycleCountService.SubmitCount:output_type -> floorops.cyclecount.v1.SubmitCountResponse
-	12, // 44: floorops.cyclecount.v1.CycleCountService.ListPendingApprovals:output_type -> floorops.cyclecount.v1.ListPendingApprovalsResponse
-	14, // 45: floorops.cyclecount.v1.CycleCountService.Approve:output_type -> floorops.cyclecount.v1.ApproveResponse
-	16, // 46: floorops.cyclecount.v1.CycleCountService.Reject:output_type -> floorops.cyclecount.v1.RejectResponse
-	33, // 47: floorops.cyclecount.v1.CycleCountService.GetAccuracy:output_type -> floorops.cyclecount.v1.GetAccuracyResponse
-	20, // 48: floorops.cyclecount.v1.CycleCountService.GetPolicy:output_type -> floorops.cyclecount.v1.GetPolicyResponse
-	22, // 49: floorops.cyclecount.v1.CycleCountService.SetPolicy:output_type -> floorops.cyclecount.v1.SetPolicyResponse
-	38, // [38:50] is the sub-list for method output_type
-	26, // [26:38] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	3,  // 25: floorops.cyclecount.v1.RemoveTaskResponse.task:type_name -> floorops.cyclecount.v1.Count
+	34, // 26: floorops.cyclecount.v1.GetAccuracyResponse.rows:type_name -> floorops.cyclecount.v1.Accuracy
+	23, // 27: floorops.cyclecount.v1.CycleCountService.PlanCounts:input_type -> floorops.cyclecount.v1.PlanCountsRequest
+	25, // 28: floorops.cyclecount.v1.CycleCountService.ListTasks:input_type -> floorops.cyclecount.v1.ListTasksRequest
+	27, // 29: floorops.cyclecount.v1.CycleCountService.AddTask:input_type -> floorops.cyclecount.v1.AddTaskRequest
+	29, // 30: floorops.cyclecount.v1.CycleCountService.AssignTask:input_type -> floorops.cyclecount.v1.AssignTaskRequest
+	31, // 31: floorops.cyclecount.v1.CycleCountService.RemoveTask:input_type -> floorops.cyclecount.v1.RemoveTaskRequest
+	5,  // 32: floorops.cyclecount.v1.CycleCountService.StartCount:input_type -> floorops.cyclecount.v1.StartCountRequest
+	7,  // 33: floorops.cyclecount.v1.CycleCountService.SubmitCount:input_type -> floorops.cyclecount.v1.SubmitCountRequest
+	9,  // 34: floorops.cyclecount.v1.CycleCountService.ListPendingApprovals:input_type -> floorops.cyclecount.v1.ListPendingApprovalsRequest
+	13, // 35: floorops.cyclecount.v1.CycleCountService.Approve:input_type -> floorops.cyclecount.v1.ApproveRequest
+	15, // 36: floorops.cyclecount.v1.CycleCountService.Reject:input_type -> floorops.cyclecount.v1.RejectRequest
+	33, // 37: floorops.cyclecount.v1.CycleCountService.GetAccuracy:input_type -> floorops.cyclecount.v1.GetAccuracyRequest
+	19, // 38: floorops.cyclecount.v1.CycleCountService.GetPolicy:input_type -> floorops.cyclecount.v1.GetPolicyRequest
+	21, // 39: floorops.cyclecount.v1.CycleCountService.SetPolicy:input_type -> floorops.cyclecount.v1.SetPolicyRequest
+	24, // 40: floorops.cyclecount.v1.CycleCountService.PlanCounts:output_type -> floorops.cyclecount.v1.PlanCountsResponse
+	26, // 41: floorops.cyclecount.v1.CycleCountService.ListTasks:output_type -> floorops.cyclecount.v1.ListTasksResponse
+	28, // 42: floorops.cyclecount.v1.CycleCountService.AddTask:output_type -> floorops.cyclecount.v1.AddTaskResponse
+	30, // 43: floorops.cyclecount.v1.CycleCountService.AssignTask:output_type -> floorops.cyclecount.v1.AssignTaskResponse
+	32, // 44: floorops.cyclecount.v1.CycleCountService.RemoveTask:output_type -> floorops.cyclecount.v1.RemoveTaskResponse
+	6,  // 45: floorops.cyclecount.v1.CycleCountService.StartCount:output_type -> floorops.cyclecount.v1.StartCountResponse
+	8,  // 46: floorops.cyclecount.v1.CycleCountService.SubmitCount:output_type -> floorops.cyclecount.v1.SubmitCountResponse
+	12, // 47: floorops.cyclecount.v1.CycleCountService.ListPendingApprovals:output_type -> floorops.cyclecount.v1.ListPendingApprovalsResponse
+	14, // 48: floorops.cyclecount.v1.CycleCountService.Approve:output_type -> floorops.cyclecount.v1.ApproveResponse
+	16, // 49: floorops.cyclecount.v1.CycleCountService.Reject:output_type -> floorops.cyclecount.v1.RejectResponse
+	35, // 50: floorops.cyclecount.v1.CycleCountService.GetAccuracy:output_type -> floorops.cyclecount.v1.GetAccuracyResponse
+	20, // 51: floorops.cyclecount.v1.CycleCountService.GetPolicy:output_type -> floorops.cyclecount.v1.GetPolicyResponse
+	22, // 52: floorops.cyclecount.v1.CycleCountService.SetPolicy:output_type -> floorops.cyclecount.v1.SetPolicyResponse
+	40, // [40:53] is the sub-list for method output_type
+	27, // [27:40] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_floorops_cyclecount_v1_cyclecount_proto_init() }
@@ -2546,7 +2676,7 @@ func file_floorops_cyclecount_v1_cyclecount_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_floorops_cyclecount_v1_cyclecount_proto_rawDesc), len(file_floorops_cyclecount_v1_cyclecount_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   32,
+			NumMessages:   34,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

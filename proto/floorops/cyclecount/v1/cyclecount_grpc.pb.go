@@ -29,6 +29,7 @@ const (
 	CycleCountService_ListTasks_FullMethodName            = "/floorops.cyclecount.v1.CycleCountService/ListTasks"
 	CycleCountService_AddTask_FullMethodName              = "/floorops.cyclecount.v1.CycleCountService/AddTask"
 	CycleCountService_AssignTask_FullMethodName           = "/floorops.cyclecount.v1.CycleCountService/AssignTask"
+	CycleCountService_RemoveTask_FullMethodName           = "/floorops.cyclecount.v1.CycleCountService/RemoveTask"
 	CycleCountService_StartCount_FullMethodName           = "/floorops.cyclecount.v1.CycleCountService/StartCount"
 	CycleCountService_SubmitCount_FullMethodName          = "/floorops.cyclecount.v1.CycleCountService/SubmitCount"
 	CycleCountService_ListPendingApprovals_FullMethodName = "/floorops.cyclecount.v1.CycleCountService/ListPendingApprovals"
@@ -66,6 +67,10 @@ type CycleCountServiceClient interface {
 	// AssignTask gives an open count to one associate; only they (or a lead)
 	// may start it. Leads only.
 	AssignTask(ctx context.Context, in *AssignTaskRequest, opts ...grpc.CallOption) (*AssignTaskResponse, error)
+	// RemoveTask takes an open count off the plan, with the lead's reason. A
+	// count in progress, or a recount (a second pair of eyes on a count
+	// beyond tolerance), is refused (FAILED_PRECONDITION). Leads only.
+	RemoveTask(ctx context.Context, in *RemoveTaskRequest, opts ...grpc.CallOption) (*RemoveTaskResponse, error)
 	// StartCount begins counting the scanned location: the record there is
 	// snapshotted per item, lot, status and LPN, and the associate gets a
 	// count to submit. A location already being counted is refused
@@ -140,6 +145,16 @@ func (c *cycleCountServiceClient) AssignTask(ctx context.Context, in *AssignTask
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(AssignTaskResponse)
 	err := c.cc.Invoke(ctx, CycleCountService_AssignTask_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cycleCountServiceClient) RemoveTask(ctx context.Context, in *RemoveTaskRequest, opts ...grpc.CallOption) (*RemoveTaskResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RemoveTaskResponse)
+	err := c.cc.Invoke(ctx, CycleCountService_RemoveTask_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -253,6 +268,10 @@ type CycleCountServiceServer interface {
 	// AssignTask gives an open count to one associate; only they (or a lead)
 	// may start it. Leads only.
 	AssignTask(context.Context, *AssignTaskRequest) (*AssignTaskResponse, error)
+	// RemoveTask takes an open count off the plan, with the lead's reason. A
+	// count in progress, or a recount (a second pair of eyes on a count
+	// beyond tolerance), is refused (FAILED_PRECONDITION). Leads only.
+	RemoveTask(context.Context, *RemoveTaskRequest) (*RemoveTaskResponse, error)
 	// StartCount begins counting the scanned location: the record there is
 	// snapshotted per item, lot, status and LPN, and the associate gets a
 	// count to submit. A location already being counted is refused
@@ -304,6 +323,9 @@ func (UnimplementedCycleCountServiceServer) AddTask(context.Context, *AddTaskReq
 }
 func (UnimplementedCycleCountServiceServer) AssignTask(context.Context, *AssignTaskRequest) (*AssignTaskResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method AssignTask not implemented")
+}
+func (UnimplementedCycleCountServiceServer) RemoveTask(context.Context, *RemoveTaskRequest) (*RemoveTaskResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RemoveTask not implemented")
 }
 func (UnimplementedCycleCountServiceServer) StartCount(context.Context, *StartCountRequest) (*StartCountResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method StartCount not implemented")
@@ -418,6 +440,24 @@ func _CycleCountService_AssignTask_Handler(srv interface{}, ctx context.Context,
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(CycleCountServiceServer).AssignTask(ctx, req.(*AssignTaskRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CycleCountService_RemoveTask_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RemoveTaskRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CycleCountServiceServer).RemoveTask(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CycleCountService_RemoveTask_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CycleCountServiceServer).RemoveTask(ctx, req.(*RemoveTaskRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -588,6 +628,10 @@ var CycleCountService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "AssignTask",
 			Handler:    _CycleCountService_AssignTask_Handler,
+		},
+		{
+			MethodName: "RemoveTask",
+			Handler:    _CycleCountService_RemoveTask_Handler,
 		},
 		{
 			MethodName: "StartCount",

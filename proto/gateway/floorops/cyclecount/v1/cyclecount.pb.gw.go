@@ -170,6 +170,51 @@ func local_request_CycleCountService_AssignTask_0(ctx context.Context, marshaler
 	return msg, metadata, err
 }
 
+func request_CycleCountService_RemoveTask_0(ctx context.Context, marshaler runtime.Marshaler, client extCyclecountv1.CycleCountServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extCyclecountv1.RemoveTaskRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["count_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "count_id")
+	}
+	protoReq.CountId, err = runtime.Int64(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "count_id", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.RemoveTask(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_CycleCountService_RemoveTask_0(ctx context.Context, marshaler runtime.Marshaler, server extCyclecountv1.CycleCountServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extCyclecountv1.RemoveTaskRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["count_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "count_id")
+	}
+	protoReq.CountId, err = runtime.Int64(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "count_id", err)
+	}
+	msg, err := server.RemoveTask(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 func request_CycleCountService_StartCount_0(ctx context.Context, marshaler runtime.Marshaler, client extCyclecountv1.CycleCountServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
 		protoReq extCyclecountv1.StartCountRequest
@@ -522,6 +567,26 @@ func RegisterCycleCountServiceHandlerServer(ctx context.Context, mux *runtime.Se
 		}
 		forward_CycleCountService_AssignTask_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_CycleCountService_RemoveTask_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/floorops.cyclecount.v1.CycleCountService/RemoveTask", runtime.WithHTTPPathPattern("/v1/count-tasks/{count_id}:remove"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_CycleCountService_RemoveTask_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_CycleCountService_RemoveTask_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_CycleCountService_StartCount_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -790,6 +855,23 @@ func RegisterCycleCountServiceHandlerClient(ctx context.Context, mux *runtime.Se
 		}
 		forward_CycleCountService_AssignTask_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_CycleCountService_RemoveTask_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/floorops.cyclecount.v1.CycleCountService/RemoveTask", runtime.WithHTTPPathPattern("/v1/count-tasks/{count_id}:remove"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_CycleCountService_RemoveTask_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_CycleCountService_RemoveTask_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_CycleCountService_StartCount_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -934,6 +1016,7 @@ var (
 	pattern_CycleCountService_ListTasks_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "count-tasks"}, ""))
 	pattern_CycleCountService_AddTask_0              = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "count-tasks"}, ""))
 	pattern_CycleCountService_AssignTask_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "count-tasks", "count_id"}, "assign"))
+	pattern_CycleCountService_RemoveTask_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "count-tasks", "count_id"}, "remove"))
 	pattern_CycleCountService_StartCount_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "counts"}, ""))
 	pattern_CycleCountService_SubmitCount_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "counts", "count_id"}, "submit"))
 	pattern_CycleCountService_ListPendingApprovals_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "counts"}, "pending-approval"))
@@ -949,6 +1032,7 @@ var (
 	forward_CycleCountService_ListTasks_0            = runtime.ForwardResponseMessage
 	forward_CycleCountService_AddTask_0              = runtime.ForwardResponseMessage
 	forward_CycleCountService_AssignTask_0           = runtime.ForwardResponseMessage
+	forward_CycleCountService_RemoveTask_0           = runtime.ForwardResponseMessage
 	forward_CycleCountService_StartCount_0           = runtime.ForwardResponseMessage
 	forward_CycleCountService_SubmitCount_0          = runtime.ForwardResponseMessage
 	forward_CycleCountService_ListPendingApprovals_0 = runtime.ForwardResponseMessage
