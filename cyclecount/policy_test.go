@@ -27,6 +27,10 @@ func TestWhoSeesWhatACountExpects(t *testing.T) {
 		if !tt.sees && len(seen.Lines) != 1 {
 			t.Errorf("%s sees the items the record expects but they did not count: %+v", tt.role, seen.Lines)
 		}
+		task := Count{State: StateOpen, Score: 2, Reasons: []string{"unit cost $240, 12 units ($2880.00)"}}.seenBy(a)
+		if got := len(task.Reasons) > 0 || task.Score != 0; got != tt.sees {
+			t.Errorf("%s sees a task's reasons (which name the units recorded): %v, want %v", tt.role, got, tt.sees)
+		}
 		counting := Count{State: StateCounting, Lines: c.Lines}.seenBy(a)
 		if got := len(counting.Lines) > 0; got != tt.sees {
 			t.Errorf("%s sees the snapshot of a count in progress: %v, want %v", tt.role, got, tt.sees)

@@ -143,11 +143,13 @@ func MayTake(a inventory.Actor, c Count) bool {
 }
 
 // seenBy is c as a may see it: for an associate, the lines of a count not
-// yet submitted are hidden and no line shows the snapshot.
+// yet submitted are hidden, no line shows the snapshot, and a planned
+// task's score and reasons (which name the units recorded) are left out.
 func (c Count) seenBy(a inventory.Actor) Count {
 	if SeesExpected(a) {
 		return c
 	}
+	c.Score, c.Reasons = 0, nil
 	if c.State == StateOpen || c.State == StateCounting {
 		c.Lines = nil
 		return c
