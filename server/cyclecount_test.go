@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -461,4 +462,34 @@ func TestCountBelowAllocationsReallocates(t *testing.T) {
 		t.Fatalf("ATS %d, want 0", got)
 	}
 	e.checkLedger(t)
+}
+
+// TestCountOverREST: the web app counts through the REST face: a start, a
+// submit by path, and the lead's approval list.
+func TestCountOverREST(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 71
+	loc, qty := e.face(t, n)
+	assoc, lead := restToken(t, e.n, "B-ASSOC"), restToken(t, e.n, "B-LEAD")
+	code, out := e.n.rest(t, "POST", "/v1/counts", assoc, map[string]any{"request_id": "rest-start", "location_scan": loc})
+	if code != http.StatusOK {
+		t.Fatalf("start over REST = %d %v", code, out)
+	}
+	id := out["count"].(map[string]any)["id"].(string)
+	code, out = e.n.rest(t, "POST", "/v1/counts/"+id+":submit", assoc, map[string]any{"request_id": "rest-submit",
+		"lines": []map[string]any{{"item_scan": pickGTIN(n), "quantity": qty}}})
+	if code != http.StatusOK || out["outcome"] != "COUNT_OUTCOME_POSTED" {
+		t.Fatalf("submit over REST = %d %v", code, out)
+	}
+	code, out = e.n.rest(t, "POST", "/v1/counts/"+id+":submit", assoc, map[string]any{"request_id": "rest-submit-2"})
+	if code != http.StatusBadRequest {
+		t.Fatalf("empty submit over REST = %d %v, want 400", code, out)
+	}
+	if code, out = e.n.rest(t, "GET", "/v1/counts:pending-approval", lead, nil); code != http.StatusOK {
+		t.Fatalf("pending approvals over REST = %d %v", code, out)
+	}
+	if code, _ = e.n.rest(t, "GET", "/v1/count-policy", assoc, nil); code != http.StatusForbidden {
+		t.Fatalf("an associate read the count policy over REST: %d", code)
+	}
 }
