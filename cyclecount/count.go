@@ -61,6 +61,11 @@ func startCount(ctx context.Context, tx *store.Tx, p *scan.Parser, in StartInput
 		if err != nil {
 			return Count{}, err
 		}
+		if loc.Type == inventory.LocShip {
+			// What is there was picked for orders: shipping reconciles it,
+			// as AdjustStock refuses there too.
+			return Count{}, floorops.Errorf(floorops.EPRECONDITION, "%s is a ship lane: its units are picked for orders and are not cycle counted", loc.Code)
+		}
 		var active int64
 		var state State
 		err = tx.QueryRowContext(ctx, `SELECT id, state FROM counts WHERE location_id = ? AND state IN ('open', 'counting')`, loc.ID).Scan(&active, &state)

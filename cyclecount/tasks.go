@@ -198,6 +198,9 @@ func (s *Service) AddTask(ctx context.Context, requestID string, in AddInput) (C
 			if err != nil {
 				return Count{}, err
 			}
+			if loc.Type == inventory.LocShip {
+				return Count{}, floorops.Errorf(floorops.EPRECONDITION, "%s is a ship lane: its units are picked for orders and are not cycle counted", loc.Code)
+			}
 			reason := "added by " + in.Actor.Badge
 			if in.Reason != "" {
 				reason += ": " + in.Reason

@@ -106,6 +106,12 @@ func TestCountWithinTolerancePosts(t *testing.T) {
 	}
 	_, err := e.cc.StartCount(e.assoc2, &cyclecountv1.StartCountRequest{RequestId: "again", LocationScan: loc})
 	wantCode(t, err, codes.FailedPrecondition)
+	_, err = e.cc.StartCount(e.assoc, &cyclecountv1.StartCountRequest{RequestId: "ship", LocationScan: "SHIP-01"})
+	wantCode(t, err, codes.FailedPrecondition)
+	_, err = e.cc.AddTask(e.lead, &cyclecountv1.AddTaskRequest{RequestId: "ship-add", LocationCode: "SHIP-01"})
+	wantCode(t, err, codes.FailedPrecondition)
+	_, err = e.cc.StartCount(e.assoc, &cyclecountv1.StartCountRequest{RequestId: "nowhere", LocationScan: "Z-09-09-Z"})
+	wantCode(t, err, codes.NotFound)
 
 	for _, tc := range []struct {
 		name  string
