@@ -30,6 +30,7 @@ func (s *Service) post(ctx context.Context, tx *store.Tx, c Count, counter, appr
 			return nil
 		}
 		m.Kind, m.Actor, m.RequestID, m.Ref = inventory.KindCount, by, requestID, ref
+		m.DeferAvailability = true // once per item below
 		if m.Reason == "" {
 			m.Reason = "cycle count"
 		}
