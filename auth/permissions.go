@@ -6,6 +6,7 @@ import (
 
 	"github.com/floorops/floorops"
 	authv1 "github.com/floorops/floorops/proto/floorops/auth/v1"
+	cyclecountv1 "github.com/floorops/floorops/proto/floorops/cyclecount/v1"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
 	pickingv1 "github.com/floorops/floorops/proto/floorops/picking/v1"
 	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
@@ -99,6 +100,22 @@ var Permissions = map[string][]Role{
 	receivingv1.ReceivingService_CloseReceipt_FullMethodName:            floor,
 	receivingv1.ReceivingService_GetReceipt_FullMethodName:              readers,
 	receivingv1.ReceivingService_ListReceipts_FullMethodName:            readers,
+
+	// Associates count (blind); leads approve what two counts agree on;
+	// admins set the tolerances.
+	cyclecountv1.CycleCountService_PlanCounts_FullMethodName:           leads,
+	cyclecountv1.CycleCountService_ListTasks_FullMethodName:            floor,
+	cyclecountv1.CycleCountService_AddTask_FullMethodName:              leads,
+	cyclecountv1.CycleCountService_AssignTask_FullMethodName:           leads,
+	cyclecountv1.CycleCountService_RemoveTask_FullMethodName:           leads,
+	cyclecountv1.CycleCountService_GetAccuracy_FullMethodName:          {Lead, Admin, Integration},
+	cyclecountv1.CycleCountService_StartCount_FullMethodName:           floor,
+	cyclecountv1.CycleCountService_SubmitCount_FullMethodName:          floor,
+	cyclecountv1.CycleCountService_ListPendingApprovals_FullMethodName: leads,
+	cyclecountv1.CycleCountService_Approve_FullMethodName:              leads,
+	cyclecountv1.CycleCountService_Reject_FullMethodName:               leads,
+	cyclecountv1.CycleCountService_GetPolicy_FullMethodName:            {Lead, Admin, Integration},
+	cyclecountv1.CycleCountService_SetPolicy_FullMethodName:            admins,
 }
 
 // authorize authenticates the caller of method from the request metadata

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/store"
 )
 
@@ -69,4 +70,85 @@ func CountPending(ctx context.Context, q Querier, locationID int64) (bool, error
 		return false, fmt.Errorf("read count requests: %w", err)
 	}
 	return held, nil
+}
+
+// OpenCountRequestAt returns the open triggered count of a location, with
+// its reason (an exception kind such as short_pick); 0 and "" when none is
+// open.
+func OpenCountRequestAt(ctx context.Context, q Querier, locationID int64) (int64, string, error) {
+	var id int64
+	var reason string
+	err := q.QueryRowContext(ctx, `SELECT h.id, h.reason FROM count_requests h WHERE h.location_id = ? AND `+openCountRequest+`
+		ORDER BY h.id LIMIT 1`, locationID).Scan(&id, &reason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", nil
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("read count requests: %w", err)
+	}
+	return id, reason, nil
+}
+
+// CloseCountRequests marks the location's open triggered counts done inside
+// tx: its count was posted, so the bin is no longer held (see HeldForCount)
+// and its stock sells and is allocated again. It publishes the ATS of every
+// item at the location, since the held units are sellable again.
+func CloseCountRequests(ctx context.Context, tx *store.Tx, locationID int64) error {
+	res, err := tx.ExecContext(ctx, `UPDATE count_requests AS h SET status = 'done', closed_at = ?
+		WHERE h.location_id = ? AND `+openCountRequest, store.FormatTime(tx.Now), locationID)
+	if err != nil {
+		return fmt.Errorf("close count requests: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return emitAvailabilityAt(ctx, tx, locationID)
+}
+
+// MayMoveOutOfHeldBin reports whether a caller may take units out of a bin
+// held for a triggered count by hand (a move or an adjustment): only a lead
+// or an admin. Everyone else waits for the count, which is what posts the
+// bin's difference; an associate's move would change the record the count
+// is about to be compared with.
+func MayMoveOutOfHeldBin(a Actor) bool { return a.Role == Lead || a.Role == Admin }
+
+// CheckMoveOut refuses, with EPRECONDITION, a hand move of units out of a
+// location held for a triggered count (HeldForCount) by anyone
+// MayMoveOutOfHeldBin does not allow. The count posts through the ledger
+// directly and picks of allocated units go on, so neither asks here.
+func CheckMoveOut(ctx context.Context, q Querier, l Location, a Actor) error {
+	if MayMoveOutOfHeldBin(a) {
+		return nil
+	}
+	held, err := CountPending(ctx, q, l.ID)
+	if err != nil {
+		return err
+	}
+	if held {
+		return floorops.Errorf(floorops.EPRECONDITION, "%s is waiting for a count: nothing leaves it until it is counted, except by a lead", l.Code)
+	}
+	return nil
+}
+
+// OpenCountRequests returns every location's open triggered count reason
+// (an exception kind such as short_pick), keyed by location id: what the
+// count plan serves first.
+func OpenCountRequests(ctx context.Context, q Querier) (map[int64]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT h.location_id, h.reason FROM count_requests h WHERE `+openCountRequest+` ORDER BY h.id`)
+	if err != nil {
+		return nil, fmt.Errorf("read count requests: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var loc int64
+		var reason string
+		if err := rows.Scan(&loc, &reason); err != nil {
+			return nil, err
+		}
+		if _, ok := out[loc]; !ok {
+			out[loc] = reason
+		}
+	}
+	return out, rows.Err()
 }

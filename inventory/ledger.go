@@ -53,6 +53,10 @@ type Move struct {
 	// transaction (a pick releases its allocation), so ATS is published
 	// even when the move itself does not change sellable stock.
 	Republish bool
+	// DeferAvailability: the caller publishes ATS itself, once per item
+	// after all its moves in this transaction (EmitAvailabilities), as a
+	// posted count of thousands of lines does; the move publishes none.
+	DeferAvailability bool
 }
 
 // Movement is one ledger row as stored.
@@ -167,7 +171,7 @@ func Record(ctx context.Context, tx *store.Tx, m Move) (Movement, error) {
 		return Movement{}, err
 	}
 	publish := m.Republish
-	if !publish {
+	if !publish && !m.DeferAvailability {
 		fromSellable, err := sellableSide(ctx, tx, from, mv.FromStatus, m.Expiry)
 		if err != nil {
 			return Movement{}, err

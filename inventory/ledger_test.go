@@ -414,7 +414,8 @@ func TestMovesOutOfACountingBinPublishATS(t *testing.T) {
 		return n
 	}
 	before := events()
-	if _, err := svc.MoveStock(ctx, "m", inventory.MoveInput{FromScan: "A-01-01-B", ToScan: "A-01-02-A", SKU: "X1", Qty: 10}); err != nil {
+	if _, err := svc.MoveStock(ctx, "m", inventory.MoveInput{FromScan: "A-01-01-B", ToScan: "A-01-02-A", SKU: "X1", Qty: 10,
+		Actor: inventory.Actor{Badge: "L1", Role: inventory.Lead}}); err != nil { // only a lead moves out of a held bin
 		t.Fatal(err)
 	}
 	if got, _ := svc.AvailableToSell(ctx, []string{"X1"}); got[0].ATS != 10 {

@@ -54,6 +54,9 @@ func (s *Service) MoveStock(ctx context.Context, requestID string, in MoveInput)
 			if err := notShipLane(to); err != nil {
 				return Movement{}, err
 			}
+			if err := CheckMoveOut(ctx, tx, from, in.Actor); err != nil {
+				return Movement{}, err
+			}
 			item, err := ItemBySKU(ctx, tx, in.SKU)
 			if err != nil {
 				return Movement{}, err
@@ -176,6 +179,9 @@ func (s *Service) AdjustStock(ctx context.Context, requestID string, in AdjustIn
 			if in.Delta > 0 {
 				m.To = loc.ID
 			} else {
+				if err := CheckMoveOut(ctx, tx, loc, in.Actor); err != nil {
+					return Movement{}, err
+				}
 				m.From, m.Qty = loc.ID, -in.Delta
 				// Units promised to an order are corrected by a short pick,
 				// which reallocates or backorders the order; an adjustment

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	authv1 "github.com/floorops/floorops/proto/floorops/auth/v1"
+	cyclecountv1 "github.com/floorops/floorops/proto/floorops/cyclecount/v1"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
 	pickingv1 "github.com/floorops/floorops/proto/floorops/picking/v1"
 	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
@@ -198,9 +199,23 @@ func pagedLists(t *testing.T, e *pickEnv) []pagedList {
 			t.Fatal(err)
 		}
 	}
+	cc := cyclecountv1.NewCycleCountServiceClient(e.n.conn)
+	for _, code := range []string{"A-01-01-A", "A-01-02-A", "A-01-03-A"} {
+		if _, err := cc.AddTask(e.lead, &cyclecountv1.AddTaskRequest{RequestId: "pg-count-" + code, LocationCode: code}); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
 	return []pagedList{
+		{"CycleCountService ListTasks", func(size int32, tok string) ([]string, string, error) {
+			r, err := cc.ListTasks(e.lead, &cyclecountv1.ListTasksRequest{PageSize: size, PageToken: tok})
+			var keys []string
+			for _, x := range r.GetTasks() {
+				keys = append(keys, id(x.GetId()))
+			}
+			return keys, r.GetNextPageToken(), err
+		}},
 		{"ListItems", func(size int32, tok string) ([]string, string, error) {
 			r, err := e.inv.ListItems(e.lead, &inventoryv1.ListItemsRequest{PageSize: size, PageToken: tok})
 			var keys []string

@@ -19,15 +19,18 @@ import (
 	"time"
 
 	"github.com/floorops/floorops/auth"
+	"github.com/floorops/floorops/cyclecount"
 	"github.com/floorops/floorops/inventory/inventoryapi"
 	"github.com/floorops/floorops/picking"
 	fproto "github.com/floorops/floorops/proto"
 	authv1 "github.com/floorops/floorops/proto/floorops/auth/v1"
+	cyclecountv1 "github.com/floorops/floorops/proto/floorops/cyclecount/v1"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
 	pickingv1 "github.com/floorops/floorops/proto/floorops/picking/v1"
 	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
 	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
 	authgw "github.com/floorops/floorops/proto/gateway/floorops/auth/v1"
+	cyclecountgw "github.com/floorops/floorops/proto/gateway/floorops/cyclecount/v1"
 	inventorygw "github.com/floorops/floorops/proto/gateway/floorops/inventory/v1"
 	pickinggw "github.com/floorops/floorops/proto/gateway/floorops/picking/v1"
 	putawaygw "github.com/floorops/floorops/proto/gateway/floorops/putaway/v1"
@@ -138,6 +141,7 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	pickingv1.RegisterPickingServiceServer(s.grpc, picking.NewHandler(s.Picking))
 	putawayv1.RegisterPutawayServiceServer(s.grpc, putaway.NewHandler(s.Putaway))
 	receivingv1.RegisterReceivingServiceServer(s.grpc, receiving.NewHandler(s.Receiving))
+	cyclecountv1.RegisterCycleCountServiceServer(s.grpc, cyclecount.NewHandler(s.Counts))
 	s.health = newNodeHealth(s.grpc, s.DB.Probe)
 	reflection.Register(s.grpc)
 	s.metrics.initialize(s.grpc)
@@ -249,6 +253,9 @@ func (s *Server) httpMux(ctx context.Context) (http.Handler, error) {
 		return nil, err
 	}
 	if err := receivinggw.RegisterReceivingServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
+		return nil, err
+	}
+	if err := cyclecountgw.RegisterCycleCountServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()

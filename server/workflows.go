@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 
+	"github.com/floorops/floorops/cyclecount"
 	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/picking"
 	"github.com/floorops/floorops/putaway"
@@ -19,6 +20,7 @@ type Workflows struct {
 	Picking   *picking.Service
 	Putaway   *putaway.Service
 	Receiving *receiving.Service
+	Counts    *cyclecount.Service
 }
 
 // NewWorkflows builds the workflows over db, each reading scans with the
@@ -27,7 +29,8 @@ type Workflows struct {
 // the picked units of a cancelled order once they are dropped at a ship
 // lane, become putaway tasks in the same transaction; an undone receipt
 // scan takes its units off that task, or is refused if they were already
-// put away.
+// put away. A posted cycle count that leaves orders allocated more units
+// than it found hands them to picking, which reallocates or backorders.
 func NewWorkflows(db *store.DB, p *scan.Parser) Workflows {
 	pa := putaway.NewService(db, p)
 	toPutaway := func(ctx context.Context, tx *store.Tx, st inventory.StagedStock) error {
@@ -39,5 +42,6 @@ func NewWorkflows(db *store.DB, p *scan.Parser) Workflows {
 		Picking:   picking.NewService(db, p, picking.Hooks{ReturnToStock: toPutaway}),
 		Putaway:   pa,
 		Receiving: receiving.NewService(db, p, receiving.Hooks{Staged: toPutaway, Unstaged: pa.Unstage}),
+		Counts:    cyclecount.NewService(db, p, cyclecount.Hooks{Unbacked: picking.Unbacked}),
 	}
 }

@@ -24,6 +24,7 @@ type command struct {
 // commands is the CLI's table of subcommands. Keep it sorted by name.
 var commands = map[string]command{
 	"apikeys": {"create, list or disable API keys for central systems", cmdAPIKeys},
+	"counts":  {"print the day's cycle count plan (counts plan)", cmdCounts},
 	"import":  {"import items, locations or purchase orders (pos) from CSV", cmdImport},
 	"labels":  {"render location, LPN and item labels as PNG, ZPL or PDF", cmdLabels},
 	"migrate": {"create the database if needed and bring its schema up to date", cmdMigrate},

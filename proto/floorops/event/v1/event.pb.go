@@ -46,6 +46,7 @@ type Event struct {
 	//	*Event_Backordered
 	//	*Event_OrderCancelled
 	//	*Event_OrderPicked
+	//	*Event_CountReconciled
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -183,6 +184,15 @@ func (x *Event) GetOrderPicked() *OrderPicked {
 	return nil
 }
 
+func (x *Event) GetCountReconciled() *CountReconciled {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_CountReconciled); ok {
+			return x.CountReconciled
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -233,6 +243,11 @@ type Event_OrderPicked struct {
 	OrderPicked *OrderPicked `protobuf:"bytes,25,opt,name=order_picked,json=orderPicked,proto3,oneof"`
 }
 
+type Event_CountReconciled struct {
+	// A cycle count of a location was posted to the ledger.
+	CountReconciled *CountReconciled `protobuf:"bytes,30,opt,name=count_reconciled,json=countReconciled,proto3,oneof"`
+}
+
 func (*Event_StockMoved) isEvent_Payload() {}
 
 func (*Event_AvailabilityChanged) isEvent_Payload() {}
@@ -250,6 +265,8 @@ func (*Event_Backordered) isEvent_Payload() {}
 func (*Event_OrderCancelled) isEvent_Payload() {}
 
 func (*Event_OrderPicked) isEvent_Payload() {}
+
+func (*Event_CountReconciled) isEvent_Payload() {}
 
 // StockMoved mirrors one ledger movement.
 type StockMoved struct {
@@ -1712,11 +1729,206 @@ func (x *OrderPickedLine) GetBackorderedQuantity() int64 {
 	return 0
 }
 
+// CountReconciled reports a cycle count posted at the node: per item, lot
+// and LPN, what was counted, what the record held when the count started,
+// and the adjustment posted (counted minus snapshot). The adjustments are
+// also in the ledger as movements of kind count.
+type CountReconciled struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Count id at the node.
+	CountId int64 `protobuf:"varint,1,opt,name=count_id,json=countId,proto3" json:"count_id,omitempty"`
+	// Location counted.
+	LocationCode string `protobuf:"bytes,2,opt,name=location_code,json=locationCode,proto3" json:"location_code,omitempty"`
+	// One line per item, lot and LPN counted or expected.
+	Lines []*CountReconciledLine `protobuf:"bytes,3,rep,name=lines,proto3" json:"lines,omitempty"`
+	// Badge of the associate who counted.
+	CountedBy string `protobuf:"bytes,4,opt,name=counted_by,json=countedBy,proto3" json:"counted_by,omitempty"`
+	// Badge of the lead who approved it; empty when it posted within
+	// tolerance.
+	ApprovedBy string `protobuf:"bytes,5,opt,name=approved_by,json=approvedBy,proto3" json:"approved_by,omitempty"`
+	// The triggered count it closed, if any.
+	CountRequestId int64 `protobuf:"varint,6,opt,name=count_request_id,json=countRequestId,proto3" json:"count_request_id,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *CountReconciled) Reset() {
+	*x = CountReconciled{}
+	mi := &file_floorops_event_v1_event_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CountReconciled) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CountReconciled) ProtoMessage() {}
+
+func (x *CountReconciled) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_event_v1_event_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CountReconciled.ProtoReflect.Descriptor instead.
+func (*CountReconciled) Descriptor() ([]byte, []int) {
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *CountReconciled) GetCountId() int64 {
+	if x != nil {
+		return x.CountId
+	}
+	return 0
+}
+
+func (x *CountReconciled) GetLocationCode() string {
+	if x != nil {
+		return x.LocationCode
+	}
+	return ""
+}
+
+func (x *CountReconciled) GetLines() []*CountReconciledLine {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
+func (x *CountReconciled) GetCountedBy() string {
+	if x != nil {
+		return x.CountedBy
+	}
+	return ""
+}
+
+func (x *CountReconciled) GetApprovedBy() string {
+	if x != nil {
+		return x.ApprovedBy
+	}
+	return ""
+}
+
+func (x *CountReconciled) GetCountRequestId() int64 {
+	if x != nil {
+		return x.CountRequestId
+	}
+	return 0
+}
+
+// CountReconciledLine is one item, lot and LPN of a posted count.
+type CountReconciledLine struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Item SKU.
+	Sku string `protobuf:"bytes,1,opt,name=sku,proto3" json:"sku,omitempty"`
+	// Lot, when tracked.
+	Lot string `protobuf:"bytes,2,opt,name=lot,proto3" json:"lot,omitempty"`
+	// Expiry as YYYY-MM-DD, when tracked.
+	Expiry string `protobuf:"bytes,3,opt,name=expiry,proto3" json:"expiry,omitempty"`
+	// License plate; empty for loose units.
+	Lpn string `protobuf:"bytes,4,opt,name=lpn,proto3" json:"lpn,omitempty"`
+	// Units counted.
+	CountedQuantity int64 `protobuf:"varint,5,opt,name=counted_quantity,json=countedQuantity,proto3" json:"counted_quantity,omitempty"`
+	// Units the record held when the count started.
+	SnapshotQuantity int64 `protobuf:"varint,6,opt,name=snapshot_quantity,json=snapshotQuantity,proto3" json:"snapshot_quantity,omitempty"`
+	// Units posted: counted minus snapshot.
+	AdjustmentQuantity int64 `protobuf:"varint,7,opt,name=adjustment_quantity,json=adjustmentQuantity,proto3" json:"adjustment_quantity,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *CountReconciledLine) Reset() {
+	*x = CountReconciledLine{}
+	mi := &file_floorops_event_v1_event_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CountReconciledLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CountReconciledLine) ProtoMessage() {}
+
+func (x *CountReconciledLine) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_event_v1_event_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CountReconciledLine.ProtoReflect.Descriptor instead.
+func (*CountReconciledLine) Descriptor() ([]byte, []int) {
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *CountReconciledLine) GetSku() string {
+	if x != nil {
+		return x.Sku
+	}
+	return ""
+}
+
+func (x *CountReconciledLine) GetLot() string {
+	if x != nil {
+		return x.Lot
+	}
+	return ""
+}
+
+func (x *CountReconciledLine) GetExpiry() string {
+	if x != nil {
+		return x.Expiry
+	}
+	return ""
+}
+
+func (x *CountReconciledLine) GetLpn() string {
+	if x != nil {
+		return x.Lpn
+	}
+	return ""
+}
+
+func (x *CountReconciledLine) GetCountedQuantity() int64 {
+	if x != nil {
+		return x.CountedQuantity
+	}
+	return 0
+}
+
+func (x *CountReconciledLine) GetSnapshotQuantity() int64 {
+	if x != nil {
+		return x.SnapshotQuantity
+	}
+	return 0
+}
+
+func (x *CountReconciledLine) GetAdjustmentQuantity() int64 {
+	if x != nil {
+		return x.AdjustmentQuantity
+	}
+	return 0
+}
+
 var File_floorops_event_v1_event_proto protoreflect.FileDescriptor
 
 const file_floorops_event_v1_event_proto_rawDesc = "" +
 	"\n" +
-	"\x1dfloorops/event/v1/event.proto\x12\x11floorops.event.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf4\x05\n" +
+	"\x1dfloorops/event/v1/event.proto\x12\x11floorops.event.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc5\x06\n" +
 	"\x05Event\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x03R\x03seq\x129\n" +
 	"\n" +
@@ -1731,7 +1943,8 @@ const file_floorops_event_v1_event_proto_rawDesc = "" +
 	"\fshort_picked\x18\x16 \x01(\v2\x1e.floorops.event.v1.ShortPickedH\x00R\vshortPicked\x12B\n" +
 	"\vbackordered\x18\x17 \x01(\v2\x1e.floorops.event.v1.BackorderedH\x00R\vbackordered\x12L\n" +
 	"\x0forder_cancelled\x18\x18 \x01(\v2!.floorops.event.v1.OrderCancelledH\x00R\x0eorderCancelled\x12C\n" +
-	"\forder_picked\x18\x19 \x01(\v2\x1e.floorops.event.v1.OrderPickedH\x00R\vorderPickedB\t\n" +
+	"\forder_picked\x18\x19 \x01(\v2\x1e.floorops.event.v1.OrderPickedH\x00R\vorderPicked\x12O\n" +
+	"\x10count_reconciled\x18\x1e \x01(\v2\".floorops.event.v1.CountReconciledH\x00R\x0fcountReconciledB\t\n" +
 	"\apayload\"\xd3\x03\n" +
 	"\n" +
 	"StockMoved\x12\x1f\n" +
@@ -1866,7 +2079,24 @@ const file_floorops_event_v1_event_proto_rawDesc = "" +
 	"\x03sku\x18\x02 \x01(\tR\x03sku\x12)\n" +
 	"\x10ordered_quantity\x18\x03 \x01(\x03R\x0forderedQuantity\x12'\n" +
 	"\x0fpicked_quantity\x18\x04 \x01(\x03R\x0epickedQuantity\x121\n" +
-	"\x14backordered_quantity\x18\x05 \x01(\x03R\x13backorderedQuantityB>Z<github.com/floorops/floorops/proto/floorops/event/v1;eventv1b\x06proto3"
+	"\x14backordered_quantity\x18\x05 \x01(\x03R\x13backorderedQuantity\"\xf9\x01\n" +
+	"\x0fCountReconciled\x12\x19\n" +
+	"\bcount_id\x18\x01 \x01(\x03R\acountId\x12#\n" +
+	"\rlocation_code\x18\x02 \x01(\tR\flocationCode\x12<\n" +
+	"\x05lines\x18\x03 \x03(\v2&.floorops.event.v1.CountReconciledLineR\x05lines\x12\x1d\n" +
+	"\n" +
+	"counted_by\x18\x04 \x01(\tR\tcountedBy\x12\x1f\n" +
+	"\vapproved_by\x18\x05 \x01(\tR\n" +
+	"approvedBy\x12(\n" +
+	"\x10count_request_id\x18\x06 \x01(\x03R\x0ecountRequestId\"\xec\x01\n" +
+	"\x13CountReconciledLine\x12\x10\n" +
+	"\x03sku\x18\x01 \x01(\tR\x03sku\x12\x10\n" +
+	"\x03lot\x18\x02 \x01(\tR\x03lot\x12\x16\n" +
+	"\x06expiry\x18\x03 \x01(\tR\x06expiry\x12\x10\n" +
+	"\x03lpn\x18\x04 \x01(\tR\x03lpn\x12)\n" +
+	"\x10counted_quantity\x18\x05 \x01(\x03R\x0fcountedQuantity\x12+\n" +
+	"\x11snapshot_quantity\x18\x06 \x01(\x03R\x10snapshotQuantity\x12/\n" +
+	"\x13adjustment_quantity\x18\a \x01(\x03R\x12adjustmentQuantityB>Z<github.com/floorops/floorops/proto/floorops/event/v1;eventv1b\x06proto3"
 
 var (
 	file_floorops_event_v1_event_proto_rawDescOnce sync.Once
@@ -1880,7 +2110,7 @@ func file_floorops_event_v1_event_proto_rawDescGZIP() []byte {
 	return file_floorops_event_v1_event_proto_rawDescData
 }
 
-var file_floorops_event_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_floorops_event_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_floorops_event_v1_event_proto_goTypes = []any{
 	(*Event)(nil),                 // 0: floorops.event.v1.Event
 	(*StockMoved)(nil),            // 1: floorops.event.v1.StockMoved
@@ -1898,10 +2128,12 @@ var file_floorops_event_v1_event_proto_goTypes = []any{
 	(*OrderCancelledReturn)(nil),  // 13: floorops.event.v1.OrderCancelledReturn
 	(*OrderPicked)(nil),           // 14: floorops.event.v1.OrderPicked
 	(*OrderPickedLine)(nil),       // 15: floorops.event.v1.OrderPickedLine
-	(*timestamppb.Timestamp)(nil), // 16: google.protobuf.Timestamp
+	(*CountReconciled)(nil),       // 16: floorops.event.v1.CountReconciled
+	(*CountReconciledLine)(nil),   // 17: floorops.event.v1.CountReconciledLine
+	(*timestamppb.Timestamp)(nil), // 18: google.protobuf.Timestamp
 }
 var file_floorops_event_v1_event_proto_depIdxs = []int32{
-	16, // 0: floorops.event.v1.Event.occur_time:type_name -> google.protobuf.Timestamp
+	18, // 0: floorops.event.v1.Event.occur_time:type_name -> google.protobuf.Timestamp
 	1,  // 1: floorops.event.v1.Event.stock_moved:type_name -> floorops.event.v1.StockMoved
 	2,  // 2: floorops.event.v1.Event.availability_changed:type_name -> floorops.event.v1.AvailabilityChanged
 	3,  // 3: floorops.event.v1.Event.receipt_reconciled:type_name -> floorops.event.v1.ReceiptReconciled
@@ -1911,17 +2143,19 @@ var file_floorops_event_v1_event_proto_depIdxs = []int32{
 	9,  // 7: floorops.event.v1.Event.backordered:type_name -> floorops.event.v1.Backordered
 	11, // 8: floorops.event.v1.Event.order_cancelled:type_name -> floorops.event.v1.OrderCancelled
 	14, // 9: floorops.event.v1.Event.order_picked:type_name -> floorops.event.v1.OrderPicked
-	4,  // 10: floorops.event.v1.ReceiptReconciled.lines:type_name -> floorops.event.v1.ReceiptReconciledLine
-	6,  // 11: floorops.event.v1.OrderAllocated.lines:type_name -> floorops.event.v1.OrderAllocatedLine
-	10, // 12: floorops.event.v1.Backordered.lines:type_name -> floorops.event.v1.BackorderedLine
-	12, // 13: floorops.event.v1.OrderCancelled.lines:type_name -> floorops.event.v1.OrderCancelledLine
-	13, // 14: floorops.event.v1.OrderCancelled.return_tasks:type_name -> floorops.event.v1.OrderCancelledReturn
-	15, // 15: floorops.event.v1.OrderPicked.lines:type_name -> floorops.event.v1.OrderPickedLine
-	16, // [16:16] is the sub-list for method output_type
-	16, // [16:16] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	16, // 10: floorops.event.v1.Event.count_reconciled:type_name -> floorops.event.v1.CountReconciled
+	4,  // 11: floorops.event.v1.ReceiptReconciled.lines:type_name -> floorops.event.v1.ReceiptReconciledLine
+	6,  // 12: floorops.event.v1.OrderAllocated.lines:type_name -> floorops.event.v1.OrderAllocatedLine
+	10, // 13: floorops.event.v1.Backordered.lines:type_name -> floorops.event.v1.BackorderedLine
+	12, // 14: floorops.event.v1.OrderCancelled.lines:type_name -> floorops.event.v1.OrderCancelledLine
+	13, // 15: floorops.event.v1.OrderCancelled.return_tasks:type_name -> floorops.event.v1.OrderCancelledReturn
+	15, // 16: floorops.event.v1.OrderPicked.lines:type_name -> floorops.event.v1.OrderPickedLine
+	17, // 17: floorops.event.v1.CountReconciled.lines:type_name -> floorops.event.v1.CountReconciledLine
+	18, // [18:18] is the sub-list for method output_type
+	18, // [18:18] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_floorops_event_v1_event_proto_init() }
@@ -1939,6 +2173,7 @@ func file_floorops_event_v1_event_proto_init() {
 		(*Event_Backordered)(nil),
 		(*Event_OrderCancelled)(nil),
 		(*Event_OrderPicked)(nil),
+		(*Event_CountReconciled)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1946,7 +2181,7 @@ func file_floorops_event_v1_event_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_floorops_event_v1_event_proto_rawDesc), len(file_floorops_event_v1_event_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   16,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/floorops/floorops/cyclecount"
+)
+
+// countsGroup is "floorops counts": cycle counting from the command line.
+var countsGroup = group{name: "counts", subs: []subcommand{
+	{name: "plan", summary: "print the day's risk-ranked count plan, each task with its score's named factors (stores nothing)", define: countsPlan},
+}}
+
+func cmdCounts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return countsGroup.run(ctx, args, stdout, stderr)
+}
+
+func countsPlan(fs *flag.FlagSet) runFunc {
+	dbPath := dbFlag(fs)
+	date := fs.String("date", "", "the day to plan, YYYY-MM-DD (default today, UTC)")
+	capacity := fs.Int("capacity", 50, "locations the floor can count that day (0: limit by --minutes only)")
+	minutes := fs.Float64("minutes", 0, "minutes of counting the floor has that day (0: no limit by time)")
+	return func(ctx context.Context, stdout, _ io.Writer) error {
+		if *capacity < 0 || *minutes < 0 || (*capacity == 0 && *minutes == 0) {
+			return fmt.Errorf("%w: --capacity or --minutes must be positive", errUsage)
+		}
+		now := time.Now().UTC()
+		day := now.Truncate(24 * time.Hour)
+		if *date != "" {
+			d, err := time.Parse(time.DateOnly, *date)
+			if err != nil {
+				return fmt.Errorf("%w: --date %q: want YYYY-MM-DD", errUsage, *date)
+			}
+			day = d
+		}
+		db, err := openDB(ctx, *dbPath)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		tasks, err := cyclecount.Preview(ctx, db.Reader(), day, now, cyclecount.Capacity{Counts: *capacity, Minutes: *minutes})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "count plan for %s: %d locations\n", day.Format(time.DateOnly), len(tasks))
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "#\tLOCATION\tZONE\tKIND\tSCORE\tMINUTES\tWHY")
+		for i, t := range tasks {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%.2f\t%.1f\t%s\n", i+1, t.Location, t.Zone, t.Kind, t.Score, t.Minutes, strings.Join(t.Reasons(), "; "))
+		}
+		return tw.Flush()
+	}
+}

@@ -1,0 +1,193 @@
+package cyclecount
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/store"
+)
+
+// MovementSince is one ledger movement at a counted location since its
+// first count started: what a lead weighs before approving.
+type MovementSince struct {
+	ID        int64     `json:"movement_id"`
+	Kind      string    `json:"kind"`
+	SKU       string    `json:"sku"`
+	Qty       int64     `json:"quantity"` // into the location; negative out of it
+	UserBadge string    `json:"user_badge"`
+	CreatedAt time.Time `json:"create_time"`
+}
+
+// PendingApproval is a recount that agrees with the count before it beyond
+// tolerance, waiting for a lead, with both counts and what moved since.
+type PendingApproval struct {
+	Count     Count           `json:"count"`
+	Previous  Count           `json:"previous"`
+	Movements []MovementSince `json:"movements"`
+}
+
+// ListPendingApprovals lists the counts waiting for a lead, oldest first.
+// Leads only: it shows what the record expected.
+func (s *Service) ListPendingApprovals(ctx context.Context, a inventory.Actor) ([]PendingApproval, error) {
+	if !MayDecide(a) {
+		return nil, floorops.Errorf(floorops.EPERMISSION, "only a lead sees counts waiting for approval")
+	}
+	q := s.db.Reader()
+	rows, err := q.QueryContext(ctx, `SELECT id FROM counts WHERE state = 'pending_approval' ORDER BY id LIMIT ?`, store.MaxPageSize)
+	if err != nil {
+		return nil, fmt.Errorf("list pending counts: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]PendingApproval, 0, len(ids))
+	for _, id := range ids {
+		c, err := loadCount(ctx, q, id)
+		if err != nil {
+			return nil, err
+		}
+		prev, err := loadCount(ctx, q, c.RecountOf)
+		if err != nil {
+			return nil, err
+		}
+		mv, err := movementsSince(ctx, q, c.LocationID, prev.startMovement)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, PendingApproval{Count: c, Previous: prev, Movements: mv})
+	}
+	return out, nil
+}
+
+func movementsSince(ctx context.Context, q inventory.Querier, locID, after int64) ([]MovementSince, error) {
+	rows, err := q.QueryContext(ctx, `SELECT m.id, m.kind, i.sku,
+			CASE WHEN m.to_location_id = ? AND COALESCE(m.from_location_id, 0) <> ? THEN m.qty
+			     WHEN m.from_location_id = ? AND COALESCE(m.to_location_id, 0) <> ? THEN -m.qty ELSE 0 END,
+			m.user_badge, m.created_at
+		FROM movements m JOIN items i ON i.id = m.item_id
+		WHERE m.id IN (SELECT id FROM movements WHERE from_location_id = ? AND id > ? UNION SELECT id FROM movements WHERE to_location_id = ? AND id > ?)
+		ORDER BY m.id LIMIT ?`, locID, locID, locID, locID, locID, after, locID, after, store.MaxPageSize)
+	if err != nil {
+		return nil, fmt.Errorf("movements since count: %w", err)
+	}
+	defer rows.Close()
+	var out []MovementSince
+	for rows.Next() {
+		var m MovementSince
+		var at string
+		if err := rows.Scan(&m.ID, &m.Kind, &m.SKU, &m.Qty, &m.UserBadge, &at); err != nil {
+			return nil, err
+		}
+		if m.CreatedAt, err = store.ParseTime(at); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// DecideInput is a lead's decision on a count waiting for approval.
+type DecideInput struct {
+	CountID int64           `json:"count_id" validate:"gt=0"`
+	Reason  string          `json:"reason" validate:"required,max=256,nocontrol"`
+	Actor   inventory.Actor `json:"actor"`
+}
+
+// Approve posts a count waiting for a lead: counted minus its snapshot,
+// applied to the balances as they are now, however long after the count.
+func (s *Service) Approve(ctx context.Context, requestID string, in DecideInput) (Count, error) {
+	in.Reason = strings.TrimSpace(in.Reason)
+	if !MayDecide(in.Actor) {
+		return Count{}, floorops.Errorf(floorops.EPERMISSION, "only a lead approves a count")
+	}
+	if err := floorops.Validate(in); err != nil {
+		return Count{}, err
+	}
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "Approve", Body: in},
+		func(tx *store.Tx) (Count, error) {
+			c, err := pending(ctx, tx, in.CountID)
+			if err != nil {
+				return Count{}, err
+			}
+			if err := decided(ctx, tx, c.ID, in); err != nil {
+				return Count{}, err
+			}
+			if err := logStep(ctx, tx, c.ID, "approved", in.Actor, in.Reason); err != nil {
+				return Count{}, err
+			}
+			if err := s.post(ctx, tx, c, inventory.Actor{Badge: c.CountedBy}, in.Actor, requestID); err != nil {
+				return Count{}, err
+			}
+			return loadCount(ctx, tx, c.ID)
+		})
+}
+
+// Rejected is a rejected count and the recount it opened.
+type Rejected struct {
+	Count     Count `json:"count"`
+	RecountID int64 `json:"recount_id"`
+}
+
+// Reject sends a count waiting for a lead back to be counted again, by
+// someone other than its counter.
+func (s *Service) Reject(ctx context.Context, requestID string, in DecideInput) (Rejected, error) {
+	in.Reason = strings.TrimSpace(in.Reason)
+	if !MayDecide(in.Actor) {
+		return Rejected{}, floorops.Errorf(floorops.EPERMISSION, "only a lead rejects a count")
+	}
+	if err := floorops.Validate(in); err != nil {
+		return Rejected{}, err
+	}
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "Reject", Body: in},
+		func(tx *store.Tx) (Rejected, error) {
+			c, err := pending(ctx, tx, in.CountID)
+			if err != nil {
+				return Rejected{}, err
+			}
+			if err := decided(ctx, tx, c.ID, in); err != nil {
+				return Rejected{}, err
+			}
+			if err := logStep(ctx, tx, c.ID, "rejected", in.Actor, in.Reason); err != nil {
+				return Rejected{}, err
+			}
+			rc, err := recount(ctx, tx, c, c.CountedBy, "rejected: "+in.Reason, in.Actor)
+			if err != nil {
+				return Rejected{}, err
+			}
+			c, err = loadCount(ctx, tx, c.ID)
+			return Rejected{Count: c, RecountID: rc}, err
+		})
+}
+
+func pending(ctx context.Context, tx *store.Tx, id int64) (Count, error) {
+	c, err := loadCount(ctx, tx, id)
+	if err != nil {
+		return Count{}, err
+	}
+	if c.State != StatePendingApproval {
+		return Count{}, floorops.Errorf(floorops.EPRECONDITION, "count %d is %s, not waiting for approval", c.ID, c.State)
+	}
+	return c, nil
+}
+
+func decided(ctx context.Context, tx *store.Tx, id int64, in DecideInput) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE counts SET decided_by = ?, decision_reason = ?, decided_at = ? WHERE id = ?`,
+		in.Actor.Badge, in.Reason, store.FormatTime(tx.Now), id); err != nil {
+		return fmt.Errorf("decide count: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,396 @@
+package cyclecount
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/scan"
+	"github.com/floorops/floorops/store"
+)
+
+// StartInput is an associate at a location, starting to count it.
+type StartInput struct {
+	LocationScan string          `json:"location_scan" validate:"required,max=128"`
+	CountID      int64           `json:"count_id" validate:"gte=0"`
+	Actor        inventory.Actor `json:"actor"`
+}
+
+// StartCount begins a count of the scanned location, or of the open
+// recount CountID (the scan, barcode or check code, must name its
+// location). The record at the location is snapshotted per item, lot,
+// expiry, status and LPN: what the count is compared with, whatever moves
+// after. A location with a count in progress is refused (EPRECONDITION);
+// so is a recount by the associate whose count it recounts, unless a lead.
+func (s *Service) StartCount(ctx context.Context, requestID string, in StartInput) (Count, error) {
+	if err := floorops.Validate(in); err != nil {
+		return Count{}, err
+	}
+	c, err := store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "StartCount", Body: in},
+		func(tx *store.Tx) (Count, error) { return startCount(ctx, tx, s.scan, in) })
+	return c.seenBy(in.Actor), err
+}
+
+func startCount(ctx context.Context, tx *store.Tx, p *scan.Parser, in StartInput) (Count, error) {
+	var id int64
+	if in.CountID != 0 {
+		c, err := loadCount(ctx, tx, in.CountID)
+		if err != nil {
+			return Count{}, err
+		}
+		loc, err := inventory.LocationByCode(ctx, tx, c.LocationCode)
+		if err != nil {
+			return Count{}, err
+		}
+		if _, err := inventory.VerifyLocationScan(ctx, tx, p, "location_scan", in.LocationScan, &loc); err != nil {
+			return Count{}, err
+		}
+		if c.State != StateOpen {
+			return Count{}, floorops.Errorf(floorops.EPRECONDITION, "count %d of %s is %s, not waiting to be counted", c.ID, c.LocationCode, c.State)
+		}
+		if err := mayTake(in.Actor, c); err != nil {
+			return Count{}, err
+		}
+		id = c.ID
+	} else {
+		loc, err := inventory.VerifyLocationScan(ctx, tx, p, "location_scan", in.LocationScan, nil)
+		if err != nil {
+			return Count{}, err
+		}
+		if loc.Type == inventory.LocShip {
+			// What is there was picked for orders: shipping reconciles it,
+			// as AdjustStock refuses there too.
+			return Count{}, floorops.Errorf(floorops.EPRECONDITION, "%s is a ship lane: its units are picked for orders and are not cycle counted", loc.Code)
+		}
+		var active int64
+		var state State
+		err = tx.QueryRowContext(ctx, `SELECT id, state FROM counts WHERE location_id = ? AND state IN ('open', 'counting')`, loc.ID).Scan(&active, &state)
+		switch {
+		case err == nil && state == StateCounting:
+			return Count{}, floorops.Errorf(floorops.EPRECONDITION, "%s is already being counted (count %d): finish that one", loc.Code, active)
+		case err == nil:
+			// The location's open task (planned, added or a recount).
+			c, err := loadCount(ctx, tx, active)
+			if err != nil {
+				return Count{}, err
+			}
+			if err := mayTake(in.Actor, c); err != nil {
+				return Count{}, err
+			}
+			id = c.ID
+		case !errors.Is(err, sql.ErrNoRows):
+			return Count{}, fmt.Errorf("read counts: %w", err)
+		default:
+			res, err := tx.ExecContext(ctx, `INSERT INTO counts (location_id, state, created_at) VALUES (?, 'open', ?)`, loc.ID, store.FormatTime(tx.Now))
+			if err != nil {
+				return Count{}, fmt.Errorf("create count: %w", err)
+			}
+			if id, err = res.LastInsertId(); err != nil {
+				return Count{}, err
+			}
+		}
+	}
+	if err := snapshot(ctx, tx, id, in.Actor); err != nil {
+		return Count{}, err
+	}
+	if err := logStep(ctx, tx, id, "started", in.Actor, ""); err != nil {
+		return Count{}, err
+	}
+	return loadCount(ctx, tx, id)
+}
+
+// snapshot marks count id counting by a and copies the record at its
+// location into count_lines, with the last movement id so that any later
+// movement at the location shows the stock moved during the count.
+func snapshot(ctx context.Context, tx *store.Tx, id int64, a inventory.Actor) error {
+	var locID int64
+	if err := tx.QueryRowContext(ctx, `SELECT location_id FROM counts WHERE id = ?`, id).Scan(&locID); err != nil {
+		return fmt.Errorf("read count: %w", err)
+	}
+	reqID, _, err := inventory.OpenCountRequestAt(ctx, tx, locID)
+	if err != nil {
+		return err
+	}
+	var req any
+	if reqID != 0 {
+		req = reqID
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE counts SET state = 'counting', counted_by = ?, device_id = ?, started_at = ?, count_request_id = ?,
+		start_movement_id = (SELECT COALESCE(MAX(id), 0) FROM movements) WHERE id = ?`,
+		a.Badge, a.Device, store.FormatTime(tx.Now), req, id); err != nil {
+		return fmt.Errorf("start count: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM count_lines WHERE count_id = ?`, id); err != nil {
+		return fmt.Errorf("clear count lines: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO count_lines (count_id, item_id, lot, expiry, status, lpn, snapshot_qty)
+		SELECT ?, item_id, lot, expiry, status, lpn, qty FROM balances WHERE location_id = ? AND qty > 0`, id, locID); err != nil {
+		return fmt.Errorf("snapshot location: %w", err)
+	}
+	return nil
+}
+
+// CountedLine is one item the associate counted: what they scanned on it
+// (a GTIN barcode, or the SKU typed for an item without one), its lot and
+// expiry where tracked, its LPN, and how many.
+type CountedLine struct {
+	ItemScan string `json:"item_scan" validate:"required,max=256"`
+	Lot      string `json:"lot" validate:"omitempty,max=20,printascii"`
+	Expiry   string `json:"expiry" validate:"omitempty,datetime=2006-01-02"`
+	LPN      string `json:"lpn" validate:"max=32"`
+	Qty      int64  `json:"quantity" validate:"gte=0,lte=10000000"`
+}
+
+// SubmitInput is what the associate counted at the location of a count.
+type SubmitInput struct {
+	CountID        int64           `json:"count_id" validate:"gt=0"`
+	Lines          []CountedLine   `json:"lines" validate:"max=10000,dive"`
+	ConfirmedEmpty bool            `json:"confirmed_empty"`
+	Actor          inventory.Actor `json:"actor"`
+}
+
+// Submitted is what a submitted count led to.
+type Submitted struct {
+	Count     Count   `json:"count"`
+	Outcome   Outcome `json:"outcome"`
+	RecountID int64   `json:"recount_id"`
+}
+
+// SubmitCount records what was counted. If stock moved at the location
+// since the count started, nothing is posted and the location is recounted
+// (the count cannot tell what it saw). Otherwise, every line within the
+// tolerance of its item's class posts the difference from the snapshot; a
+// first count beyond tolerance opens a recount by another associate; a
+// recount that agrees with the count before it waits for a lead, one that
+// does not is recounted again.
+func (s *Service) SubmitCount(ctx context.Context, requestID string, in SubmitInput) (Submitted, error) {
+	for i := range in.Lines {
+		in.Lines[i].LPN = scan.Code(in.Lines[i].LPN)
+		in.Lines[i].Lot = strings.TrimSpace(in.Lines[i].Lot)
+	}
+	if err := floorops.Validate(in); err != nil {
+		return Submitted{}, err
+	}
+	switch {
+	case len(in.Lines) == 0 && !in.ConfirmedEmpty:
+		return Submitted{}, floorops.Invalid("lines", "is empty: count what is there, or confirm the location is empty")
+	case len(in.Lines) > 0 && in.ConfirmedEmpty:
+		return Submitted{}, floorops.Invalid("confirmed_empty", "is set but %d lines were counted", len(in.Lines))
+	}
+	sub, err := store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "SubmitCount", Body: in},
+		func(tx *store.Tx) (Submitted, error) { return s.submitCount(ctx, tx, requestID, in) })
+	sub.Count = sub.Count.seenBy(in.Actor)
+	return sub, err
+}
+
+func (s *Service) submitCount(ctx context.Context, tx *store.Tx, requestID string, in SubmitInput) (Submitted, error) {
+	c, err := loadCount(ctx, tx, in.CountID)
+	if err != nil {
+		return Submitted{}, err
+	}
+	if c.State != StateCounting {
+		return Submitted{}, floorops.Errorf(floorops.EPRECONDITION, "count %d of %s is %s: start it before submitting", c.ID, c.LocationCode, c.State)
+	}
+	if c.CountedBy != in.Actor.Badge && !MayDecide(in.Actor) {
+		return Submitted{}, floorops.Errorf(floorops.EPRECONDITION, "count %d is being counted by %s", c.ID, c.CountedBy)
+	}
+	for i, l := range in.Lines {
+		if err := recordCounted(ctx, tx, s.scan, c.ID, fmt.Sprintf("lines[%d]", i), l); err != nil {
+			return Submitted{}, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE counts SET submitted_at = ? WHERE id = ?`, store.FormatTime(tx.Now), c.ID); err != nil {
+		return Submitted{}, fmt.Errorf("submit count: %w", err)
+	}
+	if err := logStep(ctx, tx, c.ID, "submitted", in.Actor, fmt.Sprintf("%d lines", len(in.Lines))); err != nil {
+		return Submitted{}, err
+	}
+	if c, err = loadCount(ctx, tx, c.ID); err != nil {
+		return Submitted{}, err
+	}
+	moved, err := movedSince(ctx, tx, c)
+	if err != nil {
+		return Submitted{}, err
+	}
+	if moved {
+		rc, err := recount(ctx, tx, c, "", "stock moved during the count", in.Actor)
+		return Submitted{Count: c.withState(StateRecounted), Outcome: OutcomeStockMoved, RecountID: rc}, err
+	}
+	pol, err := loadPolicy(ctx, tx)
+	if err != nil {
+		return Submitted{}, err
+	}
+	within, err := withinTolerance(ctx, tx, pol, c)
+	if err != nil {
+		return Submitted{}, err
+	}
+	if within {
+		if err := s.post(ctx, tx, c, in.Actor, inventory.Actor{}, requestID); err != nil {
+			return Submitted{}, err
+		}
+		return Submitted{Count: c.withState(StatePosted), Outcome: OutcomePosted}, nil
+	}
+	if c.RecountOf != 0 {
+		prev, err := loadCount(ctx, tx, c.RecountOf)
+		if err != nil {
+			return Submitted{}, err
+		}
+		if agree(prev, c) {
+			if err := setState(ctx, tx, c.ID, StatePendingApproval); err != nil {
+				return Submitted{}, err
+			}
+			if err := logStep(ctx, tx, c.ID, "pending_approval", in.Actor, "recount agrees beyond tolerance"); err != nil {
+				return Submitted{}, err
+			}
+			return Submitted{Count: c.withState(StatePendingApproval), Outcome: OutcomePendingApproval}, nil
+		}
+	}
+	rc, err := recount(ctx, tx, c, c.CountedBy, "beyond tolerance", in.Actor)
+	return Submitted{Count: c.withState(StateRecounted), Outcome: OutcomeRecount, RecountID: rc}, err
+}
+
+func (c Count) withState(s State) Count { c.State = s; return c }
+
+func setState(ctx context.Context, tx *store.Tx, id int64, s State) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE counts SET state = ? WHERE id = ?`, string(s), id); err != nil {
+		return fmt.Errorf("count state: %w", err)
+	}
+	return nil
+}
+
+// recount closes c unposted and opens a recount of its location, which the
+// associate notBy may not take ("" for anyone). It returns the recount's id.
+func recount(ctx context.Context, tx *store.Tx, c Count, notBy, why string, a inventory.Actor) (int64, error) {
+	if err := setState(ctx, tx, c.ID, StateRecounted); err != nil {
+		return 0, err
+	}
+	if err := logStep(ctx, tx, c.ID, "recount", a, why); err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO counts (location_id, state, recount_of, not_by, created_at) VALUES (?, 'open', ?, ?, ?)`,
+		c.LocationID, c.ID, notBy, store.FormatTime(tx.Now))
+	if err != nil {
+		return 0, fmt.Errorf("open recount: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+// agree reports whether two counts of a location counted the same.
+func agree(a, b Count) bool {
+	type key struct {
+		item             int64
+		lot, expiry, lpn string
+	}
+	n := map[key]int64{}
+	for _, l := range a.Lines {
+		n[key{l.ItemID, l.Lot, l.Expiry, l.LPN}] += l.Counted
+	}
+	for _, l := range b.Lines {
+		n[key{l.ItemID, l.Lot, l.Expiry, l.LPN}] -= l.Counted
+	}
+	for _, d := range n {
+		if d != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// movedSince reports whether any movement touched c's location after its
+// count started.
+func movedSince(ctx context.Context, q inventory.Querier, c Count) (bool, error) {
+	var moved bool
+	err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM movements WHERE from_location_id = ? AND id > ?)
+		OR EXISTS (SELECT 1 FROM movements WHERE to_location_id = ? AND id > ?)`,
+		c.LocationID, c.startMovement, c.LocationID, c.startMovement).Scan(&moved)
+	if err != nil {
+		return false, fmt.Errorf("movements during count: %w", err)
+	}
+	return moved, nil
+}
+
+// recordCounted resolves one counted line (field is its request path) and
+// adds its units to the count's available-status line of that item, lot,
+// expiry and LPN, creating it (snapshot 0) for an item the record did not
+// expect there.
+func recordCounted(ctx context.Context, tx *store.Tx, p *scan.Parser, countID int64, field string, l CountedLine) error {
+	item, pack, lot, err := resolveItem(ctx, tx, p, field, l)
+	if err != nil {
+		return err
+	}
+	if err := checkTracking(item, field, lot, l.Expiry); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO count_lines (count_id, item_id, lot, expiry, status, lpn, snapshot_qty, counted_qty)
+		VALUES (?, ?, ?, ?, 'available', ?, 0, ?)
+		ON CONFLICT (count_id, item_id, lot, expiry, status, lpn) DO UPDATE SET counted_qty = COALESCE(counted_qty, 0) + excluded.counted_qty`,
+		countID, item.ID, lot, l.Expiry, l.LPN, l.Qty*pack); err != nil {
+		return fmt.Errorf("record counted line: %w", err)
+	}
+	return nil
+}
+
+// resolveItem is the item a counted line's scan names, the eaches per
+// counted pack, and its lot (from a GS1 label when the line gives none).
+func resolveItem(ctx context.Context, q inventory.Querier, p *scan.Parser, field string, l CountedLine) (inventory.Item, int64, string, error) {
+	if it, err := inventory.ItemBySKU(ctx, q, scan.Code(l.ItemScan)); err == nil {
+		if len(it.GTINs) > 0 {
+			return it, 0, "", floorops.Invalid(field+".item_scan", "%s has a barcode: scan it (a typed SKU is only for items without one)", it.SKU)
+		}
+		return it, 1, l.Lot, nil
+	} else if !floorops.IsCode(err, floorops.ENOTFOUND) {
+		return inventory.Item{}, 0, "", err
+	}
+	sc, err := p.Parse(l.ItemScan)
+	if err != nil {
+		return inventory.Item{}, 0, "", floorops.Invalid(field+".item_scan", "%v: scan the item's barcode", err)
+	}
+	if (sc.Kind != scan.KindGTIN && sc.Kind != scan.KindGS1) || sc.GTIN == "" {
+		return inventory.Item{}, 0, "", floorops.Invalid(field+".item_scan", "scanned a %s, not an item barcode", sc.Kind)
+	}
+	it, pack, err := inventory.ItemByGTIN(ctx, q, sc.GTIN)
+	if floorops.IsCode(err, floorops.ENOTFOUND) {
+		return inventory.Item{}, 0, "", floorops.Invalid(field+".item_scan", "GTIN %s is not an item at this node: set the units aside and tell a lead", sc.GTIN)
+	}
+	if err != nil {
+		return inventory.Item{}, 0, "", err
+	}
+	lot := l.Lot
+	if lot == "" {
+		lot = sc.Lot
+	} else if sc.Lot != "" && sc.Lot != lot {
+		return inventory.Item{}, 0, "", floorops.Invalid(field+".lot", "is %s but the label scanned shows lot %s", lot, sc.Lot)
+	}
+	return it, pack, lot, nil
+}
+
+// checkTracking refuses a counted line without the lot or expiry its item
+// is tracked by, or with one its item has none of.
+func checkTracking(it inventory.Item, field, lot, expiry string) error {
+	switch {
+	case it.LotTracked && lot == "":
+		return floorops.Invalid(field+".lot", "is required: %s is lot tracked", it.SKU)
+	case !it.LotTracked && lot != "":
+		return floorops.Invalid(field+".lot", "%s is not lot tracked: leave lot empty", it.SKU)
+	case it.ExpiryTracked && expiry == "":
+		return floorops.Invalid(field+".expiry", "is required: %s carries an expiry date", it.SKU)
+	case !it.ExpiryTracked && expiry != "":
+		return floorops.Invalid(field+".expiry", "%s carries no expiry date: leave expiry empty", it.SKU)
+	}
+	return nil
+}
+
+// mayTake refuses, with EPRECONDITION, an open count a may not start.
+func mayTake(a inventory.Actor, c Count) error {
+	switch {
+	case !MayTakeRecount(a, c.NotBy):
+		return floorops.Errorf(floorops.EPRECONDITION, "count %d recounts your own count of %s: another associate or a lead counts it", c.ID, c.LocationCode)
+	case !MayTake(a, c):
+		return floorops.Errorf(floorops.EPRECONDITION, "count %d of %s is assigned to %s", c.ID, c.LocationCode, c.AssignedTo)
+	}
+	return nil
+}

@@ -1,0 +1,307 @@
+package cyclecount
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/scan"
+	"github.com/floorops/floorops/store"
+)
+
+// MayPlan reports whether a may plan, add and assign counts: a lead or an
+// admin.
+func MayPlan(a inventory.Actor) bool { return MayDecide(a) }
+
+// PlanInput is a lead's request for a day's count plan.
+type PlanInput struct {
+	Date    string          `json:"date" validate:"required,datetime=2006-01-02"`
+	Counts  int             `json:"capacity_counts" validate:"gte=0,lte=1000000"`
+	Minutes float64         `json:"capacity_minutes" validate:"gte=0,lte=1000000"`
+	Actor   inventory.Actor `json:"actor"`
+}
+
+// Preview computes day's plan from the database without storing it: the
+// candidates gathered as of now (or the end of day, if that is sooner),
+// planned by the risk scheduler (Plan, with DefaultPolicy) within
+// capacity. `floorops counts plan` prints it.
+func Preview(ctx context.Context, q inventory.Querier, day, now time.Time, capacity Capacity) ([]Task, error) {
+	asOf := day.AddDate(0, 0, 1)
+	if now.Before(asOf) {
+		asOf = now
+	}
+	cands, err := Candidates(ctx, q, asOf)
+	if err != nil {
+		return nil, err
+	}
+	return Plan(cands, capacity, DefaultPolicy(), day), nil
+}
+
+// PlanCounts plans in.Date's counts within its capacity and stores them as
+// open counts, in plan order, each with its score and named factors.
+// Replanning a day replaces its planned counts not yet started; a location
+// that already has a count open or in progress keeps that one (never two
+// open counts on a location). Leads only.
+func (s *Service) PlanCounts(ctx context.Context, requestID string, in PlanInput) ([]Count, error) {
+	if !MayPlan(in.Actor) {
+		return nil, floorops.Errorf(floorops.EPERMISSION, "only a lead plans counts")
+	}
+	if err := floorops.Validate(in); err != nil {
+		return nil, err
+	}
+	if in.Counts == 0 && in.Minutes == 0 {
+		return nil, &floorops.Error{Code: floorops.EINVALID, Message: "capacity_counts or capacity_minutes is required",
+			Fields: []floorops.FieldViolation{{Field: "capacity_counts", Description: "capacity_counts or capacity_minutes is required"},
+				{Field: "capacity_minutes", Description: "capacity_counts or capacity_minutes is required"}}}
+	}
+	day, _ := time.Parse(time.DateOnly, in.Date)
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "PlanCounts", Body: in},
+		func(tx *store.Tx) ([]Count, error) {
+			const unstarted = `SELECT id FROM counts WHERE plan_date = ? AND state = 'open' AND recount_of IS NULL AND task_kind NOT IN ('', 'added')`
+			if _, err := tx.ExecContext(ctx, `DELETE FROM count_events WHERE count_id IN (`+unstarted+`)`, in.Date); err != nil {
+				return nil, fmt.Errorf("replan: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM counts WHERE id IN (`+unstarted+`)`, in.Date); err != nil {
+				return nil, fmt.Errorf("replan: %w", err)
+			}
+			tasks, err := Preview(ctx, tx, day, tx.Now, Capacity{Counts: in.Counts, Minutes: in.Minutes})
+			if err != nil {
+				return nil, err
+			}
+			var out []Count
+			for rank, t := range tasks {
+				reasons, err := json.Marshal(t.Reasons())
+				if err != nil {
+					return nil, err
+				}
+				res, err := tx.ExecContext(ctx, `INSERT INTO counts (location_id, state, created_at, plan_date, task_kind, plan_rank, score, reasons)
+					VALUES (?, 'open', ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+					t.LocationID, store.FormatTime(tx.Now), in.Date, t.Kind.String(), rank+1, t.Score, string(reasons))
+				if err != nil {
+					return nil, fmt.Errorf("store plan: %w", err)
+				}
+				if n, _ := res.RowsAffected(); n == 0 {
+					continue // the location already has a count open
+				}
+				id, err := res.LastInsertId()
+				if err != nil {
+					return nil, err
+				}
+				if err := logStep(ctx, tx, id, "planned", in.Actor, t.Kind.String()); err != nil {
+					return nil, err
+				}
+				c, err := loadCount(ctx, tx, id)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, c)
+			}
+			return out, nil
+		})
+}
+
+// ListTasks pages through open and in-progress counts (of date, or all
+// when date is empty) in plan order: each day's plan by rank, then counts
+// opened at the shelf, recounts and added tasks, oldest first. What an
+// associate sees of them is blind (seenBy).
+func (s *Service) ListTasks(ctx context.Context, date string, limit int, pageToken string, a inventory.Actor) ([]Count, string, error) {
+	if date != "" {
+		if _, err := time.Parse(time.DateOnly, date); err != nil {
+			return nil, "", floorops.Invalid("date", "must be YYYY-MM-DD")
+		}
+	}
+	page, err := store.PageRequest("count_tasks|"+date, limit, pageToken)
+	if err != nil {
+		return nil, "", err
+	}
+	after, err := page.AfterParts(4)
+	if err != nil {
+		return nil, "", err
+	}
+	// The order's key: unplanned last, the plan day, its rank, the id.
+	unplanned, day, rank, id := int64(-1), "", int64(0), int64(0)
+	if after != nil {
+		var e1, e2, e3 error
+		unplanned, e1 = strconv.ParseInt(after[0], 10, 64)
+		rank, e2 = strconv.ParseInt(after[2], 10, 64)
+		id, e3 = strconv.ParseInt(after[3], 10, 64)
+		if e1 != nil || e2 != nil || e3 != nil {
+			return nil, "", store.BadPageToken()
+		}
+		day = after[1]
+	}
+	q := s.db.Reader()
+	rows, err := q.QueryContext(ctx, `SELECT id, plan_date = '', plan_date, plan_rank FROM counts
+		WHERE state IN ('open', 'counting') AND (? = '' OR plan_date = ?) AND (plan_date = '', plan_date, plan_rank, id) > (?, ?, ?, ?)
+		ORDER BY plan_date = '', plan_date, plan_rank, id LIMIT ?`, date, date, unplanned, day, rank, id, page.Fetch())
+	if err != nil {
+		return nil, "", fmt.Errorf("list count tasks: %w", err)
+	}
+	type pos struct {
+		id, unplanned, rank int64
+		day                 string
+	}
+	var keys []pos
+	for rows.Next() {
+		var p pos
+		if err := rows.Scan(&p.id, &p.unplanned, &p.day, &p.rank); err != nil {
+			rows.Close()
+			return nil, "", err
+		}
+		keys = append(keys, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	keys, next := store.PageOf(page, keys, func(p pos) string {
+		return store.Key(strconv.FormatInt(p.unplanned, 10), p.day, strconv.FormatInt(p.rank, 10), store.IDKey(p.id))
+	})
+	out := make([]Count, 0, len(keys))
+	for _, p := range keys {
+		c, err := loadCount(ctx, q, p.id)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, c.seenBy(a))
+	}
+	return out, next, nil
+}
+
+// AddInput is a lead adding a count of a location by hand.
+type AddInput struct {
+	LocationCode string          `json:"location_code" validate:"required,max=32"`
+	Reason       string          `json:"reason" validate:"max=256,nocontrol"`
+	Actor        inventory.Actor `json:"actor"`
+}
+
+// AddTask opens a count of a location, planned for today, with the lead's
+// reason. A location with a count open or in progress is refused
+// (EPRECONDITION). Leads only.
+func (s *Service) AddTask(ctx context.Context, requestID string, in AddInput) (Count, error) {
+	in.LocationCode = scan.Code(in.LocationCode)
+	in.Reason = strings.TrimSpace(in.Reason)
+	if !MayPlan(in.Actor) {
+		return Count{}, floorops.Errorf(floorops.EPERMISSION, "only a lead adds counts")
+	}
+	if err := floorops.Validate(in); err != nil {
+		return Count{}, err
+	}
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "AddTask", Body: in},
+		func(tx *store.Tx) (Count, error) {
+			loc, err := inventory.LocationByCode(ctx, tx, in.LocationCode)
+			if err != nil {
+				return Count{}, err
+			}
+			if loc.Type == inventory.LocShip {
+				return Count{}, floorops.Errorf(floorops.EPRECONDITION, "%s is a ship lane: its units are picked for orders and are not cycle counted", loc.Code)
+			}
+			reason := "added by " + in.Actor.Badge
+			if in.Reason != "" {
+				reason += ": " + in.Reason
+			}
+			reasons, _ := json.Marshal([]string{reason})
+			res, err := tx.ExecContext(ctx, `INSERT INTO counts (location_id, state, created_at, plan_date, task_kind, reasons)
+				VALUES (?, 'open', ?, ?, 'added', ?) ON CONFLICT DO NOTHING`,
+				loc.ID, store.FormatTime(tx.Now), tx.Now.UTC().Format(time.DateOnly), string(reasons))
+			if err != nil {
+				return Count{}, fmt.Errorf("add count: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return Count{}, floorops.Errorf(floorops.EPRECONDITION, "%s already has a count open or in progress", loc.Code)
+			}
+			id, err := res.LastInsertId()
+			if err != nil {
+				return Count{}, err
+			}
+			if err := logStep(ctx, tx, id, "added", in.Actor, in.Reason); err != nil {
+				return Count{}, err
+			}
+			return loadCount(ctx, tx, id)
+		})
+}
+
+// AssignInput is a lead giving an open count to one associate.
+type AssignInput struct {
+	CountID int64           `json:"count_id" validate:"gt=0"`
+	Badge   string          `json:"badge" validate:"max=32"`
+	Actor   inventory.Actor `json:"actor"`
+}
+
+// AssignTask gives open count CountID to Badge (empty: anyone). A recount
+// is never given to the associate whose count it recounts. Leads only.
+func (s *Service) AssignTask(ctx context.Context, requestID string, in AssignInput) (Count, error) {
+	in.Badge = scan.Code(in.Badge)
+	if !MayPlan(in.Actor) {
+		return Count{}, floorops.Errorf(floorops.EPERMISSION, "only a lead assigns counts")
+	}
+	if err := floorops.Validate(in); err != nil {
+		return Count{}, err
+	}
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "AssignTask", Body: in},
+		func(tx *store.Tx) (Count, error) {
+			c, err := loadCount(ctx, tx, in.CountID)
+			if err != nil {
+				return Count{}, err
+			}
+			if c.State != StateOpen {
+				return Count{}, floorops.Errorf(floorops.EPRECONDITION, "count %d of %s is %s, not waiting to be counted", c.ID, c.LocationCode, c.State)
+			}
+			if in.Badge != "" && in.Badge == c.NotBy {
+				return Count{}, floorops.Invalid("badge", "%s counted the count this one recounts: assign another associate", in.Badge)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE counts SET assigned_to = ? WHERE id = ?`, in.Badge, c.ID); err != nil {
+				return Count{}, fmt.Errorf("assign count: %w", err)
+			}
+			if err := logStep(ctx, tx, c.ID, "assigned", in.Actor, in.Badge); err != nil {
+				return Count{}, err
+			}
+			return loadCount(ctx, tx, c.ID)
+		})
+}
+
+// RemoveInput is a lead taking an open count off the plan.
+type RemoveInput struct {
+	CountID int64           `json:"count_id" validate:"gt=0"`
+	Reason  string          `json:"reason" validate:"required,max=256,nocontrol"`
+	Actor   inventory.Actor `json:"actor"`
+}
+
+// RemoveTask takes open count CountID off the plan. A count in progress,
+// or a recount (the second pair of eyes a count beyond tolerance needs),
+// is refused (EPRECONDITION). Leads only.
+func (s *Service) RemoveTask(ctx context.Context, requestID string, in RemoveInput) (Count, error) {
+	in.Reason = strings.TrimSpace(in.Reason)
+	if !MayPlan(in.Actor) {
+		return Count{}, floorops.Errorf(floorops.EPERMISSION, "only a lead removes counts")
+	}
+	if err := floorops.Validate(in); err != nil {
+		return Count{}, err
+	}
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "RemoveTask", Body: in},
+		func(tx *store.Tx) (Count, error) {
+			c, err := loadCount(ctx, tx, in.CountID)
+			if err != nil {
+				return Count{}, err
+			}
+			switch {
+			case c.State != StateOpen:
+				return Count{}, floorops.Errorf(floorops.EPRECONDITION, "count %d of %s is %s: only a count not yet started is removed", c.ID, c.LocationCode, c.State)
+			case c.RecountOf != 0:
+				return Count{}, floorops.Errorf(floorops.EPRECONDITION, "count %d recounts count %d beyond tolerance: it is decided by counting it", c.ID, c.RecountOf)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE counts SET state = 'removed', decided_by = ?, decision_reason = ?, decided_at = ? WHERE id = ?`,
+				in.Actor.Badge, in.Reason, store.FormatTime(tx.Now), c.ID); err != nil {
+				return Count{}, fmt.Errorf("remove count: %w", err)
+			}
+			if err := logStep(ctx, tx, c.ID, "removed", in.Actor, in.Reason); err != nil {
+				return Count{}, err
+			}
+			return loadCount(ctx, tx, c.ID)
+		})
+}

@@ -1,0 +1,181 @@
+package cyclecount
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/inventory"
+	"github.com/floorops/floorops/store"
+)
+
+// Tolerance is how far a count of one item may differ from the record and
+// still post without a recount. A line is within tolerance when its
+// difference is within every limit set; a zero limit is no limit, and a
+// class with no limit at all posts only exact counts.
+type Tolerance struct {
+	Units      int64   `json:"units" validate:"gte=0,lte=10000000"`
+	Percent    float64 `json:"percent" validate:"gte=0,lte=100"`
+	ValueCents int64   `json:"value_cents" validate:"gte=0,lte=10000000000"`
+}
+
+// Tolerances is the counting policy: one tolerance per ABC class. A items
+// move fast and oversell first when wrong, so their tolerance is tightest.
+type Tolerances struct {
+	A Tolerance `json:"class_a"`
+	B Tolerance `json:"class_b"`
+	C Tolerance `json:"class_c"`
+}
+
+// DefaultTolerances is the policy of a node no admin has set: a difference
+// of at most 1, 3 or 5 units, 2%, 5% or 10% of the record and $25, $50 or
+// $100 for A, B and C items.
+var DefaultTolerances = Tolerances{
+	A: Tolerance{Units: 1, Percent: 2, ValueCents: 2500},
+	B: Tolerance{Units: 3, Percent: 5, ValueCents: 5000},
+	C: Tolerance{Units: 5, Percent: 10, ValueCents: 10000},
+}
+
+// of is the tolerance of an item's ABC class ("A", "B", "C").
+func (t Tolerances) of(class string) Tolerance {
+	switch class {
+	case "A":
+		return t.A
+	case "B":
+		return t.B
+	}
+	return t.C
+}
+
+// Within reports whether a count of counted against a record of snapshot,
+// at unitCost cents each, is within t.
+func (t Tolerance) Within(snapshot, counted, unitCost int64) bool {
+	diff := counted - snapshot
+	if diff < 0 {
+		diff = -diff
+	}
+	if diff == 0 {
+		return true
+	}
+	if t.Units == 0 && t.Percent == 0 && t.ValueCents == 0 {
+		return false
+	}
+	base := snapshot
+	if base == 0 {
+		base = counted
+	}
+	switch {
+	case t.Units > 0 && diff > t.Units:
+		return false
+	case t.Percent > 0 && float64(diff)*100 > t.Percent*float64(base):
+		return false
+	case t.ValueCents > 0 && (unitCost > 0 && diff > math.MaxInt64/unitCost || diff*unitCost > t.ValueCents):
+		return false
+	}
+	return true
+}
+
+// MaySetPolicy reports whether a may change the counting policy: an admin.
+func MaySetPolicy(a inventory.Actor) bool { return a.Role == inventory.Admin }
+
+// GetPolicy returns the counting policy in force.
+func (s *Service) GetPolicy(ctx context.Context) (Tolerances, error) {
+	return loadPolicy(ctx, s.db.Reader())
+}
+
+// SetPolicyInput is an admin's new counting policy.
+type SetPolicyInput struct {
+	Policy Tolerances      `json:"policy"`
+	Actor  inventory.Actor `json:"actor"`
+}
+
+// SetPolicy replaces the counting policy. Admins only.
+func (s *Service) SetPolicy(ctx context.Context, requestID string, in SetPolicyInput) (Tolerances, error) {
+	if !MaySetPolicy(in.Actor) {
+		return Tolerances{}, floorops.Errorf(floorops.EPERMISSION, "only an admin sets the counting policy")
+	}
+	if err := floorops.Validate(in); err != nil {
+		return Tolerances{}, err
+	}
+	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "SetPolicy", Body: in},
+		func(tx *store.Tx) (Tolerances, error) {
+			b, err := json.Marshal(in.Policy)
+			if err != nil {
+				return Tolerances{}, err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO count_policy (id, policy, updated_by, updated_at) VALUES (1, ?, ?, ?)
+				ON CONFLICT (id) DO UPDATE SET policy = excluded.policy, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+				string(b), in.Actor.Badge, store.FormatTime(tx.Now)); err != nil {
+				return Tolerances{}, fmt.Errorf("set count policy: %w", err)
+			}
+			return in.Policy, nil
+		})
+}
+
+func loadPolicy(ctx context.Context, q inventory.Querier) (Tolerances, error) {
+	var raw string
+	err := q.QueryRowContext(ctx, `SELECT policy FROM count_policy WHERE id = 1`).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return DefaultTolerances, nil
+	}
+	if err != nil {
+		return Tolerances{}, fmt.Errorf("read count policy: %w", err)
+	}
+	var t Tolerances
+	if err := json.Unmarshal([]byte(raw), &t); err != nil {
+		return Tolerances{}, fmt.Errorf("read count policy: %w", err)
+	}
+	return t, nil
+}
+
+// withinTolerance reports whether every line of c is within the tolerance
+// of its item's class.
+func withinTolerance(ctx context.Context, q inventory.Querier, pol Tolerances, c Count) (bool, error) {
+	facts, err := itemFacts(ctx, q, c)
+	if err != nil {
+		return false, err
+	}
+	for _, l := range c.Lines {
+		f := facts[l.ItemID]
+		if !pol.of(f.class).Within(l.Snapshot, l.Counted, f.cost) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// itemFact is what a tolerance needs of an item: its ABC class and unit
+// cost in cents.
+type itemFact struct {
+	class string
+	cost  int64
+}
+
+// itemFacts reads the class and cost of every item of c in one query.
+func itemFacts(ctx context.Context, q inventory.Querier, c Count) (map[int64]itemFact, error) {
+	ids := make([]int64, 0, len(c.Lines))
+	for _, l := range c.Lines {
+		ids = append(ids, l.ItemID)
+	}
+	b, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]itemFact, len(ids))
+	err = each(ctx, q, `SELECT DISTINCT i.id, i.abc_class, i.unit_cost_cents FROM json_each(?) j JOIN items i ON i.id = j.value`,
+		[]any{string(b)}, func(r *sql.Rows) error {
+			var id int64
+			var f itemFact
+			err := r.Scan(&id, &f.class, &f.cost)
+			out[id] = f
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("read items: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,501 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/floorops/floorops/auth"
+	cyclecountv1 "github.com/floorops/floorops/proto/floorops/cyclecount/v1"
+	eventv1 "github.com/floorops/floorops/proto/floorops/event/v1"
+	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
+	pickingv1 "github.com/floorops/floorops/proto/floorops/picking/v1"
+	"github.com/floorops/floorops/server"
+	"google.golang.org/grpc/codes"
+)
+
+type countEnv struct {
+	*pickEnv
+	cc     cyclecountv1.CycleCountServiceClient
+	assoc2 context.Context
+}
+
+func newCountEnv(t *testing.T) *countEnv {
+	t.Helper()
+	e := newPickEnv(t)
+	if err := e.n.srv.Auth.AddUser(context.Background(), auth.User{Badge: "B-ASSOC2", Name: "Second Associate", Role: auth.Associate}, server.DemoPIN); err != nil {
+		t.Fatal(err)
+	}
+	return &countEnv{pickEnv: e, cc: cyclecountv1.NewCycleCountServiceClient(e.n.conn), assoc2: e.n.login(t, "B-ASSOC2")}
+}
+
+// face is the pick face (level A) of demo item n and what the record holds
+// there.
+func (e *countEnv) face(t *testing.T, n int) (string, int64) {
+	t.Helper()
+	for _, b := range balances(t, e.inv, e.lead, fmt.Sprintf("SKU-%04d", n)) {
+		if c := b.GetLocationCode(); c[len(c)-1] == 'A' && b.GetStatus() == inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE {
+			return c, b.GetQuantity()
+		}
+	}
+	t.Fatalf("SKU-%04d has no pick face stock", n)
+	return "", 0
+}
+
+// onHand is the units of sku at loc in status st.
+func (e *countEnv) onHand(t *testing.T, loc, sku string, st inventoryv1.StockStatus) int64 {
+	t.Helper()
+	resp, err := e.inv.GetBalances(e.lead, &inventoryv1.GetBalancesRequest{LocationCode: loc, Sku: sku})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, b := range resp.GetBalances() {
+		if b.GetStatus() == st {
+			n += b.GetQuantity()
+		}
+	}
+	return n
+}
+
+func (e *countEnv) start(t *testing.T, who context.Context, loc string, countID int64) *cyclecountv1.Count {
+	t.Helper()
+	resp, err := e.cc.StartCount(who, &cyclecountv1.StartCountRequest{RequestId: e.rid("start"), LocationScan: loc, CountId: countID})
+	if err != nil {
+		t.Fatalf("start count of %s: %v", loc, err)
+	}
+	return resp.GetCount()
+}
+
+func (e *countEnv) submit(t *testing.T, who context.Context, countID int64, n int, qty int64) *cyclecountv1.SubmitCountResponse {
+	t.Helper()
+	resp, err := e.cc.SubmitCount(who, &cyclecountv1.SubmitCountRequest{RequestId: e.rid("submit"), CountId: countID,
+		Lines: []*cyclecountv1.CountedLine{{ItemScan: pickGTIN(n), Quantity: qty}}})
+	if err != nil {
+		t.Fatalf("submit count %d: %v", countID, err)
+	}
+	return resp
+}
+
+func (e *countEnv) reconciled(t *testing.T, countID int64) *eventv1.CountReconciled {
+	t.Helper()
+	for _, ev := range e.outboxEvents(t) {
+		if r := ev.GetCountReconciled(); r != nil && r.GetCountId() == countID {
+			return r
+		}
+	}
+	return nil
+}
+
+// TestCountWithinTolerancePosts: an associate scans a pick face, counts
+// it blind, and a difference within the C-class tolerance posts at once:
+// counted minus snapshot in the ledger, CountReconciled emitted, a retry
+// answered the same, a second count of the same bin refused.
+func TestCountWithinTolerancePosts(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 61 // class C
+	sku := fmt.Sprintf("SKU-%04d", n)
+	loc, qty := e.face(t, n)
+	c := e.start(t, e.assoc, loc, 0)
+	if len(c.GetLines()) != 0 {
+		t.Fatalf("a blind count shows the associate %v", c.GetLines())
+	}
+	_, err := e.cc.StartCount(e.assoc2, &cyclecountv1.StartCountRequest{RequestId: "again", LocationScan: loc})
+	wantCode(t, err, codes.FailedPrecondition)
+	_, err = e.cc.StartCount(e.assoc, &cyclecountv1.StartCountRequest{RequestId: "ship", LocationScan: "SHIP-01"})
+	wantCode(t, err, codes.FailedPrecondition)
+	_, err = e.cc.AddTask(e.lead, &cyclecountv1.AddTaskRequest{RequestId: "ship-add", LocationCode: "SHIP-01"})
+	wantCode(t, err, codes.FailedPrecondition)
+	_, err = e.cc.StartCount(e.assoc, &cyclecountv1.StartCountRequest{RequestId: "nowhere", LocationScan: "Z-09-09-Z"})
+	wantCode(t, err, codes.NotFound)
+
+	for _, tc := range []struct {
+		name  string
+		req   *cyclecountv1.SubmitCountRequest
+		field string
+	}{
+		{"nothing counted, not confirmed empty", &cyclecountv1.SubmitCountRequest{RequestId: "bad-1", CountId: c.GetId()}, "lines"},
+		{"not an item", &cyclecountv1.SubmitCountRequest{RequestId: "bad-2", CountId: c.GetId(),
+			Lines: []*cyclecountv1.CountedLine{{ItemScan: pickGTIN(n), Quantity: 1}, {ItemScan: loc, Quantity: 1}}}, "lines[1].item_scan"},
+		{"negative quantity", &cyclecountv1.SubmitCountRequest{RequestId: "bad-3", CountId: c.GetId(),
+			Lines: []*cyclecountv1.CountedLine{{ItemScan: pickGTIN(n), Quantity: -1}}}, "lines[0].quantity"},
+		{"lot on an untracked item", &cyclecountv1.SubmitCountRequest{RequestId: "bad-4", CountId: c.GetId(),
+			Lines: []*cyclecountv1.CountedLine{{ItemScan: pickGTIN(n), Lot: "L1", Quantity: 1}}}, "lines[0].lot"},
+	} {
+		_, err := e.cc.SubmitCount(e.assoc, tc.req)
+		wantCode(t, err, codes.InvalidArgument)
+		if v := violations(err); len(v) != 1 || v[0] != tc.field {
+			t.Errorf("%s: violations %v, want [%s]", tc.name, v, tc.field)
+		}
+	}
+	req := &cyclecountv1.SubmitCountRequest{RequestId: "count-1", CountId: c.GetId(),
+		Lines: []*cyclecountv1.CountedLine{{ItemScan: pickGTIN(n), Quantity: qty - 1}}}
+	sub, err := e.cc.SubmitCount(e.assoc, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := e.cc.SubmitCount(e.assoc, req)
+	if err != nil || again.GetOutcome() != sub.GetOutcome() {
+		t.Fatalf("retried submit: %v %v", again, err)
+	}
+	if sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_POSTED || sub.GetCount().GetState() != cyclecountv1.CountState_COUNT_STATE_POSTED {
+		t.Fatalf("within tolerance: %v", sub)
+	}
+	for _, l := range sub.GetCount().GetLines() {
+		if l.GetSnapshotQuantity() != l.GetCountedQuantity() {
+			t.Fatalf("the associate is shown the record: %v", l)
+		}
+	}
+	if got := e.onHand(t, loc, sku, inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE); got != qty-1 {
+		t.Fatalf("after the count %s holds %d, want %d", loc, got, qty-1)
+	}
+	if got := e.count(t, `SELECT COUNT(*) FROM movements WHERE kind = 'count'`); got != 1 {
+		t.Fatalf("%d count movements, want 1 (a retry posts once)", got)
+	}
+	r := e.reconciled(t, c.GetId())
+	if r == nil || len(r.GetLines()) != 1 || r.GetLines()[0].GetCountedQuantity() != qty-1 ||
+		r.GetLines()[0].GetSnapshotQuantity() != qty || r.GetLines()[0].GetAdjustmentQuantity() != -1 || r.GetCountedBy() != "B-ASSOC" {
+		t.Fatalf("CountReconciled = %v", r)
+	}
+	acc, err := e.cc.GetAccuracy(e.lead, &cyclecountv1.GetAccuracyRequest{})
+	if err != nil || len(acc.GetRows()) != 1 {
+		t.Fatalf("accuracy: %v %v", acc, err)
+	}
+	if a := acc.GetRows()[0]; a.GetAbcClass() != "C" || a.GetPositionsCounted() != 1 || a.GetPositionsWithinTolerance() != 1 ||
+		a.GetRecordAccuracyPercent() != 100 || a.GetUnitsAdjusted() != 1 || a.GetQuantityAccuracyPercent() != 100*float64(qty-1)/float64(qty) {
+		t.Fatalf("accuracy row %v", a)
+	}
+	// The bin is free to count again.
+	e.start(t, e.assoc, loc, 0)
+	e.checkLedger(t)
+}
+
+// TestCountBeyondToleranceIsRecountedAndApproved: a count beyond tolerance
+// opens a recount that its counter may not take; another associate's
+// recount that agrees waits for a lead, who sees both counts, and whose
+// approval (reason required) posts the difference.
+func TestCountBeyondToleranceIsRecountedAndApproved(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 62
+	sku := fmt.Sprintf("SKU-%04d", n)
+	loc, qty := e.face(t, n)
+	first := e.start(t, e.assoc, loc, 0)
+	sub := e.submit(t, e.assoc, first.GetId(), n, qty-8)
+	if sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_RECOUNT || sub.GetRecountId() == 0 {
+		t.Fatalf("beyond tolerance: %v", sub)
+	}
+	if got := e.onHand(t, loc, sku, inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE); got != qty {
+		t.Fatalf("a count beyond tolerance changed the record: %d, want %d", got, qty)
+	}
+	_, err := e.cc.StartCount(e.assoc, &cyclecountv1.StartCountRequest{RequestId: "own-recount", LocationScan: loc, CountId: sub.GetRecountId()})
+	wantCode(t, err, codes.FailedPrecondition)
+	_, err = e.cc.RemoveTask(e.lead, &cyclecountv1.RemoveTaskRequest{RequestId: "rm-recount", CountId: sub.GetRecountId(), Reason: "skip"})
+	wantCode(t, err, codes.FailedPrecondition)
+	rc := e.start(t, e.assoc2, loc, sub.GetRecountId())
+	sub2 := e.submit(t, e.assoc2, rc.GetId(), n, qty-8)
+	if sub2.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_PENDING_APPROVAL {
+		t.Fatalf("agreeing recount: %v", sub2)
+	}
+	_, err = e.cc.ListPendingApprovals(e.assoc, &cyclecountv1.ListPendingApprovalsRequest{})
+	wantCode(t, err, codes.PermissionDenied)
+	pend, err := e.cc.ListPendingApprovals(e.lead, &cyclecountv1.ListPendingApprovalsRequest{})
+	if err != nil || len(pend.GetApprovals()) != 1 {
+		t.Fatalf("pending approvals: %v %v", pend, err)
+	}
+	pa := pend.GetApprovals()[0]
+	if pa.GetCount().GetId() != rc.GetId() || pa.GetPrevious().GetId() != first.GetId() ||
+		pa.GetCount().GetLines()[0].GetSnapshotQuantity() != qty || pa.GetPrevious().GetLines()[0].GetCountedQuantity() != qty-8 {
+		t.Fatalf("pending approval shows %v", pa)
+	}
+	_, err = e.cc.Approve(e.assoc, &cyclecountv1.ApproveRequest{RequestId: "assoc-ok", CountId: rc.GetId(), Reason: "ok"})
+	wantCode(t, err, codes.PermissionDenied)
+	_, err = e.cc.Approve(e.lead, &cyclecountv1.ApproveRequest{RequestId: "no-reason", CountId: rc.GetId()})
+	wantCode(t, err, codes.InvalidArgument)
+	ok, err := e.cc.Approve(e.lead, &cyclecountv1.ApproveRequest{RequestId: "approve", CountId: rc.GetId(), Reason: "two counts agree"})
+	if err != nil || ok.GetCount().GetState() != cyclecountv1.CountState_COUNT_STATE_POSTED || ok.GetCount().GetDecidedBy() != "B-LEAD" {
+		t.Fatalf("approve: %v %v", ok, err)
+	}
+	if got := e.onHand(t, loc, sku, inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE); got != qty-8 {
+		t.Fatalf("after approval %s holds %d, want %d", loc, got, qty-8)
+	}
+	if r := e.reconciled(t, rc.GetId()); r == nil || r.GetApprovedBy() != "B-LEAD" || r.GetLines()[0].GetAdjustmentQuantity() != -8 {
+		t.Fatalf("CountReconciled = %v", r)
+	}
+	_, err = e.cc.Approve(e.lead, &cyclecountv1.ApproveRequest{RequestId: "approve-twice", CountId: rc.GetId(), Reason: "again"})
+	wantCode(t, err, codes.FailedPrecondition)
+	if got := e.count(t, `SELECT COUNT(*) FROM count_events WHERE count_id IN (?, ?)`, first.GetId(), rc.GetId()); got < 6 {
+		t.Fatalf("%d steps ledgered for the count and its recount, want every step", got)
+	}
+	e.checkLedger(t)
+}
+
+// TestCountDuringWhichStockMovedIsNotPosted: units put into the bin while
+// it was being counted make the count ambiguous: nothing is posted, and the
+// location is recounted.
+func TestCountDuringWhichStockMovedIsNotPosted(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 63
+	sku := fmt.Sprintf("SKU-%04d", n)
+	loc, qty := e.face(t, n)
+	c := e.start(t, e.assoc, loc, 0)
+	e.adjust(t, loc, sku, "", "", 2)
+	sub := e.submit(t, e.assoc, c.GetId(), n, qty)
+	if sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_STOCK_MOVED || sub.GetRecountId() == 0 {
+		t.Fatalf("count during a move: %v", sub)
+	}
+	if got := e.onHand(t, loc, sku, inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE); got != qty+2 {
+		t.Fatalf("%s holds %d, want %d (nothing posted)", loc, got, qty+2)
+	}
+	if e.reconciled(t, c.GetId()) != nil || e.count(t, `SELECT COUNT(*) FROM movements WHERE kind = 'count'`) != 0 {
+		t.Fatal("an ambiguous count was posted")
+	}
+	// The recount, by anyone, compares with the record as it is now.
+	rc := e.start(t, e.assoc, loc, sub.GetRecountId())
+	if got := e.submit(t, e.assoc, rc.GetId(), n, qty+2); got.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_POSTED {
+		t.Fatalf("recount: %v", got)
+	}
+}
+
+// TestApprovalAfterPicksPostsTheDifference: a count waits hours for its
+// approval while the bin is picked; the approval posts counted minus
+// snapshot, so the picks since are not overwritten.
+func TestApprovalAfterPicksPostsTheDifference(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 66
+	sku := fmt.Sprintf("SKU-%04d", n)
+	list := e.startedList(t, order("SO-CC", sku, 2), "LPN-CC1")
+	line := list.GetLines()[0]
+	loc := line.GetLocationCode()
+	qty := e.onHand(t, loc, sku, inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE)
+	first := e.start(t, e.assoc, loc, 0)
+	if sub := e.submit(t, e.assoc, first.GetId(), n, qty-6); sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_RECOUNT {
+		t.Fatalf("first count: %v", sub)
+	}
+	rc := e.start(t, e.assoc2, loc, first.GetId()+1)
+	if sub := e.submit(t, e.assoc2, rc.GetId(), n, qty-6); sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_PENDING_APPROVAL {
+		t.Fatalf("recount: %v", sub)
+	}
+	if _, err := e.pk.ConfirmPick(e.assoc, &pickingv1.ConfirmPickRequest{RequestId: "pick", PickListId: list.GetId(), LineId: line.GetId(),
+		LocationScan: loc, ItemScan: pickGTIN(n), Quantity: 2}); err != nil {
+		t.Fatal(err)
+	}
+	pend, err := e.cc.ListPendingApprovals(e.lead, &cyclecountv1.ListPendingApprovalsRequest{})
+	if err != nil || len(pend.GetApprovals()) != 1 {
+		t.Fatalf("pending: %v %v", pend, err)
+	}
+	var out int64
+	for _, m := range pend.GetApprovals()[0].GetMovements() {
+		out += m.GetQuantity()
+	}
+	if out != -2 {
+		t.Fatalf("movements since the count net %d, want the pick's -2", out)
+	}
+	if _, err := e.cc.Approve(e.lead, &cyclecountv1.ApproveRequest{RequestId: "approve", CountId: rc.GetId(), Reason: "agreed"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.onHand(t, loc, sku, inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE); got != qty-2-6 {
+		t.Fatalf("after approval %s holds %d, want %d (snapshot %d, counted %d, 2 picked since)", loc, got, qty-8, qty, qty-6)
+	}
+	e.checkLedger(t)
+}
+
+// TestShortPickCountReleasesTheHold: a short pick holds its bin for a
+// count; an associate may not move stock out of it meanwhile; posting the
+// count closes the request, writes off the units really missing and puts
+// the bin back on sale.
+func TestShortPickCountReleasesTheHold(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 67
+	sku := fmt.Sprintf("SKU-%04d", n)
+	// A loose policy for C items, so the count posts without a recount.
+	if _, err := e.cc.SetPolicy(e.lead, &cyclecountv1.SetPolicyRequest{RequestId: "lead-pol", Policy: &cyclecountv1.Policy{}}); err == nil {
+		t.Fatal("a lead set the counting policy")
+	}
+	pol := &cyclecountv1.Policy{ClassA: &cyclecountv1.Tolerance{Units: 1}, ClassB: &cyclecountv1.Tolerance{Units: 2}, ClassC: &cyclecountv1.Tolerance{Units: 10}}
+	if _, err := e.cc.SetPolicy(e.admin, &cyclecountv1.SetPolicyRequest{RequestId: "pol", Policy: pol}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := e.cc.GetPolicy(e.lead, &cyclecountv1.GetPolicyRequest{}); err != nil || got.GetPolicy().GetClassC().GetUnits() != 10 {
+		t.Fatalf("policy: %v %v", got, err)
+	}
+	list := e.startedList(t, order("SO-SH", sku, 3), "LPN-SH1")
+	line := list.GetLines()[0]
+	loc := line.GetLocationCode()
+	qty := e.onHand(t, loc, sku, inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE)
+	sh, err := e.pk.ShortPick(e.assoc, &pickingv1.ShortPickRequest{RequestId: "short", PickListId: list.GetId(), LineId: line.GetId(),
+		LocationScan: loc, FoundQuantity: 0, Reason: "empty"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := e.ats(t, sku).GetAvailableToSell()
+	_, err = e.inv.MoveStock(e.assoc, &inventoryv1.MoveStockRequest{RequestId: "move-out", FromLocationScan: loc, ToLocationScan: "A-01-09-A", Sku: sku, Quantity: 1})
+	wantCode(t, err, codes.FailedPrecondition)
+
+	// The short pick's count is planned first, and says why.
+	today := time.Now().UTC().Format(time.DateOnly)
+	_, err = e.cc.PlanCounts(e.assoc, &cyclecountv1.PlanCountsRequest{RequestId: "assoc-plan", Date: today, CapacityCounts: 5})
+	wantCode(t, err, codes.PermissionDenied)
+	_, err = e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: "no-capacity", Date: today})
+	wantCode(t, err, codes.InvalidArgument)
+	plan, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: "plan", Date: today, CapacityCounts: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.GetTasks()) != 5 {
+		t.Fatalf("planned %d counts, want the capacity of 5", len(plan.GetTasks()))
+	}
+	top := plan.GetTasks()[0]
+	if top.GetLocationCode() != loc || top.GetTaskKind() != "triggered" || len(top.GetReasons()) == 0 ||
+		!strings.Contains(top.GetReasons()[0], "short pick") {
+		t.Fatalf("first planned count %v, want the short pick's at %s", top, loc)
+	}
+	for _, task := range plan.GetTasks() {
+		if len(task.GetReasons()) == 0 || task.GetScore() < 0 {
+			t.Errorf("planned count of %s does not explain itself: %v", task.GetLocationCode(), task)
+		}
+	}
+	replan, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: "replan", Date: today, CapacityCounts: 5})
+	if err != nil || len(replan.GetTasks()) != 5 {
+		t.Fatalf("replanning the day: %v %v", replan, err)
+	}
+	listed, err := e.cc.ListTasks(e.assoc, &cyclecountv1.ListTasksRequest{Date: today})
+	if err != nil || len(listed.GetTasks()) != 5 || listed.GetTasks()[0].GetLocationCode() != loc {
+		t.Fatalf("listed tasks after a replan: %v %v", listed, err)
+	}
+	top = listed.GetTasks()[0]
+	last := listed.GetTasks()[4]
+	_, err = e.cc.RemoveTask(e.assoc, &cyclecountv1.RemoveTaskRequest{RequestId: "assoc-rm", CountId: last.GetId(), Reason: "no time"})
+	wantCode(t, err, codes.PermissionDenied)
+	_, err = e.cc.RemoveTask(e.lead, &cyclecountv1.RemoveTaskRequest{RequestId: "rm-no-reason", CountId: last.GetId()})
+	wantCode(t, err, codes.InvalidArgument)
+	if rm, err := e.cc.RemoveTask(e.lead, &cyclecountv1.RemoveTaskRequest{RequestId: "rm", CountId: last.GetId(), Reason: "aisle closed"}); err != nil ||
+		rm.GetTask().GetState() != cyclecountv1.CountState_COUNT_STATE_REMOVED {
+		t.Fatalf("remove: %v %v", rm, err)
+	}
+	if listed, err := e.cc.ListTasks(e.lead, &cyclecountv1.ListTasksRequest{Date: today}); err != nil || len(listed.GetTasks()) != 4 {
+		t.Fatalf("tasks after a removal: %v %v", listed, err)
+	}
+	if _, err := e.cc.AssignTask(e.lead, &cyclecountv1.AssignTaskRequest{RequestId: "assign", CountId: top.GetId(), Badge: "B-ASSOC"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.cc.StartCount(e.assoc2, &cyclecountv1.StartCountRequest{RequestId: "not-mine", LocationScan: loc})
+	wantCode(t, err, codes.FailedPrecondition)
+	_, err = e.cc.AddTask(e.lead, &cyclecountv1.AddTaskRequest{RequestId: "add-twice", LocationCode: loc, Reason: "again"})
+	wantCode(t, err, codes.FailedPrecondition)
+
+	c := e.start(t, e.assoc, loc, 0)
+	if c.GetId() != top.GetId() {
+		t.Fatalf("started count %d at %s, want its planned task %d", c.GetId(), loc, top.GetId())
+	}
+	if c.GetCountRequestId() != sh.GetCountRequestId() {
+		t.Fatalf("count answers request %d, want the short pick's %d", c.GetCountRequestId(), sh.GetCountRequestId())
+	}
+	sub := e.submit(t, e.assoc, c.GetId(), n, qty-3) // the 3 really are gone
+	if sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_POSTED {
+		t.Fatalf("count: %v", sub)
+	}
+	if got := e.onHand(t, loc, sku, inventoryv1.StockStatus_STOCK_STATUS_QUARANTINE); got != 0 {
+		t.Fatalf("%d units still quarantined at %s", got, loc)
+	}
+	if got := e.onHand(t, loc, sku, inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE); got != qty-3 {
+		t.Fatalf("%s holds %d, want %d", loc, got, qty-3)
+	}
+	if got := e.ats(t, sku).GetAvailableToSell(); got != held+qty-3 {
+		t.Fatalf("ATS after the count %d, want %d: the bin sells again", got, held+qty-3)
+	}
+	if e.count(t, `SELECT COUNT(*) FROM count_requests WHERE status = 'open'`) != 0 {
+		t.Fatal("the count request is still open")
+	}
+	if _, err := e.inv.MoveStock(e.assoc, &inventoryv1.MoveStockRequest{RequestId: "move-after", FromLocationScan: loc, ToLocationScan: "A-01-09-A", Sku: sku, Quantity: 1}); err != nil {
+		t.Fatalf("move out after the count: %v", err)
+	}
+	e.checkLedger(t)
+}
+
+// TestCountBelowAllocationsReallocates: a count that finds a bin empty
+// while orders are allocated there takes those allocations off it: the
+// lines are allocated elsewhere or backordered, never left promised stock
+// that is gone.
+func TestCountBelowAllocationsReallocates(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 69
+	sku := fmt.Sprintf("SKU-%04d", n)
+	pol := &cyclecountv1.Policy{ClassA: &cyclecountv1.Tolerance{Units: 1}, ClassB: &cyclecountv1.Tolerance{Units: 1}, ClassC: &cyclecountv1.Tolerance{Units: 1000}}
+	if _, err := e.cc.SetPolicy(e.admin, &cyclecountv1.SetPolicyRequest{RequestId: "pol", Policy: pol}); err != nil {
+		t.Fatal(err)
+	}
+	total := e.ats(t, sku).GetAvailableToSell()
+	list := e.startedList(t, order("SO-ALL", sku, int(total)), "LPN-AL1")
+	loc := ""
+	for _, l := range list.GetLines() {
+		if c := l.GetLocationCode(); c[len(c)-1] == 'A' {
+			loc = c
+		}
+	}
+	if loc == "" {
+		t.Fatalf("no line at the pick face: %v", list.GetLines())
+	}
+	lost := e.onHand(t, loc, sku, inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE)
+	c := e.start(t, e.assoc, loc, 0)
+	sub, err := e.cc.SubmitCount(e.assoc, &cyclecountv1.SubmitCountRequest{RequestId: "empty", CountId: c.GetId(), ConfirmedEmpty: true})
+	if err != nil || sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_POSTED {
+		t.Fatalf("empty count: %v %v", sub, err)
+	}
+	if got := e.count(t, `SELECT COALESCE(SUM(a.qty), 0) FROM allocations a JOIN locations l ON l.id = a.location_id WHERE l.code = ?`, loc); got != 0 {
+		t.Fatalf("%d units still allocated at the empty %s", got, loc)
+	}
+	var backordered int64
+	for _, ev := range e.outboxEvents(t) {
+		if b := ev.GetBackordered(); b != nil && b.GetOrderId() == "SO-ALL" && b.GetCause() == "cycle_count" {
+			for _, l := range b.GetLines() {
+				backordered += l.GetQuantity()
+			}
+		}
+	}
+	if backordered != lost {
+		t.Fatalf("backordered %d, want the %d units the count found gone (all stock was allocated)", backordered, lost)
+	}
+	if got := e.ats(t, sku).GetAvailableToSell(); got != 0 {
+		t.Fatalf("ATS %d, want 0", got)
+	}
+	e.checkLedger(t)
+}
+
+// TestCountOverREST: the web app counts through the REST face: a start, a
+// submit by path, and the lead's approval list.
+func TestCountOverREST(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 71
+	loc, qty := e.face(t, n)
+	assoc, lead := restToken(t, e.n, "B-ASSOC"), restToken(t, e.n, "B-LEAD")
+	code, out := e.n.rest(t, "POST", "/v1/counts", assoc, map[string]any{"request_id": "rest-start", "location_scan": loc})
+	if code != http.StatusOK {
+		t.Fatalf("start over REST = %d %v", code, out)
+	}
+	id := out["count"].(map[string]any)["id"].(string)
+	code, out = e.n.rest(t, "POST", "/v1/counts/"+id+":submit", assoc, map[string]any{"request_id": "rest-submit",
+		"lines": []map[string]any{{"item_scan": pickGTIN(n), "quantity": qty}}})
+	if code != http.StatusOK || out["outcome"] != "COUNT_OUTCOME_POSTED" {
+		t.Fatalf("submit over REST = %d %v", code, out)
+	}
+	code, out = e.n.rest(t, "POST", "/v1/counts/"+id+":submit", assoc, map[string]any{"request_id": "rest-submit-2"})
+	if code != http.StatusBadRequest {
+		t.Fatalf("empty submit over REST = %d %v, want 400", code, out)
+	}
+	if code, out = e.n.rest(t, "GET", "/v1/counts:pending-approval", lead, nil); code != http.StatusOK {
+		t.Fatalf("pending approvals over REST = %d %v", code, out)
+	}
+	if code, _ = e.n.rest(t, "GET", "/v1/count-policy", assoc, nil); code != http.StatusForbidden {
+		t.Fatalf("an associate read the count policy over REST: %d", code)
+	}
+}
