@@ -217,6 +217,18 @@ func (n *node) count(b, d int) {
 	n.res.CountsPerformed++
 }
 
+// wrongAt is how many positions a count of bin b would find wrong now,
+// without counting it.
+func (n *node) wrongAt(b int) int {
+	wrong := 0
+	for _, s := range n.bins[b].slots {
+		if s.rec != s.phys {
+			wrong++
+		}
+	}
+	return wrong
+}
+
 // sellable is what the record offers for sale at the slot.
 func (s *slot) sellable() int32 { return s.rec - s.quar }
 

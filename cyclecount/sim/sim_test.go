@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"testing"
 
 	"github.com/floorops/floorops/cyclecount"
@@ -124,5 +125,41 @@ func TestRunStopsWhenAsked(t *testing.T) {
 	cancel()
 	if _, err := Run(ctx, tiny(), "risk"); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled run: %v, want context.Canceled", err)
+	}
+}
+
+// TestRunShadow: every run also lets each policy plan on its own floor
+// each morning and scores those plans without counting them. The driving
+// policy's shadow plan is the plan it counted, so its shadow figure is its
+// closed-loop discrepancies per count of capacity; random's ratio is 1.
+func TestRunShadow(t *testing.T) {
+	t.Parallel()
+	for _, policy := range cyclecount.Policies {
+		t.Run(policy, func(t *testing.T) {
+			t.Parallel()
+			r, err := Run(context.Background(), tiny(), policy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range cyclecount.Policies {
+				if _, ok := r.ShadowDiscrepanciesPerCount[p]; !ok {
+					t.Errorf("no shadow figure for %s in %v", p, r.ShadowDiscrepanciesPerCount)
+				}
+			}
+			if got, want := r.ShadowDiscrepanciesPerCount[policy], r.DiscrepanciesPerEffort; math.Abs(got-want) > 1e-9 {
+				t.Errorf("own shadow %v, want the closed-loop %v", got, want)
+			}
+			if r.ShadowDiscrepanciesPerCount["random"] <= 0 {
+				t.Fatalf("random's shadow plans found nothing on a floor with errors: %v", r.ShadowDiscrepanciesPerCount)
+			}
+			if got := r.ShadowVsRandom["random"]; got != 1 {
+				t.Errorf("random vs random %v, want 1", got)
+			}
+			for p, v := range r.ShadowDiscrepanciesPerCount {
+				if want := v / r.ShadowDiscrepanciesPerCount["random"]; math.Abs(r.ShadowVsRandom[p]-want) > 1e-9 {
+					t.Errorf("%s vs random %v, want %v", p, r.ShadowVsRandom[p], want)
+				}
+			}
+		})
 	}
 }
