@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/floorops/floorops/cyclecount"
@@ -161,5 +162,41 @@ func TestRunShadow(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestNeighbourPutawaysSeen: a putaway into a bin is what the floor knows
+// about the bins either side of it (a unit misplaced lands next door), and
+// a count of a bin clears its tally.
+func TestNeighbourPutawaysSeen(t *testing.T) {
+	t.Parallel()
+	cfg := tiny()
+	cfg.MisplaceRate, cfg.TransactionErrorRate = 0, 0
+	n := newNode(cfg)
+	sku := int32(7)
+	b := int(n.skuBins[sku][0])
+	for _, o := range n.skuBins[sku][1:] {
+		n.slotOf(int(o), sku).rec += 1000 // so the putaway goes to b
+	}
+	n.putaway(sku, 4, rand.New(rand.NewPCG(1, 2)))
+	left, right := (b+len(n.bins)-1)%len(n.bins), (b+1)%len(n.bins)
+	seen := map[int]int{}
+	for _, c := range n.candidates(1, nil) {
+		seen[int(c.LocationID-1)] = c.NeighbourPutaways
+	}
+	want := map[int]int{left: 1, right: 1, b: 0}
+	if right == left {
+		want = map[int]int{left: 2, b: 0}
+	}
+	for bin, w := range want {
+		if seen[bin] != w {
+			t.Errorf("bin %d (putaway into %d): %d neighbour putaways, want %d", bin, b, seen[bin], w)
+		}
+	}
+	n.count(right, 1)
+	for _, c := range n.candidates(2, nil) {
+		if int(c.LocationID-1) == right && c.NeighbourPutaways != 0 {
+			t.Errorf("after a count, bin %d still has %d neighbour putaways", right, c.NeighbourPutaways)
+		}
 	}
 }
