@@ -123,6 +123,16 @@ type Candidate struct {
 	// JustEmptied says a movement since the last plan took the record for
 	// the location to zero: a quick "is it empty?" check confirms it.
 	JustEmptied bool
+
+	// NeighbourPutaways is the number of putaways into the locations next
+	// to this one (the same aisle, the bay either side) since this
+	// location's last count: a unit meant for the bin next door is most
+	// often put here by mistake, which leaves stock here that no record or
+	// touch of this location shows. A node fills it from putaway movements
+	// whose destination is adjacent to the location (by the aisle and bay
+	// in the location's code) and whose time is after the location's last
+	// count.
+	NeighbourPutaways int
 }
 
 // Policy holds the risk model's weights and the plan's hard-rule settings.
@@ -143,6 +153,10 @@ type Policy struct {
 	// ShortPickHazard, OverrideHazard, RejectedScanHazard and
 	// ReceiptUndoHazard are the hazard each recent exception adds.
 	ShortPickHazard, OverrideHazard, RejectedScanHazard, ReceiptUndoHazard float64
+	// NeighbourPutawayHazard is the chance one putaway into a neighbouring
+	// location left the record here wrong at the prior error rate (units
+	// meant for next door put here).
+	NeighbourPutawayHazard float64
 	// ValueRef and ValueExponent shape the value impact: a position worth
 	// ValueRef weighs (2)^ValueExponent times an empty one.
 	ValueRef, ValueExponent float64
@@ -160,24 +174,25 @@ type Policy struct {
 // DefaultPolicy returns the policy a node starts with.
 func DefaultPolicy() Policy {
 	return Policy{
-		PriorErrors:         1,
-		PriorClean:          4,
-		TouchHazard:         0.02,
-		DayHazard:           0.002,
-		LocationErrorWeight: 1,
-		ItemErrorWeight:     0.5,
-		ShortPickHazard:     1.5,
-		OverrideHazard:      0.7,
-		RejectedScanHazard:  0.2,
-		ReceiptUndoHazard:   0.3,
-		ValueRef:            500,
-		ValueExponent:       0.3,
-		StockoutWeight:      2,
-		StockoutHorizonDays: 3,
-		MaxIntervalDays:     [3]float64{ClassA: 91, ClassB: 182, ClassC: 365},
-		MinutesPerLocation:  2,
-		MinutesPerItem:      1,
-		ZeroCheckMinutes:    0.5,
+		PriorErrors:            1,
+		PriorClean:             4,
+		TouchHazard:            0.02,
+		DayHazard:              0.002,
+		LocationErrorWeight:    1,
+		ItemErrorWeight:        0.5,
+		ShortPickHazard:        1.5,
+		OverrideHazard:         0.7,
+		RejectedScanHazard:     0.2,
+		ReceiptUndoHazard:      0.3,
+		NeighbourPutawayHazard: 0.02,
+		ValueRef:               500,
+		ValueExponent:          0.3,
+		StockoutWeight:         2,
+		StockoutHorizonDays:    3,
+		MaxIntervalDays:        [3]float64{ClassA: 91, ClassB: 182, ClassC: 365},
+		MinutesPerLocation:     2,
+		MinutesPerItem:         1,
+		ZeroCheckMinutes:       0.5,
 	}
 }
 
@@ -196,6 +211,7 @@ const (
 	FactorReceiptUndos
 	FactorValue
 	FactorNearStockout
+	FactorNeighbourPutaways
 )
 
 // Factor is one named reason in a score: what was seen (Count, Value, Rate)
@@ -232,6 +248,8 @@ func (f Factor) String() string {
 		return fmt.Sprintf("%d receipt %s in %d days", f.Count, plural(f.Count, "undo", "undos"), f.window)
 	case FactorValue:
 		return fmt.Sprintf("unit cost $%.2f, %d units ($%.2f)", f.Rate, f.Count, f.Value)
+	case FactorNeighbourPutaways:
+		return fmt.Sprintf("%d %s into neighbouring bins since last count", f.Count, plural(f.Count, "putaway", "putaways"))
 	case FactorNearStockout:
 		return fmt.Sprintf("near stockout: %d units, %s/day", f.Count, trimFloat(f.Rate))
 	}
@@ -290,6 +308,7 @@ func Score(c Candidate, p Policy) Scored {
 	add(Factor{Kind: FactorReceiptUndos, Count: c.Exceptions.ReceiptUndos, Effect: r.undos / h, window: ExceptionWindowDays})
 	add(Factor{Kind: FactorTouches, Count: c.Touches, Effect: r.touches / h})
 	add(Factor{Kind: FactorDaysSinceCount, Value: c.DaysSinceCount, Effect: r.days / h})
+	add(Factor{Kind: FactorNeighbourPutaways, Count: c.NeighbourPutaways, Effect: r.neighbours / h})
 	if r.locMult > 1.05 && c.LocationCounts > 0 {
 		add(Factor{Kind: FactorLocationErrors, Count: c.LocationErrors, Value: float64(c.LocationCounts), Rate: r.locRate, Effect: r.locMult - 1})
 	}
@@ -311,7 +330,7 @@ func Score(c Candidate, p Policy) Scored {
 // can score every candidate and explain only the ones it plans.
 type terms struct {
 	locRate, itemRate, locMult, itemMult   float64
-	touches, days                          float64
+	touches, days, neighbours              float64
 	shortPicks, overrides, rejected, undos float64
 	hazard, pWrong                         float64
 	valueMult, stockoutMult, impact, score float64
@@ -329,12 +348,13 @@ func (r *terms) compute(c *Candidate, p *Policy) {
 	m := r.locMult * r.itemMult
 	r.touches = p.TouchHazard * float64(max(c.Touches, 0)) * m
 	r.days = p.DayHazard * math.Max(c.DaysSinceCount, 0) * m
+	r.neighbours = p.NeighbourPutawayHazard * float64(max(c.NeighbourPutaways, 0)) * m
 	e := c.Exceptions
 	r.shortPicks = p.ShortPickHazard * float64(max(e.ShortPicks, 0))
 	r.overrides = p.OverrideHazard * float64(max(e.PutawayOverrides, 0))
 	r.rejected = p.RejectedScanHazard * float64(max(e.RejectedScans, 0))
 	r.undos = p.ReceiptUndoHazard * float64(max(e.ReceiptUndos, 0))
-	r.hazard = r.touches + r.days + r.shortPicks + r.overrides + r.rejected + r.undos
+	r.hazard = r.touches + r.days + r.neighbours + r.shortPicks + r.overrides + r.rejected + r.undos
 	r.pWrong = -math.Expm1(-r.hazard)
 
 	units := float64(max(c.RecordedUnits, 0))

@@ -33,6 +33,7 @@ func TestScoreFactorsMoveTheScore(t *testing.T) {
 		{"putaway overrides", func(c *Candidate) { c.Exceptions.PutawayOverrides = 2 }, FactorOverrides},
 		{"rejected scans", func(c *Candidate) { c.Exceptions.RejectedScans = 2 }, FactorRejectedScans},
 		{"receipt undos", func(c *Candidate) { c.Exceptions.ReceiptUndos = 1 }, FactorReceiptUndos},
+		{"putaways into neighbouring bins", func(c *Candidate) { c.NeighbourPutaways = 6 }, FactorNeighbourPutaways},
 		{"unit cost", func(c *Candidate) { c.UnitCost = 240 }, FactorValue},
 		{"units on the record", func(c *Candidate) { c.RecordedUnits = 400 }, FactorValue},
 		{"stockout proximity", func(c *Candidate) { c.DailyVelocity = 15 }, FactorNearStockout},
@@ -71,12 +72,14 @@ func TestScoreExplainsInFloorTerms(t *testing.T) {
 	t.Parallel()
 	c := base()
 	c.Touches, c.Exceptions.ShortPicks, c.UnitCost, c.RecordedUnits, c.DailyVelocity = 41, 3, 240, 2, 5
+	c.NeighbourPutaways = 4
 	s := Score(c, DefaultPolicy())
 	want := map[string]bool{
-		"3 short picks in 7 days":              false,
-		"41 touches since last count":          false,
-		"unit cost $240.00, 2 units ($480.00)": false,
-		"near stockout: 2 units, 5/day":        false,
+		"3 short picks in 7 days":                            false,
+		"41 touches since last count":                        false,
+		"unit cost $240.00, 2 units ($480.00)":               false,
+		"near stockout: 2 units, 5/day":                      false,
+		"4 putaways into neighbouring bins since last count": false,
 	}
 	for _, f := range s.Factors {
 		if _, ok := want[f.String()]; ok {
@@ -125,7 +128,7 @@ func TestScoreNeverPanicsOnOddFacts(t *testing.T) {
 	t.Parallel()
 	for _, c := range []Candidate{
 		{},
-		{RecordedUnits: -5, UnitCost: -1, DailyVelocity: -2, Touches: -3, DaysSinceCount: -1, LocationErrors: -1, ItemCounts: -4},
+		{RecordedUnits: -5, UnitCost: -1, DailyVelocity: -2, Touches: -3, DaysSinceCount: -1, LocationErrors: -1, ItemCounts: -4, NeighbourPutaways: -2},
 		{RecordedUnits: 0, DailyVelocity: 3},
 		{DaysSinceCount: math.NaN(), UnitCost: math.Inf(1), RecordedUnits: 3},
 	} {

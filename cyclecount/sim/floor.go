@@ -27,6 +27,7 @@ type slot struct {
 type bin struct {
 	slots       []slot
 	touches     int32
+	neighbours  int32 // putaways into the bins either side since the last count
 	lastCount   int32
 	counts      int32
 	errs        int32
@@ -153,6 +154,8 @@ func (n *node) candidates(d int, out []cyclecount.Candidate) []cyclecount.Candid
 			LocationErrors: int(bn.errs),
 			Exceptions:     cyclecount.Exceptions{ShortPicks: shorts},
 			JustEmptied:    bn.justEmptied,
+
+			NeighbourPutaways: int(bn.neighbours),
 		}
 		if bn.triggered {
 			c.Trigger = cyclecount.TriggerShortPick
@@ -211,10 +214,22 @@ func (n *node) count(b, d int) {
 	if wrong {
 		bn.errs++
 	}
-	bn.touches, bn.lastCount = 0, int32(d)
+	bn.touches, bn.neighbours, bn.lastCount = 0, 0, int32(d)
 	bn.triggered, bn.justEmptied = false, false
 	bn.shortPicks = [cyclecount.ExceptionWindowDays]uint8{}
 	n.res.CountsPerformed++
+}
+
+// wrongAt is how many positions a count of bin b would find wrong now,
+// without counting it.
+func (n *node) wrongAt(b int) int {
+	wrong := 0
+	for _, s := range n.bins[b].slots {
+		if s.rec != s.phys {
+			wrong++
+		}
+	}
+	return wrong
 }
 
 // sellable is what the record offers for sale at the slot.
@@ -280,6 +295,10 @@ func (n *node) putaway(sku, qty int32, errs *rand.Rand) {
 	}
 	n.bins[b].touches++
 	n.bins[b].justEmptied = false
+	// The floor knows where it put stock, not which way a misplaced unit
+	// went: both neighbours hear of the putaway.
+	n.bins[(b+len(n.bins)-1)%len(n.bins)].neighbours++
+	n.bins[(b+1)%len(n.bins)].neighbours++
 }
 
 func (n *node) receive(d int, errs *rand.Rand) {

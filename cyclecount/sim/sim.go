@@ -117,6 +117,23 @@ type Result struct {
 	// Picks are the pick lines attempted.
 	Picks int `json:"picks"`
 
+	// ShadowDiscrepanciesPerCount is, by policy, what that policy's plans
+	// would have found on this run's floor: each morning every policy plans
+	// on the same candidates the driving policy plans on (this run's
+	// records, learned error rates and exceptions), and the wrong positions
+	// at its planned locations are tallied without counting them, so the
+	// floor is changed only by the driving policy's own counts. It divides
+	// by the capacity the plans spend, a zero check costing its share of a
+	// count (as DiscrepanciesPerEffort does), so the driving policy's own
+	// entry equals its DiscrepanciesPerEffort. This is the fair question of
+	// which selection finds more wrong records on the same floor state; the
+	// closed-loop DiscrepanciesPerCount also depends on how few wrong
+	// records a policy's past counts left to find.
+	ShadowDiscrepanciesPerCount map[string]float64 `json:"shadow_discrepancies_per_count"`
+	// ShadowVsRandom is each policy's ShadowDiscrepanciesPerCount over
+	// random's on the same floor.
+	ShadowVsRandom map[string]float64 `json:"shadow_vs_random"`
+
 	Days      int    `json:"days"`
 	SKUs      int    `json:"skus"`
 	Locations int    `json:"locations"`
@@ -139,6 +156,14 @@ func Run(ctx context.Context, cfg Config, policy string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	shadows := make([]cyclecount.Planner, len(cyclecount.Policies))
+	for i, name := range cyclecount.Policies {
+		if shadows[i], err = cyclecount.PlannerFor(name, cfg.Policy, cfg.Seed); err != nil {
+			return Result{}, err
+		}
+	}
+	shadowFound := make([]int, len(shadows))
+	shadowEffort := make([]float64, len(shadows))
 	n := newNode(cfg)
 	n.res = Result{Policy: policy, Days: cfg.Days, SKUs: cfg.SKUs, Locations: cfg.Locations, Capacity: cfg.Capacity, Seed: cfg.Seed}
 	var cands []cyclecount.Candidate
@@ -150,14 +175,19 @@ func Run(ctx context.Context, cfg Config, policy string) (Result, error) {
 		demand := rand.New(rand.NewPCG(cfg.Seed, uint64(d)*2+1))
 		errs := rand.New(rand.NewPCG(cfg.Seed^0x5eed, uint64(d)*2+2))
 		cands = n.candidates(d, cands[:0])
-		for _, t := range planner(cands, cyclecount.Capacity{Counts: cfg.Capacity}, epoch.AddDate(0, 0, d)) {
+		day, capacity := epoch.AddDate(0, 0, d), cyclecount.Capacity{Counts: cfg.Capacity}
+		for i, shadow := range shadows {
+			for _, t := range shadow(cands, capacity, day) {
+				shadowFound[i] += n.wrongAt(int(t.LocationID - 1))
+				shadowEffort[i] += taskEffort(t, &cfg.Policy)
+			}
+		}
+		for _, t := range planner(cands, capacity, day) {
 			n.count(int(t.LocationID-1), d)
 			if t.Kind == cyclecount.TaskZeroCheck {
 				n.res.ZeroChecks++
-				n.res.CountEffort += cfg.Policy.ZeroCheckShare()
-			} else {
-				n.res.CountEffort++
 			}
+			n.res.CountEffort += taskEffort(t, &cfg.Policy)
 		}
 		n.receive(d, errs)
 		n.pick(d, demand, errs)
@@ -171,5 +201,26 @@ func Run(ctx context.Context, cfg Config, policy string) (Result, error) {
 		n.res.DiscrepanciesPerCount = float64(n.res.DiscrepanciesFound) / float64(n.res.CountsPerformed)
 		n.res.DiscrepanciesPerEffort = float64(n.res.DiscrepanciesFound) / n.res.CountEffort
 	}
+	n.res.ShadowDiscrepanciesPerCount = make(map[string]float64, len(shadows))
+	n.res.ShadowVsRandom = make(map[string]float64, len(shadows))
+	for i, name := range cyclecount.Policies {
+		if shadowEffort[i] > 0 {
+			n.res.ShadowDiscrepanciesPerCount[name] = float64(shadowFound[i]) / shadowEffort[i]
+		}
+	}
+	if random := n.res.ShadowDiscrepanciesPerCount["random"]; random > 0 {
+		for name, v := range n.res.ShadowDiscrepanciesPerCount {
+			n.res.ShadowVsRandom[name] = v / random
+		}
+	}
 	return n.res, nil
+}
+
+// taskEffort is the capacity a task spends, in full counts: a zero check
+// costs its share of a count's minutes.
+func taskEffort(t cyclecount.Task, p *cyclecount.Policy) float64 {
+	if t.Kind == cyclecount.TaskZeroCheck {
+		return p.ZeroCheckShare()
+	}
+	return 1
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/floorops/floorops/cyclecount"
@@ -124,5 +126,77 @@ func TestRunStopsWhenAsked(t *testing.T) {
 	cancel()
 	if _, err := Run(ctx, tiny(), "risk"); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled run: %v, want context.Canceled", err)
+	}
+}
+
+// TestRunShadow: every run also lets each policy plan on its own floor
+// each morning and scores those plans without counting them. The driving
+// policy's shadow plan is the plan it counted, so its shadow figure is its
+// closed-loop discrepancies per count of capacity; random's ratio is 1.
+func TestRunShadow(t *testing.T) {
+	t.Parallel()
+	for _, policy := range cyclecount.Policies {
+		t.Run(policy, func(t *testing.T) {
+			t.Parallel()
+			r, err := Run(context.Background(), tiny(), policy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range cyclecount.Policies {
+				if _, ok := r.ShadowDiscrepanciesPerCount[p]; !ok {
+					t.Errorf("no shadow figure for %s in %v", p, r.ShadowDiscrepanciesPerCount)
+				}
+			}
+			if got, want := r.ShadowDiscrepanciesPerCount[policy], r.DiscrepanciesPerEffort; math.Abs(got-want) > 1e-9 {
+				t.Errorf("own shadow %v, want the closed-loop %v", got, want)
+			}
+			if r.ShadowDiscrepanciesPerCount["random"] <= 0 {
+				t.Fatalf("random's shadow plans found nothing on a floor with errors: %v", r.ShadowDiscrepanciesPerCount)
+			}
+			if got := r.ShadowVsRandom["random"]; got != 1 {
+				t.Errorf("random vs random %v, want 1", got)
+			}
+			for p, v := range r.ShadowDiscrepanciesPerCount {
+				if want := v / r.ShadowDiscrepanciesPerCount["random"]; math.Abs(r.ShadowVsRandom[p]-want) > 1e-9 {
+					t.Errorf("%s vs random %v, want %v", p, r.ShadowVsRandom[p], want)
+				}
+			}
+		})
+	}
+}
+
+// TestNeighbourPutawaysSeen: a putaway into a bin is what the floor knows
+// about the bins either side of it (a unit misplaced lands next door), and
+// a count of a bin clears its tally.
+func TestNeighbourPutawaysSeen(t *testing.T) {
+	t.Parallel()
+	cfg := tiny()
+	cfg.MisplaceRate, cfg.TransactionErrorRate = 0, 0
+	n := newNode(cfg)
+	sku := int32(7)
+	b := int(n.skuBins[sku][0])
+	for _, o := range n.skuBins[sku][1:] {
+		n.slotOf(int(o), sku).rec += 1000 // so the putaway goes to b
+	}
+	n.putaway(sku, 4, rand.New(rand.NewPCG(1, 2)))
+	left, right := (b+len(n.bins)-1)%len(n.bins), (b+1)%len(n.bins)
+	seen := map[int]int{}
+	for _, c := range n.candidates(1, nil) {
+		seen[int(c.LocationID-1)] = c.NeighbourPutaways
+	}
+	want := map[int]int{left: 1, right: 1, b: 0}
+	if right == left {
+		want = map[int]int{left: 2, b: 0}
+	}
+	for bin, w := range want {
+		if seen[bin] != w {
+			t.Errorf("bin %d (putaway into %d): %d neighbour putaways, want %d", bin, b, seen[bin], w)
+		}
+	}
+	n.count(right, 1)
+	for _, c := range n.candidates(2, nil) {
+		if int(c.LocationID-1) == right && c.NeighbourPutaways != 0 {
+			t.Errorf("after a count, bin %d still has %d neighbour putaways", right, c.NeighbourPutaways)
+		}
 	}
 }

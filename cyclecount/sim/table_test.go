@@ -34,6 +34,9 @@ func TestPolicyTable(t *testing.T) {
 		{"all heavy", 0.03, 0.03, 0.03, 0.05},
 	}
 	sizes := []struct{ locations, skus, capacity int }{{4000, 1000, 80}, {20000, 5000, 400}}
+	if os.Getenv("FLOOROPS_SIM_TABLE") == "small" {
+		sizes = sizes[:1] // a quicker look while trying weights
+	}
 	base := DefaultConfig()
 	if js := os.Getenv("FLOOROPS_SIM_POLICY"); js != "" {
 		if err := json.Unmarshal([]byte(js), &base.Policy); err != nil {
@@ -41,12 +44,14 @@ func TestPolicyTable(t *testing.T) {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintln(&b, "| error model | node | seeds | error unit-days random / abc / risk | risk vs abc | oversells random / abc / risk | risk vs abc | discrepancies per count random / abc / risk | risk / random | per count of capacity, risk / random |")
-	fmt.Fprintln(&b, "|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(&b, "| error model | node | seeds | error unit-days random / abc / risk | risk vs abc | oversells random / abc / risk | risk vs abc | discrepancies per count random / abc / risk | risk / random | per count of capacity, risk / random | shadow on abc's floor, random / abc / risk | shadow risk / random on random's / abc's / risk's floor |")
+	fmt.Fprintln(&b, "|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, m := range models {
 		for _, sz := range sizes {
 			var sum [3]Result
 			var eud, os, dpc, dpe []float64
+			var shadowABC [3]float64
+			var shadow [3][]float64 // risk / random on each driver's floor
 			for seed := uint64(1); seed <= 5; seed++ {
 				cfg := base
 				cfg.Days, cfg.Locations, cfg.SKUs, cfg.Capacity, cfg.Seed = 90, sz.locations, sz.skus, sz.capacity, seed
@@ -61,17 +66,22 @@ func TestPolicyTable(t *testing.T) {
 					sum[i].ErrorUnitDays += res.ErrorUnitDays
 					sum[i].Oversells += res.Oversells
 					sum[i].DiscrepanciesPerCount += res.DiscrepanciesPerCount / 5
+					shadow[i] = append(shadow[i], res.ShadowVsRandom["risk"])
+				}
+				for i, p := range []string{"random", "abc", "risk"} {
+					shadowABC[i] += r[1].ShadowDiscrepanciesPerCount[p] / 5
 				}
 				eud = append(eud, float64(r[2].ErrorUnitDays)/float64(r[1].ErrorUnitDays)-1)
 				os = append(os, float64(r[2].Oversells)/float64(r[1].Oversells)-1)
 				dpc = append(dpc, r[2].DiscrepanciesPerCount/r[0].DiscrepanciesPerCount)
 				dpe = append(dpe, r[2].DiscrepanciesPerEffort/r[0].DiscrepanciesPerEffort)
 			}
-			fmt.Fprintf(&b, "| %s | %d x %d, %d/day | 1-5 | %d / %d / %d | %s | %d / %d / %d | %s | %.3f / %.3f / %.3f | %s | %s |\n",
+			fmt.Fprintf(&b, "| %s | %d x %d, %d/day | 1-5 | %d / %d / %d | %s | %d / %d / %d | %s | %.3f / %.3f / %.3f | %s | %s | %.3f / %.3f / %.3f | %s / %s / %s |\n",
 				m.name, sz.locations, sz.skus, sz.capacity,
 				sum[0].ErrorUnitDays/5, sum[1].ErrorUnitDays/5, sum[2].ErrorUnitDays/5, pct(eud),
 				sum[0].Oversells/5, sum[1].Oversells/5, sum[2].Oversells/5, pct(os),
-				sum[0].DiscrepanciesPerCount, sum[1].DiscrepanciesPerCount, sum[2].DiscrepanciesPerCount, times(dpc), times(dpe))
+				sum[0].DiscrepanciesPerCount, sum[1].DiscrepanciesPerCount, sum[2].DiscrepanciesPerCount, times(dpc), times(dpe),
+				shadowABC[0], shadowABC[1], shadowABC[2], times(shadow[0]), times(shadow[1]), times(shadow[2]))
 		}
 	}
 	t.Log("\n" + b.String())
