@@ -75,6 +75,25 @@ func Candidates(ctx context.Context, q inventory.Querier, day time.Time) ([]Cand
 		}); err != nil {
 		return nil, fmt.Errorf("plan: touches: %w", err)
 	}
+	// Putaways into the bins either side of a location in its zone's walk
+	// order, since its last count: a unit meant next door is most often
+	// put here by mistake.
+	neighbours := map[int64]int{}
+	if err := each(ctx, q, `WITH last AS (SELECT location_id, MAX(counted_at) AS at FROM count_history GROUP BY 1),
+		nb AS (SELECT id, LAG(id) OVER w AS prev, LEAD(id) OVER w AS next FROM locations
+			WHERE type IN ('storage', 'pickface') WINDOW w AS (PARTITION BY zone ORDER BY walk_seq, code)),
+		pa AS (SELECT to_location_id AS loc, created_at FROM movements WHERE kind = ?2 AND created_at < ?1)
+		SELECT nb.id, COUNT(*) FROM nb JOIN pa ON pa.loc IN (nb.prev, nb.next) LEFT JOIN last ON last.location_id = nb.id
+		WHERE pa.created_at > COALESCE(last.at, '') GROUP BY 1`,
+		[]any{dayStr, inventory.KindPutaway}, func(r *sql.Rows) error {
+			var id int64
+			var n int
+			err := r.Scan(&id, &n)
+			neighbours[id] = n
+			return err
+		}); err != nil {
+		return nil, fmt.Errorf("plan: neighbouring putaways: %w", err)
+	}
 	exc := map[int64]Exceptions{}
 	emptied := map[int64]string{} // location -> when a pick last emptied it
 	if err := each(ctx, q, `SELECT location_id, kind, COUNT(*), MAX(created_at) FROM exceptions
@@ -112,6 +131,7 @@ func Candidates(ctx context.Context, q inventory.Querier, day time.Time) ([]Cand
 		c.LocationCounts, c.LocationErrors = lh.counts, lh.errors
 		c.ItemCounts, c.ItemErrors = ih.counts, ih.errors
 		c.Touches, c.Exceptions = touches[c.LocationID], exc[c.LocationID]
+		c.NeighbourPutaways = neighbours[c.LocationID]
 		c.DailyVelocity = velocity[c.ItemID]
 		c.Trigger = triggerOf(requests[c.LocationID])
 		since := lh.last

@@ -129,9 +129,8 @@ type Candidate struct {
 	// location's last count: a unit meant for the bin next door is most
 	// often put here by mistake, which leaves stock here that no record or
 	// touch of this location shows. A node fills it from putaway movements
-	// whose destination is adjacent to the location (by the aisle and bay
-	// in the location's code) and whose time is after the location's last
-	// count.
+	// into the locations either side of this one in its zone's walk order
+	// (gather.go) since the location's last count.
 	NeighbourPutaways int
 }
 
