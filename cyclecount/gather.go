@@ -32,7 +32,7 @@ func Candidates(ctx context.Context, q inventory.Querier, day time.Time) ([]Cand
 		return nil, err
 	}
 	velocity := map[int64]float64{}
-	if err := each(ctx, q, `SELECT item_id, SUM(qty) FROM movements WHERE kind = ? AND created_at >= ? AND created_at < ? GROUP BY item_id`,
+	if err := inventory.EachRow(ctx, q, `SELECT item_id, SUM(qty) FROM movements WHERE kind = ? AND created_at >= ? AND created_at < ? GROUP BY item_id`,
 		[]any{inventory.KindPick, store.FormatTime(day.AddDate(0, 0, -velocityWindowDays)), dayStr}, func(r *sql.Rows) error {
 			var id, n int64
 			err := r.Scan(&id, &n)
@@ -50,7 +50,7 @@ func Candidates(ctx context.Context, q inventory.Querier, day time.Time) ([]Cand
 		col string
 		out map[int64]hist
 	}{{"location_id", byLoc}, {"item_id", byItem}} {
-		if err := each(ctx, q, `SELECT `+g.col+`, COUNT(DISTINCT count_id), COUNT(DISTINCT CASE WHEN counted_qty <> snapshot_qty THEN count_id END), MAX(counted_at)
+		if err := inventory.EachRow(ctx, q, `SELECT `+g.col+`, COUNT(DISTINCT count_id), COUNT(DISTINCT CASE WHEN counted_qty <> snapshot_qty THEN count_id END), MAX(counted_at)
 			FROM count_history WHERE counted_at < ? GROUP BY 1`, []any{dayStr}, func(r *sql.Rows) error {
 			var id int64
 			var h hist
@@ -62,7 +62,7 @@ func Candidates(ctx context.Context, q inventory.Querier, day time.Time) ([]Cand
 		}
 	}
 	touches := map[int64]int{}
-	if err := each(ctx, q, `WITH last AS (SELECT location_id, MAX(counted_at) AS at FROM count_history GROUP BY 1),
+	if err := inventory.EachRow(ctx, q, `WITH last AS (SELECT location_id, MAX(counted_at) AS at FROM count_history GROUP BY 1),
 		m AS (SELECT from_location_id AS loc, created_at FROM movements WHERE from_location_id IS NOT NULL AND created_at < ?1
 			UNION ALL SELECT to_location_id, created_at FROM movements WHERE to_location_id IS NOT NULL AND created_at < ?1)
 		SELECT m.loc, COUNT(*) FROM m LEFT JOIN last ON last.location_id = m.loc WHERE m.created_at > COALESCE(last.at, '') GROUP BY 1`,
@@ -79,7 +79,7 @@ func Candidates(ctx context.Context, q inventory.Querier, day time.Time) ([]Cand
 	// order, since its last count: a unit meant next door is most often
 	// put here by mistake.
 	neighbours := map[int64]int{}
-	if err := each(ctx, q, `WITH last AS (SELECT location_id, MAX(counted_at) AS at FROM count_history GROUP BY 1),
+	if err := inventory.EachRow(ctx, q, `WITH last AS (SELECT location_id, MAX(counted_at) AS at FROM count_history GROUP BY 1),
 		nb AS (SELECT id, LAG(id) OVER w AS prev, LEAD(id) OVER w AS next FROM locations
 			WHERE type IN ('storage', 'pickface') WINDOW w AS (PARTITION BY zone ORDER BY walk_seq, code)),
 		pa AS (SELECT to_location_id AS loc, created_at FROM movements WHERE kind = ?2 AND created_at < ?1)
@@ -96,7 +96,7 @@ func Candidates(ctx context.Context, q inventory.Querier, day time.Time) ([]Cand
 	}
 	exc := map[int64]Exceptions{}
 	emptied := map[int64]string{} // location -> when a pick last emptied it
-	if err := each(ctx, q, `SELECT location_id, kind, COUNT(*), MAX(created_at) FROM exceptions
+	if err := inventory.EachRow(ctx, q, `SELECT location_id, kind, COUNT(*), MAX(created_at) FROM exceptions
 		WHERE location_id IS NOT NULL AND created_at >= ? AND created_at < ? GROUP BY 1, 2`,
 		[]any{store.FormatTime(day.AddDate(0, 0, -exceptionWindowDays)), dayStr}, func(r *sql.Rows) error {
 			var id int64
@@ -144,7 +144,7 @@ func Candidates(ctx context.Context, q inventory.Querier, day time.Time) ([]Cand
 		// Emptied by a pick since its last count: a zero check confirms it.
 		c.JustEmptied = emptied[c.LocationID] > lh.last
 	}
-	if err := each(ctx, q, `SELECT l.id, l.code, l.zone, i.id, i.sku, i.abc_class, i.unit_cost_cents, SUM(b.qty), MIN(b.received_at)
+	if err := inventory.EachRow(ctx, q, `SELECT l.id, l.code, l.zone, i.id, i.sku, i.abc_class, i.unit_cost_cents, SUM(b.qty), MIN(b.received_at)
 		FROM balances b JOIN locations l ON l.id = b.location_id JOIN items i ON i.id = b.item_id
 		WHERE b.qty > 0 AND l.type IN ('storage', 'pickface')
 		GROUP BY l.id, i.id ORDER BY l.id, i.id`, nil, func(r *sql.Rows) error {
@@ -208,18 +208,4 @@ func classOf(s string) Class {
 		return ClassB
 	}
 	return ClassC
-}
-
-func each(ctx context.Context, q inventory.Querier, query string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }

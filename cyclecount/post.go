@@ -142,7 +142,7 @@ type statusKey struct {
 // balancesAt reads every balance at a location as it is now, in one query.
 func balancesAt(ctx context.Context, q inventory.Querier, locID int64) (map[statusKey]int64, error) {
 	out := map[statusKey]int64{}
-	err := each(ctx, q, `SELECT item_id, lot, expiry, lpn, status, qty FROM balances WHERE location_id = ?`, []any{locID}, func(r *sql.Rows) error {
+	err := inventory.EachRow(ctx, q, `SELECT item_id, lot, expiry, lpn, status, qty FROM balances WHERE location_id = ?`, []any{locID}, func(r *sql.Rows) error {
 		k := statusKey{StockKey: inventory.StockKey{LocationID: locID}}
 		var n int64
 		err := r.Scan(&k.ItemID, &k.Lot, &k.Expiry, &k.LPN, &k.status, &n)
@@ -159,7 +159,7 @@ func balancesAt(ctx context.Context, q inventory.Querier, locID int64) (map[stat
 // allocations on.
 func allocatedAt(ctx context.Context, q inventory.Querier, locID int64) (map[inventory.StockKey]bool, error) {
 	out := map[inventory.StockKey]bool{}
-	err := each(ctx, q, `SELECT DISTINCT item_id, lot, expiry, lpn FROM allocations WHERE location_id = ?`, []any{locID}, func(r *sql.Rows) error {
+	err := inventory.EachRow(ctx, q, `SELECT DISTINCT item_id, lot, expiry, lpn FROM allocations WHERE location_id = ?`, []any{locID}, func(r *sql.Rows) error {
 		k := inventory.StockKey{LocationID: locID}
 		err := r.Scan(&k.ItemID, &k.Lot, &k.Expiry, &k.LPN)
 		out[k] = true

@@ -166,7 +166,7 @@ func itemFacts(ctx context.Context, q inventory.Querier, c Count) (map[int64]ite
 		return nil, err
 	}
 	out := make(map[int64]itemFact, len(ids))
-	err = each(ctx, q, `SELECT DISTINCT i.id, i.abc_class, i.unit_cost_cents FROM json_each(?) j JOIN items i ON i.id = j.value`,
+	err = inventory.EachRow(ctx, q, `SELECT DISTINCT i.id, i.abc_class, i.unit_cost_cents FROM json_each(?) j JOIN items i ON i.id = j.value`,
 		[]any{string(b)}, func(r *sql.Rows) error {
 			var id int64
 			var f itemFact

@@ -67,7 +67,7 @@ func AllocatableStockOf(ctx context.Context, q Querier, itemIDs []int64, asOf ti
 		return nil, err
 	}
 	allocated := map[StockKey]int64{}
-	if err := eachRow(ctx, q, `SELECT a.item_id, a.location_id, a.lot, a.expiry, a.lpn, SUM(a.qty)
+	if err := EachRow(ctx, q, `SELECT a.item_id, a.location_id, a.lot, a.expiry, a.lpn, SUM(a.qty)
 		FROM json_each(?) j CROSS JOIN allocations a ON a.item_id = j.value GROUP BY 1, 2, 3, 4, 5`, []any{string(ids)}, func(rows *sql.Rows) error {
 		var k StockKey
 		var n int64
@@ -77,7 +77,7 @@ func AllocatableStockOf(ctx context.Context, q Querier, itemIDs []int64, asOf ti
 	}); err != nil {
 		return nil, fmt.Errorf("allocatable stock: allocations: %w", err)
 	}
-	if err := eachRow(ctx, q, `SELECT b.item_id, b.location_id, l.code, l.type, l.walk_seq, b.lot, b.expiry, b.lpn, b.qty, b.received_at
+	if err := EachRow(ctx, q, `SELECT b.item_id, b.location_id, l.code, l.type, l.walk_seq, b.lot, b.expiry, b.lpn, b.qty, b.received_at
 		FROM json_each(?) j CROSS JOIN balances b ON b.item_id = j.value AND b.status = 'available' JOIN locations l ON l.id = b.location_id
 		WHERE b.qty > 0 AND `+sellableStock,
 		[]any{string(ids), asOf.UTC().Format(time.DateOnly)}, func(rows *sql.Rows) error {
@@ -112,7 +112,10 @@ func AllocatableStockOf(ctx context.Context, q Querier, itemIDs []int64, asOf ti
 	return out, nil
 }
 
-func eachRow(ctx context.Context, q Querier, query string, args []any, fn func(*sql.Rows) error) error {
+// EachRow runs query with args and calls fn for each row, in order: a
+// reader's loop over a result set, with the rows closed and their error
+// checked in one place.
+func EachRow(ctx context.Context, q Querier, query string, args []any, fn func(*sql.Rows) error) error {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
