@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/store"
 )
 
@@ -122,6 +123,21 @@ func (s *Service) administer(ctx context.Context, requestID, action string, req 
 			}
 			return userByID(ctx, tx, id)
 		})
+}
+
+// UserByBadge is the user with badge (ENOTFOUND if the node has none):
+// workflows that hand work to a badge check it is a real, enabled user.
+func UserByBadge(ctx context.Context, q inventory.Querier, badge string) (User, error) {
+	var u User
+	err := q.QueryRowContext(ctx, `SELECT badge, name, role, disabled FROM users WHERE badge = ?`, normalizeBadge(badge)).
+		Scan(&u.Badge, &u.Name, &u.Role, &u.Disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, floorops.Errorf(floorops.ENOTFOUND, "badge %s not found", badge)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("read user: %w", err)
+	}
+	return u, nil
 }
 
 func userID(ctx context.Context, tx *store.Tx, badge string) (int64, error) {

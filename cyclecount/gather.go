@@ -26,6 +26,15 @@ const exceptionWindowDays = 7
 // (balances, items, movements, count history, exceptions, count
 // requests). Nothing of the shelf's truth is in it.
 func Candidates(ctx context.Context, q inventory.Querier, day time.Time) ([]Candidate, error) {
+	return candidates(ctx, q, day, day)
+}
+
+// candidates gathers the facts as of asOf, with each location's days since
+// its last count measured to ageAt: a plan for a day ahead knows only
+// today's facts, but its locations will have gone uncounted until that
+// day.
+func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time) ([]Candidate, error) {
+	day := asOf
 	dayStr := store.FormatTime(day)
 	requests, err := inventory.OpenCountRequests(ctx, q)
 	if err != nil {
@@ -139,7 +148,7 @@ func Candidates(ctx context.Context, q inventory.Querier, day time.Time) ([]Cand
 			since = firstStocked
 		}
 		if t, err := store.ParseTimeOrZero(since); err == nil && !t.IsZero() {
-			c.DaysSinceCount = math.Max(day.Sub(t).Hours()/24, 0)
+			c.DaysSinceCount = math.Max(ageAt.Sub(t).Hours()/24, 0)
 		}
 		// Emptied by a pick since its last count: a zero check confirms it.
 		c.JustEmptied = emptied[c.LocationID] > lh.last

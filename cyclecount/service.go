@@ -188,6 +188,21 @@ func loadCount(ctx context.Context, q inventory.Querier, id int64) (Count, error
 	if err := json.Unmarshal([]byte(reasons), &c.Reasons); err != nil {
 		return Count{}, fmt.Errorf("read count reasons: %w", err)
 	}
+	if c.State == StateOpen && c.CountRequestID == 0 {
+		// The floor asked for a count of the location (a short pick) after
+		// this one was opened: it is that count now, and jumps the queue.
+		reqID, reason, err := inventory.OpenCountRequestAt(ctx, q, c.LocationID)
+		if err != nil {
+			return Count{}, err
+		}
+		if reqID != 0 {
+			c.CountRequestID = reqID
+			if c.TaskKind != TaskTriggered.String() {
+				c.TaskKind = TaskTriggered.String()
+				c.Reasons = append([]string{"count requested: " + triggerOf(reason).String()}, c.Reasons...)
+			}
+		}
+	}
 	if c.StartedAt, err = store.ParseTimeOrZero(started); err != nil {
 		return Count{}, err
 	}

@@ -2,6 +2,7 @@ package cyclecount
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/auth"
 	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
@@ -28,25 +30,54 @@ type PlanInput struct {
 
 // Preview computes day's plan from the database without storing it: the
 // candidates gathered as of now (or the end of day, if that is sooner),
+// each location's days since its last count measured to the day planned,
 // planned by the risk scheduler (Plan, with DefaultPolicy) within
-// capacity. `floorops counts plan` prints it.
+// capacity. A location that already has a count open (for any day) or in
+// progress is left out, so the next location fills its slot: it is never
+// given a second count. `floorops counts plan` prints it.
 func Preview(ctx context.Context, q inventory.Querier, day, now time.Time, capacity Capacity) ([]Task, error) {
 	asOf := day.AddDate(0, 0, 1)
 	if now.Before(asOf) {
 		asOf = now
 	}
-	cands, err := Candidates(ctx, q, asOf)
+	ageAt := day
+	if asOf.After(ageAt) {
+		ageAt = asOf
+	}
+	cands, err := candidates(ctx, q, asOf, ageAt)
 	if err != nil {
 		return nil, err
+	}
+	active := map[int64]bool{}
+	if err := inventory.EachRow(ctx, q, `SELECT DISTINCT location_id FROM counts WHERE state IN ('open', 'counting')`, nil, func(r *sql.Rows) error {
+		var id int64
+		err := r.Scan(&id)
+		active[id] = true
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("plan: counts in progress: %w", err)
+	}
+	if len(active) > 0 {
+		free := cands[:0]
+		for _, c := range cands {
+			if !active[c.LocationID] {
+				free = append(free, c)
+			}
+		}
+		cands = free
 	}
 	return Plan(cands, capacity, DefaultPolicy(), day), nil
 }
 
 // PlanCounts plans in.Date's counts within its capacity and stores them as
 // open counts, in plan order, each with its score and named factors.
-// Replanning a day replaces its planned counts not yet started; a location
-// that already has a count open or in progress keeps that one (never two
-// open counts on a location). Leads only.
+// The date is today or later (node time). Replanning a day replaces its
+// planned counts not yet started: they are kept as removed, with a
+// "replaced" step, and the new plan's counts get new ids. A location that
+// already has a count open or in progress keeps that one (never two open
+// counts on a location) and the next location takes its place in the
+// capacity. A triggered count names the count request it answers. Leads
+// only.
 func (s *Service) PlanCounts(ctx context.Context, requestID string, in PlanInput) ([]Count, error) {
 	if !MayPlan(in.Actor) {
 		return nil, floorops.Errorf(floorops.EPERMISSION, "only a lead plans counts")
@@ -62,12 +93,11 @@ func (s *Service) PlanCounts(ctx context.Context, requestID string, in PlanInput
 	day, _ := time.Parse(time.DateOnly, in.Date)
 	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "PlanCounts", Body: in},
 		func(tx *store.Tx) ([]Count, error) {
-			const unstarted = `SELECT id FROM counts WHERE plan_date = ? AND state = 'open' AND recount_of IS NULL AND task_kind NOT IN ('', 'added')`
-			if _, err := tx.ExecContext(ctx, `DELETE FROM count_events WHERE count_id IN (`+unstarted+`)`, in.Date); err != nil {
-				return nil, fmt.Errorf("replan: %w", err)
+			if in.Date < tx.Now.UTC().Format(time.DateOnly) {
+				return nil, floorops.Invalid("date", "%s is in the past: plan today or a later day", in.Date)
 			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM counts WHERE id IN (`+unstarted+`)`, in.Date); err != nil {
-				return nil, fmt.Errorf("replan: %w", err)
+			if err := replacePlan(ctx, tx, in.Date, in.Actor); err != nil {
+				return nil, err
 			}
 			tasks, err := Preview(ctx, tx, day, tx.Now, Capacity{Counts: in.Counts, Minutes: in.Minutes})
 			if err != nil {
@@ -79,9 +109,19 @@ func (s *Service) PlanCounts(ctx context.Context, requestID string, in PlanInput
 				if err != nil {
 					return nil, err
 				}
-				res, err := tx.ExecContext(ctx, `INSERT INTO counts (location_id, state, created_at, plan_date, task_kind, plan_rank, score, reasons)
-					VALUES (?, 'open', ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-					t.LocationID, store.FormatTime(tx.Now), in.Date, t.Kind.String(), rank+1, t.Score, string(reasons))
+				var req any
+				if t.Kind == TaskTriggered {
+					id, _, err := inventory.OpenCountRequestAt(ctx, tx, t.LocationID)
+					if err != nil {
+						return nil, err
+					}
+					if id != 0 {
+						req = id
+					}
+				}
+				res, err := tx.ExecContext(ctx, `INSERT INTO counts (location_id, state, created_at, plan_date, task_kind, plan_rank, score, reasons, count_request_id)
+					VALUES (?, 'open', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+					t.LocationID, store.FormatTime(tx.Now), in.Date, t.Kind.String(), rank+1, t.Score, string(reasons), req)
 				if err != nil {
 					return nil, fmt.Errorf("store plan: %w", err)
 				}
@@ -103,6 +143,33 @@ func (s *Service) PlanCounts(ctx context.Context, requestID string, in PlanInput
 			}
 			return out, nil
 		})
+}
+
+// replacePlan takes date's planned counts not yet started off the plan: each
+// is kept, removed, with a "replaced" step, so its history (who it was
+// assigned to) stays and its id is never handed out again.
+func replacePlan(ctx context.Context, tx *store.Tx, date string, a inventory.Actor) error {
+	var ids []int64
+	if err := inventory.EachRow(ctx, tx, `SELECT id FROM counts WHERE plan_date = ? AND state = 'open' AND recount_of IS NULL
+		AND task_kind NOT IN ('', 'added') ORDER BY id`, []any{date}, func(r *sql.Rows) error {
+		var id int64
+		err := r.Scan(&id)
+		ids = append(ids, id)
+		return err
+	}); err != nil {
+		return fmt.Errorf("replan: %w", err)
+	}
+	const why = "replaced by a new plan for the day"
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `UPDATE counts SET state = 'removed', decided_by = ?, decision_reason = ?, decided_at = ? WHERE id = ?`,
+			a.Badge, why, store.FormatTime(tx.Now), id); err != nil {
+			return fmt.Errorf("replan: %w", err)
+		}
+		if err := logStep(ctx, tx, id, "replaced", a, why); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ListTasks pages through open and in-progress counts (of date, or all
@@ -233,8 +300,9 @@ type AssignInput struct {
 	Actor   inventory.Actor `json:"actor"`
 }
 
-// AssignTask gives open count CountID to Badge (empty: anyone). A recount
-// is never given to the associate whose count it recounts. Leads only.
+// AssignTask gives open count CountID to Badge (empty: anyone). Badge is a
+// user of the node (ENOTFOUND if not) who is not disabled. A recount is
+// never given to the associate whose count it recounts. Leads only.
 func (s *Service) AssignTask(ctx context.Context, requestID string, in AssignInput) (Count, error) {
 	in.Badge = scan.Code(in.Badge)
 	if !MayPlan(in.Actor) {
@@ -254,6 +322,15 @@ func (s *Service) AssignTask(ctx context.Context, requestID string, in AssignInp
 			}
 			if in.Badge != "" && in.Badge == c.NotBy {
 				return Count{}, floorops.Invalid("badge", "%s counted the count this one recounts: assign another associate", in.Badge)
+			}
+			if in.Badge != "" {
+				u, err := auth.UserByBadge(ctx, tx, in.Badge)
+				if err != nil {
+					return Count{}, err
+				}
+				if u.Disabled {
+					return Count{}, floorops.Invalid("badge", "%s is disabled: assign an active associate", in.Badge)
+				}
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE counts SET assigned_to = ? WHERE id = ?`, in.Badge, c.ID); err != nil {
 				return Count{}, fmt.Errorf("assign count: %w", err)

@@ -499,3 +499,179 @@ func TestCountOverREST(t *testing.T) {
 		t.Fatalf("an associate read the count policy over REST: %d", code)
 	}
 }
+
+// TestPlanFillsCapacityAndKeepsReplacedTasks: locations already being
+// counted, or with a count open for another day, do not use up a day's
+// capacity (the next location fills the slot); replanning a day keeps the
+// counts it replaces (removed, with a "replaced" step) and never hands
+// their ids out again.
+func TestPlanFillsCapacityAndKeepsReplacedTasks(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	day := func(d int) string { return time.Now().UTC().AddDate(0, 0, d).Format(time.DateOnly) }
+	first, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: "plan-1", Date: day(1), CapacityCounts: 2})
+	if err != nil || len(first.GetTasks()) != 2 {
+		t.Fatalf("plan for tomorrow: %v %v", first, err)
+	}
+	blocked := map[string]bool{}
+	for _, task := range first.GetTasks() {
+		blocked[task.GetLocationCode()] = true
+	}
+	for _, capacity := range []int32{1, 3} {
+		plan, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: e.rid("plan-2"), Date: day(2), CapacityCounts: capacity})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if int32(len(plan.GetTasks())) != capacity {
+			t.Fatalf("capacity %d planned %d counts", capacity, len(plan.GetTasks()))
+		}
+		for _, task := range plan.GetTasks() {
+			if blocked[task.GetLocationCode()] {
+				t.Fatalf("planned %s, which already has an open count", task.GetLocationCode())
+			}
+		}
+	}
+	prev, err := e.cc.ListTasks(e.lead, &cyclecountv1.ListTasksRequest{Date: day(2)})
+	if err != nil || len(prev.GetTasks()) != 3 {
+		t.Fatalf("day 2's tasks: %v %v", prev, err)
+	}
+	if _, err := e.cc.AssignTask(e.lead, &cyclecountv1.AssignTaskRequest{RequestId: "assign-1", CountId: prev.GetTasks()[0].GetId(), Badge: "B-ASSOC"}); err != nil {
+		t.Fatal(err)
+	}
+	maxID := int64(0)
+	for _, task := range prev.GetTasks() {
+		maxID = max(maxID, task.GetId())
+	}
+	replan, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: "plan-3", Date: day(2), CapacityCounts: 3})
+	if err != nil || len(replan.GetTasks()) != 3 {
+		t.Fatalf("replan: %v %v", replan, err)
+	}
+	for _, task := range replan.GetTasks() {
+		if task.GetId() <= maxID {
+			t.Fatalf("replan handed out count id %d again", task.GetId())
+		}
+	}
+	for _, task := range prev.GetTasks() {
+		if n := e.count(t, `SELECT COUNT(*) FROM counts WHERE id = ? AND state = 'removed'`, task.GetId()); n != 1 {
+			t.Fatalf("replaced count %d is gone or not removed", task.GetId())
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM count_events WHERE count_id = ? AND step = 'replaced'`, task.GetId()); n != 1 {
+			t.Fatalf("replaced count %d has no replaced step", task.GetId())
+		}
+	}
+	if n := e.count(t, `SELECT COUNT(*) FROM count_events WHERE count_id = ? AND step = 'assigned'`, prev.GetTasks()[0].GetId()); n != 1 {
+		t.Fatal("the replaced count's assigned step was erased")
+	}
+}
+
+// TestPlanDatesAndOverdue: a plan for a past day is refused on date; a
+// plan far ahead finds every location past its class's interval, so its
+// tasks are overdue and say how many days.
+func TestPlanDatesAndOverdue(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	for _, d := range []string{"1900-01-01", time.Now().UTC().AddDate(0, 0, -1).Format(time.DateOnly)} {
+		_, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: "past-" + d, Date: d, CapacityCounts: 3})
+		wantCode(t, err, codes.InvalidArgument)
+		if v := violations(err); len(v) != 1 || v[0] != "date" {
+			t.Fatalf("plan for %s: violations %v, want date", d, v)
+		}
+	}
+	plan, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: "far", Date: "2100-01-01", CapacityCounts: 3})
+	if err != nil || len(plan.GetTasks()) != 3 {
+		t.Fatalf("plan for 2100: %v %v", plan, err)
+	}
+	for _, task := range plan.GetTasks() {
+		if task.GetTaskKind() != "overdue" || !strings.HasPrefix(task.GetReasons()[0], "overdue: ") {
+			t.Fatalf("task %v in 2100 is not overdue", task)
+		}
+		for _, r := range task.GetReasons() {
+			if strings.HasPrefix(r, "0 days since last count") {
+				t.Fatalf("task of %s in 2100: %q", task.GetLocationCode(), r)
+			}
+		}
+	}
+}
+
+// TestAssignTaskNeedsAnActiveBadge: a count is given only to a user that
+// exists and is not disabled.
+func TestAssignTaskNeedsAnActiveBadge(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	plan, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: "plan", Date: time.Now().UTC().Format(time.DateOnly), CapacityCounts: 1})
+	if err != nil || len(plan.GetTasks()) != 1 {
+		t.Fatalf("plan: %v %v", plan, err)
+	}
+	id := plan.GetTasks()[0].GetId()
+	_, err = e.cc.AssignTask(e.lead, &cyclecountv1.AssignTaskRequest{RequestId: "nobody", CountId: id, Badge: "B-NOBODY"})
+	wantCode(t, err, codes.NotFound)
+	if _, err := e.n.srv.Auth.DisableUser(context.Background(), "disable", "B-ASSOC2", auth.Principal{Badge: "B-ADMIN", Role: auth.Admin}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.cc.AssignTask(e.lead, &cyclecountv1.AssignTaskRequest{RequestId: "disabled", CountId: id, Badge: "B-ASSOC2"})
+	wantCode(t, err, codes.InvalidArgument)
+	if v := violations(err); len(v) != 1 || v[0] != "badge" {
+		t.Fatalf("assigning a disabled badge: violations %v, want badge", v)
+	}
+	if _, err := e.cc.AssignTask(e.lead, &cyclecountv1.AssignTaskRequest{RequestId: "ok", CountId: id, Badge: "B-ASSOC"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.cc.AssignTask(e.lead, &cyclecountv1.AssignTaskRequest{RequestId: "anyone", CountId: id}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestShortPickTasksCarryTheirRequest: a short pick's planned count names
+// the count request it answers from the moment it is planned, and a short
+// pick at a bin that already has an open count makes that count a
+// triggered one at once, not at the next replan.
+func TestShortPickTasksCarryTheirRequest(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	short := func(n int, so, lpn string, openFirst bool) (string, int64, int64) {
+		list := e.startedList(t, order(so, fmt.Sprintf("SKU-%04d", n), 3), lpn)
+		line := list.GetLines()[0]
+		loc := line.GetLocationCode()
+		var added int64
+		if openFirst {
+			a, err := e.cc.AddTask(e.lead, &cyclecountv1.AddTaskRequest{RequestId: e.rid("add"), LocationCode: loc, Reason: "looks low"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			added = a.GetTask().GetId()
+		}
+		sh, err := e.pk.ShortPick(e.assoc, &pickingv1.ShortPickRequest{RequestId: e.rid("short"), PickListId: list.GetId(), LineId: line.GetId(),
+			LocationScan: loc, FoundQuantity: 0, Reason: "empty"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return loc, sh.GetCountRequestId(), added
+	}
+	locA, reqA, added := short(67, "SO-SH1", "LPN-SH1", true)
+	locB, reqB, _ := short(68, "SO-SH2", "LPN-SH2", false)
+	today := time.Now().UTC().Format(time.DateOnly)
+	plan, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: "plan", Date: today, CapacityCounts: 3})
+	if err != nil || len(plan.GetTasks()) != 3 {
+		t.Fatalf("plan: %v %v", plan, err)
+	}
+	top := plan.GetTasks()[0]
+	if top.GetLocationCode() != locB || top.GetTaskKind() != "triggered" || top.GetCountRequestId() != reqB {
+		t.Fatalf("first planned count %v, want the short pick's at %s answering request %d", top, locB, reqB)
+	}
+	listed, err := e.cc.ListTasks(e.lead, &cyclecountv1.ListTasksRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, task := range listed.GetTasks() {
+		if task.GetId() == added {
+			found = true
+			if task.GetLocationCode() != locA || task.GetTaskKind() != "triggered" || task.GetCountRequestId() != reqA {
+				t.Fatalf("open count at %s after its short pick: %v, want triggered answering request %d", locA, task, reqA)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("the count added at %s is not listed", locA)
+	}
+}
