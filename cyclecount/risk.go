@@ -230,9 +230,10 @@ type Factor struct {
 func (f Factor) String() string {
 	switch f.Kind {
 	case FactorTouches:
-		return fmt.Sprintf("%d touches since last count", f.Count)
+		return fmt.Sprintf("%d %s since last count", f.Count, plural(f.Count, "touch", "touches"))
 	case FactorDaysSinceCount:
-		return fmt.Sprintf("%.0f days since last count", f.Value)
+		days := math.Round(f.Value)
+		return fmt.Sprintf("%.0f %s since last count", days, plural(int(days), "day", "days"))
 	case FactorLocationErrors:
 		return fmt.Sprintf("location wrong in %d of %d counts", f.Count, int(f.Value))
 	case FactorItemErrors:
@@ -246,11 +247,11 @@ func (f Factor) String() string {
 	case FactorReceiptUndos:
 		return fmt.Sprintf("%d receipt %s in %d days", f.Count, plural(f.Count, "undo", "undos"), f.window)
 	case FactorValue:
-		return fmt.Sprintf("unit cost $%.2f, %d units ($%.2f)", f.Rate, f.Count, f.Value)
+		return fmt.Sprintf("unit cost $%.2f, %d %s ($%.2f)", f.Rate, f.Count, plural(f.Count, "unit", "units"), f.Value)
 	case FactorNeighbourPutaways:
 		return fmt.Sprintf("%d %s into neighbouring bins since last count", f.Count, plural(f.Count, "putaway", "putaways"))
 	case FactorNearStockout:
-		return fmt.Sprintf("near stockout: %d units, %s/day", f.Count, trimFloat(f.Rate))
+		return fmt.Sprintf("near stockout: %d %s, %s/day", f.Count, plural(f.Count, "unit", "units"), trimFloat(f.Rate))
 	}
 	return "unknown factor"
 }

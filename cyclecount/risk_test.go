@@ -140,3 +140,25 @@ func TestScoreNeverPanicsOnOddFacts(t *testing.T) {
 		}
 	}
 }
+
+// TestFactorWordsOneRight: a factor of one reads in the singular.
+func TestFactorWordsOneRight(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		f    Factor
+		want string
+	}{
+		{Factor{Kind: FactorTouches, Count: 1}, "1 touch since last count"},
+		{Factor{Kind: FactorTouches, Count: 2}, "2 touches since last count"},
+		{Factor{Kind: FactorDaysSinceCount, Value: 1}, "1 day since last count"},
+		{Factor{Kind: FactorDaysSinceCount, Value: 0.7}, "1 day since last count"},
+		{Factor{Kind: FactorDaysSinceCount, Value: 40}, "40 days since last count"},
+		{Factor{Kind: FactorNeighbourPutaways, Count: 1}, "1 putaway into neighbouring bins since last count"},
+		{Factor{Kind: FactorValue, Rate: 2, Count: 1, Value: 2}, "unit cost $2.00, 1 unit ($2.00)"},
+		{Factor{Kind: FactorNearStockout, Count: 1, Rate: 5}, "near stockout: 1 unit, 5/day"},
+	} {
+		if got := tc.f.String(); got != tc.want {
+			t.Errorf("%+v reads %q, want %q", tc.f, got, tc.want)
+		}
+	}
+}
