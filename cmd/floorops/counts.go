@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -27,6 +28,9 @@ func countsPlan(fs *flag.FlagSet) runFunc {
 	capacity := fs.Int("capacity", 50, "locations the floor can count that day (0: limit by --minutes only)")
 	minutes := fs.Float64("minutes", 0, "minutes of counting the floor has that day (0: no limit by time)")
 	return func(ctx context.Context, stdout, _ io.Writer) error {
+		if math.IsNaN(*minutes) || math.IsInf(*minutes, 0) {
+			return fmt.Errorf("%w: --minutes %v: want a number of minutes", errUsage, *minutes)
+		}
 		if *capacity < 0 || *minutes < 0 || (*capacity == 0 && *minutes == 0) {
 			return fmt.Errorf("%w: --capacity or --minutes must be positive", errUsage)
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/floorops/floorops/cyclecount"
 	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
@@ -59,5 +60,54 @@ func TestCountsPlanPrintsTheRankedPlan(t *testing.T) {
 	}
 	if _, _, err := runCLI(t, "counts", "plan", "--db", filepath.Join(dir, "missing.db")); err == nil {
 		t.Fatal("a missing database was planned")
+	}
+}
+
+// TestCountsPlanMatchesPlanCounts: `floorops counts plan` leaves out a
+// location that already has a count open, as PlanCounts does, and the
+// next location takes its place; a capacity that is not a number is a
+// usage error.
+func TestCountsPlanMatchesPlanCounts(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := mustMigrate(t)
+	locs := mustWriteFile(t, dir, "locations.csv", "code,zone,type\nA-01-01-A,A,pickface\nA-01-02-A,A,pickface\nA-01-03-A,A,pickface\n")
+	items := mustWriteFile(t, dir, "items.csv", "sku,unit_cost_cents\nX1,24000\nX2,100\n")
+	for _, imp := range [][]string{{"locations", locs}, {"items", items}} {
+		if _, _, err := runCLI(t, "import", imp[0], "--db", db, imp[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	st, err := store.OpenExisting(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := inventory.NewService(st, scan.Default())
+	for i, code := range []string{"A-01-01-A", "A-01-02-A", "A-01-03-A"} {
+		if _, err := inv.AdjustStock(ctx, "found-"+code, inventory.AdjustInput{LocationCode: code, SKU: []string{"X1", "X2", "X2"}[i], Delta: 10, Reason: "found"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Adding a count posts nothing, so no allocation is ever left unbacked.
+	cc := cyclecount.NewService(st, scan.Default(), cyclecount.Hooks{
+		Unbacked: func(context.Context, *store.Tx, inventory.StockKey, int64) error { return nil }})
+	if _, err := cc.AddTask(ctx, "add", cyclecount.AddInput{LocationCode: "A-01-01-A", Reason: "looks low",
+		Actor: inventory.Actor{Badge: "B-LEAD", Role: inventory.Lead}}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	out, _, err := runCLI(t, "counts", "plan", "--db", db, "--capacity", "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 4 || strings.Contains(out, "A-01-01-A") {
+		t.Fatalf("counts plan with A-01-01-A already open printed:\n%s", out)
+	}
+	for _, bad := range []string{"NaN", "+Inf", "-1"} {
+		if _, _, err := runCLI(t, "counts", "plan", "--db", db, "--minutes", bad); !errors.Is(err, errUsage) {
+			t.Fatalf("--minutes %s: %v, want a usage error", bad, err)
+		}
 	}
 }
