@@ -55,7 +55,11 @@ type CycleCountServiceClient interface {
 	// scheduler: triggered counts first (a short pick's before all), then
 	// zero confirmations of just-emptied locations, overdue locations, and
 	// the riskiest locations to fill the day. Each task explains its score.
-	// Replanning a day replaces its tasks not yet started. Leads only.
+	// The date is today or later (INVALID_ARGUMENT on date otherwise). A
+	// location that already has a count open or in progress is left out and
+	// the next location takes its place. Replanning a day replaces its tasks
+	// not yet started: they are kept as removed and their ids are never
+	// reused. Leads only.
 	PlanCounts(ctx context.Context, in *PlanCountsRequest, opts ...grpc.CallOption) (*PlanCountsResponse, error)
 	// ListTasks lists the counts waiting to be done or in progress, in plan
 	// order.
@@ -65,7 +69,8 @@ type CycleCountServiceClient interface {
 	// only.
 	AddTask(ctx context.Context, in *AddTaskRequest, opts ...grpc.CallOption) (*AddTaskResponse, error)
 	// AssignTask gives an open count to one associate; only they (or a lead)
-	// may start it. Leads only.
+	// may start it. A badge the node does not know is NOT_FOUND, a disabled
+	// one INVALID_ARGUMENT on badge. Leads only.
 	AssignTask(ctx context.Context, in *AssignTaskRequest, opts ...grpc.CallOption) (*AssignTaskResponse, error)
 	// RemoveTask takes an open count off the plan, with the lead's reason. A
 	// count in progress, or a recount (a second pair of eyes on a count
@@ -256,7 +261,11 @@ type CycleCountServiceServer interface {
 	// scheduler: triggered counts first (a short pick's before all), then
 	// zero confirmations of just-emptied locations, overdue locations, and
 	// the riskiest locations to fill the day. Each task explains its score.
-	// Replanning a day replaces its tasks not yet started. Leads only.
+	// The date is today or later (INVALID_ARGUMENT on date otherwise). A
+	// location that already has a count open or in progress is left out and
+	// the next location takes its place. Replanning a day replaces its tasks
+	// not yet started: they are kept as removed and their ids are never
+	// reused. Leads only.
 	PlanCounts(context.Context, *PlanCountsRequest) (*PlanCountsResponse, error)
 	// ListTasks lists the counts waiting to be done or in progress, in plan
 	// order.
@@ -266,7 +275,8 @@ type CycleCountServiceServer interface {
 	// only.
 	AddTask(context.Context, *AddTaskRequest) (*AddTaskResponse, error)
 	// AssignTask gives an open count to one associate; only they (or a lead)
-	// may start it. Leads only.
+	// may start it. A badge the node does not know is NOT_FOUND, a disabled
+	// one INVALID_ARGUMENT on badge. Leads only.
 	AssignTask(context.Context, *AssignTaskRequest) (*AssignTaskResponse, error)
 	// RemoveTask takes an open count off the plan, with the lead's reason. A
 	// count in progress, or a recount (a second pair of eyes on a count
