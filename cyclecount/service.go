@@ -190,14 +190,14 @@ func loadCount(ctx context.Context, q inventory.Querier, id int64) (Count, error
 	}
 	if c.State == StateOpen && c.CountRequestID == 0 {
 		// The floor asked for a count of the location (a short pick) after
-		// this one was opened: it is that count now, and jumps the queue.
+		// this one was opened: this count answers that request now.
 		reqID, reason, err := inventory.OpenCountRequestAt(ctx, q, c.LocationID)
 		if err != nil {
 			return Count{}, err
 		}
 		if reqID != 0 {
 			c.CountRequestID = reqID
-			if c.TaskKind != TaskTriggered.String() {
+			if c.RecountOf == 0 && c.TaskKind != TaskTriggered.String() {
 				c.TaskKind = TaskTriggered.String()
 				c.Reasons = append([]string{"count requested: " + triggerOf(reason).String()}, c.Reasons...)
 			}
