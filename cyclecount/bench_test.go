@@ -37,7 +37,8 @@ func BenchmarkPostCount(b *testing.B) {
 	if rep, err := inventoryapi.ImportItems(ctx, db, strings.NewReader(items.String()), nil); err != nil || len(rep.Errors) > 0 {
 		b.Fatal(err, rep.Errors)
 	}
-	svc := cyclecount.NewService(db, scan.Default(), cyclecount.Hooks{Unbacked: func(context.Context, *store.Tx, inventory.StockKey, int64) error { return nil }})
+	svc := cyclecount.NewService(db, scan.Default(), cyclecount.Hooks{Unbacked: func(context.Context, *store.Tx, inventory.StockKey, int64) error { return nil },
+		AssignableBadge: func(context.Context, inventory.Querier, string) error { return nil }})
 	assoc := []inventory.Actor{{Badge: "B-1", Role: inventory.Associate}, {Badge: "B-2", Role: inventory.Associate}}
 	lead := inventory.Actor{Badge: "B-LEAD", Role: inventory.Lead}
 	counted := make([]cyclecount.CountedLine, lines)

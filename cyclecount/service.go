@@ -33,6 +33,10 @@ type Hooks struct {
 	// releases them and reallocates the order lines elsewhere or
 	// backorders them.
 	Unbacked func(ctx context.Context, tx *store.Tx, k inventory.StockKey, qty int64) error
+	// AssignableBadge checks a badge a lead assigns a count to: ENOTFOUND
+	// when the node has no such user, EINVALID when it is disabled. Users
+	// are auth's; server wires it.
+	AssignableBadge func(ctx context.Context, q inventory.Querier, badge string) error
 }
 
 // NewService returns the cycle count service over db, reading scans with
@@ -41,6 +45,9 @@ type Hooks struct {
 func NewService(db *store.DB, p *scan.Parser, h Hooks) *Service {
 	if h.Unbacked == nil {
 		panic("cyclecount: Hooks.Unbacked is required")
+	}
+	if h.AssignableBadge == nil {
+		panic("cyclecount: Hooks.AssignableBadge is required")
 	}
 	return &Service{db: db, scan: p, hooks: h}
 }

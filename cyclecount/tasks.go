@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/floorops/floorops"
-	"github.com/floorops/floorops/auth"
 	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
@@ -324,12 +323,8 @@ func (s *Service) AssignTask(ctx context.Context, requestID string, in AssignInp
 				return Count{}, floorops.Invalid("badge", "%s counted the count this one recounts: assign another associate", in.Badge)
 			}
 			if in.Badge != "" {
-				u, err := auth.UserByBadge(ctx, tx, in.Badge)
-				if err != nil {
+				if err := s.hooks.AssignableBadge(ctx, tx, in.Badge); err != nil {
 					return Count{}, err
-				}
-				if u.Disabled {
-					return Count{}, floorops.Invalid("badge", "%s is disabled: assign an active associate", in.Badge)
 				}
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE counts SET assigned_to = ? WHERE id = ?`, in.Badge, c.ID); err != nil {

@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 
+	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/auth"
 	"github.com/floorops/floorops/cyclecount"
 	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/picking"
@@ -42,6 +44,19 @@ func NewWorkflows(db *store.DB, p *scan.Parser) Workflows {
 		Picking:   picking.NewService(db, p, picking.Hooks{ReturnToStock: toPutaway}),
 		Putaway:   pa,
 		Receiving: receiving.NewService(db, p, receiving.Hooks{Staged: toPutaway, Unstaged: pa.Unstage}),
-		Counts:    cyclecount.NewService(db, p, cyclecount.Hooks{Unbacked: picking.Unbacked}),
+		Counts:    cyclecount.NewService(db, p, cyclecount.Hooks{Unbacked: picking.Unbacked, AssignableBadge: assignableBadge}),
 	}
+}
+
+// assignableBadge is who a lead may assign a count to: a user the node
+// knows (ENOTFOUND otherwise) who is not disabled.
+func assignableBadge(ctx context.Context, q inventory.Querier, badge string) error {
+	u, err := auth.UserByBadge(ctx, q, badge)
+	if err != nil {
+		return err
+	}
+	if u.Disabled {
+		return floorops.Invalid("badge", "%s is disabled: assign an active associate", badge)
+	}
+	return nil
 }

@@ -91,7 +91,8 @@ func TestCountsPlanMatchesPlanCounts(t *testing.T) {
 	}
 	// Adding a count posts nothing, so no allocation is ever left unbacked.
 	cc := cyclecount.NewService(st, scan.Default(), cyclecount.Hooks{
-		Unbacked: func(context.Context, *store.Tx, inventory.StockKey, int64) error { return nil }})
+		Unbacked:        func(context.Context, *store.Tx, inventory.StockKey, int64) error { return nil },
+		AssignableBadge: func(context.Context, inventory.Querier, string) error { return nil }})
 	if _, err := cc.AddTask(ctx, "add", cyclecount.AddInput{LocationCode: "A-01-01-A", Reason: "looks low",
 		Actor: inventory.Actor{Badge: "B-LEAD", Role: inventory.Lead}}); err != nil {
 		t.Fatal(err)
