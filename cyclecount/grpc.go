@@ -6,6 +6,7 @@ import (
 
 	"github.com/floorops/floorops/inventory"
 	cyclecountv1 "github.com/floorops/floorops/proto/floorops/cyclecount/v1"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -192,8 +193,11 @@ func countToProto(c Count) *cyclecountv1.Count {
 		DecidedBy: c.DecidedBy, DecisionReason: c.DecisionReason, CountRequestId: c.CountRequestID,
 		PlanDate: c.PlanDate, TaskKind: c.TaskKind, Score: c.Score, Reasons: c.Reasons, AssignedTo: c.AssignedTo}
 	for _, l := range c.Lines {
-		out.Lines = append(out.Lines, &cyclecountv1.CountLine{Sku: l.SKU, Lot: l.Lot, Expiry: l.Expiry, Lpn: l.LPN,
-			CountedQuantity: l.Counted, SnapshotQuantity: l.Snapshot, AdjustmentQuantity: l.Adjustment()})
+		pl := &cyclecountv1.CountLine{Sku: l.SKU, Lot: l.Lot, Expiry: l.Expiry, Lpn: l.LPN, CountedQuantity: l.Counted}
+		if !c.blind {
+			pl.SnapshotQuantity, pl.AdjustmentQuantity = proto.Int64(l.Snapshot), proto.Int64(l.Adjustment())
+		}
+		out.Lines = append(out.Lines, pl)
 	}
 	return out
 }

@@ -146,7 +146,7 @@ func TestCountWithinTolerancePosts(t *testing.T) {
 		t.Fatalf("within tolerance: %v", sub)
 	}
 	for _, l := range sub.GetCount().GetLines() {
-		if l.GetSnapshotQuantity() != l.GetCountedQuantity() {
+		if l.SnapshotQuantity != nil || l.AdjustmentQuantity != nil {
 			t.Fatalf("the associate is shown the record: %v", l)
 		}
 	}
@@ -497,5 +497,52 @@ func TestCountOverREST(t *testing.T) {
 	}
 	if code, _ = e.n.rest(t, "GET", "/v1/count-policy", assoc, nil); code != http.StatusForbidden {
 		t.Fatalf("an associate read the count policy over REST: %d", code)
+	}
+}
+
+// TestBlindCountAnswersLeaveTheRecordUnset: every count answer an
+// associate gets leaves the snapshot and the adjustment unset, never a
+// made-up figure; a lead's answer carries both.
+func TestBlindCountAnswersLeaveTheRecordUnset(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 72
+	loc, qty := e.face(t, n)
+	assoc, lead := restToken(t, e.n, "B-ASSOC"), restToken(t, e.n, "B-LEAD")
+	lines := func(out map[string]any) []any {
+		c, _ := out["count"].(map[string]any)
+		l, _ := c["lines"].([]any)
+		return l
+	}
+	code, out := e.n.rest(t, "POST", "/v1/counts", assoc, map[string]any{"request_id": "blind-start", "location_scan": loc})
+	if code != http.StatusOK {
+		t.Fatalf("start = %d %v", code, out)
+	}
+	id := out["count"].(map[string]any)["id"].(string)
+	code, out = e.n.rest(t, "POST", "/v1/counts/"+id+":submit", assoc, map[string]any{"request_id": "blind-submit",
+		"lines": []map[string]any{{"item_scan": pickGTIN(n), "quantity": qty - 8}}})
+	if code != http.StatusOK || out["outcome"] != "COUNT_OUTCOME_RECOUNT" || len(lines(out)) != 1 {
+		t.Fatalf("submit = %d %v", code, out)
+	}
+	for _, l := range lines(out) {
+		for _, f := range []string{"snapshot_quantity", "adjustment_quantity"} {
+			if v, ok := l.(map[string]any)[f]; ok {
+				t.Errorf("the associate's answer sets %s = %v", f, v)
+			}
+		}
+	}
+	// The lead, submitting the recount, sees the record.
+	rid := out["recount_id"].(string)
+	if code, out = e.n.rest(t, "POST", "/v1/counts", lead, map[string]any{"request_id": "lead-start", "location_scan": loc, "count_id": rid}); code != http.StatusOK {
+		t.Fatalf("lead start = %d %v", code, out)
+	}
+	code, out = e.n.rest(t, "POST", "/v1/counts/"+rid+":submit", lead, map[string]any{"request_id": "lead-submit",
+		"lines": []map[string]any{{"item_scan": pickGTIN(n), "quantity": qty - 8}}})
+	if code != http.StatusOK || len(lines(out)) != 1 {
+		t.Fatalf("lead submit = %d %v", code, out)
+	}
+	l := lines(out)[0].(map[string]any)
+	if l["snapshot_quantity"] != fmt.Sprint(qty) || l["adjustment_quantity"] != "-8" {
+		t.Fatalf("the lead's answer shows %v", l)
 	}
 }
