@@ -546,3 +546,78 @@ func TestBlindCountAnswersLeaveTheRecordUnset(t *testing.T) {
 		t.Fatalf("the lead's answer shows %v", l)
 	}
 }
+
+// TestApprovalOfAShortfallNoLongerThereIsRefused: two counts agree the
+// bin is short, then a lead moves most of it out; the shortfall can no
+// longer be posted as counted, so the approval is refused (nothing posted,
+// no event, still waiting) and the lead rejects it for a recount.
+func TestApprovalOfAShortfallNoLongerThereIsRefused(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 73
+	sku := fmt.Sprintf("SKU-%04d", n)
+	loc, qty := e.face(t, n)
+	first := e.start(t, e.assoc, loc, 0)
+	sub := e.submit(t, e.assoc, first.GetId(), n, qty-10)
+	rc := e.start(t, e.assoc2, loc, sub.GetRecountId())
+	if sub := e.submit(t, e.assoc2, rc.GetId(), n, qty-10); sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_PENDING_APPROVAL {
+		t.Fatalf("recount: %v", sub)
+	}
+	e.adjust(t, loc, sku, "", "", -(qty - 1))
+	_, err := e.cc.Approve(e.lead, &cyclecountv1.ApproveRequest{RequestId: "approve-gone", CountId: rc.GetId(), Reason: "agreed"})
+	wantCode(t, err, codes.FailedPrecondition)
+	if got := e.onHand(t, loc, sku, inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE); got != 1 {
+		t.Fatalf("after a refused approval %s holds %d, want 1", loc, got)
+	}
+	if e.reconciled(t, rc.GetId()) != nil || e.count(t, `SELECT COUNT(*) FROM movements WHERE kind = 'count'`) != 0 ||
+		e.count(t, `SELECT COUNT(*) FROM count_history`) != 0 {
+		t.Fatal("a refused approval posted")
+	}
+	if _, err := e.cc.Reject(e.lead, &cyclecountv1.RejectRequest{RequestId: "reject-gone", CountId: rc.GetId(), Reason: "stock moved"}); err != nil {
+		t.Fatal(err)
+	}
+	e.checkLedger(t)
+}
+
+// TestRejectedRecountIsForSomeoneWhoHasNotCounted: after a lead rejects
+// two agreeing counts, neither associate who counted may take the recount;
+// a lead may.
+func TestRejectedRecountIsForSomeoneWhoHasNotCounted(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 76
+	loc, qty := e.face(t, n)
+	first := e.start(t, e.assoc, loc, 0)
+	sub := e.submit(t, e.assoc, first.GetId(), n, qty-8)
+	rc := e.start(t, e.assoc2, loc, sub.GetRecountId())
+	e.submit(t, e.assoc2, rc.GetId(), n, qty-8)
+	rej, err := e.cc.Reject(e.lead, &cyclecountv1.RejectRequest{RequestId: "reject", CountId: rc.GetId(), Reason: "looks wrong"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, who := range []context.Context{e.assoc, e.assoc2} {
+		_, err := e.cc.StartCount(who, &cyclecountv1.StartCountRequest{RequestId: fmt.Sprintf("retake-%d", i), LocationScan: loc, CountId: rej.GetRecountId()})
+		wantCode(t, err, codes.FailedPrecondition)
+		_, err = e.cc.StartCount(who, &cyclecountv1.StartCountRequest{RequestId: fmt.Sprintf("retake-loc-%d", i), LocationScan: loc})
+		wantCode(t, err, codes.FailedPrecondition)
+	}
+	e.start(t, e.lead, loc, rej.GetRecountId())
+}
+
+// TestLeadSubmittingAStartedCountIsItsCounter: a lead who submits the
+// figures of a count an associate started is who counted it, in the
+// answer and the event.
+func TestLeadSubmittingAStartedCountIsItsCounter(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 75
+	loc, qty := e.face(t, n)
+	c := e.start(t, e.assoc, loc, 0)
+	sub := e.submit(t, e.lead, c.GetId(), n, qty)
+	if sub.GetCount().GetCountedBy() != "B-LEAD" {
+		t.Fatalf("counted_by %q, want the lead who submitted", sub.GetCount().GetCountedBy())
+	}
+	if r := e.reconciled(t, c.GetId()); r == nil || r.GetCountedBy() != "B-LEAD" {
+		t.Fatalf("CountReconciled = %v", r)
+	}
+}
