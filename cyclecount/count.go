@@ -203,7 +203,11 @@ func (s *Service) submitCount(ctx context.Context, tx *store.Tx, requestID strin
 			return Submitted{}, err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE counts SET submitted_at = ? WHERE id = ?`, store.FormatTime(tx.Now), c.ID); err != nil {
+	// Whoever submits the figures counted them: a lead finishing an
+	// associate's count is its counter (in the answer, the event and a
+	// recount's not_by).
+	if _, err := tx.ExecContext(ctx, `UPDATE counts SET submitted_at = ?, counted_by = ?, device_id = ? WHERE id = ?`,
+		store.FormatTime(tx.Now), in.Actor.Badge, in.Actor.Device, c.ID); err != nil {
 		return Submitted{}, fmt.Errorf("submit count: %w", err)
 	}
 	if err := logStep(ctx, tx, c.ID, "submitted", in.Actor, fmt.Sprintf("%d lines", len(in.Lines))); err != nil {
