@@ -52,7 +52,7 @@ func startCount(ctx context.Context, tx *store.Tx, p *scan.Parser, in StartInput
 		if c.State != StateOpen {
 			return Count{}, floorops.Errorf(floorops.EPRECONDITION, "count %d of %s is %s, not waiting to be counted", c.ID, c.LocationCode, c.State)
 		}
-		if err := mayTake(in.Actor, c); err != nil {
+		if err := mayTake(ctx, tx, in.Actor, c); err != nil {
 			return Count{}, err
 		}
 		id = c.ID
@@ -78,7 +78,7 @@ func startCount(ctx context.Context, tx *store.Tx, p *scan.Parser, in StartInput
 			if err != nil {
 				return Count{}, err
 			}
-			if err := mayTake(in.Actor, c); err != nil {
+			if err := mayTake(ctx, tx, in.Actor, c); err != nil {
 				return Count{}, err
 			}
 			id = c.ID
@@ -388,13 +388,49 @@ func checkTracking(it inventory.Item, field, lot, expiry string) error {
 	return nil
 }
 
-// mayTake refuses, with EPRECONDITION, an open count a may not start.
-func mayTake(a inventory.Actor, c Count) error {
+// mayTake refuses, with EPRECONDITION, an open count a may not start: a
+// recount is for a pair of eyes that has not counted the bin in this
+// chain (every counter whose count it recounts, not only the last, as
+// after a lead rejects two agreeing counts), unless a lead or admin.
+func mayTake(ctx context.Context, q inventory.Querier, a inventory.Actor, c Count) error {
 	switch {
 	case !MayTakeRecount(a, c.NotBy):
 		return floorops.Errorf(floorops.EPRECONDITION, "count %d recounts your own count of %s: another associate or a lead counts it", c.ID, c.LocationCode)
 	case !MayTake(a, c):
 		return floorops.Errorf(floorops.EPRECONDITION, "count %d of %s is assigned to %s", c.ID, c.LocationCode, c.AssignedTo)
 	}
+	if c.NotBy == "" || MayDecide(a) {
+		return nil
+	}
+	counted, err := countedInChain(ctx, q, c)
+	if err != nil {
+		return err
+	}
+	if counted[a.Badge] {
+		return floorops.Errorf(floorops.EPRECONDITION, "count %d recounts a count of %s you made: another associate or a lead counts it", c.ID, c.LocationCode)
+	}
 	return nil
+}
+
+// countedInChain is the badges who counted the counts recount c recounts:
+// back along recount_of while each count was itself recounted for a
+// difference (a recount opened because stock moved, not_by empty, starts
+// the chain afresh: the count before it saw nothing to compare).
+func countedInChain(ctx context.Context, q inventory.Querier, c Count) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := inventory.EachRow(ctx, q, `WITH RECURSIVE chain (id, go_on) AS (
+			SELECT recount_of, 1 FROM counts WHERE id = ? AND recount_of IS NOT NULL
+			UNION
+			SELECT p.recount_of, p.not_by <> '' FROM chain JOIN counts p ON p.id = chain.id WHERE chain.go_on AND p.recount_of IS NOT NULL AND p.not_by <> ''
+		)
+		SELECT counted_by FROM counts WHERE id IN (SELECT id FROM chain) AND counted_by <> ''`, []any{c.ID}, func(r *sql.Rows) error {
+		var b string
+		err := r.Scan(&b)
+		out[b] = true
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read earlier counts: %w", err)
+	}
+	return out, nil
 }

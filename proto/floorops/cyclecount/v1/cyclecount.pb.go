@@ -277,7 +277,9 @@ type Count struct {
 	RecountOf int64 `protobuf:"varint,4,opt,name=recount_of,json=recountOf,proto3" json:"recount_of,omitempty"`
 	// Badge of the associate who counted (or is counting).
 	CountedBy string `protobuf:"bytes,5,opt,name=counted_by,json=countedBy,proto3" json:"counted_by,omitempty"`
-	// Badge that may not take this recount: whoever counted before.
+	// Badge of the last counter before this recount. Neither they nor anyone
+	// whose count it recounts (back to the first count, as after a rejected
+	// pair of agreeing counts) may take it; a lead may.
 	NotBy string `protobuf:"bytes,6,opt,name=not_by,json=notBy,proto3" json:"not_by,omitempty"`
 	// When counting started.
 	StartTime *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
