@@ -145,10 +145,16 @@ type CountedLine struct {
 	Qty      int64  `json:"quantity" validate:"gte=0,lte=10000000"`
 }
 
+// MaxPositionUnits bounds what one count may find of one position (item,
+// lot, expiry, LPN) at a location, in eaches after packs, over all the
+// lines that name it: beyond it the count is a typo or a replayed scan,
+// not stock on a shelf. A count carries at most 1,000 lines.
+const MaxPositionUnits = 10_000_000
+
 // SubmitInput is what the associate counted at the location of a count.
 type SubmitInput struct {
 	CountID        int64           `json:"count_id" validate:"gt=0"`
-	Lines          []CountedLine   `json:"lines" validate:"max=10000,dive"`
+	Lines          []CountedLine   `json:"lines" validate:"max=1000,dive"`
 	ConfirmedEmpty bool            `json:"confirmed_empty"`
 	Actor          inventory.Actor `json:"actor"`
 }
@@ -198,8 +204,9 @@ func (s *Service) submitCount(ctx context.Context, tx *store.Tx, requestID strin
 	if c.CountedBy != in.Actor.Badge && !MayDecide(in.Actor) {
 		return Submitted{}, floorops.Errorf(floorops.EPRECONDITION, "count %d is being counted by %s", c.ID, c.CountedBy)
 	}
+	totals := map[position]int64{}
 	for i, l := range in.Lines {
-		if err := recordCounted(ctx, tx, s.scan, c.ID, fmt.Sprintf("lines[%d]", i), l); err != nil {
+		if err := recordCounted(ctx, tx, s.scan, c.ID, fmt.Sprintf("lines[%d]", i), l, totals); err != nil {
 			return Submitted{}, err
 		}
 	}
@@ -317,11 +324,18 @@ func movedSince(ctx context.Context, q inventory.Querier, c Count) (bool, error)
 	return moved, nil
 }
 
+// position is one item, lot, expiry and LPN counted at a location.
+type position struct {
+	item             int64
+	lot, expiry, lpn string
+}
+
 // recordCounted resolves one counted line (field is its request path) and
 // adds its units to the count's available-status line of that item, lot,
 // expiry and LPN, creating it (snapshot 0) for an item the record did not
-// expect there.
-func recordCounted(ctx context.Context, tx *store.Tx, p *scan.Parser, countID int64, field string, l CountedLine) error {
+// expect there. totals is the units counted so far per position; a line
+// that takes its position beyond MaxPositionUnits is refused.
+func recordCounted(ctx context.Context, tx *store.Tx, p *scan.Parser, countID int64, field string, l CountedLine, totals map[position]int64) error {
 	item, pack, lot, err := resolveItem(ctx, tx, p, field, l)
 	if err != nil {
 		return err
@@ -329,6 +343,11 @@ func recordCounted(ctx context.Context, tx *store.Tx, p *scan.Parser, countID in
 	if err := checkTracking(item, field, lot, l.Expiry); err != nil {
 		return err
 	}
+	pos := position{item.ID, lot, l.Expiry, l.LPN}
+	if pack > 0 && l.Qty > (MaxPositionUnits-totals[pos])/pack {
+		return floorops.Invalid(field+".quantity", "takes %s to more than %d units (%d per pack) at one position: count again", item.SKU, MaxPositionUnits, pack)
+	}
+	totals[pos] += l.Qty * pack
 	if _, err := tx.ExecContext(ctx, `INSERT INTO count_lines (count_id, item_id, lot, expiry, status, lpn, snapshot_qty, counted_qty)
 		VALUES (?, ?, ?, ?, 'available', ?, 0, ?)
 		ON CONFLICT (count_id, item_id, lot, expiry, status, lpn) DO UPDATE SET counted_qty = COALESCE(counted_qty, 0) + excluded.counted_qty`,

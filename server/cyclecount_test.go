@@ -621,3 +621,39 @@ func TestLeadSubmittingAStartedCountIsItsCounter(t *testing.T) {
 		t.Fatalf("CountReconciled = %v", r)
 	}
 }
+
+// TestCountTotalsAreBounded: a position's counted units, after packs, and
+// the number of lines a count carries are bounded, so a typo or a replayed
+// scan cannot post billions of units.
+func TestCountTotalsAreBounded(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 63
+	loc, qty := e.face(t, n)
+	c := e.start(t, e.assoc, loc, 0)
+	many := make([]*cyclecountv1.CountedLine, 1001)
+	for i := range many {
+		many[i] = &cyclecountv1.CountedLine{ItemScan: pickGTIN(n), Quantity: 1}
+	}
+	for _, tc := range []struct {
+		name  string
+		lines []*cyclecountv1.CountedLine
+		field string
+	}{
+		{"cases beyond the position limit", []*cyclecountv1.CountedLine{{ItemScan: robustGTIN(n, true), Quantity: 10000000}}, "lines[0].quantity"},
+		{"lines adding up beyond it", []*cyclecountv1.CountedLine{{ItemScan: pickGTIN(n), Quantity: 6000000}, {ItemScan: robustGTIN(n, true), Quantity: 400000}}, "lines[1].quantity"},
+		{"too many lines", many, "lines"},
+	} {
+		_, err := e.cc.SubmitCount(e.assoc, &cyclecountv1.SubmitCountRequest{RequestId: e.rid("big"), CountId: c.GetId(), Lines: tc.lines})
+		wantCode(t, err, codes.InvalidArgument)
+		if v := violations(err); len(v) != 1 || v[0] != tc.field {
+			t.Errorf("%s: violations %v, want [%s]", tc.name, v, tc.field)
+		}
+	}
+	if e.count(t, `SELECT COUNT(*) FROM movements WHERE kind = 'count'`) != 0 {
+		t.Fatal("a refused count posted")
+	}
+	if sub := e.submit(t, e.assoc, c.GetId(), n, qty); sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_POSTED {
+		t.Fatalf("the real count: %v", sub)
+	}
+}

@@ -471,7 +471,9 @@ type CountedLine struct {
 	Expiry string `protobuf:"bytes,3,opt,name=expiry,proto3" json:"expiry,omitempty"`
 	// License plate the units are on; empty for loose units.
 	Lpn string `protobuf:"bytes,4,opt,name=lpn,proto3" json:"lpn,omitempty"`
-	// Units (or packs, for a pack GTIN) counted.
+	// Units (or packs, for a pack GTIN) counted. All the lines naming one
+	// item, lot, expiry and LPN add up to at most 10,000,000 units after
+	// packs.
 	Quantity      int64 `protobuf:"varint,5,opt,name=quantity,proto3" json:"quantity,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -661,7 +663,7 @@ type SubmitCountRequest struct {
 	// The count being submitted.
 	CountId int64 `protobuf:"varint,2,opt,name=count_id,json=countId,proto3" json:"count_id,omitempty"`
 	// Every item counted at the location, including items the record does not
-	// expect there.
+	// expect there. At most 1,000 lines.
 	Lines []*CountedLine `protobuf:"bytes,3,rep,name=lines,proto3" json:"lines,omitempty"`
 	// The associate confirms the location is empty (no lines).
 	ConfirmedEmpty bool `protobuf:"varint,4,opt,name=confirmed_empty,json=confirmedEmpty,proto3" json:"confirmed_empty,omitempty"`
