@@ -159,12 +159,17 @@ func (h *Handler) GetPolicy(ctx context.Context, _ *cyclecountv1.GetPolicyReques
 
 // SetPolicy replaces the counting policy.
 func (h *Handler) SetPolicy(ctx context.Context, req *cyclecountv1.SetPolicyRequest) (*cyclecountv1.SetPolicyResponse, error) {
-	p := req.GetPolicy()
-	tol := func(t *cyclecountv1.Tolerance) Tolerance {
-		return Tolerance{Units: t.GetUnits(), Percent: t.GetPercent(), ValueCents: t.GetValueCents()}
+	in := SetPolicyInput{Actor: inventory.ActorFrom(ctx)}
+	if p := req.GetPolicy(); p != nil {
+		tol := func(t *cyclecountv1.Tolerance) *Tolerance {
+			if t == nil {
+				return nil // left out: refused, not zero
+			}
+			return &Tolerance{Units: t.GetUnits(), Percent: t.GetPercent(), ValueCents: t.GetValueCents()}
+		}
+		in.Policy = &PolicyUpdate{A: tol(p.GetClassA()), B: tol(p.GetClassB()), C: tol(p.GetClassC())}
 	}
-	out, err := h.svc.SetPolicy(ctx, req.GetRequestId(), SetPolicyInput{
-		Policy: Tolerances{A: tol(p.GetClassA()), B: tol(p.GetClassB()), C: tol(p.GetClassC())}, Actor: inventory.ActorFrom(ctx)})
+	out, err := h.svc.SetPolicy(ctx, req.GetRequestId(), in)
 	if err != nil {
 		return nil, err
 	}

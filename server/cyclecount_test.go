@@ -657,3 +657,36 @@ func TestCountTotalsAreBounded(t *testing.T) {
 		t.Fatalf("the real count: %v", sub)
 	}
 }
+
+// TestSetPolicyNeedsEveryClass: a policy missing, or missing a class, is
+// refused on that field and leaves the policy in force as it was; a whole
+// policy replaces it.
+func TestSetPolicyNeedsEveryClass(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	tol := &cyclecountv1.Tolerance{Units: 2, Percent: 3, ValueCents: 400}
+	for _, tc := range []struct {
+		name   string
+		policy *cyclecountv1.Policy
+		fields []string
+	}{
+		{"no policy", nil, []string{"policy"}},
+		{"class A only", &cyclecountv1.Policy{ClassA: tol}, []string{"policy.class_b", "policy.class_c"}},
+		{"no class C", &cyclecountv1.Policy{ClassA: tol, ClassB: tol}, []string{"policy.class_c"}},
+	} {
+		_, err := e.cc.SetPolicy(e.admin, &cyclecountv1.SetPolicyRequest{RequestId: e.rid("sp"), Policy: tc.policy})
+		wantCode(t, err, codes.InvalidArgument)
+		if v := violations(err); fmt.Sprint(v) != fmt.Sprint(tc.fields) {
+			t.Errorf("%s: violations %v, want %v", tc.name, v, tc.fields)
+		}
+	}
+	got, err := e.cc.GetPolicy(e.lead, &cyclecountv1.GetPolicyRequest{})
+	if err != nil || got.GetPolicy().GetClassA().GetUnits() != 1 || got.GetPolicy().GetClassC().GetPercent() != 10 {
+		t.Fatalf("after refused updates the policy is %v %v, want the defaults", got, err)
+	}
+	whole := &cyclecountv1.Policy{ClassA: tol, ClassB: tol, ClassC: &cyclecountv1.Tolerance{}}
+	set, err := e.cc.SetPolicy(e.admin, &cyclecountv1.SetPolicyRequest{RequestId: "sp-whole", Policy: whole})
+	if err != nil || set.GetPolicy().GetClassB().GetValueCents() != 400 || set.GetPolicy().GetClassC().GetUnits() != 0 {
+		t.Fatalf("whole policy: %v %v", set, err)
+	}
+}

@@ -1481,7 +1481,9 @@ type SetPolicyRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Idempotency key.
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	// The new policy.
+	// The new policy, whole: required, with every class (class_a, class_b,
+	// class_c). A missing policy or class is InvalidArgument on that field
+	// and changes nothing; within a class a zero limit is no limit.
 	Policy        *Policy `protobuf:"bytes,2,opt,name=policy,proto3" json:"policy,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
