@@ -109,6 +109,8 @@ type DecideInput struct {
 
 // Approve posts a count waiting for a lead: counted minus its snapshot,
 // applied to the balances as they are now, however long after the count.
+// A shortfall the bin no longer holds is refused (EPRECONDITION, nothing
+// posted): the lead rejects the count for a recount.
 func (s *Service) Approve(ctx context.Context, requestID string, in DecideInput) (Count, error) {
 	in.Reason = strings.TrimSpace(in.Reason)
 	if !MayDecide(in.Actor) {

@@ -52,7 +52,7 @@ func startCount(ctx context.Context, tx *store.Tx, p *scan.Parser, in StartInput
 		if c.State != StateOpen {
 			return Count{}, floorops.Errorf(floorops.EPRECONDITION, "count %d of %s is %s, not waiting to be counted", c.ID, c.LocationCode, c.State)
 		}
-		if err := mayTake(in.Actor, c); err != nil {
+		if err := mayTake(ctx, tx, in.Actor, c); err != nil {
 			return Count{}, err
 		}
 		id = c.ID
@@ -78,7 +78,7 @@ func startCount(ctx context.Context, tx *store.Tx, p *scan.Parser, in StartInput
 			if err != nil {
 				return Count{}, err
 			}
-			if err := mayTake(in.Actor, c); err != nil {
+			if err := mayTake(ctx, tx, in.Actor, c); err != nil {
 				return Count{}, err
 			}
 			id = c.ID
@@ -145,10 +145,16 @@ type CountedLine struct {
 	Qty      int64  `json:"quantity" validate:"gte=0,lte=10000000"`
 }
 
+// MaxPositionUnits bounds what one count may find of one position (item,
+// lot, expiry, LPN) at a location, in eaches after packs, over all the
+// lines that name it: beyond it the count is a typo or a replayed scan,
+// not stock on a shelf. A count carries at most 1,000 lines.
+const MaxPositionUnits = 10_000_000
+
 // SubmitInput is what the associate counted at the location of a count.
 type SubmitInput struct {
 	CountID        int64           `json:"count_id" validate:"gt=0"`
-	Lines          []CountedLine   `json:"lines" validate:"max=10000,dive"`
+	Lines          []CountedLine   `json:"lines" validate:"max=1000,dive"`
 	ConfirmedEmpty bool            `json:"confirmed_empty"`
 	Actor          inventory.Actor `json:"actor"`
 }
@@ -198,12 +204,17 @@ func (s *Service) submitCount(ctx context.Context, tx *store.Tx, requestID strin
 	if c.CountedBy != in.Actor.Badge && !MayDecide(in.Actor) {
 		return Submitted{}, floorops.Errorf(floorops.EPRECONDITION, "count %d is being counted by %s", c.ID, c.CountedBy)
 	}
+	totals := map[position]int64{}
 	for i, l := range in.Lines {
-		if err := recordCounted(ctx, tx, s.scan, c.ID, fmt.Sprintf("lines[%d]", i), l); err != nil {
+		if err := recordCounted(ctx, tx, s.scan, c.ID, fmt.Sprintf("lines[%d]", i), l, totals); err != nil {
 			return Submitted{}, err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE counts SET submitted_at = ? WHERE id = ?`, store.FormatTime(tx.Now), c.ID); err != nil {
+	// Whoever submits the figures counted them: a lead finishing an
+	// associate's count is its counter (in the answer, the event and a
+	// recount's not_by).
+	if _, err := tx.ExecContext(ctx, `UPDATE counts SET submitted_at = ?, counted_by = ?, device_id = ? WHERE id = ?`,
+		store.FormatTime(tx.Now), in.Actor.Badge, in.Actor.Device, c.ID); err != nil {
 		return Submitted{}, fmt.Errorf("submit count: %w", err)
 	}
 	if err := logStep(ctx, tx, c.ID, "submitted", in.Actor, fmt.Sprintf("%d lines", len(in.Lines))); err != nil {
@@ -313,11 +324,18 @@ func movedSince(ctx context.Context, q inventory.Querier, c Count) (bool, error)
 	return moved, nil
 }
 
+// position is one item, lot, expiry and LPN counted at a location.
+type position struct {
+	item             int64
+	lot, expiry, lpn string
+}
+
 // recordCounted resolves one counted line (field is its request path) and
 // adds its units to the count's available-status line of that item, lot,
 // expiry and LPN, creating it (snapshot 0) for an item the record did not
-// expect there.
-func recordCounted(ctx context.Context, tx *store.Tx, p *scan.Parser, countID int64, field string, l CountedLine) error {
+// expect there. totals is the units counted so far per position; a line
+// that takes its position beyond MaxPositionUnits is refused.
+func recordCounted(ctx context.Context, tx *store.Tx, p *scan.Parser, countID int64, field string, l CountedLine, totals map[position]int64) error {
 	item, pack, lot, err := resolveItem(ctx, tx, p, field, l)
 	if err != nil {
 		return err
@@ -325,6 +343,11 @@ func recordCounted(ctx context.Context, tx *store.Tx, p *scan.Parser, countID in
 	if err := checkTracking(item, field, lot, l.Expiry); err != nil {
 		return err
 	}
+	pos := position{item.ID, lot, l.Expiry, l.LPN}
+	if pack > 0 && l.Qty > (MaxPositionUnits-totals[pos])/pack {
+		return floorops.Invalid(field+".quantity", "takes %s to more than %d units (%d per pack) at one position: count again", item.SKU, MaxPositionUnits, pack)
+	}
+	totals[pos] += l.Qty * pack
 	if _, err := tx.ExecContext(ctx, `INSERT INTO count_lines (count_id, item_id, lot, expiry, status, lpn, snapshot_qty, counted_qty)
 		VALUES (?, ?, ?, ?, 'available', ?, 0, ?)
 		ON CONFLICT (count_id, item_id, lot, expiry, status, lpn) DO UPDATE SET counted_qty = COALESCE(counted_qty, 0) + excluded.counted_qty`,
@@ -384,13 +407,49 @@ func checkTracking(it inventory.Item, field, lot, expiry string) error {
 	return nil
 }
 
-// mayTake refuses, with EPRECONDITION, an open count a may not start.
-func mayTake(a inventory.Actor, c Count) error {
+// mayTake refuses, with EPRECONDITION, an open count a may not start: a
+// recount is for a pair of eyes that has not counted the bin in this
+// chain (every counter whose count it recounts, not only the last, as
+// after a lead rejects two agreeing counts), unless a lead or admin.
+func mayTake(ctx context.Context, q inventory.Querier, a inventory.Actor, c Count) error {
 	switch {
 	case !MayTakeRecount(a, c.NotBy):
 		return floorops.Errorf(floorops.EPRECONDITION, "count %d recounts your own count of %s: another associate or a lead counts it", c.ID, c.LocationCode)
 	case !MayTake(a, c):
 		return floorops.Errorf(floorops.EPRECONDITION, "count %d of %s is assigned to %s", c.ID, c.LocationCode, c.AssignedTo)
 	}
+	if c.NotBy == "" || MayDecide(a) {
+		return nil
+	}
+	counted, err := countedInChain(ctx, q, c)
+	if err != nil {
+		return err
+	}
+	if counted[a.Badge] {
+		return floorops.Errorf(floorops.EPRECONDITION, "count %d recounts a count of %s you made: another associate or a lead counts it", c.ID, c.LocationCode)
+	}
 	return nil
+}
+
+// countedInChain is the badges who counted the counts recount c recounts:
+// back along recount_of while each count was itself recounted for a
+// difference (a recount opened because stock moved, not_by empty, starts
+// the chain afresh: the count before it saw nothing to compare).
+func countedInChain(ctx context.Context, q inventory.Querier, c Count) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := inventory.EachRow(ctx, q, `WITH RECURSIVE chain (id, go_on) AS (
+			SELECT recount_of, 1 FROM counts WHERE id = ? AND recount_of IS NOT NULL
+			UNION
+			SELECT p.recount_of, p.not_by <> '' FROM chain JOIN counts p ON p.id = chain.id WHERE chain.go_on AND p.recount_of IS NOT NULL AND p.not_by <> ''
+		)
+		SELECT counted_by FROM counts WHERE id IN (SELECT id FROM chain) AND counted_by <> ''`, []any{c.ID}, func(r *sql.Rows) error {
+		var b string
+		err := r.Scan(&b)
+		out[b] = true
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read earlier counts: %w", err)
+	}
+	return out, nil
 }

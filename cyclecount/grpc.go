@@ -6,6 +6,7 @@ import (
 
 	"github.com/floorops/floorops/inventory"
 	cyclecountv1 "github.com/floorops/floorops/proto/floorops/cyclecount/v1"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -158,12 +159,17 @@ func (h *Handler) GetPolicy(ctx context.Context, _ *cyclecountv1.GetPolicyReques
 
 // SetPolicy replaces the counting policy.
 func (h *Handler) SetPolicy(ctx context.Context, req *cyclecountv1.SetPolicyRequest) (*cyclecountv1.SetPolicyResponse, error) {
-	p := req.GetPolicy()
-	tol := func(t *cyclecountv1.Tolerance) Tolerance {
-		return Tolerance{Units: t.GetUnits(), Percent: t.GetPercent(), ValueCents: t.GetValueCents()}
+	in := SetPolicyInput{Actor: inventory.ActorFrom(ctx)}
+	if p := req.GetPolicy(); p != nil {
+		tol := func(t *cyclecountv1.Tolerance) *Tolerance {
+			if t == nil {
+				return nil // left out: refused, not zero
+			}
+			return &Tolerance{Units: t.GetUnits(), Percent: t.GetPercent(), ValueCents: t.GetValueCents()}
+		}
+		in.Policy = &PolicyUpdate{A: tol(p.GetClassA()), B: tol(p.GetClassB()), C: tol(p.GetClassC())}
 	}
-	out, err := h.svc.SetPolicy(ctx, req.GetRequestId(), SetPolicyInput{
-		Policy: Tolerances{A: tol(p.GetClassA()), B: tol(p.GetClassB()), C: tol(p.GetClassC())}, Actor: inventory.ActorFrom(ctx)})
+	out, err := h.svc.SetPolicy(ctx, req.GetRequestId(), in)
 	if err != nil {
 		return nil, err
 	}
@@ -192,8 +198,11 @@ func countToProto(c Count) *cyclecountv1.Count {
 		DecidedBy: c.DecidedBy, DecisionReason: c.DecisionReason, CountRequestId: c.CountRequestID,
 		PlanDate: c.PlanDate, TaskKind: c.TaskKind, Score: c.Score, Reasons: c.Reasons, AssignedTo: c.AssignedTo}
 	for _, l := range c.Lines {
-		out.Lines = append(out.Lines, &cyclecountv1.CountLine{Sku: l.SKU, Lot: l.Lot, Expiry: l.Expiry, Lpn: l.LPN,
-			CountedQuantity: l.Counted, SnapshotQuantity: l.Snapshot, AdjustmentQuantity: l.Adjustment()})
+		pl := &cyclecountv1.CountLine{Sku: l.SKU, Lot: l.Lot, Expiry: l.Expiry, Lpn: l.LPN, CountedQuantity: l.Counted}
+		if !c.blind {
+			pl.SnapshotQuantity, pl.AdjustmentQuantity = proto.Int64(l.Snapshot), proto.Int64(l.Adjustment())
+		}
+		out.Lines = append(out.Lines, pl)
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
 	eventv1 "github.com/floorops/floorops/proto/floorops/event/v1"
 	"github.com/floorops/floorops/store"
@@ -43,6 +44,9 @@ func (s *Service) post(ctx context.Context, tx *store.Tx, c Count, counter, appr
 	var keys []inventory.StockKey
 	now, err := balancesAt(ctx, tx, c.LocationID)
 	if err != nil {
+		return err
+	}
+	if err := shortfallsHeld(c, now); err != nil {
 		return err
 	}
 	for _, l := range c.Lines {
@@ -118,6 +122,24 @@ func (s *Service) post(ctx context.Context, tx *store.Tx, c Count, counter, appr
 	}
 	_, err = inventory.Emit(ctx, tx, "count_reconciled", &eventv1.Event{Payload: &eventv1.Event_CountReconciled{CountReconciled: ev}})
 	return err
+}
+
+// shortfallsHeld refuses, with EPRECONDITION, to post count c when a
+// shortfall it found is more than its position holds now: stock moved
+// since the count (a lead approving hours later), and posting what is left
+// would book a different adjustment than the one counted, reported and
+// sent to central. The count is rejected and the bin recounted instead;
+// stock moved during a count is never posted silently.
+func shortfallsHeld(c Count, now map[statusKey]int64) error {
+	for _, l := range c.Lines {
+		k := inventory.StockKey{ItemID: l.ItemID, LocationID: c.LocationID, Lot: l.Lot, Expiry: l.Expiry, LPN: l.LPN}
+		held := now[statusKey{k, inventory.Quarantined}] + now[statusKey{k, inventory.Available}]
+		if need := -l.Adjustment(); need > held {
+			return floorops.Errorf(floorops.EPRECONDITION,
+				"count %d of %s found %d %s short but the bin holds %d now: stock moved since, reject it for a recount", c.ID, c.LocationCode, need, l.SKU, held)
+		}
+	}
+	return nil
 }
 
 // reback hands allocations of k beyond its available units to the

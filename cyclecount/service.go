@@ -122,6 +122,9 @@ type Count struct {
 	AssignedTo string   `json:"assigned_to"`
 	// startMovement is the last ledger movement id when counting started.
 	startMovement int64
+	// blind is set on a count as an associate sees it (seenBy): its lines
+	// carry no snapshot, and answers leave snapshot and adjustment unset.
+	blind bool
 }
 
 // SeesExpected reports whether a may see what a count expects: the record's
@@ -150,13 +153,14 @@ func MayTake(a inventory.Actor, c Count) bool {
 }
 
 // seenBy is c as a may see it: for an associate, the lines of a count not
-// yet submitted are hidden, no line shows the snapshot, and a planned
+// yet submitted are hidden, no line carries the snapshot (the answer leaves
+// snapshot and adjustment unset, not a made-up figure), and a planned
 // task's score and reasons (which name the units recorded) are left out.
 func (c Count) seenBy(a inventory.Actor) Count {
 	if SeesExpected(a) {
 		return c
 	}
-	c.Score, c.Reasons = 0, nil
+	c.Score, c.Reasons, c.blind = 0, nil, true
 	if c.State == StateOpen || c.State == StateCounting {
 		c.Lines = nil
 		return c
@@ -166,7 +170,7 @@ func (c Count) seenBy(a inventory.Actor) Count {
 		if l.Counted == 0 && l.Snapshot > 0 {
 			continue // an item the record expects that they did not count
 		}
-		l.Snapshot = l.Counted // no difference shown
+		l.Snapshot = 0 // not shown: blind
 		lines = append(lines, l)
 	}
 	c.Lines = lines

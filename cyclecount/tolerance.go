@@ -87,13 +87,24 @@ func (s *Service) GetPolicy(ctx context.Context) (Tolerances, error) {
 	return loadPolicy(ctx, s.db.Reader())
 }
 
+// PolicyUpdate is a whole counting policy as an admin sends it: every
+// class is required, so a class left out is refused rather than read as
+// "no tolerance" (a zero limit within a class is one the admin sent).
+type PolicyUpdate struct {
+	A *Tolerance `json:"class_a" validate:"required"`
+	B *Tolerance `json:"class_b" validate:"required"`
+	C *Tolerance `json:"class_c" validate:"required"`
+}
+
 // SetPolicyInput is an admin's new counting policy.
 type SetPolicyInput struct {
-	Policy Tolerances      `json:"policy"`
+	Policy *PolicyUpdate   `json:"policy" validate:"required"`
 	Actor  inventory.Actor `json:"actor"`
 }
 
-// SetPolicy replaces the counting policy. Admins only.
+// SetPolicy replaces the counting policy with a whole one: a missing
+// policy, or one missing a class, is EINVALID on that field and changes
+// nothing. Admins only.
 func (s *Service) SetPolicy(ctx context.Context, requestID string, in SetPolicyInput) (Tolerances, error) {
 	if !MaySetPolicy(in.Actor) {
 		return Tolerances{}, floorops.Errorf(floorops.EPERMISSION, "only an admin sets the counting policy")
@@ -103,7 +114,8 @@ func (s *Service) SetPolicy(ctx context.Context, requestID string, in SetPolicyI
 	}
 	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "SetPolicy", Body: in},
 		func(tx *store.Tx) (Tolerances, error) {
-			b, err := json.Marshal(in.Policy)
+			pol := Tolerances{A: *in.Policy.A, B: *in.Policy.B, C: *in.Policy.C}
+			b, err := json.Marshal(pol)
 			if err != nil {
 				return Tolerances{}, err
 			}
@@ -112,7 +124,7 @@ func (s *Service) SetPolicy(ctx context.Context, requestID string, in SetPolicyI
 				string(b), in.Actor.Badge, store.FormatTime(tx.Now)); err != nil {
 				return Tolerances{}, fmt.Errorf("set count policy: %w", err)
 			}
-			return in.Policy, nil
+			return pol, nil
 		})
 }
 

@@ -146,7 +146,7 @@ func TestCountWithinTolerancePosts(t *testing.T) {
 		t.Fatalf("within tolerance: %v", sub)
 	}
 	for _, l := range sub.GetCount().GetLines() {
-		if l.GetSnapshotQuantity() != l.GetCountedQuantity() {
+		if l.SnapshotQuantity != nil || l.AdjustmentQuantity != nil {
 			t.Fatalf("the associate is shown the record: %v", l)
 		}
 	}
@@ -673,5 +673,196 @@ func TestShortPickTasksCarryTheirRequest(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("the count added at %s is not listed", locA)
+	}
+}
+
+// TestBlindCountAnswersLeaveTheRecordUnset: every count answer an
+// associate gets leaves the snapshot and the adjustment unset, never a
+// made-up figure; a lead's answer carries both.
+func TestBlindCountAnswersLeaveTheRecordUnset(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 72
+	loc, qty := e.face(t, n)
+	assoc, lead := restToken(t, e.n, "B-ASSOC"), restToken(t, e.n, "B-LEAD")
+	lines := func(out map[string]any) []any {
+		c, _ := out["count"].(map[string]any)
+		l, _ := c["lines"].([]any)
+		return l
+	}
+	code, out := e.n.rest(t, "POST", "/v1/counts", assoc, map[string]any{"request_id": "blind-start", "location_scan": loc})
+	if code != http.StatusOK {
+		t.Fatalf("start = %d %v", code, out)
+	}
+	id := out["count"].(map[string]any)["id"].(string)
+	code, out = e.n.rest(t, "POST", "/v1/counts/"+id+":submit", assoc, map[string]any{"request_id": "blind-submit",
+		"lines": []map[string]any{{"item_scan": pickGTIN(n), "quantity": qty - 8}}})
+	if code != http.StatusOK || out["outcome"] != "COUNT_OUTCOME_RECOUNT" || len(lines(out)) != 1 {
+		t.Fatalf("submit = %d %v", code, out)
+	}
+	for _, l := range lines(out) {
+		for _, f := range []string{"snapshot_quantity", "adjustment_quantity"} {
+			if v, ok := l.(map[string]any)[f]; ok {
+				t.Errorf("the associate's answer sets %s = %v", f, v)
+			}
+		}
+	}
+	// The lead, submitting the recount, sees the record.
+	rid := out["recount_id"].(string)
+	if code, out = e.n.rest(t, "POST", "/v1/counts", lead, map[string]any{"request_id": "lead-start", "location_scan": loc, "count_id": rid}); code != http.StatusOK {
+		t.Fatalf("lead start = %d %v", code, out)
+	}
+	code, out = e.n.rest(t, "POST", "/v1/counts/"+rid+":submit", lead, map[string]any{"request_id": "lead-submit",
+		"lines": []map[string]any{{"item_scan": pickGTIN(n), "quantity": qty - 8}}})
+	if code != http.StatusOK || len(lines(out)) != 1 {
+		t.Fatalf("lead submit = %d %v", code, out)
+	}
+	l := lines(out)[0].(map[string]any)
+	if l["snapshot_quantity"] != fmt.Sprint(qty) || l["adjustment_quantity"] != "-8" {
+		t.Fatalf("the lead's answer shows %v", l)
+	}
+}
+
+// TestApprovalOfAShortfallNoLongerThereIsRefused: two counts agree the
+// bin is short, then a lead moves most of it out; the shortfall can no
+// longer be posted as counted, so the approval is refused (nothing posted,
+// no event, still waiting) and the lead rejects it for a recount.
+func TestApprovalOfAShortfallNoLongerThereIsRefused(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 73
+	sku := fmt.Sprintf("SKU-%04d", n)
+	loc, qty := e.face(t, n)
+	first := e.start(t, e.assoc, loc, 0)
+	sub := e.submit(t, e.assoc, first.GetId(), n, qty-10)
+	rc := e.start(t, e.assoc2, loc, sub.GetRecountId())
+	if sub := e.submit(t, e.assoc2, rc.GetId(), n, qty-10); sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_PENDING_APPROVAL {
+		t.Fatalf("recount: %v", sub)
+	}
+	e.adjust(t, loc, sku, "", "", -(qty - 1))
+	_, err := e.cc.Approve(e.lead, &cyclecountv1.ApproveRequest{RequestId: "approve-gone", CountId: rc.GetId(), Reason: "agreed"})
+	wantCode(t, err, codes.FailedPrecondition)
+	if got := e.onHand(t, loc, sku, inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE); got != 1 {
+		t.Fatalf("after a refused approval %s holds %d, want 1", loc, got)
+	}
+	if e.reconciled(t, rc.GetId()) != nil || e.count(t, `SELECT COUNT(*) FROM movements WHERE kind = 'count'`) != 0 ||
+		e.count(t, `SELECT COUNT(*) FROM count_history`) != 0 {
+		t.Fatal("a refused approval posted")
+	}
+	if _, err := e.cc.Reject(e.lead, &cyclecountv1.RejectRequest{RequestId: "reject-gone", CountId: rc.GetId(), Reason: "stock moved"}); err != nil {
+		t.Fatal(err)
+	}
+	e.checkLedger(t)
+}
+
+// TestRejectedRecountIsForSomeoneWhoHasNotCounted: after a lead rejects
+// two agreeing counts, neither associate who counted may take the recount;
+// a lead may.
+func TestRejectedRecountIsForSomeoneWhoHasNotCounted(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 76
+	loc, qty := e.face(t, n)
+	first := e.start(t, e.assoc, loc, 0)
+	sub := e.submit(t, e.assoc, first.GetId(), n, qty-8)
+	rc := e.start(t, e.assoc2, loc, sub.GetRecountId())
+	e.submit(t, e.assoc2, rc.GetId(), n, qty-8)
+	rej, err := e.cc.Reject(e.lead, &cyclecountv1.RejectRequest{RequestId: "reject", CountId: rc.GetId(), Reason: "looks wrong"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, who := range []context.Context{e.assoc, e.assoc2} {
+		_, err := e.cc.StartCount(who, &cyclecountv1.StartCountRequest{RequestId: fmt.Sprintf("retake-%d", i), LocationScan: loc, CountId: rej.GetRecountId()})
+		wantCode(t, err, codes.FailedPrecondition)
+		_, err = e.cc.StartCount(who, &cyclecountv1.StartCountRequest{RequestId: fmt.Sprintf("retake-loc-%d", i), LocationScan: loc})
+		wantCode(t, err, codes.FailedPrecondition)
+	}
+	e.start(t, e.lead, loc, rej.GetRecountId())
+}
+
+// TestLeadSubmittingAStartedCountIsItsCounter: a lead who submits the
+// figures of a count an associate started is who counted it, in the
+// answer and the event.
+func TestLeadSubmittingAStartedCountIsItsCounter(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 75
+	loc, qty := e.face(t, n)
+	c := e.start(t, e.assoc, loc, 0)
+	sub := e.submit(t, e.lead, c.GetId(), n, qty)
+	if sub.GetCount().GetCountedBy() != "B-LEAD" {
+		t.Fatalf("counted_by %q, want the lead who submitted", sub.GetCount().GetCountedBy())
+	}
+	if r := e.reconciled(t, c.GetId()); r == nil || r.GetCountedBy() != "B-LEAD" {
+		t.Fatalf("CountReconciled = %v", r)
+	}
+}
+
+// TestCountTotalsAreBounded: a position's counted units, after packs, and
+// the number of lines a count carries are bounded, so a typo or a replayed
+// scan cannot post billions of units.
+func TestCountTotalsAreBounded(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 63
+	loc, qty := e.face(t, n)
+	c := e.start(t, e.assoc, loc, 0)
+	many := make([]*cyclecountv1.CountedLine, 1001)
+	for i := range many {
+		many[i] = &cyclecountv1.CountedLine{ItemScan: pickGTIN(n), Quantity: 1}
+	}
+	for _, tc := range []struct {
+		name  string
+		lines []*cyclecountv1.CountedLine
+		field string
+	}{
+		{"cases beyond the position limit", []*cyclecountv1.CountedLine{{ItemScan: robustGTIN(n, true), Quantity: 10000000}}, "lines[0].quantity"},
+		{"lines adding up beyond it", []*cyclecountv1.CountedLine{{ItemScan: pickGTIN(n), Quantity: 6000000}, {ItemScan: robustGTIN(n, true), Quantity: 400000}}, "lines[1].quantity"},
+		{"too many lines", many, "lines"},
+	} {
+		_, err := e.cc.SubmitCount(e.assoc, &cyclecountv1.SubmitCountRequest{RequestId: e.rid("big"), CountId: c.GetId(), Lines: tc.lines})
+		wantCode(t, err, codes.InvalidArgument)
+		if v := violations(err); len(v) != 1 || v[0] != tc.field {
+			t.Errorf("%s: violations %v, want [%s]", tc.name, v, tc.field)
+		}
+	}
+	if e.count(t, `SELECT COUNT(*) FROM movements WHERE kind = 'count'`) != 0 {
+		t.Fatal("a refused count posted")
+	}
+	if sub := e.submit(t, e.assoc, c.GetId(), n, qty); sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_POSTED {
+		t.Fatalf("the real count: %v", sub)
+	}
+}
+
+// TestSetPolicyNeedsEveryClass: a policy missing, or missing a class, is
+// refused on that field and leaves the policy in force as it was; a whole
+// policy replaces it.
+func TestSetPolicyNeedsEveryClass(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	tol := &cyclecountv1.Tolerance{Units: 2, Percent: 3, ValueCents: 400}
+	for _, tc := range []struct {
+		name   string
+		policy *cyclecountv1.Policy
+		fields []string
+	}{
+		{"no policy", nil, []string{"policy"}},
+		{"class A only", &cyclecountv1.Policy{ClassA: tol}, []string{"policy.class_b", "policy.class_c"}},
+		{"no class C", &cyclecountv1.Policy{ClassA: tol, ClassB: tol}, []string{"policy.class_c"}},
+	} {
+		_, err := e.cc.SetPolicy(e.admin, &cyclecountv1.SetPolicyRequest{RequestId: e.rid("sp"), Policy: tc.policy})
+		wantCode(t, err, codes.InvalidArgument)
+		if v := violations(err); fmt.Sprint(v) != fmt.Sprint(tc.fields) {
+			t.Errorf("%s: violations %v, want %v", tc.name, v, tc.fields)
+		}
+	}
+	got, err := e.cc.GetPolicy(e.lead, &cyclecountv1.GetPolicyRequest{})
+	if err != nil || got.GetPolicy().GetClassA().GetUnits() != 1 || got.GetPolicy().GetClassC().GetPercent() != 10 {
+		t.Fatalf("after refused updates the policy is %v %v, want the defaults", got, err)
+	}
+	whole := &cyclecountv1.Policy{ClassA: tol, ClassB: tol, ClassC: &cyclecountv1.Tolerance{}}
+	set, err := e.cc.SetPolicy(e.admin, &cyclecountv1.SetPolicyRequest{RequestId: "sp-whole", Policy: whole})
+	if err != nil || set.GetPolicy().GetClassB().GetValueCents() != 400 || set.GetPolicy().GetClassC().GetUnits() != 0 {
+		t.Fatalf("whole policy: %v %v", set, err)
 	}
 }

@@ -175,10 +175,12 @@ type CountLine struct {
 	// Units the associate counted.
 	CountedQuantity int64 `protobuf:"varint,5,opt,name=counted_quantity,json=countedQuantity,proto3" json:"counted_quantity,omitempty"`
 	// Units the record held when the count started (all statuses). Shown to
-	// leads only: counts are blind.
-	SnapshotQuantity int64 `protobuf:"varint,6,opt,name=snapshot_quantity,json=snapshotQuantity,proto3" json:"snapshot_quantity,omitempty"`
-	// Units posted, or to be posted: counted minus snapshot. Leads only.
-	AdjustmentQuantity int64 `protobuf:"varint,7,opt,name=adjustment_quantity,json=adjustmentQuantity,proto3" json:"adjustment_quantity,omitempty"`
+	// leads only: counts are blind, so in an associate's answer it is unset
+	// (absent), never a figure.
+	SnapshotQuantity *int64 `protobuf:"varint,6,opt,name=snapshot_quantity,json=snapshotQuantity,proto3,oneof" json:"snapshot_quantity,omitempty"`
+	// Units posted, or to be posted: counted minus snapshot. Leads only:
+	// unset (absent) in an associate's answer.
+	AdjustmentQuantity *int64 `protobuf:"varint,7,opt,name=adjustment_quantity,json=adjustmentQuantity,proto3,oneof" json:"adjustment_quantity,omitempty"`
 	unknownFields      protoimpl.UnknownFields
 	sizeCache          protoimpl.SizeCache
 }
@@ -249,15 +251,15 @@ func (x *CountLine) GetCountedQuantity() int64 {
 }
 
 func (x *CountLine) GetSnapshotQuantity() int64 {
-	if x != nil {
-		return x.SnapshotQuantity
+	if x != nil && x.SnapshotQuantity != nil {
+		return *x.SnapshotQuantity
 	}
 	return 0
 }
 
 func (x *CountLine) GetAdjustmentQuantity() int64 {
-	if x != nil {
-		return x.AdjustmentQuantity
+	if x != nil && x.AdjustmentQuantity != nil {
+		return *x.AdjustmentQuantity
 	}
 	return 0
 }
@@ -275,7 +277,9 @@ type Count struct {
 	RecountOf int64 `protobuf:"varint,4,opt,name=recount_of,json=recountOf,proto3" json:"recount_of,omitempty"`
 	// Badge of the associate who counted (or is counting).
 	CountedBy string `protobuf:"bytes,5,opt,name=counted_by,json=countedBy,proto3" json:"counted_by,omitempty"`
-	// Badge that may not take this recount: whoever counted before.
+	// Badge of the last counter before this recount. Neither they nor anyone
+	// whose count it recounts (back to the first count, as after a rejected
+	// pair of agreeing counts) may take it; a lead may.
 	NotBy string `protobuf:"bytes,6,opt,name=not_by,json=notBy,proto3" json:"not_by,omitempty"`
 	// When counting started.
 	StartTime *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
@@ -467,7 +471,9 @@ type CountedLine struct {
 	Expiry string `protobuf:"bytes,3,opt,name=expiry,proto3" json:"expiry,omitempty"`
 	// License plate the units are on; empty for loose units.
 	Lpn string `protobuf:"bytes,4,opt,name=lpn,proto3" json:"lpn,omitempty"`
-	// Units (or packs, for a pack GTIN) counted.
+	// Units (or packs, for a pack GTIN) counted. All the lines naming one
+	// item, lot, expiry and LPN add up to at most 10,000,000 units after
+	// packs.
 	Quantity      int64 `protobuf:"varint,5,opt,name=quantity,proto3" json:"quantity,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -657,7 +663,7 @@ type SubmitCountRequest struct {
 	// The count being submitted.
 	CountId int64 `protobuf:"varint,2,opt,name=count_id,json=countId,proto3" json:"count_id,omitempty"`
 	// Every item counted at the location, including items the record does not
-	// expect there.
+	// expect there. At most 1,000 lines.
 	Lines []*CountedLine `protobuf:"bytes,3,rep,name=lines,proto3" json:"lines,omitempty"`
 	// The associate confirms the location is empty (no lines).
 	ConfirmedEmpty bool `protobuf:"varint,4,opt,name=confirmed_empty,json=confirmedEmpty,proto3" json:"confirmed_empty,omitempty"`
@@ -1475,7 +1481,9 @@ type SetPolicyRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Idempotency key.
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	// The new policy.
+	// The new policy, whole: required, with every class (class_a, class_b,
+	// class_c). A missing policy or class is InvalidArgument on that field
+	// and changes nothing; within a class a zero limit is no limit.
 	Policy        *Policy `protobuf:"bytes,2,opt,name=policy,proto3" json:"policy,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2356,15 +2364,17 @@ var File_floorops_cyclecount_v1_cyclecount_proto protoreflect.FileDescriptor
 
 const file_floorops_cyclecount_v1_cyclecount_proto_rawDesc = "" +
 	"\n" +
-	"'floorops/cyclecount/v1/cyclecount.proto\x12\x16floorops.cyclecount.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe2\x01\n" +
+	"'floorops/cyclecount/v1/cyclecount.proto\x12\x16floorops.cyclecount.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9a\x02\n" +
 	"\tCountLine\x12\x10\n" +
 	"\x03sku\x18\x01 \x01(\tR\x03sku\x12\x10\n" +
 	"\x03lot\x18\x02 \x01(\tR\x03lot\x12\x16\n" +
 	"\x06expiry\x18\x03 \x01(\tR\x06expiry\x12\x10\n" +
 	"\x03lpn\x18\x04 \x01(\tR\x03lpn\x12)\n" +
-	"\x10counted_quantity\x18\x05 \x01(\x03R\x0fcountedQuantity\x12+\n" +
-	"\x11snapshot_quantity\x18\x06 \x01(\x03R\x10snapshotQuantity\x12/\n" +
-	"\x13adjustment_quantity\x18\a \x01(\x03R\x12adjustmentQuantity\"\xf9\x04\n" +
+	"\x10counted_quantity\x18\x05 \x01(\x03R\x0fcountedQuantity\x120\n" +
+	"\x11snapshot_quantity\x18\x06 \x01(\x03H\x00R\x10snapshotQuantity\x88\x01\x01\x124\n" +
+	"\x13adjustment_quantity\x18\a \x01(\x03H\x01R\x12adjustmentQuantity\x88\x01\x01B\x14\n" +
+	"\x12_snapshot_quantityB\x16\n" +
+	"\x14_adjustment_quantity\"\xf9\x04\n" +
 	"\x05Count\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12#\n" +
 	"\rlocation_code\x18\x02 \x01(\tR\flocationCode\x128\n" +
@@ -2670,6 +2680,7 @@ func file_floorops_cyclecount_v1_cyclecount_proto_init() {
 	if File_floorops_cyclecount_v1_cyclecount_proto != nil {
 		return
 	}
+	file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[0].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

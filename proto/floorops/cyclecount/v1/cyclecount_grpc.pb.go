@@ -93,7 +93,9 @@ type CycleCountServiceClient interface {
 	ListPendingApprovals(ctx context.Context, in *ListPendingApprovalsRequest, opts ...grpc.CallOption) (*ListPendingApprovalsResponse, error)
 	// Approve posts a count waiting for a lead, with the lead's reason. The
 	// difference posted is counted minus snapshot, so picks since the count
-	// are never overwritten. Leads only.
+	// are never overwritten. A shortfall larger than the bin holds now (stock
+	// moved out since the count) is FailedPrecondition and nothing posts:
+	// reject the count for a recount. Leads only.
 	Approve(ctx context.Context, in *ApproveRequest, opts ...grpc.CallOption) (*ApproveResponse, error)
 	// Reject sends a count waiting for a lead back to be counted again.
 	// Leads only.
@@ -299,7 +301,9 @@ type CycleCountServiceServer interface {
 	ListPendingApprovals(context.Context, *ListPendingApprovalsRequest) (*ListPendingApprovalsResponse, error)
 	// Approve posts a count waiting for a lead, with the lead's reason. The
 	// difference posted is counted minus snapshot, so picks since the count
-	// are never overwritten. Leads only.
+	// are never overwritten. A shortfall larger than the bin holds now (stock
+	// moved out since the count) is FailedPrecondition and nothing posts:
+	// reject the count for a recount. Leads only.
 	Approve(context.Context, *ApproveRequest) (*ApproveResponse, error)
 	// Reject sends a count waiting for a lead back to be counted again.
 	// Leads only.
