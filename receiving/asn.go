@@ -239,21 +239,18 @@ type content struct {
 }
 
 func containerContents(ctx context.Context, q inventory.Querier, containerID int64) ([]content, error) {
-	rows, err := q.QueryContext(ctx, `SELECT ac.item_id, i.sku, ac.qty, ac.lot, ac.expiry FROM asn_contents ac JOIN items i ON i.id = ac.item_id
-		WHERE ac.container_id = ? ORDER BY ac.id`, containerID)
+	var out []content
+	err := inventory.EachRow(ctx, q, `SELECT ac.item_id, i.sku, ac.qty, ac.lot, ac.expiry FROM asn_contents ac JOIN items i ON i.id = ac.item_id
+		WHERE ac.container_id = ? ORDER BY ac.id`, []any{containerID}, func(rows *sql.Rows) error {
+		var c content
+		err := rows.Scan(&c.itemID, &c.SKU, &c.Qty, &c.Lot, &c.Expiry)
+		out = append(out, c)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("read container contents: %w", err)
 	}
-	defer rows.Close()
-	var out []content
-	for rows.Next() {
-		var c content
-		if err := rows.Scan(&c.itemID, &c.SKU, &c.Qty, &c.Lot, &c.Expiry); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // container is a stored ASN container with the PO its ASN delivers against.

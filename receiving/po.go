@@ -198,22 +198,19 @@ type poLine struct {
 
 // poLines reads a PO's lines with what every receipt received on each.
 func poLines(ctx context.Context, q inventory.Querier, poID int64) ([]poLine, error) {
-	rows, err := q.QueryContext(ctx, `SELECT pl.id, pl.item_id, pl.line_no, i.sku, pl.ordered_qty, pl.tolerance_pct,
+	var out []poLine
+	err := inventory.EachRow(ctx, q, `SELECT pl.id, pl.item_id, pl.line_no, i.sku, pl.ordered_qty, pl.tolerance_pct,
 			COALESCE((SELECT SUM(s.qty) FROM receipt_scans s WHERE s.po_line_id = pl.id), 0)
-		FROM po_lines pl JOIN items i ON i.id = pl.item_id WHERE pl.po_id = ? ORDER BY pl.line_no`, poID)
+		FROM po_lines pl JOIN items i ON i.id = pl.item_id WHERE pl.po_id = ? ORDER BY pl.line_no`, []any{poID}, func(rows *sql.Rows) error {
+		var l poLine
+		err := rows.Scan(&l.id, &l.itemID, &l.LineNo, &l.SKU, &l.Ordered, &l.TolerancePct, &l.Received)
+		out = append(out, l)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("read PO lines: %w", err)
 	}
-	defer rows.Close()
-	var out []poLine
-	for rows.Next() {
-		var l poLine
-		if err := rows.Scan(&l.id, &l.itemID, &l.LineNo, &l.SKU, &l.Ordered, &l.TolerancePct, &l.Received); err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // poHeader is a PO row.
