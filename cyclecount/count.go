@@ -148,13 +148,14 @@ type CountedLine struct {
 // MaxPositionUnits bounds what one count may find of one position (item,
 // lot, expiry, LPN) at a location, in eaches after packs, over all the
 // lines that name it: beyond it the count is a typo or a replayed scan,
-// not stock on a shelf. A count carries at most 1,000 lines.
+// not stock on a shelf. A count carries at most 10,000 lines: a bulk
+// location can hold thousands of items.
 const MaxPositionUnits = 10_000_000
 
 // SubmitInput is what the associate counted at the location of a count.
 type SubmitInput struct {
 	CountID        int64           `json:"count_id" validate:"gt=0"`
-	Lines          []CountedLine   `json:"lines" validate:"max=1000,dive"`
+	Lines          []CountedLine   `json:"lines" validate:"max=10000,dive"`
 	ConfirmedEmpty bool            `json:"confirmed_empty"`
 	Actor          inventory.Actor `json:"actor"`
 }

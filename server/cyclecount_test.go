@@ -807,7 +807,7 @@ func TestCountTotalsAreBounded(t *testing.T) {
 	const n = 63
 	loc, qty := e.face(t, n)
 	c := e.start(t, e.assoc, loc, 0)
-	many := make([]*cyclecountv1.CountedLine, 1001)
+	many := make([]*cyclecountv1.CountedLine, 10001)
 	for i := range many {
 		many[i] = &cyclecountv1.CountedLine{ItemScan: pickGTIN(n), Quantity: 1}
 	}

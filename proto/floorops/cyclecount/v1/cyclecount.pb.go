@@ -663,7 +663,7 @@ type SubmitCountRequest struct {
 	// The count being submitted.
 	CountId int64 `protobuf:"varint,2,opt,name=count_id,json=countId,proto3" json:"count_id,omitempty"`
 	// Every item counted at the location, including items the record does not
-	// expect there. At most 1,000 lines.
+	// expect there. At most 10,000 lines.
 	Lines []*CountedLine `protobuf:"bytes,3,rep,name=lines,proto3" json:"lines,omitempty"`
 	// The associate confirms the location is empty (no lines).
 	ConfirmedEmpty bool `protobuf:"varint,4,opt,name=confirmed_empty,json=confirmedEmpty,proto3" json:"confirmed_empty,omitempty"`
