@@ -192,6 +192,11 @@ func (c *Central) Push(ctx context.Context, req *upstreamv1.PushEventsRequest) (
 		return nil, err
 	}
 	defer ins.Close()
+	upsert, err := tx.PrepareContext(ctx, upsertATS)
+	if err != nil {
+		return nil, err
+	}
+	defer upsert.Close()
 	if err := skipParked(); err != nil {
 		return nil, err
 	}
@@ -207,7 +212,7 @@ func (c *Central) Push(ctx context.Context, req *upstreamv1.PushEventsRequest) (
 			resp.Rejected = &upstreamv1.Rejection{Seq: ev.GetSeq(), Reason: reason}
 			break
 		}
-		if err := c.apply(ctx, tx, node, ev); err != nil {
+		if err := c.apply(ctx, tx, upsert, node, ev); err != nil {
 			return nil, err
 		}
 		payload, err := proto.Marshal(ev)
@@ -270,15 +275,17 @@ func check(node string, ev *eventv1.Event) (kind, reason string) {
 
 // apply updates the node's ATS (compare-and-set on version) or checks a
 // digest against what central holds for the node.
-func (c *Central) apply(ctx context.Context, tx *sql.Tx, node string, ev *eventv1.Event) error {
+// upsertATS sets a node's ATS for a SKU only from a newer version.
+const upsertATS = `INSERT INTO node_ats (node_id, sku, on_hand, allocated, ats, version, seq) VALUES (?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (node_id, sku) DO UPDATE SET on_hand = excluded.on_hand, allocated = excluded.allocated,
+		ats = excluded.ats, version = excluded.version, seq = excluded.seq
+	WHERE excluded.version > node_ats.version`
+
+func (c *Central) apply(ctx context.Context, tx *sql.Tx, upsert *sql.Stmt, node string, ev *eventv1.Event) error {
 	switch p := ev.GetPayload().(type) {
 	case *eventv1.Event_AvailabilityChanged:
 		a := p.AvailabilityChanged
-		_, err := tx.ExecContext(ctx, `INSERT INTO node_ats (node_id, sku, on_hand, allocated, ats, version, seq) VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (node_id, sku) DO UPDATE SET on_hand = excluded.on_hand, allocated = excluded.allocated,
-				ats = excluded.ats, version = excluded.version, seq = excluded.seq
-			WHERE excluded.version > node_ats.version`,
-			node, a.GetSku(), a.GetOnHand(), a.GetAllocated(), a.GetAvailableToSell(), a.GetVersion(), ev.GetSeq())
+		_, err := upsert.ExecContext(ctx, node, a.GetSku(), a.GetOnHand(), a.GetAllocated(), a.GetAvailableToSell(), a.GetVersion(), ev.GetSeq())
 		return err
 	case *eventv1.Event_AvailabilityDigest:
 		ats, err := nodeATS(ctx, tx, node)
