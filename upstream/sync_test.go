@@ -464,3 +464,5 @@ func TestRejectedEventIsParked(t *testing.T) {
 	}
 	assertInStep(t, srv.DB, tc.c, bad)
 }
+
+func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
