@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
+	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/status"
 )
 
@@ -70,6 +71,7 @@ func NewGRPCServer(c *Central, opts ...grpc.ServerOption) *grpc.Server {
 	g := grpc.NewServer(opts...)
 	upstreamv1.RegisterUpstreamServiceServer(g, upstreamHandler{c: c})
 	centralv1.RegisterCentralServiceServer(g, centralHandler{c: c})
+	reflection.Register(g) // the schema only: grpcurl works without a key
 	return g
 }
 

@@ -36,6 +36,7 @@ import (
 	pickinggw "github.com/floorops/floorops/proto/gateway/floorops/picking/v1"
 	putawaygw "github.com/floorops/floorops/proto/gateway/floorops/putaway/v1"
 	receivinggw "github.com/floorops/floorops/proto/gateway/floorops/receiving/v1"
+	upstreamgw "github.com/floorops/floorops/proto/gateway/floorops/upstream/v1"
 	"github.com/floorops/floorops/putaway"
 	"github.com/floorops/floorops/receiving"
 	"github.com/floorops/floorops/scan"
@@ -292,6 +293,9 @@ func (s *Server) httpMux(ctx context.Context) (http.Handler, error) {
 		return nil, err
 	}
 	if err := cyclecountgw.RegisterCycleCountServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
+		return nil, err
+	}
+	if err := upstreamgw.RegisterChangeFeedServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()

@@ -258,3 +258,18 @@ func TestDigestMatchesAtCentral(t *testing.T) {
 		t.Errorf("a drifted node's digest matched: %v", nodes[0])
 	}
 }
+
+func TestWatchRefusesABadCursor(t *testing.T) {
+	srv := startPlainNode(t)
+	feed, ctx := feedClient(t, srv)
+	stream, err := feed.Watch(ctx, &upstreamv1.WatchRequest{AfterSeq: -1})
+	if err == nil {
+		_, err = stream.Recv()
+	}
+	if status.Code(err) != codes.InvalidArgument {
+		t.Errorf("watch after -1: %v", err)
+	}
+	if _, err := feed.ListAvailabilityChanges(ctx, &upstreamv1.ListAvailabilityChangesRequest{PageSize: 5001}); status.Code(err) != codes.InvalidArgument {
+		t.Errorf("page of 5001: %v", err)
+	}
+}

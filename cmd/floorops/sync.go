@@ -26,6 +26,9 @@ func cmdCentral(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(args) > 0 && args[0] == "keys" {
 		return centralKeysGroup.run(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "ats" {
+		return centralATS(ctx, args[1:], stdout, stderr)
+	}
 	fs := newFlags("central", stderr)
 	addr := fs.String("grpc-addr", ":7171", "gRPC listen address for UpstreamService and CentralService")
 	dbPath := fs.String("db", "central.db", "central's own SQLite database file")
@@ -78,6 +81,34 @@ func cmdCentral(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	case err := <-errc:
 		return err
 	}
+}
+
+// centralATS prints the network's ATS per SKU from central's database.
+func centralATS(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("central ats", stderr)
+	dbPath := fs.String("db", "central.db", "central's SQLite database file")
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	c, err := central.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	skus, err := c.NetworkAvailability(ctx, fs.Args())
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SKU\tNETWORK ATS\tBY NODE")
+	for _, s := range skus {
+		by := ""
+		for _, n := range s.GetNodes() {
+			by += fmt.Sprintf("%s=%d (v%d) ", n.GetNodeId(), n.GetAvailableToSell(), n.GetVersion())
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\n", s.GetSku(), s.GetAvailableToSell(), by)
+	}
+	return tw.Flush()
 }
 
 var centralKeysGroup = group{name: "central keys", subs: []subcommand{
