@@ -42,6 +42,8 @@ import (
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 	"github.com/floorops/floorops/upstream"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
@@ -72,6 +74,8 @@ type Config struct {
 	// DigestEvery, if set, is how often the node appends an
 	// AvailabilityDigest to the outbox.
 	DigestEvery time.Duration
+	// NATS, if set, publishes the outbox to NATS JetStream as well.
+	NATS *NATSConfig
 	// OutboxRetention, if set, is how long acknowledged events stay in the
 	// outbox before they are pruned.
 	OutboxRetention time.Duration
@@ -87,6 +91,8 @@ type Server struct {
 
 	cfg          Config
 	upstreamConn *grpc.ClientConn
+	natsConn     *nats.Conn
+	natsJS       jetstream.JetStream
 
 	log     *slog.Logger
 	grpc    *grpc.Server
@@ -143,6 +149,14 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}
 	if cfg.Upstream != nil {
 		if s.upstreamConn, err = dialUpstream(*cfg.Upstream); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.NATS != nil {
+		if err := upstream.CheckNATSNodeID(cfg.NodeID); err != nil {
+			return nil, err
+		}
+		if s.natsConn, s.natsJS, err = upstream.DialNATS(cfg.NATS.URL, cfg.NATS.Creds); err != nil {
 			return nil, err
 		}
 	}
@@ -261,6 +275,9 @@ func (s *Server) close() {
 	}
 	if s.upstreamConn != nil {
 		s.upstreamConn.Close()
+	}
+	if s.natsConn != nil {
+		s.natsConn.Close()
 	}
 }
 

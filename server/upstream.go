@@ -32,6 +32,12 @@ type UpstreamConfig struct {
 	MaxBackoff time.Duration
 }
 
+// NATSConfig is the optional JetStream sink (upstream.NATSSink).
+type NATSConfig struct {
+	URL   string // e.g. nats://nats.example:4222
+	Creds string // a NATS credentials file; empty for none
+}
+
 // bearer sends the node's key with every call.
 type bearer struct {
 	key    string
@@ -80,8 +86,18 @@ func dialUpstream(cfg UpstreamConfig) (*grpc.ClientConn, error) {
 // runSync starts the node's sync jobs (push, digest, pruning) and returns
 // a function that waits for them to end once ctx has.
 func (s *Server) runSync(ctx context.Context) func() {
-	done := make(chan struct{}, 3)
+	done := make(chan struct{}, 4)
 	n := 0
+	if s.natsConn != nil {
+		n++
+		sink := &upstream.NATSSink{DB: s.DB, NodeID: s.NodeID, JS: s.natsJS, Logger: s.log}
+		go func() {
+			if err := sink.Run(ctx); err != nil {
+				s.log.Error("nats sink stopped", "err", err)
+			}
+			done <- struct{}{}
+		}()
+	}
 	if s.upstreamConn != nil {
 		n++
 		p := &upstream.Pusher{DB: s.DB, NodeID: s.NodeID, Client: upstreamv1.NewUpstreamServiceClient(s.upstreamConn),
@@ -108,6 +124,9 @@ func (s *Server) runSync(ctx context.Context) func() {
 		}
 		if s.upstreamConn != nil {
 			s.upstreamConn.Close()
+		}
+		if s.natsConn != nil {
+			s.natsConn.Close()
 		}
 	}
 }

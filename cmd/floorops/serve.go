@@ -111,6 +111,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&up.Cert, "upstream-cert", env("UPSTREAM_CERT", ""), "PEM client certificate for mTLS to central (env FLOOROPS_UPSTREAM_CERT)")
 	fs.StringVar(&up.CertKey, "upstream-cert-key", env("UPSTREAM_CERT_KEY", ""), "PEM key of --upstream-cert (env FLOOROPS_UPSTREAM_CERT_KEY)")
 	fs.BoolVar(&up.Plaintext, "upstream-plaintext", envBool("UPSTREAM_PLAINTEXT"), "push without TLS: only for a central on loopback (env FLOOROPS_UPSTREAM_PLAINTEXT)")
+	var nc server.NATSConfig
+	fs.StringVar(&nc.URL, "nats-url", env("NATS_URL", ""), "NATS server; set, the node also publishes its outbox to JetStream on floorops.<node>.<kind> (env FLOOROPS_NATS_URL)")
+	fs.StringVar(&nc.Creds, "nats-creds", env("NATS_CREDS", ""), "NATS credentials file (env FLOOROPS_NATS_CREDS)")
 	fs.DurationVar(&cfg.DigestEvery, "digest-every", 5*time.Minute, "how often to append an availability digest to the outbox; 0 for never")
 	fs.DurationVar(&cfg.OutboxRetention, "outbox-retention", 7*24*time.Hour, "how long acknowledged events stay in the outbox; 0 keeps them all")
 	if err := parseFlags(fs, args, stdout); err != nil {
@@ -121,6 +124,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if up.Addr != "" {
 		cfg.Upstream = &up
+	}
+	if nc.URL != "" {
+		cfg.NATS = &nc
 	}
 	cfg.DBPath = *db
 	sc, _, err := scanner()

@@ -151,34 +151,42 @@ func syncStatus(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		defer db.Close()
-		st, err := upstream.ReadStatus(ctx, db.Reader(), upstream.Sink)
-		if err != nil {
-			return err
-		}
 		now := time.Now()
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		if !st.Configured {
-			fmt.Fprintln(tw, "upstream\tnot pushed yet (serve --upstream-addr)")
-		}
-		fmt.Fprintf(tw, "last seq\t%d\n", st.LastSeq)
-		fmt.Fprintf(tw, "acked seq\t%d\n", st.AckedSeq)
-		fmt.Fprintf(tw, "backlog\t%d events\n", st.Backlog)
-		fmt.Fprintf(tw, "lag\t%s (oldest unacknowledged event)\n", st.Lag(now).Round(time.Millisecond))
-		if !st.AckedAt.IsZero() {
-			fmt.Fprintf(tw, "last ack\t%s\n", store.FormatTime(st.AckedAt))
-		}
-		if st.LastError != "" {
-			fmt.Fprintf(tw, "last error\t%s (%s)\n", st.LastError, store.FormatTime(st.ErrorAt))
-		}
-		fmt.Fprintf(tw, "parked\t%d\n", len(st.Parked))
-		for _, p := range st.Parked {
-			fmt.Fprintf(tw, "  seq %d\t%s: %s (parked %s)\n", p.Seq, p.Kind, p.Reason, store.FormatTime(p.ParkedAt))
+		parked := 0
+		for _, sink := range []string{upstream.Sink, upstream.NATSSinkName} {
+			st, err := upstream.ReadStatus(ctx, db.Reader(), sink)
+			if err != nil {
+				return err
+			}
+			if sink != upstream.Sink && !st.Configured {
+				continue
+			}
+			fmt.Fprintf(tw, "sink\t%s\n", sink)
+			if !st.Configured {
+				fmt.Fprintln(tw, "  upstream\tnot pushed yet (serve --upstream-addr)")
+			}
+			fmt.Fprintf(tw, "  last seq\t%d\n", st.LastSeq)
+			fmt.Fprintf(tw, "  acked seq\t%d\n", st.AckedSeq)
+			fmt.Fprintf(tw, "  backlog\t%d events\n", st.Backlog)
+			fmt.Fprintf(tw, "  lag\t%s (oldest unacknowledged event)\n", st.Lag(now).Round(time.Millisecond))
+			if !st.AckedAt.IsZero() {
+				fmt.Fprintf(tw, "  last ack\t%s\n", store.FormatTime(st.AckedAt))
+			}
+			if st.LastError != "" {
+				fmt.Fprintf(tw, "  last error\t%s (%s)\n", st.LastError, store.FormatTime(st.ErrorAt))
+			}
+			fmt.Fprintf(tw, "  parked\t%d\n", len(st.Parked))
+			for _, p := range st.Parked {
+				fmt.Fprintf(tw, "    seq %d\t%s: %s (parked %s)\n", p.Seq, p.Kind, p.Reason, store.FormatTime(p.ParkedAt))
+			}
+			parked += len(st.Parked)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
-		if len(st.Parked) > 0 {
-			return errors.New("events are parked: central rejected them (see above)")
+		if parked > 0 {
+			return errors.New("events are parked: a receiver rejected them (see above)")
 		}
 		return nil
 	}
