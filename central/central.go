@@ -43,6 +43,9 @@ type Central struct {
 	BeforeCommit func(node string, through int64) error
 	// AfterCommit, if set, is told of every committed push.
 	AfterCommit func(node string, through int64)
+	// OnApply, if set, is told the node's commit time of every event a
+	// committed push applied (the sync-lag benchmark).
+	OnApply func(occurred time.Time)
 }
 
 const schema = `
@@ -170,6 +173,7 @@ func (c *Central) Push(ctx context.Context, req *upstreamv1.PushEventsRequest) (
 	if err := tx.QueryRowContext(ctx, `SELECT applied_through FROM nodes WHERE node_id = ?`, node).Scan(&applied); err != nil {
 		return nil, err
 	}
+	from := applied
 	parked := map[int64]string{}
 	for _, p := range req.GetParked() {
 		parked[p.GetSeq()] = p.GetReason()
@@ -237,6 +241,13 @@ func (c *Central) Push(ctx context.Context, req *upstreamv1.PushEventsRequest) (
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("central: commit: %w", err)
+	}
+	if c.OnApply != nil {
+		for _, ev := range req.GetEvents() {
+			if ev.GetSeq() > from && ev.GetSeq() <= applied && ev.GetOccurTime() != nil {
+				c.OnApply(ev.GetOccurTime().AsTime())
+			}
+		}
 	}
 	if c.AfterCommit != nil {
 		c.AfterCommit(node, applied)
