@@ -229,7 +229,7 @@ func TestParseDevicesRejects(t *testing.T) {
 		// A dropped GS before a net weight: the lot swallowed the weight.
 		{"GS dropped: lot swallowed net weight", "]C1" + "0109506000134352" + "10ABC123" + "3103000189", scan.ReasonAmbiguous, "10"},
 		// Two net weights with the decimal point in different places.
-		{"two net weights", "(01)09506000134352(3103)000189(3102)001890", scan.ReasonConflict, "3102"},
+		{"two net weights", "(01)09506000134352(3103)000189(3102)001890", scan.ReasonExcludes, "3102"},
 		{"GRAI check digit", "(8003)00614141123453SER1", scan.ReasonCheckDigit, "8003"},
 		{"all-zero GTIN", "00000000000000", scan.ReasonCheckDigit, ""},
 		{"all-zero SSCC", "(00)000000000000000000", scan.ReasonCheckDigit, "00"},
