@@ -178,7 +178,6 @@ type Scan struct {
 	NetWeightKg  float64
 	HasNetWeight bool
 
-
 	elems [maxElements]Element
 	ents  [maxElements]*aiEntry // each element's dictionary entry
 	at    [maxElements]int      // where each element's AI starts in Raw
