@@ -77,11 +77,12 @@ func Parse(dict []byte) ([]Entry, error) {
 			w := f[i]
 			switch {
 			case strings.HasPrefix(w, "req="):
-				var alts []string
-				alts = strings.Split(w[4:], ",")
-				for _, a := range alts {
-					// Duplicated req keys are applied each in turn; one
-					// req attribute per entry is all the dictionary has.
+				if e.Req != nil {
+					// Duplicated req keys are each applied in turn; the
+					// dictionary has none, and the table holds one.
+					return nil, fmt.Errorf("line %d: more than one req= is not supported", n)
+				}
+				for _, a := range strings.Split(w[4:], ",") {
 					e.Req = append(e.Req, strings.Split(a, "+"))
 				}
 			case strings.HasPrefix(w, "ex="):
