@@ -59,6 +59,8 @@ func TestDictionaryAccepts(t *testing.T) {
 		{"8001 roll dimensions", "(01)" + gtin + "(8001)01000050001010", "8001", "01000050001010"},
 		{"4330 temperature below zero", "(00)" + sscc + "(4330)002000-", "4330", "002000-"},
 		{"8010 CPID in set 39", "(8010)95011010#-/AB(8011)123", "8010", "95011010#-/AB"},
+		{"escaped parenthesis in the human-readable form", "(01)" + gtin + `(10)12\(34(21)S\(21)`, "10", "12(34"},
+		{"escaped AI-like text stays data", "(01)" + gtin + `(21)S\(21)X`, "21", "S(21)X"},
 		{"01 with 37 needs 00 and 02: pallet label", "(00)" + sscc + "(02)" + gtin + "(37)12", "37", "12"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -207,7 +207,14 @@ func (g *gs1Parser) bracketed(data string, off int) error {
 			j++
 		}
 		k := j
+		escaped := false
 		for k < len(data) && g.p.sepLen(data, k) == 0 && !isAIOpen(data, k) {
+			if data[k] == '\\' && k+1 < len(data) && data[k+1] == '(' {
+				// "\(" is a "(" in the data, as GS1's bracketed syntax
+				// writes one: "(10)12\(34" is lot "12(34".
+				escaped = true
+				k++
+			}
 			k++
 		}
 		v := k
@@ -217,6 +224,9 @@ func (g *gs1Parser) bracketed(data string, off int) error {
 		value := data[j:v]
 		if sp.numeric && strings.IndexByte(value, ' ') > 0 && digitGroups(value) {
 			value = strings.ReplaceAll(value, " ", "")
+		}
+		if escaped {
+			value = strings.ReplaceAll(value, "\\(", "(")
 		}
 		if err := g.add(ai, value, sp, off+j); err != nil {
 			return err
