@@ -153,8 +153,8 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		// Emptied by a pick since its last count: a zero check confirms it.
 		c.JustEmptied = emptied[c.LocationID] > lh.last
 	}
-	if err := inventory.EachRow(ctx, q, `SELECT l.id, l.code, l.zone, i.id, i.sku, i.abc_class, i.unit_cost_cents, SUM(b.qty), MIN(b.received_at)
-		FROM balances b JOIN locations l ON l.id = b.location_id JOIN items i ON i.id = b.item_id
+	if err := inventory.EachRow(ctx, q, `SELECT l.id, l.code, l.zone, i.id, i.sku, `+classSQL+`, i.unit_cost_cents, SUM(b.qty), MIN(b.received_at)
+		FROM balances b JOIN locations l ON l.id = b.location_id JOIN items i ON i.id = b.item_id `+velocityJoin+`
 		WHERE b.qty > 0 AND l.type IN ('storage', 'pickface')
 		GROUP BY l.id, i.id ORDER BY l.id, i.id`, nil, func(r *sql.Rows) error {
 		var c Candidate

@@ -37,6 +37,11 @@ type Hooks struct {
 	// when the node has no such user, EINVALID when it is disabled. Users
 	// are auth's; server wires it.
 	AssignableBadge func(ctx context.Context, q inventory.Querier, badge string) error
+	// OnFloor is the badges of the enabled associates on the floor at now,
+	// active since since (signed in): a recount beyond tolerance goes to
+	// one of them who has not counted the location in its chain. Users and
+	// sessions are auth's; server wires it.
+	OnFloor func(ctx context.Context, q inventory.Querier, since, now time.Time) ([]string, error)
 }
 
 // NewService returns the cycle count service over db, reading scans with
@@ -48,6 +53,9 @@ func NewService(db *store.DB, p *scan.Parser, h Hooks) *Service {
 	}
 	if h.AssignableBadge == nil {
 		panic("cyclecount: Hooks.AssignableBadge is required")
+	}
+	if h.OnFloor == nil {
+		panic("cyclecount: Hooks.OnFloor is required")
 	}
 	return &Service{db: db, scan: p, hooks: h}
 }

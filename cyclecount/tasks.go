@@ -35,6 +35,12 @@ type PlanInput struct {
 // progress is left out, so the next location fills its slot: it is never
 // given a second count. `floorops counts plan` prints it.
 func Preview(ctx context.Context, q inventory.Querier, day, now time.Time, capacity Capacity) ([]Task, error) {
+	tasks, _, err := preview(ctx, q, day, now, capacity)
+	return tasks, err
+}
+
+// preview is Preview, with the candidates it planned from.
+func preview(ctx context.Context, q inventory.Querier, day, now time.Time, capacity Capacity) ([]Task, []Candidate, error) {
 	asOf := day.AddDate(0, 0, 1)
 	if now.Before(asOf) {
 		asOf = now
@@ -45,7 +51,7 @@ func Preview(ctx context.Context, q inventory.Querier, day, now time.Time, capac
 	}
 	cands, err := candidates(ctx, q, asOf, ageAt)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	active := map[int64]bool{}
 	if err := inventory.EachRow(ctx, q, `SELECT DISTINCT location_id FROM counts WHERE state IN ('open', 'counting')`, nil, func(r *sql.Rows) error {
@@ -54,7 +60,7 @@ func Preview(ctx context.Context, q inventory.Querier, day, now time.Time, capac
 		active[id] = true
 		return err
 	}); err != nil {
-		return nil, fmt.Errorf("plan: counts in progress: %w", err)
+		return nil, nil, fmt.Errorf("plan: counts in progress: %w", err)
 	}
 	if len(active) > 0 {
 		free := cands[:0]
@@ -65,7 +71,7 @@ func Preview(ctx context.Context, q inventory.Querier, day, now time.Time, capac
 		}
 		cands = free
 	}
-	return Plan(cands, capacity, DefaultPolicy(), day), nil
+	return Plan(cands, capacity, DefaultPolicy(), day), cands, nil
 }
 
 // PlanCounts plans in.Date's counts within its capacity and stores them as
@@ -98,13 +104,28 @@ func (s *Service) PlanCounts(ctx context.Context, requestID string, in PlanInput
 			if err := replacePlan(ctx, tx, in.Date, in.Actor); err != nil {
 				return nil, err
 			}
-			tasks, err := Preview(ctx, tx, day, tx.Now, Capacity{Counts: in.Counts, Minutes: in.Minutes})
+			pol, err := loadPolicy(ctx, tx)
+			if err != nil {
+				return nil, err
+			}
+			if err := ensureClasses(ctx, tx, pol.ABC); err != nil {
+				return nil, err
+			}
+			tasks, cands, err := preview(ctx, tx, day, tx.Now, Capacity{Counts: in.Counts, Minutes: in.Minutes})
+			if err != nil {
+				return nil, err
+			}
+			why, err := classReasons(ctx, tx, tasks, cands)
 			if err != nil {
 				return nil, err
 			}
 			var out []Count
 			for rank, t := range tasks {
-				reasons, err := json.Marshal(t.Reasons())
+				rs := t.Reasons()
+				if r := why[t.LocationID]; r != "" {
+					rs = append(rs, r)
+				}
+				reasons, err := json.Marshal(rs)
 				if err != nil {
 					return nil, err
 				}
@@ -142,6 +163,39 @@ func (s *Service) PlanCounts(ctx context.Context, requestID string, in PlanInput
 			}
 			return out, nil
 		})
+}
+
+// classReasons explains, per planned location, the class it counts under:
+// that of its fastest-classed item (most units picked among them), from
+// pick velocity or as set on the item.
+func classReasons(ctx context.Context, q inventory.Querier, tasks []Task, cands []Candidate) (map[int64]string, error) {
+	if len(tasks) == 0 {
+		return nil, nil
+	}
+	facts, err := classFacts(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	planned := make(map[int64]Class, len(tasks))
+	for _, t := range tasks {
+		planned[t.LocationID] = t.Class
+	}
+	best := map[int64]classFact{}
+	for _, c := range cands {
+		want, ok := planned[c.LocationID]
+		if !ok || c.ItemID == 0 || c.Class != want {
+			continue
+		}
+		f := facts[c.ItemID]
+		if b, seen := best[c.LocationID]; !seen || f.units > b.units {
+			best[c.LocationID] = f
+		}
+	}
+	out := make(map[int64]string, len(best))
+	for loc, f := range best {
+		out[loc] = f.String()
+	}
+	return out, nil
 }
 
 // replacePlan takes date's planned counts not yet started off the plan: each
@@ -301,7 +355,8 @@ type AssignInput struct {
 
 // AssignTask gives open count CountID to Badge (empty: anyone). Badge is a
 // user of the node (ENOTFOUND if not) who is not disabled. A recount is
-// never given to the associate whose count it recounts. Leads only.
+// never given to an associate who counted the location in the counts it
+// recounts (EPRECONDITION: they could not start it). Leads only.
 func (s *Service) AssignTask(ctx context.Context, requestID string, in AssignInput) (Count, error) {
 	in.Badge = scan.Code(in.Badge)
 	if !MayPlan(in.Actor) {
@@ -319,8 +374,14 @@ func (s *Service) AssignTask(ctx context.Context, requestID string, in AssignInp
 			if c.State != StateOpen {
 				return Count{}, floorops.Errorf(floorops.EPRECONDITION, "count %d of %s is %s, not waiting to be counted", c.ID, c.LocationCode, c.State)
 			}
-			if in.Badge != "" && in.Badge == c.NotBy {
-				return Count{}, floorops.Invalid("badge", "%s counted the count this one recounts: assign another associate", in.Badge)
+			if in.Badge != "" && c.NotBy != "" {
+				counted, err := countedInChain(ctx, tx, c)
+				if err != nil {
+					return Count{}, err
+				}
+				if counted[in.Badge] || in.Badge == c.NotBy {
+					return Count{}, floorops.Errorf(floorops.EPRECONDITION, "%s counted %s in the counts this one recounts: assign another associate", in.Badge, c.LocationCode)
+				}
 			}
 			if in.Badge != "" {
 				if err := s.hooks.AssignableBadge(ctx, tx, in.Badge); err != nil {
