@@ -44,7 +44,7 @@ func NewWorkflows(db *store.DB, p *scan.Parser) Workflows {
 		Picking:   picking.NewService(db, p, picking.Hooks{ReturnToStock: toPutaway}),
 		Putaway:   pa,
 		Receiving: receiving.NewService(db, p, receiving.Hooks{Staged: toPutaway, Unstaged: pa.Unstage}),
-		Counts:    cyclecount.NewService(db, p, cyclecount.Hooks{Unbacked: picking.Unbacked, AssignableBadge: assignableBadge,
+		Counts: cyclecount.NewService(db, p, cyclecount.Hooks{Unbacked: picking.Unbacked, AssignableBadge: assignableBadge,
 			OnFloor: auth.SignedInAssociates}),
 	}
 }
