@@ -866,3 +866,160 @@ func TestSetPolicyNeedsEveryClass(t *testing.T) {
 		t.Fatalf("whole policy: %v %v", set, err)
 	}
 }
+
+// pending makes a count of demo item n's pick face that two associates
+// agree is 8 short: it waits for a lead. It returns the recount's id.
+func (e *countEnv) pending(t *testing.T, n int) int64 {
+	t.Helper()
+	loc, qty := e.face(t, n)
+	first := e.start(t, e.assoc, loc, 0)
+	sub := e.submit(t, e.assoc, first.GetId(), n, qty-8)
+	rc := e.start(t, e.assoc2, loc, sub.GetRecountId())
+	if s := e.submit(t, e.assoc2, rc.GetId(), n, qty-8); s.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_PENDING_APPROVAL {
+		t.Fatalf("agreeing recount of %s: %v", loc, s)
+	}
+	return rc.GetId()
+}
+
+// TestPendingApprovalsArePaged: the counts waiting for a lead come a page
+// at a time, oldest first, with a token for the next page like every list.
+func TestPendingApprovalsArePaged(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	want := []int64{e.pending(t, 81), e.pending(t, 82), e.pending(t, 83)}
+	var got []int64
+	token := ""
+	for page := 0; ; page++ {
+		resp, err := e.cc.ListPendingApprovals(e.lead, &cyclecountv1.ListPendingApprovalsRequest{PageSize: 2, PageToken: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(resp.GetApprovals()) > 2 {
+			t.Fatalf("page %d holds %d approvals, page size 2", page, len(resp.GetApprovals()))
+		}
+		for _, a := range resp.GetApprovals() {
+			got = append(got, a.GetCount().GetId())
+		}
+		if token = resp.GetNextPageToken(); token == "" || page > 3 {
+			break
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("paged approvals %v, want %v", got, want)
+	}
+	_, err := e.cc.ListPendingApprovals(e.lead, &cyclecountv1.ListPendingApprovalsRequest{PageToken: "bogus"})
+	wantCode(t, err, codes.InvalidArgument)
+	_, err = e.cc.ListPendingApprovals(e.lead, &cyclecountv1.ListPendingApprovalsRequest{PageSize: -1})
+	wantCode(t, err, codes.InvalidArgument)
+}
+
+// TestRecountGoesToAnotherAssociateOnTheFloor: a count beyond tolerance is
+// recounted by someone else at once: the recount is assigned to a signed-in
+// associate who has not counted the bin in this chain; when everyone on the
+// floor has, it is left for a lead to assign, and a lead cannot give it to
+// any earlier counter of the chain (they could not start it).
+func TestRecountGoesToAnotherAssociateOnTheFloor(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 86
+	loc, qty := e.face(t, n)
+	first := e.start(t, e.assoc, loc, 0)
+	sub := e.submit(t, e.assoc, first.GetId(), n, qty-8)
+	task := func(id int64) *cyclecountv1.Count {
+		t.Helper()
+		resp, err := e.cc.ListTasks(e.lead, &cyclecountv1.ListTasksRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range resp.GetTasks() {
+			if c.GetId() == id {
+				return c
+			}
+		}
+		t.Fatalf("count %d not among the open tasks", id)
+		return nil
+	}
+	if got := task(sub.GetRecountId()).GetAssignedTo(); got != "B-ASSOC2" {
+		t.Fatalf("recount assigned to %q, want the other associate on the floor", got)
+	}
+	_, err := e.cc.AssignTask(e.lead, &cyclecountv1.AssignTaskRequest{RequestId: "to-first", CountId: sub.GetRecountId(), Badge: "B-ASSOC"})
+	wantCode(t, err, codes.FailedPrecondition)
+	rc := e.start(t, e.assoc2, loc, sub.GetRecountId())
+	e.submit(t, e.assoc2, rc.GetId(), n, qty-8)
+	rej, err := e.cc.Reject(e.lead, &cyclecountv1.RejectRequest{RequestId: "reject", CountId: rc.GetId(), Reason: "looks wrong"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := task(rej.GetRecountId()).GetAssignedTo(); got != "" {
+		t.Fatalf("third count assigned to %q, but both associates on the floor counted the bin", got)
+	}
+	for i, badge := range []string{"B-ASSOC", "B-ASSOC2"} {
+		_, err := e.cc.AssignTask(e.lead, &cyclecountv1.AssignTaskRequest{RequestId: fmt.Sprintf("to-%d", i), CountId: rej.GetRecountId(), Badge: badge})
+		wantCode(t, err, codes.FailedPrecondition)
+	}
+	if _, err := e.cc.AssignTask(e.lead, &cyclecountv1.AssignTaskRequest{RequestId: "to-lead", CountId: rej.GetRecountId(), Badge: "B-LEAD"}); err != nil {
+		t.Fatalf("assign the third count to a lead: %v", err)
+	}
+}
+
+// TestBlindCountHidesTheRecordFromAssociates: while a bin is being counted
+// an associate reads no quantities of it, neither its balances nor its
+// movements (a lead does); its check code is still shown, since the
+// counter must scan it. Once the count is submitted the bin reads again.
+func TestBlindCountHidesTheRecordFromAssociates(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 85
+	sku := fmt.Sprintf("SKU-%04d", n)
+	loc, qty := e.face(t, n)
+	e.adjust(t, loc, sku, "", "", 1) // a movement at the bin
+	qty++
+	visible := func(who context.Context) (balances, movements int) {
+		t.Helper()
+		for _, req := range []*inventoryv1.GetBalancesRequest{{LocationCode: loc}, {Sku: sku}} {
+			resp, err := e.inv.GetBalances(who, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, b := range resp.GetBalances() {
+				if b.GetLocationCode() == loc {
+					balances++
+				}
+			}
+		}
+		for _, req := range []*inventoryv1.ListMovementsRequest{{LocationCode: loc}, {Sku: sku}} {
+			resp, err := e.inv.ListMovements(who, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range resp.GetMovements() {
+				if m.GetFromLocationCode() == loc || m.GetToLocationCode() == loc {
+					movements++
+				}
+			}
+		}
+		return balances, movements
+	}
+	if b, m := visible(e.assoc); b == 0 || m == 0 {
+		t.Fatalf("before the count an associate sees %d balances and %d movements at %s", b, m, loc)
+	}
+	c := e.start(t, e.assoc, loc, 0)
+	if b, m := visible(e.assoc); b != 0 || m != 0 {
+		t.Fatalf("during a blind count an associate sees %d balances and %d movements at %s", b, m, loc)
+	}
+	if b, m := visible(e.assoc2); b != 0 || m != 0 {
+		t.Fatalf("during a blind count another associate sees %d balances and %d movements at %s", b, m, loc)
+	}
+	if b, m := visible(e.lead); b == 0 || m == 0 {
+		t.Fatalf("during a count a lead sees %d balances and %d movements at %s", b, m, loc)
+	}
+	if got, err := e.inv.GetLocation(e.assoc, &inventoryv1.GetLocationRequest{Code: loc}); err != nil || got.GetLocation().GetCheckCode() == "" {
+		t.Fatalf("the counter's location lookup: %v %v", got, err)
+	}
+	if sub := e.submit(t, e.assoc, c.GetId(), n, qty); sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_POSTED {
+		t.Fatalf("exact count: %v", sub)
+	}
+	if b, m := visible(e.assoc); b == 0 || m == 0 {
+		t.Fatalf("after the count an associate sees %d balances and %d movements at %s", b, m, loc)
+	}
+}
