@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -198,13 +199,14 @@ func classReasons(ctx context.Context, q inventory.Querier, tasks []Task, cands 
 	return out, nil
 }
 
-// replacePlan takes date's planned counts not yet started off the plan: each
-// is kept, removed, with a "replaced" step, so its history (who it was
+// replacePlan takes date's planned counts not yet started off the plan
+// (not those a lead added, nor those a count request put at the front
+// since, rank -1): each is kept, removed, with a "replaced" step, so its history (who it was
 // assigned to) stays and its id is never handed out again.
 func replacePlan(ctx context.Context, tx *store.Tx, date string, a inventory.Actor) error {
 	var ids []int64
 	if err := inventory.EachRow(ctx, tx, `SELECT id FROM counts WHERE plan_date = ? AND state = 'open' AND recount_of IS NULL
-		AND task_kind NOT IN ('', 'added') ORDER BY id`, []any{date}, func(r *sql.Rows) error {
+		AND task_kind NOT IN ('', 'added') AND plan_rank >= 0 ORDER BY id`, []any{date}, func(r *sql.Rows) error {
 		var id int64
 		err := r.Scan(&id)
 		ids = append(ids, id)
@@ -437,4 +439,69 @@ func (s *Service) RemoveTask(ctx context.Context, requestID string, in RemoveInp
 			}
 			return loadCount(ctx, tx, c.ID)
 		})
+}
+
+// Triggered puts the count a request asks for (requestID, opened inside
+// tx at locationID: a short pick's) at the front of today's open tasks at
+// once, rather than at the next plan: the location's open first count is
+// moved to today at rank -1 (ahead of every planned rank, from 1, and of
+// the counts a lead added, 0) as a triggered
+// task naming the request; a location with no count open gets one once
+// today has a plan (before it, the plan puts the request first). A
+// location being counted, or waiting for a recount, keeps that count (it
+// answers the request when it posts). Picking calls it; server wires it.
+func (s *Service) Triggered(ctx context.Context, tx *store.Tx, locationID, requestID int64) error {
+	open, reason, err := inventory.OpenCountRequestAt(ctx, tx, locationID)
+	if err != nil || open != requestID {
+		return err // the request is not open at the location: nothing to count for it
+	}
+	why := "count requested: " + triggerOf(reason).String()
+	today := tx.Now.UTC().Format(time.DateOnly)
+	var id, recountOf sql.NullInt64
+	var state State
+	var raw string
+	err = tx.QueryRowContext(ctx, `SELECT id, state, recount_of, reasons FROM counts WHERE location_id = ? AND state IN ('open', 'counting')`, locationID).
+		Scan(&id, &state, &recountOf, &raw)
+	switch {
+	case err == nil && (state == StateCounting || recountOf.Valid):
+		return nil
+	case err == nil:
+		var reasons []string
+		if err := json.Unmarshal([]byte(raw), &reasons); err != nil {
+			return fmt.Errorf("read count reasons: %w", err)
+		}
+		if len(reasons) == 0 || reasons[0] != why {
+			reasons = append([]string{why}, reasons...)
+		}
+		b, _ := json.Marshal(reasons)
+		if _, err := tx.ExecContext(ctx, `UPDATE counts SET plan_date = ?, plan_rank = -1, task_kind = ?, count_request_id = ?, reasons = ? WHERE id = ?`,
+			today, TaskTriggered.String(), requestID, string(b), id.Int64); err != nil {
+			return fmt.Errorf("trigger count: %w", err)
+		}
+		return logStep(ctx, tx, id.Int64, "triggered", inventory.Actor{}, why)
+	case !errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("read counts: %w", err)
+	}
+	var planned bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM counts WHERE plan_date = ? AND plan_rank > 0)`, today).Scan(&planned); err != nil {
+		return fmt.Errorf("read today's plan: %w", err)
+	}
+	if !planned {
+		return nil // today's plan, when it is made, puts the request first
+	}
+	b, _ := json.Marshal([]string{why})
+	res, err := tx.ExecContext(ctx, `INSERT INTO counts (location_id, state, created_at, plan_date, task_kind, plan_rank, reasons, count_request_id)
+		SELECT id, 'open', ?, ?, ?, -1, ?, ? FROM locations WHERE id = ? AND type IN ('storage', 'pickface')`,
+		store.FormatTime(tx.Now), today, TaskTriggered.String(), string(b), requestID, locationID)
+	if err != nil {
+		return fmt.Errorf("open triggered count: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil // not a location that is cycle counted
+	}
+	newID, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	return logStep(ctx, tx, newID, "triggered", inventory.Actor{}, why)
 }

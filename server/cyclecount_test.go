@@ -1023,3 +1023,58 @@ func TestBlindCountHidesTheRecordFromAssociates(t *testing.T) {
 		t.Fatalf("after the count an associate sees %d balances and %d movements at %s", b, m, loc)
 	}
 }
+
+// TestShortPickAfterThePlanGoesToTheFront: a short pick made after the
+// day's plan puts its bin's count at the front of today's tasks at once:
+// a planned task moves there (the same count, now triggered by the
+// request), and a bin not on the plan gets a new count there.
+func TestShortPickAfterThePlanGoesToTheFront(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	today := time.Now().UTC().Format(time.DateOnly)
+	plan, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: "plan", Date: today, CapacityCounts: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	planned := map[string]*cyclecountv1.Count{}
+	for _, c := range plan.GetTasks() {
+		planned[c.GetLocationCode()] = c
+	}
+	onPlan, offPlan := 91, 93
+	locOn, _ := e.face(t, onPlan)
+	locOff, _ := e.face(t, offPlan)
+	if planned[locOn] == nil || planned[locOff] == nil || plan.GetTasks()[0].GetLocationCode() == locOn {
+		t.Fatalf("%s and %s are not both planned behind other tasks: %v", locOn, locOff, plan.GetTasks())
+	}
+	if _, err := e.cc.RemoveTask(e.lead, &cyclecountv1.RemoveTaskRequest{RequestId: "rm", CountId: planned[locOff].GetId(), Reason: "not today"}); err != nil {
+		t.Fatal(err)
+	}
+	short := func(n int, tote string) int64 {
+		t.Helper()
+		list := e.startedList(t, order("SO-"+tote, fmt.Sprintf("SKU-%04d", n), 2), tote)
+		line := list.GetLines()[0]
+		sh, err := e.pk.ShortPick(e.assoc, &pickingv1.ShortPickRequest{RequestId: e.rid("short"), PickListId: list.GetId(), LineId: line.GetId(),
+			LocationScan: line.GetLocationCode(), FoundQuantity: 0, Reason: "empty"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sh.GetCountRequestId()
+	}
+	reqOn := short(onPlan, "LPN-TR1")
+	reqOff := short(offPlan, "LPN-TR2")
+	listed, err := e.cc.ListTasks(e.lead, &cyclecountv1.ListTasksRequest{Date: today, PageSize: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := listed.GetTasks()
+	if len(top) < 2 || top[0].GetLocationCode() != locOn || top[1].GetLocationCode() != locOff {
+		t.Fatalf("today's first tasks %v, want the short-picked bins %s and %s", top, locOn, locOff)
+	}
+	if top[0].GetId() != planned[locOn].GetId() || top[0].GetCountRequestId() != reqOn || top[0].GetTaskKind() != "triggered" ||
+		!strings.Contains(top[0].GetReasons()[0], "short pick") {
+		t.Fatalf("the planned task moved to the front: %v, want count %d answering request %d", top[0], planned[locOn].GetId(), reqOn)
+	}
+	if top[1].GetCountRequestId() != reqOff || top[1].GetPlanDate() != today || top[1].GetTaskKind() != "triggered" {
+		t.Fatalf("the short-picked bin off the plan: %v, want a triggered task for request %d", top[1], reqOff)
+	}
+}
