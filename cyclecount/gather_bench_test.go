@@ -2,8 +2,8 @@ package cyclecount_test
 
 import (
 	"context"
-	"path/filepath"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
