@@ -133,7 +133,7 @@ func snapshot(ctx context.Context, tx *store.Tx, id int64, a inventory.Actor) er
 		SELECT ?, item_id, lot, expiry, status, lpn, qty FROM balances WHERE location_id = ? AND qty > 0`, id, locID); err != nil {
 		return fmt.Errorf("snapshot location: %w", err)
 	}
-	return nil
+	return snapshotSerials(ctx, tx, id, locID)
 }
 
 // CountedLine is one item the associate counted: what they scanned on it
@@ -145,6 +145,8 @@ type CountedLine struct {
 	Expiry   string `json:"expiry" validate:"omitempty,datetime=2006-01-02"`
 	LPN      string `json:"lpn" validate:"max=32"`
 	Qty      int64  `json:"quantity" validate:"gte=0,lte=10000000"`
+	// Serials scanned, one per unit, for a serial-tracked item.
+	Serials []string `json:"serials,omitempty" validate:"max=10000,dive,required,max=64,printascii"`
 }
 
 // MaxPositionUnits bounds what one count may find of one position (item,
@@ -207,9 +209,9 @@ func (s *Service) submitCount(ctx context.Context, tx *store.Tx, requestID strin
 	if c.CountedBy != in.Actor.Badge && !MayDecide(in.Actor) {
 		return Submitted{}, floorops.Errorf(floorops.EPRECONDITION, "count %d is being counted by %s", c.ID, c.CountedBy)
 	}
-	totals := map[position]int64{}
+	totals, serials := map[position]int64{}, map[string]bool{}
 	for i, l := range in.Lines {
-		if err := recordCounted(ctx, tx, s.scan, c.ID, fmt.Sprintf("lines[%d]", i), l, totals); err != nil {
+		if err := recordCounted(ctx, tx, s.scan, c, fmt.Sprintf("lines[%d]", i), l, totals, serials); err != nil {
 			return Submitted{}, err
 		}
 	}
@@ -385,8 +387,10 @@ type position struct {
 // adds its units to the count's available-status line of that item, lot,
 // expiry and LPN, creating it (snapshot 0) for an item the record did not
 // expect there. totals is the units counted so far per position; a line
-// that takes its position beyond MaxPositionUnits is refused.
-func recordCounted(ctx context.Context, tx *store.Tx, p *scan.Parser, countID int64, field string, l CountedLine, totals map[position]int64) error {
+// that takes its position beyond MaxPositionUnits is refused. serials is
+// the serials counted so far (checkSerials).
+func recordCounted(ctx context.Context, tx *store.Tx, p *scan.Parser, c Count, field string, l CountedLine, totals map[position]int64, serials map[string]bool) error {
+	countID := c.ID
 	item, pack, lot, err := resolveItem(ctx, tx, p, field, l)
 	if err != nil {
 		return err
@@ -397,6 +401,12 @@ func recordCounted(ctx context.Context, tx *store.Tx, p *scan.Parser, countID in
 	pos := position{item.ID, lot, l.Expiry, l.LPN}
 	if pack > 0 && l.Qty > (MaxPositionUnits-totals[pos])/pack {
 		return floorops.Invalid(field+".quantity", "takes %s to more than %d units (%d per pack) at one position: count again", item.SKU, MaxPositionUnits, pack)
+	}
+	if err := checkSerials(item, field, l, l.Qty*pack, serials); err != nil {
+		return err
+	}
+	if err := recordSerials(ctx, tx, countID, c.LocationID, item.ID, lot, l.Expiry, l.LPN, l.Serials); err != nil {
+		return err
 	}
 	totals[pos] += l.Qty * pack
 	if _, err := tx.ExecContext(ctx, `INSERT INTO count_lines (count_id, item_id, lot, expiry, status, lpn, snapshot_qty, counted_qty)

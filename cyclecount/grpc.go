@@ -34,7 +34,8 @@ func (h *Handler) StartCount(ctx context.Context, req *cyclecountv1.StartCountRe
 func (h *Handler) SubmitCount(ctx context.Context, req *cyclecountv1.SubmitCountRequest) (*cyclecountv1.SubmitCountResponse, error) {
 	in := SubmitInput{CountID: req.GetCountId(), ConfirmedEmpty: req.GetConfirmedEmpty(), Actor: inventory.ActorFrom(ctx)}
 	for _, l := range req.GetLines() {
-		in.Lines = append(in.Lines, CountedLine{ItemScan: l.GetItemScan(), Lot: l.GetLot(), Expiry: l.GetExpiry(), LPN: l.GetLpn(), Qty: l.GetQuantity()})
+		in.Lines = append(in.Lines, CountedLine{ItemScan: l.GetItemScan(), Lot: l.GetLot(), Expiry: l.GetExpiry(), LPN: l.GetLpn(), Qty: l.GetQuantity(),
+			Serials: l.GetSerials()})
 	}
 	sub, err := h.svc.SubmitCount(ctx, req.GetRequestId(), in)
 	if err != nil {
@@ -203,7 +204,8 @@ func countToProto(c Count) *cyclecountv1.Count {
 		DecidedBy: c.DecidedBy, DecisionReason: c.DecisionReason, CountRequestId: c.CountRequestID,
 		PlanDate: c.PlanDate, TaskKind: c.TaskKind, Score: c.Score, Reasons: c.Reasons, AssignedTo: c.AssignedTo}
 	for _, l := range c.Lines {
-		pl := &cyclecountv1.CountLine{Sku: l.SKU, Lot: l.Lot, Expiry: l.Expiry, Lpn: l.LPN, CountedQuantity: l.Counted}
+		pl := &cyclecountv1.CountLine{Sku: l.SKU, Lot: l.Lot, Expiry: l.Expiry, Lpn: l.LPN, CountedQuantity: l.Counted,
+			Serials: l.Serials, MissingSerials: l.MissingSerials, SerialsFromElsewhere: l.SerialsFromElsewhere}
 		if !c.blind {
 			pl.SnapshotQuantity, pl.AdjustmentQuantity = proto.Int64(l.Snapshot), proto.Int64(l.Adjustment())
 		}

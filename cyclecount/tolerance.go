@@ -98,9 +98,11 @@ type PolicyUpdate struct {
 	B *Tolerance `json:"class_b" validate:"required"`
 	C *Tolerance `json:"class_c" validate:"required"`
 	// The ABC cut points; each one left out is its default (DefaultABC).
-	AShare     *float64 `json:"class_a_share_percent" validate:"omitempty,gt=0,lte=100"`
-	BShare     *float64 `json:"class_b_share_percent" validate:"omitempty,gte=0,lte=100"`
-	WindowDays *int     `json:"velocity_window_days" validate:"omitempty,gte=1,lte=365"`
+	// Left out of the stored request when absent, so a retry of a request
+	// made before they existed hashes the same.
+	AShare     *float64 `json:"class_a_share_percent,omitempty" validate:"omitempty,gt=0,lte=100"`
+	BShare     *float64 `json:"class_b_share_percent,omitempty" validate:"omitempty,gte=0,lte=100"`
+	WindowDays *int     `json:"velocity_window_days,omitempty" validate:"omitempty,gte=1,lte=365"`
 }
 
 // abc is the update's cut points, defaults where left out.

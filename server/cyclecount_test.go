@@ -1078,3 +1078,88 @@ func TestShortPickAfterThePlanGoesToTheFront(t *testing.T) {
 		t.Fatalf("the short-picked bin off the plan: %v, want a triggered task for request %d", top[1], reqOff)
 	}
 }
+
+// TestSerialsAreCountedPerUnit: for a serial-tracked item the associate
+// scans the serial of every unit counted. The node's serial record is
+// where a posted count last found each serial (the ledger keeps
+// quantities, not units): a later count shows a lead the serials found
+// that the record had at another bin, and those the record had at this bin
+// that were not found; posting moves the record to what was counted.
+func TestSerialsAreCountedPerUnit(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n, other = 87, 89
+	sku := fmt.Sprintf("SKU-%04d", n)
+	if _, err := e.inv.UpsertItem(e.admin, &inventoryv1.UpsertItemRequest{RequestId: "serial-tracked", Item: &inventoryv1.Item{Sku: sku, SerialTracked: true}}); err != nil {
+		t.Fatal(err)
+	}
+	locA, qty := e.face(t, n)
+	serials := func(from, to int64) []string {
+		var out []string
+		for i := from; i <= to; i++ {
+			out = append(out, fmt.Sprintf("SN%04d", i))
+		}
+		return out
+	}
+	submit := func(who context.Context, countID int64, lines ...*cyclecountv1.CountedLine) (*cyclecountv1.SubmitCountResponse, error) {
+		return e.cc.SubmitCount(who, &cyclecountv1.SubmitCountRequest{RequestId: e.rid("submit"), CountId: countID, Lines: lines})
+	}
+	first := e.start(t, e.assoc, locA, 0)
+	for _, bad := range [][]string{serials(1, qty-1), append(serials(1, qty-1), "SN0001"), nil} {
+		_, err := submit(e.assoc, first.GetId(), &cyclecountv1.CountedLine{ItemScan: pickGTIN(n), Quantity: qty, Serials: bad})
+		wantCode(t, err, codes.InvalidArgument)
+	}
+	_, err := submit(e.assoc, first.GetId(), &cyclecountv1.CountedLine{ItemScan: pickGTIN(n), Quantity: qty, Serials: serials(1, qty)},
+		&cyclecountv1.CountedLine{ItemScan: pickGTIN(other), Quantity: 1, Serials: []string{"SN9999"}})
+	wantCode(t, err, codes.InvalidArgument) // the other item is not serial tracked
+	sub, err := submit(e.assoc, first.GetId(), &cyclecountv1.CountedLine{ItemScan: pickGTIN(n), Quantity: qty, Serials: serials(1, qty)})
+	if err != nil || sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_POSTED || len(sub.GetCount().GetLines()[0].GetSerials()) != int(qty) {
+		t.Fatalf("exact count with every serial: %v %v", sub, err)
+	}
+	if got := e.count(t, `SELECT COUNT(*) FROM serials s JOIN locations l ON l.id = s.location_id WHERE l.code = ?`, locA); got != qty {
+		t.Fatalf("the serial record places %d serials at %s, want %d", got, locA, qty)
+	}
+	// One unit is found in the bin next door: the record moves it by hand.
+	locB, qtyB := e.face(t, other)
+	e.adjust(t, locA, sku, "", "", -1)
+	e.adjust(t, locB, sku, "", "", 1)
+	cb := e.start(t, e.lead, locB, 0)
+	subB, err := submit(e.lead, cb.GetId(), &cyclecountv1.CountedLine{ItemScan: pickGTIN(other), Quantity: qtyB},
+		&cyclecountv1.CountedLine{ItemScan: pickGTIN(n), Quantity: 1, Serials: []string{"SN0001"}})
+	if err != nil || subB.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_POSTED {
+		t.Fatalf("count of %s: %v %v", locB, subB, err)
+	}
+	var lineB *cyclecountv1.CountLine
+	for _, l := range subB.GetCount().GetLines() {
+		if l.GetSku() == sku {
+			lineB = l
+		}
+	}
+	if lineB == nil || fmt.Sprint(lineB.GetSerialsFromElsewhere()) != "[SN0001]" || len(lineB.GetMissingSerials()) != 0 {
+		t.Fatalf("%s's line at %s: %v, want SN0001 shown as recorded elsewhere", sku, locB, lineB)
+	}
+	// Back at the first bin, one serial is not there and a new one is.
+	ca := e.start(t, e.assoc, locA, 0)
+	subA, err := submit(e.assoc, ca.GetId(), &cyclecountv1.CountedLine{ItemScan: pickGTIN(n), Quantity: qty - 1, Serials: append(serials(3, qty), "SN-NEW")})
+	if err != nil || subA.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_POSTED {
+		t.Fatalf("recount of %s: %v %v", locA, subA, err)
+	}
+	if l := subA.GetCount().GetLines()[0]; len(l.GetMissingSerials()) != 0 || len(l.GetSerialsFromElsewhere()) != 0 || len(l.GetSerials()) != int(qty-1) {
+		t.Fatalf("an associate's answer shows the record's serials: %v", l)
+	}
+	where := func(sn string) string {
+		t.Helper()
+		var code string
+		if err := e.n.srv.DB.Reader().QueryRow(`SELECT COALESCE((SELECT l.code FROM serials s JOIN locations l ON l.id = s.location_id WHERE s.serial = ?), '')`, sn).Scan(&code); err != nil {
+			t.Fatal(err)
+		}
+		return code
+	}
+	if where("SN0001") != locB || where("SN0002") != "" || where("SN-NEW") != locA || where("SN0003") != locA {
+		t.Fatalf("serial record after the counts: SN0001 at %q, SN0002 at %q, SN-NEW at %q", where("SN0001"), where("SN0002"), where("SN-NEW"))
+	}
+	missing := e.count(t, `SELECT COUNT(*) FROM count_serials WHERE count_id = ? AND serial = 'SN0002' AND in_snapshot = 1 AND counted = 0`, ca.GetId())
+	if missing != 1 {
+		t.Fatalf("the count of %s does not hold SN0002 as missing", locA)
+	}
+}
