@@ -52,8 +52,8 @@ const (
 )
 
 // ensureClasses recomputes the ABC classes from pick velocity unless they
-// were already computed on tx's node day: at most once a day, when a plan
-// is made. Picks over the trailing window [now - WindowDays, now) are
+// were already computed on tx's node day (with the same window): at most
+// once a day, when a plan is made. Picks over the trailing window [now - WindowDays, now) are
 // summed per item and ranked; with no picks at all the table is emptied
 // and every item's own class stands (a node with no velocity yet).
 func ensureClasses(ctx context.Context, tx *store.Tx, cfg ABC) error {
@@ -125,9 +125,10 @@ func ensureClasses(ctx context.Context, tx *store.Tx, cfg ABC) error {
 	return nil
 }
 
-// classReason explains the class an item counts under, for a plan's
-// reasons: "class A by pick velocity: 412 units in 30 days", or the class
-// set on the item when the node has no velocity yet.
+// classFact is the class an item counts under and where it comes from;
+// String is how a plan's reasons say it: "class A by pick velocity: 412
+// units in 30 days", or the class set on the item when the node has no
+// velocity yet.
 type classFact struct {
 	class      string
 	units      int64
