@@ -131,7 +131,8 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		return nil, fmt.Errorf("plan: items: %w", err)
 	}
 	type key struct{ loc, item int64 }
-	at := map[key]int{}
+	at := make(map[key]int, len(locs))
+	out = make([]Candidate, 0, len(locs))
 	var first []string // when each candidate's position first held stock
 	if err := inventory.EachRow(ctx, q, `SELECT location_id, item_id, qty, received_at FROM balances WHERE qty > 0`, nil, func(r *sql.Rows) error {
 		var k key
@@ -229,17 +230,23 @@ func movementFacts(ctx context.Context, q inventory.Querier, day time.Time, byLo
 	// Walk-order neighbours: a putaway into a location counts for the
 	// location before and after it (neighbourhood is symmetric).
 	type pair struct{ prev, next int64 }
-	nb := map[int64]pair{}
+	// Sized once from the number of locations: growing maps of 200,000
+	// entries row by row was a good part of a large plan's time.
+	var nLocs int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM locations`).Scan(&nLocs); err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("plan: locations: %w", err)
+	}
+	nb := make(map[int64]pair, nLocs)
 	// The counted locations (storage and pick faces), read in one pass and
 	// put in walk order here: each one's predecessor in its zone is the
 	// one before (a window function over the index was slower).
-	locs := map[int64]locInfo{}
+	locs := make(map[int64]locInfo, nLocs)
 	type walk struct {
 		id         int64
 		zone, code string
 		seq        int64
 	}
-	var order []walk
+	order := make([]walk, 0, nLocs)
 	if err := inventory.EachRow(ctx, q, `SELECT id, code, zone, walk_seq FROM locations WHERE type IN ('storage', 'pickface')`, nil, func(r *sql.Rows) error {
 		var w walk
 		err := r.Scan(&w.id, &w.code, &w.zone, &w.seq)
@@ -267,7 +274,7 @@ func movementFacts(ctx context.Context, q inventory.Querier, day time.Time, byLo
 			nb[order[i].id] = pair{prev: order[i-1].id}
 		}
 	}
-	touches, neighbours := map[int64]int{}, map[int64]int{}
+	touches, neighbours := make(map[int64]int, nLocs), make(map[int64]int, nLocs)
 	picked := map[int64]int64{}
 	if err := inventory.EachRow(ctx, q, `SELECT id, COALESCE(from_location_id, 0), COALESCE(to_location_id, 0), kind = ?,
 			item_id, CASE WHEN kind = ? AND created_at >= ? THEN qty ELSE 0 END FROM movements WHERE id <= ?`,
