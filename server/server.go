@@ -180,7 +180,7 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}
 	s.grpc = grpc.NewServer(opts...)
 	authv1.RegisterAuthServiceServer(s.grpc, auth.NewHandler(s.Auth))
-	inventoryv1.RegisterInventoryServiceServer(s.grpc, inventoryapi.NewHandler(s.Inventory, s.DB))
+	inventoryv1.RegisterInventoryServiceServer(s.grpc, inventoryapi.NewHandler(s.Inventory, s.DB, inventoryapi.Hooks{HiddenFrom: cyclecount.HiddenFrom}))
 	pickingv1.RegisterPickingServiceServer(s.grpc, picking.NewHandler(s.Picking))
 	putawayv1.RegisterPutawayServiceServer(s.grpc, putaway.NewHandler(s.Putaway))
 	receivingv1.RegisterReceivingServiceServer(s.grpc, receiving.NewHandler(s.Receiving))
