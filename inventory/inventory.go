@@ -53,8 +53,9 @@ const (
 
 // Sellable reports whether available units at a location of this type count
 // toward available-to-sell. Stock on a dock or in staging is not yet where a
-// pick can reach it; stock in ship lanes is already promised.
-func (t LocationType) Sellable() bool { return t == LocStorage || t == LocPickFace }
+// pick can reach it; stock in ship lanes is already promised. At a returns
+// location only restocked units are available (the rest are quarantined).
+func (t LocationType) Sellable() bool { return t == LocStorage || t == LocPickFace || t == LocReturns }
 
 // Status is whether units may be sold.
 type Status string
