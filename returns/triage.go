@@ -11,6 +11,7 @@ import (
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
 	eventv1 "github.com/floorops/floorops/proto/floorops/event/v1"
+	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
@@ -43,7 +44,7 @@ func ruleReason(received string, missingParts, expired bool) string {
 // the rules suggest. Units already dispositioned are EPRECONDITION;
 // grading again before disposition replaces the grade.
 func (s *Service) GradeUnit(ctx context.Context, requestID string, in GradeInput) (Unit, error) {
-	in.Grade = strings.ToUpper(strings.TrimSpace(in.Grade))
+	in.Grade = scan.Code(in.Grade)
 	if err := floorops.Validate(in); err != nil {
 		return Unit{}, err
 	}
