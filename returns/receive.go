@@ -43,10 +43,9 @@ func (s *Service) ReceiveReturn(ctx context.Context, requestID string, in Receiv
 	if err := floorops.Validate(in); err != nil {
 		return Unit{}, err
 	}
-	sc, err := s.scan.Parse(in.Raw)
-	if err != nil {
-		return Unit{}, floorops.Invalid("raw_scan", "%v", err)
-	}
+	// A scan that is no barcode may be a SKU typed or printed plain; it
+	// is looked up as one (EINVALID on raw_scan when no item has it).
+	sc, _ := s.scan.Parse(in.Raw)
 	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "returns.ReceiveReturn", Body: in},
 		func(tx *store.Tx) (Unit, error) { return s.receive(ctx, tx, requestID, in, sc) })
 }
