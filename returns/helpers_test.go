@@ -46,7 +46,9 @@ func newNode(t testing.TB) *node {
 		Shipped: func(ctx context.Context, q inventory.Querier, orderRef string, itemID int64) (int64, bool, error) {
 			return 3, orderRef == "SO-1", nil
 		},
-		PutAway: func(ctx context.Context, q inventory.Querier, taskID int64) (time.Time, error) { return time.Time{}, nil },
+		PutAway: func(ctx context.Context, q inventory.Querier, taskID int64) (time.Time, error) {
+			return time.Time{}, nil
+		},
 	})
 	ctx := context.Background()
 	rep, err := inventoryapi.ImportLocations(ctx, db, scan.Default(), strings.NewReader("code,zone,type\nRET-01,R,returns\nQUAR-01,R,quarantine\n"), nil)
