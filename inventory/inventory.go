@@ -80,6 +80,9 @@ type Item struct {
 	SerialTracked bool  `json:"serial_tracked"`
 	// ABCClass is the velocity class: A fast movers .. C slow movers.
 	ABCClass string `json:"abc_class" validate:"omitempty,oneof=A B C"`
+	// Category is what kind of product it is, for the returns disposition
+	// rules; "" when it has none.
+	Category string `json:"category,omitempty" validate:"max=32,printascii,ne=*"`
 	GTINs    []GTIN `json:"gtins" validate:"max=32,dive"`
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/returns"
+	"github.com/floorops/floorops/scan"
 )
 
 func TestNewServicePanicsWithoutAHook(t *testing.T) {
@@ -141,4 +142,33 @@ func TestBadReturnsInput(t *testing.T) {
 	}
 	_, err = n.svc.Disposition(ctx, "d-3", returns.DispositionInput{UnitID: wrong.ID, Actor: lead})
 	wantKind(t, err, floorops.EPRECONDITION) // already dispositioned
+}
+
+// TestRulesReadTheItemCategory: a rule for a category beats the rule for
+// every category; an item without one gets the general rule.
+func TestRulesReadTheItemCategory(t *testing.T) {
+	n := newNode(t)
+	ctx := context.Background()
+	if _, err := inventory.NewService(n.db, scan.Default()).UpsertItem(ctx, "cat", inventory.Item{SKU: "R2", Category: "fragile"},
+		inventory.ItemUpdate{Fields: []string{"category"}}); err != nil {
+		t.Fatal(err)
+	}
+	rules, err := n.svc.GetRules(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules = append(rules, returns.Rule{Condition: "B", Reason: returns.ReasonUnexpected, Category: "fragile", Disposition: returns.Liquidate, LocationType: "quarantine"})
+	if _, err := n.svc.SetRules(ctx, "fragile", returns.RulesInput{Rules: rules, Actor: lead}); err != nil {
+		t.Fatal(err)
+	}
+	for sku, want := range map[string]string{"R1": returns.Restock, "R2": returns.Liquidate} {
+		u, err := n.svc.ReceiveReturn(ctx, "r-"+sku, returns.ReceiveInput{Raw: sku, Qty: 1, Actor: assoc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := n.svc.GradeUnit(ctx, "g-"+sku, returns.GradeInput{UnitID: u.ID, Grade: "B", Actor: assoc})
+		if err != nil || g.Suggested != want {
+			t.Fatalf("%s graded B: suggested %q (%v), want %s", sku, g.Suggested, err, want)
+		}
+	}
 }
