@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"net/http"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	pickingv1 "github.com/floorops/floorops/proto/floorops/picking/v1"
 	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
 	returnsv1 "github.com/floorops/floorops/proto/floorops/returns/v1"
+	"github.com/floorops/floorops/server"
 	"google.golang.org/grpc/codes"
 )
 
@@ -246,4 +248,33 @@ func TestReturnsEndToEnd(t *testing.T) {
 		t.Fatalf("ReturnDispositioned events: %v", disp)
 	}
 	e.checkLedger(t)
+}
+
+// TestReturnsOverREST: the web app's routes reach the same service, and a
+// rule table with a gap is a 400 naming the cells.
+func TestReturnsOverREST(t *testing.T) {
+	t.Parallel()
+	n := startNode(t)
+	code, out := n.rest(t, "POST", "/v1/auth/login", "", map[string]string{"badge": "B-LEAD", "pin": server.DemoPIN, "device_id": "rest-hh"})
+	if code != http.StatusOK {
+		t.Fatalf("login = %d %v", code, out)
+	}
+	token := out["token"].(string)
+	code, out = n.rest(t, "GET", "/v1/returns/rules", token, nil)
+	if rules, _ := out["rules"].([]any); code != http.StatusOK || len(rules) != 14 {
+		t.Fatalf("GET rules = %d %v", code, out)
+	}
+	code, out = n.rest(t, "PUT", "/v1/returns/rules", token, map[string]any{"request_id": "gap", "rules": []map[string]any{
+		{"condition": "A", "reason": "*", "category": "*", "disposition": "restock", "available": true, "location_type": "storage"}}})
+	if code != http.StatusBadRequest {
+		t.Fatalf("PUT a table with gaps = %d %v", code, out)
+	}
+	code, out = n.rest(t, "POST", "/v1/returns:receive", token, map[string]any{"request_id": "r-1", "rma_number": "RMA-NONE", "raw_scan": "SKU-0001", "quantity": 1})
+	if code != http.StatusNotFound {
+		t.Fatalf("receive against an unknown RMA = %d %v", code, out)
+	}
+	code, out = n.rest(t, "GET", "/v1/returns/sla-report?sla_hours=24", token, nil)
+	if code != http.StatusOK {
+		t.Fatalf("GET sla-report = %d %v", code, out)
+	}
 }
