@@ -11,6 +11,7 @@ import (
 	pickingv1 "github.com/floorops/floorops/proto/floorops/picking/v1"
 	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
 	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
+	returnsv1 "github.com/floorops/floorops/proto/floorops/returns/v1"
 	upstreamv1 "github.com/floorops/floorops/proto/floorops/upstream/v1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
@@ -106,6 +107,20 @@ var Permissions = map[string][]Role{
 	receivingv1.ReceivingService_CloseReceipt_FullMethodName:            floor,
 	receivingv1.ReceivingService_GetReceipt_FullMethodName:              readers,
 	receivingv1.ReceivingService_ListReceipts_FullMethodName:            readers,
+
+	// Central issues RMAs; the floor receives, grades and dispositions
+	// (who may override toward restock, and who may set the rules, the
+	// returns package decides).
+	returnsv1.ReturnsService_CreateRma_FullMethodName:     {Admin, Integration, Lead},
+	returnsv1.ReturnsService_GetRma_FullMethodName:        readers,
+	returnsv1.ReturnsService_ListRmas_FullMethodName:      readers,
+	returnsv1.ReturnsService_ReceiveReturn_FullMethodName: floor,
+	returnsv1.ReturnsService_GradeUnit_FullMethodName:     floor,
+	returnsv1.ReturnsService_Disposition_FullMethodName:   floor,
+	returnsv1.ReturnsService_ListQueue_FullMethodName:     readers,
+	returnsv1.ReturnsService_GetRules_FullMethodName:      readers,
+	returnsv1.ReturnsService_SetRules_FullMethodName:      leads,
+	returnsv1.ReturnsService_GetSlaReport_FullMethodName:  readers,
 
 	// Associates count (blind); leads approve what two counts agree on;
 	// admins set the tolerances.

@@ -53,8 +53,9 @@ const (
 
 // Sellable reports whether available units at a location of this type count
 // toward available-to-sell. Stock on a dock or in staging is not yet where a
-// pick can reach it; stock in ship lanes is already promised.
-func (t LocationType) Sellable() bool { return t == LocStorage || t == LocPickFace }
+// pick can reach it; stock in ship lanes is already promised. At a returns
+// location only restocked units are available (the rest are quarantined).
+func (t LocationType) Sellable() bool { return t == LocStorage || t == LocPickFace || t == LocReturns }
 
 // Status is whether units may be sold.
 type Status string
@@ -79,6 +80,9 @@ type Item struct {
 	SerialTracked bool  `json:"serial_tracked"`
 	// ABCClass is the velocity class: A fast movers .. C slow movers.
 	ABCClass string `json:"abc_class" validate:"omitempty,oneof=A B C"`
+	// Category is what kind of product it is, for the returns disposition
+	// rules; "" when it has none.
+	Category string `json:"category,omitempty" validate:"max=32,printascii,ne=*"`
 	GTINs    []GTIN `json:"gtins" validate:"max=32,dive"`
 }
 

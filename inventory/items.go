@@ -14,7 +14,7 @@ import (
 
 // ItemFields are the fields of an item an update may name, by their proto
 // (and JSON) names. sku names the item and is never rewritten.
-var ItemFields = []string{"sku", "description", "unit_cost_cents", "lot_tracked", "expiry_tracked", "serial_tracked", "abc_class", "gtins"}
+var ItemFields = []string{"sku", "description", "unit_cost_cents", "lot_tracked", "expiry_tracked", "serial_tracked", "abc_class", "gtins", "category"}
 
 // ItemUpdate says how UpsertItem changes an item that already exists.
 type ItemUpdate struct {
@@ -60,6 +60,7 @@ func (s *Service) UpsertItem(ctx context.Context, requestID string, it Item, u I
 func normalizeItem(it *Item) error {
 	it.SKU = scan.Code(it.SKU)
 	it.Description = strings.TrimSpace(it.Description)
+	it.Category = strings.TrimSpace(it.Category)
 	if it.ABCClass == "" {
 		it.ABCClass = "C"
 	}
@@ -130,13 +131,13 @@ func upsertItem(ctx context.Context, tx *store.Tx, sent string, it Item, fields 
 	}
 	now := store.FormatTime(tx.Now)
 	err = tx.QueryRowContext(ctx, `INSERT INTO items
-		(sku, description, unit_cost_cents, lot_tracked, expiry_tracked, serial_tracked, abc_class, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		(sku, description, unit_cost_cents, lot_tracked, expiry_tracked, serial_tracked, abc_class, category, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (sku) DO UPDATE SET description = excluded.description, unit_cost_cents = excluded.unit_cost_cents,
 			lot_tracked = excluded.lot_tracked, expiry_tracked = excluded.expiry_tracked,
-			serial_tracked = excluded.serial_tracked, abc_class = excluded.abc_class, updated_at = excluded.updated_at
+			serial_tracked = excluded.serial_tracked, abc_class = excluded.abc_class, category = excluded.category, updated_at = excluded.updated_at
 		RETURNING id`,
-		it.SKU, it.Description, it.UnitCostCents, it.LotTracked, it.ExpiryTracked, it.SerialTracked, it.ABCClass, now, now).Scan(&it.ID)
+		it.SKU, it.Description, it.UnitCostCents, it.LotTracked, it.ExpiryTracked, it.SerialTracked, it.ABCClass, it.Category, now, now).Scan(&it.ID)
 	if err != nil {
 		return Item{}, fmt.Errorf("upsert item %s: %w", it.SKU, err)
 	}
@@ -183,6 +184,9 @@ func mergeItem(old, it Item, fields Fields) Item {
 	}
 	if fields.Has("gtins") {
 		out.GTINs = it.GTINs
+	}
+	if fields.Has("category") {
+		out.Category = it.Category
 	}
 	return out
 }
@@ -260,11 +264,11 @@ func (s *Service) GetItem(ctx context.Context, sku string) (Item, error) {
 	return ItemBySKU(ctx, s.db.Reader(), sku)
 }
 
-const itemColumns = `id, sku, description, unit_cost_cents, lot_tracked, expiry_tracked, serial_tracked, abc_class`
+const itemColumns = `id, sku, description, unit_cost_cents, lot_tracked, expiry_tracked, serial_tracked, abc_class, category`
 
 func scanItem(row interface{ Scan(...any) error }) (Item, error) {
 	var it Item
-	err := row.Scan(&it.ID, &it.SKU, &it.Description, &it.UnitCostCents, &it.LotTracked, &it.ExpiryTracked, &it.SerialTracked, &it.ABCClass)
+	err := row.Scan(&it.ID, &it.SKU, &it.Description, &it.UnitCostCents, &it.LotTracked, &it.ExpiryTracked, &it.SerialTracked, &it.ABCClass, &it.Category)
 	return it, err
 }
 

@@ -268,11 +268,13 @@ type Querier interface {
 }
 
 // sellableStock is the one definition of stock a channel may sell and an
-// order may be allocated from: available status, in a storage location or
-// pick face that is not blocked and not held for a triggered count (see
+// order may be allocated from: available status, in a storage location,
+// pick face or returns location (restocked returns count from the moment
+// they are dispositioned, before putaway; ungraded returns there are in
+// quarantine) that is not blocked and not held for a triggered count (see
 // HeldForCount), and not past its expiry on the given day (the ?
 // parameter, YYYY-MM-DD).
-var sellableStock = `b.status = 'available' AND l.type IN ('storage', 'pickface') AND l.blocked = 0
+var sellableStock = `b.status = 'available' AND l.type IN ('storage', 'pickface', 'returns') AND l.blocked = 0
 	AND (b.expiry = '' OR b.expiry >= ?)
 	AND NOT ` + HeldForCount("l.id")
 

@@ -29,6 +29,7 @@ import (
 	pickingv1 "github.com/floorops/floorops/proto/floorops/picking/v1"
 	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
 	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
+	returnsv1 "github.com/floorops/floorops/proto/floorops/returns/v1"
 	upstreamv1 "github.com/floorops/floorops/proto/floorops/upstream/v1"
 	authgw "github.com/floorops/floorops/proto/gateway/floorops/auth/v1"
 	cyclecountgw "github.com/floorops/floorops/proto/gateway/floorops/cyclecount/v1"
@@ -36,9 +37,11 @@ import (
 	pickinggw "github.com/floorops/floorops/proto/gateway/floorops/picking/v1"
 	putawaygw "github.com/floorops/floorops/proto/gateway/floorops/putaway/v1"
 	receivinggw "github.com/floorops/floorops/proto/gateway/floorops/receiving/v1"
+	returnsgw "github.com/floorops/floorops/proto/gateway/floorops/returns/v1"
 	upstreamgw "github.com/floorops/floorops/proto/gateway/floorops/upstream/v1"
 	"github.com/floorops/floorops/putaway"
 	"github.com/floorops/floorops/receiving"
+	"github.com/floorops/floorops/returns"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 	"github.com/floorops/floorops/upstream"
@@ -185,6 +188,7 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	putawayv1.RegisterPutawayServiceServer(s.grpc, putaway.NewHandler(s.Putaway))
 	receivingv1.RegisterReceivingServiceServer(s.grpc, receiving.NewHandler(s.Receiving))
 	cyclecountv1.RegisterCycleCountServiceServer(s.grpc, cyclecount.NewHandler(s.Counts))
+	returnsv1.RegisterReturnsServiceServer(s.grpc, returns.NewHandler(s.Returns))
 	upstreamv1.RegisterChangeFeedServiceServer(s.grpc, &upstream.ChangeFeed{DB: s.DB, NodeID: s.NodeID})
 	s.health = newNodeHealth(s.grpc, s.DB.Probe)
 	reflection.Register(s.grpc)
@@ -310,6 +314,9 @@ func (s *Server) httpMux(ctx context.Context) (http.Handler, error) {
 		return nil, err
 	}
 	if err := cyclecountgw.RegisterCycleCountServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
+		return nil, err
+	}
+	if err := returnsgw.RegisterReturnsServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
 		return nil, err
 	}
 	if err := upstreamgw.RegisterChangeFeedServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/floorops/floorops/picking"
 	"github.com/floorops/floorops/putaway"
 	"github.com/floorops/floorops/receiving"
+	"github.com/floorops/floorops/returns"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
@@ -23,6 +24,7 @@ type Workflows struct {
 	Putaway   *putaway.Service
 	Receiving *receiving.Service
 	Counts    *cyclecount.Service
+	Returns   *returns.Service
 }
 
 // NewWorkflows builds the workflows over db, each reading scans with the
@@ -35,6 +37,8 @@ type Workflows struct {
 // at once. A recount goes to an associate on the floor (signed in) who has
 // not counted the bin. A posted cycle count that leaves orders allocated more units
 // than it found hands them to picking, which reallocates or backorders.
+// Restocked returns become putaway tasks in the disposition's transaction;
+// returns read what picking shipped on an order and when putaway finished.
 func NewWorkflows(db *store.DB, p *scan.Parser) Workflows {
 	pa := putaway.NewService(db, p)
 	toPutaway := func(ctx context.Context, tx *store.Tx, st inventory.StagedStock) error {
@@ -49,6 +53,14 @@ func NewWorkflows(db *store.DB, p *scan.Parser) Workflows {
 		Putaway:   pa,
 		Receiving: receiving.NewService(db, p, receiving.Hooks{Staged: toPutaway, Unstaged: pa.Unstage}),
 		Counts:    counts,
+		Returns: returns.NewService(db, p, returns.Hooks{
+			Restocked: func(ctx context.Context, tx *store.Tx, st inventory.StagedStock) (int64, error) {
+				t, err := pa.CreateTask(ctx, tx, st)
+				return t.ID, err
+			},
+			Shipped: picking.Shipped,
+			PutAway: putaway.TaskDoneAt,
+		}),
 	}
 }
 

@@ -218,7 +218,7 @@ func itemMask(req *inventoryv1.UpsertItemRequest) []string {
 	}{
 		{"description", p.GetDescription() != ""}, {"unit_cost_cents", p.GetUnitCostCents() != 0},
 		{"lot_tracked", p.GetLotTracked()}, {"expiry_tracked", p.GetExpiryTracked()}, {"serial_tracked", p.GetSerialTracked()},
-		{"abc_class", p.GetAbcClass() != ""}, {"gtins", len(p.GetGtins()) > 0},
+		{"abc_class", p.GetAbcClass() != ""}, {"gtins", len(p.GetGtins()) > 0}, {"category", p.GetCategory() != ""},
 	} {
 		if f.set {
 			set = append(set, f.name)
@@ -252,7 +252,7 @@ func itemFromProto(p *inventoryv1.Item) inventory.Item {
 	it := inventory.Item{
 		SKU: p.GetSku(), Description: p.GetDescription(), UnitCostCents: p.GetUnitCostCents(),
 		LotTracked: p.GetLotTracked(), ExpiryTracked: p.GetExpiryTracked(), SerialTracked: p.GetSerialTracked(),
-		ABCClass: p.GetAbcClass(),
+		ABCClass: p.GetAbcClass(), Category: p.GetCategory(),
 	}
 	for _, g := range p.GetGtins() {
 		it.GTINs = append(it.GTINs, inventory.GTIN{GTIN: g.GetGtin(), PackQty: int64(g.GetPackQty())})
@@ -264,6 +264,7 @@ func itemToProto(it inventory.Item) *inventoryv1.Item {
 	p := &inventoryv1.Item{
 		Sku: it.SKU, Description: it.Description, UnitCostCents: it.UnitCostCents,
 		LotTracked: it.LotTracked, ExpiryTracked: it.ExpiryTracked, SerialTracked: it.SerialTracked, AbcClass: it.ABCClass,
+		Category: it.Category,
 	}
 	for _, g := range it.GTINs {
 		p.Gtins = append(p.Gtins, &inventoryv1.Gtin{Gtin: g.GTIN, PackQty: int32(g.PackQty)})

@@ -78,6 +78,8 @@ type Event struct {
 	//	*Event_OrderCancelled
 	//	*Event_OrderPicked
 	//	*Event_CountReconciled
+	//	*Event_ReturnReceived
+	//	*Event_ReturnDispositioned
 	//	*Event_AvailabilityDigest
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
@@ -253,6 +255,24 @@ func (x *Event) GetCountReconciled() *CountReconciled {
 	return nil
 }
 
+func (x *Event) GetReturnReceived() *ReturnReceived {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ReturnReceived); ok {
+			return x.ReturnReceived
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetReturnDispositioned() *ReturnDispositioned {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ReturnDispositioned); ok {
+			return x.ReturnDispositioned
+		}
+	}
+	return nil
+}
+
 func (x *Event) GetAvailabilityDigest() *AvailabilityDigest {
 	if x != nil {
 		if x, ok := x.Payload.(*Event_AvailabilityDigest); ok {
@@ -317,6 +337,16 @@ type Event_CountReconciled struct {
 	CountReconciled *CountReconciled `protobuf:"bytes,30,opt,name=count_reconciled,json=countReconciled,proto3,oneof"`
 }
 
+type Event_ReturnReceived struct {
+	// Customer-returned units were received at the returns station.
+	ReturnReceived *ReturnReceived `protobuf:"bytes,40,opt,name=return_received,json=returnReceived,proto3,oneof"`
+}
+
+type Event_ReturnDispositioned struct {
+	// Returned units were graded and dispositioned.
+	ReturnDispositioned *ReturnDispositioned `protobuf:"bytes,41,opt,name=return_dispositioned,json=returnDispositioned,proto3,oneof"`
+}
+
 type Event_AvailabilityDigest struct {
 	// Periodic hash of the node's available-to-sell per SKU, for drift
 	// detection.
@@ -342,6 +372,10 @@ func (*Event_OrderCancelled) isEvent_Payload() {}
 func (*Event_OrderPicked) isEvent_Payload() {}
 
 func (*Event_CountReconciled) isEvent_Payload() {}
+
+func (*Event_ReturnReceived) isEvent_Payload() {}
+
+func (*Event_ReturnDispositioned) isEvent_Payload() {}
 
 func (*Event_AvailabilityDigest) isEvent_Payload() {}
 
@@ -2082,11 +2116,270 @@ func (x *CountReconciledLine) GetAdjustmentQuantity() int64 {
 	return 0
 }
 
+// ReturnReceived reports returned units received at the node, before
+// grading: they are in quarantine and not sellable.
+type ReturnReceived struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Node id of the returned units.
+	UnitId int64 `protobuf:"varint,1,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	// RMA number; empty for an unexpected return.
+	RmaNumber string `protobuf:"bytes,2,opt,name=rma_number,json=rmaNumber,proto3" json:"rma_number,omitempty"`
+	// Central's order number, when known.
+	OrderRef string `protobuf:"bytes,3,opt,name=order_ref,json=orderRef,proto3" json:"order_ref,omitempty"`
+	// Item SKU.
+	Sku string `protobuf:"bytes,4,opt,name=sku,proto3" json:"sku,omitempty"`
+	// Units.
+	Quantity int64 `protobuf:"varint,5,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	// Returns location they were received at.
+	LocationCode string `protobuf:"bytes,6,opt,name=location_code,json=locationCode,proto3" json:"location_code,omitempty"`
+	// Exceptions raised: over_authorized, over_shipped, wrong_item,
+	// unexpected_return.
+	Exceptions    []string `protobuf:"bytes,7,rep,name=exceptions,proto3" json:"exceptions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReturnReceived) Reset() {
+	*x = ReturnReceived{}
+	mi := &file_floorops_event_v1_event_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReturnReceived) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReturnReceived) ProtoMessage() {}
+
+func (x *ReturnReceived) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_event_v1_event_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReturnReceived.ProtoReflect.Descriptor instead.
+func (*ReturnReceived) Descriptor() ([]byte, []int) {
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *ReturnReceived) GetUnitId() int64 {
+	if x != nil {
+		return x.UnitId
+	}
+	return 0
+}
+
+func (x *ReturnReceived) GetRmaNumber() string {
+	if x != nil {
+		return x.RmaNumber
+	}
+	return ""
+}
+
+func (x *ReturnReceived) GetOrderRef() string {
+	if x != nil {
+		return x.OrderRef
+	}
+	return ""
+}
+
+func (x *ReturnReceived) GetSku() string {
+	if x != nil {
+		return x.Sku
+	}
+	return ""
+}
+
+func (x *ReturnReceived) GetQuantity() int64 {
+	if x != nil {
+		return x.Quantity
+	}
+	return 0
+}
+
+func (x *ReturnReceived) GetLocationCode() string {
+	if x != nil {
+		return x.LocationCode
+	}
+	return ""
+}
+
+func (x *ReturnReceived) GetExceptions() []string {
+	if x != nil {
+		return x.Exceptions
+	}
+	return nil
+}
+
+// ReturnDispositioned reports the grade and disposition of returned units,
+// for central's refund and credit decisions.
+type ReturnDispositioned struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Node id of the returned units.
+	UnitId int64 `protobuf:"varint,1,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	// RMA number; empty for an unexpected return.
+	RmaNumber string `protobuf:"bytes,2,opt,name=rma_number,json=rmaNumber,proto3" json:"rma_number,omitempty"`
+	// Central's order number, when known.
+	OrderRef string `protobuf:"bytes,3,opt,name=order_ref,json=orderRef,proto3" json:"order_ref,omitempty"`
+	// Item SKU.
+	Sku string `protobuf:"bytes,4,opt,name=sku,proto3" json:"sku,omitempty"`
+	// Units.
+	Quantity int64 `protobuf:"varint,5,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	// Condition A, B, C or D.
+	Grade string `protobuf:"bytes,6,opt,name=grade,proto3" json:"grade,omitempty"`
+	// restock, refurbish, return_to_vendor, liquidate, dispose or quarantine.
+	Disposition string `protobuf:"bytes,7,opt,name=disposition,proto3" json:"disposition,omitempty"`
+	// The reason the rules read.
+	Reason string `protobuf:"bytes,8,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Whether an associate overrode the suggested disposition.
+	Overridden bool `protobuf:"varint,9,opt,name=overridden,proto3" json:"overridden,omitempty"`
+	// Why, when overridden.
+	OverrideReason string `protobuf:"bytes,10,opt,name=override_reason,json=overrideReason,proto3" json:"override_reason,omitempty"`
+	// Shopify's return line disposition: restocked, not_restocked or
+	// processing_required.
+	ShopifyDisposition string `protobuf:"bytes,11,opt,name=shopify_disposition,json=shopifyDisposition,proto3" json:"shopify_disposition,omitempty"`
+	// Amazon's unsellable class, when the units are unsellable and one
+	// maps: customer_damaged, carrier_damaged, defective or expired.
+	AmazonUnsellableClass string `protobuf:"bytes,12,opt,name=amazon_unsellable_class,json=amazonUnsellableClass,proto3" json:"amazon_unsellable_class,omitempty"`
+	// Location the units went to.
+	LocationCode  string `protobuf:"bytes,13,opt,name=location_code,json=locationCode,proto3" json:"location_code,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReturnDispositioned) Reset() {
+	*x = ReturnDispositioned{}
+	mi := &file_floorops_event_v1_event_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReturnDispositioned) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReturnDispositioned) ProtoMessage() {}
+
+func (x *ReturnDispositioned) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_event_v1_event_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReturnDispositioned.ProtoReflect.Descriptor instead.
+func (*ReturnDispositioned) Descriptor() ([]byte, []int) {
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *ReturnDispositioned) GetUnitId() int64 {
+	if x != nil {
+		return x.UnitId
+	}
+	return 0
+}
+
+func (x *ReturnDispositioned) GetRmaNumber() string {
+	if x != nil {
+		return x.RmaNumber
+	}
+	return ""
+}
+
+func (x *ReturnDispositioned) GetOrderRef() string {
+	if x != nil {
+		return x.OrderRef
+	}
+	return ""
+}
+
+func (x *ReturnDispositioned) GetSku() string {
+	if x != nil {
+		return x.Sku
+	}
+	return ""
+}
+
+func (x *ReturnDispositioned) GetQuantity() int64 {
+	if x != nil {
+		return x.Quantity
+	}
+	return 0
+}
+
+func (x *ReturnDispositioned) GetGrade() string {
+	if x != nil {
+		return x.Grade
+	}
+	return ""
+}
+
+func (x *ReturnDispositioned) GetDisposition() string {
+	if x != nil {
+		return x.Disposition
+	}
+	return ""
+}
+
+func (x *ReturnDispositioned) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *ReturnDispositioned) GetOverridden() bool {
+	if x != nil {
+		return x.Overridden
+	}
+	return false
+}
+
+func (x *ReturnDispositioned) GetOverrideReason() string {
+	if x != nil {
+		return x.OverrideReason
+	}
+	return ""
+}
+
+func (x *ReturnDispositioned) GetShopifyDisposition() string {
+	if x != nil {
+		return x.ShopifyDisposition
+	}
+	return ""
+}
+
+func (x *ReturnDispositioned) GetAmazonUnsellableClass() string {
+	if x != nil {
+		return x.AmazonUnsellableClass
+	}
+	return ""
+}
+
+func (x *ReturnDispositioned) GetLocationCode() string {
+	if x != nil {
+		return x.LocationCode
+	}
+	return ""
+}
+
 var File_floorops_event_v1_event_proto protoreflect.FileDescriptor
 
 const file_floorops_event_v1_event_proto_rawDesc = "" +
 	"\n" +
-	"\x1dfloorops/event/v1/event.proto\x12\x11floorops.event.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x93\b\n" +
+	"\x1dfloorops/event/v1/event.proto\x12\x11floorops.event.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbe\t\n" +
 	"\x05Event\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x03R\x03seq\x129\n" +
 	"\n" +
@@ -2108,7 +2401,9 @@ const file_floorops_event_v1_event_proto_rawDesc = "" +
 	"\vbackordered\x18\x17 \x01(\v2\x1e.floorops.event.v1.BackorderedH\x00R\vbackordered\x12L\n" +
 	"\x0forder_cancelled\x18\x18 \x01(\v2!.floorops.event.v1.OrderCancelledH\x00R\x0eorderCancelled\x12C\n" +
 	"\forder_picked\x18\x19 \x01(\v2\x1e.floorops.event.v1.OrderPickedH\x00R\vorderPicked\x12O\n" +
-	"\x10count_reconciled\x18\x1e \x01(\v2\".floorops.event.v1.CountReconciledH\x00R\x0fcountReconciled\x12X\n" +
+	"\x10count_reconciled\x18\x1e \x01(\v2\".floorops.event.v1.CountReconciledH\x00R\x0fcountReconciled\x12L\n" +
+	"\x0freturn_received\x18( \x01(\v2!.floorops.event.v1.ReturnReceivedH\x00R\x0ereturnReceived\x12[\n" +
+	"\x14return_dispositioned\x18) \x01(\v2&.floorops.event.v1.ReturnDispositionedH\x00R\x13returnDispositioned\x12X\n" +
 	"\x13availability_digest\x182 \x01(\v2%.floorops.event.v1.AvailabilityDigestH\x00R\x12availabilityDigestB\t\n" +
 	"\apayload\"\xd3\x03\n" +
 	"\n" +
@@ -2266,7 +2561,36 @@ const file_floorops_event_v1_event_proto_rawDesc = "" +
 	"\x03lpn\x18\x04 \x01(\tR\x03lpn\x12)\n" +
 	"\x10counted_quantity\x18\x05 \x01(\x03R\x0fcountedQuantity\x12+\n" +
 	"\x11snapshot_quantity\x18\x06 \x01(\x03R\x10snapshotQuantity\x12/\n" +
-	"\x13adjustment_quantity\x18\a \x01(\x03R\x12adjustmentQuantityB>Z<github.com/floorops/floorops/proto/floorops/event/v1;eventv1b\x06proto3"
+	"\x13adjustment_quantity\x18\a \x01(\x03R\x12adjustmentQuantity\"\xd8\x01\n" +
+	"\x0eReturnReceived\x12\x17\n" +
+	"\aunit_id\x18\x01 \x01(\x03R\x06unitId\x12\x1d\n" +
+	"\n" +
+	"rma_number\x18\x02 \x01(\tR\trmaNumber\x12\x1b\n" +
+	"\torder_ref\x18\x03 \x01(\tR\borderRef\x12\x10\n" +
+	"\x03sku\x18\x04 \x01(\tR\x03sku\x12\x1a\n" +
+	"\bquantity\x18\x05 \x01(\x03R\bquantity\x12#\n" +
+	"\rlocation_code\x18\x06 \x01(\tR\flocationCode\x12\x1e\n" +
+	"\n" +
+	"exceptions\x18\a \x03(\tR\n" +
+	"exceptions\"\xbf\x03\n" +
+	"\x13ReturnDispositioned\x12\x17\n" +
+	"\aunit_id\x18\x01 \x01(\x03R\x06unitId\x12\x1d\n" +
+	"\n" +
+	"rma_number\x18\x02 \x01(\tR\trmaNumber\x12\x1b\n" +
+	"\torder_ref\x18\x03 \x01(\tR\borderRef\x12\x10\n" +
+	"\x03sku\x18\x04 \x01(\tR\x03sku\x12\x1a\n" +
+	"\bquantity\x18\x05 \x01(\x03R\bquantity\x12\x14\n" +
+	"\x05grade\x18\x06 \x01(\tR\x05grade\x12 \n" +
+	"\vdisposition\x18\a \x01(\tR\vdisposition\x12\x16\n" +
+	"\x06reason\x18\b \x01(\tR\x06reason\x12\x1e\n" +
+	"\n" +
+	"overridden\x18\t \x01(\bR\n" +
+	"overridden\x12'\n" +
+	"\x0foverride_reason\x18\n" +
+	" \x01(\tR\x0eoverrideReason\x12/\n" +
+	"\x13shopify_disposition\x18\v \x01(\tR\x12shopifyDisposition\x126\n" +
+	"\x17amazon_unsellable_class\x18\f \x01(\tR\x15amazonUnsellableClass\x12#\n" +
+	"\rlocation_code\x18\r \x01(\tR\flocationCodeB>Z<github.com/floorops/floorops/proto/floorops/event/v1;eventv1b\x06proto3"
 
 var (
 	file_floorops_event_v1_event_proto_rawDescOnce sync.Once
@@ -2280,7 +2604,7 @@ func file_floorops_event_v1_event_proto_rawDescGZIP() []byte {
 	return file_floorops_event_v1_event_proto_rawDescData
 }
 
-var file_floorops_event_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_floorops_event_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_floorops_event_v1_event_proto_goTypes = []any{
 	(*Event)(nil),                 // 0: floorops.event.v1.Event
 	(*StockMoved)(nil),            // 1: floorops.event.v1.StockMoved
@@ -2301,10 +2625,12 @@ var file_floorops_event_v1_event_proto_goTypes = []any{
 	(*OrderPickedLine)(nil),       // 16: floorops.event.v1.OrderPickedLine
 	(*CountReconciled)(nil),       // 17: floorops.event.v1.CountReconciled
 	(*CountReconciledLine)(nil),   // 18: floorops.event.v1.CountReconciledLine
-	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
+	(*ReturnReceived)(nil),        // 19: floorops.event.v1.ReturnReceived
+	(*ReturnDispositioned)(nil),   // 20: floorops.event.v1.ReturnDispositioned
+	(*timestamppb.Timestamp)(nil), // 21: google.protobuf.Timestamp
 }
 var file_floorops_event_v1_event_proto_depIdxs = []int32{
-	19, // 0: floorops.event.v1.Event.occur_time:type_name -> google.protobuf.Timestamp
+	21, // 0: floorops.event.v1.Event.occur_time:type_name -> google.protobuf.Timestamp
 	1,  // 1: floorops.event.v1.Event.stock_moved:type_name -> floorops.event.v1.StockMoved
 	2,  // 2: floorops.event.v1.Event.availability_changed:type_name -> floorops.event.v1.AvailabilityChanged
 	4,  // 3: floorops.event.v1.Event.receipt_reconciled:type_name -> floorops.event.v1.ReceiptReconciled
@@ -2315,19 +2641,21 @@ var file_floorops_event_v1_event_proto_depIdxs = []int32{
 	12, // 8: floorops.event.v1.Event.order_cancelled:type_name -> floorops.event.v1.OrderCancelled
 	15, // 9: floorops.event.v1.Event.order_picked:type_name -> floorops.event.v1.OrderPicked
 	17, // 10: floorops.event.v1.Event.count_reconciled:type_name -> floorops.event.v1.CountReconciled
-	3,  // 11: floorops.event.v1.Event.availability_digest:type_name -> floorops.event.v1.AvailabilityDigest
-	5,  // 12: floorops.event.v1.ReceiptReconciled.lines:type_name -> floorops.event.v1.ReceiptReconciledLine
-	7,  // 13: floorops.event.v1.OrderAllocated.lines:type_name -> floorops.event.v1.OrderAllocatedLine
-	11, // 14: floorops.event.v1.Backordered.lines:type_name -> floorops.event.v1.BackorderedLine
-	13, // 15: floorops.event.v1.OrderCancelled.lines:type_name -> floorops.event.v1.OrderCancelledLine
-	14, // 16: floorops.event.v1.OrderCancelled.return_tasks:type_name -> floorops.event.v1.OrderCancelledReturn
-	16, // 17: floorops.event.v1.OrderPicked.lines:type_name -> floorops.event.v1.OrderPickedLine
-	18, // 18: floorops.event.v1.CountReconciled.lines:type_name -> floorops.event.v1.CountReconciledLine
-	19, // [19:19] is the sub-list for method output_type
-	19, // [19:19] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	19, // 11: floorops.event.v1.Event.return_received:type_name -> floorops.event.v1.ReturnReceived
+	20, // 12: floorops.event.v1.Event.return_dispositioned:type_name -> floorops.event.v1.ReturnDispositioned
+	3,  // 13: floorops.event.v1.Event.availability_digest:type_name -> floorops.event.v1.AvailabilityDigest
+	5,  // 14: floorops.event.v1.ReceiptReconciled.lines:type_name -> floorops.event.v1.ReceiptReconciledLine
+	7,  // 15: floorops.event.v1.OrderAllocated.lines:type_name -> floorops.event.v1.OrderAllocatedLine
+	11, // 16: floorops.event.v1.Backordered.lines:type_name -> floorops.event.v1.BackorderedLine
+	13, // 17: floorops.event.v1.OrderCancelled.lines:type_name -> floorops.event.v1.OrderCancelledLine
+	14, // 18: floorops.event.v1.OrderCancelled.return_tasks:type_name -> floorops.event.v1.OrderCancelledReturn
+	16, // 19: floorops.event.v1.OrderPicked.lines:type_name -> floorops.event.v1.OrderPickedLine
+	18, // 20: floorops.event.v1.CountReconciled.lines:type_name -> floorops.event.v1.CountReconciledLine
+	21, // [21:21] is the sub-list for method output_type
+	21, // [21:21] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_floorops_event_v1_event_proto_init() }
@@ -2346,6 +2674,8 @@ func file_floorops_event_v1_event_proto_init() {
 		(*Event_OrderCancelled)(nil),
 		(*Event_OrderPicked)(nil),
 		(*Event_CountReconciled)(nil),
+		(*Event_ReturnReceived)(nil),
+		(*Event_ReturnDispositioned)(nil),
 		(*Event_AvailabilityDigest)(nil),
 	}
 	type x struct{}
@@ -2354,7 +2684,7 @@ func file_floorops_event_v1_event_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_floorops_event_v1_event_proto_rawDesc), len(file_floorops_event_v1_event_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   19,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -232,7 +232,11 @@ type Item struct {
 	Gtins []*Gtin `protobuf:"bytes,7,rep,name=gtins,proto3" json:"gtins,omitempty"`
 	// Velocity class: A fast movers, B, C slow movers. Guides putaway and
 	// the maximum interval between counts.
-	AbcClass      string `protobuf:"bytes,8,opt,name=abc_class,json=abcClass,proto3" json:"abc_class,omitempty"`
+	AbcClass string `protobuf:"bytes,8,opt,name=abc_class,json=abcClass,proto3" json:"abc_class,omitempty"`
+	// Product category the returns disposition rules read (apparel,
+	// electronics, …); up to 32 printable characters, not "*". Empty: the
+	// item has none and matches only rules for every category.
+	Category      string `protobuf:"bytes,9,opt,name=category,proto3" json:"category,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -319,6 +323,13 @@ func (x *Item) GetGtins() []*Gtin {
 func (x *Item) GetAbcClass() string {
 	if x != nil {
 		return x.AbcClass
+	}
+	return ""
+}
+
+func (x *Item) GetCategory() string {
+	if x != nil {
+		return x.Category
 	}
 	return ""
 }
@@ -2602,7 +2613,7 @@ var File_floorops_inventory_v1_inventory_proto protoreflect.FileDescriptor
 
 const file_floorops_inventory_v1_inventory_proto_rawDesc = "" +
 	"\n" +
-	"%floorops/inventory/v1/inventory.proto\x12\x15floorops.inventory.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa1\x02\n" +
+	"%floorops/inventory/v1/inventory.proto\x12\x15floorops.inventory.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbd\x02\n" +
 	"\x04Item\x12\x10\n" +
 	"\x03sku\x18\x01 \x01(\tR\x03sku\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12&\n" +
@@ -2612,7 +2623,8 @@ const file_floorops_inventory_v1_inventory_proto_rawDesc = "" +
 	"\x0eexpiry_tracked\x18\x05 \x01(\bR\rexpiryTracked\x12%\n" +
 	"\x0eserial_tracked\x18\x06 \x01(\bR\rserialTracked\x121\n" +
 	"\x05gtins\x18\a \x03(\v2\x1b.floorops.inventory.v1.GtinR\x05gtins\x12\x1b\n" +
-	"\tabc_class\x18\b \x01(\tR\babcClass\"5\n" +
+	"\tabc_class\x18\b \x01(\tR\babcClass\x12\x1a\n" +
+	"\bcategory\x18\t \x01(\tR\bcategory\"5\n" +
 	"\x04Gtin\x12\x12\n" +
 	"\x04gtin\x18\x01 \x01(\tR\x04gtin\x12\x19\n" +
 	"\bpack_qty\x18\x02 \x01(\x05R\apackQty\"\xe5\x01\n" +
