@@ -30,6 +30,7 @@ var commands = map[string]command{
 	"migrate": {"create the database if needed and bring its schema up to date", cmdMigrate},
 	"print":   {"send a ZPL file raw to a Zebra printer (host:9100)", cmdPrint},
 	"scan":    {"print what a raw scanned string is (--json for JSON)", cmdScan},
+	"bench":   {"play N handhelds against a running node over gRPC and print ops/s and latencies (--baseline: this machine's bare limits)", cmdBench},
 	"serve":   {"run the node: gRPC, REST gateway, metrics (--demo seeds a demo warehouse)", cmdServe},
 	"sim":     {"compare count policies (random, abc, risk) on a simulated node with hidden errors", cmdSim},
 	"users":   {"add, list, disable, enable, reset-pin, unlock or audit badge users", cmdUsers},

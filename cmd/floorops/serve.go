@@ -101,12 +101,20 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&cfg.BlindReceiving, "blind-receiving", envBool("BLIND_RECEIVING"), "hide expected quantities from associates when receiving (env FLOOROPS_BLIND_RECEIVING)")
 	demo := fs.Bool("demo", envBool("DEMO"), "seed a demo warehouse, users and API key into an empty database (env FLOOROPS_DEMO)")
 	logFormat := fs.String("log-format", env("LOG_FORMAT", "text"), "log format: text or json (env FLOOROPS_LOG_FORMAT)")
+	pprofAddr := fs.String("pprof-addr", env("PPROF_ADDR", ""), "loopback `address` to serve Go's profiler on (/debug/pprof/), e.g. 127.0.0.1:6060; off when empty (env FLOOROPS_PPROF_ADDR)")
 	scanner := scannerFlags(fs)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: serve: unexpected arguments %q", errUsage, fs.Args())
+	}
+	if *pprofAddr != "" {
+		addr, err := servePprof(ctx, *pprofAddr)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Profiler on http://%s/debug/pprof/\n", addr)
 	}
 	cfg.DBPath = *db
 	sc, _, err := scanner()
