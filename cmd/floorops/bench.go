@@ -218,7 +218,7 @@ func runBench(ctx context.Context, cfg benchConfig) (benchResult, error) {
 		cc := conns[i%len(conns)]
 		hs[i] = &handheld{id: i, run: run, inv: inventoryv1.NewInventoryServiceClient(cc), lead: lead, assoc: assoc, stock: stock[i%len(stock)]}
 	}
-	res := playMix(ctx, cfg, hs)
+	res := playMix(ctx, cfg, hs, benchMix)
 	if cfg.baseline {
 		if res.BaselineSQLite, err = baselineSQLite(ctx, cfg); err != nil {
 			return res, err
@@ -267,14 +267,14 @@ func benchStockOf(ctx context.Context, inv inventoryv1.InventoryServiceClient) (
 }
 
 // playMix runs every handheld through the mix until the duration is up.
-func playMix(ctx context.Context, cfg benchConfig, hs []*handheld) benchResult {
-	var round []int // indexes into benchMix, weight times each
-	for i, op := range benchMix {
+func playMix(ctx context.Context, cfg benchConfig, hs []*handheld, mix []benchOp) benchResult {
+	var round []int // indexes into mix, weight times each
+	for i, op := range mix {
 		for range op.weight {
 			round = append(round, i)
 		}
 	}
-	skipped := make([]atomic.Bool, len(benchMix))
+	skipped := make([]atomic.Bool, len(mix))
 	var skipOnce sync.Map
 	type sample struct {
 		op  int
@@ -292,14 +292,17 @@ func playMix(ctx context.Context, cfg benchConfig, hs []*handheld) benchResult {
 			defer wg.Done()
 			for seq := 0; ; seq++ {
 				op := round[(seq+h.id)%len(round)]
-				if skipped[op].Load() {
-					continue
-				}
 				if ctx.Err() != nil {
 					return
 				}
+				if skipped[op].Load() {
+					if seq >= len(round) && allSkipped(skipped) {
+						return
+					}
+					continue
+				}
 				t0 := time.Now()
-				err := benchMix[op].call(ctx, h, seq)
+				err := mix[op].call(ctx, h, seq)
 				lat := time.Since(t0)
 				if ctx.Err() != nil && err != nil {
 					return // the run ended under this call
@@ -307,7 +310,7 @@ func playMix(ctx context.Context, cfg benchConfig, hs []*handheld) benchResult {
 				if status.Code(err) == codes.Unimplemented {
 					skipped[op].Store(true)
 					if _, dup := skipOnce.LoadOrStore(op, true); !dup {
-						fmt.Fprintf(cfg.out, "skipping %s: the node does not serve it\n", benchMix[op].name)
+						fmt.Fprintf(cfg.out, "skipping %s: the node does not serve it\n", mix[op].name)
 					}
 					continue
 				}
@@ -326,15 +329,15 @@ func playMix(ctx context.Context, cfg benchConfig, hs []*handheld) benchResult {
 	took := time.Since(start)
 	res := benchResult{Handhelds: len(hs), DurationSeconds: took.Seconds(), PerRPC: map[string]rpcStat{}}
 	var all []time.Duration
-	per := make([][]time.Duration, len(benchMix))
-	perErr := make([]int64, len(benchMix))
+	per := make([][]time.Duration, len(mix))
+	perErr := make([]int64, len(mix))
 	for _, hsamples := range samples {
 		for _, s := range hsamples {
 			if s.err != nil {
 				res.Errors++
 				perErr[s.op]++
 				if len(res.ErrorSamples) < 5 {
-					res.ErrorSamples = append(res.ErrorSamples, benchMix[s.op].name+": "+s.err.Error())
+					res.ErrorSamples = append(res.ErrorSamples, mix[s.op].name+": "+s.err.Error())
 				}
 				continue
 			}
@@ -345,7 +348,7 @@ func playMix(ctx context.Context, cfg benchConfig, hs []*handheld) benchResult {
 	res.Ops = int64(len(all))
 	res.OpsPerSec = float64(res.Ops) / took.Seconds()
 	res.P50ms, res.P95ms, res.P99ms, res.Maxms = quantiles(all)
-	for i, op := range benchMix {
+	for i, op := range mix {
 		if skipped[i].Load() {
 			res.Skipped = append(res.Skipped, op.name)
 			continue
@@ -355,6 +358,15 @@ func playMix(ctx context.Context, cfg benchConfig, hs []*handheld) benchResult {
 		res.PerRPC[op.name] = st
 	}
 	return res
+}
+
+func allSkipped(s []atomic.Bool) bool {
+	for i := range s {
+		if !s[i].Load() {
+			return false
+		}
+	}
+	return true
 }
 
 func quantiles(d []time.Duration) (p50, p95, p99, max float64) {
