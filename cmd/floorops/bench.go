@@ -43,6 +43,7 @@ type benchConfig struct {
 	associate string // badge for the floor's scans and reads
 	baseline  bool
 	out       io.Writer // progress lines (skipped RPCs)
+	run       string    // names the run in request ids; a fresh one when empty
 }
 
 // benchOp is one kind of handheld call in the mix.
@@ -184,13 +185,44 @@ func printBench(w io.Writer, r benchResult) {
 // runBench signs in, sets up each handheld's stock, plays the mix for the
 // duration and, with baseline, measures the bare limits after it.
 func runBench(ctx context.Context, cfg benchConfig) (benchResult, error) {
+	hs, closeConns, err := benchHandhelds(ctx, cfg)
+	if err != nil {
+		return benchResult{}, err
+	}
+	defer closeConns()
+	res := playMix(ctx, cfg, hs, benchMix)
+	if cfg.baseline {
+		if res.BaselineSQLite, err = baselineSQLite(ctx, cfg); err != nil {
+			return res, err
+		}
+		if res.BaselineGRPC, err = baselineGRPC(ctx, cfg); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// benchHandhelds dials the node, signs in and hands each handheld its
+// stock; closeConns hangs up.
+func benchHandhelds(ctx context.Context, cfg benchConfig) (hs []*handheld, closeConns func(), err error) {
 	conns := make([]*grpc.ClientConn, (cfg.handhelds+49)/50) // a few HTTP/2 connections, as a floor's access points
+	closeConns = func() {
+		for _, cc := range conns {
+			if cc != nil {
+				cc.Close()
+			}
+		}
+	}
+	defer func() {
+		if err != nil {
+			closeConns()
+		}
+	}()
 	for i := range conns {
 		cc, err := grpc.NewClient(cfg.addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 		if err != nil {
-			return benchResult{}, fmt.Errorf("bench: dial %s: %w", cfg.addr, err)
+			return nil, nil, fmt.Errorf("bench: dial %s: %w", cfg.addr, err)
 		}
-		defer cc.Close()
 		conns[i] = cc
 	}
 	login := func(badge string) (context.Context, error) {
@@ -202,32 +234,26 @@ func runBench(ctx context.Context, cfg benchConfig) (benchResult, error) {
 	}
 	lead, err := login(cfg.lead)
 	if err != nil {
-		return benchResult{}, err
+		return nil, nil, err
 	}
 	assoc, err := login(cfg.associate)
 	if err != nil {
-		return benchResult{}, err
+		return nil, nil, err
 	}
 	stock, err := benchStockOf(assoc, inventoryv1.NewInventoryServiceClient(conns[0]))
 	if err != nil {
-		return benchResult{}, err
+		return nil, nil, err
 	}
-	run := fmt.Sprintf("%x", time.Now().UnixNano())
-	hs := make([]*handheld, cfg.handhelds)
+	run := cfg.run
+	if run == "" {
+		run = fmt.Sprintf("%x", time.Now().UnixNano())
+	}
+	hs = make([]*handheld, cfg.handhelds)
 	for i := range hs {
 		cc := conns[i%len(conns)]
 		hs[i] = &handheld{id: i, run: run, inv: inventoryv1.NewInventoryServiceClient(cc), lead: lead, assoc: assoc, stock: stock[i%len(stock)]}
 	}
-	res := playMix(ctx, cfg, hs, benchMix)
-	if cfg.baseline {
-		if res.BaselineSQLite, err = baselineSQLite(ctx, cfg); err != nil {
-			return res, err
-		}
-		if res.BaselineGRPC, err = baselineGRPC(ctx, cfg); err != nil {
-			return res, err
-		}
-	}
-	return res, nil
+	return hs, closeConns, nil
 }
 
 // benchStockOf finds, through the API, the stock the handhelds play with:

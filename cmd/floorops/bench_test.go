@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,28 +26,7 @@ import (
 // the mix ran. It asserts counts, never speed.
 func TestBenchAgainstADemoNode(t *testing.T) {
 	t.Parallel()
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	srv, err := server.New(ctx, server.Config{
-		DBPath:   filepath.Join(t.TempDir(), "node.db"),
-		GRPCAddr: "127.0.0.1:0",
-		HTTPAddr: "127.0.0.1:0",
-		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := server.SeedDemo(ctx, srv); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
-	defer func() {
-		stop()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	}()
+	srv := startDemoNode(t)
 	var before int
 	if err := srv.DB.Reader().QueryRow(`SELECT COALESCE(SUM(qty), 0) FROM balances`).Scan(&before); err != nil {
 		t.Fatal(err)
@@ -88,6 +69,127 @@ func TestBenchAgainstADemoNode(t *testing.T) {
 	if after > int64(before) || after < int64(before)-4 {
 		t.Errorf("stock went from %d to %d; 4 handhelds end at most one unit down each", before, after)
 	}
+}
+
+// startDemoNode runs an in-process demo node until the test ends.
+func startDemoNode(t *testing.T) *server.Server {
+	t.Helper()
+	ctx, stop := context.WithCancel(context.Background())
+	srv, err := server.New(ctx, server.Config{
+		DBPath:   filepath.Join(t.TempDir(), "node.db"),
+		GRPCAddr: "127.0.0.1:0",
+		HTTPAddr: "127.0.0.1:0",
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		stop()
+		t.Fatal(err)
+	}
+	if _, err := server.SeedDemo(ctx, srv); err != nil {
+		stop()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	return srv
+}
+
+// TestRetryStorm plays the same requests against two demo nodes, on one
+// once each and on the other three times each at once (a handheld on flaky
+// Wi-Fi resending while the first is in flight), and requires the same
+// final state: balances, ledger, outbox, stored answers. Every copy of a
+// request must be answered alike, and without an error.
+func TestRetryStorm(t *testing.T) {
+	t.Parallel()
+	const handhelds, rounds = 6, 12
+	play := func(copies int) string {
+		srv := startDemoNode(t)
+		ctx := context.Background()
+		cfg := benchConfig{addr: srv.GRPCAddr(), handhelds: handhelds, pin: server.DemoPIN, lead: "B-LEAD", associate: "B-ASSOC", run: "storm"}
+		hs, closeConns, err := benchHandhelds(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer closeConns()
+		var wg sync.WaitGroup
+		errs := make(chan error, handhelds*rounds*copies*len(benchMix))
+		for _, h := range hs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for seq := range rounds {
+					op := benchMix[seq%len(benchMix)]
+					var copiesWG sync.WaitGroup
+					for range copies {
+						copiesWG.Add(1)
+						go func() {
+							defer copiesWG.Done()
+							if err := op.call(ctx, h, seq); err != nil {
+								errs <- fmt.Errorf("%s #%d of handheld %d: %w", op.name, seq, h.id, err)
+							}
+						}()
+					}
+					copiesWG.Wait()
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		return nodeState(t, srv)
+	}
+	once, thrice := play(1), play(3)
+	if once != thrice {
+		t.Fatalf("final state after a retry storm differs from the run without retries:\nonce:\n%s\nthrice:\n%s", once, thrice)
+	}
+	// Every third call of the mix is an adjustment: 4 of 12 per handheld.
+	if !strings.Contains(once, "bench movements: 24\n") {
+		t.Errorf("state without retries:\n%s\nwant 24 bench movements", once)
+	}
+}
+
+// nodeState is what a retry must not change: every balance, the bench's
+// movements in the ledger, the events in the outbox and the stored answers.
+func nodeState(t *testing.T, srv *server.Server) string {
+	t.Helper()
+	var b strings.Builder
+	rows, err := srv.DB.Reader().Query(`SELECT l.code, i.sku, b.lot, b.status, b.qty FROM balances b
+		JOIN locations l ON l.id = b.location_id JOIN items i ON i.id = b.item_id ORDER BY l.code, i.sku, b.lot, b.status`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code, sku, lot, status string
+		var qty int64
+		if err := rows.Scan(&code, &sku, &lot, &status, &qty); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s %s %s %s %d\n", code, sku, lot, status, qty)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []struct{ name, sql string }{
+		{"bench movements", `SELECT COUNT(*) FROM movements WHERE reason = 'bench'`},
+		{"bench units moved", `SELECT COALESCE(SUM(qty), 0) FROM movements WHERE reason = 'bench'`},
+		{"outbox events", `SELECT COUNT(*) FROM outbox`},
+	} {
+		var n int64
+		if err := srv.DB.Reader().QueryRow(q.sql).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", q.name, err)
+		}
+		fmt.Fprintf(&b, "%s: %d\n", q.name, n)
+	}
+	return b.String()
 }
 
 // A mix entry the node does not serve (a service not on this node yet) is
