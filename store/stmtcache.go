@@ -168,8 +168,8 @@ func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.
 	return c.inner.PrepareContext(ctx, query)
 }
 
-//lint:ignore SA1019 driver.Conn requires Begin; database/sql calls BeginTx
-func (c *cachingConn) Begin() (driver.Tx, error) { return c.inner.Begin() } //nolint:staticcheck
+// Begin is driver.Conn's; database/sql calls BeginTx.
+func (c *cachingConn) Begin() (driver.Tx, error) { return c.inner.Begin() }
 func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	return c.inner.BeginTx(ctx, opts)
 }

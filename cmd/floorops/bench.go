@@ -406,15 +406,12 @@ func quantiles(d []time.Duration) (p50, p95, p99, max float64) {
 	return ms(0.50), ms(0.95), ms(0.99), float64(d[len(d)-1]) / float64(time.Millisecond)
 }
 
-// baselineRowsPerScan is how many rows a stock adjustment writes: its
-// movement, its balance, its outbox event and its stored answer.
-const baselineRowsPerScan = 4
-
 // baselineSQLite is the bare SQLite limit of this machine: a loop with the
-// node's pragmas (WAL, synchronous FULL) writing the same rows per scan,
-// group-committed as the node's writer does (up to one batch of every
-// handheld at a time, at most the node's 256), for a fifth of the duration
-// (at least a second), in a scratch file beside the temp dir.
+// node's pragmas (WAL, synchronous FULL) writing the four rows a stock
+// adjustment writes (its balance, its movement, its outbox event, its
+// stored answer), group-committed as the node's writer does (one batch of
+// every handheld at a time, at most the node's 256), for a fifth of the
+// duration (at least a second), in a scratch file in the temp dir.
 func baselineSQLite(ctx context.Context, cfg benchConfig) (float64, error) {
 	dir, err := os.MkdirTemp("", "floorops-bench-")
 	if err != nil {
