@@ -200,7 +200,7 @@ type poLine struct {
 func poLines(ctx context.Context, q inventory.Querier, poID int64) ([]poLine, error) {
 	var out []poLine
 	err := inventory.EachRow(ctx, q, `SELECT pl.id, pl.item_id, pl.line_no, i.sku, pl.ordered_qty, pl.tolerance_pct,
-			COALESCE((SELECT SUM(s.qty) FROM receipt_scans s WHERE s.po_line_id = pl.id), 0)
+			pl.received_qty
 		FROM po_lines pl JOIN items i ON i.id = pl.item_id WHERE pl.po_id = ? ORDER BY pl.line_no`, []any{poID}, func(rows *sql.Rows) error {
 		var l poLine
 		err := rows.Scan(&l.id, &l.itemID, &l.LineNo, &l.SKU, &l.Ordered, &l.TolerancePct, &l.Received)

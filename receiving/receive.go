@@ -510,7 +510,7 @@ func (rs *receiver) exceptions(ctx context.Context, st stock, unexpected, overag
 func lineFor(ctx context.Context, tx *store.Tx, poID, itemID int64) (*poLine, error) {
 	l := poLine{itemID: itemID}
 	err := tx.QueryRowContext(ctx, `SELECT pl.id, pl.line_no, i.sku, pl.ordered_qty, pl.tolerance_pct,
-			COALESCE((SELECT SUM(s.qty) FROM receipt_scans s WHERE s.po_line_id = pl.id), 0)
+			pl.received_qty
 		FROM po_lines pl JOIN items i ON i.id = pl.item_id WHERE pl.po_id = ? AND pl.item_id = ?`, poID, itemID).
 		Scan(&l.id, &l.LineNo, &l.SKU, &l.Ordered, &l.TolerancePct, &l.Received)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -16,3 +16,15 @@ func Commits(db *DB) int64 { return db.commits.Load() }
 func OpenBusyTimeout(ctx context.Context, path string, busy time.Duration) (*DB, error) {
 	return open(ctx, path, true, busy)
 }
+
+// StatementStats is what the writer's and the readers' statement caches
+// have done: statements compiled into a cache, cached statements closed,
+// and runs that reused a cached statement.
+type StatementStats struct{ Prepared, Closed, Hits int64 }
+
+func WriterStatements(db *DB) StatementStats { return statsOf(db.writerStmts) }
+func ReaderStatements(db *DB) StatementStats { return statsOf(db.readerStmts) }
+
+func statsOf(s *stmtStats) StatementStats {
+	return StatementStats{s.prepared.Load(), s.closed.Load(), s.hits.Load()}
+}

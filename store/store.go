@@ -28,6 +28,9 @@ type DB struct {
 	path   string
 	writer *sql.DB
 	reader *sql.DB
+	// The statement caches of the writer's and the readers' connections
+	// (stmtcache.go), counted.
+	writerStmts, readerStmts *stmtStats
 
 	// Group commit (see Write): requests wait in writes for the one writer
 	// goroutine; mu and closed stop new requests once Close begins.
@@ -112,15 +115,16 @@ func open(ctx context.Context, path string, create bool, busy time.Duration) (*D
 	}
 	// mode=rw makes SQLite itself refuse to create the file, should it
 	// vanish between the check above and the open.
-	w, err := sql.Open("sqlite", dsn(path, false, create, busy))
+	wc, err := newCachingConnector(dsn(path, false, create, busy))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
+	w := sql.OpenDB(wc)
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	db := &DB{path: path, writer: w, Now: time.Now, writes: make(chan *writeReq, maxBatch), writerDone: make(chan struct{})}
+	db := &DB{path: path, writer: w, writerStmts: wc.stats, Now: time.Now, writes: make(chan *writeReq, maxBatch), writerDone: make(chan struct{})}
 	go db.writeLoop()
 	if err := db.migrate(ctx); err != nil {
 		db.stopWriter()
@@ -132,12 +136,14 @@ func open(ctx context.Context, path string, create bool, busy time.Duration) (*D
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", dsn(path, true, false, busy))
+	rc, err := newCachingConnector(dsn(path, true, false, busy))
 	if err != nil {
 		db.stopWriter()
 		w.Close()
 		return nil, fmt.Errorf("store: open readers %s: %w", path, err)
 	}
+	r := sql.OpenDB(rc)
+	db.readerStmts = rc.stats
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	db.reader = r
@@ -181,7 +187,7 @@ func (db *DB) guardCommits(ctx context.Context) error {
 	}
 	defer conn.Close()
 	return conn.Raw(func(dc any) error {
-		h, ok := dc.(sqlite.HookRegisterer)
+		h, ok := rawConn(dc).(sqlite.HookRegisterer)
 		if !ok {
 			return errors.New("store: the SQLite driver cannot register a commit hook")
 		}
@@ -213,11 +219,11 @@ func (db *DB) Reader() *sql.DB { return db.reader }
 // time. Its changes commit, or roll back, as a whole (a savepoint inside the
 // group commit, see Write).
 //
-// Its ExecContext and QueryRowContext prepare each distinct SQL text once
-// per transaction and reuse it, so a batch that runs the same statement
-// thousands of times (an import, a wave of scans) parses it once. They take
-// one statement each; run multi-statement scripts on tx.Tx. QueryContext is
-// not cached: a caller may run the same query again while rows are open.
+// Its statements run compiled once per connection (the statement cache,
+// stmtcache.go): the writer's connection keeps every SQL text it has run
+// across transactions and group-commit batches, so a wave of scans parses
+// each statement once. QueryContext may run the same query again while
+// earlier rows of it are open; that call compiles a statement of its own.
 //
 // Its statements ignore the cancellation of the ctx they are given: once a
 // write has started it runs to its end, because SQLite answers an
@@ -231,11 +237,6 @@ type Tx struct {
 	// for; empty in a plain Write. The outbox stamps it on every event
 	// the request causes.
 	RequestID string
-	// Prepared statements: ExecContext's are shared by the requests of a
-	// batch (an Exec is finished when it returns); QueryRowContext's are
-	// the request's own, since a Row it never scans keeps its statement
-	// busy and would break the same query in the next request.
-	shared, stmts map[string]*sql.Stmt
 	// ended is the error with which SQLite ended the transaction on its
 	// own (a full disk, an I/O error): later statements would run outside
 	// any transaction and commit alone, so they are refused.
@@ -271,31 +272,12 @@ func (tx *Tx) endedError() error {
 	return fmt.Errorf("store: the transaction ended after an earlier error: %w", tx.ended)
 }
 
-func (tx *Tx) prepared(ctx context.Context, cache *map[string]*sql.Stmt, query string) (*sql.Stmt, error) {
-	if st, ok := (*cache)[query]; ok {
-		return st, nil
-	}
-	st, err := tx.Tx.PrepareContext(context.WithoutCancel(ctx), query)
-	if err != nil {
-		return nil, err
-	}
-	if *cache == nil {
-		*cache = make(map[string]*sql.Stmt)
-	}
-	(*cache)[query] = st
-	return st, nil
-}
-
 // ExecContext runs one statement that returns no rows.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if tx.ended != nil {
 		return nil, tx.endedError()
 	}
-	st, err := tx.prepared(ctx, &tx.shared, query)
-	if err != nil {
-		return nil, tx.note(err)
-	}
-	res, err := st.ExecContext(context.WithoutCancel(ctx), args...)
+	res, err := tx.Tx.ExecContext(context.WithoutCancel(ctx), query, args...)
 	return res, tx.note(err)
 }
 
@@ -322,12 +304,7 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 		cancel()
 		return tx.Tx.QueryRowContext(cancelled, query, args...)
 	}
-	ctx = context.WithoutCancel(ctx)
-	st, err := tx.prepared(ctx, &tx.stmts, query)
-	if err != nil {
-		return tx.Tx.QueryRowContext(ctx, query, args...) // reports the same error through Row.Scan
-	}
-	return st.QueryRowContext(ctx, args...)
+	return tx.Tx.QueryRowContext(context.WithoutCancel(ctx), query, args...)
 }
 
 // Constraint kinds reported by SQLite.

@@ -147,7 +147,6 @@ func (db *DB) runBatch(batch []*writeReq) []writeResult {
 		failOK(len(batch), fmt.Errorf("store: begin: %w", err))
 		return results
 	}
-	shared := map[string]*sql.Stmt{}
 	pending := 0 // requests whose changes wait for the commit
 	for i, r := range batch {
 		if r.ctx.Err() != nil {
@@ -158,7 +157,7 @@ func (db *DB) runBatch(batch []*writeReq) []writeResult {
 			continue
 		}
 		err := savepoint(sqlTx, func() error {
-			tx := &Tx{Tx: sqlTx, Now: db.Now().UTC(), shared: shared}
+			tx := &Tx{Tx: sqlTx, Now: db.Now().UTC()}
 			results[i] = run(tx, r.fn)
 			if tx.ended != nil && results[i].panicked == nil {
 				// Whatever fn made of it (a cancelled Row, say), the

@@ -24,12 +24,15 @@ type command struct {
 // commands is the CLI's table of subcommands. Keep it sorted by name.
 var commands = map[string]command{
 	"apikeys": {"create, list or disable API keys for central systems", cmdAPIKeys},
+	"backup":  {"copy a node's database while it serves (online, consistent): backup --to FILE", cmdBackup},
+	"bench":   {"play N handhelds against a running node over gRPC and print ops/s and latencies (--baseline: this machine's bare limits)", cmdBench},
 	"central": {"run the reference central (UpstreamService, CentralService); central keys create NODE_ID", cmdCentral},
 	"counts":  {"print the day's cycle count plan (counts plan)", cmdCounts},
 	"import":  {"import items, locations or purchase orders (pos) from CSV", cmdImport},
 	"labels":  {"render location, LPN and item labels as PNG, ZPL or PDF", cmdLabels},
 	"migrate": {"create the database if needed and bring its schema up to date", cmdMigrate},
 	"print":   {"send a ZPL file raw to a Zebra printer (host:9100)", cmdPrint},
+	"restore": {"put a backup in place as a stopped node's database: restore --from FILE --db FILE", cmdRestore},
 	"scan":    {"print what a raw scanned string is (--json for JSON)", cmdScan},
 	"serve":   {"run the node: gRPC, REST gateway, metrics (--demo seeds a demo warehouse)", cmdServe},
 	"sync":    {"show the node's upstream sync: backlog, lag, parked events (sync status)", cmdSync},

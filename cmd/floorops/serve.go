@@ -102,6 +102,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&cfg.BlindReceiving, "blind-receiving", envBool("BLIND_RECEIVING"), "hide expected quantities from associates when receiving (env FLOOROPS_BLIND_RECEIVING)")
 	demo := fs.Bool("demo", envBool("DEMO"), "seed a demo warehouse, users and API key into an empty database (env FLOOROPS_DEMO)")
 	logFormat := fs.String("log-format", env("LOG_FORMAT", "text"), "log format: text or json (env FLOOROPS_LOG_FORMAT)")
+	pprofAddr := fs.String("pprof-addr", env("PPROF_ADDR", ""), "loopback `address` to serve Go's profiler on (/debug/pprof/), e.g. 127.0.0.1:6060; off when empty (env FLOOROPS_PPROF_ADDR)")
 	scanner := scannerFlags(fs)
 	fs.StringVar(&cfg.NodeID, "node-id", env("NODE_ID", ""), "the node's name in its events (env FLOOROPS_NODE_ID; default the host name)")
 	var up server.UpstreamConfig
@@ -127,6 +128,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if nc.URL != "" {
 		cfg.NATS = &nc
+	}
+	if *pprofAddr != "" {
+		addr, err := servePprof(ctx, *pprofAddr)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Profiler on http://%s/debug/pprof/\n", addr)
 	}
 	cfg.DBPath = *db
 	sc, _, err := scanner()
