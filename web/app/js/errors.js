@@ -36,7 +36,7 @@ export function describe(err, { queuedOk = false } = {}) {
       return { title: v.length ? 'Not accepted:' : msg || 'Not accepted.', fields: v.map(x => x.description || x.field), next };
     }
     case 5: return { title: msg || 'Not known to the node.', next: 'Check the code on the label. If it is right, ask a lead to set it up.' };
-    case 9: return { title: msg || 'This cannot be done now.', next: 'Follow the message above, or ask a lead.' };
+    case 9: return { title: msg || 'This cannot be done now.', next: 'Do what the message says (the right item, location or quantity), then scan again; if it is unclear, ask a lead.' };
     case 6: return { title: 'This step was already sent with other details.', next: 'Start the step again from the beginning.' };
     case 10: return { title: msg || 'Someone else changed this meanwhile.', next: 'Go back and start the step again.' };
     case 16: return { title: 'You are signed out, or the badge or PIN was not accepted.', next: 'Sign in again. After 5 wrong PINs a badge locks for 15 minutes: a lead or admin can unlock it.' };

@@ -95,15 +95,16 @@ function route(notice) {
 function showPending(n, event) {
   const el = document.getElementById('pending');
   el.dataset.count = String(n);
-  el.textContent = n ? `${n} waiting to send` : '';
+  el.textContent = n ? `${n} to send` : '';
+  el.title = n ? `${n} step(s) saved on this handheld, sent when the node can be reached` : '';
   if (event && event.refused) {
     const d = describe(event.error);
     const msg = document.getElementById('msg');
     feedback.failure(d.title);
     if (msg) {
       msg.className = 'msg err';
-      msg.replaceChildren(h('p', { class: 'title' }, `A saved step (${event.refused.label || event.refused.path}) was refused when sent: ${d.title}`),
-        d.fields ? h('ul', {}, d.fields.map(f => h('li', {}, f))) : null, h('p', { class: 'next' }, d.next));
+      msg.replaceChildren(...[h('p', { class: 'title' }, `A saved step (${event.refused.label || event.refused.path}) was refused when sent: ${d.title}`),
+        d.fields ? h('ul', {}, d.fields.map(f => h('li', {}, f))) : null, h('p', { class: 'next' }, d.next)].filter(Boolean));
     }
   }
 }

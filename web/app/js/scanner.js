@@ -12,7 +12,7 @@
 // scan input. In a manual-entry field (a PIN, a quantity, the keyboard
 // fallback) a burst (keys closer together than a person types) ending in a
 // suffix is taken as a scan and removed from the field; slower typing is
-// left to the field.
+// left to the field. A PIN field is left alone.
 
 export const GS = '\x1d';
 const BURST_GAP_MS = 35; // scanners send keys 1-20 ms apart; people 80 ms and more
@@ -93,8 +93,11 @@ export function deliver(raw, source = 'manual') {
 
 function onKeyDown(e) {
   const el = e.target;
-  const manual = isManual(el);
   if (e.isComposing) return;
+  // A PIN is typed, never scanned, and its keys are not kept (nor shown on
+  // the setup page).
+  if (el && el.matches && el.matches('input[type="password"]')) { keys = []; return; }
+  const manual = isManual(el);
   // Alt + keypad digits (Alt029 = GS)
   if (e.altKey && !e.ctrlKey && /^Numpad[0-9]$/.test(e.code)) {
     altDigits += e.code.slice(6);

@@ -95,11 +95,11 @@ export function layout(main, title) {
 
 function show(msg, kind, title, next, fields) {
   msg.className = 'msg ' + kind;
-  msg.replaceChildren(
+  msg.replaceChildren(...[
     h('p', { class: 'title' }, title),
     fields && fields.length ? h('ul', {}, fields.map(f => h('li', {}, f))) : null,
     next ? h('p', { class: 'next' }, next) : null,
-  );
+  ].filter(Boolean));
 }
 
 // form builds a small form of labelled fields and a submit button.
