@@ -458,6 +458,7 @@ func TestWebAppOnTheFloor(t *testing.T) {
 	t.Run("put away", func(t *testing.T) {
 		a.t = t
 		a.open("#/putaway", "putaway:task")
+		a.do(chromedp.WaitVisible(chromedp.CSS(`[id^="task-"]`)))
 		tasks := a.eval(`Array.from(document.querySelectorAll('[id^="task-"]')).map(x => x.id + '=' + x.textContent).join('\n')`)
 		var taskID string
 		for _, line := range strings.Split(tasks, "\n") {
@@ -575,10 +576,11 @@ func TestWebAppOnTheFloor(t *testing.T) {
 			a.scan(putawayEachGTIN(2), kb.Enter)
 			a.waitStep("receive:qty")
 			a.do(chromedp.KeyEvent(qty + kb.Enter))
-			a.waitMsg("info", "saved on this handheld")
+			a.waitMsg("info", "Receive "+qty+" × scan: saved on this handheld")
 		}
 		// The Wi-Fi drops: the first call never reaches the node.
 		n.link.mode.Store(linkDown)
+		defer n.link.mode.Store(linkUp)
 		scanOffline("3")
 		// Then answers get lost: the node receives the call, the handheld
 		// never hears back, so it keeps it queued and sends it again.

@@ -31,6 +31,8 @@ function header() {
 }
 
 async function signOut(reason = '') {
+  const waiting = await queue.pendingCount().catch(() => 0);
+  if (waiting && !reason) reason = `${waiting} step(s) are still saved on this handheld: they are sent when you sign in here again.`;
   try { await net.send('POST', '/v1/auth/logout', {}); } catch { /* the session ends here either way */ }
   net.clearSession();
   header();

@@ -6,9 +6,11 @@
 // request id with its first answer and changes nothing, so a scan sent
 // twice (the first reached the node, its answer did not reach us) is
 // counted once. While anything is queued, new calls queue behind it, so
-// order is kept.
+// order is kept. A queued call is sent only under the badge that made it:
+// after a sign-out it waits until that badge signs in again on this
+// handheld, so nothing is recorded under someone else's name.
 
-import { send, newRequestId, ApiError } from './net.js';
+import { send, newRequestId, ApiError, session } from './net.js';
 
 const DB_NAME = 'floorops';
 const STORE = 'outbox';
@@ -72,7 +74,8 @@ async function enqueue(item) {
 export async function mutate(method, path, body, label = '') {
   body = { ...body };
   if (!body.request_id) body.request_id = newRequestId();
-  const item = { method, path, body, label, at: new Date().toISOString() };
+  const s = session();
+  const item = { method, path, body, label, badge: s ? s.user.badge : '', at: new Date().toISOString() };
   if (await pendingCount() > 0) {
     await enqueue(item);
     flush();
@@ -106,6 +109,8 @@ export function flush() {
       for (;;) {
         const first = await tx('readonly', st => req2p(st.openCursor()).then(c => c && c.value));
         if (!first) return;
+        const s = session();
+        if (!s || s.user.badge !== first.badge) { await notify(); return; }
         try {
           const answer = await send(first.method, first.path, first.body);
           await tx('readwrite', st => { st.delete(first.seq); });

@@ -52,8 +52,11 @@ export function layout(main, title) {
   const stepEl = h('section', { class: 'step', 'aria-label': 'Next step' }, prompt, hint, form);
   const body = h('div', { class: 'body' });
   main.append(h('h1', {}, title), stepEl, msg, body);
+  const token = {};
+  main.viewToken = token;
+  const alive = () => main.viewToken === token;
   const view = {
-    main, body, msg, prompt, field,
+    main, body, msg, prompt, field, alive,
     // step says what to scan next and reads the next scan with accept.
     step(name, promptContent, hintText, accept) {
       main.dataset.step = name;
@@ -76,6 +79,8 @@ export function layout(main, title) {
     scanning() { form.hidden = false; },
     ok(title, next = '') { show(msg, 'ok', title, next); feedback.success(title); },
     info(title, next = '') { show(msg, 'info', title, next); },
+    // note: an info that never hides the outcome of the step just done.
+    note(title, next = '') { if (!msg.textContent) show(msg, 'info', title, next); },
     clear() { msg.className = 'msg'; msg.replaceChildren(); },
     fail(err, opts) {
       const d = err instanceof Error || (err && err.code !== undefined) ? describe(err, opts) : { title: String(err), next: opts && opts.next || '' };
@@ -90,6 +95,12 @@ export function layout(main, title) {
   };
   const origStep = view.step;
   view.step = (...a) => { form.hidden = false; origStep(...a); };
+  // A screen's late answers (a call that returns after the associate moved
+  // on) must not touch the screen now shown.
+  for (const k of ['step', 'idle', 'scanning', 'ok', 'info', 'note', 'clear', 'fail', 'queued']) {
+    const fn = view[k];
+    view[k] = (...a) => (alive() ? fn(...a) : undefined);
+  }
   return view;
 }
 
@@ -115,11 +126,16 @@ export function form(fields, submitText, onSubmit, extra = []) {
     f.append(h('label', { for: id }, fd.label), input);
   }
   f.append(h('div', { class: 'row' }, h('button', { type: 'submit' }, submitText), extra));
-  f.addEventListener('submit', e => {
+  // One submit at a time: a second Enter (a glove, a key that repeats)
+  // while the first is on its way sends nothing more.
+  let busy = false;
+  f.addEventListener('submit', async e => {
     e.preventDefault();
+    if (busy) return;
+    busy = true;
     const values = {};
     for (const [k, el] of Object.entries(inputs)) values[k] = el.value.trim();
-    onSubmit(values, inputs);
+    try { await onSubmit(values, inputs); } finally { busy = false; }
   });
   return { el: f, inputs };
 }

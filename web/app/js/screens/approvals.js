@@ -13,7 +13,7 @@ export default {
   async start(ctx) {
     const { view } = ctx;
     view.idle('lead:approvals');
-    const load = async () => {
+    const load = async (first = false) => {
       let items = [];
       try { items = (await ctx.get('/v1/counts:pending-approval')).approvals || []; } catch (err) { view.fail(err); }
       view.body.replaceChildren(h('h2', {}, `${items.length} waiting`), ...items.map(a => {
@@ -35,8 +35,8 @@ export default {
           (a.movements || []).length ? table(['Kind', 'SKU', 'Qty', 'By'], a.movements.map(m => [m.kind, m.sku, num(m.quantity), m.user_badge])) : null,
           h('div', { class: 'row' }, decide('approve', 'approve').el, decide('reject', 'reject').el));
       }));
-      if (!items.length) view.info('No counts are waiting for approval.');
+      if (!items.length && first) view.note('No counts are waiting for approval.');
     };
-    await load();
+    await load(true);
   },
 };

@@ -24,7 +24,7 @@ export default {
         href: '#/pick', id: `list-${l.id}`,
         onclick: e => { e.preventDefault(); list = l; totes = []; l.state === 'PICK_LIST_STATE_OPEN' ? askTote() : next(); },
       }, `List ${l.id}: ${(l.lines || []).length} lines, ${(l.order_ids || []).length} order(s)${l.state === 'PICK_LIST_STATE_PICKING' ? ' (started)' : ''}`)))));
-      if (!lists.length) view.info('No pick lists are open.', 'Ask a lead to build pick lists.');
+      if (!lists.length) view.note('No pick lists are open.', 'Ask a lead to build pick lists.');
     };
 
     const need = () => list.type === 'PICK_LIST_TYPE_CLUSTER' ? Math.max(1, (list.order_ids || []).length) : 1;

@@ -20,6 +20,6 @@ export default {
         h('div', { class: 'progress', role: 'progressbar', 'aria-valuenow': pct, 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-label': `${po.po_number} received` }, bar(pct)),
         table(['SKU', 'Ordered', 'Received'], (po.lines || []).map(l => [l.sku, num(l.ordered_quantity), num(l.received_quantity)])));
     }));
-    if (!pos.length) view.info('No open purchase orders.');
+    if (!pos.length) view.note('No open purchase orders.');
   },
 };
