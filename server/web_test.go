@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -234,6 +235,9 @@ type app struct {
 	n     *webNode
 	shots string
 	shot  int
+	// axeScreens and axeSeen count the screens axe-core checked and the
+	// violations (of any impact) it reported.
+	axeScreens, axeSeen, axePasses int
 }
 
 func (a *app) do(steps ...chromedp.Action[chromedp.Void]) {
@@ -311,6 +315,7 @@ func (a *app) screenshot(name string) {
 	if _, err := chromedp.Run(a.ctx, chromedp.Poll[bool](`document.getAnimations().length === 0`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		a.t.Fatalf("waiting for the flash to end: %v", err)
 	}
+	a.checkAccessibility(name)
 	buf, err := chromedp.Run(a.ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		a.t.Fatalf("screenshot: %v", err)
@@ -323,6 +328,63 @@ func (a *app) screenshot(name string) {
 
 // signIn scans the badge (from the badge step, or the PIN step after a
 // refusal) and types the PIN.
+// axeSource is axe-core's axe.min.js, read from $FLOOROPS_AXE_JS (.ci/run
+// fetches the pinned npm package). Without it the accessibility check is
+// skipped, unless CI=true.
+var axeSource = sync.OnceValues(func() (string, error) {
+	path := os.Getenv("FLOOROPS_AXE_JS")
+	if path == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(path)
+	return string(b), err
+})
+
+// checkAccessibility runs axe-core on the screen and fails on what it
+// reports as serious or critical.
+func (a *app) checkAccessibility(screen string) {
+	a.t.Helper()
+	src, err := axeSource()
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if src == "" {
+		if os.Getenv("CI") == "true" {
+			a.t.Fatal("FLOOROPS_AXE_JS is not set: .ci/run fetches axe-core")
+		}
+		return
+	}
+	if loaded, _ := chromedp.Run(a.ctx, chromedp.Evaluate[bool](`typeof axe === 'object'`)); !loaded {
+		if _, err := chromedp.Run(a.ctx, chromedp.Evaluate[bool](src+"\n;true")); err != nil {
+			a.t.Fatalf("load axe-core: %v", err)
+		}
+	}
+	out := a.eval(`axe.run(document).then(r => JSON.stringify({passes: r.passes.length, violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))}))`)
+	var res struct {
+		Passes     int
+		Violations []struct {
+			ID, Impact, Help string
+			Nodes            []string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		a.t.Fatal(err)
+	}
+	if res.Passes == 0 {
+		a.t.Fatalf("axe on %s checked nothing", screen)
+	}
+	a.axePasses += res.Passes
+	for _, v := range res.Violations {
+		a.axeSeen++
+		if v.Impact == "serious" || v.Impact == "critical" {
+			a.t.Errorf("axe on %s: %s (%s): %s at %v", screen, v.ID, v.Impact, v.Help, v.Nodes)
+		} else {
+			a.t.Logf("axe on %s: %s (%s): %s", screen, v.ID, v.Impact, v.Help)
+		}
+	}
+	a.axeScreens++
+}
+
 func (a *app) signIn(badge, pin string) {
 	a.t.Helper()
 	a.eval(`(document.activeElement && document.activeElement.blur(), '')`)
@@ -674,5 +736,5 @@ func TestWebAppOnTheFloor(t *testing.T) {
 		}
 		a.screenshot("setup")
 	})
-	t.Logf("screenshots in %s", shots)
+	t.Logf("screenshots in %s; axe-core checked %d screens: %d rules passed, %d violations", shots, a.axeScreens, a.axePasses, a.axeSeen)
 }

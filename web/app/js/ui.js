@@ -23,7 +23,8 @@ export function h(tag, props = {}, ...children) {
   return el;
 }
 
-export const code = text => h('span', { class: 'code' }, text);
+// code shows a code to scan; short ones (locations, SKUs) never break.
+export const code = text => h('span', { class: String(text).length > 14 ? 'code long' : 'code' }, text);
 
 // layout builds a screen: title, the step area (prompt, hint, scan form),
 // the message area (fixed height, so nothing jumps) and the body.
