@@ -1,10 +1,12 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -19,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -28,6 +32,7 @@ import (
 	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/server"
+	"github.com/floorops/floorops/web"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
@@ -448,6 +453,41 @@ func TestWebAppOnTheFloor(t *testing.T) {
 	}
 	a.screenshot("signin-badge")
 
+	// Time to interactive on a slow handheld (Lighthouse's "slow 4G": 150 ms
+	// round trips, 1.6 Mbit/s down, 750 kbit/s up, CPU 4x slower), in a
+	// fresh browser context so nothing is cached: until the badge prompt
+	// takes scans. Logged, not asserted (a timed test would be flaky here).
+	func() {
+		slow, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
+		defer cancel()
+		if err := chromedp.Do(slow, chromedp.EmulateViewport(360, 640)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(slow, network.Enable, network.EnableParams{}); err != nil {
+			t.Fatal(err)
+		}
+		// Network.emulateNetworkConditions: Debian's chromium takes it;
+		// cdproto has only its newer by-rule form.
+		type conditions struct {
+			Offline            bool    `json:"offline"`
+			Latency            float64 `json:"latency"`
+			DownloadThroughput float64 `json:"downloadThroughput"`
+			UploadThroughput   float64 `json:"uploadThroughput"`
+		}
+		emulateNetwork := cdp.Command[conditions, cdp.Empty]{Method: "Network.emulateNetworkConditions"}
+		if _, err := chromedp.Call(slow, emulateNetwork, conditions{Latency: 150, DownloadThroughput: 1.6e6 / 8, UploadThroughput: 750e3 / 8}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(slow, emulation.SetCPUThrottlingRate, emulation.SetCPUThrottlingRateParams{Rate: 4}); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		if err := chromedp.Do(slow, chromedp.Navigate(n.url+"/"), chromedp.WaitVisible(chromedp.CSS(`main[data-step="signin:badge"]`))); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("time to interactive on slow 4G with a 4x slower CPU: %v", time.Since(start).Round(10*time.Millisecond))
+	}()
+
 	t.Run("sign in", func(t *testing.T) {
 		a.t = t
 		a.signIn("B-ASSOC", "9999")
@@ -735,6 +775,31 @@ func TestWebAppOnTheFloor(t *testing.T) {
 			t.Fatalf("setup shows the scan as %q", raw)
 		}
 		a.screenshot("setup")
+		// the desk layout of a lead screen
+		a.do(chromedp.EmulateViewport(1280, 800))
+		a.open("#/lead/approvals", "lead:approvals")
+		a.open("#/lead/plan", "lead:plan")
+		a.do(chromedp.WaitVisible(chromedp.CSS(`#plan-tasks .reasons li`)))
+		a.screenshot("desk-lead-plan")
 	})
 	t.Logf("screenshots in %s; axe-core checked %d screens: %d rules passed, %d violations", shots, a.axeScreens, a.axePasses, a.axeSeen)
+}
+
+// TestWebAppPreloadsEveryModule: index.html names every module of the app
+// for modulepreload, so a new screen module cannot be forgotten there.
+func TestWebAppPreloadsEveryModule(t *testing.T) {
+	t.Parallel()
+	index, err := fs.ReadFile(web.Files(), "index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = fs.WalkDir(web.Files(), "js", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".js") && !bytes.Contains(index, []byte(`<link rel="modulepreload" href="`+path+`">`)) {
+			t.Errorf("index.html does not preload %s", path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
