@@ -213,3 +213,22 @@ func (s *Service) ListUserAudit(ctx context.Context, badge string, pageSize int,
 	}
 	return out, next, nil
 }
+
+// SignedInAssociates is the badges of the enabled associates on the floor
+// at now: signed in at since or later, with a session neither revoked nor
+// expired. Cycle counting gives a recount to one of them.
+func SignedInAssociates(ctx context.Context, q inventory.Querier, since, now time.Time) ([]string, error) {
+	var out []string
+	err := inventory.EachRow(ctx, q, `SELECT DISTINCT u.badge FROM users u JOIN sessions s ON s.user_id = u.id
+		WHERE u.role = 'associate' AND u.disabled = 0 AND s.revoked = 0 AND s.created_at >= ? AND s.expires_at > ?
+		ORDER BY u.badge`, []any{store.FormatTime(since), store.FormatTime(now)}, func(r *sql.Rows) error {
+		var b string
+		err := r.Scan(&b)
+		out = append(out, b)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read signed-in associates: %w", err)
+	}
+	return out, nil
+}

@@ -11,6 +11,7 @@ import (
 	pickingv1 "github.com/floorops/floorops/proto/floorops/picking/v1"
 	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
 	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
+	upstreamv1 "github.com/floorops/floorops/proto/floorops/upstream/v1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/metadata"
@@ -66,6 +67,11 @@ var Permissions = map[string][]Role{
 	inventoryv1.InventoryService_ListMovements_FullMethodName:      readers,
 	inventoryv1.InventoryService_ResolveScan_FullMethodName:        readers,
 	inventoryv1.InventoryService_RenderLabel_FullMethodName:        floor,
+
+	// The change feed is central's (its key's role) and an admin's.
+	upstreamv1.ChangeFeedService_Watch_FullMethodName:                   {Integration, Admin},
+	upstreamv1.ChangeFeedService_Snapshot_FullMethodName:                {Integration, Admin},
+	upstreamv1.ChangeFeedService_ListAvailabilityChanges_FullMethodName: {Integration, Admin},
 
 	// Central owns orders: it releases and cancels them, admins may stand in.
 	pickingv1.PickingService_ReleaseOrders_FullMethodName:    {Integration, Admin},

@@ -61,11 +61,11 @@ func (s *Service) GetAccuracy(ctx context.Context, from, to string) ([]Accuracy,
 	if lo >= hi {
 		return nil, floorops.Invalid("to_date", "is before from_date")
 	}
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT l.zone, i.abc_class, COUNT(*), SUM(h.within_tolerance),
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT l.zone, `+classSQL+`, COUNT(*), SUM(h.within_tolerance),
 			SUM(ABS(h.snapshot_qty)), SUM(ABS(h.counted_qty - h.snapshot_qty)), SUM(ABS(h.counted_qty - h.snapshot_qty) * i.unit_cost_cents)
-		FROM count_history h JOIN locations l ON l.id = h.location_id JOIN items i ON i.id = h.item_id
+		FROM count_history h JOIN locations l ON l.id = h.location_id JOIN items i ON i.id = h.item_id `+velocityJoin+`
 		WHERE h.counted_at >= ? AND h.counted_at < ?
-		GROUP BY l.zone, i.abc_class ORDER BY l.zone, i.abc_class`, lo, hi)
+		GROUP BY 1, 2 ORDER BY 1, 2`, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("accuracy: %w", err)
 	}

@@ -3,6 +3,7 @@ package cyclecount
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,47 +31,43 @@ type PendingApproval struct {
 	Movements []MovementSince `json:"movements"`
 }
 
-// ListPendingApprovals lists the counts waiting for a lead, oldest first.
-// Leads only: it shows what the record expected.
-func (s *Service) ListPendingApprovals(ctx context.Context, a inventory.Actor) ([]PendingApproval, error) {
+// ListPendingApprovals pages through the counts waiting for a lead, oldest
+// first (limit and pageToken as every list: store.PageRequest). Leads only:
+// it shows what the record expected.
+func (s *Service) ListPendingApprovals(ctx context.Context, limit int, pageToken string, a inventory.Actor) ([]PendingApproval, string, error) {
 	if !MayDecide(a) {
-		return nil, floorops.Errorf(floorops.EPERMISSION, "only a lead sees counts waiting for approval")
+		return nil, "", floorops.Errorf(floorops.EPERMISSION, "only a lead sees counts waiting for approval")
+	}
+	page, err := store.PageRequest("pending_approvals", limit, pageToken)
+	if err != nil {
+		return nil, "", err
+	}
+	after := int64(0)
+	if page.After != "" {
+		if after, err = strconv.ParseInt(page.After, 10, 64); err != nil {
+			return nil, "", store.BadPageToken()
+		}
 	}
 	q := s.db.Reader()
-	rows, err := q.QueryContext(ctx, `SELECT id FROM counts WHERE state = 'pending_approval' ORDER BY id LIMIT ?`, store.MaxPageSize)
+	rows, err := q.QueryContext(ctx, `SELECT id FROM counts WHERE state = 'pending_approval' AND id > ? ORDER BY id LIMIT ?`, after, page.Fetch())
 	if err != nil {
-		return nil, fmt.Errorf("list pending counts: %w", err)
+		return nil, "", fmt.Errorf("list pending counts: %w", err)
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := make([]PendingApproval, 0, len(ids))
-	for _, id := range ids {
+	return store.PageOfViews(page, rows, store.IDKey, func(id int64) (PendingApproval, error) {
 		c, err := loadCount(ctx, q, id)
 		if err != nil {
-			return nil, err
+			return PendingApproval{}, err
 		}
 		prev, err := loadCount(ctx, q, c.RecountOf)
 		if err != nil {
-			return nil, err
+			return PendingApproval{}, err
 		}
 		mv, err := movementsSince(ctx, q, c.LocationID, prev.startMovement)
 		if err != nil {
-			return nil, err
+			return PendingApproval{}, err
 		}
-		out = append(out, PendingApproval{Count: c, Previous: prev, Movements: mv})
-	}
-	return out, nil
+		return PendingApproval{Count: c, Previous: prev, Movements: mv}, nil
+	})
 }
 
 func movementsSince(ctx context.Context, q inventory.Querier, locID, after int64) ([]MovementSince, error) {
@@ -166,7 +163,7 @@ func (s *Service) Reject(ctx context.Context, requestID string, in DecideInput) 
 			if err := logStep(ctx, tx, c.ID, "rejected", in.Actor, in.Reason); err != nil {
 				return Rejected{}, err
 			}
-			rc, err := recount(ctx, tx, c, c.CountedBy, "rejected: "+in.Reason, in.Actor)
+			rc, err := s.recount(ctx, tx, c, c.CountedBy, "rejected: "+in.Reason, in.Actor)
 			if err != nil {
 				return Rejected{}, err
 			}

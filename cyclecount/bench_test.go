@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/floorops/floorops/cyclecount"
 	"github.com/floorops/floorops/inventory"
@@ -38,7 +39,8 @@ func BenchmarkPostCount(b *testing.B) {
 		b.Fatal(err, rep.Errors)
 	}
 	svc := cyclecount.NewService(db, scan.Default(), cyclecount.Hooks{Unbacked: func(context.Context, *store.Tx, inventory.StockKey, int64) error { return nil },
-		AssignableBadge: func(context.Context, inventory.Querier, string) error { return nil }})
+		AssignableBadge: func(context.Context, inventory.Querier, string) error { return nil },
+		OnFloor:         func(context.Context, inventory.Querier, time.Time, time.Time) ([]string, error) { return nil, nil }})
 	assoc := []inventory.Actor{{Badge: "B-1", Role: inventory.Associate}, {Badge: "B-2", Role: inventory.Associate}}
 	lead := inventory.Actor{Badge: "B-LEAD", Role: inventory.Lead}
 	counted := make([]cyclecount.CountedLine, lines)

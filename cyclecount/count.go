@@ -3,9 +3,11 @@ package cyclecount
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
@@ -131,7 +133,7 @@ func snapshot(ctx context.Context, tx *store.Tx, id int64, a inventory.Actor) er
 		SELECT ?, item_id, lot, expiry, status, lpn, qty FROM balances WHERE location_id = ? AND qty > 0`, id, locID); err != nil {
 		return fmt.Errorf("snapshot location: %w", err)
 	}
-	return nil
+	return snapshotSerials(ctx, tx, id, locID)
 }
 
 // CountedLine is one item the associate counted: what they scanned on it
@@ -143,6 +145,8 @@ type CountedLine struct {
 	Expiry   string `json:"expiry" validate:"omitempty,datetime=2006-01-02"`
 	LPN      string `json:"lpn" validate:"max=32"`
 	Qty      int64  `json:"quantity" validate:"gte=0,lte=10000000"`
+	// Serials scanned, one per unit, for a serial-tracked item.
+	Serials []string `json:"serials,omitempty" validate:"max=10000,dive,required,max=64,printascii"`
 }
 
 // MaxPositionUnits bounds what one count may find of one position (item,
@@ -205,9 +209,9 @@ func (s *Service) submitCount(ctx context.Context, tx *store.Tx, requestID strin
 	if c.CountedBy != in.Actor.Badge && !MayDecide(in.Actor) {
 		return Submitted{}, floorops.Errorf(floorops.EPRECONDITION, "count %d is being counted by %s", c.ID, c.CountedBy)
 	}
-	totals := map[position]int64{}
+	totals, serials := map[position]int64{}, map[string]bool{}
 	for i, l := range in.Lines {
-		if err := recordCounted(ctx, tx, s.scan, c.ID, fmt.Sprintf("lines[%d]", i), l, totals); err != nil {
+		if err := recordCounted(ctx, tx, s.scan, c, fmt.Sprintf("lines[%d]", i), l, totals, serials); err != nil {
 			return Submitted{}, err
 		}
 	}
@@ -229,7 +233,7 @@ func (s *Service) submitCount(ctx context.Context, tx *store.Tx, requestID strin
 		return Submitted{}, err
 	}
 	if moved {
-		rc, err := recount(ctx, tx, c, "", "stock moved during the count", in.Actor)
+		rc, err := s.recount(ctx, tx, c, "", "stock moved during the count", in.Actor)
 		return Submitted{Count: c.withState(StateRecounted), Outcome: OutcomeStockMoved, RecountID: rc}, err
 	}
 	pol, err := loadPolicy(ctx, tx)
@@ -261,7 +265,7 @@ func (s *Service) submitCount(ctx context.Context, tx *store.Tx, requestID strin
 			return Submitted{Count: c.withState(StatePendingApproval), Outcome: OutcomePendingApproval}, nil
 		}
 	}
-	rc, err := recount(ctx, tx, c, c.CountedBy, "beyond tolerance", in.Actor)
+	rc, err := s.recount(ctx, tx, c, c.CountedBy, "beyond tolerance", in.Actor)
 	return Submitted{Count: c.withState(StateRecounted), Outcome: OutcomeRecount, RecountID: rc}, err
 }
 
@@ -274,9 +278,17 @@ func setState(ctx context.Context, tx *store.Tx, id int64, s State) error {
 	return nil
 }
 
+// OnFloorHours is how recently an associate signed in to count as on the
+// floor (a shift) when a recount is given to someone.
+const OnFloorHours = 10
+
 // recount closes c unposted and opens a recount of its location, which the
-// associate notBy may not take ("" for anyone). It returns the recount's id.
-func recount(ctx context.Context, tx *store.Tx, c Count, notBy, why string, a inventory.Actor) (int64, error) {
+// associate notBy may not take ("" for anyone). A recount for a difference
+// (notBy set) is assigned at once to an associate on the floor who has not
+// counted the location in this chain (the fewest open counts assigned
+// first, then by badge); with no one, it is left unassigned for a lead. It
+// returns the recount's id.
+func (s *Service) recount(ctx context.Context, tx *store.Tx, c Count, notBy, why string, a inventory.Actor) (int64, error) {
 	if err := setState(ctx, tx, c.ID, StateRecounted); err != nil {
 		return 0, err
 	}
@@ -288,7 +300,47 @@ func recount(ctx context.Context, tx *store.Tx, c Count, notBy, why string, a in
 	if err != nil {
 		return 0, fmt.Errorf("open recount: %w", err)
 	}
-	return res.LastInsertId()
+	id, err := res.LastInsertId()
+	if err != nil || notBy == "" {
+		return id, err
+	}
+	badge, err := s.secondPair(ctx, tx, Count{ID: id, RecountOf: c.ID, NotBy: notBy})
+	if err != nil || badge == "" {
+		return id, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE counts SET assigned_to = ? WHERE id = ?`, badge, id); err != nil {
+		return 0, fmt.Errorf("assign recount: %w", err)
+	}
+	return id, logStep(ctx, tx, id, "assigned", a, badge+" (on the floor, has not counted this location in the chain)")
+}
+
+// secondPair is who recount rc goes to: an associate on the floor
+// (Hooks.OnFloor) who counted none of the counts rc recounts, with the
+// fewest open counts assigned to them, then the first by badge; "" when
+// there is none.
+func (s *Service) secondPair(ctx context.Context, tx *store.Tx, rc Count) (string, error) {
+	floor, err := s.hooks.OnFloor(ctx, tx, tx.Now.Add(-OnFloorHours*time.Hour), tx.Now)
+	if err != nil || len(floor) == 0 {
+		return "", err
+	}
+	counted, err := countedInChain(ctx, tx, rc)
+	if err != nil {
+		return "", err
+	}
+	best, load := "", int64(-1)
+	for _, b := range floor {
+		if counted[b] || b == rc.NotBy {
+			continue
+		}
+		var n int64
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM counts WHERE assigned_to = ? AND state IN ('open', 'counting')`, b).Scan(&n); err != nil {
+			return "", fmt.Errorf("read assigned counts: %w", err)
+		}
+		if load < 0 || n < load || n == load && b < best {
+			best, load = b, n
+		}
+	}
+	return best, nil
 }
 
 // agree reports whether two counts of a location counted the same.
@@ -335,8 +387,10 @@ type position struct {
 // adds its units to the count's available-status line of that item, lot,
 // expiry and LPN, creating it (snapshot 0) for an item the record did not
 // expect there. totals is the units counted so far per position; a line
-// that takes its position beyond MaxPositionUnits is refused.
-func recordCounted(ctx context.Context, tx *store.Tx, p *scan.Parser, countID int64, field string, l CountedLine, totals map[position]int64) error {
+// that takes its position beyond MaxPositionUnits is refused. serials is
+// the serials counted so far (checkSerials).
+func recordCounted(ctx context.Context, tx *store.Tx, p *scan.Parser, c Count, field string, l CountedLine, totals map[position]int64, serials map[string]bool) error {
+	countID := c.ID
 	item, pack, lot, err := resolveItem(ctx, tx, p, field, l)
 	if err != nil {
 		return err
@@ -347,6 +401,12 @@ func recordCounted(ctx context.Context, tx *store.Tx, p *scan.Parser, countID in
 	pos := position{item.ID, lot, l.Expiry, l.LPN}
 	if pack > 0 && l.Qty > (MaxPositionUnits-totals[pos])/pack {
 		return floorops.Invalid(field+".quantity", "takes %s to more than %d units (%d per pack) at one position: count again", item.SKU, MaxPositionUnits, pack)
+	}
+	if err := checkSerials(item, field, l, l.Qty*pack, serials); err != nil {
+		return err
+	}
+	if err := recordSerials(ctx, tx, countID, c.LocationID, item.ID, lot, l.Expiry, l.LPN, l.Serials); err != nil {
+		return err
 	}
 	totals[pos] += l.Qty * pack
 	if _, err := tx.ExecContext(ctx, `INSERT INTO count_lines (count_id, item_id, lot, expiry, status, lpn, snapshot_qty, counted_qty)
@@ -451,6 +511,36 @@ func countedInChain(ctx context.Context, q inventory.Querier, c Count) (map[stri
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read earlier counts: %w", err)
+	}
+	return out, nil
+}
+
+// HiddenFrom is which of the locations codes a may see no quantities of
+// (balances, movements) right now: for an associate, every one with a
+// count started and not yet submitted, or a recount waiting to be started,
+// since a count is blind only if the record cannot be read beside it. A
+// lead, admin or central (SeesExpected) sees every location. Check codes
+// are not quantities: the associate who counts must scan one, so they stay
+// visible.
+func HiddenFrom(ctx context.Context, q inventory.Querier, a inventory.Actor, codes []string) (map[string]bool, error) {
+	if SeesExpected(a) || len(codes) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(codes)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	err = inventory.EachRow(ctx, q, `SELECT DISTINCT l.code FROM json_each(?) j JOIN locations l ON l.code = j.value
+		JOIN counts c ON c.location_id = l.id WHERE c.state = 'counting' OR (c.state = 'open' AND c.recount_of IS NOT NULL)`,
+		[]any{string(b)}, func(r *sql.Rows) error {
+			var code string
+			err := r.Scan(&code)
+			out[code] = true
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("read counts in progress: %w", err)
 	}
 	return out, nil
 }

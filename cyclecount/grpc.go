@@ -34,7 +34,8 @@ func (h *Handler) StartCount(ctx context.Context, req *cyclecountv1.StartCountRe
 func (h *Handler) SubmitCount(ctx context.Context, req *cyclecountv1.SubmitCountRequest) (*cyclecountv1.SubmitCountResponse, error) {
 	in := SubmitInput{CountID: req.GetCountId(), ConfirmedEmpty: req.GetConfirmedEmpty(), Actor: inventory.ActorFrom(ctx)}
 	for _, l := range req.GetLines() {
-		in.Lines = append(in.Lines, CountedLine{ItemScan: l.GetItemScan(), Lot: l.GetLot(), Expiry: l.GetExpiry(), LPN: l.GetLpn(), Qty: l.GetQuantity()})
+		in.Lines = append(in.Lines, CountedLine{ItemScan: l.GetItemScan(), Lot: l.GetLot(), Expiry: l.GetExpiry(), LPN: l.GetLpn(), Qty: l.GetQuantity(),
+			Serials: l.GetSerials()})
 	}
 	sub, err := h.svc.SubmitCount(ctx, req.GetRequestId(), in)
 	if err != nil {
@@ -44,12 +45,12 @@ func (h *Handler) SubmitCount(ctx context.Context, req *cyclecountv1.SubmitCount
 }
 
 // ListPendingApprovals lists counts waiting for a lead.
-func (h *Handler) ListPendingApprovals(ctx context.Context, _ *cyclecountv1.ListPendingApprovalsRequest) (*cyclecountv1.ListPendingApprovalsResponse, error) {
-	ps, err := h.svc.ListPendingApprovals(ctx, inventory.ActorFrom(ctx))
+func (h *Handler) ListPendingApprovals(ctx context.Context, req *cyclecountv1.ListPendingApprovalsRequest) (*cyclecountv1.ListPendingApprovalsResponse, error) {
+	ps, next, err := h.svc.ListPendingApprovals(ctx, int(req.GetPageSize()), req.GetPageToken(), inventory.ActorFrom(ctx))
 	if err != nil {
 		return nil, err
 	}
-	resp := &cyclecountv1.ListPendingApprovalsResponse{}
+	resp := &cyclecountv1.ListPendingApprovalsResponse{NextPageToken: next}
 	for _, p := range ps {
 		pa := &cyclecountv1.PendingApproval{Count: countToProto(p.Count), Previous: countToProto(p.Previous)}
 		for _, m := range p.Movements {
@@ -167,7 +168,12 @@ func (h *Handler) SetPolicy(ctx context.Context, req *cyclecountv1.SetPolicyRequ
 			}
 			return &Tolerance{Units: t.GetUnits(), Percent: t.GetPercent(), ValueCents: t.GetValueCents()}
 		}
-		in.Policy = &PolicyUpdate{A: tol(p.GetClassA()), B: tol(p.GetClassB()), C: tol(p.GetClassC())}
+		in.Policy = &PolicyUpdate{A: tol(p.GetClassA()), B: tol(p.GetClassB()), C: tol(p.GetClassC()),
+			AShare: p.ClassASharePercent, BShare: p.ClassBSharePercent}
+		if p.VelocityWindowDays != nil {
+			d := int(p.GetVelocityWindowDays())
+			in.Policy.WindowDays = &d
+		}
 	}
 	out, err := h.svc.SetPolicy(ctx, req.GetRequestId(), in)
 	if err != nil {
@@ -198,7 +204,8 @@ func countToProto(c Count) *cyclecountv1.Count {
 		DecidedBy: c.DecidedBy, DecisionReason: c.DecisionReason, CountRequestId: c.CountRequestID,
 		PlanDate: c.PlanDate, TaskKind: c.TaskKind, Score: c.Score, Reasons: c.Reasons, AssignedTo: c.AssignedTo}
 	for _, l := range c.Lines {
-		pl := &cyclecountv1.CountLine{Sku: l.SKU, Lot: l.Lot, Expiry: l.Expiry, Lpn: l.LPN, CountedQuantity: l.Counted}
+		pl := &cyclecountv1.CountLine{Sku: l.SKU, Lot: l.Lot, Expiry: l.Expiry, Lpn: l.LPN, CountedQuantity: l.Counted,
+			Serials: l.Serials, MissingSerials: l.MissingSerials, SerialsFromElsewhere: l.SerialsFromElsewhere}
 		if !c.blind {
 			pl.SnapshotQuantity, pl.AdjustmentQuantity = proto.Int64(l.Snapshot), proto.Int64(l.Adjustment())
 		}
@@ -218,5 +225,7 @@ func policyToProto(p Tolerances) *cyclecountv1.Policy {
 	tol := func(t Tolerance) *cyclecountv1.Tolerance {
 		return &cyclecountv1.Tolerance{Units: t.Units, Percent: t.Percent, ValueCents: t.ValueCents}
 	}
-	return &cyclecountv1.Policy{ClassA: tol(p.A), ClassB: tol(p.B), ClassC: tol(p.C)}
+	return &cyclecountv1.Policy{ClassA: tol(p.A), ClassB: tol(p.B), ClassC: tol(p.C),
+		ClassASharePercent: proto.Float64(p.ABC.AShare), ClassBSharePercent: proto.Float64(p.ABC.BShare),
+		VelocityWindowDays: proto.Int32(int32(p.ABC.WindowDays))}
 }

@@ -89,6 +89,9 @@ func (s *Service) post(ctx context.Context, tx *store.Tx, c Count, counter, appr
 		ev.Lines = append(ev.Lines, &eventv1.CountReconciledLine{Sku: l.SKU, Lot: l.Lot, Expiry: l.Expiry, Lpn: l.LPN,
 			CountedQuantity: l.Counted, SnapshotQuantity: l.Snapshot, AdjustmentQuantity: l.Adjustment()})
 	}
+	if err := postSerials(ctx, tx, c); err != nil {
+		return err
+	}
 	if err := inventory.CloseCountRequests(ctx, tx, c.LocationID); err != nil {
 		return err
 	}

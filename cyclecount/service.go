@@ -37,6 +37,11 @@ type Hooks struct {
 	// when the node has no such user, EINVALID when it is disabled. Users
 	// are auth's; server wires it.
 	AssignableBadge func(ctx context.Context, q inventory.Querier, badge string) error
+	// OnFloor is the badges of the enabled associates on the floor at now,
+	// active since since (signed in): a recount beyond tolerance goes to
+	// one of them who has not counted the location in its chain. Users and
+	// sessions are auth's; server wires it.
+	OnFloor func(ctx context.Context, q inventory.Querier, since, now time.Time) ([]string, error)
 }
 
 // NewService returns the cycle count service over db, reading scans with
@@ -48,6 +53,9 @@ func NewService(db *store.DB, p *scan.Parser, h Hooks) *Service {
 	}
 	if h.AssignableBadge == nil {
 		panic("cyclecount: Hooks.AssignableBadge is required")
+	}
+	if h.OnFloor == nil {
+		panic("cyclecount: Hooks.OnFloor is required")
 	}
 	return &Service{db: db, scan: p, hooks: h}
 }
@@ -93,6 +101,13 @@ type Line struct {
 	LPN      string `json:"lpn"`
 	Counted  int64  `json:"counted_quantity"`
 	Snapshot int64  `json:"snapshot_quantity"`
+	// For a serial-tracked item: the serials counted at this position; the
+	// serials the node's serial record had at the location that the count
+	// did not find, and those it found that the record had at another
+	// location (both shown to leads only). See serials.go.
+	Serials              []string `json:"serials"`
+	MissingSerials       []string `json:"missing_serials"`
+	SerialsFromElsewhere []string `json:"serials_from_elsewhere"`
 }
 
 // Adjustment is what posting the line changes: counted minus snapshot.
@@ -171,6 +186,7 @@ func (c Count) seenBy(a inventory.Actor) Count {
 			continue // an item the record expects that they did not count
 		}
 		l.Snapshot = 0 // not shown: blind
+		l.MissingSerials, l.SerialsFromElsewhere = nil, nil
 		lines = append(lines, l)
 	}
 	c.Lines = lines
@@ -234,7 +250,14 @@ func loadCount(ctx context.Context, q inventory.Querier, id int64) (Count, error
 		}
 		c.Lines = append(c.Lines, l)
 	}
-	return c, rows.Err()
+	if err := rows.Err(); err != nil {
+		return Count{}, err
+	}
+	rows.Close()
+	if err := loadSerials(ctx, q, &c); err != nil {
+		return Count{}, fmt.Errorf("read count serials: %w", err)
+	}
+	return c, nil
 }
 
 // logStep ledgers one step of a count with who and when.

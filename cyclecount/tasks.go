@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -35,6 +36,12 @@ type PlanInput struct {
 // progress is left out, so the next location fills its slot: it is never
 // given a second count. `floorops counts plan` prints it.
 func Preview(ctx context.Context, q inventory.Querier, day, now time.Time, capacity Capacity) ([]Task, error) {
+	tasks, _, err := preview(ctx, q, day, now, capacity)
+	return tasks, err
+}
+
+// preview is Preview, with the candidates it planned from.
+func preview(ctx context.Context, q inventory.Querier, day, now time.Time, capacity Capacity) ([]Task, []Candidate, error) {
 	asOf := day.AddDate(0, 0, 1)
 	if now.Before(asOf) {
 		asOf = now
@@ -45,7 +52,7 @@ func Preview(ctx context.Context, q inventory.Querier, day, now time.Time, capac
 	}
 	cands, err := candidates(ctx, q, asOf, ageAt)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	active := map[int64]bool{}
 	if err := inventory.EachRow(ctx, q, `SELECT DISTINCT location_id FROM counts WHERE state IN ('open', 'counting')`, nil, func(r *sql.Rows) error {
@@ -54,7 +61,7 @@ func Preview(ctx context.Context, q inventory.Querier, day, now time.Time, capac
 		active[id] = true
 		return err
 	}); err != nil {
-		return nil, fmt.Errorf("plan: counts in progress: %w", err)
+		return nil, nil, fmt.Errorf("plan: counts in progress: %w", err)
 	}
 	if len(active) > 0 {
 		free := cands[:0]
@@ -65,7 +72,7 @@ func Preview(ctx context.Context, q inventory.Querier, day, now time.Time, capac
 		}
 		cands = free
 	}
-	return Plan(cands, capacity, DefaultPolicy(), day), nil
+	return Plan(cands, capacity, DefaultPolicy(), day), cands, nil
 }
 
 // PlanCounts plans in.Date's counts within its capacity and stores them as
@@ -98,13 +105,28 @@ func (s *Service) PlanCounts(ctx context.Context, requestID string, in PlanInput
 			if err := replacePlan(ctx, tx, in.Date, in.Actor); err != nil {
 				return nil, err
 			}
-			tasks, err := Preview(ctx, tx, day, tx.Now, Capacity{Counts: in.Counts, Minutes: in.Minutes})
+			pol, err := loadPolicy(ctx, tx)
+			if err != nil {
+				return nil, err
+			}
+			if err := ensureClasses(ctx, tx, pol.ABC); err != nil {
+				return nil, err
+			}
+			tasks, cands, err := preview(ctx, tx, day, tx.Now, Capacity{Counts: in.Counts, Minutes: in.Minutes})
+			if err != nil {
+				return nil, err
+			}
+			why, err := classReasons(ctx, tx, tasks, cands)
 			if err != nil {
 				return nil, err
 			}
 			var out []Count
 			for rank, t := range tasks {
-				reasons, err := json.Marshal(t.Reasons())
+				rs := t.Reasons()
+				if r := why[t.LocationID]; r != "" {
+					rs = append(rs, r)
+				}
+				reasons, err := json.Marshal(rs)
 				if err != nil {
 					return nil, err
 				}
@@ -144,13 +166,47 @@ func (s *Service) PlanCounts(ctx context.Context, requestID string, in PlanInput
 		})
 }
 
-// replacePlan takes date's planned counts not yet started off the plan: each
-// is kept, removed, with a "replaced" step, so its history (who it was
+// classReasons explains, per planned location, the class it counts under:
+// that of its fastest-classed item (most units picked among them), from
+// pick velocity or as set on the item.
+func classReasons(ctx context.Context, q inventory.Querier, tasks []Task, cands []Candidate) (map[int64]string, error) {
+	if len(tasks) == 0 {
+		return nil, nil
+	}
+	facts, err := classFacts(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	planned := make(map[int64]Class, len(tasks))
+	for _, t := range tasks {
+		planned[t.LocationID] = t.Class
+	}
+	best := map[int64]classFact{}
+	for _, c := range cands {
+		want, ok := planned[c.LocationID]
+		if !ok || c.ItemID == 0 || c.Class != want {
+			continue
+		}
+		f := facts[c.ItemID]
+		if b, seen := best[c.LocationID]; !seen || f.units > b.units {
+			best[c.LocationID] = f
+		}
+	}
+	out := make(map[int64]string, len(best))
+	for loc, f := range best {
+		out[loc] = f.String()
+	}
+	return out, nil
+}
+
+// replacePlan takes date's planned counts not yet started off the plan
+// (not those a lead added, nor those a count request put at the front
+// since, rank -1): each is kept, removed, with a "replaced" step, so its history (who it was
 // assigned to) stays and its id is never handed out again.
 func replacePlan(ctx context.Context, tx *store.Tx, date string, a inventory.Actor) error {
 	var ids []int64
 	if err := inventory.EachRow(ctx, tx, `SELECT id FROM counts WHERE plan_date = ? AND state = 'open' AND recount_of IS NULL
-		AND task_kind NOT IN ('', 'added') ORDER BY id`, []any{date}, func(r *sql.Rows) error {
+		AND task_kind NOT IN ('', 'added') AND plan_rank >= 0 ORDER BY id`, []any{date}, func(r *sql.Rows) error {
 		var id int64
 		err := r.Scan(&id)
 		ids = append(ids, id)
@@ -301,7 +357,8 @@ type AssignInput struct {
 
 // AssignTask gives open count CountID to Badge (empty: anyone). Badge is a
 // user of the node (ENOTFOUND if not) who is not disabled. A recount is
-// never given to the associate whose count it recounts. Leads only.
+// never given to an associate who counted the location in the counts it
+// recounts (EPRECONDITION: they could not start it). Leads only.
 func (s *Service) AssignTask(ctx context.Context, requestID string, in AssignInput) (Count, error) {
 	in.Badge = scan.Code(in.Badge)
 	if !MayPlan(in.Actor) {
@@ -319,8 +376,14 @@ func (s *Service) AssignTask(ctx context.Context, requestID string, in AssignInp
 			if c.State != StateOpen {
 				return Count{}, floorops.Errorf(floorops.EPRECONDITION, "count %d of %s is %s, not waiting to be counted", c.ID, c.LocationCode, c.State)
 			}
-			if in.Badge != "" && in.Badge == c.NotBy {
-				return Count{}, floorops.Invalid("badge", "%s counted the count this one recounts: assign another associate", in.Badge)
+			if in.Badge != "" && c.NotBy != "" {
+				counted, err := countedInChain(ctx, tx, c)
+				if err != nil {
+					return Count{}, err
+				}
+				if counted[in.Badge] || in.Badge == c.NotBy {
+					return Count{}, floorops.Errorf(floorops.EPRECONDITION, "%s counted %s in the counts this one recounts: assign another associate", in.Badge, c.LocationCode)
+				}
 			}
 			if in.Badge != "" {
 				if err := s.hooks.AssignableBadge(ctx, tx, in.Badge); err != nil {
@@ -376,4 +439,69 @@ func (s *Service) RemoveTask(ctx context.Context, requestID string, in RemoveInp
 			}
 			return loadCount(ctx, tx, c.ID)
 		})
+}
+
+// Triggered puts the count a request asks for (requestID, opened inside
+// tx at locationID: a short pick's) at the front of today's open tasks at
+// once, rather than at the next plan: the location's open first count is
+// moved to today at rank -1 (ahead of every planned rank, from 1, and of
+// the counts a lead added, 0) as a triggered
+// task naming the request; a location with no count open gets one once
+// today has a plan (before it, the plan puts the request first). A
+// location being counted, or waiting for a recount, keeps that count (it
+// answers the request when it posts). Picking calls it; server wires it.
+func (s *Service) Triggered(ctx context.Context, tx *store.Tx, locationID, requestID int64) error {
+	open, reason, err := inventory.OpenCountRequestAt(ctx, tx, locationID)
+	if err != nil || open != requestID {
+		return err // the request is not open at the location: nothing to count for it
+	}
+	why := "count requested: " + triggerOf(reason).String()
+	today := tx.Now.UTC().Format(time.DateOnly)
+	var id, recountOf sql.NullInt64
+	var state State
+	var raw string
+	err = tx.QueryRowContext(ctx, `SELECT id, state, recount_of, reasons FROM counts WHERE location_id = ? AND state IN ('open', 'counting')`, locationID).
+		Scan(&id, &state, &recountOf, &raw)
+	switch {
+	case err == nil && (state == StateCounting || recountOf.Valid):
+		return nil
+	case err == nil:
+		var reasons []string
+		if err := json.Unmarshal([]byte(raw), &reasons); err != nil {
+			return fmt.Errorf("read count reasons: %w", err)
+		}
+		if len(reasons) == 0 || reasons[0] != why {
+			reasons = append([]string{why}, reasons...)
+		}
+		b, _ := json.Marshal(reasons)
+		if _, err := tx.ExecContext(ctx, `UPDATE counts SET plan_date = ?, plan_rank = -1, task_kind = ?, count_request_id = ?, reasons = ? WHERE id = ?`,
+			today, TaskTriggered.String(), requestID, string(b), id.Int64); err != nil {
+			return fmt.Errorf("trigger count: %w", err)
+		}
+		return logStep(ctx, tx, id.Int64, "triggered", inventory.Actor{}, why)
+	case !errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("read counts: %w", err)
+	}
+	var planned bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM counts WHERE plan_date = ? AND plan_rank > 0)`, today).Scan(&planned); err != nil {
+		return fmt.Errorf("read today's plan: %w", err)
+	}
+	if !planned {
+		return nil // today's plan, when it is made, puts the request first
+	}
+	b, _ := json.Marshal([]string{why})
+	res, err := tx.ExecContext(ctx, `INSERT INTO counts (location_id, state, created_at, plan_date, task_kind, plan_rank, reasons, count_request_id)
+		SELECT id, 'open', ?, ?, ?, -1, ?, ? FROM locations WHERE id = ? AND type IN ('storage', 'pickface')`,
+		store.FormatTime(tx.Now), today, TaskTriggered.String(), string(b), requestID, locationID)
+	if err != nil {
+		return fmt.Errorf("open triggered count: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil // not a location that is cycle counted
+	}
+	newID, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	return logStep(ctx, tx, newID, "triggered", inventory.Actor{}, why)
 }

@@ -23,21 +23,24 @@ type Tolerance struct {
 	ValueCents int64   `json:"value_cents" validate:"gte=0,lte=10000000000"`
 }
 
-// Tolerances is the counting policy: one tolerance per ABC class. A items
-// move fast and oversell first when wrong, so their tolerance is tightest.
+// Tolerances is the counting policy: one tolerance per ABC class, and how
+// items are classed by pick velocity. A items move fast and oversell first
+// when wrong, so their tolerance is tightest.
 type Tolerances struct {
-	A Tolerance `json:"class_a"`
-	B Tolerance `json:"class_b"`
-	C Tolerance `json:"class_c"`
+	A   Tolerance `json:"class_a"`
+	B   Tolerance `json:"class_b"`
+	C   Tolerance `json:"class_c"`
+	ABC ABC       `json:"abc"`
 }
 
 // DefaultTolerances is the policy of a node no admin has set: a difference
 // of at most 1, 3 or 5 units, 2%, 5% or 10% of the record and $25, $50 or
 // $100 for A, B and C items.
 var DefaultTolerances = Tolerances{
-	A: Tolerance{Units: 1, Percent: 2, ValueCents: 2500},
-	B: Tolerance{Units: 3, Percent: 5, ValueCents: 5000},
-	C: Tolerance{Units: 5, Percent: 10, ValueCents: 10000},
+	A:   Tolerance{Units: 1, Percent: 2, ValueCents: 2500},
+	B:   Tolerance{Units: 3, Percent: 5, ValueCents: 5000},
+	C:   Tolerance{Units: 5, Percent: 10, ValueCents: 10000},
+	ABC: DefaultABC,
 }
 
 // of is the tolerance of an item's ABC class ("A", "B", "C").
@@ -94,6 +97,27 @@ type PolicyUpdate struct {
 	A *Tolerance `json:"class_a" validate:"required"`
 	B *Tolerance `json:"class_b" validate:"required"`
 	C *Tolerance `json:"class_c" validate:"required"`
+	// The ABC cut points; each one left out is its default (DefaultABC).
+	// Left out of the stored request when absent, so a retry of a request
+	// made before they existed hashes the same.
+	AShare     *float64 `json:"class_a_share_percent,omitempty" validate:"omitempty,gt=0,lte=100"`
+	BShare     *float64 `json:"class_b_share_percent,omitempty" validate:"omitempty,gte=0,lte=100"`
+	WindowDays *int     `json:"velocity_window_days,omitempty" validate:"omitempty,gte=1,lte=365"`
+}
+
+// abc is the update's cut points, defaults where left out.
+func (u *PolicyUpdate) abc() ABC {
+	c := DefaultABC
+	if u.AShare != nil {
+		c.AShare = *u.AShare
+	}
+	if u.BShare != nil {
+		c.BShare = *u.BShare
+	}
+	if u.WindowDays != nil {
+		c.WindowDays = *u.WindowDays
+	}
+	return c
 }
 
 // SetPolicyInput is an admin's new counting policy.
@@ -112,9 +136,12 @@ func (s *Service) SetPolicy(ctx context.Context, requestID string, in SetPolicyI
 	if err := floorops.Validate(in); err != nil {
 		return Tolerances{}, err
 	}
+	if abc := in.Policy.abc(); abc.AShare+abc.BShare > 100 {
+		return Tolerances{}, floorops.Invalid("policy.class_b_share_percent", "A and B shares add up to %v%%: at most 100", abc.AShare+abc.BShare)
+	}
 	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "SetPolicy", Body: in},
 		func(tx *store.Tx) (Tolerances, error) {
-			pol := Tolerances{A: *in.Policy.A, B: *in.Policy.B, C: *in.Policy.C}
+			pol := Tolerances{A: *in.Policy.A, B: *in.Policy.B, C: *in.Policy.C, ABC: in.Policy.abc()}
 			b, err := json.Marshal(pol)
 			if err != nil {
 				return Tolerances{}, err
@@ -140,6 +167,9 @@ func loadPolicy(ctx context.Context, q inventory.Querier) (Tolerances, error) {
 	var t Tolerances
 	if err := json.Unmarshal([]byte(raw), &t); err != nil {
 		return Tolerances{}, fmt.Errorf("read count policy: %w", err)
+	}
+	if t.ABC == (ABC{}) {
+		t.ABC = DefaultABC // stored before the cut points were policy
 	}
 	return t, nil
 }
@@ -178,7 +208,7 @@ func itemFacts(ctx context.Context, q inventory.Querier, c Count) (map[int64]ite
 		return nil, err
 	}
 	out := make(map[int64]itemFact, len(ids))
-	err = inventory.EachRow(ctx, q, `SELECT DISTINCT i.id, i.abc_class, i.unit_cost_cents FROM json_each(?) j JOIN items i ON i.id = j.value`,
+	err = inventory.EachRow(ctx, q, `SELECT DISTINCT i.id, `+classSQL+`, i.unit_cost_cents FROM json_each(?) j JOIN items i ON i.id = j.value `+velocityJoin,
 		[]any{string(b)}, func(r *sql.Rows) error {
 			var id int64
 			var f itemFact

@@ -81,7 +81,7 @@ func BenchmarkReleaseOrders(b *testing.B) {
 	}
 	defer db.Close()
 	seedBulk(b, db, items, locations, balances)
-	svc := picking.NewService(db, scan.Default(), picking.Hooks{ReturnToStock: func(context.Context, *store.Tx, inventory.StagedStock) error { return nil }})
+	svc := picking.NewService(db, scan.Default(), picking.Hooks{CountRequested: func(context.Context, *store.Tx, int64, int64) error { return nil }, ReturnToStock: func(context.Context, *store.Tx, inventory.StagedStock) error { return nil }})
 	rng := rand.New(rand.NewPCG(3, 4))
 	shipBy := time.Now().Add(24 * time.Hour)
 	batch := 0

@@ -23,7 +23,9 @@ func TestNewServiceNeedsEveryHook(t *testing.T) {
 		fails bool
 	}{
 		{"no ReturnToStock", picking.Hooks{}, true},
-		{"ReturnToStock", picking.Hooks{ReturnToStock: func(context.Context, *store.Tx, inventory.StagedStock) error { return nil }}, false},
+		{"no CountRequested", picking.Hooks{ReturnToStock: func(context.Context, *store.Tx, inventory.StagedStock) error { return nil }}, true},
+		{"every hook", picking.Hooks{ReturnToStock: func(context.Context, *store.Tx, inventory.StagedStock) error { return nil },
+			CountRequested: func(context.Context, *store.Tx, int64, int64) error { return nil }}, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			defer func() {

@@ -311,11 +311,12 @@ func (s *Service) ShortPick(ctx context.Context, requestID string, in ShortInput
 		return Short{}, floorops.Invalid("item_scan", "is required when found_quantity > 0: scan one of the units found")
 	}
 	sh, err := store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "ShortPick", Body: in},
-		func(tx *store.Tx) (Short, error) { return shortPick(ctx, tx, s.scan, requestID, in) })
+		func(tx *store.Tx) (Short, error) { return s.shortPick(ctx, tx, requestID, in) })
 	return sh, s.recordRefusal(ctx, requestID, err)
 }
 
-func shortPick(ctx context.Context, tx *store.Tx, p *scan.Parser, requestID string, in ShortInput) (Short, error) {
+func (s *Service) shortPick(ctx context.Context, tx *store.Tx, requestID string, in ShortInput) (Short, error) {
+	p := s.scan
 	t, err := loadTask(ctx, tx, in.ListID, in.LineID)
 	if err != nil {
 		return Short{}, err
@@ -371,6 +372,9 @@ func shortPick(ctx context.Context, tx *store.Tx, p *scan.Parser, requestID stri
 	countID, err := inventory.RequestCount(ctx, tx, inventory.CountRequest{LocationID: t.locationID, ItemID: t.itemID,
 		Reason: inventory.ExceptionShortPick, Ref: t.orderRef, Actor: actor})
 	if err != nil {
+		return Short{}, err
+	}
+	if err := s.hooks.CountRequested(ctx, tx, t.locationID, countID); err != nil {
 		return Short{}, err
 	}
 	// Quarantine the missing units, but never units other orders still hold

@@ -56,6 +56,11 @@ type Hooks struct {
 	// the units go back to stock as a location-verified putaway task. An
 	// error rolls back what handed them off.
 	ReturnToStock func(ctx context.Context, tx *store.Tx, st inventory.StagedStock) error
+	// CountRequested is called in a short pick's transaction once its
+	// location has an open count request (id requestID); server wires it
+	// to cycle counting, which puts the count at the front of today's
+	// open tasks at once rather than at the next plan.
+	CountRequested func(ctx context.Context, tx *store.Tx, locationID, requestID int64) error
 }
 
 // NewService returns picking over db, reading scans with the node's
@@ -68,6 +73,9 @@ func NewService(db *store.DB, p *scan.Parser, h Hooks) *Service {
 	}
 	if h.ReturnToStock == nil {
 		panic("picking: NewService needs Hooks.ReturnToStock (a cancelled order's picked units must go back to stock)")
+	}
+	if h.CountRequested == nil {
+		panic("picking: NewService needs Hooks.CountRequested (a short pick's count must reach today's tasks)")
 	}
 	return &Service{db: db, scan: p, hooks: h}
 }

@@ -61,7 +61,7 @@ func newFixture(t testing.TB) *fixture {
 	}
 	t.Cleanup(func() { db.Close() })
 	f := &fixture{db: db, ctx: ctx, clock: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	f.svc = picking.NewService(db, scan.Default(), picking.Hooks{ReturnToStock: func(_ context.Context, _ *store.Tx, st inventory.StagedStock) error {
+	f.svc = picking.NewService(db, scan.Default(), picking.Hooks{CountRequested: func(context.Context, *store.Tx, int64, int64) error { return nil }, ReturnToStock: func(_ context.Context, _ *store.Tx, st inventory.StagedStock) error {
 		f.returned = append(f.returned, st)
 		return nil
 	}})

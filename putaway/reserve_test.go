@@ -133,14 +133,15 @@ func (f *fixture) relocate(t *testing.T, code string, change func(*inventory.Loc
 }
 
 // TestSuggestBySSCC finds a received pallet's task by its SSCC, scanned
-// plain, human-readable or as a GS1 label without a GTIN.
+// plain, human-readable or as a GS1 label without a GTIN (a gross weight,
+// AI 3301, or a PO, AI 400: a count, AI 37, needs the content GTIN).
 func TestSuggestBySSCC(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	const sscc = "106141411234567897"
 	f.stage(t, inventory.StagedStock{Qty: 3, LPN: "LPN-0002"}, "SKU-B")
 	pallet := f.stage(t, inventory.StagedStock{Qty: 24, LPN: sscc}, "SKU-B")
-	for _, raw := range []string{sscc, "]C100" + sscc, "(00)" + sscc, "00" + sscc + "\r\n", "]C100" + sscc + "3724", "]C100" + sscc + "400PO-4711"} {
+	for _, raw := range []string{sscc, "]C100" + sscc, "(00)" + sscc, "00" + sscc + "\r\n", "]C100" + sscc + "3301001234", "]C100" + sscc + "400PO-4711"} {
 		task, _, err := f.svc.SuggestLocation(f.ctx, 0, raw)
 		if err != nil {
 			t.Errorf("%q: %v", raw, err)

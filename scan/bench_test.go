@@ -14,6 +14,7 @@ func BenchmarkParse(b *testing.B) {
 		{"gs1-128-no-gs", "]C1" + "0109506000134352" + "17261231" + "10ABC1234567890"},
 		{"gs1-dm-spelled-gs", "]d2" + gsc + "0109506000134352" + "10ABC123" + "<GS>" + "17261231\r\n"},
 		{"gs1-hri", "(01)09506000134352(17)261231(10)ABC123"},
+		{"digital-link", "https://id.gs1.org/01/09506000134352/10/ABC123?17=261231&linkType=all"},
 		{"gtin-13", "4006381333931"},
 		{"location", "A-01-02-B"},
 		{"location-lower", "a-01-02-b\r\n"},

@@ -137,7 +137,6 @@ func TestParseDevices(t *testing.T) {
 		// upper case from QR's alphanumeric mode; a short GTIN padded.
 		{"GS1 Digital Link", "]Q1https://id.gs1.org/01/09506000134352/10/ABC123?17=261231&linkType=gs1:pip", label("]Q1")},
 		{"GS1 Digital Link, brand host and path, upper case", "HTTPS://EXAMPLE.COM/P/01/9506000134352/10/ABC123?17=261231", label("")},
-		{"GS1 Digital Link, trailing slash", "https://id.gs1.org/01/09506000134352/10/ABC123/?17=261231", label("")},
 		{"GS1 Digital Link, short names", "https://example.com/gtin/09506000134352/lot/ABC123?17=261231", label("")},
 		{"GS1 Digital Link, SSCC", "https://id.gs1.org/00/106141411234567897", scan.View{Kind: "sscc",
 			SSCC: "106141411234567897", AIs: map[string]string{"00": "106141411234567897"}}},
@@ -229,14 +228,15 @@ func TestParseDevicesRejects(t *testing.T) {
 		// A dropped GS before a net weight: the lot swallowed the weight.
 		{"GS dropped: lot swallowed net weight", "]C1" + "0109506000134352" + "10ABC123" + "3103000189", scan.ReasonAmbiguous, "10"},
 		// Two net weights with the decimal point in different places.
-		{"two net weights", "(01)09506000134352(3103)000189(3102)001890", scan.ReasonConflict, "3102"},
+		{"two net weights", "(01)09506000134352(3103)000189(3102)001890", scan.ReasonExcludes, "3102"},
 		{"GRAI check digit", "(8003)00614141123453SER1", scan.ReasonCheckDigit, "8003"},
 		{"all-zero GTIN", "00000000000000", scan.ReasonCheckDigit, ""},
 		{"all-zero SSCC", "(00)000000000000000000", scan.ReasonCheckDigit, "00"},
 		{"impossible check code", "99", scan.ReasonUnrecognised, ""},
 		{"7003 hour 24", "(01)09506000134352(7003)2612312400", scan.ReasonDate, "7003"},
 		{"web address without a GS1 key", "https://example.com/product/123", scan.ReasonUnrecognised, ""},
-		{"GS1 Digital Link, AI without value", "https://id.gs1.org/01/09506000134352/10", scan.ReasonSyntax, ""},
+		{"GS1 Digital Link, trailing slash", "https://id.gs1.org/01/09506000134352/10/ABC123/?17=261231", scan.ReasonSyntax, "01"},
+		{"GS1 Digital Link, AI without value", "https://id.gs1.org/01/09506000134352/10", scan.ReasonSyntax, "01"},
 		{"GS1 Digital Link, bad GTIN", "https://id.gs1.org/01/09506000134353", scan.ReasonCheckDigit, "01"},
 		{"GS1 Digital Link, two expiries", "https://id.gs1.org/01/09506000134352?17=261231&17=270101", scan.ReasonConflict, "17"},
 		{"GS1 Digital Link, bad expiry", "https://id.gs1.org/01/09506000134352?17=261399", scan.ReasonDate, "17"},

@@ -50,9 +50,20 @@ const (
 	// field swallowed an expiry date or a GTIN. Parse refuses rather than
 	// guess where the field ends.
 	ReasonAmbiguous
+	// ReasonValue: data in the right characters and length that a GS1
+	// Barcode Syntax Dictionary linter refuses, e.g. AI 422 with 999, which
+	// is no ISO 3166 country, or AI 8006 piece 3 of 2.
+	ReasonValue
+	// ReasonRequires: an AI without the AIs the dictionary says it needs
+	// (req=), e.g. a count (AI 37) without the content GTIN (AI 02) it
+	// counts, in a scan that carries an identification key.
+	ReasonRequires
+	// ReasonExcludes: two AIs the dictionary says may not appear together
+	// (ex=), e.g. a GTIN (AI 01) with a content GTIN (AI 02).
+	ReasonExcludes
 )
 
-var reasonNames = [...]string{"", "empty", "unrecognised", "syntax", "unknown_ai", "length", "charset", "check_digit", "date", "conflict", "ambiguous"}
+var reasonNames = [...]string{"", "empty", "unrecognised", "syntax", "unknown_ai", "length", "charset", "check_digit", "date", "conflict", "ambiguous", "value", "requires", "excludes"}
 
 // String returns a short snake_case name for the reason, e.g. "check_digit".
 func (r Reason) String() string {
@@ -70,6 +81,15 @@ type Error struct {
 	AI     string // the GS1 Application Identifier concerned, "" if none
 	Reason Reason // the class of problem
 	Msg    string // what is wrong, in words, without the AI
+	// Rule is the GS1 Barcode Syntax Dictionary rule that refused the scan,
+	// as the dictionary spells it: a component ("N6", "X..20"), a linter
+	// ("csum", "yymmd0", "iso3166"), a pairing ("req=01,02", "ex=01,03")
+	// or a Digital Link rule ("dlpkey=22,10,21|235", "dlattr"); "" when no
+	// single dictionary rule applies (an unknown AI, a malformed string).
+	Rule string
+	// Other is the second AI of a pairing rule (ReasonRequires: the AI
+	// needed; ReasonExcludes: the AI it may not appear with).
+	Other string
 }
 
 // Error returns the message, prefixed with the AI when there is one, e.g.
@@ -86,4 +106,8 @@ func (e *Error) Is(target error) bool { return target == ErrInvalid }
 
 func newError(pos int, ai string, r Reason, msg string) *Error {
 	return &Error{Pos: pos, AI: ai, Reason: r, Msg: msg}
+}
+
+func newRuleError(pos int, ai string, r Reason, rule, msg string) *Error {
+	return &Error{Pos: pos, AI: ai, Reason: r, Msg: msg, Rule: rule}
 }

@@ -64,37 +64,40 @@ func (g *gs1Parser) scanned(data string, off int) error {
 		if i == len(data) {
 			break
 		}
-		sp, n, ok := lookupAI(data[i:])
+		e, n, ok := lookupAI(data[i:])
 		if !ok {
 			return unknownAI(data[i:], n, off+i)
 		}
 		ai := data[i : i+n]
 		j := i + n
 		end := len(data)
-		if predefined(int(ai[0]-'0')*10 + int(ai[1]-'0')) {
-			end = min(j+sp.max, len(data))
+		if e.fixed {
+			end = min(j+e.maxLen, len(data))
 		}
 		k := j
 		for k < end && g.p.sepLen(data, k) == 0 {
 			k++
 		}
-		if err := g.add(ai, data[j:k], sp, off+j); err != nil {
+		if err := g.add(ai, data[j:k], e, off+j); err != nil {
 			return err
 		}
 		i = k
+	}
+	if err := g.pairs(); err != nil {
+		return err
 	}
 	if sawSep || g.s.n == 0 {
 		return nil
 	}
 	last := g.s.elems[g.s.n-1]
-	if predefined(int(last.AI[0]-'0')*10 + int(last.AI[1]-'0')) {
+	if g.s.ents[g.s.n-1].fixed {
 		return nil
 	}
 	if at, ai, name, ok := g.swallowed(last.Value); ok {
-		sp, _, _ := lookupAI(last.AI)
+		sp := g.s.ents[g.s.n-1]
 		return newError(off+len(data)-len(last.Value)+at, last.AI, ReasonAmbiguous, fmt.Sprintf(
 			"%s %q ends with %q, which reads as AI %s (%s), and the scan has no GS separator: the scanner may have dropped it; "+
-				"set the scanner to transmit GS (FNC1), or type the human-readable line", sp.name, last.Value, last.Value[at:], ai, name))
+				"set the scanner to transmit GS (FNC1), or type the human-readable line", sp.name(), last.Value, last.Value[at:], ai, name))
 	}
 	return nil
 }
@@ -132,10 +135,10 @@ func (g *gs1Parser) predefinedRun(t string) (ai, name string, checkDigit, date b
 		if !found || len(t) <= n {
 			return "", "", false, false
 		}
-		if !predefined(int(t[0]-'0')*10 + int(t[1]-'0')) {
+		if !sp.fixed {
 			// The last element may be a variable-length one that the
 			// swallowed run ends with, e.g. expiry then serial.
-			if first || !validVariable(t[n:], sp) {
+			if _, valid := g.check(sp, t[n:]); first || !valid {
 				return "", "", false, false
 			}
 			if _, dup := g.s.AI(t[:n]); dup {
@@ -143,55 +146,24 @@ func (g *gs1Parser) predefinedRun(t string) (ai, name string, checkDigit, date b
 			}
 			return ai, name, checkDigit, date
 		}
-		if len(t) < n+sp.max {
+		if len(t) < n+sp.maxLen {
 			return "", "", false, false
 		}
-		v := t[n : n+sp.max]
-		if !allDigits(v) || (sp.checkLen > 0 && !ValidGS1CheckDigit(v[:sp.checkLen])) || (sp.date && !g.validDate(v)) {
+		v := t[n : n+sp.maxLen]
+		if _, valid := g.check(sp, v); !valid || !sp.numeric {
 			return "", "", false, false
 		}
 		if _, dup := g.s.AI(t[:n]); dup {
 			return "", "", false, false
 		}
-		checkDigit = checkDigit || sp.checkLen > 0
+		checkDigit = checkDigit || sp.checkDigit
 		date = date || sp.date || t[:3] == "310"
 		if first {
-			ai, name = t[:n], sp.name
+			ai, name = t[:n], sp.name()
 		}
-		t = t[n+sp.max:]
+		t = t[n+sp.maxLen:]
 	}
 	return ai, name, checkDigit, date
-}
-
-// validVariable reports whether v is valid data for the variable-length AI
-// of spec sp, as add would find it (short of its check digit).
-func validVariable(v string, sp aiSpec) bool {
-	if len(v) < sp.min || len(v) > sp.max {
-		return false
-	}
-	for i := 0; i < len(v); i++ {
-		if sp.numeric || i < sp.numPrefix {
-			if !isDigit(v[i]) {
-				return false
-			}
-		} else if !cset82[v[i]] {
-			return false
-		}
-	}
-	return true
-}
-
-// validDate reports whether v (6 digits) is a GS1 date YYMMDD that date
-// would accept.
-func (g *gs1Parser) validDate(v string) bool {
-	yy, mm, dd := atoi(v[0:2]), atoi(v[2:4]), atoi(v[4:6])
-	if mm < 1 || mm > 12 {
-		return false
-	}
-	if g.year == 0 {
-		g.year = g.p.now().Year()
-	}
-	return dd <= daysIn(CenturyYear(yy, g.year), mm)
 }
 
 // bracketed decodes the human-readable form people type from under a
@@ -213,7 +185,7 @@ func (g *gs1Parser) bracketed(data string, off int) error {
 			i += n
 		}
 		if i == len(data) {
-			return nil
+			return g.pairs()
 		}
 		if data[i] != '(' {
 			return newError(off+i, "", ReasonSyntax, fmt.Sprintf("expected \"(\" before an AI, found %q", data[i]))
@@ -235,7 +207,14 @@ func (g *gs1Parser) bracketed(data string, off int) error {
 			j++
 		}
 		k := j
+		escaped := false
 		for k < len(data) && g.p.sepLen(data, k) == 0 && !isAIOpen(data, k) {
+			if data[k] == '\\' && k+1 < len(data) && data[k+1] == '(' {
+				// "\(" is a "(" in the data, as GS1's bracketed syntax
+				// writes one: "(10)12\(34" is lot "12(34".
+				escaped = true
+				k++
+			}
 			k++
 		}
 		v := k
@@ -245,6 +224,9 @@ func (g *gs1Parser) bracketed(data string, off int) error {
 		value := data[j:v]
 		if sp.numeric && strings.IndexByte(value, ' ') > 0 && digitGroups(value) {
 			value = strings.ReplaceAll(value, " ", "")
+		}
+		if escaped {
+			value = strings.ReplaceAll(value, "\\(", "(")
 		}
 		if err := g.add(ai, value, sp, off+j); err != nil {
 			return err
@@ -276,67 +258,29 @@ func unknownAI(s string, n, pos int) error {
 }
 
 // add checks one element's data against its AI and records it in the Scan.
-func (g *gs1Parser) add(ai, v string, sp aiSpec, pos int) error {
+func (g *gs1Parser) add(ai, v string, e *aiEntry, pos int) error {
 	s := g.s
-	switch {
-	case v == "":
-		return newError(pos, ai, ReasonLength, "no data after the AI")
-	case sp.min == sp.max && len(v) != sp.min:
-		unit := "characters"
-		if sp.numeric {
-			unit = "digits"
-		}
-		return newError(pos, ai, ReasonLength, fmt.Sprintf("%s has %d %s, got %d", sp.name, sp.min, unit, len(v)))
-	case len(v) > sp.max:
-		return newError(pos, ai, ReasonLength, fmt.Sprintf("%s is longer than %d characters", sp.name, sp.max))
-	case len(v) < sp.min:
-		return newError(pos, ai, ReasonLength, fmt.Sprintf("%s is shorter than %d characters", sp.name, sp.min))
+	if v == "" {
+		return newRuleError(pos, ai, ReasonLength, e.comps[0].spec(), "no data after the AI")
 	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if sp.numeric || i < sp.numPrefix {
-			if !isDigit(c) {
-				return newError(pos+i, ai, ReasonCharset, fmt.Sprintf("%s has %q where a digit belongs", sp.name, c))
-			}
-		} else if !cset82[c] {
-			r, _ := utf8.DecodeRuneInString(v[i:])
-			return newError(pos+i, ai, ReasonCharset, fmt.Sprintf("%s has %q, which GS1 data may not contain", sp.name, r))
-		}
+	if f, ok := g.check(e, v); !ok {
+		return g.faultError(e, v, f, pos)
 	}
-	if sp.checkLen > 0 {
-		if err := verifyCheckDigit(v[:sp.checkLen], ai, sp.name, pos); err != nil {
-			return err
-		}
-	}
-	var d Date
-	if sp.date {
-		var err error
-		if d, err = g.date(ai, v, pos); err != nil {
-			return err
-		}
-	}
-	for _, e := range s.elems[:s.n] {
-		if e.AI == ai {
-			if e.Value == v {
+	for i, x := range s.elems[:s.n] {
+		if x.AI == ai {
+			if x.Value == v {
 				return nil // a repeated element with the same data says nothing new
 			}
-			return newError(pos, ai, ReasonConflict, fmt.Sprintf("appears twice with different data (%s and %s)", e.Value, v))
-		}
-	}
-	if len(ai) == 4 && ai[:3] == "310" && s.HasNetWeight {
-		// 3100-3105 are one quantity with a decimal point in different
-		// places: two of them is two weights for one unit.
-		return newError(pos-len(ai), ai, ReasonConflict, "a second net weight (AI 310n) in one scan")
-	}
-	if ai == "7003" {
-		if err := g.dateTime(v, pos); err != nil {
-			return err
+			_ = i
+			return newError(pos, ai, ReasonConflict, fmt.Sprintf("appears twice with different data (%s and %s)", x.Value, v))
 		}
 	}
 	if s.n == maxElements {
 		return newError(pos-len(ai), ai, ReasonLength, fmt.Sprintf("more than %d element strings in one scan", maxElements))
 	}
 	s.elems[s.n] = Element{AI: ai, Value: v}
+	s.ents[s.n] = e
+	s.at[s.n] = pos - len(ai)
 	s.n++
 
 	switch ai {
@@ -353,17 +297,17 @@ func (g *gs1Parser) add(ai, v string, sp aiSpec, pos int) error {
 	case "21":
 		s.Serial = v
 	case "11":
-		s.ProductionDate = d
+		s.ProductionDate = g.mustDate(v)
 	case "13":
-		s.PackagingDate = d
+		s.PackagingDate = g.mustDate(v)
 	case "15":
-		s.BestBefore = d
+		s.BestBefore = g.mustDate(v)
 	case "17":
-		s.Expiry = d
+		s.Expiry = g.mustDate(v)
 	case "7003":
 		// Expiry date and time: the date drives FEFO when AI 17 is absent.
 		if s.Expiry.IsZero() {
-			s.Expiry, _ = g.date(ai, v[:6], pos)
+			s.Expiry = g.mustDate(v[:6])
 		}
 	case "30", "37":
 		s.Count, s.HasCount = atoi(v), true
@@ -374,25 +318,93 @@ func (g *gs1Parser) add(ai, v string, sp aiSpec, pos int) error {
 	return nil
 }
 
-var pow10 = [...]float64{1, 10, 100, 1000, 1e4, 1e5}
-
-// dateTime checks the YYMMDDHHMM of AI 7003 (expiry date and time): a real
-// date (day 00 is not allowed here), hours 00-23 and minutes 00-59.
-func (g *gs1Parser) dateTime(v string, pos int) error {
-	if v[4:6] == "00" {
-		return newError(pos+4, "7003", ReasonDate, "expiry date and time: day 00 is not a day")
+// faultError words a fault found by check, naming the dictionary rule.
+func (g *gs1Parser) faultError(e *aiEntry, v string, f fault, pos int) error {
+	c := e.comps[f.comp]
+	name := e.name()
+	switch {
+	case f.reason == ReasonLength && e.minLen == e.maxLen:
+		unit := "characters"
+		if e.numeric {
+			unit = "digits"
+		}
+		return newRuleError(pos, e.ai, ReasonLength, c.spec(), fmt.Sprintf("%s has %d %s, got %d", name, e.maxLen, unit, len(v)))
+	case f.reason == ReasonLength && f.detail == "long":
+		return newRuleError(pos, e.ai, ReasonLength, c.spec(), fmt.Sprintf("%s is longer than %d characters", name, e.maxLen))
+	case f.reason == ReasonLength:
+		return newRuleError(pos+f.at, e.ai, ReasonLength, c.spec(), fmt.Sprintf("%s is too short: part %d (%s) is cut short", name, f.comp+1, c.spec()))
+	case f.reason == ReasonCharset && c.cset == 'N':
+		return newRuleError(pos+f.at, e.ai, ReasonCharset, c.spec(), fmt.Sprintf("%s has %q where a digit belongs", name, v[f.at]))
+	case f.reason == ReasonCharset:
+		r, _ := utf8.DecodeRuneInString(v[f.at:])
+		return newRuleError(pos+f.at, e.ai, ReasonCharset, c.spec(), fmt.Sprintf("%s has %q, which GS1 character set %s does not contain", name, r, csetName[c.cset]))
 	}
-	if _, err := g.date("7003", v[:6], pos); err != nil {
-		return err
+	rule := linterNames[f.lint]
+	part := partOf(e, v, f.comp)
+	var msg string
+	switch f.lint {
+	case lintCsum:
+		if strings.Trim(part, "0") == "" {
+			msg = fmt.Sprintf("%s is all zeros: a placeholder, not a real %s", name, name)
+		} else {
+			want, _ := GS1CheckDigit(part[:len(part)-1])
+			msg = fmt.Sprintf("%s check digit is %c, expected %c", name, part[len(part)-1], want)
+		}
+	case lintCsumalpha:
+		msg = fmt.Sprintf("%s check characters %q do not match", name, part[max(0, len(part)-2):])
+	case lintYymmd0, lintYymmdd, lintYyyymmdd:
+		y := 2
+		if f.lint == lintYyyymmdd {
+			y = 4
+		}
+		if mm := atoi(part[y : y+2]); mm < 1 || mm > 12 {
+			msg = fmt.Sprintf("month %d is not a month", mm)
+		} else if dd := atoi(part[y+2 : y+4]); dd == 0 {
+			msg = fmt.Sprintf("%s: day 00 is not a day", name)
+		} else {
+			msg = fmt.Sprintf("day %d is past the end of %s", dd, time.Month(mm))
+		}
+	case lintHhmi, lintHh, lintMi, lintSs:
+		msg = fmt.Sprintf("%s: %q is not a time of day (%s)", name, part, rule)
+	default:
+		msg = fmt.Sprintf("%s: %q fails the %s check (%s)", name, part, rule, lintWords[f.lint])
 	}
-	if h := atoi(v[6:8]); h > 23 {
-		return newError(pos+6, "7003", ReasonDate, fmt.Sprintf("expiry date and time: hour %02d is not an hour", h))
-	}
-	if m := atoi(v[8:10]); m > 59 {
-		return newError(pos+8, "7003", ReasonDate, fmt.Sprintf("expiry date and time: minute %02d is not a minute", m))
-	}
-	return nil
+	return newRuleError(pos+f.at, e.ai, f.reason, rule, msg)
 }
+
+var csetName = map[byte]string{'N': "numeric", 'X': "82", 'Y': "39", 'Z': "64"}
+
+var lintWords = [numLinters]string{
+	lintIso3166: "not an ISO 3166 country code", lintIso3166999: "not an ISO 3166 country code or 999",
+	lintIso3166alpha2: "not an ISO 3166 alpha-2 country code", lintIso4217: "not an ISO 4217 currency code",
+	lintIso5218: "not an ISO 5218 sex code", lintPieceoftotal: "piece must be 1 to the total",
+	lintNonzero: "may not be zero", lintZero: "must be 0", lintNozeroprefix: "may not start with 0",
+	lintHasnondigit: "needs a character that is not a digit", lintYesno: "must be 0 or 1",
+	lintWinding: "must be 0, 1 or 9", lintHyphen: "must be -", lintPcenc: "bad percent-encoding",
+	lintIban: "not a valid IBAN", lintLatitude: "latitude out of range", lintLongitude: "longitude out of range",
+	lintMediatype: "not an AIDC media type", lintImporteridx: "not an importer index",
+	lintPosinseqslash: "must be position/total",
+}
+
+// partOf returns component ci of v (v already fits the components before it).
+func partOf(e *aiEntry, v string, ci int) string {
+	at := 0
+	for i := 0; i < ci && at < len(v); i++ {
+		at += min(e.comps[i].max, len(v)-at)
+	}
+	if at >= len(v) {
+		return ""
+	}
+	return v[at:min(len(v), at+e.comps[ci].max)]
+}
+
+// mustDate decodes a date check has accepted.
+func (g *gs1Parser) mustDate(v string) Date {
+	d, _ := g.date("", v, 0)
+	return d
+}
+
+var pow10 = [...]float64{1, 10, 100, 1000, 1e4, 1e5}
 
 // atoi converts a run of at most 18 digits, already checked.
 func atoi(s string) int {
@@ -561,4 +573,103 @@ func normalizeGTIN(s string, pos int) (string, error) {
 		return s, nil
 	}
 	return "000000"[:14-len(s)] + s, nil
+}
+
+// pairs applies the dictionary's ex= and req= rules to the scan's elements
+// (GS1 General Specifications §4.14, "invalid" and "mandatory" AI pairs).
+// Exclusions are always enforced: two AIs that contradict each other are
+// wrong on any label. Requisites are enforced when the scan carries an
+// identification key (a GTIN, SSCC, GLN, ITIP …): then the label is the
+// item's and a missing requisite is missing. A scan without any key is a
+// partial label, lot and expiry printed apart from the GTIN's barcode; the
+// dictionary says pairings are judged over all carriers of an item, so a
+// missing requisite there is a warning, not a refusal.
+func (g *gs1Parser) pairs() error {
+	s := g.s
+	keyed := false
+	for _, e := range s.ents[:s.n] {
+		keyed = keyed || e.identifies()
+	}
+	for i, e := range s.ents[:s.n] {
+		for _, p := range e.ex {
+			for j := 0; j < s.n; j++ {
+				if other := s.elems[j].AI; other != e.ai && matchAI(p, other) {
+					// Name the later of the two at its place in the scan.
+					later, earlier := i, j
+					if j > i {
+						later, earlier = j, i
+					}
+					err := newRuleError(s.at[later], s.elems[later].AI, ReasonExcludes, "ex="+strings.Join(e.ex, ","),
+						fmt.Sprintf("%s may not appear with AI %s (%s)", s.ents[later].name(), s.elems[earlier].AI, s.ents[earlier].name()))
+					err.Other = s.elems[earlier].AI
+					return err
+				}
+			}
+		}
+	}
+	for i, e := range s.ents[:s.n] {
+		if len(e.req) == 0 || g.hasOneOf(e.req) {
+			continue
+		}
+		if !keyed {
+			s.unmet[s.nunmet] = e
+			s.nunmet++
+			continue
+		}
+		err := newRuleError(s.at[i], e.ai, ReasonRequires, "req="+reqString(e.req),
+			fmt.Sprintf("%s needs %s, which the scan does not have", e.name(), reqWords(e.req)))
+		err.Other = e.req[0][0]
+		for _, ai := range e.req[0] {
+			if g.has(ai) < 0 {
+				err.Other = ai
+				break
+			}
+		}
+		return err
+	}
+	return nil
+}
+
+// hasOneOf reports whether the scan holds every AI of one of the groups.
+func (g *gs1Parser) hasOneOf(groups [][]string) bool {
+next:
+	for _, grp := range groups {
+		for _, p := range grp {
+			if g.has(p) < 0 {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// has returns the index of an element whose AI matches the pattern p, -1 if none.
+func (g *gs1Parser) has(p string) int {
+	for j := 0; j < g.s.n; j++ {
+		if matchAI(p, g.s.elems[j].AI) {
+			return j
+		}
+	}
+	return -1
+}
+
+func reqString(groups [][]string) string {
+	parts := make([]string, len(groups))
+	for i, grp := range groups {
+		parts[i] = strings.Join(grp, "+")
+	}
+	return strings.Join(parts, ",")
+}
+
+// reqWords says a req= rule in words: "AI 01, 02 or 8006", "AI 00 with 02".
+func reqWords(groups [][]string) string {
+	parts := make([]string, len(groups))
+	for i, grp := range groups {
+		parts[i] = strings.Join(grp, " with ")
+	}
+	if len(parts) == 1 {
+		return "AI " + parts[0]
+	}
+	return "AI " + strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
 }

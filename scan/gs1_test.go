@@ -91,10 +91,12 @@ func TestParseGS1(t *testing.T) {
 				AIs: map[string]string{"00": "106141411234567897", "02": "09506000134352", "37": "12", "400": "PO-4711"}},
 		},
 		{
-			name: "AI 01 wins over AI 02 and count 30",
-			raw:  "]C10209506000134352" + "0100012345678905" + "300",
-			want: scan.View{Kind: "gs1", Symbology: "]C1", GTIN: "00012345678905", Count: new(0),
-				AIs: map[string]string{"02": "09506000134352", "01": "00012345678905", "30": "0"}},
+			// AI 01 and AI 02 may not appear together (ex=01,03), so AI 02
+			// is a pallet's content GTIN, counted by AI 37.
+			name: "AI 02 gives the content GTIN of a pallet",
+			raw:  "]C1" + "00106141411234567897" + "0209506000134352" + "370",
+			want: scan.View{Kind: "gs1", Symbology: "]C1", SSCC: "106141411234567897", GTIN: "09506000134352", Count: new(0),
+				AIs: map[string]string{"00": "106141411234567897", "02": "09506000134352", "37": "0"}},
 		},
 		{
 			name: "net weight without decimals",
@@ -148,11 +150,11 @@ func TestParseGS1(t *testing.T) {
 		},
 		{
 			name: "other AIs: GLNs, references, prices, country",
-			raw: "]C1" + "4109501101020917" + "4149501101020917" + "2401234" + gsc + "241CPN" + gsc + "250S2" + gsc +
+			raw: "]C1" + "0109506000134352" + "4109501101020917" + "4149501101020917" + "2401234" + gsc + "241CPN" + gsc + "305" + gsc + "21S1" + gsc + "250S2" + gsc +
 				"251REF" + gsc + "3922123" + gsc + "42012345" + gsc + "422276" + gsc + "8005000120" + gsc + "7003261231235" + "9",
 			// 7003 (expiry date and time) gives the expiry when 17 is absent.
-			want: scan.View{Kind: "gs1", Symbology: "]C1", Expiry: "2026-12-31", AIs: map[string]string{
-				"410": "9501101020917", "414": "9501101020917", "240": "1234", "241": "CPN", "250": "S2",
+			want: scan.View{Kind: "gs1", Symbology: "]C1", GTIN: "09506000134352", Serial: "S1", Count: new(5), Expiry: "2026-12-31", AIs: map[string]string{
+				"01": "09506000134352", "30": "5", "21": "S1", "410": "9501101020917", "414": "9501101020917", "240": "1234", "241": "CPN", "250": "S2",
 				"251": "REF", "3922": "123", "420": "12345", "422": "276", "8005": "000120", "7003": "2612312359",
 			}},
 		},

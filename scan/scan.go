@@ -179,7 +179,27 @@ type Scan struct {
 	HasNetWeight bool
 
 	elems [maxElements]Element
+	ents  [maxElements]*aiEntry // each element's dictionary entry
+	at    [maxElements]int      // where each element's AI starts in Raw
 	n     int
+	// unmet are the elements whose requisite rule (req=) the scan does not
+	// meet, without being refused for it (see Warnings).
+	unmet  [maxElements]*aiEntry
+	nunmet int
+}
+
+// Warnings are the dictionary's requisite rules (req=) the scan does not
+// meet but that are not enforced, because the scan carries no
+// identification key: a partial label (a lot and expiry strip) whose GTIN
+// is on another barcode of the same item. E.g. "AI 10 (lot) normally comes
+// with AI 01, 02, 03, 8006 or 8026 (req=01,02,03,8006,8026); …".
+func (s *Scan) Warnings() []string {
+	var w []string
+	for _, e := range s.unmet[:s.nunmet] {
+		w = append(w, fmt.Sprintf("AI %s (%s) normally comes with %s (req=%s); a partial label: the rest must come from another barcode of the item",
+			e.ai, e.name(), reqWords(e.req), reqString(e.req)))
+	}
+	return w
 }
 
 // Elements returns the GS1 element strings in the order they were scanned,

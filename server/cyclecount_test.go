@@ -866,3 +866,300 @@ func TestSetPolicyNeedsEveryClass(t *testing.T) {
 		t.Fatalf("whole policy: %v %v", set, err)
 	}
 }
+
+// pending makes a count of demo item n's pick face that two associates
+// agree is 8 short: it waits for a lead. It returns the recount's id.
+func (e *countEnv) pending(t *testing.T, n int) int64 {
+	t.Helper()
+	loc, qty := e.face(t, n)
+	first := e.start(t, e.assoc, loc, 0)
+	sub := e.submit(t, e.assoc, first.GetId(), n, qty-8)
+	rc := e.start(t, e.assoc2, loc, sub.GetRecountId())
+	if s := e.submit(t, e.assoc2, rc.GetId(), n, qty-8); s.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_PENDING_APPROVAL {
+		t.Fatalf("agreeing recount of %s: %v", loc, s)
+	}
+	return rc.GetId()
+}
+
+// TestPendingApprovalsArePaged: the counts waiting for a lead come a page
+// at a time, oldest first, with a token for the next page like every list.
+func TestPendingApprovalsArePaged(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	want := []int64{e.pending(t, 81), e.pending(t, 82), e.pending(t, 83)}
+	var got []int64
+	token := ""
+	for page := 0; ; page++ {
+		resp, err := e.cc.ListPendingApprovals(e.lead, &cyclecountv1.ListPendingApprovalsRequest{PageSize: 2, PageToken: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(resp.GetApprovals()) > 2 {
+			t.Fatalf("page %d holds %d approvals, page size 2", page, len(resp.GetApprovals()))
+		}
+		for _, a := range resp.GetApprovals() {
+			got = append(got, a.GetCount().GetId())
+		}
+		if token = resp.GetNextPageToken(); token == "" || page > 3 {
+			break
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("paged approvals %v, want %v", got, want)
+	}
+	_, err := e.cc.ListPendingApprovals(e.lead, &cyclecountv1.ListPendingApprovalsRequest{PageToken: "bogus"})
+	wantCode(t, err, codes.InvalidArgument)
+	_, err = e.cc.ListPendingApprovals(e.lead, &cyclecountv1.ListPendingApprovalsRequest{PageSize: -1})
+	wantCode(t, err, codes.InvalidArgument)
+}
+
+// TestRecountGoesToAnotherAssociateOnTheFloor: a count beyond tolerance is
+// recounted by someone else at once: the recount is assigned to a signed-in
+// associate who has not counted the bin in this chain; when everyone on the
+// floor has, it is left for a lead to assign, and a lead cannot give it to
+// any earlier counter of the chain (they could not start it).
+func TestRecountGoesToAnotherAssociateOnTheFloor(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 86
+	loc, qty := e.face(t, n)
+	first := e.start(t, e.assoc, loc, 0)
+	sub := e.submit(t, e.assoc, first.GetId(), n, qty-8)
+	task := func(id int64) *cyclecountv1.Count {
+		t.Helper()
+		resp, err := e.cc.ListTasks(e.lead, &cyclecountv1.ListTasksRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range resp.GetTasks() {
+			if c.GetId() == id {
+				return c
+			}
+		}
+		t.Fatalf("count %d not among the open tasks", id)
+		return nil
+	}
+	if got := task(sub.GetRecountId()).GetAssignedTo(); got != "B-ASSOC2" {
+		t.Fatalf("recount assigned to %q, want the other associate on the floor", got)
+	}
+	_, err := e.cc.AssignTask(e.lead, &cyclecountv1.AssignTaskRequest{RequestId: "to-first", CountId: sub.GetRecountId(), Badge: "B-ASSOC"})
+	wantCode(t, err, codes.FailedPrecondition)
+	rc := e.start(t, e.assoc2, loc, sub.GetRecountId())
+	e.submit(t, e.assoc2, rc.GetId(), n, qty-8)
+	rej, err := e.cc.Reject(e.lead, &cyclecountv1.RejectRequest{RequestId: "reject", CountId: rc.GetId(), Reason: "looks wrong"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := task(rej.GetRecountId()).GetAssignedTo(); got != "" {
+		t.Fatalf("third count assigned to %q, but both associates on the floor counted the bin", got)
+	}
+	for i, badge := range []string{"B-ASSOC", "B-ASSOC2"} {
+		_, err := e.cc.AssignTask(e.lead, &cyclecountv1.AssignTaskRequest{RequestId: fmt.Sprintf("to-%d", i), CountId: rej.GetRecountId(), Badge: badge})
+		wantCode(t, err, codes.FailedPrecondition)
+	}
+	if _, err := e.cc.AssignTask(e.lead, &cyclecountv1.AssignTaskRequest{RequestId: "to-lead", CountId: rej.GetRecountId(), Badge: "B-LEAD"}); err != nil {
+		t.Fatalf("assign the third count to a lead: %v", err)
+	}
+}
+
+// TestBlindCountHidesTheRecordFromAssociates: while a bin is being counted
+// an associate reads no quantities of it, neither its balances nor its
+// movements (a lead does); its check code is still shown, since the
+// counter must scan it. Once the count is submitted the bin reads again.
+func TestBlindCountHidesTheRecordFromAssociates(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 85
+	sku := fmt.Sprintf("SKU-%04d", n)
+	loc, qty := e.face(t, n)
+	e.adjust(t, loc, sku, "", "", 1) // a movement at the bin
+	qty++
+	visible := func(who context.Context) (balances, movements int) {
+		t.Helper()
+		for _, req := range []*inventoryv1.GetBalancesRequest{{LocationCode: loc}, {Sku: sku}} {
+			resp, err := e.inv.GetBalances(who, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, b := range resp.GetBalances() {
+				if b.GetLocationCode() == loc {
+					balances++
+				}
+			}
+		}
+		for _, req := range []*inventoryv1.ListMovementsRequest{{LocationCode: loc}, {Sku: sku}} {
+			resp, err := e.inv.ListMovements(who, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range resp.GetMovements() {
+				if m.GetFromLocationCode() == loc || m.GetToLocationCode() == loc {
+					movements++
+				}
+			}
+		}
+		return balances, movements
+	}
+	if b, m := visible(e.assoc); b == 0 || m == 0 {
+		t.Fatalf("before the count an associate sees %d balances and %d movements at %s", b, m, loc)
+	}
+	c := e.start(t, e.assoc, loc, 0)
+	if b, m := visible(e.assoc); b != 0 || m != 0 {
+		t.Fatalf("during a blind count an associate sees %d balances and %d movements at %s", b, m, loc)
+	}
+	if b, m := visible(e.assoc2); b != 0 || m != 0 {
+		t.Fatalf("during a blind count another associate sees %d balances and %d movements at %s", b, m, loc)
+	}
+	if b, m := visible(e.lead); b == 0 || m == 0 {
+		t.Fatalf("during a count a lead sees %d balances and %d movements at %s", b, m, loc)
+	}
+	if got, err := e.inv.GetLocation(e.assoc, &inventoryv1.GetLocationRequest{Code: loc}); err != nil || got.GetLocation().GetCheckCode() == "" {
+		t.Fatalf("the counter's location lookup: %v %v", got, err)
+	}
+	if sub := e.submit(t, e.assoc, c.GetId(), n, qty); sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_POSTED {
+		t.Fatalf("exact count: %v", sub)
+	}
+	if b, m := visible(e.assoc); b == 0 || m == 0 {
+		t.Fatalf("after the count an associate sees %d balances and %d movements at %s", b, m, loc)
+	}
+}
+
+// TestShortPickAfterThePlanGoesToTheFront: a short pick made after the
+// day's plan puts its bin's count at the front of today's tasks at once:
+// a planned task moves there (the same count, now triggered by the
+// request), and a bin not on the plan gets a new count there.
+func TestShortPickAfterThePlanGoesToTheFront(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	today := time.Now().UTC().Format(time.DateOnly)
+	plan, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: "plan", Date: today, CapacityCounts: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	planned := map[string]*cyclecountv1.Count{}
+	for _, c := range plan.GetTasks() {
+		planned[c.GetLocationCode()] = c
+	}
+	onPlan, offPlan := 91, 93
+	locOn, _ := e.face(t, onPlan)
+	locOff, _ := e.face(t, offPlan)
+	if planned[locOn] == nil || planned[locOff] == nil || plan.GetTasks()[0].GetLocationCode() == locOn {
+		t.Fatalf("%s and %s are not both planned behind other tasks: %v", locOn, locOff, plan.GetTasks())
+	}
+	if _, err := e.cc.RemoveTask(e.lead, &cyclecountv1.RemoveTaskRequest{RequestId: "rm", CountId: planned[locOff].GetId(), Reason: "not today"}); err != nil {
+		t.Fatal(err)
+	}
+	short := func(n int, tote string) int64 {
+		t.Helper()
+		list := e.startedList(t, order("SO-"+tote, fmt.Sprintf("SKU-%04d", n), 2), tote)
+		line := list.GetLines()[0]
+		sh, err := e.pk.ShortPick(e.assoc, &pickingv1.ShortPickRequest{RequestId: e.rid("short"), PickListId: list.GetId(), LineId: line.GetId(),
+			LocationScan: line.GetLocationCode(), FoundQuantity: 0, Reason: "empty"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sh.GetCountRequestId()
+	}
+	reqOn := short(onPlan, "LPN-TR1")
+	reqOff := short(offPlan, "LPN-TR2")
+	listed, err := e.cc.ListTasks(e.lead, &cyclecountv1.ListTasksRequest{Date: today, PageSize: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := listed.GetTasks()
+	if len(top) < 2 || top[0].GetLocationCode() != locOn || top[1].GetLocationCode() != locOff {
+		t.Fatalf("today's first tasks %v, want the short-picked bins %s and %s", top, locOn, locOff)
+	}
+	if top[0].GetId() != planned[locOn].GetId() || top[0].GetCountRequestId() != reqOn || top[0].GetTaskKind() != "triggered" ||
+		!strings.Contains(top[0].GetReasons()[0], "short pick") {
+		t.Fatalf("the planned task moved to the front: %v, want count %d answering request %d", top[0], planned[locOn].GetId(), reqOn)
+	}
+	if top[1].GetCountRequestId() != reqOff || top[1].GetPlanDate() != today || top[1].GetTaskKind() != "triggered" {
+		t.Fatalf("the short-picked bin off the plan: %v, want a triggered task for request %d", top[1], reqOff)
+	}
+}
+
+// TestSerialsAreCountedPerUnit: for a serial-tracked item the associate
+// scans the serial of every unit counted. The node's serial record is
+// where a posted count last found each serial (the ledger keeps
+// quantities, not units): a later count shows a lead the serials found
+// that the record had at another bin, and those the record had at this bin
+// that were not found; posting moves the record to what was counted.
+func TestSerialsAreCountedPerUnit(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n, other = 87, 89
+	sku := fmt.Sprintf("SKU-%04d", n)
+	if _, err := e.inv.UpsertItem(e.admin, &inventoryv1.UpsertItemRequest{RequestId: "serial-tracked", Item: &inventoryv1.Item{Sku: sku, SerialTracked: true}}); err != nil {
+		t.Fatal(err)
+	}
+	locA, qty := e.face(t, n)
+	serials := func(from, to int64) []string {
+		var out []string
+		for i := from; i <= to; i++ {
+			out = append(out, fmt.Sprintf("SN%04d", i))
+		}
+		return out
+	}
+	submit := func(who context.Context, countID int64, lines ...*cyclecountv1.CountedLine) (*cyclecountv1.SubmitCountResponse, error) {
+		return e.cc.SubmitCount(who, &cyclecountv1.SubmitCountRequest{RequestId: e.rid("submit"), CountId: countID, Lines: lines})
+	}
+	first := e.start(t, e.assoc, locA, 0)
+	for _, bad := range [][]string{serials(1, qty-1), append(serials(1, qty-1), "SN0001"), nil} {
+		_, err := submit(e.assoc, first.GetId(), &cyclecountv1.CountedLine{ItemScan: pickGTIN(n), Quantity: qty, Serials: bad})
+		wantCode(t, err, codes.InvalidArgument)
+	}
+	_, err := submit(e.assoc, first.GetId(), &cyclecountv1.CountedLine{ItemScan: pickGTIN(n), Quantity: qty, Serials: serials(1, qty)},
+		&cyclecountv1.CountedLine{ItemScan: pickGTIN(other), Quantity: 1, Serials: []string{"SN9999"}})
+	wantCode(t, err, codes.InvalidArgument) // the other item is not serial tracked
+	sub, err := submit(e.assoc, first.GetId(), &cyclecountv1.CountedLine{ItemScan: pickGTIN(n), Quantity: qty, Serials: serials(1, qty)})
+	if err != nil || sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_POSTED || len(sub.GetCount().GetLines()[0].GetSerials()) != int(qty) {
+		t.Fatalf("exact count with every serial: %v %v", sub, err)
+	}
+	if got := e.count(t, `SELECT COUNT(*) FROM serials s JOIN locations l ON l.id = s.location_id WHERE l.code = ?`, locA); got != qty {
+		t.Fatalf("the serial record places %d serials at %s, want %d", got, locA, qty)
+	}
+	// One unit is found in the bin next door: the record moves it by hand.
+	locB, qtyB := e.face(t, other)
+	e.adjust(t, locA, sku, "", "", -1)
+	e.adjust(t, locB, sku, "", "", 1)
+	cb := e.start(t, e.lead, locB, 0)
+	subB, err := submit(e.lead, cb.GetId(), &cyclecountv1.CountedLine{ItemScan: pickGTIN(other), Quantity: qtyB},
+		&cyclecountv1.CountedLine{ItemScan: pickGTIN(n), Quantity: 1, Serials: []string{"SN0001"}})
+	if err != nil || subB.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_POSTED {
+		t.Fatalf("count of %s: %v %v", locB, subB, err)
+	}
+	var lineB *cyclecountv1.CountLine
+	for _, l := range subB.GetCount().GetLines() {
+		if l.GetSku() == sku {
+			lineB = l
+		}
+	}
+	if lineB == nil || fmt.Sprint(lineB.GetSerialsFromElsewhere()) != "[SN0001]" || len(lineB.GetMissingSerials()) != 0 {
+		t.Fatalf("%s's line at %s: %v, want SN0001 shown as recorded elsewhere", sku, locB, lineB)
+	}
+	// Back at the first bin, one serial is not there and a new one is.
+	ca := e.start(t, e.assoc, locA, 0)
+	subA, err := submit(e.assoc, ca.GetId(), &cyclecountv1.CountedLine{ItemScan: pickGTIN(n), Quantity: qty - 1, Serials: append(serials(3, qty), "SN-NEW")})
+	if err != nil || subA.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_POSTED {
+		t.Fatalf("recount of %s: %v %v", locA, subA, err)
+	}
+	if l := subA.GetCount().GetLines()[0]; len(l.GetMissingSerials()) != 0 || len(l.GetSerialsFromElsewhere()) != 0 || len(l.GetSerials()) != int(qty-1) {
+		t.Fatalf("an associate's answer shows the record's serials: %v", l)
+	}
+	where := func(sn string) string {
+		t.Helper()
+		var code string
+		if err := e.n.srv.DB.Reader().QueryRow(`SELECT COALESCE((SELECT l.code FROM serials s JOIN locations l ON l.id = s.location_id WHERE s.serial = ?), '')`, sn).Scan(&code); err != nil {
+			t.Fatal(err)
+		}
+		return code
+	}
+	if where("SN0001") != locB || where("SN0002") != "" || where("SN-NEW") != locA || where("SN0003") != locA {
+		t.Fatalf("serial record after the counts: SN0001 at %q, SN0002 at %q, SN-NEW at %q", where("SN0001"), where("SN0002"), where("SN-NEW"))
+	}
+	missing := e.count(t, `SELECT COUNT(*) FROM count_serials WHERE count_id = ? AND serial = 'SN0002' AND in_snapshot = 1 AND counted = 0`, ca.GetId())
+	if missing != 1 {
+		t.Fatalf("the count of %s does not hold SN0002 as missing", locA)
+	}
+}

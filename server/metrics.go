@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/floorops/floorops/store"
+	"github.com/floorops/floorops/upstream"
 	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -55,25 +56,37 @@ func newMetrics(db *store.DB) *metrics {
 		Help:    "How long a group commit takes to reach the disk (mostly fsync).",
 		Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1},
 	})
+	// The upstream gauges read the central sink's status once per scrape.
+	sync := func(pick func(upstream.Status) float64) func() float64 {
+		return func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			st, err := upstream.ReadStatus(ctx, db.Reader(), upstream.Sink)
+			if err != nil {
+				return -1 // the database is unreadable; health says so too
+			}
+			return pick(st)
+		}
+	}
 	backlog := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "floorops_outbox_backlog",
-		Help: "Events in the outbox for central: the sequence of the newest one (nothing pushes them yet, so none is acknowledged).",
-	}, func() float64 {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		var n float64
-		if err := db.Reader().QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM outbox`).Scan(&n); err != nil {
-			return -1 // the database is unreadable; health says so too
-		}
-		return n
-	})
+		Help: "Events in the outbox central has not acknowledged (parked ones aside).",
+	}, sync(func(st upstream.Status) float64 { return float64(st.Backlog) }))
+	oldest := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "floorops_upstream_oldest_unacked_seconds",
+		Help: "Age of the oldest event central has not acknowledged: the sync lag; 0 when in step.",
+	}, sync(func(st upstream.Status) float64 { return st.Lag(time.Now()).Seconds() }))
+	parked := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "floorops_upstream_parked",
+		Help: "Events central rejected and the node parked; alert on any (floorops sync status lists them).",
+	}, sync(func(st upstream.Status) float64 { return float64(len(st.Parked)) }))
 	db.ObserveCommits(func(requests int, took time.Duration) {
 		batch.Observe(float64(requests))
 		commit.Observe(took.Seconds())
 	})
 	m.registry.MustRegister(
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.grpc, m.httpReqs, m.httpTime, batch, commit, backlog)
+		m.grpc, m.httpReqs, m.httpTime, batch, commit, backlog, oldest, parked)
 	return m
 }
 

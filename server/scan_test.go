@@ -21,11 +21,12 @@ func TestResolveScan(t *testing.T) {
 	inv := inventoryv1.NewInventoryServiceClient(n.conn)
 	ctx := n.login(t, "B-ASSOC")
 
-	// The demo's case GTIN-14 of SKU-0004 (pack of 12), as GS1-128 with lot and expiry.
+	// The demo's case GTIN-14 of SKU-0004 (pack of 12), as GS1-128 with lot, expiry
+	// and a count (AI 30: AI 37 counts the content of a logistic unit, never with AI 01).
 	caseBody := "1061414100004"
 	d, _ := scan.GS1CheckDigit(caseBody)
 	caseGTIN := caseBody + string(d)
-	r, err := inv.ResolveScan(ctx, &inventoryv1.ResolveScanRequest{Raw: "]C101" + caseGTIN + "17271231" + "10LOT-9\x1d" + "3712\r\n"})
+	r, err := inv.ResolveScan(ctx, &inventoryv1.ResolveScanRequest{Raw: "]C101" + caseGTIN + "17271231" + "10LOT-9\x1d" + "3012\r\n"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,16 +29,21 @@ import (
 	pickingv1 "github.com/floorops/floorops/proto/floorops/picking/v1"
 	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
 	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
+	upstreamv1 "github.com/floorops/floorops/proto/floorops/upstream/v1"
 	authgw "github.com/floorops/floorops/proto/gateway/floorops/auth/v1"
 	cyclecountgw "github.com/floorops/floorops/proto/gateway/floorops/cyclecount/v1"
 	inventorygw "github.com/floorops/floorops/proto/gateway/floorops/inventory/v1"
 	pickinggw "github.com/floorops/floorops/proto/gateway/floorops/picking/v1"
 	putawaygw "github.com/floorops/floorops/proto/gateway/floorops/putaway/v1"
 	receivinggw "github.com/floorops/floorops/proto/gateway/floorops/receiving/v1"
+	upstreamgw "github.com/floorops/floorops/proto/gateway/floorops/upstream/v1"
 	"github.com/floorops/floorops/putaway"
 	"github.com/floorops/floorops/receiving"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
+	"github.com/floorops/floorops/upstream"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
@@ -61,6 +66,19 @@ type Config struct {
 	// code formats), which every service reads scans with; unset, the
 	// defaults (scan.DefaultConfig).
 	Scan *scan.Config
+	// NodeID names the node in every event it sends upstream (serve
+	// --node-id, default the host name).
+	NodeID string
+	// Upstream, if set, is where the node pushes its outbox (UpstreamService).
+	Upstream *UpstreamConfig
+	// DigestEvery, if set, is how often the node appends an
+	// AvailabilityDigest to the outbox.
+	DigestEvery time.Duration
+	// NATS, if set, publishes the outbox to NATS JetStream as well.
+	NATS *NATSConfig
+	// OutboxRetention, if set, is how long acknowledged events stay in the
+	// outbox before they are pruned.
+	OutboxRetention time.Duration
 }
 
 // Server is one running node.
@@ -68,6 +86,13 @@ type Server struct {
 	DB   *store.DB
 	Auth *auth.Service
 	Workflows
+	// NodeID is the node's name in its events.
+	NodeID string
+
+	cfg          Config
+	upstreamConn *grpc.ClientConn
+	natsConn     *nats.Conn
+	natsJS       jetstream.JetStream
 
 	log     *slog.Logger
 	grpc    *grpc.Server
@@ -92,7 +117,12 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	s := &Server{log: cfg.Logger, ready: make(chan struct{})}
+	if cfg.NodeID == "" {
+		if cfg.NodeID, err = os.Hostname(); err != nil || cfg.NodeID == "" {
+			return nil, fmt.Errorf("node id: give --node-id (the host name is unknown: %v)", err)
+		}
+	}
+	s := &Server{log: cfg.Logger, ready: make(chan struct{}), cfg: cfg, NodeID: cfg.NodeID}
 	parser := scan.Default()
 	if cfg.Scan != nil {
 		if parser, err = scan.NewParser(*cfg.Scan); err != nil {
@@ -119,6 +149,19 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if s.DB, err = store.Open(ctx, cfg.DBPath); err != nil {
 		return nil, err
 	}
+	if cfg.Upstream != nil {
+		if s.upstreamConn, err = dialUpstream(*cfg.Upstream); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.NATS != nil {
+		if err := upstream.CheckNATSNodeID(cfg.NodeID); err != nil {
+			return nil, err
+		}
+		if s.natsConn, s.natsJS, err = upstream.DialNATS(cfg.NATS.URL, cfg.NATS.Creds); err != nil {
+			return nil, err
+		}
+	}
 	s.Auth = auth.NewService(s.DB, parser)
 	s.Workflows = NewWorkflows(s.DB, parser)
 	s.Receiving.Blind = cfg.BlindReceiving
@@ -139,11 +182,12 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}
 	s.grpc = grpc.NewServer(opts...)
 	authv1.RegisterAuthServiceServer(s.grpc, auth.NewHandler(s.Auth))
-	inventoryv1.RegisterInventoryServiceServer(s.grpc, inventoryapi.NewHandler(s.Inventory, s.DB))
+	inventoryv1.RegisterInventoryServiceServer(s.grpc, inventoryapi.NewHandler(s.Inventory, s.DB, inventoryapi.Hooks{HiddenFrom: cyclecount.HiddenFrom}))
 	pickingv1.RegisterPickingServiceServer(s.grpc, picking.NewHandler(s.Picking))
 	putawayv1.RegisterPutawayServiceServer(s.grpc, putaway.NewHandler(s.Putaway))
 	receivingv1.RegisterReceivingServiceServer(s.grpc, receiving.NewHandler(s.Receiving))
 	cyclecountv1.RegisterCycleCountServiceServer(s.grpc, cyclecount.NewHandler(s.Counts))
+	upstreamv1.RegisterChangeFeedServiceServer(s.grpc, &upstream.ChangeFeed{DB: s.DB, NodeID: s.NodeID})
 	s.health = newNodeHealth(s.grpc, s.DB.Probe)
 	reflection.Register(s.grpc)
 	s.metrics.initialize(s.grpc)
@@ -193,12 +237,16 @@ func (s *Server) Run(ctx context.Context) error {
 	healthCtx, stopProbes := context.WithCancel(ctx)
 	defer stopProbes()
 	s.health.start(healthCtx)
+	syncCtx, stopSync := context.WithCancel(ctx)
+	waitSync := s.runSync(syncCtx)
 	close(s.ready)
 	var err error
 	select {
 	case <-ctx.Done():
 	case err = <-errc:
 	}
+	stopSync()
+	waitSync()       // the pusher's last cursor write lands before the database closes
 	s.health.drain() // NOT_SERVING for every service before draining
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
@@ -226,6 +274,12 @@ func (s *Server) close() {
 	}
 	if s.DB != nil {
 		s.DB.Close()
+	}
+	if s.upstreamConn != nil {
+		s.upstreamConn.Close()
+	}
+	if s.natsConn != nil {
+		s.natsConn.Close()
 	}
 }
 
@@ -258,6 +312,9 @@ func (s *Server) httpMux(ctx context.Context) (http.Handler, error) {
 		return nil, err
 	}
 	if err := cyclecountgw.RegisterCycleCountServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
+		return nil, err
+	}
+	if err := upstreamgw.RegisterChangeFeedServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()

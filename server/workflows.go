@@ -31,7 +31,9 @@ type Workflows struct {
 // the picked units of a cancelled order once they are dropped at a ship
 // lane, become putaway tasks in the same transaction; an undone receipt
 // scan takes its units off that task, or is refused if they were already
-// put away. A posted cycle count that leaves orders allocated more units
+// put away. A short pick's count goes to the front of today's count tasks
+// at once. A recount goes to an associate on the floor (signed in) who has
+// not counted the bin. A posted cycle count that leaves orders allocated more units
 // than it found hands them to picking, which reallocates or backorders.
 func NewWorkflows(db *store.DB, p *scan.Parser) Workflows {
 	pa := putaway.NewService(db, p)
@@ -39,12 +41,14 @@ func NewWorkflows(db *store.DB, p *scan.Parser) Workflows {
 		_, err := pa.CreateTask(ctx, tx, st)
 		return err
 	}
+	counts := cyclecount.NewService(db, p, cyclecount.Hooks{Unbacked: picking.Unbacked, AssignableBadge: assignableBadge,
+		OnFloor: auth.SignedInAssociates})
 	return Workflows{
 		Inventory: inventory.NewService(db, p),
-		Picking:   picking.NewService(db, p, picking.Hooks{ReturnToStock: toPutaway}),
+		Picking:   picking.NewService(db, p, picking.Hooks{ReturnToStock: toPutaway, CountRequested: counts.Triggered}),
 		Putaway:   pa,
 		Receiving: receiving.NewService(db, p, receiving.Hooks{Staged: toPutaway, Unstaged: pa.Unstage}),
-		Counts:    cyclecount.NewService(db, p, cyclecount.Hooks{Unbacked: picking.Unbacked, AssignableBadge: assignableBadge}),
+		Counts:    counts,
 	}
 }
 

@@ -60,7 +60,9 @@ func Idempotent[T any](ctx context.Context, db *DB, req Request, fn func(tx *Tx)
 			}
 			return nil
 		}
+		tx.RequestID = req.ID
 		res, err := fn(tx)
+		tx.RequestID = ""
 		if err != nil {
 			return err
 		}

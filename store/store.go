@@ -227,6 +227,10 @@ func (db *DB) Reader() *sql.DB { return db.reader }
 type Tx struct {
 	*sql.Tx
 	Now time.Time
+	// RequestID is the client request id Idempotent runs the function
+	// for; empty in a plain Write. The outbox stamps it on every event
+	// the request causes.
+	RequestID string
 	// Prepared statements: ExecContext's are shared by the requests of a
 	// batch (an Exec is finished when it returns); QueryRowContext's are
 	// the request's own, since a Row it never scans keeps its statement

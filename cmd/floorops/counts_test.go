@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/floorops/floorops/cyclecount"
 	"github.com/floorops/floorops/inventory"
@@ -92,7 +93,8 @@ func TestCountsPlanMatchesPlanCounts(t *testing.T) {
 	// Adding a count posts nothing, so no allocation is ever left unbacked.
 	cc := cyclecount.NewService(st, scan.Default(), cyclecount.Hooks{
 		Unbacked:        func(context.Context, *store.Tx, inventory.StockKey, int64) error { return nil },
-		AssignableBadge: func(context.Context, inventory.Querier, string) error { return nil }})
+		AssignableBadge: func(context.Context, inventory.Querier, string) error { return nil },
+		OnFloor:         func(context.Context, inventory.Querier, time.Time, time.Time) ([]string, error) { return nil, nil }})
 	if _, err := cc.AddTask(ctx, "add", cyclecount.AddInput{LocationCode: "A-01-01-A", Reason: "looks low",
 		Actor: inventory.Actor{Badge: "B-LEAD", Role: inventory.Lead}}); err != nil {
 		t.Fatal(err)

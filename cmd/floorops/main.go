@@ -24,6 +24,7 @@ type command struct {
 // commands is the CLI's table of subcommands. Keep it sorted by name.
 var commands = map[string]command{
 	"apikeys": {"create, list or disable API keys for central systems", cmdAPIKeys},
+	"central": {"run the reference central (UpstreamService, CentralService); central keys create NODE_ID", cmdCentral},
 	"counts":  {"print the day's cycle count plan (counts plan)", cmdCounts},
 	"import":  {"import items, locations or purchase orders (pos) from CSV", cmdImport},
 	"labels":  {"render location, LPN and item labels as PNG, ZPL or PDF", cmdLabels},
@@ -31,6 +32,7 @@ var commands = map[string]command{
 	"print":   {"send a ZPL file raw to a Zebra printer (host:9100)", cmdPrint},
 	"scan":    {"print what a raw scanned string is (--json for JSON)", cmdScan},
 	"serve":   {"run the node: gRPC, REST gateway, metrics (--demo seeds a demo warehouse)", cmdServe},
+	"sync":    {"show the node's upstream sync: backlog, lag, parked events (sync status)", cmdSync},
 	"sim":     {"compare count policies (random, abc, risk) on a simulated node with hidden errors", cmdSim},
 	"users":   {"add, list, disable, enable, reset-pin, unlock or audit badge users", cmdUsers},
 	"version": {"print the module version and VCS revision this binary was built from", cmdVersion},

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -53,16 +54,25 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		var werr error
 		switch {
 		case *asJSON && perr != nil:
-			werr = enc.Encode(struct {
-				Raw   string `json:"raw"`
-				Error string `json:"error"`
-			}{s.Raw, perr.Error()})
+			out := scanError{Raw: s.Raw, Error: perr.Error()}
+			if se, ok := errors.AsType[*scan.Error](perr); ok {
+				out.Reason, out.AI, out.Rule, out.OtherAI = se.Reason.String(), se.AI, se.Rule, se.Other
+			}
+			werr = enc.Encode(out)
 		case *asJSON:
-			werr = enc.Encode(s.View())
+			werr = enc.Encode(struct {
+				scan.View
+				Warnings []string `json:"warnings,omitempty"`
+			}{s.View(), s.Warnings()})
 		case perr != nil:
-			_, werr = fmt.Fprintf(stderr, "%s: %v\n", strconv.Quote(s.Raw), perr)
+			_, werr = fmt.Fprintf(stderr, "%s: %v%s\n", strconv.Quote(s.Raw), perr, ruleNote(perr))
 		default:
 			_, werr = fmt.Fprintln(stdout, describe(&s))
+			for _, w := range s.Warnings() {
+				if werr == nil {
+					_, werr = fmt.Fprintf(stderr, "%s: warning: %s\n", strconv.Quote(s.Raw), w)
+				}
+			}
 		}
 		if werr != nil {
 			return werr
@@ -72,6 +82,28 @@ func cmdScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("%d of %d scans invalid", invalid, fs.NArg())
 	}
 	return nil
+}
+
+// scanError is a refused scan in --json output: the message, and the
+// parser's reason, AI and the GS1 Barcode Syntax Dictionary rule that
+// refused it (a component "N6", a linter "iso3166", "req=01,02", "ex=01,03",
+// a Digital Link "dlpkey=22,10,21|235"), with the other AI of a pairing rule.
+type scanError struct {
+	Raw     string `json:"raw"`
+	Error   string `json:"error"`
+	Reason  string `json:"reason,omitempty"`
+	AI      string `json:"ai,omitempty"`
+	Rule    string `json:"rule,omitempty"`
+	OtherAI string `json:"other_ai,omitempty"`
+}
+
+// ruleNote names the dictionary rule that refused a scan, for the text output.
+func ruleNote(err error) string {
+	se, ok := errors.AsType[*scan.Error](err)
+	if !ok || se.Rule == "" {
+		return ""
+	}
+	return " [" + se.Reason.String() + ", GS1 Barcode Syntax Dictionary rule " + se.Rule + "]"
 }
 
 // describe renders a scan as one readable line: kind, quoted raw string,

@@ -217,3 +217,38 @@ func TestServeAndScanShareScannerFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestCmdScanNamesDictionaryRule: a refused scan names the GS1 Barcode
+// Syntax Dictionary rule that refused it, and a partial label's unmet
+// requisite rule is a warning.
+func TestCmdScanNamesDictionaryRule(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	raws := []string{"(01)09506000134352(423)999", "(01)09506000134352(02)09506000134352", "(10)ABC123"}
+	if err := cmdScan(context.Background(), append([]string{"--json"}, raws...), &stdout, &stderr); err == nil {
+		t.Fatal("cmdScan accepted invalid scans")
+	}
+	got := decodeJSONLines(t, stdout.String())
+	if len(got) != 3 {
+		t.Fatalf("got %d JSON lines, want 3: %s", len(got), stdout.String())
+	}
+	for i, want := range []map[string]any{
+		{"reason": "value", "ai": "423", "rule": "iso3166"},
+		{"reason": "excludes", "ai": "02", "rule": "ex=01,03", "other_ai": "01"},
+	} {
+		for k, v := range want {
+			if got[i][k] != v {
+				t.Errorf("line %d %s = %v, want %v (%v)", i, k, got[i][k], v, got[i])
+			}
+		}
+	}
+	if w, _ := got[2]["warnings"].([]any); got[2]["lot"] != "ABC123" || len(w) != 1 {
+		t.Errorf("partial label = %v, want the lot and one warning", got[2])
+	}
+	stdout.Reset()
+	stderr.Reset()
+	_ = cmdScan(context.Background(), raws[:1], &stdout, &stderr)
+	if !strings.Contains(stderr.String(), "rule iso3166") {
+		t.Errorf("stderr %q does not name the rule", stderr.String())
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/server"
@@ -102,11 +103,30 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	demo := fs.Bool("demo", envBool("DEMO"), "seed a demo warehouse, users and API key into an empty database (env FLOOROPS_DEMO)")
 	logFormat := fs.String("log-format", env("LOG_FORMAT", "text"), "log format: text or json (env FLOOROPS_LOG_FORMAT)")
 	scanner := scannerFlags(fs)
+	fs.StringVar(&cfg.NodeID, "node-id", env("NODE_ID", ""), "the node's name in its events (env FLOOROPS_NODE_ID; default the host name)")
+	var up server.UpstreamConfig
+	fs.StringVar(&up.Addr, "upstream-addr", env("UPSTREAM_ADDR", ""), "central's UpstreamService host:port; set, the node pushes its outbox there (env FLOOROPS_UPSTREAM_ADDR)")
+	fs.StringVar(&up.Key, "upstream-key", env("UPSTREAM_KEY", ""), "the node's key at central, from floorops central keys create (env FLOOROPS_UPSTREAM_KEY)")
+	fs.StringVar(&up.CA, "upstream-ca", env("UPSTREAM_CA", ""), "PEM CA bundle to trust for central's certificate; default the system roots (env FLOOROPS_UPSTREAM_CA)")
+	fs.StringVar(&up.Cert, "upstream-cert", env("UPSTREAM_CERT", ""), "PEM client certificate for mTLS to central (env FLOOROPS_UPSTREAM_CERT)")
+	fs.StringVar(&up.CertKey, "upstream-cert-key", env("UPSTREAM_CERT_KEY", ""), "PEM key of --upstream-cert (env FLOOROPS_UPSTREAM_CERT_KEY)")
+	fs.BoolVar(&up.Plaintext, "upstream-plaintext", envBool("UPSTREAM_PLAINTEXT"), "push without TLS: only for a central on loopback (env FLOOROPS_UPSTREAM_PLAINTEXT)")
+	var nc server.NATSConfig
+	fs.StringVar(&nc.URL, "nats-url", env("NATS_URL", ""), "NATS server; set, the node also publishes its outbox to JetStream on floorops.<node>.<kind> (env FLOOROPS_NATS_URL)")
+	fs.StringVar(&nc.Creds, "nats-creds", env("NATS_CREDS", ""), "NATS credentials file (env FLOOROPS_NATS_CREDS)")
+	fs.DurationVar(&cfg.DigestEvery, "digest-every", 5*time.Minute, "how often to append an availability digest to the outbox; 0 for never")
+	fs.DurationVar(&cfg.OutboxRetention, "outbox-retention", 7*24*time.Hour, "how long acknowledged events stay in the outbox; 0 keeps them all")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: serve: unexpected arguments %q", errUsage, fs.Args())
+	}
+	if up.Addr != "" {
+		cfg.Upstream = &up
+	}
+	if nc.URL != "" {
+		cfg.NATS = &nc
 	}
 	cfg.DBPath = *db
 	sc, _, err := scanner()
@@ -149,6 +169,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprintf(stdout, "Demo credentials:\n  badges  %s, PIN %s\n  API key %s (integration)\n",
 			strings.Join(badges, ", "), server.DemoPIN, server.DemoAPIKey)
+	}
+	if cfg.Upstream != nil {
+		fmt.Fprintf(stdout, "  Node  %s, pushing to %s\n", srv.NodeID, cfg.Upstream.Addr)
 	}
 	fmt.Fprintln(stdout, "Ctrl-C stops the node gracefully.")
 	if err := srv.Run(ctx); err != nil {

@@ -18,12 +18,33 @@ import (
 // out. Errors are domain errors; the server maps them to status codes.
 type Handler struct {
 	inventoryv1.UnimplementedInventoryServiceServer
-	svc *inventory.Service
-	db  *store.DB // the node's database, for labels
+	svc   *inventory.Service
+	db    *store.DB // the node's database, for labels
+	hooks Hooks
 }
 
-// NewHandler returns the gRPC face of s, the ledger over db.
-func NewHandler(s *inventory.Service, db *store.DB) *Handler { return &Handler{svc: s, db: db} }
+// Hooks are what the inventory face asks other workflows.
+type Hooks struct {
+	// HiddenFrom is which of the location codes the caller a may read no
+	// quantities of now (a blind count is in progress there): GetBalances
+	// and ListMovements leave those locations' rows out. Cycle counting
+	// decides; server wires it.
+	HiddenFrom func(ctx context.Context, q inventory.Querier, a inventory.Actor, codes []string) (map[string]bool, error)
+}
+
+// NewHandler returns the gRPC face of s, the ledger over db. It panics on
+// a missing hook, so a node that forgot to wire one does not start.
+func NewHandler(s *inventory.Service, db *store.DB, h Hooks) *Handler {
+	if h.HiddenFrom == nil {
+		panic("inventoryapi: Hooks.HiddenFrom is required")
+	}
+	return &Handler{svc: s, db: db, hooks: h}
+}
+
+// hidden is which of codes the caller may read no quantities of.
+func (h *Handler) hidden(ctx context.Context, codes []string) (map[string]bool, error) {
+	return h.hooks.HiddenFrom(ctx, h.db.Reader(), inventory.ActorFrom(ctx), codes)
+}
 
 // UpsertItem creates an item or updates the fields its mask names (or,
 // without a mask, the fields set).
@@ -96,8 +117,19 @@ func (h *Handler) GetBalances(ctx context.Context, req *inventoryv1.GetBalancesR
 	if err != nil {
 		return nil, err
 	}
+	codes := make([]string, 0, len(bs))
+	for _, b := range bs {
+		codes = append(codes, b.LocationCode)
+	}
+	hide, err := h.hidden(ctx, codes)
+	if err != nil {
+		return nil, err
+	}
 	resp := &inventoryv1.GetBalancesResponse{}
 	for _, b := range bs {
+		if hide[b.LocationCode] {
+			continue // being counted blind: no quantities for an associate
+		}
 		resp.Balances = append(resp.Balances, &inventoryv1.Balance{
 			LocationCode: b.LocationCode, Sku: b.SKU, Lot: b.Lot, Expiry: b.Expiry,
 			Status: inventory.StatusToProto(b.Status), Lpn: b.LPN, Quantity: b.Qty,
@@ -152,8 +184,19 @@ func (h *Handler) ListMovements(ctx context.Context, req *inventoryv1.ListMoveme
 	if err != nil {
 		return nil, err
 	}
+	codes := make([]string, 0, 2*len(ms))
+	for _, m := range ms {
+		codes = append(codes, m.From, m.To)
+	}
+	hide, err := h.hidden(ctx, codes)
+	if err != nil {
+		return nil, err
+	}
 	resp := &inventoryv1.ListMovementsResponse{NextPageToken: next}
 	for _, m := range ms {
+		if hide[m.From] || hide[m.To] {
+			continue // being counted blind: no quantities for an associate
+		}
 		resp.Movements = append(resp.Movements, inventory.MovementToProto(m))
 	}
 	return resp, nil

@@ -181,8 +181,17 @@ type CountLine struct {
 	// Units posted, or to be posted: counted minus snapshot. Leads only:
 	// unset (absent) in an associate's answer.
 	AdjustmentQuantity *int64 `protobuf:"varint,7,opt,name=adjustment_quantity,json=adjustmentQuantity,proto3,oneof" json:"adjustment_quantity,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// Serial numbers scanned on the units counted, for a serial-tracked item.
+	Serials []string `protobuf:"bytes,8,rep,name=serials,proto3" json:"serials,omitempty"`
+	// Serials the node last saw at this position (its serial record: where a
+	// posted count last found each serial) that this count did not find.
+	// Leads only.
+	MissingSerials []string `protobuf:"bytes,9,rep,name=missing_serials,json=missingSerials,proto3" json:"missing_serials,omitempty"`
+	// Serials counted here that the serial record placed at another
+	// location. Leads only.
+	SerialsFromElsewhere []string `protobuf:"bytes,10,rep,name=serials_from_elsewhere,json=serialsFromElsewhere,proto3" json:"serials_from_elsewhere,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *CountLine) Reset() {
@@ -262,6 +271,27 @@ func (x *CountLine) GetAdjustmentQuantity() int64 {
 		return *x.AdjustmentQuantity
 	}
 	return 0
+}
+
+func (x *CountLine) GetSerials() []string {
+	if x != nil {
+		return x.Serials
+	}
+	return nil
+}
+
+func (x *CountLine) GetMissingSerials() []string {
+	if x != nil {
+		return x.MissingSerials
+	}
+	return nil
+}
+
+func (x *CountLine) GetSerialsFromElsewhere() []string {
+	if x != nil {
+		return x.SerialsFromElsewhere
+	}
+	return nil
 }
 
 // Count is one count of one location.
@@ -474,7 +504,11 @@ type CountedLine struct {
 	// Units (or packs, for a pack GTIN) counted. All the lines naming one
 	// item, lot, expiry and LPN add up to at most 10,000,000 units after
 	// packs.
-	Quantity      int64 `protobuf:"varint,5,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	Quantity int64 `protobuf:"varint,5,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	// For a serial-tracked item, the serial scanned on each unit counted:
+	// exactly quantity of them, each once in the count. Empty for other
+	// items.
+	Serials       []string `protobuf:"bytes,6,rep,name=serials,proto3" json:"serials,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -542,6 +576,13 @@ func (x *CountedLine) GetQuantity() int64 {
 		return x.Quantity
 	}
 	return 0
+}
+
+func (x *CountedLine) GetSerials() []string {
+	if x != nil {
+		return x.Serials
+	}
+	return nil
 }
 
 // StartCountRequest starts counting a location.
@@ -793,9 +834,14 @@ func (x *SubmitCountResponse) GetRecountId() int64 {
 	return 0
 }
 
-// ListPendingApprovalsRequest asks for counts waiting for a lead.
+// ListPendingApprovalsRequest asks for a page of the counts waiting for a
+// lead.
 type ListPendingApprovalsRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Approvals per page (default 50, at most 500).
+	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// next_page_token of the previous page; empty for the first.
+	PageToken     string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -828,6 +874,20 @@ func (x *ListPendingApprovalsRequest) ProtoReflect() protoreflect.Message {
 // Deprecated: Use ListPendingApprovalsRequest.ProtoReflect.Descriptor instead.
 func (*ListPendingApprovalsRequest) Descriptor() ([]byte, []int) {
 	return file_floorops_cyclecount_v1_cyclecount_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ListPendingApprovalsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListPendingApprovalsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
 }
 
 // PendingApproval is a count waiting for a lead, with what the lead needs.
@@ -990,7 +1050,9 @@ func (x *MovementSince) GetCreateTime() *timestamppb.Timestamp {
 type ListPendingApprovalsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Oldest first.
-	Approvals     []*PendingApproval `protobuf:"bytes,1,rep,name=approvals,proto3" json:"approvals,omitempty"`
+	Approvals []*PendingApproval `protobuf:"bytes,1,rep,name=approvals,proto3" json:"approvals,omitempty"`
+	// Token for the next page; empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1030,6 +1092,13 @@ func (x *ListPendingApprovalsResponse) GetApprovals() []*PendingApproval {
 		return x.Approvals
 	}
 	return nil
+}
+
+func (x *ListPendingApprovalsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
 }
 
 // ApproveRequest posts a count waiting for a lead.
@@ -1337,9 +1406,20 @@ type Policy struct {
 	// Tolerance for B items.
 	ClassB *Tolerance `protobuf:"bytes,2,opt,name=class_b,json=classB,proto3" json:"class_b,omitempty"`
 	// Tolerance for C items (the long tail).
-	ClassC        *Tolerance `protobuf:"bytes,3,opt,name=class_c,json=classC,proto3" json:"class_c,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ClassC *Tolerance `protobuf:"bytes,3,opt,name=class_c,json=classC,proto3" json:"class_c,omitempty"`
+	// ABC classes by pick velocity, recomputed once a day when a plan is
+	// made: items ranked by units picked over the trailing window, the
+	// fastest making up class_a_share_percent of all picked units are A, the
+	// next class_b_share_percent B, the rest (and items never picked) C.
+	// Absent: 80. 0 < A share, A + B shares <= 100.
+	ClassASharePercent *float64 `protobuf:"fixed64,4,opt,name=class_a_share_percent,json=classASharePercent,proto3,oneof" json:"class_a_share_percent,omitempty"`
+	// Share of picked units the B items make up after the A items. Absent:
+	// 15.
+	ClassBSharePercent *float64 `protobuf:"fixed64,5,opt,name=class_b_share_percent,json=classBSharePercent,proto3,oneof" json:"class_b_share_percent,omitempty"`
+	// Days of picks the classes are computed from (1 to 365). Absent: 30.
+	VelocityWindowDays *int32 `protobuf:"varint,6,opt,name=velocity_window_days,json=velocityWindowDays,proto3,oneof" json:"velocity_window_days,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *Policy) Reset() {
@@ -1391,6 +1471,27 @@ func (x *Policy) GetClassC() *Tolerance {
 		return x.ClassC
 	}
 	return nil
+}
+
+func (x *Policy) GetClassASharePercent() float64 {
+	if x != nil && x.ClassASharePercent != nil {
+		return *x.ClassASharePercent
+	}
+	return 0
+}
+
+func (x *Policy) GetClassBSharePercent() float64 {
+	if x != nil && x.ClassBSharePercent != nil {
+		return *x.ClassBSharePercent
+	}
+	return 0
+}
+
+func (x *Policy) GetVelocityWindowDays() int32 {
+	if x != nil && x.VelocityWindowDays != nil {
+		return *x.VelocityWindowDays
+	}
+	return 0
 }
 
 // GetPolicyRequest asks for the counting policy.
@@ -2364,7 +2465,7 @@ var File_floorops_cyclecount_v1_cyclecount_proto protoreflect.FileDescriptor
 
 const file_floorops_cyclecount_v1_cyclecount_proto_rawDesc = "" +
 	"\n" +
-	"'floorops/cyclecount/v1/cyclecount.proto\x12\x16floorops.cyclecount.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9a\x02\n" +
+	"'floorops/cyclecount/v1/cyclecount.proto\x12\x16floorops.cyclecount.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x93\x03\n" +
 	"\tCountLine\x12\x10\n" +
 	"\x03sku\x18\x01 \x01(\tR\x03sku\x12\x10\n" +
 	"\x03lot\x18\x02 \x01(\tR\x03lot\x12\x16\n" +
@@ -2372,7 +2473,11 @@ const file_floorops_cyclecount_v1_cyclecount_proto_rawDesc = "" +
 	"\x03lpn\x18\x04 \x01(\tR\x03lpn\x12)\n" +
 	"\x10counted_quantity\x18\x05 \x01(\x03R\x0fcountedQuantity\x120\n" +
 	"\x11snapshot_quantity\x18\x06 \x01(\x03H\x00R\x10snapshotQuantity\x88\x01\x01\x124\n" +
-	"\x13adjustment_quantity\x18\a \x01(\x03H\x01R\x12adjustmentQuantity\x88\x01\x01B\x14\n" +
+	"\x13adjustment_quantity\x18\a \x01(\x03H\x01R\x12adjustmentQuantity\x88\x01\x01\x12\x18\n" +
+	"\aserials\x18\b \x03(\tR\aserials\x12'\n" +
+	"\x0fmissing_serials\x18\t \x03(\tR\x0emissingSerials\x124\n" +
+	"\x16serials_from_elsewhere\x18\n" +
+	" \x03(\tR\x14serialsFromElsewhereB\x14\n" +
 	"\x12_snapshot_quantityB\x16\n" +
 	"\x14_adjustment_quantity\"\xf9\x04\n" +
 	"\x05Count\x12\x0e\n" +
@@ -2399,13 +2504,14 @@ const file_floorops_cyclecount_v1_cyclecount_proto_rawDesc = "" +
 	"\x05score\x18\x0f \x01(\x01R\x05score\x12\x18\n" +
 	"\areasons\x18\x10 \x03(\tR\areasons\x12\x1f\n" +
 	"\vassigned_to\x18\x11 \x01(\tR\n" +
-	"assignedTo\"\x82\x01\n" +
+	"assignedTo\"\x9c\x01\n" +
 	"\vCountedLine\x12\x1b\n" +
 	"\titem_scan\x18\x01 \x01(\tR\bitemScan\x12\x10\n" +
 	"\x03lot\x18\x02 \x01(\tR\x03lot\x12\x16\n" +
 	"\x06expiry\x18\x03 \x01(\tR\x06expiry\x12\x10\n" +
 	"\x03lpn\x18\x04 \x01(\tR\x03lpn\x12\x1a\n" +
-	"\bquantity\x18\x05 \x01(\x03R\bquantity\"r\n" +
+	"\bquantity\x18\x05 \x01(\x03R\bquantity\x12\x18\n" +
+	"\aserials\x18\x06 \x03(\tR\aserials\"r\n" +
 	"\x11StartCountRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12#\n" +
@@ -2423,8 +2529,11 @@ const file_floorops_cyclecount_v1_cyclecount_proto_rawDesc = "" +
 	"\x05count\x18\x01 \x01(\v2\x1d.floorops.cyclecount.v1.CountR\x05count\x12>\n" +
 	"\aoutcome\x18\x02 \x01(\x0e2$.floorops.cyclecount.v1.CountOutcomeR\aoutcome\x12\x1d\n" +
 	"\n" +
-	"recount_id\x18\x03 \x01(\x03R\trecountId\"\x1d\n" +
-	"\x1bListPendingApprovalsRequest\"\xc6\x01\n" +
+	"recount_id\x18\x03 \x01(\x03R\trecountId\"Y\n" +
+	"\x1bListPendingApprovalsRequest\x12\x1b\n" +
+	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tR\tpageToken\"\xc6\x01\n" +
 	"\x0fPendingApproval\x123\n" +
 	"\x05count\x18\x01 \x01(\v2\x1d.floorops.cyclecount.v1.CountR\x05count\x129\n" +
 	"\bprevious\x18\x02 \x01(\v2\x1d.floorops.cyclecount.v1.CountR\bprevious\x12C\n" +
@@ -2438,9 +2547,10 @@ const file_floorops_cyclecount_v1_cyclecount_proto_rawDesc = "" +
 	"\n" +
 	"user_badge\x18\x05 \x01(\tR\tuserBadge\x12;\n" +
 	"\vcreate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"e\n" +
+	"createTime\"\x8d\x01\n" +
 	"\x1cListPendingApprovalsResponse\x12E\n" +
-	"\tapprovals\x18\x01 \x03(\v2'.floorops.cyclecount.v1.PendingApprovalR\tapprovals\"b\n" +
+	"\tapprovals\x18\x01 \x03(\v2'.floorops.cyclecount.v1.PendingApprovalR\tapprovals\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"b\n" +
 	"\x0eApproveRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
@@ -2461,11 +2571,17 @@ const file_floorops_cyclecount_v1_cyclecount_proto_rawDesc = "" +
 	"\x05units\x18\x01 \x01(\x03R\x05units\x12\x18\n" +
 	"\apercent\x18\x02 \x01(\x01R\apercent\x12\x1f\n" +
 	"\vvalue_cents\x18\x03 \x01(\x03R\n" +
-	"valueCents\"\xbc\x01\n" +
+	"valueCents\"\xb0\x03\n" +
 	"\x06Policy\x12:\n" +
 	"\aclass_a\x18\x01 \x01(\v2!.floorops.cyclecount.v1.ToleranceR\x06classA\x12:\n" +
 	"\aclass_b\x18\x02 \x01(\v2!.floorops.cyclecount.v1.ToleranceR\x06classB\x12:\n" +
-	"\aclass_c\x18\x03 \x01(\v2!.floorops.cyclecount.v1.ToleranceR\x06classC\"\x12\n" +
+	"\aclass_c\x18\x03 \x01(\v2!.floorops.cyclecount.v1.ToleranceR\x06classC\x126\n" +
+	"\x15class_a_share_percent\x18\x04 \x01(\x01H\x00R\x12classASharePercent\x88\x01\x01\x126\n" +
+	"\x15class_b_share_percent\x18\x05 \x01(\x01H\x01R\x12classBSharePercent\x88\x01\x01\x125\n" +
+	"\x14velocity_window_days\x18\x06 \x01(\x05H\x02R\x12velocityWindowDays\x88\x01\x01B\x18\n" +
+	"\x16_class_a_share_percentB\x18\n" +
+	"\x16_class_b_share_percentB\x17\n" +
+	"\x15_velocity_window_days\"\x12\n" +
 	"\x10GetPolicyRequest\"K\n" +
 	"\x11GetPolicyResponse\x126\n" +
 	"\x06policy\x18\x01 \x01(\v2\x1e.floorops.cyclecount.v1.PolicyR\x06policy\"i\n" +
@@ -2681,6 +2797,7 @@ func file_floorops_cyclecount_v1_cyclecount_proto_init() {
 		return
 	}
 	file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[0].OneofWrappers = []any{}
+	file_floorops_cyclecount_v1_cyclecount_proto_msgTypes[16].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

@@ -4,9 +4,24 @@
 // 	protoc        (unknown)
 // source: floorops/event/v1/event.proto
 
-// Package floorops.event.v1 holds the events a node sends upstream. Each is
-// written to the transactional outbox in the same transaction as the change
-// that caused it, with a gap-free increasing sequence.
+// Package floorops.event.v1 holds the events a node sends upstream: the
+// contract central integrators read. Each is written to the transactional
+// outbox in the same transaction as the change that caused it, with an
+// increasing sequence per node.
+//
+// Which field to use for what:
+//   - (node_id, seq) identifies an event network-wide. Receivers dedupe by
+//     it and apply a node's events in seq order; a seq already applied is
+//     a retry and must change nothing.
+//   - StockMoved.movement_id (with node_id) is a movement's stable id: use
+//     "<node_id>:<movement_id>" as the idempotency key when applying the
+//     movement as a delta (Shopify's inventory adjustment key, say).
+//   - AvailabilityChanged.version orders a SKU's absolute ATS at a node:
+//     set an absolute ATS only if its version is above the one applied
+//     last (compare-and-set); an older or equal version is stale.
+//   - AvailabilityDigest lets a receiver prove it is in step: hash its own
+//     ATS for the node after applying every event before the digest and
+//     compare; on a mismatch, take a ChangeFeedService snapshot.
 
 package eventv1
 
@@ -26,13 +41,29 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// Event is one outbox entry.
+// Event is one outbox entry with its envelope: which node, in what order,
+// when, who, from which device, and which client request caused it.
 type Event struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Outbox sequence; central applies events in this order exactly once.
+	// Outbox sequence at the node, increasing, never reused. Receivers
+	// apply a node's events in this order exactly once, deduping by
+	// (node_id, seq). Sequences of events the node parked (see
+	// floorops.upstream.v1.PushEventsRequest.parked) are skipped.
 	Seq int64 `protobuf:"varint,1,opt,name=seq,proto3" json:"seq,omitempty"`
-	// When the change was committed at the node.
+	// When the change was committed at the node (its transaction's time).
 	OccurTime *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	// The node (warehouse) the event happened at, as its --node-id names it.
+	NodeId string `protobuf:"bytes,3,opt,name=node_id,json=nodeId,proto3" json:"node_id,omitempty"`
+	// Badge of the associate or lead, or key:<name> of the central system,
+	// whose call caused the change; empty for the node's own jobs (the
+	// availability digest).
+	UserBadge string `protobuf:"bytes,4,opt,name=user_badge,json=userBadge,proto3" json:"user_badge,omitempty"`
+	// Handheld or client the call came from; empty for the node's own jobs.
+	DeviceId string `protobuf:"bytes,5,opt,name=device_id,json=deviceId,proto3" json:"device_id,omitempty"`
+	// The client request id (request_id of the mutating RPC) that caused
+	// the change; all events of one request share it. Empty for the node's
+	// own jobs.
+	RequestId string `protobuf:"bytes,6,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// What happened.
 	//
 	// Types that are valid to be assigned to Payload:
@@ -47,6 +78,7 @@ type Event struct {
 	//	*Event_OrderCancelled
 	//	*Event_OrderPicked
 	//	*Event_CountReconciled
+	//	*Event_AvailabilityDigest
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -94,6 +126,34 @@ func (x *Event) GetOccurTime() *timestamppb.Timestamp {
 		return x.OccurTime
 	}
 	return nil
+}
+
+func (x *Event) GetNodeId() string {
+	if x != nil {
+		return x.NodeId
+	}
+	return ""
+}
+
+func (x *Event) GetUserBadge() string {
+	if x != nil {
+		return x.UserBadge
+	}
+	return ""
+}
+
+func (x *Event) GetDeviceId() string {
+	if x != nil {
+		return x.DeviceId
+	}
+	return ""
+}
+
+func (x *Event) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
 }
 
 func (x *Event) GetPayload() isEvent_Payload {
@@ -193,6 +253,15 @@ func (x *Event) GetCountReconciled() *CountReconciled {
 	return nil
 }
 
+func (x *Event) GetAvailabilityDigest() *AvailabilityDigest {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_AvailabilityDigest); ok {
+			return x.AvailabilityDigest
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -248,6 +317,12 @@ type Event_CountReconciled struct {
 	CountReconciled *CountReconciled `protobuf:"bytes,30,opt,name=count_reconciled,json=countReconciled,proto3,oneof"`
 }
 
+type Event_AvailabilityDigest struct {
+	// Periodic hash of the node's available-to-sell per SKU, for drift
+	// detection.
+	AvailabilityDigest *AvailabilityDigest `protobuf:"bytes,50,opt,name=availability_digest,json=availabilityDigest,proto3,oneof"`
+}
+
 func (*Event_StockMoved) isEvent_Payload() {}
 
 func (*Event_AvailabilityChanged) isEvent_Payload() {}
@@ -268,10 +343,13 @@ func (*Event_OrderPicked) isEvent_Payload() {}
 
 func (*Event_CountReconciled) isEvent_Payload() {}
 
+func (*Event_AvailabilityDigest) isEvent_Payload() {}
+
 // StockMoved mirrors one ledger movement.
 type StockMoved struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Ledger row id at the node.
+	// Ledger row id at the node: stable, never reused, so
+	// "<node_id>:<movement_id>" is the idempotency key of this delta.
 	MovementId int64 `protobuf:"varint,1,opt,name=movement_id,json=movementId,proto3" json:"movement_id,omitempty"`
 	// receive, putaway, move, pick, adjust, count, return, ship, status.
 	Kind string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
@@ -461,8 +539,14 @@ type AvailabilityChanged struct {
 	Allocated int64 `protobuf:"varint,3,opt,name=allocated,proto3" json:"allocated,omitempty"`
 	// What channels may sell.
 	AvailableToSell int64 `protobuf:"varint,4,opt,name=available_to_sell,json=availableToSell,proto3" json:"available_to_sell,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// The SKU's availability version at this node: 1 for its first
+	// AvailabilityChanged, one more for each after. Apply available_to_sell
+	// as an absolute set only when version is above the last one applied
+	// (compare-and-set); for a channel that wants a compare quantity, send
+	// the quantity set for the previous version.
+	Version       int64 `protobuf:"varint,5,opt,name=version,proto3" json:"version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *AvailabilityChanged) Reset() {
@@ -523,6 +607,80 @@ func (x *AvailabilityChanged) GetAvailableToSell() int64 {
 	return 0
 }
 
+func (x *AvailabilityChanged) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+// AvailabilityDigest is a hash of the node's available-to-sell per SKU as
+// of this event (every event before it applied, none after). The node
+// emits one every few minutes (serve --digest-every).
+type AvailabilityDigest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Hex SHA-256 of the lines "<sku>\t<available_to_sell>\n" for every SKU
+	// whose available-to-sell is not zero, in byte order of the SKU.
+	Sha256 string `protobuf:"bytes,1,opt,name=sha256,proto3" json:"sha256,omitempty"`
+	// SKUs in the hash.
+	SkuCount int64 `protobuf:"varint,2,opt,name=sku_count,json=skuCount,proto3" json:"sku_count,omitempty"`
+	// Sum of available_to_sell over those SKUs.
+	TotalAvailableToSell int64 `protobuf:"varint,3,opt,name=total_available_to_sell,json=totalAvailableToSell,proto3" json:"total_available_to_sell,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
+}
+
+func (x *AvailabilityDigest) Reset() {
+	*x = AvailabilityDigest{}
+	mi := &file_floorops_event_v1_event_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AvailabilityDigest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AvailabilityDigest) ProtoMessage() {}
+
+func (x *AvailabilityDigest) ProtoReflect() protoreflect.Message {
+	mi := &file_floorops_event_v1_event_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AvailabilityDigest.ProtoReflect.Descriptor instead.
+func (*AvailabilityDigest) Descriptor() ([]byte, []int) {
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *AvailabilityDigest) GetSha256() string {
+	if x != nil {
+		return x.Sha256
+	}
+	return ""
+}
+
+func (x *AvailabilityDigest) GetSkuCount() int64 {
+	if x != nil {
+		return x.SkuCount
+	}
+	return 0
+}
+
+func (x *AvailabilityDigest) GetTotalAvailableToSell() int64 {
+	if x != nil {
+		return x.TotalAvailableToSell
+	}
+	return 0
+}
+
 // ReceiptReconciled reports a closed receipt: per PO line what was expected
 // on this delivery, what arrived good or damaged, and what was short or
 // over, plus SKUs that were not on the PO (held in quarantine).
@@ -548,7 +706,7 @@ type ReceiptReconciled struct {
 
 func (x *ReceiptReconciled) Reset() {
 	*x = ReceiptReconciled{}
-	mi := &file_floorops_event_v1_event_proto_msgTypes[3]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -560,7 +718,7 @@ func (x *ReceiptReconciled) String() string {
 func (*ReceiptReconciled) ProtoMessage() {}
 
 func (x *ReceiptReconciled) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_event_v1_event_proto_msgTypes[3]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -573,7 +731,7 @@ func (x *ReceiptReconciled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReceiptReconciled.ProtoReflect.Descriptor instead.
 func (*ReceiptReconciled) Descriptor() ([]byte, []int) {
-	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{3}
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ReceiptReconciled) GetReceiptId() int64 {
@@ -660,7 +818,7 @@ type ReceiptReconciledLine struct {
 
 func (x *ReceiptReconciledLine) Reset() {
 	*x = ReceiptReconciledLine{}
-	mi := &file_floorops_event_v1_event_proto_msgTypes[4]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -672,7 +830,7 @@ func (x *ReceiptReconciledLine) String() string {
 func (*ReceiptReconciledLine) ProtoMessage() {}
 
 func (x *ReceiptReconciledLine) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_event_v1_event_proto_msgTypes[4]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -685,7 +843,7 @@ func (x *ReceiptReconciledLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReceiptReconciledLine.ProtoReflect.Descriptor instead.
 func (*ReceiptReconciledLine) Descriptor() ([]byte, []int) {
-	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{4}
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ReceiptReconciledLine) GetLineNumber() int32 {
@@ -766,7 +924,7 @@ type OrderAllocated struct {
 
 func (x *OrderAllocated) Reset() {
 	*x = OrderAllocated{}
-	mi := &file_floorops_event_v1_event_proto_msgTypes[5]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -778,7 +936,7 @@ func (x *OrderAllocated) String() string {
 func (*OrderAllocated) ProtoMessage() {}
 
 func (x *OrderAllocated) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_event_v1_event_proto_msgTypes[5]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -791,7 +949,7 @@ func (x *OrderAllocated) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrderAllocated.ProtoReflect.Descriptor instead.
 func (*OrderAllocated) Descriptor() ([]byte, []int) {
-	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{5}
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *OrderAllocated) GetOrderId() string {
@@ -834,7 +992,7 @@ type OrderAllocatedLine struct {
 
 func (x *OrderAllocatedLine) Reset() {
 	*x = OrderAllocatedLine{}
-	mi := &file_floorops_event_v1_event_proto_msgTypes[6]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -846,7 +1004,7 @@ func (x *OrderAllocatedLine) String() string {
 func (*OrderAllocatedLine) ProtoMessage() {}
 
 func (x *OrderAllocatedLine) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_event_v1_event_proto_msgTypes[6]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -859,7 +1017,7 @@ func (x *OrderAllocatedLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrderAllocatedLine.ProtoReflect.Descriptor instead.
 func (*OrderAllocatedLine) Descriptor() ([]byte, []int) {
-	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{6}
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *OrderAllocatedLine) GetLineNumber() int32 {
@@ -927,7 +1085,7 @@ type Picked struct {
 
 func (x *Picked) Reset() {
 	*x = Picked{}
-	mi := &file_floorops_event_v1_event_proto_msgTypes[7]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -939,7 +1097,7 @@ func (x *Picked) String() string {
 func (*Picked) ProtoMessage() {}
 
 func (x *Picked) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_event_v1_event_proto_msgTypes[7]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -952,7 +1110,7 @@ func (x *Picked) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Picked.ProtoReflect.Descriptor instead.
 func (*Picked) Descriptor() ([]byte, []int) {
-	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{7}
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Picked) GetOrderId() string {
@@ -1056,7 +1214,7 @@ type ShortPicked struct {
 
 func (x *ShortPicked) Reset() {
 	*x = ShortPicked{}
-	mi := &file_floorops_event_v1_event_proto_msgTypes[8]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1068,7 +1226,7 @@ func (x *ShortPicked) String() string {
 func (*ShortPicked) ProtoMessage() {}
 
 func (x *ShortPicked) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_event_v1_event_proto_msgTypes[8]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1081,7 +1239,7 @@ func (x *ShortPicked) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShortPicked.ProtoReflect.Descriptor instead.
 func (*ShortPicked) Descriptor() ([]byte, []int) {
-	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{8}
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ShortPicked) GetOrderId() string {
@@ -1170,7 +1328,7 @@ type Backordered struct {
 
 func (x *Backordered) Reset() {
 	*x = Backordered{}
-	mi := &file_floorops_event_v1_event_proto_msgTypes[9]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1182,7 +1340,7 @@ func (x *Backordered) String() string {
 func (*Backordered) ProtoMessage() {}
 
 func (x *Backordered) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_event_v1_event_proto_msgTypes[9]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1195,7 +1353,7 @@ func (x *Backordered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Backordered.ProtoReflect.Descriptor instead.
 func (*Backordered) Descriptor() ([]byte, []int) {
-	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{9}
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Backordered) GetOrderId() string {
@@ -1236,7 +1394,7 @@ type BackorderedLine struct {
 
 func (x *BackorderedLine) Reset() {
 	*x = BackorderedLine{}
-	mi := &file_floorops_event_v1_event_proto_msgTypes[10]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1248,7 +1406,7 @@ func (x *BackorderedLine) String() string {
 func (*BackorderedLine) ProtoMessage() {}
 
 func (x *BackorderedLine) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_event_v1_event_proto_msgTypes[10]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1261,7 +1419,7 @@ func (x *BackorderedLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BackorderedLine.ProtoReflect.Descriptor instead.
 func (*BackorderedLine) Descriptor() ([]byte, []int) {
-	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{10}
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *BackorderedLine) GetLineNumber() int32 {
@@ -1312,7 +1470,7 @@ type OrderCancelled struct {
 
 func (x *OrderCancelled) Reset() {
 	*x = OrderCancelled{}
-	mi := &file_floorops_event_v1_event_proto_msgTypes[11]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1324,7 +1482,7 @@ func (x *OrderCancelled) String() string {
 func (*OrderCancelled) ProtoMessage() {}
 
 func (x *OrderCancelled) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_event_v1_event_proto_msgTypes[11]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1337,7 +1495,7 @@ func (x *OrderCancelled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrderCancelled.ProtoReflect.Descriptor instead.
 func (*OrderCancelled) Descriptor() ([]byte, []int) {
-	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{11}
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *OrderCancelled) GetOrderId() string {
@@ -1387,7 +1545,7 @@ type OrderCancelledLine struct {
 
 func (x *OrderCancelledLine) Reset() {
 	*x = OrderCancelledLine{}
-	mi := &file_floorops_event_v1_event_proto_msgTypes[12]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1399,7 +1557,7 @@ func (x *OrderCancelledLine) String() string {
 func (*OrderCancelledLine) ProtoMessage() {}
 
 func (x *OrderCancelledLine) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_event_v1_event_proto_msgTypes[12]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1412,7 +1570,7 @@ func (x *OrderCancelledLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrderCancelledLine.ProtoReflect.Descriptor instead.
 func (*OrderCancelledLine) Descriptor() ([]byte, []int) {
-	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{12}
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *OrderCancelledLine) GetLineNumber() int32 {
@@ -1477,7 +1635,7 @@ type OrderCancelledReturn struct {
 
 func (x *OrderCancelledReturn) Reset() {
 	*x = OrderCancelledReturn{}
-	mi := &file_floorops_event_v1_event_proto_msgTypes[13]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1489,7 +1647,7 @@ func (x *OrderCancelledReturn) String() string {
 func (*OrderCancelledReturn) ProtoMessage() {}
 
 func (x *OrderCancelledReturn) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_event_v1_event_proto_msgTypes[13]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1502,7 +1660,7 @@ func (x *OrderCancelledReturn) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrderCancelledReturn.ProtoReflect.Descriptor instead.
 func (*OrderCancelledReturn) Descriptor() ([]byte, []int) {
-	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{13}
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *OrderCancelledReturn) GetReturnTaskId() int64 {
@@ -1584,7 +1742,7 @@ type OrderPicked struct {
 
 func (x *OrderPicked) Reset() {
 	*x = OrderPicked{}
-	mi := &file_floorops_event_v1_event_proto_msgTypes[14]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1596,7 +1754,7 @@ func (x *OrderPicked) String() string {
 func (*OrderPicked) ProtoMessage() {}
 
 func (x *OrderPicked) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_event_v1_event_proto_msgTypes[14]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1609,7 +1767,7 @@ func (x *OrderPicked) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrderPicked.ProtoReflect.Descriptor instead.
 func (*OrderPicked) Descriptor() ([]byte, []int) {
-	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{14}
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *OrderPicked) GetOrderId() string {
@@ -1666,7 +1824,7 @@ type OrderPickedLine struct {
 
 func (x *OrderPickedLine) Reset() {
 	*x = OrderPickedLine{}
-	mi := &file_floorops_event_v1_event_proto_msgTypes[15]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1678,7 +1836,7 @@ func (x *OrderPickedLine) String() string {
 func (*OrderPickedLine) ProtoMessage() {}
 
 func (x *OrderPickedLine) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_event_v1_event_proto_msgTypes[15]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1691,7 +1849,7 @@ func (x *OrderPickedLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrderPickedLine.ProtoReflect.Descriptor instead.
 func (*OrderPickedLine) Descriptor() ([]byte, []int) {
-	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{15}
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *OrderPickedLine) GetLineNumber() int32 {
@@ -1754,7 +1912,7 @@ type CountReconciled struct {
 
 func (x *CountReconciled) Reset() {
 	*x = CountReconciled{}
-	mi := &file_floorops_event_v1_event_proto_msgTypes[16]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1766,7 +1924,7 @@ func (x *CountReconciled) String() string {
 func (*CountReconciled) ProtoMessage() {}
 
 func (x *CountReconciled) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_event_v1_event_proto_msgTypes[16]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1779,7 +1937,7 @@ func (x *CountReconciled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CountReconciled.ProtoReflect.Descriptor instead.
 func (*CountReconciled) Descriptor() ([]byte, []int) {
-	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{16}
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CountReconciled) GetCountId() int64 {
@@ -1847,7 +2005,7 @@ type CountReconciledLine struct {
 
 func (x *CountReconciledLine) Reset() {
 	*x = CountReconciledLine{}
-	mi := &file_floorops_event_v1_event_proto_msgTypes[17]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1859,7 +2017,7 @@ func (x *CountReconciledLine) String() string {
 func (*CountReconciledLine) ProtoMessage() {}
 
 func (x *CountReconciledLine) ProtoReflect() protoreflect.Message {
-	mi := &file_floorops_event_v1_event_proto_msgTypes[17]
+	mi := &file_floorops_event_v1_event_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1872,7 +2030,7 @@ func (x *CountReconciledLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CountReconciledLine.ProtoReflect.Descriptor instead.
 func (*CountReconciledLine) Descriptor() ([]byte, []int) {
-	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{17}
+	return file_floorops_event_v1_event_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *CountReconciledLine) GetSku() string {
@@ -1928,11 +2086,17 @@ var File_floorops_event_v1_event_proto protoreflect.FileDescriptor
 
 const file_floorops_event_v1_event_proto_rawDesc = "" +
 	"\n" +
-	"\x1dfloorops/event/v1/event.proto\x12\x11floorops.event.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc5\x06\n" +
+	"\x1dfloorops/event/v1/event.proto\x12\x11floorops.event.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x93\b\n" +
 	"\x05Event\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x03R\x03seq\x129\n" +
 	"\n" +
-	"occur_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12@\n" +
+	"occur_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x17\n" +
+	"\anode_id\x18\x03 \x01(\tR\x06nodeId\x12\x1d\n" +
+	"\n" +
+	"user_badge\x18\x04 \x01(\tR\tuserBadge\x12\x1b\n" +
+	"\tdevice_id\x18\x05 \x01(\tR\bdeviceId\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x06 \x01(\tR\trequestId\x12@\n" +
 	"\vstock_moved\x18\n" +
 	" \x01(\v2\x1d.floorops.event.v1.StockMovedH\x00R\n" +
 	"stockMoved\x12[\n" +
@@ -1944,7 +2108,8 @@ const file_floorops_event_v1_event_proto_rawDesc = "" +
 	"\vbackordered\x18\x17 \x01(\v2\x1e.floorops.event.v1.BackorderedH\x00R\vbackordered\x12L\n" +
 	"\x0forder_cancelled\x18\x18 \x01(\v2!.floorops.event.v1.OrderCancelledH\x00R\x0eorderCancelled\x12C\n" +
 	"\forder_picked\x18\x19 \x01(\v2\x1e.floorops.event.v1.OrderPickedH\x00R\vorderPicked\x12O\n" +
-	"\x10count_reconciled\x18\x1e \x01(\v2\".floorops.event.v1.CountReconciledH\x00R\x0fcountReconciledB\t\n" +
+	"\x10count_reconciled\x18\x1e \x01(\v2\".floorops.event.v1.CountReconciledH\x00R\x0fcountReconciled\x12X\n" +
+	"\x13availability_digest\x182 \x01(\v2%.floorops.event.v1.AvailabilityDigestH\x00R\x12availabilityDigestB\t\n" +
 	"\apayload\"\xd3\x03\n" +
 	"\n" +
 	"StockMoved\x12\x1f\n" +
@@ -1967,12 +2132,17 @@ const file_floorops_event_v1_event_proto_rawDesc = "" +
 	"\x06to_lpn\x18\x0e \x01(\tR\x05toLpn\x12\x1d\n" +
 	"\n" +
 	"user_badge\x18\x0f \x01(\tR\tuserBadge\x12\x1b\n" +
-	"\tdevice_id\x18\x10 \x01(\tR\bdeviceId\"\x8a\x01\n" +
+	"\tdevice_id\x18\x10 \x01(\tR\bdeviceId\"\xa4\x01\n" +
 	"\x13AvailabilityChanged\x12\x10\n" +
 	"\x03sku\x18\x01 \x01(\tR\x03sku\x12\x17\n" +
 	"\aon_hand\x18\x02 \x01(\x03R\x06onHand\x12\x1c\n" +
 	"\tallocated\x18\x03 \x01(\x03R\tallocated\x12*\n" +
-	"\x11available_to_sell\x18\x04 \x01(\x03R\x0favailableToSell\"\xa8\x02\n" +
+	"\x11available_to_sell\x18\x04 \x01(\x03R\x0favailableToSell\x12\x18\n" +
+	"\aversion\x18\x05 \x01(\x03R\aversion\"\x80\x01\n" +
+	"\x12AvailabilityDigest\x12\x16\n" +
+	"\x06sha256\x18\x01 \x01(\tR\x06sha256\x12\x1b\n" +
+	"\tsku_count\x18\x02 \x01(\x03R\bskuCount\x125\n" +
+	"\x17total_available_to_sell\x18\x03 \x01(\x03R\x14totalAvailableToSell\"\xa8\x02\n" +
 	"\x11ReceiptReconciled\x12\x1d\n" +
 	"\n" +
 	"receipt_id\x18\x01 \x01(\x03R\treceiptId\x12\x1b\n" +
@@ -2110,52 +2280,54 @@ func file_floorops_event_v1_event_proto_rawDescGZIP() []byte {
 	return file_floorops_event_v1_event_proto_rawDescData
 }
 
-var file_floorops_event_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_floorops_event_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_floorops_event_v1_event_proto_goTypes = []any{
 	(*Event)(nil),                 // 0: floorops.event.v1.Event
 	(*StockMoved)(nil),            // 1: floorops.event.v1.StockMoved
 	(*AvailabilityChanged)(nil),   // 2: floorops.event.v1.AvailabilityChanged
-	(*ReceiptReconciled)(nil),     // 3: floorops.event.v1.ReceiptReconciled
-	(*ReceiptReconciledLine)(nil), // 4: floorops.event.v1.ReceiptReconciledLine
-	(*OrderAllocated)(nil),        // 5: floorops.event.v1.OrderAllocated
-	(*OrderAllocatedLine)(nil),    // 6: floorops.event.v1.OrderAllocatedLine
-	(*Picked)(nil),                // 7: floorops.event.v1.Picked
-	(*ShortPicked)(nil),           // 8: floorops.event.v1.ShortPicked
-	(*Backordered)(nil),           // 9: floorops.event.v1.Backordered
-	(*BackorderedLine)(nil),       // 10: floorops.event.v1.BackorderedLine
-	(*OrderCancelled)(nil),        // 11: floorops.event.v1.OrderCancelled
-	(*OrderCancelledLine)(nil),    // 12: floorops.event.v1.OrderCancelledLine
-	(*OrderCancelledReturn)(nil),  // 13: floorops.event.v1.OrderCancelledReturn
-	(*OrderPicked)(nil),           // 14: floorops.event.v1.OrderPicked
-	(*OrderPickedLine)(nil),       // 15: floorops.event.v1.OrderPickedLine
-	(*CountReconciled)(nil),       // 16: floorops.event.v1.CountReconciled
-	(*CountReconciledLine)(nil),   // 17: floorops.event.v1.CountReconciledLine
-	(*timestamppb.Timestamp)(nil), // 18: google.protobuf.Timestamp
+	(*AvailabilityDigest)(nil),    // 3: floorops.event.v1.AvailabilityDigest
+	(*ReceiptReconciled)(nil),     // 4: floorops.event.v1.ReceiptReconciled
+	(*ReceiptReconciledLine)(nil), // 5: floorops.event.v1.ReceiptReconciledLine
+	(*OrderAllocated)(nil),        // 6: floorops.event.v1.OrderAllocated
+	(*OrderAllocatedLine)(nil),    // 7: floorops.event.v1.OrderAllocatedLine
+	(*Picked)(nil),                // 8: floorops.event.v1.Picked
+	(*ShortPicked)(nil),           // 9: floorops.event.v1.ShortPicked
+	(*Backordered)(nil),           // 10: floorops.event.v1.Backordered
+	(*BackorderedLine)(nil),       // 11: floorops.event.v1.BackorderedLine
+	(*OrderCancelled)(nil),        // 12: floorops.event.v1.OrderCancelled
+	(*OrderCancelledLine)(nil),    // 13: floorops.event.v1.OrderCancelledLine
+	(*OrderCancelledReturn)(nil),  // 14: floorops.event.v1.OrderCancelledReturn
+	(*OrderPicked)(nil),           // 15: floorops.event.v1.OrderPicked
+	(*OrderPickedLine)(nil),       // 16: floorops.event.v1.OrderPickedLine
+	(*CountReconciled)(nil),       // 17: floorops.event.v1.CountReconciled
+	(*CountReconciledLine)(nil),   // 18: floorops.event.v1.CountReconciledLine
+	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
 }
 var file_floorops_event_v1_event_proto_depIdxs = []int32{
-	18, // 0: floorops.event.v1.Event.occur_time:type_name -> google.protobuf.Timestamp
+	19, // 0: floorops.event.v1.Event.occur_time:type_name -> google.protobuf.Timestamp
 	1,  // 1: floorops.event.v1.Event.stock_moved:type_name -> floorops.event.v1.StockMoved
 	2,  // 2: floorops.event.v1.Event.availability_changed:type_name -> floorops.event.v1.AvailabilityChanged
-	3,  // 3: floorops.event.v1.Event.receipt_reconciled:type_name -> floorops.event.v1.ReceiptReconciled
-	5,  // 4: floorops.event.v1.Event.order_allocated:type_name -> floorops.event.v1.OrderAllocated
-	7,  // 5: floorops.event.v1.Event.picked:type_name -> floorops.event.v1.Picked
-	8,  // 6: floorops.event.v1.Event.short_picked:type_name -> floorops.event.v1.ShortPicked
-	9,  // 7: floorops.event.v1.Event.backordered:type_name -> floorops.event.v1.Backordered
-	11, // 8: floorops.event.v1.Event.order_cancelled:type_name -> floorops.event.v1.OrderCancelled
-	14, // 9: floorops.event.v1.Event.order_picked:type_name -> floorops.event.v1.OrderPicked
-	16, // 10: floorops.event.v1.Event.count_reconciled:type_name -> floorops.event.v1.CountReconciled
-	4,  // 11: floorops.event.v1.ReceiptReconciled.lines:type_name -> floorops.event.v1.ReceiptReconciledLine
-	6,  // 12: floorops.event.v1.OrderAllocated.lines:type_name -> floorops.event.v1.OrderAllocatedLine
-	10, // 13: floorops.event.v1.Backordered.lines:type_name -> floorops.event.v1.BackorderedLine
-	12, // 14: floorops.event.v1.OrderCancelled.lines:type_name -> floorops.event.v1.OrderCancelledLine
-	13, // 15: floorops.event.v1.OrderCancelled.return_tasks:type_name -> floorops.event.v1.OrderCancelledReturn
-	15, // 16: floorops.event.v1.OrderPicked.lines:type_name -> floorops.event.v1.OrderPickedLine
-	17, // 17: floorops.event.v1.CountReconciled.lines:type_name -> floorops.event.v1.CountReconciledLine
-	18, // [18:18] is the sub-list for method output_type
-	18, // [18:18] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	4,  // 3: floorops.event.v1.Event.receipt_reconciled:type_name -> floorops.event.v1.ReceiptReconciled
+	6,  // 4: floorops.event.v1.Event.order_allocated:type_name -> floorops.event.v1.OrderAllocated
+	8,  // 5: floorops.event.v1.Event.picked:type_name -> floorops.event.v1.Picked
+	9,  // 6: floorops.event.v1.Event.short_picked:type_name -> floorops.event.v1.ShortPicked
+	10, // 7: floorops.event.v1.Event.backordered:type_name -> floorops.event.v1.Backordered
+	12, // 8: floorops.event.v1.Event.order_cancelled:type_name -> floorops.event.v1.OrderCancelled
+	15, // 9: floorops.event.v1.Event.order_picked:type_name -> floorops.event.v1.OrderPicked
+	17, // 10: floorops.event.v1.Event.count_reconciled:type_name -> floorops.event.v1.CountReconciled
+	3,  // 11: floorops.event.v1.Event.availability_digest:type_name -> floorops.event.v1.AvailabilityDigest
+	5,  // 12: floorops.event.v1.ReceiptReconciled.lines:type_name -> floorops.event.v1.ReceiptReconciledLine
+	7,  // 13: floorops.event.v1.OrderAllocated.lines:type_name -> floorops.event.v1.OrderAllocatedLine
+	11, // 14: floorops.event.v1.Backordered.lines:type_name -> floorops.event.v1.BackorderedLine
+	13, // 15: floorops.event.v1.OrderCancelled.lines:type_name -> floorops.event.v1.OrderCancelledLine
+	14, // 16: floorops.event.v1.OrderCancelled.return_tasks:type_name -> floorops.event.v1.OrderCancelledReturn
+	16, // 17: floorops.event.v1.OrderPicked.lines:type_name -> floorops.event.v1.OrderPickedLine
+	18, // 18: floorops.event.v1.CountReconciled.lines:type_name -> floorops.event.v1.CountReconciledLine
+	19, // [19:19] is the sub-list for method output_type
+	19, // [19:19] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_floorops_event_v1_event_proto_init() }
@@ -2174,6 +2346,7 @@ func file_floorops_event_v1_event_proto_init() {
 		(*Event_OrderCancelled)(nil),
 		(*Event_OrderPicked)(nil),
 		(*Event_CountReconciled)(nil),
+		(*Event_AvailabilityDigest)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -2181,7 +2354,7 @@ func file_floorops_event_v1_event_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_floorops_event_v1_event_proto_rawDesc), len(file_floorops_event_v1_event_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   18,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -287,11 +287,19 @@ func local_request_CycleCountService_SubmitCount_0(ctx context.Context, marshale
 	return msg, metadata, err
 }
 
+var filter_CycleCountService_ListPendingApprovals_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
+
 func request_CycleCountService_ListPendingApprovals_0(ctx context.Context, marshaler runtime.Marshaler, client extCyclecountv1.CycleCountServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
 		protoReq extCyclecountv1.ListPendingApprovalsRequest
 		metadata runtime.ServerMetadata
 	)
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_CycleCountService_ListPendingApprovals_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
 	}
@@ -304,6 +312,12 @@ func local_request_CycleCountService_ListPendingApprovals_0(ctx context.Context,
 		protoReq extCyclecountv1.ListPendingApprovalsRequest
 		metadata runtime.ServerMetadata
 	)
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_CycleCountService_ListPendingApprovals_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
 	msg, err := server.ListPendingApprovals(ctx, &protoReq)
 	return msg, metadata, err
 }
