@@ -105,6 +105,7 @@ type Server struct {
 	grpcLis net.Listener
 	httpLis net.Listener
 	tls     *tls.Config
+	fnc1    byte // the scanners' FNC1 stand-in, for the web app (web.go)
 	// stopGateway ends the gateway's connection to the gRPC port; Run calls
 	// it only after the HTTP server has drained, so REST calls in flight finish.
 	stopGateway context.CancelFunc
@@ -130,6 +131,7 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 		if parser, err = scan.NewParser(*cfg.Scan); err != nil {
 			return nil, fmt.Errorf("scanner configuration: %w", err)
 		}
+		s.fnc1 = cfg.Scan.FNC1Standin
 	}
 	if s.tls, err = serverTLS(cfg); err != nil {
 		return nil, err
@@ -330,6 +332,8 @@ func (s *Server) httpMux(ctx context.Context) (http.Handler, error) {
 	})
 	mux.HandleFunc("GET /healthz", s.health.healthz)
 	mux.Handle("GET /metrics", s.metrics.handler())
+	// The handheld web app (web.go) at "/": whatever no route above takes.
+	mux.Handle("/", newWebApp(s.fnc1))
 	return mux, nil
 }
 
