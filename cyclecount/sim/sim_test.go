@@ -63,8 +63,8 @@ func TestRunCountsAtCapacity(t *testing.T) {
 		budget := float64(cfg.Days * cfg.Capacity)
 		// Less than one count a day may go unspent when zero checks leave a
 		// fraction no full count fits in.
-		if r.CountEffort > budget+1e-6 || r.CountEffort <= budget-float64(cfg.Days) {
-			t.Errorf("%s: count effort %v, want the budget %v less under a count a day", policy, r.CountEffort, budget)
+		if r.CapacitySpent > budget+1e-6 || r.CapacitySpent <= budget-float64(cfg.Days) {
+			t.Errorf("%s: count effort %v, want the budget %v less under a count a day", policy, r.CapacitySpent, budget)
 		}
 		if r.DiscrepanciesFound > 0 && r.DiscrepanciesPerCount <= 0 {
 			t.Errorf("%s: %+v: discrepancies per count not computed", policy, r)
@@ -72,7 +72,10 @@ func TestRunCountsAtCapacity(t *testing.T) {
 		if r.RecordAccuracy <= 0 || r.RecordAccuracy > 1 || r.ErrorUnitDays <= 0 || r.Picks == 0 {
 			t.Errorf("%s: implausible result %+v", policy, r)
 		}
-		if r.HiddenStockoutsFound > r.DiscrepanciesFound {
+		if got := float64(r.CountsPerformed) + float64(r.ZeroChecksPerformed)*cfg.Policy.ZeroCheckShare(); math.Abs(got-r.CapacitySpent) > 1e-6 {
+			t.Errorf("%s: %d counts and %d zero checks, capacity spent %v, want %v", policy, r.CountsPerformed, r.ZeroChecksPerformed, r.CapacitySpent, got)
+		}
+		if r.HiddenStockoutsFound > r.DiscrepanciesFound+r.ZeroCheckDiscrepanciesFound {
 			t.Errorf("%s: more hidden stockouts (%d) than discrepancies (%d)", policy, r.HiddenStockoutsFound, r.DiscrepanciesFound)
 		}
 	}
@@ -147,7 +150,7 @@ func TestRunShadow(t *testing.T) {
 					t.Errorf("no shadow figure for %s in %v", p, r.ShadowDiscrepanciesPerCount)
 				}
 			}
-			if got, want := r.ShadowDiscrepanciesPerCount[policy], r.DiscrepanciesPerEffort; math.Abs(got-want) > 1e-9 {
+			if got, want := r.ShadowDiscrepanciesPerCount[policy], r.DiscrepanciesPerCapacity; math.Abs(got-want) > 1e-9 {
 				t.Errorf("own shadow %v, want the closed-loop %v", got, want)
 			}
 			if r.ShadowDiscrepanciesPerCount["random"] <= 0 {
@@ -193,7 +196,7 @@ func TestNeighbourPutawaysSeen(t *testing.T) {
 			t.Errorf("bin %d (putaway into %d): %d neighbour putaways, want %d", bin, b, seen[bin], w)
 		}
 	}
-	n.count(right, 1)
+	n.count(right, 1, false)
 	for _, c := range n.candidates(2, nil) {
 		if int(c.LocationID-1) == right && c.NeighbourPutaways != 0 {
 			t.Errorf("after a count, bin %d still has %d neighbour putaways", right, c.NeighbourPutaways)
