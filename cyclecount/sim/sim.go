@@ -120,6 +120,11 @@ type Result struct {
 	// ZeroCheckDiscrepanciesFound) / CapacitySpent: what a full count's
 	// worth of capacity found, zero checks included.
 	DiscrepanciesPerCapacity float64 `json:"discrepancies_per_capacity"`
+	// CountsByKind and DiscrepanciesByKind split the tasks done and their
+	// finds by why they were planned ("triggered", "zero-check", "overdue",
+	// "risk"; the baselines plan everything as "risk").
+	CountsByKind        map[string]int `json:"counts_by_kind"`
+	DiscrepanciesByKind map[string]int `json:"discrepancies_by_kind"`
 	// HiddenStockoutsFound are positions a count found empty while the
 	// record held stock.
 	HiddenStockoutsFound int `json:"hidden_stockouts_found"`
@@ -174,7 +179,8 @@ func Run(ctx context.Context, cfg Config, policy string) (Result, error) {
 	shadowFound := make([]int, len(shadows))
 	shadowEffort := make([]float64, len(shadows))
 	n := newNode(cfg)
-	n.res = Result{Policy: policy, Days: cfg.Days, SKUs: cfg.SKUs, Locations: cfg.Locations, Capacity: cfg.Capacity, Seed: cfg.Seed}
+	n.res = Result{Policy: policy, Days: cfg.Days, SKUs: cfg.SKUs, Locations: cfg.Locations, Capacity: cfg.Capacity, Seed: cfg.Seed,
+		CountsByKind: map[string]int{}, DiscrepanciesByKind: map[string]int{}}
 	var cands []cyclecount.Candidate
 	accuracy := 0.0
 	for d := 0; d < cfg.Days; d++ {
@@ -192,7 +198,10 @@ func Run(ctx context.Context, cfg Config, policy string) (Result, error) {
 			}
 		}
 		for _, t := range planner(cands, capacity, day) {
+			before := n.res.DiscrepanciesFound + n.res.ZeroCheckDiscrepanciesFound
 			n.count(int(t.LocationID-1), d, t.Kind == cyclecount.TaskZeroCheck)
+			n.res.CountsByKind[t.Kind.String()]++
+			n.res.DiscrepanciesByKind[t.Kind.String()] += n.res.DiscrepanciesFound + n.res.ZeroCheckDiscrepanciesFound - before
 			n.res.CapacitySpent += taskEffort(t, &cfg.Policy)
 		}
 		n.receive(d, errs)

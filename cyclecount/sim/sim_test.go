@@ -203,3 +203,44 @@ func TestNeighbourPutawaysSeen(t *testing.T) {
 		}
 	}
 }
+
+// TestRunReportsZeroChecksApart: full counts and zero checks are counted
+// and credited apart, so discrepancies_found / counts_performed is the hit
+// rate of full counts alone; the baselines plan no zero checks.
+func TestRunReportsZeroChecksApart(t *testing.T) {
+	t.Parallel()
+	for _, policy := range cyclecount.Policies {
+		r, err := Run(context.Background(), tiny(), policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zeroKind := cyclecount.TaskZeroCheck.String()
+		full, fullFound := 0, 0
+		for kind, n := range r.CountsByKind {
+			if kind != zeroKind {
+				full += n
+				fullFound += r.DiscrepanciesByKind[kind]
+			}
+		}
+		if full != r.CountsPerformed || fullFound != r.DiscrepanciesFound {
+			t.Errorf("%s: %d full counts finding %d by kind, result says %d finding %d", policy, full, fullFound, r.CountsPerformed, r.DiscrepanciesFound)
+		}
+		if r.CountsByKind[zeroKind] != r.ZeroChecksPerformed || r.DiscrepanciesByKind[zeroKind] != r.ZeroCheckDiscrepanciesFound {
+			t.Errorf("%s: zero checks %d finding %d by kind, result says %d finding %d", policy,
+				r.CountsByKind[zeroKind], r.DiscrepanciesByKind[zeroKind], r.ZeroChecksPerformed, r.ZeroCheckDiscrepanciesFound)
+		}
+		switch policy {
+		case "risk":
+			if r.ZeroChecksPerformed == 0 {
+				t.Error("risk: no zero checks on a floor where bins empty")
+			}
+		default:
+			if r.ZeroChecksPerformed != 0 {
+				t.Errorf("%s: %d zero checks, want none", policy, r.ZeroChecksPerformed)
+			}
+		}
+		if want := float64(r.DiscrepanciesFound) / float64(r.CountsPerformed); r.DiscrepanciesPerCount != want {
+			t.Errorf("%s: discrepancies per count %v, want %v", policy, r.DiscrepanciesPerCount, want)
+		}
+	}
+}
