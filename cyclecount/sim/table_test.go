@@ -47,8 +47,11 @@ func TestPolicyTable(t *testing.T) {
 		t.Skip("set FLOOROPS_SIM_TABLE=1 to print the policy table")
 	}
 	sizes := []struct{ locations, skus, capacity int }{{4000, 1000, 80}, {20000, 5000, 400}}
-	if os.Getenv("FLOOROPS_SIM_TABLE") == "small" {
+	switch os.Getenv("FLOOROPS_SIM_TABLE") {
+	case "small":
 		sizes = sizes[:1] // a quicker look while trying weights
+	case "large":
+		sizes = sizes[1:]
 	}
 	seeds := 5
 	if v, err := strconv.Atoi(os.Getenv("FLOOROPS_SIM_SEEDS")); err == nil && v > 0 {
@@ -61,8 +64,8 @@ func TestPolicyTable(t *testing.T) {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintln(&b, "| error model | node | error unit-days random / abc / risk | risk vs abc | oversells random / abc / risk | risk vs abc | discrepancies per full count random / abc / risk | risk / random | zero checks a day, finds per check | per count of capacity, risk / random | shadow risk / random on risk's floor | targets |")
-	fmt.Fprintln(&b, "|---|---|---|---|---|---|---|---|---|---|---|---|")
+	t.Log("| error model | node | error unit-days random / abc / risk | risk vs abc | oversells random / abc / risk | risk vs abc | discrepancies per full count random / abc / risk | risk / random | zero checks a day, finds per check | per count of capacity, risk / random | shadow risk / random on risk's floor | targets |")
+	t.Log("|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, m := range tableModels {
 		switch os.Getenv("FLOOROPS_SIM_MODELS") {
 		case "train":
@@ -129,14 +132,15 @@ func TestPolicyTable(t *testing.T) {
 			_, _, worstOS := spread(ovs)
 			_, worstDPC, _ := spread(dpc)
 			verdict = append(verdict, met("unit-days", worstEUD <= -0.3), met("oversells", worstOS <= -0.3), met("2x random", worstDPC >= 2))
-			fmt.Fprintf(&b, "| %s | %d x %d, %d/day | %.0f / %.0f / %.0f | %s | %.0f / %.0f / %.0f | %s | %.3f / %.3f / %.3f | %s | %.1f, %.2f | %s | %s | %s |\n",
-				m.name, sz.locations, sz.skus, sz.capacity,
+			b.Reset()
+			fmt.Fprintf(&b, "| %s | %d x %d, %d/day, seeds 1-%d | %.0f / %.0f / %.0f | %s | %.0f / %.0f / %.0f | %s | %.3f / %.3f / %.3f | %s | %.1f, %.2f | %s | %s | %s |\n",
+				m.name, sz.locations, sz.skus, sz.capacity, seeds,
 				eudSum[0], eudSum[1], eudSum[2], pct(eud),
 				osSum[0], osSum[1], osSum[2], pct(ovs),
 				dpcSum[0], dpcSum[1], dpcSum[2], times(dpc), zc, perCheck, times(dpe), times(shadow), strings.Join(verdict, ", "))
+			t.Log(b.String()) // row by row, so a long run shows its progress
 		}
 	}
-	t.Log("\n" + b.String())
 }
 
 func met(name string, ok bool) string {
