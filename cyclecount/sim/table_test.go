@@ -38,7 +38,7 @@ var tableModels = []tableModel{
 //
 //	FLOOROPS_SIM_TABLE=1 go test ./cyclecount/sim -run PolicyTable -v
 //
-// FLOOROPS_SIM_TABLE=small runs only the small node; FLOOROPS_SIM_MODELS=train
+// FLOOROPS_SIM_TABLE=small or large runs only that node; FLOOROPS_SIM_MODELS=train
 // or heldout only those models; FLOOROPS_SIM_SEEDS=N seeds 1-N.
 // FLOOROPS_SIM_POLICY may hold a JSON cyclecount.Policy fragment to try
 // other weights against the defaults' table.
