@@ -185,6 +185,42 @@ func (p Policy) ZeroCheckShare() float64 {
 	return 1
 }
 
+// zeroCheckLimit is how many zero checks fit in p.ZeroCheckMaxShare of the
+// capacity (no bound when the share is not set).
+func zeroCheckLimit(capacity Capacity, p *Policy) int {
+	if p.ZeroCheckMaxShare <= 0 || p.ZeroCheckMaxShare >= 1 {
+		return math.MaxInt
+	}
+	limit := math.Inf(1)
+	if capacity.Counts > 0 {
+		limit = p.ZeroCheckMaxShare * float64(capacity.Counts) / p.ZeroCheckShare()
+	}
+	if capacity.Minutes > 0 && p.ZeroCheckMinutes > 0 {
+		limit = math.Min(limit, p.ZeroCheckMaxShare*capacity.Minutes/p.ZeroCheckMinutes)
+	}
+	if math.IsInf(limit, 1) {
+		return math.MaxInt
+	}
+	return max(int(limit), 1)
+}
+
+// boundZeroChecks keeps the limit riskiest of the zeros zero checks and
+// hands the rest to the risk tier: a bin that emptied and was not checked
+// today stays just-emptied, so it is checked on a later day unless stock
+// arrives first, and today it competes for a full count on its score.
+func boundZeroChecks(aggs []locAgg, zeros, limit int) {
+	idx := make([]int32, 0, zeros)
+	for i := range aggs {
+		if aggs[i].tier == tierZeroCheck {
+			idx = append(idx, int32(i))
+		}
+	}
+	sort.Slice(idx, func(i, j int) bool { return aggs[idx[i]].before(&aggs[idx[j]]) })
+	for _, i := range idx[limit:] {
+		aggs[i].tier, aggs[i].key = tierRisk, aggs[i].score
+	}
+}
+
 const (
 	tierTriggered uint8 = iota
 	tierZeroCheck
@@ -226,8 +262,15 @@ func plan(cands []Candidate, capacity Capacity, p *Policy, day time.Time, rank f
 		return nil
 	}
 	aggs := aggregate(cands, p)
+	zeros := 0
 	for i := range aggs {
 		aggs[i].tier, aggs[i].key = rank(&aggs[i])
+		if aggs[i].tier == tierZeroCheck {
+			zeros++
+		}
+	}
+	if limit := zeroCheckLimit(capacity, p); zeros > limit {
+		boundZeroChecks(aggs, zeros, limit)
 	}
 
 	full := p.MinutesPerLocation + p.MinutesPerItem

@@ -339,3 +339,46 @@ func TestPlanOddFacts(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanBoundsZeroChecks: every bin the record says emptied is a zero
+// check while they fit in Policy.ZeroCheckMaxShare of the capacity; past
+// that, the riskiest are checked today and the rest left for a later day,
+// and the capacity left goes to full counts.
+func TestPlanBoundsZeroChecks(t *testing.T) {
+	t.Parallel()
+	p := DefaultPolicy()
+	p.ZeroCheckMaxShare = 0.25
+	var cands []Candidate
+	for loc := int64(1); loc <= 20; loc++ {
+		c := at(loc, 0)
+		c.RecordedUnits, c.JustEmptied, c.NeighbourPutaways = 0, true, int(loc) // later bins more suspect
+		cands = append(cands, c)
+	}
+	for loc := int64(21); loc <= 30; loc++ {
+		cands = append(cands, at(loc, 10))
+	}
+	// 4 counts: a quarter is one count, ZeroCheckShare 1/6 of a count each,
+	// so six zero checks (the riskiest emptied bins) and three full counts.
+	tasks := Plan(cands, Capacity{Counts: 4}, p, day)
+	var zero, full []int64
+	for _, tk := range tasks {
+		if tk.Kind == TaskZeroCheck {
+			zero = append(zero, tk.LocationID)
+		} else {
+			full = append(full, tk.LocationID)
+		}
+	}
+	if diff := cmp.Diff([]int64{20, 19, 18, 17, 16, 15}, zero); diff != "" {
+		t.Errorf("zero checks (-want +got):\n%s", diff)
+	}
+	if len(full) != 3 {
+		t.Errorf("full counts %v, want three with the rest of the capacity", full)
+	}
+	// Unbounded, a single emptied bin is always checked, even on a day
+	// whose capacity is one count.
+	p.ZeroCheckMaxShare = 0
+	tasks = Plan([]Candidate{cands[0], cands[25]}, Capacity{Counts: 1}, p, day)
+	if got := kinds(tasks); len(got) == 0 || got[0] != TaskZeroCheck {
+		t.Errorf("kinds %v, want the emptied bin's zero check first", got)
+	}
+}

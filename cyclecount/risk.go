@@ -168,6 +168,11 @@ type Policy struct {
 	// MinutesPerLocation and MinutesPerItem estimate a full count;
 	// ZeroCheckMinutes a quick empty check. Used when capacity is in minutes.
 	MinutesPerLocation, MinutesPerItem, ZeroCheckMinutes float64
+	// ZeroCheckMaxShare bounds the share of the day's capacity zero checks
+	// may take (0 or 1: no bound). When more bins emptied than fit, the
+	// riskiest are checked today and the rest wait, still just-emptied,
+	// for a later day (or a full count on their score).
+	ZeroCheckMaxShare float64
 }
 
 // DefaultPolicy returns the policy a node starts with.
@@ -192,6 +197,7 @@ func DefaultPolicy() Policy {
 		MinutesPerLocation:     2,
 		MinutesPerItem:         1,
 		ZeroCheckMinutes:       0.5,
+		ZeroCheckMaxShare:      0.5,
 	}
 }
 

@@ -3,6 +3,8 @@ package cyclecount
 import (
 	"math"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // base is an ordinary position: a B item with some stock, touched a few
@@ -160,5 +162,23 @@ func TestFactorWordsOneRight(t *testing.T) {
 		if got := tc.f.String(); got != tc.want {
 			t.Errorf("%+v reads %q, want %q", tc.f, got, tc.want)
 		}
+	}
+}
+
+// TestPlanPrefersPastErrors: of two locations alike in every fact but
+// their count history, the one whose past counts found errors is planned
+// first, and the one with a clean record last.
+func TestPlanPrefersPastErrors(t *testing.T) {
+	t.Parallel()
+	clean, none, erring := at(1, 5), at(2, 5), at(3, 5)
+	clean.LocationCounts, clean.LocationErrors = 3, 0
+	none.LocationCounts, none.LocationErrors = 0, 0
+	erring.LocationCounts, erring.LocationErrors = 3, 2
+	for _, c := range []*Candidate{&clean, &none, &erring} {
+		c.ItemID, c.ItemCounts, c.ItemErrors = 7, 0, 0 // the same item history
+	}
+	got := locations(Plan([]Candidate{clean, none, erring}, Capacity{Counts: 3}, DefaultPolicy(), day))
+	if diff := cmp.Diff([]int64{3, 2, 1}, got); diff != "" {
+		t.Errorf("plan order (-want +got):\n%s", diff)
 	}
 }

@@ -78,10 +78,17 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintf(stdout, "%d days, %d SKUs, %d locations, %d counts/day, seed %d\n", cfg.Days, cfg.SKUs, cfg.Locations, cfg.Capacity, cfg.Seed)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "policy\taccuracy\terror unit-days\toversells\tcounts\tzero checks\tdiscrepancies\tper count\tper full count of capacity\thidden stockouts\t")
+	fmt.Fprintln(tw, "policy\taccuracy\terror unit-days\toversells\tcounts\tdiscrepancies\tper count\tzero checks\tzero-check finds\tcapacity spent\tper capacity\thidden stockouts\tshadow random / abc / risk\tshadow risk / random\t")
 	for _, r := range results {
-		fmt.Fprintf(tw, "%s\t%.2f%%\t%d\t%d\t%d\t%d\t%d\t%.3f\t%.3f\t%d\t\n", r.Policy, 100*r.RecordAccuracy, r.ErrorUnitDays, r.Oversells,
-			r.CountsPerformed, r.ZeroChecks, r.DiscrepanciesFound, r.DiscrepanciesPerCount, r.DiscrepanciesPerEffort, r.HiddenStockoutsFound)
+		sh := r.ShadowDiscrepanciesPerCount
+		fmt.Fprintf(tw, "%s\t%.2f%%\t%d\t%d\t%d\t%d\t%.3f\t%d\t%d\t%.1f\t%.3f\t%d\t%.3f / %.3f / %.3f\t%.2fx\t\n", r.Policy, 100*r.RecordAccuracy, r.ErrorUnitDays, r.Oversells,
+			r.CountsPerformed, r.DiscrepanciesFound, r.DiscrepanciesPerCount, r.ZeroChecksPerformed, r.ZeroCheckDiscrepanciesFound,
+			r.CapacitySpent, r.DiscrepanciesPerCapacity, r.HiddenStockoutsFound, sh["random"], sh["abc"], sh["risk"], r.ShadowVsRandom["risk"])
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(stdout, "counts and per count are full counts only; zero checks (a glance at a bin the record says emptied) and their finds are apart;\n"+
+		"per capacity is all finds over the capacity spent in full counts; shadow columns: what each policy's plans would find on this policy's floor, per count of capacity")
+	return err
 }

@@ -27,7 +27,8 @@ func TestSimCommand(t *testing.T) {
 		if err := json.Unmarshal([]byte(line), &r); err != nil {
 			t.Fatalf("%q: %v", line, err)
 		}
-		for _, field := range []string{"policy", "record_accuracy", "error_unit_days", "oversells", "discrepancies_found", "counts_performed", "hidden_stockouts_found"} {
+		for _, field := range []string{"policy", "record_accuracy", "error_unit_days", "oversells", "discrepancies_found", "counts_performed", "hidden_stockouts_found",
+			"zero_checks_performed", "zero_check_discrepancies_found", "capacity_spent", "shadow_discrepancies_per_count", "shadow_vs_random"} {
 			if _, ok := r[field]; !ok {
 				t.Errorf("%s: no %q", line, field)
 			}
@@ -42,7 +43,8 @@ func TestSimCommand(t *testing.T) {
 		t.Errorf("same seed, different output (%v):\n%s\n%s", err, out, again)
 	}
 	table, _, err := runCLI(t, "sim", "--policy", "risk", "--days", "2", "--skus", "20", "--locations", "40", "--capacity", "2")
-	if err != nil || !strings.Contains(table, "risk") || !strings.Contains(table, "oversells") {
+	if err != nil || !strings.Contains(table, "risk") || !strings.Contains(table, "oversells") ||
+		!strings.Contains(table, "zero checks") || !strings.Contains(table, "capacity spent") || !strings.Contains(table, "shadow risk / random") {
 		t.Errorf("table = %q, %v", table, err)
 	}
 }

@@ -184,15 +184,21 @@ func (n *node) candidates(d int, out []cyclecount.Candidate) []cyclecount.Candid
 
 // Bins b and b+1 are neighbours: the same aisle, the next bay.
 
-// count reveals the shelf at bin b and corrects its records.
-func (n *node) count(b, d int) {
+// count reveals the shelf at bin b and corrects its records. A zero check
+// (zero true) is tallied apart from full counts: its finds go to
+// ZeroCheckDiscrepanciesFound, never to DiscrepanciesFound.
+func (n *node) count(b, d int, zero bool) {
 	bn := &n.bins[b]
 	wrong := false
+	found := &n.res.DiscrepanciesFound
+	if zero {
+		found = &n.res.ZeroCheckDiscrepanciesFound
+	}
 	kept := bn.slots[:0]
 	for _, s := range bn.slots {
 		if s.rec != s.phys {
 			wrong = true
-			n.res.DiscrepanciesFound++
+			*found++
 			n.itemErrs[s.sku]++
 			if s.rec > 0 && s.phys == 0 {
 				n.res.HiddenStockoutsFound++
@@ -217,7 +223,11 @@ func (n *node) count(b, d int) {
 	bn.touches, bn.neighbours, bn.lastCount = 0, 0, int32(d)
 	bn.triggered, bn.justEmptied = false, false
 	bn.shortPicks = [cyclecount.ExceptionWindowDays]uint8{}
-	n.res.CountsPerformed++
+	if zero {
+		n.res.ZeroChecksPerformed++
+	} else {
+		n.res.CountsPerformed++
+	}
 }
 
 // wrongAt is how many positions a count of bin b would find wrong now,

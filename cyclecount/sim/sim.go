@@ -97,20 +97,34 @@ type Result struct {
 	// Oversells are picks sent to phantom stock: the record had the units,
 	// the shelf did not.
 	Oversells int `json:"oversells"`
-	// DiscrepanciesFound are positions a count found wrong.
+	// DiscrepanciesFound are positions a full count found wrong. A zero
+	// check's finds are not among them (see ZeroCheckDiscrepanciesFound),
+	// so DiscrepanciesFound / CountsPerformed is the hit rate of full counts.
 	DiscrepanciesFound int `json:"discrepancies_found"`
-	// CountsPerformed are the tasks done: location counts and zero checks.
+	// CountsPerformed are the full location counts done (every item at the
+	// location counted), zero checks not included.
 	CountsPerformed int `json:"counts_performed"`
-	// ZeroChecks are the quick "is it empty?" checks among them.
-	ZeroChecks int `json:"zero_checks"`
-	// CountEffort is the capacity used, in full counts: a zero check costs
-	// its share of a count's minutes (see cyclecount.Capacity).
-	CountEffort float64 `json:"count_effort"`
-	// DiscrepanciesPerCount is DiscrepanciesFound / CountsPerformed.
+	// ZeroChecksPerformed are the quick "is it empty?" checks done on bins
+	// the record says emptied; each costs Policy.ZeroCheckShare of a count.
+	ZeroChecksPerformed int `json:"zero_checks_performed"`
+	// ZeroCheckDiscrepanciesFound are positions a zero check found wrong
+	// (stock left in a bin the record says is empty).
+	ZeroCheckDiscrepanciesFound int `json:"zero_check_discrepancies_found"`
+	// CapacitySpent is the capacity used, in full counts: CountsPerformed
+	// plus ZeroChecksPerformed times a zero check's share of a count.
+	CapacitySpent float64 `json:"capacity_spent"`
+	// DiscrepanciesPerCount is DiscrepanciesFound / CountsPerformed: the
+	// hit rate of full counts alone.
 	DiscrepanciesPerCount float64 `json:"discrepancies_per_count"`
-	// DiscrepanciesPerEffort is DiscrepanciesFound / CountEffort: what a
-	// full count's worth of capacity found.
-	DiscrepanciesPerEffort float64 `json:"discrepancies_per_effort"`
+	// DiscrepanciesPerCapacity is (DiscrepanciesFound +
+	// ZeroCheckDiscrepanciesFound) / CapacitySpent: what a full count's
+	// worth of capacity found, zero checks included.
+	DiscrepanciesPerCapacity float64 `json:"discrepancies_per_capacity"`
+	// CountsByKind and DiscrepanciesByKind split the tasks done and their
+	// finds by why they were planned ("triggered", "zero-check", "overdue",
+	// "risk"; the baselines plan everything as "risk").
+	CountsByKind        map[string]int `json:"counts_by_kind"`
+	DiscrepanciesByKind map[string]int `json:"discrepancies_by_kind"`
 	// HiddenStockoutsFound are positions a count found empty while the
 	// record held stock.
 	HiddenStockoutsFound int `json:"hidden_stockouts_found"`
@@ -124,8 +138,8 @@ type Result struct {
 	// at its planned locations are tallied without counting them, so the
 	// floor is changed only by the driving policy's own counts. It divides
 	// by the capacity the plans spend, a zero check costing its share of a
-	// count (as DiscrepanciesPerEffort does), so the driving policy's own
-	// entry equals its DiscrepanciesPerEffort. This is the fair question of
+	// count (as DiscrepanciesPerCapacity does), so the driving policy's own
+	// entry equals its DiscrepanciesPerCapacity. This is the fair question of
 	// which selection finds more wrong records on the same floor state; the
 	// closed-loop DiscrepanciesPerCount also depends on how few wrong
 	// records a policy's past counts left to find.
@@ -165,7 +179,8 @@ func Run(ctx context.Context, cfg Config, policy string) (Result, error) {
 	shadowFound := make([]int, len(shadows))
 	shadowEffort := make([]float64, len(shadows))
 	n := newNode(cfg)
-	n.res = Result{Policy: policy, Days: cfg.Days, SKUs: cfg.SKUs, Locations: cfg.Locations, Capacity: cfg.Capacity, Seed: cfg.Seed}
+	n.res = Result{Policy: policy, Days: cfg.Days, SKUs: cfg.SKUs, Locations: cfg.Locations, Capacity: cfg.Capacity, Seed: cfg.Seed,
+		CountsByKind: map[string]int{}, DiscrepanciesByKind: map[string]int{}}
 	var cands []cyclecount.Candidate
 	accuracy := 0.0
 	for d := 0; d < cfg.Days; d++ {
@@ -183,11 +198,11 @@ func Run(ctx context.Context, cfg Config, policy string) (Result, error) {
 			}
 		}
 		for _, t := range planner(cands, capacity, day) {
-			n.count(int(t.LocationID-1), d)
-			if t.Kind == cyclecount.TaskZeroCheck {
-				n.res.ZeroChecks++
-			}
-			n.res.CountEffort += taskEffort(t, &cfg.Policy)
+			before := n.res.DiscrepanciesFound + n.res.ZeroCheckDiscrepanciesFound
+			n.count(int(t.LocationID-1), d, t.Kind == cyclecount.TaskZeroCheck)
+			n.res.CountsByKind[t.Kind.String()]++
+			n.res.DiscrepanciesByKind[t.Kind.String()] += n.res.DiscrepanciesFound + n.res.ZeroCheckDiscrepanciesFound - before
+			n.res.CapacitySpent += taskEffort(t, &cfg.Policy)
 		}
 		n.receive(d, errs)
 		n.pick(d, demand, errs)
@@ -199,7 +214,9 @@ func Run(ctx context.Context, cfg Config, policy string) (Result, error) {
 	n.res.RecordAccuracy = accuracy / float64(cfg.Days)
 	if n.res.CountsPerformed > 0 {
 		n.res.DiscrepanciesPerCount = float64(n.res.DiscrepanciesFound) / float64(n.res.CountsPerformed)
-		n.res.DiscrepanciesPerEffort = float64(n.res.DiscrepanciesFound) / n.res.CountEffort
+	}
+	if n.res.CapacitySpent > 0 {
+		n.res.DiscrepanciesPerCapacity = float64(n.res.DiscrepanciesFound+n.res.ZeroCheckDiscrepanciesFound) / n.res.CapacitySpent
 	}
 	n.res.ShadowDiscrepanciesPerCount = make(map[string]float64, len(shadows))
 	n.res.ShadowVsRandom = make(map[string]float64, len(shadows))

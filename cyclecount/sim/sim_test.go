@@ -63,8 +63,8 @@ func TestRunCountsAtCapacity(t *testing.T) {
 		budget := float64(cfg.Days * cfg.Capacity)
 		// Less than one count a day may go unspent when zero checks leave a
 		// fraction no full count fits in.
-		if r.CountEffort > budget+1e-6 || r.CountEffort <= budget-float64(cfg.Days) {
-			t.Errorf("%s: count effort %v, want the budget %v less under a count a day", policy, r.CountEffort, budget)
+		if r.CapacitySpent > budget+1e-6 || r.CapacitySpent <= budget-float64(cfg.Days) {
+			t.Errorf("%s: count effort %v, want the budget %v less under a count a day", policy, r.CapacitySpent, budget)
 		}
 		if r.DiscrepanciesFound > 0 && r.DiscrepanciesPerCount <= 0 {
 			t.Errorf("%s: %+v: discrepancies per count not computed", policy, r)
@@ -72,7 +72,10 @@ func TestRunCountsAtCapacity(t *testing.T) {
 		if r.RecordAccuracy <= 0 || r.RecordAccuracy > 1 || r.ErrorUnitDays <= 0 || r.Picks == 0 {
 			t.Errorf("%s: implausible result %+v", policy, r)
 		}
-		if r.HiddenStockoutsFound > r.DiscrepanciesFound {
+		if got := float64(r.CountsPerformed) + float64(r.ZeroChecksPerformed)*cfg.Policy.ZeroCheckShare(); math.Abs(got-r.CapacitySpent) > 1e-6 {
+			t.Errorf("%s: %d counts and %d zero checks, capacity spent %v, want %v", policy, r.CountsPerformed, r.ZeroChecksPerformed, r.CapacitySpent, got)
+		}
+		if r.HiddenStockoutsFound > r.DiscrepanciesFound+r.ZeroCheckDiscrepanciesFound {
 			t.Errorf("%s: more hidden stockouts (%d) than discrepancies (%d)", policy, r.HiddenStockoutsFound, r.DiscrepanciesFound)
 		}
 	}
@@ -147,7 +150,7 @@ func TestRunShadow(t *testing.T) {
 					t.Errorf("no shadow figure for %s in %v", p, r.ShadowDiscrepanciesPerCount)
 				}
 			}
-			if got, want := r.ShadowDiscrepanciesPerCount[policy], r.DiscrepanciesPerEffort; math.Abs(got-want) > 1e-9 {
+			if got, want := r.ShadowDiscrepanciesPerCount[policy], r.DiscrepanciesPerCapacity; math.Abs(got-want) > 1e-9 {
 				t.Errorf("own shadow %v, want the closed-loop %v", got, want)
 			}
 			if r.ShadowDiscrepanciesPerCount["random"] <= 0 {
@@ -193,10 +196,51 @@ func TestNeighbourPutawaysSeen(t *testing.T) {
 			t.Errorf("bin %d (putaway into %d): %d neighbour putaways, want %d", bin, b, seen[bin], w)
 		}
 	}
-	n.count(right, 1)
+	n.count(right, 1, false)
 	for _, c := range n.candidates(2, nil) {
 		if int(c.LocationID-1) == right && c.NeighbourPutaways != 0 {
 			t.Errorf("after a count, bin %d still has %d neighbour putaways", right, c.NeighbourPutaways)
+		}
+	}
+}
+
+// TestRunReportsZeroChecksApart: full counts and zero checks are counted
+// and credited apart, so discrepancies_found / counts_performed is the hit
+// rate of full counts alone; the baselines plan no zero checks.
+func TestRunReportsZeroChecksApart(t *testing.T) {
+	t.Parallel()
+	for _, policy := range cyclecount.Policies {
+		r, err := Run(context.Background(), tiny(), policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zeroKind := cyclecount.TaskZeroCheck.String()
+		full, fullFound := 0, 0
+		for kind, n := range r.CountsByKind {
+			if kind != zeroKind {
+				full += n
+				fullFound += r.DiscrepanciesByKind[kind]
+			}
+		}
+		if full != r.CountsPerformed || fullFound != r.DiscrepanciesFound {
+			t.Errorf("%s: %d full counts finding %d by kind, result says %d finding %d", policy, full, fullFound, r.CountsPerformed, r.DiscrepanciesFound)
+		}
+		if r.CountsByKind[zeroKind] != r.ZeroChecksPerformed || r.DiscrepanciesByKind[zeroKind] != r.ZeroCheckDiscrepanciesFound {
+			t.Errorf("%s: zero checks %d finding %d by kind, result says %d finding %d", policy,
+				r.CountsByKind[zeroKind], r.DiscrepanciesByKind[zeroKind], r.ZeroChecksPerformed, r.ZeroCheckDiscrepanciesFound)
+		}
+		switch policy {
+		case "risk":
+			if r.ZeroChecksPerformed == 0 {
+				t.Error("risk: no zero checks on a floor where bins empty")
+			}
+		default:
+			if r.ZeroChecksPerformed != 0 {
+				t.Errorf("%s: %d zero checks, want none", policy, r.ZeroChecksPerformed)
+			}
+		}
+		if want := float64(r.DiscrepanciesFound) / float64(r.CountsPerformed); r.DiscrepanciesPerCount != want {
+			t.Errorf("%s: discrepancies per count %v, want %v", policy, r.DiscrepanciesPerCount, want)
 		}
 	}
 }

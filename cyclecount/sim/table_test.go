@@ -5,37 +5,57 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
+// tableModel is one error model of the policy table.
+type tableModel struct {
+	name                         string
+	shrink, misplace, txn, prone float64
+	heldOut                      bool
+}
+
+// tableModels are the training models DefaultPolicy's weights were chosen
+// on, then the held-out models that were only ever checked, never tuned on.
+var tableModels = []tableModel{
+	{"shrink-heavy", 0.02, 0.001, 0.001, 0.1, false},
+	{"misplace-heavy", 0.001, 0.02, 0.001, 0.1, false},
+	{"transaction-heavy", 0.001, 0.001, 0.02, 0.1, false},
+	{"mixed, 30% prone", 0.005, 0.005, 0.005, 0.3, false},
+	{"mixed, none prone", 0.008, 0.008, 0.008, 0, false},
+	{"all heavy", 0.03, 0.03, 0.03, 0.05, false},
+	{"held out: shrink-misplace-transaction", 0.01, 0.003, 0.015, 0.2, true},
+	{"held out: all 0.002, half prone", 0.002, 0.002, 0.002, 0.5, true},
+	{"held out: transaction 0.04 only", 0, 0, 0.04, 0, true},
+}
+
 // TestPolicyTable prints the policy comparison behind DefaultPolicy's
-// weights: five seeds, two node sizes and six error models. It takes a
-// minute or two, so it runs only when asked:
+// weights: seeds 1-5, two node sizes, the training and held-out error
+// models. It takes minutes, so it runs only when asked:
 //
 //	FLOOROPS_SIM_TABLE=1 go test ./cyclecount/sim -run PolicyTable -v
 //
+// FLOOROPS_SIM_TABLE=small or large runs only that node; FLOOROPS_SIM_MODELS=train
+// or heldout only those models; FLOOROPS_SIM_SEEDS=N seeds 1-N.
 // FLOOROPS_SIM_POLICY may hold a JSON cyclecount.Policy fragment to try
 // other weights against the defaults' table.
 func TestPolicyTable(t *testing.T) {
 	if os.Getenv("FLOOROPS_SIM_TABLE") == "" {
 		t.Skip("set FLOOROPS_SIM_TABLE=1 to print the policy table")
 	}
-	type model struct {
-		name                         string
-		shrink, misplace, txn, prone float64
-	}
-	models := []model{
-		{"shrink-heavy", 0.02, 0.001, 0.001, 0.1},
-		{"misplace-heavy", 0.001, 0.02, 0.001, 0.1},
-		{"transaction-heavy", 0.001, 0.001, 0.02, 0.1},
-		{"mixed, 30% prone", 0.005, 0.005, 0.005, 0.3},
-		{"mixed, none prone", 0.008, 0.008, 0.008, 0},
-		{"all heavy", 0.03, 0.03, 0.03, 0.05},
-	}
 	sizes := []struct{ locations, skus, capacity int }{{4000, 1000, 80}, {20000, 5000, 400}}
-	if os.Getenv("FLOOROPS_SIM_TABLE") == "small" {
+	switch os.Getenv("FLOOROPS_SIM_TABLE") {
+	case "small":
 		sizes = sizes[:1] // a quicker look while trying weights
+	case "large":
+		sizes = sizes[1:]
+	}
+	seeds := 5
+	if v, err := strconv.Atoi(os.Getenv("FLOOROPS_SIM_SEEDS")); err == nil && v > 0 {
+		seeds = v
 	}
 	base := DefaultConfig()
 	if js := os.Getenv("FLOOROPS_SIM_POLICY"); js != "" {
@@ -44,47 +64,90 @@ func TestPolicyTable(t *testing.T) {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintln(&b, "| error model | node | seeds | error unit-days random / abc / risk | risk vs abc | oversells random / abc / risk | risk vs abc | discrepancies per count random / abc / risk | risk / random | per count of capacity, risk / random | shadow on abc's floor, random / abc / risk | shadow risk / random on random's / abc's / risk's floor |")
-	fmt.Fprintln(&b, "|---|---|---|---|---|---|---|---|---|---|---|---|")
-	for _, m := range models {
+	t.Log("| error model | node | error unit-days random / abc / risk | risk vs abc | oversells random / abc / risk | risk vs abc | discrepancies per full count random / abc / risk | risk / random | zero checks a day, finds per check | per count of capacity, risk / random | shadow risk / random on risk's floor | targets |")
+	t.Log("|---|---|---|---|---|---|---|---|---|---|---|---|")
+	for _, m := range tableModels {
+		switch os.Getenv("FLOOROPS_SIM_MODELS") {
+		case "train":
+			if m.heldOut {
+				continue
+			}
+		case "heldout":
+			if !m.heldOut {
+				continue
+			}
+		}
 		for _, sz := range sizes {
-			var sum [3]Result
-			var eud, os, dpc, dpe []float64
-			var shadowABC [3]float64
-			var shadow [3][]float64 // risk / random on each driver's floor
-			for seed := uint64(1); seed <= 5; seed++ {
-				cfg := base
-				cfg.Days, cfg.Locations, cfg.SKUs, cfg.Capacity, cfg.Seed = 90, sz.locations, sz.skus, sz.capacity, seed
-				cfg.ShrinkRate, cfg.MisplaceRate, cfg.TransactionErrorRate, cfg.ErrorProneShare = m.shrink, m.misplace, m.txn, m.prone
-				var r [3]Result
+			runs := make([][3]Result, seeds)
+			var wg sync.WaitGroup
+			errs := make(chan error, seeds*3)
+			sem := make(chan struct{}, 2)
+			for s := range seeds {
 				for i, p := range []string{"random", "abc", "risk"} {
-					res, err := Run(context.Background(), cfg, p)
-					if err != nil {
-						t.Fatal(err)
-					}
-					r[i] = res
-					sum[i].ErrorUnitDays += res.ErrorUnitDays
-					sum[i].Oversells += res.Oversells
-					sum[i].DiscrepanciesPerCount += res.DiscrepanciesPerCount / 5
-					shadow[i] = append(shadow[i], res.ShadowVsRandom["risk"])
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						sem <- struct{}{}
+						defer func() { <-sem }()
+						cfg := base
+						cfg.Days, cfg.Locations, cfg.SKUs, cfg.Capacity, cfg.Seed = 90, sz.locations, sz.skus, sz.capacity, uint64(s+1)
+						cfg.ShrinkRate, cfg.MisplaceRate, cfg.TransactionErrorRate, cfg.ErrorProneShare = m.shrink, m.misplace, m.txn, m.prone
+						res, err := Run(context.Background(), cfg, p)
+						if err != nil {
+							errs <- err
+						}
+						runs[s][i] = res
+					}()
 				}
-				for i, p := range []string{"random", "abc", "risk"} {
-					shadowABC[i] += r[1].ShadowDiscrepanciesPerCount[p] / 5
+			}
+			wg.Wait()
+			close(errs)
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+			var eudSum, osSum [3]float64
+			var dpcSum [3]float64
+			var eud, ovs, dpc, dpe, shadow []float64
+			zc, zcFinds := 0.0, 0.0
+			for _, r := range runs {
+				for i := range r {
+					eudSum[i] += float64(r[i].ErrorUnitDays) / float64(seeds)
+					osSum[i] += float64(r[i].Oversells) / float64(seeds)
+					dpcSum[i] += r[i].DiscrepanciesPerCount / float64(seeds)
 				}
 				eud = append(eud, float64(r[2].ErrorUnitDays)/float64(r[1].ErrorUnitDays)-1)
-				os = append(os, float64(r[2].Oversells)/float64(r[1].Oversells)-1)
+				ovs = append(ovs, float64(r[2].Oversells)/float64(r[1].Oversells)-1)
 				dpc = append(dpc, r[2].DiscrepanciesPerCount/r[0].DiscrepanciesPerCount)
-				dpe = append(dpe, r[2].DiscrepanciesPerEffort/r[0].DiscrepanciesPerEffort)
+				dpe = append(dpe, r[2].DiscrepanciesPerCapacity/r[0].DiscrepanciesPerCapacity)
+				shadow = append(shadow, r[2].ShadowVsRandom["risk"])
+				zc += float64(r[2].ZeroChecksPerformed) / float64(seeds*r[2].Days)
+				zcFinds += float64(r[2].ZeroCheckDiscrepanciesFound) / float64(seeds)
 			}
-			fmt.Fprintf(&b, "| %s | %d x %d, %d/day | 1-5 | %d / %d / %d | %s | %d / %d / %d | %s | %.3f / %.3f / %.3f | %s | %s | %.3f / %.3f / %.3f | %s / %s / %s |\n",
-				m.name, sz.locations, sz.skus, sz.capacity,
-				sum[0].ErrorUnitDays/5, sum[1].ErrorUnitDays/5, sum[2].ErrorUnitDays/5, pct(eud),
-				sum[0].Oversells/5, sum[1].Oversells/5, sum[2].Oversells/5, pct(os),
-				sum[0].DiscrepanciesPerCount, sum[1].DiscrepanciesPerCount, sum[2].DiscrepanciesPerCount, times(dpc), times(dpe),
-				shadowABC[0], shadowABC[1], shadowABC[2], times(shadow[0]), times(shadow[1]), times(shadow[2]))
+			perCheck := 0.0
+			if zc > 0 {
+				perCheck = zcFinds / (zc * 90)
+			}
+			var verdict []string
+			_, _, worstEUD := spread(eud)
+			_, _, worstOS := spread(ovs)
+			_, worstDPC, _ := spread(dpc)
+			verdict = append(verdict, met("unit-days", worstEUD <= -0.3), met("oversells", worstOS <= -0.3), met("2x random", worstDPC >= 2))
+			b.Reset()
+			fmt.Fprintf(&b, "| %s | %d x %d, %d/day, seeds 1-%d | %.0f / %.0f / %.0f | %s | %.0f / %.0f / %.0f | %s | %.3f / %.3f / %.3f | %s | %.1f, %.2f | %s | %s | %s |\n",
+				m.name, sz.locations, sz.skus, sz.capacity, seeds,
+				eudSum[0], eudSum[1], eudSum[2], pct(eud),
+				osSum[0], osSum[1], osSum[2], pct(ovs),
+				dpcSum[0], dpcSum[1], dpcSum[2], times(dpc), zc, perCheck, times(dpe), times(shadow), strings.Join(verdict, ", "))
+			t.Log(b.String()) // row by row, so a long run shows its progress
 		}
 	}
-	t.Log("\n" + b.String())
+}
+
+func met(name string, ok bool) string {
+	if ok {
+		return name + " met"
+	}
+	return "**" + name + " missed**"
 }
 
 // pct is the mean change and the range over seeds, as percentages.
