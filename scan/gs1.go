@@ -384,6 +384,7 @@ var lintWords = [numLinters]string{
 	lintIban: "not a valid IBAN", lintLatitude: "latitude out of range", lintLongitude: "longitude out of range",
 	lintMediatype: "not an AIDC media type", lintImporteridx: "not an importer index",
 	lintPosinseqslash: "must be position/total",
+	lintGcppos1:       "does not start with a GS1 Company Prefix", lintGcppos2: "does not start with a GS1 Company Prefix after its first character",
 }
 
 // partOf returns component ci of v (v already fits the components before it).
