@@ -92,8 +92,8 @@ const (
 	lintImporteridx           // importer index character
 	lintPosinseqslash         // "p/t", piece 1..total
 	lintPackagetype           // UN/ECE Rec 21 package type: not checked (code list not in the repository)
-	lintCouponcode            // North American coupon code: not checked (structure is coupon-specific)
-	lintCouponposoffer        // positive offer file coupon: not checked
+	lintCouponcode            // North American coupon code (coupon.go)
+	lintCouponposoffer        // positive offer file coupon (coupon.go)
 	numLinters
 )
 
@@ -444,6 +444,10 @@ func (g *gs1Parser) lint(l linter, v string) (off int, ok bool) {
 		}
 	case lintIban:
 		return ibanOK(v)
+	case lintCouponcode:
+		return g.couponCode(v)
+	case lintCouponposoffer:
+		return couponPosOffer(v)
 	case lintLatitude:
 		return 0, atoi(v) <= 1800000000
 	case lintLongitude:
