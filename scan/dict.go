@@ -90,7 +90,7 @@ const (
 	lintLongitude             // 0..3600000000
 	lintMediatype             // AIDC media type 01-10, 80-99
 	lintImporteridx           // importer index character
-	lintPosinseqslash         // "p/t", piece 1..total
+	lintPosinseqslash         // "p/t", piece 1..total, neither with a leading zero
 	lintPackagetype           // UN/ECE Rec 21 package type: not checked (code list not in the repository)
 	lintCouponcode            // North American coupon code (coupon.go)
 	lintCouponposoffer        // positive offer file coupon (coupon.go)
@@ -462,6 +462,12 @@ func (g *gs1Parser) lint(l linter, v string) (off int, ok bool) {
 		i := strings.IndexByte(v, '/')
 		if i <= 0 || i == len(v)-1 || !allDigits(v[:i]) || !allDigits(v[i+1:]) {
 			return 0, false
+		}
+		if v[0] == '0' {
+			return 0, false // no zero, and no zero prefix
+		}
+		if v[i+1] == '0' {
+			return i + 1, false
 		}
 		piece, total := atoi(v[:i]), atoi(v[i+1:])
 		return 0, piece >= 1 && piece <= total
