@@ -62,8 +62,8 @@ const (
 	lintNone           linter = iota
 	lintCsum                  // GS1 mod-10 check digit
 	lintCsumalpha             // GS1 check character pair (GMN, MUDI)
-	lintGcppos1               // a GS1 Company Prefix starts at 1: not checked (needs GS1's prefix length table)
-	lintGcppos2               // a GS1 Company Prefix starts at 2: not checked
+	lintGcppos1               // a GS1 Company Prefix starts at 1: its shortest form (4 digits); the prefix table is not consulted
+	lintGcppos2               // a GS1 Company Prefix starts at 2: likewise
 	lintYymmd0                // YYMMDD, day 00 allowed (end of month)
 	lintYymmdd                // YYMMDD
 	lintYyyymmdd              // YYYYMMDD
@@ -90,10 +90,10 @@ const (
 	lintLongitude             // 0..3600000000
 	lintMediatype             // AIDC media type 01-10, 80-99
 	lintImporteridx           // importer index character
-	lintPosinseqslash         // "p/t", piece 1..total
+	lintPosinseqslash         // "p/t", piece 1..total, neither with a leading zero
 	lintPackagetype           // UN/ECE Rec 21 package type: not checked (code list not in the repository)
-	lintCouponcode            // North American coupon code: not checked (structure is coupon-specific)
-	lintCouponposoffer        // positive offer file coupon: not checked
+	lintCouponcode            // North American coupon code (coupon.go)
+	lintCouponposoffer        // positive offer file coupon (coupon.go)
 	numLinters
 )
 
@@ -289,13 +289,21 @@ func badChar(cset byte, s string) int {
 		case 'Y':
 			ok = isDigit(c) || (c >= 'A' && c <= 'Z') || c == '#' || c == '-' || c == '/'
 		case 'Z':
-			ok = isDigit(c) || isLetter(c) || c == '-' || c == '_' || (c == '=' && strings.Trim(s[i:], "=") == "")
+			ok = isDigit(c) || isLetter(c) || c == '-' || c == '_' || (c == '=' && cset64Padding(s, i))
 		}
 		if !ok {
 			return i
 		}
 	}
 	return -1
+}
+
+// cset64Padding says whether s[i:] is valid padding of the set 64 data s:
+// one or two "=" at the end, and as the dictionary's cset64 linter counts
+// it, the data with its padding a multiple of 3 characters long.
+func cset64Padding(s string, i int) bool {
+	pads := len(s) - i
+	return strings.Trim(s[i:], "=") == "" && pads <= 2 && len(s)%3 == 0
 }
 
 // cset82 marks the characters of the GS1 AI encodable character set 82: the
@@ -322,6 +330,19 @@ var primes = [...]int{2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53
 // character set and length). off is where in v the problem is.
 func (g *gs1Parser) lint(l linter, v string) (off int, ok bool) {
 	switch l {
+	case lintGcppos1, lintGcppos2:
+		// The shortest GS1 Company Prefix is 4 digits: the key must start
+		// (at its 1st or 2nd character) with that many. Whether the
+		// prefix was issued needs GS1's prefix table, which is not here.
+		at := 0
+		if l == lintGcppos2 {
+			at = 1
+		}
+		for i := at; i < at+4; i++ {
+			if i >= len(v) || !isDigit(v[i]) {
+				return min(i, len(v)), false
+			}
+		}
 	case lintCsum:
 		if !ValidGS1CheckDigit(v) {
 			return len(v) - 1, false
@@ -423,6 +444,10 @@ func (g *gs1Parser) lint(l linter, v string) (off int, ok bool) {
 		}
 	case lintIban:
 		return ibanOK(v)
+	case lintCouponcode:
+		return g.couponCode(v)
+	case lintCouponposoffer:
+		return couponPosOffer(v)
 	case lintLatitude:
 		return 0, atoi(v) <= 1800000000
 	case lintLongitude:
@@ -437,6 +462,12 @@ func (g *gs1Parser) lint(l linter, v string) (off int, ok bool) {
 		i := strings.IndexByte(v, '/')
 		if i <= 0 || i == len(v)-1 || !allDigits(v[:i]) || !allDigits(v[i+1:]) {
 			return 0, false
+		}
+		if v[0] == '0' {
+			return 0, false // no zero, and no zero prefix
+		}
+		if v[i+1] == '0' {
+			return i + 1, false
 		}
 		piece, total := atoi(v[:i]), atoi(v[i+1:])
 		return 0, piece >= 1 && piece <= total

@@ -384,6 +384,7 @@ var lintWords = [numLinters]string{
 	lintIban: "not a valid IBAN", lintLatitude: "latitude out of range", lintLongitude: "longitude out of range",
 	lintMediatype: "not an AIDC media type", lintImporteridx: "not an importer index",
 	lintPosinseqslash: "must be position/total",
+	lintGcppos1:       "does not start with a GS1 Company Prefix", lintGcppos2: "does not start with a GS1 Company Prefix after its first character",
 }
 
 // partOf returns component ci of v (v already fits the components before it).
@@ -607,6 +608,9 @@ func (g *gs1Parser) pairs() error {
 			}
 		}
 	}
+	if err := g.signedKeySerialised(); err != nil {
+		return err
+	}
 	for i, e := range s.ents[:s.n] {
 		if len(e.req) == 0 || g.hasOneOf(e.req) {
 			continue
@@ -626,6 +630,29 @@ func (g *gs1Parser) pairs() error {
 			}
 		}
 		return err
+	}
+	return nil
+}
+
+// signedKeySerialised enforces GS1's rule for a digital signature (AI
+// 8030): it signs one instance, so a GDTI (253), GCN (255) or GRAI (8003)
+// beside it must carry its optional serial component.
+func (g *gs1Parser) signedKeySerialised() error {
+	s := g.s
+	sig := g.has("8030")
+	if sig < 0 {
+		return nil
+	}
+	for i, e := range s.ents[:s.n] {
+		switch e.ai {
+		case "253", "255", "8003":
+			if len(s.elems[i].Value) <= e.minLen {
+				err := newRuleError(s.at[sig], "8030", ReasonRequires, "8030 needs a serialised "+e.ai,
+					fmt.Sprintf("a digital signature needs the serial component of AI %s (%s)", e.ai, e.name()))
+				err.Other = e.ai
+				return err
+			}
+		}
 	}
 	return nil
 }

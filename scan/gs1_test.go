@@ -312,7 +312,7 @@ func TestParseGS1Errors(t *testing.T) {
 	p := mustParser(t, scan.Config{})
 	// Seventeen distinct alphanumeric AIs, one too many for a scan.
 	var many []string
-	for _, ai := range []string{"10", "21", "22", "240", "241", "250", "251", "400", "401", "403", "90", "91", "92", "93", "94", "95", "96"} {
+	for _, ai := range []string{"10", "21", "22", "240", "241", "250", "251", "400", "420", "403", "90", "91", "92", "93", "94", "95", "96"} {
 		many = append(many, ai+"X")
 	}
 	tests := []struct {
