@@ -95,10 +95,10 @@ export default {
     const rmaLines = () => {
       const over = h('button', { type: 'button', class: 'quiet', id: 'returns-restart', onclick: askPaperwork }, rma && rma.rma_number ? 'Done with this RMA' : 'Start over');
       const lines = rma && rma.lines || [];
-      view.body.replaceChildren(
+      view.body.replaceChildren(...[
         rma && rma.rma_number ? h('h2', {}, `RMA ${rma.rma_number} · order ${rma.order_ref} · ${rma.channel}`) : h('h2', {}, rma && rma.order_ref ? `Order ${rma.order_ref}, no RMA` : 'No RMA'),
         lines.length ? table(['SKU', 'Reason', 'Authorized', 'Received'], lines.map(l => [l.sku, l.reason, num(l.quantity), num(l.received_quantity)])) : null,
-        h('div', { class: 'row' }, over));
+        h('div', { class: 'row' }, over)].filter(Boolean));
     };
 
     const askItem = () => {
@@ -159,14 +159,14 @@ export default {
           askDisposition(r.unit);
         } catch (err) { view.fail(err); }
       };
-      view.body.replaceChildren(
+      view.body.replaceChildren(...[
         found.length ? h('ul', { class: 'reasons', id: 'unit-flags' }, found.map(x => h('li', { class: 'bad' }, x))) : null,
         h('fieldset', { class: 'card flags' }, h('legend', {}, 'Found'),
           h('label', { class: 'check' }, missing, ' Parts missing'),
-          h('label', { class: 'check' }, expired, ' Past its date (expired)')),
+          h('label', { class: 'check' }, expired, ' Expired')),
         h('div', { class: 'grades', role: 'group', 'aria-label': 'Condition' }, GRADES.map(([g, what]) =>
           h('button', { type: 'button', id: `grade-${g}`, onclick: () => grade(g) }, h('span', { class: 'grade' }, g), h('span', {}, what)))),
-        h('div', { class: 'row' }, h('button', { type: 'button', class: 'quiet', onclick: () => (rma ? askItem() : askPaperwork()) }, 'Later')));
+        h('div', { class: 'row' }, h('button', { type: 'button', class: 'quiet', onclick: () => (rma ? askItem() : askPaperwork()) }, 'Later'))].filter(Boolean));
       view.body.querySelector('#grade-A').focus();
     };
 

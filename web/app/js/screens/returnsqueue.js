@@ -24,9 +24,9 @@ export default {
       h('p', { id: 'returns-summary', class: late.length ? 'bad' : 'good' },
         `${units.length} unit group(s) waiting · ${late.length} past the ${SLA_HOURS} h SLA`),
       h('h2', {}, 'Waiting, oldest first'),
-      units.length ? table(['Age', 'RMA', 'SKU', 'Units', 'State', 'SLA'], units.map(u => [
-        hours(u.age_hours), u.rma_number || 'none', u.sku, num(u.quantity), state(u),
-        num(u.age_hours) > SLA_HOURS ? h('span', { class: 'bad', dataset: { breach: u.unit_id } }, 'Past SLA') : 'ok',
+      units.length ? table(['Age', 'Returned (RMA)', 'State'], units.map(u => [
+        num(u.age_hours) > SLA_HOURS ? h('span', { class: 'bad', dataset: { breach: u.unit_id } }, `${Math.round(num(u.age_hours))} h, past SLA`) : `${Math.round(num(u.age_hours))} h`,
+        [h('span', { class: 'nobr' }, `${num(u.quantity)} × ${u.sku}`), h('br'), h('span', { class: 'nobr' }, u.rma_number || 'no RMA')], state(u),
       ])) : h('p', {}, 'Nothing waiting.'),
       h('h2', {}, 'SLA report'),
       table(['Measure', 'Value'], [
