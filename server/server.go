@@ -326,6 +326,7 @@ func (s *Server) httpMux(ctx context.Context) (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", rest)
+	mux.HandleFunc(auth.SyncStatusRoute, s.syncStatus) // websync.go
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(fproto.OpenAPI)
