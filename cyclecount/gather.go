@@ -1,11 +1,12 @@
 package cyclecount
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/floorops/floorops/inventory"
@@ -34,6 +35,13 @@ func Candidates(ctx context.Context, q inventory.Querier, day time.Time) ([]Cand
 // its last count measured to ageAt: a plan for a day ahead knows only
 // today's facts, but its locations will have gone uncounted until that
 // day.
+//
+// SQLite aggregates and Go only reads the results, a row per location, per
+// item and per (location, item): the ledger is never read row by row, so
+// the gather's time and memory grow with the locations and with the
+// movements since each location's last count (read through the
+// movements_from and movements_to indexes), not with the ledger's history.
+// q should be one read transaction, so every fact is of the same moment.
 func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time) ([]Candidate, error) {
 	day := asOf
 	dayStr := store.FormatTime(day)
@@ -41,24 +49,29 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 	if err != nil {
 		return nil, err
 	}
-	byLoc, byItem := map[int64]hist{}, map[int64]hist{}
-	for _, g := range []struct {
-		col string
-		out map[int64]hist
-	}{{"location_id", byLoc}, {"item_id", byItem}} {
-		if err := inventory.EachRow(ctx, q, `SELECT h.`+g.col+`, COUNT(DISTINCT h.count_id), COUNT(DISTINCT CASE WHEN h.counted_qty <> h.snapshot_qty THEN h.count_id END),
-				MAX(h.counted_at), MAX(c.start_movement_id)
-			FROM count_history h JOIN counts c ON c.id = h.count_id WHERE h.counted_at < ? GROUP BY 1`, []any{dayStr}, func(r *sql.Rows) error {
-			var id int64
-			var h hist
-			err := r.Scan(&id, &h.counts, &h.errors, &h.last, &h.lastMove)
-			g.out[id] = h
-			return err
-		}); err != nil {
-			return nil, fmt.Errorf("plan: count history: %w", err)
-		}
+	// The last movement before day: ids grow with time, so the newest
+	// movement older than day bounds every movement fact (read backwards
+	// from the newest, it stops at once when day is today).
+	var last int64
+	if err := q.QueryRowContext(ctx, `SELECT COALESCE((SELECT id FROM movements WHERE created_at < ? ORDER BY id DESC LIMIT 1), 0)`, dayStr).Scan(&last); err != nil {
+		return nil, fmt.Errorf("plan: movements: %w", err)
 	}
-	velocity, touches, neighbours, locs, err := movementFacts(ctx, q, day, byLoc)
+	locs, err := locationFacts(ctx, q, dayStr, last)
+	if err != nil {
+		return nil, err
+	}
+	byItem := map[int64]hist{}
+	if err := inventory.EachRow(ctx, q, `SELECT h.item_id, COUNT(DISTINCT h.count_id), COUNT(DISTINCT CASE WHEN h.counted_qty <> h.snapshot_qty THEN h.count_id END)
+			FROM count_history h WHERE h.counted_at < ? GROUP BY 1`, []any{dayStr}, func(r *sql.Rows) error {
+		var id int64
+		var h hist
+		err := r.Scan(&id, &h.counts, &h.errors)
+		byItem[id] = h
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("plan: count history: %w", err)
+	}
+	velocity, err := pickVelocity(ctx, q, day, last)
 	if err != nil {
 		return nil, err
 	}
@@ -92,29 +105,36 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		}); err != nil {
 		return nil, fmt.Errorf("plan: exceptions: %w", err)
 	}
-	var out []Candidate
-	seen := map[int64]bool{}
-	fill := func(c *Candidate, firstStocked string) {
-		lh, ih := byLoc[c.LocationID], byItem[c.ItemID]
-		c.LocationCounts, c.LocationErrors = lh.counts, lh.errors
+	// since parses the times candidates are aged from; many share one (a
+	// day's counts, a receipt's putaways), so the last one is kept.
+	var lastSince string
+	var lastAge float64
+	fill := func(c *Candidate, l *locFacts, firstStocked string) {
+		ih := byItem[c.ItemID]
+		c.LocationCounts, c.LocationErrors = l.counts, l.errors
 		c.ItemCounts, c.ItemErrors = ih.counts, ih.errors
-		c.Touches, c.Exceptions = touches[c.LocationID], exc[c.LocationID]
-		c.NeighbourPutaways = neighbours[c.LocationID]
+		c.Touches, c.NeighbourPutaways = l.touches, l.neighbours
+		c.Exceptions = exc[c.LocationID]
 		c.DailyVelocity = velocity[c.ItemID]
 		c.Trigger = triggerOf(requests[c.LocationID])
-		since := lh.last
+		since := l.last
 		if since == "" {
 			since = firstStocked
 		}
-		if t, err := store.ParseTimeOrZero(since); err == nil && !t.IsZero() {
-			c.DaysSinceCount = math.Max(ageAt.Sub(t).Hours()/24, 0)
+		if since != lastSince {
+			lastSince, lastAge = since, 0
+			if t, err := store.ParseTimeOrZero(since); err == nil && !t.IsZero() {
+				lastAge = math.Max(ageAt.Sub(t).Hours()/24, 0)
+			}
 		}
+		c.DaysSinceCount = lastAge
 		// Emptied by a pick since its last count: a zero check confirms it.
-		c.JustEmptied = emptied[c.LocationID] > lh.last
+		c.JustEmptied = emptied[c.LocationID] > l.last
 	}
-	// Items and locations are read once each and the balances summed per
-	// (location, item) here: joining them per balance row in SQL was the
-	// slowest part of a large building's plan.
+	// Items are read once and the balances summed per (location, item) in
+	// SQL, in location order, so they meet the location facts (in the same
+	// order) without a lookup: joining items and locations per balance row
+	// in SQL was the slowest part of a large building's plan.
 	type itemInfo struct {
 		sku   string
 		class Class
@@ -123,194 +143,159 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 	itemsByID := map[int64]itemInfo{}
 	if err := inventory.EachRow(ctx, q, `SELECT i.id, i.sku, `+classSQL+`, i.unit_cost_cents FROM items i `+velocityJoin, nil, func(r *sql.Rows) error {
 		var id, cost int64
-		var sku, class string
+		var sku string
+		var class sql.RawBytes
 		err := r.Scan(&id, &sku, &class, &cost)
-		itemsByID[id] = itemInfo{sku, classOf(class), float64(cost) / 100}
+		itemsByID[id] = itemInfo{sku, classOf(string(class)), float64(cost) / 100}
 		return err
 	}); err != nil {
 		return nil, fmt.Errorf("plan: items: %w", err)
 	}
-	type key struct{ loc, item int64 }
-	at := make(map[key]int, len(locs))
-	out = make([]Candidate, 0, len(locs))
-	var first []string // when each candidate's position first held stock
-	if err := inventory.EachRow(ctx, q, `SELECT location_id, item_id, qty, received_at FROM balances WHERE qty > 0`, nil, func(r *sql.Rows) error {
-		var k key
+	out := make([]Candidate, 0, len(locs))
+	stocked := make([]bool, len(locs)) // which locations have a candidate
+	at := 0                            // locs[at] is the balance row's location, or after it
+	if err := inventory.EachRow(ctx, q, `SELECT location_id, item_id, SUM(qty), MIN(received_at) FROM balances WHERE qty > 0
+		GROUP BY location_id, item_id ORDER BY location_id, item_id`, nil, func(r *sql.Rows) error {
+		var loc, item int64
 		var qty int
-		var received string
-		if err := r.Scan(&k.loc, &k.item, &qty, &received); err != nil {
+		var received sql.RawBytes
+		if err := r.Scan(&loc, &item, &qty, &received); err != nil {
 			return err
 		}
-		l, ok := locs[k.loc]
-		if !ok {
+		for at < len(locs) && locs[at].id < loc {
+			at++
+		}
+		if at == len(locs) || locs[at].id != loc {
 			return nil // not storage or a pick face
 		}
-		if i, ok := at[k]; ok {
-			out[i].RecordedUnits += qty
-			first[i] = min(first[i], received)
-			return nil
-		}
-		it := itemsByID[k.item]
-		at[k] = len(out)
-		out = append(out, Candidate{LocationID: k.loc, Location: l.code, Zone: l.zone, ItemID: k.item, SKU: it.sku,
+		l := &locs[at]
+		it := itemsByID[item]
+		out = append(out, Candidate{LocationID: loc, Location: l.code, Zone: l.zone, ItemID: item, SKU: it.sku,
 			Class: it.class, UnitCost: it.cost, RecordedUnits: qty})
-		first = append(first, received)
+		stocked[at] = true
+		fill(&out[len(out)-1], l, string(received))
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("plan: balances: %w", err)
 	}
-	for i := range out {
-		fill(&out[i], first[i])
-		seen[out[i].LocationID] = true
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].LocationID != out[j].LocationID {
-			return out[i].LocationID < out[j].LocationID
-		}
-		return out[i].ItemID < out[j].ItemID
-	})
 	// Empty locations the plan must still see: a triggered count, or a zero
 	// check of a location a pick just emptied.
-	extra := map[int64]bool{}
+	var extra []int64
 	for id := range requests {
-		extra[id] = true
+		extra = append(extra, id)
 	}
 	for id := range emptied {
-		extra[id] = true
+		if _, dup := requests[id]; !dup {
+			extra = append(extra, id)
+		}
 	}
-	for id := range extra {
-		if seen[id] {
-			continue
+	slices.Sort(extra)
+	for _, id := range extra {
+		i, ok := slices.BinarySearchFunc(locs, id, func(l locFacts, id int64) int { return cmp.Compare(l.id, id) })
+		if !ok || stocked[i] {
+			continue // not storage or a pick face, or already a candidate
 		}
-		var c Candidate
-		if err := q.QueryRowContext(ctx, `SELECT id, code, zone FROM locations WHERE id = ? AND type IN ('storage', 'pickface')`, id).
-			Scan(&c.LocationID, &c.Location, &c.Zone); err == sql.ErrNoRows {
-			continue
-		} else if err != nil {
-			return nil, fmt.Errorf("plan: location: %w", err)
-		}
-		fill(&c, "")
+		c := Candidate{LocationID: id, Location: locs[i].code, Zone: locs[i].zone}
+		fill(&c, &locs[i], "")
 		out = append(out, c)
 	}
 	return out, nil
 }
 
-// locInfo is what a candidate carries of its location.
-type locInfo struct{ code, zone string }
+// hist is the count history of an item: how many counts, and how many
+// found a discrepancy.
+type hist struct{ counts, errors int }
 
-// hist is the count history of a location or an item: how many counts,
-// how many found a discrepancy, and when it was last counted.
-type hist struct {
+// locFacts is what the gather knows of a counted location (storage or a
+// pick face).
+type locFacts struct {
+	id         int64
+	code, zone string
+	// counts and errors are its past counts and how many found a
+	// discrepancy; last is when it was last counted ("" if never).
 	counts, errors int
 	last           string
-	// lastMove is the last ledger movement id when the last count started:
-	// movement ids grow with time, so "since the last count" is a larger id.
-	lastMove int64
+	// touches are the movements from or to it since its last count started;
+	// neighbours the putaways since then into the locations either side of
+	// it in its zone's walk order (a unit meant for next door is most often
+	// put here by mistake).
+	touches, neighbours int
 }
 
-// movementFacts reads the counted locations (storage and pick faces) and,
-// in one pass over the movements before day that holds nothing per
-// movement and reads integers only, three facts: each item's daily pick
-// velocity over the velocity window before day; each location's touches
-// (a movement from or to it) since its last count started (byLoc's
-// lastMove); and its neighbouring putaways, putaways into the bins either side of it in its
-// zone's walk order since then (a unit meant for next door is most often
-// put here by mistake). Joining movements to the count history in SQL,
-// once per fact, read the ledger three times and sorted it: too slow for a
-// large building (BenchmarkPlanFromDatabase).
-func movementFacts(ctx context.Context, q inventory.Querier, day time.Time, byLoc map[int64]hist) (map[int64]float64, map[int64]int, map[int64]int, map[int64]locInfo, error) {
-	dayStr := store.FormatTime(day)
-	// The last movement before day: ids grow with time, so the newest
-	// movement older than day bounds the pass (read backwards from the
-	// newest, it stops at once when day is today).
-	var last int64
-	if err := q.QueryRowContext(ctx, `SELECT COALESCE((SELECT id FROM movements WHERE created_at < ? ORDER BY id DESC LIMIT 1), 0)`, dayStr).Scan(&last); err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("plan: movements: %w", err)
+// locationFacts reads, in one query and one row per counted location in id
+// order, its code, zone, count history and the movements since its last
+// count started (its last count's start_movement_id: movement ids grow with
+// time, so "since" is a larger id) up to last. SQLite counts the movements
+// from the movements_from and movements_to indexes, a range per location,
+// and finds the walk-order neighbours with a window over locations_zone_walk.
+// Reading the ledger row by row into Go was most of a large plan's time
+// (BenchmarkPlanFromDatabase).
+func locationFacts(ctx context.Context, q inventory.Querier, dayStr string, last int64) ([]locFacts, error) {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM locations WHERE type IN ('storage', 'pickface')`).Scan(&n); err != nil {
+		return nil, fmt.Errorf("plan: locations: %w", err)
 	}
-	// Walk-order neighbours: a putaway into a location counts for the
-	// location before and after it (neighbourhood is symmetric).
-	type pair struct{ prev, next int64 }
-	// Sized once from the number of locations: growing maps of 200,000
-	// entries row by row was a good part of a large plan's time.
-	var nLocs int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM locations`).Scan(&nLocs); err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("plan: locations: %w", err)
-	}
-	nb := make(map[int64]pair, nLocs)
-	// The counted locations (storage and pick faces), read in one pass and
-	// put in walk order here: each one's predecessor in its zone is the
-	// one before (a window function over the index was slower).
-	locs := make(map[int64]locInfo, nLocs)
-	type walk struct {
-		id         int64
-		zone, code string
-		seq        int64
-	}
-	order := make([]walk, 0, nLocs)
-	if err := inventory.EachRow(ctx, q, `SELECT id, code, zone, walk_seq FROM locations WHERE type IN ('storage', 'pickface')`, nil, func(r *sql.Rows) error {
-		var w walk
-		err := r.Scan(&w.id, &w.code, &w.zone, &w.seq)
-		locs[w.id] = locInfo{code: w.code, zone: w.zone}
-		order = append(order, w)
-		return err
-	}); err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("plan: locations: %w", err)
-	}
-	sort.Slice(order, func(i, j int) bool {
-		a, b := order[i], order[j]
-		if a.zone != b.zone {
-			return a.zone < b.zone
-		}
-		if a.seq != b.seq {
-			return a.seq < b.seq
-		}
-		return a.code < b.code
-	})
-	for i := 1; i < len(order); i++ {
-		if order[i].zone == order[i-1].zone {
-			p := nb[order[i-1].id]
-			p.next = order[i].id
-			nb[order[i-1].id] = p
-			nb[order[i].id] = pair{prev: order[i-1].id}
-		}
-	}
-	touches, neighbours := make(map[int64]int, nLocs), make(map[int64]int, nLocs)
-	picked := map[int64]int64{}
-	if err := inventory.EachRow(ctx, q, `SELECT id, COALESCE(from_location_id, 0), COALESCE(to_location_id, 0), kind = ?,
-			item_id, CASE WHEN kind = ? AND created_at >= ? THEN qty ELSE 0 END FROM movements WHERE id <= ?`,
-		[]any{inventory.KindPutaway, inventory.KindPick, store.FormatTime(day.AddDate(0, 0, -velocityWindowDays)), last}, func(r *sql.Rows) error {
-			var id, from, to, item, pickedQty int64
-			var putaway bool
-			if err := r.Scan(&id, &from, &to, &putaway, &item, &pickedQty); err != nil {
+	out := make([]locFacts, 0, n)
+	zones := map[string]string{} // a few zones, shared by many locations
+	err := inventory.EachRow(ctx, q, `WITH hist AS (
+			SELECT h.location_id AS id, COUNT(DISTINCT h.count_id) AS n,
+				COUNT(DISTINCT CASE WHEN h.counted_qty <> h.snapshot_qty THEN h.count_id END) AS errs,
+				MAX(h.counted_at) AS last, MAX(c.start_movement_id) AS since
+			FROM count_history h JOIN counts c ON c.id = h.count_id WHERE h.counted_at < :day GROUP BY 1
+		), walk AS (
+			SELECT id, code, zone, LAG(id) OVER w AS prev, LEAD(id) OVER w AS next FROM locations
+			WHERE type IN ('storage', 'pickface') WINDOW w AS (PARTITION BY zone ORDER BY walk_seq, code)
+		), f AS (
+			SELECT w.id, w.code, w.zone, w.prev, w.next, COALESCE(h.n, 0) AS n, COALESCE(h.errs, 0) AS errs,
+				COALESCE(h.last, '') AS last, COALESCE(h.since, 0) AS since
+			FROM walk w LEFT JOIN hist h ON h.id = w.id
+		)
+		SELECT id, code, zone, n, errs, last,
+			(SELECT COUNT(*) FROM movements m WHERE m.from_location_id = f.id AND m.id > f.since AND m.id <= :last)
+			+ (SELECT COUNT(*) FROM movements m WHERE m.to_location_id = f.id AND m.id > f.since AND m.id <= :last),
+			(SELECT COUNT(*) FROM movements m WHERE m.to_location_id = f.prev AND m.id > f.since AND m.id <= :last AND m.kind = :putaway)
+			+ (SELECT COUNT(*) FROM movements m WHERE m.to_location_id = f.next AND m.id > f.since AND m.id <= :last AND m.kind = :putaway)
+		FROM f ORDER BY id`, []any{sql.Named("day", dayStr), sql.Named("last", last), sql.Named("putaway", inventory.KindPutaway)},
+		func(r *sql.Rows) error {
+			var l locFacts
+			var zone sql.RawBytes
+			if err := r.Scan(&l.id, &l.code, &zone, &l.counts, &l.errors, &l.last, &l.touches, &l.neighbours); err != nil {
 				return err
 			}
-			if pickedQty > 0 {
-				picked[item] += pickedQty
+			z, ok := zones[string(zone)]
+			if !ok {
+				z = string(zone)
+				zones[z] = z
 			}
-			if from != 0 && id > byLoc[from].lastMove {
-				touches[from]++
-			}
-			if to != 0 && id > byLoc[to].lastMove {
-				touches[to]++
-			}
-			if putaway && to != 0 {
-				p := nb[to]
-				if p.prev != 0 && id > byLoc[p.prev].lastMove {
-					neighbours[p.prev]++
-				}
-				if p.next != 0 && id > byLoc[p.next].lastMove {
-					neighbours[p.next]++
-				}
-			}
+			l.zone = z
+			out = append(out, l)
 			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("plan: locations: %w", err)
+	}
+	return out, nil
+}
+
+// pickVelocity is each item's daily pick velocity over the velocity window
+// before day, from the picks up to last (the last movement before day).
+// The window's movements are a range of ids (ids grow with time), so SQLite
+// reads only them, not the ledger's history.
+func pickVelocity(ctx context.Context, q inventory.Querier, day time.Time, last int64) (map[int64]float64, error) {
+	from := store.FormatTime(day.AddDate(0, 0, -velocityWindowDays))
+	velocity := map[int64]float64{}
+	if err := inventory.EachRow(ctx, q, `SELECT item_id, SUM(qty) FROM movements
+		WHERE id > COALESCE((SELECT id FROM movements WHERE created_at < :from AND id <= :last ORDER BY id DESC LIMIT 1), 0)
+			AND id <= :last AND kind = :pick AND created_at >= :from GROUP BY item_id`,
+		[]any{sql.Named("from", from), sql.Named("last", last), sql.Named("pick", inventory.KindPick)}, func(r *sql.Rows) error {
+			var id, n int64
+			err := r.Scan(&id, &n)
+			velocity[id] = float64(n) / velocityWindowDays
+			return err
 		}); err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("plan: movements: %w", err)
+		return nil, fmt.Errorf("plan: pick velocity: %w", err)
 	}
-	velocity := make(map[int64]float64, len(picked))
-	for id, n := range picked {
-		velocity[id] = float64(n) / velocityWindowDays
-	}
-	return velocity, touches, neighbours, locs, nil
+	return velocity, nil
 }
 
 func triggerOf(reason string) Trigger {
