@@ -35,13 +35,6 @@ func Candidates(ctx context.Context, q inventory.Querier, day time.Time) ([]Cand
 // its last count measured to ageAt: a plan for a day ahead knows only
 // today's facts, but its locations will have gone uncounted until that
 // day.
-//
-// SQLite aggregates and Go only reads the results, a row per location, per
-// item and per (location, item): the ledger is never read row by row, so
-// the gather's time and memory grow with the locations and with the
-// movements since each location's last count (read through the
-// movements_from and movements_to indexes), not with the ledger's history.
-// q should be one read transaction, so every fact is of the same moment.
 func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time) ([]Candidate, error) {
 	day := asOf
 	dayStr := store.FormatTime(day)
@@ -49,32 +42,28 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 	if err != nil {
 		return nil, err
 	}
-	// The last movement before day: ids grow with time, so the newest
-	// movement older than day bounds every movement fact (read backwards
-	// from the newest, it stops at once when day is today).
-	var last int64
-	if err := q.QueryRowContext(ctx, `SELECT COALESCE((SELECT id FROM movements WHERE created_at < ? ORDER BY id DESC LIMIT 1), 0)`, dayStr).Scan(&last); err != nil {
-		return nil, fmt.Errorf("plan: movements: %w", err)
+	byLoc, byItem := map[int64]hist{}, map[int64]hist{}
+	for _, g := range []struct {
+		col string
+		out map[int64]hist
+	}{{"location_id", byLoc}, {"item_id", byItem}} {
+		if err := inventory.EachRow(ctx, q, `SELECT h.`+g.col+`, COUNT(DISTINCT h.count_id), COUNT(DISTINCT CASE WHEN h.counted_qty <> h.snapshot_qty THEN h.count_id END),
+				MAX(h.counted_at), MAX(c.start_movement_id)
+			FROM count_history h JOIN counts c ON c.id = h.count_id WHERE h.counted_at < ? GROUP BY 1`, []any{dayStr}, func(r *sql.Rows) error {
+			var id int64
+			var h hist
+			err := r.Scan(&id, &h.counts, &h.errors, &h.last, &h.lastMove)
+			g.out[id] = h
+			return err
+		}); err != nil {
+			return nil, fmt.Errorf("plan: count history: %w", err)
+		}
 	}
-	locs, err := locationFacts(ctx, q, dayStr, last)
+	mf, err := movementFacts(ctx, q, day, byLoc)
 	if err != nil {
 		return nil, err
 	}
-	byItem := map[int64]hist{}
-	if err := inventory.EachRow(ctx, q, `SELECT h.item_id, COUNT(DISTINCT h.count_id), COUNT(DISTINCT CASE WHEN h.counted_qty <> h.snapshot_qty THEN h.count_id END)
-			FROM count_history h WHERE h.counted_at < ? GROUP BY 1`, []any{dayStr}, func(r *sql.Rows) error {
-		var id int64
-		var h hist
-		err := r.Scan(&id, &h.counts, &h.errors)
-		byItem[id] = h
-		return err
-	}); err != nil {
-		return nil, fmt.Errorf("plan: count history: %w", err)
-	}
-	velocity, err := pickVelocity(ctx, q, day, last)
-	if err != nil {
-		return nil, err
-	}
+	locs := mf.locs
 	exc := map[int64]Exceptions{}
 	emptied := map[int64]string{} // location -> when a pick last emptied it
 	if err := inventory.EachRow(ctx, q, `SELECT location_id, kind, COUNT(*), MAX(created_at) FROM exceptions
@@ -105,19 +94,22 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		}); err != nil {
 		return nil, fmt.Errorf("plan: exceptions: %w", err)
 	}
-	// since parses the times candidates are aged from; many share one (a
-	// day's counts, a receipt's putaways), so the last one is kept.
+	var out []Candidate
+	// Many candidates are aged from the same time (a day's counts, a
+	// receipt's putaways): the last one parsed is kept.
 	var lastSince string
 	var lastAge float64
-	fill := func(c *Candidate, l *locFacts, firstStocked string) {
-		ih := byItem[c.ItemID]
-		c.LocationCounts, c.LocationErrors = l.counts, l.errors
+	fill := func(c *Candidate, firstStocked string) {
+		lh, ih := byLoc[c.LocationID], byItem[c.ItemID]
+		c.LocationCounts, c.LocationErrors = lh.counts, lh.errors
 		c.ItemCounts, c.ItemErrors = ih.counts, ih.errors
-		c.Touches, c.NeighbourPutaways = l.touches, l.neighbours
-		c.Exceptions = exc[c.LocationID]
-		c.DailyVelocity = velocity[c.ItemID]
+		c.Touches, c.Exceptions = int(mf.touches[c.LocationID]), exc[c.LocationID]
+		c.NeighbourPutaways = int(mf.neighbours[c.LocationID])
+		if c.ItemID > 0 && c.ItemID < int64(len(mf.picked)) {
+			c.DailyVelocity = float64(mf.picked[c.ItemID]) / velocityWindowDays
+		}
 		c.Trigger = triggerOf(requests[c.LocationID])
-		since := l.last
+		since := lh.last
 		if since == "" {
 			since = firstStocked
 		}
@@ -129,173 +121,249 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		}
 		c.DaysSinceCount = lastAge
 		// Emptied by a pick since its last count: a zero check confirms it.
-		c.JustEmptied = emptied[c.LocationID] > l.last
+		c.JustEmptied = emptied[c.LocationID] > lh.last
 	}
-	// Items are read once and the balances summed per (location, item) in
-	// SQL, in location order, so they meet the location facts (in the same
-	// order) without a lookup: joining items and locations per balance row
-	// in SQL was the slowest part of a large building's plan.
+	// Items and locations are read once each and the balances summed per
+	// (location, item) here: joining them per balance row in SQL was the
+	// slowest part of a large building's plan.
 	type itemInfo struct {
 		sku   string
 		class Class
 		cost  float64
 	}
-	itemsByID := map[int64]itemInfo{}
-	if err := inventory.EachRow(ctx, q, `SELECT i.id, i.sku, `+classSQL+`, i.unit_cost_cents FROM items i `+velocityJoin, nil, func(r *sql.Rows) error {
+	// Indexed by item id (dense: an INTEGER PRIMARY KEY), like the
+	// location facts: a map of tens of thousands of entries, looked up per
+	// balance, cost more than the read.
+	itemsByID := make([]itemInfo, mf.maxItem+1)
+	if err := inventory.EachRow(ctx, q, `SELECT i.id, i.sku, `+classSQL+`, i.unit_cost_cents FROM items i `+velocityJoin+` WHERE i.id <= ?`, []any{mf.maxItem}, func(r *sql.Rows) error {
 		var id, cost int64
 		var sku string
 		var class sql.RawBytes
 		err := r.Scan(&id, &sku, &class, &cost)
-		itemsByID[id] = itemInfo{sku, classOf(string(class)), float64(cost) / 100}
+		if id >= 0 {
+			itemsByID[id] = itemInfo{sku, classOf(string(class)), float64(cost) / 100}
+		}
 		return err
 	}); err != nil {
 		return nil, fmt.Errorf("plan: items: %w", err)
 	}
-	out := make([]Candidate, 0, len(locs))
-	stocked := make([]bool, len(locs)) // which locations have a candidate
-	at := 0                            // locs[at] is the balance row's location, or after it
-	if err := inventory.EachRow(ctx, q, `SELECT location_id, item_id, SUM(qty), MIN(received_at) FROM balances WHERE qty > 0
-		GROUP BY location_id, item_id ORDER BY location_id, item_id`, nil, func(r *sql.Rows) error {
-		var loc, item int64
+	// A (location, item) is one integer, location << 32 | item: SQLite
+	// packs it, so a balance is three columns read and one map key.
+	at := make(map[int64]int32, mf.nLocs)
+	out = make([]Candidate, 0, mf.nLocs)
+	var first []string // when each candidate's position first held stock
+	if err := inventory.EachRow(ctx, q, `SELECT (location_id << 32) | item_id, qty, received_at FROM balances
+		WHERE qty > 0 AND location_id <= ? AND item_id <= ?`, []any{mf.maxLoc, mf.maxItem}, func(r *sql.Rows) error {
+		var k int64
 		var qty int
 		var received sql.RawBytes
-		if err := r.Scan(&loc, &item, &qty, &received); err != nil {
+		if err := r.Scan(&k, &qty, &received); err != nil {
 			return err
 		}
-		for at < len(locs) && locs[at].id < loc {
-			at++
-		}
-		if at == len(locs) || locs[at].id != loc {
+		loc, item := k>>32, k&(1<<32-1)
+		l := &locs[loc]
+		if l.code == "" {
 			return nil // not storage or a pick face
 		}
-		l := &locs[at]
+		if i, ok := at[k]; ok {
+			out[i].RecordedUnits += qty
+			if string(received) < first[i] {
+				first[i] = string(received)
+			}
+			return nil
+		}
 		it := itemsByID[item]
+		at[k] = int32(len(out))
 		out = append(out, Candidate{LocationID: loc, Location: l.code, Zone: l.zone, ItemID: item, SKU: it.sku,
 			Class: it.class, UnitCost: it.cost, RecordedUnits: qty})
-		stocked[at] = true
-		fill(&out[len(out)-1], l, string(received))
+		first = append(first, string(received))
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("plan: balances: %w", err)
 	}
+	seen := make([]bool, len(locs))
+	for i := range out {
+		fill(&out[i], first[i])
+		seen[out[i].LocationID] = true
+	}
+	slices.SortFunc(out, func(a, b Candidate) int {
+		return cmp.Or(cmp.Compare(a.LocationID, b.LocationID), cmp.Compare(a.ItemID, b.ItemID))
+	})
 	// Empty locations the plan must still see: a triggered count, or a zero
 	// check of a location a pick just emptied.
-	var extra []int64
+	extra := map[int64]bool{}
 	for id := range requests {
-		extra = append(extra, id)
+		extra[id] = true
 	}
 	for id := range emptied {
-		if _, dup := requests[id]; !dup {
-			extra = append(extra, id)
-		}
+		extra[id] = true
 	}
-	slices.Sort(extra)
-	for _, id := range extra {
-		i, ok := slices.BinarySearchFunc(locs, id, func(l locFacts, id int64) int { return cmp.Compare(l.id, id) })
-		if !ok || stocked[i] {
-			continue // not storage or a pick face, or already a candidate
+	for id := range extra {
+		if id > 0 && id < int64(len(seen)) && seen[id] {
+			continue
 		}
-		c := Candidate{LocationID: id, Location: locs[i].code, Zone: locs[i].zone}
-		fill(&c, &locs[i], "")
+		var c Candidate
+		if err := q.QueryRowContext(ctx, `SELECT id, code, zone FROM locations WHERE id = ? AND type IN ('storage', 'pickface')`, id).
+			Scan(&c.LocationID, &c.Location, &c.Zone); err == sql.ErrNoRows {
+			continue
+		} else if err != nil {
+			return nil, fmt.Errorf("plan: location: %w", err)
+		}
+		fill(&c, "")
 		out = append(out, c)
 	}
 	return out, nil
 }
 
-// hist is the count history of an item: how many counts, and how many
-// found a discrepancy.
-type hist struct{ counts, errors int }
+// locInfo is what a candidate carries of its location.
+type locInfo struct{ code, zone string }
 
-// locFacts is what the gather knows of a counted location (storage or a
-// pick face).
-type locFacts struct {
-	id         int64
-	code, zone string
-	// counts and errors are its past counts and how many found a
-	// discrepancy; last is when it was last counted ("" if never).
+// hist is the count history of a location or an item: how many counts,
+// how many found a discrepancy, and when it was last counted.
+type hist struct {
 	counts, errors int
 	last           string
-	// touches are the movements from or to it since its last count started;
-	// neighbours the putaways since then into the locations either side of
-	// it in its zone's walk order (a unit meant for next door is most often
-	// put here by mistake).
-	touches, neighbours int
+	// lastMove is the last ledger movement id when the last count started:
+	// movement ids grow with time, so "since the last count" is a larger id.
+	lastMove int64
 }
 
-// locationFacts reads, in one query and one row per counted location in id
-// order, its code, zone, count history and the movements since its last
-// count started (its last count's start_movement_id: movement ids grow with
-// time, so "since" is a larger id) up to last. SQLite counts the movements
-// from the movements_from and movements_to indexes, a range per location,
-// and finds the walk-order neighbours with a window over locations_zone_walk.
-// Reading the ledger row by row into Go was most of a large plan's time
+// facts are what movementFacts reads, indexed by id: location and item ids
+// are INTEGER PRIMARY KEYs, dense from 1, and a slice indexed by id is far
+// cheaper than a map of 200,000 entries updated per movement.
+type facts struct {
+	maxLoc, maxItem int64
+	nLocs           int
+	// locs is the counted locations (storage and pick faces) by id; code
+	// is "" for any other id.
+	locs []locInfo
+	// touches and neighbours are per location, picked (units picked in the
+	// velocity window) per item.
+	touches, neighbours []int32
+	picked              []int64
+}
+
+// movementFacts reads the counted locations (storage and pick faces) and,
+// in one pass over the movements before day that holds nothing per
+// movement and reads three integers each (SQLite packs them), three facts:
+// each item's units picked over the velocity window before day; each
+// location's touches (a movement from or to it) since its last count
+// started (byLoc's lastMove); and its neighbouring putaways, putaways into
+// the bins either side of it in its zone's walk order since then (a unit
+// meant for next door is most often put here by mistake). Joining
+// movements to the count history in SQL, once per fact, read the ledger
+// three times and sorted it, and counting them per location with
+// correlated subqueries over the movements_from and movements_to indexes
+// took longer still in this SQLite: too slow for a large building
 // (BenchmarkPlanFromDatabase).
-func locationFacts(ctx context.Context, q inventory.Querier, dayStr string, last int64) ([]locFacts, error) {
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM locations WHERE type IN ('storage', 'pickface')`).Scan(&n); err != nil {
-		return nil, fmt.Errorf("plan: locations: %w", err)
+func movementFacts(ctx context.Context, q inventory.Querier, day time.Time, byLoc map[int64]hist) (facts, error) {
+	var f facts
+	dayStr := store.FormatTime(day)
+	// The last movement before day: ids grow with time, so the newest
+	// movement older than day bounds the pass (read backwards from the
+	// newest, it stops at once when day is today).
+	var last int64
+	if err := q.QueryRowContext(ctx, `SELECT COALESCE((SELECT id FROM movements WHERE created_at < ? ORDER BY id DESC LIMIT 1), 0)`, dayStr).Scan(&last); err != nil {
+		return f, fmt.Errorf("plan: movements: %w", err)
 	}
-	out := make([]locFacts, 0, n)
+	if err := q.QueryRowContext(ctx, `SELECT COALESCE((SELECT MAX(id) FROM locations), 0), COALESCE((SELECT MAX(id) FROM items), 0),
+		(SELECT COUNT(*) FROM locations WHERE type IN ('storage', 'pickface'))`).Scan(&f.maxLoc, &f.maxItem, &f.nLocs); err != nil {
+		return f, fmt.Errorf("plan: locations: %w", err)
+	}
+	if f.maxLoc >= 1<<31 || f.maxItem >= 1<<31 || f.maxLoc < 0 || f.maxItem < 0 {
+		return f, fmt.Errorf("plan: location or item ids beyond 2^31 (%d, %d)", f.maxLoc, f.maxItem)
+	}
+	// Each location's last count's first movement: a movement with a larger
+	// id is since that count.
+	since := make([]int64, f.maxLoc+1)
+	for id, h := range byLoc {
+		if id > 0 && id <= f.maxLoc {
+			since[id] = h.lastMove
+		}
+	}
+	// The counted locations, read in one pass and put in walk order here:
+	// each one's predecessor in its zone is the one before (a window
+	// function over the index was slower).
+	f.locs = make([]locInfo, f.maxLoc+1)
+	type walk struct {
+		id         int32
+		seq        int64
+		zone, code string
+	}
+	order := make([]walk, 0, f.nLocs)
 	zones := map[string]string{} // a few zones, shared by many locations
-	err := inventory.EachRow(ctx, q, `WITH hist AS (
-			SELECT h.location_id AS id, COUNT(DISTINCT h.count_id) AS n,
-				COUNT(DISTINCT CASE WHEN h.counted_qty <> h.snapshot_qty THEN h.count_id END) AS errs,
-				MAX(h.counted_at) AS last, MAX(c.start_movement_id) AS since
-			FROM count_history h JOIN counts c ON c.id = h.count_id WHERE h.counted_at < :day GROUP BY 1
-		), walk AS (
-			SELECT id, code, zone, LAG(id) OVER w AS prev, LEAD(id) OVER w AS next FROM locations
-			WHERE type IN ('storage', 'pickface') WINDOW w AS (PARTITION BY zone ORDER BY walk_seq, code)
-		), f AS (
-			SELECT w.id, w.code, w.zone, w.prev, w.next, COALESCE(h.n, 0) AS n, COALESCE(h.errs, 0) AS errs,
-				COALESCE(h.last, '') AS last, COALESCE(h.since, 0) AS since
-			FROM walk w LEFT JOIN hist h ON h.id = w.id
-		)
-		SELECT id, code, zone, n, errs, last,
-			(SELECT COUNT(*) FROM movements m WHERE m.from_location_id = f.id AND m.id > f.since AND m.id <= :last)
-			+ (SELECT COUNT(*) FROM movements m WHERE m.to_location_id = f.id AND m.id > f.since AND m.id <= :last),
-			(SELECT COUNT(*) FROM movements m WHERE m.to_location_id = f.prev AND m.id > f.since AND m.id <= :last AND m.kind = :putaway)
-			+ (SELECT COUNT(*) FROM movements m WHERE m.to_location_id = f.next AND m.id > f.since AND m.id <= :last AND m.kind = :putaway)
-		FROM f ORDER BY id`, []any{sql.Named("day", dayStr), sql.Named("last", last), sql.Named("putaway", inventory.KindPutaway)},
-		func(r *sql.Rows) error {
-			var l locFacts
-			var zone sql.RawBytes
-			if err := r.Scan(&l.id, &l.code, &zone, &l.counts, &l.errors, &l.last, &l.touches, &l.neighbours); err != nil {
+	if err := inventory.EachRow(ctx, q, `SELECT id, code, zone, walk_seq FROM locations WHERE type IN ('storage', 'pickface') AND id <= ?`, []any{f.maxLoc}, func(r *sql.Rows) error {
+		var id, seq int64
+		var code string
+		var zone sql.RawBytes
+		if err := r.Scan(&id, &code, &zone, &seq); err != nil {
+			return err
+		}
+		z, ok := zones[string(zone)]
+		if !ok {
+			z = string(zone)
+			zones[z] = z
+		}
+		if id > 0 {
+			f.locs[id] = locInfo{code: code, zone: z}
+			order = append(order, walk{int32(id), seq, z, code})
+		}
+		return nil
+	}); err != nil {
+		return f, fmt.Errorf("plan: locations: %w", err)
+	}
+	slices.SortFunc(order, func(a, b walk) int {
+		return cmp.Or(cmp.Compare(a.zone, b.zone), cmp.Compare(a.seq, b.seq), cmp.Compare(a.code, b.code))
+	})
+	// Walk-order neighbours: a putaway into a location counts for the
+	// location before and after it (neighbourhood is symmetric).
+	prev, next := make([]int32, f.maxLoc+1), make([]int32, f.maxLoc+1)
+	for i := 1; i < len(order); i++ {
+		if order[i].zone == order[i-1].zone {
+			next[order[i-1].id] = order[i].id
+			prev[order[i].id] = order[i-1].id
+		}
+	}
+	f.touches, f.neighbours = make([]int32, f.maxLoc+1), make([]int32, f.maxLoc+1)
+	f.picked = make([]int64, f.maxItem+1)
+	// Per movement: its id; from << 32 | to (0 for none); and -1 for a
+	// putaway, item << 32 | units for a pick in the velocity window, else 0.
+	if err := inventory.EachRow(ctx, q, `SELECT id, (COALESCE(from_location_id, 0) << 32) | COALESCE(to_location_id, 0),
+			CASE WHEN kind = ? THEN -1 WHEN kind = ? AND created_at >= ? THEN (item_id << 32) | min(qty, 4294967295) ELSE 0 END
+			FROM movements WHERE id <= ?`,
+		[]any{inventory.KindPutaway, inventory.KindPick, store.FormatTime(day.AddDate(0, 0, -velocityWindowDays)), last}, func(r *sql.Rows) error {
+			var id, locs, what int64
+			if err := r.Scan(&id, &locs, &what); err != nil {
 				return err
 			}
-			z, ok := zones[string(zone)]
-			if !ok {
-				z = string(zone)
-				zones[z] = z
+			from, to := locs>>32, locs&(1<<32-1)
+			if from > f.maxLoc || to > f.maxLoc {
+				return nil // a location added since the snapshot's maximum: none is
 			}
-			l.zone = z
-			out = append(out, l)
+			if what > 0 {
+				if item := what >> 32; item <= f.maxItem {
+					f.picked[item] += what & (1<<32 - 1)
+				}
+			}
+			if from != 0 && id > since[from] {
+				f.touches[from]++
+			}
+			if to != 0 && id > since[to] {
+				f.touches[to]++
+			}
+			if what == -1 && to != 0 {
+				if p := prev[to]; p != 0 && id > since[p] {
+					f.neighbours[p]++
+				}
+				if n := next[to]; n != 0 && id > since[n] {
+					f.neighbours[n]++
+				}
+			}
 			return nil
-		})
-	if err != nil {
-		return nil, fmt.Errorf("plan: locations: %w", err)
-	}
-	return out, nil
-}
-
-// pickVelocity is each item's daily pick velocity over the velocity window
-// before day, from the picks up to last (the last movement before day).
-// The window's movements are a range of ids (ids grow with time), so SQLite
-// reads only them, not the ledger's history.
-func pickVelocity(ctx context.Context, q inventory.Querier, day time.Time, last int64) (map[int64]float64, error) {
-	from := store.FormatTime(day.AddDate(0, 0, -velocityWindowDays))
-	velocity := map[int64]float64{}
-	if err := inventory.EachRow(ctx, q, `SELECT item_id, SUM(qty) FROM movements
-		WHERE id > COALESCE((SELECT id FROM movements WHERE created_at < :from AND id <= :last ORDER BY id DESC LIMIT 1), 0)
-			AND id <= :last AND kind = :pick AND created_at >= :from GROUP BY item_id`,
-		[]any{sql.Named("from", from), sql.Named("last", last), sql.Named("pick", inventory.KindPick)}, func(r *sql.Rows) error {
-			var id, n int64
-			err := r.Scan(&id, &n)
-			velocity[id] = float64(n) / velocityWindowDays
-			return err
 		}); err != nil {
-		return nil, fmt.Errorf("plan: pick velocity: %w", err)
+		return f, fmt.Errorf("plan: movements: %w", err)
 	}
-	return velocity, nil
+	return f, nil
 }
 
 func triggerOf(reason string) Trigger {
