@@ -194,15 +194,20 @@ func (s *Service) PlanCounts(ctx context.Context, requestID string, in PlanInput
 		}
 		if !retry && in.Date >= s.db.Now().UTC().Format(time.DateOnly) {
 			// Velocity classes are recomputed once a day, before the gather
-			// that reads them (a short write of its own when due).
-			if err := s.db.Write(ctx, func(tx *store.Tx) error {
-				pol, err := loadPolicy(ctx, tx)
-				if err != nil {
-					return err
-				}
-				return ensureClasses(ctx, tx, pol.ABC)
-			}); err != nil {
+			// that reads them: read on the reader, stored in a short write
+			// of their own.
+			pol, err := loadPolicy(ctx, s.db.Reader())
+			if err != nil {
 				return nil, err
+			}
+			run, err := readClasses(ctx, s.db.Reader(), s.db.Now().UTC(), pol.ABC)
+			if err != nil {
+				return nil, err
+			}
+			if run != nil {
+				if err := s.db.Write(ctx, func(tx *store.Tx) error { return run.store(ctx, tx) }); err != nil {
+					return nil, err
+				}
 			}
 			if draft, err = s.draftPlan(ctx, in, day); err != nil {
 				return nil, err
