@@ -42,24 +42,19 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 	if err != nil {
 		return nil, err
 	}
-	byLoc, byItem := map[int64]hist{}, map[int64]hist{}
-	for _, g := range []struct {
-		col string
-		out map[int64]hist
-	}{{"location_id", byLoc}, {"item_id", byItem}} {
-		if err := inventory.EachRow(ctx, q, `SELECT h.`+g.col+`, COUNT(DISTINCT h.count_id), COUNT(DISTINCT CASE WHEN h.counted_qty <> h.snapshot_qty THEN h.count_id END),
-				MAX(h.counted_at), MAX(c.start_movement_id)
-			FROM count_history h JOIN counts c ON c.id = h.count_id WHERE h.counted_at < ? GROUP BY 1`, []any{dayStr}, func(r *sql.Rows) error {
-			var id int64
-			var h hist
-			err := r.Scan(&id, &h.counts, &h.errors, &h.last, &h.lastMove)
-			g.out[id] = h
-			return err
-		}); err != nil {
-			return nil, fmt.Errorf("plan: count history: %w", err)
-		}
+	var f facts
+	if err := q.QueryRowContext(ctx, `SELECT COALESCE((SELECT MAX(id) FROM locations), 0), COALESCE((SELECT MAX(id) FROM items), 0),
+		(SELECT COUNT(*) FROM locations WHERE type IN ('storage', 'pickface'))`).Scan(&f.maxLoc, &f.maxItem, &f.nLocs); err != nil {
+		return nil, fmt.Errorf("plan: locations: %w", err)
 	}
-	mf, err := movementFacts(ctx, q, day, byLoc)
+	if f.maxLoc >= 1<<31 || f.maxItem >= 1<<31 || f.maxLoc < 0 || f.maxItem < 0 {
+		return nil, fmt.Errorf("plan: location or item ids beyond 2^31 (%d, %d)", f.maxLoc, f.maxItem)
+	}
+	byLoc, byItem, err := countHistory(ctx, q, dayStr, f.maxLoc, f.maxItem)
+	if err != nil {
+		return nil, err
+	}
+	mf, err := movementFacts(ctx, q, day, f, byLoc)
 	if err != nil {
 		return nil, err
 	}
@@ -100,11 +95,19 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 	var lastSince string
 	var lastAge float64
 	fill := func(c *Candidate, firstStocked string) {
-		lh, ih := byLoc[c.LocationID], byItem[c.ItemID]
+		var lh, ih hist
+		if c.LocationID > 0 && c.LocationID < int64(len(byLoc)) {
+			lh = byLoc[c.LocationID]
+		}
+		if c.ItemID > 0 && c.ItemID < int64(len(byItem)) {
+			ih = byItem[c.ItemID]
+		}
 		c.LocationCounts, c.LocationErrors = lh.counts, lh.errors
 		c.ItemCounts, c.ItemErrors = ih.counts, ih.errors
-		c.Touches, c.Exceptions = int(mf.touches[c.LocationID]), exc[c.LocationID]
-		c.NeighbourPutaways = int(mf.neighbours[c.LocationID])
+		if c.LocationID > 0 && c.LocationID < int64(len(mf.touches)) {
+			c.Touches, c.NeighbourPutaways = int(mf.touches[c.LocationID]), int(mf.neighbours[c.LocationID])
+		}
+		c.Exceptions = exc[c.LocationID]
 		if c.ItemID > 0 && c.ItemID < int64(len(mf.picked)) {
 			c.DailyVelocity = float64(mf.picked[c.ItemID]) / velocityWindowDays
 		}
@@ -226,6 +229,50 @@ type hist struct {
 	// lastMove is the last ledger movement id when the last count started:
 	// movement ids grow with time, so "since the last count" is a larger id.
 	lastMove int64
+	// count is the count whose lines are being read, erred whether one of
+	// them (of this location or item) found a discrepancy.
+	count int64
+	erred bool
+}
+
+// countHistory reads the count history before day in one pass, in count
+// order, into each location's and each item's hist, indexed by id: a count
+// (and a count that found a discrepancy) is told once as the count id
+// changes. Grouping in SQL, once per location and once per item, each with
+// COUNT(DISTINCT), took twice as long.
+func countHistory(ctx context.Context, q inventory.Querier, dayStr string, maxLoc, maxItem int64) ([]hist, []hist, error) {
+	byLoc, byItem := make([]hist, maxLoc+1), make([]hist, maxItem+1)
+	err := inventory.EachRow(ctx, q, `SELECT h.count_id, h.location_id, h.item_id, h.counted_qty <> h.snapshot_qty, h.counted_at, c.start_movement_id
+		FROM count_history h JOIN counts c ON c.id = h.count_id
+		WHERE h.counted_at < ? AND h.location_id BETWEEN 0 AND ? AND h.item_id BETWEEN 0 AND ? ORDER BY h.count_id`,
+		[]any{dayStr, maxLoc, maxItem}, func(r *sql.Rows) error {
+			var count, loc, item, moved int64
+			var wrong bool
+			var at sql.RawBytes
+			if err := r.Scan(&count, &loc, &item, &wrong, &at, &moved); err != nil {
+				return err
+			}
+			for _, h := range [2]*hist{&byLoc[loc], &byItem[item]} {
+				if h.count != count || h.counts == 0 {
+					h.count, h.erred = count, false
+					h.counts++
+				}
+				if wrong && !h.erred {
+					h.erred = true
+					h.errors++
+				}
+			}
+			l := &byLoc[loc]
+			if string(at) > l.last {
+				l.last = string(at)
+			}
+			l.lastMove = max(l.lastMove, moved)
+			return nil
+		})
+	if err != nil {
+		return nil, nil, fmt.Errorf("plan: count history: %w", err)
+	}
+	return byLoc, byItem, nil
 }
 
 // facts are what movementFacts reads, indexed by id: location and item ids
@@ -256,8 +303,7 @@ type facts struct {
 // correlated subqueries over the movements_from and movements_to indexes
 // took longer still in this SQLite: too slow for a large building
 // (BenchmarkPlanFromDatabase).
-func movementFacts(ctx context.Context, q inventory.Querier, day time.Time, byLoc map[int64]hist) (facts, error) {
-	var f facts
+func movementFacts(ctx context.Context, q inventory.Querier, day time.Time, f facts, byLoc []hist) (facts, error) {
 	dayStr := store.FormatTime(day)
 	// The last movement before day: ids grow with time, so the newest
 	// movement older than day bounds the pass (read backwards from the
@@ -266,32 +312,34 @@ func movementFacts(ctx context.Context, q inventory.Querier, day time.Time, byLo
 	if err := q.QueryRowContext(ctx, `SELECT COALESCE((SELECT id FROM movements WHERE created_at < ? ORDER BY id DESC LIMIT 1), 0)`, dayStr).Scan(&last); err != nil {
 		return f, fmt.Errorf("plan: movements: %w", err)
 	}
-	if err := q.QueryRowContext(ctx, `SELECT COALESCE((SELECT MAX(id) FROM locations), 0), COALESCE((SELECT MAX(id) FROM items), 0),
-		(SELECT COUNT(*) FROM locations WHERE type IN ('storage', 'pickface'))`).Scan(&f.maxLoc, &f.maxItem, &f.nLocs); err != nil {
-		return f, fmt.Errorf("plan: locations: %w", err)
-	}
-	if f.maxLoc >= 1<<31 || f.maxItem >= 1<<31 || f.maxLoc < 0 || f.maxItem < 0 {
-		return f, fmt.Errorf("plan: location or item ids beyond 2^31 (%d, %d)", f.maxLoc, f.maxItem)
-	}
 	// Each location's last count's first movement: a movement with a larger
 	// id is since that count.
 	since := make([]int64, f.maxLoc+1)
-	for id, h := range byLoc {
-		if id > 0 && id <= f.maxLoc {
-			since[id] = h.lastMove
-		}
+	for id := range byLoc {
+		since[id] = byLoc[id].lastMove
 	}
 	// The counted locations, read in one pass and put in walk order here:
 	// each one's predecessor in its zone is the one before (a window
 	// function over the index was slower).
 	f.locs = make([]locInfo, f.maxLoc+1)
 	type walk struct {
-		id         int32
-		seq        int64
-		zone, code string
+		id, zone int32 // zone: its rank among the zones' names
+		seq      int64
+		code     string
 	}
 	order := make([]walk, 0, f.nLocs)
 	zones := map[string]string{} // a few zones, shared by many locations
+	var zoneNames []string
+	rank := map[string]int32{} // a zone's order of first appearance
+	zoneRank := func(z string) int32 {
+		r, ok := rank[z]
+		if !ok {
+			r = int32(len(zoneNames))
+			rank[z] = r
+			zoneNames = append(zoneNames, z)
+		}
+		return r
+	}
 	if err := inventory.EachRow(ctx, q, `SELECT id, code, zone, walk_seq FROM locations WHERE type IN ('storage', 'pickface') AND id <= ?`, []any{f.maxLoc}, func(r *sql.Rows) error {
 		var id, seq int64
 		var code string
@@ -306,11 +354,24 @@ func movementFacts(ctx context.Context, q inventory.Querier, day time.Time, byLo
 		}
 		if id > 0 {
 			f.locs[id] = locInfo{code: code, zone: z}
-			order = append(order, walk{int32(id), seq, z, code})
+			order = append(order, walk{int32(id), zoneRank(z), seq, code})
 		}
 		return nil
 	}); err != nil {
 		return f, fmt.Errorf("plan: locations: %w", err)
+	}
+	// Zones by name, as ranks: comparing them is comparing integers.
+	byName := make([]int32, len(zoneNames))
+	for i := range byName {
+		byName[i] = int32(i)
+	}
+	slices.SortFunc(byName, func(a, b int32) int { return cmp.Compare(zoneNames[a], zoneNames[b]) })
+	nameRank := make([]int32, len(zoneNames))
+	for r, z := range byName {
+		nameRank[z] = int32(r)
+	}
+	for i := range order {
+		order[i].zone = nameRank[order[i].zone]
 	}
 	slices.SortFunc(order, func(a, b walk) int {
 		return cmp.Or(cmp.Compare(a.zone, b.zone), cmp.Compare(a.seq, b.seq), cmp.Compare(a.code, b.code))
