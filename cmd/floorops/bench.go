@@ -27,6 +27,7 @@ import (
 
 	authv1 "github.com/floorops/floorops/proto/floorops/auth/v1"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
+	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
 	"github.com/floorops/floorops/server"
 
 	_ "modernc.org/sqlite"
@@ -61,6 +62,11 @@ type handheld struct {
 	lead  context.Context // signed in as the lead
 	assoc context.Context // signed in as the associate
 	stock benchStock
+	rc    receivingv1.ReceivingServiceClient
+	// receipt is the handheld's open receipt at a dock against its own
+	// purchase order, 0 when the node does not receive.
+	receipt int64
+	recv    benchStock // what it receives: an item of the stock, scanned by GTIN
 }
 
 // benchStock is a place holding an untracked item the handheld may count
@@ -87,6 +93,15 @@ var benchMix = []benchOp{
 	}},
 	{"ResolveScan", 1, func(ctx context.Context, h *handheld, seq int) error {
 		_, err := h.inv.ResolveScan(h.assoc, &inventoryv1.ResolveScanRequest{Raw: h.stock.gtin})
+		return err
+	}},
+	{"ReceiveScan", 1, func(ctx context.Context, h *handheld, seq int) error {
+		if h.receipt == 0 {
+			return status.Error(codes.Unimplemented, "no receipt open")
+		}
+		_, err := h.rc.ReceiveScan(h.assoc, &receivingv1.ReceiveScanRequest{
+			RequestId: h.requestID(seq), ReceiptId: h.receipt, RawScan: h.recv.gtin, Quantity: 1,
+		})
 		return err
 	}},
 	{"GetBalances", 1, func(ctx context.Context, h *handheld, seq int) error {
@@ -206,7 +221,7 @@ func runBench(ctx context.Context, cfg benchConfig) (benchResult, error) {
 // stock; closeConns hangs up.
 func benchHandhelds(ctx context.Context, cfg benchConfig) (hs []*handheld, closeConns func(), err error) {
 	conns := make([]*grpc.ClientConn, (cfg.handhelds+49)/50) // a few HTTP/2 connections, as a floor's access points
-	closeConns = func() {
+	hangUp := func() {
 		for _, cc := range conns {
 			if cc != nil {
 				cc.Close()
@@ -215,7 +230,7 @@ func benchHandhelds(ctx context.Context, cfg benchConfig) (hs []*handheld, close
 	}
 	defer func() {
 		if err != nil {
-			closeConns()
+			hangUp() // not closeConns: an error return sets it to nil
 		}
 	}()
 	for i := range conns {
@@ -251,9 +266,43 @@ func benchHandhelds(ctx context.Context, cfg benchConfig) (hs []*handheld, close
 	hs = make([]*handheld, cfg.handhelds)
 	for i := range hs {
 		cc := conns[i%len(conns)]
-		hs[i] = &handheld{id: i, run: run, inv: inventoryv1.NewInventoryServiceClient(cc), lead: lead, assoc: assoc, stock: stock[i%len(stock)]}
+		hs[i] = &handheld{id: i, run: run, inv: inventoryv1.NewInventoryServiceClient(cc), lead: lead, assoc: assoc, stock: stock[i%len(stock)],
+			rc: receivingv1.NewReceivingServiceClient(cc), recv: stock[0]}
 	}
-	return hs, closeConns, nil
+	if err := benchReceipts(hs); err != nil {
+		return nil, nil, err
+	}
+	return hs, hangUp, nil
+}
+
+// benchReceipts gives each handheld, through the API, a purchase order of
+// its own (the lead's, for far more units than a run receives, so no scan
+// is an over-receipt) and an open receipt against it at one of the docks
+// DOCK-01..DOCK-04. A node without receiving (Unimplemented) leaves the
+// receipts at 0 and ReceiveScan is dropped from the mix.
+func benchReceipts(hs []*handheld) error {
+	for _, h := range hs {
+		po := fmt.Sprintf("PO-B%s-%d", h.run, h.id)
+		_, err := h.rc.UpsertPurchaseOrder(h.lead, &receivingv1.UpsertPurchaseOrderRequest{
+			RequestId: "bench-po-" + po,
+			PurchaseOrder: &receivingv1.PurchaseOrder{PoNumber: po, Vendor: "BENCH", ExpectedDate: time.Now().Format(time.DateOnly),
+				Lines: []*receivingv1.PurchaseOrderLine{{LineNumber: 1, Sku: h.recv.sku, OrderedQuantity: 10_000_000}}},
+		})
+		if status.Code(err) == codes.Unimplemented {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("bench: purchase order %s: %w", po, err)
+		}
+		r, err := h.rc.StartReceipt(h.assoc, &receivingv1.StartReceiptRequest{
+			RequestId: "bench-receipt-" + po, DockLocationScan: fmt.Sprintf("DOCK-%02d", 1+h.id%4), DocumentScan: po,
+		})
+		if err != nil {
+			return fmt.Errorf("bench: start a receipt of %s: %w", po, err)
+		}
+		h.receipt = r.GetReceipt().GetReceiptId()
+	}
+	return nil
 }
 
 // benchStockOf finds, through the API, the stock the handhelds play with:

@@ -66,8 +66,17 @@ func TestBenchAgainstADemoNode(t *testing.T) {
 	if err := srv.DB.Reader().QueryRow(`SELECT COALESCE(SUM(qty), 0) FROM balances`).Scan(&after); err != nil {
 		t.Fatal(err)
 	}
-	if after > int64(before) || after < int64(before)-4 {
-		t.Errorf("stock went from %d to %d; 4 handhelds end at most one unit down each", before, after)
+	// Each acknowledged receive scan is one unit more, one movement.
+	received := res.PerRPC["ReceiveScan"].Ops
+	var receipts int64
+	if err := srv.DB.Reader().QueryRow(`SELECT COALESCE(SUM(qty), 0) FROM movements WHERE kind = 'receive' AND request_id LIKE 'bench-%'`).Scan(&receipts); err != nil {
+		t.Fatal(err)
+	}
+	if receipts != received {
+		t.Errorf("ledger holds %d units received by bench, bench acknowledged %d receive scans of one", receipts, received)
+	}
+	if after-received > int64(before) || after-received < int64(before)-4 {
+		t.Errorf("stock went from %d to %d with %d received; 4 handhelds end at most one unit down each", before, after, received)
 	}
 }
 
