@@ -27,6 +27,7 @@ import (
 
 	authv1 "github.com/floorops/floorops/proto/floorops/auth/v1"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
+	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
 	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
 	"github.com/floorops/floorops/server"
 
@@ -67,7 +68,16 @@ type handheld struct {
 	// purchase order, 0 when the node does not receive.
 	receipt int64
 	recv    benchStock // what it receives: an item of the stock, scanned by GTIN
+	pa      putawayv1.PutawayServiceClient
+	// task is the handheld's putaway task of stock found in staging, put
+	// away one unit a confirm at to; 0 when the node does not put away.
+	task int64
+	to   string
 }
+
+// benchStaged is how many units each handheld's putaway task holds: far
+// more than a run confirms.
+const benchStaged = 5000
 
 // benchStock is a place holding an untracked item the handheld may count
 // down by one and back up, so its adjustments never go negative or past
@@ -102,6 +112,24 @@ var benchMix = []benchOp{
 		_, err := h.rc.ReceiveScan(h.assoc, &receivingv1.ReceiveScanRequest{
 			RequestId: h.requestID(seq), ReceiptId: h.receipt, RawScan: h.recv.gtin, Quantity: 1,
 		})
+		return err
+	}},
+	{"ConfirmPutaway", 1, func(ctx context.Context, h *handheld, seq int) error {
+		if h.task == 0 {
+			return status.Error(codes.Unimplemented, "no putaway task")
+		}
+		_, err := h.pa.ConfirmPutaway(h.assoc, &putawayv1.ConfirmPutawayRequest{
+			RequestId: h.requestID(seq), TaskId: h.task, LocationScan: h.to, Quantity: 1,
+		})
+		if status.Code(err) == codes.FailedPrecondition {
+			// The directed location filled up: ask again, as an
+			// associate at a full shelf does, and put it there.
+			if err = h.direct(); err == nil {
+				_, err = h.pa.ConfirmPutaway(h.assoc, &putawayv1.ConfirmPutawayRequest{
+					RequestId: h.requestID(seq) + "-again", TaskId: h.task, LocationScan: h.to, Quantity: 1,
+				})
+			}
+		}
 		return err
 	}},
 	{"GetBalances", 1, func(ctx context.Context, h *handheld, seq int) error {
@@ -267,9 +295,12 @@ func benchHandhelds(ctx context.Context, cfg benchConfig) (hs []*handheld, close
 	for i := range hs {
 		cc := conns[i%len(conns)]
 		hs[i] = &handheld{id: i, run: run, inv: inventoryv1.NewInventoryServiceClient(cc), lead: lead, assoc: assoc, stock: stock[i%len(stock)],
-			rc: receivingv1.NewReceivingServiceClient(cc), recv: stock[0]}
+			rc: receivingv1.NewReceivingServiceClient(cc), recv: stock[0], pa: putawayv1.NewPutawayServiceClient(cc)}
 	}
 	if err := benchReceipts(hs); err != nil {
+		return nil, nil, err
+	}
+	if err := benchPutaways(hs); err != nil {
 		return nil, nil, err
 	}
 	return hs, hangUp, nil
@@ -339,6 +370,45 @@ func benchStockOf(ctx context.Context, inv inventoryv1.InventoryServiceClient) (
 		return nil, errors.New("bench: the node holds no stock to play with (run it with --demo, or receive some first)")
 	}
 	return out, nil
+}
+
+// benchPutaways gives each handheld, through the API, a putaway task of
+// its own: the lead finds benchStaged units of its stock's item in a
+// staging location (STG-01..STG-04) and makes them a task, and the
+// handheld asks where they go. A node without putaway (Unimplemented)
+// leaves the tasks at 0 and ConfirmPutaway is dropped from the mix.
+func benchPutaways(hs []*handheld) error {
+	for _, h := range hs {
+		stg := fmt.Sprintf("STG-%02d", 1+h.id%4)
+		id := fmt.Sprintf("bench-%s-%d-staged", h.run, h.id)
+		if _, err := h.inv.AdjustStock(h.lead, &inventoryv1.AdjustStockRequest{RequestId: id, LocationCode: stg, Sku: h.stock.sku,
+			Delta: benchStaged, Reason: "bench staging", Status: inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE}); err != nil {
+			return fmt.Errorf("bench: stage %s at %s: %w", h.stock.sku, stg, err)
+		}
+		t, err := h.pa.CreateTask(h.lead, &putawayv1.CreateTaskRequest{RequestId: id + "-task", FromLocationScan: stg, Sku: h.stock.sku,
+			Quantity: benchStaged, Reference: "bench", Status: inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE})
+		if status.Code(err) == codes.Unimplemented {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("bench: putaway task at %s: %w", stg, err)
+		}
+		h.task = t.GetTask().GetId()
+		if err := h.direct(); err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+	}
+	return nil
+}
+
+// direct asks the node where the handheld's putaway task goes.
+func (h *handheld) direct() error {
+	sg, err := h.pa.SuggestLocation(h.assoc, &putawayv1.SuggestLocationRequest{TaskId: h.task})
+	if err != nil {
+		return fmt.Errorf("suggest a location for task %d: %w", h.task, err)
+	}
+	h.to = sg.GetSuggestion().GetLocationCode()
+	return nil
 }
 
 // playMix runs every handheld through the mix until the duration is up.

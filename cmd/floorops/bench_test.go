@@ -75,6 +75,18 @@ func TestBenchAgainstADemoNode(t *testing.T) {
 	if receipts != received {
 		t.Errorf("ledger holds %d units received by bench, bench acknowledged %d receive scans of one", receipts, received)
 	}
+	// Each handheld found benchStaged units in staging for its putaway
+	// task; a putaway moves stock, never adds it. Each acknowledged
+	// confirm is one putaway movement.
+	staged := int64(4 * benchStaged)
+	var putaways int64
+	if err := srv.DB.Reader().QueryRow(`SELECT COALESCE(SUM(qty), 0) FROM movements WHERE kind = 'putaway' AND request_id LIKE 'bench-%'`).Scan(&putaways); err != nil {
+		t.Fatal(err)
+	}
+	if putaways != res.PerRPC["ConfirmPutaway"].Ops {
+		t.Errorf("ledger holds %d units put away by bench, bench acknowledged %d confirms of one", putaways, res.PerRPC["ConfirmPutaway"].Ops)
+	}
+	after -= staged
 	if after-received > int64(before) || after-received < int64(before)-4 {
 		t.Errorf("stock went from %d to %d with %d received; 4 handhelds end at most one unit down each", before, after, received)
 	}
