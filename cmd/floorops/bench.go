@@ -73,6 +73,26 @@ type handheld struct {
 	// away one unit a confirm at to; 0 when the node does not put away.
 	task int64
 	to   string
+
+	adjMu           sync.Mutex
+	adjSeq, adjLast int // the last adjustment's seq and delta (0 before the first)
+}
+
+// adjustDelta is the stock adjustment of call seq: down first, then back up,
+// alternating, so the balance stays within what it held; copies of one
+// call (a retry) get the same delta.
+func (h *handheld) adjustDelta(seq int) int64 {
+	h.adjMu.Lock()
+	defer h.adjMu.Unlock()
+	if h.adjLast == 0 || seq != h.adjSeq {
+		h.adjSeq = seq
+		if h.adjLast == -1 {
+			h.adjLast = 1
+		} else {
+			h.adjLast = -1
+		}
+	}
+	return int64(h.adjLast)
 }
 
 // benchStaged is how many units each handheld's putaway task holds: far
@@ -91,10 +111,7 @@ func (h *handheld) requestID(seq int) string { return fmt.Sprintf("bench-%s-%d-%
 // a line saying so.
 var benchMix = []benchOp{
 	{"AdjustStock", 2, func(ctx context.Context, h *handheld, seq int) error {
-		delta := int64(-1) // down first, then back: the balance stays within what it held
-		if seq%2 == 1 {
-			delta = 1
-		}
+		delta := h.adjustDelta(seq)
 		_, err := h.inv.AdjustStock(h.lead, &inventoryv1.AdjustStockRequest{
 			RequestId: h.requestID(seq), LocationCode: h.stock.location, Sku: h.stock.sku,
 			Delta: delta, Reason: "bench", Status: inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE,
