@@ -74,8 +74,8 @@ type handheld struct {
 	task int64
 	to   string
 
-	adjMu           sync.Mutex
-	adjSeq, adjLast int // the last adjustment's seq and delta (0 before the first)
+	adjMu           sync.Mutex // guards adjSeq, adjLast and to: a retry storm plays copies of a call at once
+	adjSeq, adjLast int        // the last adjustment's seq and delta (0 before the first)
 }
 
 // adjustDelta is the stock adjustment of call seq: down first, then back up,
@@ -136,14 +136,14 @@ var benchMix = []benchOp{
 			return status.Error(codes.Unimplemented, "no putaway task")
 		}
 		_, err := h.pa.ConfirmPutaway(h.assoc, &putawayv1.ConfirmPutawayRequest{
-			RequestId: h.requestID(seq), TaskId: h.task, LocationScan: h.to, Quantity: 1,
+			RequestId: h.requestID(seq), TaskId: h.task, LocationScan: h.directedTo(), Quantity: 1,
 		})
 		if status.Code(err) == codes.FailedPrecondition {
 			// The directed location filled up: ask again, as an
 			// associate at a full shelf does, and put it there.
 			if err = h.direct(); err == nil {
 				_, err = h.pa.ConfirmPutaway(h.assoc, &putawayv1.ConfirmPutawayRequest{
-					RequestId: h.requestID(seq) + "-again", TaskId: h.task, LocationScan: h.to, Quantity: 1,
+					RequestId: h.requestID(seq) + "-again", TaskId: h.task, LocationScan: h.directedTo(), Quantity: 1,
 				})
 			}
 		}
@@ -424,8 +424,16 @@ func (h *handheld) direct() error {
 	if err != nil {
 		return fmt.Errorf("suggest a location for task %d: %w", h.task, err)
 	}
+	h.adjMu.Lock()
 	h.to = sg.GetSuggestion().GetLocationCode()
+	h.adjMu.Unlock()
 	return nil
+}
+
+func (h *handheld) directedTo() string {
+	h.adjMu.Lock()
+	defer h.adjMu.Unlock()
+	return h.to
 }
 
 // playMix runs every handheld through the mix until the duration is up.

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -294,14 +293,12 @@ func checkCrashedDB(t *testing.T, dbPath string, acked *sync.Map, n int64) (prob
 // buildFloorops builds this command into the test's temp dir.
 func buildFloorops(t *testing.T) string {
 	t.Helper()
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goBin); err != nil {
-		if goBin, err = exec.LookPath("go"); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatal("no go command to build the node with")
-			}
-			t.Skip("no go command to build the node with")
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no go command to build the node with")
 		}
+		t.Skip("no go command to build the node with")
 	}
 	bin := filepath.Join(t.TempDir(), "floorops")
 	out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput()
