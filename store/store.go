@@ -126,6 +126,11 @@ func open(ctx context.Context, path string, create bool, busy time.Duration) (*D
 	w.SetConnMaxIdleTime(0)
 	db := &DB{path: path, writer: w, writerStmts: wc.stats, Now: time.Now, writes: make(chan *writeReq, maxBatch), writerDone: make(chan struct{})}
 	go db.writeLoop()
+	if err := checkNodeFile(ctx, w, path, true); err != nil {
+		db.stopWriter()
+		w.Close()
+		return nil, err
+	}
 	if err := db.migrate(ctx); err != nil {
 		db.stopWriter()
 		w.Close()
