@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/floorops/floorops/central"
@@ -159,3 +160,35 @@ func TestOutOfStepCentralIsAVisibleError(t *testing.T) {
 	}
 }
 
+
+// A cursor past the node's last seq is not this node's: OutOfRange naming
+// the last seq, from Watch and from the availability feed.
+func TestCursorAheadOfTheNodeIsOutOfRange(t *testing.T) {
+	srv := startPlainNode(t)
+	newFloor(t, srv.DB).traffic(t, 3)
+	last := lastSeq(t, srv.DB)
+	feed, ctx := feedClient(t, srv)
+	lastOf := func(err error) string {
+		for _, d := range status.Convert(err).Details() {
+			if ei, ok := d.(*errdetails.ErrorInfo); ok && ei.GetReason() == upstream.CursorAheadReason {
+				return ei.GetMetadata()["last_seq"]
+			}
+		}
+		return ""
+	}
+	want := strconv.FormatInt(last, 10)
+	stream, err := feed.Watch(ctx, &upstreamv1.WatchRequest{AfterSeq: last + 10})
+	if err == nil {
+		_, err = stream.Recv()
+	}
+	if status.Code(err) != codes.OutOfRange || lastOf(err) != want {
+		t.Errorf("Watch ahead of the node: %v (last_seq %q, want %s)", err, lastOf(err), want)
+	}
+	_, err = feed.ListAvailabilityChanges(ctx, &upstreamv1.ListAvailabilityChangesRequest{AfterSeq: last + 1})
+	if status.Code(err) != codes.OutOfRange || lastOf(err) != want {
+		t.Errorf("availability feed ahead of the node: %v", err)
+	}
+	if _, err := feed.ListAvailabilityChanges(ctx, &upstreamv1.ListAvailabilityChangesRequest{AfterSeq: last}); err != nil {
+		t.Errorf("availability feed at the last seq: %v", err)
+	}
+}
