@@ -125,8 +125,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("%w: serve: unexpected arguments %q", errUsage, fs.Args())
 	}
 	switch {
-	case up.Addr == "" && (up.Key != "" || up.Cert != "" || up.CertKey != "" || up.CA != "" || up.Plaintext):
-		return fmt.Errorf("%w: serve: --upstream-key, --upstream-cert, --upstream-ca and --upstream-plaintext need --upstream-addr", errUsage)
+	case up.Addr == "" && (up.Key != "" || up.Cert != "" || up.CertKey != ""):
+		return fmt.Errorf("%w: serve: --upstream-key and --upstream-cert need --upstream-addr (where to push)", errUsage)
 	case up.Addr != "" && up.Key == "" && up.Cert == "":
 		return fmt.Errorf("%w: serve: --upstream-addr needs --upstream-key (from floorops central keys create) or --upstream-cert/--upstream-cert-key", errUsage)
 	case (up.Cert == "") != (up.CertKey == ""):
