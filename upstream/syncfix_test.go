@@ -160,7 +160,6 @@ func TestOutOfStepCentralIsAVisibleError(t *testing.T) {
 	}
 }
 
-
 // A cursor past the node's last seq is not this node's: OutOfRange naming
 // the last seq, from Watch and from the availability feed.
 func TestCursorAheadOfTheNodeIsOutOfRange(t *testing.T) {
