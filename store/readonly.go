@@ -43,6 +43,22 @@ func checkExisting(path string) error {
 	return nil
 }
 
+// refuseCentral refuses to open central's database as a node's, looking
+// through its own short read-only connection (nothing when the file is
+// missing or empty: the node creates its schema).
+func refuseCentral(ctx context.Context, path string) error {
+	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
+		return nil
+	}
+	c, err := newCachingConnector("file:" + path + "?mode=ro")
+	if err != nil {
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+	db := sql.OpenDB(c)
+	defer db.Close()
+	return checkNodeFile(ctx, db, path, true)
+}
+
 // checkNodeFile refuses a database that is the reference central's (it
 // has node_keys and no schema_migrations); with allowEmpty false it also
 // refuses a file with no node schema at all.

@@ -113,6 +113,9 @@ func open(ctx context.Context, path string, create bool, busy time.Duration) (*D
 			return nil, floorops.Errorf(floorops.EINVALID, "database %s is a directory, not a database file", path)
 		}
 	}
+	if err := refuseCentral(ctx, path); err != nil {
+		return nil, err
+	}
 	// mode=rw makes SQLite itself refuse to create the file, should it
 	// vanish between the check above and the open.
 	wc, err := newCachingConnector(dsn(path, false, create, busy))
@@ -126,11 +129,6 @@ func open(ctx context.Context, path string, create bool, busy time.Duration) (*D
 	w.SetConnMaxIdleTime(0)
 	db := &DB{path: path, writer: w, writerStmts: wc.stats, Now: time.Now, writes: make(chan *writeReq, maxBatch), writerDone: make(chan struct{})}
 	go db.writeLoop()
-	if err := checkNodeFile(ctx, w, path, true); err != nil {
-		db.stopWriter()
-		w.Close()
-		return nil, err
-	}
 	if err := db.migrate(ctx); err != nil {
 		db.stopWriter()
 		w.Close()
