@@ -107,7 +107,8 @@ CREATE INDEX IF NOT EXISTS node_ats_sku ON node_ats (sku);
 `
 
 // MaxQuantity bounds every quantity central accepts in an event
-// (on_hand, allocated, available_to_sell; 10^12 units): anything above it
+// (on_hand, allocated, available_to_sell; 10^12 units) and the version:
+// anything above it
 // is implausible and the event is rejected, so network sums stay far from
 // overflowing (and saturate should they ever get there).
 const MaxQuantity = 1_000_000_000_000
@@ -359,8 +360,8 @@ func check(node string, ev *eventv1.Event) (kind, reason string) {
 		if r := checkSKU(a.GetSku()); r != "" {
 			return "", fmt.Sprintf("event %d: availability_changed: sku %s", ev.GetSeq(), r)
 		}
-		if a.GetVersion() <= 0 {
-			return "", fmt.Sprintf("event %d: availability_changed needs a version above 0", ev.GetSeq())
+		if a.GetVersion() <= 0 || a.GetVersion() > MaxQuantity {
+			return "", fmt.Sprintf("event %d: availability_changed needs a version from 1 to %d", ev.GetSeq(), int64(MaxQuantity))
 		}
 		for _, q := range []struct {
 			name string

@@ -41,6 +41,7 @@ func TestImplausibleEventsAreRejectedThenParked(t *testing.T) {
 		"ats above the bound":   {Sku: "A", OnHand: 5, AvailableToSell: central.MaxQuantity + 1, Version: 1},
 		"on_hand above a bound": {Sku: "A", OnHand: 1 << 62, Version: 1},
 		"zero version":          {Sku: "A", OnHand: 1},
+		"version above a bound": {Sku: "A", OnHand: 1, Version: central.MaxQuantity + 1},
 	} {
 		t.Run(name, func(t *testing.T) {
 			f := newFixture(t)
