@@ -1274,7 +1274,10 @@ func (x *DispositionResponse) GetPutawayTaskId() int64 {
 type ListQueueRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Most units (default 100, at most 1000).
-	PageSize      int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Token from the previous page (next_page_token); empty for the oldest
+	// units waiting.
+	PageToken     string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1316,11 +1319,20 @@ func (x *ListQueueRequest) GetPageSize() int32 {
 	return 0
 }
 
+func (x *ListQueueRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
 // ListQueueResponse is the queue, oldest first.
 type ListQueueResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Units not yet dispositioned.
-	Units         []*ReturnUnit `protobuf:"bytes,1,rep,name=units,proto3" json:"units,omitempty"`
+	Units []*ReturnUnit `protobuf:"bytes,1,rep,name=units,proto3" json:"units,omitempty"`
+	// Token for the next page of the queue; empty on the last.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1360,6 +1372,13 @@ func (x *ListQueueResponse) GetUnits() []*ReturnUnit {
 		return x.Units
 	}
 	return nil
+}
+
+func (x *ListQueueResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
 }
 
 // GetRulesRequest asks for the rule table.
@@ -1809,11 +1828,14 @@ const file_floorops_returns_v1_returns_proto_rawDesc = "" +
 	"\x0foverride_reason\x18\x04 \x01(\tR\x0eoverrideReason\"r\n" +
 	"\x13DispositionResponse\x123\n" +
 	"\x04unit\x18\x01 \x01(\v2\x1f.floorops.returns.v1.ReturnUnitR\x04unit\x12&\n" +
-	"\x0fputaway_task_id\x18\x02 \x01(\x03R\rputawayTaskId\"/\n" +
+	"\x0fputaway_task_id\x18\x02 \x01(\x03R\rputawayTaskId\"N\n" +
 	"\x10ListQueueRequest\x12\x1b\n" +
-	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\"J\n" +
+	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tR\tpageToken\"r\n" +
 	"\x11ListQueueResponse\x125\n" +
-	"\x05units\x18\x01 \x03(\v2\x1f.floorops.returns.v1.ReturnUnitR\x05units\"\x11\n" +
+	"\x05units\x18\x01 \x03(\v2\x1f.floorops.returns.v1.ReturnUnitR\x05units\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x11\n" +
 	"\x0fGetRulesRequest\"C\n" +
 	"\x10GetRulesResponse\x12/\n" +
 	"\x05rules\x18\x01 \x03(\v2\x19.floorops.returns.v1.RuleR\x05rules\"a\n" +
