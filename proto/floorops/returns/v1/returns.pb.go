@@ -212,7 +212,8 @@ type ReturnUnit struct {
 	Lot string `protobuf:"bytes,6,opt,name=lot,proto3" json:"lot,omitempty"`
 	// Expiry as YYYY-MM-DD, when tracked.
 	Expiry string `protobuf:"bytes,7,opt,name=expiry,proto3" json:"expiry,omitempty"`
-	// Serial number, when tracked.
+	// Serial number, required for a serial-tracked item, which is received
+	// one unit (quantity 1) at a time; may come on the barcode instead.
 	Serial string `protobuf:"bytes,8,opt,name=serial,proto3" json:"serial,omitempty"`
 	// Returns location the units were received at.
 	LocationCode string `protobuf:"bytes,9,opt,name=location_code,json=locationCode,proto3" json:"location_code,omitempty"`
@@ -227,7 +228,8 @@ type ReturnUnit struct {
 	Grade string `protobuf:"bytes,12,opt,name=grade,proto3" json:"grade,omitempty"`
 	// Flagged when graded: parts are missing.
 	MissingParts bool `protobuf:"varint,13,opt,name=missing_parts,json=missingParts,proto3" json:"missing_parts,omitempty"`
-	// Flagged when graded: the units are past their date.
+	// The units are past their date: flagged when graded, and set by the
+	// node whenever the expiry is before its date at receipt or grading.
 	Expired bool `protobuf:"varint,14,opt,name=expired,proto3" json:"expired,omitempty"`
 	// Disposition the rules suggest once graded.
 	SuggestedDisposition string `protobuf:"bytes,15,opt,name=suggested_disposition,json=suggestedDisposition,proto3" json:"suggested_disposition,omitempty"`
@@ -856,7 +858,8 @@ type ReceiveReturnRequest struct {
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// RMA number scanned or typed; empty for an unexpected return.
 	RmaNumber string `protobuf:"bytes,2,opt,name=rma_number,json=rmaNumber,proto3" json:"rma_number,omitempty"`
-	// Order number, for an unexpected return whose order is known.
+	// Order number, for an unexpected return whose order is known; with an
+	// RMA it must be the RMA's order (or empty).
 	OrderRef string `protobuf:"bytes,3,opt,name=order_ref,json=orderRef,proto3" json:"order_ref,omitempty"`
 	// The item's barcode (GTIN) or SKU as scanned.
 	RawScan string `protobuf:"bytes,4,opt,name=raw_scan,json=rawScan,proto3" json:"raw_scan,omitempty"`
@@ -1024,7 +1027,8 @@ type GradeUnitRequest struct {
 	Grade string `protobuf:"bytes,3,opt,name=grade,proto3" json:"grade,omitempty"`
 	// Parts are missing.
 	MissingParts bool `protobuf:"varint,4,opt,name=missing_parts,json=missingParts,proto3" json:"missing_parts,omitempty"`
-	// The units are past their date.
+	// The units are past their date (set by the node anyway when the expiry
+	// is past).
 	Expired       bool `protobuf:"varint,5,opt,name=expired,proto3" json:"expired,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
