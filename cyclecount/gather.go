@@ -62,6 +62,10 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 	if err != nil {
 		return nil, err
 	}
+	variances, err := neighbourVariances(ctx, q, day, byLoc)
+	if err != nil {
+		return nil, err
+	}
 	exc := map[int64]Exceptions{}
 	emptied := map[int64]string{} // location -> when a pick last emptied it
 	if err := inventory.EachRow(ctx, q, `SELECT location_id, kind, COUNT(*), MAX(created_at) FROM exceptions
@@ -100,6 +104,7 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		c.ItemCounts, c.ItemErrors = ih.counts, ih.errors
 		c.Touches, c.Exceptions = touches[c.LocationID], exc[c.LocationID]
 		c.NeighbourPutaways = neighbours[c.LocationID]
+		variances.fill(c, day)
 		c.DailyVelocity = velocity[c.ItemID]
 		c.Trigger = triggerOf(requests[c.LocationID])
 		since := lh.last
