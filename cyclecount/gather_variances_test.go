@@ -102,8 +102,8 @@ func TestCandidatesCarryNeighbourVariances(t *testing.T) {
 	want := map[string]facts{
 		"A-01-01-A": {1, 1, 1, "A-01-02-A", -3},
 		"A-01-02-A": {},
-		"A-01-03-A": {}, // counted after both its neighbours' differences
-		"A-01-04-A": {}, // its neighbours found nothing
+		"A-01-03-A": {},                        // counted after both its neighbours' differences
+		"A-01-04-A": {},                        // its neighbours found nothing
 		"A-01-05-A": {1, 0, 0, "A-01-04-A", 2}, // holds NV-2: the difference is of another item
 	}
 	for code, w := range want {

@@ -31,7 +31,7 @@ type PlanInput struct {
 // Preview computes day's plan from the database without storing it: the
 // candidates gathered as of now (or the end of day, if that is sooner),
 // each location's days since its last count measured to the day planned,
-// planned by the risk scheduler (Plan, with DefaultPolicy) within
+// planned by the risk scheduler (Plan, with the stored RiskPolicy) within
 // capacity. A location that already has a count open (for any day) or in
 // progress is left out, so the next location fills its slot: it is never
 // given a second count. `floorops counts plan` prints it.
@@ -72,7 +72,7 @@ func preview(ctx context.Context, q inventory.Querier, day, now time.Time, capac
 		}
 		cands = free
 	}
-	return Plan(cands, capacity, DefaultPolicy(), day), cands, nil
+	return planStored(ctx, q, cands, capacity, day)
 }
 
 // PlanCounts plans in.Date's counts within its capacity and stores them as
