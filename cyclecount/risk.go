@@ -223,7 +223,7 @@ func DefaultPolicy() Policy {
 		ReceiptUndoHazard:           0.3,
 		NeighbourPutawayHazard:      0.02,
 		NeighbourVarianceHazard:     0.05,
-		NeighbourItemVarianceHazard: 0.5,
+		NeighbourItemVarianceHazard: 2,
 		ValueRef:                    500,
 		ValueExponent:               0.3,
 		StockoutWeight:              2,
