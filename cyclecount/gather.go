@@ -59,6 +59,10 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		return nil, err
 	}
 	locs := mf.locs
+	variances, err := neighbourVariances(ctx, q, day, byLoc)
+	if err != nil {
+		return nil, err
+	}
 	exc := map[int64]Exceptions{}
 	emptied := map[int64]string{} // location -> when a pick last emptied it
 	if err := inventory.EachRow(ctx, q, `SELECT location_id, kind, COUNT(*), MAX(created_at) FROM exceptions
@@ -111,6 +115,7 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		if c.ItemID > 0 && c.ItemID < int64(len(mf.picked)) {
 			c.DailyVelocity = float64(mf.picked[c.ItemID]) / velocityWindowDays
 		}
+		variances.fill(c, day)
 		c.Trigger = triggerOf(requests[c.LocationID])
 		since := lh.last
 		if since == "" {

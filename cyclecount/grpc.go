@@ -169,7 +169,8 @@ func (h *Handler) SetPolicy(ctx context.Context, req *cyclecountv1.SetPolicyRequ
 			return &Tolerance{Units: t.GetUnits(), Percent: t.GetPercent(), ValueCents: t.GetValueCents()}
 		}
 		in.Policy = &PolicyUpdate{A: tol(p.GetClassA()), B: tol(p.GetClassB()), C: tol(p.GetClassC()),
-			AShare: p.ClassASharePercent, BShare: p.ClassBSharePercent}
+			AShare: p.ClassASharePercent, BShare: p.ClassBSharePercent, ZeroCheckMaxShare: p.ZeroCheckMaxShare,
+			NeighbourVarianceHazard: p.NeighbourVarianceHazard, NeighbourItemVarianceHazard: p.NeighbourItemVarianceHazard}
 		if p.VelocityWindowDays != nil {
 			d := int(p.GetVelocityWindowDays())
 			in.Policy.WindowDays = &d
@@ -225,7 +226,9 @@ func policyToProto(p Tolerances) *cyclecountv1.Policy {
 	tol := func(t Tolerance) *cyclecountv1.Tolerance {
 		return &cyclecountv1.Tolerance{Units: t.Units, Percent: t.Percent, ValueCents: t.ValueCents}
 	}
+	s := p.scheduling()
 	return &cyclecountv1.Policy{ClassA: tol(p.A), ClassB: tol(p.B), ClassC: tol(p.C),
 		ClassASharePercent: proto.Float64(p.ABC.AShare), ClassBSharePercent: proto.Float64(p.ABC.BShare),
-		VelocityWindowDays: proto.Int32(int32(p.ABC.WindowDays))}
+		VelocityWindowDays: proto.Int32(int32(p.ABC.WindowDays)), ZeroCheckMaxShare: proto.Float64(s.ZeroCheckMaxShare),
+		NeighbourVarianceHazard: proto.Float64(s.NeighbourVarianceHazard), NeighbourItemVarianceHazard: proto.Float64(s.NeighbourItemVarianceHazard)}
 }

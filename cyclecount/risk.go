@@ -132,6 +132,33 @@ type Candidate struct {
 	// into the locations either side of this one in its zone's walk order
 	// (gather.go) since the location's last count.
 	NeighbourPutaways int
+
+	// NeighbourVariances is the number of count differences (a count, or a
+	// zero check, that found the record wrong for an item) in the locations
+	// either side of this one in its zone's walk order since this
+	// location's last count. Misplacement is net zero across a pair of
+	// neighbouring bins: a surplus found next door is most often the
+	// shortage here, and a shortage next door the surplus here, which is
+	// why floors count the adjacent bins when a count finds a variance.
+	// NeighbourShortages are those of them that counted fewer units than
+	// the record (the units may be here); NeighbourItemVariances those of
+	// this candidate's item (the same SKU went astray next door). A node
+	// fills them from count_history (gather_variances.go), the simulator
+	// from its own count results.
+	NeighbourVariances, NeighbourShortages, NeighbourItemVariances int
+	// NeighbourVariance is the most telling of them, for the explanation:
+	// this candidate's item first, then the most recent.
+	NeighbourVariance NeighbourVariance
+}
+
+// NeighbourVariance is one count difference found in a neighbouring
+// location: where, of which item, counted minus record, and how many days
+// before the planning day.
+type NeighbourVariance struct {
+	Location string
+	SKU      string
+	Units    int
+	DaysAgo  float64
 }
 
 // Policy holds the risk model's weights and the plan's hard-rule settings.
@@ -156,6 +183,12 @@ type Policy struct {
 	// location left the record here wrong at the prior error rate (units
 	// meant for next door put here).
 	NeighbourPutawayHazard float64
+	// NeighbourVarianceHazard is the hazard one count difference found next
+	// door adds here, twice that for a shortage next door (its units may be
+	// here); NeighbourItemVarianceHazard what one of this candidate's item
+	// adds on top (the same SKU went astray next door: most likely this
+	// location holds the pair's other half).
+	NeighbourVarianceHazard, NeighbourItemVarianceHazard float64
 	// ValueRef and ValueExponent shape the value impact: a position worth
 	// ValueRef weighs (2)^ValueExponent times an empty one.
 	ValueRef, ValueExponent float64
@@ -178,26 +211,28 @@ type Policy struct {
 // DefaultPolicy returns the policy a node starts with.
 func DefaultPolicy() Policy {
 	return Policy{
-		PriorErrors:            1,
-		PriorClean:             4,
-		TouchHazard:            0.02,
-		DayHazard:              0.002,
-		LocationErrorWeight:    1,
-		ItemErrorWeight:        0.5,
-		ShortPickHazard:        1.5,
-		OverrideHazard:         0.7,
-		RejectedScanHazard:     0.2,
-		ReceiptUndoHazard:      0.3,
-		NeighbourPutawayHazard: 0.02,
-		ValueRef:               500,
-		ValueExponent:          0.3,
-		StockoutWeight:         2,
-		StockoutHorizonDays:    3,
-		MaxIntervalDays:        [3]float64{ClassA: 91, ClassB: 182, ClassC: 365},
-		MinutesPerLocation:     2,
-		MinutesPerItem:         1,
-		ZeroCheckMinutes:       0.5,
-		ZeroCheckMaxShare:      0.5,
+		PriorErrors:                 1,
+		PriorClean:                  4,
+		TouchHazard:                 0.02,
+		DayHazard:                   0.002,
+		LocationErrorWeight:         1,
+		ItemErrorWeight:             0.5,
+		ShortPickHazard:             1.5,
+		OverrideHazard:              0.7,
+		RejectedScanHazard:          0.2,
+		ReceiptUndoHazard:           0.3,
+		NeighbourPutawayHazard:      0.02,
+		NeighbourVarianceHazard:     0.05,
+		NeighbourItemVarianceHazard: 2,
+		ValueRef:                    500,
+		ValueExponent:               0.3,
+		StockoutWeight:              2,
+		StockoutHorizonDays:         3,
+		MaxIntervalDays:             [3]float64{ClassA: 91, ClassB: 182, ClassC: 365},
+		MinutesPerLocation:          2,
+		MinutesPerItem:              1,
+		ZeroCheckMinutes:            0.5,
+		ZeroCheckMaxShare:           0.5,
 	}
 }
 
@@ -217,6 +252,7 @@ const (
 	FactorValue
 	FactorNearStockout
 	FactorNeighbourPutaways
+	FactorNeighbourVariances
 )
 
 // Factor is one named reason in a score: what was seen (Count, Value, Rate)
@@ -228,7 +264,10 @@ type Factor struct {
 	Value  float64
 	Rate   float64
 	Effect float64
-	window int
+	// Where and What name the neighbour location and SKU of a
+	// FactorNeighbourVariances (its most telling difference).
+	Where, What string
+	window      int
 }
 
 // String is the factor as a lead reads it: "3 short picks in 7 days",
@@ -256,10 +295,39 @@ func (f Factor) String() string {
 		return fmt.Sprintf("unit cost $%.2f, %d %s ($%.2f)", f.Rate, f.Count, plural(f.Count, "unit", "units"), f.Value)
 	case FactorNeighbourPutaways:
 		return fmt.Sprintf("%d %s into neighbouring bins since last count", f.Count, plural(f.Count, "putaway", "putaways"))
+	case FactorNeighbourVariances:
+		return neighbourVarianceString(f)
 	case FactorNearStockout:
 		return fmt.Sprintf("near stockout: %d %s, %s/day", f.Count, plural(f.Count, "unit", "units"), trimFloat(f.Rate))
 	}
 	return "unknown factor"
+}
+
+// neighbourVarianceString reads "neighbour A-01-02 found +3 of SKU-0042
+// yesterday (2 more differences next door since last count)".
+func neighbourVarianceString(f Factor) string {
+	where := "a neighbouring bin"
+	if f.Where != "" {
+		where = "neighbour " + f.Where
+	}
+	what := plural(int(math.Abs(f.Rate)), "unit", "units")
+	if f.What != "" {
+		what = "of " + f.What
+	}
+	var when string
+	switch days := int(math.Floor(f.Value)); {
+	case days <= 0:
+		when = "today"
+	case days == 1:
+		when = "yesterday"
+	default:
+		when = fmt.Sprintf("%d days ago", days)
+	}
+	out := fmt.Sprintf("%s found %+d %s %s", where, int(f.Rate), what, when)
+	if more := f.Count - 1; more > 0 {
+		out += fmt.Sprintf(" (%d more %s next door since last count)", more, plural(more, "difference", "differences"))
+	}
+	return out
 }
 
 func plural(n int, one, many string) string {
@@ -315,6 +383,9 @@ func Score(c Candidate, p Policy) Scored {
 	add(Factor{Kind: FactorTouches, Count: c.Touches, Effect: r.touches / h})
 	add(Factor{Kind: FactorDaysSinceCount, Value: c.DaysSinceCount, Effect: r.days / h})
 	add(Factor{Kind: FactorNeighbourPutaways, Count: c.NeighbourPutaways, Effect: r.neighbours / h})
+	nv := c.NeighbourVariance
+	add(Factor{Kind: FactorNeighbourVariances, Count: c.NeighbourVariances, Value: nv.DaysAgo, Rate: float64(nv.Units),
+		Where: nv.Location, What: nv.SKU, Effect: r.variances / h})
 	if r.locMult > 1.05 && c.LocationCounts > 0 {
 		add(Factor{Kind: FactorLocationErrors, Count: c.LocationErrors, Value: float64(c.LocationCounts), Rate: r.locRate, Effect: r.locMult - 1})
 	}
@@ -336,7 +407,7 @@ func Score(c Candidate, p Policy) Scored {
 // can score every candidate and explain only the ones it plans.
 type terms struct {
 	locRate, itemRate, locMult, itemMult   float64
-	touches, days, neighbours              float64
+	touches, days, neighbours, variances   float64
 	shortPicks, overrides, rejected, undos float64
 	hazard, pWrong                         float64
 	valueMult, stockoutMult, impact, score float64
@@ -360,7 +431,9 @@ func (r *terms) compute(c *Candidate, p *Policy) {
 	r.overrides = p.OverrideHazard * float64(max(e.PutawayOverrides, 0))
 	r.rejected = p.RejectedScanHazard * float64(max(e.RejectedScans, 0))
 	r.undos = p.ReceiptUndoHazard * float64(max(e.ReceiptUndos, 0))
-	r.hazard = r.touches + r.days + r.neighbours + r.shortPicks + r.overrides + r.rejected + r.undos
+	r.variances = p.NeighbourVarianceHazard*float64(max(c.NeighbourVariances, 0)+max(c.NeighbourShortages, 0)) +
+		p.NeighbourItemVarianceHazard*float64(max(c.NeighbourItemVariances, 0))
+	r.hazard = r.touches + r.days + r.neighbours + r.variances + r.shortPicks + r.overrides + r.rejected + r.undos
 	r.pWrong = -math.Expm1(-r.hazard)
 
 	units := float64(max(c.RecordedUnits, 0))

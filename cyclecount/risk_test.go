@@ -36,6 +36,8 @@ func TestScoreFactorsMoveTheScore(t *testing.T) {
 		{"rejected scans", func(c *Candidate) { c.Exceptions.RejectedScans = 2 }, FactorRejectedScans},
 		{"receipt undos", func(c *Candidate) { c.Exceptions.ReceiptUndos = 1 }, FactorReceiptUndos},
 		{"putaways into neighbouring bins", func(c *Candidate) { c.NeighbourPutaways = 6 }, FactorNeighbourPutaways},
+		{"differences found next door", func(c *Candidate) { c.NeighbourVariances, c.NeighbourShortages = 2, 1 }, FactorNeighbourVariances},
+		{"the same item's difference next door", func(c *Candidate) { c.NeighbourVariances, c.NeighbourItemVariances = 1, 1 }, FactorNeighbourVariances},
 		{"unit cost", func(c *Candidate) { c.UnitCost = 240 }, FactorValue},
 		{"units on the record", func(c *Candidate) { c.RecordedUnits = 400 }, FactorValue},
 		{"stockout proximity", func(c *Candidate) { c.DailyVelocity = 15 }, FactorNearStockout},
@@ -156,6 +158,8 @@ func TestFactorWordsOneRight(t *testing.T) {
 		{Factor{Kind: FactorDaysSinceCount, Value: 0.7}, "1 day since last count"},
 		{Factor{Kind: FactorDaysSinceCount, Value: 40}, "40 days since last count"},
 		{Factor{Kind: FactorNeighbourPutaways, Count: 1}, "1 putaway into neighbouring bins since last count"},
+		{Factor{Kind: FactorNeighbourVariances, Count: 1, Rate: 3, Value: 1.2, Where: "A-01-02", What: "SKU-0042"}, "neighbour A-01-02 found +3 of SKU-0042 yesterday"},
+		{Factor{Kind: FactorNeighbourVariances, Count: 3, Rate: -2, Value: 4}, "a neighbouring bin found -2 units 4 days ago (2 more differences next door since last count)"},
 		{Factor{Kind: FactorValue, Rate: 2, Count: 1, Value: 2}, "unit cost $2.00, 1 unit ($2.00)"},
 		{Factor{Kind: FactorNearStockout, Count: 1, Rate: 5}, "near stockout: 1 unit, 5/day"},
 	} {
@@ -178,6 +182,21 @@ func TestPlanPrefersPastErrors(t *testing.T) {
 		c.ItemID, c.ItemCounts, c.ItemErrors = 7, 0, 0 // the same item history
 	}
 	got := locations(Plan([]Candidate{clean, none, erring}, Capacity{Counts: 3}, DefaultPolicy(), day))
+	if diff := cmp.Diff([]int64{3, 2, 1}, got); diff != "" {
+		t.Errorf("plan order (-want +got):\n%s", diff)
+	}
+}
+
+// TestPlanFollowsNeighbourVariances: of three locations alike in every
+// fact, the one whose neighbour's count found a difference of its own item
+// is planned first, then the one next to a difference of another item, and
+// the one with quiet neighbours last.
+func TestPlanFollowsNeighbourVariances(t *testing.T) {
+	t.Parallel()
+	quiet, other, same := at(1, 5), at(2, 5), at(3, 5)
+	other.NeighbourVariances = 1
+	same.NeighbourVariances, same.NeighbourItemVariances = 1, 1
+	got := locations(Plan([]Candidate{quiet, other, same}, Capacity{Counts: 3}, DefaultPolicy(), day))
 	if diff := cmp.Diff([]int64{3, 2, 1}, got); diff != "" {
 		t.Errorf("plan order (-want +got):\n%s", diff)
 	}

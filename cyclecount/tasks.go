@@ -31,7 +31,7 @@ type PlanInput struct {
 // Preview computes day's plan from the database without storing it: the
 // candidates gathered as of now (or the end of day, if that is sooner),
 // each location's days since its last count measured to the day planned,
-// planned by the risk scheduler (Plan, with DefaultPolicy) within
+// planned by the risk scheduler (Plan, with the stored RiskPolicy) within
 // capacity. A location that already has a count open (for any day) or in
 // progress is left out, so the next location fills its slot: it is never
 // given a second count. `floorops counts plan` prints it.
@@ -50,7 +50,11 @@ func preview(ctx context.Context, q inventory.Querier, day, now time.Time, capac
 	if err != nil {
 		return nil, nil, err
 	}
-	return planFree(cands, active, capacity, day), cands, nil
+	stored, err := loadPolicy(ctx, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	return planFree(cands, active, capacity, stored.RiskPolicy(), day), cands, nil
 }
 
 // gatherFor gathers the candidates of day's plan made at now: as of now
@@ -95,7 +99,7 @@ func activeLocations(ctx context.Context, q inventory.Querier, replanned string)
 
 // planFree plans day within capacity from the candidates at locations not
 // active (never a second count on a location), leaving cands as they are.
-func planFree(cands []Candidate, active map[int64]bool, capacity Capacity, day time.Time) []Task {
+func planFree(cands []Candidate, active map[int64]bool, capacity Capacity, pol Policy, day time.Time) []Task {
 	if len(active) > 0 {
 		free := make([]Candidate, 0, len(cands))
 		for _, c := range cands {
@@ -105,7 +109,7 @@ func planFree(cands []Candidate, active map[int64]bool, capacity Capacity, day t
 		}
 		cands = free
 	}
-	return Plan(cands, capacity, DefaultPolicy(), day)
+	return Plan(cands, capacity, pol, day)
 }
 
 // gatherHook, when set (by tests), runs while PlanCounts gathers, on its
@@ -115,6 +119,7 @@ var gatherHook func()
 // planDraft is a plan made on a read snapshot, before PlanCounts writes it.
 type planDraft struct {
 	cands []Candidate
+	pol   Policy // the node's stored policy (Tolerances.RiskPolicy)
 	tasks []Task
 	why   map[int64]string // class reasons of the tasks' locations
 }
@@ -140,7 +145,12 @@ func (s *Service) draftPlan(ctx context.Context, in PlanInput, day time.Time) (*
 	if err != nil {
 		return nil, err
 	}
-	d := &planDraft{cands: cands, tasks: planFree(cands, active, Capacity{Counts: in.Counts, Minutes: in.Minutes}, day)}
+	stored, err := loadPolicy(ctx, rtx)
+	if err != nil {
+		return nil, err
+	}
+	d := &planDraft{cands: cands, pol: stored.RiskPolicy()}
+	d.tasks = planFree(cands, active, Capacity{Counts: in.Counts, Minutes: in.Minutes}, d.pol, day)
 	if d.why, err = classReasons(ctx, rtx, d.tasks, cands); err != nil {
 		return nil, err
 	}
@@ -234,7 +244,7 @@ func (s *Service) PlanCounts(ctx context.Context, requestID string, in PlanInput
 			tasks, why := draft.tasks, draft.why
 			for _, t := range tasks {
 				if active[t.LocationID] {
-					tasks = planFree(draft.cands, active, capacity, day)
+					tasks = planFree(draft.cands, active, capacity, draft.pol, day)
 					if why, err = classReasons(ctx, tx, tasks, draft.cands); err != nil {
 						return nil, err
 					}

@@ -31,6 +31,42 @@ type Tolerances struct {
 	B   Tolerance `json:"class_b"`
 	C   Tolerance `json:"class_c"`
 	ABC ABC       `json:"abc"`
+	// Scheduling is the plan settings an admin set; nil (a policy stored
+	// before they were policy, or one that left them out) is
+	// DefaultScheduling.
+	Scheduling *Scheduling `json:"scheduling,omitempty"`
+}
+
+// Scheduling is the part of the risk Policy a node may set: the zero
+// checks' share of capacity and the weights of differences found next
+// door. The rest of the risk model keeps DefaultPolicy's weights.
+type Scheduling struct {
+	ZeroCheckMaxShare           float64 `json:"zero_check_max_share"`
+	NeighbourVarianceHazard     float64 `json:"neighbour_variance_hazard"`
+	NeighbourItemVarianceHazard float64 `json:"neighbour_item_variance_hazard"`
+}
+
+// DefaultScheduling is DefaultPolicy's scheduling settings.
+func DefaultScheduling() Scheduling {
+	p := DefaultPolicy()
+	return Scheduling{ZeroCheckMaxShare: p.ZeroCheckMaxShare, NeighbourVarianceHazard: p.NeighbourVarianceHazard,
+		NeighbourItemVarianceHazard: p.NeighbourItemVarianceHazard}
+}
+
+// scheduling is t's scheduling settings, defaults when none were set.
+func (t Tolerances) scheduling() Scheduling {
+	if t.Scheduling == nil {
+		return DefaultScheduling()
+	}
+	return *t.Scheduling
+}
+
+// RiskPolicy is the risk Policy the node plans with: DefaultPolicy with
+// the scheduling settings of t.
+func (t Tolerances) RiskPolicy() Policy {
+	p, s := DefaultPolicy(), t.scheduling()
+	p.ZeroCheckMaxShare, p.NeighbourVarianceHazard, p.NeighbourItemVarianceHazard = s.ZeroCheckMaxShare, s.NeighbourVarianceHazard, s.NeighbourItemVarianceHazard
+	return p
 }
 
 // DefaultTolerances is the policy of a node no admin has set: a difference
@@ -103,6 +139,25 @@ type PolicyUpdate struct {
 	AShare     *float64 `json:"class_a_share_percent,omitempty" validate:"omitempty,gt=0,lte=100"`
 	BShare     *float64 `json:"class_b_share_percent,omitempty" validate:"omitempty,gte=0,lte=100"`
 	WindowDays *int     `json:"velocity_window_days,omitempty" validate:"omitempty,gte=1,lte=365"`
+	// The scheduling settings; each one left out is its default
+	// (DefaultScheduling), and left out of the stored request likewise.
+	ZeroCheckMaxShare           *float64 `json:"zero_check_max_share,omitempty" validate:"omitempty,gte=0,lte=1"`
+	NeighbourVarianceHazard     *float64 `json:"neighbour_variance_hazard,omitempty" validate:"omitempty,gte=0,lte=10"`
+	NeighbourItemVarianceHazard *float64 `json:"neighbour_item_variance_hazard,omitempty" validate:"omitempty,gte=0,lte=10"`
+}
+
+// scheduling is the update's scheduling settings, defaults where left out.
+func (u *PolicyUpdate) scheduling() *Scheduling {
+	s := DefaultScheduling()
+	for _, f := range []struct {
+		in  *float64
+		out *float64
+	}{{u.ZeroCheckMaxShare, &s.ZeroCheckMaxShare}, {u.NeighbourVarianceHazard, &s.NeighbourVarianceHazard}, {u.NeighbourItemVarianceHazard, &s.NeighbourItemVarianceHazard}} {
+		if f.in != nil {
+			*f.out = *f.in
+		}
+	}
+	return &s
 }
 
 // abc is the update's cut points, defaults where left out.
@@ -141,7 +196,7 @@ func (s *Service) SetPolicy(ctx context.Context, requestID string, in SetPolicyI
 	}
 	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "SetPolicy", Body: in},
 		func(tx *store.Tx) (Tolerances, error) {
-			pol := Tolerances{A: *in.Policy.A, B: *in.Policy.B, C: *in.Policy.C, ABC: in.Policy.abc()}
+			pol := Tolerances{A: *in.Policy.A, B: *in.Policy.B, C: *in.Policy.C, ABC: in.Policy.abc(), Scheduling: in.Policy.scheduling()}
 			b, err := json.Marshal(pol)
 			if err != nil {
 				return Tolerances{}, err

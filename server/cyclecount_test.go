@@ -9,12 +9,14 @@ import (
 	"time"
 
 	"github.com/floorops/floorops/auth"
+	"github.com/floorops/floorops/cyclecount"
 	cyclecountv1 "github.com/floorops/floorops/proto/floorops/cyclecount/v1"
 	eventv1 "github.com/floorops/floorops/proto/floorops/event/v1"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
 	pickingv1 "github.com/floorops/floorops/proto/floorops/picking/v1"
 	"github.com/floorops/floorops/server"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/proto"
 )
 
 type countEnv struct {
@@ -1161,5 +1163,39 @@ func TestSerialsAreCountedPerUnit(t *testing.T) {
 	missing := e.count(t, `SELECT COUNT(*) FROM count_serials WHERE count_id = ? AND serial = 'SN0002' AND in_snapshot = 1 AND counted = 0`, ca.GetId())
 	if missing != 1 {
 		t.Fatalf("the count of %s does not hold SN0002 as missing", locA)
+	}
+}
+
+// TestSetPolicySchedulingSettings: the plan's scheduling settings (zero
+// checks' share of capacity, the weights of differences found next door)
+// read as DefaultPolicy's until an admin sets them, are refused out of
+// range on their field, and read back as set.
+func TestSetPolicySchedulingSettings(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	def := cyclecount.DefaultPolicy()
+	got, err := e.cc.GetPolicy(e.lead, &cyclecountv1.GetPolicyRequest{})
+	if err != nil || got.GetPolicy().GetZeroCheckMaxShare() != def.ZeroCheckMaxShare ||
+		got.GetPolicy().GetNeighbourVarianceHazard() != def.NeighbourVarianceHazard ||
+		got.GetPolicy().GetNeighbourItemVarianceHazard() != def.NeighbourItemVarianceHazard {
+		t.Fatalf("default scheduling settings: %v %v", got, err)
+	}
+	tol := &cyclecountv1.Tolerance{Units: 2}
+	_, err = e.cc.SetPolicy(e.admin, &cyclecountv1.SetPolicyRequest{RequestId: "sp-bad", Policy: &cyclecountv1.Policy{ClassA: tol, ClassB: tol, ClassC: tol,
+		ZeroCheckMaxShare: proto.Float64(1.5), NeighbourItemVarianceHazard: proto.Float64(-1)}})
+	wantCode(t, err, codes.InvalidArgument)
+	if v := violations(err); fmt.Sprint(v) != "[policy.zero_check_max_share policy.neighbour_item_variance_hazard]" {
+		t.Errorf("violations %v", v)
+	}
+	set, err := e.cc.SetPolicy(e.admin, &cyclecountv1.SetPolicyRequest{RequestId: "sp-sched", Policy: &cyclecountv1.Policy{ClassA: tol, ClassB: tol, ClassC: tol,
+		ZeroCheckMaxShare: proto.Float64(0.2), NeighbourVarianceHazard: proto.Float64(0)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = e.cc.GetPolicy(e.lead, &cyclecountv1.GetPolicyRequest{})
+	for _, p := range []*cyclecountv1.Policy{set.GetPolicy(), got.GetPolicy()} {
+		if err != nil || p.GetZeroCheckMaxShare() != 0.2 || p.GetNeighbourVarianceHazard() != 0 || p.GetNeighbourItemVarianceHazard() != def.NeighbourItemVarianceHazard {
+			t.Errorf("after setting: %v %v", p, err)
+		}
 	}
 }

@@ -25,9 +25,12 @@ type slot struct {
 // bin is a location's state. Only rec, touches, counts and the
 // exceptions are visible to a policy; phys and prone are not.
 type bin struct {
-	slots       []slot
-	touches     int32
-	neighbours  int32 // putaways into the bins either side since the last count
+	slots      []slot
+	touches    int32
+	neighbours int32 // putaways into the bins either side since the last count
+	// nvars are the count differences found in the bins either side since
+	// this bin's last count: what a floor learns from its neighbours' counts.
+	nvars       []nvar
 	lastCount   int32
 	counts      int32
 	errs        int32
@@ -35,6 +38,12 @@ type bin struct {
 	triggered   bool
 	justEmptied bool
 	prone       bool
+}
+
+// nvar is one count difference found next door: of which SKU, counted
+// minus record, on which day.
+type nvar struct {
+	sku, diff, day int32
 }
 
 type inbound struct {
@@ -155,7 +164,13 @@ func (n *node) candidates(d int, out []cyclecount.Candidate) []cyclecount.Candid
 			Exceptions:     cyclecount.Exceptions{ShortPicks: shorts},
 			JustEmptied:    bn.justEmptied,
 
-			NeighbourPutaways: int(bn.neighbours),
+			NeighbourPutaways:  int(bn.neighbours),
+			NeighbourVariances: len(bn.nvars),
+		}
+		for _, v := range bn.nvars {
+			if v.diff < 0 {
+				c.NeighbourShortages++
+			}
 		}
 		if bn.triggered {
 			c.Trigger = cyclecount.TriggerShortPick
@@ -173,13 +188,35 @@ func (n *node) candidates(d int, out []cyclecount.Candidate) []cyclecount.Candid
 			c.DailyVelocity = n.vel[s.sku]
 			c.ItemCounts = int(n.itemCount[s.sku])
 			c.ItemErrors = int(n.itemErrs[s.sku])
+			c.NeighbourItemVariances, c.NeighbourVariance = bn.neighbourVariances(s.sku, d)
 			out = append(out, c)
 		}
 		if !any {
+			c.NeighbourItemVariances, c.NeighbourVariance = bn.neighbourVariances(-1, d)
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// neighbourVariances is how many of the differences found next door were
+// of sku, and the most telling one (sku's first, then the newest).
+func (bn *bin) neighbourVariances(sku int32, d int) (int, cyclecount.NeighbourVariance) {
+	same, best, bestSame := 0, -1, false
+	for i, v := range bn.nvars {
+		s := v.sku == sku
+		if s {
+			same++
+		}
+		if best < 0 || (s && !bestSame) || (s == bestSame && v.day >= bn.nvars[best].day) {
+			best, bestSame = i, s
+		}
+	}
+	if best < 0 {
+		return 0, cyclecount.NeighbourVariance{}
+	}
+	v := bn.nvars[best]
+	return same, cyclecount.NeighbourVariance{Units: int(v.diff), DaysAgo: float64(int32(d) - v.day)}
 }
 
 // Bins b and b+1 are neighbours: the same aisle, the next bay.
@@ -199,6 +236,13 @@ func (n *node) count(b, d int, zero bool) {
 		if s.rec != s.phys {
 			wrong = true
 			*found++
+			// The floor hears of the difference next door (both sides: a
+			// count does not say which way a unit went).
+			for _, nb := range [2]int{(b + len(n.bins) - 1) % len(n.bins), (b + 1) % len(n.bins)} {
+				if nb != b {
+					n.bins[nb].nvars = append(n.bins[nb].nvars, nvar{sku: s.sku, diff: s.phys - s.rec, day: int32(d)})
+				}
+			}
 			n.itemErrs[s.sku]++
 			if s.rec > 0 && s.phys == 0 {
 				n.res.HiddenStockoutsFound++
@@ -221,6 +265,7 @@ func (n *node) count(b, d int, zero bool) {
 		bn.errs++
 	}
 	bn.touches, bn.neighbours, bn.lastCount = 0, 0, int32(d)
+	bn.nvars = bn.nvars[:0]
 	bn.triggered, bn.justEmptied = false, false
 	bn.shortPicks = [cyclecount.ExceptionWindowDays]uint8{}
 	if zero {

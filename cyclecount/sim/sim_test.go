@@ -244,3 +244,41 @@ func TestRunReportsZeroChecksApart(t *testing.T) {
 		}
 	}
 }
+
+// TestNeighbourVariancesSeen: a count that finds a difference tells the
+// bins either side (the policy sees it on their candidates, the same SKU
+// apart), and a count of a neighbour clears what it had heard.
+func TestNeighbourVariancesSeen(t *testing.T) {
+	t.Parallel()
+	cfg := tiny()
+	n := newNode(cfg)
+	b := 10
+	n.bins[b].slots[0].phys -= 2 // two units short on the shelf
+	n.count(b, 3, false)
+	left, right := b-1, b+1
+	got := map[int][2]int{}
+	units := map[int]int{}
+	for _, c := range n.candidates(4, nil) {
+		if l := int(c.LocationID - 1); l == left || l == right || l == b {
+			g := got[l]
+			g[0] = c.NeighbourVariances
+			g[1] += c.NeighbourItemVariances
+			got[l] = g
+			units[l] = c.NeighbourVariance.Units
+		}
+	}
+	for _, l := range []int{left, right} {
+		if got[l][0] != 1 || units[l] != -2 {
+			t.Errorf("bin %d: %v neighbour variances, most telling %d units; want 1 of -2", l, got[l], units[l])
+		}
+	}
+	if got[b] != [2]int{} {
+		t.Errorf("the counted bin %d hears of its own difference: %v", b, got[b])
+	}
+	n.count(left, 4, false)
+	for _, c := range n.candidates(5, nil) {
+		if int(c.LocationID-1) == left && c.NeighbourVariances != 0 {
+			t.Errorf("after a count, bin %d still has %d neighbour variances", left, c.NeighbourVariances)
+		}
+	}
+}

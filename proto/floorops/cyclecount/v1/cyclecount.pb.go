@@ -1418,8 +1418,24 @@ type Policy struct {
 	ClassBSharePercent *float64 `protobuf:"fixed64,5,opt,name=class_b_share_percent,json=classBSharePercent,proto3,oneof" json:"class_b_share_percent,omitempty"`
 	// Days of picks the classes are computed from (1 to 365). Absent: 30.
 	VelocityWindowDays *int32 `protobuf:"varint,6,opt,name=velocity_window_days,json=velocityWindowDays,proto3,oneof" json:"velocity_window_days,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// Largest share of a day's count capacity that zero checks (the quick
+	// "is it empty?" look at a bin the record says just emptied) may take,
+	// 0 to 1; 0 or 1 is no bound. When more bins emptied than fit, the
+	// riskiest are checked that day and the rest wait. Absent: 0.5.
+	ZeroCheckMaxShare *float64 `protobuf:"fixed64,7,opt,name=zero_check_max_share,json=zeroCheckMaxShare,proto3,oneof" json:"zero_check_max_share,omitempty"`
+	// How much one count difference found in a bin next door (either side
+	// in the zone's walk order, since this bin's last count) raises this
+	// bin's chance of a wrong record, twice that for a shortage next door
+	// (its units may have been put here), 0 to 10. Absent: the default the
+	// simulator chose (cyclecount/sim/RESULTS.md).
+	NeighbourVarianceHazard *float64 `protobuf:"fixed64,8,opt,name=neighbour_variance_hazard,json=neighbourVarianceHazard,proto3,oneof" json:"neighbour_variance_hazard,omitempty"`
+	// What one such difference of the same SKU adds on top, 0 to 10: the
+	// bin next door found too many or too few of an item this bin holds, so
+	// this bin likely holds the other half of the misplacement. Absent: the
+	// simulator's default.
+	NeighbourItemVarianceHazard *float64 `protobuf:"fixed64,9,opt,name=neighbour_item_variance_hazard,json=neighbourItemVarianceHazard,proto3,oneof" json:"neighbour_item_variance_hazard,omitempty"`
+	unknownFields               protoimpl.UnknownFields
+	sizeCache                   protoimpl.SizeCache
 }
 
 func (x *Policy) Reset() {
@@ -1490,6 +1506,27 @@ func (x *Policy) GetClassBSharePercent() float64 {
 func (x *Policy) GetVelocityWindowDays() int32 {
 	if x != nil && x.VelocityWindowDays != nil {
 		return *x.VelocityWindowDays
+	}
+	return 0
+}
+
+func (x *Policy) GetZeroCheckMaxShare() float64 {
+	if x != nil && x.ZeroCheckMaxShare != nil {
+		return *x.ZeroCheckMaxShare
+	}
+	return 0
+}
+
+func (x *Policy) GetNeighbourVarianceHazard() float64 {
+	if x != nil && x.NeighbourVarianceHazard != nil {
+		return *x.NeighbourVarianceHazard
+	}
+	return 0
+}
+
+func (x *Policy) GetNeighbourItemVarianceHazard() float64 {
+	if x != nil && x.NeighbourItemVarianceHazard != nil {
+		return *x.NeighbourItemVarianceHazard
 	}
 	return 0
 }
@@ -2571,17 +2608,23 @@ const file_floorops_cyclecount_v1_cyclecount_proto_rawDesc = "" +
 	"\x05units\x18\x01 \x01(\x03R\x05units\x12\x18\n" +
 	"\apercent\x18\x02 \x01(\x01R\apercent\x12\x1f\n" +
 	"\vvalue_cents\x18\x03 \x01(\x03R\n" +
-	"valueCents\"\xb0\x03\n" +
+	"valueCents\"\xcb\x05\n" +
 	"\x06Policy\x12:\n" +
 	"\aclass_a\x18\x01 \x01(\v2!.floorops.cyclecount.v1.ToleranceR\x06classA\x12:\n" +
 	"\aclass_b\x18\x02 \x01(\v2!.floorops.cyclecount.v1.ToleranceR\x06classB\x12:\n" +
 	"\aclass_c\x18\x03 \x01(\v2!.floorops.cyclecount.v1.ToleranceR\x06classC\x126\n" +
 	"\x15class_a_share_percent\x18\x04 \x01(\x01H\x00R\x12classASharePercent\x88\x01\x01\x126\n" +
 	"\x15class_b_share_percent\x18\x05 \x01(\x01H\x01R\x12classBSharePercent\x88\x01\x01\x125\n" +
-	"\x14velocity_window_days\x18\x06 \x01(\x05H\x02R\x12velocityWindowDays\x88\x01\x01B\x18\n" +
+	"\x14velocity_window_days\x18\x06 \x01(\x05H\x02R\x12velocityWindowDays\x88\x01\x01\x124\n" +
+	"\x14zero_check_max_share\x18\a \x01(\x01H\x03R\x11zeroCheckMaxShare\x88\x01\x01\x12?\n" +
+	"\x19neighbour_variance_hazard\x18\b \x01(\x01H\x04R\x17neighbourVarianceHazard\x88\x01\x01\x12H\n" +
+	"\x1eneighbour_item_variance_hazard\x18\t \x01(\x01H\x05R\x1bneighbourItemVarianceHazard\x88\x01\x01B\x18\n" +
 	"\x16_class_a_share_percentB\x18\n" +
 	"\x16_class_b_share_percentB\x17\n" +
-	"\x15_velocity_window_days\"\x12\n" +
+	"\x15_velocity_window_daysB\x17\n" +
+	"\x15_zero_check_max_shareB\x1c\n" +
+	"\x1a_neighbour_variance_hazardB!\n" +
+	"\x1f_neighbour_item_variance_hazard\"\x12\n" +
 	"\x10GetPolicyRequest\"K\n" +
 	"\x11GetPolicyResponse\x126\n" +
 	"\x06policy\x18\x01 \x01(\v2\x1e.floorops.cyclecount.v1.PolicyR\x06policy\"i\n" +
