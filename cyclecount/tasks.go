@@ -55,7 +55,7 @@ func preview(ctx context.Context, q inventory.Querier, day, now time.Time, capac
 		return nil, nil, err
 	}
 	active := map[int64]bool{}
-	if err := inventory.EachRow(ctx, q, `SELECT DISTINCT location_id FROM counts WHERE state IN ('open', 'counting')`, nil, func(r *sql.Rows) error {
+	if err := inventory.EachRow(ctx, q, `SELECT DISTINCT location_id FROM counts WHERE `+inProgress, nil, func(r *sql.Rows) error {
 		var id int64
 		err := r.Scan(&id)
 		active[id] = true
@@ -101,6 +101,9 @@ func (s *Service) PlanCounts(ctx context.Context, requestID string, in PlanInput
 		func(tx *store.Tx) ([]Count, error) {
 			if in.Date < tx.Now.UTC().Format(time.DateOnly) {
 				return nil, floorops.Invalid("date", "%s is in the past: plan today or a later day", in.Date)
+			}
+			if in.Date > tx.Now.UTC().AddDate(0, 0, MaxPlanDaysAhead).Format(time.DateOnly) {
+				return nil, floorops.Invalid("date", "%s is more than %d days ahead: plan a nearer day", in.Date, MaxPlanDaysAhead)
 			}
 			if err := replacePlan(ctx, tx, in.Date, in.Actor); err != nil {
 				return nil, err
@@ -323,6 +326,9 @@ func (s *Service) AddTask(ctx context.Context, requestID string, in AddInput) (C
 			if loc.Type == inventory.LocShip {
 				return Count{}, floorops.Errorf(floorops.EPRECONDITION, "%s is a ship lane: its units are picked for orders and are not cycle counted", loc.Code)
 			}
+			if err := notAwaitingDecision(ctx, tx, loc); err != nil {
+				return Count{}, err
+			}
 			reason := "added by " + in.Actor.Badge
 			if in.Reason != "" {
 				reason += ": " + in.Reason
@@ -460,10 +466,10 @@ func (s *Service) Triggered(ctx context.Context, tx *store.Tx, locationID, reque
 	var id, recountOf sql.NullInt64
 	var state State
 	var raw string
-	err = tx.QueryRowContext(ctx, `SELECT id, state, recount_of, reasons FROM counts WHERE location_id = ? AND state IN ('open', 'counting')`, locationID).
+	err = tx.QueryRowContext(ctx, `SELECT id, state, recount_of, reasons FROM counts WHERE location_id = ? AND `+inProgress, locationID).
 		Scan(&id, &state, &recountOf, &raw)
 	switch {
-	case err == nil && (state == StateCounting || recountOf.Valid):
+	case err == nil && (state != StateOpen || recountOf.Valid):
 		return nil
 	case err == nil:
 		var reasons []string
