@@ -120,7 +120,7 @@ func TestBlindCountLeaksNoQuantity(t *testing.T) {
 	}
 	_, err = e.inv.MoveStock(e.assoc2, &inventoryv1.MoveStockRequest{RequestId: e.rid("mv"), FromLocationScan: loc, ToLocationScan: "A-01-09-A", Sku: sku, Quantity: 100000})
 	wantCode(t, err, codes.FailedPrecondition)
-	if strings.Contains(err.Error(), fmt.Sprint(qty)) {
+	if rest := strings.NewReplacer(loc, "", sku, "", "100000", "").Replace(err.Error()); strings.Contains(rest, fmt.Sprint(qty)) {
 		t.Fatalf("a move's refusal tells the associate the bin's record: %v", err)
 	}
 }
