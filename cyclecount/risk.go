@@ -229,6 +229,7 @@ type Factor struct {
 	Rate   float64
 	Effect float64
 	window int
+	never  bool // FactorDaysSinceCount: the location was never counted
 }
 
 // String is the factor as a lead reads it: "3 short picks in 7 days",
@@ -239,6 +240,12 @@ func (f Factor) String() string {
 		return fmt.Sprintf("%d %s since last count", f.Count, plural(f.Count, "touch", "touches"))
 	case FactorDaysSinceCount:
 		days := math.Round(f.Value)
+		if f.never && days < 1 {
+			return "never counted (stocked today)"
+		}
+		if f.never {
+			return fmt.Sprintf("never counted (stocked %.0f %s ago)", days, plural(int(days), "day", "days"))
+		}
 		return fmt.Sprintf("%.0f %s since last count", days, plural(int(days), "day", "days"))
 	case FactorLocationErrors:
 		return fmt.Sprintf("location wrong in %d of %d counts", f.Count, int(f.Value))
@@ -313,7 +320,7 @@ func Score(c Candidate, p Policy) Scored {
 	add(Factor{Kind: FactorRejectedScans, Count: c.Exceptions.RejectedScans, Effect: r.rejected / h, window: ExceptionWindowDays})
 	add(Factor{Kind: FactorReceiptUndos, Count: c.Exceptions.ReceiptUndos, Effect: r.undos / h, window: ExceptionWindowDays})
 	add(Factor{Kind: FactorTouches, Count: c.Touches, Effect: r.touches / h})
-	add(Factor{Kind: FactorDaysSinceCount, Value: c.DaysSinceCount, Effect: r.days / h})
+	add(Factor{Kind: FactorDaysSinceCount, Value: c.DaysSinceCount, Effect: r.days / h, never: c.LocationCounts == 0})
 	add(Factor{Kind: FactorNeighbourPutaways, Count: c.NeighbourPutaways, Effect: r.neighbours / h})
 	if r.locMult > 1.05 && c.LocationCounts > 0 {
 		add(Factor{Kind: FactorLocationErrors, Count: c.LocationErrors, Value: float64(c.LocationCounts), Rate: r.locRate, Effect: r.locMult - 1})

@@ -155,6 +155,8 @@ func TestFactorWordsOneRight(t *testing.T) {
 		{Factor{Kind: FactorDaysSinceCount, Value: 1}, "1 day since last count"},
 		{Factor{Kind: FactorDaysSinceCount, Value: 0.7}, "1 day since last count"},
 		{Factor{Kind: FactorDaysSinceCount, Value: 40}, "40 days since last count"},
+		{Factor{Kind: FactorDaysSinceCount, Value: 0.2, never: true}, "never counted (stocked today)"},
+		{Factor{Kind: FactorDaysSinceCount, Value: 40, never: true}, "never counted (stocked 40 days ago)"},
 		{Factor{Kind: FactorNeighbourPutaways, Count: 1}, "1 putaway into neighbouring bins since last count"},
 		{Factor{Kind: FactorValue, Rate: 2, Count: 1, Value: 2}, "unit cost $2.00, 1 unit ($2.00)"},
 		{Factor{Kind: FactorNearStockout, Count: 1, Rate: 5}, "near stockout: 1 unit, 5/day"},
