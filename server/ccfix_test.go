@@ -183,3 +183,29 @@ func TestRecountsAreOnTodaysList(t *testing.T) {
 	_, err = e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: e.rid("far"), Date: time.Now().UTC().AddDate(2, 0, 0).Format(time.DateOnly), CapacityCounts: 5})
 	wantCode(t, err, codes.InvalidArgument)
 }
+
+// TestNeverCountedBinsSayNever: a bin never counted is explained as never
+// counted, not as days since a last count it never had.
+func TestNeverCountedBinsSayNever(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	day := time.Now().UTC().AddDate(0, 0, 30).Format(time.DateOnly)
+	plan, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: e.rid("plan"), Date: day, CapacityCounts: 20})
+	if err != nil || len(plan.GetTasks()) == 0 {
+		t.Fatalf("plan: %v %v", plan, err)
+	}
+	never := 0
+	for _, task := range plan.GetTasks() {
+		for _, r := range task.GetReasons() {
+			if strings.Contains(r, "days since last count") || strings.Contains(r, "day since last count") {
+				t.Fatalf("never-counted %s: %q", task.GetLocationCode(), r)
+			}
+			if strings.HasPrefix(r, "never counted") {
+				never++
+			}
+		}
+	}
+	if never == 0 {
+		t.Fatalf("no task says its bin was never counted: %v", plan.GetTasks())
+	}
+}
