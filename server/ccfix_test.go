@@ -10,6 +10,7 @@ import (
 	cyclecountv1 "github.com/floorops/floorops/proto/floorops/cyclecount/v1"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
 	pickingv1 "github.com/floorops/floorops/proto/floorops/picking/v1"
+	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
 	"github.com/floorops/floorops/store"
 	"google.golang.org/grpc/codes"
 )
@@ -118,6 +119,19 @@ func TestBlindCountLeaksNoQuantity(t *testing.T) {
 	if e.ats(t, sku).GetOnHand() < qty {
 		t.Fatal("a lead lost the on hand figure")
 	}
+	// A putaway suggestion to consolidate there says not how many.
+	pa := putawayv1.NewPutawayServiceClient(e.n.conn)
+	e.adjust(t, "STG-01", sku, "", "", 5)
+	if _, err := pa.CreateTask(e.lead, &putawayv1.CreateTaskRequest{RequestId: e.rid("pa"), FromLocationScan: "STG-01", Sku: sku, Quantity: 5}); err != nil {
+		t.Fatal(err)
+	}
+	sg, err := pa.SuggestLocation(e.assoc2, &putawayv1.SuggestLocationRequest{Scan: pickGTIN(n)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := sg.GetSuggestion(); s.GetStrategy() != putawayv1.Strategy_STRATEGY_CONSOLIDATE || strings.ContainsAny(s.GetReason(), "0123456789") {
+		t.Fatalf("a putaway suggestion to consolidate tells the associate a bin's record: %v", s)
+	}
 	_, err = e.inv.MoveStock(e.assoc2, &inventoryv1.MoveStockRequest{RequestId: e.rid("mv"), FromLocationScan: loc, ToLocationScan: "A-01-09-A", Sku: sku, Quantity: 100000})
 	wantCode(t, err, codes.FailedPrecondition)
 	if rest := strings.NewReplacer(loc, "", sku, "", "100000", "").Replace(err.Error()); strings.Contains(rest, fmt.Sprint(qty)) {
@@ -154,6 +168,15 @@ func TestNothingGoesIntoABinHeldForACount(t *testing.T) {
 	if _, err := e.inv.MoveStock(e.lead, &inventoryv1.MoveStockRequest{RequestId: e.rid("in"), FromLocationScan: from, ToLocationScan: loc, Sku: sku, Quantity: 1}); err != nil {
 		t.Fatalf("a lead's move into a held bin: %v", err)
 	}
+	// A putaway there, even with an override reason, waits for the count.
+	pa := putawayv1.NewPutawayServiceClient(e.n.conn)
+	e.adjust(t, "STG-01", sku, "", "", 5)
+	task, err := pa.CreateTask(e.lead, &putawayv1.CreateTaskRequest{RequestId: e.rid("pa"), FromLocationScan: "STG-01", Sku: sku, Quantity: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = pa.ConfirmPutaway(e.assoc, &putawayv1.ConfirmPutawayRequest{RequestId: e.rid("pc"), TaskId: task.GetTask().GetId(), LocationScan: loc, Quantity: 5, OverrideReason: "room here"})
+	wantCode(t, err, codes.FailedPrecondition)
 }
 
 // TestRecountsAreOnTodaysList: a recount (for a difference, or because
