@@ -109,6 +109,9 @@ func (s *Service) administer(ctx context.Context, requestID, action string, req 
 	if req.Badge == "" {
 		return User{}, floorops.Invalid("badge", "is required")
 	}
+	// Whatever the action, cached sign-ins are forgotten once it has
+	// committed: a disabled badge or a reset PIN's sessions stop at once.
+	defer s.signIns.forget()
 	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "auth." + action, Body: req},
 		func(tx *store.Tx) (User, error) {
 			id, err := userID(ctx, tx, req.Badge)

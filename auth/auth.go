@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/floorops/floorops"
@@ -71,6 +72,60 @@ type Service struct {
 	// MaxAttempts wrong PINs in a row lock a badge for LockFor.
 	MaxAttempts int
 	LockFor     time.Duration
+	// SignInCacheFor is how long a validated token is trusted without
+	// reading the database again. Logout, disabling a badge or key and
+	// resetting a PIN through this Service forget every cached token at
+	// once; the same done by another process (the CLI on the node's
+	// file) takes effect within SignInCacheFor. 0 turns the cache off.
+	SignInCacheFor time.Duration
+
+	signIns signInCache
+}
+
+// signInCache holds tokens Authenticate validated, by token hash, so a
+// call does not read SQLite to sign its caller in. gen moves on every
+// forget: a lookup that read the database before a revocation committed
+// does not store its now stale answer.
+type signInCache struct {
+	mu      sync.Mutex
+	gen     uint64
+	entries map[[32]byte]cachedSignIn
+}
+
+type cachedSignIn struct {
+	p        Principal
+	expires  string    // the session's expires_at; "" for an API key
+	cachedAt time.Time // by the node's clock (db.Now)
+}
+
+const maxSignIns = 10_000 // a floor's handhelds and keys many times over
+
+func (c *signInCache) lookup(h [32]byte) (cachedSignIn, uint64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[h]
+	return e, c.gen, ok
+}
+
+func (c *signInCache) store(h [32]byte, gen uint64, e cachedSignIn) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return // something was revoked while the database was read
+	}
+	if c.entries == nil || len(c.entries) >= maxSignIns {
+		c.entries = map[[32]byte]cachedSignIn{}
+	}
+	c.entries[h] = e
+}
+
+// forget drops every cached sign-in; called after a change that may
+// revoke one has committed.
+func (c *signInCache) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.entries = nil
 }
 
 // NewService returns the auth service over db with shift-length tokens and
@@ -80,7 +135,7 @@ func NewService(db *store.DB, p *scan.Parser) *Service {
 	if p == nil {
 		panic("auth: NewService needs the node's scan parser")
 	}
-	return &Service{db: db, scan: p, TokenTTL: 12 * time.Hour, MaxAttempts: 5, LockFor: 15 * time.Minute}
+	return &Service{db: db, scan: p, TokenTTL: 12 * time.Hour, MaxAttempts: 5, LockFor: 15 * time.Minute, SignInCacheFor: 5 * time.Second}
 }
 
 // User is a person who signs in on the floor.
@@ -295,6 +350,7 @@ func (s *Service) Login(ctx context.Context, badge, pin, device string) (LoginRe
 // Logout revokes a session token. Revoking an unknown or revoked token is
 // not an error: the caller is signed out either way.
 func (s *Service) Logout(ctx context.Context, token string) error {
+	defer s.signIns.forget()
 	return s.db.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked = 1 WHERE token_hash = ?`, hashSecret(token))
 		return err
@@ -302,12 +358,34 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 }
 
 // Authenticate resolves a bearer token (a session token or an API key) to
-// its principal, or EUNAUTHENTICATED.
+// its principal, or EUNAUTHENTICATED. A token it validated less than
+// SignInCacheFor ago is answered from memory (its session's expiry still
+// checked); an unknown token always reads the database.
 func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
 	if token == "" {
 		return Principal{}, floorops.Errorf(floorops.EUNAUTHENTICATED, "sign in: send authorization: Bearer <token>")
 	}
-	h := hashSecret(token)
+	h := sha256.Sum256([]byte(token))
+	now := s.db.Now()
+	e, gen, ok := s.signIns.lookup(h)
+	if ok && now.Sub(e.cachedAt) < s.SignInCacheFor && !now.Before(e.cachedAt) {
+		if e.expires != "" && e.expires <= store.FormatTime(now) {
+			return Principal{}, floorops.Errorf(floorops.EUNAUTHENTICATED, "session expired: sign in again")
+		}
+		return e.p, nil
+	}
+	e, err := s.authenticate(ctx, h[:], now)
+	if err != nil {
+		return Principal{}, err
+	}
+	if s.SignInCacheFor > 0 {
+		s.signIns.store(h, gen, e)
+	}
+	return e.p, nil
+}
+
+// authenticate reads the token's session or API key from the database.
+func (s *Service) authenticate(ctx context.Context, h []byte, now time.Time) (cachedSignIn, error) {
 	var p Principal
 	var expires string
 	err := s.db.Reader().QueryRowContext(ctx, `SELECT u.badge, u.name, u.role, s.device_id, s.expires_at
@@ -315,22 +393,22 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 		WHERE s.token_hash = ? AND s.revoked = 0 AND u.disabled = 0`, h).Scan(&p.Badge, &p.Name, &p.Role, &p.Device, &expires)
 	switch {
 	case err == nil:
-		if expires <= store.FormatTime(s.db.Now()) {
-			return Principal{}, floorops.Errorf(floorops.EUNAUTHENTICATED, "session expired: sign in again")
+		if expires <= store.FormatTime(now) {
+			return cachedSignIn{}, floorops.Errorf(floorops.EUNAUTHENTICATED, "session expired: sign in again")
 		}
-		return p, nil
+		return cachedSignIn{p: p, expires: expires, cachedAt: now}, nil
 	case !errors.Is(err, sql.ErrNoRows):
-		return Principal{}, fmt.Errorf("authenticate: %w", err)
+		return cachedSignIn{}, fmt.Errorf("authenticate: %w", err)
 	}
 	var name string
 	err = s.db.Reader().QueryRowContext(ctx, `SELECT name FROM api_keys WHERE key_hash = ? AND disabled = 0`, h).Scan(&name)
 	switch {
 	case err == nil:
-		return Principal{Badge: "key:" + name, Name: name, Role: Integration, Device: name}, nil
+		return cachedSignIn{p: Principal{Badge: "key:" + name, Name: name, Role: Integration, Device: name}, cachedAt: now}, nil
 	case errors.Is(err, sql.ErrNoRows):
-		return Principal{}, floorops.Errorf(floorops.EUNAUTHENTICATED, "unknown, expired or revoked token")
+		return cachedSignIn{}, floorops.Errorf(floorops.EUNAUTHENTICATED, "unknown, expired or revoked token")
 	default:
-		return Principal{}, fmt.Errorf("authenticate: %w", err)
+		return cachedSignIn{}, fmt.Errorf("authenticate: %w", err)
 	}
 }
 
@@ -399,6 +477,7 @@ func (s *Service) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
 // DisableAPIKey revokes a central system's key; calls with it fail at once.
 // The name may then be given to a new key.
 func (s *Service) DisableAPIKey(ctx context.Context, name string) error {
+	defer s.signIns.forget()
 	return s.db.Write(ctx, func(tx *store.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET disabled = 1 WHERE name = ? AND disabled = 0`, strings.TrimSpace(name))
 		if err != nil {

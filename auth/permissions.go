@@ -35,6 +35,11 @@ var (
 	readers    = anyone
 )
 
+// SyncStatusRoute is a REST route of the node's own, not an RPC: the web
+// app's read of the upstream sync status (server/websync.go). Its
+// permission entry is below, beside the RPCs'.
+const SyncStatusRoute = "GET /v1/sync/status"
+
 // Permissions maps every RPC (full method name) to the roles allowed to
 // call it. An RPC missing from the table is denied to everyone; a test walks
 // every registered method and fails if one is missing.
@@ -73,6 +78,9 @@ var Permissions = map[string][]Role{
 	upstreamv1.ChangeFeedService_Watch_FullMethodName:                   {Integration, Admin},
 	upstreamv1.ChangeFeedService_Snapshot_FullMethodName:                {Integration, Admin},
 	upstreamv1.ChangeFeedService_ListAvailabilityChanges_FullMethodName: {Integration, Admin},
+
+	// What `floorops sync status` shows, for a lead's screen.
+	SyncStatusRoute: {Lead, Admin, Integration},
 
 	// Central owns orders: it releases and cancels them, admins may stand in.
 	pickingv1.PickingService_ReleaseOrders_FullMethodName:    {Integration, Admin},

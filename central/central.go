@@ -18,16 +18,24 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
+	"math"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
 	centralv1 "github.com/floorops/floorops/proto/floorops/central/v1"
 	eventv1 "github.com/floorops/floorops/proto/floorops/event/v1"
 	upstreamv1 "github.com/floorops/floorops/proto/floorops/upstream/v1"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 	_ "modernc.org/sqlite"
@@ -77,6 +85,14 @@ CREATE TABLE IF NOT EXISTS parked (
     reason  TEXT NOT NULL,
     PRIMARY KEY (node_id, seq)
 ) WITHOUT ROWID;
+-- Sequences central rejected as malformed: only these may a node name as
+-- parked.
+CREATE TABLE IF NOT EXISTS rejected (
+    node_id TEXT NOT NULL,
+    seq     INTEGER NOT NULL,
+    reason  TEXT NOT NULL,
+    PRIMARY KEY (node_id, seq)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS node_ats (
     node_id   TEXT NOT NULL,
     sku       TEXT NOT NULL,
@@ -90,10 +106,35 @@ CREATE TABLE IF NOT EXISTS node_ats (
 CREATE INDEX IF NOT EXISTS node_ats_sku ON node_ats (sku);
 `
 
-// Open opens (creating if needed) central's database at path.
+// MaxQuantity bounds every quantity central accepts in an event
+// (on_hand, allocated, available_to_sell; 10^12 units) and the version:
+// anything above it
+// is implausible and the event is rejected, so network sums stay far from
+// overflowing (and saturate should they ever get there).
+const MaxQuantity = 1_000_000_000_000
+
+// Open opens (creating if needed) central's database at path. A node's
+// database is refused (EPRECONDITION).
 func Open(ctx context.Context, path string) (*Central, error) {
+	return open(ctx, path, true)
+}
+
+// OpenExisting opens central's database at path but never creates it: a
+// mistyped --db is ENOTFOUND, not a new empty central (keys create, ats).
+func OpenExisting(ctx context.Context, path string) (*Central, error) {
+	return open(ctx, path, false)
+}
+
+func open(ctx context.Context, path string, create bool) (*Central, error) {
 	if path == "" || strings.ContainsAny(path, "?#") {
 		return nil, floorops.Errorf(floorops.EINVALID, "central database path %q: give a file name without ? or #", path)
+	}
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && !create:
+		return nil, floorops.Errorf(floorops.ENOTFOUND, "central database %s does not exist (check --db; floorops central --db %s creates one)", path, path)
+	case err == nil && st.IsDir():
+		return nil, floorops.Errorf(floorops.EINVALID, "central database %s is a directory", path)
 	}
 	v := url.Values{}
 	v.Add("_pragma", "busy_timeout(10000)")
@@ -101,12 +142,24 @@ func Open(ctx context.Context, path string) (*Central, error) {
 	v.Add("_pragma", "synchronous(full)")
 	v.Add("_pragma", "foreign_keys(1)")
 	v.Set("_txlock", "immediate")
+	if !create {
+		v.Set("mode", "rw") // SQLite itself refuses to create it
+	}
 	db, err := sql.Open("sqlite", "file:"+path+"?"+v.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("central: open %s: %w", path, err)
 	}
 	// One connection: SQLite has one writer, and central's reads are few.
 	db.SetMaxOpenConns(1)
+	var nodeTables int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('schema_migrations', 'outbox')`).Scan(&nodeTables); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("central: open %s: %w", path, err)
+	}
+	if nodeTables > 0 {
+		db.Close()
+		return nil, floorops.Errorf(floorops.EPRECONDITION, "%s is a floorops node's database, not central's (give central its own --db)", path)
+	}
 	if _, err := db.ExecContext(ctx, schema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("central: schema: %w", err)
@@ -178,11 +231,35 @@ func (c *Central) Push(ctx context.Context, req *upstreamv1.PushEventsRequest) (
 	for _, p := range req.GetParked() {
 		parked[p.GetSeq()] = p.GetReason()
 	}
+	rejected := map[int64]bool{}
+	if len(parked) > 0 {
+		rows, err := tx.QueryContext(ctx, `SELECT seq FROM rejected WHERE node_id = ? AND seq > ?`, node, applied)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var s int64
+			if err := rows.Scan(&s); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			rejected[s] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	// A node may skip only what central itself rejected: naming as parked
+	// a seq central never refused is EPRECONDITION.
 	skipParked := func() error {
 		for {
 			reason, ok := parked[applied+1]
 			if !ok {
 				return nil
+			}
+			if !rejected[applied+1] {
+				return floorops.Errorf(floorops.EPRECONDITION, "seq %d is named parked but central never rejected it: send the event itself", applied+1)
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO parked (node_id, seq, reason) VALUES (?, ?, ?)`, node, applied+1, reason); err != nil {
 				return err
@@ -204,16 +281,21 @@ func (c *Central) Push(ctx context.Context, req *upstreamv1.PushEventsRequest) (
 	if err := skipParked(); err != nil {
 		return nil, err
 	}
+	gap := false
 	for _, ev := range req.GetEvents() {
 		if ev.GetSeq() <= applied {
 			continue // a retry of what is applied
 		}
 		if ev.GetSeq() != applied+1 {
-			break // a gap: apply nothing past it; the node resends from the ack
+			gap = true // apply nothing past it; the node resends from the ack
+			break
 		}
 		kind, reason := check(node, ev)
 		if reason != "" {
 			resp.Rejected = &upstreamv1.Rejection{Seq: ev.GetSeq(), Reason: reason}
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO rejected (node_id, seq, reason) VALUES (?, ?, ?)`, node, ev.GetSeq(), reason); err != nil {
+				return nil, err
+			}
 			break
 		}
 		if err := c.apply(ctx, tx, upsert, node, ev); err != nil {
@@ -230,6 +312,12 @@ func (c *Central) Push(ctx context.Context, req *upstreamv1.PushEventsRequest) (
 		if err := skipParked(); err != nil {
 			return nil, err
 		}
+	}
+	if gap && applied == from {
+		// Nothing applied: the node is not where central is (a lost
+		// cursor, a restored or foreign database). Say so, with the seq
+		// central holds, rather than acknowledge the same seq forever.
+		return nil, gapError(applied)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE nodes SET applied_through = ? WHERE node_id = ?`, applied, node); err != nil {
 		return nil, err
@@ -269,19 +357,54 @@ func check(node string, ev *eventv1.Event) (kind, reason string) {
 		return "", fmt.Sprintf("event %d has no payload this central knows", ev.GetSeq())
 	case *eventv1.Event_AvailabilityChanged:
 		a := p.AvailabilityChanged
-		if a.GetSku() == "" || a.GetVersion() <= 0 || a.GetAvailableToSell() < 0 {
-			return "", fmt.Sprintf("event %d: availability_changed needs a sku, a version above 0 and available_to_sell of 0 or more", ev.GetSeq())
+		if r := checkSKU(a.GetSku()); r != "" {
+			return "", fmt.Sprintf("event %d: availability_changed: sku %s", ev.GetSeq(), r)
+		}
+		if a.GetVersion() <= 0 || a.GetVersion() > MaxQuantity {
+			return "", fmt.Sprintf("event %d: availability_changed needs a version from 1 to %d", ev.GetSeq(), int64(MaxQuantity))
+		}
+		for _, q := range []struct {
+			name string
+			n    int64
+		}{{"on_hand", a.GetOnHand()}, {"allocated", a.GetAllocated()}, {"available_to_sell", a.GetAvailableToSell()}} {
+			if q.n < 0 || q.n > MaxQuantity {
+				return "", fmt.Sprintf("event %d: availability_changed %s %d is outside 0 to %d", ev.GetSeq(), q.name, q.n, int64(MaxQuantity))
+			}
 		}
 		return "availability_changed", ""
 	case *eventv1.Event_AvailabilityDigest:
-		if p.AvailabilityDigest.GetSha256() == "" {
-			return "", fmt.Sprintf("event %d: availability_digest has no sha256", ev.GetSeq())
+		if h := p.AvailabilityDigest.GetSha256(); len(h) != 64 || strings.Trim(h, "0123456789abcdef") != "" {
+			return "", fmt.Sprintf("event %d: availability_digest needs a sha256 of 64 lowercase hex digits", ev.GetSeq())
 		}
 		return "availability_digest", ""
 	default:
 		name := string(ev.ProtoReflect().WhichOneof(ev.ProtoReflect().Descriptor().Oneofs().ByName("payload")).Name())
 		return name, ""
 	}
+}
+
+// checkSKU says what is wrong with a SKU, or "".
+func checkSKU(sku string) string {
+	if strings.TrimSpace(sku) == "" {
+		return "is empty"
+	}
+	if !utf8.ValidString(sku) {
+		return "is not UTF-8"
+	}
+	for _, r := range sku {
+		if unicode.IsControl(r) {
+			return fmt.Sprintf("%q holds a control character", sku)
+		}
+	}
+	return ""
+}
+
+// addSaturating adds b (0 or more) to a, stopping at the largest int64.
+func addSaturating(a, b int64) int64 {
+	if b > 0 && a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }
 
 // apply updates the node's ATS (compare-and-set on version) or checks a
@@ -358,7 +481,7 @@ func (c *Central) NetworkAvailability(ctx context.Context, skus []string) ([]*ce
 			out = append(out, na)
 		}
 		na.Nodes = append(na.Nodes, n)
-		na.AvailableToSell += n.AvailableToSell
+		na.AvailableToSell = addSaturating(na.AvailableToSell, max(n.AvailableToSell, 0))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -436,4 +559,19 @@ func (c *Central) Events(ctx context.Context, node string) ([]*eventv1.Event, er
 		out = append(out, ev)
 	}
 	return out, rows.Err()
+}
+
+// GapReason is the ErrorInfo reason of a push whose first event is past
+// the seq central has applied; AppliedSeqKey, in its metadata, is that seq.
+const (
+	GapReason     = "SEQ_GAP"
+	AppliedSeqKey = "applied_seq"
+)
+
+func gapError(applied int64) error {
+	st := status.New(codes.FailedPrecondition, fmt.Sprintf(
+		"central has applied this node's events through seq %d and the batch does not continue from there", applied))
+	st, _ = st.WithDetails(&errdetails.ErrorInfo{Reason: GapReason, Domain: "floorops.upstream.v1",
+		Metadata: map[string]string{AppliedSeqKey: fmt.Sprint(applied)}})
+	return st.Err()
 }

@@ -79,9 +79,10 @@ func TestPushDedupesAndStopsAtAGap(t *testing.T) {
 			t.Fatalf("push: %v, %v", r, err)
 		}
 	}
-	// A gap: seq 4 without 3 is not applied.
+	// A gap: seq 4 without 3 is not applied, and is an error naming the
+	// seq central holds.
 	r, err := f.up.PushEvents(f.ctx, &upstreamv1.PushEventsRequest{NodeId: "n1", Events: []*eventv1.Event{ats(4, "A", 9, 4)}})
-	if err != nil || r.GetAckedThroughSeq() != 2 {
+	if status.Code(err) != codes.FailedPrecondition || appliedSeq(err) != "2" {
 		t.Fatalf("push past a gap: %v, %v", r, err)
 	}
 	if got := f.network(t, "A"); got.GetAvailableToSell() != 7 || got.GetNodes()[0].GetVersion() != 2 {

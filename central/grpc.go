@@ -29,8 +29,9 @@ func (c *Central) signIn(ctx context.Context) (string, error) {
 	}
 	md, _ := metadata.FromIncomingContext(ctx)
 	for _, v := range md.Get("authorization") {
-		if key, ok := strings.CutPrefix(v, "Bearer "); ok {
-			return c.NodeForKey(ctx, key)
+		// The scheme is case-insensitive (RFC 9110): "bearer" works too.
+		if len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
+			return c.NodeForKey(ctx, strings.TrimSpace(v[7:]))
 		}
 	}
 	return "", floorops.Errorf(floorops.EUNAUTHENTICATED, "a node key (authorization: Bearer <key>) or client certificate is required")
@@ -39,6 +40,9 @@ func (c *Central) signIn(ctx context.Context) (string, error) {
 func toStatus(err error) error {
 	if err == nil {
 		return nil
+	}
+	if _, ok := err.(interface{ GRPCStatus() *status.Status }); ok {
+		return err // already a status, with its details
 	}
 	var fe *floorops.Error
 	if !errors.As(err, &fe) {
@@ -60,6 +64,8 @@ func toStatus(err error) error {
 // call must come from a node (key or certificate); a node pushes only its
 // own events.
 func NewGRPCServer(c *Central, opts ...grpc.ServerOption) *grpc.Server {
+	// MaxReceiveBytes first, so a caller's own limit wins.
+	opts = append([]grpc.ServerOption{grpc.MaxRecvMsgSize(MaxReceiveBytes)}, opts...)
 	opts = append(opts, grpc.ChainUnaryInterceptor(func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 		node, err := c.signIn(ctx)
 		if err != nil {
@@ -75,12 +81,20 @@ func NewGRPCServer(c *Central, opts ...grpc.ServerOption) *grpc.Server {
 	return g
 }
 
+// MaxReceiveBytes is the largest request central takes (gRPC's usual 4
+// MiB). A node caps its batches well below it (upstream.MaxBatchBytes)
+// and halves a batch central answers ResourceExhausted.
+const MaxReceiveBytes = 4 << 20
+
 type upstreamHandler struct {
 	upstreamv1.UnimplementedUpstreamServiceServer
 	c *Central
 }
 
 func (h upstreamHandler) PushEvents(ctx context.Context, req *upstreamv1.PushEventsRequest) (*upstreamv1.PushEventsResponse, error) {
+	if req.GetNodeId() == "" {
+		return nil, floorops.Invalid("node_id", "is required")
+	}
 	if node, _ := ctx.Value(nodeKey{}).(string); node != req.GetNodeId() {
 		return nil, floorops.Errorf(floorops.EPERMISSION, "this key or certificate is node %q's, not %q's", node, req.GetNodeId())
 	}

@@ -51,39 +51,66 @@ const (
 	velocityJoin = `LEFT JOIN item_velocity_classes v ON v.item_id = i.id`
 )
 
-// ensureClasses recomputes the ABC classes from pick velocity unless they
-// were already computed on tx's node day (with the same window): at most
-// once a day, when a plan is made. Picks over the trailing window [now - WindowDays, now) are
-// summed per item and ranked; with no picks at all the table is emptied
-// and every item's own class stands (a node with no velocity yet).
-func ensureClasses(ctx context.Context, tx *store.Tx, cfg ABC) error {
-	cfg = cfg.orDefault()
-	today := tx.Now.UTC().Format(time.DateOnly)
+// classRun is a day's recomputation of the ABC classes from pick velocity:
+// the picks per item, read (readClasses) before they are ranked and stored
+// (store), so the sum over the window's picks, which takes a while on a
+// large node, is read without holding the writer.
+type classRun struct {
+	today string
+	cfg   ABC
+	ps    []picked
+	total int64
+}
+
+type picked struct {
+	item, units int64
+}
+
+// classesDue reports whether the classes need computing on today (a node
+// day): not yet computed that day, or with another window.
+func classesDue(ctx context.Context, q inventory.Querier, today string, cfg ABC) (bool, error) {
 	var on string
 	var window int
-	err := tx.QueryRowContext(ctx, `SELECT computed_on, window_days FROM velocity_class_runs WHERE id = 1`).Scan(&on, &window)
-	if err == nil && on == today && window == cfg.WindowDays {
-		return nil
-	}
+	err := q.QueryRowContext(ctx, `SELECT computed_on, window_days FROM velocity_class_runs WHERE id = 1`).Scan(&on, &window)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("read class run: %w", err)
+		return false, fmt.Errorf("read class run: %w", err)
 	}
-	type picked struct {
-		item, units int64
+	return err != nil || on != today || window != cfg.WindowDays, nil
+}
+
+// readClasses recomputes the ABC classes from pick velocity as of now
+// unless they were already computed on now's node day (with the same
+// window): at most once a day, when a plan is made; nil when not due.
+// Picks over the trailing window [now - WindowDays, now) are summed per
+// item and ranked; with no picks at all the table is emptied and every
+// item's own class stands (a node with no velocity yet).
+func readClasses(ctx context.Context, q inventory.Querier, now time.Time, cfg ABC) (*classRun, error) {
+	cfg = cfg.orDefault()
+	r := &classRun{today: now.UTC().Format(time.DateOnly), cfg: cfg}
+	if due, err := classesDue(ctx, q, r.today, cfg); err != nil || !due {
+		return nil, err
 	}
-	var ps []picked
-	var total int64
-	if err := inventory.EachRow(ctx, tx, `SELECT i.id, COALESCE(p.n, 0) FROM items i LEFT JOIN
+	if err := inventory.EachRow(ctx, q, `SELECT i.id, COALESCE(p.n, 0) FROM items i LEFT JOIN
 			(SELECT item_id, SUM(qty) AS n FROM movements WHERE kind = ? AND created_at >= ? AND created_at < ? GROUP BY item_id) p ON p.item_id = i.id`,
-		[]any{inventory.KindPick, store.FormatTime(tx.Now.AddDate(0, 0, -cfg.WindowDays)), store.FormatTime(tx.Now)}, func(r *sql.Rows) error {
+		[]any{inventory.KindPick, store.FormatTime(now.AddDate(0, 0, -cfg.WindowDays)), store.FormatTime(now)}, func(rows *sql.Rows) error {
 			var p picked
-			err := r.Scan(&p.item, &p.units)
-			ps = append(ps, p)
-			total += p.units
+			err := rows.Scan(&p.item, &p.units)
+			r.ps = append(r.ps, p)
+			r.total += p.units
 			return err
 		}); err != nil {
-		return fmt.Errorf("class by velocity: %w", err)
+		return nil, fmt.Errorf("class by velocity: %w", err)
 	}
+	return r, nil
+}
+
+// store ranks and stores the run's classes in tx, unless a plan stored that
+// day's since.
+func (r *classRun) store(ctx context.Context, tx *store.Tx) error {
+	if due, err := classesDue(ctx, tx, r.today, r.cfg); err != nil || !due {
+		return err
+	}
+	cfg, ps, total, today := r.cfg, r.ps, r.total, r.today
 	if _, err := tx.ExecContext(ctx, `DELETE FROM item_velocity_classes`); err != nil {
 		return fmt.Errorf("class by velocity: %w", err)
 	}

@@ -1,11 +1,12 @@
 package cyclecount
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/floorops/floorops/inventory"
@@ -41,27 +42,23 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 	if err != nil {
 		return nil, err
 	}
-	byLoc, byItem := map[int64]hist{}, map[int64]hist{}
-	for _, g := range []struct {
-		col string
-		out map[int64]hist
-	}{{"location_id", byLoc}, {"item_id", byItem}} {
-		if err := inventory.EachRow(ctx, q, `SELECT h.`+g.col+`, COUNT(DISTINCT h.count_id), COUNT(DISTINCT CASE WHEN h.counted_qty <> h.snapshot_qty THEN h.count_id END),
-				MAX(h.counted_at), MAX(c.start_movement_id)
-			FROM count_history h JOIN counts c ON c.id = h.count_id WHERE h.counted_at < ? GROUP BY 1`, []any{dayStr}, func(r *sql.Rows) error {
-			var id int64
-			var h hist
-			err := r.Scan(&id, &h.counts, &h.errors, &h.last, &h.lastMove)
-			g.out[id] = h
-			return err
-		}); err != nil {
-			return nil, fmt.Errorf("plan: count history: %w", err)
-		}
+	var f facts
+	if err := q.QueryRowContext(ctx, `SELECT COALESCE((SELECT MAX(id) FROM locations), 0), COALESCE((SELECT MAX(id) FROM items), 0),
+		(SELECT COUNT(*) FROM locations WHERE type IN ('storage', 'pickface'))`).Scan(&f.maxLoc, &f.maxItem, &f.nLocs); err != nil {
+		return nil, fmt.Errorf("plan: locations: %w", err)
 	}
-	velocity, touches, neighbours, locs, err := movementFacts(ctx, q, day, byLoc)
+	if f.maxLoc >= 1<<31 || f.maxItem >= 1<<31 || f.maxLoc < 0 || f.maxItem < 0 {
+		return nil, fmt.Errorf("plan: location or item ids beyond 2^31 (%d, %d)", f.maxLoc, f.maxItem)
+	}
+	byLoc, byItem, err := countHistory(ctx, q, dayStr, f.maxLoc, f.maxItem)
 	if err != nil {
 		return nil, err
 	}
+	mf, err := movementFacts(ctx, q, day, f, byLoc)
+	if err != nil {
+		return nil, err
+	}
+	locs := mf.locs
 	exc := map[int64]Exceptions{}
 	emptied := map[int64]string{} // location -> when a pick last emptied it
 	if err := inventory.EachRow(ctx, q, `SELECT location_id, kind, COUNT(*), MAX(created_at) FROM exceptions
@@ -93,22 +90,39 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		return nil, fmt.Errorf("plan: exceptions: %w", err)
 	}
 	var out []Candidate
-	seen := map[int64]bool{}
+	// Many candidates are aged from the same time (a day's counts, a
+	// receipt's putaways): the last one parsed is kept.
+	var lastSince string
+	var lastAge float64
 	fill := func(c *Candidate, firstStocked string) {
-		lh, ih := byLoc[c.LocationID], byItem[c.ItemID]
+		var lh, ih hist
+		if c.LocationID > 0 && c.LocationID < int64(len(byLoc)) {
+			lh = byLoc[c.LocationID]
+		}
+		if c.ItemID > 0 && c.ItemID < int64(len(byItem)) {
+			ih = byItem[c.ItemID]
+		}
 		c.LocationCounts, c.LocationErrors = lh.counts, lh.errors
 		c.ItemCounts, c.ItemErrors = ih.counts, ih.errors
-		c.Touches, c.Exceptions = touches[c.LocationID], exc[c.LocationID]
-		c.NeighbourPutaways = neighbours[c.LocationID]
-		c.DailyVelocity = velocity[c.ItemID]
+		if c.LocationID > 0 && c.LocationID < int64(len(mf.touches)) {
+			c.Touches, c.NeighbourPutaways = int(mf.touches[c.LocationID]), int(mf.neighbours[c.LocationID])
+		}
+		c.Exceptions = exc[c.LocationID]
+		if c.ItemID > 0 && c.ItemID < int64(len(mf.picked)) {
+			c.DailyVelocity = float64(mf.picked[c.ItemID]) / velocityWindowDays
+		}
 		c.Trigger = triggerOf(requests[c.LocationID])
 		since := lh.last
 		if since == "" {
 			since = firstStocked
 		}
-		if t, err := store.ParseTimeOrZero(since); err == nil && !t.IsZero() {
-			c.DaysSinceCount = math.Max(ageAt.Sub(t).Hours()/24, 0)
+		if since != lastSince {
+			lastSince, lastAge = since, 0
+			if t, err := store.ParseTimeOrZero(since); err == nil && !t.IsZero() {
+				lastAge = math.Max(ageAt.Sub(t).Hours()/24, 0)
+			}
 		}
+		c.DaysSinceCount = lastAge
 		// Emptied by a pick since its last count: a zero check confirms it.
 		c.JustEmptied = emptied[c.LocationID] > lh.last
 	}
@@ -120,54 +134,63 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		class Class
 		cost  float64
 	}
-	itemsByID := map[int64]itemInfo{}
-	if err := inventory.EachRow(ctx, q, `SELECT i.id, i.sku, `+classSQL+`, i.unit_cost_cents FROM items i `+velocityJoin, nil, func(r *sql.Rows) error {
+	// Indexed by item id (dense: an INTEGER PRIMARY KEY), like the
+	// location facts: a map of tens of thousands of entries, looked up per
+	// balance, cost more than the read.
+	itemsByID := make([]itemInfo, mf.maxItem+1)
+	if err := inventory.EachRow(ctx, q, `SELECT i.id, i.sku, `+classSQL+`, i.unit_cost_cents FROM items i `+velocityJoin+` WHERE i.id <= ?`, []any{mf.maxItem}, func(r *sql.Rows) error {
 		var id, cost int64
-		var sku, class string
+		var sku string
+		var class sql.RawBytes
 		err := r.Scan(&id, &sku, &class, &cost)
-		itemsByID[id] = itemInfo{sku, classOf(class), float64(cost) / 100}
+		if id >= 0 {
+			itemsByID[id] = itemInfo{sku, classOf(string(class)), float64(cost) / 100}
+		}
 		return err
 	}); err != nil {
 		return nil, fmt.Errorf("plan: items: %w", err)
 	}
-	type key struct{ loc, item int64 }
-	at := make(map[key]int, len(locs))
-	out = make([]Candidate, 0, len(locs))
+	// A (location, item) is one integer, location << 32 | item: SQLite
+	// packs it, so a balance is three columns read and one map key.
+	at := make(map[int64]int32, mf.nLocs)
+	out = make([]Candidate, 0, mf.nLocs)
 	var first []string // when each candidate's position first held stock
-	if err := inventory.EachRow(ctx, q, `SELECT location_id, item_id, qty, received_at FROM balances WHERE qty > 0`, nil, func(r *sql.Rows) error {
-		var k key
+	if err := inventory.EachRow(ctx, q, `SELECT (location_id << 32) | item_id, qty, received_at FROM balances
+		WHERE qty > 0 AND location_id <= ? AND item_id <= ?`, []any{mf.maxLoc, mf.maxItem}, func(r *sql.Rows) error {
+		var k int64
 		var qty int
-		var received string
-		if err := r.Scan(&k.loc, &k.item, &qty, &received); err != nil {
+		var received sql.RawBytes
+		if err := r.Scan(&k, &qty, &received); err != nil {
 			return err
 		}
-		l, ok := locs[k.loc]
-		if !ok {
+		loc, item := k>>32, k&(1<<32-1)
+		l := &locs[loc]
+		if l.code == "" {
 			return nil // not storage or a pick face
 		}
 		if i, ok := at[k]; ok {
 			out[i].RecordedUnits += qty
-			first[i] = min(first[i], received)
+			if string(received) < first[i] {
+				first[i] = string(received)
+			}
 			return nil
 		}
-		it := itemsByID[k.item]
-		at[k] = len(out)
-		out = append(out, Candidate{LocationID: k.loc, Location: l.code, Zone: l.zone, ItemID: k.item, SKU: it.sku,
+		it := itemsByID[item]
+		at[k] = int32(len(out))
+		out = append(out, Candidate{LocationID: loc, Location: l.code, Zone: l.zone, ItemID: item, SKU: it.sku,
 			Class: it.class, UnitCost: it.cost, RecordedUnits: qty})
-		first = append(first, received)
+		first = append(first, string(received))
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("plan: balances: %w", err)
 	}
+	seen := make([]bool, len(locs))
 	for i := range out {
 		fill(&out[i], first[i])
 		seen[out[i].LocationID] = true
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].LocationID != out[j].LocationID {
-			return out[i].LocationID < out[j].LocationID
-		}
-		return out[i].ItemID < out[j].ItemID
+	slices.SortFunc(out, func(a, b Candidate) int {
+		return cmp.Or(cmp.Compare(a.LocationID, b.LocationID), cmp.Compare(a.ItemID, b.ItemID))
 	})
 	// Empty locations the plan must still see: a triggered count, or a zero
 	// check of a location a pick just emptied.
@@ -179,7 +202,7 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		extra[id] = true
 	}
 	for id := range extra {
-		if seen[id] {
+		if id > 0 && id < int64(len(seen)) && seen[id] {
 			continue
 		}
 		var c Candidate
@@ -206,111 +229,202 @@ type hist struct {
 	// lastMove is the last ledger movement id when the last count started:
 	// movement ids grow with time, so "since the last count" is a larger id.
 	lastMove int64
+	// count is the count whose lines are being read, erred whether one of
+	// them (of this location or item) found a discrepancy.
+	count int64
+	erred bool
+}
+
+// countHistory reads the count history before day in one pass, in count
+// order, into each location's and each item's hist, indexed by id: a count
+// (and a count that found a discrepancy) is told once as the count id
+// changes. Grouping in SQL, once per location and once per item, each with
+// COUNT(DISTINCT), took twice as long.
+func countHistory(ctx context.Context, q inventory.Querier, dayStr string, maxLoc, maxItem int64) ([]hist, []hist, error) {
+	byLoc, byItem := make([]hist, maxLoc+1), make([]hist, maxItem+1)
+	err := inventory.EachRow(ctx, q, `SELECT h.count_id, h.location_id, h.item_id, h.counted_qty <> h.snapshot_qty, h.counted_at, c.start_movement_id
+		FROM count_history h JOIN counts c ON c.id = h.count_id
+		WHERE h.counted_at < ? AND h.location_id BETWEEN 0 AND ? AND h.item_id BETWEEN 0 AND ? ORDER BY h.count_id`,
+		[]any{dayStr, maxLoc, maxItem}, func(r *sql.Rows) error {
+			var count, loc, item, moved int64
+			var wrong bool
+			var at sql.RawBytes
+			if err := r.Scan(&count, &loc, &item, &wrong, &at, &moved); err != nil {
+				return err
+			}
+			for _, h := range [2]*hist{&byLoc[loc], &byItem[item]} {
+				if h.count != count || h.counts == 0 {
+					h.count, h.erred = count, false
+					h.counts++
+				}
+				if wrong && !h.erred {
+					h.erred = true
+					h.errors++
+				}
+			}
+			l := &byLoc[loc]
+			if string(at) > l.last {
+				l.last = string(at)
+			}
+			l.lastMove = max(l.lastMove, moved)
+			return nil
+		})
+	if err != nil {
+		return nil, nil, fmt.Errorf("plan: count history: %w", err)
+	}
+	return byLoc, byItem, nil
+}
+
+// facts are what movementFacts reads, indexed by id: location and item ids
+// are INTEGER PRIMARY KEYs, dense from 1, and a slice indexed by id is far
+// cheaper than a map of 200,000 entries updated per movement.
+type facts struct {
+	maxLoc, maxItem int64
+	nLocs           int
+	// locs is the counted locations (storage and pick faces) by id; code
+	// is "" for any other id.
+	locs []locInfo
+	// touches and neighbours are per location, picked (units picked in the
+	// velocity window) per item.
+	touches, neighbours []int32
+	picked              []int64
 }
 
 // movementFacts reads the counted locations (storage and pick faces) and,
 // in one pass over the movements before day that holds nothing per
-// movement and reads integers only, three facts: each item's daily pick
-// velocity over the velocity window before day; each location's touches
-// (a movement from or to it) since its last count started (byLoc's
-// lastMove); and its neighbouring putaways, putaways into the bins either side of it in its
-// zone's walk order since then (a unit meant for next door is most often
-// put here by mistake). Joining movements to the count history in SQL,
-// once per fact, read the ledger three times and sorted it: too slow for a
-// large building (BenchmarkPlanFromDatabase).
-func movementFacts(ctx context.Context, q inventory.Querier, day time.Time, byLoc map[int64]hist) (map[int64]float64, map[int64]int, map[int64]int, map[int64]locInfo, error) {
+// movement and reads three integers each (SQLite packs them), three facts:
+// each item's units picked over the velocity window before day; each
+// location's touches (a movement from or to it) since its last count
+// started (byLoc's lastMove); and its neighbouring putaways, putaways into
+// the bins either side of it in its zone's walk order since then (a unit
+// meant for next door is most often put here by mistake). Joining
+// movements to the count history in SQL, once per fact, read the ledger
+// three times and sorted it, and counting them per location with
+// correlated subqueries over the movements_from and movements_to indexes
+// took longer still in this SQLite: too slow for a large building
+// (BenchmarkPlanFromDatabase).
+func movementFacts(ctx context.Context, q inventory.Querier, day time.Time, f facts, byLoc []hist) (facts, error) {
 	dayStr := store.FormatTime(day)
 	// The last movement before day: ids grow with time, so the newest
 	// movement older than day bounds the pass (read backwards from the
 	// newest, it stops at once when day is today).
 	var last int64
 	if err := q.QueryRowContext(ctx, `SELECT COALESCE((SELECT id FROM movements WHERE created_at < ? ORDER BY id DESC LIMIT 1), 0)`, dayStr).Scan(&last); err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("plan: movements: %w", err)
+		return f, fmt.Errorf("plan: movements: %w", err)
 	}
+	// Each location's last count's first movement: a movement with a larger
+	// id is since that count.
+	since := make([]int64, f.maxLoc+1)
+	for id := range byLoc {
+		since[id] = byLoc[id].lastMove
+	}
+	// The counted locations, read in one pass and put in walk order here:
+	// each one's predecessor in its zone is the one before (a window
+	// function over the index was slower).
+	f.locs = make([]locInfo, f.maxLoc+1)
+	type walk struct {
+		id, zone int32 // zone: its rank among the zones' names
+		seq      int64
+		code     string
+	}
+	order := make([]walk, 0, f.nLocs)
+	zones := map[string]string{} // a few zones, shared by many locations
+	var zoneNames []string
+	rank := map[string]int32{} // a zone's order of first appearance
+	zoneRank := func(z string) int32 {
+		r, ok := rank[z]
+		if !ok {
+			r = int32(len(zoneNames))
+			rank[z] = r
+			zoneNames = append(zoneNames, z)
+		}
+		return r
+	}
+	if err := inventory.EachRow(ctx, q, `SELECT id, code, zone, walk_seq FROM locations WHERE type IN ('storage', 'pickface') AND id <= ?`, []any{f.maxLoc}, func(r *sql.Rows) error {
+		var id, seq int64
+		var code string
+		var zone sql.RawBytes
+		if err := r.Scan(&id, &code, &zone, &seq); err != nil {
+			return err
+		}
+		z, ok := zones[string(zone)]
+		if !ok {
+			z = string(zone)
+			zones[z] = z
+		}
+		if id > 0 {
+			f.locs[id] = locInfo{code: code, zone: z}
+			order = append(order, walk{int32(id), zoneRank(z), seq, code})
+		}
+		return nil
+	}); err != nil {
+		return f, fmt.Errorf("plan: locations: %w", err)
+	}
+	// Zones by name, as ranks: comparing them is comparing integers.
+	byName := make([]int32, len(zoneNames))
+	for i := range byName {
+		byName[i] = int32(i)
+	}
+	slices.SortFunc(byName, func(a, b int32) int { return cmp.Compare(zoneNames[a], zoneNames[b]) })
+	nameRank := make([]int32, len(zoneNames))
+	for r, z := range byName {
+		nameRank[z] = int32(r)
+	}
+	for i := range order {
+		order[i].zone = nameRank[order[i].zone]
+	}
+	slices.SortFunc(order, func(a, b walk) int {
+		return cmp.Or(cmp.Compare(a.zone, b.zone), cmp.Compare(a.seq, b.seq), cmp.Compare(a.code, b.code))
+	})
 	// Walk-order neighbours: a putaway into a location counts for the
 	// location before and after it (neighbourhood is symmetric).
-	type pair struct{ prev, next int64 }
-	// Sized once from the number of locations: growing maps of 200,000
-	// entries row by row was a good part of a large plan's time.
-	var nLocs int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM locations`).Scan(&nLocs); err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("plan: locations: %w", err)
-	}
-	nb := make(map[int64]pair, nLocs)
-	// The counted locations (storage and pick faces), read in one pass and
-	// put in walk order here: each one's predecessor in its zone is the
-	// one before (a window function over the index was slower).
-	locs := make(map[int64]locInfo, nLocs)
-	type walk struct {
-		id         int64
-		zone, code string
-		seq        int64
-	}
-	order := make([]walk, 0, nLocs)
-	if err := inventory.EachRow(ctx, q, `SELECT id, code, zone, walk_seq FROM locations WHERE type IN ('storage', 'pickface')`, nil, func(r *sql.Rows) error {
-		var w walk
-		err := r.Scan(&w.id, &w.code, &w.zone, &w.seq)
-		locs[w.id] = locInfo{code: w.code, zone: w.zone}
-		order = append(order, w)
-		return err
-	}); err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("plan: locations: %w", err)
-	}
-	sort.Slice(order, func(i, j int) bool {
-		a, b := order[i], order[j]
-		if a.zone != b.zone {
-			return a.zone < b.zone
-		}
-		if a.seq != b.seq {
-			return a.seq < b.seq
-		}
-		return a.code < b.code
-	})
+	prev, next := make([]int32, f.maxLoc+1), make([]int32, f.maxLoc+1)
 	for i := 1; i < len(order); i++ {
 		if order[i].zone == order[i-1].zone {
-			p := nb[order[i-1].id]
-			p.next = order[i].id
-			nb[order[i-1].id] = p
-			nb[order[i].id] = pair{prev: order[i-1].id}
+			next[order[i-1].id] = order[i].id
+			prev[order[i].id] = order[i-1].id
 		}
 	}
-	touches, neighbours := make(map[int64]int, nLocs), make(map[int64]int, nLocs)
-	picked := map[int64]int64{}
-	if err := inventory.EachRow(ctx, q, `SELECT id, COALESCE(from_location_id, 0), COALESCE(to_location_id, 0), kind = ?,
-			item_id, CASE WHEN kind = ? AND created_at >= ? THEN qty ELSE 0 END FROM movements WHERE id <= ?`,
+	f.touches, f.neighbours = make([]int32, f.maxLoc+1), make([]int32, f.maxLoc+1)
+	f.picked = make([]int64, f.maxItem+1)
+	// Per movement: its id; from << 32 | to (0 for none); and -1 for a
+	// putaway, item << 32 | units for a pick in the velocity window, else 0.
+	if err := inventory.EachRow(ctx, q, `SELECT id, (COALESCE(from_location_id, 0) << 32) | COALESCE(to_location_id, 0),
+			CASE WHEN kind = ? THEN -1 WHEN kind = ? AND created_at >= ? THEN (item_id << 32) | min(qty, 4294967295) ELSE 0 END
+			FROM movements WHERE id <= ?`,
 		[]any{inventory.KindPutaway, inventory.KindPick, store.FormatTime(day.AddDate(0, 0, -velocityWindowDays)), last}, func(r *sql.Rows) error {
-			var id, from, to, item, pickedQty int64
-			var putaway bool
-			if err := r.Scan(&id, &from, &to, &putaway, &item, &pickedQty); err != nil {
+			var id, locs, what int64
+			if err := r.Scan(&id, &locs, &what); err != nil {
 				return err
 			}
-			if pickedQty > 0 {
-				picked[item] += pickedQty
+			from, to := locs>>32, locs&(1<<32-1)
+			if from > f.maxLoc || to > f.maxLoc {
+				return nil // a location added since the snapshot's maximum: none is
 			}
-			if from != 0 && id > byLoc[from].lastMove {
-				touches[from]++
-			}
-			if to != 0 && id > byLoc[to].lastMove {
-				touches[to]++
-			}
-			if putaway && to != 0 {
-				p := nb[to]
-				if p.prev != 0 && id > byLoc[p.prev].lastMove {
-					neighbours[p.prev]++
+			if what > 0 {
+				if item := what >> 32; item <= f.maxItem {
+					f.picked[item] += what & (1<<32 - 1)
 				}
-				if p.next != 0 && id > byLoc[p.next].lastMove {
-					neighbours[p.next]++
+			}
+			if from != 0 && id > since[from] {
+				f.touches[from]++
+			}
+			if to != 0 && id > since[to] {
+				f.touches[to]++
+			}
+			if what == -1 && to != 0 {
+				if p := prev[to]; p != 0 && id > since[p] {
+					f.neighbours[p]++
+				}
+				if n := next[to]; n != 0 && id > since[n] {
+					f.neighbours[n]++
 				}
 			}
 			return nil
 		}); err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("plan: movements: %w", err)
+		return f, fmt.Errorf("plan: movements: %w", err)
 	}
-	velocity := make(map[int64]float64, len(picked))
-	for id, n := range picked {
-		velocity[id] = float64(n) / velocityWindowDays
-	}
-	return velocity, touches, neighbours, locs, nil
+	return f, nil
 }
 
 func triggerOf(reason string) Trigger {

@@ -2,6 +2,7 @@ package cyclecount_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -65,5 +66,73 @@ func TestCandidatesCountNeighbouringPutaways(t *testing.T) {
 		if got[code] != n {
 			t.Errorf("%s: %d neighbouring putaways, want %d (all: %v)", code, got[code], n, got)
 		}
+	}
+}
+
+// PlanCounts gathers on a read snapshot, not in the write transaction: while
+// it gathers the writer is free (another connection takes the write lock at
+// once) and a scan on the floor commits, here an associate starting to count
+// the location the plan ranks first. The stored plan then leaves that
+// location out (never two counts on a location) and fills its slot with the
+// next; a retry returns the stored plan without gathering again.
+func TestPlanCountsDoesNotHoldTheWriterWhileGathering(t *testing.T) {
+	ctx := context.Background()
+	db, svc, now := newClassNode(t)
+	lead := inventory.Actor{Badge: "B-LEAD", Role: inventory.Lead}
+	assoc := inventory.Actor{Badge: "B-1", Role: inventory.Associate}
+	first, err := cyclecount.Preview(ctx, db.Reader(), *now, *now, cyclecount.Capacity{Counts: 1})
+	if err != nil || len(first) != 1 {
+		t.Fatal(first, err)
+	}
+	top := first[0].Location
+	probe, err := sql.Open("sqlite", "file:"+db.Path()+"?_pragma=busy_timeout(0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer probe.Close()
+	gathers := 0
+	defer cyclecount.SetGatherHook(func() {
+		gathers++
+		conn, err := probe.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+			t.Errorf("the write lock is held while PlanCounts gathers: %v", err)
+			return // a write now would wait for the plan, which waits for it
+		}
+		if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.StartCount(ctx, "start-during-plan", cyclecount.StartInput{LocationScan: top, Actor: assoc}); err != nil {
+			t.Errorf("a count started while PlanCounts gathers: %v", err)
+		}
+	})()
+	in := cyclecount.PlanInput{Date: now.Format(time.DateOnly), Counts: 2, Actor: lead}
+	plan, err := svc.PlanCounts(ctx, "plan-during-scan", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gathers != 1 {
+		t.Fatalf("gathered %d times, want 1", gathers)
+	}
+	if len(plan) != 2 {
+		t.Fatalf("planned %d counts, want 2 (the next location takes the slot of the one being counted)", len(plan))
+	}
+	for _, c := range plan {
+		if c.LocationCode == top {
+			t.Errorf("planned a second count of %s, being counted since the plan's snapshot", top)
+		}
+	}
+	retry, err := svc.PlanCounts(ctx, "plan-during-scan", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gathers != 1 {
+		t.Errorf("a retry gathered again (%d gathers)", gathers)
+	}
+	if len(retry) != len(plan) || retry[0].ID != plan[0].ID || retry[1].ID != plan[1].ID {
+		t.Errorf("retry returned %+v, want the stored plan %+v", retry, plan)
 	}
 }

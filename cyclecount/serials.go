@@ -3,6 +3,7 @@ package cyclecount
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/floorops/floorops"
@@ -130,4 +131,21 @@ func loadSerials(ctx context.Context, q inventory.Querier, c *Count) error {
 			}
 			return nil
 		})
+}
+
+// SerialAt answers where the serial record places serial of item itemID:
+// the location's code, found false when the record has it nowhere (never
+// counted, or missing at its last count). Returns reads it through a hook
+// to flag a returned serial that never left stock.
+func SerialAt(ctx context.Context, q inventory.Querier, itemID int64, serial string) (string, bool, error) {
+	var code string
+	err := q.QueryRowContext(ctx, `SELECT l.code FROM serials s JOIN locations l ON l.id = s.location_id
+		WHERE s.item_id = ? AND s.serial = ?`, itemID, serial).Scan(&code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("read serial record: %w", err)
+	}
+	return code, true, nil
 }

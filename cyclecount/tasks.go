@@ -42,6 +42,21 @@ func Preview(ctx context.Context, q inventory.Querier, day, now time.Time, capac
 
 // preview is Preview, with the candidates it planned from.
 func preview(ctx context.Context, q inventory.Querier, day, now time.Time, capacity Capacity) ([]Task, []Candidate, error) {
+	cands, err := gatherFor(ctx, q, day, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	active, err := activeLocations(ctx, q, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	return planFree(cands, active, capacity, day), cands, nil
+}
+
+// gatherFor gathers the candidates of day's plan made at now: as of now
+// (or the end of day, if that is sooner), each location's days since its
+// last count measured to the day planned.
+func gatherFor(ctx context.Context, q inventory.Querier, day, now time.Time) ([]Candidate, error) {
 	asOf := day.AddDate(0, 0, 1)
 	if now.Before(asOf) {
 		asOf = now
@@ -50,21 +65,39 @@ func preview(ctx context.Context, q inventory.Querier, day, now time.Time, capac
 	if asOf.After(ageAt) {
 		ageAt = asOf
 	}
-	cands, err := candidates(ctx, q, asOf, ageAt)
-	if err != nil {
-		return nil, nil, err
+	return candidates(ctx, q, asOf, ageAt)
+}
+
+// replaceable is the SQL of a count a new plan for its day replaces: planned
+// for that day (the parameter), not started, not a recount, not added by a
+// lead.
+const replaceable = `plan_date = ? AND state = 'open' AND recount_of IS NULL AND task_kind NOT IN ('', 'added') AND plan_rank >= 0`
+
+// activeLocations is the locations with a count open (for any day), in
+// progress or waiting for a lead (inProgress), but for the counts a new plan of replanned replaces (none when
+// replanned is "").
+func activeLocations(ctx context.Context, q inventory.Querier, replanned string) (map[int64]bool, error) {
+	query, args := `SELECT DISTINCT location_id FROM counts WHERE `+inProgress, []any(nil)
+	if replanned != "" {
+		query, args = query+` AND NOT (`+replaceable+`)`, []any{replanned}
 	}
 	active := map[int64]bool{}
-	if err := inventory.EachRow(ctx, q, `SELECT DISTINCT location_id FROM counts WHERE `+inProgress, nil, func(r *sql.Rows) error {
+	if err := inventory.EachRow(ctx, q, query, args, func(r *sql.Rows) error {
 		var id int64
 		err := r.Scan(&id)
 		active[id] = true
 		return err
 	}); err != nil {
-		return nil, nil, fmt.Errorf("plan: counts in progress: %w", err)
+		return nil, fmt.Errorf("plan: counts in progress: %w", err)
 	}
+	return active, nil
+}
+
+// planFree plans day within capacity from the candidates at locations not
+// active (never a second count on a location), leaving cands as they are.
+func planFree(cands []Candidate, active map[int64]bool, capacity Capacity, day time.Time) []Task {
 	if len(active) > 0 {
-		free := cands[:0]
+		free := make([]Candidate, 0, len(cands))
 		for _, c := range cands {
 			if !active[c.LocationID] {
 				free = append(free, c)
@@ -72,7 +105,56 @@ func preview(ctx context.Context, q inventory.Querier, day, now time.Time, capac
 		}
 		cands = free
 	}
-	return Plan(cands, capacity, DefaultPolicy(), day), cands, nil
+	return Plan(cands, capacity, DefaultPolicy(), day)
+}
+
+// gatherHook, when set (by tests), runs while PlanCounts gathers, on its
+// read snapshot and before it writes.
+var gatherHook func()
+
+// planDraft is a plan made on a read snapshot, before PlanCounts writes it.
+type planDraft struct {
+	cands []Candidate
+	tasks []Task
+	why   map[int64]string // class reasons of the tasks' locations
+}
+
+// draftPlan plans in.Date on one read transaction of the node (every fact
+// of the same moment), holding no write lock: on a large node the gather
+// takes seconds, and every scan on the floor writes. The counts the new
+// plan replaces are not in its way (their locations are free to plan).
+func (s *Service) draftPlan(ctx context.Context, in PlanInput, day time.Time) (*planDraft, error) {
+	rtx, err := s.db.Reader().BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("plan: read: %w", err)
+	}
+	defer rtx.Rollback() //nolint:errcheck // read only: nothing to keep
+	cands, err := gatherFor(ctx, rtx, day, s.db.Now().UTC())
+	if err != nil {
+		return nil, err
+	}
+	if gatherHook != nil {
+		gatherHook()
+	}
+	active, err := activeLocations(ctx, rtx, in.Date)
+	if err != nil {
+		return nil, err
+	}
+	d := &planDraft{cands: cands, tasks: planFree(cands, active, Capacity{Counts: in.Counts, Minutes: in.Minutes}, day)}
+	if d.why, err = classReasons(ctx, rtx, d.tasks, cands); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// answered reports whether requestID already has a stored answer: a retry,
+// which store.Idempotent answers from it, so nothing needs gathering.
+func answered(ctx context.Context, q inventory.Querier, requestID string) (bool, error) {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM idempotency WHERE request_id = ?`, requestID).Scan(&n); err != nil {
+		return false, fmt.Errorf("plan: %w", err)
+	}
+	return n > 0, nil
 }
 
 // PlanCounts plans in.Date's counts within its capacity and stores them as
@@ -84,6 +166,12 @@ func preview(ctx context.Context, q inventory.Querier, day, now time.Time, capac
 // counts on a location) and the next location takes its place in the
 // capacity. A triggered count names the count request it answers. Leads
 // only.
+//
+// The plan is made on a read snapshot (draftPlan) and only stored in the
+// write transaction, which re-checks what may have changed since: a
+// location that got a count since is planned around (the plan is redone
+// from the same candidates, without it). A retry by request id returns the
+// stored plan without gathering.
 func (s *Service) PlanCounts(ctx context.Context, requestID string, in PlanInput) ([]Count, error) {
 	if !MayPlan(in.Actor) {
 		return nil, floorops.Errorf(floorops.EPERMISSION, "only a lead plans counts")
@@ -97,6 +185,35 @@ func (s *Service) PlanCounts(ctx context.Context, requestID string, in PlanInput
 				{Field: "capacity_minutes", Description: "capacity_counts or capacity_minutes is required"}}}
 	}
 	day, _ := time.Parse(time.DateOnly, in.Date)
+	capacity := Capacity{Counts: in.Counts, Minutes: in.Minutes}
+	var draft *planDraft
+	if requestID != "" && len(requestID) <= 128 { // else Idempotent refuses it
+		retry, err := answered(ctx, s.db.Reader(), requestID)
+		if err != nil {
+			return nil, err
+		}
+		if !retry && in.Date >= s.db.Now().UTC().Format(time.DateOnly) {
+			// Velocity classes are recomputed once a day, before the gather
+			// that reads them: read on the reader, stored in a short write
+			// of their own.
+			pol, err := loadPolicy(ctx, s.db.Reader())
+			if err != nil {
+				return nil, err
+			}
+			run, err := readClasses(ctx, s.db.Reader(), s.db.Now().UTC(), pol.ABC)
+			if err != nil {
+				return nil, err
+			}
+			if run != nil {
+				if err := s.db.Write(ctx, func(tx *store.Tx) error { return run.store(ctx, tx) }); err != nil {
+					return nil, err
+				}
+			}
+			if draft, err = s.draftPlan(ctx, in, day); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "PlanCounts", Body: in},
 		func(tx *store.Tx) ([]Count, error) {
 			if in.Date < tx.Now.UTC().Format(time.DateOnly) {
@@ -105,23 +222,27 @@ func (s *Service) PlanCounts(ctx context.Context, requestID string, in PlanInput
 			if in.Date > tx.Now.UTC().AddDate(0, 0, MaxPlanDaysAhead).Format(time.DateOnly) {
 				return nil, floorops.Invalid("date", "%s is more than %d days ahead: plan a nearer day", in.Date, MaxPlanDaysAhead)
 			}
+			if draft == nil { // answered on the reader, yet not here: cannot happen, answers are never deleted
+				return nil, floorops.Errorf(floorops.EUNAVAILABLE, "plan: the request's stored answer is unreadable; retry")
+			}
 			if err := replacePlan(ctx, tx, in.Date, in.Actor); err != nil {
 				return nil, err
 			}
-			pol, err := loadPolicy(ctx, tx)
+			// Re-check: a location that got a count since the snapshot is
+			// planned around, from the same candidates.
+			active, err := activeLocations(ctx, tx, "")
 			if err != nil {
 				return nil, err
 			}
-			if err := ensureClasses(ctx, tx, pol.ABC); err != nil {
-				return nil, err
-			}
-			tasks, cands, err := preview(ctx, tx, day, tx.Now, Capacity{Counts: in.Counts, Minutes: in.Minutes})
-			if err != nil {
-				return nil, err
-			}
-			why, err := classReasons(ctx, tx, tasks, cands)
-			if err != nil {
-				return nil, err
+			tasks, why := draft.tasks, draft.why
+			for _, t := range tasks {
+				if active[t.LocationID] {
+					tasks = planFree(draft.cands, active, capacity, day)
+					if why, err = classReasons(ctx, tx, tasks, draft.cands); err != nil {
+						return nil, err
+					}
+					break
+				}
 			}
 			var out []Count
 			for rank, t := range tasks {
@@ -208,8 +329,7 @@ func classReasons(ctx context.Context, q inventory.Querier, tasks []Task, cands 
 // assigned to) stays and its id is never handed out again.
 func replacePlan(ctx context.Context, tx *store.Tx, date string, a inventory.Actor) error {
 	var ids []int64
-	if err := inventory.EachRow(ctx, tx, `SELECT id FROM counts WHERE plan_date = ? AND state = 'open' AND recount_of IS NULL
-		AND task_kind NOT IN ('', 'added') AND plan_rank >= 0 ORDER BY id`, []any{date}, func(r *sql.Rows) error {
+	if err := inventory.EachRow(ctx, tx, `SELECT id FROM counts WHERE `+replaceable+` ORDER BY id`, []any{date}, func(r *sql.Rows) error {
 		var id int64
 		err := r.Scan(&id)
 		ids = append(ids, id)

@@ -144,6 +144,27 @@ func FreeToAllocate(ctx context.Context, q Querier, k StockKey) (int64, error) {
 	return free, nil
 }
 
+// AllocatedSQL is the units of one balance promised to orders, for the
+// balance whose item, location, lot, expiry and LPN are the given column
+// expressions of the enclosing query. Only available-status stock is ever
+// allocated. Whoever moves stock away from a location on a task (putaway)
+// leaves these units there: a pick is directed to them.
+func AllocatedSQL(item, location, lot, expiry, lpn string) string {
+	return `COALESCE((SELECT SUM(a.qty) FROM allocations a WHERE a.item_id = ` + item + ` AND a.location_id = ` + location +
+		` AND a.lot = ` + lot + ` AND a.expiry = ` + expiry + ` AND a.lpn = ` + lpn + `), 0)`
+}
+
+// Allocated is the units of balance k promised to orders (see
+// AllocatedSQL).
+func Allocated(ctx context.Context, q Querier, k StockKey) (int64, error) {
+	var n int64
+	if err := q.QueryRowContext(ctx, `SELECT `+AllocatedSQL("?", "?", "?", "?", "?"),
+		k.ItemID, k.LocationID, k.Lot, k.Expiry, k.LPN).Scan(&n); err != nil {
+		return 0, fmt.Errorf("allocated units: %w", err)
+	}
+	return n, nil
+}
+
 // Allocate reserves a.Qty units of a balance inside tx and returns the
 // allocation id. It refuses with EPRECONDITION when the balance has fewer
 // unreserved sellable units (blocked, counting and expired stock is not

@@ -60,6 +60,9 @@ func (s *Service) MoveStock(ctx context.Context, requestID string, in MoveInput)
 			if err := CheckMoveIn(ctx, tx, to, in.Actor); err != nil {
 				return Movement{}, err
 			}
+			if err := checkReturnsMoveOut(from, in.Actor); err != nil {
+				return Movement{}, err
+			}
 			item, err := ItemBySKU(ctx, tx, in.SKU)
 			if err != nil {
 				return Movement{}, err
@@ -86,6 +89,25 @@ func notShipLane(l Location) error {
 	if l.Type == LocShip {
 		return floorops.Errorf(floorops.EPRECONDITION,
 			"%s is a ship lane: its units are picked for orders; cancel the order to send them back to stock by putaway", l.Code)
+	}
+	return nil
+}
+
+// MayMoveOutOfReturns reports whether a may move units out of a returns
+// location by hand: a lead or an admin, correcting a mistake. Everyone
+// else leaves returned units to the returns workflow.
+func MayMoveOutOfReturns(a Actor) bool { return a.Role == Lead || a.Role == Admin }
+
+// checkReturnsMoveOut refuses, with EPRECONDITION, a hand move out of a
+// returns location by anyone MayMoveOutOfReturns does not allow. Returned
+// units leave it by their disposition (to quarantine) or their putaway
+// task (restocked units); moved by hand, a unit not yet graded or
+// dispositioned would be stranded away from the units its disposition
+// moves.
+func checkReturnsMoveOut(l Location, a Actor) error {
+	if l.Type == LocReturns && !MayMoveOutOfReturns(a) {
+		return floorops.Errorf(floorops.EPRECONDITION,
+			"%s is a returns location: its units leave by disposition or by their putaway task; a lead may correct", l.Code)
 	}
 	return nil
 }

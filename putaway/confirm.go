@@ -58,7 +58,12 @@ type Confirmation struct {
 // EPRECONDITION, and so is a task whose units are no longer all at its
 // source (some left outside putaway, or older tasks of the same stock
 // claim them): the refusal says what is there, and asking for the task
-// again (SuggestLocation) trims it to that.
+// again (SuggestLocation) trims it to that. Units at the source allocated
+// to orders (a restocked return sold before it was put away) are never
+// moved, so no allocation is left without its stock: putting away more
+// than the unallocated units is EPRECONDITION, and a confirmation of
+// fewer shrinks the task to them (done once they are put away); the
+// allocated units are picked where the order's pick directs.
 func (s *Service) ConfirmPutaway(ctx context.Context, requestID string, in ConfirmInput) (Confirmation, error) {
 	in.Override = strings.TrimSpace(in.Override)
 	if err := floorops.Validate(in); err != nil {
@@ -88,6 +93,12 @@ func (s *Service) confirm(ctx context.Context, tx *store.Tx, requestID string, i
 		qty = t.Remaining()
 	case qty > t.Remaining():
 		return Confirmation{}, floorops.Invalid("quantity", "must be at most %d, the units left on task %d", t.Remaining(), t.ID)
+	}
+	// Units allocated to orders since the task was made stay where they
+	// are: the order's pick is directed to them there. The task may put
+	// away the rest, and shrinks to them below.
+	if qty > sh.movable(t) {
+		return Confirmation{}, notAtSource(t, sh)
 	}
 	res, err := reservationOf(ctx, tx, t.ID)
 	if err != nil {
@@ -181,6 +192,11 @@ func (s *Service) confirm(ctx context.Context, tx *store.Tx, requestID string, i
 		directed_location_id = ?, directed_qty = ?
 		WHERE id = ?`, qty, qty, qty, store.FormatTime(tx.Now), keepID, keepQty, t.ID); err != nil {
 		return Confirmation{}, fmt.Errorf("putaway: update task: %w", err)
+	}
+	// What is left of the stock's tasks claims only unallocated units: the
+	// allocated ones leave by pick.
+	if _, _, err := trimStale(ctx, tx, keyOf(t), 0); err != nil {
+		return Confirmation{}, err
 	}
 	out.Task, err = taskByID(ctx, tx, t.ID)
 	return out, err

@@ -9,16 +9,20 @@ import (
 	"github.com/floorops/floorops/store"
 )
 
-// Open tasks must never claim more units than are at their source. Stock
-// leaves a dock or staging lane outside putaway too (a lead's adjustment, a
-// move, a count), and nothing tells putaway when it does, so the tasks of
+// Open tasks must never claim more units than are at their source and not
+// allocated to orders. Stock leaves a dock or staging lane outside putaway
+// too (a lead's adjustment, a move, a count), and sellable stock at a
+// source (a restocked return at the returns location, a lead's ad-hoc task
+// in storage) may be allocated to an order, whose pick is directed to it
+// where it is; nothing tells putaway when either happens, so the tasks of
 // that stock are brought back in line the next time putaway works with it:
-// creating a task for it (createTask), directing one (SuggestLocation) or
-// listing the queue (ListTasks) trims the stale claims, newest task first;
-// ConfirmPutaway refuses a task whose units are not all there and says what
-// is. Older tasks keep their units first, so a task's units are at its
-// source when the stock there covers it after every older open task of the
-// same stock.
+// creating a task for it (createTask), directing one (SuggestLocation),
+// confirming one (ConfirmPutaway, after its move) or listing the queue
+// (ListTasks) trims the stale claims, newest task first. ConfirmPutaway
+// refuses a task whose units are not all there and says what is, and never
+// moves allocated units, so no allocation is left without its stock. Older
+// tasks keep their units first, so a task's units are at its source when
+// the stock there covers it after every older open task of the same stock.
 
 // staleReason is the cancel reason of a task none of whose units are at
 // its source any more and none of which were put away.
@@ -41,29 +45,41 @@ func stagedKey(st inventory.StagedStock) stockKey {
 	return stockKey{location: st.LocationID, item: st.ItemID, lot: st.Lot, expiry: st.Expiry, status: st.Status, lpn: st.LPN}
 }
 
-// onHand is how many units of k are at its location.
-func onHand(ctx context.Context, q inventory.Querier, k stockKey) (int64, error) {
-	var qty int64
-	err := q.QueryRowContext(ctx, `SELECT COALESCE((SELECT qty FROM balances
+// onHand is how many units of k are at its location, and how many of them
+// are allocated to orders. Allocated units are not putaway's to move: the
+// order's pick is directed to them where they are (a restocked return
+// sells from the returns location the moment it is dispositioned), so a
+// task only ever claims the units at its source that are not allocated.
+func onHand(ctx context.Context, q inventory.Querier, k stockKey) (held, allocated int64, err error) {
+	err = q.QueryRowContext(ctx, `SELECT COALESCE((SELECT qty FROM balances
 		WHERE location_id = ? AND item_id = ? AND lot = ? AND expiry = ? AND status = ? AND lpn = ?), 0)`,
-		k.location, k.item, k.lot, k.expiry, string(k.status), k.lpn).Scan(&qty)
+		k.location, k.item, k.lot, k.expiry, string(k.status), k.lpn).Scan(&held)
 	if err != nil {
-		return 0, fmt.Errorf("putaway: stock at source: %w", err)
+		return 0, 0, fmt.Errorf("putaway: stock at source: %w", err)
 	}
-	return qty, nil
+	if k.status == inventory.Available {
+		allocated, err = inventory.Allocated(ctx, q, inventory.StockKey{ItemID: k.item, LocationID: k.location, Lot: k.lot, Expiry: k.expiry, LPN: k.lpn})
+		if err != nil {
+			return 0, 0, err
+		}
+	}
+	return held, allocated, nil
 }
 
 // trimStale cuts the open tasks of k, newest first, until together they
-// claim no more than the units at the location less keep (units just
-// staged there that a new task is about to claim), and returns the units
-// on hand and what the open tasks claim afterwards. A task left with
-// nothing to put away is cancelled, or done if some of it was put away.
-// It records nothing else: the units already left, through a movement of
-// their own.
-func trimStale(ctx context.Context, tx *store.Tx, k stockKey, keep int64) (held, tasked int64, err error) {
-	if held, err = onHand(ctx, tx, k); err != nil {
+// claim no more than the units at the location that are not allocated to
+// orders, less keep (units just staged there that a new task is about to
+// claim), and returns those free units and what the open tasks claim
+// afterwards. A task left with nothing to put away is cancelled, or done if
+// some of it was put away. It records nothing else: the units already left
+// through a movement of their own, or stay for the pick they are allocated
+// to.
+func trimStale(ctx context.Context, tx *store.Tx, k stockKey, keep int64) (free, tasked int64, err error) {
+	held, allocated, err := onHand(ctx, tx, k)
+	if err != nil {
 		return 0, 0, err
 	}
+	free = max(held-allocated, 0)
 	// The claim is summed in SQL: a busy dock may hold thousands of open
 	// tasks of one stock, and only a stale one needs them read.
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(qty - put_qty), 0) FROM putaway_tasks
@@ -71,8 +87,13 @@ func trimStale(ctx context.Context, tx *store.Tx, k stockKey, keep int64) (held,
 		k.location, k.item, k.lot, k.expiry, string(k.status), k.lpn).Scan(&tasked); err != nil {
 		return 0, 0, fmt.Errorf("putaway: open tasks of stock: %w", err)
 	}
+	if tasked <= max(free-keep, 0) {
+		return free, tasked, nil
+	}
+	// The units are all still there: orders took them.
+	reason := staleReason
 	if tasked <= max(held-keep, 0) {
-		return held, tasked, nil
+		reason = allocatedReason
 	}
 	tasked = 0
 	rows, err := tx.QueryContext(ctx, `SELECT id, qty, put_qty FROM putaway_tasks
@@ -97,33 +118,45 @@ func trimStale(ctx context.Context, tx *store.Tx, k stockKey, keep int64) (held,
 	if err := rows.Err(); err != nil {
 		return 0, 0, err
 	}
-	excess := tasked - max(held-keep, 0)
+	excess := tasked - max(free-keep, 0)
 	for _, t := range tasks {
 		if excess <= 0 {
 			break
 		}
 		cut := min(t.qty-t.put, excess)
-		if err := shrinkTask(ctx, tx, t.id, t.qty-cut, t.put, staleReason, tx.Now); err != nil {
+		if err := shrinkTask(ctx, tx, t.id, t.qty-cut, t.put, reason, tx.Now); err != nil {
 			return 0, 0, err
 		}
 		excess -= cut
 		tasked -= cut
 	}
-	return held, tasked, nil
+	return free, tasked, nil
 }
 
+// allocatedReason is the cancel reason of a task whose units are all
+// allocated to orders where they stand: they leave by pick, not putaway.
+const allocatedReason = "units allocated to orders are picked where they are"
+
 // share is how the stock at a task's source covers it: the units there,
-// and how many of them open tasks older than it claim.
+// how many of them are allocated to orders, and how many open tasks older
+// than it claim.
 type share struct {
-	held, older int64
+	held, allocated, older int64
 }
 
 // atSource is how many of t's remaining units are at its source.
 func (s share) atSource(t Task) int64 { return min(max(s.held-s.older, 0), t.Remaining()) }
 
+// movable is how many of t's remaining units at its source putaway may
+// move: those not allocated to orders (older tasks claim the free units
+// first).
+func (s share) movable(t Task) int64 {
+	return min(max(s.held-s.allocated-s.older, 0), t.Remaining())
+}
+
 func shareOf(ctx context.Context, q inventory.Querier, t Task) (share, error) {
 	k := keyOf(t)
-	held, err := onHand(ctx, q, k)
+	held, allocated, err := onHand(ctx, q, k)
 	if err != nil {
 		return share{}, err
 	}
@@ -135,11 +168,11 @@ func shareOf(ctx context.Context, q inventory.Querier, t Task) (share, error) {
 	if err != nil {
 		return share{}, fmt.Errorf("putaway: older tasks of stock: %w", err)
 	}
-	return share{held: held, older: older}, nil
+	return share{held: held, allocated: allocated, older: older}, nil
 }
 
 // notAtSource explains to the associate that t's units are not all at its
-// source, and what is there.
+// source, or not all free to move, and what is there.
 func notAtSource(t Task, s share) error {
 	stock := t.SKU
 	if t.Lot != "" {
@@ -149,8 +182,17 @@ func notAtSource(t Task, s share) error {
 		stock += " on " + t.LPN
 	}
 	there := fmt.Sprintf("%s holds %d units of %s", t.FromCode, s.held, stock)
+	if s.allocated > 0 {
+		there += fmt.Sprintf(", %d of them allocated to orders", min(s.allocated, s.held))
+	}
 	if s.older > 0 {
-		there += fmt.Sprintf(", %d of them for older putaway tasks", min(s.older, s.held))
+		there += fmt.Sprintf(", %d for older putaway tasks", min(s.older, s.held))
+	}
+	if s.atSource(t) == t.Remaining() {
+		// Every unit is there: orders were allocated some since.
+		return floorops.Errorf(floorops.EPRECONDITION,
+			"only %d of the %d units of putaway task %d may be put away (%s): allocated units stay for their pick; ask for the task again to put away the rest",
+			s.movable(t), t.Remaining(), t.ID, there)
 	}
 	at := s.atSource(t)
 	if at == 0 {
@@ -164,14 +206,16 @@ func notAtSource(t Task, s share) error {
 }
 
 // staleStocksSQL lists every stock whose open tasks claim more units than
-// are at its location: a walk of the open tasks by source, and one
-// balance looked up by its key per stock.
-const staleStocksSQL = `SELECT t.from_location_id, t.item_id, t.lot, t.expiry, t.status, t.lpn
+// are at its location and not allocated to orders: a walk of the open
+// tasks by source, and one balance and its allocations looked up by key
+// per stock.
+var staleStocksSQL = `SELECT t.from_location_id, t.item_id, t.lot, t.expiry, t.status, t.lpn
 	FROM putaway_tasks t WHERE t.state = 'open'
 	GROUP BY t.from_location_id, t.item_id, t.lot, t.expiry, t.status, t.lpn
 	HAVING SUM(t.qty - t.put_qty) > COALESCE((SELECT b.qty FROM balances b
 		WHERE b.location_id = t.from_location_id AND b.item_id = t.item_id AND b.lot = t.lot
-			AND b.expiry = t.expiry AND b.status = t.status AND b.lpn = t.lpn), 0)`
+			AND b.expiry = t.expiry AND b.status = t.status AND b.lpn = t.lpn), 0)
+		- CASE WHEN t.status = 'available' THEN ` + inventory.AllocatedSQL("t.item_id", "t.from_location_id", "t.lot", "t.expiry", "t.lpn") + ` ELSE 0 END`
 
 // healStale trims the open tasks of every stock whose tasks claim more
 // units than are at its location. It writes only when it finds some.

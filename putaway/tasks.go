@@ -51,9 +51,9 @@ type CreateInput struct {
 
 // CreateAdhocTask creates a task for stock a lead scanned at a location, for
 // putaway the receiving and returns workflows did not start (stock found in
-// staging, a relocation). Units already on another open task are
-// EPRECONDITION, once stale claims of tasks whose units left the location
-// are trimmed.
+// staging, a relocation). Units already on another open task or allocated
+// to orders are EPRECONDITION, once stale claims of tasks whose units left
+// the location are trimmed.
 func (s *Service) CreateAdhocTask(ctx context.Context, requestID string, in CreateInput) (Task, error) {
 	in.SKU = scan.Code(in.SKU)
 	in.LPN = scan.Code(in.LPN)
@@ -94,14 +94,14 @@ func createTask(ctx context.Context, tx *store.Tx, st inventory.StagedStock, ori
 	if origin == OriginAdhoc {
 		keep = 0
 	}
-	held, tasked, err := trimStale(ctx, tx, stagedKey(st), keep)
+	free, tasked, err := trimStale(ctx, tx, stagedKey(st), keep)
 	if err != nil {
 		return Task{}, err
 	}
-	if held-tasked < st.Qty {
+	if free-tasked < st.Qty {
 		return Task{}, floorops.Errorf(floorops.EPRECONDITION,
-			"only %d units of this stock are on hand and not already on a putaway task (%d on hand, %d tasked); cannot task %d",
-			max(held-tasked, 0), held, tasked, st.Qty)
+			"only %d units of this stock are on hand, not allocated to orders and not already on a putaway task (%d free, %d tasked); cannot task %d",
+			max(free-tasked, 0), free, tasked, st.Qty)
 	}
 	// A restock is stored as a staged task marked restock (migration 0008).
 	stored, restock := origin, origin == OriginRestock

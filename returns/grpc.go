@@ -96,11 +96,11 @@ func (h *Handler) Disposition(ctx context.Context, req *returnsv1.DispositionReq
 
 // ListQueue lists units waiting, oldest first.
 func (h *Handler) ListQueue(ctx context.Context, req *returnsv1.ListQueueRequest) (*returnsv1.ListQueueResponse, error) {
-	us, err := h.svc.ListQueue(ctx, int(req.GetPageSize()))
+	us, next, err := h.svc.ListQueue(ctx, int(req.GetPageSize()), req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}
-	resp := &returnsv1.ListQueueResponse{}
+	resp := &returnsv1.ListQueueResponse{NextPageToken: next}
 	for _, u := range us {
 		resp.Units = append(resp.Units, unitToProto(u))
 	}

@@ -49,6 +49,9 @@ func newNode(t testing.TB) *node {
 		PutAway: func(ctx context.Context, q inventory.Querier, taskID int64) (time.Time, error) {
 			return time.Time{}, nil
 		},
+		SerialAt: func(ctx context.Context, q inventory.Querier, itemID int64, serial string) (string, bool, error) {
+			return "", false, nil
+		},
 	})
 	ctx := context.Background()
 	rep, err := inventoryapi.ImportLocations(ctx, db, scan.Default(), strings.NewReader("code,zone,type\nRET-01,R,returns\nQUAR-01,R,quarantine\n"), nil)

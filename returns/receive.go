@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
@@ -20,7 +21,7 @@ import (
 type ReceiveInput struct {
 	RMANumber    string          `json:"rma_number" validate:"max=32"`
 	OrderRef     string          `json:"order_ref" validate:"max=64,nocontrol"`
-	Raw          string          `json:"raw_scan" validate:"required,max=256"`
+	Raw          string          `json:"raw_scan" validate:"required,max=256,nocontrol"`
 	Qty          int64           `json:"quantity" validate:"gt=0,lte=100000"`
 	Lot          string          `json:"lot" validate:"omitempty,max=20,printascii"`
 	Expiry       string          `json:"expiry" validate:"omitempty,datetime=2006-01-02"`
@@ -59,9 +60,9 @@ func (s *Service) receive(ctx context.Context, tx *store.Tx, requestID string, i
 	if err != nil {
 		return Unit{}, err
 	}
-	serial := in.Serial
-	if serial == "" {
-		serial = sc.Serial
+	serial, err := unitSerial(item, qty, in.Serial, sc.Serial)
+	if err != nil {
+		return Unit{}, err
 	}
 	var rmaID any
 	orderRef, reason := in.OrderRef, ReasonUnexpected
@@ -75,6 +76,9 @@ func (s *Service) receive(ctx context.Context, tx *store.Tx, requestID string, i
 		h, err := rmaByNumber(ctx, tx, in.RMANumber)
 		if err != nil {
 			return Unit{}, err
+		}
+		if in.OrderRef != "" && in.OrderRef != h.orderRef {
+			return Unit{}, floorops.Invalid("order_ref", "RMA %s is for order %s, not %s: scan the RMA the units came with", h.number, h.orderRef, in.OrderRef)
 		}
 		rmaID, orderRef = h.id, h.orderRef
 		var authorized, received int64
@@ -113,10 +117,16 @@ func (s *Service) receive(ctx context.Context, tx *store.Tx, requestID string, i
 			}
 		}
 	}
+	if serial != "" {
+		if err := s.checkSerial(ctx, tx, item, serial, flag); err != nil {
+			return Unit{}, err
+		}
+	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO return_units
-		(rma_id, order_ref, item_id, qty, lot, expiry, serial, location_id, reason, exceptions, received_by, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		rmaID, orderRef, item.ID, qty, lot, expiry, serial, loc.ID, reason, strings.Join(flags, ","), in.Actor.Badge, store.FormatTime(tx.Now))
+		(rma_id, order_ref, item_id, qty, lot, expiry, serial, location_id, reason, exceptions, expired, received_by, received_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		rmaID, orderRef, item.ID, qty, lot, expiry, serial, loc.ID, reason, strings.Join(flags, ","), ExpiredAt(expiry, tx.Now),
+		in.Actor.Badge, store.FormatTime(tx.Now))
 	if err != nil {
 		return Unit{}, fmt.Errorf("returns: insert unit: %w", err)
 	}
@@ -193,4 +203,54 @@ func scannedItem(ctx context.Context, q inventory.Querier, in ReceiveInput, sc s
 		return item, 0, "", "", err
 	}
 	return item, qty, lot, expiry, nil
+}
+
+// unitSerial is the serial of units received: the one typed, or the one
+// the barcode carries (the two must agree). A serial-tracked item is
+// received one unit at a time, each with its serial (EINVALID on serial
+// otherwise), so every returned unit keeps its own.
+func unitSerial(item inventory.Item, units int64, typed, scanned string) (string, error) {
+	if typed != "" && scanned != "" && typed != scanned {
+		return "", floorops.Invalid("serial", "is %s but the barcode scanned carries serial %s", typed, scanned)
+	}
+	serial := typed
+	if serial == "" {
+		serial = scanned
+	}
+	switch {
+	case item.SerialTracked && serial == "":
+		return "", floorops.Invalid("serial", "is required: %s is serial tracked", item.SKU)
+	case item.SerialTracked && units != 1:
+		return "", floorops.Invalid("serial", "%s is serial tracked: receive each unit on its own with its serial (%d units, one serial)", item.SKU, units)
+	}
+	return serial, nil
+}
+
+// checkSerial flags a returned serial already returned before (the same
+// unit again) or one the node's serial record places in stock (a unit that
+// never left): received, never silent.
+func (s *Service) checkSerial(ctx context.Context, tx *store.Tx, item inventory.Item, serial string, flag func(kind, detail string) error) error {
+	var before int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM return_units WHERE item_id = ? AND serial = ?`, item.ID, serial).Scan(&before); err != nil {
+		return fmt.Errorf("returns: read serial: %w", err)
+	}
+	if before > 0 {
+		if err := flag(ExceptionSerialRepeated, fmt.Sprintf("serial %s of %s was returned %d time(s) before", serial, item.SKU, before)); err != nil {
+			return err
+		}
+	}
+	at, found, err := s.hooks.SerialAt(ctx, tx, item.ID, serial)
+	if err != nil {
+		return err
+	}
+	if found {
+		return flag(ExceptionSerialInStock, fmt.Sprintf("serial %s of %s is in stock at %s by the serial record", serial, item.SKU, at))
+	}
+	return nil
+}
+
+// ExpiredAt reports whether units with expiry (YYYY-MM-DD, "" for none)
+// are past it at now: their last good day is before now's date.
+func ExpiredAt(expiry string, now time.Time) bool {
+	return expiry != "" && expiry < now.UTC().Format(time.DateOnly)
 }

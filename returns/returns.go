@@ -51,6 +51,10 @@ type Hooks struct {
 	// PutAway answers when a putaway task Restocked created was completed
 	// (zero while it is open), for the SLA clock's last step.
 	PutAway func(ctx context.Context, q inventory.Querier, taskID int64) (time.Time, error)
+	// SerialAt answers where the node's serial record (kept by counting)
+	// places a serial of an item, so a returned serial still in stock is
+	// flagged.
+	SerialAt func(ctx context.Context, q inventory.Querier, itemID int64, serial string) (locationCode string, found bool, err error)
 }
 
 // NewService returns returns triage over db, reading scans with the node's
@@ -60,8 +64,8 @@ func NewService(db *store.DB, p *scan.Parser, h Hooks) *Service {
 	if p == nil {
 		panic("returns: NewService needs the node's scan parser")
 	}
-	if h.Restocked == nil || h.Shipped == nil || h.PutAway == nil {
-		panic("returns: NewService needs Hooks.Restocked, Hooks.Shipped and Hooks.PutAway")
+	if h.Restocked == nil || h.Shipped == nil || h.PutAway == nil || h.SerialAt == nil {
+		panic("returns: NewService needs Hooks.Restocked, Hooks.Shipped, Hooks.PutAway and Hooks.SerialAt")
 	}
 	return &Service{db: db, scan: p, hooks: h}
 }
@@ -114,6 +118,8 @@ const (
 	ExceptionOverShipped      = "return_over_shipped"    // more than shipped on the order line, across its RMAs
 	ExceptionWrongItem        = "return_wrong_item"      // a SKU the RMA did not authorize
 	ExceptionUnexpectedReturn = "return_unexpected"      // no RMA
+	ExceptionSerialRepeated   = "return_serial_repeated" // a serial returned before
+	ExceptionSerialInStock    = "return_serial_in_stock" // a serial the serial record places in stock
 )
 
 // RMA is a return authorization.

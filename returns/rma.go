@@ -20,9 +20,9 @@ type RMAInput struct {
 	Actor inventory.Actor `json:"actor"`
 }
 
-// CreateRMA records an RMA central issued. A SKU listed twice, or one the
-// node does not stock, is EINVALID; an RMA number already recorded is
-// ECONFLICT.
+// CreateRMA records an RMA central issued. A SKU listed twice is
+// EINVALID, one the node does not stock ENOTFOUND; an RMA number already
+// recorded is ECONFLICT.
 func (s *Service) CreateRMA(ctx context.Context, requestID string, in RMAInput) (RMA, error) {
 	in.RMA.Number = scan.Code(in.RMA.Number)
 	in.RMA.OrderRef = strings.TrimSpace(in.RMA.OrderRef)
@@ -54,10 +54,10 @@ func (s *Service) CreateRMA(ctx context.Context, requestID string, in RMAInput) 
 				return RMA{}, fmt.Errorf("returns: insert rma: %w", err)
 			}
 			id, _ := res.LastInsertId()
-			for i, l := range in.RMA.Lines {
+			for _, l := range in.RMA.Lines {
 				it, err := inventory.ItemBySKU(ctx, tx, l.SKU)
 				if err != nil {
-					return RMA{}, asInvalid(err, fmt.Sprintf("rma.lines[%d].sku", i))
+					return RMA{}, err // ENOTFOUND for an item the node does not stock
 				}
 				if _, err := tx.ExecContext(ctx, `INSERT INTO rma_lines (rma_id, item_id, qty, reason) VALUES (?, ?, ?, ?)`,
 					id, it.ID, l.Qty, l.Reason); err != nil {

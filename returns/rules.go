@@ -111,8 +111,11 @@ func CheckRules(rules []Rule) error {
 			continue
 		}
 		seen[r.cell()] = i
-		if avail, _ := target(r.Disposition); r.Available != avail {
-			bad = append(bad, floorops.FieldViolation{Field: field + ".available", Description: fmt.Sprintf("%s units are available only when restocked", r.Disposition)})
+		switch avail, _ := target(r.Disposition); {
+		case avail && !r.Available:
+			bad = append(bad, floorops.FieldViolation{Field: field + ".available", Description: "must be true: restocked units go back on sale"})
+		case !avail && r.Available:
+			bad = append(bad, floorops.FieldViolation{Field: field + ".available", Description: fmt.Sprintf("must be false: %s units are not for sale; only restocked units are", r.Disposition)})
 		}
 		switch {
 		case r.Disposition == Restock && r.LocationType != string(inventory.LocStorage) && r.LocationType != string(inventory.LocPickFace):

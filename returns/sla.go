@@ -4,30 +4,50 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/floorops/floorops"
+	"github.com/floorops/floorops/store"
 )
 
 // ListQueue lists units not yet dispositioned, oldest first, with their
-// age in hours as of now (the database clock), at most limit (default 100,
-// at most 1000).
-func (s *Service) ListQueue(ctx context.Context, limit int) ([]Unit, error) {
-	switch {
-	case limit == 0:
-		limit = 100
-	case limit < 0 || limit > 1000:
-		return nil, floorops.Invalid("page_size", "must be between 1 and 1000")
-	}
-	units, err := loadUnits(ctx, s.db.Reader(), s.hooks, `u.disposition = '' ORDER BY u.received_at, u.id LIMIT ?`, limit)
+// age in hours as of now (the database clock): up to pageSize (default
+// 100, at most 1000) after the unit in pageToken (opaque to clients: the
+// last unit's receipt time and id), and the token of the next page ("" on
+// the last).
+func (s *Service) ListQueue(ctx context.Context, pageSize int, pageToken string) ([]Unit, string, error) {
+	page, err := store.PageRequest("return_queue", pageSize, pageToken)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
+	after, err := page.AfterParts(2)
+	if err != nil {
+		return nil, "", err
+	}
+	afterTime, afterID := "", int64(0)
+	if after != nil {
+		t, terr := time.Parse(time.RFC3339Nano, after[0])
+		n, perr := strconv.ParseInt(after[1], 10, 64)
+		if terr != nil || perr != nil {
+			return nil, "", store.BadPageToken()
+		}
+		afterTime, afterID = store.FormatTime(t), n
+	}
+	units, err := loadUnits(ctx, s.db.Reader(), s.hooks, `u.disposition = ''
+		AND (u.received_at > ? OR (u.received_at = ? AND u.id > ?)) ORDER BY u.received_at, u.id LIMIT ?`,
+		afterTime, afterTime, afterID, page.Fetch())
+	if err != nil {
+		return nil, "", err
+	}
+	units, next := store.PageOf(page, units, func(u Unit) string {
+		return store.Key(u.ReceivedAt.UTC().Format(time.RFC3339Nano), store.IDKey(u.ID))
+	})
 	now := s.db.Now()
 	for i := range units {
 		units[i].AgeHours = hours(now.Sub(units[i].ReceivedAt))
 	}
-	return units, nil
+	return units, next, nil
 }
 
 // SLAReport is time to disposition and to sellable over every returned

@@ -41,8 +41,9 @@ func ruleReason(received string, missingParts, expired bool) string {
 }
 
 // GradeUnit records the grade and answers the unit with the disposition
-// the rules suggest. Units already dispositioned are EPRECONDITION;
-// grading again before disposition replaces the grade.
+// the rules suggest. Units whose expiry is past (at tx.Now) are graded
+// expired whether or not Expired was set. Units already dispositioned are
+// EPRECONDITION; grading again before disposition replaces the grade.
 func (s *Service) GradeUnit(ctx context.Context, requestID string, in GradeInput) (Unit, error) {
 	in.Grade = scan.Code(in.Grade)
 	if err := floorops.Validate(in); err != nil {
@@ -57,12 +58,16 @@ func (s *Service) GradeUnit(ctx context.Context, requestID string, in GradeInput
 			if u.Disposition != "" {
 				return Unit{}, floorops.Errorf(floorops.EPRECONDITION, "unit %d is already dispositioned %s", u.ID, u.Disposition)
 			}
-			rule, err := suggest(ctx, tx, u.itemID, in.Grade, ruleReason(u.received, in.MissingParts, in.Expired))
+			// Units past their expiry are expired whatever the associate
+			// ticked: the rules must not send them back on sale.
+			expired := in.Expired || ExpiredAt(u.Expiry, tx.Now)
+			reason := ruleReason(u.received, in.MissingParts, expired)
+			rule, err := suggest(ctx, tx, u.itemID, in.Grade, reason)
 			if err != nil {
 				return Unit{}, err
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE return_units SET grade = ?, missing_parts = ?, expired = ?, reason = ?, suggested = ?, graded_at = ?
-				WHERE id = ?`, in.Grade, in.MissingParts, in.Expired, ruleReason(u.received, in.MissingParts, in.Expired),
+				WHERE id = ?`, in.Grade, in.MissingParts, expired, reason,
 				rule.Disposition, store.FormatTime(tx.Now), u.ID); err != nil {
 				return Unit{}, fmt.Errorf("returns: grade unit: %w", err)
 			}
@@ -117,8 +122,11 @@ type Dispositioned struct {
 // location (ATS rises now) and handed to Hooks.Restocked for their putaway
 // task; units held for inspection stay in quarantine where they are; the
 // rest move, still in quarantine, to a quarantine location. Ungraded units
-// are EPRECONDITION ("grade missing"); another disposition than suggested
-// without a reason is EINVALID on override_reason.
+// are EPRECONDITION ("grade missing"), and so are units whose stored
+// suggestion the rules no longer give (the table changed since grading:
+// grade again), so what is applied is always what the associate saw or a
+// recorded override; another disposition than suggested without a reason
+// is EINVALID on override_reason.
 func (s *Service) Disposition(ctx context.Context, requestID string, in DispositionInput) (Dispositioned, error) {
 	in.OverrideReason = strings.TrimSpace(in.OverrideReason)
 	if err := floorops.Validate(in); err != nil {
@@ -142,6 +150,12 @@ func (s *Service) disposition(ctx context.Context, tx *store.Tx, requestID strin
 	rule, err := suggest(ctx, tx, u.itemID, u.Grade, u.Reason)
 	if err != nil {
 		return Dispositioned{}, err
+	}
+	if rule.Disposition != u.Suggested {
+		// The associate decided on what GradeUnit suggested; applying
+		// today's rule instead would be an override nobody recorded.
+		return Dispositioned{}, floorops.Errorf(floorops.EPRECONDITION,
+			"the disposition rules changed since unit %d was graded (suggested %s, now %s): grade it again", u.ID, u.Suggested, rule.Disposition)
 	}
 	d, available, locType := rule.Disposition, rule.Available, rule.LocationType
 	var overrideBy string

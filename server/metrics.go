@@ -80,13 +80,22 @@ func newMetrics(db *store.DB) *metrics {
 		Name: "floorops_upstream_parked",
 		Help: "Events central rejected and the node parked; alert on any (floorops sync status lists them).",
 	}, sync(func(st upstream.Status) float64 { return float64(len(st.Parked)) }))
+	failing := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "floorops_upstream_failing",
+		Help: "1 while the last push to central failed or central answered out of step (floorops sync status shows the error); 0 once a push is acknowledged.",
+	}, sync(func(st upstream.Status) float64 {
+		if st.LastError != "" {
+			return 1
+		}
+		return 0
+	}))
 	db.ObserveCommits(func(requests int, took time.Duration) {
 		batch.Observe(float64(requests))
 		commit.Observe(took.Seconds())
 	})
 	m.registry.MustRegister(
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.grpc, m.httpReqs, m.httpTime, batch, commit, backlog, oldest, parked)
+		m.grpc, m.httpReqs, m.httpTime, batch, commit, backlog, oldest, parked, failing)
 	return m
 }
 

@@ -120,12 +120,7 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	if cfg.NodeID == "" {
-		if cfg.NodeID, err = os.Hostname(); err != nil || cfg.NodeID == "" {
-			return nil, fmt.Errorf("node id: give --node-id (the host name is unknown: %v)", err)
-		}
-	}
-	s := &Server{log: cfg.Logger, ready: make(chan struct{}), cfg: cfg, NodeID: cfg.NodeID}
+	s := &Server{log: cfg.Logger, ready: make(chan struct{}), cfg: cfg}
 	parser := scan.Default()
 	if cfg.Scan != nil {
 		if parser, err = scan.NewParser(*cfg.Scan); err != nil {
@@ -152,6 +147,15 @@ func New(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if s.DB, err = store.Open(ctx, cfg.DBPath); err != nil {
 		return nil, err
 	}
+	// The node's name is the database's: recorded the first time it serves
+	// and never changed under it (upstream.ClaimNodeID), so central never
+	// sees one outbox under two names.
+	host, _ := os.Hostname()
+	if s.NodeID, err = upstream.ClaimNodeID(ctx, s.DB, cfg.NodeID, host); err != nil {
+		return nil, fmt.Errorf("node id: %w", err)
+	}
+	cfg.NodeID = s.NodeID
+	s.cfg.NodeID = s.NodeID
 	if cfg.Upstream != nil {
 		if s.upstreamConn, err = dialUpstream(*cfg.Upstream); err != nil {
 			return nil, err
@@ -326,6 +330,7 @@ func (s *Server) httpMux(ctx context.Context) (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", rest)
+	mux.HandleFunc(auth.SyncStatusRoute, s.syncStatus) // websync.go
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(fproto.OpenAPI)

@@ -30,8 +30,10 @@ import (
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
 	pickingv1 "github.com/floorops/floorops/proto/floorops/picking/v1"
 	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
+	returnsv1 "github.com/floorops/floorops/proto/floorops/returns/v1"
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/server"
+	"github.com/floorops/floorops/upstream"
 	"github.com/floorops/floorops/web"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -409,9 +411,11 @@ func (a *app) open(hash, step string) {
 // TestWebAppOnTheFloor drives the app in headless Chromium at 360x640
 // against a demo node: sign-in, receiving by wedge scans (GS1 with the FNC1
 // stand-in and with Ctrl+]), putaway, a pick with one wrong scan refused, a
-// blind count, the offline queue (link down, and answers lost) counted
-// exactly once, and a lead approving a count. Screenshots of every screen
-// go to $FLOOROPS_WEB_ARTIFACTS (or a temporary directory).
+// blind count, grading a return (a restock raises ATS; an override), the
+// offline queue (link down, and answers lost) counted exactly once, a lead
+// approving a count, and the lead screens (returns queue, sync status).
+// Screenshots of every screen go to $FLOOROPS_WEB_ARTIFACTS (or a
+// temporary directory).
 func TestWebAppOnTheFloor(t *testing.T) {
 	ctx := browser(t)
 	n := startWebNode(t)
@@ -661,6 +665,85 @@ func TestWebAppOnTheFloor(t *testing.T) {
 		a.waitMsg("ok", "Count accepted")
 	})
 
+	t.Run("grade a return", func(t *testing.T) {
+		a.t = t
+		central := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+server.DemoAPIKey)
+		rt := returnsv1.NewReturnsServiceClient(n.conn)
+		if _, err := rt.CreateRma(central, &returnsv1.CreateRmaRequest{RequestId: "web-rma", Rma: &returnsv1.Rma{
+			RmaNumber: "RMA-WEB-1", OrderRef: "SO-WEB-1", Channel: "direct",
+			Lines: []*returnsv1.RmaLine{{Sku: "SKU-0003", Quantity: 2, Reason: "unwanted"}}}}); err != nil {
+			t.Fatal(err)
+		}
+		ats := func() int64 {
+			t.Helper()
+			r, err := inv.GetAvailableToSell(lead, &inventoryv1.GetAvailableToSellRequest{Skus: []string{"SKU-0003"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r.GetAvailability()[0].GetAvailableToSell()
+		}
+		before := ats()
+		a.open("#/returns", "returns:start")
+		a.screenshot("returns-start")
+		a.scan("rma-web-1", kb.Enter) // as typed: the node matches codes case-blind
+		a.waitStep("returns:item")
+		a.waitMsg("ok", "RMA RMA-WEB-1 for order SO-WEB-1")
+		a.scan(putawayEachGTIN(3), kb.Enter)
+		a.waitStep("returns:qty")
+		a.screenshot("returns-qty")
+		a.do(chromedp.KeyEvent(kb.Enter)) // 1 unit, as proposed
+		a.waitStep("returns:grade")
+		a.waitMsg("ok", "Received 1 × SKU-0003")
+		if got := ats(); got != before {
+			t.Fatalf("ATS of SKU-0003 rose from %d to %d at receipt, before any disposition", before, got)
+		}
+		a.screenshot("returns-grade")
+		a.do(chromedp.Click(chromedp.CSS("#grade-A")))
+		a.waitStep("returns:disposition")
+		a.waitMsg("ok", "the rules say restock")
+		a.screenshot("returns-disposition")
+		a.do(chromedp.Click(chromedp.CSS("#apply-disposition")))
+		a.waitMsg("ok", "Restocked 1 × SKU-0003: on sale now")
+		a.waitStep("returns:item")
+		if got := ats(); got != before+1 {
+			t.Fatalf("ATS of SKU-0003 after restocking 1 returned unit: %d, want %d", got, before+1)
+		}
+
+		// The second unit has parts missing: the rules say refurbish, the
+		// associate overrides to dispose with a reason; ATS stays.
+		a.scan(putawayEachGTIN(3), kb.Enter)
+		a.waitStep("returns:qty")
+		a.do(chromedp.KeyEvent(kb.Enter))
+		a.waitStep("returns:grade")
+		a.do(chromedp.Click(chromedp.CSS("#flag-missing")), chromedp.Click(chromedp.CSS("#grade-B")))
+		a.waitStep("returns:disposition")
+		a.waitMsg("ok", "the rules say refurbish")
+		// typed into the fields (a test's keys come as fast as a scanner's)
+		a.do(chromedp.SetValue(chromedp.CSS("#f-disposition"), "dispose"), chromedp.SetValue(chromedp.CSS("#f-override_reason"), "housing cracked"),
+			chromedp.Click(chromedp.CSS("#f-override_reason ~ .row button[type=submit]")))
+		a.waitMsg("ok", "dispose (override)")
+		a.waitStep("returns:item")
+		if got := ats(); got != before+1 {
+			t.Fatalf("ATS of SKU-0003 after a disposed unit: %d, want %d", got, before+1)
+		}
+		r, err := rt.GetRma(lead, &returnsv1.GetRmaRequest{RmaNumber: "RMA-WEB-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, u := range r.GetRma().GetUnits() {
+			got = append(got, fmt.Sprintf("%s %s %s/%s %q", u.GetGrade(), fmt.Sprint(u.GetMissingParts()), u.GetSuggestedDisposition(), u.GetDisposition(), u.GetOverrideReason()))
+		}
+		if want := []string{`A false restock/restock ""`, `B true refurbish/dispose "housing cracked"`}; strings.Join(got, "; ") != strings.Join(want, "; ") {
+			t.Fatalf("RMA-WEB-1 units: %v, want %v", got, want)
+		}
+		// One more unit left ungraded for the lead's returns queue.
+		a.scan(putawayEachGTIN(3), kb.Enter)
+		a.waitStep("returns:qty")
+		a.do(chromedp.KeyEvent(kb.Enter))
+		a.waitStep("returns:grade")
+	})
+
 	t.Run("offline queue counts once", func(t *testing.T) {
 		a.t = t
 		rc := sku4
@@ -768,6 +851,25 @@ func TestWebAppOnTheFloor(t *testing.T) {
 		a.do(chromedp.KeyEvent(kb.Enter))
 		a.waitMsg("ok", "30 labels for aisle A-01")
 		a.screenshot("lead-labels")
+		a.open("#/lead/returns", "lead:returns")
+		a.do(chromedp.WaitVisible(chromedp.CSS(`#returns-summary`)))
+		if got := a.text("#returns-summary"); !strings.Contains(got, "1 unit group(s) waiting") || !strings.Contains(got, "0 past") {
+			t.Fatalf("returns queue summary: %q", got)
+		}
+		a.screenshot("lead-returns")
+		a.open("#/lead/sync", "lead:sync")
+		a.do(chromedp.WaitVisible(chromedp.CSS(`[data-sink="central"] table`)))
+		st, err := upstream.ReadStatus(context.Background(), n.srv.DB.Reader(), upstream.Sink)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := a.eval(`document.querySelector('[data-sink="central"] tbody tr td:last-child').textContent`); got != fmt.Sprint(st.Backlog) || st.Backlog == 0 {
+			t.Fatalf("sync status shows a backlog of %q, ReadStatus says %d", got, st.Backlog)
+		}
+		if got := a.text(`[data-sink="central"] p`); !strings.Contains(got, "no upstream is set up") {
+			t.Fatalf("sync status of a node without an upstream: %q", got)
+		}
+		a.screenshot("lead-sync")
 		a.open("#/setup", "setup:scan")
 		a.scan("]C101"+"0"+putawayEachGTIN(4)+"10LOT-A\x1d17271231", kb.Enter)
 		a.do(chromedp.WaitVisible(chromedp.CSS(`#parsed[data-kind="gs1"]`)))

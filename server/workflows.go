@@ -38,7 +38,8 @@ type Workflows struct {
 // not counted the bin. A posted cycle count that leaves orders allocated more units
 // than it found hands them to picking, which reallocates or backorders.
 // Restocked returns become putaway tasks in the disposition's transaction;
-// returns read what picking shipped on an order and when putaway finished.
+// returns read what picking shipped on an order, when putaway finished and
+// where counting's serial record places a returned serial.
 func NewWorkflows(db *store.DB, p *scan.Parser) Workflows {
 	pa := putaway.NewService(db, p)
 	toPutaway := func(ctx context.Context, tx *store.Tx, st inventory.StagedStock) error {
@@ -58,8 +59,9 @@ func NewWorkflows(db *store.DB, p *scan.Parser) Workflows {
 				t, err := pa.CreateTask(ctx, tx, st)
 				return t.ID, err
 			},
-			Shipped: picking.Shipped,
-			PutAway: putaway.TaskDoneAt,
+			Shipped:  picking.Shipped,
+			PutAway:  putaway.TaskDoneAt,
+			SerialAt: cyclecount.SerialAt,
 		}),
 	}
 }

@@ -113,6 +113,9 @@ func open(ctx context.Context, path string, create bool, busy time.Duration) (*D
 			return nil, floorops.Errorf(floorops.EINVALID, "database %s is a directory, not a database file", path)
 		}
 	}
+	if err := refuseCentral(ctx, path); err != nil {
+		return nil, err
+	}
 	// mode=rw makes SQLite itself refuse to create the file, should it
 	// vanish between the check above and the open.
 	wc, err := newCachingConnector(dsn(path, false, create, busy))

@@ -50,6 +50,27 @@ func cursorPruned(after, through int64) error {
 	return st.Err()
 }
 
+// CursorAheadReason is the ErrorInfo reason of a cursor past the node's
+// last seq (OutOfRange; metadata last_seq): the consumer's cursor is from
+// another node or a database this node is not.
+const CursorAheadReason = "CURSOR_AHEAD"
+
+// checkAhead refuses a cursor beyond the node's last event.
+func checkAhead(ctx context.Context, q inventory.Querier, after int64) error {
+	last, err := inventory.LastSeq(ctx, q)
+	if err != nil {
+		return err
+	}
+	if after <= last {
+		return nil
+	}
+	st := status.New(codes.OutOfRange, fmt.Sprintf(
+		"after_seq %d is past this node's last seq %d: the cursor is not this node's; take a Snapshot", after, last))
+	st, _ = st.WithDetails(&errdetails.ErrorInfo{Reason: CursorAheadReason, Domain: "floorops.upstream.v1",
+		Metadata: map[string]string{"last_seq": strconv.FormatInt(last, 10)}})
+	return st.Err()
+}
+
 // Watch streams events after the cursor, then each new one as it commits.
 func (f *ChangeFeed) Watch(req *upstreamv1.WatchRequest, stream upstreamv1.ChangeFeedService_WatchServer) error {
 	ctx := stream.Context()
@@ -63,6 +84,9 @@ func (f *ChangeFeed) Watch(req *upstreamv1.WatchRequest, stream upstreamv1.Chang
 	}
 	if after < through {
 		return cursorPruned(after, through)
+	}
+	if err := checkAhead(ctx, f.DB.Reader(), after); err != nil {
+		return err
 	}
 	poll := f.Poll
 	if poll <= 0 {
@@ -168,6 +192,9 @@ func (f *ChangeFeed) ListAvailabilityChanges(ctx context.Context, req *upstreamv
 	}
 	if req.GetAfterSeq() < 0 {
 		return nil, floorops.Invalid("after_seq", "must be 0 or more")
+	}
+	if err := checkAhead(ctx, f.DB.Reader(), req.GetAfterSeq()); err != nil {
+		return nil, err
 	}
 	changes, err := inventory.AvailabilityChangesAfter(ctx, f.DB.Reader(), req.GetAfterSeq(), size)
 	if err != nil {

@@ -29,10 +29,17 @@ import (
 	"github.com/floorops/floorops/inventory"
 	upstreamv1 "github.com/floorops/floorops/proto/floorops/upstream/v1"
 	"github.com/floorops/floorops/store"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 )
 
 // Sink is the name of the push-to-central cursor in upstream_cursor.
 const Sink = "central"
+
+// MaxBatchBytes is the default cap on a batch's encoded size: a quarter of
+// the reference central's 4 MiB receive limit.
+const MaxBatchBytes = 1 << 20
 
 // Pusher sends a node's outbox to central.
 type Pusher struct {
@@ -42,6 +49,13 @@ type Pusher struct {
 	Logger *slog.Logger
 	// Batch is the most events per PushEvents (default 500).
 	Batch int
+	// MaxBytes caps a batch's encoded size (default MaxBatchBytes), so it
+	// stays under what central receives; one event larger than it goes
+	// alone.
+	MaxBytes int
+	// limit is the batch size after central answered ResourceExhausted:
+	// halved on each such answer, doubled back after each success.
+	limit int
 	// Poll is how often an idle pusher looks for new events (default 100ms).
 	Poll time.Duration
 	// MinBackoff and MaxBackoff bound the retry delay after a failed push
@@ -52,6 +66,12 @@ type Pusher struct {
 func (p *Pusher) defaults() {
 	if p.Batch <= 0 {
 		p.Batch = 500
+	}
+	if p.MaxBytes <= 0 {
+		p.MaxBytes = MaxBatchBytes
+	}
+	if p.limit <= 0 || p.limit > p.Batch {
+		p.limit = p.Batch
 	}
 	if p.Poll <= 0 {
 		p.Poll = 100 * time.Millisecond
@@ -135,7 +155,7 @@ func (p *Pusher) PushOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	evs, err := inventory.ReadOutbox(ctx, p.DB.Reader(), p.NodeID, acked, p.Batch)
+	evs, err := inventory.ReadOutbox(ctx, p.DB.Reader(), p.NodeID, acked, p.limit)
 	if err != nil {
 		return 0, err
 	}
@@ -146,12 +166,19 @@ func (p *Pusher) PushOnce(ctx context.Context) (int, error) {
 		req.Parked = append(req.Parked, pe)
 		skip[pe.GetSeq()] = true
 	}
+	size := proto.Size(req)
 	var last int64
 	for _, e := range evs {
-		last = e.Seq
 		if skip[e.Seq] {
+			last = e.Seq
 			continue
 		}
+		n := proto.Size(e.Event) + 8 // the field's tag and length
+		if len(req.Events) > 0 && size+n > p.MaxBytes {
+			break // the rest go in the next batch
+		}
+		size += n
+		last = e.Seq
 		kinds[e.Seq] = e.Kind
 		req.Events = append(req.Events, e.Event)
 	}
@@ -160,18 +187,34 @@ func (p *Pusher) PushOnce(ctx context.Context) (int, error) {
 	}
 	resp, err := p.Client.PushEvents(ctx, req)
 	if err != nil {
+		if status.Code(err) == codes.ResourceExhausted && len(req.Events) > 1 {
+			// Too big for central: halve the batch and try again.
+			p.limit = max(1, len(req.Events)/2)
+			err = fmt.Errorf("central refused a batch of %d events (%d bytes) as too large; the next holds at most %d: %w",
+				len(req.Events), size, p.limit, err)
+		}
 		if ctx.Err() == nil {
 			noteError(ctx, p.DB, Sink, err)
 		}
 		return 0, err
 	}
+	if p.limit < p.Batch {
+		p.limit = min(p.Batch, p.limit*2)
+	}
 	ack := resp.GetAckedThroughSeq()
-	if ack > last && last > 0 {
-		err := fmt.Errorf("central acknowledged seq %d, beyond the last sent (%d)", ack, last)
+	rej := resp.GetRejected()
+	switch {
+	case ack > last && last > 0:
+		err = fmt.Errorf("central acknowledged seq %d, beyond the last sent (%d)", ack, last)
+	case ack < acked:
+		err = fmt.Errorf("central acknowledged seq %d, below this node's cursor %d: central has lost events, or holds another node's under this node id; not moving the cursor", ack, acked)
+	case ack == acked && rej == nil && len(req.Events) > 0:
+		err = fmt.Errorf("central acknowledged nothing past seq %d (sent %d to %d): it is not in step with this node", ack, req.Events[0].GetSeq(), last)
+	}
+	if err != nil {
 		noteError(ctx, p.DB, Sink, err)
 		return 0, err
 	}
-	rej := resp.GetRejected()
 	err = p.DB.Write(ctx, func(tx *store.Tx) error {
 		if rej != nil {
 			p.Logger.Error("central rejected an event; it is parked and will not be sent again",

@@ -27,6 +27,8 @@ import (
 
 	authv1 "github.com/floorops/floorops/proto/floorops/auth/v1"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
+	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
+	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
 	"github.com/floorops/floorops/server"
 
 	_ "modernc.org/sqlite"
@@ -61,7 +63,41 @@ type handheld struct {
 	lead  context.Context // signed in as the lead
 	assoc context.Context // signed in as the associate
 	stock benchStock
+	rc    receivingv1.ReceivingServiceClient
+	// receipt is the handheld's open receipt at a dock against its own
+	// purchase order, 0 when the node does not receive.
+	receipt int64
+	recv    benchStock // what it receives: an item of the stock, scanned by GTIN
+	pa      putawayv1.PutawayServiceClient
+	// task is the handheld's putaway task of stock found in staging, put
+	// away one unit a confirm at to; 0 when the node does not put away.
+	task int64
+	to   string
+
+	adjMu           sync.Mutex // guards adjSeq, adjLast and to: a retry storm plays copies of a call at once
+	adjSeq, adjLast int        // the last adjustment's seq and delta (0 before the first)
 }
+
+// adjustDelta is the stock adjustment of call seq: down first, then back up,
+// alternating, so the balance stays within what it held; copies of one
+// call (a retry) get the same delta.
+func (h *handheld) adjustDelta(seq int) int64 {
+	h.adjMu.Lock()
+	defer h.adjMu.Unlock()
+	if h.adjLast == 0 || seq != h.adjSeq {
+		h.adjSeq = seq
+		if h.adjLast == -1 {
+			h.adjLast = 1
+		} else {
+			h.adjLast = -1
+		}
+	}
+	return int64(h.adjLast)
+}
+
+// benchStaged is how many units each handheld's putaway task holds: far
+// more than a run confirms.
+const benchStaged = 5000
 
 // benchStock is a place holding an untracked item the handheld may count
 // down by one and back up, so its adjustments never go negative or past
@@ -75,10 +111,7 @@ func (h *handheld) requestID(seq int) string { return fmt.Sprintf("bench-%s-%d-%
 // a line saying so.
 var benchMix = []benchOp{
 	{"AdjustStock", 2, func(ctx context.Context, h *handheld, seq int) error {
-		delta := int64(-1) // down first, then back: the balance stays within what it held
-		if seq%2 == 1 {
-			delta = 1
-		}
+		delta := h.adjustDelta(seq)
 		_, err := h.inv.AdjustStock(h.lead, &inventoryv1.AdjustStockRequest{
 			RequestId: h.requestID(seq), LocationCode: h.stock.location, Sku: h.stock.sku,
 			Delta: delta, Reason: "bench", Status: inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE,
@@ -87,6 +120,33 @@ var benchMix = []benchOp{
 	}},
 	{"ResolveScan", 1, func(ctx context.Context, h *handheld, seq int) error {
 		_, err := h.inv.ResolveScan(h.assoc, &inventoryv1.ResolveScanRequest{Raw: h.stock.gtin})
+		return err
+	}},
+	{"ReceiveScan", 1, func(ctx context.Context, h *handheld, seq int) error {
+		if h.receipt == 0 {
+			return status.Error(codes.Unimplemented, "no receipt open")
+		}
+		_, err := h.rc.ReceiveScan(h.assoc, &receivingv1.ReceiveScanRequest{
+			RequestId: h.requestID(seq), ReceiptId: h.receipt, RawScan: h.recv.gtin, Quantity: 1,
+		})
+		return err
+	}},
+	{"ConfirmPutaway", 1, func(ctx context.Context, h *handheld, seq int) error {
+		if h.task == 0 {
+			return status.Error(codes.Unimplemented, "no putaway task")
+		}
+		_, err := h.pa.ConfirmPutaway(h.assoc, &putawayv1.ConfirmPutawayRequest{
+			RequestId: h.requestID(seq), TaskId: h.task, LocationScan: h.directedTo(), Quantity: 1,
+		})
+		if status.Code(err) == codes.FailedPrecondition {
+			// The directed location filled up: ask again, as an
+			// associate at a full shelf does, and put it there.
+			if err = h.direct(); err == nil {
+				_, err = h.pa.ConfirmPutaway(h.assoc, &putawayv1.ConfirmPutawayRequest{
+					RequestId: h.requestID(seq) + "-again", TaskId: h.task, LocationScan: h.directedTo(), Quantity: 1,
+				})
+			}
+		}
 		return err
 	}},
 	{"GetBalances", 1, func(ctx context.Context, h *handheld, seq int) error {
@@ -206,7 +266,7 @@ func runBench(ctx context.Context, cfg benchConfig) (benchResult, error) {
 // stock; closeConns hangs up.
 func benchHandhelds(ctx context.Context, cfg benchConfig) (hs []*handheld, closeConns func(), err error) {
 	conns := make([]*grpc.ClientConn, (cfg.handhelds+49)/50) // a few HTTP/2 connections, as a floor's access points
-	closeConns = func() {
+	hangUp := func() {
 		for _, cc := range conns {
 			if cc != nil {
 				cc.Close()
@@ -215,7 +275,7 @@ func benchHandhelds(ctx context.Context, cfg benchConfig) (hs []*handheld, close
 	}
 	defer func() {
 		if err != nil {
-			closeConns()
+			hangUp() // not closeConns: an error return sets it to nil
 		}
 	}()
 	for i := range conns {
@@ -251,9 +311,46 @@ func benchHandhelds(ctx context.Context, cfg benchConfig) (hs []*handheld, close
 	hs = make([]*handheld, cfg.handhelds)
 	for i := range hs {
 		cc := conns[i%len(conns)]
-		hs[i] = &handheld{id: i, run: run, inv: inventoryv1.NewInventoryServiceClient(cc), lead: lead, assoc: assoc, stock: stock[i%len(stock)]}
+		hs[i] = &handheld{id: i, run: run, inv: inventoryv1.NewInventoryServiceClient(cc), lead: lead, assoc: assoc, stock: stock[i%len(stock)],
+			rc: receivingv1.NewReceivingServiceClient(cc), recv: stock[0], pa: putawayv1.NewPutawayServiceClient(cc)}
 	}
-	return hs, closeConns, nil
+	if err := benchReceipts(hs); err != nil {
+		return nil, nil, err
+	}
+	if err := benchPutaways(hs); err != nil {
+		return nil, nil, err
+	}
+	return hs, hangUp, nil
+}
+
+// benchReceipts gives each handheld, through the API, a purchase order of
+// its own (the lead's, for far more units than a run receives, so no scan
+// is an over-receipt) and an open receipt against it at one of the docks
+// DOCK-01..DOCK-04. A node without receiving (Unimplemented) leaves the
+// receipts at 0 and ReceiveScan is dropped from the mix.
+func benchReceipts(hs []*handheld) error {
+	for _, h := range hs {
+		po := fmt.Sprintf("PO-B%s-%d", h.run, h.id)
+		_, err := h.rc.UpsertPurchaseOrder(h.lead, &receivingv1.UpsertPurchaseOrderRequest{
+			RequestId: "bench-po-" + po,
+			PurchaseOrder: &receivingv1.PurchaseOrder{PoNumber: po, Vendor: "BENCH", ExpectedDate: time.Now().Format(time.DateOnly),
+				Lines: []*receivingv1.PurchaseOrderLine{{LineNumber: 1, Sku: h.recv.sku, OrderedQuantity: 10_000_000}}},
+		})
+		if status.Code(err) == codes.Unimplemented {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("bench: purchase order %s: %w", po, err)
+		}
+		r, err := h.rc.StartReceipt(h.assoc, &receivingv1.StartReceiptRequest{
+			RequestId: "bench-receipt-" + po, DockLocationScan: fmt.Sprintf("DOCK-%02d", 1+h.id%4), DocumentScan: po,
+		})
+		if err != nil {
+			return fmt.Errorf("bench: start a receipt of %s: %w", po, err)
+		}
+		h.receipt = r.GetReceipt().GetReceiptId()
+	}
+	return nil
 }
 
 // benchStockOf finds, through the API, the stock the handhelds play with:
@@ -290,6 +387,53 @@ func benchStockOf(ctx context.Context, inv inventoryv1.InventoryServiceClient) (
 		return nil, errors.New("bench: the node holds no stock to play with (run it with --demo, or receive some first)")
 	}
 	return out, nil
+}
+
+// benchPutaways gives each handheld, through the API, a putaway task of
+// its own: the lead finds benchStaged units of its stock's item in a
+// staging location (STG-01..STG-04) and makes them a task, and the
+// handheld asks where they go. A node without putaway (Unimplemented)
+// leaves the tasks at 0 and ConfirmPutaway is dropped from the mix.
+func benchPutaways(hs []*handheld) error {
+	for _, h := range hs {
+		stg := fmt.Sprintf("STG-%02d", 1+h.id%4)
+		id := fmt.Sprintf("bench-%s-%d-staged", h.run, h.id)
+		if _, err := h.inv.AdjustStock(h.lead, &inventoryv1.AdjustStockRequest{RequestId: id, LocationCode: stg, Sku: h.stock.sku,
+			Delta: benchStaged, Reason: "bench staging", Status: inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE}); err != nil {
+			return fmt.Errorf("bench: stage %s at %s: %w", h.stock.sku, stg, err)
+		}
+		t, err := h.pa.CreateTask(h.lead, &putawayv1.CreateTaskRequest{RequestId: id + "-task", FromLocationScan: stg, Sku: h.stock.sku,
+			Quantity: benchStaged, Reference: "bench", Status: inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE})
+		if status.Code(err) == codes.Unimplemented {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("bench: putaway task at %s: %w", stg, err)
+		}
+		h.task = t.GetTask().GetId()
+		if err := h.direct(); err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+	}
+	return nil
+}
+
+// direct asks the node where the handheld's putaway task goes.
+func (h *handheld) direct() error {
+	sg, err := h.pa.SuggestLocation(h.assoc, &putawayv1.SuggestLocationRequest{TaskId: h.task})
+	if err != nil {
+		return fmt.Errorf("suggest a location for task %d: %w", h.task, err)
+	}
+	h.adjMu.Lock()
+	h.to = sg.GetSuggestion().GetLocationCode()
+	h.adjMu.Unlock()
+	return nil
+}
+
+func (h *handheld) directedTo() string {
+	h.adjMu.Lock()
+	defer h.adjMu.Unlock()
+	return h.to
 }
 
 // playMix runs every handheld through the mix until the duration is up.

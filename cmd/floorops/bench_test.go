@@ -32,7 +32,14 @@ func TestBenchAgainstADemoNode(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	out, _, err := runCLI(t, "bench", "--addr", srv.GRPCAddr(), "--handhelds", "4", "--duration", "300ms", "--json")
+	// As many handhelds as a round of the mix has calls: each starts at
+	// its own place in the round, so every RPC runs once each handheld
+	// has finished its first call.
+	hh := 0
+	for _, op := range benchMix {
+		hh += op.weight
+	}
+	out, _, err := runCLI(t, "bench", "--addr", srv.GRPCAddr(), "--handhelds", fmt.Sprint(hh), "--duration", "2s", "--json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +47,7 @@ func TestBenchAgainstADemoNode(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("bench --json printed %q: %v", out, err)
 	}
-	if res.Errors != 0 || res.Handhelds != 4 || res.Ops == 0 {
+	if res.Errors != 0 || res.Handhelds != hh || res.Ops == 0 {
 		t.Fatalf("bench: %d errors (%v), %d handhelds, %d ops", res.Errors, res.ErrorSamples, res.Handhelds, res.Ops)
 	}
 	var sum int64
@@ -66,8 +73,29 @@ func TestBenchAgainstADemoNode(t *testing.T) {
 	if err := srv.DB.Reader().QueryRow(`SELECT COALESCE(SUM(qty), 0) FROM balances`).Scan(&after); err != nil {
 		t.Fatal(err)
 	}
-	if after > int64(before) || after < int64(before)-4 {
-		t.Errorf("stock went from %d to %d; 4 handhelds end at most one unit down each", before, after)
+	// Each acknowledged receive scan is one unit more, one movement.
+	received := res.PerRPC["ReceiveScan"].Ops
+	var receipts int64
+	if err := srv.DB.Reader().QueryRow(`SELECT COALESCE(SUM(qty), 0) FROM movements WHERE kind = 'receive' AND request_id LIKE 'bench-%'`).Scan(&receipts); err != nil {
+		t.Fatal(err)
+	}
+	if receipts != received {
+		t.Errorf("ledger holds %d units received by bench, bench acknowledged %d receive scans of one", receipts, received)
+	}
+	// Each handheld found benchStaged units in staging for its putaway
+	// task; a putaway moves stock, never adds it. Each acknowledged
+	// confirm is one putaway movement.
+	staged := int64(hh * benchStaged)
+	var putaways int64
+	if err := srv.DB.Reader().QueryRow(`SELECT COALESCE(SUM(qty), 0) FROM movements WHERE kind = 'putaway' AND request_id LIKE 'bench-%'`).Scan(&putaways); err != nil {
+		t.Fatal(err)
+	}
+	if putaways != res.PerRPC["ConfirmPutaway"].Ops {
+		t.Errorf("ledger holds %d units put away by bench, bench acknowledged %d confirms of one", putaways, res.PerRPC["ConfirmPutaway"].Ops)
+	}
+	after -= staged
+	if after-received > int64(before) || after-received < int64(before)-int64(hh) {
+		t.Errorf("stock went from %d to %d with %d received; %d handhelds end at most one unit down each", before, after, received, hh)
 	}
 }
 
@@ -150,9 +178,15 @@ func TestRetryStorm(t *testing.T) {
 	if once != thrice {
 		t.Fatalf("final state after a retry storm differs from the run without retries:\nonce:\n%s\nthrice:\n%s", once, thrice)
 	}
-	// Every third call of the mix is an adjustment: 4 of 12 per handheld.
-	if !strings.Contains(once, "bench movements: 24\n") {
-		t.Errorf("state without retries:\n%s\nwant 24 bench movements", once)
+	// The handhelds play the mix's entries in turn: count its adjustments.
+	want := 0
+	for seq := range rounds {
+		if benchMix[seq%len(benchMix)].name == "AdjustStock" {
+			want += handhelds
+		}
+	}
+	if !strings.Contains(once, fmt.Sprintf("bench movements: %d\n", want)) {
+		t.Errorf("state without retries:\n%s\nwant %d bench movements", once, want)
 	}
 }
 

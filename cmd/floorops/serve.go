@@ -16,6 +16,7 @@ import (
 
 	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/server"
+	"github.com/floorops/floorops/upstream"
 )
 
 // newFlags returns a FlagSet that reports to stderr and does not exit.
@@ -122,6 +123,19 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: serve: unexpected arguments %q", errUsage, fs.Args())
+	}
+	switch {
+	case up.Addr == "" && (up.Key != "" || up.Cert != "" || up.CertKey != ""):
+		return fmt.Errorf("%w: serve: --upstream-key and --upstream-cert need --upstream-addr (where to push)", errUsage)
+	case up.Addr != "" && up.Key == "" && up.Cert == "":
+		return fmt.Errorf("%w: serve: --upstream-addr needs --upstream-key (from floorops central keys create) or --upstream-cert/--upstream-cert-key", errUsage)
+	case (up.Cert == "") != (up.CertKey == ""):
+		return fmt.Errorf("%w: serve: --upstream-cert and --upstream-cert-key go together", errUsage)
+	}
+	if cfg.NodeID != "" {
+		if err := upstream.CheckNATSNodeID(cfg.NodeID); err != nil {
+			return fmt.Errorf("%w: serve: --node-id %q: must be one token (no dots, spaces, * or >): it names the node in events and NATS subjects", errUsage, cfg.NodeID)
+		}
 	}
 	if up.Addr != "" {
 		cfg.Upstream = &up

@@ -41,8 +41,14 @@ func cmdCentral(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: central: unexpected arguments %q (floorops central keys create NODE_ID makes a key)", errUsage, fs.Args())
 	}
+	if (*cert == "") != (*key == "") {
+		return fmt.Errorf("%w: central: --tls-cert and --tls-key go together", errUsage)
+	}
+	if *clientCA != "" && *cert == "" {
+		return fmt.Errorf("%w: central: --client-ca needs --tls-cert and --tls-key (client certificates are only seen over TLS)", errUsage)
+	}
 	var opts []grpc.ServerOption
-	if *cert != "" || *key != "" {
+	if *cert != "" {
 		kp, err := tls.LoadX509KeyPair(*cert, *key)
 		if err != nil {
 			return fmt.Errorf("central TLS: %w", err)
@@ -61,15 +67,17 @@ func cmdCentral(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		opts = append(opts, grpc.Creds(credentials.NewTLS(tc)))
 	}
+	// The port first: a central that cannot serve creates no database.
+	lis, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", *addr, err)
+	}
+	defer lis.Close()
 	c, err := central.Open(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	lis, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("listen %s: %w", *addr, err)
-	}
 	g := central.NewGRPCServer(c, opts...)
 	fmt.Fprintf(stdout, "floorops central serving\n  gRPC  %s\n  DB    %s\nCtrl-C stops it.\n", dialable(lis.Addr().String()), *dbPath)
 	errc := make(chan error, 1)
@@ -90,7 +98,7 @@ func centralATS(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
-	c, err := central.Open(ctx, *dbPath)
+	c, err := central.OpenExisting(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -121,7 +129,7 @@ func centralKeysCreate(fs *flag.FlagSet) runFunc {
 		if fs.NArg() != 1 {
 			return fmt.Errorf("%w: floorops central keys create --db FILE NODE_ID", errUsage)
 		}
-		c, err := central.Open(ctx, *dbPath)
+		c, err := central.OpenExisting(ctx, *dbPath)
 		if err != nil {
 			return err
 		}
@@ -146,7 +154,9 @@ func cmdSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 func syncStatus(fs *flag.FlagSet) runFunc {
 	dbPath := dbFlag(fs)
 	return func(ctx context.Context, stdout, _ io.Writer) error {
-		db, err := store.OpenExisting(ctx, *dbPath)
+		// Read-only: status never migrates or writes, and refuses a file
+		// that is not a node's database.
+		db, err := store.OpenReadOnly(ctx, *dbPath)
 		if err != nil {
 			return err
 		}
@@ -155,7 +165,7 @@ func syncStatus(fs *flag.FlagSet) runFunc {
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		parked := 0
 		for _, sink := range []string{upstream.Sink, upstream.NATSSinkName} {
-			st, err := upstream.ReadStatus(ctx, db.Reader(), sink)
+			st, err := upstream.ReadStatus(ctx, db, sink)
 			if err != nil {
 				return err
 			}

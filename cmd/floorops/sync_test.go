@@ -6,10 +6,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/floorops/floorops/central"
 )
 
 func TestCentralKeysCreatePrintsTheKeyLast(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "central.db")
+	c, err := central.Open(context.Background(), db) // keys create never creates central's database
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
 	var out, errOut bytes.Buffer
 	if err := run(context.Background(), []string{"central", "keys", "create", "--db", db, "dc-east"}, &out, &errOut); err != nil {
 		t.Fatalf("%v: %s", err, errOut.String())

@@ -17,8 +17,9 @@ import (
 
 // ItemColumns are the columns of an items CSV, in any order; only sku is
 // required. gtins lists GTIN or GTIN:PACK_QTY separated by ';'
-// (e.g. "04006381333931;14006381333938:12").
-var ItemColumns = []string{"sku", "description", "unit_cost_cents", "abc_class", "lot_tracked", "expiry_tracked", "serial_tracked", "gtins"}
+// (e.g. "04006381333931;14006381333938:12"); category is the item's
+// product category for the returns disposition rules.
+var ItemColumns = []string{"sku", "description", "unit_cost_cents", "abc_class", "lot_tracked", "expiry_tracked", "serial_tracked", "gtins", "category"}
 
 // LocationColumns are the columns of a locations CSV, in any order; code,
 // zone and type are required.
@@ -189,7 +190,7 @@ func parseInt(field, s string) (int64, error) {
 }
 
 func itemFromRecord(rec map[string]string) (inventory.Item, error) {
-	it := inventory.Item{SKU: rec["sku"], Description: rec["description"], ABCClass: rec["abc_class"]}
+	it := inventory.Item{SKU: rec["sku"], Description: rec["description"], ABCClass: rec["abc_class"], Category: rec["category"]}
 	var err error
 	if it.UnitCostCents, err = parseInt("unit_cost_cents", rec["unit_cost_cents"]); err != nil {
 		return it, err

@@ -50,6 +50,31 @@ func TestImportRejectsBadRowsWhole(t *testing.T) {
 	}
 }
 
+// TestImportCategory: a file with a category column sets it; a later file
+// without the column keeps it, and one with the column empty clears it.
+func TestImportCategory(t *testing.T) {
+	t.Parallel()
+	svc, db := mustService(t)
+	ctx := context.Background()
+	for _, step := range []struct{ csv, want string }{
+		{"sku,category\nCAT-1,apparel\n", "apparel"},
+		{"sku,description\nCAT-1,Shirt\n", "apparel"},
+		{"sku,category\nCAT-1,\n", ""},
+	} {
+		rep, err := inventoryapi.ImportItems(ctx, db, strings.NewReader(step.csv), nil)
+		if err != nil || rep.Imported != 1 {
+			t.Fatalf("import %q: %+v, %v", step.csv, rep, err)
+		}
+		if it, err := svc.GetItem(ctx, "CAT-1"); err != nil || it.Category != step.want {
+			t.Fatalf("after %q: category %q (%v), want %q", step.csv, it.Category, err, step.want)
+		}
+	}
+	rep, err := inventoryapi.ImportItems(ctx, db, strings.NewReader("sku,category\nCAT-2,*\n"), nil)
+	if err != nil || len(rep.Errors) != 1 || !floorops.IsCode(rep.Errors[0].Err, floorops.EINVALID) {
+		t.Fatalf("category * (the rules' wildcard): %+v, %v", rep, err)
+	}
+}
+
 func TestImportHeaderErrors(t *testing.T) {
 	t.Parallel()
 	_, db := mustService(t)

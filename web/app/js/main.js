@@ -4,7 +4,7 @@
 //
 // A screen is one module in screens/ exporting {id, title, roles, start};
 // screens/index.js lists them. Adding one (returns, sync status) is one
-// module and one line there.
+// module and one line there (returns and sync status came so).
 
 import * as net from './net.js';
 import * as queue from './queue.js';

@@ -212,7 +212,8 @@ type ReturnUnit struct {
 	Lot string `protobuf:"bytes,6,opt,name=lot,proto3" json:"lot,omitempty"`
 	// Expiry as YYYY-MM-DD, when tracked.
 	Expiry string `protobuf:"bytes,7,opt,name=expiry,proto3" json:"expiry,omitempty"`
-	// Serial number, when tracked.
+	// Serial number, required for a serial-tracked item, which is received
+	// one unit (quantity 1) at a time; may come on the barcode instead.
 	Serial string `protobuf:"bytes,8,opt,name=serial,proto3" json:"serial,omitempty"`
 	// Returns location the units were received at.
 	LocationCode string `protobuf:"bytes,9,opt,name=location_code,json=locationCode,proto3" json:"location_code,omitempty"`
@@ -227,7 +228,8 @@ type ReturnUnit struct {
 	Grade string `protobuf:"bytes,12,opt,name=grade,proto3" json:"grade,omitempty"`
 	// Flagged when graded: parts are missing.
 	MissingParts bool `protobuf:"varint,13,opt,name=missing_parts,json=missingParts,proto3" json:"missing_parts,omitempty"`
-	// Flagged when graded: the units are past their date.
+	// The units are past their date: flagged when graded, and set by the
+	// node whenever the expiry is before its date at receipt or grading.
 	Expired bool `protobuf:"varint,14,opt,name=expired,proto3" json:"expired,omitempty"`
 	// Disposition the rules suggest once graded.
 	SuggestedDisposition string `protobuf:"bytes,15,opt,name=suggested_disposition,json=suggestedDisposition,proto3" json:"suggested_disposition,omitempty"`
@@ -856,7 +858,8 @@ type ReceiveReturnRequest struct {
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// RMA number scanned or typed; empty for an unexpected return.
 	RmaNumber string `protobuf:"bytes,2,opt,name=rma_number,json=rmaNumber,proto3" json:"rma_number,omitempty"`
-	// Order number, for an unexpected return whose order is known.
+	// Order number, for an unexpected return whose order is known; with an
+	// RMA it must be the RMA's order (or empty).
 	OrderRef string `protobuf:"bytes,3,opt,name=order_ref,json=orderRef,proto3" json:"order_ref,omitempty"`
 	// The item's barcode (GTIN) or SKU as scanned.
 	RawScan string `protobuf:"bytes,4,opt,name=raw_scan,json=rawScan,proto3" json:"raw_scan,omitempty"`
@@ -1024,7 +1027,8 @@ type GradeUnitRequest struct {
 	Grade string `protobuf:"bytes,3,opt,name=grade,proto3" json:"grade,omitempty"`
 	// Parts are missing.
 	MissingParts bool `protobuf:"varint,4,opt,name=missing_parts,json=missingParts,proto3" json:"missing_parts,omitempty"`
-	// The units are past their date.
+	// The units are past their date (set by the node anyway when the expiry
+	// is past).
 	Expired       bool `protobuf:"varint,5,opt,name=expired,proto3" json:"expired,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1274,7 +1278,10 @@ func (x *DispositionResponse) GetPutawayTaskId() int64 {
 type ListQueueRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Most units (default 100, at most 1000).
-	PageSize      int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Token from the previous page (next_page_token); empty for the oldest
+	// units waiting.
+	PageToken     string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1316,11 +1323,20 @@ func (x *ListQueueRequest) GetPageSize() int32 {
 	return 0
 }
 
+func (x *ListQueueRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
 // ListQueueResponse is the queue, oldest first.
 type ListQueueResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Units not yet dispositioned.
-	Units         []*ReturnUnit `protobuf:"bytes,1,rep,name=units,proto3" json:"units,omitempty"`
+	Units []*ReturnUnit `protobuf:"bytes,1,rep,name=units,proto3" json:"units,omitempty"`
+	// Token for the next page of the queue; empty on the last.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1360,6 +1376,13 @@ func (x *ListQueueResponse) GetUnits() []*ReturnUnit {
 		return x.Units
 	}
 	return nil
+}
+
+func (x *ListQueueResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
 }
 
 // GetRulesRequest asks for the rule table.
@@ -1809,11 +1832,14 @@ const file_floorops_returns_v1_returns_proto_rawDesc = "" +
 	"\x0foverride_reason\x18\x04 \x01(\tR\x0eoverrideReason\"r\n" +
 	"\x13DispositionResponse\x123\n" +
 	"\x04unit\x18\x01 \x01(\v2\x1f.floorops.returns.v1.ReturnUnitR\x04unit\x12&\n" +
-	"\x0fputaway_task_id\x18\x02 \x01(\x03R\rputawayTaskId\"/\n" +
+	"\x0fputaway_task_id\x18\x02 \x01(\x03R\rputawayTaskId\"N\n" +
 	"\x10ListQueueRequest\x12\x1b\n" +
-	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\"J\n" +
+	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tR\tpageToken\"r\n" +
 	"\x11ListQueueResponse\x125\n" +
-	"\x05units\x18\x01 \x03(\v2\x1f.floorops.returns.v1.ReturnUnitR\x05units\"\x11\n" +
+	"\x05units\x18\x01 \x03(\v2\x1f.floorops.returns.v1.ReturnUnitR\x05units\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x11\n" +
 	"\x0fGetRulesRequest\"C\n" +
 	"\x10GetRulesResponse\x12/\n" +
 	"\x05rules\x18\x01 \x03(\v2\x19.floorops.returns.v1.RuleR\x05rules\"a\n" +

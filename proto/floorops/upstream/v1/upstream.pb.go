@@ -37,7 +37,8 @@ type PushEventsRequest struct {
 	Events []*v1.Event `protobuf:"bytes,2,rep,name=events,proto3" json:"events,omitempty"`
 	// Sequences the node has parked after a receiver rejected them, not yet
 	// acknowledged: the receiver records them as skipped and goes on with
-	// the events after them.
+	// the events after them. Only seqs the receiver itself rejected may be
+	// listed; any other is FailedPrecondition.
 	Parked        []*ParkedEvent `protobuf:"bytes,3,rep,name=parked,proto3" json:"parked,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

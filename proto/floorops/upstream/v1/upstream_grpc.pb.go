@@ -41,7 +41,11 @@ type UpstreamServiceClient interface {
 	// them in seq order, all in one transaction, and answers the highest
 	// seq it has applied (or skipped as parked) for the node. It applies
 	// nothing past a gap or a malformed event: a malformed event is named in
-	// rejected and the events before it are applied and acknowledged.
+	// rejected and the events before it are applied and acknowledged; a
+	// batch that does not continue from the applied seq at all is
+	// FailedPrecondition with ErrorInfo reason SEQ_GAP (metadata
+	// applied_seq). A request over the receiver's size limit (4 MiB at the
+	// reference central) is ResourceExhausted: send fewer events.
 	PushEvents(ctx context.Context, in *PushEventsRequest, opts ...grpc.CallOption) (*PushEventsResponse, error)
 }
 
@@ -78,7 +82,11 @@ type UpstreamServiceServer interface {
 	// them in seq order, all in one transaction, and answers the highest
 	// seq it has applied (or skipped as parked) for the node. It applies
 	// nothing past a gap or a malformed event: a malformed event is named in
-	// rejected and the events before it are applied and acknowledged.
+	// rejected and the events before it are applied and acknowledged; a
+	// batch that does not continue from the applied seq at all is
+	// FailedPrecondition with ErrorInfo reason SEQ_GAP (metadata
+	// applied_seq). A request over the receiver's size limit (4 MiB at the
+	// reference central) is ResourceExhausted: send fewer events.
 	PushEvents(context.Context, *PushEventsRequest) (*PushEventsResponse, error)
 	mustEmbedUnimplementedUpstreamServiceServer()
 }
@@ -165,7 +173,9 @@ type ChangeFeedServiceClient interface {
 	// the ones already in the outbox, then each new one as it commits. A
 	// cursor older than the outbox retains is FailedPrecondition with
 	// reason CURSOR_PRUNED (ErrorInfo metadata oldest_seq): take a Snapshot
-	// and watch from its as_of_seq.
+	// and watch from its as_of_seq. A cursor past the node's last seq is
+	// OutOfRange with reason CURSOR_AHEAD (metadata last_seq): it is not
+	// this node's cursor.
 	Watch(ctx context.Context, in *WatchRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchResponse], error)
 	// Snapshot streams every balance and the available-to-sell of every SKU
 	// as of one sequence (as_of_seq, the same on every message), so a new
@@ -175,7 +185,8 @@ type ChangeFeedServiceClient interface {
 	// SKU whose available-to-sell changed after after_seq, only its latest
 	// value, in the order of that change. A consumer polls it at the rate
 	// its channel allows and sets absolute ATS with compare-and-set on
-	// version.
+	// version. A cursor past the node's last seq is OutOfRange, as for
+	// Watch.
 	ListAvailabilityChanges(ctx context.Context, in *ListAvailabilityChangesRequest, opts ...grpc.CallOption) (*ListAvailabilityChangesResponse, error)
 }
 
@@ -246,7 +257,9 @@ type ChangeFeedServiceServer interface {
 	// the ones already in the outbox, then each new one as it commits. A
 	// cursor older than the outbox retains is FailedPrecondition with
 	// reason CURSOR_PRUNED (ErrorInfo metadata oldest_seq): take a Snapshot
-	// and watch from its as_of_seq.
+	// and watch from its as_of_seq. A cursor past the node's last seq is
+	// OutOfRange with reason CURSOR_AHEAD (metadata last_seq): it is not
+	// this node's cursor.
 	Watch(*WatchRequest, grpc.ServerStreamingServer[WatchResponse]) error
 	// Snapshot streams every balance and the available-to-sell of every SKU
 	// as of one sequence (as_of_seq, the same on every message), so a new
@@ -256,7 +269,8 @@ type ChangeFeedServiceServer interface {
 	// SKU whose available-to-sell changed after after_seq, only its latest
 	// value, in the order of that change. A consumer polls it at the rate
 	// its channel allows and sets absolute ATS with compare-and-set on
-	// version.
+	// version. A cursor past the node's last seq is OutOfRange, as for
+	// Watch.
 	ListAvailabilityChanges(context.Context, *ListAvailabilityChangesRequest) (*ListAvailabilityChangesResponse, error)
 	mustEmbedUnimplementedChangeFeedServiceServer()
 }
