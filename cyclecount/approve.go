@@ -2,6 +2,8 @@ package cyclecount
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -106,8 +108,9 @@ type DecideInput struct {
 
 // Approve posts a count waiting for a lead: counted minus its snapshot,
 // applied to the balances as they are now, however long after the count.
-// A shortfall the bin no longer holds is refused (EPRECONDITION, nothing
-// posted): the lead rejects the count for a recount.
+// A shortfall the bin no longer holds, or another count of the bin posted
+// since this one's snapshot, is refused (EPRECONDITION, nothing posted):
+// the lead rejects the count for a recount.
 func (s *Service) Approve(ctx context.Context, requestID string, in DecideInput) (Count, error) {
 	in.Reason = strings.TrimSpace(in.Reason)
 	if !MayDecide(in.Actor) {
@@ -120,6 +123,9 @@ func (s *Service) Approve(ctx context.Context, requestID string, in DecideInput)
 		func(tx *store.Tx) (Count, error) {
 			c, err := pending(ctx, tx, in.CountID)
 			if err != nil {
+				return Count{}, err
+			}
+			if err := noCountPostedSince(ctx, tx, c); err != nil {
 				return Count{}, err
 			}
 			if err := decided(ctx, tx, c.ID, in); err != nil {
@@ -170,6 +176,25 @@ func (s *Service) Reject(ctx context.Context, requestID string, in DecideInput) 
 			c, err = loadCount(ctx, tx, c.ID)
 			return Rejected{Count: c, RecountID: rc}, err
 		})
+}
+
+// noCountPostedSince refuses, with EPRECONDITION, to approve c when
+// another count of its location posted after c's snapshot was taken: that
+// count already booked the bin's difference, and posting c's (counted
+// minus its older snapshot) on top would book it twice. The lead rejects
+// c for a recount instead.
+func noCountPostedSince(ctx context.Context, tx *store.Tx, c Count) error {
+	var other int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM counts WHERE location_id = ? AND id <> ? AND state = 'posted' AND start_movement_id >= ?
+		ORDER BY id LIMIT 1`, c.LocationID, c.ID, c.startMovement).Scan(&other)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("read posted counts: %w", err)
+	}
+	return floorops.Errorf(floorops.EPRECONDITION, "count %d of %s posted after count %d was taken: its difference is already booked, reject count %d for a recount",
+		other, c.LocationCode, c.ID, c.ID)
 }
 
 func pending(ctx context.Context, tx *store.Tx, id int64) (Count, error) {

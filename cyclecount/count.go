@@ -87,6 +87,9 @@ func startCount(ctx context.Context, tx *store.Tx, p *scan.Parser, in StartInput
 		case !errors.Is(err, sql.ErrNoRows):
 			return Count{}, fmt.Errorf("read counts: %w", err)
 		default:
+			if err := notAwaitingDecision(ctx, tx, loc); err != nil {
+				return Count{}, err
+			}
 			res, err := tx.ExecContext(ctx, `INSERT INTO counts (location_id, state, created_at) VALUES (?, 'open', ?)`, loc.ID, store.FormatTime(tx.Now))
 			if err != nil {
 				return Count{}, fmt.Errorf("create count: %w", err)
@@ -271,6 +274,31 @@ func (s *Service) submitCount(ctx context.Context, tx *store.Tx, requestID strin
 
 func (c Count) withState(s State) Count { c.State = s; return c }
 
+// inProgress is the one definition, as an SQL condition on counts, of a
+// count not yet finished: open, being counted, or waiting for a lead. A
+// location has at most one (open and counting by the counts_one_active
+// index; a count waiting for approval by notAwaitingDecision, checked
+// wherever a count is opened), so a location never has two open counts.
+const inProgress = `state IN ('open', 'counting', 'pending_approval')`
+
+// MaxPlanDaysAhead is how far ahead a day's counts may be planned.
+const MaxPlanDaysAhead = 366
+
+// notAwaitingDecision refuses, with EPRECONDITION, a new count of loc while
+// a count of it waits for a lead: approving it posts that count's
+// difference, and a second count would post the same shortfall again.
+func notAwaitingDecision(ctx context.Context, q inventory.Querier, loc inventory.Location) error {
+	var id int64
+	err := q.QueryRowContext(ctx, `SELECT id FROM counts WHERE location_id = ? AND state = 'pending_approval'`, loc.ID).Scan(&id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("read counts: %w", err)
+	}
+	return floorops.Errorf(floorops.EPRECONDITION, "%s has count %d waiting for a lead's approval: it is counted again only if the lead rejects it", loc.Code, id)
+}
+
 func setState(ctx context.Context, tx *store.Tx, id int64, s State) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE counts SET state = ? WHERE id = ?`, string(s), id); err != nil {
 		return fmt.Errorf("count state: %w", err)
@@ -282,8 +310,10 @@ func setState(ctx context.Context, tx *store.Tx, id int64, s State) error {
 // floor (a shift) when a recount is given to someone.
 const OnFloorHours = 10
 
-// recount closes c unposted and opens a recount of its location, which the
-// associate notBy may not take ("" for anyone). A recount for a difference
+// recount closes c unposted and opens a recount of its location, planned
+// for today (so it is in the day's list), which the associate notBy may
+// not take ("" for anyone). A recount because stock moved (notBy empty)
+// is assigned to c's counter, who is at the bin. A recount for a difference
 // (notBy set) is assigned at once to an associate on the floor who has not
 // counted the location in this chain (the fewest open counts assigned
 // first, then by badge); with no one, it is left unassigned for a lead. It
@@ -295,23 +325,29 @@ func (s *Service) recount(ctx context.Context, tx *store.Tx, c Count, notBy, why
 	if err := logStep(ctx, tx, c.ID, "recount", a, why); err != nil {
 		return 0, err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO counts (location_id, state, recount_of, not_by, created_at) VALUES (?, 'open', ?, ?, ?)`,
-		c.LocationID, c.ID, notBy, store.FormatTime(tx.Now))
+	res, err := tx.ExecContext(ctx, `INSERT INTO counts (location_id, state, recount_of, not_by, created_at, plan_date) VALUES (?, 'open', ?, ?, ?, ?)`,
+		c.LocationID, c.ID, notBy, store.FormatTime(tx.Now), tx.Now.UTC().Format(time.DateOnly))
 	if err != nil {
 		return 0, fmt.Errorf("open recount: %w", err)
 	}
 	id, err := res.LastInsertId()
-	if err != nil || notBy == "" {
+	if err != nil {
 		return id, err
 	}
-	badge, err := s.secondPair(ctx, tx, Count{ID: id, RecountOf: c.ID, NotBy: notBy})
-	if err != nil || badge == "" {
-		return id, err
+	badge, why := c.CountedBy, " (counted it while stock moved: counts it again)"
+	if notBy != "" {
+		badge, why = "", " (on the floor, has not counted this location in the chain)"
+		if badge, err = s.secondPair(ctx, tx, Count{ID: id, RecountOf: c.ID, NotBy: notBy}); err != nil {
+			return 0, err
+		}
+	}
+	if badge == "" {
+		return id, nil
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE counts SET assigned_to = ? WHERE id = ?`, badge, id); err != nil {
 		return 0, fmt.Errorf("assign recount: %w", err)
 	}
-	return id, logStep(ctx, tx, id, "assigned", a, badge+" (on the floor, has not counted this location in the chain)")
+	return id, logStep(ctx, tx, id, "assigned", a, badge+why)
 }
 
 // secondPair is who recount rc goes to: an associate on the floor
@@ -517,8 +553,10 @@ func countedInChain(ctx context.Context, q inventory.Querier, c Count) (map[stri
 
 // HiddenFrom is which of the locations codes a may see no quantities of
 // (balances, movements) right now: for an associate, every one with a
-// count started and not yet submitted, or a recount waiting to be started,
-// since a count is blind only if the record cannot be read beside it. A
+// count started and not yet submitted, waiting for a lead, or a recount
+// waiting to be started (so from a count's start until its chain of
+// recounts posts), since a count is blind only if the record cannot be
+// read beside it. A
 // lead, admin or central (SeesExpected) sees every location. Check codes
 // are not quantities: the associate who counts must scan one, so they stay
 // visible.
@@ -532,7 +570,7 @@ func HiddenFrom(ctx context.Context, q inventory.Querier, a inventory.Actor, cod
 	}
 	out := map[string]bool{}
 	err = inventory.EachRow(ctx, q, `SELECT DISTINCT l.code FROM json_each(?) j JOIN locations l ON l.code = j.value
-		JOIN counts c ON c.location_id = l.id WHERE c.state = 'counting' OR (c.state = 'open' AND c.recount_of IS NOT NULL)`,
+		JOIN counts c ON c.location_id = l.id WHERE c.state IN ('counting', 'pending_approval') OR (c.state = 'open' AND c.recount_of IS NOT NULL)`,
 		[]any{string(b)}, func(r *sql.Rows) error {
 			var code string
 			err := r.Scan(&code)

@@ -268,6 +268,7 @@ type Factor struct {
 	// FactorNeighbourVariances (its most telling difference).
 	Where, What string
 	window      int
+	never       bool // FactorDaysSinceCount: the location was never counted
 }
 
 // String is the factor as a lead reads it: "3 short picks in 7 days",
@@ -278,6 +279,12 @@ func (f Factor) String() string {
 		return fmt.Sprintf("%d %s since last count", f.Count, plural(f.Count, "touch", "touches"))
 	case FactorDaysSinceCount:
 		days := math.Round(f.Value)
+		if f.never && days < 1 {
+			return "never counted (stocked today)"
+		}
+		if f.never {
+			return fmt.Sprintf("never counted (stocked %.0f %s ago)", days, plural(int(days), "day", "days"))
+		}
 		return fmt.Sprintf("%.0f %s since last count", days, plural(int(days), "day", "days"))
 	case FactorLocationErrors:
 		return fmt.Sprintf("location wrong in %d of %d counts", f.Count, int(f.Value))
@@ -381,7 +388,7 @@ func Score(c Candidate, p Policy) Scored {
 	add(Factor{Kind: FactorRejectedScans, Count: c.Exceptions.RejectedScans, Effect: r.rejected / h, window: ExceptionWindowDays})
 	add(Factor{Kind: FactorReceiptUndos, Count: c.Exceptions.ReceiptUndos, Effect: r.undos / h, window: ExceptionWindowDays})
 	add(Factor{Kind: FactorTouches, Count: c.Touches, Effect: r.touches / h})
-	add(Factor{Kind: FactorDaysSinceCount, Value: c.DaysSinceCount, Effect: r.days / h})
+	add(Factor{Kind: FactorDaysSinceCount, Value: c.DaysSinceCount, Effect: r.days / h, never: c.LocationCounts == 0})
 	add(Factor{Kind: FactorNeighbourPutaways, Count: c.NeighbourPutaways, Effect: r.neighbours / h})
 	nv := c.NeighbourVariance
 	add(Factor{Kind: FactorNeighbourVariances, Count: c.NeighbourVariances, Value: nv.DaysAgo, Rate: float64(nv.Units),

@@ -157,6 +157,8 @@ func TestFactorWordsOneRight(t *testing.T) {
 		{Factor{Kind: FactorDaysSinceCount, Value: 1}, "1 day since last count"},
 		{Factor{Kind: FactorDaysSinceCount, Value: 0.7}, "1 day since last count"},
 		{Factor{Kind: FactorDaysSinceCount, Value: 40}, "40 days since last count"},
+		{Factor{Kind: FactorDaysSinceCount, Value: 0.2, never: true}, "never counted (stocked today)"},
+		{Factor{Kind: FactorDaysSinceCount, Value: 40, never: true}, "never counted (stocked 40 days ago)"},
 		{Factor{Kind: FactorNeighbourPutaways, Count: 1}, "1 putaway into neighbouring bins since last count"},
 		{Factor{Kind: FactorNeighbourVariances, Count: 1, Rate: 3, Value: 1.2, Where: "A-01-02", What: "SKU-0042"}, "neighbour A-01-02 found +3 of SKU-0042 yesterday"},
 		{Factor{Kind: FactorNeighbourVariances, Count: 3, Rate: -2, Value: 4}, "a neighbouring bin found -2 units 4 days ago (2 more differences next door since last count)"},

@@ -77,11 +77,11 @@ func gatherFor(ctx context.Context, q inventory.Querier, day, now time.Time) ([]
 // lead.
 const replaceable = `plan_date = ? AND state = 'open' AND recount_of IS NULL AND task_kind NOT IN ('', 'added') AND plan_rank >= 0`
 
-// activeLocations is the locations with a count open (for any day) or in
-// progress, but for the counts a new plan of replanned replaces (none when
+// activeLocations is the locations with a count open (for any day), in
+// progress or waiting for a lead (inProgress), but for the counts a new plan of replanned replaces (none when
 // replanned is "").
 func activeLocations(ctx context.Context, q inventory.Querier, replanned string) (map[int64]bool, error) {
-	query, args := `SELECT DISTINCT location_id FROM counts WHERE state IN ('open', 'counting')`, []any(nil)
+	query, args := `SELECT DISTINCT location_id FROM counts WHERE `+inProgress, []any(nil)
 	if replanned != "" {
 		query, args = query+` AND NOT (`+replaceable+`)`, []any{replanned}
 	}
@@ -228,6 +228,9 @@ func (s *Service) PlanCounts(ctx context.Context, requestID string, in PlanInput
 		func(tx *store.Tx) ([]Count, error) {
 			if in.Date < tx.Now.UTC().Format(time.DateOnly) {
 				return nil, floorops.Invalid("date", "%s is in the past: plan today or a later day", in.Date)
+			}
+			if in.Date > tx.Now.UTC().AddDate(0, 0, MaxPlanDaysAhead).Format(time.DateOnly) {
+				return nil, floorops.Invalid("date", "%s is more than %d days ahead: plan a nearer day", in.Date, MaxPlanDaysAhead)
 			}
 			if draft == nil { // answered on the reader, yet not here: cannot happen, answers are never deleted
 				return nil, floorops.Errorf(floorops.EUNAVAILABLE, "plan: the request's stored answer is unreadable; retry")
@@ -453,6 +456,9 @@ func (s *Service) AddTask(ctx context.Context, requestID string, in AddInput) (C
 			if loc.Type == inventory.LocShip {
 				return Count{}, floorops.Errorf(floorops.EPRECONDITION, "%s is a ship lane: its units are picked for orders and are not cycle counted", loc.Code)
 			}
+			if err := notAwaitingDecision(ctx, tx, loc); err != nil {
+				return Count{}, err
+			}
 			reason := "added by " + in.Actor.Badge
 			if in.Reason != "" {
 				reason += ": " + in.Reason
@@ -590,10 +596,10 @@ func (s *Service) Triggered(ctx context.Context, tx *store.Tx, locationID, reque
 	var id, recountOf sql.NullInt64
 	var state State
 	var raw string
-	err = tx.QueryRowContext(ctx, `SELECT id, state, recount_of, reasons FROM counts WHERE location_id = ? AND state IN ('open', 'counting')`, locationID).
+	err = tx.QueryRowContext(ctx, `SELECT id, state, recount_of, reasons FROM counts WHERE location_id = ? AND `+inProgress, locationID).
 		Scan(&id, &state, &recountOf, &raw)
 	switch {
-	case err == nil && (state == StateCounting || recountOf.Valid):
+	case err == nil && (state != StateOpen || recountOf.Valid):
 		return nil
 	case err == nil:
 		var reasons []string

@@ -130,6 +130,24 @@ func CheckMoveOut(ctx context.Context, q Querier, l Location, a Actor) error {
 	return nil
 }
 
+// CheckMoveIn refuses, with EPRECONDITION, a hand move or a putaway (with
+// or without an override) of units into a location held for a triggered
+// count by anyone MayMoveOutOfHeldBin does not allow: a held location is
+// not put away to until it is counted, the same rule as for moves out.
+func CheckMoveIn(ctx context.Context, q Querier, l Location, a Actor) error {
+	if MayMoveOutOfHeldBin(a) {
+		return nil
+	}
+	held, err := CountPending(ctx, q, l.ID)
+	if err != nil {
+		return err
+	}
+	if held {
+		return floorops.Errorf(floorops.EPRECONDITION, "%s is waiting for a count: nothing is put into it until it is counted, except by a lead", l.Code)
+	}
+	return nil
+}
+
 // OpenCountRequests returns every location's open triggered count reason
 // (an exception kind such as short_pick), keyed by location id: what the
 // count plan serves first.

@@ -218,6 +218,14 @@ func take(ctx context.Context, tx *store.Tx, m Move, item Item, from *Location) 
 		return fmt.Errorf("ledger: read balance: %w", err)
 	}
 	if qty < m.Qty {
+		if m.Actor.Role == Associate {
+			// A bin's quantity is not told to an associate here: the bin may
+			// be being counted blind (cycle counting decides which, and the
+			// ledger cannot ask it), and a move of a huge quantity would read
+			// the record out of the refusal.
+			return floorops.Errorf(floorops.EPRECONDITION, "not enough units of %s%s here at %s to take %d: count what is there, or ask a lead",
+				item.SKU, describeStock(m), from.Code, m.Qty)
+		}
 		return floorops.Errorf(floorops.EPRECONDITION, "%s has %d of %s%s, cannot take %d",
 			from.Code, qty, item.SKU, describeStock(m), m.Qty)
 	}

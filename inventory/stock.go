@@ -57,6 +57,9 @@ func (s *Service) MoveStock(ctx context.Context, requestID string, in MoveInput)
 			if err := CheckMoveOut(ctx, tx, from, in.Actor); err != nil {
 				return Movement{}, err
 			}
+			if err := CheckMoveIn(ctx, tx, to, in.Actor); err != nil {
+				return Movement{}, err
+			}
 			if err := checkReturnsMoveOut(from, in.Actor); err != nil {
 				return Movement{}, err
 			}
@@ -67,7 +70,7 @@ func (s *Service) MoveStock(ctx context.Context, requestID string, in MoveInput)
 			if err := CheckTracking(item, in.Lot, in.Expiry); err != nil {
 				return Movement{}, err
 			}
-			if err := checkUnallocated(ctx, tx, StockKey{ItemID: item.ID, LocationID: from.ID, Lot: in.Lot, Expiry: in.Expiry, LPN: in.LPN}, in.Status, in.Qty); err != nil {
+			if err := checkUnallocated(ctx, tx, StockKey{ItemID: item.ID, LocationID: from.ID, Lot: in.Lot, Expiry: in.Expiry, LPN: in.LPN}, in.Status, in.Qty, in.Actor); err != nil {
 				return Movement{}, err
 			}
 			return Record(ctx, tx, Move{
@@ -111,8 +114,9 @@ func checkReturnsMoveOut(l Location, a Actor) error {
 
 // checkUnallocated refuses to move units that are allocated to orders: a
 // pick is coming for them at this location, and moving them would turn
-// that pick into a short.
-func checkUnallocated(ctx context.Context, tx *store.Tx, k StockKey, st Status, qty int64) error {
+// that pick into a short. An associate (a, the mover) is not told the
+// bin's units (see take).
+func checkUnallocated(ctx context.Context, tx *store.Tx, k StockKey, st Status, qty int64, a Actor) error {
 	if st == Quarantined {
 		return nil // quarantined units are never allocated
 	}
@@ -125,6 +129,9 @@ func checkUnallocated(ctx context.Context, tx *store.Tx, k StockKey, st Status, 
 		return fmt.Errorf("read allocations: %w", err)
 	}
 	if allocated > 0 && qty > onHand-allocated && qty <= onHand {
+		if a.Role == Associate {
+			return floorops.Errorf(floorops.EPRECONDITION, "units here are allocated to orders: take fewer, or short-pick the rest")
+		}
 		return floorops.Errorf(floorops.EPRECONDITION, "%d of the %d units here are allocated to orders; only %d may be taken (short-pick the rest)",
 			allocated, onHand, max(onHand-allocated, 0))
 	}
@@ -208,7 +215,7 @@ func (s *Service) AdjustStock(ctx context.Context, requestID string, in AdjustIn
 				// Units promised to an order are corrected by a short pick,
 				// which reallocates or backorders the order; an adjustment
 				// would leave the order promised stock that is gone.
-				if err := checkUnallocated(ctx, tx, StockKey{ItemID: item.ID, LocationID: loc.ID, Lot: in.Lot, Expiry: in.Expiry, LPN: in.LPN}, in.Status, m.Qty); err != nil {
+				if err := checkUnallocated(ctx, tx, StockKey{ItemID: item.ID, LocationID: loc.ID, Lot: in.Lot, Expiry: in.Expiry, LPN: in.LPN}, in.Status, m.Qty, in.Actor); err != nil {
 					return Movement{}, err
 				}
 			}

@@ -117,6 +117,9 @@ func (s *Service) confirm(ctx context.Context, tx *store.Tx, requestID string, i
 		}
 		return Confirmation{}, err
 	}
+	if err := inventory.CheckMoveIn(ctx, tx, loc, in.Actor); err != nil {
+		return Confirmation{}, err
+	}
 	out := Confirmation{Overridden: !haveDirection || loc.ID != directed.LocationID}
 	if haveDirection {
 		out.Directed = directed.LocationCode

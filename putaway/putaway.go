@@ -138,8 +138,8 @@ type Suggestion struct {
 	Zone         string                 `json:"zone"`
 	LocationType inventory.LocationType `json:"location_type"`
 	Strategy     Strategy               `json:"strategy"`
-	// Reason is for the associate, e.g. "consolidate with 14 units of the
-	// same lot".
+	// Reason is for the associate, e.g. "consolidate with units of the
+	// same lot" (never a bin's quantity: it may be being counted blind).
 	Reason string `json:"reason"`
 	// Qty is how many units to put there: the task's remaining units, or
 	// the room left when no location fits them all.

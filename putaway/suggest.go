@@ -272,7 +272,9 @@ func (s *Service) find(ctx context.Context, q inventory.Querier, st Strategy, t 
 		if t.Lot != "" {
 			what = "lot"
 		}
-		return c, fmt.Sprintf("consolidate with %d units of the same %s", c.same, what), ok, err
+		// Not how many: the bin may be being counted blind, and a
+		// suggestion must not read its record to the associate.
+		return c, "consolidate with units of the same " + what, ok, err
 
 	case StrategyHomePickFace:
 		c, ok, err := firstWithRoom(ctx, q, minRoom, homeSQL, t.ID, t.ItemID, t.FromID)

@@ -566,30 +566,31 @@ func TestPlanFillsCapacityAndKeepsReplacedTasks(t *testing.T) {
 	}
 }
 
-// TestPlanDatesAndOverdue: a plan for a past day is refused on date; a
-// plan far ahead finds every location past its class's interval, so its
+// TestPlanDatesAndOverdue: a plan for a past day, or more than 366 days
+// ahead, is refused on date; a plan a year ahead finds every location past its class's interval, so its
 // tasks are overdue and say how many days.
 func TestPlanDatesAndOverdue(t *testing.T) {
 	t.Parallel()
 	e := newCountEnv(t)
-	for _, d := range []string{"1900-01-01", time.Now().UTC().AddDate(0, 0, -1).Format(time.DateOnly)} {
-		_, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: "past-" + d, Date: d, CapacityCounts: 3})
+	for _, d := range []string{"1900-01-01", time.Now().UTC().AddDate(0, 0, -1).Format(time.DateOnly), "2100-01-01"} {
+		_, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: "bad-" + d, Date: d, CapacityCounts: 3})
 		wantCode(t, err, codes.InvalidArgument)
 		if v := violations(err); len(v) != 1 || v[0] != "date" {
 			t.Fatalf("plan for %s: violations %v, want date", d, v)
 		}
 	}
-	plan, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: "far", Date: "2100-01-01", CapacityCounts: 3})
+	far := time.Now().UTC().AddDate(0, 0, 366).Format(time.DateOnly) // the furthest day planned, past class C's 365 days
+	plan, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: "far", Date: far, CapacityCounts: 3})
 	if err != nil || len(plan.GetTasks()) != 3 {
-		t.Fatalf("plan for 2100: %v %v", plan, err)
+		t.Fatalf("plan for %s: %v %v", far, plan, err)
 	}
 	for _, task := range plan.GetTasks() {
 		if task.GetTaskKind() != "overdue" || !strings.HasPrefix(task.GetReasons()[0], "overdue: ") {
-			t.Fatalf("task %v in 2100 is not overdue", task)
+			t.Fatalf("task %v on %s is not overdue", task, far)
 		}
 		for _, r := range task.GetReasons() {
 			if strings.HasPrefix(r, "0 days since last count") {
-				t.Fatalf("task of %s in 2100: %q", task.GetLocationCode(), r)
+				t.Fatalf("task of %s on %s: %q", task.GetLocationCode(), far, r)
 			}
 		}
 	}
