@@ -186,15 +186,27 @@ type Scan struct {
 	// meet, without being refused for it (see Warnings).
 	unmet  [maxElements]*aiEntry
 	nunmet int
+	// swallowAI is the last, unterminated field of a scan without
+	// separators whose data ends with swallowTail, which reads as AI
+	// swallowAs: accepted as scanned, with a warning.
+	swallowAI, swallowTail, swallowAs string
 }
 
 // Warnings are the dictionary's requisite rules (req=) the scan does not
 // meet but that are not enforced, because the scan carries no
 // identification key: a partial label (a lot and expiry strip) whose GTIN
 // is on another barcode of the same item. E.g. "AI 10 (lot) normally comes
-// with AI 01, 02, 03, 8006 or 8026 (req=01,02,03,8006,8026); …".
+// with AI 01, 02, 03, 8006 or 8026 (req=01,02,03,8006,8026); …". The
+// first warning may also say that a scan with a symbology identifier and no
+// separator ends with a field whose data reads as further elements (lot
+// "ABC11250101"): read as encoded, as GS1's reference does, but a scanner
+// that drops GS sends the same.
 func (s *Scan) Warnings() []string {
 	var w []string
+	if s.swallowAI != "" {
+		w = append(w, fmt.Sprintf("AI %s ends with %q, which also reads as AI %s, and the scan has no GS separator: read as one field, as encoded; "+
+			"if the scanner drops GS, set it to transmit GS (FNC1)", s.swallowAI, s.swallowTail, s.swallowAs))
+	}
 	for _, e := range s.unmet[:s.nunmet] {
 		w = append(w, fmt.Sprintf("AI %s (%s) normally comes with %s (req=%s); a partial label: the rest must come from another barcode of the item",
 			e.ai, e.name(), reqWords(e.req), reqString(e.req)))
@@ -277,6 +289,15 @@ type Config struct {
 	// symbol it came from. With an identifier the identifier decides: ]E0 is
 	// UPC-E, ]E4 EAN-8.
 	EightDigitUPCE bool
+	// GSMayBeDropped says the node's scanners or decoders may drop the GS
+	// (FNC1) after a variable-length field even when they send a
+	// symbology identifier (gozxing's Code 128 reader sends "]C1" and no
+	// GS). Then a scan without separators whose last field ends with what
+	// reads as further complete elements (lot "ABC123" then "17261231")
+	// is refused as ReasonAmbiguous. By default, as GS1's reference, such a
+	// scan with an identifier is read as encoded, with a warning
+	// (Scan.Warnings); without an identifier it is always refused.
+	GSMayBeDropped bool
 	// Patterns (regular expressions, RE2 syntax, usually anchored with ^ and
 	// $) for the node's codes; "" means the default.
 	LocationPattern, LPNPattern, POPattern, OrderPattern, RMAPattern, BadgePattern string
@@ -303,6 +324,7 @@ func DefaultConfig() Config {
 type Parser struct {
 	standin byte
 	upce8   bool // Config.EightDigitUPCE
+	dropGS  bool // Config.GSMayBeDropped
 	now     func() time.Time
 	codes   [6]codeMatcher // badge, PO, order, RMA, LPN, location
 }
@@ -330,7 +352,7 @@ func NewParser(cfg Config) (*Parser, error) {
 	if err := checkStandin(cfg.FNC1Standin); err != nil {
 		return nil, err
 	}
-	p := &Parser{standin: cfg.FNC1Standin, upce8: cfg.EightDigitUPCE, now: cfg.Now}
+	p := &Parser{standin: cfg.FNC1Standin, upce8: cfg.EightDigitUPCE, dropGS: cfg.GSMayBeDropped, now: cfg.Now}
 	if p.now == nil {
 		p.now = time.Now
 	}
