@@ -59,13 +59,16 @@
 //   - The separator dropped (scanners set to send FNC1 only as the ]C1
 //     prefix, ZXing's Code 128 reader without ASSUME_GS1): harmless when
 //     the variable-length field is last, as GS1 recommends. Otherwise that
-//     field runs into what follows: Parse refuses the scan as
+//     field runs into what follows. Without a symbology identifier (or
+//     with one and Config.GSMayBeDropped) Parse refuses the scan as
 //     ReasonAmbiguous when the field's data ends with complete elements
 //     that verify — one with a check digit (GTIN, SSCC, GLN), or a valid
 //     date after data that is not all digits — and ReasonLength when it
 //     grows past its maximum. What it cannot tell from data is accepted as
 //     scanned: a numeric lot that swallowed a date, and two variable-length
-//     fields run together. Scanners must be set to transmit GS.
+//     fields run together. With an identifier, by default, the scan is
+//     read as encoded, as GS1's reference does, and Scan.Warnings says so
+//     (lot "ABC11250101" is a valid lot). Scanners must be set to transmit GS.
 //   - The human-readable line, typed: "(01) 09506000134352 (17) 261231
 //     (10) ABC123", an SSCC in printed groups "(00) 1 0614141 123456789 7",
 //     an EAN as "4 006381 333931".
@@ -213,6 +216,13 @@ func (s *Scan) Warnings() []string {
 	}
 	return w
 }
+
+// MayHaveDroppedGS reports whether the scan, read as encoded, has a last
+// field (a lot, a serial) whose data ends with what reads as further
+// complete elements and no separator: what a scanner that drops GS sends.
+// Config.GSMayBeDropped refuses such scans; label printing uses it to put
+// the lot first.
+func (s *Scan) MayHaveDroppedGS() bool { return s.swallowAI != "" }
 
 // Elements returns the GS1 element strings in the order they were scanned,
 // nil for other kinds. The slice shares the Scan's storage.
@@ -584,7 +594,8 @@ func gs1Identifier(id string) bool {
 //     ]Q4, ]J1, ]e0), a separator in the data (see the package doc for its
 //     spellings), or the human-readable form "(01)…(17)…"; a scan without
 //     any separator whose last, variable-length field ends with what reads
-//     as further elements is refused (ReasonAmbiguous);
+//     as further elements is refused (ReasonAmbiguous) without an
+//     identifier or with Config.GSMayBeDropped, else read with a warning;
 //   - all digits (spaces allowed between digit groups, as people type the
 //     human-readable line): 2 digits is a location check code, 8/12/13/14
 //     digits a GTIN (8 digits: EAN-8, or UPC-E with Config.EightDigitUPCE),
