@@ -213,6 +213,11 @@ func (e *aiEntry) name() string {
 	if n, ok := aiNames[e.ai]; ok {
 		return n
 	}
+	if e.title == "" {
+		// The dictionary leaves a few titles empty (the coupon AIs 8110
+		// and 8112 among them in some releases).
+		return "the data of AI " + e.ai
+	}
 	return strings.ToLower(e.title)
 }
 
@@ -222,6 +227,7 @@ var aiNames = map[string]string{
 	"17": "expiry date", "20": "variant", "21": "serial number", "30": "count", "37": "count",
 	"7003": "expiry date and time", "8006": "ITIP", "8026": "ITIP", "253": "GDTI", "255": "GCN",
 	"8003": "GRAI", "8017": "GSRN", "8018": "GSRN", "402": "GSIN",
+	"8110": "North American coupon code", "8112": "positive offer file coupon code",
 }
 
 // A fault is why data does not fit its AI, without words yet: linting runs

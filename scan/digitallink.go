@@ -146,10 +146,12 @@ func (p *Parser) digitalLink(s *Scan, body string, off int) error {
 		param := query[q:end]
 		at := qpos + q
 		q = end + 1
-		name, raw, hasValue := strings.Cut(param, "=")
-		if !hasValue || name == "" || !allDigits(name) {
+		name, raw, _ := strings.Cut(param, "=")
+		if name == "" || !allDigits(name) {
 			continue // not GS1 data
 		}
+		// A numeric key is an AI with or without "=": "?17" alone is an
+		// expiry date without its value, refused below, not dropped.
 		e := entry(name)
 		if e == nil {
 			return newError(at, "", ReasonUnknownAI, fmt.Sprintf("GS1 Digital Link query: %q is not a GS1 Application Identifier", name))

@@ -48,7 +48,9 @@ const (
 	// further complete elements, e.g. lot "COV010917220901" ending in AI 17
 	// with a valid date: the scanner probably dropped the separator and the
 	// field swallowed an expiry date or a GTIN. Parse refuses rather than
-	// guess where the field ends.
+	// guess where the field ends when the scan has no symbology identifier
+	// or Config.GSMayBeDropped is set; otherwise it reads the field as
+	// encoded, with a warning.
 	ReasonAmbiguous
 	// ReasonValue: data in the right characters and length that a GS1
 	// Barcode Syntax Dictionary linter refuses, e.g. AI 422 with 999, which

@@ -22,6 +22,12 @@ func (p *Parser) parseGS1(s *Scan, data string, off int) error {
 	g := gs1Parser{p: p, s: s}
 	var err error
 	if data != "" && data[0] == '(' {
+		if s.Symbology != "" && s.Symbology != "]e0" {
+			// A scanner sends the AIs bare; the parentheses are only the
+			// human-readable line, which is typed, not scanned. Only
+			// ZXing's DataBar Expanded reader returns that line under ]e0.
+			return newError(off, "", ReasonSyntax, "the human-readable form \"(AI)…\" after symbology identifier "+s.Symbology+": a scanned GS1 string has its AIs without parentheses")
+		}
 		err = g.bracketed(data, off)
 	} else {
 		err = g.scanned(data, off)
@@ -95,6 +101,13 @@ func (g *gs1Parser) scanned(data string, off int) error {
 	}
 	if at, ai, name, ok := g.swallowed(last.Value); ok {
 		sp := g.s.ents[g.s.n-1]
+		if g.s.Symbology != "" && !g.p.dropGS {
+			// The imager said this is GS1 data and transmits FNC1 as GS:
+			// the data is as encoded, as GS1's reference reads it. The
+			// guess is only a warning (see Warnings).
+			g.s.swallowAI, g.s.swallowTail, g.s.swallowAs = last.AI, last.Value[at:], ai
+			return nil
+		}
 		return newError(off+len(data)-len(last.Value)+at, last.AI, ReasonAmbiguous, fmt.Sprintf(
 			"%s %q ends with %q, which reads as AI %s (%s), and the scan has no GS separator: the scanner may have dropped it; "+
 				"set the scanner to transmit GS (FNC1), or type the human-readable line", sp.name(), last.Value, last.Value[at:], ai, name))
@@ -198,6 +211,9 @@ func (g *gs1Parser) bracketed(data string, off int) error {
 			return newError(off+i, "", ReasonSyntax, "\"(\" without a closing \")\" after the AI")
 		}
 		ai := data[i+1 : closeAt]
+		if ai == "" {
+			return newError(off+i, "", ReasonSyntax, "empty AI: \"()\" holds no Application Identifier")
+		}
 		sp, n, ok := lookupAI(ai)
 		if !ok || n != len(ai) {
 			return unknownAI(ai, len(ai), off+i+1)
@@ -208,7 +224,9 @@ func (g *gs1Parser) bracketed(data string, off int) error {
 		}
 		k := j
 		escaped := false
-		for k < len(data) && g.p.sepLen(data, k) == 0 && !isAIOpen(data, k) {
+		// The data ends at the next "(": one that is not "\(" opens the
+		// next AI, and "(10)AB(1" is an AI without its ")", not lot "AB(1".
+		for k < len(data) && g.p.sepLen(data, k) == 0 && data[k] != '(' {
 			if data[k] == '\\' && k+1 < len(data) && data[k+1] == '(' {
 				// "\(" is a "(" in the data, as GS1's bracketed syntax
 				// writes one: "(10)12\(34" is lot "12(34".
@@ -235,18 +253,6 @@ func (g *gs1Parser) bracketed(data string, off int) error {
 	}
 }
 
-// isAIOpen reports whether data[i:] starts with "(", 2 to 4 digits and ")".
-func isAIOpen(data string, i int) bool {
-	if data[i] != '(' {
-		return false
-	}
-	j := i + 1
-	for j < len(data) && j-i <= 5 && isDigit(data[j]) {
-		j++
-	}
-	return j-i-1 >= 2 && j-i-1 <= 4 && j < len(data) && data[j] == ')'
-}
-
 func unknownAI(s string, n, pos int) error {
 	switch {
 	case n == 0:
@@ -254,7 +260,13 @@ func unknownAI(s string, n, pos int) error {
 	case n > len(s):
 		return newError(pos, s, ReasonUnknownAI, "incomplete Application Identifier at the end of the scan")
 	}
-	return newError(pos, s[:n], ReasonUnknownAI, "unknown Application Identifier")
+	// Name the digits only: in "23ABC" the unknown AI is "23" (no AI
+	// starts "23" followed by a letter), not "23A".
+	m := 0
+	for m < n && isDigit(s[m]) {
+		m++
+	}
+	return newError(pos, s[:m], ReasonUnknownAI, "unknown Application Identifier")
 }
 
 // add checks one element's data against its AI and records it in the Scan.
@@ -383,8 +395,11 @@ var lintWords = [numLinters]string{
 	lintWinding: "must be 0, 1 or 9", lintHyphen: "must be -", lintPcenc: "bad percent-encoding",
 	lintIban: "not a valid IBAN", lintLatitude: "latitude out of range", lintLongitude: "longitude out of range",
 	lintMediatype: "not an AIDC media type", lintImporteridx: "not an importer index",
-	lintPosinseqslash: "must be position/total",
-	lintGcppos1:       "does not start with a GS1 Company Prefix", lintGcppos2: "does not start with a GS1 Company Prefix after its first character",
+	lintPosinseqslash:  "must be position/total",
+	lintCouponcode:     "not a North American coupon code: its fields and length indicators do not fit GS1 US's coupon structure",
+	lintCouponposoffer: "not a positive offer file coupon: format code, funder, offer code and serial do not fit GS1 US's AI 8112 structure",
+	lintPackagetype:    "not a package type code",
+	lintGcppos1:        "does not start with a GS1 Company Prefix", lintGcppos2: "does not start with a GS1 Company Prefix after its first character",
 }
 
 // partOf returns component ci of v (v already fits the components before it).

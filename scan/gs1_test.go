@@ -140,7 +140,7 @@ func TestParseGS1(t *testing.T) {
 		},
 		{
 			name: "human-readable value with a parenthesis",
-			raw:  "(10)A(B)C(21)7",
+			raw:  "(10)A\\(B)C(21)7",
 			want: scan.View{Kind: "gs1", Lot: "A(B)C", Serial: "7", AIs: map[string]string{"10": "A(B)C", "21": "7"}},
 		},
 		{

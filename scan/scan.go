@@ -59,13 +59,16 @@
 //   - The separator dropped (scanners set to send FNC1 only as the ]C1
 //     prefix, ZXing's Code 128 reader without ASSUME_GS1): harmless when
 //     the variable-length field is last, as GS1 recommends. Otherwise that
-//     field runs into what follows: Parse refuses the scan as
+//     field runs into what follows. Without a symbology identifier (or
+//     with one and Config.GSMayBeDropped) Parse refuses the scan as
 //     ReasonAmbiguous when the field's data ends with complete elements
 //     that verify — one with a check digit (GTIN, SSCC, GLN), or a valid
 //     date after data that is not all digits — and ReasonLength when it
 //     grows past its maximum. What it cannot tell from data is accepted as
 //     scanned: a numeric lot that swallowed a date, and two variable-length
-//     fields run together. Scanners must be set to transmit GS.
+//     fields run together. With an identifier, by default, the scan is
+//     read as encoded, as GS1's reference does, and Scan.Warnings says so
+//     (lot "ABC11250101" is a valid lot). Scanners must be set to transmit GS.
 //   - The human-readable line, typed: "(01) 09506000134352 (17) 261231
 //     (10) ABC123", an SSCC in printed groups "(00) 1 0614141 123456789 7",
 //     an EAN as "4 006381 333931".
@@ -186,21 +189,40 @@ type Scan struct {
 	// meet, without being refused for it (see Warnings).
 	unmet  [maxElements]*aiEntry
 	nunmet int
+	// swallowAI is the last, unterminated field of a scan without
+	// separators whose data ends with swallowTail, which reads as AI
+	// swallowAs: accepted as scanned, with a warning.
+	swallowAI, swallowTail, swallowAs string
 }
 
 // Warnings are the dictionary's requisite rules (req=) the scan does not
 // meet but that are not enforced, because the scan carries no
 // identification key: a partial label (a lot and expiry strip) whose GTIN
 // is on another barcode of the same item. E.g. "AI 10 (lot) normally comes
-// with AI 01, 02, 03, 8006 or 8026 (req=01,02,03,8006,8026); …".
+// with AI 01, 02, 03, 8006 or 8026 (req=01,02,03,8006,8026); …". The
+// first warning may also say that a scan with a symbology identifier and no
+// separator ends with a field whose data reads as further elements (lot
+// "ABC11250101"): read as encoded, as GS1's reference does, but a scanner
+// that drops GS sends the same.
 func (s *Scan) Warnings() []string {
 	var w []string
+	if s.swallowAI != "" {
+		w = append(w, fmt.Sprintf("AI %s ends with %q, which also reads as AI %s, and the scan has no GS separator: read as one field, as encoded; "+
+			"if the scanner drops GS, set it to transmit GS (FNC1)", s.swallowAI, s.swallowTail, s.swallowAs))
+	}
 	for _, e := range s.unmet[:s.nunmet] {
 		w = append(w, fmt.Sprintf("AI %s (%s) normally comes with %s (req=%s); a partial label: the rest must come from another barcode of the item",
 			e.ai, e.name(), reqWords(e.req), reqString(e.req)))
 	}
 	return w
 }
+
+// MayHaveDroppedGS reports whether the scan, read as encoded, has a last
+// field (a lot, a serial) whose data ends with what reads as further
+// complete elements and no separator: what a scanner that drops GS sends.
+// Config.GSMayBeDropped refuses such scans; label printing uses it to put
+// the lot first.
+func (s *Scan) MayHaveDroppedGS() bool { return s.swallowAI != "" }
 
 // Elements returns the GS1 element strings in the order they were scanned,
 // nil for other kinds. The slice shares the Scan's storage.
@@ -277,6 +299,15 @@ type Config struct {
 	// symbol it came from. With an identifier the identifier decides: ]E0 is
 	// UPC-E, ]E4 EAN-8.
 	EightDigitUPCE bool
+	// GSMayBeDropped says the node's scanners or decoders may drop the GS
+	// (FNC1) after a variable-length field even when they send a
+	// symbology identifier (gozxing's Code 128 reader sends "]C1" and no
+	// GS). Then a scan without separators whose last field ends with what
+	// reads as further complete elements (lot "ABC123" then "17261231")
+	// is refused as ReasonAmbiguous. By default, as GS1's reference, such a
+	// scan with an identifier is read as encoded, with a warning
+	// (Scan.Warnings); without an identifier it is always refused.
+	GSMayBeDropped bool
 	// Patterns (regular expressions, RE2 syntax, usually anchored with ^ and
 	// $) for the node's codes; "" means the default.
 	LocationPattern, LPNPattern, POPattern, OrderPattern, RMAPattern, BadgePattern string
@@ -303,6 +334,7 @@ func DefaultConfig() Config {
 type Parser struct {
 	standin byte
 	upce8   bool // Config.EightDigitUPCE
+	dropGS  bool // Config.GSMayBeDropped
 	now     func() time.Time
 	codes   [6]codeMatcher // badge, PO, order, RMA, LPN, location
 }
@@ -330,7 +362,7 @@ func NewParser(cfg Config) (*Parser, error) {
 	if err := checkStandin(cfg.FNC1Standin); err != nil {
 		return nil, err
 	}
-	p := &Parser{standin: cfg.FNC1Standin, upce8: cfg.EightDigitUPCE, now: cfg.Now}
+	p := &Parser{standin: cfg.FNC1Standin, upce8: cfg.EightDigitUPCE, dropGS: cfg.GSMayBeDropped, now: cfg.Now}
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -562,7 +594,8 @@ func gs1Identifier(id string) bool {
 //     ]Q4, ]J1, ]e0), a separator in the data (see the package doc for its
 //     spellings), or the human-readable form "(01)…(17)…"; a scan without
 //     any separator whose last, variable-length field ends with what reads
-//     as further elements is refused (ReasonAmbiguous);
+//     as further elements is refused (ReasonAmbiguous) without an
+//     identifier or with Config.GSMayBeDropped, else read with a warning;
 //   - all digits (spaces allowed between digit groups, as people type the
 //     human-readable line): 2 digits is a location check code, 8/12/13/14
 //     digits a GTIN (8 digits: EAN-8, or UPC-E with Config.EightDigitUPCE),
