@@ -61,7 +61,9 @@ func gs1Scanned(fields []aiField) string {
 func gs1HRI(fields []aiField) string {
 	var b strings.Builder
 	for _, f := range fields {
-		b.WriteString("(" + f.ai + ")" + f.value)
+		// A "(" in the data is written "\(", as GS1's bracketed syntax
+		// has it, so the line typed as printed reads back as the item.
+		b.WriteString("(" + f.ai + ")" + strings.ReplaceAll(f.value, "(", `\(`))
 	}
 	return b.String()
 }
@@ -187,6 +189,11 @@ func (it Item) readsBack(raw string) error {
 	if err != nil {
 		return err
 	}
+	if s.MayHaveDroppedGS() {
+		// Read as encoded, but a scanner that drops GS would read the
+		// lot's tail as further elements: as ambiguous as a refusal.
+		return errMayDropGS
+	}
 	var exp scan.Date
 	if !it.Expiry.IsZero() {
 		exp = scan.Date{Year: it.Expiry.Year(), Month: int(it.Expiry.Month()), Day: it.Expiry.Day()}
@@ -201,8 +208,12 @@ func (it Item) readsBack(raw string) error {
 // unterminated field may have swallowed further elements.
 func ambiguous(err error) bool {
 	var se *scan.Error
-	return errors.As(err, &se) && se.Reason == scan.ReasonAmbiguous
+	return errors.Is(err, errMayDropGS) || errors.As(err, &se) && se.Reason == scan.ReasonAmbiguous
 }
+
+// errMayDropGS is readsBack's answer for data whose last field ends with
+// what reads as further elements (scan.Scan.MayHaveDroppedGS).
+var errMayDropGS = errors.New("the last field ends with what reads as further elements: a scanner that drops GS would misread it")
 
 // itemElements is the GS1 content of an item label in the order it is
 // encoded, checked against the node's scanner: aimID is the symbology

@@ -270,14 +270,31 @@ func onLabel(lay *layout, s string) bool {
 	return false
 }
 
-// TestHumanReadableMisread refuses a label whose lot holds what reads as an
-// AI in parentheses: typed from the label, the human-readable line would
-// split the lot.
-func TestHumanReadableMisread(t *testing.T) {
+// TestHumanReadableEscapesParens prints a "(" in a lot as "\\(", as GS1's
+// bracketed syntax has it, so the human-readable line typed from the label
+// reads back as the same lot instead of splitting it at what looks like an
+// AI.
+func TestHumanReadableEscapesParens(t *testing.T) {
 	t.Parallel()
 	for _, sym := range []Symbology{GS1128, DataMatrix} {
-		if _, err := ItemZPL(Item{GTIN: "09501101530003", Lot: "AB(17)261231", Symbology: sym}); !errors.Is(err, ErrInvalid) {
-			t.Errorf("%s: err = %v, want ErrInvalid", sym, err)
+		it := Item{GTIN: "09501101530003", Lot: "AB(17)261231", Symbology: sym}
+		_, hri, err := itemContent(it, time.Now())
+		if err != nil {
+			t.Fatalf("%s: %v", sym, err)
+		}
+		want := `(01)09501101530003(10)AB\(17)261231`
+		// DataMatrix prints one element a line; the associate types them
+		// as one.
+		typed := strings.Join(hri, "")
+		if typed != want {
+			t.Fatalf("%s: human-readable %q, want %q", sym, hri, want)
+		}
+		s, err := scan.Parse(typed)
+		if err != nil {
+			t.Fatalf("%s: typed line %q: %v", sym, typed, err)
+		}
+		if got, _ := s.AI("10"); got != it.Lot {
+			t.Errorf("%s: typed line reads lot %q, want %q", sym, got, it.Lot)
 		}
 	}
 }
