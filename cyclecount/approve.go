@@ -125,6 +125,9 @@ func (s *Service) Approve(ctx context.Context, requestID string, in DecideInput)
 			if err != nil {
 				return Count{}, err
 			}
+			if err := notOwnCount(ctx, tx, c, in.Actor); err != nil {
+				return Count{}, err
+			}
 			if err := noCountPostedSince(ctx, tx, c); err != nil {
 				return Count{}, err
 			}
@@ -195,6 +198,27 @@ func noCountPostedSince(ctx context.Context, tx *store.Tx, c Count) error {
 	}
 	return floorops.Errorf(floorops.EPRECONDITION, "count %d of %s posted after count %d was taken: its difference is already booked, reject count %d for a recount",
 		other, c.LocationCode, c.ID, c.ID)
+}
+
+// notOwnCount refuses, with EPRECONDITION, a lead's approval of a count
+// they counted themselves, or whose earlier count (the one the recount
+// agreed with, or any before it) they counted: the approval is the second
+// pair of eyes on a difference, so it is somebody else's. Rejecting one's
+// own count stays allowed: it only asks for another recount.
+func notOwnCount(ctx context.Context, tx *store.Tx, c Count, a inventory.Actor) error {
+	id, by := c.ID, c.CountedBy
+	for {
+		if by == a.Badge {
+			return floorops.Errorf(floorops.EPRECONDITION, "count %d of %s was counted by %s: another lead approves it", id, c.LocationCode, by)
+		}
+		err := tx.QueryRowContext(ctx, `SELECT p.id, p.counted_by FROM counts c JOIN counts p ON p.id = c.recount_of WHERE c.id = ?`, id).Scan(&id, &by)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return nil
+		case err != nil:
+			return fmt.Errorf("read earlier count: %w", err)
+		}
+	}
 }
 
 func pending(ctx context.Context, tx *store.Tx, id int64) (Count, error) {

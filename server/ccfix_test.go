@@ -232,3 +232,39 @@ func TestNeverCountedBinsSayNever(t *testing.T) {
 		t.Fatalf("no task says its bin was never counted: %v", plan.GetTasks())
 	}
 }
+
+// TestApprovalIsAnotherLeads: a lead who counted the bin themselves, in the
+// recount or the count it agreed with, cannot approve its difference; a
+// lead who did not count it can, and a lead may still reject their own.
+func TestApprovalIsAnotherLeads(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 62
+	loc, qty := e.face(t, n)
+	first := e.start(t, e.lead, loc, 0)
+	sub := e.submit(t, e.lead, first.GetId(), n, qty-8)
+	rc := e.start(t, e.assoc, loc, sub.GetRecountId())
+	if sub := e.submit(t, e.assoc, rc.GetId(), n, qty-8); sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_PENDING_APPROVAL {
+		t.Fatalf("recount: %v", sub)
+	}
+	before := e.count(t, `SELECT COUNT(*) FROM movements WHERE kind = 'count'`)
+	_, err := e.cc.Approve(e.lead, &cyclecountv1.ApproveRequest{RequestId: e.rid("own"), CountId: rc.GetId(), Reason: "agreed"})
+	wantCode(t, err, codes.FailedPrecondition)
+	if got := e.count(t, `SELECT COUNT(*) FROM movements WHERE kind = 'count'`); got != before {
+		t.Fatalf("a refused approval posted %d movements", got-before)
+	}
+	ok, err := e.cc.Approve(e.admin, &cyclecountv1.ApproveRequest{RequestId: e.rid("other"), CountId: rc.GetId(), Reason: "two counts agree"})
+	if err != nil || ok.GetCount().GetState() != cyclecountv1.CountState_COUNT_STATE_POSTED {
+		t.Fatalf("approval by a lead who did not count: %v %v", ok, err)
+	}
+
+	// Rejecting one's own count only asks for another recount.
+	loc2, qty2 := e.face(t, n+1)
+	rc2 := e.pendingAt(t, n+1, loc2, qty2-5)
+	if _, err := e.cc.Reject(e.assoc2, &cyclecountv1.RejectRequest{RequestId: e.rid("assoc-no"), CountId: rc2.GetId(), Reason: "no"}); err == nil {
+		t.Fatal("an associate rejected a count")
+	}
+	if _, err := e.cc.Reject(e.lead, &cyclecountv1.RejectRequest{RequestId: e.rid("lead-no"), CountId: rc2.GetId(), Reason: "count again"}); err != nil {
+		t.Fatal(err)
+	}
+}

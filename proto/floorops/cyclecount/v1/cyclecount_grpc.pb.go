@@ -95,7 +95,9 @@ type CycleCountServiceClient interface {
 	// difference posted is counted minus snapshot, so picks since the count
 	// are never overwritten. A shortfall larger than the bin holds now (stock
 	// moved out since the count) is FailedPrecondition and nothing posts:
-	// reject the count for a recount. Leads only.
+	// reject the count for a recount. So is an approval by a lead who
+	// counted the bin in this count or an earlier one it agreed with: the
+	// approval is another person's check. Leads only.
 	Approve(ctx context.Context, in *ApproveRequest, opts ...grpc.CallOption) (*ApproveResponse, error)
 	// Reject sends a count waiting for a lead back to be counted again.
 	// Leads only.
@@ -303,7 +305,9 @@ type CycleCountServiceServer interface {
 	// difference posted is counted minus snapshot, so picks since the count
 	// are never overwritten. A shortfall larger than the bin holds now (stock
 	// moved out since the count) is FailedPrecondition and nothing posts:
-	// reject the count for a recount. Leads only.
+	// reject the count for a recount. So is an approval by a lead who
+	// counted the bin in this count or an earlier one it agreed with: the
+	// approval is another person's check. Leads only.
 	Approve(context.Context, *ApproveRequest) (*ApproveResponse, error)
 	// Reject sends a count waiting for a lead back to be counted again.
 	// Leads only.
