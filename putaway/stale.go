@@ -80,10 +80,11 @@ func trimStale(ctx context.Context, tx *store.Tx, k stockKey, keep int64) (free,
 		return 0, 0, err
 	}
 	free = max(held-allocated, 0)
-	// The claim is summed in SQL: a busy dock may hold thousands of open
-	// tasks of one stock, and only a stale one needs them read.
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(qty - put_qty), 0) FROM putaway_tasks
-		WHERE state = 'open' AND from_location_id = ? AND item_id = ? AND lot = ? AND expiry = ? AND status = ? AND lpn = ?`,
+	// The claim is one row kept by triggers (migration 0017): a busy dock
+	// may hold thousands of open tasks of one stock, and only a stale one
+	// needs them read.
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT claimed FROM putaway_open_claims
+		WHERE from_location_id = ? AND item_id = ? AND lot = ? AND expiry = ? AND status = ? AND lpn = ?), 0)`,
 		k.location, k.item, k.lot, k.expiry, string(k.status), k.lpn).Scan(&tasked); err != nil {
 		return 0, 0, fmt.Errorf("putaway: open tasks of stock: %w", err)
 	}

@@ -219,6 +219,12 @@ func copyFile(src, dst string) error {
 		out.Close()
 		return err
 	}
+	// On disk before the clock starts: else the node's first checkpoint
+	// fsyncs the whole copy inside the benchmark.
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
 	return out.Close()
 }
 
