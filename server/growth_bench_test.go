@@ -31,6 +31,7 @@ import (
 //	movements  N in the ledger, N events in the outbox, N stored answers
 //	           in the idempotency table
 //	open putaway tasks N/10, all of one stock at a dock (putaway behind)
+//	bins per bulk item N/1,000 (AdjustSpreadItem adjusts one of them)
 //	receipt scans N/200 on the one PO line the benchmark receives against
 //
 // so the largest size is 1M balances, 1M movements, 100k open putaway
@@ -106,6 +107,17 @@ var growthOps = []struct {
 		}
 		_, err := g.w.Inventory.AdjustStock(g.ctx, fmt.Sprintf("gr-adj-%d", i), inventory.AdjustInput{
 			LocationCode: g.meta.AdjustLocation, SKU: g.meta.AdjustSKU, Delta: delta, Reason: "growth", Actor: growthLead})
+		return err
+	}},
+	// An adjustment of an item stocked in every bulk bin (N/1,000
+	// balances of it): what its ATS event sums grows with its bins.
+	{"AdjustSpreadItem", func(g *growthNode, i int) error {
+		delta := int64(1)
+		if i%2 == 1 {
+			delta = -1
+		}
+		_, err := g.w.Inventory.AdjustStock(g.ctx, fmt.Sprintf("gr-adjs-%d", i), inventory.AdjustInput{
+			LocationCode: "G-0000001", SKU: "G00001", Delta: delta, Reason: "growth", Actor: growthLead})
 		return err
 	}},
 	{"ResolveScan", func(g *growthNode, i int) error {
