@@ -31,6 +31,7 @@ type DB struct {
 	// The statement caches of the writer's and the readers' connections
 	// (stmtcache.go), counted.
 	writerStmts, readerStmts *stmtStats
+	runner                   *runner // the writer's: only writeLoop uses it
 
 	// Group commit (see Write): requests wait in writes for the one writer
 	// goroutine; mu and closed stop new requests once Close begins.
