@@ -289,6 +289,9 @@ func runBench(ctx context.Context, cfg benchConfig) (benchResult, error) {
 // benchHandhelds dials the node, signs in and hands each handheld its
 // stock; closeConns hangs up.
 func benchHandhelds(ctx context.Context, cfg benchConfig) (hs []*handheld, closeConns func(), err error) {
+	if cfg.out == nil {
+		cfg.out = io.Discard
+	}
 	conns := make([]*grpc.ClientConn, (cfg.handhelds+49)/50) // a few HTTP/2 connections, as a floor's access points
 	hangUp := func() {
 		for _, cc := range conns {
@@ -522,6 +525,9 @@ func (h *handheld) directedTo() string {
 
 // playMix runs every handheld through the mix until the duration is up.
 func playMix(ctx context.Context, cfg benchConfig, hs []*handheld, mix []benchOp) benchResult {
+	if cfg.out == nil {
+		cfg.out = io.Discard
+	}
 	var round []int // indexes into mix, weight times each
 	for i, op := range mix {
 		for range op.weight {

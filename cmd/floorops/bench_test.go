@@ -149,7 +149,7 @@ func TestRetryStorm(t *testing.T) {
 	play := func(copies int) string {
 		srv := startDemoNode(t)
 		ctx := context.Background()
-		cfg := benchConfig{addr: srv.GRPCAddr(), handhelds: handhelds, pin: server.DemoPIN, lead: "B-LEAD", associate: "B-ASSOC", run: "storm"}
+		cfg := benchConfig{addr: srv.GRPCAddr(), handhelds: handhelds, pin: server.DemoPIN, lead: "B-LEAD", admin: "B-ADMIN", associate: "B-ASSOC", run: "storm"}
 		hs, closeConns, err := benchHandhelds(ctx, cfg)
 		if err != nil {
 			t.Fatal(err)
