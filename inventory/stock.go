@@ -204,6 +204,7 @@ func (s *Service) AdjustStock(ctx context.Context, requestID string, in AdjustIn
 				Kind: KindAdjust, ItemID: item.ID, Lot: in.Lot, Expiry: in.Expiry,
 				FromStatus: in.Status, FromLPN: in.LPN, ToLPN: in.LPN,
 				Reason: in.Reason, Actor: in.Actor, RequestID: requestID, Qty: in.Delta,
+				Item: &item, FromLocation: &loc, ToLocation: &loc,
 			}
 			if in.Delta > 0 {
 				m.To = loc.ID

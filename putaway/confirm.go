@@ -142,6 +142,7 @@ func (s *Service) confirm(ctx context.Context, tx *store.Tx, requestID string, i
 		Kind: inventory.KindPutaway, ItemID: t.ItemID, Lot: t.Lot, Expiry: t.Expiry,
 		From: t.FromID, To: loc.ID, FromStatus: t.Status, FromLPN: t.LPN, Qty: qty,
 		Reason: reason, Ref: ref, Actor: in.Actor, RequestID: requestID, Placement: true,
+		ToLocation: &loc,
 	})
 	if err != nil {
 		return Confirmation{}, err

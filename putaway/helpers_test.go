@@ -161,4 +161,25 @@ func checkLedger(t testing.TB, db *store.DB) {
 	if diffs != 0 {
 		t.Fatalf("%d balances differ from the ledger", diffs)
 	}
+	checkClaims(t, db)
+}
+
+// checkClaims compares putaway_open_claims, kept by triggers, with what
+// the open tasks of each stock claim, summed.
+func checkClaims(t testing.TB, db *store.DB) {
+	t.Helper()
+	var diffs int
+	err := db.Reader().QueryRow(`WITH sums AS (
+			SELECT from_location_id, item_id, lot, expiry, status, lpn, SUM(qty - put_qty) AS claimed FROM putaway_tasks
+			WHERE state = 'open' GROUP BY 1, 2, 3, 4, 5, 6 HAVING SUM(qty - put_qty) > 0)
+		SELECT (SELECT COUNT(*) FROM (SELECT * FROM sums EXCEPT
+				SELECT from_location_id, item_id, lot, expiry, status, lpn, claimed FROM putaway_open_claims))
+			+ (SELECT COUNT(*) FROM (SELECT from_location_id, item_id, lot, expiry, status, lpn, claimed FROM putaway_open_claims
+				EXCEPT SELECT * FROM sums))`).Scan(&diffs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diffs != 0 {
+		t.Fatalf("%d open claims differ from the open tasks", diffs)
+	}
 }

@@ -51,19 +51,27 @@ func stagedKey(st inventory.StagedStock) stockKey {
 // sells from the returns location the moment it is dispositioned), so a
 // task only ever claims the units at its source that are not allocated.
 func onHand(ctx context.Context, q inventory.Querier, k stockKey) (held, allocated int64, err error) {
+	held, allocated, _, err = stockOf(ctx, q, k, false)
+	return held, allocated, err
+}
+
+// stockOf is onHand and, with claims, what the open tasks of k claim
+// (migration 0017's row), read in one statement: each is asked on every
+// receipt scan and putaway confirm, on the one writer.
+func stockOf(ctx context.Context, q inventory.Querier, k stockKey, claims bool) (held, allocated, claimed int64, err error) {
+	claimSQL := `0`
+	if claims {
+		claimSQL = `COALESCE((SELECT claimed FROM putaway_open_claims
+			WHERE from_location_id = ?1 AND item_id = ?2 AND lot = ?3 AND expiry = ?4 AND status = ?5 AND lpn = ?6), 0)`
+	}
 	err = q.QueryRowContext(ctx, `SELECT COALESCE((SELECT qty FROM balances
-		WHERE location_id = ? AND item_id = ? AND lot = ? AND expiry = ? AND status = ? AND lpn = ?), 0)`,
-		k.location, k.item, k.lot, k.expiry, string(k.status), k.lpn).Scan(&held)
+			WHERE location_id = ?1 AND item_id = ?2 AND lot = ?3 AND expiry = ?4 AND status = ?5 AND lpn = ?6), 0),
+		CASE WHEN ?5 = 'available' THEN `+inventory.AllocatedSQL("?2", "?1", "?3", "?4", "?6")+` ELSE 0 END, `+claimSQL,
+		k.location, k.item, k.lot, k.expiry, string(k.status), k.lpn).Scan(&held, &allocated, &claimed)
 	if err != nil {
-		return 0, 0, fmt.Errorf("putaway: stock at source: %w", err)
+		return 0, 0, 0, fmt.Errorf("putaway: stock at source: %w", err)
 	}
-	if k.status == inventory.Available {
-		allocated, err = inventory.Allocated(ctx, q, inventory.StockKey{ItemID: k.item, LocationID: k.location, Lot: k.lot, Expiry: k.expiry, LPN: k.lpn})
-		if err != nil {
-			return 0, 0, err
-		}
-	}
-	return held, allocated, nil
+	return held, allocated, claimed, nil
 }
 
 // trimStale cuts the open tasks of k, newest first, until together they
@@ -75,18 +83,14 @@ func onHand(ctx context.Context, q inventory.Querier, k stockKey) (held, allocat
 // through a movement of their own, or stay for the pick they are allocated
 // to.
 func trimStale(ctx context.Context, tx *store.Tx, k stockKey, keep int64) (free, tasked int64, err error) {
-	held, allocated, err := onHand(ctx, tx, k)
+	// The claim is one row kept by triggers (migration 0017): a busy dock
+	// may hold thousands of open tasks of one stock, and only a stale one
+	// needs them read.
+	held, allocated, tasked, err := stockOf(ctx, tx, k, true)
 	if err != nil {
 		return 0, 0, err
 	}
 	free = max(held-allocated, 0)
-	// The claim is summed in SQL: a busy dock may hold thousands of open
-	// tasks of one stock, and only a stale one needs them read.
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(qty - put_qty), 0) FROM putaway_tasks
-		WHERE state = 'open' AND from_location_id = ? AND item_id = ? AND lot = ? AND expiry = ? AND status = ? AND lpn = ?`,
-		k.location, k.item, k.lot, k.expiry, string(k.status), k.lpn).Scan(&tasked); err != nil {
-		return 0, 0, fmt.Errorf("putaway: open tasks of stock: %w", err)
-	}
 	if tasked <= max(free-keep, 0) {
 		return free, tasked, nil
 	}

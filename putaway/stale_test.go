@@ -86,6 +86,49 @@ func TestStaleTaskDoesNotBlockNewStock(t *testing.T) {
 	f.checkLedger(t)
 }
 
+// TestOpenClaimsFollowTheTasks: what the open tasks of a stock claim is
+// kept in one row per stock (migration 0017) through every way a task
+// changes: created, partly and wholly put away, trimmed when units leave,
+// cancelled.
+func TestOpenClaimsFollowTheTasks(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	a1 := f.stage(t, inventory.StagedStock{Qty: 5}, "SKU-A")
+	f.checkLedger(t)
+	a2 := f.stage(t, inventory.StagedStock{Qty: 5}, "SKU-A")
+	b := f.stage(t, inventory.StagedStock{Qty: 8}, "SKU-B")
+	f.checkLedger(t)
+	if _, err := f.confirm(t, "a1-part", a1.ID, f.directed(t, a1.ID), 2); err != nil {
+		t.Fatal(err)
+	}
+	f.checkLedger(t)
+	if _, err := f.confirm(t, "b-all", b.ID, f.directed(t, b.ID), 8); err != nil {
+		t.Fatal(err)
+	}
+	f.checkLedger(t)
+	f.lose(t, "STG-01", "SKU-A", 4, "")
+	f.listed(t) // trims a2
+	f.checkLedger(t)
+	if _, err := f.svc.CancelTask(f.ctx, "cancel-a1", putaway.CancelInput{TaskID: a1.ID, Reason: "test", Actor: lead}); err != nil {
+		t.Fatal(err)
+	}
+	f.checkLedger(t)
+	if got := f.task(t, a2.ID); got.State != putaway.TaskOpen || got.Remaining() != 1 {
+		t.Fatalf("newer task after 4 of its stock left: %+v, want 1 open", got)
+	}
+	if _, err := f.svc.CancelTask(f.ctx, "cancel-a2", putaway.CancelInput{TaskID: a2.ID, Reason: "test", Actor: lead}); err != nil {
+		t.Fatal(err)
+	}
+	f.checkLedger(t)
+	var rows int
+	if err := f.db.Reader().QueryRow(`SELECT COUNT(*) FROM putaway_open_claims`).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 0 {
+		t.Fatalf("%d claim rows left with no open task", rows)
+	}
+}
+
 // TestNewestStaleTaskIsTrimmedFirst: of two tasks of the same stock the
 // newest gives up units first when some leave.
 func TestNewestStaleTaskIsTrimmedFirst(t *testing.T) {

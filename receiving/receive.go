@@ -335,7 +335,7 @@ func gtinStock(ctx context.Context, q inventory.Querier, in ScanInput, sc scan.S
 	if item.ExpiryTracked && expiry == "" {
 		return stock{}, floorops.Invalid("expiry", "is required: %s carries an expiry date and the label has none", item.SKU)
 	}
-	return stock{itemID: item.ID, sku: item.SKU, qty: pack * packs,
+	return stock{itemID: item.ID, item: &item, sku: item.SKU, qty: pack * packs,
 		lot: tracked(item.LotTracked, lot), expiry: tracked(item.ExpiryTracked, expiry), lpn: sc.SSCC}, nil
 }
 
@@ -389,6 +389,7 @@ func (rs *receiver) container(ctx context.Context, code string) (ScanResult, err
 // stock is one quantity to receive.
 type stock struct {
 	itemID      int64
+	item        *inventory.Item // when read already: the ledger need not read it again
 	sku         string
 	qty         int64
 	lot, expiry string
@@ -437,6 +438,7 @@ func (rs *receiver) receive(ctx context.Context, st stock) (Received, error) {
 		Kind: inventory.KindReceive, ItemID: st.itemID, Lot: st.lot, Expiry: st.expiry,
 		To: r.dockID, ToStatus: status, ToLPN: st.lpn, Qty: st.qty, Reason: reason,
 		Ref: receiptRef(r.id), Actor: in.Actor, RequestID: rs.requestID,
+		Item: st.item,
 	})
 	if err != nil {
 		return Received{}, err

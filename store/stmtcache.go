@@ -38,6 +38,7 @@ type stmtStats struct {
 	prepared atomic.Int64 // statements compiled into a cache
 	closed   atomic.Int64 // cached statements closed
 	hits     atomic.Int64 // runs of an already cached statement
+	runs     atomic.Int64 // statements run, cached or not
 }
 
 // cachingConnector opens modernc SQLite connections wrapped in a cache.
@@ -132,6 +133,7 @@ func (c *cachingConn) entry(ctx context.Context, query string) *cacheEntry {
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	c.stats.runs.Add(1)
 	if e := c.entry(ctx, query); e != nil {
 		return e.st.ExecContext(ctx, args)
 	}
@@ -139,6 +141,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 }
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	c.stats.runs.Add(1)
 	e := c.entry(ctx, query)
 	if e == nil {
 		return c.inner.QueryContext(ctx, query, args)
@@ -226,6 +229,14 @@ func (r *cachedRows) ColumnTypeScanType(i int) reflect.Type {
 		return x.ColumnTypeScanType(i)
 	}
 	return reflect.TypeFor[any]()
+}
+
+// StatementsRun is how many SQL statements the node has run so far, on the
+// writer and the readers together (each Exec or Query, savepoints
+// included; not the statements triggers run inside them). Benchmarks read
+// it before and after to count the statements one scan costs.
+func (db *DB) StatementsRun() int64 {
+	return db.writerStmts.runs.Load() + db.readerStmts.runs.Load()
 }
 
 // rawConn is the modernc connection under a database/sql driver

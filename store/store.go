@@ -31,6 +31,7 @@ type DB struct {
 	// The statement caches of the writer's and the readers' connections
 	// (stmtcache.go), counted.
 	writerStmts, readerStmts *stmtStats
+	runner                   *runner // the writer's: only writeLoop uses it
 
 	// Group commit (see Write): requests wait in writes for the one writer
 	// goroutine; mu and closed stop new requests once Close begins.
@@ -169,6 +170,12 @@ func dsn(path string, readOnly, create bool, busy time.Duration) string {
 	v.Add("_pragma", "journal_mode(wal)")
 	v.Add("_pragma", "synchronous(full)")
 	v.Add("_pragma", "foreign_keys(1)")
+	// Each write of a group commit runs in its own savepoint, whose undo
+	// pages (the statement subjournal) SQLite otherwise spills to a temp
+	// file with a pwrite per page: in memory they cost no syscalls. It
+	// holds only what rolls a savepoint back inside an open transaction,
+	// so durability is the WAL's, unchanged.
+	v.Add("_pragma", "temp_store(memory)")
 	if readOnly {
 		v.Add("_pragma", "query_only(1)")
 	} else {

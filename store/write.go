@@ -100,6 +100,8 @@ func (db *DB) stopWriter() {
 // maxBatch, and commits them together.
 func (db *DB) writeLoop() {
 	defer close(db.writerDone)
+	db.runner = startRunner()
+	defer db.runner.stop()
 	batch := make([]*writeReq, 0, maxBatch)
 	for first := range db.writes {
 		batch = append(batch[:0], first)
@@ -158,7 +160,7 @@ func (db *DB) runBatch(batch []*writeReq) []writeResult {
 		}
 		err := savepoint(sqlTx, func() error {
 			tx := &Tx{Tx: sqlTx, Now: db.Now().UTC()}
-			results[i] = run(tx, r.fn)
+			results[i] = db.runner.run(tx, r.fn)
 			if tx.ended != nil && results[i].panicked == nil {
 				// Whatever fn made of it (a cancelled Row, say), the
 				// cause is that SQLite ended the transaction.
@@ -230,23 +232,59 @@ func savepoint(sqlTx *sql.Tx, fn func() error) error {
 // panicked: it called runtime.Goexit (t.Fatal in a test's write).
 var errExited = errors.New("store: the write's function exited without returning")
 
-// run calls fn on its own goroutine, turning a panic or a Goexit into a
-// result, so that neither can take the writer down with it.
-func run(tx *Tx, fn func(*Tx) error) (res writeResult) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		returned := false
-		defer func() {
-			if p := recover(); p != nil {
-				res = writeResult{panicked: p}
-			} else if !returned {
-				res = writeResult{err: errExited}
-			}
-		}()
-		res.err = fn(tx)
-		returned = true
+// runner calls the writes' functions on a goroutine of its own, one at a
+// time, turning a panic or a Goexit into a result, so that neither can take
+// the writer down with it. It is one long-lived goroutine rather than one
+// per write: a write's call stack (database/sql down through SQLite) is
+// deep, and a fresh goroutine grew its stack to it by copying, every write.
+type runner struct {
+	calls chan runCall
+	out   chan writeResult // one call at a time: the writer waits for each
+}
+
+type runCall struct {
+	tx *Tx
+	fn func(*Tx) error
+}
+
+func startRunner() *runner {
+	r := &runner{calls: make(chan runCall), out: make(chan writeResult, 1)}
+	go r.loop()
+	return r
+}
+
+// run calls fn with tx on the runner and returns its outcome.
+func (r *runner) run(tx *Tx, fn func(*Tx) error) writeResult {
+	r.calls <- runCall{tx: tx, fn: fn}
+	return <-r.out
+}
+
+func (r *runner) stop() { close(r.calls) }
+
+// loop runs the calls until stop. A function that calls runtime.Goexit
+// (t.Fatal in a test's write) ends this goroutine: its call is answered
+// errExited and a fresh goroutine takes the next calls.
+func (r *runner) loop() {
+	exited := true
+	defer func() {
+		if exited {
+			r.out <- writeResult{err: errExited}
+			go r.loop()
+		}
 	}()
-	<-done
+	for c := range r.calls {
+		r.out <- call(c.tx, c.fn)
+	}
+	exited = false
+}
+
+// call is fn(tx), a panic recovered into the result.
+func call(tx *Tx, fn func(*Tx) error) (res writeResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			res = writeResult{panicked: p}
+		}
+	}()
+	res.err = fn(tx)
 	return res
 }

@@ -21,7 +21,7 @@ func TestBackupUnderLoadRestores(t *testing.T) {
 	srv := startDemoNode(t)
 	ctx, stopLoad := context.WithCancel(context.Background())
 	defer stopLoad()
-	hs, closeConns, err := benchHandhelds(ctx, benchConfig{addr: srv.GRPCAddr(), handhelds: 4, pin: "1234", lead: "B-LEAD", associate: "B-ASSOC", run: "backup"})
+	hs, closeConns, err := benchHandhelds(ctx, benchConfig{addr: srv.GRPCAddr(), handhelds: 4, pin: "1234", lead: "B-LEAD", admin: "B-ADMIN", associate: "B-ASSOC", run: "backup"})
 	if err != nil {
 		t.Fatal(err)
 	}

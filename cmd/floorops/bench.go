@@ -24,9 +24,11 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	authv1 "github.com/floorops/floorops/proto/floorops/auth/v1"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
+	pickingv1 "github.com/floorops/floorops/proto/floorops/picking/v1"
 	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
 	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
 	"github.com/floorops/floorops/server"
@@ -42,6 +44,7 @@ type benchConfig struct {
 	think     time.Duration
 	pin       string
 	lead      string // badge for leads' RPCs (stock adjustments)
+	admin     string // badge for master data the setup makes (the pick items)
 	associate string // badge for the floor's scans and reads
 	baseline  bool
 	out       io.Writer // progress lines (skipped RPCs)
@@ -73,6 +76,12 @@ type handheld struct {
 	// away one unit a confirm at to; 0 when the node does not put away.
 	task int64
 	to   string
+	pk   pickingv1.PickingServiceClient
+	// pickList and pickLine are the handheld's started pick list of its
+	// own order, picked one unit a confirm from pickAt; 0 when the node
+	// does not pick.
+	pickList, pickLine int64
+	pickAt, pickSKU    string
 
 	adjMu           sync.Mutex // guards adjSeq, adjLast and to: a retry storm plays copies of a call at once
 	adjSeq, adjLast int        // the last adjustment's seq and delta (0 before the first)
@@ -98,6 +107,10 @@ func (h *handheld) adjustDelta(seq int) int64 {
 // benchStaged is how many units each handheld's putaway task holds: far
 // more than a run confirms.
 const benchStaged = 5000
+
+// benchPicked is how many units each handheld's order asks for, of an item
+// of its own: far more than a run picks.
+const benchPicked = 1_000_000
 
 // benchStock is a place holding an untracked item the handheld may count
 // down by one and back up, so its adjustments never go negative or past
@@ -149,6 +162,16 @@ var benchMix = []benchOp{
 		}
 		return err
 	}},
+	{"ConfirmPick", 1, func(ctx context.Context, h *handheld, seq int) error {
+		if h.pickList == 0 {
+			return status.Error(codes.Unimplemented, "no pick list")
+		}
+		_, err := h.pk.ConfirmPick(h.assoc, &pickingv1.ConfirmPickRequest{
+			RequestId: h.requestID(seq), PickListId: h.pickList, LineId: h.pickLine,
+			LocationScan: h.pickAt, ItemScan: h.pickSKU, Quantity: 1,
+		})
+		return err
+	}},
 	{"GetBalances", 1, func(ctx context.Context, h *handheld, seq int) error {
 		_, err := h.inv.GetBalances(h.assoc, &inventoryv1.GetBalancesRequest{LocationCode: h.stock.location})
 		return err
@@ -192,6 +215,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "how long to play")
 	fs.DurationVar(&cfg.think, "think", 0, "each handheld's pause between calls (an associate walking)")
 	fs.StringVar(&cfg.lead, "lead-badge", "B-LEAD", "badge the handhelds sign in with for leads' calls")
+	fs.StringVar(&cfg.admin, "admin-badge", "B-ADMIN", "badge the setup signs in with to make the handhelds' pick items")
 	fs.StringVar(&cfg.associate, "badge", "B-ASSOC", "badge the handhelds sign in with for scans and reads")
 	fs.StringVar(&cfg.pin, "pin", server.DemoPIN, "the badges' PIN (the demo PIN by default)")
 	fs.BoolVar(&cfg.baseline, "baseline", false, "measure this machine's bare limits in the same run: a bare SQLite group-commit loop and a bare gRPC echo")
@@ -265,6 +289,9 @@ func runBench(ctx context.Context, cfg benchConfig) (benchResult, error) {
 // benchHandhelds dials the node, signs in and hands each handheld its
 // stock; closeConns hangs up.
 func benchHandhelds(ctx context.Context, cfg benchConfig) (hs []*handheld, closeConns func(), err error) {
+	if cfg.out == nil {
+		cfg.out = io.Discard
+	}
 	conns := make([]*grpc.ClientConn, (cfg.handhelds+49)/50) // a few HTTP/2 connections, as a floor's access points
 	hangUp := func() {
 		for _, cc := range conns {
@@ -312,12 +339,18 @@ func benchHandhelds(ctx context.Context, cfg benchConfig) (hs []*handheld, close
 	for i := range hs {
 		cc := conns[i%len(conns)]
 		hs[i] = &handheld{id: i, run: run, inv: inventoryv1.NewInventoryServiceClient(cc), lead: lead, assoc: assoc, stock: stock[i%len(stock)],
-			rc: receivingv1.NewReceivingServiceClient(cc), recv: stock[0], pa: putawayv1.NewPutawayServiceClient(cc)}
+			rc: receivingv1.NewReceivingServiceClient(cc), recv: stock[0], pa: putawayv1.NewPutawayServiceClient(cc),
+			pk: pickingv1.NewPickingServiceClient(cc)}
 	}
 	if err := benchReceipts(hs); err != nil {
 		return nil, nil, err
 	}
 	if err := benchPutaways(hs); err != nil {
+		return nil, nil, err
+	}
+	if admin, err := login(cfg.admin); err != nil {
+		fmt.Fprintf(cfg.out, "skipping ConfirmPick: %v\n", err)
+	} else if err := benchPicks(admin, hs); err != nil {
 		return nil, nil, err
 	}
 	return hs, hangUp, nil
@@ -418,6 +451,60 @@ func benchPutaways(hs []*handheld) error {
 	return nil
 }
 
+// benchPicks gives each handheld, through the API, a pick list of its
+// own: the admin makes an item of the handheld's own (no barcode, so its
+// SKU is what the associate keys), the lead finds benchPicked units of it
+// in the handheld's bin, the admin releases an order for them (as central
+// would) and the lead makes its discrete list, and the handheld starts
+// the order's discrete list on a tote of its own. Nothing else in the mix
+// touches the item, so no adjustment meets an allocation. A node without
+// picking (Unimplemented) leaves the lists at 0 and ConfirmPick is dropped
+// from the mix; so does an admin badge that cannot sign in.
+func benchPicks(admin context.Context, hs []*handheld) error {
+	for _, h := range hs {
+		sku := fmt.Sprintf("BP-%s-%d", h.run, h.id)
+		id := fmt.Sprintf("bench-%s-%d-pick", h.run, h.id)
+		if _, err := h.inv.UpsertItem(admin, &inventoryv1.UpsertItemRequest{RequestId: id + "-item",
+			Item: &inventoryv1.Item{Sku: sku, Description: "bench pick item"}}); err != nil {
+			return fmt.Errorf("bench: item %s: %w", sku, err)
+		}
+		if _, err := h.inv.AdjustStock(h.lead, &inventoryv1.AdjustStockRequest{RequestId: id + "-stock", LocationCode: h.stock.location, Sku: sku,
+			Delta: benchPicked, Reason: "bench picking", Status: inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE}); err != nil {
+			return fmt.Errorf("bench: stock %s at %s: %w", sku, h.stock.location, err)
+		}
+		order := fmt.Sprintf("SO-B%s-%d", h.run, h.id)
+		_, err := h.pk.ReleaseOrders(admin, &pickingv1.ReleaseOrdersRequest{RequestId: id + "-release", Orders: []*pickingv1.ReleaseOrder{{
+			OrderId: order, Channel: pickingv1.Channel_CHANNEL_DIRECT, ShipBy: timestamppb.New(time.Now().Add(24 * time.Hour)),
+			Lines: []*pickingv1.ReleaseOrderLine{{Sku: sku, Quantity: benchPicked}},
+		}}})
+		if status.Code(err) == codes.Unimplemented {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("bench: release %s: %w", order, err)
+		}
+		lists, err := h.pk.CreatePickLists(h.lead, &pickingv1.CreatePickListsRequest{RequestId: id + "-list",
+			Type: pickingv1.PickListType_PICK_LIST_TYPE_DISCRETE, OrderIds: []string{order}})
+		if err != nil {
+			return fmt.Errorf("bench: pick list of %s: %w", order, err)
+		}
+		if len(lists.GetPickLists()) != 1 {
+			return fmt.Errorf("bench: %d pick lists for %s, want 1", len(lists.GetPickLists()), order)
+		}
+		started, err := h.pk.StartPickList(h.assoc, &pickingv1.StartPickListRequest{RequestId: id + "-start",
+			PickListId: lists.GetPickLists()[0].GetId(), ToteScans: []string{fmt.Sprintf("LPN-B%sX%d", h.run, h.id)}})
+		if err != nil {
+			return fmt.Errorf("bench: start the pick list of %s: %w", order, err)
+		}
+		pl := started.GetPickList()
+		if len(pl.GetLines()) != 1 {
+			return fmt.Errorf("bench: pick list of %s has %d lines, want 1", order, len(pl.GetLines()))
+		}
+		h.pickList, h.pickLine, h.pickAt, h.pickSKU = pl.GetId(), pl.GetLines()[0].GetId(), pl.GetLines()[0].GetLocationCode(), sku
+	}
+	return nil
+}
+
 // direct asks the node where the handheld's putaway task goes.
 func (h *handheld) direct() error {
 	sg, err := h.pa.SuggestLocation(h.assoc, &putawayv1.SuggestLocationRequest{TaskId: h.task})
@@ -438,6 +525,9 @@ func (h *handheld) directedTo() string {
 
 // playMix runs every handheld through the mix until the duration is up.
 func playMix(ctx context.Context, cfg benchConfig, hs []*handheld, mix []benchOp) benchResult {
+	if cfg.out == nil {
+		cfg.out = io.Discard
+	}
 	var round []int // indexes into mix, weight times each
 	for i, op := range mix {
 		for range op.weight {
