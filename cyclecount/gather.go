@@ -110,6 +110,7 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		c.ItemCounts, c.ItemErrors = ih.counts, ih.errors
 		if c.LocationID > 0 && c.LocationID < int64(len(mf.touches)) {
 			c.Touches, c.NeighbourPutaways = int(mf.touches[c.LocationID]), int(mf.neighbours[c.LocationID])
+			c.PutawayUnits, c.NeighbourPutawayUnits = int(mf.putUnits[c.LocationID]), int(mf.nbUnits[c.LocationID])
 		}
 		c.Exceptions = exc[c.LocationID]
 		if c.ItemID > 0 && c.ItemID < int64(len(mf.picked)) {
@@ -290,8 +291,10 @@ type facts struct {
 	// is "" for any other id.
 	locs []locInfo
 	// touches and neighbours are per location, picked (units picked in the
-	// velocity window) per item.
+	// velocity window) per item; putUnits and nbUnits are the units put
+	// away into each location and into the locations either side of it.
 	touches, neighbours []int32
+	putUnits, nbUnits   []int64
 	picked              []int64
 }
 
@@ -300,9 +303,10 @@ type facts struct {
 // movement and reads three integers each (SQLite packs them), three facts:
 // each item's units picked over the velocity window before day; each
 // location's touches (a movement from or to it) since its last count
-// started (byLoc's lastMove); and its neighbouring putaways, putaways into
-// the bins either side of it in its zone's walk order since then (a unit
-// meant for next door is most often put here by mistake). Joining
+// started (byLoc's lastMove); the units put away into it since then; and
+// its neighbouring putaways, putaways (and their units) into the bins
+// either side of it in its zone's walk order since then (a unit meant for
+// next door is most often put here by mistake). Joining
 // movements to the count history in SQL, once per fact, read the ledger
 // three times and sorted it, and counting them per location with
 // correlated subqueries over the movements_from and movements_to indexes
@@ -391,11 +395,13 @@ func movementFacts(ctx context.Context, q inventory.Querier, day time.Time, f fa
 		}
 	}
 	f.touches, f.neighbours = make([]int32, f.maxLoc+1), make([]int32, f.maxLoc+1)
+	f.putUnits, f.nbUnits = make([]int64, f.maxLoc+1), make([]int64, f.maxLoc+1)
 	f.picked = make([]int64, f.maxItem+1)
-	// Per movement: its id; from << 32 | to (0 for none); and -1 for a
-	// putaway, item << 32 | units for a pick in the velocity window, else 0.
+	// Per movement: its id; from << 32 | to (0 for none); and -1 - units
+	// for a putaway, item << 32 | units for a pick in the velocity window,
+	// else 0.
 	if err := inventory.EachRow(ctx, q, `SELECT id, (COALESCE(from_location_id, 0) << 32) | COALESCE(to_location_id, 0),
-			CASE WHEN kind = ? THEN -1 WHEN kind = ? AND created_at >= ? THEN (item_id << 32) | min(qty, 4294967295) ELSE 0 END
+			CASE WHEN kind = ? THEN -1 - min(max(qty, 0), 4294967295) WHEN kind = ? AND created_at >= ? THEN (item_id << 32) | min(qty, 4294967295) ELSE 0 END
 			FROM movements WHERE id <= ?`,
 		[]any{inventory.KindPutaway, inventory.KindPick, store.FormatTime(day.AddDate(0, 0, -velocityWindowDays)), last}, func(r *sql.Rows) error {
 			var id, locs, what int64
@@ -417,12 +423,18 @@ func movementFacts(ctx context.Context, q inventory.Querier, day time.Time, f fa
 			if to != 0 && id > since[to] {
 				f.touches[to]++
 			}
-			if what == -1 && to != 0 {
+			if what < 0 && to != 0 {
+				units := -1 - what
+				if id > since[to] {
+					f.putUnits[to] += units
+				}
 				if p := prev[to]; p != 0 && id > since[p] {
 					f.neighbours[p]++
+					f.nbUnits[p] += units
 				}
 				if n := next[to]; n != 0 && id > since[n] {
 					f.neighbours[n]++
+					f.nbUnits[n] += units
 				}
 			}
 			return nil

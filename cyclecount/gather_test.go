@@ -17,7 +17,8 @@ import (
 
 // A putaway into a bin makes the bins either side of it in the zone's walk
 // order suspect (a unit meant for one is most often put in its neighbour),
-// and the node's candidates carry that tally to the risk score.
+// and the node's candidates carry that tally, with the units put away here
+// and next door (errors go unit by unit), to the risk score.
 func TestCandidatesCountNeighbouringPutaways(t *testing.T) {
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "node.db"))
@@ -48,7 +49,13 @@ func TestCandidatesCountNeighbouringPutaways(t *testing.T) {
 				return err
 			}
 		}
-		_, err = inventory.Record(ctx, tx, inventory.Move{Kind: inventory.KindPutaway, ItemID: it.ID, From: id["STG-01"], To: id["A-01-02-A"], Qty: 2})
+		if _, err := inventory.Record(ctx, tx, inventory.Move{Kind: inventory.KindAdjust, ItemID: it.ID, To: id["STG-01"], Qty: 40, Reason: "found"}); err != nil {
+			return err
+		}
+		if _, err := inventory.Record(ctx, tx, inventory.Move{Kind: inventory.KindPutaway, ItemID: it.ID, From: id["STG-01"], To: id["A-01-02-A"], Qty: 2}); err != nil {
+			return err
+		}
+		_, err = inventory.Record(ctx, tx, inventory.Move{Kind: inventory.KindPutaway, ItemID: it.ID, From: id["STG-01"], To: id["A-01-02-A"], Qty: 5})
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -57,14 +64,17 @@ func TestCandidatesCountNeighbouringPutaways(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]int{}
+	type put struct{ neighbours, neighbourUnits, units int }
+	got := map[string]put{}
 	for _, c := range cands {
-		got[c.Location] = c.NeighbourPutaways
+		got[c.Location] = put{c.NeighbourPutaways, c.NeighbourPutawayUnits, c.PutawayUnits}
 	}
-	want := map[string]int{"A-01-01-A": 1, "A-01-02-A": 0, "A-01-03-A": 1, "A-01-04-A": 0}
+	// Two putaways of 2 and 5 units into A-01-02-A: its neighbours hear of
+	// both and their 7 units, and it holds the 7 units put away itself.
+	want := map[string]put{"A-01-01-A": {2, 7, 0}, "A-01-02-A": {0, 0, 7}, "A-01-03-A": {2, 7, 0}, "A-01-04-A": {0, 0, 0}}
 	for code, n := range want {
 		if got[code] != n {
-			t.Errorf("%s: %d neighbouring putaways, want %d (all: %v)", code, got[code], n, got)
+			t.Errorf("%s: %+v (neighbouring putaways, their units, units put away here), want %+v (all: %v)", code, got[code], n, got)
 		}
 	}
 }

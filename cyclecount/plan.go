@@ -34,6 +34,12 @@ const (
 	TaskOverdue
 	// TaskRisk: chosen for its risk score to fill the day's capacity.
 	TaskRisk
+	// TaskFollowUp: a neighbour's count found a difference of an item this
+	// location holds since its own last count: misplacement is net zero
+	// across a pair of neighbouring bins, so this is most likely the other
+	// half. Served after triggered counts, within Policy.FollowUpMaxShare of
+	// the capacity.
+	TaskFollowUp
 )
 
 func (k TaskKind) String() string {
@@ -46,6 +52,8 @@ func (k TaskKind) String() string {
 		return "overdue"
 	case TaskRisk:
 		return "risk"
+	case TaskFollowUp:
+		return "follow-up"
 	}
 	return "unknown"
 }
@@ -84,6 +92,8 @@ func (t Task) Reasons() []string {
 	switch t.Kind {
 	case TaskTriggered:
 		out = append(out, "count requested: "+t.Trigger.String())
+	case TaskFollowUp:
+		out = append(out, "follow-up: a neighbour's count found a difference of an item here")
 	case TaskZeroCheck:
 		out = append(out, "zero confirmation: the record says it just emptied")
 	case TaskOverdue:
@@ -165,6 +175,8 @@ func Plan(cands []Candidate, capacity Capacity, p Policy, day time.Time) []Task 
 		switch {
 		case a.trigger != TriggerNone:
 			return tierTriggered, float64(a.trigger)*1e12 + a.score
+		case a.followUp:
+			return tierFollowUp, a.score
 		case a.justEmptied && a.units == 0:
 			return tierZeroCheck, a.score
 		case a.days >= p.MaxIntervalDays[a.class] && p.MaxIntervalDays[a.class] > 0:
@@ -204,14 +216,35 @@ func zeroCheckLimit(capacity Capacity, p *Policy) int {
 	return max(int(limit), 1)
 }
 
-// boundZeroChecks keeps the limit riskiest of the zeros zero checks and
-// hands the rest to the risk tier: a bin that emptied and was not checked
-// today stays just-emptied, so it is checked on a later day unless stock
-// arrives first, and today it competes for a full count on its score.
-func boundZeroChecks(aggs []locAgg, zeros, limit int) {
-	idx := make([]int32, 0, zeros)
+// followUpLimit is how many follow-up counts fit in p.FollowUpMaxShare of
+// the capacity (none when the share is not set).
+func followUpLimit(capacity Capacity, p *Policy) int {
+	if p.FollowUpMaxShare <= 0 {
+		return 0
+	}
+	share := math.Min(p.FollowUpMaxShare, 1)
+	limit := math.Inf(1)
+	if capacity.Counts > 0 {
+		limit = share * float64(capacity.Counts)
+	}
+	if full := p.MinutesPerLocation + p.MinutesPerItem; capacity.Minutes > 0 && full > 0 {
+		limit = math.Min(limit, share*capacity.Minutes/full)
+	}
+	if math.IsInf(limit, 1) {
+		return math.MaxInt
+	}
+	return int(limit)
+}
+
+// boundTier keeps the limit first of the n aggregates in tier and hands
+// the rest to the risk tier. A bin that emptied and was not checked today
+// stays just-emptied, so it is checked on a later day unless stock arrives
+// first; a follow-up not served today keeps its neighbour's difference in
+// its score; today both compete for a full count on their score.
+func boundTier(aggs []locAgg, tier uint8, n, limit int) {
+	idx := make([]int32, 0, n)
 	for i := range aggs {
-		if aggs[i].tier == tierZeroCheck {
+		if aggs[i].tier == tier {
 			idx = append(idx, int32(i))
 		}
 	}
@@ -223,12 +256,13 @@ func boundZeroChecks(aggs []locAgg, zeros, limit int) {
 
 const (
 	tierTriggered uint8 = iota
+	tierFollowUp
 	tierZeroCheck
 	tierOverdue
 	tierRisk
 )
 
-var tierKind = [...]TaskKind{TaskTriggered, TaskZeroCheck, TaskOverdue, TaskRisk}
+var tierKind = [...]TaskKind{TaskTriggered, TaskFollowUp, TaskZeroCheck, TaskOverdue, TaskRisk}
 
 // locAgg is one location's summary over its candidates.
 type locAgg struct {
@@ -242,6 +276,7 @@ type locAgg struct {
 	class       Class
 	trigger     Trigger
 	justEmptied bool
+	followUp    bool
 	tier        uint8
 	key         float64
 }
@@ -262,15 +297,21 @@ func plan(cands []Candidate, capacity Capacity, p *Policy, day time.Time, rank f
 		return nil
 	}
 	aggs := aggregate(cands, p)
-	zeros := 0
+	zeros, follows := 0, 0
 	for i := range aggs {
 		aggs[i].tier, aggs[i].key = rank(&aggs[i])
-		if aggs[i].tier == tierZeroCheck {
+		switch aggs[i].tier {
+		case tierZeroCheck:
 			zeros++
+		case tierFollowUp:
+			follows++
 		}
 	}
 	if limit := zeroCheckLimit(capacity, p); zeros > limit {
-		boundZeroChecks(aggs, zeros, limit)
+		boundTier(aggs, tierZeroCheck, zeros, limit)
+	}
+	if limit := followUpLimit(capacity, p); follows > limit {
+		boundTier(aggs, tierFollowUp, follows, limit)
 	}
 
 	full := p.MinutesPerLocation + p.MinutesPerItem
@@ -369,6 +410,7 @@ func aggregate(cands []Candidate, p *Policy) []locAgg {
 		a.class = max(a.class, min(c.Class, ClassA))
 		a.trigger = max(a.trigger, c.Trigger)
 		a.justEmptied = a.justEmptied || c.JustEmptied
+		a.followUp = a.followUp || (c.NeighbourItemVariances > 0 && c.ItemID != 0 && c.RecordedUnits > 0)
 	}
 	return aggs
 }

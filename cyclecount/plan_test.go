@@ -382,3 +382,50 @@ func TestPlanBoundsZeroChecks(t *testing.T) {
 		t.Errorf("kinds %v, want the emptied bin's zero check first", got)
 	}
 }
+
+// TestPlanFollowsUpNeighbourDifferences: a location whose neighbour's count
+// found a difference of an item it holds is counted next, after triggered
+// counts and ahead of bins with higher scores, within
+// Policy.FollowUpMaxShare of the capacity; past that, the rest compete on
+// their score. With the share 0 there are no follow-up tasks.
+func TestPlanFollowsUpNeighbourDifferences(t *testing.T) {
+	t.Parallel()
+	p := DefaultPolicy()
+	p.FollowUpMaxShare = 0.2
+	p.NeighbourItemVarianceHazard = 0 // the tier alone, not the score, puts them first
+	var cands []Candidate
+	for loc := int64(1); loc <= 4; loc++ {
+		c := at(loc, 0)
+		c.NeighbourVariances, c.NeighbourItemVariances = 1, 1
+		c.NeighbourVariance = NeighbourVariance{Location: "L000", SKU: c.SKU, Units: 2, DaysAgo: 1}
+		c.Touches = int(loc) // later ones riskier
+		cands = append(cands, c)
+	}
+	for loc := int64(5); loc <= 20; loc++ {
+		cands = append(cands, at(loc, 100))
+	}
+	short := at(21, 0)
+	short.Trigger = TriggerShortPick
+	cands = append(cands, short)
+	// 10 counts: the trigger, two follow-ups (a fifth of 10), then risk.
+	tasks := Plan(cands, Capacity{Counts: 10}, p, day)
+	want := []TaskKind{TaskTriggered, TaskFollowUp, TaskFollowUp}
+	if diff := cmp.Diff(want, kinds(tasks)[:3]); diff != "" {
+		t.Errorf("kinds (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]int64{21, 4, 3}, locations(tasks)[:3]); diff != "" {
+		t.Errorf("locations (-want +got):\n%s", diff)
+	}
+	if len(tasks) != 10 || tasks[3].Kind != TaskRisk {
+		t.Errorf("tasks %v, want the rest of the capacity by risk", kinds(tasks))
+	}
+	if r := tasks[1].Reasons(); len(r) == 0 || r[0] != "follow-up: a neighbour's count found a difference of an item here" {
+		t.Errorf("reasons %q", r)
+	}
+	p.FollowUpMaxShare = 0
+	for _, tk := range Plan(cands, Capacity{Counts: 10}, p, day) {
+		if tk.Kind == TaskFollowUp {
+			t.Errorf("follow-up %v planned with FollowUpMaxShare 0", tk.LocationID)
+		}
+	}
+}

@@ -132,6 +132,13 @@ type Candidate struct {
 	// into the locations either side of this one in its zone's walk order
 	// (gather.go) since the location's last count.
 	NeighbourPutaways int
+	// PutawayUnits is the units put away into this location since its last
+	// count, and NeighbourPutawayUnits those put away into the locations
+	// either side of it: a misplaced or miscounted putaway goes wrong unit
+	// by unit, so a pallet of 200 is more likely to leave a record wrong
+	// (here or next door) than a putaway of 2. A node fills them from the
+	// putaway movements' quantities (gather.go).
+	PutawayUnits, NeighbourPutawayUnits int
 
 	// NeighbourVariances is the number of count differences (a count, or a
 	// zero check, that found the record wrong for an item) in the locations
@@ -183,6 +190,10 @@ type Policy struct {
 	// location left the record here wrong at the prior error rate (units
 	// meant for next door put here).
 	NeighbourPutawayHazard float64
+	// PutawayUnitHazard and NeighbourPutawayUnitHazard are the chance one
+	// unit put away here (next door) left the record here wrong at the prior
+	// error rate.
+	PutawayUnitHazard, NeighbourPutawayUnitHazard float64
 	// NeighbourVarianceHazard is the hazard one count difference found next
 	// door adds here, twice that for a shortage next door (its units may be
 	// here); NeighbourItemVarianceHazard what one of this candidate's item
@@ -206,6 +217,12 @@ type Policy struct {
 	// riskiest are checked today and the rest wait, still just-emptied,
 	// for a later day (or a full count on their score).
 	ZeroCheckMaxShare float64
+	// FollowUpMaxShare bounds the share of the day's capacity follow-up
+	// counts may take (0: none are planned as follow-ups; their neighbour's
+	// difference still raises their score). A follow-up is a location whose
+	// walk-order neighbour's count found a difference of an item this
+	// location holds, since this location's own last count.
+	FollowUpMaxShare float64
 }
 
 // DefaultPolicy returns the policy a node starts with.
@@ -222,17 +239,20 @@ func DefaultPolicy() Policy {
 		RejectedScanHazard:          0.2,
 		ReceiptUndoHazard:           0.3,
 		NeighbourPutawayHazard:      0.02,
+		PutawayUnitHazard:           0.0005,
+		NeighbourPutawayUnitHazard:  0.0005,
 		NeighbourVarianceHazard:     0.05,
 		NeighbourItemVarianceHazard: 2,
 		ValueRef:                    500,
 		ValueExponent:               0.3,
-		StockoutWeight:              2,
-		StockoutHorizonDays:         3,
+		StockoutWeight:              4,
+		StockoutHorizonDays:         2,
 		MaxIntervalDays:             [3]float64{ClassA: 91, ClassB: 182, ClassC: 365},
 		MinutesPerLocation:          2,
 		MinutesPerItem:              1,
 		ZeroCheckMinutes:            0.5,
 		ZeroCheckMaxShare:           0.5,
+		FollowUpMaxShare:            0.1,
 	}
 }
 
@@ -253,6 +273,7 @@ const (
 	FactorNearStockout
 	FactorNeighbourPutaways
 	FactorNeighbourVariances
+	FactorPutawayUnits
 )
 
 // Factor is one named reason in a score: what was seen (Count, Value, Rate)
@@ -301,7 +322,13 @@ func (f Factor) String() string {
 	case FactorValue:
 		return fmt.Sprintf("unit cost $%.2f, %d %s ($%.2f)", f.Rate, f.Count, plural(f.Count, "unit", "units"), f.Value)
 	case FactorNeighbourPutaways:
+		if f.Value > 0 {
+			return fmt.Sprintf("%d %s (%.0f %s) into neighbouring bins since last count", f.Count, plural(f.Count, "putaway", "putaways"),
+				f.Value, plural(int(f.Value), "unit", "units"))
+		}
 		return fmt.Sprintf("%d %s into neighbouring bins since last count", f.Count, plural(f.Count, "putaway", "putaways"))
+	case FactorPutawayUnits:
+		return fmt.Sprintf("%d %s put away here since last count", f.Count, plural(f.Count, "unit", "units"))
 	case FactorNeighbourVariances:
 		return neighbourVarianceString(f)
 	case FactorNearStockout:
@@ -354,26 +381,34 @@ func trimFloat(v float64) string {
 // ExceptionWindowDays is the window Candidate.Exceptions is gathered over.
 const ExceptionWindowDays = 7
 
-// Scored is a candidate's risk: Score = PWrong x Impact, with the named
-// factors behind it, likelihood factors first, largest first.
+// Scored is a candidate's risk: Score = ExpectedWrong x Impact, with the
+// named factors behind it, likelihood factors first, largest first.
+// ExpectedWrong is the hazard: the expected number of errors (wrong units)
+// on the record since the last count; PWrong = 1 - exp(-ExpectedWrong) the
+// chance the record is wrong at all, for a lead to read.
 type Scored struct {
-	Score   float64
-	PWrong  float64
-	Impact  float64
-	Factors []Factor
+	Score         float64
+	ExpectedWrong float64
+	PWrong        float64
+	Impact        float64
+	Factors       []Factor
 }
 
-// Score is the risk that c's record is wrong times what a wrong record there
-// costs. P(record wrong) = 1 - exp(-hazard), where the hazard grows with
-// touches and days since the last count (scaled by the location's and the
-// item's smoothed count error rates) and with recent exceptions. Impact
+// Score is the expected wrong units on c's record times what a wrong record
+// there costs. The expected wrong units are the hazard, which grows with
+// touches, units put away here and next door and days since the last count
+// (scaled by the location's and the item's smoothed count error rates) and
+// with recent exceptions and differences found next door; P(record wrong)
+// = 1 - exp(-hazard). Ranking by the expected units rather than the
+// probability keeps a heavily touched bin ahead of a lightly touched one
+// once both are likely wrong. Impact
 // grows with the value on the record and with how close the item is to a
 // stockout at its velocity: a wrong record on a nearly empty fast mover is
 // what sends picks to phantom stock.
 func Score(c Candidate, p Policy) Scored {
 	var r terms
 	r.compute(&c, &p)
-	s := Scored{Score: r.score, PWrong: r.pWrong, Impact: r.impact}
+	s := Scored{Score: r.score, ExpectedWrong: r.hazard, PWrong: r.pWrong, Impact: r.impact}
 	add := func(f Factor) {
 		if f.Effect > 0 {
 			s.Factors = append(s.Factors, f)
@@ -389,7 +424,8 @@ func Score(c Candidate, p Policy) Scored {
 	add(Factor{Kind: FactorReceiptUndos, Count: c.Exceptions.ReceiptUndos, Effect: r.undos / h, window: ExceptionWindowDays})
 	add(Factor{Kind: FactorTouches, Count: c.Touches, Effect: r.touches / h})
 	add(Factor{Kind: FactorDaysSinceCount, Value: c.DaysSinceCount, Effect: r.days / h, never: c.LocationCounts == 0})
-	add(Factor{Kind: FactorNeighbourPutaways, Count: c.NeighbourPutaways, Effect: r.neighbours / h})
+	add(Factor{Kind: FactorPutawayUnits, Count: c.PutawayUnits, Effect: r.putUnits / h})
+	add(Factor{Kind: FactorNeighbourPutaways, Count: c.NeighbourPutaways, Value: float64(c.NeighbourPutawayUnits), Effect: r.neighbours / h})
 	nv := c.NeighbourVariance
 	add(Factor{Kind: FactorNeighbourVariances, Count: c.NeighbourVariances, Value: nv.DaysAgo, Rate: float64(nv.Units),
 		Where: nv.Location, What: nv.SKU, Effect: r.variances / h})
@@ -415,6 +451,7 @@ func Score(c Candidate, p Policy) Scored {
 type terms struct {
 	locRate, itemRate, locMult, itemMult   float64
 	touches, days, neighbours, variances   float64
+	putUnits                               float64
 	shortPicks, overrides, rejected, undos float64
 	hazard, pWrong                         float64
 	valueMult, stockoutMult, impact, score float64
@@ -432,7 +469,9 @@ func (r *terms) compute(c *Candidate, p *Policy) {
 	m := r.locMult * r.itemMult
 	r.touches = p.TouchHazard * float64(max(c.Touches, 0)) * m
 	r.days = p.DayHazard * math.Max(c.DaysSinceCount, 0) * m
-	r.neighbours = p.NeighbourPutawayHazard * float64(max(c.NeighbourPutaways, 0)) * m
+	r.neighbours = (p.NeighbourPutawayHazard*float64(max(c.NeighbourPutaways, 0)) +
+		p.NeighbourPutawayUnitHazard*float64(max(c.NeighbourPutawayUnits, 0))) * m
+	r.putUnits = p.PutawayUnitHazard * float64(max(c.PutawayUnits, 0)) * m
 	e := c.Exceptions
 	r.shortPicks = p.ShortPickHazard * float64(max(e.ShortPicks, 0))
 	r.overrides = p.OverrideHazard * float64(max(e.PutawayOverrides, 0))
@@ -440,7 +479,7 @@ func (r *terms) compute(c *Candidate, p *Policy) {
 	r.undos = p.ReceiptUndoHazard * float64(max(e.ReceiptUndos, 0))
 	r.variances = p.NeighbourVarianceHazard*float64(max(c.NeighbourVariances, 0)+max(c.NeighbourShortages, 0)) +
 		p.NeighbourItemVarianceHazard*float64(max(c.NeighbourItemVariances, 0))
-	r.hazard = r.touches + r.days + r.neighbours + r.variances + r.shortPicks + r.overrides + r.rejected + r.undos
+	r.hazard = r.touches + r.putUnits + r.days + r.neighbours + r.variances + r.shortPicks + r.overrides + r.rejected + r.undos
 	r.pWrong = -math.Expm1(-r.hazard)
 
 	units := float64(max(c.RecordedUnits, 0))
@@ -454,7 +493,10 @@ func (r *terms) compute(c *Candidate, p *Policy) {
 		r.stockoutMult = 1 + p.StockoutWeight*math.Exp(-cover/p.StockoutHorizonDays)
 	}
 	r.impact = r.valueMult * r.stockoutMult
-	r.score = r.pWrong * r.impact
+	// The expected wrong units, not the chance of any: a saturated
+	// probability ranks a bin touched 200 times with one touched 30 times
+	// and leaves impact alone to order them.
+	r.score = r.hazard * r.impact
 	if !(r.score >= 0) || math.IsInf(r.score, 0) {
 		r.score = 0 // a NaN or infinite fact from a bad row must not reorder the plan
 	}

@@ -36,6 +36,8 @@ func TestScoreFactorsMoveTheScore(t *testing.T) {
 		{"rejected scans", func(c *Candidate) { c.Exceptions.RejectedScans = 2 }, FactorRejectedScans},
 		{"receipt undos", func(c *Candidate) { c.Exceptions.ReceiptUndos = 1 }, FactorReceiptUndos},
 		{"putaways into neighbouring bins", func(c *Candidate) { c.NeighbourPutaways = 6 }, FactorNeighbourPutaways},
+		{"units put away next door", func(c *Candidate) { c.NeighbourPutaways, c.NeighbourPutawayUnits = 1, 400 }, FactorNeighbourPutaways},
+		{"units put away here", func(c *Candidate) { c.PutawayUnits = 400 }, FactorPutawayUnits},
 		{"differences found next door", func(c *Candidate) { c.NeighbourVariances, c.NeighbourShortages = 2, 1 }, FactorNeighbourVariances},
 		{"the same item's difference next door", func(c *Candidate) { c.NeighbourVariances, c.NeighbourItemVariances = 1, 1 }, FactorNeighbourVariances},
 		{"unit cost", func(c *Candidate) { c.UnitCost = 240 }, FactorValue},
@@ -52,13 +54,35 @@ func TestScoreFactorsMoveTheScore(t *testing.T) {
 			if after.Score <= before.Score {
 				t.Errorf("score %v, want more than the base's %v", after.Score, before.Score)
 			}
-			if after.Score != after.PWrong*after.Impact {
-				t.Errorf("score %v != P(wrong) %v x impact %v", after.Score, after.PWrong, after.Impact)
+			if after.Score != after.ExpectedWrong*after.Impact || math.Abs(after.PWrong+math.Expm1(-after.ExpectedWrong)) > 1e-12 {
+				t.Errorf("score %v != expected wrong %v x impact %v (P(wrong) %v)", after.Score, after.ExpectedWrong, after.Impact, after.PWrong)
 			}
 			if !hasFactor(after.Factors, tc.factor) {
 				t.Errorf("factors %v do not name kind %d", after.Factors, tc.factor)
 			}
 		})
+	}
+}
+
+// TestScoreRanksLikelyWrongBinsByExpectedUnits: once two bins are both
+// almost surely wrong, the one touched more still scores higher (the
+// expected wrong units grow; a probability would have saturated at 1), and
+// a fast mover's nearly empty bin outranks the same bin well stocked.
+func TestScoreRanksLikelyWrongBinsByExpectedUnits(t *testing.T) {
+	t.Parallel()
+	p := DefaultPolicy()
+	busy, busier := base(), base()
+	busy.Touches, busier.Touches = 300, 900
+	a, b := Score(busy, p), Score(busier, p)
+	if a.PWrong < 0.98 || b.Score <= 1.5*a.Score {
+		t.Errorf("900 touches score %v, 300 touches %v (P(wrong) %v): want the busier bin well ahead", b.Score, a.Score, a.PWrong)
+	}
+	low, full := base(), base()
+	low.DailyVelocity, full.DailyVelocity = 10, 10
+	low.RecordedUnits, full.RecordedUnits = 5, 200
+	low.UnitCost, full.UnitCost = 0, 0
+	if l, f := Score(low, p), Score(full, p); l.Score <= 2*f.Score || !hasFactor(l.Factors, FactorNearStockout) {
+		t.Errorf("half a day of cover scores %v, 20 days %v: want the nearly empty fast mover first", l.Score, f.Score)
 	}
 }
 

@@ -28,6 +28,9 @@ type bin struct {
 	slots      []slot
 	touches    int32
 	neighbours int32 // putaways into the bins either side since the last count
+	// putUnits and nbUnits are the units put away into this bin and into
+	// the bins either side since the last count.
+	putUnits, nbUnits int32
 	// nvars are the count differences found in the bins either side since
 	// this bin's last count: what a floor learns from its neighbours' counts.
 	nvars       []nvar
@@ -164,8 +167,10 @@ func (n *node) candidates(d int, out []cyclecount.Candidate) []cyclecount.Candid
 			Exceptions:     cyclecount.Exceptions{ShortPicks: shorts},
 			JustEmptied:    bn.justEmptied,
 
-			NeighbourPutaways:  int(bn.neighbours),
-			NeighbourVariances: len(bn.nvars),
+			NeighbourPutaways:     int(bn.neighbours),
+			PutawayUnits:          int(bn.putUnits),
+			NeighbourPutawayUnits: int(bn.nbUnits),
+			NeighbourVariances:    len(bn.nvars),
 		}
 		for _, v := range bn.nvars {
 			if v.diff < 0 {
@@ -265,6 +270,7 @@ func (n *node) count(b, d int, zero bool) {
 		bn.errs++
 	}
 	bn.touches, bn.neighbours, bn.lastCount = 0, 0, int32(d)
+	bn.putUnits, bn.nbUnits = 0, 0
 	bn.nvars = bn.nvars[:0]
 	bn.triggered, bn.justEmptied = false, false
 	bn.shortPicks = [cyclecount.ExceptionWindowDays]uint8{}
@@ -352,8 +358,11 @@ func (n *node) putaway(sku, qty int32, errs *rand.Rand) {
 	n.bins[b].justEmptied = false
 	// The floor knows where it put stock, not which way a misplaced unit
 	// went: both neighbours hear of the putaway.
+	n.bins[b].putUnits += qty
 	n.bins[(b+len(n.bins)-1)%len(n.bins)].neighbours++
 	n.bins[(b+1)%len(n.bins)].neighbours++
+	n.bins[(b+len(n.bins)-1)%len(n.bins)].nbUnits += qty
+	n.bins[(b+1)%len(n.bins)].nbUnits += qty
 }
 
 func (n *node) receive(d int, errs *rand.Rand) {
