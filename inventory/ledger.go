@@ -195,11 +195,7 @@ func Record(ctx context.Context, tx *store.Tx, m Move) (Movement, error) {
 	}
 	publish := m.Republish
 	if !publish && !m.DeferAvailability {
-		fromSellable, err := sellableSide(ctx, tx, from, mv.FromStatus, m.Expiry)
-		if err != nil {
-			return Movement{}, err
-		}
-		toSellable, err := sellableSide(ctx, tx, to, mv.ToStatus, m.Expiry)
+		fromSellable, toSellable, err := sellableSides(ctx, tx, from, mv.FromStatus, to, mv.ToStatus, m.Expiry)
 		if err != nil {
 			return Movement{}, err
 		}
@@ -213,20 +209,34 @@ func Record(ctx context.Context, tx *store.Tx, m Move) (Movement, error) {
 	return mv, nil
 }
 
-// sellableSide is whether units on one side of a movement count toward ATS,
-// asked of sellableStock itself: so a movement publishes ATS exactly when
-// it changes it.
-func sellableSide(ctx context.Context, tx *store.Tx, l *Location, s Status, expiry string) (bool, error) {
-	if l == nil {
-		return false, nil
+// sellableSides is whether units on each side of a movement count toward
+// ATS (false for a side without a location), asked of sellableStock
+// itself, both sides in one statement: so a movement publishes ATS exactly
+// when it changes it.
+func sellableSides(ctx context.Context, tx *store.Tx, from *Location, fs Status, to *Location, ts Status, expiry string) (bool, bool, error) {
+	if from == nil && to == nil {
+		return false, false, nil
 	}
-	var sellable bool
-	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM locations l CROSS JOIN (SELECT ? AS status, ? AS expiry) b
-		WHERE l.id = ? AND `+sellableStock+`)`, string(s), expiry, l.ID, tx.Now.UTC().Format(time.DateOnly)).Scan(&sellable)
+	// A side without a location asks about location 0, which no row has.
+	var fromID, toID int64
+	if from != nil {
+		fromID = from.ID
+	}
+	if to != nil {
+		toID = to.ID
+	}
+	day := tx.Now.UTC().Format(time.DateOnly)
+	// The ids are bound as +? so a location id of 1 does not make SQLite
+	// plan the statement apart (see store's statement cache).
+	var a, b bool
+	err := tx.QueryRowContext(ctx, `SELECT
+		EXISTS (SELECT 1 FROM locations l CROSS JOIN (SELECT ? AS status, ? AS expiry) b WHERE l.id = +? AND `+sellableStock+`),
+		EXISTS (SELECT 1 FROM locations l CROSS JOIN (SELECT ? AS status, ? AS expiry) b WHERE l.id = +? AND `+sellableStock+`)`,
+		string(fs), expiry, fromID, day, string(ts), expiry, toID, day).Scan(&a, &b)
 	if err != nil {
-		return false, fmt.Errorf("ledger: sellable side: %w", err)
+		return false, false, fmt.Errorf("ledger: sellable sides: %w", err)
 	}
-	return sellable, nil
+	return a, b, nil
 }
 
 // take removes m.Qty from the source balance, deleting it when it reaches 0.

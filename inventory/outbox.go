@@ -3,8 +3,10 @@ package inventory
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -105,11 +107,24 @@ func emitMoved(ctx context.Context, tx *store.Tx, mv Movement) error {
 // EmitAvailability appends the item's current ATS to the outbox. Call it in
 // any transaction that changes sellable on-hand or allocations.
 func EmitAvailability(ctx context.Context, tx *store.Tx, itemID int64) error {
-	a, err := AvailabilityOf(ctx, tx, itemID, tx.Now)
-	if err != nil {
-		return err
+	// AvailabilityOf's figures and the next version in one statement.
+	var a Availability
+	var version int64
+	day := tx.Now.UTC().Format(time.DateOnly)
+	err := tx.QueryRowContext(ctx, `SELECT i.sku,
+		COALESCE((SELECT SUM(b.qty) FROM balances b JOIN locations l ON l.id = b.location_id
+			WHERE b.item_id = i.id AND `+sellableStock+`), 0),
+		`+allocatedSellable+`,
+		COALESCE((SELECT version FROM availability_latest WHERE item_id = i.id), 0) + 1
+		FROM items i WHERE i.id = ?`, day, day, itemID).Scan(&a.SKU, &a.OnHand, &a.Allocated, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return floorops.Errorf(floorops.ENOTFOUND, "item %d not found", itemID)
 	}
-	return emitAvailability(ctx, tx, itemID, a)
+	if err != nil {
+		return fmt.Errorf("ledger: availability: %w", err)
+	}
+	a.ATS = max(a.OnHand-a.Allocated, 0)
+	return emitVersion(ctx, tx, itemID, a, version)
 }
 
 // EmitAvailabilities appends the current ATS of each item, in the order
@@ -167,6 +182,12 @@ func emitAvailability(ctx context.Context, tx *store.Tx, itemID int64, a Availab
 	if err != nil {
 		return fmt.Errorf("availability version: %w", err)
 	}
+	return emitVersion(ctx, tx, itemID, a, version)
+}
+
+// emitVersion appends the item's ATS a as its version-th
+// AvailabilityChanged and keeps it as the item's latest.
+func emitVersion(ctx context.Context, tx *store.Tx, itemID int64, a Availability, version int64) error {
 	seq, err := Emit(ctx, tx, "availability_changed", &eventv1.Event{Payload: &eventv1.Event_AvailabilityChanged{AvailabilityChanged: &eventv1.AvailabilityChanged{
 		Sku: a.SKU, OnHand: a.OnHand, Allocated: a.Allocated, AvailableToSell: a.ATS, Version: version,
 	}}})

@@ -220,3 +220,71 @@ func TestCachedStatementSurvivesSchemaChange(t *testing.T) {
 		t.Fatalf("after DROP and CREATE: %d columns, want 3", got)
 	}
 }
+
+// zeroOneQuery is a join with a "col = ?" term: SQLite plans it apart for
+// the values 0 and 1, and expires a statement whose argument crosses that
+// line.
+const zeroOneQuery = `SELECT COUNT(*) FROM outbox o CROSS JOIN (SELECT ? AS k) b WHERE o.seq = ? AND o.kind = b.k`
+
+// A statement run for 1 and for other values, turn about, is cached once
+// for each side of the 0/1 line and then only reused, with the right
+// answers: neither copy is ever expired by an argument crossing the line.
+func TestStatementCachedPerZeroOneShape(t *testing.T) {
+	t.Parallel()
+	db := mustOpen(t)
+	ctx := context.Background()
+	var first int64
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		for range 3 {
+			res, err := tx.ExecContext(ctx, probeInsert, store.FormatTime(tx.Now))
+			if err != nil {
+				return err
+			}
+			if first == 0 {
+				first, _ = res.LastInsertId()
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	count := func(seq int64) (n int) {
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			return tx.QueryRowContext(ctx, zeroOneQuery, "cache", seq).Scan(&n)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	count(1)
+	count(first + 1)
+	before := store.WriterStatements(db)
+	for i := range 20 {
+		seq, want := []int64{1, first + 1, 0, first + 2}[i%4], 0
+		if seq >= first && seq <= first+2 {
+			want = 1
+		}
+		if got := count(seq); got != want {
+			t.Fatalf("seq %d: %d rows, want %d", seq, got, want)
+		}
+	}
+	if got := store.WriterStatements(db).Prepared - before.Prepared; got != 0 {
+		t.Errorf("writer compiled %d statements for 20 runs of a query cached for both sides of 0/1", got)
+	}
+}
+
+// BenchmarkZeroOneTurnAbout runs a cached join for the values 1 and 7 turn
+// about, as the writer does for the GTINs of item 1 and of another item.
+// Cached by SQL text alone, every run parsed and planned it again.
+func BenchmarkZeroOneTurnAbout(b *testing.B) {
+	db := mustOpen(b)
+	ctx := context.Background()
+	var n int
+	i := 0
+	for b.Loop() {
+		i++
+		if err := db.Reader().QueryRowContext(ctx, zeroOneQuery, "cache", []int64{1, 7}[i%2]).Scan(&n); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 
 	"sync"
 	"sync/atomic"
@@ -27,10 +29,12 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	authv1 "github.com/floorops/floorops/proto/floorops/auth/v1"
+	cyclecountv1 "github.com/floorops/floorops/proto/floorops/cyclecount/v1"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
 	pickingv1 "github.com/floorops/floorops/proto/floorops/picking/v1"
 	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
 	receivingv1 "github.com/floorops/floorops/proto/floorops/receiving/v1"
+	returnsv1 "github.com/floorops/floorops/proto/floorops/returns/v1"
 	"github.com/floorops/floorops/server"
 
 	_ "modernc.org/sqlite"
@@ -82,6 +86,17 @@ type handheld struct {
 	// does not pick.
 	pickList, pickLine int64
 	pickAt, pickSKU    string
+	cc                 cyclecountv1.CycleCountServiceClient
+	// countAt and countSKU are the handheld's own storage location and the
+	// item of its own it holds benchCounted of, nothing else touching
+	// either; empty when the node does not count.
+	countAt, countSKU string
+	counts            benchQueue // counts started, waiting to be submitted
+	ret               returnsv1.ReturnsServiceClient
+	// rma and retSKU are the handheld's own RMA and the item of its own
+	// it authorizes; empty when the node does not take returns.
+	rma, retSKU      string
+	toGrade, toPlace benchQueue // units received, not graded; graded, not dispositioned
 
 	adjMu           sync.Mutex // guards adjSeq, adjLast and to: a retry storm plays copies of a call at once
 	adjSeq, adjLast int        // the last adjustment's seq and delta (0 before the first)
@@ -103,6 +118,49 @@ func (h *handheld) adjustDelta(seq int) int64 {
 	}
 	return int64(h.adjLast)
 }
+
+// benchQueue is a handheld's ids waiting for the next step of a flow (a
+// count started, waiting to be submitted; a unit received, waiting to be
+// graded). Every copy of one call (a retry) puts or takes the same id
+// once: the seqs remember the last call that did.
+type benchQueue struct {
+	ids             []int64
+	putSeq, takeSeq int // 1 + the seq of the last call that put / took
+	taken           int64
+}
+
+// put adds the id call seq made, once however many copies of it run.
+func (h *handheld) put(q *benchQueue, seq int, id int64) {
+	h.adjMu.Lock()
+	defer h.adjMu.Unlock()
+	if q.putSeq != seq+1 {
+		q.putSeq = seq + 1
+		q.ids = append(q.ids, id)
+	}
+}
+
+// take is the oldest id waiting, taken once by call seq (its copies get
+// the same), 0 when none waits.
+func (h *handheld) take(q *benchQueue, seq int) int64 {
+	h.adjMu.Lock()
+	defer h.adjMu.Unlock()
+	if q.takeSeq != seq+1 {
+		q.takeSeq = seq + 1
+		q.taken = 0
+		if len(q.ids) > 0 {
+			q.taken, q.ids = q.ids[0], q.ids[1:]
+		}
+	}
+	return q.taken
+}
+
+// benchCounted is how many units of its own item each handheld's count
+// location holds, and so what every count of it finds.
+const benchCounted = 10
+
+// benchReturned is how many units each handheld's RMA authorizes: far
+// more than a run receives.
+const benchReturned = 100_000
 
 // benchStaged is how many units each handheld's putaway task holds: far
 // more than a run confirms.
@@ -170,6 +228,86 @@ var benchMix = []benchOp{
 			RequestId: h.requestID(seq), PickListId: h.pickList, LineId: h.pickLine,
 			LocationScan: h.pickAt, ItemScan: h.pickSKU, Quantity: 1,
 		})
+		return err
+	}},
+	// A blind count of the handheld's own location: start it, then submit
+	// what is there (the associate sees no expected quantity; the
+	// handheld knows what it put there). A handheld whose first call is
+	// the submit starts its count in that call.
+	{"StartCount", 1, func(ctx context.Context, h *handheld, seq int) error {
+		if h.countAt == "" {
+			return status.Error(codes.Unimplemented, "no count location")
+		}
+		id, err := h.startCount(h.requestID(seq))
+		if err == nil {
+			h.put(&h.counts, seq, id)
+		}
+		return err
+	}},
+	{"SubmitCount", 1, func(ctx context.Context, h *handheld, seq int) error {
+		if h.countAt == "" {
+			return status.Error(codes.Unimplemented, "no count location")
+		}
+		id := h.take(&h.counts, seq)
+		if id == 0 {
+			var err error
+			if id, err = h.startCount(h.requestID(seq) + "-start"); err != nil {
+				return err
+			}
+		}
+		r, err := h.cc.SubmitCount(h.assoc, &cyclecountv1.SubmitCountRequest{RequestId: h.requestID(seq), CountId: id,
+			Lines: []*cyclecountv1.CountedLine{{ItemScan: h.countSKU, Quantity: benchCounted}}})
+		if err == nil && r.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_POSTED {
+			err = fmt.Errorf("count %d of %s: outcome %s, want posted", id, h.countAt, r.GetOutcome())
+		}
+		return err
+	}},
+	// A return at the returns station: receive a unit of the handheld's
+	// own RMA, grade it, disposition it as suggested. Each step takes the
+	// oldest unit the step before left; a handheld whose first call is a
+	// later step makes its unit in that call.
+	{"ReceiveReturn", 1, func(ctx context.Context, h *handheld, seq int) error {
+		if h.rma == "" {
+			return status.Error(codes.Unimplemented, "no RMA")
+		}
+		id, err := h.receiveReturn(h.requestID(seq))
+		if err == nil {
+			h.put(&h.toGrade, seq, id)
+		}
+		return err
+	}},
+	{"GradeUnit", 1, func(ctx context.Context, h *handheld, seq int) error {
+		if h.rma == "" {
+			return status.Error(codes.Unimplemented, "no RMA")
+		}
+		id := h.take(&h.toGrade, seq)
+		if id == 0 {
+			var err error
+			if id, err = h.receiveReturn(h.requestID(seq) + "-receive"); err != nil {
+				return err
+			}
+		}
+		err := h.grade(h.requestID(seq), id)
+		if err == nil {
+			h.put(&h.toPlace, seq, id)
+		}
+		return err
+	}},
+	{"Disposition", 1, func(ctx context.Context, h *handheld, seq int) error {
+		if h.rma == "" {
+			return status.Error(codes.Unimplemented, "no RMA")
+		}
+		id := h.take(&h.toPlace, seq)
+		if id == 0 {
+			var err error
+			if id, err = h.receiveReturn(h.requestID(seq) + "-receive"); err != nil {
+				return err
+			}
+			if err = h.grade(h.requestID(seq)+"-grade", id); err != nil {
+				return err
+			}
+		}
+		_, err := h.ret.Disposition(h.assoc, &returnsv1.DispositionRequest{RequestId: h.requestID(seq), UnitId: id})
 		return err
 	}},
 	{"GetBalances", 1, func(ctx context.Context, h *handheld, seq int) error {
@@ -340,7 +478,7 @@ func benchHandhelds(ctx context.Context, cfg benchConfig) (hs []*handheld, close
 		cc := conns[i%len(conns)]
 		hs[i] = &handheld{id: i, run: run, inv: inventoryv1.NewInventoryServiceClient(cc), lead: lead, assoc: assoc, stock: stock[i%len(stock)],
 			rc: receivingv1.NewReceivingServiceClient(cc), recv: stock[0], pa: putawayv1.NewPutawayServiceClient(cc),
-			pk: pickingv1.NewPickingServiceClient(cc)}
+			pk: pickingv1.NewPickingServiceClient(cc), cc: cyclecountv1.NewCycleCountServiceClient(cc), ret: returnsv1.NewReturnsServiceClient(cc)}
 	}
 	if err := benchReceipts(hs); err != nil {
 		return nil, nil, err
@@ -349,9 +487,17 @@ func benchHandhelds(ctx context.Context, cfg benchConfig) (hs []*handheld, close
 		return nil, nil, err
 	}
 	if admin, err := login(cfg.admin); err != nil {
-		fmt.Fprintf(cfg.out, "skipping ConfirmPick: %v\n", err)
-	} else if err := benchPicks(admin, hs); err != nil {
-		return nil, nil, err
+		fmt.Fprintf(cfg.out, "skipping ConfirmPick, the counts and the returns: %v\n", err)
+	} else {
+		if err := benchPicks(admin, hs); err != nil {
+			return nil, nil, err
+		}
+		if err := benchCounts(admin, hs); err != nil {
+			return nil, nil, err
+		}
+		if err := benchReturns(admin, hs); err != nil {
+			return nil, nil, err
+		}
 	}
 	return hs, hangUp, nil
 }
@@ -501,6 +647,84 @@ func benchPicks(admin context.Context, hs []*handheld) error {
 			return fmt.Errorf("bench: pick list of %s has %d lines, want 1", order, len(pl.GetLines()))
 		}
 		h.pickList, h.pickLine, h.pickAt, h.pickSKU = pl.GetId(), pl.GetLines()[0].GetId(), pl.GetLines()[0].GetLocationCode(), sku
+	}
+	return nil
+}
+
+func (h *handheld) startCount(requestID string) (int64, error) {
+	r, err := h.cc.StartCount(h.assoc, &cyclecountv1.StartCountRequest{RequestId: requestID, LocationScan: h.countAt})
+	return r.GetCount().GetId(), err
+}
+
+func (h *handheld) receiveReturn(requestID string) (int64, error) {
+	r, err := h.ret.ReceiveReturn(h.assoc, &returnsv1.ReceiveReturnRequest{RequestId: requestID, RmaNumber: h.rma, RawScan: h.retSKU, Quantity: 1})
+	return r.GetUnit().GetUnitId(), err
+}
+
+func (h *handheld) grade(requestID string, unit int64) error {
+	_, err := h.ret.GradeUnit(h.assoc, &returnsv1.GradeUnitRequest{RequestId: requestID, UnitId: unit, Grade: "A"})
+	return err
+}
+
+// benchCounts gives each handheld, through the API, a storage location
+// of its own holding benchCounted units of an item of its own, so its
+// counts always post and nothing else in the mix moves stock there (no
+// putaway is directed to a location holding another item, nor to one
+// being counted). The location's code is made of the run and the
+// handheld, so no count left open by an earlier run is in the way. A
+// node without counting (Unimplemented) leaves the location empty and the
+// counts are dropped from the mix.
+func benchCounts(admin context.Context, hs []*handheld) error {
+	for _, h := range hs {
+		sku := fmt.Sprintf("BC-%s-%d", h.run, h.id)
+		id := fmt.Sprintf("bench-%s-%d-count", h.run, h.id)
+		sum := fnv.New64a()
+		sum.Write([]byte(h.run))
+		tag := fmt.Sprintf("%012X", sum.Sum64()&(1<<48-1))
+		at := fmt.Sprintf("CB-%d-%s-%s-%s", h.id, tag[:4], tag[4:8], tag[8:])
+		if _, err := h.inv.UpsertItem(admin, &inventoryv1.UpsertItemRequest{RequestId: id + "-item",
+			Item: &inventoryv1.Item{Sku: sku, Description: "bench count item"}}); err != nil {
+			return fmt.Errorf("bench: item %s: %w", sku, err)
+		}
+		if _, err := h.inv.UpsertLocation(admin, &inventoryv1.UpsertLocationRequest{RequestId: id + "-location",
+			Location: &inventoryv1.Location{Code: at, Zone: "CB", Type: inventoryv1.LocationType_LOCATION_TYPE_STORAGE}}); err != nil {
+			return fmt.Errorf("bench: location %s: %w", at, err)
+		}
+		if _, err := h.inv.AdjustStock(h.lead, &inventoryv1.AdjustStockRequest{RequestId: id + "-stock", LocationCode: at, Sku: sku,
+			Delta: benchCounted, Reason: "bench counting", Status: inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE}); err != nil {
+			return fmt.Errorf("bench: stock %s at %s: %w", sku, at, err)
+		}
+		if _, err := h.cc.GetPolicy(h.assoc, &cyclecountv1.GetPolicyRequest{}); status.Code(err) == codes.Unimplemented {
+			return nil
+		}
+		h.countAt, h.countSKU = at, sku
+	}
+	return nil
+}
+
+// benchReturns gives each handheld, through the API, an RMA of its own
+// for benchReturned units of an item of its own, received at the node's
+// returns location. A node without returns (Unimplemented) leaves the RMA
+// empty and the returns are dropped from the mix.
+func benchReturns(admin context.Context, hs []*handheld) error {
+	for _, h := range hs {
+		sku := fmt.Sprintf("BR-%s-%d", h.run, h.id)
+		id := fmt.Sprintf("bench-%s-%d-return", h.run, h.id)
+		if _, err := h.inv.UpsertItem(admin, &inventoryv1.UpsertItemRequest{RequestId: id + "-item",
+			Item: &inventoryv1.Item{Sku: sku, Description: "bench return item"}}); err != nil {
+			return fmt.Errorf("bench: item %s: %w", sku, err)
+		}
+		rma := strings.ToUpper(fmt.Sprintf("RMA-B%s-%d", h.run, h.id))
+		_, err := h.ret.CreateRma(admin, &returnsv1.CreateRmaRequest{RequestId: id + "-rma", Rma: &returnsv1.Rma{
+			RmaNumber: rma, OrderRef: strings.ToUpper(fmt.Sprintf("SO-R%s-%d", h.run, h.id)), Channel: "direct",
+			Lines: []*returnsv1.RmaLine{{Sku: sku, Quantity: benchReturned, Reason: "defective"}}}})
+		if status.Code(err) == codes.Unimplemented {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("bench: RMA %s: %w", rma, err)
+		}
+		h.rma, h.retSKU = rma, sku
 	}
 	return nil
 }

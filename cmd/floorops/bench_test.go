@@ -103,7 +103,40 @@ func TestBenchAgainstADemoNode(t *testing.T) {
 	if picked != res.PerRPC["ConfirmPick"].Ops {
 		t.Errorf("ledger holds %d units picked by bench, bench acknowledged %d confirms of one", picked, res.PerRPC["ConfirmPick"].Ops)
 	}
-	after -= staged + int64(hh*benchPicked)
+	// Each handheld's count location holds benchCounted of its own item
+	// and nothing moves it: every acknowledged submit posted a count that
+	// found what the record says, so no count moved a unit, and every
+	// count started was submitted or is the one in progress.
+	var posted, started, countMoves int64
+	if err := srv.DB.Reader().QueryRow(`SELECT COUNT(*) FROM counts c JOIN locations l ON l.id = c.location_id
+		WHERE l.code LIKE 'CB-%' AND c.state = 'posted'`).Scan(&posted); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.DB.Reader().QueryRow(`SELECT COUNT(*) FROM counts c JOIN locations l ON l.id = c.location_id
+		WHERE l.code LIKE 'CB-%'`).Scan(&started); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.DB.Reader().QueryRow(`SELECT COUNT(*) FROM movements m JOIN locations l ON l.id IN (m.from_location_id, m.to_location_id)
+		WHERE l.code LIKE 'CB-%' AND m.kind <> 'adjust'`).Scan(&countMoves); err != nil {
+		t.Fatal(err)
+	}
+	if submits := res.PerRPC["SubmitCount"].Ops; posted != submits || started < submits || started > submits+int64(hh) || countMoves != 0 {
+		t.Errorf("bench acknowledged %d count submits; the node posted %d counts of %d started and moved %d units by count at the count locations",
+			submits, posted, started, countMoves)
+	}
+	// Each acknowledged return step left its unit one step further: every
+	// dispositioned unit was graded, every graded unit received.
+	var received2, graded, placed, returned int64
+	if err := srv.DB.Reader().QueryRow(`SELECT COUNT(*), COUNT(*) FILTER (WHERE graded_at <> ''), COUNT(*) FILTER (WHERE dispositioned_at <> ''), COALESCE(SUM(qty), 0)
+		FROM return_units u JOIN items i ON i.id = u.item_id WHERE i.sku LIKE 'BR-%'`).Scan(&received2, &graded, &placed, &returned); err != nil {
+		t.Fatal(err)
+	}
+	if placed < res.PerRPC["Disposition"].Ops || graded < res.PerRPC["GradeUnit"].Ops || received2 < res.PerRPC["ReceiveReturn"].Ops ||
+		placed > graded || graded > received2 {
+		t.Errorf("bench acknowledged %d returns received, %d graded, %d dispositioned; the node holds %d, %d, %d",
+			res.PerRPC["ReceiveReturn"].Ops, res.PerRPC["GradeUnit"].Ops, res.PerRPC["Disposition"].Ops, received2, graded, placed)
+	}
+	after -= staged + int64(hh*benchPicked) + int64(hh*benchCounted) + returned
 	if after-received > int64(before) || after-received < int64(before)-int64(hh) {
 		t.Errorf("stock went from %d to %d with %d received; %d handhelds end at most one unit down each", before, after, received, hh)
 	}
