@@ -110,7 +110,8 @@ type DecideInput struct {
 // applied to the balances as they are now, however long after the count.
 // A shortfall the bin no longer holds, or another count of the bin posted
 // since this one's snapshot, is refused (EPRECONDITION, nothing posted):
-// the lead rejects the count for a recount.
+// the lead rejects the count for a recount. A lead may not approve a count
+// they counted themselves (EPRECONDITION): another lead or an admin does.
 func (s *Service) Approve(ctx context.Context, requestID string, in DecideInput) (Count, error) {
 	in.Reason = strings.TrimSpace(in.Reason)
 	if !MayDecide(in.Actor) {
@@ -124,6 +125,10 @@ func (s *Service) Approve(ctx context.Context, requestID string, in DecideInput)
 			c, err := pending(ctx, tx, in.CountID)
 			if err != nil {
 				return Count{}, err
+			}
+			if c.CountedBy != "" && c.CountedBy == in.Actor.Badge {
+				// four eyes: the counter does not approve their own count
+				return Count{}, floorops.Errorf(floorops.EPRECONDITION, "count %d of %s is your own count: another lead or an admin approves it", c.ID, c.LocationCode)
 			}
 			if err := noCountPostedSince(ctx, tx, c); err != nil {
 				return Count{}, err

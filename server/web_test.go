@@ -810,10 +810,12 @@ func TestWebAppOnTheFloor(t *testing.T) {
 		if err != nil || first.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_RECOUNT {
 			t.Fatalf("first count: %v, %v", first, err)
 		}
-		if _, err := cc.StartCount(lead, &cyclecountv1.StartCountRequest{RequestId: "web-c2", LocationScan: loc, CountId: first.GetRecountId()}); err != nil {
+		// an admin recounts: the lead may not approve a recount of their own
+		admin := n.login(t, "B-ADMIN")
+		if _, err := cc.StartCount(admin, &cyclecountv1.StartCountRequest{RequestId: "web-c2", LocationScan: loc, CountId: first.GetRecountId()}); err != nil {
 			t.Fatal(err)
 		}
-		second, err := cc.SubmitCount(lead, &cyclecountv1.SubmitCountRequest{RequestId: "web-c2s", CountId: first.GetRecountId(), Lines: counted})
+		second, err := cc.SubmitCount(admin, &cyclecountv1.SubmitCountRequest{RequestId: "web-c2s", CountId: first.GetRecountId(), Lines: counted})
 		if err != nil || second.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_PENDING_APPROVAL {
 			t.Fatalf("recount: %v, %v", second, err)
 		}
