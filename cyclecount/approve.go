@@ -110,7 +110,9 @@ type DecideInput struct {
 // applied to the balances as they are now, however long after the count.
 // A shortfall the bin no longer holds, or another count of the bin posted
 // since this one's snapshot, is refused (EPRECONDITION, nothing posted):
-// the lead rejects the count for a recount.
+// the lead rejects the count for a recount. A lead may not approve a count
+// they counted themselves, in it or in the count it agreed with
+// (EPRECONDITION, notOwnCount): another lead or an admin does.
 func (s *Service) Approve(ctx context.Context, requestID string, in DecideInput) (Count, error) {
 	in.Reason = strings.TrimSpace(in.Reason)
 	if !MayDecide(in.Actor) {

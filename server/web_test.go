@@ -323,6 +323,9 @@ func (a *app) screenshot(name string) {
 		a.t.Fatalf("waiting for the flash to end: %v", err)
 	}
 	a.checkAccessibility(name)
+	if over := a.eval(`String(document.scrollingElement.scrollWidth - innerWidth)`); over != "0" && !strings.HasPrefix(over, "-") {
+		a.t.Errorf("%s scrolls sideways: %s px wider than the %s px screen", name, over, a.eval(`String(innerWidth)`))
+	}
 	buf, err := chromedp.Run(a.ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		a.t.Fatalf("screenshot: %v", err)
@@ -397,7 +400,27 @@ func (a *app) signIn(badge, pin string) {
 	a.eval(`(document.activeElement && document.activeElement.blur(), '')`)
 	a.scan(badge, kb.Enter)
 	a.waitStep("signin:pin")
-	a.do(chromedp.KeyEvent(pin + kb.Enter))
+	// typed as a person types: a test's keys come as fast as a scanner's,
+	// and a burst in the PIN field is a badge scan
+	a.do(chromedp.SetValue(chromedp.CSS("#f-pin"), pin), chromedp.KeyEvent(kb.Enter))
+}
+
+// android types raw into the focused field as Chrome on Android delivers
+// an IME's keys: keydown with key "Unidentified" (keyCode 229), the
+// character only in beforeinput/input, then the suffix.
+func (a *app) android(raw string) {
+	a.t.Helper()
+	a.eval(fmt.Sprintf(`(() => {
+		const el = document.activeElement;
+		for (const c of %q) {
+			el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Unidentified', keyCode: 229, bubbles: true, cancelable: true }));
+			el.dispatchEvent(new InputEvent('beforeinput', { data: c, inputType: 'insertText', bubbles: true, cancelable: true }));
+			el.value += c;
+			el.dispatchEvent(new InputEvent('input', { data: c, inputType: 'insertText', bubbles: true }));
+		}
+		el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', keyCode: 13, bubbles: true, cancelable: true }));
+		return '';
+	})()`, raw))
 }
 
 func (a *app) open(hash, step string) {
@@ -496,7 +519,18 @@ func TestWebAppOnTheFloor(t *testing.T) {
 		a.t = t
 		a.signIn("B-ASSOC", "9999")
 		a.waitMsg("err", "not accepted")
+		// the PIN field shows without scrolling, an error message and all
+		if got := a.eval(`String(document.getElementById('f-pin').getBoundingClientRect().bottom <= innerHeight)`); got != "true" {
+			t.Fatalf("the PIN field is below the fold at 360x640: bottom %s, height %s", a.eval(`String(document.getElementById('f-pin').getBoundingClientRect().bottom)`), a.eval(`String(innerHeight)`))
+		}
 		a.screenshot("signin-wrong-pin")
+		// a badge scanned on the PIN step (focus in the PIN field) starts
+		// sign-in again with that badge: it is never sent as a PIN
+		a.scan("B-LEAD", kb.Enter)
+		a.waitMsg("info", "Badge scanned")
+		if p, v := a.text("#prompt"), a.eval(`document.getElementById('f-pin').value`); !strings.Contains(p, "B-LEAD") || v != "" {
+			t.Fatalf("after a badge scan on the PIN step: prompt %q, PIN field %q", p, v)
+		}
 		a.signIn("B-ASSOC", "1234")
 		a.waitStep("menu")
 		// the session is kept across a reload
@@ -520,7 +554,14 @@ func TestWebAppOnTheFloor(t *testing.T) {
 		a.waitStep("receive:item")
 		a.waitMsg("ok", "started")
 		receiptID = a.eval(`document.querySelector('.body h2').textContent.match(/Receipt (\d+)/)[1]`)
-		a.scan(putawayEachGTIN(1), kb.Enter)
+		a.scan(putawayEachGTIN(7), kb.Enter) // not on PO-1001
+		a.waitMsg("err", "SKU-0007 is not on PO-1001")
+		a.screenshot("receive-not-on-po")
+		// a scan into the quantity field as Android Chrome sends it is still a scan
+		a.android(putawayEachGTIN(1))
+		if _, err := chromedp.Run(a.ctx, chromedp.Poll[bool](`document.getElementById('prompt').textContent.includes('SKU-0001')`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+			t.Fatalf("an Android scan in the quantity field: %v\nscreen: %s", err, a.screenText())
+		}
 		a.waitStep("receive:qty")
 		a.screenshot("receive-qty")
 		a.do(chromedp.KeyEvent("6" + kb.Enter)) // typed: the quantity field takes it
@@ -581,6 +622,13 @@ func TestWebAppOnTheFloor(t *testing.T) {
 		to := a.text("#prompt .code")
 		a.screenshot("putaway-location")
 		before := paQty(t, inv, lead, to, "SKU-0001")
+		a.scan("C-04-10-C", kb.Enter) // not the directed location
+		a.waitMsg("err", "Scan location "+to)
+		if a.eval(`String(!!document.getElementById('override'))`) != "false" {
+			t.Fatal("an associate was offered an override")
+		}
+		a.screenshot("putaway-wrong-location")
+		a.waitStep("putaway:location")
 		a.scan(strings.ToLower(to), kb.Enter)
 		a.waitStep("putaway:qty")
 		a.do(chromedp.KeyEvent(kb.Enter)) // the remaining 6, as proposed
@@ -617,7 +665,10 @@ func TestWebAppOnTheFloor(t *testing.T) {
 		a.scan(loc, kb.Enter)
 		a.waitStep("pick:item")
 		a.scan(putawayEachGTIN(5), kb.Enter) // the wrong item
-		a.waitMsg("err", "wrong item")
+		a.waitMsg("err", "Wrong item")
+		if title := a.text("#msg .title"); title == "" || title[0] < 'A' || title[0] > 'Z' {
+			t.Fatalf("the node's message is shown as %q, want a sentence", title)
+		}
 		if a.eval(`document.body.dataset.feedback`) != "err" {
 			t.Fatal("a refused scan gave no error feedback")
 		}
@@ -771,13 +822,16 @@ func TestWebAppOnTheFloor(t *testing.T) {
 		// never hears back, so it keeps it queued and sends it again.
 		n.link.mode.Store(linkLosesAnswers)
 		scanOffline("4")
-		if got := a.text("#pending"); !strings.Contains(got, "2 to send") {
+		if got := a.text("#pending"); !strings.Contains(got, "2 pending") {
 			t.Fatalf("pending after two offline scans: %q", got)
 		}
 		a.screenshot("receive-offline-pending")
 		n.link.mode.Store(linkUp)
 		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('pending').dataset.count === '0'`, chromedp.WithPollingTimeout(60*time.Second))); err != nil {
 			t.Fatalf("the queue did not empty once the link was back: %v\n%s", err, a.screenText())
+		}
+		if got := a.text("#msg"); strings.Contains(got, "saved on this handheld") {
+			t.Fatalf("a stale offline message after the queue emptied: %q", got)
 		}
 		var rid int64
 		fmt.Sscan(id, &rid)
@@ -793,6 +847,59 @@ func TestWebAppOnTheFloor(t *testing.T) {
 		}
 		if got != 7 || paQty(t, inv, lead, "DOCK-03", "SKU-0002") != 7 {
 			t.Fatalf("after 3 + 4 scanned offline: receipt has %d of SKU-0002, DOCK-03 holds %d; want 7 each", got, paQty(t, inv, lead, "DOCK-03", "SKU-0002"))
+		}
+	})
+
+	t.Run("pick offline moves on", func(t *testing.T) {
+		a.t = t
+		central := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+server.DemoAPIKey)
+		pk := pickingv1.NewPickingServiceClient(n.conn)
+		if _, err := pk.ReleaseOrders(central, &pickingv1.ReleaseOrdersRequest{RequestId: "web-release-2", Orders: []*pickingv1.ReleaseOrder{{
+			OrderId: "SO-WEB-2", Channel: pickingv1.Channel_CHANNEL_DIRECT, ShipBy: timestamppb.New(time.Now().Add(24 * time.Hour)),
+			Lines: []*pickingv1.ReleaseOrderLine{{Sku: "SKU-0011", Quantity: 1}, {Sku: "SKU-0012", Quantity: 1}}}}}); err != nil {
+			t.Fatal(err)
+		}
+		lists, err := pk.CreatePickLists(lead, &pickingv1.CreatePickListsRequest{RequestId: "web-lists-2", Type: pickingv1.PickListType_PICK_LIST_TYPE_DISCRETE, OrderIds: []string{"SO-WEB-2"}})
+		if err != nil || len(lists.GetPickLists()) != 1 {
+			t.Fatalf("pick lists: %v, %v", lists, err)
+		}
+		id := lists.GetPickLists()[0].GetId()
+		a.open("#/pick", "pick:list")
+		a.do(chromedp.Click(chromedp.CSS(fmt.Sprintf("#list-%d", id))))
+		a.waitStep("pick:tote")
+		a.scan("LPN000902", kb.Enter)
+		pickHere := func() string {
+			t.Helper()
+			a.waitStep("pick:location")
+			loc := a.text("#prompt .code")
+			var sku int
+			fmt.Sscanf(a.eval(`document.querySelector('.body .card strong').textContent.replace(/^.*SKU-/, '')`), "%d", &sku)
+			a.scan(loc, kb.Enter)
+			a.waitStep("pick:item")
+			a.scan(putawayEachGTIN(sku), kb.Enter)
+			return loc
+		}
+		n.link.mode.Store(linkDown)
+		defer n.link.mode.Store(linkUp)
+		first := pickHere()
+		// the screen moves on to the next line at once
+		a.waitMsg("info", "1 pending")
+		a.waitStep("pick:location")
+		if loc := a.text("#prompt .code"); loc == first {
+			t.Fatalf("after a pick queued offline the screen still asks for %s", loc)
+		}
+		a.screenshot("pick-offline-next")
+		pickHere()
+		a.waitStep("pick:waiting")
+		a.screenshot("pick-offline-waiting")
+		n.link.mode.Store(linkUp)
+		// the queue replays, the screen reconciles and goes on to the ship lane
+		a.waitStep("pick:ship")
+		a.scan(a.text("#prompt .code"), kb.Enter)
+		a.waitMsg("ok", fmt.Sprintf("Pick list %d done", id))
+		o, err := pk.GetOrder(lead, &pickingv1.GetOrderRequest{OrderId: "SO-WEB-2"})
+		if err != nil || o.GetOrder().GetState() != pickingv1.OrderState_ORDER_STATE_PICKED {
+			t.Fatalf("order after picking offline: %v, %v", o, err)
 		}
 	})
 
@@ -828,7 +935,11 @@ func TestWebAppOnTheFloor(t *testing.T) {
 		a.open("#/lead/approvals", "lead:approvals")
 		a.do(chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`[data-approval="%d"]`, first.GetRecountId()))))
 		a.screenshot("lead-approvals")
-		a.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-approval="%d"] form button[type=submit]`, first.GetRecountId()))))
+		if got := a.eval(fmt.Sprintf(`document.querySelector('[data-approval="%d"] form input').value`, first.GetRecountId())); got != "" {
+			t.Fatalf("the approve reason is prefilled with %q", got)
+		}
+		a.do(chromedp.SetValue(chromedp.CSS(fmt.Sprintf(`[data-approval="%d"] form input`, first.GetRecountId())), "recount agrees"),
+			chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-approval="%d"] form button[type=submit]`, first.GetRecountId()))))
 		a.waitMsg("ok", "approved and posted")
 		if got := paQty(t, inv, lead, loc, "SKU-0009"); got != have+50 {
 			t.Fatalf("%s holds %d of SKU-0009 after the approval, want %d", loc, got, have+50)
@@ -842,6 +953,9 @@ func TestWebAppOnTheFloor(t *testing.T) {
 		a.do(chromedp.KeyEvent(kb.Enter))
 		a.waitMsg("ok", "Plan counts: done")
 		a.do(chromedp.WaitVisible(chromedp.CSS(`#plan-tasks .reasons li`)))
+		// Assign with no badge says what is missing
+		a.eval(`(document.querySelector('#plan-tasks .card input').value = '', document.querySelector('#plan-tasks .card button.assign').click(), '')`)
+		a.waitMsg("err", "No badge to assign")
 		a.screenshot("lead-plan")
 		a.open("#/lead/receiving", "lead:receiving")
 		a.do(chromedp.WaitVisible(chromedp.CSS(`.progress`)))

@@ -15,7 +15,26 @@ const NEXT_BY_FIELD = [
   [/pin$/, 'Type your PIN again.'],
 ];
 
-// describe returns {title, next, fields} for an ApiError.
+// sentence makes a node text (lowercase, as gRPC writes it) a sentence:
+// capital first letter, a full stop at the end.
+export function sentence(text) {
+  const t = String(text || '').trim();
+  if (!t) return '';
+  const s = t[0].toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(s) ? s : s + '.';
+}
+
+// split reads a node message "what happened: what to do" as title and next
+// step; without a colon the next step is the kind's own.
+function split(msg, fallbackTitle, fallbackNext) {
+  if (!msg) return { title: fallbackTitle, next: fallbackNext };
+  const i = msg.indexOf(': ');
+  if (i > 0 && i < msg.length - 2) return { title: sentence(msg.slice(0, i)), next: sentence(msg.slice(i + 2)) };
+  return { title: sentence(msg), next: fallbackNext };
+}
+
+// describe returns {title, next, fields} for an ApiError: a sentence-cased
+// title and a next step for the error's kind (and field).
 export function describe(err, { queuedOk = false } = {}) {
   if (!err || err.network) {
     return {
@@ -33,15 +52,15 @@ export function describe(err, { queuedOk = false } = {}) {
         const hit = NEXT_BY_FIELD.find(([re]) => re.test(field));
         if (hit) { next = hit[1]; break; }
       }
-      return { title: v.length ? 'Not accepted:' : msg || 'Not accepted.', fields: v.map(x => x.description || x.field), next };
+      return { title: v.length ? 'Not accepted:' : sentence(msg) || 'Not accepted.', fields: v.map(x => sentence(x.description || x.field)), next };
     }
-    case 5: return { title: msg || 'Not known to the node.', next: 'Check the code on the label. If it is right, ask a lead to set it up.' };
-    case 9: return { title: msg || 'This cannot be done now.', next: 'Do what the message says (the right item, location or quantity), then scan again; if it is unclear, ask a lead.' };
+    case 5: return { ...split(msg, 'Not known to the node.', ''), next: 'Check the code on the label and scan it again. If it is right, ask a lead to set it up.' };
+    case 9: return split(msg, 'This cannot be done now.', 'Do what the message says (the right item, location or quantity), then scan again; if it is unclear, ask a lead.');
     case 6: return { title: 'This step was already sent with other details.', next: 'Start the step again from the beginning.' };
-    case 10: return { title: msg || 'Someone else changed this meanwhile.', next: 'Go back and start the step again.' };
+    case 10: return { title: sentence(msg) || 'Someone else changed this meanwhile.', next: 'Go back and start the step again: it shows what is there now.' };
     case 16: return { title: 'You are signed out, or the badge or PIN was not accepted.', next: 'Sign in again. After 5 wrong PINs a badge locks for 15 minutes: a lead or admin can unlock it.' };
-    case 7: return { title: 'Your role may not do this.', next: 'Ask a lead to do it, or to give you the task.' };
-    case 8: return { title: msg || 'Too much in one go.', next: 'Send fewer lines at a time.' };
+    case 7: return { title: msg ? sentence(msg) : 'Your role may not do this.', next: 'Ask a lead to do it, or to give you the task.' };
+    case 8: return { title: sentence(msg) || 'Too much in one go.', next: 'Send fewer lines at a time.' };
     case 14: return { title: 'The node is busy.', next: 'Wait a moment and try again; nothing was saved twice.' };
     case 4: return { title: 'The node took too long to answer.', next: 'Try again; a repeated scan is never counted twice.' };
     default: return { title: 'Something went wrong at the node.', next: 'Try again. If it happens again, tell a lead (the node has logged it).' };

@@ -97,7 +97,11 @@ function route(notice) {
 function showPending(n, event) {
   const el = document.getElementById('pending');
   el.dataset.count = String(n);
-  el.textContent = n ? `${n} to send` : '';
+  el.textContent = n ? `${n} pending` : '';
+  // the queue drained (or the node is back): a "saved on this handheld"
+  // message is stale
+  const shown = document.getElementById('msg');
+  if (!n && shown && shown.dataset.queued) { shown.className = 'msg'; delete shown.dataset.queued; shown.replaceChildren(); }
   el.title = n ? `${n} step(s) saved on this handheld, sent when the node can be reached` : '';
   if (event && event.refused) {
     const d = describe(event.error);
@@ -105,6 +109,7 @@ function showPending(n, event) {
     feedback.failure(d.title);
     if (msg) {
       msg.className = 'msg err';
+      delete msg.dataset.queued;
       msg.replaceChildren(...[h('p', { class: 'title' }, `A saved step (${event.refused.label || event.refused.path}) was refused when sent: ${d.title}`),
         d.fields ? h('ul', {}, d.fields.map(f => h('li', {}, f))) : null, h('p', { class: 'next' }, d.next)].filter(Boolean));
     }

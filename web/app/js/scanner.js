@@ -12,7 +12,8 @@
 // scan input. In a manual-entry field (a PIN, a quantity, the keyboard
 // fallback) a burst (keys closer together than a person types) ending in a
 // suffix is taken as a scan and removed from the field; slower typing is
-// left to the field. A PIN field is left alone.
+// left to the field. In a PIN field such a burst is a badge scan: the field is
+// emptied and it is never sent as a PIN.
 
 export const GS = '\x1d';
 const BURST_GAP_MS = 35; // scanners send keys 1-20 ms apart; people 80 ms and more
@@ -57,6 +58,27 @@ function burst(ks) {
   return chars.slice(1).every(k => k.gap <= BURST_GAP_MS);
 }
 
+// trailingBurst is the last keys of ks that came as a burst (MIN_BURST
+// characters or more, each within BURST_GAP_MS of the one before), or null.
+function trailingBurst(ks) {
+  let i = ks.length;
+  while (i > 1 && (ks[i - 1].ch === null || ks[i - 1].gap <= BURST_GAP_MS)) i--;
+  const run = ks.slice(i - 1 < 0 ? 0 : i - 1);
+  return burst(run.map((k, j) => (j === 0 ? { ...k, gap: 0 } : k))) ? run : null;
+}
+
+// Android Chrome (an IME, keyCode 229) sends keydown with key
+// "Unidentified": the character arrives in beforeinput/input. It is put on
+// the key read for it, so a burst into a typed field is still told by its
+// timing and taken out of the field again.
+function fillUnidentified(e) {
+  if (!e.data || !keys.length) return;
+  const k = keys[keys.length - 1];
+  if (k.ch === null && k.note === 'unidentified') { k.ch = e.data; k.note = 'unidentified, from ' + e.type; }
+}
+document.addEventListener('beforeinput', fillUnidentified, true);
+document.addEventListener('input', fillUnidentified, true);
+
 function finish(e, suffix, el) {
   const ks = keys;
   keys = [];
@@ -94,9 +116,7 @@ export function deliver(raw, source = 'manual') {
 function onKeyDown(e) {
   const el = e.target;
   if (e.isComposing) return;
-  // A PIN is typed, never scanned, and its keys are not kept (nor shown on
-  // the setup page).
-  if (el && el.matches && el.matches('input[type="password"]')) { keys = []; return; }
+  const pin = !!(el && el.matches && el.matches('input[type="password"]'));
   const manual = isManual(el);
   // Alt + keypad digits (Alt029 = GS)
   if (e.altKey && !e.ctrlKey && /^Numpad[0-9]$/.test(e.code)) {
@@ -115,10 +135,26 @@ function onKeyDown(e) {
   else if (e.key === '\r') suffix = 'CR';
   else if (e.ctrlKey && (e.key === ']' || e.code === 'BracketRight' || e.key === GS)) ch = GS;
   else if (e.key === GS) ch = GS;
-  else if (e.key === 'Unidentified' || e.key === 'Process') { record(e, null, 'unidentified'); return; }
+  else if (e.key === 'Unidentified' || e.key === 'Process' || e.keyCode === 229 || !e.key) { record(e, null, 'unidentified'); return; } // the character comes with beforeinput/input
   else if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) ch = e.key;
   else return; // Shift, arrows, F-keys: not scan input
 
+  // A PIN is typed, never scanned: a burst ending in a suffix in the PIN
+  // field is a badge scan (the PIN field is emptied, the scan goes to the
+  // step: sign-in starts again with that badge), never a PIN. Typed PIN
+  // keys are dropped at the suffix, never kept nor shown on the setup page.
+  if (pin) {
+    if (!suffix) { record(e, ch); return; }
+    const run = trailingBurst(keys);
+    keys = [];
+    if (!run) return; // typed: the form signs in
+    keys = run;
+    record(e, null, 'suffix ' + suffix);
+    el.value = '';
+    e.preventDefault();
+    finish(e, suffix, null);
+    return;
+  }
   if (suffix) {
     const hasInput = keys.some(k => k.ch !== null) || (isScanField(el) && el.value);
     if (!hasInput) return; // Enter on a button, Tab to move focus: as usual

@@ -82,7 +82,7 @@ export function layout(main, title) {
     info(title, next = '') { show(msg, 'info', title, next); },
     // note: an info that never hides the outcome of the step just done.
     note(title, next = '') { if (!msg.textContent) show(msg, 'info', title, next); },
-    clear() { msg.className = 'msg'; msg.replaceChildren(); },
+    clear() { msg.className = 'msg'; delete msg.dataset.queued; msg.replaceChildren(); },
     fail(err, opts) {
       const d = err instanceof Error || (err && err.code !== undefined) ? describe(err, opts) : { title: String(err), next: opts && opts.next || '' };
       show(msg, 'err', d.title, d.next, d.fields);
@@ -91,6 +91,7 @@ export function layout(main, title) {
     },
     queued(what) {
       show(msg, 'info', `${what}: saved on this handheld.`, 'No connection now: it is sent by itself when Wi-Fi returns. Carry on.');
+      msg.dataset.queued = '1';
       feedback.success(what);
     },
   };
@@ -107,6 +108,7 @@ export function layout(main, title) {
 
 function show(msg, kind, title, next, fields) {
   msg.className = 'msg ' + kind;
+  delete msg.dataset.queued;
   msg.replaceChildren(...[
     h('p', { class: 'title' }, title),
     fields && fields.length ? h('ul', {}, fields.map(f => h('li', {}, f))) : null,
@@ -142,9 +144,9 @@ export function form(fields, submitText, onSubmit, extra = []) {
 }
 
 export function table(headers, rows) {
-  return h('table', {},
+  return h('div', { class: 'tablewrap' }, h('table', {},
     h('thead', {}, h('tr', {}, headers.map(x => h('th', { scope: 'col', class: /^#|qty|units|count|ordered|received|score/i.test(x) ? 'num' : '' }, x)))),
-    h('tbody', {}, rows.map(r => h('tr', {}, r.map(c => h('td', { class: typeof c === 'number' ? 'num' : '' }, c))))));
+    h('tbody', {}, rows.map(r => h('tr', {}, r.map(c => h('td', { class: typeof c === 'number' ? 'num' : '' }, c)))))));
 }
 
 export const num = v => Number(v || 0);

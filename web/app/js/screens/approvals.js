@@ -18,7 +18,7 @@ export default {
       try { items = (await ctx.get('/v1/counts:pending-approval')).approvals || []; } catch (err) { view.fail(err); }
       view.body.replaceChildren(h('h2', {}, `${items.length} waiting`), ...items.map(a => {
         const c = a.count;
-        const decide = (verb, path) => form([{ name: 'reason', label: `Reason to ${verb}`, required: true, value: verb === 'approve' ? 'recount agrees' : '' }], verb === 'approve' ? 'Approve' : 'Reject', async v => {
+        const decide = (verb, path) => form([{ name: 'reason', label: `Reason to ${verb}`, required: true, value: '' }], verb === 'approve' ? 'Approve' : 'Reject', async v => {
           try {
             const r = await ctx.mutate('POST', `/v1/counts/${c.id}:${path}`, { reason: v.reason }, `${verb} count ${c.id}`);
             if (r.queued) view.queued(`${verb} count ${c.id}`); else view.ok(`Count ${c.id} at ${c.location_code}: ${verb === 'approve' ? 'approved and posted' : 'rejected, recount ordered'}.`);
@@ -33,7 +33,11 @@ export default {
           table(['SKU', 'Lot', 'Counted', 'Record', 'Diff'], lineRows(c)),
           h('p', {}, `${(a.movements || []).length} movements since the first count`),
           (a.movements || []).length ? table(['Kind', 'SKU', 'Qty', 'By'], a.movements.map(m => [m.kind, m.sku, num(m.quantity), m.user_badge])) : null,
-          h('div', { class: 'row' }, decide('approve', 'approve').el, decide('reject', 'reject').el));
+          ctx.user && (c.counted_by === ctx.user.badge || (a.previous && a.previous.counted_by === ctx.user.badge))
+            ? h('div', {},
+              h('p', { class: 'bad' }, 'You counted this bin: another lead or an admin approves it.'),
+              h('div', { class: 'row' }, decide('reject', 'reject').el))
+            : h('div', { class: 'row' }, decide('approve', 'approve').el, decide('reject', 'reject').el));
       }));
       if (!items.length && first) view.note('No counts are waiting for approval.');
     };

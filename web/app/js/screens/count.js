@@ -27,7 +27,9 @@ export default {
       let tasks = [];
       try { tasks = (await ctx.get('/v1/count-tasks', { page_size: 100 })).tasks || []; } catch (err) { view.fail(err); }
       const me = ctx.user && ctx.user.badge;
-      tasks = tasks.filter(t => !t.assigned_to || t.assigned_to === me || ctx.user.role !== 'ROLE_ASSOCIATE');
+      const assoc = ctx.user.role === 'ROLE_ASSOCIATE';
+      // a recount of my own count is for another pair of eyes: not in my list
+      tasks = tasks.filter(t => !assoc || ((!t.assigned_to || t.assigned_to === me) && t.not_by !== me));
       view.body.replaceChildren(h('h2', {}, `${tasks.length} count${tasks.length === 1 ? '' : 's'} to do`),
         h('ul', { class: 'menu' }, tasks.map(t => h('li', {}, h('a', {
           href: '#/count', id: `count-${t.id}`,

@@ -4,6 +4,7 @@
 import { code, form, h, num } from '../ui.js';
 import { newRequestId } from '../net.js';
 import { resolve } from '../resolve.js';
+import * as queue from '../queue.js';
 
 
 export default {
@@ -14,6 +15,30 @@ export default {
     const { view } = ctx;
     let list = null;
     let totes = [];
+    // Picks confirmed offline (queued): the screen moves on at once and the
+    // queue's answer is reconciled when it is sent. pending: line id ->
+    // {line, qty}.
+    const pending = new Map();
+    let waiting = false; // every line is picked or pending: waiting for the queue
+    const confirmPath = (l, line) => `/v1/pick-lists/${l}/lines/${line}:confirm`;
+    const stopQueue = queue.onQueue((n, ev) => {
+      if (!list || !ev) return;
+      const item = ev.sent || ev.refused;
+      if (!item) return;
+      for (const [id, p] of pending) {
+        if (item.path !== confirmPath(list.id, id)) continue;
+        pending.delete(id);
+        if (ev.refused) {
+          view.fail(ev.error, { next: `The pick of ${p.qty} × ${p.line.sku} at ${p.line.location_code} was refused when sent: go back to ${p.line.location_code} and pick it again (it is back on your list).` });
+          waiting = false;
+          askLocation(p.line, 0);
+        } else if (!pending.size && waiting) {
+          waiting = false;
+          view.ok('Every saved pick reached the node.');
+          next();
+        }
+      }
+    });
 
     const choose = async () => {
       view.idle('pick:list', 'Choose a pick list', '');
@@ -43,9 +68,23 @@ export default {
       });
     };
 
+    // nextLocal is the next line by the list as this handheld knows it
+    // (walk order), skipping lines picked offline and not yet sent.
+    const nextLocal = () => {
+      const open = (list.lines || []).filter(l => l.state === 'LINE_STATE_OPEN' && !pending.has(l.id) && remaining(l) > 0);
+      if (open.length) { askLocation(open[0], open.length); return; }
+      waiting = true;
+      view.body.replaceChildren(h('p', { class: 'card', id: 'pick-waiting' }, `${pending.size} pending: every line is picked. They are sent when Wi-Fi returns; then drop the totes at the ship lane.`));
+      view.idle('pick:waiting', `${pending.size} pending`, 'Waiting for the connection to send the picks.');
+    };
+
     const next = async () => {
+      if (pending.size) { nextLocal(); return; }
       let r;
-      try { r = await ctx.get(`/v1/pick-lists/${list.id}/next-line`); } catch (err) { view.fail(err); return; }
+      try { r = await ctx.get(`/v1/pick-lists/${list.id}/next-line`); } catch (err) {
+        if (err.network && list.lines) { nextLocal(); return; }
+        view.fail(err); return;
+      }
       if (r.done) { askShip(r.ship_location_code); return; }
       askLocation(r.line, num(r.remaining_lines));
     };
@@ -82,7 +121,14 @@ export default {
         const qty = remaining(line);
         try {
           const r = await ctx.mutate('POST', `/v1/pick-lists/${list.id}/lines/${line.id}:confirm`, { location_scan: locationScan, item_scan: s.raw, quantity: String(qty) }, `pick ${qty} × ${line.sku}`);
-          if (r.queued) { view.queued(`Pick ${qty} × ${line.sku}`); return; }
+          if (r.queued) {
+            // optimistic: the line counts as picked here, the next one is shown
+            pending.set(line.id, { line, qty });
+            if (!(list.lines || []).some(l => l.id === line.id)) (list.lines = list.lines || []).push(line);
+            view.queued(`Pick ${qty} × ${line.sku} (${pending.size} pending)`);
+            nextLocal();
+            return;
+          }
           view.ok(`Picked ${qty} × ${line.sku} into tote ${line.tote || ''}.`);
           next();
         } catch (err) { view.fail(err); }
@@ -121,5 +167,6 @@ export default {
     };
 
     choose();
+    return stopQueue;
   },
 };

@@ -34,7 +34,10 @@ export default {
           h('p', {}, h('strong', {}, t.location_code), ` · ${t.task_kind || ''} · score ${Number(t.score || 0).toFixed(1)} · ${t.state.replace('COUNT_STATE_', '').toLowerCase()}${t.assigned_to ? ' · ' + t.assigned_to : ''}`),
           h('ul', { class: 'reasons' }, (t.reasons || []).map(r => h('li', {}, r))),
           h('div', { class: 'row' }, badge,
-            h('button', { type: 'button', class: 'quiet', onclick: () => act(`Assign ${t.location_code}`, () => ctx.mutate('POST', `/v1/count-tasks/${t.id}:assign`, { badge: badge.value.trim().toUpperCase() }, 'assign count')) }, 'Assign'),
+            h('button', { type: 'button', onclick: () => {
+              if (!badge.value.trim()) { view.fail(`No badge to assign ${t.location_code} to.`, { next: 'Type the badge of the associate (B-…) in the Badge field beside Assign, then press Assign.' }); badge.focus(); return; }
+              act(`Assign ${t.location_code}`, () => ctx.mutate('POST', `/v1/count-tasks/${t.id}:assign`, { badge: badge.value.trim().toUpperCase() }, 'assign count'));
+            }, class: 'quiet assign' }, 'Assign'),
             h('button', { type: 'button', class: 'danger', onclick: () => act(`Remove ${t.location_code}`, () => ctx.mutate('POST', `/v1/count-tasks/${t.id}:remove`, { reason: 'not today' }, 'remove count')) }, 'Remove')));
       }));
     };

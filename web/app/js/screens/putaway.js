@@ -2,6 +2,7 @@
 // directs, scan the location, confirm the quantity.
 import { code, form, h, num } from '../ui.js';
 import * as scanner from '../scanner.js';
+import { resolve } from '../resolve.js';
 
 export default {
   id: 'putaway',
@@ -38,17 +39,37 @@ export default {
         h('p', {}, `Take ${qty} × ${task.sku} from ${task.from_location_code}.`),
         h('p', {}, sug.reason || '')),
       h('div', { class: 'row' }, h('button', { type: 'button', class: 'quiet', onclick: choose }, 'Back to tasks')));
-      view.step('putaway:location', ['Scan location ', code(sug.location_code)], `Or type its check code. ${sug.reason || ''}`, s => askQty(task, sug, s.raw, qty));
+      view.step('putaway:location', ['Scan location ', code(sug.location_code)], `Or type its check code. ${sug.reason || ''}`, async s => {
+        let r = null;
+        try { r = await resolve(s.raw, sug.location_code); } catch (err) { if (!err.network) { view.fail(err); return; } }
+        if (r && (!r.location || r.location.code !== sug.location_code)) {
+          const other = r.location && r.location.code;
+          view.fail(`That is ${other || describe(r)}, not ${sug.location_code}.`, { next: `Scan location ${sug.location_code}.${other && mayOverride() ? ' To put it in ' + other + ' instead, press Put it here and give a reason.' : ''}` });
+          if (other && mayOverride()) {
+            view.body.append(h('div', { class: 'row' }, h('button', { type: 'button', class: 'quiet', id: 'override', onclick: () => askQty(task, sug, s.raw, qty, other) }, `Put it in ${other}`)));
+          }
+          return;
+        }
+        askQty(task, sug, s.raw, qty);
+      });
     };
+    const describe = r => `${r.kind || 'a scan'} ${r.code || ''}`.trim();
+    // an override (another location than the directed one) is a lead's call
+    const mayOverride = () => ctx.user && ctx.user.role !== 'ROLE_ASSOCIATE';
 
-    const askQty = (task, sug, locationScan, qty) => {
-      view.idle('putaway:qty', ['How many did you put in ', code(sug.location_code), '?'], 'Type the number and press Enter.');
-      const f = form([{ name: 'quantity', label: 'Quantity', type: 'number', inputmode: 'numeric', value: String(qty), min: '1', required: true }], 'Confirm', async v => {
+    const askQty = (task, sug, locationScan, qty, override = '') => {
+      const where = override || sug.location_code;
+      view.idle('putaway:qty', ['How many did you put in ', code(where), '?'], override ? `Not the directed ${sug.location_code}: say why.` : 'Type the number and press Enter.');
+      const fields = [{ name: 'quantity', label: 'Quantity', type: 'number', inputmode: 'numeric', value: String(qty), min: '1', required: true }];
+      if (override) fields.push({ name: 'override_reason', label: `Why ${override}, not ${sug.location_code}`, required: true });
+      const f = form(fields, 'Confirm', async v => {
         try {
-          const r = await ctx.mutate('POST', `/v1/putaway/tasks/${task.id}:confirm`, { location_scan: locationScan, quantity: String(num(v.quantity)) }, `put away ${v.quantity} × ${task.sku}`);
+          const body = { location_scan: locationScan, quantity: String(num(v.quantity)) };
+          if (override) body.override_reason = v.override_reason;
+          const r = await ctx.mutate('POST', `/v1/putaway/tasks/${task.id}:confirm`, body, `put away ${v.quantity} × ${task.sku}`);
           if (r.queued) { view.queued(`Put away ${v.quantity} × ${task.sku}`); choose(); return; }
           const left = num(r.answer.task.remaining_quantity);
-          view.ok(`Put away ${v.quantity} × ${task.sku} in ${sug.location_code}.`, left ? `${left} left on this task: scan the next location.` : 'Task done: choose the next one.');
+          view.ok(`Put away ${v.quantity} × ${task.sku} in ${where}.`, left ? `${left} left on this task: scan the next location.` : 'Task done: choose the next one.');
           if (left) {
             const again = await ctx.send('POST', `/v1/putaway/tasks/${task.id}:suggest`, {});
             direct(again.task, again.suggestion);

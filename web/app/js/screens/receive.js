@@ -52,6 +52,10 @@ export default {
       }
       if (what && what.sscc && !what.gtin) { receive(s.raw, 0, {}, what); return; }
       askQty(s.raw, what);
+      const sku = what && what.item && what.item.sku;
+      if (sku && receipt && !receipt.blind_receiving && !(receipt.lines || []).some(l => l.sku === sku && num(l.expected_quantity) > 0)) {
+        view.fail(`${sku} is not on ${receipt.po_number}.`, { next: 'Check the label. If it is right, receive it (it is recorded as not on the PO for a lead), or set it aside and tell a lead.' });
+      }
     });
 
     const askQty = (raw, what, needLot = false, err = null) => {

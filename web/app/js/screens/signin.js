@@ -14,8 +14,7 @@ export default {
     };
     const askPin = badge => {
       view.clear();
-      view.idle('signin:pin', ['PIN for ', code(badge)], 'Type your PIN and press Enter. Scanning another badge starts again.');
-      view.scanning();
+      view.idle('signin:pin', ['PIN for ', code(badge)], 'Type your PIN, press Enter. A badge scan starts again.');
       const f = form([{ name: 'pin', label: 'PIN', type: 'password', inputmode: 'numeric', required: true, autocomplete: 'current-password' }], 'Sign in', async ({ pin }) => {
         try {
           const r = await net.send('POST', '/v1/auth/login', { badge, pin, device_id: net.deviceId() });
@@ -31,7 +30,7 @@ export default {
       });
       view.body.replaceChildren(f.el);
       // a badge scanned now replaces the one read before
-      scanner.onScan(scan => askPin(scan.raw.trim().toUpperCase()));
+      scanner.onScan(scan => { askPin(scan.raw.trim().toUpperCase()); view.info('Badge scanned: sign-in starts again with it.', 'Type the PIN for this badge.'); });
       f.inputs.pin.focus();
     };
     if (arg && arg.notice) view.info(arg.notice);
