@@ -1200,27 +1200,3 @@ func TestSetPolicySchedulingSettings(t *testing.T) {
 		}
 	}
 }
-
-// TestLeadMayNotApproveOwnRecount: a lead who recounted a bin may not
-// approve that recount (four eyes); another lead or an admin may.
-func TestLeadMayNotApproveOwnRecount(t *testing.T) {
-	t.Parallel()
-	e := newCountEnv(t)
-	const n = 66
-	loc, qty := e.face(t, n)
-	first := e.start(t, e.assoc, loc, 0)
-	sub := e.submit(t, e.assoc, first.GetId(), n, qty-8)
-	if sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_RECOUNT {
-		t.Fatalf("beyond tolerance: %v", sub)
-	}
-	rc := e.start(t, e.lead, loc, sub.GetRecountId())
-	if sub2 := e.submit(t, e.lead, rc.GetId(), n, qty-8); sub2.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_PENDING_APPROVAL {
-		t.Fatalf("agreeing recount: %v", sub2)
-	}
-	_, err := e.cc.Approve(e.lead, &cyclecountv1.ApproveRequest{RequestId: "own", CountId: rc.GetId(), Reason: "agreed"})
-	wantCode(t, err, codes.FailedPrecondition)
-	ok, err := e.cc.Approve(e.admin, &cyclecountv1.ApproveRequest{RequestId: "admin", CountId: rc.GetId(), Reason: "agreed"})
-	if err != nil || ok.GetCount().GetState() != cyclecountv1.CountState_COUNT_STATE_POSTED {
-		t.Fatalf("admin approve: %v %v", ok, err)
-	}
-}
