@@ -3,6 +3,7 @@
 import { code, form, h, num } from '../ui.js';
 import * as scanner from '../scanner.js';
 import { resolve } from '../resolve.js';
+import { sentence } from '../errors.js';
 
 export default {
   id: 'putaway',
@@ -37,9 +38,9 @@ export default {
       const qty = Math.min(num(task.remaining_quantity), num(sug.quantity) || num(task.remaining_quantity));
       view.body.replaceChildren(h('div', { class: 'card' },
         h('p', {}, `Take ${qty} × ${task.sku} from ${task.from_location_code}.`),
-        h('p', {}, sug.reason || '')),
+        h('p', {}, sentence(sug.reason))),
       h('div', { class: 'row' }, h('button', { type: 'button', class: 'quiet', onclick: choose }, 'Back to tasks')));
-      view.step('putaway:location', ['Scan location ', code(sug.location_code)], `Or type its check code. ${sug.reason || ''}`, async s => {
+      view.step('putaway:location', ['Scan location ', code(sug.location_code)], `Or type its check code. ${sentence(sug.reason)}`, async s => {
         let r = null;
         try { r = await resolve(s.raw, sug.location_code); } catch (err) { if (!err.network) { view.fail(err); return; } }
         if (r && (!r.location || r.location.code !== sug.location_code)) {
