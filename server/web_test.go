@@ -600,6 +600,13 @@ func TestWebAppOnTheFloor(t *testing.T) {
 		if lots["LOT-A"] != 2 || lots["LOT-B"] != 3 || paQty(t, inv, lead, "DOCK-02", "SKU-0001") != 6 {
 			t.Fatalf("at DOCK-02 after the scans: SKU-0004 %v, SKU-0001 %d", lots, paQty(t, inv, lead, "DOCK-02", "SKU-0001"))
 		}
+		// Closing a receipt that came short says what is short, never that
+		// everything matched.
+		a.do(chromedp.Click(chromedp.CSS("#close-receipt")))
+		a.waitMsg("ok", "SKU-0001 ")
+		if m := a.text("#msg"); !strings.Contains(m, "short") || strings.Contains(m, "Everything matched") {
+			t.Fatalf("closing a short receipt says %q", m)
+		}
 	})
 
 	t.Run("put away", func(t *testing.T) {
@@ -682,6 +689,49 @@ func TestWebAppOnTheFloor(t *testing.T) {
 		o, err := pk.GetOrder(lead, &pickingv1.GetOrderRequest{OrderId: "SO-WEB-1"})
 		if err != nil || o.GetOrder().GetState() != pickingv1.OrderState_ORDER_STATE_PICKED {
 			t.Fatalf("order after picking: %v, %v", o, err)
+		}
+	})
+
+	t.Run("short pick with units found", func(t *testing.T) {
+		a.t = t
+		central := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+server.DemoAPIKey)
+		pk := pickingv1.NewPickingServiceClient(n.conn)
+		if _, err := pk.ReleaseOrders(central, &pickingv1.ReleaseOrdersRequest{RequestId: "web-release-short", Orders: []*pickingv1.ReleaseOrder{{
+			OrderId: "SO-WEB-SHORT", Channel: pickingv1.Channel_CHANNEL_DIRECT, ShipBy: timestamppb.New(time.Now().Add(24 * time.Hour)),
+			Lines: []*pickingv1.ReleaseOrderLine{{Sku: "SKU-0003", Quantity: 3}}}}}); err != nil {
+			t.Fatal(err)
+		}
+		lists, err := pk.CreatePickLists(lead, &pickingv1.CreatePickListsRequest{RequestId: "web-lists-short", Type: pickingv1.PickListType_PICK_LIST_TYPE_DISCRETE, OrderIds: []string{"SO-WEB-SHORT"}})
+		if err != nil || len(lists.GetPickLists()) != 1 {
+			t.Fatalf("pick lists: %v, %v", lists, err)
+		}
+		id := lists.GetPickLists()[0].GetId()
+		a.open("#/", "menu") // the pick screen loads its lists as it opens
+		a.open("#/pick", "pick:list")
+		a.do(chromedp.Click(chromedp.CSS(fmt.Sprintf("#list-%d", id))))
+		a.waitStep("pick:tote")
+		a.scan("LPN000903", kb.Enter)
+		a.waitStep("pick:location")
+		a.scan(a.text("#prompt .code"), kb.Enter)
+		a.waitStep("pick:item")
+		a.do(chromedp.Click(chromedp.CSS("#short")))
+		a.waitStep("pick:short")
+		a.do(chromedp.SetValue(chromedp.CSS("#f-found"), "1"), chromedp.Click(chromedp.CSS(".body form button[type=submit]")))
+		// Units found are confirmed by scanning one of them.
+		a.waitStep("pick:short-item")
+		a.screenshot("pick-short-item")
+		a.scan(putawayEachGTIN(3), kb.Enter)
+		a.waitMsg("ok", "Short pick recorded")
+		o, err := pk.GetOrder(lead, &pickingv1.GetOrderRequest{OrderId: "SO-WEB-SHORT"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var picked int64
+		for _, l := range o.GetOrder().GetLines() {
+			picked += l.GetPickedQuantity()
+		}
+		if picked != 1 {
+			t.Fatalf("the short pick with 1 found picked %d", picked)
 		}
 	})
 

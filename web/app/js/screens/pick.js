@@ -17,22 +17,36 @@ export default {
     let totes = [];
     // Picks confirmed offline (queued): the screen moves on at once and the
     // queue's answer is reconciled when it is sent. pending: line id ->
-    // {line, qty}.
+    // {line, qty, path, what}.
     const pending = new Map();
     let waiting = false; // every line is picked or pending: waiting for the queue
+    // Lines this handheld finished online (picked or short): the list as
+    // loaded still says open, so offline the next line skips them.
+    const done = new Set();
+    // known keeps the handheld's copy of the list up to date with a line
+    // the node just sent (new lines from a reallocation too).
+    const known = line => {
+      const lines = list.lines = list.lines || [];
+      const i = lines.findIndex(l => l.id === line.id);
+      if (i < 0) lines.push(line); else lines[i] = line;
+    };
     const confirmPath = (l, line) => `/v1/pick-lists/${l}/lines/${line}:confirm`;
     const stopQueue = queue.onQueue((n, ev) => {
       if (!list || !ev) return;
       const item = ev.sent || ev.refused;
       if (!item) return;
       for (const [id, p] of pending) {
-        if (item.path !== confirmPath(list.id, id)) continue;
+        if (item.path !== p.path) continue;
         pending.delete(id);
         if (ev.refused) {
-          view.fail(ev.error, { next: `The pick of ${p.qty} × ${p.line.sku} at ${p.line.location_code} was refused when sent: go back to ${p.line.location_code} and pick it again (it is back on your list).` });
+          done.delete(id);
+          view.fail(ev.error, { next: `The ${p.what} at ${p.line.location_code} was refused when sent: go back to ${p.line.location_code} and do it again (it is back on your list).` });
           waiting = false;
           askLocation(p.line, 0);
-        } else if (!pending.size && waiting) {
+          continue;
+        }
+        done.add(id);
+        if (!pending.size && waiting) {
           waiting = false;
           view.ok('Every saved pick reached the node.');
           next();
@@ -71,7 +85,7 @@ export default {
     // nextLocal is the next line by the list as this handheld knows it
     // (walk order), skipping lines picked offline and not yet sent.
     const nextLocal = () => {
-      const open = (list.lines || []).filter(l => l.state === 'LINE_STATE_OPEN' && !pending.has(l.id) && remaining(l) > 0);
+      const open = (list.lines || []).filter(l => l.state === 'LINE_STATE_OPEN' && !pending.has(l.id) && !done.has(l.id) && remaining(l) > 0);
       if (open.length) { askLocation(open[0], open.length); return; }
       waiting = true;
       view.body.replaceChildren(h('p', { class: 'card', id: 'pick-waiting' }, `${pending.size} pending: every line is picked. They are sent when Wi-Fi returns; then drop the totes at the ship lane.`));
@@ -86,6 +100,7 @@ export default {
         view.fail(err); return;
       }
       if (r.done) { askShip(r.ship_location_code); return; }
+      known(r.line);
       askLocation(r.line, num(r.remaining_lines));
     };
 
@@ -123,16 +138,38 @@ export default {
           const r = await ctx.mutate('POST', `/v1/pick-lists/${list.id}/lines/${line.id}:confirm`, { location_scan: locationScan, item_scan: s.raw, quantity: String(qty) }, `pick ${qty} × ${line.sku}`);
           if (r.queued) {
             // optimistic: the line counts as picked here, the next one is shown
-            pending.set(line.id, { line, qty });
+            pending.set(line.id, { line, qty, path: confirmPath(list.id, line.id), what: `pick of ${qty} × ${line.sku}` });
             if (!(list.lines || []).some(l => l.id === line.id)) (list.lines = list.lines || []).push(line);
             view.queued(`Pick ${qty} × ${line.sku} (${pending.size} pending)`);
             nextLocal();
             return;
           }
+          done.add(line.id);
           view.ok(`Picked ${qty} × ${line.sku} into tote ${line.tote || ''}.`);
           next();
         } catch (err) { view.fail(err); }
       });
+    };
+
+    // sendShort reports a short pick; units found are confirmed by a scan
+    // of one of them (the node checks it is the line's item).
+    const sendShort = async (line, left, found, reason, itemScan) => {
+      try {
+        const body = { location_scan: locationScan || line.location_code, found_quantity: String(found), reason };
+        if (itemScan) body.item_scan = itemScan;
+        const path = `/v1/pick-lists/${list.id}/lines/${line.id}:short`;
+        const r = await ctx.mutate('POST', path, body, `short ${line.sku}`);
+        if (r.queued) {
+          pending.set(line.id, { line, qty: found, path, what: `short pick of ${line.sku}` });
+          view.queued(`Short pick of ${line.sku} (${pending.size} pending)`);
+          nextLocal();
+          return;
+        }
+        done.add(line.id);
+        const a = r.answer;
+        view.ok('Short pick recorded.', a.reallocated_lines && a.reallocated_lines.length ? 'The rest comes from another location: it is next on your list.' : `${num(a.backordered_quantity)} backordered; a count of the location is requested.`);
+        next();
+      } catch (err) { view.fail(err); if (found > 0) askShort(line, left); }
     };
 
     const askShort = (line, left) => {
@@ -141,13 +178,11 @@ export default {
         { name: 'found', label: 'Units found', type: 'number', inputmode: 'numeric', value: '0', min: '0', required: true },
         { name: 'reason', label: 'Why', type: 'select', options: [['empty', 'Location empty'], ['damaged', 'Damaged'], ['not found', 'Not found']] },
       ], 'Report short', async v => {
-        try {
-          const r = await ctx.mutate('POST', `/v1/pick-lists/${list.id}/lines/${line.id}:short`, { location_scan: locationScan || line.location_code, found_quantity: String(num(v.found)), reason: v.reason }, `short ${line.sku}`);
-          if (r.queued) { view.queued(`Short pick of ${line.sku}`); return; }
-          const a = r.answer;
-          view.ok('Short pick recorded.', a.reallocated_lines && a.reallocated_lines.length ? 'The rest comes from another location: it is next on your list.' : `${num(a.backordered_quantity)} backordered; a count of the location is requested.`);
-          next();
-        } catch (err) { view.fail(err); }
+        const found = num(v.found);
+        if (found <= 0) { await sendShort(line, left, 0, v.reason, ''); return; }
+        view.body.replaceChildren(lineCard(line, left));
+        view.step('pick:short-item', ['Put the ', String(found), ' found in the tote and scan one: ', code(line.sku)],
+          'Units found count packs of the barcode you scan.', async s => sendShort(line, left, found, v.reason, s.raw));
       }, [h('button', { type: 'button', class: 'quiet', onclick: () => askLocation(line, left) }, 'Back')]);
       view.body.replaceChildren(f.el);
       f.inputs.found.focus();

@@ -108,8 +108,16 @@ export default {
         const r = await ctx.mutate('POST', `/v1/receipts/${receipt.receipt_id}:close`, {}, `close receipt ${receipt.receipt_id}`);
         if (r.queued) { view.queued(`Close receipt ${receipt.receipt_id}`); return; }
         const rc = r.answer.receipt;
-        const ex = (rc.exceptions || []).map(e => `${e.kind} ${e.sku} ${num(e.quantity)}`);
-        view.ok(`Receipt ${rc.receipt_id} closed.`, ex.length ? `Exceptions: ${ex.join('; ')}. A lead sees them on Receiving progress.` : 'Everything matched the PO.');
+        // What differed from the PO: short and over lines (hidden on a blind
+        // receipt, where a lead reconciles), then the recorded exceptions.
+        const diff = [
+          ...(rc.lines || []).filter(l => num(l.short_quantity) > 0).map(l => `${l.sku} ${num(l.short_quantity)} short`),
+          ...(rc.lines || []).filter(l => num(l.over_quantity) > 0).map(l => `${l.sku} ${num(l.over_quantity)} over`),
+          ...(rc.exceptions || []).map(e => `${String(e.kind || '').replace(/_/g, ' ')}: ${e.sku} ${num(e.quantity)}`),
+        ];
+        const then = diff.length ? `${diff.join('; ')}. A lead sees them on Receiving progress.`
+          : rc.blind_receiving ? 'A lead checks it against the PO on Receiving progress.' : 'Everything matched the PO.';
+        view.ok(`Receipt ${rc.receipt_id} closed.`, then);
         receipt = null;
         view.body.replaceChildren();
         askDock();
