@@ -585,6 +585,15 @@ func TestWebAppOnTheFloor(t *testing.T) {
 		a.waitStep("receive:qty")
 		a.do(chromedp.KeyEvent("3" + kb.Enter))
 		a.waitMsg("ok", "Received 3 × SKU-0004")
+		// a label that states its units (AI 30): the quantity asked is labels
+		a.waitStep("receive:item")
+		a.scan("]C101"+gtin14+"17271231"+"10LOT-C~305", kb.Enter)
+		a.waitStep("receive:qty")
+		if p := a.text("#prompt"); !strings.Contains(p, "labels") || !strings.Contains(p, "label of 5") {
+			t.Fatalf("prompt after a label of 5: %q", p)
+		}
+		a.do(chromedp.KeyEvent("1" + kb.Enter))
+		a.waitMsg("ok", "Received 5 × SKU-0004")
 
 		bal, err := inv.GetBalances(lead, &inventoryv1.GetBalancesRequest{LocationCode: "DOCK-02", Sku: "SKU-0004"})
 		if err != nil {

@@ -54,7 +54,7 @@ export function describe(err, { queuedOk = false } = {}) {
       }
       return { title: v.length ? 'Not accepted:' : sentence(msg) || 'Not accepted.', fields: v.map(x => sentence(x.description || x.field)), next };
     }
-    case 5: return { ...split(msg, 'Not known to the node.', ''), next: 'Check the code on the label and scan it again. If it is right, ask a lead to set it up.' };
+    case 5: return { ...split(msg, 'Not known to the node.', ''), next: 'Check the code on the label and scan it again. If it is right, it is not set up at this node yet: an admin adds it.' };
     case 9: return split(msg, 'This cannot be done now.', 'Do what the message says (the right item, location or quantity), then scan again; if it is unclear, ask a lead.');
     case 6: return { title: 'This step was already sent with other details.', next: 'Start the step again from the beginning.' };
     case 10: return { title: sentence(msg) || 'Someone else changed this meanwhile.', next: 'Go back and start the step again: it shows what is there now.' };

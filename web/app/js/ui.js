@@ -64,9 +64,18 @@ export function layout(main, title) {
       stepEl.hidden = false;
       prompt.replaceChildren(...[].concat(promptContent));
       hint.textContent = hintText || '';
-      scanner.onScan(accept);
+      // A refused scan's message is for that scan: the next scan clears it
+      // (the handler shows its own outcome), so it never lingers on a
+      // later step.
+      scanner.onScan(s => {
+        if (msg.classList.contains('err')) view.clear();
+        return accept(s);
+      });
       field.value = '';
-      if (!main.contains(document.activeElement) || document.activeElement === document.body || document.activeElement === main) field.focus();
+      if (!main.contains(document.activeElement) || document.activeElement === document.body || document.activeElement === main) field.focus({ preventScroll: true });
+      // The prompt is at the top of the screen: keep it in view (focusing
+      // the field must not scroll the instruction under the header).
+      window.scrollTo(0, 0);
     },
     // idle: no scan expected (a list to choose from, a form).
     idle(name, promptContent = '', hintText = '') {
@@ -116,12 +125,13 @@ function show(msg, kind, title, next, fields) {
   ].filter(Boolean));
 }
 
-// form builds a small form of labelled fields and a submit button.
-export function form(fields, submitText, onSubmit, extra = []) {
+// form builds a small form of labelled fields and a submit button. idPrefix
+// keeps field ids unique where one screen shows the same form many times.
+export function form(fields, submitText, onSubmit, extra = [], idPrefix = 'f-') {
   const inputs = {};
   const f = h('form', { class: 'card' });
   for (const fd of fields) {
-    const id = 'f-' + fd.name;
+    const id = idPrefix + fd.name;
     const input = fd.type === 'select'
       ? h('select', { id, name: fd.name }, fd.options.map(([v, t]) => h('option', { value: v }, t)))
       : h('input', { id, name: fd.name, type: fd.type || 'text', inputmode: fd.inputmode, value: fd.value ?? '', required: fd.required, min: fd.min, autocomplete: fd.autocomplete || 'off', pattern: fd.pattern });

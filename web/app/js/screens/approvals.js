@@ -24,7 +24,7 @@ export default {
             if (r.queued) view.queued(`${verb} count ${c.id}`); else view.ok(`Count ${c.id} at ${c.location_code}: ${verb === 'approve' ? 'approved and posted' : 'rejected, recount ordered'}.`);
             load();
           } catch (err) { view.fail(err); }
-        });
+        }, [], `f-${verb}-${c.id}-`);
         return h('div', { class: 'card', dataset: { approval: c.id } },
           h('h2', {}, `${c.location_code} · count ${c.id} by ${c.counted_by}`),
           h('p', {}, a.previous ? `First count ${a.previous.id} by ${a.previous.counted_by}` : ''),

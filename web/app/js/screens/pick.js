@@ -62,7 +62,7 @@ export default {
       view.body.replaceChildren(h('ul', { class: 'menu' }, lists.map(l => h('li', {}, h('a', {
         href: '#/pick', id: `list-${l.id}`,
         onclick: e => { e.preventDefault(); list = l; totes = []; l.state === 'PICK_LIST_STATE_OPEN' ? askTote() : next(); },
-      }, `List ${l.id}: ${(l.lines || []).length} lines, ${(l.order_ids || []).length} order(s)${l.state === 'PICK_LIST_STATE_PICKING' ? ' (started)' : ''}`)))));
+      }, `List ${l.id}: ${(l.lines || []).length} line${(l.lines || []).length === 1 ? "" : "s"}, ${(l.order_ids || []).length} order(s)${l.state === 'PICK_LIST_STATE_PICKING' ? ' (started)' : ''}`)))));
       if (!lists.length) view.note('No pick lists are open.', 'Ask a lead to build pick lists.');
     };
 

@@ -2,7 +2,7 @@
 import { code, form, table, h, num } from '../ui.js';
 import * as scanner from '../scanner.js';
 import { newRequestId } from '../net.js';
-import { resolve, describeScan } from '../resolve.js';
+import { resolve, describeScan, packWord } from '../resolve.js';
 
 const ASSOC = ['ROLE_ASSOCIATE', 'ROLE_LEAD', 'ROLE_ADMIN'];
 
@@ -60,7 +60,8 @@ export default {
 
     const askQty = (raw, what, needLot = false, err = null) => {
       const label = what ? describeScan(what) : scanner.visible(raw);
-      view.idle('receive:qty', ['How many ', what && num(what.pack_quantity) > 1 ? 'cases' : 'units', ' of ', code(label), '?'], 'Type the number and press Enter. Scanning again starts over with that scan.');
+      view.idle('receive:qty', ['How many ', packWord(what), ' of ', code(label), '?'],
+        packWord(what) === 'labels' ? `Each label counts ${num(what.count) * Math.max(1, num(what.pack_quantity))} units: type how many such labels (1 for this one) and press Enter.` : 'Type the number and press Enter. Scanning again starts over with that scan.');
       view.scanning();
       const fields = [{ name: 'quantity', label: 'Quantity', type: 'number', inputmode: 'numeric', value: '1', min: '1', required: true }];
       if (needLot) fields.push({ name: 'lot', label: 'Lot (from the label)' }, { name: 'expiry', label: 'Expiry (YYYY-MM-DD)', inputmode: 'numeric' });

@@ -37,6 +37,5 @@ export default {
         ['Receipt to sellable (median / p90)', `${hours(sla.median_hours_to_sellable)} / ${hours(sla.p90_hours_to_sellable)}`],
         ['Past the SLA (late or still waiting)', (sla.breaches || []).length],
       ]));
-    if (!units.length) view.note('No returns are waiting.');
   },
 };

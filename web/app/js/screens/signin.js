@@ -22,7 +22,7 @@ export default {
           arg.done();
         } catch (err) {
           if (err.code === 16) {
-            view.fail('Badge or PIN not accepted.', { next: 'Type the PIN again. After 5 wrong PINs the badge locks for 15 minutes (a locked badge gets this same answer): ask a lead or admin to unlock it.' });
+            view.fail('Badge or PIN not accepted.', { next: 'Type the PIN again. After 5 wrong PINs the badge locks for 15 minutes (a locked badge gets this same answer): wait, or ask an admin to unlock it.' });
           } else view.fail(err);
           f.inputs.pin.value = '';
           f.inputs.pin.focus();
