@@ -1016,6 +1016,16 @@ func TestWebAppOnTheFloor(t *testing.T) {
 		a.eval(`(document.querySelector('#plan-tasks .card input').value = '', document.querySelector('#plan-tasks .card button.assign').click(), '')`)
 		a.waitMsg("err", "No badge to assign")
 		a.screenshot("lead-plan")
+		// Remove asks the lead's reason, and the node records it
+		id := a.eval(`document.querySelector('#plan-tasks .card').dataset.count`)
+		a.eval(`(document.querySelector('#plan-tasks .card button.remove').click(), '')`)
+		a.waitMsg("err", "No reason to remove")
+		a.eval(`(document.querySelector('#plan-tasks .card input[placeholder=Reason]').value = 'aisle closed today', document.querySelector('#plan-tasks .card button.remove').click(), '')`)
+		a.waitMsg("ok", "Remove")
+		var why string
+		if err := n.srv.DB.Reader().QueryRow(`SELECT decision_reason FROM counts WHERE id = ? AND state = 'removed'`, id).Scan(&why); err != nil || why != "aisle closed today" {
+			t.Fatalf("removed count %s recorded reason %q, %v", id, why, err)
+		}
 		a.open("#/lead/receiving", "lead:receiving")
 		a.do(chromedp.WaitVisible(chromedp.CSS(`.progress`)))
 		a.screenshot("lead-receiving")

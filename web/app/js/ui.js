@@ -84,7 +84,9 @@ export function layout(main, title) {
       hint.textContent = hintText;
       stepEl.hidden = !promptContent;
       form.hidden = true;
-      scanner.onScan(null);
+      // No scan is expected here: a scan is not dropped silently.
+      scanner.onScan(s => view.fail(`${scanner.visible(s.raw)} is not used on this screen.`,
+        { next: hintText || 'Choose what to do first (a list, a task or a menu entry), then scan.' }));
     },
     scanning() { form.hidden = false; },
     ok(title, next = '') { show(msg, 'ok', title, next); feedback.success(title); },
@@ -134,7 +136,7 @@ export function form(fields, submitText, onSubmit, extra = [], idPrefix = 'f-') 
     const id = idPrefix + fd.name;
     const input = fd.type === 'select'
       ? h('select', { id, name: fd.name }, fd.options.map(([v, t]) => h('option', { value: v }, t)))
-      : h('input', { id, name: fd.name, type: fd.type || 'text', inputmode: fd.inputmode, value: fd.value ?? '', required: fd.required, min: fd.min, autocomplete: fd.autocomplete || 'off', pattern: fd.pattern });
+      : h('input', { id, name: fd.name, type: fd.type || 'text', inputmode: fd.inputmode, value: fd.value ?? '', required: fd.required, min: fd.min, autocomplete: fd.autocomplete || 'off', pattern: fd.pattern, placeholder: fd.placeholder });
     inputs[fd.name] = input;
     f.append(h('label', { for: id }, fd.label), input);
   }

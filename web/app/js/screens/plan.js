@@ -30,6 +30,7 @@ export default {
       try { tasks = (await ctx.get('/v1/count-tasks', { page_size: 200 })).tasks || []; } catch (err) { view.fail(err); }
       list.replaceChildren(h('h2', {}, `${tasks.length} counts open`), ...tasks.map(t => {
         const badge = h('input', { 'aria-label': `Assign ${t.location_code} to badge`, placeholder: 'Badge', value: t.assigned_to || '', size: 8 });
+        const why = h('input', { 'aria-label': `Reason to remove the count of ${t.location_code}`, placeholder: 'Reason', size: 10 });
         return h('div', { class: 'card', dataset: { count: t.id } },
           h('p', {}, h('strong', {}, t.location_code), ` · ${t.task_kind || ''} · score ${Number(t.score || 0).toFixed(1)} · ${t.state.replace('COUNT_STATE_', '').toLowerCase()}${t.assigned_to ? ' · ' + t.assigned_to : ''}`),
           h('ul', { class: 'reasons' }, (t.reasons || []).map(r => h('li', {}, r))),
@@ -38,7 +39,12 @@ export default {
               if (!badge.value.trim()) { view.fail(`No badge to assign ${t.location_code} to.`, { next: 'Type the badge of the associate (B-…) in the Badge field beside Assign, then press Assign.' }); badge.focus(); return; }
               act(`Assign ${t.location_code}`, () => ctx.mutate('POST', `/v1/count-tasks/${t.id}:assign`, { badge: badge.value.trim().toUpperCase() }, 'assign count'));
             }, class: 'quiet assign' }, 'Assign'),
-            h('button', { type: 'button', class: 'danger', onclick: () => act(`Remove ${t.location_code}`, () => ctx.mutate('POST', `/v1/count-tasks/${t.id}:remove`, { reason: 'not today' }, 'remove count')) }, 'Remove')));
+            why,
+            h('button', { type: 'button', class: 'danger remove', onclick: () => {
+              // a removal is recorded with the lead's reason: never a fixed one
+              if (!why.value.trim()) { view.fail(`No reason to remove the count of ${t.location_code}.`, { next: 'Type why in the Reason field beside Remove (e.g. "aisle closed today"), then press Remove.' }); why.focus(); return; }
+              act(`Remove ${t.location_code}`, () => ctx.mutate('POST', `/v1/count-tasks/${t.id}:remove`, { reason: why.value.trim() }, 'remove count'));
+            } }, 'Remove')));
       }));
     };
     await load();

@@ -64,7 +64,7 @@ export default {
         packWord(what) === 'labels' ? `Each label counts ${num(what.count) * Math.max(1, num(what.pack_quantity))} units: type how many such labels (1 for this one) and press Enter.` : 'Type the number and press Enter. Scanning again starts over with that scan.');
       view.scanning();
       const fields = [{ name: 'quantity', label: 'Quantity', type: 'number', inputmode: 'numeric', value: '1', min: '1', required: true }];
-      if (needLot) fields.push({ name: 'lot', label: 'Lot (from the label)' }, { name: 'expiry', label: 'Expiry (YYYY-MM-DD)', inputmode: 'numeric' });
+      if (needLot) fields.push({ name: 'lot', label: 'Lot (from the label)' }, { name: 'expiry', label: 'Expiry (YYYY-MM-DD)', inputmode: 'text', placeholder: 'YYYY-MM-DD' });
       const f = form(fields, 'Receive', v => receive(raw, num(v.quantity), { lot: v.lot, expiry: v.expiry }, what));
       view.body.replaceChildren(f.el);
       if (err) view.fail(err);

@@ -119,7 +119,7 @@ export default {
       const fields = [];
       if (!item.serial_tracked) fields.push({ name: 'quantity', label: 'Units', type: 'number', inputmode: 'numeric', value: '1', min: '1', required: true });
       if (item.lot_tracked && !what.lot) fields.push({ name: 'lot', label: 'Lot (from the label)', required: true });
-      if (item.expiry_tracked && !what.expiry) fields.push({ name: 'expiry', label: 'Expiry (YYYY-MM-DD)', inputmode: 'numeric' });
+      if (item.expiry_tracked && !what.expiry) fields.push({ name: 'expiry', label: 'Expiry (YYYY-MM-DD)', inputmode: 'text', placeholder: 'YYYY-MM-DD' });
       if (item.serial_tracked && !what.serial) fields.push({ name: 'serial', label: 'Serial number', required: true });
       const f = form(fields, 'Receive', v => receive(raw, what, v), [h('button', { type: 'button', class: 'quiet', onclick: askItem }, 'Back')]);
       view.body.replaceChildren(f.el);
