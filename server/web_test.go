@@ -654,20 +654,26 @@ func TestWebAppOnTheFloor(t *testing.T) {
 		}
 	})
 
-	t.Run("pick with a wrong scan refused", func(t *testing.T) {
-		a.t = t
+	// pickListFor releases an order as central does and builds its discrete
+	// pick list as a lead does; it returns the list's id.
+	pk := pickingv1.NewPickingServiceClient(n.conn)
+	pickListFor := func(t *testing.T, orderID string, lines ...*pickingv1.ReleaseOrderLine) int64 {
+		t.Helper()
 		central := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+server.DemoAPIKey)
-		pk := pickingv1.NewPickingServiceClient(n.conn)
-		if _, err := pk.ReleaseOrders(central, &pickingv1.ReleaseOrdersRequest{RequestId: "web-release", Orders: []*pickingv1.ReleaseOrder{{
-			OrderId: "SO-WEB-1", Channel: pickingv1.Channel_CHANNEL_DIRECT, ShipBy: timestamppb.New(time.Now().Add(24 * time.Hour)),
-			Lines: []*pickingv1.ReleaseOrderLine{{Sku: "SKU-0003", Quantity: 2}}}}}); err != nil {
+		if _, err := pk.ReleaseOrders(central, &pickingv1.ReleaseOrdersRequest{RequestId: "web-release-" + orderID, Orders: []*pickingv1.ReleaseOrder{{
+			OrderId: orderID, Channel: pickingv1.Channel_CHANNEL_DIRECT, ShipBy: timestamppb.New(time.Now().Add(24 * time.Hour)), Lines: lines}}}); err != nil {
 			t.Fatal(err)
 		}
-		lists, err := pk.CreatePickLists(lead, &pickingv1.CreatePickListsRequest{RequestId: "web-lists", Type: pickingv1.PickListType_PICK_LIST_TYPE_DISCRETE, OrderIds: []string{"SO-WEB-1"}})
+		lists, err := pk.CreatePickLists(lead, &pickingv1.CreatePickListsRequest{RequestId: "web-lists-" + orderID, Type: pickingv1.PickListType_PICK_LIST_TYPE_DISCRETE, OrderIds: []string{orderID}})
 		if err != nil || len(lists.GetPickLists()) != 1 {
 			t.Fatalf("pick lists: %v, %v", lists, err)
 		}
-		id := lists.GetPickLists()[0].GetId()
+		return lists.GetPickLists()[0].GetId()
+	}
+
+	t.Run("pick with a wrong scan refused", func(t *testing.T) {
+		a.t = t
+		id := pickListFor(t, "SO-WEB-1", &pickingv1.ReleaseOrderLine{Sku: "SKU-0003", Quantity: 2})
 		a.open("#/pick", "pick:list")
 		a.do(chromedp.Click(chromedp.CSS(fmt.Sprintf("#list-%d", id))))
 		a.waitStep("pick:tote")
@@ -703,18 +709,7 @@ func TestWebAppOnTheFloor(t *testing.T) {
 
 	t.Run("short pick with units found", func(t *testing.T) {
 		a.t = t
-		central := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+server.DemoAPIKey)
-		pk := pickingv1.NewPickingServiceClient(n.conn)
-		if _, err := pk.ReleaseOrders(central, &pickingv1.ReleaseOrdersRequest{RequestId: "web-release-short", Orders: []*pickingv1.ReleaseOrder{{
-			OrderId: "SO-WEB-SHORT", Channel: pickingv1.Channel_CHANNEL_DIRECT, ShipBy: timestamppb.New(time.Now().Add(24 * time.Hour)),
-			Lines: []*pickingv1.ReleaseOrderLine{{Sku: "SKU-0003", Quantity: 3}}}}}); err != nil {
-			t.Fatal(err)
-		}
-		lists, err := pk.CreatePickLists(lead, &pickingv1.CreatePickListsRequest{RequestId: "web-lists-short", Type: pickingv1.PickListType_PICK_LIST_TYPE_DISCRETE, OrderIds: []string{"SO-WEB-SHORT"}})
-		if err != nil || len(lists.GetPickLists()) != 1 {
-			t.Fatalf("pick lists: %v, %v", lists, err)
-		}
-		id := lists.GetPickLists()[0].GetId()
+		id := pickListFor(t, "SO-WEB-SHORT", &pickingv1.ReleaseOrderLine{Sku: "SKU-0003", Quantity: 3})
 		a.open("#/", "menu") // the pick screen loads its lists as it opens
 		a.open("#/pick", "pick:list")
 		a.do(chromedp.Click(chromedp.CSS(fmt.Sprintf("#list-%d", id))))
@@ -914,18 +909,7 @@ func TestWebAppOnTheFloor(t *testing.T) {
 
 	t.Run("pick offline moves on", func(t *testing.T) {
 		a.t = t
-		central := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+server.DemoAPIKey)
-		pk := pickingv1.NewPickingServiceClient(n.conn)
-		if _, err := pk.ReleaseOrders(central, &pickingv1.ReleaseOrdersRequest{RequestId: "web-release-2", Orders: []*pickingv1.ReleaseOrder{{
-			OrderId: "SO-WEB-2", Channel: pickingv1.Channel_CHANNEL_DIRECT, ShipBy: timestamppb.New(time.Now().Add(24 * time.Hour)),
-			Lines: []*pickingv1.ReleaseOrderLine{{Sku: "SKU-0011", Quantity: 1}, {Sku: "SKU-0012", Quantity: 1}, {Sku: "SKU-0013", Quantity: 1}}}}}); err != nil {
-			t.Fatal(err)
-		}
-		lists, err := pk.CreatePickLists(lead, &pickingv1.CreatePickListsRequest{RequestId: "web-lists-2", Type: pickingv1.PickListType_PICK_LIST_TYPE_DISCRETE, OrderIds: []string{"SO-WEB-2"}})
-		if err != nil || len(lists.GetPickLists()) != 1 {
-			t.Fatalf("pick lists: %v, %v", lists, err)
-		}
-		id := lists.GetPickLists()[0].GetId()
+		id := pickListFor(t, "SO-WEB-2", &pickingv1.ReleaseOrderLine{Sku: "SKU-0011", Quantity: 1}, &pickingv1.ReleaseOrderLine{Sku: "SKU-0012", Quantity: 1}, &pickingv1.ReleaseOrderLine{Sku: "SKU-0013", Quantity: 1})
 		a.open("#/pick", "pick:list")
 		a.do(chromedp.Click(chromedp.CSS(fmt.Sprintf("#list-%d", id))))
 		a.waitStep("pick:tote")
