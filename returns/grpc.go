@@ -46,7 +46,7 @@ func (h *Handler) GetRma(ctx context.Context, req *returnsv1.GetRmaRequest) (*re
 
 // ListRmas pages RMAs.
 func (h *Handler) ListRmas(ctx context.Context, req *returnsv1.ListRmasRequest) (*returnsv1.ListRmasResponse, error) {
-	rs, next, err := h.svc.ListRMAs(ctx, int(req.GetPageSize()), req.GetPageToken())
+	rs, next, err := h.svc.ListRMAs(ctx, int(req.GetPageSize()), req.GetPageToken(), req.GetOrderRef())
 	if err != nil {
 		return nil, err
 	}

@@ -127,16 +127,24 @@ func loadRMA(ctx context.Context, q inventory.Querier, h Hooks, number string) (
 	return r, err
 }
 
-// ListRMAs pages through RMAs, newest first, without their units.
-func (s *Service) ListRMAs(ctx context.Context, pageSize int, token string) ([]RMA, string, error) {
+// ListRMAs pages through RMAs, newest first, without their units; with
+// orderRef, only that order's (exact, as CreateRMA stored it).
+func (s *Service) ListRMAs(ctx context.Context, pageSize int, token, orderRef string) ([]RMA, string, error) {
 	p, before, err := store.NewestFirst("rmas", pageSize, token)
 	if err != nil {
 		return nil, "", err
 	}
+	query, args := `SELECT id, rma_number FROM rmas WHERE id < ? ORDER BY id DESC LIMIT ?`, []any{before, p.Fetch()}
+	if orderRef = strings.TrimSpace(orderRef); orderRef != "" {
+		if len(orderRef) > 64 {
+			return nil, "", floorops.Invalid("order_ref", "at most 64 characters, as an RMA's order reference")
+		}
+		query, args = `SELECT id, rma_number FROM rmas WHERE order_ref = ? AND id < ? ORDER BY id DESC LIMIT ?`, []any{orderRef, before, p.Fetch()}
+	}
 	q := s.db.Reader()
 	var numbers []string
 	var ids []int64
-	err = inventory.EachRow(ctx, q, `SELECT id, rma_number FROM rmas WHERE id < ? ORDER BY id DESC LIMIT ?`, []any{before, p.Fetch()}, func(rows *sql.Rows) error {
+	err = inventory.EachRow(ctx, q, query, args, func(rows *sql.Rows) error {
 		var id int64
 		var n string
 		if err := rows.Scan(&id, &n); err != nil {

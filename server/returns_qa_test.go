@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	cyclecountv1 "github.com/floorops/floorops/proto/floorops/cyclecount/v1"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
 	returnsv1 "github.com/floorops/floorops/proto/floorops/returns/v1"
+	"github.com/floorops/floorops/server"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -302,5 +304,42 @@ func TestReturnsBadInputKinds(t *testing.T) {
 			wantField(t, err, fmt.Sprintf("rules[%d].available", i))
 			break
 		}
+	}
+}
+
+// TestListRmasByOrder: an order label on a returned parcel finds its RMAs
+// by order reference, however many RMAs came since (the node filters; a
+// client does not page through every RMA), over gRPC and REST.
+func TestListRmasByOrder(t *testing.T) {
+	t.Parallel()
+	e := newRetEnv(t)
+	for i, order := range []string{"SO-7", "SO-8", "SO-7", "SO-9"} {
+		if _, err := e.rt.CreateRma(e.central, &returnsv1.CreateRmaRequest{RequestId: fmt.Sprintf("rma-%d", i), Rma: &returnsv1.Rma{
+			RmaNumber: fmt.Sprintf("RMA-%d", i), OrderRef: order, Channel: "shopify",
+			Lines: []*returnsv1.RmaLine{{Sku: "SKU-0003", Quantity: 1, Reason: "unwanted"}}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := e.rt.ListRmas(e.lead, &returnsv1.ListRmasRequest{OrderRef: "SO-7", PageSize: 1})
+	if err != nil || len(got.GetRmas()) != 1 || got.GetRmas()[0].GetRmaNumber() != "RMA-2" || got.GetNextPageToken() == "" {
+		t.Fatalf("first page of SO-7's RMAs: %v %v", got, err)
+	}
+	next, err := e.rt.ListRmas(e.lead, &returnsv1.ListRmasRequest{OrderRef: "SO-7", PageSize: 1, PageToken: got.GetNextPageToken()})
+	if err != nil || len(next.GetRmas()) != 1 || next.GetRmas()[0].GetRmaNumber() != "RMA-0" {
+		t.Fatalf("second page of SO-7's RMAs: %v %v", next, err)
+	}
+	if none, err := e.rt.ListRmas(e.lead, &returnsv1.ListRmasRequest{OrderRef: "SO-404"}); err != nil || len(none.GetRmas()) != 0 {
+		t.Fatalf("an order with no RMA: %v %v", none, err)
+	}
+	_, err = e.rt.ListRmas(e.lead, &returnsv1.ListRmasRequest{OrderRef: strings.Repeat("S", 65)})
+	wantField(t, err, "order_ref")
+
+	code, out := e.n.rest(t, "POST", "/v1/auth/login", "", map[string]string{"badge": "B-ASSOC", "pin": server.DemoPIN, "device_id": "rest-rma"})
+	if code != http.StatusOK {
+		t.Fatalf("login = %d %v", code, out)
+	}
+	code, out = e.n.rest(t, "GET", "/v1/rmas?order_ref=SO-9", out["token"].(string), nil)
+	if rmas, _ := out["rmas"].([]any); code != http.StatusOK || len(rmas) != 1 {
+		t.Fatalf("GET /v1/rmas?order_ref=SO-9 = %d %v", code, out)
 	}
 }

@@ -747,7 +747,10 @@ type ListRmasRequest struct {
 	// Most RMAs per page (default 50, at most 500).
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// Token from the previous page.
-	PageToken     string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Only the RMAs of this order reference, exactly as central sent it
+	// (what an order label on a returned parcel reads); empty lists all.
+	OrderRef      string `protobuf:"bytes,3,opt,name=order_ref,json=orderRef,proto3" json:"order_ref,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -792,6 +795,13 @@ func (x *ListRmasRequest) GetPageSize() int32 {
 func (x *ListRmasRequest) GetPageToken() string {
 	if x != nil {
 		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListRmasRequest) GetOrderRef() string {
+	if x != nil {
+		return x.OrderRef
 	}
 	return ""
 }
@@ -1793,11 +1803,12 @@ const file_floorops_returns_v1_returns_proto_rawDesc = "" +
 	"\n" +
 	"rma_number\x18\x01 \x01(\tR\trmaNumber\"<\n" +
 	"\x0eGetRmaResponse\x12*\n" +
-	"\x03rma\x18\x01 \x01(\v2\x18.floorops.returns.v1.RmaR\x03rma\"M\n" +
+	"\x03rma\x18\x01 \x01(\v2\x18.floorops.returns.v1.RmaR\x03rma\"j\n" +
 	"\x0fListRmasRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x02 \x01(\tR\tpageToken\"h\n" +
+	"page_token\x18\x02 \x01(\tR\tpageToken\x12\x1b\n" +
+	"\torder_ref\x18\x03 \x01(\tR\borderRef\"h\n" +
 	"\x10ListRmasResponse\x12,\n" +
 	"\x04rmas\x18\x01 \x03(\v2\x18.floorops.returns.v1.RmaR\x04rmas\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x8f\x02\n" +

@@ -79,8 +79,7 @@ export default {
         return;
       }
       try {
-        const all = (await ctx.get('/v1/rmas', { page_size: 500 })).rmas || [];
-        const hit = all.find(r => r.order_ref.toUpperCase() === key.toUpperCase());
+        const hit = ((await ctx.get('/v1/rmas', { order_ref: key, page_size: 1 })).rmas || [])[0];
         if (hit) {
           rma = (await ctx.get(`/v1/rmas/${encodeURIComponent(hit.rma_number)}`)).rma;
           view.ok(`Order ${key}: RMA ${rma.rma_number}.`, 'Scan the first returned item.');
