@@ -24,6 +24,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	cyclecountv1 "github.com/floorops/floorops/proto/floorops/cyclecount/v1"
@@ -259,9 +260,26 @@ func (a *app) do(steps ...chromedp.Action[chromedp.Void]) {
 func (a *app) screenText() string {
 	ctx, cancel := context.WithTimeout(a.ctx, 3*time.Second)
 	defer cancel()
-	s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('screen').dataset.step + ' | ' + document.body.innerText`))
+	s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('screen').dataset.step + ' | ' + document.body.innerText + '\n--- the page\'s last events:\n' + (window.__trace || []).slice(-60).join('\n')`))
 	return s
 }
+
+// traceJS records, for a failed wait's message, the page's last events:
+// keys (and where focus was), focus moves, calls to the node and how they
+// ended, and step changes. Timestamps are ms since the page loaded.
+const traceJS = `(() => {
+  const tr = window.__trace = [];
+  const at = () => performance.now().toFixed(1);
+  const el = e => !e ? '-' : e === document.body ? 'body' : (e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.name ? '[' + e.name + ']' : ''));
+  const log = s => { tr.push(at() + ' ' + s); if (tr.length > 400) tr.shift(); };
+  document.addEventListener('keydown', e => log('keydown ' + JSON.stringify(e.key) + ' on ' + el(e.target) + (e.target && 'value' in e.target ? ' value=' + JSON.stringify(e.target.value) : '')), true);
+  document.addEventListener('focusin', e => log('focus ' + el(e.target)), true);
+  document.addEventListener('submit', e => log('submit ' + el(e.target)), true);
+  const f = window.fetch;
+  window.fetch = (...args) => { const u = String(args[0] && args[0].url || args[0]); log('fetch ' + u); return f(...args).then(r => { log('fetched ' + u + ' ' + r.status); return r; }, err => { log('fetch failed ' + u + ' ' + err); throw err; }); };
+  new MutationObserver(ms => { for (const m of ms) if (m.attributeName === 'data-step') log('step ' + m.target.dataset.step); })
+    .observe(document, { subtree: true, attributes: true, attributeFilter: ['data-step'] });
+})()`
 
 // scan types raw as a wedge scanner does: a keydown (and char) per
 // character, then the suffix. "\x1d" is sent as Ctrl+].
@@ -467,6 +485,9 @@ func TestWebAppOnTheFloor(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: traceJS}); err != nil {
 		t.Fatal(err)
 	}
 	a.do(chromedp.Navigate(n.url + "/"))
@@ -1079,5 +1100,45 @@ func TestWebAppPreloadsEveryModule(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestWebScanKeysStayWithTheirScan: a scan's handler may move the screen on
+// before the scan's last key has finished arriving (a quick answer from the
+// node focuses the next step's quantity field). Injected keys, as DevTools
+// and some Android keyboards send them, bring a keypress after the keydown
+// the app took: the scan's Enter must not submit that next form (a quantity
+// of 1 nobody typed), nor its characters land in it. Here the handler moves
+// focus at once, so the keypress always finds the new field.
+func TestWebScanKeysStayWithTheirScan(t *testing.T) {
+	ctx := browser(t)
+	n := startWebNode(t)
+	a := &app{t: t, ctx: ctx, n: n, shots: t.TempDir()}
+	a.do(chromedp.Navigate(n.url + "/"))
+	a.waitStep("signin:badge")
+	a.eval(`import('./js/scanner.js').then(sc => {
+	  window.__got = [];
+	  sc.onScan(s => {
+	    window.__got.push('scan ' + s.raw);
+	    if (document.getElementById('next')) return 'again';
+	    const f = document.createElement('form'); f.id = 'next';
+	    const i = document.createElement('input'); i.id = 'qty'; i.value = '1'; i.setAttribute('inputmode', 'numeric');
+	    f.append(i, Object.assign(document.createElement('button'), { type: 'submit', textContent: 'Receive' }));
+	    f.addEventListener('submit', e => { e.preventDefault(); window.__got.push('submitted ' + i.value); });
+	    document.body.append(f);
+	    i.focus();
+	    i.select();
+	  });
+	  return 'ok';
+	})`)
+	// The first scan lands on the scan field; the second is typed with
+	// focus on the page (the app takes those keys itself).
+	a.scan("DOCK-01", kb.Enter)
+	a.eval(`(() => { document.activeElement.blur(); return 'ok'; })()`)
+	a.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('next').remove()`))
+	a.scan("PO-1001", kb.Enter)
+	got := a.eval(`window.__got.join('; ') + ' | qty=' + document.getElementById('qty').value`)
+	if want := "scan DOCK-01; scan PO-1001 | qty=1"; got != want {
+		t.Fatalf("after two scans whose handler focuses a new form: %s, want %s", got, want)
 	}
 }

@@ -21,6 +21,13 @@ const MIN_BURST = 4;
 const IDLE_RESET_MS = 3000;
 
 let handler = null;
+// swallow: the key just taken (its keydown's default prevented) must not
+// act through its keypress either. Chrome sends a keypress after a taken
+// keydown when the keys are injected (DevTools, some Android keyboards and
+// wedge services), and by then the scan's handler may have moved the screen
+// on: a scan's Enter would submit the next step's form (a quantity of 1
+// that nobody typed), its characters would land in the next field.
+let swallow = false;
 let config = { fnc1_standin: '' };
 let keys = []; // the keys of the scan being read
 let altDigits = '';
@@ -113,7 +120,17 @@ export function deliver(raw, source = 'manual') {
   if (handler) handler(scan);
 }
 
+function take(e) { e.preventDefault(); swallow = true; }
+
+function onKeyPress(e) {
+  if (!swallow) return;
+  swallow = false;
+  e.preventDefault();
+  e.stopImmediatePropagation();
+}
+
 function onKeyDown(e) {
+  swallow = false; // a new key: the last one's keypress has passed
   const el = e.target;
   if (e.isComposing) return;
   const pin = !!(el && el.matches && el.matches('input[type="password"]'));
@@ -122,7 +139,7 @@ function onKeyDown(e) {
   if (e.altKey && !e.ctrlKey && /^Numpad[0-9]$/.test(e.code)) {
     altDigits += e.code.slice(6);
     record(e, null, 'alt digit');
-    e.preventDefault();
+    take(e);
     return;
   }
   let suffix = '';
@@ -151,7 +168,7 @@ function onKeyDown(e) {
     keys = run;
     record(e, null, 'suffix ' + suffix);
     el.value = '';
-    e.preventDefault();
+    take(e);
     finish(e, suffix, null);
     return;
   }
@@ -160,17 +177,17 @@ function onKeyDown(e) {
     if (!hasInput) return; // Enter on a button, Tab to move focus: as usual
     if (manual && !burst(keys)) { keys = []; return; } // typing: the field's form takes it
     record(e, null, 'suffix ' + suffix);
-    if (finish(e, suffix, el)) e.preventDefault();
+    if (finish(e, suffix, el)) take(e);
     return;
   }
   if (manual) { record(e, ch); return; } // the field gets the key; we watch the timing
   if (ch === ' ' && !keys.length && el && el.matches && el.matches('button, a, [role="button"]')) return;
   record(e, ch);
   if (isScanField(el)) {
-    if (ch === GS) { el.value += GS; e.preventDefault(); }
+    if (ch === GS) { el.value += GS; take(e); }
     return; // the field shows what arrives
   }
-  e.preventDefault();
+  take(e);
   const field = document.querySelector('input.scanfield');
   if (field) field.value = keys.filter(k => k.ch !== null).map(k => k.ch).join('');
 }
@@ -188,6 +205,7 @@ function onKeyUp(e) {
 }
 
 document.addEventListener('keydown', onKeyDown, true);
+document.addEventListener('keypress', onKeyPress, true);
 document.addEventListener('keyup', onKeyUp, true);
 
 // show renders a scan's text with its control characters visible.
