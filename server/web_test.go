@@ -787,6 +787,15 @@ func TestWebAppOnTheFloor(t *testing.T) {
 		a.do(chromedp.KeyEvent(fmt.Sprint(have) + kb.Enter))
 		a.waitStep("count:item")
 		a.screenshot("count-lines")
+		// Sign out with a line counted and not submitted: the app says
+		// what would be lost and stays (a second Sign out would drop it).
+		a.do(chromedp.Click(chromedp.CSS("#signout")))
+		a.waitMsg("err", "1 line counted at "+loc+" is not submitted yet")
+		a.waitStep("count:item")
+		if got := a.text("#who"); !strings.Contains(got, "Demo Associate") {
+			t.Fatalf("signed out with a count's line unsent: header %q", got)
+		}
+		a.screenshot("count-signout-warned")
 		a.do(chromedp.Click(chromedp.CSS("#submit-count")))
 		a.waitMsg("ok", "Count accepted")
 	})

@@ -17,6 +17,24 @@ import signin from './screens/signin.js';
 
 const main = document.getElementById('screen');
 let stopCurrent = null;
+let currentView = null;
+let currentHash = '';
+// unsaved: what the screen shown holds that the node does not have yet (a
+// count's lines before Submit), as a sentence saying what to do, or '' for
+// nothing. Signing out or
+// leaving the screen asks once before it drops that work: doing it again
+// within WARN_MS goes ahead.
+let unsaved = () => '';
+let warnedAt = 0;
+const WARN_MS = 15000;
+
+function mayLeave() {
+  const what = unsaved();
+  if (!what || Date.now() - warnedAt < WARN_MS) { warnedAt = 0; return true; }
+  warnedAt = Date.now();
+  if (currentView) currentView.fail(what, { next: 'To leave anyway and drop it, do the same again.' });
+  return false;
+}
 
 function roleName(role) {
   return { ROLE_ASSOCIATE: 'associate', ROLE_LEAD: 'lead', ROLE_ADMIN: 'admin' }[role] || 'user';
@@ -31,6 +49,7 @@ function header() {
 }
 
 async function signOut(reason = '') {
+  if (!reason && !mayLeave()) return;
   const waiting = await queue.pendingCount().catch(() => 0);
   if (waiting && !reason) reason = `${waiting} step(s) are still saved on this handheld: they are sent when you sign in here again.`;
   try { await net.send('POST', '/v1/auth/logout', {}); } catch { /* the session ends here either way */ }
@@ -46,6 +65,9 @@ function mount(screen, arg) {
   scanner.onScan(null);
   const view = layout(main, screen.title);
   main.dataset.screen = screen.id;
+  currentView = view;
+  unsaved = () => '';
+  warnedAt = 0;
   const ctx = {
     view, h, arg,
     user: net.session() && net.session().user,
@@ -54,6 +76,8 @@ function mount(screen, arg) {
     mutate: queue.mutate,
     go: hash => { location.hash = hash; },
     signOut,
+    // unsaved(fn): fn() says what this screen holds that is not sent yet.
+    unsaved: fn => { unsaved = () => (view.alive() && fn()) || ''; },
   };
   Promise.resolve(screen.start(ctx)).then(stop => { if (typeof stop === 'function') stopCurrent = stop; })
     .catch(err => {
@@ -80,6 +104,7 @@ function menu(notice) {
 }
 
 function route(notice) {
+  currentHash = location.hash;
   header();
   const s = net.session();
   const path = location.hash.replace(/^#\/?/, '');
@@ -117,7 +142,11 @@ function showPending(n, event) {
 }
 
 document.getElementById('signout').addEventListener('click', () => signOut());
-window.addEventListener('hashchange', () => route());
+window.addEventListener('hashchange', () => {
+  // leaving a screen with unsent work: stay (the address goes back) and say so
+  if (!mayLeave()) { history.replaceState(null, '', currentHash || '#/'); return; }
+  route();
+});
 
 (async () => {
   try {

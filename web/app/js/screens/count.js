@@ -20,6 +20,7 @@ export default {
     const { view } = ctx;
     let count = null;
     let lines = [];
+    ctx.unsaved(() => (count && lines.length ? `${lines.length === 1 ? '1 line' : lines.length + ' lines'} counted at ${count.location_code} ${lines.length === 1 ? 'is' : 'are'} not submitted yet. Press Submit count first.` : ''));
 
     const choose = async () => {
       count = null; lines = [];
