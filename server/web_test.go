@@ -935,6 +935,24 @@ func TestWebAppOnTheFloor(t *testing.T) {
 		if got != 7 || paQty(t, inv, lead, "DOCK-03", "SKU-0002") != 7 {
 			t.Fatalf("after 3 + 4 scanned offline: receipt has %d of SKU-0002, DOCK-03 holds %d; want 7 each", got, paQty(t, inv, lead, "DOCK-03", "SKU-0002"))
 		}
+
+		// A saved step the node refuses when it is sent (a lead closed the
+		// receipt meanwhile): the queue drops it and the associate is told
+		// what was refused; nothing is received.
+		n.link.mode.Store(linkDown)
+		scanOffline("2")
+		if _, err := rc.CloseReceipt(lead, &receivingv1.CloseReceiptRequest{RequestId: "web-close-" + id, ReceiptId: rid}); err != nil {
+			t.Fatal(err)
+		}
+		n.link.mode.Store(linkUp)
+		a.waitMsg("err", "was refused when sent")
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('pending').dataset.count === '0'`, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+			t.Fatalf("a refused step stayed queued: %v\n%s", err, a.screenText())
+		}
+		a.screenshot("receive-offline-refused")
+		if got := paQty(t, inv, lead, "DOCK-03", "SKU-0002"); got != 7 {
+			t.Fatalf("DOCK-03 holds %d of SKU-0002 after a refused saved scan, want 7", got)
+		}
 	})
 
 	t.Run("pick offline moves on", func(t *testing.T) {
