@@ -45,7 +45,7 @@ export default {
         try { r = await resolve(s.raw, sug.location_code); } catch (err) { if (!err.network) { view.fail(err); return; } }
         if (r && (!r.location || r.location.code !== sug.location_code)) {
           const other = r.location && r.location.code;
-          view.fail(`That is ${other || describe(r)}, not ${sug.location_code}.`, { next: `Scan location ${sug.location_code}.${other && mayOverride() ? ' To put it in ' + other + ' instead, press Put it here and give a reason.' : ''}` });
+          view.fail(`That is ${other || describe(r)}, not ${sug.location_code}.`, { next: `Scan location ${sug.location_code}.${other && mayOverride() ? ' To put it in ' + other + ' instead, press Put it in ' + other + ' and give a reason.' : ''}` });
           if (other && mayOverride()) {
             view.body.append(h('div', { class: 'row' }, h('button', { type: 'button', class: 'quiet', id: 'override', onclick: () => askQty(task, sug, s.raw, qty, other) }, `Put it in ${other}`)));
           }
