@@ -877,6 +877,18 @@ func TestWebAppOnTheFloor(t *testing.T) {
 		a.waitStep("returns:qty")
 		a.do(chromedp.KeyEvent(kb.Enter))
 		a.waitStep("returns:grade")
+
+		// No paperwork: the item's own barcode at the first step is an
+		// unexpected return, and is never looked up as an RMA number.
+		a.open("#/", "menu")
+		a.open("#/returns", "returns:start")
+		gtin := putawayEachGTIN(5)
+		a.scan(gtin, kb.Enter)
+		a.waitMsg("info", "No RMA: received as an unexpected return")
+		a.waitStep("returns:qty")
+		if got := a.eval(fmt.Sprintf(`String((window.__trace || []).some(l => l.includes('/v1/rmas/%s')))`, gtin)); got != "false" {
+			t.Fatalf("a GTIN scanned at the paperwork step was looked up as an RMA:\n%s", a.screenText())
+		}
 	})
 
 	t.Run("offline queue counts once", func(t *testing.T) {

@@ -63,13 +63,8 @@ export default {
 
     const paperwork = async raw => {
       const key = raw.trim();
-      try {
-        rma = (await ctx.get(`/v1/rmas/${encodeURIComponent(key)}`)).rma;
-        view.ok(`RMA ${rma.rma_number} for order ${rma.order_ref}.`, 'Scan the first returned item.');
-        askItem();
-        return;
-      } catch (err) { if (err.code !== 5 && err.code !== 3) { view.fail(err); return; } }
-      // Not an RMA number: the item itself, or an order label.
+      // An item's barcode (no paperwork): an unexpected return. Asked first,
+      // so a GTIN is never looked up as an RMA number.
       let what = null;
       try { what = await resolve(raw); } catch (err) { if (err.network) { view.fail(err); return; } }
       if (what && what.item && what.item.sku) {
@@ -78,6 +73,13 @@ export default {
         askQty(raw, what);
         return;
       }
+      try {
+        rma = (await ctx.get(`/v1/rmas/${encodeURIComponent(key)}`)).rma;
+        view.ok(`RMA ${rma.rma_number} for order ${rma.order_ref}.`, 'Scan the first returned item.');
+        askItem();
+        return;
+      } catch (err) { if (err.code !== 5 && err.code !== 3) { view.fail(err); return; } }
+      // Not an RMA number: an order label.
       try {
         const hit = ((await ctx.get('/v1/rmas', { order_ref: key, page_size: 1 })).rmas || [])[0];
         if (hit) {
