@@ -32,9 +32,12 @@ type PlanInput struct {
 // candidates gathered as of now (or the end of day, if that is sooner),
 // each location's days since its last count measured to the day planned,
 // planned by the risk scheduler (Plan, with the stored RiskPolicy) within
-// capacity. A location that already has a count open (for any day) or in
-// progress is left out, so the next location fills its slot: it is never
-// given a second count. `floorops counts plan` prints it.
+// capacity: what PlanCounts would plan now. A location that already has
+// a count open (for any day, but for the day's planned counts a new plan
+// replaces) or in progress is left out, so the next location fills its
+// slot: it is never given a second count. The counts already on the day's
+// list that a plan keeps (Kept) take their share of capacity: the tasks are
+// what a plan would add to them. `floorops counts plan` prints both.
 func Preview(ctx context.Context, q inventory.Querier, day, now time.Time, capacity Capacity) ([]Task, error) {
 	tasks, _, err := preview(ctx, q, day, now, capacity)
 	return tasks, err
@@ -46,7 +49,7 @@ func preview(ctx context.Context, q inventory.Querier, day, now time.Time, capac
 	if err != nil {
 		return nil, nil, err
 	}
-	active, err := activeLocations(ctx, q, "")
+	active, err := activeLocations(ctx, q, day.Format(time.DateOnly))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -54,7 +57,12 @@ func preview(ctx context.Context, q inventory.Querier, day, now time.Time, capac
 	if err != nil {
 		return nil, nil, err
 	}
-	return planFree(cands, active, capacity, stored.RiskPolicy(), day), cands, nil
+	kept, err := keptForDay(ctx, q, day.Format(time.DateOnly))
+	if err != nil {
+		return nil, nil, err
+	}
+	pol := stored.RiskPolicy()
+	return planFree(cands, active, capacity.less(kept, pol), pol, day), cands, nil
 }
 
 // gatherFor gathers the candidates of day's plan made at now: as of now
@@ -122,6 +130,42 @@ type planDraft struct {
 	pol   Policy // the node's stored policy (Tolerances.RiskPolicy)
 	tasks []Task
 	why   map[int64]string // class reasons of the tasks' locations
+	// capacity is what the new tasks may take: the lead's, less the
+	// counts already on the day's list that the plan keeps.
+	capacity Capacity
+}
+
+// keptForDay is how many counts planned for date a new plan of it keeps
+// (in progress, and not replaceable): counts the floor triggered since the
+// last plan, tasks a lead added, recounts, counts already started. They are
+// the day's work as much as the new plan's, so they take their share of
+// its capacity.
+func keptForDay(ctx context.Context, q inventory.Querier, date string) (int, error) {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM counts WHERE plan_date = ? AND state IN ('open', 'counting') AND NOT (`+replaceable+`)`,
+		date, date).Scan(&n); err != nil {
+		return 0, fmt.Errorf("plan: the day's counts: %w", err)
+	}
+	return n, nil
+}
+
+// less is c with n full counts taken off each limit the lead set; a limit
+// used up leaves nothing to plan.
+func (c Capacity) less(n int, p Policy) Capacity {
+	if n == 0 {
+		return c
+	}
+	out := c
+	if c.Counts > 0 {
+		out.Counts = c.Counts - n
+	}
+	if c.Minutes > 0 {
+		out.Minutes = c.Minutes - float64(n)*(p.MinutesPerLocation+p.MinutesPerItem)
+	}
+	if (c.Counts > 0 && out.Counts <= 0) || (c.Minutes > 0 && out.Minutes <= 0) {
+		return Capacity{}
+	}
+	return out
 }
 
 // draftPlan plans in.Date on one read transaction of the node (every fact
@@ -150,7 +194,12 @@ func (s *Service) draftPlan(ctx context.Context, in PlanInput, day time.Time) (*
 		return nil, err
 	}
 	d := &planDraft{cands: cands, pol: stored.RiskPolicy()}
-	d.tasks = planFree(cands, active, Capacity{Counts: in.Counts, Minutes: in.Minutes}, d.pol, day)
+	kept, err := keptForDay(ctx, rtx, in.Date)
+	if err != nil {
+		return nil, err
+	}
+	d.capacity = Capacity{Counts: in.Counts, Minutes: in.Minutes}.less(kept, d.pol)
+	d.tasks = planFree(cands, active, d.capacity, d.pol, day)
 	if d.why, err = classReasons(ctx, rtx, d.tasks, cands); err != nil {
 		return nil, err
 	}
@@ -174,8 +223,12 @@ func answered(ctx context.Context, q inventory.Querier, requestID string) (bool,
 // "replaced" step, and the new plan's counts get new ids. A location that
 // already has a count open or in progress keeps that one (never two open
 // counts on a location) and the next location takes its place in the
-// capacity. A triggered count names the count request it answers. Leads
-// only.
+// capacity. Counts already on the day's list that the plan keeps (the
+// floor triggered them since the last plan, a lead added them, recounts,
+// counts started) take their share of the capacity, and the answer is the
+// whole day's list in the order to do it (ListTasks' order), so a short
+// pick's count made after the last plan is first in it. A triggered count
+// names the count request it answers. Leads only.
 //
 // The plan is made on a read snapshot (draftPlan) and only stored in the
 // write transaction, which re-checks what may have changed since: a
@@ -195,7 +248,6 @@ func (s *Service) PlanCounts(ctx context.Context, requestID string, in PlanInput
 				{Field: "capacity_minutes", Description: "capacity_counts or capacity_minutes is required"}}}
 	}
 	day, _ := time.Parse(time.DateOnly, in.Date)
-	capacity := Capacity{Counts: in.Counts, Minutes: in.Minutes}
 	var draft *planDraft
 	if requestID != "" && len(requestID) <= 128 { // else Idempotent refuses it
 		retry, err := answered(ctx, s.db.Reader(), requestID)
@@ -247,14 +299,13 @@ func (s *Service) PlanCounts(ctx context.Context, requestID string, in PlanInput
 			tasks, why := draft.tasks, draft.why
 			for _, t := range tasks {
 				if active[t.LocationID] {
-					tasks = planFree(draft.cands, active, capacity, draft.pol, day)
+					tasks = planFree(draft.cands, active, draft.capacity, draft.pol, day)
 					if why, err = classReasons(ctx, tx, tasks, draft.cands); err != nil {
 						return nil, err
 					}
 					break
 				}
 			}
-			var out []Count
 			for rank, t := range tasks {
 				rs := t.Reasons()
 				if r := why[t.LocationID]; r != "" {
@@ -290,14 +341,44 @@ func (s *Service) PlanCounts(ctx context.Context, requestID string, in PlanInput
 				if err := logStep(ctx, tx, id, "planned", in.Actor, t.Kind.String()); err != nil {
 					return nil, err
 				}
-				c, err := loadCount(ctx, tx, id)
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, c)
 			}
-			return out, nil
+			return dayList(ctx, tx, in.Date)
 		})
+}
+
+// Kept is the counts of date (YYYY-MM-DD) that a new plan of it keeps
+// (keptForDay), in the order ListTasks gives them, as a lead sees them:
+// what `floorops counts plan` prints before the tasks Preview would add.
+func Kept(ctx context.Context, q inventory.Querier, date string) ([]Count, error) {
+	return listDay(ctx, q, date, ` AND NOT (`+replaceable+`)`, date)
+}
+
+// dayList is every count of date waiting or in progress, in the order
+// ListTasks gives them: the day's plan as the lead sees it.
+func dayList(ctx context.Context, q inventory.Querier, date string) ([]Count, error) {
+	return listDay(ctx, q, date, "")
+}
+
+func listDay(ctx context.Context, q inventory.Querier, date, and string, args ...any) ([]Count, error) {
+	var ids []int64
+	if err := inventory.EachRow(ctx, q, `SELECT id FROM counts WHERE plan_date = ? AND state IN ('open', 'counting')`+and+` ORDER BY plan_rank, id`,
+		append([]any{date}, args...), func(r *sql.Rows) error {
+			var id int64
+			err := r.Scan(&id)
+			ids = append(ids, id)
+			return err
+		}); err != nil {
+		return nil, fmt.Errorf("plan: the day's counts: %w", err)
+	}
+	out := make([]Count, 0, len(ids))
+	for _, id := range ids {
+		c, err := loadCount(ctx, q, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 // classReasons explains, per planned location, the class it counts under:

@@ -657,9 +657,12 @@ func TestShortPickTasksCarryTheirRequest(t *testing.T) {
 	if err != nil || len(plan.GetTasks()) != 3 {
 		t.Fatalf("plan: %v %v", plan, err)
 	}
-	top := plan.GetTasks()[0]
-	if top.GetLocationCode() != locB || top.GetTaskKind() != "triggered" || top.GetCountRequestId() != reqB {
-		t.Fatalf("first planned count %v, want the short pick's at %s answering request %d", top, locB, reqB)
+	// The count added at A, triggered by its short pick, is kept at the
+	// head of the day; B's short pick is planned next; both take capacity.
+	if first, second := plan.GetTasks()[0], plan.GetTasks()[1]; first.GetId() != added || first.GetCountRequestId() != reqA ||
+		second.GetLocationCode() != locB || second.GetTaskKind() != "triggered" || second.GetCountRequestId() != reqB {
+		t.Fatalf("the day's first counts %v, %v; want the added count at %s answering request %d, then the short pick's at %s answering request %d",
+			first, second, locA, reqA, locB, reqB)
 	}
 	listed, err := e.cc.ListTasks(e.lead, &cyclecountv1.ListTasksRequest{})
 	if err != nil {
@@ -1079,6 +1082,20 @@ func TestShortPickAfterThePlanGoesToTheFront(t *testing.T) {
 	}
 	if top[1].GetCountRequestId() != reqOff || top[1].GetPlanDate() != today || top[1].GetTaskKind() != "triggered" {
 		t.Fatalf("the short-picked bin off the plan: %v, want a triggered task for request %d", top[1], reqOff)
+	}
+	// Replanning the day keeps both triggered counts: they head the answer
+	// and take two of its three counts.
+	replan, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: "replan", Date: today, CapacityCounts: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := replan.GetTasks()
+	if len(got) != 3 || got[0].GetId() != top[0].GetId() || got[1].GetId() != top[1].GetId() || got[2].GetTaskKind() == "triggered" {
+		t.Fatalf("replan of 3 with two triggered counts kept: %v, want counts %d and %d then one more", got, top[0].GetId(), top[1].GetId())
+	}
+	again, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: "replan-2", Date: today, CapacityCounts: 2})
+	if err != nil || len(again.GetTasks()) != 2 || again.GetTasks()[0].GetId() != top[0].GetId() {
+		t.Fatalf("replan of 2 with two triggered counts kept: %v, %v; want just those two", again, err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -48,15 +49,25 @@ func countsPlan(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		defer db.Close()
+		// The day's list as a plan would leave it: the counts a plan keeps
+		// (triggered since the last plan, added, recounts, started) and
+		// the tasks it would add in their share of the capacity.
 		tasks, err := cyclecount.Preview(ctx, db.Reader(), day, now, cyclecount.Capacity{Counts: *capacity, Minutes: *minutes})
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "count plan for %s: %d locations\n", day.Format(time.DateOnly), len(tasks))
+		kept, err := cyclecount.Kept(ctx, db.Reader(), day.Format(time.DateOnly))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "count plan for %s: %d locations\n", day.Format(time.DateOnly), len(kept)+len(tasks))
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "#\tLOCATION\tZONE\tKIND\tSCORE\tMINUTES\tWHY")
+		for i, c := range kept {
+			fmt.Fprintf(tw, "%d\t%s\t\t%s (kept)\t%.2f\t\t%s\n", i+1, c.LocationCode, cmp.Or(c.TaskKind, "recount"), c.Score, strings.Join(c.Reasons, "; "))
+		}
 		for i, t := range tasks {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%.2f\t%.1f\t%s\n", i+1, t.Location, t.Zone, t.Kind, t.Score, t.Minutes, strings.Join(t.Reasons(), "; "))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%.2f\t%.1f\t%s\n", len(kept)+i+1, t.Location, t.Zone, t.Kind, t.Score, t.Minutes, strings.Join(t.Reasons(), "; "))
 		}
 		return tw.Flush()
 	}

@@ -64,10 +64,11 @@ func TestCountsPlanPrintsTheRankedPlan(t *testing.T) {
 	}
 }
 
-// TestCountsPlanMatchesPlanCounts: `floorops counts plan` leaves out a
-// location that already has a count open, as PlanCounts does, and the
-// next location takes its place; a capacity that is not a number is a
-// usage error.
+// TestCountsPlanMatchesPlanCounts: `floorops counts plan` prints the day
+// as PlanCounts would leave it: a count a lead added for the day first
+// (kept), taking its share of the capacity, and the riskiest other
+// location after it, never a second count of the added location; a
+// capacity that is not a number is a usage error.
 func TestCountsPlanMatchesPlanCounts(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -105,8 +106,9 @@ func TestCountsPlanMatchesPlanCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 4 || strings.Contains(out, "A-01-01-A") {
-		t.Fatalf("counts plan with A-01-01-A already open printed:\n%s", out)
+	if len(lines) != 4 || !strings.HasPrefix(strings.Join(strings.Fields(lines[2]), " "), "1 A-01-01-A added (kept)") ||
+		strings.Count(out, "A-01-01-A") != 1 {
+		t.Fatalf("counts plan with A-01-01-A added for the day printed:\n%s", out)
 	}
 	for _, bad := range []string{"NaN", "+Inf", "-1"} {
 		if _, _, err := runCLI(t, "counts", "plan", "--db", db, "--minutes", bad); !errors.Is(err, errUsage) {

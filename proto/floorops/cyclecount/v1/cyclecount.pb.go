@@ -1794,7 +1794,8 @@ func (x *PlanCountsRequest) GetCapacityMinutes() float64 {
 // PlanCountsResponse is the day's plan.
 type PlanCountsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The day's counts, in the order to do them.
+	// The day's counts, in the order to do them (as ListTasks lists the
+	// day): those kept and those just planned.
 	Tasks         []*Count `protobuf:"bytes,1,rep,name=tasks,proto3" json:"tasks,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -56,10 +56,13 @@ type CycleCountServiceClient interface {
 	// zero confirmations of just-emptied locations, overdue locations, and
 	// the riskiest locations to fill the day. Each task explains its score.
 	// The date is today or later (INVALID_ARGUMENT on date otherwise). A
-	// location that already has a count open or in progress is left out and
-	// the next location takes its place. Replanning a day replaces its tasks
-	// not yet started: they are kept as removed and their ids are never
-	// reused. Leads only.
+	// location that already has a count open or in progress for another day
+	// is left out and the next location takes its place. Replanning a day
+	// replaces its planned tasks not yet started: they are kept as removed
+	// and their ids are never reused. The day's other counts are kept and
+	// take their share of the capacity: counts the floor triggered since the
+	// last plan (a short pick's comes first), tasks a lead added, recounts,
+	// counts started. Leads only.
 	PlanCounts(ctx context.Context, in *PlanCountsRequest, opts ...grpc.CallOption) (*PlanCountsResponse, error)
 	// ListTasks lists the counts waiting to be done or in progress, in plan
 	// order.
@@ -266,10 +269,13 @@ type CycleCountServiceServer interface {
 	// zero confirmations of just-emptied locations, overdue locations, and
 	// the riskiest locations to fill the day. Each task explains its score.
 	// The date is today or later (INVALID_ARGUMENT on date otherwise). A
-	// location that already has a count open or in progress is left out and
-	// the next location takes its place. Replanning a day replaces its tasks
-	// not yet started: they are kept as removed and their ids are never
-	// reused. Leads only.
+	// location that already has a count open or in progress for another day
+	// is left out and the next location takes its place. Replanning a day
+	// replaces its planned tasks not yet started: they are kept as removed
+	// and their ids are never reused. The day's other counts are kept and
+	// take their share of the capacity: counts the floor triggered since the
+	// last plan (a short pick's comes first), tasks a lead added, recounts,
+	// counts started. Leads only.
 	PlanCounts(context.Context, *PlanCountsRequest) (*PlanCountsResponse, error)
 	// ListTasks lists the counts waiting to be done or in progress, in plan
 	// order.
