@@ -278,6 +278,27 @@ func countHistory(ctx context.Context, q inventory.Querier, dayStr string, maxLo
 	if err != nil {
 		return nil, nil, fmt.Errorf("plan: count history: %w", err)
 	}
+	// A posted count with no lines (a bin confirmed empty, as a zero check
+	// is) writes no history, yet it is the bin's last count: touches and
+	// emptying are since it.
+	err = inventory.EachRow(ctx, q, `SELECT location_id, MAX(CASE WHEN decided_at <> '' THEN decided_at ELSE submitted_at END), MAX(start_movement_id)
+		FROM counts WHERE state = 'posted' AND location_id BETWEEN 0 AND ? AND (CASE WHEN decided_at <> '' THEN decided_at ELSE submitted_at END) < ?
+		GROUP BY location_id`, []any{maxLoc, dayStr}, func(r *sql.Rows) error {
+		var loc, moved int64
+		var at sql.RawBytes
+		if err := r.Scan(&loc, &at, &moved); err != nil {
+			return err
+		}
+		l := &byLoc[loc]
+		if string(at) > l.last {
+			l.last = string(at)
+		}
+		l.lastMove = max(l.lastMove, moved)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("plan: counts posted: %w", err)
+	}
 	return byLoc, byItem, nil
 }
 

@@ -1217,3 +1217,48 @@ func TestSetPolicySchedulingSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestZeroCheckConfirmedEmptyIsTheBinsLastCount: a pick empties a bin, the
+// day's plan checks it is empty, the associate confirms it empty; that
+// count (no lines, so no count history) is the bin's last count, so the
+// next day's plan does not check it again and its touches start over.
+func TestZeroCheckConfirmedEmptyIsTheBinsLastCount(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 77
+	sku := fmt.Sprintf("SKU-%04d", n)
+	loc, qty := e.face(t, n)
+	list := e.startedList(t, order("SO-ZERO", sku, int(qty)), "LPN-Z1")
+	e.pickAll(t, list)
+	if e.onHand(t, loc, sku, inventoryv1.StockStatus_STOCK_STATUS_AVAILABLE) != 0 ||
+		e.count(t, `SELECT COUNT(*) FROM exceptions WHERE kind = 'location_emptied' AND location_id = (SELECT id FROM locations WHERE code = ?)`, loc) == 0 {
+		t.Fatalf("picking %d of %s did not empty %s", qty, sku, loc)
+	}
+	zeroCheckAt := func(date, rid string) *cyclecountv1.Count {
+		t.Helper()
+		plan, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: rid, Date: date, CapacityCounts: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, task := range plan.GetTasks() {
+			if task.GetLocationCode() == loc && task.GetTaskKind() == "zero-check" {
+				return task
+			}
+		}
+		return nil
+	}
+	today := time.Now().UTC().Format(time.DateOnly)
+	task := zeroCheckAt(today, "plan-today")
+	if task == nil {
+		t.Fatalf("no zero check of %s after a pick emptied it", loc)
+	}
+	e.start(t, e.assoc, loc, task.GetId())
+	sub, err := e.cc.SubmitCount(e.assoc, &cyclecountv1.SubmitCountRequest{RequestId: "zero", CountId: task.GetId(), ConfirmedEmpty: true})
+	if err != nil || sub.GetOutcome() != cyclecountv1.CountOutcome_COUNT_OUTCOME_POSTED {
+		t.Fatalf("zero check confirmed empty: %v %v", sub, err)
+	}
+	tomorrow := time.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
+	if again := zeroCheckAt(tomorrow, "plan-tomorrow"); again != nil {
+		t.Fatalf("%s confirmed empty today is checked again tomorrow: %v", loc, again)
+	}
+}
