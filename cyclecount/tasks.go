@@ -645,7 +645,18 @@ func (s *Service) RemoveTask(ctx context.Context, requestID string, in RemoveInp
 			case c.State != StateOpen:
 				return Count{}, floorops.Errorf(floorops.EPRECONDITION, "count %d of %s is %s: only a count not yet started is removed", c.ID, c.LocationCode, c.State)
 			case c.RecountOf != 0:
-				return Count{}, floorops.Errorf(floorops.EPRECONDITION, "count %d recounts count %d beyond tolerance: it is decided by counting it", c.ID, c.RecountOf)
+				return Count{}, floorops.Errorf(floorops.EPRECONDITION, "count %d is a recount of count %d: it is decided by counting it", c.ID, c.RecountOf)
+			}
+			// The count a count request waits for (a short pick's): the bin is
+			// held off sale until it posts, so it is never removed, only given
+			// to someone (AssignTask).
+			req, reason, err := inventory.OpenCountRequestAt(ctx, tx, c.LocationID)
+			if err != nil {
+				return Count{}, err
+			}
+			if req != 0 {
+				return Count{}, floorops.Errorf(floorops.EPRECONDITION, "count %d answers count request %d (%s) at %s, which holds the bin off sale until it is counted: assign it rather than remove it",
+					c.ID, req, triggerOf(reason), c.LocationCode)
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE counts SET state = 'removed', decided_by = ?, decision_reason = ?, decided_at = ? WHERE id = ?`,
 				in.Actor.Badge, in.Reason, store.FormatTime(tx.Now), c.ID); err != nil {

@@ -1083,6 +1083,10 @@ func TestShortPickAfterThePlanGoesToTheFront(t *testing.T) {
 	if top[1].GetCountRequestId() != reqOff || top[1].GetPlanDate() != today || top[1].GetTaskKind() != "triggered" {
 		t.Fatalf("the short-picked bin off the plan: %v, want a triggered task for request %d", top[1], reqOff)
 	}
+	// A triggered count holds its bin off sale until it posts: it is never
+	// removed.
+	_, err = e.cc.RemoveTask(e.lead, &cyclecountv1.RemoveTaskRequest{RequestId: "rm-triggered", CountId: top[0].GetId(), Reason: "not today"})
+	wantCode(t, err, codes.FailedPrecondition)
 	// Replanning the day keeps both triggered counts: they head the answer
 	// and take two of its three counts.
 	replan, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: "replan", Date: today, CapacityCounts: 3})

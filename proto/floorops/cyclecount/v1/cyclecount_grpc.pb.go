@@ -76,8 +76,10 @@ type CycleCountServiceClient interface {
 	// one INVALID_ARGUMENT on badge. Leads only.
 	AssignTask(ctx context.Context, in *AssignTaskRequest, opts ...grpc.CallOption) (*AssignTaskResponse, error)
 	// RemoveTask takes an open count off the plan, with the lead's reason. A
-	// count in progress, or a recount (a second pair of eyes on a count
-	// beyond tolerance), is refused (FAILED_PRECONDITION). Leads only.
+	// count in progress, a recount (a second pair of eyes on a count, or a
+	// count again after stock moved during one), and the count of a bin a
+	// count request holds off sale (a short pick's) are refused
+	// (FAILED_PRECONDITION). Leads only.
 	RemoveTask(ctx context.Context, in *RemoveTaskRequest, opts ...grpc.CallOption) (*RemoveTaskResponse, error)
 	// StartCount begins counting the scanned location: the record there is
 	// snapshotted per item, lot, status and LPN, and the associate gets a
@@ -289,8 +291,10 @@ type CycleCountServiceServer interface {
 	// one INVALID_ARGUMENT on badge. Leads only.
 	AssignTask(context.Context, *AssignTaskRequest) (*AssignTaskResponse, error)
 	// RemoveTask takes an open count off the plan, with the lead's reason. A
-	// count in progress, or a recount (a second pair of eyes on a count
-	// beyond tolerance), is refused (FAILED_PRECONDITION). Leads only.
+	// count in progress, a recount (a second pair of eyes on a count, or a
+	// count again after stock moved during one), and the count of a bin a
+	// count request holds off sale (a short pick's) are refused
+	// (FAILED_PRECONDITION). Leads only.
 	RemoveTask(context.Context, *RemoveTaskRequest) (*RemoveTaskResponse, error)
 	// StartCount begins counting the scanned location: the record there is
 	// snapshotted per item, lot, status and LPN, and the associate gets a
