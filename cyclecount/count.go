@@ -553,10 +553,11 @@ func countedInChain(ctx context.Context, q inventory.Querier, c Count) (map[stri
 
 // HiddenFrom is which of the locations codes a may see no quantities of
 // (balances, movements) right now: for an associate, every one with a
-// count started and not yet submitted, waiting for a lead, or a recount
-// waiting to be started (so from a count's start until its chain of
-// recounts posts), since a count is blind only if the record cannot be
-// read beside it. A
+// count on the list (planned, added or triggered, not yet started), being
+// counted, waiting for a lead, or a recount waiting to be started (so from
+// the moment a count is planned until its chain of recounts posts), since
+// a count is blind only if the record cannot be read beside it, nor looked
+// up beforehand by whoever is given the task. A
 // lead, admin or central (SeesExpected) sees every location. Check codes
 // are not quantities: the associate who counts must scan one, so they stay
 // visible.
@@ -570,7 +571,7 @@ func HiddenFrom(ctx context.Context, q inventory.Querier, a inventory.Actor, cod
 	}
 	out := map[string]bool{}
 	err = inventory.EachRow(ctx, q, `SELECT DISTINCT l.code FROM json_each(?) j JOIN locations l ON l.code = j.value
-		JOIN counts c ON c.location_id = l.id WHERE c.state IN ('counting', 'pending_approval') OR (c.state = 'open' AND c.recount_of IS NOT NULL)`,
+		JOIN counts c ON c.location_id = l.id WHERE c.state IN ('open', 'counting', 'pending_approval')`,
 		[]any{string(b)}, func(r *sql.Rows) error {
 			var code string
 			err := r.Scan(&code)

@@ -968,10 +968,11 @@ func TestRecountGoesToAnotherAssociateOnTheFloor(t *testing.T) {
 	}
 }
 
-// TestBlindCountHidesTheRecordFromAssociates: while a bin is being counted
-// an associate reads no quantities of it, neither its balances nor its
-// movements (a lead does); its check code is still shown, since the
-// counter must scan it. Once the count is submitted the bin reads again.
+// TestBlindCountHidesTheRecordFromAssociates: from the moment a bin's count
+// is on the list until it is counted an associate reads no quantities of
+// it, neither its balances nor its movements (a lead does); its check code
+// is still shown, since the counter must scan it. Once the count is
+// submitted the bin reads again.
 func TestBlindCountHidesTheRecordFromAssociates(t *testing.T) {
 	t.Parallel()
 	e := newCountEnv(t)
@@ -1009,7 +1010,16 @@ func TestBlindCountHidesTheRecordFromAssociates(t *testing.T) {
 	if b, m := visible(e.assoc); b == 0 || m == 0 {
 		t.Fatalf("before the count an associate sees %d balances and %d movements at %s", b, m, loc)
 	}
-	c := e.start(t, e.assoc, loc, 0)
+	// Once a lead has put the bin on the list, whoever is given it cannot
+	// look it up before starting.
+	task, err := e.cc.AddTask(e.lead, &cyclecountv1.AddTaskRequest{RequestId: "add-hidden", LocationCode: loc, Reason: "looks low"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, m := visible(e.assoc); b != 0 || m != 0 {
+		t.Fatalf("with a count on the list an associate sees %d balances and %d movements at %s", b, m, loc)
+	}
+	c := e.start(t, e.assoc, loc, task.GetTask().GetId())
 	if b, m := visible(e.assoc); b != 0 || m != 0 {
 		t.Fatalf("during a blind count an associate sees %d balances and %d movements at %s", b, m, loc)
 	}
