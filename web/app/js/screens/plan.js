@@ -31,6 +31,11 @@ export default {
       list.replaceChildren(h('h2', {}, `${tasks.length} counts open`), ...tasks.map(t => {
         const badge = h('input', { 'aria-label': `Assign ${t.location_code} to badge`, placeholder: 'Badge', value: t.assigned_to || '', size: 8 });
         const why = h('input', { 'aria-label': `Reason to remove the count of ${t.location_code}`, placeholder: 'Reason', size: 10 });
+        // A count the floor triggered holds its bin off sale until it is
+        // counted, and a recount decides an earlier count: neither is
+        // removed (the node refuses), only given to someone.
+        const fixed = t.task_kind === 'triggered' ? 'Holds the bin off sale until counted: assign it.'
+          : Number(t.recount_of || 0) ? 'A recount: it is decided by counting it.' : '';
         return h('div', { class: 'card', dataset: { count: t.id } },
           h('p', {}, h('strong', {}, t.location_code), ` · ${t.task_kind || ''} · score ${Number(t.score || 0).toFixed(1)} · ${t.state.replace('COUNT_STATE_', '').toLowerCase()}${t.assigned_to ? ' · ' + t.assigned_to : ''}`),
           h('ul', { class: 'reasons' }, (t.reasons || []).map(r => h('li', {}, r))),
@@ -39,12 +44,12 @@ export default {
               if (!badge.value.trim()) { view.fail(`No badge to assign ${t.location_code} to.`, { next: 'Type the badge of the associate (B-…) in the Badge field beside Assign, then press Assign.' }); badge.focus(); return; }
               act(`Assign ${t.location_code}`, () => ctx.mutate('POST', `/v1/count-tasks/${t.id}:assign`, { badge: badge.value.trim().toUpperCase() }, 'assign count'));
             }, class: 'quiet assign' }, 'Assign'),
-            why,
-            h('button', { type: 'button', class: 'danger remove', onclick: () => {
-              // a removal is recorded with the lead's reason: never a fixed one
-              if (!why.value.trim()) { view.fail(`No reason to remove the count of ${t.location_code}.`, { next: 'Type why in the Reason field beside Remove (e.g. "aisle closed today"), then press Remove.' }); why.focus(); return; }
-              act(`Remove ${t.location_code}`, () => ctx.mutate('POST', `/v1/count-tasks/${t.id}:remove`, { reason: why.value.trim() }, 'remove count'));
-            } }, 'Remove')));
+            fixed ? h('span', { class: 'hint' }, fixed) : [why,
+              h('button', { type: 'button', class: 'danger remove', onclick: () => {
+                // a removal is recorded with the lead's reason: never a fixed one
+                if (!why.value.trim()) { view.fail(`No reason to remove the count of ${t.location_code}.`, { next: 'Type why in the Reason field beside Remove (e.g. "aisle closed today"), then press Remove.' }); why.focus(); return; }
+                act(`Remove ${t.location_code}`, () => ctx.mutate('POST', `/v1/count-tasks/${t.id}:remove`, { reason: why.value.trim() }, 'remove count'));
+              } }, 'Remove')]));
       }));
     };
     await load();
