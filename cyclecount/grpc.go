@@ -208,7 +208,10 @@ func countToProto(c Count) *cyclecountv1.Count {
 		pl := &cyclecountv1.CountLine{Sku: l.SKU, Lot: l.Lot, Expiry: l.Expiry, Lpn: l.LPN, CountedQuantity: l.Counted,
 			Serials: l.Serials, MissingSerials: l.MissingSerials, SerialsFromElsewhere: l.SerialsFromElsewhere}
 		if !c.blind {
-			pl.SnapshotQuantity, pl.AdjustmentQuantity = proto.Int64(l.Snapshot), proto.Int64(l.Adjustment())
+			pl.SnapshotQuantity = proto.Int64(l.Snapshot)
+			if !c.SubmittedAt.IsZero() { // nothing counted yet: no difference to post
+				pl.AdjustmentQuantity = proto.Int64(l.Adjustment())
+			}
 		}
 		out.Lines = append(out.Lines, pl)
 	}

@@ -179,7 +179,8 @@ type CountLine struct {
 	// (absent), never a figure.
 	SnapshotQuantity *int64 `protobuf:"varint,6,opt,name=snapshot_quantity,json=snapshotQuantity,proto3,oneof" json:"snapshot_quantity,omitempty"`
 	// Units posted, or to be posted: counted minus snapshot. Leads only:
-	// unset (absent) in an associate's answer.
+	// unset (absent) in an associate's answer, and in anyone's until the
+	// count is submitted.
 	AdjustmentQuantity *int64 `protobuf:"varint,7,opt,name=adjustment_quantity,json=adjustmentQuantity,proto3,oneof" json:"adjustment_quantity,omitempty"`
 	// Serial numbers scanned on the units counted, for a serial-tracked item.
 	Serials []string `protobuf:"bytes,8,rep,name=serials,proto3" json:"serials,omitempty"`
