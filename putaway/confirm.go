@@ -83,7 +83,7 @@ func (s *Service) confirm(ctx context.Context, tx *store.Tx, requestID string, i
 		return Confirmation{}, err
 	}
 	if sh.atSource(t) < t.Remaining() {
-		return Confirmation{}, notAtSource(t, sh)
+		return Confirmation{}, notAtSource(t, sh, in.Actor)
 	}
 	qty := in.Qty
 	switch {
@@ -98,7 +98,7 @@ func (s *Service) confirm(ctx context.Context, tx *store.Tx, requestID string, i
 	// are: the order's pick is directed to them there. The task may put
 	// away the rest, and shrinks to them below.
 	if qty > sh.movable(t) {
-		return Confirmation{}, notAtSource(t, sh)
+		return Confirmation{}, notAtSource(t, sh, in.Actor)
 	}
 	res, err := reservationOf(ctx, tx, t.ID)
 	if err != nil {

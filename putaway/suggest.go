@@ -70,7 +70,7 @@ func (s *Service) SuggestLocation(ctx context.Context, taskID int64, raw string)
 				if err != nil {
 					return err
 				}
-				gone = notAtSource(was, sh)
+				gone = notAtSource(was, sh, inventory.ActorFrom(ctx))
 				return nil
 			}
 			// The scanned stock's oldest task was stale and is closed now;

@@ -1,0 +1,97 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"testing"
+
+	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
+	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// fillAt is the units the record holds at loc, of every item and status.
+func (e *countEnv) fillAt(t *testing.T, loc string) int64 {
+	t.Helper()
+	resp, err := e.inv.GetBalances(e.lead, &inventoryv1.GetBalancesRequest{LocationCode: loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, b := range resp.GetBalances() {
+		n += b.GetQuantity()
+	}
+	return n
+}
+
+// tellsNone fails t when the refusal err, message or details, states any
+// of the figures: what an associate must not read about a bin.
+func tellsNone(t *testing.T, err error, figures ...int64) {
+	t.Helper()
+	st := status.Convert(err)
+	text := st.Message() + fmt.Sprint(st.Details())
+	for _, f := range figures {
+		if regexp.MustCompile(`(^|[^0-9-])` + strconv.FormatInt(f, 10) + `([^0-9]|$)`).MatchString(text) {
+			t.Errorf("the refusal tells %d: %v", f, err)
+		}
+	}
+}
+
+// TestRefusalsIntoACountedBinTellNoRecord: a move or a putaway into a bin
+// being counted blind, refused for room, tells the associate nothing of
+// what the record holds there (nor its capacity, the room being capacity
+// minus fill); a lead still reads the figures. The same for a putaway
+// task whose units are no longer all at its source.
+func TestRefusalsIntoACountedBinTellNoRecord(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	pa := putawayv1.NewPutawayServiceClient(e.n.conn)
+	const bin, much = "A-01-01-A", 4321
+	e.adjust(t, "STG-01", "SKU-0001", "", "", much)
+	fill := e.fillAt(t, bin)
+	loc, err := e.inv.GetLocation(e.lead, &inventoryv1.GetLocationRequest{Code: bin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	capacity := loc.GetLocation().GetCapacity()
+	if capacity == 0 || fill == 0 || capacity-fill >= much {
+		t.Fatalf("%s holds %d of %d: the test needs a bin short of room", bin, fill, capacity)
+	}
+	e.start(t, e.assoc, bin, 0)
+
+	move := &inventoryv1.MoveStockRequest{FromLocationScan: "STG-01", ToLocationScan: bin, Sku: "SKU-0001", Quantity: much}
+	for _, who := range []context.Context{e.assoc, e.assoc2} {
+		move.RequestId = e.rid("move")
+		_, err := e.inv.MoveStock(who, move)
+		wantCode(t, err, codes.FailedPrecondition)
+		tellsNone(t, err, fill, capacity, capacity-fill)
+	}
+	move.RequestId = e.rid("move")
+	_, err = e.inv.MoveStock(e.lead, move)
+	wantCode(t, err, codes.FailedPrecondition)
+
+	task, err := pa.CreateTask(e.lead, &putawayv1.CreateTaskRequest{RequestId: e.rid("task"), FromLocationScan: "STG-01", Sku: "SKU-0001", Quantity: much})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = pa.ConfirmPutaway(e.assoc2, &putawayv1.ConfirmPutawayRequest{RequestId: e.rid("confirm"), TaskId: task.GetTask().GetId(),
+		LocationScan: bin, Quantity: much, OverrideReason: "slot looked empty"})
+	wantCode(t, err, codes.FailedPrecondition)
+	tellsNone(t, err, fill, capacity, capacity-fill)
+
+	// Units left the task's source outside putaway: the associate is not
+	// told what is left there.
+	const left = 1234
+	e.adjust(t, "STG-01", "SKU-0001", "", "", left-much)
+	_, err = pa.ConfirmPutaway(e.assoc2, &putawayv1.ConfirmPutawayRequest{RequestId: e.rid("confirm"), TaskId: task.GetTask().GetId(),
+		LocationScan: "B-01-01-A", Quantity: 10, OverrideReason: "here"})
+	wantCode(t, err, codes.FailedPrecondition)
+	tellsNone(t, err, left)
+	_, err = pa.SuggestLocation(e.assoc2, &putawayv1.SuggestLocationRequest{TaskId: task.GetTask().GetId()})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
