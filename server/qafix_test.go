@@ -95,3 +95,52 @@ func TestRefusalsIntoACountedBinTellNoRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestPutawayPassesOverABinBeingCounted: a bin with a count being counted
+// is never suggested (stock put there would spoil the count), a
+// reservation made before the count started no longer directs stock there
+// (putting it there needs an override reason), and once the count is
+// submitted the bin is suggested again.
+func TestPutawayPassesOverABinBeingCounted(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	pa := putawayv1.NewPutawayServiceClient(e.n.conn)
+	const bin = "A-01-01-A" // SKU-0001's pick face: consolidation's choice
+	e.adjust(t, "STG-01", "SKU-0001", "", "", 10)
+	task := func() int64 {
+		t.Helper()
+		resp, err := pa.CreateTask(e.lead, &putawayv1.CreateTaskRequest{RequestId: e.rid("task"), FromLocationScan: "STG-01", Sku: "SKU-0001", Quantity: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.GetTask().GetId()
+	}
+	suggest := func(id int64) string {
+		t.Helper()
+		resp, err := pa.SuggestLocation(e.assoc2, &putawayv1.SuggestLocationRequest{TaskId: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.GetSuggestion().GetLocationCode()
+	}
+	reserved := task()
+	if got := suggest(reserved); got != bin {
+		t.Fatalf("before the count the suggestion is %s, want %s", got, bin)
+	}
+	c := e.start(t, e.assoc, bin, 0)
+	fresh := task()
+	for _, id := range []int64{fresh, reserved} {
+		if got := suggest(id); got == bin {
+			t.Fatalf("task %d is directed to %s while it is being counted", id, bin)
+		}
+	}
+	_, err := pa.ConfirmPutaway(e.assoc2, &putawayv1.ConfirmPutawayRequest{RequestId: e.rid("confirm"), TaskId: reserved, LocationScan: bin, Quantity: 5})
+	wantCode(t, err, codes.InvalidArgument)
+	if got := violations(err); len(got) != 1 || got[0] != "override_reason" {
+		t.Fatalf("field violations %v, want override_reason", got)
+	}
+	e.submit(t, e.assoc, c.GetId(), 1, e.fillAt(t, bin))
+	if got := suggest(fresh); got != bin {
+		t.Fatalf("after the count the suggestion is %s, want %s", got, bin)
+	}
+}
