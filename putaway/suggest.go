@@ -284,7 +284,9 @@ func (s *Service) find(ctx context.Context, q inventory.Querier, st Strategy, t 
 		if c.rank == 0 {
 			return c, "home pick face of " + t.SKU, ok, err
 		}
-		return c, fmt.Sprintf("pick face already holding %d units of %s", c.same, t.SKU), ok, err
+		// Not how many, as for consolidation: the pick face may be hidden
+		// from the associate (a count of it waiting for a lead or a recount).
+		return c, "pick face already holding " + t.SKU, ok, err
 
 	case StrategyVelocityZone:
 		zone := s.VelocityZones[t.ABCClass]
