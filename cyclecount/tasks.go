@@ -453,8 +453,8 @@ func (s *Service) AddTask(ctx context.Context, requestID string, in AddInput) (C
 			if err != nil {
 				return Count{}, err
 			}
-			if loc.Type == inventory.LocShip {
-				return Count{}, floorops.Errorf(floorops.EPRECONDITION, "%s is a ship lane: its units are picked for orders and are not cycle counted", loc.Code)
+			if err := notCounted(loc); err != nil {
+				return Count{}, err
 			}
 			if err := notAwaitingDecision(ctx, tx, loc); err != nil {
 				return Count{}, err

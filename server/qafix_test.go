@@ -6,7 +6,9 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+	"time"
 
+	cyclecountv1 "github.com/floorops/floorops/proto/floorops/cyclecount/v1"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
 	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
 	"google.golang.org/grpc/codes"
@@ -142,5 +144,41 @@ func TestPutawayPassesOverABinBeingCounted(t *testing.T) {
 	e.submit(t, e.assoc, c.GetId(), 1, e.fillAt(t, bin))
 	if got := suggest(fresh); got != bin {
 		t.Fatalf("after the count the suggestion is %s, want %s", got, bin)
+	}
+}
+
+// TestWorkflowLocationsAreNotCounted: a location whose stock belongs to a
+// workflow (a returns location's units waiting to be graded, a dock's or
+// staging lane's waiting for putaway, a ship lane's picked for orders) is
+// neither started, added nor planned as a count: counting RET-01 wrote off
+// every ungraded unit and stranded them. Storage and quarantine still are.
+func TestWorkflowLocationsAreNotCounted(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	e.adjust(t, "STG-01", "SKU-0001", "", "", 5)
+	for _, loc := range []string{"RET-01", "STG-01", "DOCK-01", "SHIP-01"} {
+		_, err := e.cc.StartCount(e.assoc, &cyclecountv1.StartCountRequest{RequestId: e.rid("start"), LocationScan: loc})
+		wantCode(t, err, codes.FailedPrecondition)
+		_, err = e.cc.AddTask(e.lead, &cyclecountv1.AddTaskRequest{RequestId: e.rid("add"), LocationCode: loc, Reason: "check"})
+		wantCode(t, err, codes.FailedPrecondition)
+	}
+	today := time.Now().UTC().Format(time.DateOnly)
+	plan, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: e.rid("plan"), Date: today, CapacityCounts: 100000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, task := range plan.GetTasks() {
+		l, err := e.inv.GetLocation(e.lead, &inventoryv1.GetLocationRequest{Code: task.GetLocationCode()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch l.GetLocation().GetType() {
+		case inventoryv1.LocationType_LOCATION_TYPE_STORAGE, inventoryv1.LocationType_LOCATION_TYPE_PICKFACE:
+		default:
+			t.Fatalf("planned count %d of %s, a %v location", task.GetId(), task.GetLocationCode(), l.GetLocation().GetType())
+		}
+	}
+	if _, err := e.cc.AddTask(e.lead, &cyclecountv1.AddTaskRequest{RequestId: e.rid("add"), LocationCode: "QUAR-01", Reason: "held stock"}); err != nil {
+		t.Fatalf("a count of quarantine: %v", err)
 	}
 }
