@@ -11,6 +11,7 @@ import (
 	cyclecountv1 "github.com/floorops/floorops/proto/floorops/cyclecount/v1"
 	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
 	putawayv1 "github.com/floorops/floorops/proto/floorops/putaway/v1"
+	returnsv1 "github.com/floorops/floorops/proto/floorops/returns/v1"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -180,5 +181,35 @@ func TestWorkflowLocationsAreNotCounted(t *testing.T) {
 	}
 	if _, err := e.cc.AddTask(e.lead, &cyclecountv1.AddTaskRequest{RequestId: e.rid("add"), LocationCode: "QUAR-01", Reason: "held stock"}); err != nil {
 		t.Fatalf("a count of quarantine: %v", err)
+	}
+}
+
+// TestReturnSerialOnAnItemNotSerialTracked: a serial on a returned unit of
+// an item that is not serial tracked is refused on the serial field, as a
+// lot on an item that is not lot tracked is, and nothing is received.
+func TestReturnSerialOnAnItemNotSerialTracked(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	rt := returnsv1.NewReturnsServiceClient(e.n.conn)
+	for _, req := range []*returnsv1.ReceiveReturnRequest{
+		{RawScan: "SKU-0001", Quantity: 1, Serial: "X"},
+		{RawScan: "SKU-0001", Quantity: 1, Lot: "L1"},
+	} {
+		req.RequestId = e.rid("ret")
+		_, err := rt.ReceiveReturn(e.assoc, req)
+		wantCode(t, err, codes.InvalidArgument)
+		want := "serial"
+		if req.GetLot() != "" {
+			want = "lot"
+		}
+		if got := violations(err); len(got) != 1 || got[0] != want {
+			t.Fatalf("field violations %v, want %s", got, want)
+		}
+	}
+	if n := e.count(t, `SELECT COUNT(*) FROM return_units`); n != 0 {
+		t.Fatalf("%d returned units stored", n)
+	}
+	if _, err := rt.ReceiveReturn(e.assoc, &returnsv1.ReceiveReturnRequest{RequestId: e.rid("ret"), RawScan: "SKU-0001", Quantity: 1}); err != nil {
+		t.Fatalf("the same unit without a serial: %v", err)
 	}
 }
