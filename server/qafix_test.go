@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strconv"
 	"testing"
@@ -211,5 +212,43 @@ func TestReturnSerialOnAnItemNotSerialTracked(t *testing.T) {
 	}
 	if _, err := rt.ReceiveReturn(e.assoc, &returnsv1.ReceiveReturnRequest{RequestId: e.rid("ret"), RawScan: "SKU-0001", Quantity: 1}); err != nil {
 		t.Fatalf("the same unit without a serial: %v", err)
+	}
+}
+
+// TestAssociatesReadNoATS: an associate may not read available-to-sell,
+// over gRPC or REST (no floor screen uses it, and a SKU's ATS less the
+// balances an associate may read gave the record of a bin being counted
+// blind); a lead and a channel read every figure, none a made-up zero.
+func TestAssociatesReadNoATS(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	const n = 69
+	sku := fmt.Sprintf("SKU-%04d", n)
+	loc, _ := e.face(t, n)
+	for _, counting := range []bool{false, true} {
+		if counting {
+			e.start(t, e.assoc, loc, 0)
+		}
+		for _, who := range []context.Context{e.assoc, e.assoc2} {
+			_, err := e.inv.GetAvailableToSell(who, &inventoryv1.GetAvailableToSellRequest{Skus: []string{sku}})
+			wantCode(t, err, codes.PermissionDenied)
+		}
+		if code, out := e.n.rest(t, "GET", "/v1/ats?skus="+sku, restToken(t, e.n, "B-ASSOC2"), nil); code != http.StatusForbidden {
+			t.Fatalf("an associate's GET /v1/ats = %d %v, want 403", code, out)
+		}
+		for _, who := range []context.Context{e.lead, e.central} {
+			resp, err := e.inv.GetAvailableToSell(who, &inventoryv1.GetAvailableToSellRequest{Skus: []string{sku}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a := resp.GetAvailability()[0]; a.GetOnHand() == 0 || a.GetAvailableToSell() != a.GetOnHand()-a.GetAllocated() {
+				t.Fatalf("ATS read %v", a)
+			}
+		}
+		code, out := e.n.rest(t, "GET", "/v1/ats?skus="+sku, restToken(t, e.n, "B-LEAD"), nil)
+		a, _ := out["availability"].([]any)
+		if code != http.StatusOK || len(a) != 1 || a[0].(map[string]any)["on_hand"] == "0" {
+			t.Fatalf("a lead's GET /v1/ats = %d %v", code, out)
+		}
 	}
 }
