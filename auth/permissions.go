@@ -33,6 +33,11 @@ var (
 	masterData = []Role{Admin, Integration}
 	admins     = []Role{Admin}
 	readers    = anyone
+	// sellers read what is available to sell: channels (integration),
+	// leads and admins. Not associates: no floor screen needs it, and an
+	// item's ATS less the bins an associate may read would be the record
+	// of a bin being counted blind.
+	sellers = []Role{Lead, Admin, Integration}
 )
 
 // SyncStatusRoute is a REST route of the node's own, not an RPC: the web
@@ -67,7 +72,7 @@ var Permissions = map[string][]Role{
 	inventoryv1.InventoryService_GetLocation_FullMethodName:        readers,
 	inventoryv1.InventoryService_ListLocations_FullMethodName:      readers,
 	inventoryv1.InventoryService_GetBalances_FullMethodName:        readers,
-	inventoryv1.InventoryService_GetAvailableToSell_FullMethodName: readers,
+	inventoryv1.InventoryService_GetAvailableToSell_FullMethodName: sellers,
 	inventoryv1.InventoryService_MoveStock_FullMethodName:          floor,
 	inventoryv1.InventoryService_AdjustStock_FullMethodName:        leads,
 	inventoryv1.InventoryService_ListMovements_FullMethodName:      readers,

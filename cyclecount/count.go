@@ -63,10 +63,8 @@ func startCount(ctx context.Context, tx *store.Tx, p *scan.Parser, in StartInput
 		if err != nil {
 			return Count{}, err
 		}
-		if loc.Type == inventory.LocShip {
-			// What is there was picked for orders: shipping reconciles it,
-			// as AdjustStock refuses there too.
-			return Count{}, floorops.Errorf(floorops.EPRECONDITION, "%s is a ship lane: its units are picked for orders and are not cycle counted", loc.Code)
+		if err := notCounted(loc); err != nil {
+			return Count{}, err
 		}
 		var active int64
 		var state State

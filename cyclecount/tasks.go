@@ -278,11 +278,8 @@ func (s *Service) PlanCounts(ctx context.Context, requestID string, in PlanInput
 	}
 	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "PlanCounts", Body: in},
 		func(tx *store.Tx) ([]Count, error) {
-			if in.Date < tx.Now.UTC().Format(time.DateOnly) {
-				return nil, floorops.Invalid("date", "%s is in the past: plan today or a later day", in.Date)
-			}
-			if in.Date > tx.Now.UTC().AddDate(0, 0, MaxPlanDaysAhead).Format(time.DateOnly) {
-				return nil, floorops.Invalid("date", "%s is more than %d days ahead: plan a nearer day", in.Date, MaxPlanDaysAhead)
+			if err := CheckPlanDate(in.Date, tx.Now); err != nil {
+				return nil, err
 			}
 			if draft == nil { // answered on the reader, yet not here: cannot happen, answers are never deleted
 				return nil, floorops.Errorf(floorops.EUNAVAILABLE, "plan: the request's stored answer is unreadable; retry")
@@ -534,8 +531,8 @@ func (s *Service) AddTask(ctx context.Context, requestID string, in AddInput) (C
 			if err != nil {
 				return Count{}, err
 			}
-			if loc.Type == inventory.LocShip {
-				return Count{}, floorops.Errorf(floorops.EPRECONDITION, "%s is a ship lane: its units are picked for orders and are not cycle counted", loc.Code)
+			if err := notCounted(loc); err != nil {
+				return Count{}, err
 			}
 			if err := notAwaitingDecision(ctx, tx, loc); err != nil {
 				return Count{}, err

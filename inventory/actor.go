@@ -44,3 +44,12 @@ func ActorFrom(ctx context.Context) Actor {
 	a, _ := ctx.Value(actorKey{}).(Actor)
 	return a
 }
+
+// ToldHeld reports whether a refusal may tell a the units a location holds
+// by the record (its fill, what is there, what is allocated): a lead, an
+// admin or a system yes, an associate no. The location may be under a
+// blind count (cycle counting decides which, and the ledger cannot ask
+// it), and a refusal that formats the record (no room, not enough units,
+// what is left at a putaway task's source) would read it out to the
+// associate counting it. It is the one rule for every such refusal.
+func ToldHeld(a Actor) bool { return a.Role != Associate }

@@ -57,6 +57,17 @@ const (
 // location only restocked units are available (the rest are quarantined).
 func (t LocationType) Sellable() bool { return t == LocStorage || t == LocPickFace || t == LocReturns }
 
+// CycleCounted reports whether stock at a location of this type is cycle
+// counted: storage, pick faces and quarantine. Elsewhere the stock belongs
+// to a workflow that moves it on and keeps its own record of it: a dock or
+// staging lane's units wait for their putaway tasks, a returns location's
+// for grading and disposition (each unit a row of its own), a ship lane's
+// were picked for orders. A count there would write off or find units
+// under the workflow's feet and strand its records.
+func (t LocationType) CycleCounted() bool {
+	return t == LocStorage || t == LocPickFace || t == LocQuarantine
+}
+
 // Status is whether units may be sold.
 type Status string
 

@@ -158,7 +158,7 @@ func Record(ctx context.Context, tx *store.Tx, m Move) (Movement, error) {
 			return Movement{}, err
 		}
 		if m.Placement {
-			if err := CheckPlacement(ctx, tx, *to, m.Qty); err != nil {
+			if err := checkPlacement(ctx, tx, *to, m.Qty, ToldHeld(m.Actor)); err != nil {
 				return Movement{}, err
 			}
 		}
@@ -251,11 +251,9 @@ func take(ctx context.Context, tx *store.Tx, m Move, item Item, from *Location) 
 		return fmt.Errorf("ledger: read balance: %w", err)
 	}
 	if qty < m.Qty {
-		if m.Actor.Role == Associate {
-			// A bin's quantity is not told to an associate here: the bin may
-			// be being counted blind (cycle counting decides which, and the
-			// ledger cannot ask it), and a move of a huge quantity would read
-			// the record out of the refusal.
+		if !ToldHeld(m.Actor) {
+			// A move of a huge quantity would read the record out of the
+			// refusal.
 			return floorops.Errorf(floorops.EPRECONDITION, "not enough units of %s%s here at %s to take %d: count what is there, or ask a lead",
 				item.SKU, describeStock(m), from.Code, m.Qty)
 		}

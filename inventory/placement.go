@@ -40,6 +40,12 @@ func RoomSQL(blocked, capacity, fill string) string {
 // may also ask it to learn whether a location still takes units without
 // moving any (putaway, about a reservation).
 func CheckPlacement(ctx context.Context, q Querier, loc Location, qty int64) error {
+	return checkPlacement(ctx, q, loc, qty, true)
+}
+
+// checkPlacement is CheckPlacement; a refusal states the location's fill
+// and capacity only when tell is set (see ToldHeld).
+func checkPlacement(ctx context.Context, q Querier, loc Location, qty int64, tell bool) error {
 	var blocked bool
 	var capacity, fill, room int64
 	err := q.QueryRowContext(ctx, `SELECT l.blocked, l.capacity, f.fill, `+RoomSQL("l.blocked", "l.capacity", "f.fill")+`
@@ -56,6 +62,9 @@ func CheckPlacement(ctx context.Context, q Querier, loc Location, qty int64) err
 		return nil
 	case blocked:
 		return floorops.Errorf(floorops.EPRECONDITION, "location %s is blocked: choose another location", loc.Code)
+	case !tell:
+		return floorops.Errorf(floorops.EPRECONDITION, "location %s has no room for %d more units: choose another location, or ask a lead",
+			loc.Code, qty)
 	default:
 		return floorops.Errorf(floorops.EPRECONDITION, "location %s holds %d of %d units, no room for %d more: choose another location",
 			loc.Code, fill, capacity, qty)

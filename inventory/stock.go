@@ -129,7 +129,7 @@ func checkUnallocated(ctx context.Context, tx *store.Tx, k StockKey, st Status, 
 		return fmt.Errorf("read allocations: %w", err)
 	}
 	if allocated > 0 && qty > onHand-allocated && qty <= onHand {
-		if a.Role == Associate {
+		if !ToldHeld(a) {
 			return floorops.Errorf(floorops.EPRECONDITION, "units here are allocated to orders: take fewer, or short-pick the rest")
 		}
 		return floorops.Errorf(floorops.EPRECONDITION, "%d of the %d units here are allocated to orders; only %d may be taken (short-pick the rest)",

@@ -141,7 +141,7 @@ func seedBench(b *testing.B) (*putaway.Service, []int64) {
 	}
 	b.Cleanup(func() { db.Close() })
 	b.Logf("seeded 200,000 locations, 50,000 items and %d tasks in %v", len(tasks), time.Since(t0))
-	return putaway.NewService(db, scan.Default()), tasks
+	return putaway.NewService(db, scan.Default(), putaway.Hooks{BeingCounted: noCounts}), tasks
 }
 
 // BenchmarkSuggestLocation measures SuggestLocation by task id on a

@@ -83,7 +83,7 @@ func (s *Service) confirm(ctx context.Context, tx *store.Tx, requestID string, i
 		return Confirmation{}, err
 	}
 	if sh.atSource(t) < t.Remaining() {
-		return Confirmation{}, notAtSource(t, sh)
+		return Confirmation{}, notAtSource(t, sh, in.Actor)
 	}
 	qty := in.Qty
 	switch {
@@ -98,7 +98,7 @@ func (s *Service) confirm(ctx context.Context, tx *store.Tx, requestID string, i
 	// are: the order's pick is directed to them there. The task may put
 	// away the rest, and shrinks to them below.
 	if qty > sh.movable(t) {
-		return Confirmation{}, notAtSource(t, sh)
+		return Confirmation{}, notAtSource(t, sh, in.Actor)
 	}
 	res, err := reservationOf(ctx, tx, t.ID)
 	if err != nil {
@@ -211,10 +211,15 @@ func orNone(code string) string {
 }
 
 // direction is where qty units of t are directed: the task's reservation
-// while that location still takes them, else a fresh suggestion.
+// while that location still takes them and is not being counted, else a
+// fresh suggestion.
 func (s *Service) direction(ctx context.Context, tx *store.Tx, t Task, res reservation, qty int64) (Suggestion, bool, error) {
 	if res.locationID != 0 {
 		loc, err := inventory.LocationByCode(ctx, tx, res.code)
+		if err != nil {
+			return Suggestion{}, false, err
+		}
+		counted, err := s.beingCounted(ctx, tx, loc.ID)
 		if err != nil {
 			return Suggestion{}, false, err
 		}
@@ -222,7 +227,7 @@ func (s *Service) direction(ctx context.Context, tx *store.Tx, t Task, res reser
 		if err == nil {
 			err = inventory.CheckPlacement(ctx, tx, loc, qty)
 		}
-		if err == nil {
+		if err == nil && !counted {
 			return Suggestion{LocationID: loc.ID, LocationCode: loc.Code}, true, nil
 		}
 		if !floorops.IsCode(err, floorops.EPRECONDITION) && !floorops.IsCode(err, floorops.EINVALID) {
@@ -232,9 +237,21 @@ func (s *Service) direction(ctx context.Context, tx *store.Tx, t Task, res reser
 	return s.suggest(ctx, tx, t)
 }
 
+// beingCounted reports whether the location id has a count being counted
+// (Hooks.BeingCounted): a reservation made before the count started no
+// longer directs stock there.
+func (s *Service) beingCounted(ctx context.Context, q inventory.Querier, id int64) (bool, error) {
+	counting, err := s.hooks.BeingCounted(ctx, q)
+	if err != nil {
+		return false, fmt.Errorf("putaway: locations being counted: %w", err)
+	}
+	return counting[id], nil
+}
+
 // scannedLocation resolves what the associate scanned at the shelf, and
 // where t's qty units are directed. A scan of the task's reserved location
-// (its barcode or its 2-digit check code) is the directed location; the
+// (its barcode or its 2-digit check code) is the directed location, unless
+// it is being counted now (then it is as any other scan); the
 // ledger write then checks it still takes the units, so it is not asked
 // twice. Any other scan needs the direction (see direction): a barcode
 // names any location (putting it elsewhere needs an override reason), a
@@ -250,7 +267,11 @@ func (s *Service) scannedLocation(ctx context.Context, tx *store.Tx, t Task, raw
 		if err != nil {
 			return inventory.Location{}, Suggestion{}, false, err
 		}
-		if sc.Names(reserved) {
+		counted, err := s.beingCounted(ctx, tx, reserved.ID)
+		if err != nil {
+			return inventory.Location{}, Suggestion{}, false, err
+		}
+		if sc.Names(reserved) && !counted {
 			return reserved, Suggestion{LocationID: reserved.ID, LocationCode: reserved.Code}, true, nil
 		}
 	}

@@ -21,6 +21,7 @@
 package putaway
 
 import (
+	"context"
 	"time"
 
 	"github.com/floorops/floorops/inventory"
@@ -41,17 +42,32 @@ type Service struct {
 	// directed to by StrategyVelocityZone. It defaults to class A -> zone A,
 	// B -> B, C -> C.
 	VelocityZones map[string]string
+	hooks         Hooks
+}
+
+// Hooks are what putaway asks of other workflows.
+type Hooks struct {
+	// BeingCounted is the locations (by id) with a cycle count being
+	// counted now (cyclecount.BeingCounted): a suggestion never sends stock
+	// there, since units put in a bin during its count spoil the count
+	// (stock moved during the count: it is counted again).
+	BeingCounted func(ctx context.Context, q inventory.Querier) (map[int64]bool, error)
 }
 
 // NewService returns putaway over db with the default strategies, reading
-// scans with the node's scanner p. It panics without one.
-func NewService(db *store.DB, p *scan.Parser) *Service {
+// scans with the node's scanner p. It panics without one, or without a
+// hook of h.
+func NewService(db *store.DB, p *scan.Parser, h Hooks) *Service {
 	if p == nil {
 		panic("putaway: NewService needs the node's scan parser")
+	}
+	if h.BeingCounted == nil {
+		panic("putaway: Hooks.BeingCounted is required")
 	}
 	return &Service{
 		db:            db,
 		scan:          p,
+		hooks:         h,
 		Strategies:    DefaultStrategies(),
 		VelocityZones: map[string]string{"A": "A", "B": "B", "C": "C"},
 	}

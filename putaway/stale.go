@@ -175,9 +175,17 @@ func shareOf(ctx context.Context, q inventory.Querier, t Task) (share, error) {
 	return share{held: held, allocated: allocated, older: older}, nil
 }
 
-// notAtSource explains to the associate that t's units are not all at its
-// source, or not all free to move, and what is there.
-func notAtSource(t Task, s share) error {
+// notAtSource explains to a that t's units are not all at its source, or
+// not all free to move, and, when a is told the record (see
+// inventory.ToldHeld), what is there.
+func notAtSource(t Task, s share, a inventory.Actor) error {
+	if !inventory.ToldHeld(a) {
+		// What is there, or how many units may go, is the record at the
+		// source, which may be under a blind count.
+		return floorops.Errorf(floorops.EPRECONDITION,
+			"not all %d units of putaway task %d are at %s and free to put away: ask for the task again, or tell a lead",
+			t.Remaining(), t.ID, t.FromCode)
+	}
 	stock := t.SKU
 	if t.Lot != "" {
 		stock += " lot " + t.Lot

@@ -2,8 +2,6 @@ package putaway
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -70,7 +68,7 @@ func (s *Service) SuggestLocation(ctx context.Context, taskID int64, raw string)
 				if err != nil {
 					return err
 				}
-				gone = notAtSource(was, sh)
+				gone = notAtSource(was, sh, inventory.ActorFrom(ctx))
 				return nil
 			}
 			// The scanned stock's oldest task was stale and is closed now;
@@ -162,8 +160,13 @@ type candidate struct {
 // suggest runs the strategies in order, first looking for a location that
 // takes every remaining unit and, failing that, for one that takes some
 // (the rest is split to another location). ok is false when no location
-// has room for even one unit.
+// has room for even one unit. A location being counted is never suggested
+// (Hooks.BeingCounted).
 func (s *Service) suggest(ctx context.Context, q inventory.Querier, t Task) (Suggestion, bool, error) {
+	counting, err := s.hooks.BeingCounted(ctx, q)
+	if err != nil {
+		return Suggestion{}, false, fmt.Errorf("putaway: locations being counted: %w", err)
+	}
 	need := t.Remaining()
 	strategies := s.Strategies
 	if t.Status == inventory.Quarantined {
@@ -171,7 +174,7 @@ func (s *Service) suggest(ctx context.Context, q inventory.Querier, t Task) (Sug
 	}
 	for _, minRoom := range []int64{need, 1} {
 		for _, st := range strategies {
-			c, reason, ok, err := s.find(ctx, q, st, t, minRoom)
+			c, reason, ok, err := s.find(ctx, q, st, t, minRoom, counting)
 			if err != nil {
 				return Suggestion{}, false, fmt.Errorf("putaway: %s: %w", st, err)
 			}
@@ -253,7 +256,7 @@ var (
 		AND NOT EXISTS (SELECT 1 FROM putaway_home_locations o WHERE o.location_id = l.location_id AND o.item_id <> ?2)
 		AND NOT EXISTS (SELECT 1 FROM putaway_tasks r
 			WHERE r.directed_location_id = l.location_id AND r.state = 'open' AND r.id <> ?1)
-		ORDER BY l.walk_seq, l.code LIMIT 1`
+		ORDER BY l.walk_seq, l.code`
 
 	// emptyInZoneSQL: the empty location nearest the walk start in a zone.
 	// Args: task, item, source, units, zone.
@@ -264,10 +267,10 @@ var (
 	emptyStorageSQL = emptyColumns + `WHERE l.type = 'storage'` + emptyFilter
 )
 
-func (s *Service) find(ctx context.Context, q inventory.Querier, st Strategy, t Task, minRoom int64) (candidate, string, bool, error) {
+func (s *Service) find(ctx context.Context, q inventory.Querier, st Strategy, t Task, minRoom int64, skip map[int64]bool) (candidate, string, bool, error) {
 	switch st {
 	case StrategyConsolidate:
-		c, ok, err := firstWithRoom(ctx, q, minRoom, consolidateSQL, t.ID, t.ItemID, t.Lot, t.Expiry, t.FromID)
+		c, ok, err := firstWithRoom(ctx, q, minRoom, skip, consolidateSQL, t.ID, t.ItemID, t.Lot, t.Expiry, t.FromID)
 		what := "item"
 		if t.Lot != "" {
 			what = "lot"
@@ -277,26 +280,28 @@ func (s *Service) find(ctx context.Context, q inventory.Querier, st Strategy, t 
 		return c, "consolidate with units of the same " + what, ok, err
 
 	case StrategyHomePickFace:
-		c, ok, err := firstWithRoom(ctx, q, minRoom, homeSQL, t.ID, t.ItemID, t.FromID)
+		c, ok, err := firstWithRoom(ctx, q, minRoom, skip, homeSQL, t.ID, t.ItemID, t.FromID)
 		if c.rank == 0 {
 			return c, "home pick face of " + t.SKU, ok, err
 		}
-		return c, fmt.Sprintf("pick face already holding %d units of %s", c.same, t.SKU), ok, err
+		// Not how many, as for consolidation: the pick face may be hidden
+		// from the associate (a count of it waiting for a lead or a recount).
+		return c, "pick face already holding " + t.SKU, ok, err
 
 	case StrategyVelocityZone:
 		zone := s.VelocityZones[t.ABCClass]
 		if zone == "" {
 			return candidate{}, "", false, nil
 		}
-		c, ok, err := firstEmpty(ctx, q, emptyInZoneSQL, t.ID, t.ItemID, t.FromID, minRoom, zone)
+		c, ok, err := firstEmpty(ctx, q, skip, emptyInZoneSQL, t.ID, t.ItemID, t.FromID, minRoom, zone)
 		return c, fmt.Sprintf("empty %s in zone %s for velocity class %s, nearest to the walk start", typeWords(c.typ), zone, t.ABCClass), ok, err
 
 	case StrategyAnyEmpty:
-		c, ok, err := firstEmpty(ctx, q, emptyStorageSQL, t.ID, t.ItemID, t.FromID, minRoom)
+		c, ok, err := firstEmpty(ctx, q, skip, emptyStorageSQL, t.ID, t.ItemID, t.FromID, minRoom)
 		return c, "empty storage location nearest to the walk start", ok, err
 
 	case StrategyQuarantine:
-		c, ok, err := firstWithRoom(ctx, q, minRoom, quarantineSQL, t.ID, t.ItemID, t.FromID)
+		c, ok, err := firstWithRoom(ctx, q, minRoom, skip, quarantineSQL, t.ID, t.ItemID, t.FromID)
 		return c, "quarantine location for held stock", ok, err
 	}
 	return candidate{}, "", false, floorops.Errorf(floorops.EINTERNAL, "unknown putaway strategy %q", st)
@@ -310,8 +315,8 @@ func typeWords(t inventory.LocationType) string {
 }
 
 // firstWithRoom returns the first row of query (in its order) with room for
-// minRoom units.
-func firstWithRoom(ctx context.Context, q inventory.Querier, minRoom int64, query string, args ...any) (candidate, bool, error) {
+// minRoom units, passing over the locations in skip.
+func firstWithRoom(ctx context.Context, q inventory.Querier, minRoom int64, skip map[int64]bool, query string, args ...any) (candidate, bool, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return candidate{}, false, err
@@ -322,22 +327,30 @@ func firstWithRoom(ctx context.Context, q inventory.Querier, minRoom int64, quer
 		if err := rows.Scan(&c.id, &c.code, &c.zone, &c.typ, &c.walkSeq, &c.room, &c.same, &c.rank); err != nil {
 			return candidate{}, false, err
 		}
-		if c.room >= minRoom {
+		if c.room >= minRoom && !skip[c.id] {
 			return c, true, nil
 		}
 	}
 	return candidate{}, false, rows.Err()
 }
 
-// firstEmpty returns the one row of an empty-location query, if any.
-func firstEmpty(ctx context.Context, q inventory.Querier, query string, args ...any) (candidate, bool, error) {
-	var c candidate
-	err := q.QueryRowContext(ctx, query, args...).Scan(&c.id, &c.code, &c.zone, &c.typ, &c.walkSeq, &c.room)
-	if errors.Is(err, sql.ErrNoRows) {
-		return candidate{}, false, nil
-	}
+// firstEmpty returns the first row of an empty-location query (in its
+// walk order) not in skip, if any. The query is read row by row, so the
+// common case (nothing to skip) reads one.
+func firstEmpty(ctx context.Context, q inventory.Querier, skip map[int64]bool, query string, args ...any) (candidate, bool, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return candidate{}, false, err
 	}
-	return c, true, nil
+	defer rows.Close()
+	for rows.Next() {
+		var c candidate
+		if err := rows.Scan(&c.id, &c.code, &c.zone, &c.typ, &c.walkSeq, &c.room); err != nil {
+			return candidate{}, false, err
+		}
+		if !skip[c.id] {
+			return c, true, nil
+		}
+	}
+	return candidate{}, false, rows.Err()
 }

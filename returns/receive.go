@@ -208,7 +208,8 @@ func scannedItem(ctx context.Context, q inventory.Querier, in ReceiveInput, sc s
 // unitSerial is the serial of units received: the one typed, or the one
 // the barcode carries (the two must agree). A serial-tracked item is
 // received one unit at a time, each with its serial (EINVALID on serial
-// otherwise), so every returned unit keeps its own.
+// otherwise), so every returned unit keeps its own; an item that is not
+// serial tracked takes none (EINVALID on serial).
 func unitSerial(item inventory.Item, units int64, typed, scanned string) (string, error) {
 	if typed != "" && scanned != "" && typed != scanned {
 		return "", floorops.Invalid("serial", "is %s but the barcode scanned carries serial %s", typed, scanned)
@@ -218,6 +219,10 @@ func unitSerial(item inventory.Item, units int64, typed, scanned string) (string
 		serial = scanned
 	}
 	switch {
+	case !item.SerialTracked && serial != "":
+		// As a lot on an item that is not lot tracked (inventory.CheckTracking):
+		// no serial record would ever know it.
+		return "", floorops.Invalid("serial", "%s is not serial tracked: leave serial empty", item.SKU)
 	case item.SerialTracked && serial == "":
 		return "", floorops.Invalid("serial", "is required: %s is serial tracked", item.SKU)
 	case item.SerialTracked && units != 1:

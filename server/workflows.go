@@ -41,7 +41,7 @@ type Workflows struct {
 // returns read what picking shipped on an order, when putaway finished and
 // where counting's serial record places a returned serial.
 func NewWorkflows(db *store.DB, p *scan.Parser) Workflows {
-	pa := putaway.NewService(db, p)
+	pa := putaway.NewService(db, p, putaway.Hooks{BeingCounted: cyclecount.BeingCounted})
 	toPutaway := func(ctx context.Context, tx *store.Tx, st inventory.StagedStock) error {
 		_, err := pa.CreateTask(ctx, tx, st)
 		return err

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/cyclecount"
 )
 
@@ -43,6 +45,15 @@ func countsPlan(fs *flag.FlagSet) runFunc {
 				return fmt.Errorf("%w: --date %q: want YYYY-MM-DD", errUsage, *date)
 			}
 			day = d
+		}
+		// The same days PlanCounts plans (a past day's plan is not what
+		// was counted that day).
+		if err := cyclecount.CheckPlanDate(day.Format(time.DateOnly), now); err != nil {
+			var fe *floorops.Error
+			if errors.As(err, &fe) {
+				return fmt.Errorf("%w: --date: %s", errUsage, fe.Message)
+			}
+			return err
 		}
 		db, err := openDB(ctx, *dbPath)
 		if err != nil {

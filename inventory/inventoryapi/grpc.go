@@ -6,9 +6,6 @@ package inventoryapi
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
-	"fmt"
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
@@ -141,65 +138,19 @@ func (h *Handler) GetBalances(ctx context.Context, req *inventoryv1.GetBalancesR
 	return resp, nil
 }
 
-// GetAvailableToSell returns ATS per SKU.
+// GetAvailableToSell returns ATS per SKU. Associates may not call it (the
+// permission table in auth): with every figure of a SKU, it is the SKU's
+// record across bins, including one being counted blind.
 func (h *Handler) GetAvailableToSell(ctx context.Context, req *inventoryv1.GetAvailableToSellRequest) (*inventoryv1.GetAvailableToSellResponse, error) {
 	as, err := h.svc.AvailableToSell(ctx, req.GetSkus())
 	if err != nil {
 		return nil, err
 	}
-	blind, err := h.blindSKUs(ctx, as)
-	if err != nil {
-		return nil, err
-	}
 	resp := &inventoryv1.GetAvailableToSellResponse{}
 	for _, a := range as {
-		if blind[a.SKU] {
-			// Stock of it is in a bin being counted blind: on hand less the
-			// bins the caller can see would be that bin's record.
-			resp.Availability = append(resp.Availability, &inventoryv1.Availability{Sku: a.SKU, AvailableToSell: a.ATS})
-			continue
-		}
 		resp.Availability = append(resp.Availability, &inventoryv1.Availability{Sku: a.SKU, OnHand: a.OnHand, Allocated: a.Allocated, AvailableToSell: a.ATS})
 	}
 	return resp, nil
-}
-
-// blindSKUs is which of as's SKUs have stock in a location the caller may
-// read no quantities of (Hooks.HiddenFrom).
-func (h *Handler) blindSKUs(ctx context.Context, as []inventory.Availability) (map[string]bool, error) {
-	skus := make([]string, 0, len(as))
-	for _, a := range as {
-		skus = append(skus, a.SKU)
-	}
-	b, err := json.Marshal(skus)
-	if err != nil {
-		return nil, err
-	}
-	at := map[string][]string{} // location code -> SKUs there
-	var codes []string
-	if err := inventory.EachRow(ctx, h.db.Reader(), `SELECT DISTINCT l.code, i.sku FROM json_each(?) j JOIN items i ON i.sku = j.value
-		JOIN balances b ON b.item_id = i.id AND b.qty > 0 JOIN locations l ON l.id = b.location_id`, []any{string(b)}, func(r *sql.Rows) error {
-		var code, sku string
-		err := r.Scan(&code, &sku)
-		if at[code] == nil {
-			codes = append(codes, code)
-		}
-		at[code] = append(at[code], sku)
-		return err
-	}); err != nil {
-		return nil, fmt.Errorf("read stock locations: %w", err)
-	}
-	hide, err := h.hidden(ctx, codes)
-	if err != nil || len(hide) == 0 {
-		return nil, err
-	}
-	out := map[string]bool{}
-	for code := range hide {
-		for _, sku := range at[code] {
-			out[sku] = true
-		}
-	}
-	return out, nil
 }
 
 // MoveStock moves units between two scanned locations.
