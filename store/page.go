@@ -29,7 +29,7 @@ func PageSize(n int) (int, error) {
 	case n == 0:
 		return DefaultPageSize, nil
 	case n < 0 || n > MaxPageSize:
-		return 0, floorops.Invalid("page_size", "must be between 1 and %d", MaxPageSize)
+		return 0, floorops.Invalid("page_size", "must be 1 to %d, or 0 for %d", MaxPageSize, DefaultPageSize)
 	}
 	return n, nil
 }

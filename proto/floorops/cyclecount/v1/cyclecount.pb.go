@@ -839,7 +839,7 @@ func (x *SubmitCountResponse) GetRecountId() int64 {
 // lead.
 type ListPendingApprovalsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Approvals per page (default 50, at most 500).
+	// Approvals per page: 1 to 1000; 0 for 100.
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// next_page_token of the previous page; empty for the first.
 	PageToken     string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`

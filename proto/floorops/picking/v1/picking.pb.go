@@ -1750,7 +1750,7 @@ type ListPickListsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Only lists in this state; unspecified for all.
 	State PickListState `protobuf:"varint,1,opt,name=state,proto3,enum=floorops.picking.v1.PickListState" json:"state,omitempty"`
-	// Page size; 0 for the default.
+	// Lists per page: 1 to 1000; 0 for 100.
 	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// Token from the previous page.
 	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`

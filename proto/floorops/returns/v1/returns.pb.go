@@ -744,7 +744,7 @@ func (x *GetRmaResponse) GetRma() *Rma {
 // ListRmasRequest pages RMAs.
 type ListRmasRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Most RMAs per page (default 50, at most 500).
+	// RMAs per page: 1 to 1000; 0 for 100.
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// Token from the previous page.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
