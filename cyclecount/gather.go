@@ -59,10 +59,6 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		return nil, err
 	}
 	locs := mf.locs
-	variances, err := neighbourVariances(ctx, q, day, byLoc)
-	if err != nil {
-		return nil, err
-	}
 	exc := map[int64]Exceptions{}
 	emptied := map[int64]string{} // location -> when a pick last emptied it
 	if err := inventory.EachRow(ctx, q, `SELECT location_id, kind, COUNT(*), MAX(created_at) FROM exceptions
@@ -94,6 +90,7 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		return nil, fmt.Errorf("plan: exceptions: %w", err)
 	}
 	var out []Candidate
+	var variances neighbourDiffs
 	// Many candidates are aged from the same time (a day's counts, a
 	// receipt's putaways): the last one parsed is kept.
 	var lastSince string
@@ -155,6 +152,15 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		return err
 	}); err != nil {
 		return nil, fmt.Errorf("plan: items: %w", err)
+	}
+	variances, err = neighbourVariances(ctx, q, day, byLoc, &mf, func(id int64) string {
+		if id <= 0 || id >= int64(len(itemsByID)) {
+			return ""
+		}
+		return itemsByID[id].sku
+	})
+	if err != nil {
+		return nil, err
 	}
 	// A (location, item) is one integer, location << 32 | item: SQLite
 	// packs it, so a balance is three columns read and one map key.
@@ -296,6 +302,9 @@ type facts struct {
 	touches, neighbours []int32
 	putUnits, nbUnits   []int64
 	picked              []int64
+	// prev and next are each counted location's walk-order neighbours in
+	// its zone (0 for none).
+	prev, next []int32
 }
 
 // movementFacts reads the counted locations (storage and pick faces) and,
@@ -387,7 +396,8 @@ func movementFacts(ctx context.Context, q inventory.Querier, day time.Time, f fa
 	})
 	// Walk-order neighbours: a putaway into a location counts for the
 	// location before and after it (neighbourhood is symmetric).
-	prev, next := make([]int32, f.maxLoc+1), make([]int32, f.maxLoc+1)
+	f.prev, f.next = make([]int32, f.maxLoc+1), make([]int32, f.maxLoc+1)
+	prev, next := f.prev, f.next
 	for i := 1; i < len(order); i++ {
 		if order[i].zone == order[i-1].zone {
 			next[order[i-1].id] = order[i].id
