@@ -142,11 +142,14 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 	// location facts: a map of tens of thousands of entries, looked up per
 	// balance, cost more than the read.
 	itemsByID := make([]itemInfo, mf.maxItem+1)
+	// Each row is scanned into the same variables (a variable declared per
+	// row escapes to the heap: an allocation per row, or per column).
+	var id, cost int64
+	var sku string
+	var class sql.RawBytes
+	dest := []any{&id, &sku, &class, &cost}
 	if err := inventory.EachRow(ctx, q, `SELECT i.id, i.sku, `+classSQL+`, i.unit_cost_cents FROM items i `+velocityJoin+` WHERE i.id <= ?`, []any{mf.maxItem}, func(r *sql.Rows) error {
-		var id, cost int64
-		var sku string
-		var class sql.RawBytes
-		err := r.Scan(&id, &sku, &class, &cost)
+		err := r.Scan(dest...)
 		if id >= 0 {
 			itemsByID[id] = itemInfo{sku, classOf(string(class)), float64(cost) / 100}
 		}
@@ -167,13 +170,26 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 	// packs it, so a balance is three columns read and one map key.
 	at := make(map[int64]int32, mf.nLocs)
 	out = make([]Candidate, 0, mf.nLocs)
-	var first []string // when each candidate's position first held stock
+	// When each candidate's position first held stock: read only for a
+	// location never counted (the age of one counted is its last count's),
+	// and one string for a run of positions received together.
+	first := make([]string, 0, mf.nLocs)
+	var k int64
+	var qty int
+	var received sql.RawBytes
+	bdest := []any{&k, &qty, &received}
+	firstOf := func(loc int64) string {
+		if loc < int64(len(byLoc)) && byLoc[loc].last != "" {
+			return ""
+		}
+		if n := len(first); n > 0 && first[n-1] == string(received) {
+			return first[n-1]
+		}
+		return string(received)
+	}
 	if err := inventory.EachRow(ctx, q, `SELECT (location_id << 32) | item_id, qty, received_at FROM balances
 		WHERE qty > 0 AND location_id <= ? AND item_id <= ?`, []any{mf.maxLoc, mf.maxItem}, func(r *sql.Rows) error {
-		var k int64
-		var qty int
-		var received sql.RawBytes
-		if err := r.Scan(&k, &qty, &received); err != nil {
+		if err := r.Scan(bdest...); err != nil {
 			return err
 		}
 		loc, item := k>>32, k&(1<<32-1)
@@ -183,8 +199,8 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		}
 		if i, ok := at[k]; ok {
 			out[i].RecordedUnits += qty
-			if string(received) < first[i] {
-				first[i] = string(received)
+			if since := firstOf(loc); since < first[i] {
+				first[i] = since
 			}
 			return nil
 		}
@@ -192,7 +208,7 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		at[k] = int32(len(out))
 		out = append(out, Candidate{LocationID: loc, Location: l.code, Zone: l.zone, ItemID: item, SKU: it.sku,
 			Class: it.class, UnitCost: it.cost, RecordedUnits: qty})
-		first = append(first, string(received))
+		first = append(first, firstOf(loc))
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("plan: balances: %w", err)
@@ -255,14 +271,15 @@ type hist struct {
 // COUNT(DISTINCT), took twice as long.
 func countHistory(ctx context.Context, q inventory.Querier, dayStr string, maxLoc, maxItem int64) ([]hist, []hist, error) {
 	byLoc, byItem := make([]hist, maxLoc+1), make([]hist, maxItem+1)
+	var count, loc, item, moved int64
+	var wrong bool
+	var at sql.RawBytes
+	dest := []any{&count, &loc, &item, &wrong, &at, &moved}
 	err := inventory.EachRow(ctx, q, `SELECT h.count_id, h.location_id, h.item_id, h.counted_qty <> h.snapshot_qty, h.counted_at, c.start_movement_id
 		FROM count_history h JOIN counts c ON c.id = h.count_id
 		WHERE h.counted_at < ? AND h.location_id BETWEEN 0 AND ? AND h.item_id BETWEEN 0 AND ? ORDER BY h.count_id`,
 		[]any{dayStr, maxLoc, maxItem}, func(r *sql.Rows) error {
-			var count, loc, item, moved int64
-			var wrong bool
-			var at sql.RawBytes
-			if err := r.Scan(&count, &loc, &item, &wrong, &at, &moved); err != nil {
+			if err := r.Scan(dest...); err != nil {
 				return err
 			}
 			for _, h := range [2]*hist{&byLoc[loc], &byItem[item]} {
@@ -368,13 +385,14 @@ func movementFacts(ctx context.Context, q inventory.Querier, day time.Time, f fa
 	// location before and after it (neighbourhood is symmetric).
 	f.prev, f.next = make([]int32, f.maxLoc+1), make([]int32, f.maxLoc+1)
 	prev, next := f.prev, f.next
+	var id int64
+	var code string
+	dest := []any{&id, &code}
 	for _, z := range zones {
 		var before int32 // the zone's last counted location so far
 		if err := inventory.EachRow(ctx, q, `SELECT id, code FROM locations INDEXED BY locations_zone_walk WHERE zone = ? AND id <= ? ORDER BY walk_seq, code`,
 			[]any{z, f.maxLoc}, func(r *sql.Rows) error {
-				var id int64
-				var code string
-				if err := r.Scan(&id, &code); err != nil {
+				if err := r.Scan(dest...); err != nil {
 					return err
 				}
 				if id <= 0 || other[id] {
@@ -405,14 +423,15 @@ func movementFacts(ctx context.Context, q inventory.Querier, day time.Time, f fa
 	lb := uint(bits.Len64(uint64(max(f.maxLoc, 1))))
 	mask := int64(1)<<lb - 1
 	chunk := int64(1)<<(63-2*lb) - 1
+	var packed, what int64
+	mdest := []any{&packed, &what}
 	pass := func(base, hi int64) error {
 		return inventory.EachRow(ctx, q, `SELECT ((id - ?) << ?) | (COALESCE(from_location_id, 0) << ?) | COALESCE(to_location_id, 0),
 			CASE WHEN kind = ? THEN -1 - min(max(qty, 0), 4294967295) WHEN kind = ? AND created_at >= ? THEN (item_id << 32) | min(qty, 4294967295) ELSE 0 END
 			FROM movements WHERE id > ? AND id <= ? AND COALESCE(from_location_id, 0) <= ? AND COALESCE(to_location_id, 0) <= ?`,
 			[]any{base, 2 * lb, lb, inventory.KindPutaway, inventory.KindPick, store.FormatTime(day.AddDate(0, 0, -velocityWindowDays)),
 				base, hi, f.maxLoc, f.maxLoc}, func(r *sql.Rows) error {
-				var packed, what int64
-				if err := r.Scan(&packed, &what); err != nil {
+				if err := r.Scan(mdest...); err != nil {
 					return err
 				}
 				id, from, to := base+packed>>(2*lb), packed>>lb&mask, packed&mask
