@@ -168,7 +168,15 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 	}
 	// A (location, item) is one integer, location << 32 | item: SQLite
 	// packs it, so a balance is three columns read and one map key.
-	at := make(map[int64]int32, mf.nLocs)
+	// A location's candidates are a list through out: head is its first
+	// (index + 1, 0 for none), same the next of the same location. A bin
+	// holds a few items, so a balance finds its candidate in a step or two
+	// and without a map of a key per position; the positions of a bin of
+	// more than listMax items are kept in a map (many) instead.
+	const listMax = 32
+	head, held := make([]int32, len(locs)), make([]int32, len(locs))
+	var same []int32
+	many := map[int64]int32{}
 	out = make([]Candidate, 0, mf.nLocs)
 	// When each candidate's position first held stock: read only for a
 	// location never counted (the age of one counted is its last count's),
@@ -187,8 +195,10 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		}
 		return string(received)
 	}
+	// Every balance, in the table's order (the unary + keeps SQLite from a
+	// range over an index that would look each row up in the table).
 	if err := inventory.EachRow(ctx, q, `SELECT (location_id << 32) | item_id, qty, received_at FROM balances
-		WHERE qty > 0 AND location_id <= ? AND item_id <= ?`, []any{mf.maxLoc, mf.maxItem}, func(r *sql.Rows) error {
+		WHERE qty > 0 AND +location_id <= ? AND +item_id <= ?`, []any{mf.maxLoc, mf.maxItem}, func(r *sql.Rows) error {
 		if err := r.Scan(bdest...); err != nil {
 			return err
 		}
@@ -197,7 +207,20 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		if l.code == "" {
 			return nil // not storage or a pick face
 		}
-		if i, ok := at[k]; ok {
+		i := int32(-1)
+		if held[loc] > listMax {
+			if at, ok := many[k]; ok {
+				i = at
+			}
+		} else {
+			for j := head[loc] - 1; j >= 0; j = same[j] - 1 {
+				if out[j].ItemID == item {
+					i = j
+					break
+				}
+			}
+		}
+		if i >= 0 {
 			out[i].RecordedUnits += qty
 			if since := firstOf(loc); since < first[i] {
 				first[i] = since
@@ -205,7 +228,16 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 			return nil
 		}
 		it := itemsByID[item]
-		at[k] = int32(len(out))
+		same = append(same, head[loc])
+		head[loc] = int32(len(out) + 1)
+		if held[loc]++; held[loc] > listMax {
+			if held[loc] == listMax+1 { // the list's positions move to the map
+				for j := same[len(same)-1] - 1; j >= 0; j = same[j] - 1 {
+					many[loc<<32|out[j].ItemID] = j
+				}
+			}
+			many[k] = int32(len(out))
+		}
 		out = append(out, Candidate{LocationID: loc, Location: l.code, Zone: l.zone, ItemID: item, SKU: it.sku,
 			Class: it.class, UnitCost: it.cost, RecordedUnits: qty})
 		first = append(first, firstOf(loc))
@@ -213,10 +245,8 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 	}); err != nil {
 		return nil, fmt.Errorf("plan: balances: %w", err)
 	}
-	seen := make([]bool, len(locs))
 	for i := range out {
 		fill(&out[i], first[i])
-		seen[out[i].LocationID] = true
 	}
 	slices.SortFunc(out, func(a, b Candidate) int {
 		return cmp.Or(cmp.Compare(a.LocationID, b.LocationID), cmp.Compare(a.ItemID, b.ItemID))
@@ -231,7 +261,7 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		extra[id] = true
 	}
 	for id := range extra {
-		if id > 0 && id < int64(len(seen)) && seen[id] {
+		if id > 0 && id < int64(len(head)) && head[id] != 0 {
 			continue
 		}
 		var c Candidate

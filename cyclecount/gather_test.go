@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -146,3 +147,77 @@ func TestPlanCountsDoesNotHoldTheWriterWhileGathering(t *testing.T) {
 		t.Errorf("retry returned %+v, want the stored plan %+v", retry, plan)
 	}
 }
+
+// A bin's positions (an item in every lot and status) are one candidate per
+// item, its units summed: in a bin of a few items, and in one of more items
+// than a short list holds.
+func TestCandidatesSumEachItemOfABin(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "node.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if rep, err := inventoryapi.ImportLocations(ctx, db, scan.Default(), strings.NewReader("code,zone,type\nA-01-01-A,A,storage\nA-01-02-A,A,storage\n"), nil); err != nil || len(rep.Errors) > 0 {
+		t.Fatal(err, rep.Errors)
+	}
+	var items strings.Builder
+	items.WriteString("sku,unit_cost_cents\n")
+	const many = 70
+	for i := range many {
+		items.WriteString("SB-" + strings.Repeat("0", 3-len(itoa(i))) + itoa(i) + ",100\n")
+	}
+	if rep, err := inventoryapi.ImportItems(ctx, db, strings.NewReader(items.String()), nil); err != nil || len(rep.Errors) > 0 {
+		t.Fatal(err, rep.Errors)
+	}
+	// A-01-01-A holds every item in two lots, the first in a third; A-01-02-A
+	// two items in two lots. Lots interleave, as receipts on different days
+	// would leave them.
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		for lot, lots := range []string{"L1", "L2", "L3"} {
+			_, err := tx.ExecContext(ctx, `INSERT INTO balances (location_id, item_id, lot, status, qty, received_at)
+				SELECT l.id, i.id, ?, 'available', 1 + i.id % 5, '2030-01-01T00:00:00.000000000Z' FROM locations l, items i
+				WHERE (l.code = 'A-01-01-A' AND (? < 2 OR i.sku = 'SB-000')) OR (l.code = 'A-01-02-A' AND i.sku IN ('SB-001', 'SB-002') AND ? < 2)`,
+				lots, lot, lot)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{}
+	if err := inventory.EachRow(ctx, db.Reader(), `SELECT l.code || ' ' || i.sku, SUM(b.qty) FROM balances b JOIN locations l ON l.id = b.location_id
+		JOIN items i ON i.id = b.item_id GROUP BY 1`, nil, func(r *sql.Rows) error {
+		var k string
+		var n int
+		err := r.Scan(&k, &n)
+		want[k] = n
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	cands, err := cyclecount.Candidates(ctx, db.Reader(), time.Now().Add(24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, c := range cands {
+		k := c.Location + " " + c.SKU
+		if _, dup := got[k]; dup {
+			t.Errorf("two candidates of %s", k)
+		}
+		got[k] = c.RecordedUnits
+	}
+	if len(want) != many+2 || len(got) != len(want) {
+		t.Fatalf("%d candidates, want %d (positions summed: %d)", len(got), len(want), many+2)
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("%s: %d units, want %d", k, got[k], n)
+		}
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
