@@ -448,8 +448,8 @@ func movementFacts(ctx context.Context, q inventory.Querier, day time.Time, f fa
 	// putaway, item << 32 | units for a pick in the velocity window, else 0.
 	// A chunk spans the ids the packing leaves room for: all of a node's
 	// ledger at once below 2^27 movements in a building of 200,000
-	// locations. A movement from or to a location added since the snapshot's
-	// maximum is one none of them is.
+	// locations. A movement from or to a location newer than maxLoc is left
+	// out (no candidate is there, and its id would not fit the packing).
 	lb := uint(bits.Len64(uint64(max(f.maxLoc, 1))))
 	mask := int64(1)<<lb - 1
 	chunk := int64(1)<<(63-2*lb) - 1
