@@ -453,6 +453,9 @@ func movementFacts(ctx context.Context, q inventory.Querier, day time.Time, f fa
 	lb := uint(bits.Len64(uint64(max(f.maxLoc, 1))))
 	mask := int64(1)<<lb - 1
 	chunk := int64(1)<<(63-2*lb) - 1
+	if movementChunk > 0 {
+		chunk = min(chunk, movementChunk)
+	}
 	var packed, what int64
 	mdest := []any{&packed, &what}
 	pass := func(base, hi int64) error {
@@ -504,6 +507,10 @@ func movementFacts(ctx context.Context, q inventory.Querier, day time.Time, f fa
 	}
 	return f, nil
 }
+
+// movementChunk, when above 0, bounds the ids one movement pass reads (a
+// test's, to read a small ledger in several chunks).
+var movementChunk int64
 
 func triggerOf(reason string) Trigger {
 	switch reason {

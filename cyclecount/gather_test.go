@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -61,7 +62,8 @@ func TestCandidatesCountNeighbouringPutaways(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	cands, err := cyclecount.Candidates(ctx, db.Reader(), time.Now().Add(24*time.Hour))
+	day := time.Now().Add(24 * time.Hour)
+	cands, err := cyclecount.Candidates(ctx, db.Reader(), day)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,6 +78,42 @@ func TestCandidatesCountNeighbouringPutaways(t *testing.T) {
 	for code, n := range want {
 		if got[code] != n {
 			t.Errorf("%s: %+v (neighbouring putaways, their units, units put away here), want %+v (all: %v)", code, got[code], n, got)
+		}
+	}
+	// Counted when the first putaway was the last movement: A-01-02-A's
+	// touches and units since are the second putaway's.
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO counts (id, location_id, state, start_movement_id, created_at)
+			SELECT 900, l.id, 'posted', (SELECT MAX(id) FROM movements) - 1, '2030-01-01T00:00:00.000000000Z' FROM locations l WHERE l.code = 'A-01-02-A'`)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO count_history (count_id, location_id, item_id, snapshot_qty, counted_qty, within_tolerance, counted_at)
+			SELECT 900, location_id, item_id, 7, 7, 1, ? FROM counts c JOIN balances b USING (location_id) WHERE c.id = 900`, store.FormatTime(time.Now()))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	cands, err = cyclecount.Candidates(ctx, db.Reader(), day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cands {
+		if c.Location == "A-01-02-A" && (c.Touches != 1 || c.PutawayUnits != 5) {
+			t.Errorf("A-01-02-A since its count: %d touches, %d units put away, want the second putaway's 1 and 5", c.Touches, c.PutawayUnits)
+		}
+	}
+	// A ledger read a few ids at a time (as one of more ids than a pass
+	// packs is) gathers the same facts.
+	for _, chunk := range []int64{1, 2, 3} {
+		restore := cyclecount.SetMovementChunk(chunk)
+		chunked, err := cyclecount.Candidates(ctx, db.Reader(), day)
+		restore()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(chunked, cands) {
+			t.Errorf("read %d movement ids at a time: %+v, want %+v", chunk, chunked, cands)
 		}
 	}
 }
