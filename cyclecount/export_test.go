@@ -7,3 +7,11 @@ func SetGatherHook(f func()) (restore func()) {
 	gatherHook = f
 	return func() { gatherHook = old }
 }
+
+// SetMovementChunk makes a plan read the movements n ids at a time until
+// restore is called.
+func SetMovementChunk(n int64) (restore func()) {
+	old := movementChunk
+	movementChunk = n
+	return func() { movementChunk = old }
+}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"time"
 
@@ -59,10 +60,6 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		return nil, err
 	}
 	locs := mf.locs
-	variances, err := neighbourVariances(ctx, q, day, byLoc)
-	if err != nil {
-		return nil, err
-	}
 	exc := map[int64]Exceptions{}
 	emptied := map[int64]string{} // location -> when a pick last emptied it
 	if err := inventory.EachRow(ctx, q, `SELECT location_id, kind, COUNT(*), MAX(created_at) FROM exceptions
@@ -94,6 +91,7 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		return nil, fmt.Errorf("plan: exceptions: %w", err)
 	}
 	var out []Candidate
+	var variances neighbourDiffs
 	// Many candidates are aged from the same time (a day's counts, a
 	// receipt's putaways): the last one parsed is kept.
 	var lastSince string
@@ -144,11 +142,14 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 	// location facts: a map of tens of thousands of entries, looked up per
 	// balance, cost more than the read.
 	itemsByID := make([]itemInfo, mf.maxItem+1)
+	// Each row is scanned into the same variables (a variable declared per
+	// row escapes to the heap: an allocation per row, or per column).
+	var id, cost int64
+	var sku string
+	var class sql.RawBytes
+	dest := []any{&id, &sku, &class, &cost}
 	if err := inventory.EachRow(ctx, q, `SELECT i.id, i.sku, `+classSQL+`, i.unit_cost_cents FROM items i `+velocityJoin+` WHERE i.id <= ?`, []any{mf.maxItem}, func(r *sql.Rows) error {
-		var id, cost int64
-		var sku string
-		var class sql.RawBytes
-		err := r.Scan(&id, &sku, &class, &cost)
+		err := r.Scan(dest...)
 		if id >= 0 {
 			itemsByID[id] = itemInfo{sku, classOf(string(class)), float64(cost) / 100}
 		}
@@ -156,17 +157,49 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 	}); err != nil {
 		return nil, fmt.Errorf("plan: items: %w", err)
 	}
+	variances, err = neighbourVariances(ctx, q, day, byLoc, &mf, func(id int64) string {
+		if id <= 0 || id >= int64(len(itemsByID)) {
+			return ""
+		}
+		return itemsByID[id].sku
+	})
+	if err != nil {
+		return nil, err
+	}
 	// A (location, item) is one integer, location << 32 | item: SQLite
 	// packs it, so a balance is three columns read and one map key.
-	at := make(map[int64]int32, mf.nLocs)
+	// A location's candidates are a list through out: head is its first
+	// (index + 1, 0 for none), same the next of the same location. A bin
+	// holds a few items, so a balance finds its candidate in a step or two
+	// and without a map of a key per position; the positions of a bin of
+	// more than listMax items are kept in a map (many) instead.
+	const listMax = 32
+	head, held := make([]int32, len(locs)), make([]int32, len(locs))
+	var same []int32
+	many := map[int64]int32{}
 	out = make([]Candidate, 0, mf.nLocs)
-	var first []string // when each candidate's position first held stock
+	// When each candidate's position first held stock: read only for a
+	// location never counted (the age of one counted is its last count's),
+	// and one string for a run of positions received together.
+	first := make([]string, 0, mf.nLocs)
+	var k int64
+	var qty int
+	var received sql.RawBytes
+	bdest := []any{&k, &qty, &received}
+	firstOf := func(loc int64) string {
+		if loc < int64(len(byLoc)) && byLoc[loc].last != "" {
+			return ""
+		}
+		if n := len(first); n > 0 && first[n-1] == string(received) {
+			return first[n-1]
+		}
+		return string(received)
+	}
+	// Every balance, in the table's order (the unary + keeps SQLite from a
+	// range over an index that would look each row up in the table).
 	if err := inventory.EachRow(ctx, q, `SELECT (location_id << 32) | item_id, qty, received_at FROM balances
-		WHERE qty > 0 AND location_id <= ? AND item_id <= ?`, []any{mf.maxLoc, mf.maxItem}, func(r *sql.Rows) error {
-		var k int64
-		var qty int
-		var received sql.RawBytes
-		if err := r.Scan(&k, &qty, &received); err != nil {
+		WHERE qty > 0 AND +location_id <= ? AND +item_id <= ?`, []any{mf.maxLoc, mf.maxItem}, func(r *sql.Rows) error {
+		if err := r.Scan(bdest...); err != nil {
 			return err
 		}
 		loc, item := k>>32, k&(1<<32-1)
@@ -174,26 +207,46 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		if l.code == "" {
 			return nil // not storage or a pick face
 		}
-		if i, ok := at[k]; ok {
+		i := int32(-1)
+		if held[loc] > listMax {
+			if at, ok := many[k]; ok {
+				i = at
+			}
+		} else {
+			for j := head[loc] - 1; j >= 0; j = same[j] - 1 {
+				if out[j].ItemID == item {
+					i = j
+					break
+				}
+			}
+		}
+		if i >= 0 {
 			out[i].RecordedUnits += qty
-			if string(received) < first[i] {
-				first[i] = string(received)
+			if since := firstOf(loc); since < first[i] {
+				first[i] = since
 			}
 			return nil
 		}
 		it := itemsByID[item]
-		at[k] = int32(len(out))
+		same = append(same, head[loc])
+		head[loc] = int32(len(out) + 1)
+		if held[loc]++; held[loc] > listMax {
+			if held[loc] == listMax+1 { // the list's positions move to the map
+				for j := same[len(same)-1] - 1; j >= 0; j = same[j] - 1 {
+					many[loc<<32|out[j].ItemID] = j
+				}
+			}
+			many[k] = int32(len(out))
+		}
 		out = append(out, Candidate{LocationID: loc, Location: l.code, Zone: l.zone, ItemID: item, SKU: it.sku,
 			Class: it.class, UnitCost: it.cost, RecordedUnits: qty})
-		first = append(first, string(received))
+		first = append(first, firstOf(loc))
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("plan: balances: %w", err)
 	}
-	seen := make([]bool, len(locs))
 	for i := range out {
 		fill(&out[i], first[i])
-		seen[out[i].LocationID] = true
 	}
 	slices.SortFunc(out, func(a, b Candidate) int {
 		return cmp.Or(cmp.Compare(a.LocationID, b.LocationID), cmp.Compare(a.ItemID, b.ItemID))
@@ -208,7 +261,7 @@ func candidates(ctx context.Context, q inventory.Querier, asOf, ageAt time.Time)
 		extra[id] = true
 	}
 	for id := range extra {
-		if id > 0 && id < int64(len(seen)) && seen[id] {
+		if id > 0 && id < int64(len(head)) && head[id] != 0 {
 			continue
 		}
 		var c Candidate
@@ -248,14 +301,15 @@ type hist struct {
 // COUNT(DISTINCT), took twice as long.
 func countHistory(ctx context.Context, q inventory.Querier, dayStr string, maxLoc, maxItem int64) ([]hist, []hist, error) {
 	byLoc, byItem := make([]hist, maxLoc+1), make([]hist, maxItem+1)
+	var count, loc, item, moved int64
+	var wrong bool
+	var at sql.RawBytes
+	dest := []any{&count, &loc, &item, &wrong, &at, &moved}
 	err := inventory.EachRow(ctx, q, `SELECT h.count_id, h.location_id, h.item_id, h.counted_qty <> h.snapshot_qty, h.counted_at, c.start_movement_id
 		FROM count_history h JOIN counts c ON c.id = h.count_id
 		WHERE h.counted_at < ? AND h.location_id BETWEEN 0 AND ? AND h.item_id BETWEEN 0 AND ? ORDER BY h.count_id`,
 		[]any{dayStr, maxLoc, maxItem}, func(r *sql.Rows) error {
-			var count, loc, item, moved int64
-			var wrong bool
-			var at sql.RawBytes
-			if err := r.Scan(&count, &loc, &item, &wrong, &at, &moved); err != nil {
+			if err := r.Scan(dest...); err != nil {
 				return err
 			}
 			for _, h := range [2]*hist{&byLoc[loc], &byItem[item]} {
@@ -317,6 +371,9 @@ type facts struct {
 	touches, neighbours []int32
 	putUnits, nbUnits   []int64
 	picked              []int64
+	// prev and next are each counted location's walk-order neighbours in
+	// its zone (0 for none).
+	prev, next []int32
 }
 
 // movementFacts reads the counted locations (storage and pick faces) and,
@@ -348,122 +405,133 @@ func movementFacts(ctx context.Context, q inventory.Querier, day time.Time, f fa
 	for id := range byLoc {
 		since[id] = byLoc[id].lastMove
 	}
-	// The counted locations, read in one pass and put in walk order here:
-	// each one's predecessor in its zone is the one before (a window
-	// function over the index was slower).
+	// The counted locations in walk order, a zone at a time, from the
+	// locations_zone_walk index (zone, walk_seq, code, and the id with
+	// them): SQLite hands them over in order and the zone is the query's,
+	// so a location is two columns read and nothing sorted. The few
+	// locations of other types (docks, staging, shipping) are read first
+	// and skipped. Reading every location's zone and walk position and
+	// sorting them here took twice as long.
 	f.locs = make([]locInfo, f.maxLoc+1)
-	type walk struct {
-		id, zone int32 // zone: its rank among the zones' names
-		seq      int64
-		code     string
-	}
-	order := make([]walk, 0, f.nLocs)
-	zones := map[string]string{} // a few zones, shared by many locations
-	var zoneNames []string
-	rank := map[string]int32{} // a zone's order of first appearance
-	zoneRank := func(z string) int32 {
-		r, ok := rank[z]
-		if !ok {
-			r = int32(len(zoneNames))
-			rank[z] = r
-			zoneNames = append(zoneNames, z)
-		}
-		return r
-	}
-	if err := inventory.EachRow(ctx, q, `SELECT id, code, zone, walk_seq FROM locations WHERE type IN ('storage', 'pickface') AND id <= ?`, []any{f.maxLoc}, func(r *sql.Rows) error {
-		var id, seq int64
-		var code string
-		var zone sql.RawBytes
-		if err := r.Scan(&id, &code, &zone, &seq); err != nil {
-			return err
-		}
-		z, ok := zones[string(zone)]
-		if !ok {
-			z = string(zone)
-			zones[z] = z
-		}
-		if id > 0 {
-			f.locs[id] = locInfo{code: code, zone: z}
-			order = append(order, walk{int32(id), zoneRank(z), seq, code})
-		}
-		return nil
+	other := map[int64]bool{}
+	if err := inventory.EachRow(ctx, q, `SELECT id FROM locations WHERE type NOT IN ('storage', 'pickface')`, nil, func(r *sql.Rows) error {
+		var id int64
+		err := r.Scan(&id)
+		other[id] = true
+		return err
 	}); err != nil {
 		return f, fmt.Errorf("plan: locations: %w", err)
 	}
-	// Zones by name, as ranks: comparing them is comparing integers.
-	byName := make([]int32, len(zoneNames))
-	for i := range byName {
-		byName[i] = int32(i)
+	var zones []string
+	if err := inventory.EachRow(ctx, q, `SELECT DISTINCT zone FROM locations`, nil, func(r *sql.Rows) error {
+		var z string
+		err := r.Scan(&z)
+		zones = append(zones, z)
+		return err
+	}); err != nil {
+		return f, fmt.Errorf("plan: zones: %w", err)
 	}
-	slices.SortFunc(byName, func(a, b int32) int { return cmp.Compare(zoneNames[a], zoneNames[b]) })
-	nameRank := make([]int32, len(zoneNames))
-	for r, z := range byName {
-		nameRank[z] = int32(r)
-	}
-	for i := range order {
-		order[i].zone = nameRank[order[i].zone]
-	}
-	slices.SortFunc(order, func(a, b walk) int {
-		return cmp.Or(cmp.Compare(a.zone, b.zone), cmp.Compare(a.seq, b.seq), cmp.Compare(a.code, b.code))
-	})
+	slices.Sort(zones)
 	// Walk-order neighbours: a putaway into a location counts for the
 	// location before and after it (neighbourhood is symmetric).
-	prev, next := make([]int32, f.maxLoc+1), make([]int32, f.maxLoc+1)
-	for i := 1; i < len(order); i++ {
-		if order[i].zone == order[i-1].zone {
-			next[order[i-1].id] = order[i].id
-			prev[order[i].id] = order[i-1].id
+	f.prev, f.next = make([]int32, f.maxLoc+1), make([]int32, f.maxLoc+1)
+	prev, next := f.prev, f.next
+	var id int64
+	var code string
+	dest := []any{&id, &code}
+	for _, z := range zones {
+		var before int32 // the zone's last counted location so far
+		if err := inventory.EachRow(ctx, q, `SELECT id, code FROM locations INDEXED BY locations_zone_walk WHERE zone = ? AND id <= ? ORDER BY walk_seq, code`,
+			[]any{z, f.maxLoc}, func(r *sql.Rows) error {
+				if err := r.Scan(dest...); err != nil {
+					return err
+				}
+				if id <= 0 || other[id] {
+					return nil
+				}
+				f.locs[id] = locInfo{code: code, zone: z}
+				if before != 0 {
+					next[before], prev[id] = int32(id), before
+				}
+				before = int32(id)
+				return nil
+			}); err != nil {
+			return f, fmt.Errorf("plan: locations: %w", err)
 		}
 	}
 	f.touches, f.neighbours = make([]int32, f.maxLoc+1), make([]int32, f.maxLoc+1)
 	f.putUnits, f.nbUnits = make([]int64, f.maxLoc+1), make([]int64, f.maxLoc+1)
 	f.picked = make([]int64, f.maxItem+1)
-	// Per movement: its id; from << 32 | to (0 for none); and -1 - units
-	// for a putaway, item << 32 | units for a pick in the velocity window,
-	// else 0.
-	if err := inventory.EachRow(ctx, q, `SELECT id, (COALESCE(from_location_id, 0) << 32) | COALESCE(to_location_id, 0),
+	// Per movement, two integers (each column read costs as much as a
+	// small movement's arithmetic, so the id travels packed with its
+	// locations): the id less the chunk's base, its from and its to location
+	// (0 for none) packed in lb bits each, in id order; and -1 - units for a
+	// putaway, item << 32 | units for a pick in the velocity window, else 0.
+	// A chunk spans the ids the packing leaves room for: all of a node's
+	// ledger at once below 2^27 movements in a building of 200,000
+	// locations. A movement from or to a location newer than maxLoc is left
+	// out (no candidate is there, and its id would not fit the packing).
+	lb := uint(bits.Len64(uint64(max(f.maxLoc, 1))))
+	mask := int64(1)<<lb - 1
+	chunk := int64(1)<<(63-2*lb) - 1
+	if movementChunk > 0 {
+		chunk = min(chunk, movementChunk)
+	}
+	var packed, what int64
+	mdest := []any{&packed, &what}
+	pass := func(base, hi int64) error {
+		return inventory.EachRow(ctx, q, `SELECT ((id - ?) << ?) | (COALESCE(from_location_id, 0) << ?) | COALESCE(to_location_id, 0),
 			CASE WHEN kind = ? THEN -1 - min(max(qty, 0), 4294967295) WHEN kind = ? AND created_at >= ? THEN (item_id << 32) | min(qty, 4294967295) ELSE 0 END
-			FROM movements WHERE id <= ?`,
-		[]any{inventory.KindPutaway, inventory.KindPick, store.FormatTime(day.AddDate(0, 0, -velocityWindowDays)), last}, func(r *sql.Rows) error {
-			var id, locs, what int64
-			if err := r.Scan(&id, &locs, &what); err != nil {
-				return err
-			}
-			from, to := locs>>32, locs&(1<<32-1)
-			if from > f.maxLoc || to > f.maxLoc {
-				return nil // a location added since the snapshot's maximum: none is
-			}
-			if what > 0 {
-				if item := what >> 32; item <= f.maxItem {
-					f.picked[item] += what & (1<<32 - 1)
+			FROM movements WHERE id > ? AND id <= ? AND COALESCE(from_location_id, 0) <= ? AND COALESCE(to_location_id, 0) <= ?`,
+			[]any{base, 2 * lb, lb, inventory.KindPutaway, inventory.KindPick, store.FormatTime(day.AddDate(0, 0, -velocityWindowDays)),
+				base, hi, f.maxLoc, f.maxLoc}, func(r *sql.Rows) error {
+				if err := r.Scan(mdest...); err != nil {
+					return err
 				}
-			}
-			if from != 0 && id > since[from] {
-				f.touches[from]++
-			}
-			if to != 0 && id > since[to] {
-				f.touches[to]++
-			}
-			if what < 0 && to != 0 {
-				units := -1 - what
-				if id > since[to] {
-					f.putUnits[to] += units
+				id, from, to := base+packed>>(2*lb), packed>>lb&mask, packed&mask
+				if what > 0 {
+					if item := what >> 32; item <= f.maxItem {
+						f.picked[item] += what & (1<<32 - 1)
+					}
 				}
-				if p := prev[to]; p != 0 && id > since[p] {
-					f.neighbours[p]++
-					f.nbUnits[p] += units
+				if from != 0 && id > since[from] {
+					f.touches[from]++
 				}
-				if n := next[to]; n != 0 && id > since[n] {
-					f.neighbours[n]++
-					f.nbUnits[n] += units
+				if to != 0 && id > since[to] {
+					f.touches[to]++
 				}
-			}
-			return nil
-		}); err != nil {
+				if what < 0 && to != 0 {
+					units := -1 - what
+					if id > since[to] {
+						f.putUnits[to] += units
+					}
+					if p := prev[to]; p != 0 && id > since[p] {
+						f.neighbours[p]++
+						f.nbUnits[p] += units
+					}
+					if n := next[to]; n != 0 && id > since[n] {
+						f.neighbours[n]++
+						f.nbUnits[n] += units
+					}
+				}
+				return nil
+			})
+	}
+	var first int64
+	if err := q.QueryRowContext(ctx, `SELECT COALESCE(MIN(id), 1) FROM movements`).Scan(&first); err != nil {
 		return f, fmt.Errorf("plan: movements: %w", err)
+	}
+	for base := first - 1; base < last; base += chunk {
+		if err := pass(base, min(base+chunk, last)); err != nil {
+			return f, fmt.Errorf("plan: movements: %w", err)
+		}
 	}
 	return f, nil
 }
+
+// movementChunk, when above 0, bounds the ids one movement pass reads (a
+// test's, to read a small ledger in several chunks).
+var movementChunk int64
 
 func triggerOf(reason string) Trigger {
 	switch reason {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -60,7 +62,8 @@ func TestCandidatesCountNeighbouringPutaways(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	cands, err := cyclecount.Candidates(ctx, db.Reader(), time.Now().Add(24*time.Hour))
+	day := time.Now().Add(24 * time.Hour)
+	cands, err := cyclecount.Candidates(ctx, db.Reader(), day)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,6 +78,42 @@ func TestCandidatesCountNeighbouringPutaways(t *testing.T) {
 	for code, n := range want {
 		if got[code] != n {
 			t.Errorf("%s: %+v (neighbouring putaways, their units, units put away here), want %+v (all: %v)", code, got[code], n, got)
+		}
+	}
+	// Counted when the first putaway was the last movement: A-01-02-A's
+	// touches and units since are the second putaway's.
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO counts (id, location_id, state, start_movement_id, created_at)
+			SELECT 900, l.id, 'posted', (SELECT MAX(id) FROM movements) - 1, '2030-01-01T00:00:00.000000000Z' FROM locations l WHERE l.code = 'A-01-02-A'`)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO count_history (count_id, location_id, item_id, snapshot_qty, counted_qty, within_tolerance, counted_at)
+			SELECT 900, location_id, item_id, 7, 7, 1, ? FROM counts c JOIN balances b USING (location_id) WHERE c.id = 900`, store.FormatTime(time.Now()))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	cands, err = cyclecount.Candidates(ctx, db.Reader(), day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cands {
+		if c.Location == "A-01-02-A" && (c.Touches != 1 || c.PutawayUnits != 5) {
+			t.Errorf("A-01-02-A since its count: %d touches, %d units put away, want the second putaway's 1 and 5", c.Touches, c.PutawayUnits)
+		}
+	}
+	// A ledger read a few ids at a time (as one of more ids than a pass
+	// packs is) gathers the same facts.
+	for _, chunk := range []int64{1, 2, 3} {
+		restore := cyclecount.SetMovementChunk(chunk)
+		chunked, err := cyclecount.Candidates(ctx, db.Reader(), day)
+		restore()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(chunked, cands) {
+			t.Errorf("read %d movement ids at a time: %+v, want %+v", chunk, chunked, cands)
 		}
 	}
 }
@@ -146,3 +185,77 @@ func TestPlanCountsDoesNotHoldTheWriterWhileGathering(t *testing.T) {
 		t.Errorf("retry returned %+v, want the stored plan %+v", retry, plan)
 	}
 }
+
+// A bin's positions (an item in every lot and status) are one candidate per
+// item, its units summed: in a bin of a few items, and in one of more items
+// than a short list holds.
+func TestCandidatesSumEachItemOfABin(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "node.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if rep, err := inventoryapi.ImportLocations(ctx, db, scan.Default(), strings.NewReader("code,zone,type\nA-01-01-A,A,storage\nA-01-02-A,A,storage\n"), nil); err != nil || len(rep.Errors) > 0 {
+		t.Fatal(err, rep.Errors)
+	}
+	var items strings.Builder
+	items.WriteString("sku,unit_cost_cents\n")
+	const many = 70
+	for i := range many {
+		items.WriteString("SB-" + strings.Repeat("0", 3-len(itoa(i))) + itoa(i) + ",100\n")
+	}
+	if rep, err := inventoryapi.ImportItems(ctx, db, strings.NewReader(items.String()), nil); err != nil || len(rep.Errors) > 0 {
+		t.Fatal(err, rep.Errors)
+	}
+	// A-01-01-A holds every item in two lots, the first in a third; A-01-02-A
+	// two items in two lots. Lots interleave, as receipts on different days
+	// would leave them.
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		for lot, lots := range []string{"L1", "L2", "L3"} {
+			_, err := tx.ExecContext(ctx, `INSERT INTO balances (location_id, item_id, lot, status, qty, received_at)
+				SELECT l.id, i.id, ?, 'available', 1 + i.id % 5, '2030-01-01T00:00:00.000000000Z' FROM locations l, items i
+				WHERE (l.code = 'A-01-01-A' AND (? < 2 OR i.sku = 'SB-000')) OR (l.code = 'A-01-02-A' AND i.sku IN ('SB-001', 'SB-002') AND ? < 2)`,
+				lots, lot, lot)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{}
+	if err := inventory.EachRow(ctx, db.Reader(), `SELECT l.code || ' ' || i.sku, SUM(b.qty) FROM balances b JOIN locations l ON l.id = b.location_id
+		JOIN items i ON i.id = b.item_id GROUP BY 1`, nil, func(r *sql.Rows) error {
+		var k string
+		var n int
+		err := r.Scan(&k, &n)
+		want[k] = n
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	cands, err := cyclecount.Candidates(ctx, db.Reader(), time.Now().Add(24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, c := range cands {
+		k := c.Location + " " + c.SKU
+		if _, dup := got[k]; dup {
+			t.Errorf("two candidates of %s", k)
+		}
+		got[k] = c.RecordedUnits
+	}
+	if len(want) != many+2 || len(got) != len(want) {
+		t.Fatalf("%d candidates, want %d (positions summed: %d)", len(got), len(want), many+2)
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("%s: %d units, want %d", k, got[k], n)
+		}
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

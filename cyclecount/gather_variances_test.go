@@ -125,3 +125,69 @@ func TestCandidatesCarryNeighbourVariances(t *testing.T) {
 		}
 	}
 }
+
+// A difference found where no plan counts (a staging lane between two
+// bins in the walk) is heard by the bins either side of it all the same.
+func TestCandidatesHearOfADifferenceCountedInStaging(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "node.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	locs := "code,zone,type,walk_sequence\nA-01-01-A,A,pickface,1\nSTG-01,A,staging,2\nA-01-03-A,A,pickface,3\n"
+	if rep, err := inventoryapi.ImportLocations(ctx, db, scan.Default(), strings.NewReader(locs), nil); err != nil || len(rep.Errors) > 0 {
+		t.Fatal(err, rep.Errors)
+	}
+	if rep, err := inventoryapi.ImportItems(ctx, db, strings.NewReader("sku,unit_cost_cents\nST-1,100\n"), nil); err != nil || len(rep.Errors) > 0 {
+		t.Fatal(err, rep.Errors)
+	}
+	now := time.Now().UTC()
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		it, err := inventory.ItemBySKU(ctx, tx, "ST-1")
+		if err != nil {
+			return err
+		}
+		for _, code := range []string{"A-01-01-A", "STG-01", "A-01-03-A"} {
+			l, err := inventory.LocationByCode(ctx, tx, code)
+			if err != nil {
+				return err
+			}
+			if _, err := inventory.Record(ctx, tx, inventory.Move{Kind: inventory.KindAdjust, ItemID: it.ID, To: l.ID, Qty: 10, Reason: "found"}); err != nil {
+				return err
+			}
+			if code != "STG-01" {
+				continue
+			}
+			at := store.FormatTime(now.Add(-time.Hour))
+			res, err := tx.ExecContext(ctx, `INSERT INTO counts (location_id, state, created_at) VALUES (?, 'posted', ?)`, l.ID, at)
+			if err != nil {
+				return err
+			}
+			id, err := res.LastInsertId()
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO count_history (count_id, location_id, item_id, snapshot_qty, counted_qty, within_tolerance, counted_at)
+				VALUES (?, ?, ?, 10, 6, 0, ?)`, id, l.ID, it.ID, at); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	cands, err := cyclecount.Candidates(ctx, db.Reader(), now.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	heard := map[string]string{}
+	for _, c := range cands {
+		if c.NeighbourVariances == 1 && c.NeighbourItemVariances == 1 && c.NeighbourVariance.Units == -4 {
+			heard[c.Location] = c.NeighbourVariance.Location
+		}
+	}
+	if len(heard) != 2 || heard["A-01-01-A"] != "STG-01" || heard["A-01-03-A"] != "STG-01" {
+		t.Fatalf("bins that heard of STG-01's difference: %v, want both neighbours", heard)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/floorops/floorops/inventory"
 	cyclecountv1 "github.com/floorops/floorops/proto/floorops/cyclecount/v1"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -171,6 +172,21 @@ func (h *Handler) SetPolicy(ctx context.Context, req *cyclecountv1.SetPolicyRequ
 		in.Policy = &PolicyUpdate{A: tol(p.GetClassA()), B: tol(p.GetClassB()), C: tol(p.GetClassC()),
 			AShare: p.ClassASharePercent, BShare: p.ClassBSharePercent, ZeroCheckMaxShare: p.ZeroCheckMaxShare,
 			NeighbourVarianceHazard: p.NeighbourVarianceHazard, NeighbourItemVarianceHazard: p.NeighbourItemVarianceHazard}
+		// The rest of the settings, by their proto names (the policy's
+		// setting names): each one sent, and only those.
+		m := p.ProtoReflect()
+		for _, ps := range policySettings {
+			switch ps.name {
+			case "zero_check_max_share", "neighbour_variance_hazard", "neighbour_item_variance_hazard":
+				continue // fields of their own, above
+			}
+			if fd := m.Descriptor().Fields().ByName(protoreflect.Name(ps.name)); fd != nil && m.Has(fd) {
+				if in.Policy.Settings == nil {
+					in.Policy.Settings = map[string]float64{}
+				}
+				in.Policy.Settings[ps.name] = m.Get(fd).Float()
+			}
+		}
 		if p.VelocityWindowDays != nil {
 			d := int(p.GetVelocityWindowDays())
 			in.Policy.WindowDays = &d
@@ -229,9 +245,15 @@ func policyToProto(p Tolerances) *cyclecountv1.Policy {
 	tol := func(t Tolerance) *cyclecountv1.Tolerance {
 		return &cyclecountv1.Tolerance{Units: t.Units, Percent: t.Percent, ValueCents: t.ValueCents}
 	}
-	s := p.scheduling()
-	return &cyclecountv1.Policy{ClassA: tol(p.A), ClassB: tol(p.B), ClassC: tol(p.C),
+	out := &cyclecountv1.Policy{ClassA: tol(p.A), ClassB: tol(p.B), ClassC: tol(p.C),
 		ClassASharePercent: proto.Float64(p.ABC.AShare), ClassBSharePercent: proto.Float64(p.ABC.BShare),
-		VelocityWindowDays: proto.Int32(int32(p.ABC.WindowDays)), ZeroCheckMaxShare: proto.Float64(s.ZeroCheckMaxShare),
-		NeighbourVarianceHazard: proto.Float64(s.NeighbourVarianceHazard), NeighbourItemVarianceHazard: proto.Float64(s.NeighbourItemVarianceHazard)}
+		VelocityWindowDays: proto.Int32(int32(p.ABC.WindowDays))}
+	// Every setting, as set or its default, by its proto name.
+	m := out.ProtoReflect()
+	for name, v := range p.Scheduling.Settings() {
+		if fd := m.Descriptor().Fields().ByName(protoreflect.Name(name)); fd != nil {
+			m.Set(fd, protoreflect.ValueOfFloat64(v))
+		}
+	}
+	return out
 }

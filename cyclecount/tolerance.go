@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/floorops/floorops"
 	"github.com/floorops/floorops/inventory"
@@ -31,41 +32,120 @@ type Tolerances struct {
 	B   Tolerance `json:"class_b"`
 	C   Tolerance `json:"class_c"`
 	ABC ABC       `json:"abc"`
-	// Scheduling is the plan settings an admin set; nil (a policy stored
-	// before they were policy, or one that left them out) is
-	// DefaultScheduling.
-	Scheduling *Scheduling `json:"scheduling,omitempty"`
+	// Scheduling is the risk model's and the plan's settings an admin set,
+	// by name; a setting absent (from a policy stored before it was policy,
+	// or one that left it out) is DefaultPolicy's.
+	Scheduling Scheduling `json:"scheduling,omitempty"`
 }
 
-// Scheduling is the part of the risk Policy a node may set: the zero
-// checks' share of capacity and the weights of differences found next
-// door. The rest of the risk model keeps DefaultPolicy's weights.
-type Scheduling struct {
-	ZeroCheckMaxShare           float64 `json:"zero_check_max_share"`
-	NeighbourVarianceHazard     float64 `json:"neighbour_variance_hazard"`
-	NeighbourItemVarianceHazard float64 `json:"neighbour_item_variance_hazard"`
+// Scheduling is the part of the risk Policy an admin set, by setting name
+// (policySettings' names, in the units SetPolicy takes them in): the
+// weights of the risk model, the class intervals, the minutes a count
+// takes and the shares of a day's capacity zero checks and follow-ups may
+// take. A map, so that a policy stored before a setting existed reads as
+// that setting's default, and a setting added later needs no new storage.
+type Scheduling map[string]float64
+
+// policySetting is one setting of the risk Policy a node may set: its
+// name (in the stored policy, SetPolicy's input and the proto Policy), the
+// range SetPolicy accepts, and where it is in a Policy. per is how many of
+// the setting's units make one of the Policy's (100 for a value in cents),
+// 0 for 1.
+type policySetting struct {
+	name     string
+	min, max float64
+	per      float64
+	field    func(*Policy) *float64
 }
 
-// DefaultScheduling is DefaultPolicy's scheduling settings.
-func DefaultScheduling() Scheduling {
-	p := DefaultPolicy()
-	return Scheduling{ZeroCheckMaxShare: p.ZeroCheckMaxShare, NeighbourVarianceHazard: p.NeighbourVarianceHazard,
-		NeighbourItemVarianceHazard: p.NeighbourItemVarianceHazard}
+// policySettings is every setting a node may set, in the order their
+// violations are reported.
+var policySettings = []policySetting{
+	{"zero_check_max_share", 0, 1, 0, func(p *Policy) *float64 { return &p.ZeroCheckMaxShare }},
+	{"neighbour_variance_hazard", 0, 10, 0, func(p *Policy) *float64 { return &p.NeighbourVarianceHazard }},
+	{"neighbour_item_variance_hazard", 0, 10, 0, func(p *Policy) *float64 { return &p.NeighbourItemVarianceHazard }},
+	{"prior_errors", 0, 1000, 0, func(p *Policy) *float64 { return &p.PriorErrors }},
+	{"prior_clean", 0, 1000, 0, func(p *Policy) *float64 { return &p.PriorClean }},
+	{"touch_hazard", 0, 10, 0, func(p *Policy) *float64 { return &p.TouchHazard }},
+	{"day_hazard", 0, 10, 0, func(p *Policy) *float64 { return &p.DayHazard }},
+	{"location_error_weight", 0, 5, 0, func(p *Policy) *float64 { return &p.LocationErrorWeight }},
+	{"item_error_weight", 0, 5, 0, func(p *Policy) *float64 { return &p.ItemErrorWeight }},
+	{"short_pick_hazard", 0, 10, 0, func(p *Policy) *float64 { return &p.ShortPickHazard }},
+	{"putaway_override_hazard", 0, 10, 0, func(p *Policy) *float64 { return &p.OverrideHazard }},
+	{"rejected_scan_hazard", 0, 10, 0, func(p *Policy) *float64 { return &p.RejectedScanHazard }},
+	{"receipt_undo_hazard", 0, 10, 0, func(p *Policy) *float64 { return &p.ReceiptUndoHazard }},
+	{"neighbour_putaway_hazard", 0, 10, 0, func(p *Policy) *float64 { return &p.NeighbourPutawayHazard }},
+	{"putaway_unit_hazard", 0, 1, 0, func(p *Policy) *float64 { return &p.PutawayUnitHazard }},
+	{"neighbour_putaway_unit_hazard", 0, 1, 0, func(p *Policy) *float64 { return &p.NeighbourPutawayUnitHazard }},
+	{"value_reference_cents", 0, 1e11, 100, func(p *Policy) *float64 { return &p.ValueRef }},
+	{"value_exponent", 0, 2, 0, func(p *Policy) *float64 { return &p.ValueExponent }},
+	{"stockout_weight", 0, 100, 0, func(p *Policy) *float64 { return &p.StockoutWeight }},
+	{"stockout_horizon_days", 0, 365, 0, func(p *Policy) *float64 { return &p.StockoutHorizonDays }},
+	{"max_interval_days_a", 1, 3650, 0, func(p *Policy) *float64 { return &p.MaxIntervalDays[ClassA] }},
+	{"max_interval_days_b", 1, 3650, 0, func(p *Policy) *float64 { return &p.MaxIntervalDays[ClassB] }},
+	{"max_interval_days_c", 1, 3650, 0, func(p *Policy) *float64 { return &p.MaxIntervalDays[ClassC] }},
+	{"minutes_per_location", 0, 240, 0, func(p *Policy) *float64 { return &p.MinutesPerLocation }},
+	{"minutes_per_item", 0, 240, 0, func(p *Policy) *float64 { return &p.MinutesPerItem }},
+	{"zero_check_minutes", 0, 240, 0, func(p *Policy) *float64 { return &p.ZeroCheckMinutes }},
+	{"follow_up_max_share", 0, 1, 0, func(p *Policy) *float64 { return &p.FollowUpMaxShare }},
 }
 
-// scheduling is t's scheduling settings, defaults when none were set.
-func (t Tolerances) scheduling() Scheduling {
-	if t.Scheduling == nil {
-		return DefaultScheduling()
+// scale is how many of the setting's units make one of the Policy's.
+func (s policySetting) scale() float64 {
+	if s.per == 0 {
+		return 1
 	}
-	return *t.Scheduling
+	return s.per
+}
+
+// Settings is every setting of s, in the units SetPolicy takes them in: the
+// ones s holds, DefaultPolicy's for the rest.
+func (s Scheduling) Settings() map[string]float64 {
+	def := DefaultPolicy()
+	out := make(map[string]float64, len(policySettings))
+	for _, ps := range policySettings {
+		v, ok := s[ps.name]
+		if !ok {
+			v = *ps.field(&def) * ps.scale()
+		}
+		out[ps.name] = v
+	}
+	return out
+}
+
+// check is the field violations of s (under prefix): a setting out of its
+// range (or not a number), or one no policy has.
+func (s Scheduling) check(prefix string) []floorops.FieldViolation {
+	var out []floorops.FieldViolation
+	known := make(map[string]bool, len(policySettings))
+	for _, ps := range policySettings {
+		known[ps.name] = true
+		if v, ok := s[ps.name]; ok && !(v >= ps.min && v <= ps.max) {
+			out = append(out, floorops.FieldViolation{Field: prefix + ps.name, Description: fmt.Sprintf("must be from %v to %v", ps.min, ps.max)})
+		}
+	}
+	var unknown []string
+	for name := range s {
+		if !known[name] {
+			unknown = append(unknown, name)
+		}
+	}
+	slices.Sort(unknown)
+	for _, name := range unknown {
+		out = append(out, floorops.FieldViolation{Field: prefix + name, Description: "is not a policy setting"})
+	}
+	return out
 }
 
 // RiskPolicy is the risk Policy the node plans with: DefaultPolicy with
-// the scheduling settings of t.
+// the settings of t.
 func (t Tolerances) RiskPolicy() Policy {
-	p, s := DefaultPolicy(), t.scheduling()
-	p.ZeroCheckMaxShare, p.NeighbourVarianceHazard, p.NeighbourItemVarianceHazard = s.ZeroCheckMaxShare, s.NeighbourVarianceHazard, s.NeighbourItemVarianceHazard
+	p := DefaultPolicy()
+	for _, ps := range policySettings {
+		if v, ok := t.Scheduling[ps.name]; ok {
+			*ps.field(&p) = v / ps.scale()
+		}
+	}
 	return p
 }
 
@@ -139,25 +219,32 @@ type PolicyUpdate struct {
 	AShare     *float64 `json:"class_a_share_percent,omitempty" validate:"omitempty,gt=0,lte=100"`
 	BShare     *float64 `json:"class_b_share_percent,omitempty" validate:"omitempty,gte=0,lte=100"`
 	WindowDays *int     `json:"velocity_window_days,omitempty" validate:"omitempty,gte=1,lte=365"`
-	// The scheduling settings; each one left out is its default
-	// (DefaultScheduling), and left out of the stored request likewise.
-	ZeroCheckMaxShare           *float64 `json:"zero_check_max_share,omitempty" validate:"omitempty,gte=0,lte=1"`
-	NeighbourVarianceHazard     *float64 `json:"neighbour_variance_hazard,omitempty" validate:"omitempty,gte=0,lte=10"`
-	NeighbourItemVarianceHazard *float64 `json:"neighbour_item_variance_hazard,omitempty" validate:"omitempty,gte=0,lte=10"`
+	// The first three scheduling settings; each one left out is its
+	// default (DefaultPolicy's), and left out of the stored request
+	// likewise. Their ranges are policySettings'.
+	ZeroCheckMaxShare           *float64 `json:"zero_check_max_share,omitempty"`
+	NeighbourVarianceHazard     *float64 `json:"neighbour_variance_hazard,omitempty"`
+	NeighbourItemVarianceHazard *float64 `json:"neighbour_item_variance_hazard,omitempty"`
+	// Settings is the rest of the settings sent (policySettings' names),
+	// each one left out its default; left out of the stored request when
+	// empty, so a retry of a request made before they were policy hashes
+	// the same.
+	Settings map[string]float64 `json:"settings,omitempty"`
 }
 
-// scheduling is the update's scheduling settings, defaults where left out.
-func (u *PolicyUpdate) scheduling() *Scheduling {
-	s := DefaultScheduling()
-	for _, f := range []struct {
-		in  *float64
-		out *float64
-	}{{u.ZeroCheckMaxShare, &s.ZeroCheckMaxShare}, {u.NeighbourVarianceHazard, &s.NeighbourVarianceHazard}, {u.NeighbourItemVarianceHazard, &s.NeighbourItemVarianceHazard}} {
-		if f.in != nil {
-			*f.out = *f.in
+// scheduling is the settings the update sets.
+func (u *PolicyUpdate) scheduling() Scheduling {
+	s := Scheduling{}
+	for name, v := range u.Settings {
+		s[name] = v
+	}
+	for name, v := range map[string]*float64{"zero_check_max_share": u.ZeroCheckMaxShare, "neighbour_variance_hazard": u.NeighbourVarianceHazard,
+		"neighbour_item_variance_hazard": u.NeighbourItemVarianceHazard} {
+		if v != nil {
+			s[name] = *v
 		}
 	}
-	return &s
+	return s
 }
 
 // abc is the update's cut points, defaults where left out.
@@ -188,13 +275,24 @@ func (s *Service) SetPolicy(ctx context.Context, requestID string, in SetPolicyI
 	if !MaySetPolicy(in.Actor) {
 		return Tolerances{}, floorops.Errorf(floorops.EPERMISSION, "only an admin sets the counting policy")
 	}
+	var bad []floorops.FieldViolation
 	if err := floorops.Validate(in); err != nil {
-		return Tolerances{}, err
+		var fe *floorops.Error
+		if !errors.As(err, &fe) || fe.Code != floorops.EINVALID {
+			return Tolerances{}, err
+		}
+		bad = fe.Fields
+	}
+	if in.Policy != nil {
+		bad = append(bad, in.Policy.scheduling().check("policy.")...)
+	}
+	if len(bad) > 0 {
+		return Tolerances{}, floorops.InvalidFields(bad...)
 	}
 	if abc := in.Policy.abc(); abc.AShare+abc.BShare > 100 {
 		return Tolerances{}, floorops.Invalid("policy.class_b_share_percent", "A and B shares add up to %v%%: at most 100", abc.AShare+abc.BShare)
 	}
-	return store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "SetPolicy", Body: in},
+	out, err := store.Idempotent(ctx, s.db, store.Request{ID: requestID, Method: "SetPolicy", Body: in},
 		func(tx *store.Tx) (Tolerances, error) {
 			pol := Tolerances{A: *in.Policy.A, B: *in.Policy.B, C: *in.Policy.C, ABC: in.Policy.abc(), Scheduling: in.Policy.scheduling()}
 			b, err := json.Marshal(pol)
@@ -208,6 +306,22 @@ func (s *Service) SetPolicy(ctx context.Context, requestID string, in SetPolicyI
 			}
 			return pol, nil
 		})
+	if err != nil {
+		return Tolerances{}, err
+	}
+	// A retry is answered with the response stored the first time, which
+	// a node older than the cut points stored without them.
+	return out.withDefaults(), nil
+}
+
+// withDefaults is t with the parts a policy stored before they were policy
+// lacks filled from their defaults: the ABC cut points (settings absent
+// from Scheduling read as their defaults already).
+func (t Tolerances) withDefaults() Tolerances {
+	if t.ABC == (ABC{}) {
+		t.ABC = DefaultABC
+	}
+	return t
 }
 
 func loadPolicy(ctx context.Context, q inventory.Querier) (Tolerances, error) {
@@ -223,10 +337,7 @@ func loadPolicy(ctx context.Context, q inventory.Querier) (Tolerances, error) {
 	if err := json.Unmarshal([]byte(raw), &t); err != nil {
 		return Tolerances{}, fmt.Errorf("read count policy: %w", err)
 	}
-	if t.ABC == (ABC{}) {
-		t.ABC = DefaultABC // stored before the cut points were policy
-	}
-	return t, nil
+	return t.withDefaults(), nil
 }
 
 // withinTolerance reports whether every line of c is within the tolerance

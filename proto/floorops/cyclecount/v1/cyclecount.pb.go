@@ -1435,8 +1435,90 @@ type Policy struct {
 	// this bin likely holds the other half of the misplacement. Absent: the
 	// simulator's default.
 	NeighbourItemVarianceHazard *float64 `protobuf:"fixed64,9,opt,name=neighbour_item_variance_hazard,json=neighbourItemVarianceHazard,proto3,oneof" json:"neighbour_item_variance_hazard,omitempty"`
-	unknownFields               protoimpl.UnknownFields
-	sizeCache                   protoimpl.SizeCache
+	// How sure the plan is, before any count, that a bin's or an item's
+	// records go wrong: as if every bin and item had already been counted
+	// prior_errors + prior_clean times, prior_errors of them finding a
+	// difference. The larger the sum, the more real counts it takes before a
+	// bin's own history moves its risk. 0 to 1000 each. Absent: 1 and 4.
+	PriorErrors *float64 `protobuf:"fixed64,10,opt,name=prior_errors,json=priorErrors,proto3,oneof" json:"prior_errors,omitempty"`
+	// See prior_errors.
+	PriorClean *float64 `protobuf:"fixed64,11,opt,name=prior_clean,json=priorClean,proto3,oneof" json:"prior_clean,omitempty"`
+	// Wrong units one touch of the bin (a pick, putaway, move or adjustment
+	// since its last count) adds to its expected error, 0 to 10. Absent:
+	// 0.02.
+	TouchHazard *float64 `protobuf:"fixed64,12,opt,name=touch_hazard,json=touchHazard,proto3,oneof" json:"touch_hazard,omitempty"`
+	// Wrong units each day since the bin's last count adds (shrink, moves
+	// nobody recorded), 0 to 10. Absent: 0.002.
+	DayHazard *float64 `protobuf:"fixed64,13,opt,name=day_hazard,json=dayHazard,proto3,oneof" json:"day_hazard,omitempty"`
+	// How strongly the bin's own count history scales touch, day and
+	// putaway risk: a bin found wrong twice as often as the prior weighs
+	// 2^location_error_weight times as much, 0 to 5. Absent: 1.
+	LocationErrorWeight *float64 `protobuf:"fixed64,14,opt,name=location_error_weight,json=locationErrorWeight,proto3,oneof" json:"location_error_weight,omitempty"`
+	// The same for the item's count history at any bin, 0 to 5. Absent: 0.5.
+	ItemErrorWeight *float64 `protobuf:"fixed64,15,opt,name=item_error_weight,json=itemErrorWeight,proto3,oneof" json:"item_error_weight,omitempty"`
+	// Wrong units one short pick at the bin in the last 7 days adds, 0 to 10.
+	// Absent: 1.5.
+	ShortPickHazard *float64 `protobuf:"fixed64,16,opt,name=short_pick_hazard,json=shortPickHazard,proto3,oneof" json:"short_pick_hazard,omitempty"`
+	// Wrong units one putaway override (stock put somewhere other than the
+	// directed bin) in the last 7 days adds, 0 to 10. Absent: 0.7.
+	PutawayOverrideHazard *float64 `protobuf:"fixed64,17,opt,name=putaway_override_hazard,json=putawayOverrideHazard,proto3,oneof" json:"putaway_override_hazard,omitempty"`
+	// Wrong units one rejected scan at the bin in the last 7 days adds, 0 to
+	// 10. Absent: 0.2.
+	RejectedScanHazard *float64 `protobuf:"fixed64,18,opt,name=rejected_scan_hazard,json=rejectedScanHazard,proto3,oneof" json:"rejected_scan_hazard,omitempty"`
+	// Wrong units one undone receipt into the bin in the last 7 days adds, 0
+	// to 10. Absent: 0.3.
+	ReceiptUndoHazard *float64 `protobuf:"fixed64,19,opt,name=receipt_undo_hazard,json=receiptUndoHazard,proto3,oneof" json:"receipt_undo_hazard,omitempty"`
+	// Wrong units one putaway into a bin next door (either side in the
+	// zone's walk order) adds here: units meant for next door are most often
+	// put here by mistake, 0 to 10. Absent: 0.02.
+	NeighbourPutawayHazard *float64 `protobuf:"fixed64,20,opt,name=neighbour_putaway_hazard,json=neighbourPutawayHazard,proto3,oneof" json:"neighbour_putaway_hazard,omitempty"`
+	// Wrong units each unit put away into this bin since its last count
+	// adds (a pallet of 200 goes wrong more often than a putaway of 2), 0 to
+	// 1. Absent: 0.0005.
+	PutawayUnitHazard *float64 `protobuf:"fixed64,21,opt,name=putaway_unit_hazard,json=putawayUnitHazard,proto3,oneof" json:"putaway_unit_hazard,omitempty"`
+	// Wrong units each unit put away into a bin next door adds here, 0 to 1.
+	// Absent: 0.0005.
+	NeighbourPutawayUnitHazard *float64 `protobuf:"fixed64,22,opt,name=neighbour_putaway_unit_hazard,json=neighbourPutawayUnitHazard,proto3,oneof" json:"neighbour_putaway_unit_hazard,omitempty"`
+	// Value on the record, in cents, at which a wrong record weighs
+	// 2^value_exponent times one of an empty bin: a wrong record of
+	// expensive stock costs more. 0 (value does not weigh) to
+	// 100,000,000,000. Absent: 50000 ($500).
+	ValueReferenceCents *float64 `protobuf:"fixed64,23,opt,name=value_reference_cents,json=valueReferenceCents,proto3,oneof" json:"value_reference_cents,omitempty"`
+	// See value_reference_cents, 0 to 2. Absent: 0.3.
+	ValueExponent *float64 `protobuf:"fixed64,24,opt,name=value_exponent,json=valueExponent,proto3,oneof" json:"value_exponent,omitempty"`
+	// How much more a wrong record weighs when the item is close to running
+	// out at the bin: up to 1 + stockout_weight times as much when the
+	// record covers no day of the item's pick velocity, falling off with the
+	// days of cover over stockout_horizon_days (a wrong record on a nearly
+	// empty fast mover sends picks to phantom stock), 0 to 100. Absent: 4.
+	StockoutWeight *float64 `protobuf:"fixed64,25,opt,name=stockout_weight,json=stockoutWeight,proto3,oneof" json:"stockout_weight,omitempty"`
+	// See stockout_weight, in days of cover, 0 (no stockout weight) to 365.
+	// Absent: 2.
+	StockoutHorizonDays *float64 `protobuf:"fixed64,26,opt,name=stockout_horizon_days,json=stockoutHorizonDays,proto3,oneof" json:"stockout_horizon_days,omitempty"`
+	// Longest a bin may go uncounted before it is counted whatever its risk,
+	// by the class of its fastest item, in days (1 to 3650). Absent: 91, 182
+	// and 365 for A, B and C.
+	MaxIntervalDaysA *float64 `protobuf:"fixed64,27,opt,name=max_interval_days_a,json=maxIntervalDaysA,proto3,oneof" json:"max_interval_days_a,omitempty"`
+	// See max_interval_days_a.
+	MaxIntervalDaysB *float64 `protobuf:"fixed64,28,opt,name=max_interval_days_b,json=maxIntervalDaysB,proto3,oneof" json:"max_interval_days_b,omitempty"`
+	// See max_interval_days_a.
+	MaxIntervalDaysC *float64 `protobuf:"fixed64,29,opt,name=max_interval_days_c,json=maxIntervalDaysC,proto3,oneof" json:"max_interval_days_c,omitempty"`
+	// Minutes a full count of a bin takes: minutes_per_location plus
+	// minutes_per_item for each item it holds; used when a plan's capacity
+	// is in minutes. 0 to 240 each. Absent: 2 and 1.
+	MinutesPerLocation *float64 `protobuf:"fixed64,30,opt,name=minutes_per_location,json=minutesPerLocation,proto3,oneof" json:"minutes_per_location,omitempty"`
+	// See minutes_per_location.
+	MinutesPerItem *float64 `protobuf:"fixed64,31,opt,name=minutes_per_item,json=minutesPerItem,proto3,oneof" json:"minutes_per_item,omitempty"`
+	// Minutes a zero check (the quick "is it empty?" look) takes, 0 to 240.
+	// Absent: 0.5.
+	ZeroCheckMinutes *float64 `protobuf:"fixed64,32,opt,name=zero_check_minutes,json=zeroCheckMinutes,proto3,oneof" json:"zero_check_minutes,omitempty"`
+	// Largest share of a day's count capacity that follow-up counts may
+	// take, 0 (no follow-ups: a difference next door still raises a bin's
+	// risk) to 1. A follow-up counts a bin whose neighbour's count found a
+	// difference of an item this bin holds. Absent: 0.1.
+	FollowUpMaxShare *float64 `protobuf:"fixed64,33,opt,name=follow_up_max_share,json=followUpMaxShare,proto3,oneof" json:"follow_up_max_share,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Policy) Reset() {
@@ -1528,6 +1610,174 @@ func (x *Policy) GetNeighbourVarianceHazard() float64 {
 func (x *Policy) GetNeighbourItemVarianceHazard() float64 {
 	if x != nil && x.NeighbourItemVarianceHazard != nil {
 		return *x.NeighbourItemVarianceHazard
+	}
+	return 0
+}
+
+func (x *Policy) GetPriorErrors() float64 {
+	if x != nil && x.PriorErrors != nil {
+		return *x.PriorErrors
+	}
+	return 0
+}
+
+func (x *Policy) GetPriorClean() float64 {
+	if x != nil && x.PriorClean != nil {
+		return *x.PriorClean
+	}
+	return 0
+}
+
+func (x *Policy) GetTouchHazard() float64 {
+	if x != nil && x.TouchHazard != nil {
+		return *x.TouchHazard
+	}
+	return 0
+}
+
+func (x *Policy) GetDayHazard() float64 {
+	if x != nil && x.DayHazard != nil {
+		return *x.DayHazard
+	}
+	return 0
+}
+
+func (x *Policy) GetLocationErrorWeight() float64 {
+	if x != nil && x.LocationErrorWeight != nil {
+		return *x.LocationErrorWeight
+	}
+	return 0
+}
+
+func (x *Policy) GetItemErrorWeight() float64 {
+	if x != nil && x.ItemErrorWeight != nil {
+		return *x.ItemErrorWeight
+	}
+	return 0
+}
+
+func (x *Policy) GetShortPickHazard() float64 {
+	if x != nil && x.ShortPickHazard != nil {
+		return *x.ShortPickHazard
+	}
+	return 0
+}
+
+func (x *Policy) GetPutawayOverrideHazard() float64 {
+	if x != nil && x.PutawayOverrideHazard != nil {
+		return *x.PutawayOverrideHazard
+	}
+	return 0
+}
+
+func (x *Policy) GetRejectedScanHazard() float64 {
+	if x != nil && x.RejectedScanHazard != nil {
+		return *x.RejectedScanHazard
+	}
+	return 0
+}
+
+func (x *Policy) GetReceiptUndoHazard() float64 {
+	if x != nil && x.ReceiptUndoHazard != nil {
+		return *x.ReceiptUndoHazard
+	}
+	return 0
+}
+
+func (x *Policy) GetNeighbourPutawayHazard() float64 {
+	if x != nil && x.NeighbourPutawayHazard != nil {
+		return *x.NeighbourPutawayHazard
+	}
+	return 0
+}
+
+func (x *Policy) GetPutawayUnitHazard() float64 {
+	if x != nil && x.PutawayUnitHazard != nil {
+		return *x.PutawayUnitHazard
+	}
+	return 0
+}
+
+func (x *Policy) GetNeighbourPutawayUnitHazard() float64 {
+	if x != nil && x.NeighbourPutawayUnitHazard != nil {
+		return *x.NeighbourPutawayUnitHazard
+	}
+	return 0
+}
+
+func (x *Policy) GetValueReferenceCents() float64 {
+	if x != nil && x.ValueReferenceCents != nil {
+		return *x.ValueReferenceCents
+	}
+	return 0
+}
+
+func (x *Policy) GetValueExponent() float64 {
+	if x != nil && x.ValueExponent != nil {
+		return *x.ValueExponent
+	}
+	return 0
+}
+
+func (x *Policy) GetStockoutWeight() float64 {
+	if x != nil && x.StockoutWeight != nil {
+		return *x.StockoutWeight
+	}
+	return 0
+}
+
+func (x *Policy) GetStockoutHorizonDays() float64 {
+	if x != nil && x.StockoutHorizonDays != nil {
+		return *x.StockoutHorizonDays
+	}
+	return 0
+}
+
+func (x *Policy) GetMaxIntervalDaysA() float64 {
+	if x != nil && x.MaxIntervalDaysA != nil {
+		return *x.MaxIntervalDaysA
+	}
+	return 0
+}
+
+func (x *Policy) GetMaxIntervalDaysB() float64 {
+	if x != nil && x.MaxIntervalDaysB != nil {
+		return *x.MaxIntervalDaysB
+	}
+	return 0
+}
+
+func (x *Policy) GetMaxIntervalDaysC() float64 {
+	if x != nil && x.MaxIntervalDaysC != nil {
+		return *x.MaxIntervalDaysC
+	}
+	return 0
+}
+
+func (x *Policy) GetMinutesPerLocation() float64 {
+	if x != nil && x.MinutesPerLocation != nil {
+		return *x.MinutesPerLocation
+	}
+	return 0
+}
+
+func (x *Policy) GetMinutesPerItem() float64 {
+	if x != nil && x.MinutesPerItem != nil {
+		return *x.MinutesPerItem
+	}
+	return 0
+}
+
+func (x *Policy) GetZeroCheckMinutes() float64 {
+	if x != nil && x.ZeroCheckMinutes != nil {
+		return *x.ZeroCheckMinutes
+	}
+	return 0
+}
+
+func (x *Policy) GetFollowUpMaxShare() float64 {
+	if x != nil && x.FollowUpMaxShare != nil {
+		return *x.FollowUpMaxShare
 	}
 	return 0
 }
@@ -2610,7 +2860,7 @@ const file_floorops_cyclecount_v1_cyclecount_proto_rawDesc = "" +
 	"\x05units\x18\x01 \x01(\x03R\x05units\x12\x18\n" +
 	"\apercent\x18\x02 \x01(\x01R\apercent\x12\x1f\n" +
 	"\vvalue_cents\x18\x03 \x01(\x03R\n" +
-	"valueCents\"\xcb\x05\n" +
+	"valueCents\"\xc5\x13\n" +
 	"\x06Policy\x12:\n" +
 	"\aclass_a\x18\x01 \x01(\v2!.floorops.cyclecount.v1.ToleranceR\x06classA\x12:\n" +
 	"\aclass_b\x18\x02 \x01(\v2!.floorops.cyclecount.v1.ToleranceR\x06classB\x12:\n" +
@@ -2620,13 +2870,65 @@ const file_floorops_cyclecount_v1_cyclecount_proto_rawDesc = "" +
 	"\x14velocity_window_days\x18\x06 \x01(\x05H\x02R\x12velocityWindowDays\x88\x01\x01\x124\n" +
 	"\x14zero_check_max_share\x18\a \x01(\x01H\x03R\x11zeroCheckMaxShare\x88\x01\x01\x12?\n" +
 	"\x19neighbour_variance_hazard\x18\b \x01(\x01H\x04R\x17neighbourVarianceHazard\x88\x01\x01\x12H\n" +
-	"\x1eneighbour_item_variance_hazard\x18\t \x01(\x01H\x05R\x1bneighbourItemVarianceHazard\x88\x01\x01B\x18\n" +
+	"\x1eneighbour_item_variance_hazard\x18\t \x01(\x01H\x05R\x1bneighbourItemVarianceHazard\x88\x01\x01\x12&\n" +
+	"\fprior_errors\x18\n" +
+	" \x01(\x01H\x06R\vpriorErrors\x88\x01\x01\x12$\n" +
+	"\vprior_clean\x18\v \x01(\x01H\aR\n" +
+	"priorClean\x88\x01\x01\x12&\n" +
+	"\ftouch_hazard\x18\f \x01(\x01H\bR\vtouchHazard\x88\x01\x01\x12\"\n" +
+	"\n" +
+	"day_hazard\x18\r \x01(\x01H\tR\tdayHazard\x88\x01\x01\x127\n" +
+	"\x15location_error_weight\x18\x0e \x01(\x01H\n" +
+	"R\x13locationErrorWeight\x88\x01\x01\x12/\n" +
+	"\x11item_error_weight\x18\x0f \x01(\x01H\vR\x0fitemErrorWeight\x88\x01\x01\x12/\n" +
+	"\x11short_pick_hazard\x18\x10 \x01(\x01H\fR\x0fshortPickHazard\x88\x01\x01\x12;\n" +
+	"\x17putaway_override_hazard\x18\x11 \x01(\x01H\rR\x15putawayOverrideHazard\x88\x01\x01\x125\n" +
+	"\x14rejected_scan_hazard\x18\x12 \x01(\x01H\x0eR\x12rejectedScanHazard\x88\x01\x01\x123\n" +
+	"\x13receipt_undo_hazard\x18\x13 \x01(\x01H\x0fR\x11receiptUndoHazard\x88\x01\x01\x12=\n" +
+	"\x18neighbour_putaway_hazard\x18\x14 \x01(\x01H\x10R\x16neighbourPutawayHazard\x88\x01\x01\x123\n" +
+	"\x13putaway_unit_hazard\x18\x15 \x01(\x01H\x11R\x11putawayUnitHazard\x88\x01\x01\x12F\n" +
+	"\x1dneighbour_putaway_unit_hazard\x18\x16 \x01(\x01H\x12R\x1aneighbourPutawayUnitHazard\x88\x01\x01\x127\n" +
+	"\x15value_reference_cents\x18\x17 \x01(\x01H\x13R\x13valueReferenceCents\x88\x01\x01\x12*\n" +
+	"\x0evalue_exponent\x18\x18 \x01(\x01H\x14R\rvalueExponent\x88\x01\x01\x12,\n" +
+	"\x0fstockout_weight\x18\x19 \x01(\x01H\x15R\x0estockoutWeight\x88\x01\x01\x127\n" +
+	"\x15stockout_horizon_days\x18\x1a \x01(\x01H\x16R\x13stockoutHorizonDays\x88\x01\x01\x122\n" +
+	"\x13max_interval_days_a\x18\x1b \x01(\x01H\x17R\x10maxIntervalDaysA\x88\x01\x01\x122\n" +
+	"\x13max_interval_days_b\x18\x1c \x01(\x01H\x18R\x10maxIntervalDaysB\x88\x01\x01\x122\n" +
+	"\x13max_interval_days_c\x18\x1d \x01(\x01H\x19R\x10maxIntervalDaysC\x88\x01\x01\x125\n" +
+	"\x14minutes_per_location\x18\x1e \x01(\x01H\x1aR\x12minutesPerLocation\x88\x01\x01\x12-\n" +
+	"\x10minutes_per_item\x18\x1f \x01(\x01H\x1bR\x0eminutesPerItem\x88\x01\x01\x121\n" +
+	"\x12zero_check_minutes\x18  \x01(\x01H\x1cR\x10zeroCheckMinutes\x88\x01\x01\x122\n" +
+	"\x13follow_up_max_share\x18! \x01(\x01H\x1dR\x10followUpMaxShare\x88\x01\x01B\x18\n" +
 	"\x16_class_a_share_percentB\x18\n" +
 	"\x16_class_b_share_percentB\x17\n" +
 	"\x15_velocity_window_daysB\x17\n" +
 	"\x15_zero_check_max_shareB\x1c\n" +
 	"\x1a_neighbour_variance_hazardB!\n" +
-	"\x1f_neighbour_item_variance_hazard\"\x12\n" +
+	"\x1f_neighbour_item_variance_hazardB\x0f\n" +
+	"\r_prior_errorsB\x0e\n" +
+	"\f_prior_cleanB\x0f\n" +
+	"\r_touch_hazardB\r\n" +
+	"\v_day_hazardB\x18\n" +
+	"\x16_location_error_weightB\x14\n" +
+	"\x12_item_error_weightB\x14\n" +
+	"\x12_short_pick_hazardB\x1a\n" +
+	"\x18_putaway_override_hazardB\x17\n" +
+	"\x15_rejected_scan_hazardB\x16\n" +
+	"\x14_receipt_undo_hazardB\x1b\n" +
+	"\x19_neighbour_putaway_hazardB\x16\n" +
+	"\x14_putaway_unit_hazardB \n" +
+	"\x1e_neighbour_putaway_unit_hazardB\x18\n" +
+	"\x16_value_reference_centsB\x11\n" +
+	"\x0f_value_exponentB\x12\n" +
+	"\x10_stockout_weightB\x18\n" +
+	"\x16_stockout_horizon_daysB\x16\n" +
+	"\x14_max_interval_days_aB\x16\n" +
+	"\x14_max_interval_days_bB\x16\n" +
+	"\x14_max_interval_days_cB\x17\n" +
+	"\x15_minutes_per_locationB\x13\n" +
+	"\x11_minutes_per_itemB\x15\n" +
+	"\x13_zero_check_minutesB\x16\n" +
+	"\x14_follow_up_max_share\"\x12\n" +
 	"\x10GetPolicyRequest\"K\n" +
 	"\x11GetPolicyResponse\x126\n" +
 	"\x06policy\x18\x01 \x01(\v2\x1e.floorops.cyclecount.v1.PolicyR\x06policy\"i\n" +
