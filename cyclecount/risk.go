@@ -481,13 +481,17 @@ func (r *terms) compute(c *Candidate, p *Policy) {
 		r.itemMult = math.Pow(r.itemRate/prior, p.ItemErrorWeight)
 	}
 	m := r.locMult * r.itemMult
-	r.touches = p.TouchHazard * float64(max(c.Touches, 0)) * m
-	if p.StockoutTouchWeight > 0 && c.DailyVelocity > 0 && p.StockoutHorizonDays > 0 {
-		// A touch on the last units is the one whose miscount or loss
-		// sends the next pick to phantom stock.
-		cover := float64(max(c.RecordedUnits, 0)) / c.DailyVelocity
-		r.touches *= 1 + p.StockoutTouchWeight*math.Exp(-cover/p.StockoutHorizonDays)
+	// near is how close the item is to running out at the bin: exp(-days
+	// of cover / horizon), 1 at an empty bin, 0 with no velocity.
+	near := 0.0
+	units := float64(max(c.RecordedUnits, 0))
+	if c.DailyVelocity > 0 && p.StockoutHorizonDays > 0 {
+		near = math.Exp(-units / c.DailyVelocity / p.StockoutHorizonDays)
 	}
+	r.touches = p.TouchHazard * float64(max(c.Touches, 0)) * m
+	// A touch on the last units is the one whose miscount or loss sends
+	// the next pick to phantom stock.
+	r.touches *= 1 + math.Max(p.StockoutTouchWeight, 0)*near
 	r.days = p.DayHazard * math.Max(c.DaysSinceCount, 0) * m
 	r.neighbours = (p.NeighbourPutawayHazard*float64(max(c.NeighbourPutaways, 0)) +
 		p.NeighbourPutawayUnitHazard*float64(max(c.NeighbourPutawayUnits, 0))) * m
@@ -502,16 +506,11 @@ func (r *terms) compute(c *Candidate, p *Policy) {
 	r.hazard = r.touches + r.putUnits + r.days + r.neighbours + r.variances + r.shortPicks + r.overrides + r.rejected + r.undos
 	r.pWrong = -math.Expm1(-r.hazard)
 
-	units := float64(max(c.RecordedUnits, 0))
 	r.valueMult = 1
 	if p.ValueRef > 0 {
 		r.valueMult = math.Pow(1+units*math.Max(c.UnitCost, 0)/p.ValueRef, p.ValueExponent)
 	}
-	r.stockoutMult = 1
-	if c.DailyVelocity > 0 && p.StockoutHorizonDays > 0 {
-		cover := units / c.DailyVelocity
-		r.stockoutMult = 1 + p.StockoutWeight*math.Exp(-cover/p.StockoutHorizonDays)
-	}
+	r.stockoutMult = 1 + p.StockoutWeight*near
 	r.impact = r.valueMult * r.stockoutMult
 	// The expected wrong units, not the chance of any: a saturated
 	// probability ranks a bin touched 200 times with one touched 30 times
