@@ -206,6 +206,12 @@ type Policy struct {
 	// StockoutWeight is how much more a wrong record weighs when the item
 	// would run out within StockoutHorizonDays at its velocity.
 	StockoutWeight, StockoutHorizonDays float64
+	// StockoutTouchWeight is how much more a touch weighs in the hazard
+	// when the item would run out within StockoutHorizonDays: touches x
+	// (1 + StockoutTouchWeight exp(-cover / horizon)). The picks since the
+	// last count that took a bin down to its last days of cover are where
+	// a miscount or a loss becomes an oversell before the next count.
+	StockoutTouchWeight float64
 	// MaxIntervalDays is the longest a location may go uncounted, by the
 	// class of its fastest item (index by Class).
 	MaxIntervalDays [3]float64
@@ -223,6 +229,12 @@ type Policy struct {
 	// walk-order neighbour's count found a difference of an item this
 	// location holds, since this location's own last count.
 	FollowUpMaxShare float64
+	// LearnPrior is how much evidence, in expected record errors at the
+	// policy's own weights, the learned hazard scales (Learner) need to
+	// move halfway from 1: the touch, putaway-unit, neighbour-putaway and
+	// day hazards are then each scaled by what the node's own counts found
+	// after that kind of exposure. 0 turns learning off.
+	LearnPrior float64
 }
 
 // DefaultPolicy returns the policy a node starts with.
@@ -247,12 +259,14 @@ func DefaultPolicy() Policy {
 		ValueExponent:               0.3,
 		StockoutWeight:              4,
 		StockoutHorizonDays:         2,
+		StockoutTouchWeight:         2,
 		MaxIntervalDays:             [3]float64{ClassA: 91, ClassB: 182, ClassC: 365},
 		MinutesPerLocation:          2,
 		MinutesPerItem:              1,
 		ZeroCheckMinutes:            0.5,
 		ZeroCheckMaxShare:           0.5,
 		FollowUpMaxShare:            0.1,
+		LearnPrior:                  20,
 	}
 }
 
@@ -467,7 +481,17 @@ func (r *terms) compute(c *Candidate, p *Policy) {
 		r.itemMult = math.Pow(r.itemRate/prior, p.ItemErrorWeight)
 	}
 	m := r.locMult * r.itemMult
+	// near is how close the item is to running out at the bin: exp(-days
+	// of cover / horizon), 1 at an empty bin, 0 with no velocity.
+	near := 0.0
+	units := float64(max(c.RecordedUnits, 0))
+	if c.DailyVelocity > 0 && p.StockoutHorizonDays > 0 {
+		near = math.Exp(-units / c.DailyVelocity / p.StockoutHorizonDays)
+	}
 	r.touches = p.TouchHazard * float64(max(c.Touches, 0)) * m
+	// A touch on the last units is the one whose miscount or loss sends
+	// the next pick to phantom stock.
+	r.touches *= 1 + math.Max(p.StockoutTouchWeight, 0)*near
 	r.days = p.DayHazard * math.Max(c.DaysSinceCount, 0) * m
 	r.neighbours = (p.NeighbourPutawayHazard*float64(max(c.NeighbourPutaways, 0)) +
 		p.NeighbourPutawayUnitHazard*float64(max(c.NeighbourPutawayUnits, 0))) * m
@@ -482,16 +506,11 @@ func (r *terms) compute(c *Candidate, p *Policy) {
 	r.hazard = r.touches + r.putUnits + r.days + r.neighbours + r.variances + r.shortPicks + r.overrides + r.rejected + r.undos
 	r.pWrong = -math.Expm1(-r.hazard)
 
-	units := float64(max(c.RecordedUnits, 0))
 	r.valueMult = 1
 	if p.ValueRef > 0 {
 		r.valueMult = math.Pow(1+units*math.Max(c.UnitCost, 0)/p.ValueRef, p.ValueExponent)
 	}
-	r.stockoutMult = 1
-	if c.DailyVelocity > 0 && p.StockoutHorizonDays > 0 {
-		cover := units / c.DailyVelocity
-		r.stockoutMult = 1 + p.StockoutWeight*math.Exp(-cover/p.StockoutHorizonDays)
-	}
+	r.stockoutMult = 1 + p.StockoutWeight*near
 	r.impact = r.valueMult * r.stockoutMult
 	// The expected wrong units, not the chance of any: a saturated
 	// probability ranks a bin touched 200 times with one touched 30 times
@@ -511,3 +530,133 @@ func smoothed(errors, counts int, p *Policy) float64 {
 	}
 	return (float64(max(errors, 0)) + p.PriorErrors) / d
 }
+
+// The hazard kinds a Learner scales: each is one kind of exposure a floor
+// observes (movements at the location, units put away here, putaways next
+// door, plain time).
+const (
+	LearnTouches = iota
+	LearnPutawayUnits
+	LearnNeighbourPutaways
+	LearnDays
+	LearnKinds
+)
+
+// Learner learns, from the node's own count results, how much each kind of
+// exposure really leaves records wrong on this floor, against what the
+// policy's weights assume. A floor whose errors come with putaways (units
+// going astray into the bin next door) learns to weigh units put away more
+// and touches less; one whose errors come with miscounted picks learns the
+// reverse; without counts every scale stays 1.
+//
+// The model is the hazard's own: the errors on a record since its last
+// count are a Poisson process whose rate is the sum of the kinds' terms,
+// and a count says only whether there was at least one. The scales are
+// the posterior mode under that model, found by EM (for a censored Poisson
+// sum): a count that found the record wrong attributes to each kind its
+// expected share of the errors given at least one, scale x term /
+// P(wrong); a kind's scale is (prior + attributed) / (prior + exposure),
+// its exposure the sum of its terms at the policy's weights over every
+// count, the prior Policy.LearnPrior expected errors at scale 1, so a few
+// counts do not decide. The fixed terms (exceptions, differences next
+// door) take their share of every wrong count but are not scaled.
+//
+// A node feeds it each full count (the facts the plan read for the
+// location when it was counted, and whether the count found a difference);
+// zero checks are not fed (a just-emptied bin is a different exposure).
+// The zero Learner is ready; it is not safe for concurrent use.
+type Learner struct {
+	obs      []learnObs
+	exposure [LearnKinds]float64
+	scales   [LearnKinds]float64
+	prior    float64
+	wrong    int
+	dirty    bool
+}
+
+// learnObs is one count: its scaled terms at the policy's weights, the
+// fixed rest of its hazard, and whether it found the record wrong.
+type learnObs struct {
+	base  [LearnKinds]float32
+	fixed float32
+	wrong bool
+}
+
+// learnSteps is the EM steps each Scales call takes from the previous
+// scales: counts arrive a day at a time, so a few steps keep up.
+const learnSteps = 8
+
+// Observe adds one full count: c holds the location's facts as the plan
+// read them before the count (Touches, PutawayUnits, NeighbourPutaways,
+// NeighbourPutawayUnits, DaysSinceCount, its error history, exceptions and
+// neighbour differences), wrong whether the count found any difference.
+// p is the policy's own weights, not a learned Apply of them.
+func (l *Learner) Observe(c *Candidate, p *Policy, wrong bool) {
+	var r terms
+	r.compute(c, p)
+	o := learnObs{base: [LearnKinds]float32{float32(r.touches), float32(r.putUnits), float32(r.neighbours), float32(r.days)}, wrong: wrong}
+	o.fixed = float32(r.hazard - (r.touches + r.putUnits + r.neighbours + r.days))
+	for k := range o.base {
+		l.exposure[k] += float64(o.base[k])
+	}
+	if wrong {
+		l.wrong++
+	}
+	l.obs = append(l.obs, o)
+	l.dirty = true
+}
+
+// Scales are the learned multipliers on the touch, putaway-unit,
+// neighbour-putaway and day hazards (index by LearnTouches...), each 1
+// when nothing was learned or learning is off.
+func (l *Learner) Scales(p *Policy) [LearnKinds]float64 {
+	if p.LearnPrior <= 0 {
+		return [LearnKinds]float64{1, 1, 1, 1}
+	}
+	if l.prior != p.LearnPrior || l.scales == [LearnKinds]float64{} {
+		l.scales, l.prior, l.dirty = [LearnKinds]float64{1, 1, 1, 1}, p.LearnPrior, true
+	}
+	if !l.dirty {
+		return l.scales
+	}
+	for range learnSteps {
+		var attributed [LearnKinds]float64
+		for i := range l.obs {
+			o := &l.obs[i]
+			if !o.wrong {
+				continue
+			}
+			h := float64(o.fixed)
+			for k := range o.base {
+				h += l.scales[k] * float64(o.base[k])
+			}
+			if h <= 0 {
+				continue
+			}
+			pw := -math.Expm1(-h)
+			for k := range o.base {
+				attributed[k] += l.scales[k] * float64(o.base[k]) / pw
+			}
+		}
+		for k := range l.scales {
+			l.scales[k] = (p.LearnPrior + attributed[k]) / (p.LearnPrior + l.exposure[k])
+		}
+	}
+	l.dirty = false
+	return l.scales
+}
+
+// Apply is p with its touch, putaway-unit, neighbour-putaway and day
+// hazards scaled by what l learned.
+func (l *Learner) Apply(p Policy) Policy {
+	s := l.Scales(&p)
+	p.TouchHazard *= s[LearnTouches]
+	p.PutawayUnitHazard *= s[LearnPutawayUnits]
+	p.NeighbourPutawayHazard *= s[LearnNeighbourPutaways]
+	p.NeighbourPutawayUnitHazard *= s[LearnNeighbourPutaways]
+	p.DayHazard *= s[LearnDays]
+	return p
+}
+
+// Counts are the full counts observed and how many found a difference.
+func (l *Learner) Counts() (counts, wrong int) { return len(l.obs), l.wrong }

@@ -227,3 +227,84 @@ func TestPlanFollowsNeighbourVariances(t *testing.T) {
 		t.Errorf("plan order (-want +got):\n%s", diff)
 	}
 }
+
+// TestLearnerLearnsWhichExposureGoesWrong: on a floor where records go
+// wrong with units put away and not with touches, the learned scales raise
+// the putaway-unit hazard and lower the touch hazard; with no counts, or
+// learning off, every scale is 1.
+func TestLearnerLearnsWhichExposureGoesWrong(t *testing.T) {
+	t.Parallel()
+	p := DefaultPolicy()
+	var l Learner
+	if got := l.Scales(&p); got != [LearnKinds]float64{1, 1, 1, 1} {
+		t.Fatalf("scales with no counts = %v, want all 1", got)
+	}
+	// Half the counts saw a large putaway and found the record wrong; the
+	// other half saw many touches and found it right.
+	for i := range 400 {
+		c := base()
+		wrong := i%2 == 0
+		if wrong {
+			c.Touches, c.PutawayUnits = 2, 600
+		} else {
+			c.Touches, c.PutawayUnits = 60, 0
+		}
+		l.Observe(&c, &p, wrong)
+	}
+	s := l.Scales(&p)
+	if s[LearnPutawayUnits] <= 2 || s[LearnTouches] >= 0.5 {
+		t.Errorf("scales %v: want putaway units well above 1 and touches well below", s)
+	}
+	if counts, wrong := l.Counts(); counts != 400 || wrong != 200 {
+		t.Errorf("Counts() = %d, %d, want 400, 200", counts, wrong)
+	}
+	learned := l.Apply(p)
+	if learned.PutawayUnitHazard <= p.PutawayUnitHazard || learned.TouchHazard >= p.TouchHazard {
+		t.Errorf("Apply: putaway unit hazard %v (was %v), touch hazard %v (was %v)", learned.PutawayUnitHazard, p.PutawayUnitHazard,
+			learned.TouchHazard, p.TouchHazard)
+	}
+	heavy, touched := base(), base()
+	heavy.Touches, heavy.PutawayUnits = 2, 600
+	touched.Touches = 60
+	if a, b := Score(heavy, learned).Score, Score(touched, learned).Score; a <= b {
+		t.Errorf("under the learned policy the putaway bin scores %v, the touched bin %v: want the putaway bin first", a, b)
+	}
+	off := p
+	off.LearnPrior = 0
+	if got := l.Scales(&off); got != [LearnKinds]float64{1, 1, 1, 1} {
+		t.Errorf("scales with learning off = %v, want all 1", got)
+	}
+}
+
+// TestLearnerPriorHoldsFewCounts: a handful of counts moves a scale only
+// part of the way.
+func TestLearnerPriorHoldsFewCounts(t *testing.T) {
+	t.Parallel()
+	p := DefaultPolicy()
+	var l Learner
+	for range 3 {
+		c := base()
+		c.Touches = 60
+		l.Observe(&c, &p, false)
+	}
+	if s := l.Scales(&p)[LearnTouches]; s < 0.8 || s >= 1 {
+		t.Errorf("touch scale after three clean counts = %v, want a little under 1", s)
+	}
+}
+
+// TestScoreWeighsTouchesNearStockout: the same touches weigh more in the
+// hazard of a bin with a day of cover left than in one with a month's,
+// by StockoutTouchWeight.
+func TestScoreWeighsTouchesNearStockout(t *testing.T) {
+	t.Parallel()
+	p := DefaultPolicy()
+	near, far := base(), base()
+	near.Touches, far.Touches = 30, 30
+	near.RecordedUnits, far.RecordedUnits = 1, 30
+	off := p
+	off.StockoutTouchWeight = 0
+	gain := func(c Candidate) float64 { return Score(c, p).ExpectedWrong / Score(c, off).ExpectedWrong }
+	if g, f := gain(near), gain(far); g <= f || g < 2 || f > 1.01 {
+		t.Errorf("hazard gain from StockoutTouchWeight: near stockout %v, a month's cover %v", g, f)
+	}
+}

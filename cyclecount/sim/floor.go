@@ -71,6 +71,9 @@ type node struct {
 	returns   []inbound
 	lines     int
 	res       Result
+	// learn, when set, is fed every full count (the risk policy's
+	// Learner).
+	learn *cyclecount.Learner
 }
 
 const (
@@ -154,32 +157,7 @@ func (n *node) mult(b int) float64 {
 func (n *node) candidates(d int, out []cyclecount.Candidate) []cyclecount.Candidate {
 	for b := range n.bins {
 		bn := &n.bins[b]
-		shorts := 0
-		for _, s := range bn.shortPicks {
-			shorts += int(s)
-		}
-		c := cyclecount.Candidate{
-			LocationID:     int64(b + 1),
-			Touches:        int(bn.touches),
-			DaysSinceCount: float64(int32(d) - bn.lastCount),
-			LocationCounts: int(bn.counts),
-			LocationErrors: int(bn.errs),
-			Exceptions:     cyclecount.Exceptions{ShortPicks: shorts},
-			JustEmptied:    bn.justEmptied,
-
-			NeighbourPutaways:     int(bn.neighbours),
-			PutawayUnits:          int(bn.putUnits),
-			NeighbourPutawayUnits: int(bn.nbUnits),
-			NeighbourVariances:    len(bn.nvars),
-		}
-		for _, v := range bn.nvars {
-			if v.diff < 0 {
-				c.NeighbourShortages++
-			}
-		}
-		if bn.triggered {
-			c.Trigger = cyclecount.TriggerShortPick
-		}
+		c := n.locFacts(b, d)
 		any := false
 		for _, s := range bn.slots {
 			if s.rec == 0 && !s.home {
@@ -202,6 +180,40 @@ func (n *node) candidates(d int, out []cyclecount.Candidate) []cyclecount.Candid
 		}
 	}
 	return out
+}
+
+// locFacts are bin b's location-level facts on day d (no item's): what
+// every candidate of the bin shares, and what a Learner is fed when the
+// bin is counted.
+func (n *node) locFacts(b, d int) cyclecount.Candidate {
+	bn := &n.bins[b]
+	shorts := 0
+	for _, s := range bn.shortPicks {
+		shorts += int(s)
+	}
+	c := cyclecount.Candidate{
+		LocationID:     int64(b + 1),
+		Touches:        int(bn.touches),
+		DaysSinceCount: float64(int32(d) - bn.lastCount),
+		LocationCounts: int(bn.counts),
+		LocationErrors: int(bn.errs),
+		Exceptions:     cyclecount.Exceptions{ShortPicks: shorts},
+		JustEmptied:    bn.justEmptied,
+
+		NeighbourPutaways:     int(bn.neighbours),
+		PutawayUnits:          int(bn.putUnits),
+		NeighbourPutawayUnits: int(bn.nbUnits),
+		NeighbourVariances:    len(bn.nvars),
+	}
+	for _, v := range bn.nvars {
+		if v.diff < 0 {
+			c.NeighbourShortages++
+		}
+	}
+	if bn.triggered {
+		c.Trigger = cyclecount.TriggerShortPick
+	}
+	return c
 }
 
 // neighbourVariances is how many of the differences found next door were
@@ -231,6 +243,13 @@ func (bn *bin) neighbourVariances(sku int32, d int) (int, cyclecount.NeighbourVa
 // ZeroCheckDiscrepanciesFound, never to DiscrepanciesFound.
 func (n *node) count(b, d int, zero bool) {
 	bn := &n.bins[b]
+	if n.learn != nil && !zero {
+		c := n.locFacts(b, d)
+		if len(bn.slots) > 0 {
+			c.NeighbourItemVariances, _ = bn.neighbourVariances(bn.slots[0].sku, d)
+		}
+		n.learn.Observe(&c, &n.cfg.Policy, n.wrongAt(b) > 0)
+	}
 	wrong := false
 	found := &n.res.DiscrepanciesFound
 	if zero {

@@ -148,6 +148,11 @@ type Result struct {
 	// random's on the same floor.
 	ShadowVsRandom map[string]float64 `json:"shadow_vs_random"`
 
+	// LearnedHazardScales are the risk policy's learned multipliers on
+	// its touch, putaway-unit, neighbour-putaway and day hazards at the end
+	// of the run (cyclecount.Learner); empty for the baselines.
+	LearnedHazardScales map[string]float64 `json:"learned_hazard_scales,omitempty"`
+
 	Days      int    `json:"days"`
 	SKUs      int    `json:"skus"`
 	Locations int    `json:"locations"`
@@ -179,6 +184,11 @@ func Run(ctx context.Context, cfg Config, policy string) (Result, error) {
 	shadowFound := make([]int, len(shadows))
 	shadowEffort := make([]float64, len(shadows))
 	n := newNode(cfg)
+	if policy == "risk" && cfg.Policy.LearnPrior > 0 {
+		// The risk policy learns its hazard scales from its own counts, as
+		// the node does from its count history; the baselines learn nothing.
+		n.learn = &cyclecount.Learner{}
+	}
 	n.res = Result{Policy: policy, Days: cfg.Days, SKUs: cfg.SKUs, Locations: cfg.Locations, Capacity: cfg.Capacity, Seed: cfg.Seed,
 		CountsByKind: map[string]int{}, DiscrepanciesByKind: map[string]int{}}
 	var cands []cyclecount.Candidate
@@ -191,6 +201,15 @@ func Run(ctx context.Context, cfg Config, policy string) (Result, error) {
 		errs := rand.New(rand.NewPCG(cfg.Seed^0x5eed, uint64(d)*2+2))
 		cands = n.candidates(d, cands[:0])
 		day, capacity := epoch.AddDate(0, 0, d), cyclecount.Capacity{Counts: cfg.Capacity}
+		if n.learn != nil {
+			learned := n.learn.Apply(cfg.Policy)
+			planner = cyclecount.RiskPlanner(learned)
+			for i, name := range cyclecount.Policies {
+				if name == "risk" {
+					shadows[i] = cyclecount.RiskPlanner(learned)
+				}
+			}
+		}
 		for i, shadow := range shadows {
 			for _, t := range shadow(cands, capacity, day) {
 				shadowFound[i] += n.wrongAt(int(t.LocationID - 1))
@@ -212,6 +231,11 @@ func Run(ctx context.Context, cfg Config, policy string) (Result, error) {
 		accuracy += n.measure()
 	}
 	n.res.RecordAccuracy = accuracy / float64(cfg.Days)
+	if n.learn != nil {
+		sc := n.learn.Scales(&cfg.Policy)
+		n.res.LearnedHazardScales = map[string]float64{"touches": sc[cyclecount.LearnTouches], "putaway_units": sc[cyclecount.LearnPutawayUnits],
+			"neighbour_putaways": sc[cyclecount.LearnNeighbourPutaways], "days": sc[cyclecount.LearnDays]}
+	}
 	if n.res.CountsPerformed > 0 {
 		n.res.DiscrepanciesPerCount = float64(n.res.DiscrepanciesFound) / float64(n.res.CountsPerformed)
 	}

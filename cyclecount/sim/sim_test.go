@@ -282,3 +282,42 @@ func TestNeighbourVariancesSeen(t *testing.T) {
 		}
 	}
 }
+
+// TestRunLearnsHazardScales: the risk policy learns its hazard scales from
+// its own counts (a misplacement floor weighs units put away above
+// touches) and reports them; the baselines learn nothing; with learning
+// off the risk policy plans as before learning existed.
+func TestRunLearnsHazardScales(t *testing.T) {
+	t.Parallel()
+	cfg := tiny()
+	cfg.Days = 40
+	cfg.ShrinkRate, cfg.MisplaceRate, cfg.TransactionErrorRate = 0, 0.05, 0
+	risk, err := Run(context.Background(), cfg, "risk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := risk.LearnedHazardScales
+	if len(s) != cyclecount.LearnKinds {
+		t.Fatalf("learned scales %v, want %d", s, cyclecount.LearnKinds)
+	}
+	if s["putaway_units"] <= s["touches"] {
+		t.Errorf("misplacement floor learned %v: want units put away above touches", s)
+	}
+	for _, p := range []string{"random", "abc"} {
+		r, err := Run(context.Background(), cfg, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.LearnedHazardScales != nil {
+			t.Errorf("%s learned %v, want nothing", p, r.LearnedHazardScales)
+		}
+	}
+	cfg.Policy.LearnPrior = 0
+	off, err := Run(context.Background(), cfg, "risk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if off.LearnedHazardScales != nil {
+		t.Errorf("learning off reported %v", off.LearnedHazardScales)
+	}
+}

@@ -39,7 +39,8 @@ var tableModels = []tableModel{
 //	FLOOROPS_SIM_TABLE=1 go test ./cyclecount/sim -run PolicyTable -v
 //
 // FLOOROPS_SIM_TABLE=small or large runs only that node; FLOOROPS_SIM_MODELS=train
-// or heldout only those models; FLOOROPS_SIM_SEEDS=N seeds 1-N.
+// or heldout only those models (any other value: a comma-separated list of
+// substrings of the models' names, "misplace,all heavy"); FLOOROPS_SIM_SEEDS=N seeds 1-N.
 // FLOOROPS_SIM_POLICY may hold a JSON cyclecount.Policy fragment to try
 // other weights against the defaults' table.
 func TestPolicyTable(t *testing.T) {
@@ -74,6 +75,11 @@ func TestPolicyTable(t *testing.T) {
 			}
 		case "heldout":
 			if !m.heldOut {
+				continue
+			}
+		case "", "all":
+		default:
+			if !pickedModel(m.name, os.Getenv("FLOOROPS_SIM_MODELS")) {
 				continue
 			}
 		}
@@ -141,6 +147,17 @@ func TestPolicyTable(t *testing.T) {
 			t.Log(b.String()) // row by row, so a long run shows its progress
 		}
 	}
+}
+
+// pickedModel reports whether name contains one of list's comma-separated
+// substrings.
+func pickedModel(name, list string) bool {
+	for _, w := range strings.Split(list, ",") {
+		if w = strings.TrimSpace(w); w != "" && strings.Contains(name, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func met(name string, ok bool) string {
