@@ -61,7 +61,10 @@ func preview(ctx context.Context, q inventory.Querier, day, now time.Time, capac
 	if err != nil {
 		return nil, nil, err
 	}
-	pol := stored.RiskPolicy()
+	pol, err := learned(ctx, q, stored.RiskPolicy(), now)
+	if err != nil {
+		return nil, nil, err
+	}
 	return planFree(cands, active, capacity.less(kept, pol), pol, day), cands, nil
 }
 
@@ -193,7 +196,11 @@ func (s *Service) draftPlan(ctx context.Context, in PlanInput, day time.Time) (*
 	if err != nil {
 		return nil, err
 	}
-	d := &planDraft{cands: cands, pol: stored.RiskPolicy()}
+	pol, err := learned(ctx, rtx, stored.RiskPolicy(), s.db.Now().UTC())
+	if err != nil {
+		return nil, err
+	}
+	d := &planDraft{cands: cands, pol: pol}
 	kept, err := keptForDay(ctx, rtx, in.Date)
 	if err != nil {
 		return nil, err
@@ -303,6 +310,10 @@ func (s *Service) PlanCounts(ctx context.Context, requestID string, in PlanInput
 					break
 				}
 			}
+			facts, err := factsByLocation(tasks, draft.cands)
+			if err != nil {
+				return nil, err
+			}
 			for rank, t := range tasks {
 				rs := t.Reasons()
 				if r := why[t.LocationID]; r != "" {
@@ -322,9 +333,9 @@ func (s *Service) PlanCounts(ctx context.Context, requestID string, in PlanInput
 						req = id
 					}
 				}
-				res, err := tx.ExecContext(ctx, `INSERT INTO counts (location_id, state, created_at, plan_date, task_kind, plan_rank, score, reasons, count_request_id)
-					VALUES (?, 'open', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-					t.LocationID, store.FormatTime(tx.Now), in.Date, t.Kind.String(), rank+1, t.Score, string(reasons), req)
+				res, err := tx.ExecContext(ctx, `INSERT INTO counts (location_id, state, created_at, plan_date, task_kind, plan_rank, score, reasons, count_request_id, plan_facts)
+					VALUES (?, 'open', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+					t.LocationID, store.FormatTime(tx.Now), in.Date, t.Kind.String(), rank+1, t.Score, string(reasons), req, facts[t.LocationID])
 				if err != nil {
 					return nil, fmt.Errorf("store plan: %w", err)
 				}

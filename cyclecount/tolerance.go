@@ -88,6 +88,8 @@ var policySettings = []policySetting{
 	{"minutes_per_item", 0, 240, 0, func(p *Policy) *float64 { return &p.MinutesPerItem }},
 	{"zero_check_minutes", 0, 240, 0, func(p *Policy) *float64 { return &p.ZeroCheckMinutes }},
 	{"follow_up_max_share", 0, 1, 0, func(p *Policy) *float64 { return &p.FollowUpMaxShare }},
+	{"stockout_touch_weight", 0, 10, 0, func(p *Policy) *float64 { return &p.StockoutTouchWeight }},
+	{"learn_prior", 0, 10000, 0, func(p *Policy) *float64 { return &p.LearnPrior }},
 }
 
 // scale is how many of the setting's units make one of the Policy's.

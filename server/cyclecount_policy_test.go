@@ -9,6 +9,7 @@ import (
 
 	"github.com/floorops/floorops/cyclecount"
 	cyclecountv1 "github.com/floorops/floorops/proto/floorops/cyclecount/v1"
+	inventoryv1 "github.com/floorops/floorops/proto/floorops/inventory/v1"
 	"github.com/floorops/floorops/store"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
@@ -177,5 +178,65 @@ func TestSetPolicyRetryFromBeforeTheCutPoints(t *testing.T) {
 		int(p.GetVelocityWindowDays()) != cyclecount.DefaultABC.WindowDays || p.GetClassC().GetUnits() != 2 ||
 		p.GetTouchHazard() != cyclecount.DefaultPolicy().TouchHazard {
 		t.Fatalf("a retry of a policy stored before the cut points answered %v", p)
+	}
+}
+
+// TestPlanLearnsFromTheCountsItPlanned: each count a plan makes keeps what
+// the plan knew of its bin; when those counts find the record wrong far
+// more often than the policy's weights expect, the next plan weighs the
+// same exposure more (its scores rise), and with learn_prior 0 it does not
+// learn.
+func TestPlanLearnsFromTheCountsItPlanned(t *testing.T) {
+	t.Parallel()
+	e := newCountEnv(t)
+	today := time.Now().UTC().Format(time.DateOnly)
+	plan, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: "learn-plan", Date: today, CapacityCounts: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counted := 0
+	for _, task := range plan.GetTasks() {
+		if task.GetTaskKind() == "zero-check" {
+			continue
+		}
+		if e.count(t, `SELECT COUNT(*) FROM counts WHERE id = ? AND plan_facts <> ''`, task.GetId()) != 1 {
+			t.Fatalf("planned count %d keeps no facts of %s", task.GetId(), task.GetLocationCode())
+		}
+		bal, err := e.inv.GetBalances(e.lead, &inventoryv1.GetBalancesRequest{LocationCode: task.GetLocationCode()})
+		if err != nil || len(bal.GetBalances()) != 1 || bal.GetBalances()[0].GetLot() != "" {
+			continue // a bin of one item without lots keeps the count to one line
+		}
+		b := bal.GetBalances()[0]
+		var n int
+		fmt.Sscanf(b.GetSku(), "SKU-%d", &n)
+		e.start(t, e.assoc, task.GetLocationCode(), task.GetId())
+		e.submit(t, e.assoc, task.GetId(), n, b.GetQuantity()+7) // the record was wrong
+		counted++
+	}
+	if counted < 5 {
+		t.Fatalf("only %d planned counts to learn from", counted)
+	}
+	tomorrow := time.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
+	scores := func(learnPrior float64) (sum float64) {
+		t.Helper()
+		pol := wholePolicy()
+		pol.LearnPrior = proto.Float64(learnPrior)
+		if _, err := e.cc.SetPolicy(e.admin, &cyclecountv1.SetPolicyRequest{RequestId: e.rid("pol"), Policy: pol}); err != nil {
+			t.Fatal(err)
+		}
+		p, err := e.cc.PlanCounts(e.lead, &cyclecountv1.PlanCountsRequest{RequestId: e.rid("plan"), Date: tomorrow, CapacityCounts: 40})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, task := range p.GetTasks() {
+			if task.GetTaskKind() == "risk" {
+				sum += task.GetScore()
+			}
+		}
+		return sum
+	}
+	fixed, learnt := scores(0), scores(20)
+	if !(learnt > fixed*1.05) {
+		t.Fatalf("risk scores of tomorrow's plan: %.3f learning from %d counts that all found the record wrong, %.3f without; want higher", learnt, counted, fixed)
 	}
 }

@@ -1517,8 +1517,21 @@ type Policy struct {
 	// risk) to 1. A follow-up counts a bin whose neighbour's count found a
 	// difference of an item this bin holds. Absent: 0.1.
 	FollowUpMaxShare *float64 `protobuf:"fixed64,33,opt,name=follow_up_max_share,json=followUpMaxShare,proto3,oneof" json:"follow_up_max_share,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// How much more a pick or putaway weighs in a bin's risk when its item
+	// would run out within the stockout horizon at its pick rate: touches x
+	// (1 + this x e^(-days of cover / horizon)), 0 to 10. A miscount in a
+	// nearly empty fast mover's bin is an oversell before the next count.
+	// Absent: 2.
+	StockoutTouchWeight *float64 `protobuf:"fixed64,34,opt,name=stockout_touch_weight,json=stockoutTouchWeight,proto3,oneof" json:"stockout_touch_weight,omitempty"`
+	// How much evidence the node's own counts need, in expected record
+	// errors, before what they found moves the weights of touches, units put
+	// away here, putaways next door and days since the last count halfway
+	// from the values above (the plan learns which kind of touch goes wrong
+	// on this floor from the counts it planned), 0 (no learning) to 10000.
+	// Absent: 20.
+	LearnPrior    *float64 `protobuf:"fixed64,35,opt,name=learn_prior,json=learnPrior,proto3,oneof" json:"learn_prior,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Policy) Reset() {
@@ -1778,6 +1791,20 @@ func (x *Policy) GetZeroCheckMinutes() float64 {
 func (x *Policy) GetFollowUpMaxShare() float64 {
 	if x != nil && x.FollowUpMaxShare != nil {
 		return *x.FollowUpMaxShare
+	}
+	return 0
+}
+
+func (x *Policy) GetStockoutTouchWeight() float64 {
+	if x != nil && x.StockoutTouchWeight != nil {
+		return *x.StockoutTouchWeight
+	}
+	return 0
+}
+
+func (x *Policy) GetLearnPrior() float64 {
+	if x != nil && x.LearnPrior != nil {
+		return *x.LearnPrior
 	}
 	return 0
 }
@@ -2860,7 +2887,7 @@ const file_floorops_cyclecount_v1_cyclecount_proto_rawDesc = "" +
 	"\x05units\x18\x01 \x01(\x03R\x05units\x12\x18\n" +
 	"\apercent\x18\x02 \x01(\x01R\apercent\x12\x1f\n" +
 	"\vvalue_cents\x18\x03 \x01(\x03R\n" +
-	"valueCents\"\xc5\x13\n" +
+	"valueCents\"\xce\x14\n" +
 	"\x06Policy\x12:\n" +
 	"\aclass_a\x18\x01 \x01(\v2!.floorops.cyclecount.v1.ToleranceR\x06classA\x12:\n" +
 	"\aclass_b\x18\x02 \x01(\v2!.floorops.cyclecount.v1.ToleranceR\x06classB\x12:\n" +
@@ -2898,7 +2925,10 @@ const file_floorops_cyclecount_v1_cyclecount_proto_rawDesc = "" +
 	"\x14minutes_per_location\x18\x1e \x01(\x01H\x1aR\x12minutesPerLocation\x88\x01\x01\x12-\n" +
 	"\x10minutes_per_item\x18\x1f \x01(\x01H\x1bR\x0eminutesPerItem\x88\x01\x01\x121\n" +
 	"\x12zero_check_minutes\x18  \x01(\x01H\x1cR\x10zeroCheckMinutes\x88\x01\x01\x122\n" +
-	"\x13follow_up_max_share\x18! \x01(\x01H\x1dR\x10followUpMaxShare\x88\x01\x01B\x18\n" +
+	"\x13follow_up_max_share\x18! \x01(\x01H\x1dR\x10followUpMaxShare\x88\x01\x01\x127\n" +
+	"\x15stockout_touch_weight\x18\" \x01(\x01H\x1eR\x13stockoutTouchWeight\x88\x01\x01\x12$\n" +
+	"\vlearn_prior\x18# \x01(\x01H\x1fR\n" +
+	"learnPrior\x88\x01\x01B\x18\n" +
 	"\x16_class_a_share_percentB\x18\n" +
 	"\x16_class_b_share_percentB\x17\n" +
 	"\x15_velocity_window_daysB\x17\n" +
@@ -2928,7 +2958,9 @@ const file_floorops_cyclecount_v1_cyclecount_proto_rawDesc = "" +
 	"\x15_minutes_per_locationB\x13\n" +
 	"\x11_minutes_per_itemB\x15\n" +
 	"\x13_zero_check_minutesB\x16\n" +
-	"\x14_follow_up_max_share\"\x12\n" +
+	"\x14_follow_up_max_shareB\x18\n" +
+	"\x16_stockout_touch_weightB\x0e\n" +
+	"\f_learn_prior\"\x12\n" +
 	"\x10GetPolicyRequest\"K\n" +
 	"\x11GetPolicyResponse\x126\n" +
 	"\x06policy\x18\x01 \x01(\v2\x1e.floorops.cyclecount.v1.PolicyR\x06policy\"i\n" +
