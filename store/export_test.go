@@ -28,3 +28,10 @@ func ReaderStatements(db *DB) StatementStats { return statsOf(db.readerStmts) }
 func statsOf(s *stmtStats) StatementStats {
 	return StatementStats{s.prepared.Load(), s.closed.Load(), s.hits.Load()}
 }
+
+// BareExec runs a statement on the write's connection, past Tx's guard
+// against statements after SQLite ended the transaction.
+func BareExec(tx *Tx, query string) error {
+	_, err := tx.conn.ExecContext(context.Background(), query)
+	return err
+}

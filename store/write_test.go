@@ -292,12 +292,12 @@ func TestNothingCommitsAfterSQLiteEndsTheTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := db.Write(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Tx.Exec(`INSERT OR ROLLBACK INTO outbox (seq, kind, payload, created_at) VALUES (1, 'dup', x'00', 'now')`); err == nil {
+		if err := store.BareExec(tx, `INSERT OR ROLLBACK INTO outbox (seq, kind, payload, created_at) VALUES (1, 'dup', x'00', 'now')`); err == nil {
 			t.Error("duplicate key accepted")
 		}
-		// A careless function goes on, on the bare *sql.Tx, after SQLite
+		// A careless function goes on, on the bare connection, after SQLite
 		// rolled the transaction back.
-		_, _ = tx.Tx.Exec(`INSERT INTO outbox (kind, payload, created_at) VALUES ('stray', x'00', 'now')`)
+		_ = store.BareExec(tx, `INSERT INTO outbox (kind, payload, created_at) VALUES ('stray', x'00', 'now')`)
 		return nil
 	})
 	if err == nil {
