@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/floorops/floorops/store"
 )
@@ -44,6 +46,7 @@ func BenchmarkWriteStatements(b *testing.B) {
 	db := mustOpen(b)
 	ctx := context.Background()
 	b.SetParallelism(8)
+	cpu0 := processCPU(b)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			err := db.Write(ctx, func(tx *store.Tx) error {
@@ -61,4 +64,15 @@ func BenchmarkWriteStatements(b *testing.B) {
 			}
 		}
 	})
+	// CPU a write (the process's, user and system), steadier than ns/op
+	// on a shared machine where the fsync's time varies.
+	b.ReportMetric(float64(processCPU(b)-cpu0)/float64(b.N), "cpu-ns/op")
+}
+
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
