@@ -35,3 +35,14 @@ func BareExec(tx *Tx, query string) error {
 	_, err := tx.conn.ExecContext(context.Background(), query)
 	return err
 }
+
+// StopCheckpoints ends the checkpointer early (Close then skips it).
+func StopCheckpoints(db *DB) {
+	db.stopCheckpointsOnce.Do(func() { close(db.stopCheckpoints) })
+	<-db.checkpointsDone
+}
+
+// Checkpoint runs one of the checkpointer's checkpoints now.
+func Checkpoint(ctx context.Context, db *DB) (walFrames, copied int64, err error) {
+	return db.checkpoint(ctx)
+}
