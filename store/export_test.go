@@ -28,3 +28,21 @@ func ReaderStatements(db *DB) StatementStats { return statsOf(db.readerStmts) }
 func statsOf(s *stmtStats) StatementStats {
 	return StatementStats{s.prepared.Load(), s.closed.Load(), s.hits.Load()}
 }
+
+// BareExec runs a statement on the write's connection, past Tx's guard
+// against statements after SQLite ended the transaction.
+func BareExec(tx *Tx, query string) error {
+	_, err := tx.conn.ExecContext(context.Background(), query)
+	return err
+}
+
+// StopCheckpoints ends the checkpointer early (Close then skips it).
+func StopCheckpoints(db *DB) {
+	db.stopCheckpointsOnce.Do(func() { close(db.stopCheckpoints) })
+	<-db.checkpointsDone
+}
+
+// Checkpoint runs one of the checkpointer's checkpoints now.
+func Checkpoint(ctx context.Context, db *DB) (walFrames, copied int64, err error) {
+	return db.checkpoint(ctx)
+}

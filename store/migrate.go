@@ -60,7 +60,7 @@ func (db *DB) applyMigration(ctx context.Context, version int, base, name string
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Tx.ExecContext(ctx, string(body)); err != nil {
+		if _, err := tx.conn.ExecContext(ctx, string(body)); err != nil {
 			return fmt.Errorf("store: migration %s: %w", base, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,

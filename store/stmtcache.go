@@ -170,7 +170,14 @@ func (c *cachingConn) entry(ctx context.Context, query string, args []driver.Nam
 	return e
 }
 
+// ExecContext and QueryContext run nothing for a ctx already done: the
+// writer's statements run on a held sql.Conn, which, unlike a sql.Tx, does
+// not check the ctx itself, and Tx relies on a cancelled ctx to refuse a
+// statement (Tx.QueryRowContext once SQLite ended the transaction).
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	c.stats.runs.Add(1)
 	if e := c.entry(ctx, query, args); e != nil {
 		return e.st.ExecContext(ctx, args)
@@ -179,6 +186,9 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 }
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	c.stats.runs.Add(1)
 	e := c.entry(ctx, query, args)
 	if e == nil {

@@ -130,9 +130,28 @@ func (db *DB) commit(batch []*writeReq) {
 }
 
 // runBatch runs a batch in one transaction, each request in a savepoint,
-// and commits the requests that succeeded.
+// and commits the requests that succeeded. The transaction is BEGIN and
+// COMMIT on the writer's connection, held for the batch (see Tx.conn).
 func (db *DB) runBatch(batch []*writeReq) []writeResult {
 	results := make([]writeResult, len(batch))
+	if len(batch) == 0 {
+		return results
+	}
+	conn, err := db.writer.Conn(context.Background())
+	if err != nil {
+		for i := range results {
+			results[i].err = fmt.Errorf("store: writer connection: %w", err)
+		}
+		return results
+	}
+	defer conn.Close()
+	db.runBatchOn(conn, batch, results)
+	return results
+}
+
+// runBatchOn runs batch on conn and fills in its results.
+func (db *DB) runBatchOn(conn *sql.Conn, batch []*writeReq, results []writeResult) {
+	ctx := context.Background()
 	ok := func(i int) bool { return results[i].err == nil && results[i].panicked == nil }
 	failOK := func(n int, err error) {
 		for i := range n {
@@ -141,14 +160,13 @@ func (db *DB) runBatch(batch []*writeReq) []writeResult {
 			}
 		}
 	}
-	if len(batch) == 0 {
-		return results
-	}
-	sqlTx, err := db.writer.BeginTx(context.Background(), nil)
-	if err != nil {
+	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
 		failOK(len(batch), fmt.Errorf("store: begin: %w", err))
-		return results
+		return
 	}
+	// rollback ends the transaction if SQLite has not ended it itself (it
+	// then answers that none is active, which changes nothing).
+	rollback := func() { _, _ = conn.ExecContext(ctx, `ROLLBACK`) }
 	pending := 0 // requests whose changes wait for the commit
 	for i, r := range batch {
 		if r.ctx.Err() != nil {
@@ -158,9 +176,10 @@ func (db *DB) runBatch(batch []*writeReq) []writeResult {
 			results[i].err = r.ctx.Err() // its caller gave up while it waited
 			continue
 		}
-		err := savepoint(sqlTx, func() error {
-			tx := &Tx{Tx: sqlTx, Now: db.Now().UTC()}
+		err := savepoint(conn, func() error {
+			tx := &Tx{conn: conn, Now: db.Now().UTC()}
 			results[i] = db.runner.run(tx, r.fn)
+			tx.closeLeftOpen()
 			if tx.ended != nil && results[i].panicked == nil {
 				// Whatever fn made of it (a cancelled Row, say), the
 				// cause is that SQLite ended the transaction.
@@ -176,35 +195,37 @@ func (db *DB) runBatch(batch []*writeReq) []writeResult {
 			// have rolled it back itself, on an I/O error or a full
 			// disk): the requests run in it so far lose their changes;
 			// the rest run in a fresh transaction.
-			_ = sqlTx.Rollback()
+			rollback()
 			aborted := fmt.Errorf("store: write transaction aborted: %w", err)
 			failOK(i, aborted)
 			if results[i].panicked == nil {
 				results[i].err = aborted // its own error was a symptom
 			}
-			copy(results[i+1:], db.runBatch(batch[i+1:]))
-			return results
+			db.runBatchOn(conn, batch[i+1:], results[i+1:])
+			return
 		}
 		if ok(i) {
 			pending++
 		}
 	}
 	if pending == 0 {
-		_ = sqlTx.Rollback()
-		return results
+		rollback()
+		return
 	}
 	db.committing.Store(true)
 	start := time.Now()
-	err = sqlTx.Commit()
+	_, err := conn.ExecContext(ctx, `COMMIT`)
 	took := time.Since(start)
 	db.committing.Store(false)
 	if err != nil {
+		// A failed COMMIT can leave the transaction open (SQLITE_BUSY):
+		// end it, so the next batch begins afresh.
+		rollback()
 		failOK(len(batch), fmt.Errorf("store: commit: %w", err))
-		return results
+		return
 	}
 	db.commits.Add(1)
 	db.observeCommit(pending, took)
-	return results
 }
 
 // errRollback asks savepoint to undo what fn wrote.
@@ -212,19 +233,20 @@ var errRollback = errors.New("rollback")
 
 // savepoint runs fn inside a savepoint, rolled back when fn returns
 // errRollback. Any other error means the transaction itself failed.
-func savepoint(sqlTx *sql.Tx, fn func() error) error {
-	if _, err := sqlTx.Exec(`SAVEPOINT write`); err != nil {
+func savepoint(conn *sql.Conn, fn func() error) error {
+	ctx := context.Background()
+	if _, err := conn.ExecContext(ctx, `SAVEPOINT write`); err != nil {
 		return err
 	}
 	if err := fn(); err != nil {
 		if !errors.Is(err, errRollback) {
 			return err
 		}
-		if _, err := sqlTx.Exec(`ROLLBACK TO write`); err != nil {
+		if _, err := conn.ExecContext(ctx, `ROLLBACK TO write`); err != nil {
 			return err
 		}
 	}
-	_, err := sqlTx.Exec(`RELEASE write`)
+	_, err := conn.ExecContext(ctx, `RELEASE write`)
 	return err
 }
 

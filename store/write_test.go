@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -292,12 +293,12 @@ func TestNothingCommitsAfterSQLiteEndsTheTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := db.Write(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Tx.Exec(`INSERT OR ROLLBACK INTO outbox (seq, kind, payload, created_at) VALUES (1, 'dup', x'00', 'now')`); err == nil {
+		if err := store.BareExec(tx, `INSERT OR ROLLBACK INTO outbox (seq, kind, payload, created_at) VALUES (1, 'dup', x'00', 'now')`); err == nil {
 			t.Error("duplicate key accepted")
 		}
-		// A careless function goes on, on the bare *sql.Tx, after SQLite
+		// A careless function goes on, on the bare connection, after SQLite
 		// rolled the transaction back.
-		_, _ = tx.Tx.Exec(`INSERT INTO outbox (kind, payload, created_at) VALUES ('stray', x'00', 'now')`)
+		_ = store.BareExec(tx, `INSERT INTO outbox (kind, payload, created_at) VALUES ('stray', x'00', 'now')`)
 		return nil
 	})
 	if err == nil {
@@ -312,5 +313,39 @@ func TestNothingCommitsAfterSQLiteEndsTheTransaction(t *testing.T) {
 		return err
 	}); err != nil {
 		t.Fatalf("write after the aborted one: %v", err)
+	}
+}
+
+// TestTheWriterLeavesCheckpointsToTheCheckpointer: the writer's commits
+// never checkpoint the WAL (SQLite's automatic checkpoint would, inside a
+// COMMIT, every 1,000 pages, while every queued write waited); the
+// checkpointer's checkpoint copies all of it into the database file.
+func TestTheWriterLeavesCheckpointsToTheCheckpointer(t *testing.T) {
+	t.Parallel()
+	db := mustOpen(t)
+	store.StopCheckpoints(db)
+	ctx := context.Background()
+	page := strings.Repeat("x", 4096)
+	for range 1500 {
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO outbox (kind, payload, created_at) VALUES ('page', ?, 'now')`, page)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	frames, copied, err := store.Checkpoint(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if frames < 1500 {
+		t.Errorf("the WAL holds %d frames after 1,500 writes of a page each: the writer checkpointed", frames)
+	}
+	if copied != frames {
+		t.Errorf("the checkpoint copied %d of the WAL's %d frames", copied, frames)
+	}
+	var n int
+	if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE kind = 'page'`).Scan(&n); err != nil || n != 1500 {
+		t.Fatalf("%d pages read back (%v), want 1500", n, err)
 	}
 }

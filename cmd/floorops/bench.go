@@ -370,6 +370,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *asJSON {
 		cfg.out = stderr
 	}
+	tuneGC() // the bench shares the node's cores: its collector takes from the node
 	res, err := runBench(ctx, cfg)
 	if err != nil {
 		return err

@@ -143,6 +143,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if nc.URL != "" {
 		cfg.NATS = &nc
 	}
+	tuneGC()
 	if *pprofAddr != "" {
 		addr, err := servePprof(ctx, *pprofAddr)
 		if err != nil {
