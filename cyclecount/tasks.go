@@ -682,8 +682,8 @@ func (s *Service) RemoveTask(ctx context.Context, requestID string, in RemoveInp
 // once, rather than at the next plan: the location's open first count is
 // moved to today at rank -1 (ahead of every planned rank, from 1, and of
 // the counts a lead added, 0) as a triggered
-// task naming the request; a location with no count open gets one once
-// today has a plan (before it, the plan puts the request first). A
+// task naming the request; a location with no count open gets one, whether
+// or not today has a plan yet (a plan made later keeps it first). A
 // location being counted, or waiting for a recount, keeps that count (it
 // answers the request when it posts). Picking calls it; server wires it.
 func (s *Service) Triggered(ctx context.Context, tx *store.Tx, locationID, requestID int64) error {
@@ -718,13 +718,8 @@ func (s *Service) Triggered(ctx context.Context, tx *store.Tx, locationID, reque
 	case !errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("read counts: %w", err)
 	}
-	var planned bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM counts WHERE plan_date = ? AND plan_rank > 0)`, today).Scan(&planned); err != nil {
-		return fmt.Errorf("read today's plan: %w", err)
-	}
-	if !planned {
-		return nil // today's plan, when it is made, puts the request first
-	}
+	// Today, plan or no plan yet: a bin the request holds off sale always
+	// has a count on the list (a plan made later keeps it first).
 	b, _ := json.Marshal([]string{why})
 	res, err := tx.ExecContext(ctx, `INSERT INTO counts (location_id, state, created_at, plan_date, task_kind, plan_rank, reasons, count_request_id)
 		SELECT id, 'open', ?, ?, ?, -1, ?, ? FROM locations WHERE id = ? AND type IN ('storage', 'pickface')`,

@@ -338,6 +338,11 @@ func TestShortPickCountReleasesTheHold(t *testing.T) {
 		t.Fatal(err)
 	}
 	held := e.ats(t, sku).GetAvailableToSell()
+	// No plan yet today: the held bin's count is on the list at once.
+	if listed, err := e.cc.ListTasks(e.lead, &cyclecountv1.ListTasksRequest{Date: time.Now().UTC().Format(time.DateOnly)}); err != nil ||
+		len(listed.GetTasks()) == 0 || listed.GetTasks()[0].GetLocationCode() != loc || listed.GetTasks()[0].GetCountRequestId() != sh.GetCountRequestId() {
+		t.Fatalf("today's tasks after a short pick before any plan: %v %v; want the count of %s first", listed, err, loc)
+	}
 	_, err = e.inv.MoveStock(e.assoc, &inventoryv1.MoveStockRequest{RequestId: "move-out", FromLocationScan: loc, ToLocationScan: "A-01-09-A", Sku: sku, Quantity: 1})
 	wantCode(t, err, codes.FailedPrecondition)
 
