@@ -217,6 +217,18 @@ func taskForScan(ctx context.Context, q inventory.Querier, p *scan.Parser, raw s
 		if item.LotTracked {
 			lot = sc.Lot
 		}
+		if item.LotTracked && lot == "" {
+			// Units of several lots wait for putaway: which one is in hand
+			// only its label says. Choosing one would ledger the units
+			// under another lot's number.
+			lots, err := openLots(ctx, q, item.ID)
+			if err != nil {
+				return Task{}, err
+			}
+			if len(lots) > 1 {
+				return Task{}, floorops.Invalid("scan", "%s has putaway tasks of more than one lot (%s and %s): scan the label that carries the lot (GS1), or choose the task", item.SKU, lots[0], lots[1])
+			}
+		}
 		t, ok, err := found(q.QueryRowContext(ctx, `SELECT `+taskColumns+taskFrom+`
 			WHERE t.state = 'open' AND t.item_id = ? AND (? = '' OR t.lot = ?) ORDER BY t.created_at, t.id LIMIT 1`,
 			item.ID, lot, lot))
@@ -225,6 +237,19 @@ func taskForScan(ctx context.Context, q inventory.Querier, p *scan.Parser, raw s
 		}
 	}
 	return Task{}, floorops.Errorf(floorops.ENOTFOUND, "no open putaway task for %s", sc.Raw)
+}
+
+// openLots is the first and last lot of item's open putaway tasks (by
+// name): one lot when they are the same.
+func openLots(ctx context.Context, q inventory.Querier, itemID int64) ([]string, error) {
+	var first, last sql.NullString
+	if err := q.QueryRowContext(ctx, `SELECT MIN(lot), MAX(lot) FROM putaway_tasks WHERE state = 'open' AND item_id = ?`, itemID).Scan(&first, &last); err != nil {
+		return nil, fmt.Errorf("putaway: lots waiting: %w", err)
+	}
+	if !first.Valid || first.String == last.String {
+		return []string{first.String}, nil
+	}
+	return []string{first.String, last.String}, nil
 }
 
 // CancelInput is a lead closing a task.

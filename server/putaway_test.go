@@ -398,3 +398,37 @@ func TestSetHomeLocationRefusals(t *testing.T) {
 	wantCode(t, set("home-taken", "SKU-0003", "A-01-01-A"), codes.FailedPrecondition)
 	wantCode(t, set("home-holds-other", "SKU-0001", "A-01-02-A"), codes.FailedPrecondition)
 }
+
+// TestPutawayScanOfALotItemNamesItsLot: with units of two lots of one item
+// waiting, the item's barcode alone does not say which is in hand: the
+// scan is refused on its field; the label with the lot finds that lot's
+// task.
+func TestPutawayScanOfALotItemNamesItsLot(t *testing.T) {
+	t.Parallel()
+	n := startNode(t)
+	pa := putawayv1.NewPutawayServiceClient(n.conn)
+	inv := inventoryv1.NewInventoryServiceClient(n.conn)
+	lead, assoc := n.login(t, "B-LEAD"), n.login(t, "B-ASSOC")
+	const item = 4
+	sku := fmt.Sprintf("SKU-%04d", item)
+	tasks := map[string]int64{}
+	for _, lot := range []string{"LOT-PA1", "LOT-PA2"} {
+		if _, err := inv.AdjustStock(lead, &inventoryv1.AdjustStockRequest{RequestId: "adj-" + lot, LocationCode: "STG-01", Sku: sku, Lot: lot, Expiry: "2030-01-01", Delta: 5, Reason: "found"}); err != nil {
+			t.Fatal(err)
+		}
+		c, err := pa.CreateTask(lead, &putawayv1.CreateTaskRequest{RequestId: "task-" + lot, FromLocationScan: "STG-01", Sku: sku, Lot: lot, Expiry: "2030-01-01", Quantity: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tasks[lot] = c.GetTask().GetId()
+	}
+	_, err := pa.SuggestLocation(assoc, &putawayv1.SuggestLocationRequest{Scan: putawayEachGTIN(item)})
+	wantCode(t, err, codes.InvalidArgument)
+	if v := violations(err); len(v) != 1 || v[0] != "scan" {
+		t.Fatalf("violations %v, want scan", v)
+	}
+	sg, err := pa.SuggestLocation(assoc, &putawayv1.SuggestLocationRequest{Scan: "(01)0" + putawayEachGTIN(item) + "(17)300101(10)LOT-PA2"})
+	if err != nil || sg.GetTask().GetId() != tasks["LOT-PA2"] {
+		t.Fatalf("the scan of LOT-PA2's label chose %v (%v), want task %d", sg.GetTask(), err, tasks["LOT-PA2"])
+	}
+}

@@ -556,7 +556,9 @@ type SuggestLocationRequest struct {
 	TaskId int64 `protobuf:"varint,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
 	// What the associate scanned in staging, as the scanner typed it: an LPN
 	// label, or an item's GTIN or GS1 case label. The oldest open task for it
-	// is chosen. Used when task_id is 0.
+	// is chosen. A lot-tracked item's barcode without its lot, while units of
+	// more than one lot wait, is refused (INVALID_ARGUMENT on scan): scan the
+	// label that carries the lot, or name the task. Used when task_id is 0.
 	Scan          string `protobuf:"bytes,2,opt,name=scan,proto3" json:"scan,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
