@@ -477,6 +477,9 @@ func resolveItem(ctx context.Context, q inventory.Querier, p *scan.Parser, field
 	if err != nil {
 		return inventory.Item{}, 0, "", err
 	}
+	if err := inventory.LotReadable(&sc, it, field+".item_scan"); err != nil {
+		return inventory.Item{}, 0, "", err
+	}
 	lot := l.Lot
 	if lot == "" {
 		lot = sc.Lot

@@ -19,6 +19,10 @@ type Resolved struct {
 	PackQty  int64
 	Location *Location
 	LPN      string
+	// Warnings is what the scan meets only as GS1's reference reads it
+	// (scan.Scan.Warnings): a partial label, a GS the scanner may have
+	// dropped.
+	Warnings []string
 }
 
 // ResolveScan parses raw and looks up what it names. A scan that does not
@@ -33,7 +37,7 @@ func (s *Service) ResolveScan(ctx context.Context, raw, expectedLocation string)
 	if err != nil {
 		return Resolved{}, floorops.Invalid("raw", "%v", err)
 	}
-	r := Resolved{Scan: sc.View()}
+	r := Resolved{Scan: sc.View(), Warnings: sc.Warnings()}
 	q := s.db.Reader()
 	switch sc.Kind {
 	case scan.KindGTIN, scan.KindGS1:

@@ -213,6 +213,9 @@ func taskForScan(ctx context.Context, q inventory.Querier, p *scan.Parser, raw s
 		if err != nil {
 			return Task{}, err
 		}
+		if err := inventory.LotReadable(&sc, item, "scan"); err != nil {
+			return Task{}, err
+		}
 		lot := ""
 		if item.LotTracked {
 			lot = sc.Lot

@@ -309,6 +309,9 @@ func gtinStock(ctx context.Context, q inventory.Querier, in ScanInput, sc scan.S
 	if err != nil {
 		return stock{}, err
 	}
+	if err := inventory.LotReadable(&sc, item, "raw_scan"); err != nil {
+		return stock{}, err
+	}
 	packs := in.Qty
 	if sc.HasCount {
 		if sc.Count <= 0 {

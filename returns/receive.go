@@ -188,6 +188,9 @@ func scannedItem(ctx context.Context, q inventory.Querier, in ReceiveInput, sc s
 		if item, pack, err = inventory.ItemByGTIN(ctx, q, sc.GTIN); err != nil {
 			return item, 0, "", "", asInvalid(err, "raw_scan")
 		}
+		if err := inventory.LotReadable(&sc, item, "raw_scan"); err != nil {
+			return item, 0, "", "", err
+		}
 		qty *= pack
 	} else if item, err = inventory.ItemBySKU(ctx, q, scan.Code(in.Raw)); err != nil {
 		return item, 0, "", "", asInvalid(err, "raw_scan")

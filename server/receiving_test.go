@@ -588,6 +588,17 @@ func TestReceivingRefusesContradictions(t *testing.T) {
 	if diff := cmp.Diff([]string{"lot"}, violations(err)); diff != "" {
 		t.Errorf("contradicted lot violations (-want +got):\n%s", diff)
 	}
+	// A scanner that drops GS: the lot swallows the expiry after it. The
+	// lot cannot be recorded as read, even with the expiry typed.
+	_, err = rcv.ReceiveScan(assoc, &receivingv1.ReceiveScanRequest{RequestId: "rc-no-gs", ReceiptId: id, Quantity: 1,
+		RawScan: "]C101" + "0" + sku4Each + "10LOTA" + "17301231", Expiry: "2030-12-31"})
+	wantCode(t, err, codes.InvalidArgument)
+	if diff := cmp.Diff([]string{"raw_scan"}, violations(err)); diff != "" {
+		t.Errorf("a scan without its GS violations (-want +got):\n%s", diff)
+	}
+	if r, err := inv.ResolveScan(assoc, &inventoryv1.ResolveScanRequest{Raw: "]C101" + "0" + sku4Each + "10LOTA" + "17301231"}); err != nil || len(r.GetWarnings()) == 0 {
+		t.Fatalf("ResolveScan of a scan whose GS may be dropped: %v %v, want a warning", r, err)
+	}
 
 	dock, err := inv.GetLocation(admin, &inventoryv1.GetLocationRequest{Code: "DOCK-04"})
 	if err != nil {

@@ -315,6 +315,7 @@ func (h *Handler) ResolveScan(ctx context.Context, req *inventoryv1.ResolveScanR
 	resp := &inventoryv1.ResolveScanResponse{
 		Kind: v.Kind, Code: v.Code, Ais: v.AIs, Gtin: v.GTIN, Sscc: v.SSCC, Lot: v.Lot, Serial: v.Serial,
 		Expiry: v.Expiry, BestBefore: v.BestBefore, Found: r.Found, Note: r.Note, PackQuantity: r.PackQty, Lpn: r.LPN,
+		Warnings: r.Warnings,
 	}
 	if v.Count != nil {
 		resp.Count = int64(*v.Count)

@@ -2281,7 +2281,13 @@ type ResolveScanResponse struct {
 	// The location a location code or check code identifies.
 	Location *Location `protobuf:"bytes,16,opt,name=location,proto3" json:"location,omitempty"`
 	// The license plate an SSCC or LPN code identifies.
-	Lpn           string `protobuf:"bytes,17,opt,name=lpn,proto3" json:"lpn,omitempty"`
+	Lpn string `protobuf:"bytes,17,opt,name=lpn,proto3" json:"lpn,omitempty"`
+	// What the scan meets only as GS1's reference reads it, in words for the
+	// associate: a partial label (a lot without its GTIN), or a last field
+	// that also reads as further elements with no GS separator (lot
+	// "LQA117280101": the scanner may have dropped GS; a workflow that
+	// records the lot refuses it).
+	Warnings      []string `protobuf:"bytes,18,rep,name=warnings,proto3" json:"warnings,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2433,6 +2439,13 @@ func (x *ResolveScanResponse) GetLpn() string {
 		return x.Lpn
 	}
 	return ""
+}
+
+func (x *ResolveScanResponse) GetWarnings() []string {
+	if x != nil {
+		return x.Warnings
+	}
+	return nil
 }
 
 // RenderLabelRequest names one thing to label. Set exactly one of
@@ -2761,7 +2774,7 @@ const file_floorops_inventory_v1_inventory_proto_rawDesc = "" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\\\n" +
 	"\x12ResolveScanRequest\x12\x10\n" +
 	"\x03raw\x18\x01 \x01(\tR\x03raw\x124\n" +
-	"\x16expected_location_code\x18\x02 \x01(\tR\x14expectedLocationCode\"\xd0\x04\n" +
+	"\x16expected_location_code\x18\x02 \x01(\tR\x14expectedLocationCode\"\xec\x04\n" +
 	"\x13ResolveScanResponse\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x12\n" +
 	"\x04code\x18\x02 \x01(\tR\x04code\x12E\n" +
@@ -2781,7 +2794,8 @@ const file_floorops_inventory_v1_inventory_proto_rawDesc = "" +
 	"\x04item\x18\x0e \x01(\v2\x1b.floorops.inventory.v1.ItemR\x04item\x12#\n" +
 	"\rpack_quantity\x18\x0f \x01(\x03R\fpackQuantity\x12;\n" +
 	"\blocation\x18\x10 \x01(\v2\x1f.floorops.inventory.v1.LocationR\blocation\x12\x10\n" +
-	"\x03lpn\x18\x11 \x01(\tR\x03lpn\x1a6\n" +
+	"\x03lpn\x18\x11 \x01(\tR\x03lpn\x12\x1a\n" +
+	"\bwarnings\x18\x12 \x03(\tR\bwarnings\x1a6\n" +
 	"\bAisEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x92\x02\n" +
