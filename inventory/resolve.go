@@ -66,9 +66,16 @@ func (s *Service) ResolveScan(ctx context.Context, raw, expectedLocation string)
 			return s.resolveLocationScan(ctx, r, ls, expectedLocation)
 		}
 		// Badges, POs, orders and RMAs are resolved by the workflows that use them.
+		if w, ok := lookedUpBy[sc.Kind]; ok {
+			r.Note = fmt.Sprintf("%s %s: %s looks it up when it is scanned there", sc.Kind, sc.Code, w)
+		}
 	}
 	return r, nil
 }
+
+// lookedUpBy names the workflow that looks up each of the node's codes that
+// ResolveScan reads but does not look up.
+var lookedUpBy = map[scan.Kind]string{scan.KindPO: "receiving", scan.KindOrder: "picking", scan.KindRMA: "returns", scan.KindBadge: "sign-in"}
 
 // resolveLocationScan resolves a location's barcode, or a check code
 // against the location the handheld expects (the one rule of LocationScan):

@@ -596,6 +596,9 @@ func TestReceivingRefusesContradictions(t *testing.T) {
 	if diff := cmp.Diff([]string{"raw_scan"}, violations(err)); diff != "" {
 		t.Errorf("a scan without its GS violations (-want +got):\n%s", diff)
 	}
+	if r, err := inv.ResolveScan(assoc, &inventoryv1.ResolveScanRequest{Raw: server.DemoPONumber}); err != nil || r.GetKind() != "po" || r.GetFound() || r.GetNote() == "" {
+		t.Fatalf("ResolveScan of a PO number: %v %v, want kind po, not looked up, with a note saying where it is", r, err)
+	}
 	if r, err := inv.ResolveScan(assoc, &inventoryv1.ResolveScanRequest{Raw: "]C101" + "0" + sku4Each + "10LOTA" + "17301231"}); err != nil || len(r.GetWarnings()) == 0 {
 		t.Fatalf("ResolveScan of a scan whose GS may be dropped: %v %v, want a warning", r, err)
 	}

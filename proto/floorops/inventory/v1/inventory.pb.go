@@ -2270,7 +2270,9 @@ type ResolveScanResponse struct {
 	Count int64 `protobuf:"varint,10,opt,name=count,proto3" json:"count,omitempty"`
 	// Net weight in kg (AI 310n), 0 when absent.
 	NetWeightKg float64 `protobuf:"fixed64,11,opt,name=net_weight_kg,json=netWeightKg,proto3" json:"net_weight_kg,omitempty"`
-	// Whether the item, location or LPN it names exists at this node.
+	// Whether the item, location or LPN it names exists at this node; false
+	// for a badge, PO, order or RMA number, which the workflow that takes it
+	// looks up (note says which).
 	Found bool `protobuf:"varint,12,opt,name=found,proto3" json:"found,omitempty"`
 	// What to tell the associate when it is not found or not usable here.
 	Note string `protobuf:"bytes,13,opt,name=note,proto3" json:"note,omitempty"`
