@@ -322,11 +322,7 @@ func countHistory(ctx context.Context, q inventory.Querier, dayStr string, maxLo
 					h.errors++
 				}
 			}
-			l := &byLoc[loc]
-			if string(at) > l.last {
-				l.last = string(at)
-			}
-			l.lastMove = max(l.lastMove, moved)
+			byLoc[loc].counted(at, moved)
 			return nil
 		})
 	if err != nil {
@@ -343,17 +339,22 @@ func countHistory(ctx context.Context, q inventory.Querier, dayStr string, maxLo
 		if err := r.Scan(&loc, &at, &moved); err != nil {
 			return err
 		}
-		l := &byLoc[loc]
-		if string(at) > l.last {
-			l.last = string(at)
-		}
-		l.lastMove = max(l.lastMove, moved)
+		byLoc[loc].counted(at, moved)
 		return nil
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("plan: counts posted: %w", err)
 	}
 	return byLoc, byItem, nil
+}
+
+// counted records a count of the location at at (a stored time) that
+// started after ledger movement moved, if it is the latest.
+func (h *hist) counted(at []byte, moved int64) {
+	if string(at) > h.last {
+		h.last = string(at)
+	}
+	h.lastMove = max(h.lastMove, moved)
 }
 
 // facts are what movementFacts reads, indexed by id: location and item ids
