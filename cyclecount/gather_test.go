@@ -23,18 +23,7 @@ import (
 // and next door (errors go unit by unit), to the risk score.
 func TestCandidatesCountNeighbouringPutaways(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "node.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	locs := "code,zone,type,walk_sequence\nSTG-01,D,staging,1\nA-01-01-A,A,pickface,1\nA-01-02-A,A,pickface,2\nA-01-03-A,A,pickface,3\nA-01-04-A,A,pickface,4\n"
-	if rep, err := inventoryapi.ImportLocations(ctx, db, scan.Default(), strings.NewReader(locs), nil); err != nil || len(rep.Errors) > 0 {
-		t.Fatal(err, rep.Errors)
-	}
-	if rep, err := inventoryapi.ImportItems(ctx, db, strings.NewReader("sku,unit_cost_cents\nNB-1,100\n"), nil); err != nil || len(rep.Errors) > 0 {
-		t.Fatal(err, rep.Errors)
-	}
+	db := floorDB(t, "code,zone,type,walk_sequence\nSTG-01,D,staging,1\nA-01-01-A,A,pickface,1\nA-01-02-A,A,pickface,2\nA-01-03-A,A,pickface,3\nA-01-04-A,A,pickface,4\n", "sku,unit_cost_cents\nNB-1,100\n")
 	if err := db.Write(ctx, func(tx *store.Tx) error {
 		it, err := inventory.ItemBySKU(ctx, tx, "NB-1")
 		if err != nil {
@@ -259,3 +248,22 @@ func TestCandidatesSumEachItemOfABin(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// floorDB is a node database in t's temporary directory with locations
+// and items imported from CSV (the importers' formats), closed when t ends.
+func floorDB(t *testing.T, locations, items string) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "node.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if rep, err := inventoryapi.ImportLocations(ctx, db, scan.Default(), strings.NewReader(locations), nil); err != nil || len(rep.Errors) > 0 {
+		t.Fatal(err, rep.Errors)
+	}
+	if rep, err := inventoryapi.ImportItems(ctx, db, strings.NewReader(items), nil); err != nil || len(rep.Errors) > 0 {
+		t.Fatal(err, rep.Errors)
+	}
+	return db
+}

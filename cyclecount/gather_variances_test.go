@@ -2,15 +2,11 @@ package cyclecount_test
 
 import (
 	"context"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/floorops/floorops/cyclecount"
 	"github.com/floorops/floorops/inventory"
-	"github.com/floorops/floorops/inventory/inventoryapi"
-	"github.com/floorops/floorops/scan"
 	"github.com/floorops/floorops/store"
 )
 
@@ -21,18 +17,7 @@ import (
 // one. A neighbour counted after the difference has already answered it.
 func TestCandidatesCarryNeighbourVariances(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "node.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	locs := "code,zone,type,walk_sequence\nA-01-01-A,A,pickface,1\nA-01-02-A,A,pickface,2\nA-01-03-A,A,pickface,3\nA-01-04-A,A,pickface,4\nA-01-05-A,A,pickface,5\n"
-	if rep, err := inventoryapi.ImportLocations(ctx, db, scan.Default(), strings.NewReader(locs), nil); err != nil || len(rep.Errors) > 0 {
-		t.Fatal(err, rep.Errors)
-	}
-	if rep, err := inventoryapi.ImportItems(ctx, db, strings.NewReader("sku,unit_cost_cents\nNV-1,100\nNV-2,100\n"), nil); err != nil || len(rep.Errors) > 0 {
-		t.Fatal(err, rep.Errors)
-	}
+	db := floorDB(t, "code,zone,type,walk_sequence\nA-01-01-A,A,pickface,1\nA-01-02-A,A,pickface,2\nA-01-03-A,A,pickface,3\nA-01-04-A,A,pickface,4\nA-01-05-A,A,pickface,5\n", "sku,unit_cost_cents\nNV-1,100\nNV-2,100\n")
 	now := time.Now().UTC()
 	if err := db.Write(ctx, func(tx *store.Tx) error {
 		item := map[string]int64{}
@@ -130,18 +115,7 @@ func TestCandidatesCarryNeighbourVariances(t *testing.T) {
 // bins in the walk) is heard by the bins either side of it all the same.
 func TestCandidatesHearOfADifferenceCountedInStaging(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "node.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	locs := "code,zone,type,walk_sequence\nA-01-01-A,A,pickface,1\nSTG-01,A,staging,2\nA-01-03-A,A,pickface,3\n"
-	if rep, err := inventoryapi.ImportLocations(ctx, db, scan.Default(), strings.NewReader(locs), nil); err != nil || len(rep.Errors) > 0 {
-		t.Fatal(err, rep.Errors)
-	}
-	if rep, err := inventoryapi.ImportItems(ctx, db, strings.NewReader("sku,unit_cost_cents\nST-1,100\n"), nil); err != nil || len(rep.Errors) > 0 {
-		t.Fatal(err, rep.Errors)
-	}
+	db := floorDB(t, "code,zone,type,walk_sequence\nA-01-01-A,A,pickface,1\nSTG-01,A,staging,2\nA-01-03-A,A,pickface,3\n", "sku,unit_cost_cents\nST-1,100\n")
 	now := time.Now().UTC()
 	if err := db.Write(ctx, func(tx *store.Tx) error {
 		it, err := inventory.ItemBySKU(ctx, tx, "ST-1")
