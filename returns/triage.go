@@ -76,15 +76,37 @@ func (s *Service) GradeUnit(ctx context.Context, requestID string, in GradeInput
 		})
 }
 
-// suggest is the rule for an item's category, a grade and a reason.
+// suggest is the rule for an item's category, a grade and a reason. One
+// statement reads the item's category and only the rules that can match
+// it (a grade's was two: the whole rule table, then the category); pick
+// chooses among them as SetRules' checks do. An unknown item is an error,
+// as before; an item no rule matches has one row of NULL rule columns.
 func suggest(ctx context.Context, q inventory.Querier, itemID int64, grade, reason string) (Rule, error) {
-	rules, err := loadRules(ctx, q)
-	if err != nil {
-		return Rule{}, err
-	}
+	var rules []Rule
 	var category string
-	if err := q.QueryRowContext(ctx, `SELECT category FROM items WHERE id = ?`, itemID).Scan(&category); err != nil {
-		return Rule{}, fmt.Errorf("returns: read category: %w", err)
+	n := 0
+	err := inventory.EachRow(ctx, q, `SELECT i.category, r.condition, r.reason, r.category, r.disposition, r.available, r.location_type
+		FROM items i LEFT JOIN return_rules r
+		  ON r.condition IN (?1, ?3) AND r.reason IN (?2, ?3)
+		 AND r.category IN (CASE i.category WHEN '' THEN ?3 ELSE i.category END, ?3)
+		WHERE i.id = ?4`, []any{grade, reason, Any, itemID}, func(rows *sql.Rows) error {
+		n++
+		var cond, rsn, cat, disp, loc sql.NullString
+		var avail sql.NullBool
+		if err := rows.Scan(&category, &cond, &rsn, &cat, &disp, &avail, &loc); err != nil {
+			return err
+		}
+		if cond.Valid {
+			rules = append(rules, Rule{Condition: cond.String, Reason: rsn.String, Category: cat.String,
+				Disposition: disp.String, Available: avail.Bool, LocationType: loc.String})
+		}
+		return nil
+	})
+	if err == nil && n == 0 {
+		err = sql.ErrNoRows
+	}
+	if err != nil {
+		return Rule{}, fmt.Errorf("returns: read rules for item %d: %w", itemID, err)
 	}
 	r, _, ok := pick(rules, grade, reason, category)
 	if !ok {
