@@ -9,6 +9,7 @@ import (
 	"github.com/floorops/floorops/inventory"
 	"github.com/floorops/floorops/returns"
 	"github.com/floorops/floorops/scan"
+	"github.com/floorops/floorops/store"
 )
 
 func TestNewServicePanicsWithoutAHook(t *testing.T) {
@@ -171,4 +172,24 @@ func TestRulesReadTheItemCategory(t *testing.T) {
 			t.Fatalf("%s graded B: suggested %q (%v), want %s", sku, g.Suggested, err, want)
 		}
 	}
+}
+
+// TestARuleTableWithAGapRefusesTheGrade: a hand-edited table with no rule
+// for a cell (SetRules refuses one) makes a grade in that cell
+// EPRECONDITION, not a guess and not an internal error.
+func TestARuleTableWithAGapRefusesTheGrade(t *testing.T) {
+	n := newNode(t)
+	ctx := context.Background()
+	if err := n.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM return_rules WHERE condition IN ('B', '*')`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := n.svc.ReceiveReturn(ctx, "r-gap", returns.ReceiveInput{Raw: "R1", Qty: 1, Actor: assoc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = n.svc.GradeUnit(ctx, "g-gap", returns.GradeInput{UnitID: u.ID, Grade: "B", Actor: assoc})
+	wantKind(t, err, floorops.EPRECONDITION)
 }
